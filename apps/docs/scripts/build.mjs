@@ -1,0 +1,1 @@
+console.log("docs: not built yet");

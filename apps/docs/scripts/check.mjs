@@ -1,0 +1,1 @@
+console.log("docs: nothing to check yet");

@@ -1,0 +1,45 @@
+/**
+ * Stable error and rejection codes. They are public API: clients switch on them, so a code is
+ * never renamed or reused for another meaning.
+ */
+export const ErrorCode = {
+  MALFORMED: 'MALFORMED',
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  UNKNOWN_MARKET: 'UNKNOWN_MARKET',
+  UNKNOWN_ASSET: 'UNKNOWN_ASSET',
+  UNKNOWN_ORDER: 'UNKNOWN_ORDER',
+  OFF_TICK: 'OFF_TICK',
+  OFF_LOT: 'OFF_LOT',
+  BELOW_MIN_SIZE: 'BELOW_MIN_SIZE',
+  SIZE_TOO_LARGE: 'SIZE_TOO_LARGE',
+  PRICE_OUT_OF_RANGE: 'PRICE_OUT_OF_RANGE',
+  INVALID_FLAGS: 'INVALID_FLAGS',
+  UNSUPPORTED_ORDER_TYPE: 'UNSUPPORTED_ORDER_TYPE',
+  EXPIRED: 'EXPIRED',
+  NONCE_USED: 'NONCE_USED',
+  DUPLICATE_ORDER: 'DUPLICATE_ORDER',
+  POST_ONLY_WOULD_CROSS: 'POST_ONLY_WOULD_CROSS',
+  INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
+  INSUFFICIENT_MARGIN: 'INSUFFICIENT_MARGIN',
+  NOT_ORDER_OWNER: 'NOT_ORDER_OWNER',
+  ORDER_NOT_OPEN: 'ORDER_NOT_OPEN',
+  TOO_MANY_OPEN_ORDERS: 'TOO_MANY_OPEN_ORDERS',
+  MEMPOOL_FULL: 'MEMPOOL_FULL',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  NOT_FOUND: 'NOT_FOUND',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error carrying a stable code and structured details. */
+export class KestrelError extends Error {
+  override readonly name = 'KestrelError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}

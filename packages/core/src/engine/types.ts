@@ -1,0 +1,111 @@
+/**
+ * The engine's boundary: configuration, inputs and events. The engine is a pure state machine,
+ * `apply(input) -> events`; the node feeds it the sequenced input log and every node that applies
+ * the same log reaches the same events and the same state hash.
+ */
+import type { Hex } from '../hex.js';
+import type { Order } from '../eip712.js';
+import type { ErrorCode } from '../codes.js';
+
+export interface AssetConfig {
+  assetId: number;
+  symbol: string;
+  /** the ERC-20's decimals; balances in the engine are always X18 */
+  decimals: number;
+}
+
+export type MarketKind = 'SPOT' | 'PERP';
+
+export interface MarketConfig {
+  marketId: number;
+  symbol: string;
+  kind: MarketKind;
+  baseAssetId: number;
+  /** always 0, the quote stablecoin, today */
+  quoteAssetId: number;
+  /** price step, X18 */
+  tickSize: bigint;
+  /** amount step, X18 */
+  lotSize: bigint;
+  /** smallest order amount, X18 */
+  minSize: bigint;
+  /** fee rates, X18 (0.0002 = 2 bps); maker may be negative (a rebate) */
+  makerFee: bigint;
+  takerFee: bigint;
+}
+
+export interface EngineConfig {
+  assets: readonly AssetConfig[];
+  markets: readonly MarketConfig[];
+  /** the subaccount that collects trading fees */
+  feeSubaccount: Hex;
+}
+
+/** One sequenced input. `timestamp` inputs set the engine's clock (batch time, unix seconds). */
+export type EngineInput =
+  | { kind: 'time'; timestamp: bigint }
+  | { kind: 'place'; order: Order; hash: Hex }
+  | { kind: 'cancel'; subaccount: Hex; hashes: readonly Hex[] }
+  | { kind: 'cancelAll'; subaccount: Hex; marketId: number }
+  | { kind: 'deposit'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
+  | { kind: 'withdraw'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint };
+
+export type CancelReason =
+  | 'USER'
+  | 'IOC_REMAINDER'
+  | 'FOK_UNFILLED'
+  | 'SELF_TRADE'
+  | 'INSUFFICIENT_BALANCE';
+
+export type EngineEvent =
+  | { kind: 'accepted'; hash: Hex; sequence: bigint; marketId: number; subaccount: Hex }
+  | { kind: 'rejected'; hash: Hex; code: ErrorCode; subaccount: Hex }
+  | {
+      kind: 'fill';
+      marketId: number;
+      makerHash: Hex;
+      takerHash: Hex;
+      maker: Hex;
+      taker: Hex;
+      /** true if the taker bought */
+      takerIsBuy: boolean;
+      /** maker's price, X18 */
+      price: bigint;
+      /** base amount, X18 */
+      amount: bigint;
+      /** price·amount, X18 quote */
+      quote: bigint;
+      /** fees charged in quote, X18 (maker may be negative) */
+      makerFee: bigint;
+      takerFee: bigint;
+    }
+  | { kind: 'cancelled'; hash: Hex; reason: CancelReason; subaccount: Hex; remaining: bigint }
+  | { kind: 'expired'; hash: Hex; subaccount: Hex }
+  | { kind: 'deposited'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
+  | { kind: 'withdrawn'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
+  | { kind: 'withdrawalRejected'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint; code: ErrorCode }
+  | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode };
+
+export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
+
+export interface OrderState {
+  hash: Hex;
+  order: Order;
+  status: OrderStatus;
+  /** X18 base amount filled so far */
+  filled: bigint;
+  /** sequence number assigned on acceptance */
+  sequence: bigint;
+  rejectCode?: ErrorCode;
+}
+
+export interface BookSide {
+  /** [price, total amount] per level, X18, best first */
+  levels: Array<[bigint, bigint]>;
+}
+
+export interface BookView {
+  marketId: number;
+  bids: Array<[bigint, bigint]>;
+  asks: Array<[bigint, bigint]>;
+}

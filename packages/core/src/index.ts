@@ -1,0 +1,18 @@
+/**
+ * @packageDocumentation
+ * `@kestrel/core` — the pure, deterministic heart of Kestrel: X18 fixed-point math, the EIP-712
+ * types, the matching engine and its state hash. It does no I/O, reads no clock and uses no
+ * randomness, so every node that applies the same input log reaches the same state.
+ *
+ * @example
+ * ```ts
+ * import { parseX18, formatX18, mulX18 } from '@kestrel/core';
+ * formatX18(mulX18(parseX18('1850.25'), parseX18('2'))); // "3700.5"
+ * ```
+ */
+export * from './x18.js';
+export * from './hex.js';
+export * from './eip712.js';
+export * from './flags.js';
+export * from './codes.js';
+export * from './engine/types.js';
