@@ -48,14 +48,22 @@ export type EngineInput =
   | { kind: 'cancel'; subaccount: Hex; hashes: readonly Hex[] }
   | { kind: 'cancelAll'; subaccount: Hex; marketId: number }
   | { kind: 'deposit'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
-  | { kind: 'withdraw'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint };
+  | { kind: 'withdraw'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
+  /**
+   * On-chain `cancelUpTo`, through the request queue: raises the subaccount's minNonce (it never
+   * decreases), cancels its open orders with a lower nonce (reason `NONCE`) and makes later
+   * orders with a lower nonce fail with NONCE_USED.
+   */
+  | { kind: 'cancelUpTo'; requestId: bigint; subaccount: Hex; minNonce: bigint };
 
 export type CancelReason =
   | 'USER'
   | 'IOC_REMAINDER'
   | 'FOK_UNFILLED'
   | 'SELF_TRADE'
-  | 'INSUFFICIENT_BALANCE';
+  | 'INSUFFICIENT_BALANCE'
+  /** the subaccount's minNonce passed the order's nonce (on-chain cancelUpTo) */
+  | 'NONCE';
 
 export type EngineEvent =
   | { kind: 'accepted'; hash: Hex; sequence: bigint; marketId: number; subaccount: Hex }
@@ -84,7 +92,9 @@ export type EngineEvent =
   | { kind: 'deposited'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawn'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawalRejected'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint; code: ErrorCode }
-  | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode };
+  | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode }
+  /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
+  | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint };
 
 export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
 
@@ -97,6 +107,8 @@ export interface OrderState {
   /** sequence number assigned on acceptance */
   sequence: bigint;
   rejectCode?: ErrorCode;
+  /** why a cancelled order was cancelled */
+  cancelReason?: CancelReason;
 }
 
 export interface BookSide {
