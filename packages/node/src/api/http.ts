@@ -1,0 +1,129 @@
+/**
+ * HTTP plumbing for the node API: a small router, bounded JSON bodies and the error shape of
+ * DESIGN §12 (`{error:{code,message,details}}` with a stable UPPER_SNAKE code). Nothing a client
+ * sends can throw past `handle`: unexpected failures answer 500 INTERNAL and are logged.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ErrorCode, KestrelError } from '@kestrel/core';
+import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/sdk';
+import type { Logger } from '../log.js';
+
+export interface Request {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export type Handler = (req: Request) => Promise<unknown> | unknown;
+
+interface Route {
+  method: string;
+  parts: string[];
+  handler: Handler;
+}
+
+/** HTTP status for each error code a handler may raise. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  NOT_FOUND: 404,
+  UNKNOWN_ORDER: 404,
+  DUPLICATE_ORDER: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  MEMPOOL_FULL: 503,
+  INTERNAL: 500,
+};
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    this.routes.push({ method, parts: path.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+    const parts = path.split('/').filter(Boolean);
+    let pathMatched = false;
+    for (const r of this.routes) {
+      if (r.parts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length && ok; i++) {
+        const want = r.parts[i]!;
+        if (want.startsWith(':')) params[want.slice(1)] = decodeURIComponent(parts[i]!);
+        else ok = want === parts[i];
+      }
+      if (!ok) continue;
+      pathMatched = true;
+      if (r.method === method) return { handler: r.handler, params };
+    }
+    return pathMatched ? 'method' : undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store' });
+  res.end(json);
+}
+
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new KestrelError(ErrorCode.PAYLOAD_TOO_LARGE, `body over ${MAX_BODY_BYTES} bytes`, { limit: MAX_BODY_BYTES });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new KestrelError(ErrorCode.PAYLOAD_TOO_LARGE, `body over ${MAX_BODY_BYTES} bytes`, { limit: MAX_BODY_BYTES });
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new KestrelError(ErrorCode.MALFORMED, 'body is not valid JSON');
+  }
+}
+
+export function startHttp(router: Router, host: string, port: number, log: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      try {
+        const m = router.match(method, url.pathname);
+        if (m === undefined) throw new KestrelError(ErrorCode.NOT_FOUND, `no route ${url.pathname}`);
+        if (m === 'method') {
+          send(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`));
+          return;
+        }
+        const body = method === 'POST' ? await readBody(req) : undefined;
+        const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body });
+        send(res, 200, out);
+      } catch (err) {
+        if (err instanceof KestrelError) {
+          send(res, STATUS[err.code] ?? 400, errorBody(err.code, err.message, err.details));
+        } else {
+          log.error('api: handler failed', { path: url.pathname, error: (err as Error).message, stack: (err as Error).stack });
+          send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'));
+        }
+        if (!res.writableEnded) res.end();
+        // a body we stopped reading must not keep the connection busy
+        if (!req.complete) req.destroy();
+      }
+    })();
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.maxHeadersCount = 100;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,189 @@
+/** The v1 API handlers (DESIGN §12), each a thin read of the ledger or a submit to the node. */
+import { ErrorCode, KestrelError, formatX18, isHex, type Hex } from '@kestrel/core';
+import {
+  cancelAllFromWire,
+  cancelFromWire,
+  endpoints,
+  orderFromWire,
+  orderToWire,
+  signatureFromWire,
+  type AccountResponse,
+  type BookResponse,
+  type CancelResponse,
+  type HealthResponse,
+  type InfoResponse,
+  type MarketsResponse,
+  type OrderStatusName,
+  type OrderStatusResponse,
+  type PlaceOrderResponse,
+} from '@kestrel/sdk';
+import { verifyCancel, verifyCancelAll, verifyOrder } from '../inputs.js';
+import type { KestrelNode } from '../node.js';
+import { Router, type Request } from './http.js';
+
+/** Most price levels a book request returns per side. */
+export const MAX_BOOK_DEPTH = 500;
+
+function bodyObject(req: Request): Record<string, unknown> {
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+    throw new KestrelError(ErrorCode.MALFORMED, 'expected a JSON object body');
+  }
+  return req.body as Record<string, unknown>;
+}
+
+function marketIdParam(node: KestrelNode, raw: string | undefined): number {
+  const id = raw !== undefined && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!node.listing.markets.some((m) => m.marketId === id)) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${String(raw).slice(0, 20)}`);
+  return id;
+}
+
+function hashParam(raw: string | undefined, name: string): Hex {
+  if (!isHex(raw, 32)) throw new KestrelError(ErrorCode.MALFORMED, `${name}: expected 32 bytes of 0x hex`);
+  return raw.toLowerCase() as Hex;
+}
+
+export function orderStatus(node: KestrelNode, hash: Hex): OrderStatusResponse {
+  const { ledger } = node;
+  const signed = ledger.signedOrder(hash);
+  const state = ledger.engine.getOrder(hash);
+  const reject = ledger.rejectCode(hash);
+  if (!signed) throw new KestrelError(ErrorCode.UNKNOWN_ORDER, 'unknown order', { orderHash: hash });
+  let status: OrderStatusName;
+  if (state) status = state.status;
+  else if (reject !== undefined) status = 'rejected';
+  else status = 'pending';
+  const filled = state?.filled ?? 0n;
+  const batchId = signed.batchId;
+  return {
+    orderHash: hash,
+    order: orderToWire(signed.order),
+    status,
+    filled: formatX18(filled),
+    remaining: formatX18(status === 'open' || status === 'partially_filled' || status === 'pending' ? signed.order.amount - filled : 0n),
+    sequence: state ? state.sequence.toString() : null,
+    batchId: batchId === null ? null : batchId.toString(),
+    settlement: batchId === null ? 'none' : batchId <= ledger.lastSettledBatchId ? 'settled' : 'pending',
+    rejectCode: state?.rejectCode ?? reject ?? null,
+    cancelReason: null,
+  };
+}
+
+export function buildRouter(node: KestrelNode): Router {
+  const { ledger } = node;
+  const r = new Router();
+  const symbolOf = (assetId: number): string => node.listing.assets.find((a) => a.assetId === assetId)?.symbol ?? String(assetId);
+
+  r.on(endpoints.info.method, endpoints.info.path, (): InfoResponse => ({
+    chainId: node.listing.chainId,
+    exchange: node.listing.exchange,
+    version: '0.1.0',
+    nodeId: node.network.peerId,
+    peers: node.network.peerCount(),
+    leader: node.role === 'sequencer',
+    lastBatchId: ledger.lastBatchId.toString(),
+    assets: node.listing.assets.map((a) => ({ assetId: a.assetId, symbol: a.symbol, token: a.token, decimals: a.decimals })),
+  }));
+
+  r.on(endpoints.markets.method, endpoints.markets.path, (): MarketsResponse => ({
+    markets: node.listing.markets.map((m) => ({
+      marketId: m.marketId,
+      symbol: m.symbol,
+      kind: m.kind,
+      baseAssetId: m.baseAssetId,
+      quoteAssetId: m.quoteAssetId,
+      tickSize: formatX18(m.tickSize),
+      lotSize: formatX18(m.lotSize),
+      minSize: formatX18(m.minSize),
+      makerFee: formatX18(m.makerFee),
+      takerFee: formatX18(m.takerFee),
+    })),
+  }));
+
+  r.on(endpoints.book.method, endpoints.book.path, (req): BookResponse => {
+    const marketId = marketIdParam(node, req.params.marketId);
+    const rawDepth = req.query.get('depth');
+    const depth = rawDepth === null ? 50 : Number(rawDepth);
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_BOOK_DEPTH) {
+      throw new KestrelError(ErrorCode.MALFORMED, `depth: expected 1 to ${MAX_BOOK_DEPTH}`);
+    }
+    const book = ledger.engine.book(marketId, depth);
+    const lv = (levels: Array<[bigint, bigint]>): Array<[string, string]> => levels.map(([p, a]) => [formatX18(p), formatX18(a)]);
+    return { marketId, sequence: ledger.engine.sequence.toString(), bids: lv(book.bids), asks: lv(book.asks) };
+  });
+
+  r.on(endpoints.placeOrder.method, endpoints.placeOrder.path, async (req): Promise<PlaceOrderResponse> => {
+    const body = bodyObject(req);
+    const order = orderFromWire(body.order);
+    const signature = signatureFromWire(body.signature);
+    if (!node.listing.markets.some((m) => m.marketId === order.marketId)) {
+      throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${order.marketId}`);
+    }
+    const input = verifyOrder(node.domainSep, order, signature);
+    await node.submit(input);
+    return { orderHash: input.hash, status: 'pending' };
+  });
+
+  r.on(endpoints.order.method, endpoints.order.path, (req) => orderStatus(node, hashParam(req.params.orderHash, 'orderHash')));
+
+  r.on(endpoints.cancel.method, endpoints.cancel.path, async (req): Promise<CancelResponse> => {
+    const body = bodyObject(req);
+    const signature = signatureFromWire(body.signature);
+    if (body.cancel !== undefined) {
+      const input = verifyCancel(node.domainSep, cancelFromWire(body.cancel), signature);
+      await node.submit(input);
+      const open = input.cancel.orderHashes.filter((h) => {
+        const s = ledger.engine.getOrder(h);
+        const mine = ledger.signedOrder(h)?.order.subaccount === input.cancel.subaccount;
+        return mine && (s ? s.status === 'open' || s.status === 'partially_filled' : ledger.mempool.has(h));
+      });
+      return { cancelled: open };
+    }
+    if (body.cancelAll !== undefined) {
+      const input = verifyCancelAll(node.domainSep, cancelAllFromWire(body.cancelAll), signature);
+      await node.submit(input);
+      const ids = ledger.engine
+        .openOrders(input.cancelAll.subaccount)
+        .filter((o) => input.cancelAll.marketId === 0 || o.order.marketId === input.cancelAll.marketId)
+        .map((o) => o.hash);
+      return { cancelled: ids };
+    }
+    throw new KestrelError(ErrorCode.MALFORMED, 'expected `cancel` or `cancelAll`');
+  });
+
+  r.on(endpoints.account.method, endpoints.account.path, (req): AccountResponse => {
+    const subaccount = hashParam(req.params.subaccount, 'subaccount');
+    return {
+      subaccount,
+      balances: ledger.engine.balances(subaccount).map(([assetId, balance]) => ({ assetId, symbol: symbolOf(assetId), balance: formatX18(balance) })),
+      openOrders: ledger.engine.openOrders(subaccount).map((o) => ({
+        orderHash: o.hash,
+        marketId: o.order.marketId,
+        isBuy: o.order.isBuy,
+        price: formatX18(o.order.price),
+        amount: formatX18(o.order.amount),
+        filled: formatX18(o.filled),
+        clientId: o.order.clientId.toString(),
+      })),
+    };
+  });
+
+  r.on('GET', '/v1/batches/:batchId', async (req) => {
+    const raw = req.params.batchId ?? '';
+    if (!/^\d{1,20}$/.test(raw)) throw new KestrelError(ErrorCode.MALFORMED, 'batchId: expected a decimal integer');
+    const rec = await ledger.batch(BigInt(raw));
+    if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}`);
+    return rec;
+  });
+
+  r.on(endpoints.health.method, endpoints.health.path, (): HealthResponse & { diverged: unknown } => ({
+    status: 'ok',
+    role: node.role,
+    lastBatchId: ledger.lastBatchId.toString(),
+    lastSettledBatchId: ledger.lastSettledBatchId.toString(),
+    stateHash: ledger.stateHash,
+    peers: node.network.peerCount(),
+    ...node.health(),
+  }));
+
+  return r;
+}

@@ -1,0 +1,18 @@
+import { orderFromWire } from '@kestrel/sdk';
+import type { Hex } from '@kestrel/core';
+import type { SettlementArgs } from './batch.js';
+import type { BatchRecord } from './ledger.js';
+
+/** Rebuilds the `settleBatch` arguments of a logged batch. */
+export function settlementFromRecord(rec: BatchRecord): SettlementArgs {
+  const p = rec.proposal;
+  return {
+    batchId: BigInt(p.batchId),
+    timestamp: BigInt(p.timestamp),
+    requestCursor: BigInt(p.requestCursor),
+    stateHash: p.stateHash,
+    orders: rec.settlement.orders.map((o) => ({ order: orderFromWire(o.order), signature: o.signature })),
+    fills: rec.settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: BigInt(f.amount) })),
+    hashes: [] as Hex[],
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * A batch: the unit of sequencing and settlement. The sequencer builds one, every node applies
+ * it to its engine with `applyBatch`, and `settlementArgs` turns its fills into the contract's
+ * `settleBatch` call. Leader and followers share this code so they cannot disagree.
+ */
+import { ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import { inputFromWire, inputToWire, type BatchInput, type InputWire } from './inputs.js';
+
+export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2 } as const;
+export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
+
+/** A chain-side request from the Exchange's queue. */
+export interface ChainRequest {
+  id: bigint;
+  kind: RequestKind;
+  subaccount: Hex;
+  assetId: number;
+  /** X18 amount, or the new min nonce for CANCEL_UP_TO */
+  amount: bigint;
+}
+
+export interface Proposal {
+  batchId: bigint;
+  /** batch clock, unix seconds */
+  timestamp: bigint;
+  /** requests processed by this batch: ids firstRequest … requestCursor − 1 */
+  requestCursor: bigint;
+  requests: ChainRequest[];
+  inputs: BatchInput[];
+  prevStateHash: Hex;
+  stateHash: Hex;
+}
+
+export interface ProposalWire {
+  batchId: string;
+  timestamp: string;
+  requestCursor: string;
+  requests: Array<{ id: string; kind: number; subaccount: Hex; assetId: number; amount: string }>;
+  inputs: InputWire[];
+  prevStateHash: Hex;
+  stateHash: Hex;
+}
+
+export function proposalToWire(p: Proposal): ProposalWire {
+  return {
+    batchId: p.batchId.toString(),
+    timestamp: p.timestamp.toString(),
+    requestCursor: p.requestCursor.toString(),
+    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString() })),
+    inputs: p.inputs.map(inputToWire),
+    prevStateHash: p.prevStateHash,
+    stateHash: p.stateHash,
+  };
+}
+
+const bad = (what: string): KestrelError => new KestrelError(ErrorCode.MALFORMED, `proposal: ${what}`);
+const big = (v: unknown, what: string): bigint => {
+  if (typeof v !== 'string' || !/^\d{1,40}$/.test(v)) throw bad(what);
+  return BigInt(v);
+};
+const hex32 = (v: unknown, what: string): Hex => {
+  if (typeof v !== 'string' || !/^0x[0-9a-f]{64}$/.test(v)) throw bad(what);
+  return v as Hex;
+};
+
+/** Limits on what a proposal may carry, checked before its inputs are verified. */
+export const MAX_BATCH_INPUTS = 2000;
+export const MAX_BATCH_REQUESTS = 256;
+
+export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
+  if (typeof v !== 'object' || v === null) throw bad('not an object');
+  const w = v as Record<string, unknown>;
+  if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
+  if (!Array.isArray(w.inputs) || w.inputs.length > MAX_BATCH_INPUTS) throw bad('inputs');
+  return {
+    batchId: big(w.batchId, 'batchId'),
+    timestamp: big(w.timestamp, 'timestamp'),
+    requestCursor: big(w.requestCursor, 'requestCursor'),
+    requests: w.requests.map((r: unknown, i: number) => {
+      const q = (r ?? {}) as Record<string, unknown>;
+      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2) throw bad(`requests[${i}].kind`);
+      if (typeof q.assetId !== 'number' || !Number.isSafeInteger(q.assetId) || q.assetId < 0) throw bad(`requests[${i}].assetId`);
+      return { id: big(q.id, 'request.id'), kind: q.kind, subaccount: hex32(q.subaccount, 'request.subaccount'), assetId: q.assetId, amount: big(q.amount, 'request.amount') };
+    }),
+    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x)),
+    prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
+    stateHash: hex32(w.stateHash, 'stateHash'),
+  };
+}
+
+/** Applies a batch's clock, requests and inputs, in that order, and returns the engine's events. */
+export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  const push = (evs: EngineEvent[]): void => {
+    for (const e of evs) events.push(e);
+  };
+  push(engine.apply({ kind: 'time', timestamp: p.timestamp }));
+  for (const r of p.requests) {
+    if (r.kind === RequestKind.DEPOSIT) push(engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
+    else if (r.kind === RequestKind.WITHDRAWAL) push(engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
+    else push(engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount }));
+  }
+  for (const input of p.inputs) {
+    switch (input.type) {
+      case 'order':
+        push(engine.apply({ kind: 'place', order: input.order, hash: input.hash }));
+        break;
+      case 'cancel':
+        push(engine.apply({ kind: 'cancel', subaccount: input.cancel.subaccount, hashes: input.cancel.orderHashes }));
+        break;
+      case 'cancelAll':
+        push(engine.apply({ kind: 'cancelAll', subaccount: input.cancelAll.subaccount, marketId: input.cancelAll.marketId }));
+        break;
+      case 'drop': {
+        const o = engine.getOrder(input.hash);
+        if (o) push(engine.apply({ kind: 'cancel', subaccount: o.order.subaccount, hashes: [input.hash] }));
+        break;
+      }
+    }
+  }
+  return events;
+}
+
+export interface SettlementOrder {
+  hash: Hex;
+  order: Order;
+  signature: Hex;
+}
+
+export interface SettlementArgs {
+  batchId: bigint;
+  timestamp: bigint;
+  requestCursor: bigint;
+  stateHash: Hex;
+  orders: Array<{ order: Order; signature: Hex }>;
+  fills: Array<{ maker: number; taker: number; amount: bigint }>;
+  /** order hashes, parallel to `orders` */
+  hashes: Hex[];
+}
+
+/** Builds the contract call from a batch's fill events; `lookup` finds each order's signature. */
+export function settlementArgs(
+  p: Pick<Proposal, 'batchId' | 'timestamp' | 'requestCursor' | 'stateHash'>,
+  events: readonly EngineEvent[],
+  lookup: (hash: Hex) => SettlementOrder | undefined,
+): SettlementArgs {
+  const index = new Map<Hex, number>();
+  const orders: SettlementArgs['orders'] = [];
+  const hashes: Hex[] = [];
+  const idx = (hash: Hex): number => {
+    let i = index.get(hash);
+    if (i === undefined) {
+      const o = lookup(hash);
+      if (!o) throw new KestrelError(ErrorCode.INTERNAL, `no signed order for ${hash}`);
+      i = orders.length;
+      orders.push({ order: o.order, signature: o.signature });
+      hashes.push(hash);
+      index.set(hash, i);
+    }
+    return i;
+  };
+  const fills: SettlementArgs['fills'] = [];
+  for (const e of events) {
+    if (e.kind === 'fill') fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
+  }
+  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, orders, fills, hashes };
+}

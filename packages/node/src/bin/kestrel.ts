@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/** The `kestrel` command line. */
+import '../polyfill.js';
+import { startCommand, startUsage } from '../cli/start.js';
+import { devnetCommand, devnetUsage } from '../cli/devnet.js';
+import { ConfigError } from '../config.js';
+
+const usage = `kestrel <command>
+
+commands:
+  start     run a node
+  devnet    a local network: chain, contracts, test tokens, funded accounts and N nodes
+  version   print the version
+
+${startUsage}
+
+${devnetUsage}`;
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'start':
+      return startCommand(rest);
+    case 'devnet':
+      return devnetCommand(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write('kestrel 0.1.0\n');
+      return;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${usage}\n`);
+      return;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${usage}\n`);
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: unknown) => {
+  const msg = err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? (err as Error).message : (err as Error).stack;
+  process.stderr.write(`kestrel: ${msg}\n`);
+  process.exit(1);
+});

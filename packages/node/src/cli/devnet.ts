@@ -1,0 +1,81 @@
+/** `kestrel devnet`: a local network for development; stays up until Ctrl-C. */
+import { parseArgs } from 'node:util';
+import { startDevnet } from '../devnet/devnet.js';
+import { DEVNET_FUNDING } from '../devnet/listing.js';
+
+export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N]
+
+  --nodes N        nodes to run (default 2; the first sequences)
+  --data-dir DIR   wiped and re-created on every start (default .kestrel/devnet)
+  --rpc-port N     anvil's port (default 8545; 0 = any free port)
+  --api-port N     the first node's API port, the next count up (default 9545; 0 = any)
+  --traders N      funded test accounts (default 4)`;
+
+function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+export async function devnetCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nodes: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'rpc-port': { type: 'string' },
+      'api-port': { type: 'string' },
+      traders: { type: 'string' },
+    },
+    strict: true,
+  });
+  const started = Date.now();
+  const devnet = await startDevnet({
+    nodes: int(values.nodes, 'nodes', 2, 1, 8),
+    dataDir: values['data-dir'] ?? '.kestrel/devnet',
+    rpcPort: int(values['rpc-port'], 'rpc-port', 8545, 0, 65535),
+    apiPort: int(values['api-port'], 'api-port', 9545, 0, 65535),
+    traders: int(values.traders, 'traders', 4, 1, 10),
+  });
+  const funding = Object.entries(DEVNET_FUNDING)
+    .map(([sym, f]) => `${f.deposit} ${sym}`)
+    .join(', ');
+  const lines = [
+    '',
+    `Kestrel devnet is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    '',
+    `  chain      ${devnet.rpcUrl}   (chainId ${devnet.chainId})`,
+    `  exchange   ${devnet.exchange}`,
+    ...Object.entries(devnet.tokens).map(([sym, addr]) => `  ${sym.padEnd(10)} ${addr}   (test token: public mint(address,uint256))`),
+    '',
+    ...devnet.nodes.map((n) => `  ${n.name} (${n.role.padEnd(9)})  api ${n.api}   p2p ${n.p2p[0] ?? ''}/p2p/${n.peerId}`),
+    '',
+    '  Test accounts — DEVNET ONLY. These keys are public; never send them real funds.',
+    `  Each has ${funding} deposited in its "main" subaccount.`,
+    ...devnet.traders.flatMap((t) => [`    address ${t.address}  key ${t.privateKey}`, `            subaccount ${t.subaccount}`]),
+    '',
+    `  Node logs: ${devnet.nodes.map((n) => `${n.dataDir}/node.log`).join(', ')}`,
+    '  Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write('\nstopping the devnet…\n');
+    devnet.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  // If a node dies, say so: a devnet with a dead node is not what the user thinks it is.
+  for (const n of devnet.nodes) {
+    void n.exited.then((code) => {
+      if (!closing) process.stderr.write(`${n.name} exited (code ${code}); see ${n.dataDir}/node.log\n`);
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/** `kestrel start`: run one node from a config file, environment and flags. */
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../config.js';
+import { KestrelNode } from '../node.js';
+
+export const startUsage = `kestrel start [--config FILE] [options]
+
+  --config FILE          JSON config file (keys as below, camelCase)
+  --role ROLE            sequencer | follower           (KESTREL_ROLE)
+  --rpc-url URL          chain RPC                       (KESTREL_RPC_URL)
+  --exchange ADDR        Exchange contract address       (KESTREL_EXCHANGE)
+  --operator-key HEX     sequencer's operator key        (KESTREL_OPERATOR_KEY)
+  --data-dir DIR         LevelDB and peer key            (KESTREL_DATA_DIR)
+  --api-port N           HTTP API port (0 = any)         (KESTREL_API_PORT)
+  --p2p-port N           libp2p TCP port (0 = any)       (KESTREL_P2P_PORT)
+  --bootstrap MADDRS     comma-separated peer multiaddrs (KESTREL_BOOTSTRAP)
+  --sync-from URLS       comma-separated peer API URLs   (KESTREL_SYNC_FROM)
+  --name NAME            name in logs                    (KESTREL_NAME)
+  --log-level LEVEL      info | warn | error | silent    (KESTREL_LOG_LEVEL)`;
+
+const FLAG_TO_FIELD: Record<string, string> = {
+  role: 'role',
+  'rpc-url': 'rpcUrl',
+  exchange: 'exchange',
+  'operator-key': 'operatorKey',
+  'data-dir': 'dataDir',
+  'api-port': 'apiPort',
+  'p2p-port': 'p2pPort',
+  bootstrap: 'bootstrap',
+  'sync-from': 'syncFrom',
+  name: 'name',
+  'log-level': 'logLevel',
+};
+
+export async function startCommand(argv: string[]): Promise<void> {
+  const options = Object.fromEntries([...Object.keys(FLAG_TO_FIELD), 'config'].map((k) => [k, { type: 'string' as const }]));
+  const { values } = parseArgs({ args: argv, options, strict: true });
+  const flags: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) if (values[flag] !== undefined) flags[field] = values[flag];
+  const config = resolveConfig({ ...(values.config ? { file: String(values.config) } : {}), env: process.env, flags });
+  const node = await KestrelNode.start(config);
+  // One machine-readable line on stdout tells a supervisor (the devnet, tests) where the node is.
+  process.stdout.write(`${JSON.stringify({ ready: true, name: config.name, api: node.apiUrl(), p2p: node.network.addresses(), peerId: node.network.peerId })}\n`);
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    node.log.info('shutting down');
+    node.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

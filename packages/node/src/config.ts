@@ -1,0 +1,136 @@
+/**
+ * Node configuration: defaults (with their reasons) < a JSON config file < KESTREL_* environment
+ * variables < command-line flags. Every limit is explicit and has a default here.
+ */
+import { readFileSync } from 'node:fs';
+import { isHex, type Hex } from '@kestrel/core';
+import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool.js';
+import type { LogLevel } from './log.js';
+
+export interface NodeConfig {
+  name: string;
+  role: 'sequencer' | 'follower';
+  dataDir: string;
+  rpcUrl: string;
+  exchange: Hex;
+  /** the operator key the sequencer settles with; followers need none */
+  operatorKey?: Hex;
+  apiHost: string;
+  apiPort: number;
+  p2pHost: string;
+  p2pPort: number;
+  /** multiaddrs (with /p2p/<peerId>) to connect to and keep connected */
+  bootstrap: string[];
+  /** peer API URLs a follower fetches missed batches from */
+  syncFrom: string[];
+  batchIntervalMs: number;
+  maxBatchOrders: number;
+  maxBatchRequests: number;
+  syncIntervalMs: number;
+  maxGossipBytes: number;
+  mempool: MempoolLimits;
+  logLevel: LogLevel;
+}
+
+export const DEFAULTS = {
+  name: 'kestrel',
+  role: 'follower',
+  dataDir: '.kestrel/node',
+  apiHost: '127.0.0.1',
+  apiPort: 8545 + 1000, // 9545: beside a local chain's 8545
+  p2pHost: '127.0.0.1',
+  p2pPort: 0,
+  bootstrap: [],
+  syncFrom: [],
+  // DESIGN §11: a batch every 250 ms keeps latency low without one transaction per order.
+  batchIntervalMs: 250,
+  // Bounds a batch's calldata and gas (about 2 M gas at 50 fills); the rest waits for the next tick.
+  maxBatchOrders: 500,
+  maxBatchRequests: 64,
+  syncIntervalMs: 1000,
+  // An order or cancel is under 1 KiB; a proposal of maxBatchOrders inputs stays under 1 MiB.
+  maxGossipBytes: 1024 * 1024,
+  mempool: DEFAULT_MEMPOOL_LIMITS,
+  logLevel: 'info',
+} as const satisfies Partial<NodeConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Raw = Record<string, unknown>;
+
+const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
+  name: 'string',
+  role: 'string',
+  dataDir: 'string',
+  rpcUrl: 'string',
+  exchange: 'hex',
+  operatorKey: 'hex',
+  apiHost: 'string',
+  apiPort: 'int',
+  p2pHost: 'string',
+  p2pPort: 'int',
+  bootstrap: 'list',
+  syncFrom: 'list',
+  batchIntervalMs: 'int',
+  maxBatchOrders: 'int',
+  maxBatchRequests: 'int',
+  syncIntervalMs: 'int',
+  maxGossipBytes: 'int',
+  logLevel: 'string',
+};
+
+/** KESTREL_RPC_URL → rpcUrl */
+function envName(field: string): string {
+  return `KESTREL_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+function coerce(field: string, v: unknown): unknown {
+  const kind = FIELDS[field];
+  if (kind === 'int') {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${field}: expected a non-negative integer`);
+    return n;
+  }
+  if (kind === 'list') {
+    if (Array.isArray(v)) return v.map(String);
+    return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  if (kind === 'hex') {
+    if (!isHex(v)) throw new ConfigError(`${field}: expected 0x hex`);
+    return v;
+  }
+  return String(v);
+}
+
+export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
+  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool } };
+  if (opts.file) {
+    let fromFile: Raw;
+    try {
+      fromFile = JSON.parse(readFileSync(opts.file, 'utf8')) as Raw;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${opts.file}: ${(err as Error).message}`);
+    }
+    for (const [k, v] of Object.entries(fromFile)) {
+      if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
+      else if (k in FIELDS) merged[k] = coerce(k, v);
+      else throw new ConfigError(`unknown config key: ${k}`);
+    }
+  }
+  const env = opts.env ?? {};
+  for (const k of Object.keys(FIELDS)) {
+    const v = env[envName(k)];
+    if (v !== undefined && v !== '') merged[k] = coerce(k, v);
+  }
+  for (const [k, v] of Object.entries(opts.flags ?? {})) {
+    if (v !== undefined && k in FIELDS) merged[k] = coerce(k, v);
+  }
+  if (merged.role !== 'sequencer' && merged.role !== 'follower') throw new ConfigError('role: expected sequencer or follower');
+  if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
+  if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');
+  if (merged.role === 'sequencer' && !isHex(merged.operatorKey, 32)) throw new ConfigError('a sequencer needs operatorKey (32-byte hex)');
+  if (!['info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: info, warn, error or silent');
+  return merged as unknown as NodeConfig;
+}

@@ -1,0 +1,192 @@
+/**
+ * A whole local network in one call: anvil from the npm package, the contracts and test tokens,
+ * funded test accounts with deposits, and N node processes that find each other over libp2p on
+ * 127.0.0.1. The first node sequences; the others follow. Everything lives under one data
+ * directory, created fresh each time (the chain is fresh too).
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
+import { makeSubaccount } from '@kestrel/core';
+import { DEVNET_ASSETS, DEVNET_MARKETS, DEVNET_FUNDING } from './listing.js';
+import { spawnNode, stopNode, type NodeProcess } from './process.js';
+
+/** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
+const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
+
+export interface DevnetOptions {
+  nodes: number;
+  dataDir: string;
+  rpcPort: number;
+  /** first node's API port; the others count up (0 = any free port) */
+  apiPort: number;
+  traders: number;
+  batchIntervalMs?: number;
+}
+
+export interface DevnetTrader {
+  address: Hex;
+  privateKey: Hex;
+  subaccount: Hex;
+}
+
+export interface DevnetNode extends NodeProcess {
+  configFile: string;
+  dataDir: string;
+  role: 'sequencer' | 'follower';
+}
+
+export interface Devnet {
+  rpcUrl: string;
+  chainId: number;
+  exchange: Hex;
+  tokens: Record<string, Hex>;
+  traders: DevnetTrader[];
+  nodes: DevnetNode[];
+  /** restarts a stopped node with its old config and data directory */
+  restartNode(index: number): Promise<DevnetNode>;
+  stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const keyOf = (index: number): Hex => {
+  const acct = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index });
+  return `0x${Buffer.from(acct.getHdKey().privateKey!).toString('hex')}` as Hex;
+};
+
+export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
+  const dataDir = resolve(opts.dataDir);
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  const anvil = await startAnvil({ port: opts.rpcPort });
+  try {
+    const transport = http(anvil.url);
+    const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
+    const admin = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 0 });
+    const operatorKeys = Array.from({ length: opts.nodes }, (_, i) => keyOf(1 + i));
+    const operators = operatorKeys.map((_, i) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 1 + i }).address);
+    const wallet = createWalletClient({ chain: foundry, transport, account: admin });
+    const deployed = await deployKestrel({
+      walletClient: wallet,
+      publicClient,
+      admin: admin.address,
+      operators,
+      feeSubaccount: makeSubaccount(admin.address, 'fees') as Hex,
+      assets: DEVNET_ASSETS,
+      markets: DEVNET_MARKETS,
+    });
+    const traders = await fundTraders(anvil.url, deployed.exchange, deployed.tokens, opts.traders, 1 + opts.nodes);
+
+    const nodes: DevnetNode[] = [];
+    const writeConfig = async (i: number): Promise<DevnetNode['configFile']> => {
+      const nodeDir = join(dataDir, `node-${i + 1}`);
+      await mkdir(nodeDir, { recursive: true });
+      const leader = nodes[0];
+      const config = {
+        name: `node-${i + 1}`,
+        role: i === 0 ? 'sequencer' : 'follower',
+        dataDir: nodeDir,
+        rpcUrl: anvil.url,
+        exchange: deployed.exchange,
+        ...(i === 0 ? { operatorKey: operatorKeys[0] } : {}),
+        apiPort: opts.apiPort === 0 ? 0 : opts.apiPort + i,
+        p2pPort: 0,
+        bootstrap: leader ? leader.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${leader.peerId}`)) : [],
+        syncFrom: leader ? [leader.api] : [],
+        ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
+      };
+      const file = join(nodeDir, 'config.json');
+      await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+      return file;
+    };
+    const launch = async (i: number, configFile: string): Promise<DevnetNode> => {
+      const nodeDir = join(dataDir, `node-${i + 1}`);
+      const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'));
+      // A node restarted on a new port is reachable again only at its old libp2p port if that was
+      // fixed; followers dial the leader, so only the leader's address must stay stable.
+      return { ...p, configFile, dataDir: nodeDir, role: i === 0 ? 'sequencer' : 'follower' };
+    };
+    for (let i = 0; i < opts.nodes; i++) {
+      const file = await writeConfig(i);
+      if (i === 0) {
+        // pin the leader's ports after its first start so that restarts keep its addresses
+        const first = await launch(0, file);
+        nodes.push(first);
+        await pinPorts(file, first);
+      } else {
+        nodes.push(await launch(i, file));
+      }
+    }
+    const devnet: Devnet = {
+      rpcUrl: anvil.url,
+      chainId: foundry.id,
+      exchange: deployed.exchange,
+      tokens: deployed.tokens,
+      traders,
+      nodes,
+      async restartNode(i) {
+        const old = nodes[i];
+        if (!old) throw new Error(`no node ${i}`);
+        await stopNode(old);
+        await pinPorts(old.configFile, old);
+        nodes[i] = await launch(i, old.configFile);
+        return nodes[i]!;
+      },
+      async stopNode(i, signal = 'SIGTERM') {
+        const n = nodes[i];
+        if (n) await stopNode(n, signal);
+      },
+      async stop() {
+        await Promise.all(nodes.map((n) => stopNode(n)));
+        await anvil.stop();
+      },
+    };
+    await writeFile(
+      join(dataDir, 'devnet.json'),
+      `${JSON.stringify({ rpcUrl: anvil.url, chainId: foundry.id, exchange: deployed.exchange, tokens: deployed.tokens, nodes: nodes.map((n) => ({ name: n.name, role: n.role, api: n.api, p2p: n.p2p })), traders }, null, 2)}\n`,
+    );
+    return devnet;
+  } catch (err) {
+    await anvil.stop();
+    throw err;
+  }
+}
+
+/** Rewrites a node's config with the ports it got, so a restart binds the same ones. */
+async function pinPorts(configFile: string, p: NodeProcess): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const cfg = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+  cfg.apiPort = Number(new URL(p.api).port);
+  const tcp = p.p2p.map((a) => /\/tcp\/(\d+)/.exec(a)?.[1]).find(Boolean);
+  if (tcp) cfg.p2pPort = Number(tcp);
+  await writeFile(configFile, `${JSON.stringify(cfg, null, 2)}\n`);
+}
+
+/** Mints test tokens to each trader and deposits part of them into its `main` subaccount. */
+async function fundTraders(rpcUrl: string, exchange: Hex, tokens: Record<string, Hex>, count: number, firstIndex: number): Promise<DevnetTrader[]> {
+  const transport = http(rpcUrl);
+  const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
+  const out: DevnetTrader[] = [];
+  for (let t = 0; t < count; t++) {
+    const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: firstIndex + t });
+    const wallet = createWalletClient({ chain: foundry, transport, account });
+    const subaccount = makeSubaccount(account.address, 'main') as Hex;
+    for (const [assetId, asset] of DEVNET_ASSETS.entries()) {
+      const token = tokens[asset.symbol]!;
+      const { mint, deposit } = DEVNET_FUNDING[asset.symbol]!;
+      const minted = parseUnits(mint, asset.decimals);
+      const deposited = parseUnits(deposit, asset.decimals);
+      const hashes: Hex[] = [];
+      hashes.push(await wallet.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [account.address, minted] }));
+      hashes.push(await wallet.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [exchange, deposited] }));
+      for (const h of hashes) await publicClient.waitForTransactionReceipt({ hash: h });
+      const h = await wallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, deposited] });
+      await publicClient.waitForTransactionReceipt({ hash: h });
+    }
+    out.push({ address: account.address, privateKey: keyOf(firstIndex + t), subaccount });
+  }
+  return out;
+}

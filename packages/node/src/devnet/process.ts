@@ -1,0 +1,56 @@
+/** Runs a `kestrel start` child process and waits for its ready line. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const KESTREL_BIN = fileURLToPath(new URL('../../dist/bin/kestrel.js', import.meta.url));
+
+export interface NodeProcess {
+  name: string;
+  api: string;
+  p2p: string[];
+  peerId: string;
+  child: ChildProcess;
+  /** resolves when the process has exited */
+  exited: Promise<number | null>;
+}
+
+/** Spawns a node with `kestrel start --config <file>`; logs go to `logFile`. */
+export function spawnNode(name: string, configFile: string, logFile: string, timeoutMs = 30_000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [KESTREL_BIN, 'start', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not become ready within ${timeoutMs} ms (see ${logFile})`));
+    }, timeoutMs);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} before it was ready (see ${logFile})`));
+    });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line) as { ready?: boolean; api: string; p2p: string[]; peerId: string };
+        if (msg.ready) {
+          clearTimeout(timer);
+          resolve({ name, api: msg.api, p2p: msg.p2p, peerId: msg.peerId, child, exited });
+        }
+      } catch {
+        // not the ready line
+      }
+    });
+  });
+}
+
+/** Stops a node: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopNode(p: NodeProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,114 @@
+/**
+ * A follower applies the leader's proposals in batch order and checks that its own engine reaches
+ * the state hash the leader announced. Proposals arrive by gossip; a follower that missed some
+ * (it was down, or a message was lost) fetches them from a peer's API (`GET /v1/batches/:id`).
+ * The chain's settled batch height is the final word on how far the log is real.
+ */
+import type { Hex } from '@kestrel/core';
+import { proposalFromWire, settlementArgs, type Proposal } from './batch.js';
+import type { ExchangeChain } from './chain/exchange.js';
+import type { BatchRecord, Ledger } from './ledger.js';
+import type { Logger } from './log.js';
+
+export interface FollowerInit {
+  ledger: Ledger;
+  chain: ExchangeChain;
+  log: Logger;
+  /** peer API base URLs to fetch missing batches from */
+  syncFrom: string[];
+  pollIntervalMs: number;
+}
+
+export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged';
+
+export class Follower {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** serializes batch application between gossip and sync */
+  private chainOfWork: Promise<unknown> = Promise.resolve();
+  diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
+
+  constructor(private readonly f: FollowerInit) {}
+
+  start(): void {
+    const loop = async (): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        await this.catchUp();
+      } catch (err) {
+        this.f.log.warn('follower: catch-up failed', { error: (err as Error).message });
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.f.pollIntervalMs);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.chainOfWork.catch(() => undefined);
+  }
+
+  /** Applies one proposal if it is the next batch. */
+  apply(p: Proposal): Promise<ApplyResult> {
+    const run = this.chainOfWork.then(() => this.applyNow(p));
+    this.chainOfWork = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(p: Proposal): Promise<ApplyResult> {
+    const { ledger, log } = this.f;
+    if (this.diverged) return 'diverged';
+    if (p.batchId <= ledger.lastBatchId) return 'old';
+    if (p.batchId !== ledger.lastBatchId + 1n) return 'gap';
+    if (p.prevStateHash !== ledger.stateHash) {
+      this.diverged = { batchId: String(p.batchId), expected: p.prevStateHash, got: ledger.stateHash };
+      log.error('follower: parent state hash differs; halting', this.diverged);
+      return 'diverged';
+    }
+    const applied = ledger.tryApply(p);
+    if (applied.stateHash !== p.stateHash) {
+      applied.undo();
+      this.diverged = { batchId: String(p.batchId), expected: p.stateHash, got: applied.stateHash };
+      log.error('follower: state hash differs from the leader; halting', this.diverged);
+      return 'diverged';
+    }
+    const args = settlementArgs(p, applied.events, (h) => {
+      const o = ledger.signedOrder(h) ?? inputsOrder(p, h);
+      return o && { hash: h, order: o.order, signature: o.signature };
+    });
+    await ledger.commit(p, applied.events, args);
+    log.info('follower: applied batch', { batchId: String(p.batchId), stateHash: p.stateHash });
+    return 'applied';
+  }
+
+  /** Fetches and applies batches up to the chain's settled height (or a peer's log head). */
+  async catchUp(): Promise<void> {
+    const { ledger, chain } = this.f;
+    ledger.lastSettledBatchId = await chain.lastBatchId();
+    while (!this.stopped && !this.diverged) {
+      const next = ledger.lastBatchId + 1n;
+      const rec = await this.fetch(next);
+      if (!rec) return;
+      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+      if (result !== 'applied' && result !== 'old') return;
+    }
+  }
+
+  private async fetch(batchId: bigint): Promise<BatchRecord | undefined> {
+    for (const base of this.f.syncFrom) {
+      try {
+        const res = await fetch(`${base}/v1/batches/${batchId}`, { signal: AbortSignal.timeout(3000) });
+        if (res.status === 200) return (await res.json()) as BatchRecord;
+      } catch {
+        // try the next peer
+      }
+    }
+    return undefined;
+  }
+}
+
+function inputsOrder(p: Proposal, hash: Hex): { order: import('@kestrel/core').Order; signature: Hex } | undefined {
+  const i = p.inputs.find((x) => x.type === 'order' && x.hash === hash);
+  return i?.type === 'order' ? i : undefined;
+}

@@ -1,0 +1,181 @@
+/**
+ * The node's replicated state: the core engine plus what the API needs around it (signed orders,
+ * rejections, the batch log, the mempool), persisted atomically per step. Leader and followers
+ * both advance it only through `commit`, with a batch applied by `applyBatch`.
+ */
+import { Engine, type EngineConfig, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import { orderFromWire, orderToWire } from '@kestrel/sdk';
+import { applyBatch, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
+import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
+import { Mempool, type MempoolLimits } from './mempool.js';
+import { batchKey, mempoolKey, NodeStore, type StoredOrder } from './store/store.js';
+
+export interface SettlementWire {
+  orders: Array<{ order: ReturnType<typeof orderToWire>; signature: Hex }>;
+  fills: Array<{ maker: number; taker: number; amount: string }>;
+}
+
+export interface BatchRecord {
+  proposal: ProposalWire;
+  settlement: SettlementWire;
+  txHash: Hex | null;
+}
+
+export interface SignedOrderRecord {
+  order: Order;
+  signature: Hex;
+  batchId: bigint | null;
+}
+
+export class Ledger {
+  engine: Engine;
+  lastBatchId = 0n;
+  lastTimestamp = 0n;
+  /** next unprocessed request id of the chain's queue */
+  requestCursor = 0n;
+  stateHash: Hex;
+  /** the chain's last settled batch id, as last seen */
+  lastSettledBatchId = 0n;
+  readonly mempool: Mempool;
+  private readonly orders = new Map<Hex, SignedOrderRecord>();
+  private readonly rejects = new Map<Hex, string>();
+
+  private constructor(
+    readonly config: EngineConfig,
+    readonly domainSep: Hex,
+    private readonly store: NodeStore,
+    limits?: MempoolLimits,
+  ) {
+    this.engine = new Engine(config);
+    this.stateHash = this.engine.stateHash();
+    this.mempool = new Mempool(limits);
+  }
+
+  /** Opens the ledger from disk: the last snapshot, the order index and the mempool. */
+  static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits): Promise<Ledger> {
+    const l = new Ledger(config, domainSep, store, limits);
+    const meta = await store.get<{ lastBatchId: string; lastTimestamp: string; requestCursor: string; stateHash: Hex }>('meta:lastBatch');
+    const snap = await store.get<unknown>('snapshot');
+    if (meta && snap) {
+      l.engine = Engine.restore(config, snap as never);
+      l.lastBatchId = BigInt(meta.lastBatchId);
+      l.lastTimestamp = BigInt(meta.lastTimestamp);
+      l.requestCursor = BigInt(meta.requestCursor);
+      l.stateHash = l.engine.stateHash();
+      if (l.stateHash !== meta.stateHash) throw new Error(`snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
+    }
+    for await (const [k, v] of store.scan<StoredOrder>('order:')) {
+      l.orders.set(k.slice(6) as Hex, { order: orderFromWire(v.input.order), signature: v.input.signature, batchId: v.batchId === null ? null : BigInt(v.batchId) });
+    }
+    for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
+    for await (const [k, v] of store.scan<unknown>('mempool:')) {
+      const input = inputFromWire(domainSep, v);
+      if (input.type !== 'drop' && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
+      else await store.write([{ del: k }]);
+    }
+    return l;
+  }
+
+  isSequenced(hash: Hex): boolean {
+    return this.orders.get(hash)?.batchId != null;
+  }
+
+  signedOrder(hash: Hex): SignedOrderRecord | undefined {
+    return this.orders.get(hash) ?? (this.mempoolOrder(hash) as SignedOrderRecord | undefined);
+  }
+
+  private mempoolOrder(hash: Hex): SignedOrderRecord | undefined {
+    const m = this.mempool.get(hash);
+    return m?.type === 'order' ? { order: m.order, signature: m.signature, batchId: null } : undefined;
+  }
+
+  rejectCode(hash: Hex): string | undefined {
+    return this.rejects.get(hash);
+  }
+
+  /** Adds a verified input to the mempool and to disk. */
+  async admit(input: SignedInput): Promise<void> {
+    const entry = this.mempool.add(input);
+    try {
+      await this.store.write([{ put: mempoolKey(entry.seq), value: inputToWire(input) }]);
+    } catch (err) {
+      this.mempool.remove([input.hash]);
+      throw err;
+    }
+  }
+
+  /** Records an order refused before sequencing (e.g. when the chain refused to settle it). */
+  async recordReject(hash: Hex, code: string): Promise<void> {
+    this.rejects.set(hash, code);
+    await this.store.write([{ put: `reject:${hash}`, value: { code } }]);
+  }
+
+  /**
+   * Applies a batch to the engine without committing it, returning the events and a function that
+   * undoes it (the sequencer uses this to rebuild a batch the chain would refuse).
+   */
+  tryApply(p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
+    const snapshot = this.engine.snapshot();
+    const events = applyBatch(this.engine, p);
+    return {
+      events,
+      stateHash: this.engine.stateHash(),
+      undo: () => {
+        this.engine = Engine.restore(this.config, snapshot);
+      },
+    };
+  }
+
+  /** Persists an applied batch atomically and advances the ledger. */
+  async commit(p: Proposal, events: readonly EngineEvent[], settlement: SettlementArgs | null, txHash: Hex | null = null): Promise<void> {
+    const ops: Array<{ put: string; value: unknown } | { del: string }> = [];
+    const wire = proposalToWire(p);
+    const record: BatchRecord = {
+      proposal: wire,
+      settlement: settlement
+        ? {
+            orders: settlement.orders.map((o) => ({ order: orderToWire(o.order), signature: o.signature })),
+            fills: settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: f.amount.toString() })),
+          }
+        : { orders: [], fills: [] },
+      txHash,
+    };
+    ops.push({ put: batchKey(p.batchId), value: record });
+    const sequenced: Hex[] = [];
+    for (const input of p.inputs) {
+      if (input.type === 'drop') continue;
+      sequenced.push(input.hash);
+      if (input.type === 'order') {
+        const rec: SignedOrderRecord = { order: input.order, signature: input.signature, batchId: p.batchId };
+        this.orders.set(input.hash, rec);
+        ops.push({ put: `order:${input.hash}`, value: { input: inputToWire(input), batchId: p.batchId.toString() } satisfies StoredOrder });
+      }
+    }
+    for (const e of events) {
+      if (e.kind === 'rejected') {
+        this.rejects.set(e.hash, e.code);
+        ops.push({ put: `reject:${e.hash}`, value: { code: e.code } });
+      }
+    }
+    for (const removed of this.mempool.remove(sequenced)) ops.push({ del: mempoolKey(removed.seq) });
+    this.lastBatchId = p.batchId;
+    this.lastTimestamp = p.timestamp;
+    this.requestCursor = p.requestCursor;
+    this.stateHash = p.stateHash;
+    ops.push({ put: 'snapshot', value: this.engine.snapshot() });
+    ops.push({
+      put: 'meta:lastBatch',
+      value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash },
+    });
+    await this.store.write(ops);
+  }
+
+  async setTxHash(batchId: bigint, txHash: Hex): Promise<void> {
+    const rec = await this.store.get<BatchRecord>(batchKey(batchId));
+    if (rec) await this.store.write([{ put: batchKey(batchId), value: { ...rec, txHash } }]);
+  }
+
+  batch(batchId: bigint): Promise<BatchRecord | undefined> {
+    return this.store.get<BatchRecord>(batchKey(batchId));
+  }
+}

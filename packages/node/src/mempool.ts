@@ -1,0 +1,89 @@
+/**
+ * Validated, unsequenced inputs, kept in arrival order (the sequencer takes them in that order).
+ * Bounded in total and per subaccount; a duplicate (same digest) is refused.
+ */
+import { ErrorCode, KestrelError, type Hex } from '@kestrel/core';
+import type { SignedInput } from './inputs.js';
+
+export interface MempoolLimits {
+  maxTotal: number;
+  maxPerSubaccount: number;
+}
+
+export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
+  // Two seconds of the batch loop's intake at its default size keeps memory bounded.
+  maxTotal: 20_000,
+  // A market maker's full two-sided ladder with room to replace it.
+  maxPerSubaccount: 1_000,
+};
+
+export interface MempoolEntry {
+  seq: bigint;
+  input: SignedInput;
+}
+
+function subaccountOf(input: SignedInput): Hex {
+  return input.type === 'order' ? input.order.subaccount : input.type === 'cancel' ? input.cancel.subaccount : input.cancelAll.subaccount;
+}
+
+export class Mempool {
+  private readonly entries = new Map<Hex, MempoolEntry>();
+  private readonly perSubaccount = new Map<Hex, number>();
+  private nextSeq = 0n;
+
+  constructor(private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(hash: Hex): boolean {
+    return this.entries.has(hash);
+  }
+
+  get(hash: Hex): SignedInput | undefined {
+    return this.entries.get(hash)?.input;
+  }
+
+  /** Adds an input; `seq` restores the arrival order of a persisted entry. */
+  add(input: SignedInput, seq?: bigint): MempoolEntry {
+    if (this.entries.has(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'already in the mempool', { hash: input.hash });
+    if (this.entries.size >= this.limits.maxTotal) throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: this.limits.maxTotal });
+    const sub = subaccountOf(input);
+    const n = this.perSubaccount.get(sub) ?? 0;
+    if (n >= this.limits.maxPerSubaccount) {
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this subaccount', { limit: this.limits.maxPerSubaccount });
+    }
+    const entry = { seq: seq ?? this.nextSeq, input };
+    if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1n;
+    this.entries.set(input.hash, entry);
+    this.perSubaccount.set(sub, n + 1);
+    return entry;
+  }
+
+  /** Up to `max` entries in arrival order. */
+  peek(max: number): MempoolEntry[] {
+    const out: MempoolEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= max) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Removes the given digests; returns the removed entries. */
+  remove(hashes: Iterable<Hex>): MempoolEntry[] {
+    const removed: MempoolEntry[] = [];
+    for (const h of hashes) {
+      const e = this.entries.get(h);
+      if (!e) continue;
+      this.entries.delete(h);
+      const sub = subaccountOf(e.input);
+      const n = (this.perSubaccount.get(sub) ?? 1) - 1;
+      if (n === 0) this.perSubaccount.delete(sub);
+      else this.perSubaccount.set(sub, n);
+      removed.push(e);
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The Kestrel node. How an order flows:
+ *
+ *   client ──POST /v1/orders──▶ verify (signature, market, tick, lot…) ──▶ mempool ──gossip──▶ peers
+ *                                                                            │
+ *   sequencer (leader), every batchInterval:                                 ▼
+ *     mempool (arrival order) + chain request queue ──▶ core engine ──▶ fills ──▶ simulate settleBatch
+ *        ──▶ commit to LevelDB ──▶ gossip proposal ──▶ submit settleBatch ──▶ receipt
+ *   followers: proposal ──▶ same core engine ──▶ same state hash? ──▶ commit
+ *
+ * Components are created here and started/stopped together; each has one job.
+ */
+import './polyfill.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import { domainSeparator, ErrorCode, KestrelError, type EngineConfig, type Hex } from '@kestrel/core';
+import { proposalFromWire, proposalToWire, type Proposal } from './batch.js';
+import { ExchangeChain, type ChainListing } from './chain/exchange.js';
+import { nativeRecoveryLoaded } from './crypto/recover.js';
+import { Follower } from './follower.js';
+import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
+import { Ledger } from './ledger.js';
+import { createLogger, type Logger } from './log.js';
+import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
+import { startNetwork, type Network, type Verdict } from './p2p/network.js';
+import { Sequencer } from './sequencer.js';
+import { NodeStore } from './store/store.js';
+import { buildRouter } from './api/routes.js';
+import { startHttp } from './api/http.js';
+import type { NodeConfig } from './config.js';
+
+export const NODE_VERSION = '0.1.0';
+
+export class KestrelNode {
+  private server: Server | null = null;
+  private sequencer: Sequencer | null = null;
+  private follower: Follower | null = null;
+  private stopping = false;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly log: Logger,
+    readonly listing: ChainListing,
+    readonly chain: ExchangeChain,
+    readonly ledger: Ledger,
+    readonly network: Network,
+    private readonly store: NodeStore,
+    readonly topics: { orders: string; batches: string },
+  ) {}
+
+  get role(): 'sequencer' | 'follower' {
+    return this.config.role;
+  }
+
+  get domainSep(): Hex {
+    return this.ledger.domainSep;
+  }
+
+  apiUrl(): string {
+    const addr = this.server?.address();
+    return addr && typeof addr === 'object' ? `http://127.0.0.1:${addr.port}` : '';
+  }
+
+  static async start(config: NodeConfig): Promise<KestrelNode> {
+    const log = createLogger(config.name, config.logLevel);
+    if (!nativeRecoveryLoaded) log.warn('native secp256k1 did not load; signature checks use the slower pure-JS path');
+    await mkdir(config.dataDir, { recursive: true });
+    const chain = new ExchangeChain(config.rpcUrl, config.exchange, config.operatorKey);
+    const listing = await chain.listing();
+    const engineConfig: EngineConfig = { assets: listing.assets, markets: listing.markets, feeSubaccount: listing.feeSubaccount };
+    const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(listing.chainId), verifyingContract: listing.exchange });
+    const store = await NodeStore.open(join(config.dataDir, 'db'));
+    const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool);
+    const topics = topicsFor(listing.chainId, listing.exchange);
+    const network = await startNetwork({
+      privateKey: await loadPeerKey(config.dataDir),
+      listen: [`/ip4/${config.p2pHost}/tcp/${config.p2pPort}`],
+      bootstrap: config.bootstrap,
+      topics,
+      maxMessageBytes: config.maxGossipBytes,
+      log: (msg, fields) => log.info(msg, fields),
+    });
+    const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
+    network.onMessage(topics.orders, (data) => node.onGossipInput(data));
+    network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
+    node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log);
+    if (config.role === 'sequencer') {
+      node.sequencer = new Sequencer({
+        ledger,
+        chain,
+        log,
+        publish: (p) => network.publish(topics.batches, encodeGossip(GossipKind.PROPOSAL, proposalToWire(p))),
+        nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+        batchIntervalMs: config.batchIntervalMs,
+        maxBatchOrders: config.maxBatchOrders,
+        maxBatchRequests: config.maxBatchRequests,
+      });
+      node.sequencer.start();
+    } else {
+      node.follower = new Follower({ ledger, chain, log, syncFrom: config.syncFrom, pollIntervalMs: config.syncIntervalMs });
+      node.follower.start();
+    }
+    log.info('node started', { role: config.role, api: node.apiUrl(), p2p: network.addresses(), peerId: network.peerId, lastBatchId: String(ledger.lastBatchId) });
+    return node;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.sequencer?.stop();
+    await this.follower?.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await this.network.stop();
+    await this.store.close();
+  }
+
+  /** Pre-sequencing checks against the current engine state; throws the stable code. */
+  precheck(input: SignedInput): void {
+    if (input.type !== 'order') return;
+    if (this.ledger.isSequenced(input.hash) || this.ledger.mempool.has(input.hash) || this.ledger.rejectCode(input.hash) !== undefined) {
+      throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
+    }
+    const code = this.ledger.engine.validate(input.order, input.hash);
+    if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    if (input.order.expiry !== 0n && input.order.expiry <= now) throw new KestrelError(ErrorCode.EXPIRED, 'order expired', { orderHash: input.hash });
+  }
+
+  /** Admits a client's signed input: checks, mempool, disk, gossip. */
+  async submit(input: SignedInput): Promise<void> {
+    this.precheck(input);
+    await this.ledger.admit(input);
+    await this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
+      this.log.warn('gossip publish failed', { error: err.message });
+    });
+  }
+
+  private async onGossipInput(data: Uint8Array): Promise<Verdict> {
+    const msg = decodeGossip(data);
+    if (!msg || msg.kind !== GossipKind.INPUT) return 'REJECT';
+    let input;
+    try {
+      input = inputFromWire(this.domainSep, msg.body);
+    } catch {
+      return 'REJECT'; // malformed or badly signed: provably bad
+    }
+    if (input.type === 'drop') return 'REJECT'; // only a sequencer drops, inside a proposal
+    try {
+      this.precheck(input);
+      await this.ledger.admit(input);
+      return 'ACCEPT';
+    } catch {
+      return 'IGNORE'; // valid but not for us now (duplicate, full, stale)
+    }
+  }
+
+  private async onGossipProposal(data: Uint8Array): Promise<Verdict> {
+    const msg = decodeGossip(data);
+    if (!msg || msg.kind !== GossipKind.PROPOSAL) return 'REJECT';
+    if (!this.follower) return 'IGNORE';
+    let p: Proposal;
+    try {
+      p = proposalFromWire(this.domainSep, msg.body);
+    } catch {
+      return 'REJECT';
+    }
+    const result = await this.follower.apply(p);
+    if (result === 'gap') void this.follower.catchUp().catch(() => undefined);
+    return result === 'applied' || result === 'old' ? 'ACCEPT' : 'IGNORE';
+  }
+
+  health(): { diverged: unknown } {
+    return { diverged: this.follower?.diverged ?? null };
+  }
+}
+
+/** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */
+async function loadPeerKey(dataDir: string): Promise<Awaited<ReturnType<typeof generateKeyPair>>> {
+  const path = join(dataDir, 'peer.key');
+  try {
+    return privateKeyFromProtobuf(await readFile(path));
+  } catch {
+    const key = await generateKeyPair('Ed25519');
+    await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600 });
+    return key;
+  }
+}

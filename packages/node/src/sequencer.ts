@@ -1,0 +1,149 @@
+/**
+ * The sequencer (leader): every `batchInterval` it takes the mempool in arrival order and the
+ * chain's new requests, applies them to the engine, simulates `settleBatch`, and — if the chain
+ * would refuse an order — undoes the batch and rebuilds it without that order. Then it gossips
+ * the proposal, commits it to disk and submits it, one batch at a time.
+ */
+import type { EngineEvent, Hex, Order } from '@kestrel/core';
+import { settlementArgs, type BatchInput, type Proposal, type SettlementArgs } from './batch.js';
+import type { ExchangeChain } from './chain/exchange.js';
+import { settlementFromRecord } from './batch-record.js';
+import type { Ledger } from './ledger.js';
+import type { Logger } from './log.js';
+
+export interface SequencerInit {
+  ledger: Ledger;
+  chain: ExchangeChain;
+  log: Logger;
+  /** publishes a committed proposal to the batches topic */
+  publish: (p: Proposal) => Promise<void>;
+  /** wall clock in unix seconds (the only clock: the batch timestamp comes from here) */
+  nowSeconds: () => bigint;
+  batchIntervalMs: number;
+  maxBatchOrders: number;
+  maxBatchRequests: number;
+}
+
+/** How many times a batch is rebuilt after a simulated refusal before the tick gives up. */
+const MAX_REBUILDS = 8;
+
+export class Sequencer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly s: SequencerInit) {}
+
+  start(): void {
+    const loop = async (): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        await this.tick();
+      } catch (err) {
+        this.s.log.error('sequencer: tick failed', { error: (err as Error).message });
+      }
+      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.s.batchIntervalMs);
+    };
+    this.running = loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One batch, if there is anything to sequence. Exposed for tests. */
+  async tick(): Promise<void> {
+    const { ledger, chain, log } = this.s;
+    await this.resubmitUnsettled();
+    const count = await chain.requestCount();
+    const to = count < ledger.requestCursor + BigInt(this.s.maxBatchRequests) ? count : ledger.requestCursor + BigInt(this.s.maxBatchRequests);
+    const requests = to > ledger.requestCursor ? await chain.requests(ledger.requestCursor, to) : [];
+    let inputs: BatchInput[] = ledger.mempool.peek(this.s.maxBatchOrders).map((e) => e.input);
+    if (inputs.length === 0 && requests.length === 0) return;
+
+    const now = this.s.nowSeconds();
+    // One second behind the wall clock so that the batch is never ahead of the block that includes it.
+    const timestamp = now - 1n > ledger.lastTimestamp ? now - 1n : ledger.lastTimestamp;
+    const batchId = ledger.lastBatchId + 1n;
+
+    for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
+      const applied = ledger.tryApply({ timestamp, requests, inputs });
+      const proposal: Proposal = { batchId, timestamp, requestCursor: to, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
+      const args = settlementArgs(proposal, applied.events, (h) => {
+        const o = ledger.signedOrder(h) ?? this.inBatch(inputs, h);
+        return o && { hash: h, order: o.order, signature: o.signature };
+      });
+      const sim = await chain.simulate(args);
+      if (sim.ok) {
+        await this.finish(proposal, applied.events, args);
+        return;
+      }
+      applied.undo();
+      const culprit = blame(sim, args, inputs);
+      log.warn('sequencer: chain would refuse the batch; rebuilding', { error: sim.error, args: sim.args.map(String), culprit });
+      if (!culprit) return;
+      const own = inputs.findIndex((i) => i.type === 'order' && i.hash === culprit);
+      if (own >= 0) {
+        // the order is new in this batch: leave it out and refuse it
+        inputs = inputs.filter((_, i) => i !== own);
+        ledger.mempool.remove([culprit]);
+        await ledger.recordReject(culprit, `CHAIN_REFUSED:${sim.error}`);
+      } else {
+        // a resting order the chain will no longer settle: take it off the book first
+        inputs = [{ type: 'drop', hash: culprit }, ...inputs];
+      }
+    }
+    log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
+  }
+
+  private inBatch(inputs: readonly BatchInput[], hash: Hex): { order: Order; signature: Hex } | undefined {
+    const i = inputs.find((x) => x.type === 'order' && x.hash === hash);
+    return i?.type === 'order' ? i : undefined;
+  }
+
+  private async finish(p: Proposal, events: EngineEvent[], args: SettlementArgs): Promise<void> {
+    const { ledger, chain, log } = this.s;
+    await ledger.commit(p, events, args);
+    await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
+    const fills = args.fills.length;
+    const r = await chain.submit(args);
+    await ledger.setTxHash(p.batchId, r.txHash);
+    if (r.status === 'success') ledger.lastSettledBatchId = p.batchId;
+    log.info('batch settled', { batchId: String(p.batchId), inputs: p.inputs.length, requests: p.requests.length, fills, gas: String(r.gasUsed), status: r.status, stateHash: p.stateHash });
+  }
+
+  /** After a restart, batches committed locally but not on chain are sent again, in order. */
+  private async resubmitUnsettled(): Promise<void> {
+    const { ledger, chain, log } = this.s;
+    let onChain = await chain.lastBatchId();
+    ledger.lastSettledBatchId = onChain;
+    while (onChain < ledger.lastBatchId) {
+      const rec = await ledger.batch(onChain + 1n);
+      if (!rec) throw new Error(`batch ${onChain + 1n} is not in the log`);
+      const args = settlementFromRecord(rec);
+      log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
+      const r = await chain.submit(args);
+      if (r.status !== 'success') throw new Error(`resubmitted batch ${onChain + 1n} reverted`);
+      await ledger.setTxHash(onChain + 1n, r.txHash);
+      onChain += 1n;
+      ledger.lastSettledBatchId = onChain;
+    }
+  }
+}
+
+/** Which order to leave out, from the contract's InvalidOrder / InvalidFill error. */
+function blame(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs, inputs: readonly BatchInput[]): Hex | undefined {
+  const index = Number(sim.args[0]);
+  if (sim.error === 'InvalidOrder') return args.hashes[index];
+  if (sim.error === 'InvalidFill') {
+    const fill = args.fills[index];
+    if (!fill) return undefined;
+    const taker = args.hashes[fill.taker];
+    const maker = args.hashes[fill.maker];
+    // Prefer blaming an order that is new in this batch: it has not been promised anything yet.
+    return inputs.some((i) => i.type === 'order' && i.hash === taker) ? taker : maker;
+  }
+  return undefined;
+}
