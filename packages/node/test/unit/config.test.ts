@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, DEFAULTS } from '../../src/config.js';
+
+const exchange = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+const key = `0x${'11'.repeat(32)}`;
+
+describe('node configuration', () => {
+  it('layers defaults < file < env < flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ rpcUrl: 'http://file', exchange, apiPort: 1000, name: 'from-file' }));
+    const c = resolveConfig({ file, env: { KESTREL_API_PORT: '2000', KESTREL_NAME: 'from-env' }, flags: { name: 'from-flag' } });
+    expect(c.rpcUrl).toBe('http://file');
+    expect(c.apiPort).toBe(2000);
+    expect(c.name).toBe('from-flag');
+    expect(c.batchIntervalMs).toBe(DEFAULTS.batchIntervalMs);
+  });
+
+  it.each([
+    ['no rpc url', { exchange }, /rpcUrl/],
+    ['no exchange', { rpcUrl: 'http://x' }, /exchange/],
+    ['a sequencer without a key', { rpcUrl: 'http://x', exchange, role: 'sequencer' }, /operatorKey/],
+    ['a bad role', { rpcUrl: 'http://x', exchange, role: 'king' }, /role/],
+    ['a negative port', { rpcUrl: 'http://x', exchange, apiPort: -1 }, /apiPort/],
+  ])('refuses %s', (_name, flags, msg) => {
+    expect(() => resolveConfig({ flags })).toThrow(msg);
+  });
+
+  it('accepts a sequencer with a key and splits list flags', () => {
+    const c = resolveConfig({ flags: { rpcUrl: 'http://x', exchange, role: 'sequencer', operatorKey: key, bootstrap: 'a, b' } });
+    expect(c.bootstrap).toEqual(['a', 'b']);
+  });
+
+  it('refuses unknown keys in the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, bogus: 1 }));
+    expect(() => resolveConfig({ file })).toThrow(/unknown config key/);
+  });
+});

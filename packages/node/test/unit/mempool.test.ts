@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Hex } from '@kestrel/core';
+import { Mempool } from '../../src/mempool.js';
+import type { SignedInput } from '../../src/inputs.js';
+
+const sub = (n: number): Hex => `0x${n.toString(16).padStart(40, '0')}${'00'.repeat(12)}` as Hex;
+const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}` as Hex;
+const order = (h: number, s: number): SignedInput => ({
+  type: 'order',
+  hash: hash(h),
+  signature: `0x${'00'.repeat(65)}`,
+  order: { subaccount: sub(s), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
+});
+
+describe('mempool', () => {
+  it('keeps arrival order and removes by hash', () => {
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    for (const h of [3, 1, 2]) m.add(order(h, 1));
+    expect(m.peek(10).map((e) => e.input.hash)).toEqual([hash(3), hash(1), hash(2)]);
+    expect(m.peek(2)).toHaveLength(2);
+    m.remove([hash(1)]);
+    expect(m.peek(10).map((e) => e.input.hash)).toEqual([hash(3), hash(2)]);
+  });
+
+  it.each([
+    ['duplicate', { maxTotal: 10, maxPerSubaccount: 10 }, [[1, 1], [1, 2]], 'DUPLICATE_ORDER'],
+    ['total limit', { maxTotal: 2, maxPerSubaccount: 10 }, [[1, 1], [2, 2], [3, 3]], 'MEMPOOL_FULL'],
+    ['per-subaccount limit', { maxTotal: 10, maxPerSubaccount: 2 }, [[1, 1], [2, 1], [3, 1]], 'MEMPOOL_FULL'],
+  ] as const)('refuses past its %s', (_name, limits, adds, code) => {
+    const m = new Mempool(limits);
+    const last = adds[adds.length - 1]!;
+    for (const [h, s] of adds.slice(0, -1)) m.add(order(h, s));
+    expect(() => m.add(order(last[0], last[1]))).toThrow(expect.objectContaining({ code }));
+    expect(m.size).toBe(adds.length - 1);
+  });
+
+  it('frees a subaccount slot on removal and restores persisted sequence numbers', () => {
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 1 });
+    m.add(order(1, 1), 41n);
+    m.remove([hash(1)]);
+    const e = m.add(order(2, 1));
+    expect(e.seq).toBe(42n);
+  });
+});

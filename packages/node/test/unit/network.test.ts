@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { startNetwork, type Network, type Verdict } from '../../src/p2p/network.js';
+
+const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };
+const quiet = (): void => undefined;
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('gossip network over TCP on loopback', () => {
+  it('delivers messages between three nodes and drops what the validator rejects', async () => {
+    const nets: Network[] = [];
+    try {
+      const a = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], topics, maxMessageBytes: 1024, log: quiet });
+      nets.push(a);
+      const boot = a.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${a.peerId}`));
+      const b = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
+      const c = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
+      nets.push(b, c);
+      const got: Record<string, string[]> = { b: [], c: [] };
+      const handler = (who: 'b' | 'c') => (data: Uint8Array): Verdict => {
+        const text = new TextDecoder().decode(data);
+        if (text.startsWith('bad')) return 'REJECT';
+        got[who]!.push(text);
+        return 'ACCEPT';
+      };
+      a.onMessage(topics.orders, () => 'ACCEPT');
+      b.onMessage(topics.orders, handler('b'));
+      c.onMessage(topics.orders, handler('c'));
+      await waitFor(() => a.peerCount() >= 2);
+      // let the gossip mesh form before publishing
+      await new Promise((r) => setTimeout(r, 1500));
+      await a.publish(topics.orders, new TextEncoder().encode('bad message'));
+      for (let i = 0; i < 20; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
+      await a.publish(topics.orders, new Uint8Array(2048)); // over the size limit
+      await waitFor(() => got.b!.length >= 20 && got.c!.length >= 20);
+      expect(got.b).toEqual(Array.from({ length: 20 }, (_, i) => `order ${i}`));
+      expect(got.c).toHaveLength(20);
+    } finally {
+      await Promise.all(nets.map((n) => n.stop()));
+    }
+  });
+});
