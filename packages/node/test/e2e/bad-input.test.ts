@@ -1,0 +1,105 @@
+/**
+ * Bad input gets a 4xx with a stable code, and the node keeps running with nothing changed:
+ * same state hash, same mempool, still answering.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateKeyToAccount } from 'viem/accounts';
+import { EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
+import { orderToWire } from '@kestrel/sdk';
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { eventually, getJson, postRaw, tempDir } from '../helpers.js';
+
+let devnet: Devnet;
+let api: string;
+
+beforeAll(async () => {
+  devnet = await startDevnet({ nodes: 1, dataDir: tempDir('kestrel-bad-'), rpcPort: 0, apiPort: 0, traders: 1, batchIntervalMs: 100 });
+  api = devnet.nodes[0]!.api;
+  // the devnet's deposits are credited by the first batches; start from a quiet node
+  await eventually(
+    () => getJson<{ balances: unknown[] }>(`${api}/v1/accounts/${devnet.traders[0]!.subaccount}`),
+    (r) => r.body.balances?.length === 3,
+    'deposits credited',
+  );
+});
+
+afterAll(async () => {
+  await devnet?.stop();
+});
+
+async function signed(order: Order, key = devnet.traders[0]!.privateKey): Promise<string> {
+  const account = privateKeyToAccount(key);
+  const signature = await account.signTypedData({
+    domain: { name: 'Kestrel', version: '1', chainId: devnet.chainId, verifyingContract: devnet.exchange },
+    types: EIP712_TYPES,
+    primaryType: 'Order',
+    message: order,
+  });
+  return JSON.stringify({ order: orderToWire(order), signature });
+}
+
+function order(overrides: Partial<Order> = {}): Order {
+  return {
+    subaccount: makeSubaccount(privateKeyToAccount(devnet.traders[0]!.privateKey).address, 'main'),
+    marketId: 1,
+    isBuy: true,
+    price: parseX18('1500'),
+    amount: parseX18('0.01'),
+    nonce: 1n,
+    expiry: 0n,
+    flags: 0,
+    clientId: 7n,
+    ...overrides,
+  };
+}
+
+describe('bad input', () => {
+  it('answers each with a 4xx and a stable code, and changes nothing', async () => {
+    const otherKey = `0x${'42'.repeat(32)}` as const;
+    const cases: Array<[string, () => Promise<{ status: number; body: { error?: { code: string } } }>, number, string]> = [
+      ['a signature by someone else', async () => postRaw(`${api}/v1/orders`, await signed(order(), otherKey)), 400, 'INVALID_SIGNATURE'],
+      ['a tampered order', async () => {
+        const body = JSON.parse(await signed(order())) as { order: { amount: string } };
+        body.order.amount = '0.02';
+        return postRaw(`${api}/v1/orders`, JSON.stringify(body));
+      }, 400, 'INVALID_SIGNATURE'],
+      ['an off-tick price', async () => postRaw(`${api}/v1/orders`, await signed(order({ price: parseX18('1500.005') }))), 400, 'OFF_TICK'],
+      ['an off-lot amount', async () => postRaw(`${api}/v1/orders`, await signed(order({ amount: parseX18('0.00015') }))), 400, 'OFF_LOT'],
+      ['an unknown market', async () => postRaw(`${api}/v1/orders`, await signed(order({ marketId: 99 }))), 400, 'UNKNOWN_MARKET'],
+      ['malformed JSON', () => postRaw(`${api}/v1/orders`, '{"order": {'), 400, 'MALFORMED'],
+      ['a missing field', () => postRaw(`${api}/v1/orders`, JSON.stringify({ order: { marketId: 1 }, signature: '0x00' })), 400, 'MALFORMED'],
+      ['a number where a decimal string belongs', async () => {
+        const body = JSON.parse(await signed(order())) as { order: Record<string, unknown> };
+        body.order.price = 1500;
+        return postRaw(`${api}/v1/orders`, JSON.stringify(body));
+      }, 400, 'MALFORMED'],
+      ['an oversized body', () => postRaw(`${api}/v1/orders`, JSON.stringify({ pad: 'x'.repeat(200_000) })), 413, 'PAYLOAD_TOO_LARGE'],
+      ['an unknown market in the book route', () => getJson(`${api}/v1/markets/77/book`) as never, 400, 'UNKNOWN_MARKET'],
+      ['a malformed order hash', () => getJson(`${api}/v1/orders/0x1234`) as never, 400, 'MALFORMED'],
+      ['an unknown order', () => getJson(`${api}/v1/orders/0x${'ab'.repeat(32)}`) as never, 404, 'UNKNOWN_ORDER'],
+      ['an unknown route', () => getJson(`${api}/v1/nothing`) as never, 404, 'NOT_FOUND'],
+      ['a cancel with neither form', () => postRaw(`${api}/v1/cancels`, JSON.stringify({ signature: `0x${'00'.repeat(65)}` })), 400, 'MALFORMED'],
+    ];
+    const health = async (): Promise<{ stateHash: string; lastBatchId: string }> => (await getJson<{ stateHash: string; lastBatchId: string }>(`${api}/health`)).body;
+    const before = await health();
+    for (const [name, run, status, code] of cases) {
+      const res = await run();
+      expect(res.status, name).toBe(status);
+      expect(res.body.error?.code, name).toBe(code);
+    }
+    const after = await health();
+    expect(after.stateHash).toBe(before.stateHash);
+    expect(after.lastBatchId).toBe(before.lastBatchId);
+    expect((await getJson<{ bids: unknown[] }>(`${api}/v1/markets/1/book`)).body.bids).toEqual([]);
+  });
+
+  it('accepts the same order once it is well formed, and refuses it a second time', async () => {
+    const body = await signed(order({ nonce: 2n }));
+    const first = await postRaw(`${api}/v1/orders`, body);
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('pending');
+    const again = await postRaw(`${api}/v1/orders`, body);
+    expect(again.status).toBe(409);
+    expect(again.body.error?.code).toBe('DUPLICATE_ORDER');
+  });
+});

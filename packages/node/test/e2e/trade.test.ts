@@ -1,0 +1,116 @@
+/**
+ * What a user does: two traders on a two-node devnet. A resting sell goes in through node B, a
+ * crossing buy through node A; the fill appears on both nodes, settles on chain, moves exactly
+ * the right balances, both nodes agree on the state hash, and node B survives a crash.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, http, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { exchangeAbi } from '@kestrel/contracts';
+import { mulX18, mulX18Up, parseX18 } from '@kestrel/core';
+import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
+import { eventually, getJson, tempDir } from '../helpers.js';
+
+let devnet: Devnet;
+let seller: KestrelClient; // through node B
+let buyer: KestrelClient; // through node A
+const USDC = 0;
+const WETH = 1;
+
+beforeAll(async () => {
+  devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-'), rpcPort: 0, apiPort: 0, traders: 2, batchIntervalMs: 100 });
+  const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
+  seller = createKestrelClient({ nodeUrl: devnet.nodes[1]!.api, account: privateKeyToAccount(devnet.traders[0]!.privateKey), publicClient, pollingIntervalMs: 100 });
+  buyer = createKestrelClient({ nodeUrl: devnet.nodes[0]!.api, account: privateKeyToAccount(devnet.traders[1]!.privateKey), publicClient, pollingIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await devnet?.stop();
+});
+
+async function chainBalance(subaccount: Hex, assetId: number): Promise<bigint> {
+  const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+  return (await client.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'balanceOf', args: [subaccount, assetId] })) as bigint;
+}
+
+describe('a trade across two nodes', () => {
+  it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {
+    const want = parseX18(DEVNET_FUNDING.USDC!.deposit);
+    for (const t of devnet.traders) {
+      await eventually(() => chainBalance(t.subaccount, USDC), (b) => b === want, 'deposit credited on chain');
+      for (const n of devnet.nodes) {
+        await eventually(
+          () => getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${n.api}/v1/accounts/${t.subaccount}`),
+          (r) => r.body.balances?.some((b) => b.assetId === USDC && parseX18(b.balance) === want),
+          `deposit credited on ${n.name}`,
+        );
+      }
+    }
+  });
+
+  it('matches a crossing buy against a resting sell, settles it and agrees everywhere', async () => {
+    const s = devnet.traders[0]!;
+    const b = devnet.traders[1]!;
+    const before = {
+      sUsdc: await chainBalance(s.subaccount, USDC),
+      sWeth: await chainBalance(s.subaccount, WETH),
+      bUsdc: await chainBalance(b.subaccount, USDC),
+      bWeth: await chainBalance(b.subaccount, WETH),
+    };
+    const ask = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850.25', amount: '2', subaccountName: 'main' });
+    await eventually(() => buyer.getBook({ marketId: 1 }), (bk) => bk.asks.length === 1, 'the ask on node A');
+    const bid = await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1851', amount: '1.5', subaccountName: 'main' });
+
+    // the fill appears on both nodes
+    for (const n of devnet.nodes) {
+      const st = await eventually(() => getJson<{ status: string; filled: string; settlement: string }>(`${n.api}/v1/orders/${bid.orderHash}`), (r) => r.body.settlement === 'settled' && r.body.status === 'filled', `buy filled and settled on ${n.name}`);
+      expect(st.body.filled).toBe('1.5');
+      const mk = await eventually(() => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${ask.orderHash}`), (r) => r.body.status === 'partially_filled', `sell partially filled on ${n.name}`);
+      expect(mk.body.filled).toBe('1.5');
+    }
+
+    // on-chain balances moved by exactly the fill, less fees at the maker's price
+    const market = DEVNET_MARKETS[0]!;
+    const amount = parseX18('1.5');
+    const quote = mulX18(amount, parseX18('1850.25'));
+    const makerFee = mulX18Up(quote, market.makerFee);
+    const takerFee = mulX18Up(quote, market.takerFee);
+    expect(await chainBalance(s.subaccount, USDC)).toBe(before.sUsdc + quote - makerFee);
+    expect(await chainBalance(s.subaccount, WETH)).toBe(before.sWeth - amount);
+    expect(await chainBalance(b.subaccount, USDC)).toBe(before.bUsdc - quote - takerFee);
+    expect(await chainBalance(b.subaccount, WETH)).toBe(before.bWeth + amount);
+
+    // both nodes report the same state hash at the same batch
+    const [ha, hb] = await eventually(
+      () => Promise.all(devnet.nodes.map((n) => getJson<{ stateHash: string; lastBatchId: string }>(`${n.api}/health`))),
+      ([x, y]) => x!.body.lastBatchId === y!.body.lastBatchId,
+      'both nodes at the same batch',
+    );
+    expect(ha!.body.stateHash).toBe(hb!.body.stateHash);
+
+    // and the node's account view equals the chain
+    const acct = await getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${devnet.nodes[1]!.api}/v1/accounts/${s.subaccount}`);
+    expect(parseX18(acct.body.balances.find((x) => x.assetId === USDC)!.balance)).toBe(await chainBalance(s.subaccount, USDC));
+  });
+
+  it('node B comes back from a crash with the same book and order statuses', async () => {
+    const a = devnet.nodes[0]!;
+    const bookA = await getJson(`${a.api}/v1/markets/1/book`);
+    const ordersBefore = await getJson<{ openOrders: Array<{ orderHash: string }> }>(`${a.api}/v1/accounts/${devnet.traders[0]!.subaccount}`);
+    await devnet.stopNode(1, 'SIGKILL');
+    const b = await devnet.restartNode(1);
+    const bookB = await getJson(`${b.api}/v1/markets/1/book`);
+    expect(bookB.body).toEqual(bookA.body);
+    for (const o of ordersBefore.body.openOrders) {
+      const [x, y] = await Promise.all([getJson(`${a.api}/v1/orders/${o.orderHash}`), getJson(`${b.api}/v1/orders/${o.orderHash}`)]);
+      expect(y.body).toEqual(x.body);
+    }
+    const [ha, hb] = await Promise.all([getJson<{ stateHash: string }>(`${a.api}/health`), getJson<{ stateHash: string }>(`${b.api}/health`)]);
+    expect(hb.body.stateHash).toBe(ha.body.stateHash);
+    // and it keeps following: a new order placed through A shows up on B
+    const next = await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1800', amount: '0.5', subaccountName: 'main' });
+    await eventually(() => getJson<{ status: string }>(`${b.api}/v1/orders/${next.orderHash}`), (r) => r.body.status === 'open', 'new order open on the restarted node');
+  });
+});
