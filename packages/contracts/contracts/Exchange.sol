@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IExchange} from "./interfaces/IExchange.sol";
+import {MathX18} from "./lib/MathX18.sol";
+import {OrderLib} from "./lib/OrderLib.sol";
+
+/// @title The Kestrel exchange: token vault, request queue and batch settlement.
+/// @notice Balances are X18 and per (subaccount, asset). Chain-side inputs (deposits, withdrawal
+///         requests, on-chain cancels) are queued and take effect, in queue order, in the batch
+///         that moves the request cursor past them, so the off-chain engine applies them at the
+///         same point of the sequence. Every fill of a batch is re-verified here: signatures,
+///         markets, nonces, expiry, limit prices, filled amounts and balances.
+contract Exchange is IExchange, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    // reason codes of InvalidOrder / InvalidFill / InvalidBatch (see IExchange)
+    uint8 internal constant ORDER_BAD_SIGNATURE = 1;
+    uint8 internal constant ORDER_UNKNOWN_MARKET = 2;
+    uint8 internal constant ORDER_NONCE_CANCELLED = 3;
+    uint8 internal constant ORDER_EXPIRED = 4;
+    uint8 internal constant FILL_BAD_INDEX = 1;
+    uint8 internal constant FILL_MARKET_MISMATCH = 2;
+    uint8 internal constant FILL_PRICE = 3;
+    uint8 internal constant FILL_OVERFILL = 4;
+    uint8 internal constant FILL_INSUFFICIENT_BALANCE = 5;
+    uint8 internal constant FILL_SELF_TRADE = 6;
+    uint8 internal constant FILL_ZERO_AMOUNT = 7;
+    uint8 internal constant BATCH_ID = 1;
+    uint8 internal constant BATCH_TIMESTAMP = 2;
+    uint8 internal constant BATCH_CURSOR = 3;
+
+    uint8 internal constant MAX_DECIMALS = 18;
+    int64 internal constant MAX_TAKER_FEE = 0.1e18;
+
+    /// The EIP-712 type hash of `Order`.
+    bytes32 public constant ORDER_TYPEHASH = OrderLib.ORDER_TYPEHASH;
+
+    /// May list assets and markets and set operators (a timelock takes this role later).
+    address public immutable admin;
+    /// @inheritdoc IExchange
+    bytes32 public immutable feeSubaccount;
+    /// @inheritdoc IExchange
+    uint64 public immutable maxBatchAge;
+
+    bytes32 private immutable _cachedDomainSeparator;
+    uint256 private immutable _cachedChainId;
+    address private immutable _cachedThis;
+
+    /// The batch cursor and the queue length, packed in one slot: settlement reads and writes it once.
+    struct Progress {
+        uint64 lastBatchId;
+        uint64 lastBatchTimestamp;
+        uint64 processedRequests;
+        uint64 requestCount;
+    }
+
+    /// What settlement needs of a market, packed in one slot.
+    struct MarketCore {
+        uint32 baseAssetId;
+        uint32 quoteAssetId;
+        bool active;
+        int64 makerFee;
+        int64 takerFee;
+    }
+
+    /// A queued request in two slots.
+    struct StoredRequest {
+        bytes32 subaccount;
+        RequestKind kind;
+        uint32 assetId;
+        uint128 amount;
+    }
+
+    /// What the fill loop needs of a validated order, cached in memory once per batch.
+    struct OrderInfo {
+        bytes32 hash;
+        bytes32 subaccount;
+        uint128 price;
+        uint128 amount;
+        uint32 marketId;
+        bool isBuy;
+        uint32 baseAssetId;
+        uint32 quoteAssetId;
+        int64 makerFee;
+        int64 takerFee;
+    }
+
+    Progress private _progress;
+    /// @inheritdoc IExchange
+    bytes32 public lastStateHash;
+
+    /// @inheritdoc IExchange
+    mapping(address account => bool) public isOperator;
+    /// @inheritdoc IExchange
+    mapping(bytes32 orderHash => uint128) public filled;
+    /// @inheritdoc IExchange
+    mapping(bytes32 subaccount => uint64) public minNonce;
+
+    mapping(bytes32 subaccount => mapping(uint32 assetId => int256)) private _balances;
+    mapping(uint64 requestId => StoredRequest) private _requests;
+
+    Asset[] private _assets;
+    mapping(address token => bool) private _tokenListed;
+    mapping(uint32 marketId => Market) private _markets;
+    mapping(uint32 marketId => MarketCore) private _marketCore;
+    uint32[] private _marketIds;
+
+    modifier onlyAdmin() {
+        if (msg.sender != admin) revert NotAdmin();
+        _;
+    }
+
+    modifier onlyOwnerOf(bytes32 subaccount) {
+        if (OrderLib.owner(subaccount) != msg.sender) revert NotOwner();
+        _;
+    }
+
+    constructor(address admin_, bytes32 feeSubaccount_, uint64 maxBatchAge_) {
+        if (admin_ == address(0)) revert InvalidParams();
+        admin = admin_;
+        feeSubaccount = feeSubaccount_;
+        maxBatchAge = maxBatchAge_;
+        _cachedChainId = block.chainid;
+        _cachedThis = address(this);
+        _cachedDomainSeparator = OrderLib.domainSeparator(block.chainid, address(this));
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @inheritdoc IExchange
+    function listAsset(address token, string calldata symbol) external onlyAdmin returns (uint32 assetId) {
+        if (token == address(0) || _tokenListed[token]) revert InvalidParams();
+        uint8 decimals = IERC20Metadata(token).decimals();
+        if (decimals > MAX_DECIMALS) revert InvalidParams();
+        assetId = uint32(_assets.length);
+        _assets.push(Asset({token: token, decimals: decimals, symbol: symbol}));
+        _tokenListed[token] = true;
+        emit AssetListed(assetId, token, decimals, symbol);
+    }
+
+    /// @inheritdoc IExchange
+    /// @dev Listing an existing id again updates its parameters (e.g. `active = false` halts it),
+    ///      but never its base or quote asset: signed orders name the market by id.
+    function listMarket(uint32 marketId, Market calldata market) external onlyAdmin {
+        uint256 assetCount_ = _assets.length;
+        if (market.baseAssetId >= assetCount_ || market.quoteAssetId >= assetCount_) revert UnknownAsset();
+        if (
+            marketId == 0 || market.baseAssetId == market.quoteAssetId || market.tickSize == 0
+                || market.lotSize == 0 || market.minSize == 0
+                || (uint256(market.tickSize) * uint256(market.lotSize)) % MathX18.ONE != 0
+                || market.takerFee < 0 || market.takerFee > MAX_TAKER_FEE || market.makerFee > market.takerFee
+                || market.makerFee < -market.takerFee
+        ) revert InvalidParams();
+
+        Market storage existing = _markets[marketId];
+        if (existing.tickSize != 0) {
+            if (existing.baseAssetId != market.baseAssetId || existing.quoteAssetId != market.quoteAssetId) {
+                revert InvalidParams();
+            }
+        } else {
+            _marketIds.push(marketId);
+        }
+        _markets[marketId] = market;
+        _marketCore[marketId] = MarketCore({
+            baseAssetId: market.baseAssetId,
+            quoteAssetId: market.quoteAssetId,
+            active: market.active,
+            makerFee: market.makerFee,
+            takerFee: market.takerFee
+        });
+        emit MarketListed(marketId, market);
+    }
+
+    /// @inheritdoc IExchange
+    function setOperator(address operator, bool enabled) external onlyAdmin {
+        isOperator[operator] = enabled;
+        emit OperatorSet(operator, enabled);
+    }
+
+    // ---------------------------------------------------------------- users
+
+    /// @inheritdoc IExchange
+    function deposit(bytes32 subaccount, uint32 assetId, uint256 tokenAmount)
+        external
+        nonReentrant
+        returns (uint64 requestId)
+    {
+        Asset storage asset = _asset(assetId);
+        IERC20 token = IERC20(asset.token);
+        uint128 amount = _toX18(tokenAmount, asset.decimals);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), tokenAmount);
+        // Credit only what arrived: a token that takes a fee on transfer would break conservation.
+        if (token.balanceOf(address(this)) - before != tokenAmount) revert InvalidAmount();
+        requestId = _queue(RequestKind.Deposit, subaccount, assetId, amount);
+    }
+
+    /// @inheritdoc IExchange
+    function requestWithdrawal(bytes32 subaccount, uint32 assetId, uint256 tokenAmount)
+        external
+        nonReentrant
+        onlyOwnerOf(subaccount)
+        returns (uint64 requestId)
+    {
+        uint128 amount = _toX18(tokenAmount, _asset(assetId).decimals);
+        requestId = _queue(RequestKind.Withdrawal, subaccount, assetId, amount);
+    }
+
+    /// @inheritdoc IExchange
+    /// @dev Never lowers the minimum nonce; the queued request carries the resulting minimum.
+    function cancelUpTo(bytes32 subaccount, uint64 newMinNonce)
+        external
+        nonReentrant
+        onlyOwnerOf(subaccount)
+        returns (uint64 requestId)
+    {
+        uint64 current = minNonce[subaccount];
+        if (newMinNonce > current) minNonce[subaccount] = newMinNonce;
+        else newMinNonce = current;
+        requestId = _queue(RequestKind.CancelUpTo, subaccount, 0, newMinNonce);
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /// @inheritdoc IExchange
+    /// @dev Effects, in order: queued requests up to the cursor, then every order is validated,
+    ///      then fills are applied in array order. Any failure reverts the whole batch with the
+    ///      index and reason, so the sequencer can drop the input and rebuild.
+    function settleBatch(Batch calldata batch) external nonReentrant {
+        if (!isOperator[msg.sender]) revert NotOperator();
+        Progress memory p = _progress;
+        uint64 batchId = batch.batchId;
+        uint64 timestamp = batch.timestamp;
+        uint64 cursor = batch.requestCursor;
+        unchecked {
+            // lastBatchId < 2^64 − 1 for any realistic life of the contract; compare in uint256 anyway.
+            if (uint256(batchId) != uint256(p.lastBatchId) + 1) revert InvalidBatch(BATCH_ID);
+            if (
+                timestamp < p.lastBatchTimestamp || timestamp > block.timestamp
+                    || uint256(timestamp) + maxBatchAge < block.timestamp
+            ) revert InvalidBatch(BATCH_TIMESTAMP);
+        }
+        if (cursor < p.processedRequests || cursor > p.requestCount) revert InvalidBatch(BATCH_CURSOR);
+
+        _processRequests(p.processedRequests, cursor);
+        OrderInfo[] memory orders = _validateOrders(batch.orders, timestamp);
+        Fill[] calldata fills = batch.fills;
+        uint256 fillCount = fills.length;
+        for (uint256 j; j < fillCount;) {
+            _applyFill(j, fills[j], orders);
+            unchecked {
+                ++j;
+            }
+        }
+
+        // Requests cannot be queued meanwhile (nonReentrant), so p.requestCount is current.
+        _progress = Progress({
+            lastBatchId: batchId,
+            lastBatchTimestamp: timestamp,
+            processedRequests: cursor,
+            requestCount: p.requestCount
+        });
+        lastStateHash = batch.stateHash;
+        emit BatchSettled(batchId, batch.stateHash, timestamp, cursor, fillCount);
+    }
+
+    function _processRequests(uint64 from, uint64 to) private {
+        for (uint64 id = from; id < to;) {
+            StoredRequest storage r = _requests[id];
+            RequestKind kind = r.kind;
+            if (kind != RequestKind.CancelUpTo) {
+                bytes32 subaccount = r.subaccount;
+                uint32 assetId = r.assetId;
+                uint128 amount = r.amount;
+                mapping(uint32 => int256) storage bal = _balances[subaccount];
+                if (kind == RequestKind.Deposit) {
+                    bal[assetId] += int256(uint256(amount));
+                    emit Deposited(id, subaccount, assetId, amount);
+                } else {
+                    int256 balance = bal[assetId];
+                    if (balance >= int256(uint256(amount))) {
+                        unchecked {
+                            bal[assetId] = balance - int256(uint256(amount));
+                        }
+                        Asset storage asset = _assets[assetId];
+                        // exact: the request was made in token units
+                        uint256 tokenAmount = uint256(amount) / MathX18.scale(asset.decimals);
+                        IERC20(asset.token).safeTransfer(OrderLib.owner(subaccount), tokenAmount);
+                        emit Withdrawn(id, subaccount, assetId, amount);
+                    } else {
+                        emit WithdrawalRejected(id, subaccount, assetId, amount);
+                    }
+                }
+            }
+            // CancelUpTo took effect on chain when it was made; the engine applies it here.
+            unchecked {
+                ++id;
+            }
+        }
+    }
+
+    function _validateOrders(SignedOrder[] calldata signed, uint64 timestamp)
+        private
+        view
+        returns (OrderInfo[] memory orders)
+    {
+        uint256 n = signed.length;
+        orders = new OrderInfo[](n);
+        bytes32 domainSep = domainSeparator();
+        for (uint256 i; i < n;) {
+            SignedOrder calldata so = signed[i];
+            Order calldata o = so.order;
+            bytes32 hash = OrderLib.typedDataHash(domainSep, OrderLib.structHash(o));
+            bytes32 subaccount = o.subaccount;
+            address signer = OrderLib.recover(hash, so.signature);
+            if (signer == address(0) || signer != OrderLib.owner(subaccount)) {
+                revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            }
+            uint32 marketId = o.marketId;
+            MarketCore memory m = _marketCore[marketId];
+            if (!m.active) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
+            if (o.nonce < minNonce[subaccount]) revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
+            uint64 expiry = o.expiry;
+            if (expiry != 0 && timestamp >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
+
+            OrderInfo memory info = orders[i];
+            info.hash = hash;
+            info.subaccount = subaccount;
+            info.price = o.price;
+            info.amount = o.amount;
+            info.marketId = marketId;
+            info.isBuy = o.isBuy;
+            info.baseAssetId = m.baseAssetId;
+            info.quoteAssetId = m.quoteAssetId;
+            info.makerFee = m.makerFee;
+            info.takerFee = m.takerFee;
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    function _applyFill(uint256 j, Fill calldata f, OrderInfo[] memory orders) private {
+        uint256 makerIndex = f.maker;
+        uint256 takerIndex = f.taker;
+        if (makerIndex >= orders.length || takerIndex >= orders.length || makerIndex == takerIndex) {
+            revert InvalidFill(j, FILL_BAD_INDEX);
+        }
+        OrderInfo memory maker = orders[makerIndex];
+        OrderInfo memory taker = orders[takerIndex];
+        if (maker.marketId != taker.marketId || maker.isBuy == taker.isBuy) revert InvalidFill(j, FILL_MARKET_MISMATCH);
+        uint256 price = maker.price;
+        // The maker's own limit is met by construction; check the taker's.
+        if (taker.isBuy ? taker.price < price : taker.price > price) revert InvalidFill(j, FILL_PRICE);
+        uint128 amount = f.amount;
+        if (amount == 0) revert InvalidFill(j, FILL_ZERO_AMOUNT);
+        _addFilled(j, maker.hash, maker.amount, amount);
+        _addFilled(j, taker.hash, taker.amount, amount);
+        if (OrderLib.owner(maker.subaccount) == OrderLib.owner(taker.subaccount)) revert InvalidFill(j, FILL_SELF_TRADE);
+
+        _settle(j, maker, taker.subaccount, taker.isBuy, amount);
+    }
+
+    /// Moves the money of one fill at the maker's price.
+    /// @dev No balance can overflow: every balance stays ≥ 0 (debits are checked here or at
+    ///      withdrawal) and the sum over subaccounts is conserved, so each is bounded by the X18
+    ///      total ever deposited. The fee subaccount is credited first so that, if it is the
+    ///      buyer, the balance check sees its balance after the whole fill.
+    function _settle(uint256 j, OrderInfo memory maker, bytes32 takerSubaccount, bool takerIsBuy, uint256 amount)
+        private
+    {
+        uint256 quote = MathX18.mulDown(amount, maker.price); // < 2^197
+        int256 makerFee = MathX18.fee(quote, maker.makerFee);
+        int256 takerFee = MathX18.fee(quote, maker.takerFee);
+        uint32 quoteId = maker.quoteAssetId;
+        unchecked {
+            int256 fees = makerFee + takerFee; // ≥ 0 because |makerFee rate| ≤ takerFee rate
+            if (fees != 0) _balances[feeSubaccount][quoteId] += fees;
+        }
+        if (takerIsBuy) {
+            _buy(j, takerSubaccount, maker.baseAssetId, quoteId, amount, quote, takerFee);
+            _sell(j, maker.subaccount, maker.baseAssetId, quoteId, amount, quote, makerFee);
+        } else {
+            _buy(j, maker.subaccount, maker.baseAssetId, quoteId, amount, quote, makerFee);
+            _sell(j, takerSubaccount, maker.baseAssetId, quoteId, amount, quote, takerFee);
+        }
+    }
+
+    /// Buyer: quote −= notional + fee (must stay ≥ 0), base += amount.
+    function _buy(uint256 j, bytes32 buyer, uint32 baseId, uint32 quoteId, uint256 amount, uint256 quote, int256 fee)
+        private
+    {
+        mapping(uint32 => int256) storage b = _balances[buyer];
+        unchecked {
+            int256 balance = b[quoteId] - (int256(quote) + fee);
+            if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
+            b[quoteId] = balance;
+            b[baseId] += int256(amount);
+        }
+    }
+
+    /// Seller: base −= amount (must stay ≥ 0), quote += notional − fee.
+    function _sell(uint256 j, bytes32 seller, uint32 baseId, uint32 quoteId, uint256 amount, uint256 quote, int256 fee)
+        private
+    {
+        mapping(uint32 => int256) storage s = _balances[seller];
+        unchecked {
+            int256 balance = s[baseId] - int256(amount);
+            if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
+            s[baseId] = balance;
+            // a charge never exceeds the notional (rate ≤ 0.1), so this is a credit
+            s[quoteId] += int256(quote) - fee;
+        }
+    }
+
+    function _addFilled(uint256 j, bytes32 hash, uint128 limit, uint128 amount) private {
+        uint256 total = uint256(filled[hash]) + amount;
+        if (total > limit) revert InvalidFill(j, FILL_OVERFILL);
+        filled[hash] = uint128(total);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IExchange
+    function balanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
+        return _balances[subaccount][assetId];
+    }
+
+    /// @inheritdoc IExchange
+    function requestCount() external view returns (uint64) {
+        return _progress.requestCount;
+    }
+
+    /// @inheritdoc IExchange
+    function processedRequests() external view returns (uint64) {
+        return _progress.processedRequests;
+    }
+
+    /// @inheritdoc IExchange
+    /// @dev Reverts with InvalidParams for an id not yet queued.
+    function getRequest(uint64 requestId) external view returns (Request memory) {
+        if (requestId >= _progress.requestCount) revert InvalidParams();
+        StoredRequest storage r = _requests[requestId];
+        return Request({kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount});
+    }
+
+    /// @inheritdoc IExchange
+    function lastBatchId() external view returns (uint64) {
+        return _progress.lastBatchId;
+    }
+
+    /// @inheritdoc IExchange
+    function lastBatchTimestamp() external view returns (uint64) {
+        return _progress.lastBatchTimestamp;
+    }
+
+    /// @inheritdoc IExchange
+    function domainSeparator() public view returns (bytes32) {
+        if (address(this) == _cachedThis && block.chainid == _cachedChainId) return _cachedDomainSeparator;
+        return OrderLib.domainSeparator(block.chainid, address(this));
+    }
+
+    /// @inheritdoc IExchange
+    function orderHash(Order calldata order) external view returns (bytes32) {
+        return OrderLib.typedDataHash(domainSeparator(), OrderLib.structHash(order));
+    }
+
+    /// @inheritdoc IExchange
+    function assetCount() external view returns (uint32) {
+        return uint32(_assets.length);
+    }
+
+    /// @inheritdoc IExchange
+    function getAsset(uint32 assetId) external view returns (Asset memory) {
+        return _asset(assetId);
+    }
+
+    /// @inheritdoc IExchange
+    function marketIds() external view returns (uint32[] memory) {
+        return _marketIds;
+    }
+
+    /// @inheritdoc IExchange
+    /// @dev An id never listed returns the zero market (inactive, empty symbol).
+    function getMarket(uint32 marketId) external view returns (Market memory) {
+        return _markets[marketId];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _asset(uint32 assetId) private view returns (Asset storage) {
+        if (assetId >= _assets.length) revert UnknownAsset();
+        return _assets[assetId];
+    }
+
+    /// Token units → X18, exact; 0 or more than uint128 is InvalidAmount.
+    function _toX18(uint256 tokenAmount, uint8 decimals) private pure returns (uint128) {
+        uint256 scale = MathX18.scale(decimals);
+        if (tokenAmount == 0 || tokenAmount > type(uint128).max / scale) revert InvalidAmount();
+        return uint128(tokenAmount * scale);
+    }
+
+    function _queue(RequestKind kind, bytes32 subaccount, uint32 assetId, uint128 amount)
+        private
+        returns (uint64 requestId)
+    {
+        requestId = _progress.requestCount;
+        _requests[requestId] = StoredRequest({subaccount: subaccount, kind: kind, assetId: assetId, amount: amount});
+        _progress.requestCount = requestId + 1;
+        emit RequestQueued(requestId, kind, subaccount, assetId, amount);
+    }
+}
