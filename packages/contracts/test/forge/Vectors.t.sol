@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "./utils/Test.sol";
+import {Exchange} from "../../contracts/Exchange.sol";
+import {IExchange} from "../../contracts/interfaces/IExchange.sol";
+
+/// @notice Replays the shared EIP-712 golden vectors (packages/core/test/vectors/eip712.json, made
+///         by the core package) against the hashing of the contract.
+contract VectorsTest is Test {
+    string internal json;
+
+    function setUp() public {
+        json = vm.readFile(string.concat(vm.projectRoot(), "/../core/test/vectors/eip712.json"));
+    }
+
+    function test_TypehashMatchesCore() public {
+        Exchange ex = new Exchange(address(this), bytes32(0), 60);
+        assertEq(ex.ORDER_TYPEHASH(), vm.parseJsonBytes32(json, ".orderTypehash"), "typehash");
+        assertEq(
+            keccak256(bytes(vm.parseJsonString(json, ".orderTypeString"))), ex.ORDER_TYPEHASH(), "type string"
+        );
+    }
+
+    function test_OrderHashesMatchCore() public {
+        Exchange template = new Exchange(address(this), bytes32(0), 60);
+        uint256 count;
+        while (vm.keyExistsJson(json, _key(count, ""))) {
+            _check(template, count);
+            ++count;
+        }
+        assertGe(count, 5, "vector count");
+    }
+
+    function _check(Exchange template, uint256 i) internal {
+        address verifyingContract = vm.parseJsonAddress(json, _key(i, ".domain.verifyingContract"));
+        vm.chainId(vm.parseJsonUint(json, _key(i, ".domain.chainId")));
+        // The same runtime code at the vector's address: the domain separator follows address(this).
+        vm.etch(verifyingContract, address(template).code);
+        IExchange ex = IExchange(verifyingContract);
+
+        assertEq(ex.domainSeparator(), vm.parseJsonBytes32(json, _key(i, ".domainSeparator")), "domain separator");
+        IExchange.Order memory o = IExchange.Order({
+            subaccount: vm.parseJsonBytes32(json, _key(i, ".order.subaccount")),
+            marketId: uint32(vm.parseJsonUint(json, _key(i, ".order.marketId"))),
+            isBuy: vm.parseJsonBool(json, _key(i, ".order.isBuy")),
+            price: uint128(vm.parseJsonUint(json, _key(i, ".order.price"))),
+            amount: uint128(vm.parseJsonUint(json, _key(i, ".order.amount"))),
+            nonce: uint64(vm.parseJsonUint(json, _key(i, ".order.nonce"))),
+            expiry: uint64(vm.parseJsonUint(json, _key(i, ".order.expiry"))),
+            flags: uint32(vm.parseJsonUint(json, _key(i, ".order.flags"))),
+            clientId: uint64(vm.parseJsonUint(json, _key(i, ".order.clientId")))
+        });
+        bytes32 expected = vm.parseJsonBytes32(json, _key(i, ".digest"));
+        assertEq(ex.orderHash(o), expected, string.concat("digest of vector ", vm.toString(i)));
+        // struct hash, independently of the contract's assembly encoder
+        bytes32 structHash = keccak256(
+            abi.encode(
+                Exchange(address(ex)).ORDER_TYPEHASH(),
+                o.subaccount,
+                o.marketId,
+                o.isBuy,
+                o.price,
+                o.amount,
+                o.nonce,
+                o.expiry,
+                o.flags,
+                o.clientId
+            )
+        );
+        assertEq(structHash, vm.parseJsonBytes32(json, _key(i, ".structHash")), "struct hash");
+    }
+
+    function _key(uint256 i, string memory path) internal pure returns (string memory) {
+        return string.concat(".vectors[", vm.toString(i), "]", path);
+    }
+}
