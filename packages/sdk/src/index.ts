@@ -1,1 +1,126 @@
+/**
+ * @packageDocumentation
+ * `@kestrel/sdk` — build, sign and send Kestrel orders, read a node's view of the market, and
+ * move tokens in and out of the Exchange contract. Actions are plain functions
+ * `(client, parameters)`, one per file, each with its `…Parameters` and `…ReturnType`;
+ * `createKestrelClient` binds them all. Prices and amounts go in as exact decimal strings in
+ * human units (`'1850.25'`) and are signed as X18 integers; nothing is rounded. Every error is a
+ * {@link KestrelSdkError} with a stable `code`; the node's own rejections are
+ * {@link KestrelApiError}s carrying the node's code.
+ *
+ * @example
+ * ```ts
+ * import { createKestrelClient } from '@kestrel/sdk';
+ * import { createPublicClient, createWalletClient, http } from 'viem';
+ * import { privateKeyToAccount } from 'viem/accounts';
+ * import { anvil } from 'viem/chains';
+ *
+ * const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+ * const transport = http('http://127.0.0.1:8545');
+ * const client = createKestrelClient({
+ *   nodeUrl: 'http://127.0.0.1:7001',
+ *   account,
+ *   publicClient: createPublicClient({ chain: anvil, transport }),
+ *   walletClient: createWalletClient({ chain: anvil, transport, account }),
+ * });
+ *
+ * await client.mintTestTokens({ symbol: 'USDC', amount: '10000' });
+ * await client.deposit({ symbol: 'USDC', amount: '10000' });
+ *
+ * const { orderHash } = await client.placeOrder({
+ *   symbol: 'WETH/USDC',
+ *   side: 'buy',
+ *   price: '1850.25',
+ *   amount: '1.5',
+ *   timeInForce: 'POST_ONLY',
+ * });
+ * const book = await client.getBook({ symbol: 'WETH/USDC', depth: 5 });
+ * console.log(book.bids[0]); // ['1850.25', '1.5']
+ * await client.cancelOrders({ orderHashes: [orderHash] });
+ * ```
+ */
+
+// client
+export {
+  createKestrelClient,
+  createKestrelBaseClient,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_TIMEOUT_MS,
+  type KestrelBaseClient,
+  type KestrelClient,
+  type KestrelClientCache,
+  type KestrelClientConfig,
+} from './client.js';
+export { kestrelActions, type KestrelActions } from './decorators.js';
+
+// errors
+export {
+  KestrelApiError,
+  KestrelSdkError,
+  SdkErrorCode,
+  SDK_VERSION,
+  isKestrelError,
+  type KestrelApiErrorOptions,
+  type KestrelErrorCode,
+  type KestrelSdkErrorOptions,
+} from './errors.js';
+
+// node actions
+export { getInfo, type GetInfoErrorType, type GetInfoParameters, type GetInfoReturnType } from './actions/getInfo.js';
+export { getMarkets, type GetMarketsErrorType, type GetMarketsParameters, type GetMarketsReturnType } from './actions/getMarkets.js';
+export { getDomain, type GetDomainErrorType, type GetDomainParameters, type GetDomainReturnType } from './actions/getDomain.js';
+export { getBook, type GetBookErrorType, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
+export { getOrder, type GetOrderErrorType, type GetOrderParameters, type GetOrderReturnType } from './actions/getOrder.js';
+export { getAccount, type GetAccountErrorType, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
+export { getHealth, type GetHealthErrorType, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
+export {
+  buildOrder,
+  type BuildOrderErrorType,
+  type BuildOrderParameters,
+  type BuildOrderReturnType,
+  type SelfTradeModeName,
+  type TimeInForceName,
+} from './actions/buildOrder.js';
+export { signOrder, type SignedOrder, type SignOrderErrorType, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
+export { placeOrder, type PlaceOrderErrorType, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
+export { cancelOrders, type CancelOrdersErrorType, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
+export { cancelAll, type CancelAllErrorType, type CancelAllParameters, type CancelAllReturnType } from './actions/cancelAll.js';
+export {
+  waitForOrder,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type WaitForOrderErrorType,
+  type WaitForOrderParameters,
+  type WaitForOrderReturnType,
+} from './actions/waitForOrder.js';
+
+// contract actions
+export { deposit, type DepositErrorType, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
+export {
+  requestWithdrawal,
+  type RequestWithdrawalErrorType,
+  type RequestWithdrawalParameters,
+  type RequestWithdrawalReturnType,
+} from './actions/requestWithdrawal.js';
+export {
+  getChainBalance,
+  type GetChainBalanceErrorType,
+  type GetChainBalanceParameters,
+  type GetChainBalanceReturnType,
+} from './actions/getChainBalance.js';
+export { cancelUpTo, type CancelUpToErrorType, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
+export {
+  mintTestTokens,
+  type MintTestTokensErrorType,
+  type MintTestTokensParameters,
+  type MintTestTokensReturnType,
+} from './actions/mintTestTokens.js';
+
+// helpers
+export { DEFAULT_SUBACCOUNT_NAME, domainOf, nonceAt, type MarketRef, type SubaccountRef } from './utils/deployment.js';
+export { assertTypedData } from './utils/sign.js';
+export { formatUnitsExact, parseUnitsExact } from './utils/units.js';
+export type { AssetRef, ChainAsset } from './utils/chain.js';
+export { endpointUrl, type EndpointName } from './utils/http.js';
+
+// the node API wire shapes and codecs
 export * from './api/wire.js';

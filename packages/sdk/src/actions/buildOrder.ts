@@ -1,0 +1,161 @@
+import {
+  ErrorCode,
+  SelfTradeMode,
+  TimeInForce,
+  UINT128_MAX,
+  UINT64_MAX,
+  encodeFlags,
+  parseX18,
+  type Hex,
+  type Order,
+} from '@kestrel/core';
+import type { MarketWire } from '../api/wire.js';
+import type { KestrelBaseClient } from '../client.js';
+import { KestrelSdkError, SdkErrorCode, type KestrelApiError } from '../errors.js';
+import { nextNonce, nowSeconds, resolveMarket, resolveSubaccount, type MarketRef, type SubaccountRef } from '../utils/deployment.js';
+import { toUint } from '../utils/units.js';
+
+export type TimeInForceName = keyof typeof TimeInForce;
+export type SelfTradeModeName = keyof typeof SelfTradeMode;
+
+export type BuildOrderParameters = MarketRef &
+  SubaccountRef & {
+    side: 'buy' | 'sell';
+    /** limit price in quote per base, human units: `'1850.25'` */
+    price: string;
+    /** base amount, human units: `'1.5'` */
+    amount: string;
+    /** default `'GTC'`; a market order is `'IOC'` with a worst acceptable price */
+    timeInForce?: TimeInForceName | undefined;
+    /** what happens when the order would trade with its owner's own resting order; default `'CANCEL_MAKER'` */
+    selfTrade?: SelfTradeModeName | undefined;
+    /** perps only: never increase the position */
+    reduceOnly?: boolean | undefined;
+    /** your own id (uint64), echoed in every event; default 0 */
+    clientId?: bigint | number | string | undefined;
+    /** uint64; default: strictly increasing, derived from the client's ms clock */
+    nonce?: bigint | undefined;
+    /** unix seconds; default 0 (never) */
+    expiry?: bigint | number | undefined;
+  };
+
+/** The order as it will be signed: X18 integers, flags encoded. */
+export type BuildOrderReturnType = Order;
+export type BuildOrderErrorType = KestrelSdkError | KestrelApiError;
+
+/**
+ * Builds an order from human-unit decimal strings, exactly (no rounding), and checks it against
+ * the market before anything is signed: `OFF_TICK`, `OFF_LOT`, `BELOW_MIN_SIZE`,
+ * `UNKNOWN_MARKET`, `PRICE_OUT_OF_RANGE`, `SIZE_TOO_LARGE`, `TOO_MANY_DECIMALS`, `INVALID_FLAGS`,
+ * `EXPIRED` or `MALFORMED`, each with the offending values in `details`.
+ *
+ * @example
+ * ```ts
+ * const order = await client.buildOrder({
+ *   symbol: 'WETH/USDC', side: 'buy', price: '1850.25', amount: '1.5', timeInForce: 'POST_ONLY',
+ * });
+ * order.price; // 1850250000000000000000n
+ * ```
+ */
+export async function buildOrder(client: KestrelBaseClient, parameters: BuildOrderParameters): Promise<BuildOrderReturnType> {
+  const market = await resolveMarket(client, parameters);
+  const subaccount = resolveSubaccount(client, parameters, 'buildOrder');
+  return buildOrderFor(client, market, subaccount, parameters);
+}
+
+function fail(code: string, message: string, details: Record<string, unknown>): never {
+  throw new KestrelSdkError(code, message, { details });
+}
+
+function x18(text: string, field: string): bigint {
+  if (typeof text !== 'string') fail(ErrorCode.MALFORMED, `${field} must be a decimal string such as "1.5"`, { field, value: String(text) });
+  try {
+    return parseX18(text);
+  } catch (cause) {
+    const tooPrecise = /^-?\d+\.\d{19,}$/.test(text);
+    throw new KestrelSdkError(
+      tooPrecise ? SdkErrorCode.TOO_MANY_DECIMALS : ErrorCode.MALFORMED,
+      tooPrecise ? `${field} "${text}" has more than 18 fractional digits` : `${field} must be a decimal string such as "1.5", got "${text.slice(0, 40)}"`,
+      { details: { field, value: text.slice(0, 40) }, cause },
+    );
+  }
+}
+
+function marketStep(market: MarketWire, field: 'tickSize' | 'lotSize' | 'minSize'): bigint {
+  let v: bigint;
+  try {
+    v = parseX18(market[field]);
+  } catch (cause) {
+    throw new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, `market ${market.marketId} has an unreadable ${field}`, {
+      details: { marketId: market.marketId, [field]: market[field] },
+      cause,
+    });
+  }
+  if (v < 0n || (v === 0n && field !== 'minSize')) {
+    fail(SdkErrorCode.INVALID_RESPONSE, `market ${market.marketId} has ${field} ${market[field]}`, { marketId: market.marketId, [field]: market[field] });
+  }
+  return v;
+}
+
+/** The checks of `buildOrder` once the market and subaccount are known. */
+function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount: Hex, p: BuildOrderParameters): Order {
+  if (p.side !== 'buy' && p.side !== 'sell') fail(ErrorCode.MALFORMED, `side must be 'buy' or 'sell'`, { side: p.side });
+  const price = x18(p.price, 'price');
+  const amount = x18(p.amount, 'amount');
+  const tickSize = marketStep(market, 'tickSize');
+  const lotSize = marketStep(market, 'lotSize');
+  const minSize = marketStep(market, 'minSize');
+  const ctx = { marketId: market.marketId, symbol: market.symbol };
+
+  if (price <= 0n || price > UINT128_MAX) {
+    fail(ErrorCode.PRICE_OUT_OF_RANGE, `price ${p.price} must be greater than 0 and fit in uint128`, { ...ctx, price: p.price });
+  }
+  if (price % tickSize !== 0n) {
+    fail(ErrorCode.OFF_TICK, `price ${p.price} is not a multiple of the tick size ${market.tickSize} of ${market.symbol}`, {
+      ...ctx,
+      price: p.price,
+      tickSize: market.tickSize,
+    });
+  }
+  if (amount <= 0n) fail(SdkErrorCode.INVALID_AMOUNT, `amount ${p.amount} must be greater than 0`, { ...ctx, amount: p.amount });
+  if (amount > UINT128_MAX) fail(ErrorCode.SIZE_TOO_LARGE, `amount ${p.amount} does not fit in uint128`, { ...ctx, amount: p.amount });
+  if (amount % lotSize !== 0n) {
+    fail(ErrorCode.OFF_LOT, `amount ${p.amount} is not a multiple of the lot size ${market.lotSize} of ${market.symbol}`, {
+      ...ctx,
+      amount: p.amount,
+      lotSize: market.lotSize,
+    });
+  }
+  if (amount < minSize) {
+    fail(ErrorCode.BELOW_MIN_SIZE, `amount ${p.amount} is below the minimum size ${market.minSize} of ${market.symbol}`, {
+      ...ctx,
+      amount: p.amount,
+      minSize: market.minSize,
+    });
+  }
+
+  const tif = p.timeInForce ?? 'GTC';
+  if (!Object.hasOwn(TimeInForce, tif)) fail(ErrorCode.INVALID_FLAGS, `timeInForce must be one of ${Object.keys(TimeInForce).join(', ')}`, { timeInForce: tif });
+  const stp = p.selfTrade ?? 'CANCEL_MAKER';
+  if (!Object.hasOwn(SelfTradeMode, stp)) fail(ErrorCode.INVALID_FLAGS, `selfTrade must be one of ${Object.keys(SelfTradeMode).join(', ')}`, { selfTrade: stp });
+  if (p.reduceOnly && market.kind !== 'PERP') {
+    fail(ErrorCode.INVALID_FLAGS, `reduceOnly applies to perpetual markets only; ${market.symbol} is ${market.kind}`, { ...ctx, kind: market.kind });
+  }
+
+  const expiry = p.expiry === undefined ? 0n : toUint(p.expiry, 'expiry', UINT64_MAX);
+  if (expiry !== 0n && expiry <= nowSeconds(client)) {
+    fail(ErrorCode.EXPIRED, `expiry ${expiry} is not in the future (unix seconds)`, { expiry: expiry.toString(), now: nowSeconds(client).toString() });
+  }
+
+  return {
+    subaccount,
+    marketId: market.marketId,
+    isBuy: p.side === 'buy',
+    price,
+    amount,
+    nonce: p.nonce === undefined ? nextNonce(client) : toUint(p.nonce, 'nonce', UINT64_MAX),
+    expiry,
+    flags: encodeFlags({ timeInForce: TimeInForce[tif], reduceOnly: p.reduceOnly === true, selfTrade: SelfTradeMode[stp] }),
+    clientId: p.clientId === undefined ? 0n : toUint(p.clientId, 'clientId', UINT64_MAX),
+  };
+}

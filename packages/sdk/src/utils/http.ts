@@ -1,0 +1,106 @@
+/**
+ * The HTTP layer: one `fetch` per call with a deadline, JSON in and out, and the node's error body
+ * `{error:{code, message, details}}` turned into a {@link KestrelApiError} carrying that code.
+ */
+import { endpoints } from '../api/wire.js';
+import type { KestrelBaseClient } from '../client.js';
+import { KestrelApiError, KestrelSdkError, SdkErrorCode } from '../errors.js';
+
+export type EndpointName = keyof typeof endpoints;
+
+export interface RequestOptions {
+  /** values for the `:name` segments of the path */
+  params?: Record<string, string | number> | undefined;
+  query?: Record<string, string | number | undefined> | undefined;
+  body?: unknown;
+  /** overrides the client's timeout for this call */
+  timeoutMs?: number | undefined;
+}
+
+/** Builds the URL of an endpoint, encoding each path parameter. */
+export function endpointUrl(nodeUrl: string, name: EndpointName, options: RequestOptions = {}): string {
+  const path = endpoints[name].path.replace(/:([A-Za-z]+)/g, (_m, key: string) => {
+    const value = options.params?.[key];
+    if (value === undefined) throw new TypeError(`missing path parameter ${key} for ${name}`);
+    return encodeURIComponent(String(value));
+  });
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) search.set(k, String(v));
+  const qs = search.toString();
+  return `${nodeUrl}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** Calls an endpoint and returns its parsed JSON body; throws {@link KestrelSdkError} / {@link KestrelApiError}. */
+export async function request<T>(client: KestrelBaseClient, name: EndpointName, options: RequestOptions = {}): Promise<T> {
+  const { method } = endpoints[name];
+  const url = endpointUrl(client.nodeUrl, name, options);
+  const timeoutMs = options.timeoutMs ?? client.timeoutMs;
+  const init: RequestInit = { method, headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) };
+  if (options.body !== undefined) {
+    init.body = JSON.stringify(options.body);
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+  }
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await client.fetch(url, init);
+    text = await response.text();
+  } catch (cause) {
+    if (isTimeout(cause)) {
+      throw new KestrelSdkError(SdkErrorCode.TIMEOUT, `${method} ${url} timed out after ${timeoutMs} ms`, {
+        details: { method, url, timeoutMs },
+        cause,
+      });
+    }
+    throw new KestrelSdkError(SdkErrorCode.NETWORK, `${method} ${url} failed: the node could not be reached`, {
+      details: { method, url },
+      cause,
+    });
+  }
+
+  let json: unknown;
+  let parsed = false;
+  try {
+    json = text.length === 0 ? undefined : JSON.parse(text);
+    parsed = text.length > 0;
+  } catch {
+    parsed = false;
+  }
+
+  if (!response.ok) {
+    const error = parsed ? errorBody(json) : undefined;
+    if (error) {
+      throw new KestrelApiError(error.code, error.message, { status: response.status, method, url, details: error.details });
+    }
+    throw new KestrelApiError(SdkErrorCode.HTTP_ERROR, `${method} ${url} answered HTTP ${response.status}`, {
+      status: response.status,
+      method,
+      url,
+      details: { body: text.slice(0, 200) },
+    });
+  }
+  if (!parsed || typeof json !== 'object' || json === null) {
+    throw new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, `${method} ${url} answered a body that is not a JSON object`, {
+      details: { method, url, status: response.status, body: text.slice(0, 200) },
+    });
+  }
+  return json as T;
+}
+
+function errorBody(json: unknown): { code: string; message: string; details: Record<string, unknown> } | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const error = (json as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
+  if (typeof code !== 'string' || code.length === 0) return undefined;
+  return {
+    code,
+    message: typeof message === 'string' && message.length > 0 ? message : code,
+    details: typeof details === 'object' && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : {},
+  };
+}
+
+function isTimeout(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+}
