@@ -1,0 +1,78 @@
+/** The public surface, guarded: adding or removing a runtime export is a deliberate change to this list. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as sdk from '../src/index.js';
+
+describe('public exports', () => {
+  it('are exactly these', () => {
+    expect(Object.keys(sdk).sort()).toEqual([
+      'DEFAULT_POLLING_INTERVAL_MS',
+      'DEFAULT_SUBACCOUNT_NAME',
+      'DEFAULT_TIMEOUT_MS',
+      'DEFAULT_WAIT_TIMEOUT_MS',
+      'KestrelApiError',
+      'KestrelSdkError',
+      'MAX_BODY_BYTES',
+      'MAX_CANCEL_HASHES',
+      'SDK_VERSION',
+      'SdkErrorCode',
+      'assertTypedData',
+      'buildOrder',
+      'cancelAll',
+      'cancelAllFromWire',
+      'cancelAllToWire',
+      'cancelFromWire',
+      'cancelOrders',
+      'cancelToWire',
+      'cancelUpTo',
+      'createKestrelBaseClient',
+      'createKestrelClient',
+      'deposit',
+      'domainOf',
+      'endpointUrl',
+      'endpoints',
+      'formatUnitsExact',
+      'getAccount',
+      'getBook',
+      'getChainBalance',
+      'getDomain',
+      'getHealth',
+      'getInfo',
+      'getMarkets',
+      'getOrder',
+      'isKestrelError',
+      'kestrelActions',
+      'mintTestTokens',
+      'nonceAt',
+      'orderFromWire',
+      'orderToWire',
+      'parseUnitsExact',
+      'placeOrder',
+      'requestWithdrawal',
+      'signOrder',
+      'signatureFromWire',
+      'waitForOrder',
+    ]);
+  });
+
+  it('every bound action of the client is also a standalone action', () => {
+    const client = sdk.createKestrelClient({ nodeUrl: 'http://127.0.0.1:9' });
+    for (const name of Object.keys(sdk.kestrelActions(client))) {
+      expect(typeof (sdk as Record<string, unknown>)[name], name).toBe('function');
+      expect(typeof (client as unknown as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
+
+  it('SDK_VERSION is the package version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(sdk.SDK_VERSION).toBe(pkg.version);
+  });
+
+  it('extend adds members and keeps the shared deployment cache', () => {
+    const client = sdk.createKestrelClient({ nodeUrl: 'http://127.0.0.1:9' });
+    const extended = client.extend((c) => ({ nodeHost: () => new URL(c.nodeUrl).host }));
+    expect(extended.nodeHost()).toBe('127.0.0.1:9');
+    expect(typeof extended.placeOrder).toBe('function');
+    expect(extended.cache).toBe(client.cache);
+  });
+});
