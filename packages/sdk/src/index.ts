@@ -13,15 +13,16 @@
  * import { createKestrelClient } from '@kestrel/sdk';
  * import { createPublicClient, createWalletClient, http } from 'viem';
  * import { privateKeyToAccount } from 'viem/accounts';
- * import { anvil } from 'viem/chains';
+ * import { foundry } from 'viem/chains';
  *
- * const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+ * // the first test account `kestrel devnet` prints (a publicly known key: devnet only)
+ * const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
  * const transport = http('http://127.0.0.1:8545');
  * const client = createKestrelClient({
- *   nodeUrl: 'http://127.0.0.1:7001',
+ *   nodeUrl: 'http://127.0.0.1:9545',
  *   account,
- *   publicClient: createPublicClient({ chain: anvil, transport }),
- *   walletClient: createWalletClient({ chain: anvil, transport, account }),
+ *   publicClient: createPublicClient({ chain: foundry, transport }),
+ *   walletClient: createWalletClient({ chain: foundry, transport, account }),
  * });
  *
  * await client.mintTestTokens({ symbol: 'USDC', amount: '10000' });
