@@ -1,0 +1,324 @@
+/**
+ * The matching engine: a pure, deterministic state machine (DESIGN §5).
+ *
+ * ```
+ * input ──► apply() ──► events
+ *   time        clock forward; expire resting orders due (expiry heap, (expiry, sequence) order)
+ *   place       validate ─► rejected | accepted(sequence) ─► match (book + hook) ─► rest / cancel
+ *   cancel      per hash: cancelled | cancelRejected
+ *   cancelAll   the subaccount's open orders (per-subaccount index, by sequence)
+ *   cancelUpTo  minNonceSet, then the subaccount's orders below it cancelled (NONCE)
+ *   deposit     deposited
+ *   withdraw    withdrawn | withdrawalRejected
+ * ```
+ *
+ * Inputs that could never come from an honest sequencer (wrong types, negative amounts, unknown
+ * deposit asset) throw a {@link KestrelError} before any state changes; everything a trader can
+ * get wrong is answered with an event.
+ */
+import { ErrorCode, KestrelError } from '../codes.js';
+import type { Order } from '../eip712.js';
+import { SelfTradeMode, TimeInForce } from '../flags.js';
+import { isHex, type Hex } from '../hex.js';
+import { UINT64_MAX } from '../x18.js';
+import { Matcher } from './matcher.js';
+import { OrderRecord } from './order-record.js';
+import { spotBalanceCheck, type RiskCheck } from './risk.js';
+import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
+import { stateHash } from './state-hash.js';
+import { EngineState } from './state.js';
+import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState } from './types.js';
+import { checkOrder } from './validate.js';
+
+export interface EngineOptions {
+  /** pre-trade check before each fill; defaults to {@link spotBalanceCheck} */
+  riskCheck?: RiskCheck;
+}
+
+export class Engine {
+  private readonly s: EngineState;
+  private readonly matcher: Matcher;
+
+  constructor(config: EngineConfig, options: EngineOptions = {}) {
+    this.s = new EngineState(config);
+    this.matcher = new Matcher(this.s, options.riskCheck ?? spotBalanceCheck);
+  }
+
+  /** Rebuilds an engine from {@link Engine.snapshot}; same state hash, same behaviour. */
+  static restore(config: EngineConfig, snapshot: EngineSnapshot, options: EngineOptions = {}): Engine {
+    const e = new Engine(config, options);
+    restoreState(e.s, snapshot);
+    return e;
+  }
+
+  /** Applies one sequenced input and returns what happened, in order. */
+  apply(input: EngineInput): EngineEvent[] {
+    const events: EngineEvent[] = [];
+    switch (input?.kind) {
+      case 'time':
+        this.advanceTime(input.timestamp, events);
+        break;
+      case 'place':
+        this.place(input.hash, input.order, events);
+        break;
+      case 'cancel':
+        this.cancel(sub(input.subaccount), input.hashes, events);
+        break;
+      case 'cancelAll':
+        this.cancelAll(sub(input.subaccount), input.marketId, events);
+        break;
+      case 'cancelUpTo':
+        this.cancelUpTo(input.requestId, sub(input.subaccount), input.minNonce, events);
+        break;
+      case 'deposit':
+        this.deposit(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
+        break;
+      case 'withdraw':
+        this.withdraw(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
+        break;
+      default:
+        throw malformed(`unknown input kind: ${String((input as { kind?: unknown } | undefined)?.kind)}`);
+    }
+    return events;
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** The engine clock (unix seconds). */
+  get now(): bigint {
+    return this.s.now;
+  }
+
+  /** The last sequence number assigned (0 before the first accepted order). */
+  get sequence(): bigint {
+    return this.s.sequence;
+  }
+
+  /** Aggregated book levels, X18, best first, at most `depth` per side. */
+  book(marketId: number, depth: number): BookView {
+    const m = this.s.markets.get(marketId);
+    if (m === undefined) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${marketId}`, { marketId });
+    const { tickSize, lotSize } = m.config;
+    const side = (isBuy: boolean): Array<[bigint, bigint]> =>
+      m.book.depth(isBuy, Math.max(0, Math.floor(depth))).map(([t, l]) => [BigInt(t) * tickSize, l * lotSize]);
+    return { marketId, bids: side(true), asks: side(false) };
+  }
+
+  /** Any order the engine has seen, live or terminal. */
+  getOrder(hash: Hex): OrderState | undefined {
+    const rec = typeof hash === 'string' ? this.s.orders.get(hash.toLowerCase() as Hex) : undefined;
+    return rec === undefined ? undefined : this.stateOf(rec);
+  }
+
+  /** A subaccount's open orders, by sequence. */
+  openOrders(subaccount: Hex): OrderState[] {
+    return this.s.openOf(sub(subaccount)).map((r) => this.stateOf(r));
+  }
+
+  /** A subaccount's non-zero balances, X18, sorted by asset id. */
+  balances(subaccount: Hex): Array<[number, bigint]> {
+    return this.s.accounts.list(sub(subaccount));
+  }
+
+  balance(subaccount: Hex, assetId: number): bigint {
+    return this.s.accounts.balance(sub(subaccount), assetId);
+  }
+
+  minNonce(subaccount: Hex): bigint {
+    return this.s.minNonce(sub(subaccount));
+  }
+
+  /** keccak-256 of the canonical serialization of the whole state (see state-hash.ts). */
+  stateHash(): Hex {
+    return stateHash(this.s);
+  }
+
+  /** The whole state as JSON-safe data (bigints as decimal strings). */
+  snapshot(): EngineSnapshot {
+    return snapshotState(this.s);
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  private advanceTime(timestamp: bigint, events: EngineEvent[]): void {
+    if (typeof timestamp !== 'bigint' || timestamp < 0n || timestamp > UINT64_MAX) throw malformed('bad timestamp');
+    const s = this.s;
+    if (timestamp < s.now) return; // the clock never goes back; a late timestamp is ignored
+    s.now = timestamp;
+    for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
+      s.unrest(r);
+      r.status = 'expired';
+      events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount });
+    }
+  }
+
+  private place(rawHash: Hex, raw: Order, events: EngineEvent[]): void {
+    const s = this.s;
+    const hash = (typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex;
+    const order = normalizeOrder(raw);
+    const check = checkOrder(s, hash, order);
+    if (!check.ok) {
+      if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
+      events.push({ kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) });
+      return;
+    }
+    const { market, flags, tick, lots } = check;
+    if (flags.timeInForce === TimeInForce.POST_ONLY && market.book.crosses(order.isBuy, tick)) {
+      this.record(hash, order, tick, lots, 0n).reject(ErrorCode.POST_ONLY_WOULD_CROSS);
+      events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount });
+      return;
+    }
+    const seq = ++s.sequence;
+    const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
+    events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount });
+
+    let fokKilled = false;
+    if (flags.timeInForce !== TimeInForce.POST_ONLY) fokKilled = !this.matcher.run(rec, market, events);
+    if (rec.remainingLots === 0) {
+      rec.status = 'filled';
+      return;
+    }
+    const stop = this.matcher.stopReason;
+    let reason: CancelReason | undefined;
+    if (fokKilled) reason = 'FOK_UNFILLED';
+    else if (stop !== undefined) reason = stop;
+    else if (flags.timeInForce === TimeInForce.IOC) reason = 'IOC_REMAINDER';
+    else if (flags.timeInForce === TimeInForce.FOK) reason = 'FOK_UNFILLED'; // unreachable: the dry run agreed
+    if (reason === undefined) s.rest(rec, market);
+    else this.cancelled(rec, reason, events);
+  }
+
+  private cancel(subaccount: Hex, hashes: readonly Hex[], events: EngineEvent[]): void {
+    if (!Array.isArray(hashes)) throw malformed('cancel: hashes must be an array');
+    for (const h of hashes) {
+      const hash = (typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex;
+      const rec = this.s.orders.get(hash);
+      const code =
+        rec === undefined
+          ? ErrorCode.UNKNOWN_ORDER
+          : rec.subaccount !== subaccount
+            ? ErrorCode.NOT_ORDER_OWNER
+            : !rec.isOpen
+              ? ErrorCode.ORDER_NOT_OPEN
+              : undefined;
+      if (code !== undefined) {
+        events.push({ kind: 'cancelRejected', hash, subaccount, code });
+        continue;
+      }
+      this.s.unrest(rec!);
+      this.cancelled(rec!, 'USER', events);
+    }
+  }
+
+  private cancelAll(subaccount: Hex, marketId: number, events: EngineEvent[]): void {
+    if (!Number.isInteger(marketId) || marketId < 0) throw malformed('cancelAll: bad marketId');
+    for (const rec of this.s.openOf(subaccount)) {
+      if (marketId !== 0 && rec.order.marketId !== marketId) continue;
+      this.s.unrest(rec);
+      this.cancelled(rec, 'USER', events);
+    }
+  }
+
+  private cancelUpTo(requestId: bigint, subaccount: Hex, minNonce: bigint, events: EngineEvent[]): void {
+    if (typeof requestId !== 'bigint') throw malformed('cancelUpTo: bad requestId');
+    if (typeof minNonce !== 'bigint' || minNonce < 0n || minNonce > UINT64_MAX) throw malformed('cancelUpTo: bad minNonce');
+    const s = this.s;
+    const next = minNonce > s.minNonce(subaccount) ? minNonce : s.minNonce(subaccount);
+    if (next !== 0n) s.minNonces.set(subaccount, next);
+    events.push({ kind: 'minNonceSet', requestId, subaccount, minNonce: next });
+    for (const rec of s.openOf(subaccount)) {
+      if (rec.order.nonce >= next) continue;
+      s.unrest(rec);
+      this.cancelled(rec, 'NONCE', events);
+    }
+  }
+
+  private deposit(requestId: bigint, subaccount: Hex, assetId: number, amount: bigint, events: EngineEvent[]): void {
+    if (typeof requestId !== 'bigint') throw malformed('deposit: bad requestId');
+    if (!this.s.assets.has(assetId)) throw new KestrelError(ErrorCode.UNKNOWN_ASSET, `deposit: unknown asset ${assetId}`, { assetId });
+    if (typeof amount !== 'bigint' || amount < 0n) throw malformed('deposit: amount must be a non-negative bigint');
+    this.s.accounts.add(subaccount, assetId, amount);
+    events.push({ kind: 'deposited', requestId, subaccount, assetId, amount });
+  }
+
+  private withdraw(requestId: bigint, subaccount: Hex, assetId: number, amount: bigint, events: EngineEvent[]): void {
+    if (typeof requestId !== 'bigint') throw malformed('withdraw: bad requestId');
+    if (typeof amount !== 'bigint') throw malformed('withdraw: amount must be a bigint');
+    const s = this.s;
+    const code = !s.assets.has(assetId)
+      ? ErrorCode.UNKNOWN_ASSET
+      : amount < 0n
+        ? ErrorCode.MALFORMED
+        : s.accounts.balance(subaccount, assetId) < amount
+          ? ErrorCode.INSUFFICIENT_BALANCE
+          : undefined;
+    if (code !== undefined) {
+      events.push({ kind: 'withdrawalRejected', requestId, subaccount, assetId, amount, code });
+      return;
+    }
+    s.accounts.add(subaccount, assetId, -amount);
+    events.push({ kind: 'withdrawn', requestId, subaccount, assetId, amount });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private record(
+    hash: Hex,
+    order: Order,
+    tick: number,
+    lots: number,
+    sequence: bigint,
+    tif: TimeInForce = TimeInForce.GTC,
+    stp: SelfTradeMode = SelfTradeMode.CANCEL_MAKER,
+  ): OrderRecord {
+    const rec = new OrderRecord(hash, order, order.subaccount.slice(0, 42), tick, lots, tif, stp, sequence);
+    this.s.orders.set(hash, rec);
+    return rec;
+  }
+
+  private cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {
+    rec.status = 'cancelled';
+    rec.cancelReason = reason;
+    events.push({
+      kind: 'cancelled',
+      hash: rec.hash,
+      reason,
+      subaccount: rec.subaccount,
+      remaining: BigInt(rec.remainingLots) * this.lotSize(rec),
+    });
+  }
+
+  private lotSize(rec: OrderRecord): bigint {
+    return this.s.markets.get(rec.order.marketId)?.config.lotSize ?? 1n;
+  }
+
+  private stateOf(rec: OrderRecord): OrderState {
+    return rec.toState(this.lotSize(rec));
+  }
+}
+
+function malformed(message: string): KestrelError {
+  return new KestrelError(ErrorCode.MALFORMED, message);
+}
+
+/** Validates and lower-cases a subaccount id. */
+function sub(subaccount: Hex): Hex {
+  if (!isHex(subaccount, 32)) throw malformed('subaccount must be 32 bytes of hex');
+  return subaccount.toLowerCase() as Hex;
+}
+
+/** A clean copy of an order with only its signed fields, subaccount lower-cased. */
+function normalizeOrder(raw: Order): Order {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Order>;
+  return {
+    subaccount: (typeof o.subaccount === 'string' ? o.subaccount.toLowerCase() : o.subaccount) as Hex,
+    marketId: o.marketId as number,
+    isBuy: o.isBuy as boolean,
+    price: o.price as bigint,
+    amount: o.amount as bigint,
+    nonce: o.nonce as bigint,
+    expiry: o.expiry as bigint,
+    flags: o.flags as number,
+    clientId: o.clientId as bigint,
+  };
+}

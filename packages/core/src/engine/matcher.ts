@@ -1,0 +1,187 @@
+/**
+ * Runs one taker against its market's book (DESIGN §5). The book walks makers in price-time
+ * order and asks this hook what to do with each:
+ *
+ * ```
+ * maker expired (now ≥ expiry)        → remove it (expired), go on
+ * same owner as the taker             → taker's self-trade mode:
+ *                                         CANCEL_MAKER  remove maker (SELF_TRADE), go on
+ *                                         CANCEL_TAKER  stop, taker remainder SELF_TRADE
+ *                                         CANCEL_BOTH   remove maker, stop, taker SELF_TRADE
+ * risk check on min(maker, taker) lots → maker fails: remove it, go on
+ *                                         taker fails: stop, taker remainder cancelled
+ * otherwise                           → fill at the maker's price, settle, emit
+ * ```
+ *
+ * FOK first dry-runs the very same decisions on a copy-on-write ledger and only matches when the
+ * whole amount would fill; otherwise nothing changes but the taker's own cancellation.
+ */
+import { SelfTradeMode, TimeInForce } from '../flags.js';
+import { LedgerOverlay, type Ledger } from './accounts.js';
+import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
+import type { OrderRecord } from './order-record.js';
+import type { RiskCheck, RiskView } from './risk.js';
+import { proposeFill, settleFill, type ProposedFill } from './settlement.js';
+import type { EngineState, MarketState } from './state.js';
+import type { CancelReason, EngineEvent } from './types.js';
+
+/** How a maker leaves the book without a fill. */
+type MakerExit = 'expired' | CancelReason;
+
+class LedgerView implements RiskView {
+  ledger!: Ledger;
+  balance(subaccount: `0x${string}`, assetId: number): bigint {
+    return this.ledger.balance(subaccount, assetId);
+  }
+}
+
+export class Matcher implements MatchHook {
+  /** why the taker stopped early, if it did */
+  stopReason: CancelReason | undefined;
+
+  private taker!: OrderRecord;
+  private market!: MarketState;
+  private events!: EngineEvent[];
+  // result of the last decide()
+  private fill: ProposedFill | undefined;
+  private exit: MakerExit | undefined;
+  private readonly view = new LedgerView();
+
+  constructor(
+    private readonly s: EngineState,
+    private readonly risk: RiskCheck,
+  ) {}
+
+  /**
+   * Matches an accepted taker; returns false only for a FOK that cannot fill completely (nothing
+   * changed). Afterwards `taker.filledLots` and `stopReason` tell the caller what is left.
+   */
+  run(taker: OrderRecord, market: MarketState, events: EngineEvent[]): boolean {
+    this.taker = taker;
+    this.market = market;
+    this.events = events;
+    this.stopReason = undefined;
+    if (taker.timeInForce === TimeInForce.FOK && !this.fillsCompletely()) return false;
+    this.view.ledger = this.s.accounts;
+    market.book.match(taker.order.isBuy, taker.tick, taker.remainingLots, this);
+    return true;
+  }
+
+  /** The book's callback: decide, then apply the decision to the real state. */
+  onMaker(slot: number, makerLots: number, takerLots: number): number {
+    const maker = this.market.book.ref(slot)!;
+    const r = this.decide(maker, makerLots, takerLots);
+    if (r > 0) this.applyFill(maker, r, this.fill!);
+    else if (r === DROP || r === DROP_STOP) this.removeMaker(maker, this.exit!);
+    return r;
+  }
+
+  /**
+   * The one decision function, shared by the real match and the FOK dry run. Reads balances
+   * through `this.view`; leaves the fill in `this.fill`, the maker's exit in `this.exit`, and the
+   * taker's stop reason in `this.stopReason`.
+   */
+  private decide(maker: OrderRecord, makerLots: number, takerLots: number): number {
+    const taker = this.taker;
+    const expiry = maker.order.expiry;
+    if (expiry !== 0n && this.s.now >= expiry) {
+      this.exit = 'expired';
+      return DROP;
+    }
+    if (maker.owner === taker.owner) {
+      this.exit = 'SELF_TRADE';
+      if (taker.selfTrade === SelfTradeMode.CANCEL_MAKER) return DROP;
+      this.stopReason = 'SELF_TRADE';
+      return taker.selfTrade === SelfTradeMode.CANCEL_TAKER ? STOP : DROP_STOP;
+    }
+    const q = makerLots < takerLots ? makerLots : takerLots;
+    const m = this.market.config;
+    const fill = proposeFill(m, maker.subaccount, taker.subaccount, taker.order.isBuy, maker.order.price, BigInt(q) * m.lotSize);
+    const verdict = this.risk(this.view, fill);
+    if (verdict !== null) {
+      if (verdict.party === 'maker') {
+        this.exit = verdict.code;
+        return DROP;
+      }
+      this.stopReason = verdict.code;
+      return STOP;
+    }
+    this.fill = fill;
+    return q;
+  }
+
+  private applyFill(maker: OrderRecord, q: number, f: ProposedFill): void {
+    const s = this.s;
+    const taker = this.taker;
+    settleFill(s.accounts, f, s.feeSubaccount);
+    maker.filledLots += q;
+    if (maker.filledLots === maker.lots) {
+      maker.status = 'filled';
+      s.detach(maker); // the book frees the slot itself
+    } else maker.status = 'partially_filled';
+    taker.filledLots += q;
+    taker.status = 'partially_filled';
+    this.events.push({
+      kind: 'fill',
+      marketId: f.market.marketId,
+      makerHash: maker.hash,
+      takerHash: taker.hash,
+      maker: f.maker,
+      taker: f.taker,
+      takerIsBuy: f.takerIsBuy,
+      price: f.price,
+      amount: f.amount,
+      quote: f.quote,
+      makerFee: f.makerFee,
+      takerFee: f.takerFee,
+    });
+  }
+
+  private removeMaker(maker: OrderRecord, exit: MakerExit): void {
+    this.s.detach(maker); // the book frees the slot itself
+    if (exit === 'expired') {
+      maker.status = 'expired';
+      this.events.push({ kind: 'expired', hash: maker.hash, subaccount: maker.subaccount });
+      return;
+    }
+    maker.status = 'cancelled';
+    maker.cancelReason = exit;
+    this.events.push({
+      kind: 'cancelled',
+      hash: maker.hash,
+      reason: exit,
+      subaccount: maker.subaccount,
+      remaining: BigInt(maker.remainingLots) * this.market.config.lotSize,
+    });
+  }
+
+  /** FOK dry run: would the taker fill completely? Changes nothing. */
+  private fillsCompletely(): boolean {
+    const taker = this.taker;
+    const book = this.market.book;
+    const isBuy = taker.order.isBuy;
+    const overlay = new LedgerOverlay(this.s.accounts);
+    this.view.ledger = overlay;
+    let need = taker.remainingLots;
+    const levels = book.levelCount(!isBuy);
+    try {
+      for (let i = 0; i < levels; i++) {
+        const lvl = book.levelAt(!isBuy, i);
+        const tick = book.levelTick(lvl);
+        if (isBuy ? tick > taker.tick : tick < taker.tick) return false;
+        for (let slot = book.levelHead(lvl); slot !== NIL; slot = book.next(slot)) {
+          const r = this.decide(book.ref(slot)!, book.lots(slot), need);
+          if (r > 0) {
+            settleFill(overlay, this.fill!, this.s.feeSubaccount);
+            need -= r;
+            if (need === 0) return true;
+          } else if (r !== DROP) return false;
+        }
+      }
+      return false;
+    } finally {
+      this.stopReason = undefined;
+      this.fill = undefined;
+    }
+  }
+}

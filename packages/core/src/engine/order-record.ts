@@ -1,0 +1,141 @@
+/**
+ * The engine's record of one order, live or terminal. Terminal records are kept so that status
+ * queries and duplicate detection work for every hash the engine has seen.
+ */
+import type { ErrorCode } from '../codes.js';
+import type { Order } from '../eip712.js';
+import type { SelfTradeMode, TimeInForce } from '../flags.js';
+import type { Hex } from '../hex.js';
+import { NIL } from './book.js';
+import type { CancelReason, OrderState, OrderStatus } from './types.js';
+
+export class OrderRecord {
+  /** the book slot while resting, else NIL */
+  slot = NIL;
+  /** position in the expiry heap, or -1 */
+  heapIndex = -1;
+  /** lots filled so far */
+  filledLots = 0;
+  status: OrderStatus = 'open';
+  rejectCode: ErrorCode | undefined = undefined;
+  cancelReason: CancelReason | undefined = undefined;
+
+  constructor(
+    /** lower-case order hash */
+    readonly hash: Hex,
+    /** the order as placed, subaccount lower-cased */
+    readonly order: Order,
+    /** lower-case owner address (first 20 bytes of the subaccount), for self-trade checks */
+    readonly owner: string,
+    /** limit price in ticks (0 for rejected orders) */
+    readonly tick: number,
+    /** amount in lots (0 for rejected orders) */
+    readonly lots: number,
+    readonly timeInForce: TimeInForce,
+    readonly selfTrade: SelfTradeMode,
+    /** 0n until accepted */
+    readonly sequence: bigint,
+  ) {}
+
+  get subaccount(): Hex {
+    return this.order.subaccount;
+  }
+
+  get remainingLots(): number {
+    return this.lots - this.filledLots;
+  }
+
+  get isOpen(): boolean {
+    return this.status === 'open' || this.status === 'partially_filled';
+  }
+
+  reject(code: ErrorCode): void {
+    this.status = 'rejected';
+    this.rejectCode = code;
+  }
+
+  /** The public view; `lotSize` converts lots back to X18. */
+  toState(lotSize: bigint): OrderState {
+    const s: OrderState = {
+      hash: this.hash,
+      order: { ...this.order },
+      status: this.status,
+      filled: BigInt(this.filledLots) * lotSize,
+      sequence: this.sequence,
+    };
+    if (this.rejectCode !== undefined) s.rejectCode = this.rejectCode;
+    if (this.cancelReason !== undefined) s.cancelReason = this.cancelReason;
+    return s;
+  }
+}
+
+/** Orders ordered by (expiry, sequence): a min-heap with O(log n) removal of any member. */
+export class ExpiryHeap {
+  private readonly items: OrderRecord[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): OrderRecord | undefined {
+    return this.items[0];
+  }
+
+  push(r: OrderRecord): void {
+    r.heapIndex = this.items.length;
+    this.items.push(r);
+    this.up(r.heapIndex);
+  }
+
+  remove(r: OrderRecord): void {
+    const i = r.heapIndex;
+    if (i < 0) return;
+    const last = this.items.pop()!;
+    r.heapIndex = -1;
+    if (last === r) return;
+    this.items[i] = last;
+    last.heapIndex = i;
+    this.down(i);
+    this.up(last.heapIndex);
+  }
+
+  private less(a: OrderRecord, b: OrderRecord): boolean {
+    const ea = a.order.expiry;
+    const eb = b.order.expiry;
+    return ea < eb || (ea === eb && a.sequence < b.sequence);
+  }
+
+  private up(i: number): void {
+    const items = this.items;
+    const x = items[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = items[p]!;
+      if (!this.less(x, parent)) break;
+      items[i] = parent;
+      parent.heapIndex = i;
+      i = p;
+    }
+    items[i] = x;
+    x.heapIndex = i;
+  }
+
+  private down(i: number): void {
+    const items = this.items;
+    const n = items.length;
+    const x = items[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(items[r]!, items[l]!) ? r : l;
+      const child = items[c]!;
+      if (!this.less(child, x)) break;
+      items[i] = child;
+      child.heapIndex = i;
+      i = c;
+    }
+    items[i] = x;
+    x.heapIndex = i;
+  }
+}

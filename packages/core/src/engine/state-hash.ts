@@ -1,0 +1,182 @@
+/**
+ * The state hash: keccak-256 over a canonical byte serialization of the whole engine state.
+ * Every node that applied the same input log produces the same bytes, so followers compare one
+ * 32-byte value with the leader's (DESIGN §5, §10). Integers are big-endian and fixed-width;
+ * strings are a u8 length and ASCII; iteration is always in sorted order.
+ *
+ * ```
+ * "kestrel/engine-state/v1"                     tag (u8 length + ASCII)
+ * u64 now, u64 sequence
+ * u32 #markets, per market (ascending id):
+ *   u32 marketId
+ *   bids then asks: u32 #levels, per level (best first):
+ *     u128 price, u32 #orders, per order (FIFO): bytes32 hash, u128 remaining amount
+ * u64 #orders, per order (ascending hash; live and terminal):
+ *   bytes32 hash, bytes32 subaccount, u32 marketId, u8 isBuy, u128 price, u128 amount,
+ *   u64 nonce, u64 expiry, u32 flags, u64 clientId,
+ *   str status, u128 filled, u64 sequence, str rejectCode ("" = none), str cancelReason ("" = none)
+ * u64 #balances, per non-zero balance (ascending subaccount, then asset id):
+ *   bytes32 subaccount, u32 assetId, i256 balance (two's complement)
+ * u64 #minNonces, per non-zero minNonce (ascending subaccount): bytes32 subaccount, u64 minNonce
+ * ```
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, type Hex } from '../hex.js';
+import type { OrderRecord } from './order-record.js';
+import type { EngineState, MarketState } from './state.js';
+
+export const STATE_HASH_TAG = 'kestrel/engine-state/v1';
+
+/** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
+export function serializeState(s: EngineState): Uint8Array {
+  const w = new ByteWriter(1024);
+  w.str(STATE_HASH_TAG);
+  w.uint(s.now, 8);
+  w.uint(s.sequence, 8);
+
+  w.uint(BigInt(s.marketIds.length), 4);
+  for (const id of s.marketIds) {
+    const m = s.markets.get(id)!;
+    w.uint(BigInt(id), 4);
+    writeSide(w, m, true);
+    writeSide(w, m, false);
+  }
+
+  const hashes = [...s.orders.keys()].sort();
+  w.uint(BigInt(hashes.length), 8);
+  for (const h of hashes) writeOrder(w, s, s.orders.get(h)!);
+
+  const balances = s.accounts.all();
+  w.uint(BigInt(balances.length), 8);
+  for (const [sub, assetId, v] of balances) {
+    w.bytes32(sub);
+    w.uint(BigInt(assetId), 4);
+    w.uint(BigInt.asUintN(256, v), 32);
+  }
+
+  const subs = [...s.minNonces.keys()].sort();
+  w.uint(BigInt(subs.length), 8);
+  for (const sub of subs) {
+    w.bytes32(sub);
+    w.uint(s.minNonces.get(sub)!, 8);
+  }
+  return w.finish();
+}
+
+export function stateHash(s: EngineState): Hex {
+  return bytesToHex(keccak_256(serializeState(s)));
+}
+
+function writeSide(w: ByteWriter, m: MarketState, isBuy: boolean): void {
+  const { book, config } = m;
+  const n = book.levelCount(isBuy);
+  w.uint(BigInt(n), 4);
+  for (let i = 0; i < n; i++) {
+    const lvl = book.levelAt(isBuy, i);
+    w.uint(BigInt(book.levelTick(lvl)) * config.tickSize, 16);
+    w.uint(BigInt(book.levelOrderCount(lvl)), 4);
+    for (let slot = book.levelHead(lvl); slot !== -1; slot = book.next(slot)) {
+      w.bytes32(book.ref(slot)!.hash);
+      w.uint(BigInt(book.lots(slot)) * config.lotSize, 16);
+    }
+  }
+}
+
+function writeOrder(w: ByteWriter, s: EngineState, r: OrderRecord): void {
+  const o = r.order;
+  const lotSize = s.markets.get(o.marketId)?.config.lotSize ?? 1n;
+  w.bytes32(r.hash);
+  w.bytes32(o.subaccount);
+  w.uint(BigInt(o.marketId), 4);
+  w.u8(o.isBuy ? 1 : 0);
+  w.uint(o.price, 16);
+  w.uint(o.amount, 16);
+  w.uint(o.nonce, 8);
+  w.uint(o.expiry, 8);
+  w.uint(BigInt(o.flags), 4);
+  w.uint(o.clientId, 8);
+  w.str(r.status);
+  w.uint(BigInt(r.filledLots) * lotSize, 16);
+  w.uint(r.sequence, 8);
+  w.str(r.rejectCode ?? '');
+  w.str(r.cancelReason ?? '');
+}
+
+const HEX_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 10; i++) t[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    t[97 + i] = 10 + i;
+    t[65 + i] = 10 + i;
+  }
+  return t;
+})();
+
+/** A growable big-endian byte writer. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.pos + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+
+  /** An unsigned integer in exactly `width` bytes; throws if it does not fit. */
+  uint(v: bigint, width: number): void {
+    if (v < 0n || v >> BigInt(width * 8) !== 0n) throw new RangeError(`state hash: ${v} does not fit ${width} bytes`);
+    this.ensure(width);
+    const buf = this.buf;
+    let x = v;
+    // 32 bits at a time keeps the bigint work small
+    let i = this.pos + width - 1;
+    while (i >= this.pos) {
+      let chunk = Number(x & 0xffffffffn);
+      x >>= 32n;
+      for (let k = 0; k < 4 && i >= this.pos; k++, i--) {
+        buf[i] = chunk & 0xff;
+        chunk >>>= 8;
+      }
+    }
+    this.pos += width;
+  }
+
+  /** 32 bytes from 0x-prefixed hex. */
+  bytes32(hex: Hex): void {
+    if (hex.length !== 66) throw new RangeError(`state hash: expected 32 bytes of hex, got ${hex.slice(0, 20)}`);
+    this.ensure(32);
+    const buf = this.buf;
+    for (let i = 0; i < 32; i++) {
+      const hi = HEX_VALUE[hex.charCodeAt(2 + 2 * i)] ?? -1;
+      const lo = HEX_VALUE[hex.charCodeAt(3 + 2 * i)] ?? -1;
+      if (hi < 0 || lo < 0) throw new RangeError(`state hash: not hex: ${hex.slice(0, 20)}`);
+      buf[this.pos + i] = (hi << 4) | lo;
+    }
+    this.pos += 32;
+  }
+
+  /** A u8 length and ASCII bytes. */
+  str(text: string): void {
+    if (text.length > 255) throw new RangeError('state hash: string too long');
+    this.u8(text.length);
+    this.ensure(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.pos++] = text.charCodeAt(i) & 0x7f;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}

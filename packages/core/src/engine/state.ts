@@ -1,0 +1,127 @@
+/**
+ * Everything the engine holds, in one place, so that the engine, the state hash and the
+ * snapshot read the same structures. Indexes (per-subaccount open orders, the expiry heap) are
+ * derived data: they are rebuilt on restore and never hashed.
+ */
+import { ErrorCode, KestrelError } from '../codes.js';
+import { isHex, type Hex } from '../hex.js';
+import { ONE, UINT128_MAX, UINT32_MAX } from '../x18.js';
+import { Accounts } from './accounts.js';
+import { Book } from './book.js';
+import { ExpiryHeap, OrderRecord } from './order-record.js';
+import type { AssetConfig, EngineConfig, MarketConfig } from './types.js';
+
+export interface MarketState {
+  readonly config: MarketConfig;
+  readonly book: Book<OrderRecord>;
+}
+
+export class EngineState {
+  /** the engine clock, unix seconds */
+  now = 0n;
+  /** the last sequence number handed out (0 = none yet) */
+  sequence = 0n;
+  readonly assets = new Map<number, AssetConfig>();
+  readonly markets = new Map<number, MarketState>();
+  /** market ids ascending */
+  readonly marketIds: readonly number[];
+  /** every order the engine has seen, by lower-case hash */
+  readonly orders = new Map<Hex, OrderRecord>();
+  /** open orders per subaccount */
+  readonly openBySub = new Map<Hex, Set<OrderRecord>>();
+  readonly accounts = new Accounts();
+  readonly minNonces = new Map<Hex, bigint>();
+  readonly expiries = new ExpiryHeap();
+  readonly feeSubaccount: Hex;
+
+  constructor(config: EngineConfig) {
+    validateConfig(config);
+    for (const a of config.assets) this.assets.set(a.assetId, { ...a });
+    for (const m of config.markets) this.markets.set(m.marketId, { config: { ...m }, book: new Book<OrderRecord>() });
+    this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
+    this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
+  }
+
+  minNonce(subaccount: Hex): bigint {
+    return this.minNonces.get(subaccount) ?? 0n;
+  }
+
+  /** Puts an accepted order's remainder on the book and into the indexes. */
+  rest(rec: OrderRecord, market: MarketState): void {
+    rec.slot = market.book.insert(rec.order.isBuy, rec.tick, rec.remainingLots, rec);
+    let set = this.openBySub.get(rec.subaccount);
+    if (set === undefined) {
+      set = new Set();
+      this.openBySub.set(rec.subaccount, set);
+    }
+    set.add(rec);
+    if (rec.order.expiry !== 0n) this.expiries.push(rec);
+  }
+
+  /** Drops a resting order from the indexes (the caller removes it from the book). */
+  detach(rec: OrderRecord): void {
+    rec.slot = -1;
+    const set = this.openBySub.get(rec.subaccount);
+    if (set !== undefined) {
+      set.delete(rec);
+      if (set.size === 0) this.openBySub.delete(rec.subaccount);
+    }
+    this.expiries.remove(rec);
+  }
+
+  /** Takes a resting order off its book and out of the indexes. */
+  unrest(rec: OrderRecord): void {
+    if (rec.slot >= 0) this.markets.get(rec.order.marketId)!.book.remove(rec.slot);
+    this.detach(rec);
+  }
+
+  /** A subaccount's open orders, by sequence. */
+  openOf(subaccount: Hex): OrderRecord[] {
+    const set = this.openBySub.get(subaccount);
+    if (set === undefined) return [];
+    return [...set].sort(bySequence);
+  }
+}
+
+export function bySequence(a: OrderRecord, b: OrderRecord): number {
+  return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
+}
+
+function bad(message: string): never {
+  throw new KestrelError(ErrorCode.MALFORMED, `engine config: ${message}`);
+}
+
+const isU32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= Number(UINT32_MAX);
+
+/**
+ * Rejects a configuration the engine cannot run to the wei: ids must be unique uint32 (market
+ * ids from 1, as 0 means "every market" in cancelAll), steps positive uint128, fee rates within
+ * the contract's bounds (0 ≤ takerFee ≤ 1, |makerFee| ≤ takerFee when negative, makerFee ≤ 1).
+ */
+export function validateConfig(config: EngineConfig): void {
+  if (!isHex(config.feeSubaccount, 32)) bad('feeSubaccount must be 32 bytes of hex');
+  const assetIds = new Set<number>();
+  for (const a of config.assets) {
+    if (!isU32(a.assetId) || assetIds.has(a.assetId)) bad(`bad or duplicate assetId ${String(a.assetId)}`);
+    assetIds.add(a.assetId);
+  }
+  const marketIds = new Set<number>();
+  for (const m of config.markets) {
+    const id = m.marketId;
+    if (!isU32(id) || id === 0 || marketIds.has(id)) bad(`bad or duplicate marketId ${String(id)}`);
+    marketIds.add(id);
+    if (m.kind !== 'SPOT' && m.kind !== 'PERP') bad(`market ${id}: unknown kind`);
+    if (!assetIds.has(m.quoteAssetId)) bad(`market ${id}: unknown quote asset`);
+    if (m.kind === 'SPOT' && (!assetIds.has(m.baseAssetId) || m.baseAssetId === m.quoteAssetId)) {
+      bad(`market ${id}: bad base asset`);
+    }
+    for (const [k, v] of [['tickSize', m.tickSize], ['lotSize', m.lotSize]] as const) {
+      if (typeof v !== 'bigint' || v <= 0n || v > UINT128_MAX) bad(`market ${id}: ${k} must be in 1..2^128-1`);
+    }
+    if (typeof m.minSize !== 'bigint' || m.minSize < 0n || m.minSize > UINT128_MAX) bad(`market ${id}: bad minSize`);
+    if (typeof m.takerFee !== 'bigint' || m.takerFee < 0n || m.takerFee > ONE) bad(`market ${id}: takerFee must be in [0, 1]`);
+    if (typeof m.makerFee !== 'bigint' || m.makerFee > ONE || -m.makerFee > m.takerFee) {
+      bad(`market ${id}: makerFee must be ≤ 1 and a rebate no larger than takerFee`);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Order validation before acceptance. Checks run in this order and the first failure wins:
+ *
+ * | # | check | code |
+ * |---|---|---|
+ * | 1 | hash and fields well-formed: 32-byte hashes, uint32 ids, boolean side, uint64 nonce/expiry/clientId, non-negative price and amount | MALFORMED (not recorded) |
+ * | 2 | hash never seen before, whatever became of it | DUPLICATE_ORDER (not recorded again) |
+ * | 3 | market listed | UNKNOWN_MARKET |
+ * | 4 | flags decode | INVALID_FLAGS |
+ * | 5 | order type supported: no reduce-only on spot; no PERP orders until perps land | UNSUPPORTED_ORDER_TYPE |
+ * | 6 | 0 < price ≤ uint128 and price/tickSize ≤ {@link MAX_TICKS} | PRICE_OUT_OF_RANGE |
+ * | 7 | price on tick | OFF_TICK |
+ * | 8 | amount ≤ uint128 and amount/lotSize ≤ {@link MAX_LOTS} | SIZE_TOO_LARGE |
+ * | 9 | amount on lot | OFF_LOT |
+ * | 10 | amount > 0 and ≥ minSize | BELOW_MIN_SIZE |
+ * | 11 | nonce ≥ the subaccount's minNonce | NONCE_USED |
+ * | 12 | not expired: expiry = 0 or now < expiry | EXPIRED |
+ *
+ * Replays are answered DUPLICATE_ORDER before anything else, so a replayed order never changes
+ * the recorded status of the original.
+ */
+import { ErrorCode } from '../codes.js';
+import type { Order } from '../eip712.js';
+import { decodeFlags, type OrderFlags } from '../flags.js';
+import { isHex, type Hex } from '../hex.js';
+import { UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
+import type { EngineState, MarketState } from './state.js';
+
+/** Largest price in ticks the book represents exactly (2^53 − 1). */
+export const MAX_TICKS = Number.MAX_SAFE_INTEGER;
+/** Largest amount in lots the book represents exactly (2^53 − 1). */
+export const MAX_LOTS = Number.MAX_SAFE_INTEGER;
+
+const MAX_TICKS_N = BigInt(MAX_TICKS);
+const MAX_LOTS_N = BigInt(MAX_LOTS);
+
+export type OrderCheck =
+  | { ok: true; market: MarketState; flags: OrderFlags; tick: number; lots: number }
+  /** `record`: whether the rejection is recorded under the hash (false for malformed input and replays) */
+  | { ok: false; code: ErrorCode; record: boolean };
+
+const fail = (code: ErrorCode, record = true): OrderCheck => ({ ok: false, code, record });
+
+const isU64 = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n && v <= UINT64_MAX;
+
+/** Structural checks on untrusted input (check 1). */
+export function isWellFormed(hash: unknown, order: Order): boolean {
+  return (
+    isHex(hash, 32) &&
+    typeof order === 'object' &&
+    order !== null &&
+    isHex(order.subaccount, 32) &&
+    Number.isInteger(order.marketId) &&
+    order.marketId >= 0 &&
+    order.marketId <= Number(UINT32_MAX) &&
+    typeof order.isBuy === 'boolean' &&
+    typeof order.price === 'bigint' &&
+    order.price >= 0n &&
+    typeof order.amount === 'bigint' &&
+    order.amount >= 0n &&
+    isU64(order.nonce) &&
+    isU64(order.expiry) &&
+    isU64(order.clientId) &&
+    typeof order.flags === 'number'
+  );
+}
+
+/** Runs checks 1–12 for an order with lower-cased `hash` and `order.subaccount`. */
+export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck {
+  if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
+  if (s.orders.has(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
+  const market = s.markets.get(order.marketId);
+  if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
+  const flags = decodeFlags(order.flags);
+  if (flags === null) return fail(ErrorCode.INVALID_FLAGS);
+  const m = market.config;
+  if (m.kind !== 'SPOT' || flags.reduceOnly) return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
+  if (order.price === 0n || order.price > UINT128_MAX || order.price / m.tickSize > MAX_TICKS_N) {
+    return fail(ErrorCode.PRICE_OUT_OF_RANGE);
+  }
+  if (order.price % m.tickSize !== 0n) return fail(ErrorCode.OFF_TICK);
+  if (order.amount > UINT128_MAX || order.amount / m.lotSize > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
+  if (order.amount % m.lotSize !== 0n) return fail(ErrorCode.OFF_LOT);
+  if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
+  if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);
+  if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
+  return {
+    ok: true,
+    market,
+    flags,
+    tick: Number(order.price / m.tickSize),
+    lots: Number(order.amount / m.lotSize),
+  };
+}
