@@ -84,6 +84,17 @@ export class Engine {
 
   // ------------------------------------------------------------------ queries
 
+  /**
+   * Would `place` accept this order now? Runs the same checks (validate.ts) without changing
+   * anything and returns the reject code, or null. POST_ONLY crossing is not judged here: it
+   * depends on the book at the moment the order is sequenced.
+   */
+  validate(order: Order, hash: Hex): ErrorCode | null {
+    const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
+    const check = checkOrder(this.s, h, normalizeOrder(order));
+    return check.ok ? null : check.code;
+  }
+
   /** The engine clock (unix seconds). */
   get now(): bigint {
     return this.s.now;
