@@ -136,6 +136,8 @@ export class Harness {
   readonly labels = new Map<Hex, string>();
   lastEvents: EngineEvent[] = [];
   private requestId = 0n;
+  /** nonces for orders placed without one, so that the same steps give the same hashes */
+  private nonce = 100n;
 
   constructor(options: EngineOptions = {}) {
     this.engine = new Engine(config, options);
@@ -166,7 +168,7 @@ export class Harness {
 
   /** Places an order under a short label (used in {@link Harness.brief}); returns its hash. */
   place(label: string, who: Hex, side: 'buy' | 'sell', price: string, amount: string, o: OrderOpts = {}): Hex {
-    const { order: ord, hash } = order(who, side, price, amount, o);
+    const { order: ord, hash } = order(who, side, price, amount, { nonce: this.nonce++, ...o });
     this.labels.set(hash, label);
     this.lastEvents = this.apply({ kind: 'place', order: ord, hash });
     return hash;
