@@ -3,7 +3,8 @@
  * it to its engine with `applyBatch`, and `settlementArgs` turns its fills into the contract's
  * `settleBatch` call. Leader and followers share this code so they cannot disagree.
  */
-import { ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
 import { inputFromWire, inputToWire, type BatchInput, type InputWire } from './inputs.js';
 
 export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2 } as const;
@@ -29,6 +30,8 @@ export interface Proposal {
   inputs: BatchInput[];
   prevStateHash: Hex;
   stateHash: Hex;
+  /** the sequencer's signature over `proposalDigest` (its operator key) */
+  signature: Hex;
 }
 
 export interface ProposalWire {
@@ -39,6 +42,7 @@ export interface ProposalWire {
   inputs: InputWire[];
   prevStateHash: Hex;
   stateHash: Hex;
+  signature: Hex;
 }
 
 export function proposalToWire(p: Proposal): ProposalWire {
@@ -50,6 +54,7 @@ export function proposalToWire(p: Proposal): ProposalWire {
     inputs: p.inputs.map(inputToWire),
     prevStateHash: p.prevStateHash,
     stateHash: p.stateHash,
+    signature: p.signature,
   };
 }
 
@@ -85,7 +90,47 @@ export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
     inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
     stateHash: hex32(w.stateHash, 'stateHash'),
+    signature: (() => {
+      if (typeof w.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(w.signature)) throw bad('signature');
+      return w.signature.toLowerCase() as Hex;
+    })(),
   };
+}
+
+/**
+ * What the sequencer signs: every field of the proposal, with inputs by their digests (each input
+ * is itself signed by its trader). A follower applies only proposals signed by an operator.
+ */
+export function proposalDigest(p: Omit<Proposal, 'signature'>): Hex {
+  const words = 5 + p.requests.length * 5 + p.inputs.length * 2;
+  const buf = new Uint8Array(words * 32);
+  let o = 0;
+  const word = (v: bigint): void => {
+    writeUint256(buf, o, v);
+    o += 32;
+  };
+  const bytes32 = (h: Hex): void => {
+    buf.set(hexToBytes(h), o);
+    o += 32;
+  };
+  word(p.batchId);
+  word(p.timestamp);
+  word(p.requestCursor);
+  bytes32(p.prevStateHash);
+  bytes32(p.stateHash);
+  for (const r of p.requests) {
+    word(r.id);
+    word(BigInt(r.kind));
+    bytes32(r.subaccount);
+    word(BigInt(r.assetId));
+    word(r.amount);
+  }
+  const TYPE: Record<BatchInput['type'], bigint> = { order: 1n, cancel: 2n, cancelAll: 3n, drop: 4n };
+  for (const i of p.inputs) {
+    word(TYPE[i.type]);
+    bytes32(i.hash);
+  }
+  return bytesToHex(keccak_256(buf));
 }
 
 /** Applies a batch's clock, requests and inputs, in that order, and returns the engine's events. */
@@ -119,6 +164,12 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requ
     }
   }
   return events;
+}
+
+/** The signed order an order input of `inputs` carries, if any. */
+export function findOrderInput(inputs: readonly BatchInput[], hash: Hex): { order: Order; signature: Hex } | undefined {
+  const i = inputs.find((x) => x.type === 'order' && x.hash === hash);
+  return i?.type === 'order' ? i : undefined;
 }
 
 export interface SettlementOrder {

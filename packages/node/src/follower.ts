@@ -5,7 +5,8 @@
  * The chain's settled batch height is the final word on how far the log is real.
  */
 import type { Hex } from '@kestrel/core';
-import { proposalFromWire, settlementArgs, type Proposal } from './batch.js';
+import { findOrderInput, proposalDigest, proposalFromWire, settlementArgs, type Proposal } from './batch.js';
+import { recoverAddress } from './crypto/recover.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import type { BatchRecord, Ledger } from './ledger.js';
 import type { Logger } from './log.js';
@@ -19,7 +20,7 @@ export interface FollowerInit {
   pollIntervalMs: number;
 }
 
-export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged';
+export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
 
 export class Follower {
   private timer: NodeJS.Timeout | null = null;
@@ -61,6 +62,10 @@ export class Follower {
     if (this.diverged) return 'diverged';
     if (p.batchId <= ledger.lastBatchId) return 'old';
     if (p.batchId !== ledger.lastBatchId + 1n) return 'gap';
+    if (!(await this.signedByOperator(p))) {
+      log.warn('follower: proposal not signed by an operator; ignored', { batchId: String(p.batchId) });
+      return 'forged';
+    }
     if (p.prevStateHash !== ledger.stateHash) {
       this.diverged = { batchId: String(p.batchId), expected: p.prevStateHash, got: ledger.stateHash };
       log.error('follower: parent state hash differs; halting', this.diverged);
@@ -74,12 +79,26 @@ export class Follower {
       return 'diverged';
     }
     const args = settlementArgs(p, applied.events, (h) => {
-      const o = ledger.signedOrder(h) ?? inputsOrder(p, h);
+      const o = ledger.signedOrder(h) ?? findOrderInput(p.inputs, h);
       return o && { hash: h, order: o.order, signature: o.signature };
     });
     await ledger.commit(p, applied.events, args);
     log.info('follower: applied batch', { batchId: String(p.batchId), stateHash: p.stateHash });
     return 'applied';
+  }
+
+  private readonly operators = new Map<string, boolean>();
+
+  private async signedByOperator(p: Proposal): Promise<boolean> {
+    const signer = recoverAddress(proposalDigest(p), p.signature);
+    if (!signer) return false;
+    let ok = this.operators.get(signer);
+    if (ok === undefined) {
+      ok = await this.f.chain.isOperator(signer);
+      // remember only positive answers: an operator added later must still be recognized
+      if (ok) this.operators.set(signer, ok);
+    }
+    return ok;
   }
 
   /** Fetches and applies batches up to the chain's settled height (or a peer's log head). */
@@ -108,7 +127,3 @@ export class Follower {
   }
 }
 
-function inputsOrder(p: Proposal, hash: Hex): { order: import('@kestrel/core').Order; signature: Hex } | undefined {
-  const i = p.inputs.find((x) => x.type === 'order' && x.hash === hash);
-  return i?.type === 'order' ? i : undefined;
-}

@@ -14,6 +14,7 @@ import './polyfill.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { domainSeparator, ErrorCode, KestrelError, type EngineConfig, type Hex } from '@kestrel/core';
 import { proposalFromWire, proposalToWire, type Proposal } from './batch.js';
@@ -87,11 +88,13 @@ export class KestrelNode {
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log);
     if (config.role === 'sequencer') {
+      const operator = privateKeyToAccount(config.operatorKey!);
       node.sequencer = new Sequencer({
         ledger,
         chain,
         log,
         publish: (p) => network.publish(topics.batches, encodeGossip(GossipKind.PROPOSAL, proposalToWire(p))),
+        sign: (digest) => operator.sign({ hash: digest }),
         nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
         batchIntervalMs: config.batchIntervalMs,
         maxBatchOrders: config.maxBatchOrders,
@@ -169,6 +172,7 @@ export class KestrelNode {
     }
     const result = await this.follower.apply(p);
     if (result === 'gap') void this.follower.catchUp().catch(() => undefined);
+    if (result === 'forged') return 'REJECT';
     return result === 'applied' || result === 'old' ? 'ACCEPT' : 'IGNORE';
   }
 

@@ -4,8 +4,8 @@
  * would refuse an order — undoes the batch and rebuilds it without that order. Then it gossips
  * the proposal, commits it to disk and submits it, one batch at a time.
  */
-import type { EngineEvent, Hex, Order } from '@kestrel/core';
-import { settlementArgs, type BatchInput, type Proposal, type SettlementArgs } from './batch.js';
+import type { EngineEvent, Hex } from '@kestrel/core';
+import { findOrderInput, proposalDigest, settlementArgs, type BatchInput, type Proposal, type SettlementArgs } from './batch.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
 import type { Ledger } from './ledger.js';
@@ -17,6 +17,8 @@ export interface SequencerInit {
   log: Logger;
   /** publishes a committed proposal to the batches topic */
   publish: (p: Proposal) => Promise<void>;
+  /** signs a proposal digest with the operator key */
+  sign: (digest: Hex) => Promise<Hex>;
   /** wall clock in unix seconds (the only clock: the batch timestamp comes from here) */
   nowSeconds: () => bigint;
   batchIntervalMs: number;
@@ -70,13 +72,15 @@ export class Sequencer {
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
       const applied = ledger.tryApply({ timestamp, requests, inputs });
-      const proposal: Proposal = { batchId, timestamp, requestCursor: to, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
+      const unsigned = { batchId, timestamp, requestCursor: to, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
+      const proposal: Proposal = { ...unsigned, signature: '0x' };
       const args = settlementArgs(proposal, applied.events, (h) => {
-        const o = ledger.signedOrder(h) ?? this.inBatch(inputs, h);
+        const o = ledger.signedOrder(h) ?? findOrderInput(inputs, h);
         return o && { hash: h, order: o.order, signature: o.signature };
       });
       const sim = await chain.simulate(args);
       if (sim.ok) {
+        proposal.signature = await this.s.sign(proposalDigest(unsigned));
         await this.finish(proposal, applied.events, args);
         return;
       }
@@ -96,11 +100,6 @@ export class Sequencer {
       }
     }
     log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
-  }
-
-  private inBatch(inputs: readonly BatchInput[], hash: Hex): { order: Order; signature: Hex } | undefined {
-    const i = inputs.find((x) => x.type === 'order' && x.hash === hash);
-    return i?.type === 'order' ? i : undefined;
   }
 
   private async finish(p: Proposal, events: EngineEvent[], args: SettlementArgs): Promise<void> {

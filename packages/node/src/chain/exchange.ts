@@ -114,6 +114,10 @@ export class ExchangeChain {
     return out;
   }
 
+  isOperator(account: Hex): Promise<boolean> {
+    return this.read<boolean>('isOperator', [account]);
+  }
+
   async latestBlockTimestamp(): Promise<bigint> {
     const block = await this.publicClient.getBlock({ blockTag: 'latest' });
     return block.timestamp;
