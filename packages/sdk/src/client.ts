@@ -40,7 +40,7 @@ export interface KestrelClientConfig {
   now?: (() => number) | undefined;
 }
 
-/** @internal Lazily loaded deployment data, shared by a client and its extensions. */
+/** Lazily loaded deployment data, shared by a client and its extensions. Not meant to be read directly. */
 export interface KestrelClientCache {
   info: Promise<InfoResponse> | undefined;
   markets: Promise<MarketWire[]> | undefined;
@@ -58,7 +58,7 @@ export interface KestrelBaseClient {
   readonly pollingIntervalMs: number;
   readonly exchange: Address | undefined;
   readonly now: () => number;
-  /** @internal */
+  /** the deployment view and nonce counter, shared with extensions */
   readonly cache: KestrelClientCache;
   /** Returns a new client with the members `fn` builds from this one added. */
   extend<const T extends object>(fn: (client: this) => T): this & T;

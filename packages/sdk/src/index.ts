@@ -118,10 +118,13 @@ export {
 
 // helpers
 export { DEFAULT_SUBACCOUNT_NAME, domainOf, nonceAt, type MarketRef, type SubaccountRef } from './utils/deployment.js';
-export { assertTypedData } from './utils/sign.js';
+export { assertTypedData, type KestrelTypedData } from './utils/sign.js';
 export { formatUnitsExact, parseUnitsExact } from './utils/units.js';
 export type { AssetRef, ChainAsset } from './utils/chain.js';
-export { endpointUrl, type EndpointName } from './utils/http.js';
+export { endpointUrl, type EndpointName, type RequestOptions } from './utils/http.js';
+
+// from @kestrel/core: the codes errors carry and the signed message types
+export { ErrorCode, type Cancel, type CancelAll, type Eip712Domain, type Order } from '@kestrel/core';
 
 // the node API wire shapes and codecs
 export * from './api/wire.js';

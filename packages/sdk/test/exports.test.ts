@@ -10,6 +10,7 @@ describe('public exports', () => {
       'DEFAULT_SUBACCOUNT_NAME',
       'DEFAULT_TIMEOUT_MS',
       'DEFAULT_WAIT_TIMEOUT_MS',
+      'ErrorCode',
       'KestrelApiError',
       'KestrelSdkError',
       'MAX_BODY_BYTES',

@@ -46,8 +46,10 @@ export type BuildOrderErrorType = KestrelSdkError | KestrelApiError;
 /**
  * Builds an order from human-unit decimal strings, exactly (no rounding), and checks it against
  * the market before anything is signed: `OFF_TICK`, `OFF_LOT`, `BELOW_MIN_SIZE`,
- * `UNKNOWN_MARKET`, `PRICE_OUT_OF_RANGE`, `SIZE_TOO_LARGE`, `TOO_MANY_DECIMALS`, `INVALID_FLAGS`,
- * `EXPIRED` or `MALFORMED`, each with the offending values in `details`.
+ * `UNKNOWN_MARKET`, `PRICE_OUT_OF_RANGE`, `SIZE_TOO_LARGE`, `TOO_MANY_DECIMALS`,
+ * `INVALID_FLAGS`, `UNSUPPORTED_ORDER_TYPE` (reduce-only on a spot market), `EXPIRED` or
+ * `MALFORMED`, each with the offending values in `details`. The node makes the same checks; doing
+ * them here names the problem before anything is signed.
  *
  * @example
  * ```ts
@@ -117,7 +119,7 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
       tickSize: market.tickSize,
     });
   }
-  if (amount <= 0n) fail(SdkErrorCode.INVALID_AMOUNT, `amount ${p.amount} must be greater than 0`, { ...ctx, amount: p.amount });
+  if (amount < 0n) fail(ErrorCode.MALFORMED, `amount ${p.amount} must not be negative; the side says which way`, { ...ctx, amount: p.amount });
   if (amount > UINT128_MAX) fail(ErrorCode.SIZE_TOO_LARGE, `amount ${p.amount} does not fit in uint128`, { ...ctx, amount: p.amount });
   if (amount % lotSize !== 0n) {
     fail(ErrorCode.OFF_LOT, `amount ${p.amount} is not a multiple of the lot size ${market.lotSize} of ${market.symbol}`, {
@@ -126,7 +128,7 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
       lotSize: market.lotSize,
     });
   }
-  if (amount < minSize) {
+  if (amount === 0n || amount < minSize) {
     fail(ErrorCode.BELOW_MIN_SIZE, `amount ${p.amount} is below the minimum size ${market.minSize} of ${market.symbol}`, {
       ...ctx,
       amount: p.amount,
@@ -139,7 +141,7 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
   const stp = p.selfTrade ?? 'CANCEL_MAKER';
   if (!Object.hasOwn(SelfTradeMode, stp)) fail(ErrorCode.INVALID_FLAGS, `selfTrade must be one of ${Object.keys(SelfTradeMode).join(', ')}`, { selfTrade: stp });
   if (p.reduceOnly && market.kind !== 'PERP') {
-    fail(ErrorCode.INVALID_FLAGS, `reduceOnly applies to perpetual markets only; ${market.symbol} is ${market.kind}`, { ...ctx, kind: market.kind });
+    fail(ErrorCode.UNSUPPORTED_ORDER_TYPE, `reduceOnly applies to perpetual markets only; ${market.symbol} is ${market.kind}`, { ...ctx, kind: market.kind });
   }
 
   const expiry = p.expiry === undefined ? 0n : toUint(p.expiry, 'expiry', UINT64_MAX);

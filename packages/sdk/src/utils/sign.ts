@@ -9,7 +9,8 @@ import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { requireAccount } from './deployment.js';
 
-type Typed =
+/** One of Kestrel's three signed messages, tagged with its EIP-712 primary type. */
+export type KestrelTypedData =
   | { primaryType: 'Order'; message: Order }
   | { primaryType: 'Cancel'; message: Cancel }
   | { primaryType: 'CancelAll'; message: CancelAll };
@@ -19,7 +20,7 @@ type Typed =
  * has its EIP-712 type's width (viem's `validateTypedData`) and order flags are a known
  * combination. Throws `INVALID_TYPED_DATA` (or `INVALID_FLAGS`) naming the problem.
  */
-export function assertTypedData(domain: Eip712Domain, typed: Typed): void {
+export function assertTypedData(domain: Eip712Domain, typed: KestrelTypedData): void {
   const bad = (why: string, details: Record<string, unknown> = {}, cause?: unknown): never => {
     throw new KestrelSdkError(SdkErrorCode.INVALID_TYPED_DATA, `${typed.primaryType}: ${why}`, { details, cause });
   };
@@ -53,12 +54,12 @@ export function assertTypedData(domain: Eip712Domain, typed: Typed): void {
 }
 
 /** The typed data in viem's shape. The union of Kestrel's three messages is checked field by field at run time, so the static type is the generic one. */
-function definitionOf(domain: Eip712Domain, typed: Typed): TypedDataDefinition {
+function definitionOf(domain: Eip712Domain, typed: KestrelTypedData): TypedDataDefinition {
   return { domain, types: EIP712_TYPES, primaryType: typed.primaryType, message: { ...typed.message } } as unknown as TypedDataDefinition;
 }
 
 /** Validates and signs; returns the 65-byte `r‖s‖v` signature. */
-export async function signKestrelTypedData(client: KestrelBaseClient, domain: Eip712Domain, typed: Typed, action: string): Promise<Hex> {
+export async function signKestrelTypedData(client: KestrelBaseClient, domain: Eip712Domain, typed: KestrelTypedData, action: string): Promise<Hex> {
   assertTypedData(domain, typed);
   const account = requireAccount(client, action);
   const definition = definitionOf(domain, typed);
