@@ -1,1 +1,161 @@
-console.log("docs: nothing to check yet");
+/**
+ * Checks the built documentation site (run `npm run build` in apps/docs first):
+ *
+ *  1. the home page, every guide page and the SDK reference exist;
+ *  2. every internal link and asset reference in every built HTML page resolves to a file, and
+ *     every `#fragment` on a link to a page names an element of that page;
+ *  3. the site loads nothing from the network (no external scripts, styles, fonts or images);
+ *  4. every public export of @kestrel/sdk has its page in the API reference;
+ *  5. the TypeScript examples in the guides compile against the real SDK: the ```ts blocks of each
+ *     page, in order, form one program, type-checked with the repository's strict settings.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const docsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(docsRoot, '../..');
+const dist = join(docsRoot, '.vitepress', 'dist');
+const ts = createRequire(import.meta.url)('typescript');
+
+const failures = [];
+const fail = (msg) => failures.push(msg);
+const rel = (p) => relative(dist, p).split(sep).join('/');
+
+if (!existsSync(join(dist, 'index.html'))) {
+  console.error(`docs: ${dist} has no index.html; run the docs build first`);
+  process.exit(1);
+}
+
+// ---- 1. the pages ------------------------------------------------------------------------------
+const guidePages = readdirSync(join(docsRoot, 'guide')).filter((f) => f.endsWith('.md'));
+const required = ['index.html', '404.html', 'api/index.html', ...guidePages.map((f) => `guide/${f.replace(/\.md$/, '.html')}`)];
+for (const page of required) if (!existsSync(join(dist, page))) fail(`missing page ${page}`);
+
+// ---- 2 and 3. links ----------------------------------------------------------------------------
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+const htmlFiles = walk(dist).filter((f) => f.endsWith('.html'));
+const idCache = new Map();
+function idsOf(file) {
+  if (!idCache.has(file)) {
+    const html = readFileSync(file, 'utf8');
+    const ids = new Set();
+    for (const m of html.matchAll(/\s(?:id|name)="([^"]*)"/g)) ids.add(decodeEntities(m[1]));
+    idCache.set(file, ids);
+  }
+  return idCache.get(file);
+}
+function decodeEntities(s) {
+  return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+}
+/** The file a URL path names, or null. */
+function targetFile(fromFile, path) {
+  let p = decodeURIComponent(path);
+  const abs = p.startsWith('/') ? join(dist, p) : join(dirname(fromFile), p);
+  if (!abs.startsWith(dist)) return null;
+  const candidates = p.endsWith('/') || p === '' ? [join(abs, 'index.html')] : [abs, `${abs}.html`, join(abs, 'index.html')];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
+}
+
+let linkCount = 0;
+for (const file of htmlFiles) {
+  const html = readFileSync(file, 'utf8');
+  // resources the page loads by itself must be local
+  for (const m of html.matchAll(/<(script|link|img|iframe|source|video|audio)\b[^>]*?\s(?:src|href)="(https?:)?\/\/([^"]+)"/gi)) {
+    const tag = m[0];
+    if (/^<link\b/i.test(tag) && !/rel="(stylesheet|preload|modulepreload|icon|manifest|prefetch|preconnect|dns-prefetch)"/i.test(tag)) continue;
+    fail(`${rel(file)}: loads //${m[3]} from the network`);
+  }
+  for (const m of html.matchAll(/\s(href|src)="([^"]*)"/g)) {
+    const raw = decodeEntities(m[2]);
+    if (raw === '' || /^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//')) continue; // external, mailto:, data:, javascript:
+    linkCount++;
+    const [beforeHash, fragment] = raw.split('#', 2);
+    const path = beforeHash.split('?')[0];
+    const target = path === '' ? file : targetFile(file, path);
+    if (!target) {
+      fail(`${rel(file)}: ${m[1]}="${raw}" does not resolve to a file`);
+      continue;
+    }
+    if (fragment && target.endsWith('.html') && !idsOf(target).has(decodeURIComponent(fragment))) {
+      fail(`${rel(file)}: ${m[1]}="${raw}" names no element #${fragment} in ${rel(target)}`);
+    }
+  }
+}
+
+// ---- 4. the SDK's exports ----------------------------------------------------------------------
+const sdkIndex = join(repoRoot, 'packages/sdk/src/index.ts');
+const configFile = ts.readConfigFile(join(repoRoot, 'packages/sdk/tsconfig.json'), ts.sys.readFile);
+const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, join(repoRoot, 'packages/sdk'));
+const program = ts.createProgram([sdkIndex], { ...parsed.options, noEmit: true });
+const checker = program.getTypeChecker();
+const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(sdkIndex));
+const exportNames = checker.getExportsOfModule(moduleSymbol).map((s) => s.getName());
+const kindDirs = ['functions', 'classes', 'interfaces', 'types', 'variables', 'enums', 'namespaces'];
+const apiIndex = readFileSync(join(dist, 'api/index.html'), 'utf8');
+for (const name of exportNames) {
+  const page = kindDirs.map((d) => `api/${d}/${name}.html`).find((p) => existsSync(join(dist, p)));
+  if (!page) fail(`SDK export ${name} has no page in the API reference`);
+  else if (!apiIndex.includes(`${page.slice(4)}"`)) fail(`SDK export ${name}: api/index.html does not link ${page}`);
+}
+if (exportNames.length < 20) fail(`only ${exportNames.length} SDK exports found; is ${sdkIndex} the right entry?`);
+
+// ---- 5. the guides' TypeScript examples compile ------------------------------------------------
+const snippetDir = join(docsRoot, '.vitepress', 'cache', 'snippets');
+rmSync(snippetDir, { recursive: true, force: true });
+mkdirSync(snippetDir, { recursive: true });
+const snippetFiles = [];
+for (const page of ['index.md', ...guidePages.map((f) => `guide/${f}`)]) {
+  const md = readFileSync(join(docsRoot, page), 'utf8');
+  const blocks = [...md.matchAll(/^```ts\s*\n([\s\S]*?)^```\s*$/gm)].map((m) => m[1]);
+  if (blocks.length === 0) continue;
+  // one program per page: imports hoisted and merged (later blocks may import more), bodies in order
+  const named = new Map();
+  const bodies = [];
+  for (const block of blocks) {
+    const body = [];
+    for (const line of block.split('\n')) {
+      const imp = /^import\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)';\s*$/.exec(line);
+      if (!imp) {
+        body.push(line);
+        continue;
+      }
+      const set = named.get(imp[3]) ?? new Set();
+      for (const spec of imp[2].split(',').map((s) => s.trim()).filter(Boolean)) set.add(imp[1] ? `type ${spec.replace(/^type\s+/, '')}` : spec);
+      named.set(imp[3], set);
+    }
+    bodies.push(body.join('\n'));
+  }
+  const imports = [...named].map(([from, specs]) => `import { ${[...specs].join(', ')} } from '${from}';`);
+  const file = join(snippetDir, `${page.replace(/[/.]/g, '_')}.ts`);
+  writeFileSync(file, `${imports.join('\n')}\n\n${bodies.join('\n')}\nexport {};\n`);
+  snippetFiles.push([page, file]);
+}
+if (snippetFiles.length > 0) {
+  const base = ts.readConfigFile(join(repoRoot, 'tsconfig.base.json'), ts.sys.readFile).config;
+  const options = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, types: ['node'], declaration: false, declarationMap: false, sourceMap: false }, docsRoot).options;
+  const snippetProgram = ts.createProgram(snippetFiles.map(([, f]) => f), options);
+  const diagnostics = ts.getPreEmitDiagnostics(snippetProgram);
+  for (const d of diagnostics) {
+    const where = d.file ? `${snippetFiles.find(([, f]) => resolve(f) === resolve(d.file.fileName))?.[0] ?? d.file.fileName}` : '';
+    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
+    const text = d.file && d.start !== undefined ? d.file.text.split('\n')[line - 1]?.trim() : '';
+    fail(`example in ${where} does not compile: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}${text ? `\n      at: ${text}` : ''}`);
+  }
+}
+
+// ---- report ------------------------------------------------------------------------------------
+if (failures.length > 0) {
+  console.error(`docs check: ${failures.length} problem(s)\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(
+  `docs check: ok — ${htmlFiles.length} pages, ${linkCount} internal links resolved, ${exportNames.length} SDK exports documented, ` +
+    `examples of ${snippetFiles.length} pages compile`,
+);
