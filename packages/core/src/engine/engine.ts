@@ -183,13 +183,14 @@ export class Engine {
     const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
     events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount });
 
-    let fokKilled = false;
-    if (flags.timeInForce !== TimeInForce.POST_ONLY) fokKilled = !this.matcher.run(rec, market, events);
+    // POST_ONLY got here without crossing: nothing to match
+    const matched = flags.timeInForce !== TimeInForce.POST_ONLY;
+    const fokKilled = matched && !this.matcher.run(rec, market, events);
     if (rec.remainingLots === 0) {
       rec.status = 'filled';
       return;
     }
-    const stop = this.matcher.stopReason;
+    const stop = matched ? this.matcher.stopReason : undefined;
     let reason: CancelReason | undefined;
     if (fokKilled) reason = 'FOK_UNFILLED';
     else if (stop !== undefined) reason = stop;

@@ -273,6 +273,17 @@ const stpCases: Case[] = [
     after: { bids: [], asks: ['100 x 2'] },
   },
   {
+    name: 'a self-trade stop does not leak into the next (POST_ONLY) order',
+    book: [
+      ['A1', alice2, 'sell', '100', '1'],
+      ['T0', alice, 'buy', '100', '1', { stp: 'CANCEL_TAKER' }],
+    ],
+    taker: ['T', bob, 'sell', '101', '1', { tif: 'POST_ONLY' }],
+    events: ['accepted T'],
+    after: { bids: [], asks: ['100 x 1', '101 x 1'] },
+    status: { T0: 'cancelled', T: 'open' },
+  },
+  {
     name: 'IOC with CANCEL_BOTH',
     book: [
       ['S1', bob, 'sell', '99', '0.5'],
