@@ -1,4 +1,4 @@
-import { exchangeAbi } from '../utils/abi.js';
+import { exchangeAbi } from '@kestrel/contracts';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelSdkError } from '../errors.js';
 import { readContract } from 'viem/actions';

@@ -1,4 +1,4 @@
-import { testTokenAbi } from '../utils/abi.js';
+import { testTokenAbi } from '@kestrel/contracts';
 import type { Hex } from '@kestrel/core';
 import type { Address } from 'viem';
 import type { KestrelBaseClient } from '../client.js';

@@ -2,7 +2,7 @@
  * Contract plumbing shared by the chain actions: the viem clients an action needs, asset lookup on
  * the Exchange, and "simulate, send, wait for the receipt" with reverts turned into SDK errors.
  */
-import { exchangeAbi } from './abi.js';
+import { exchangeAbi, testTokenAbi } from '@kestrel/contracts';
 import { ErrorCode, type Hex } from '@kestrel/core';
 import { BaseError, ContractFunctionRevertedError, parseEventLogs, type Abi, type Account, type Address, type Client, type TransactionReceipt } from 'viem';
 import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
@@ -71,6 +71,8 @@ function unknownAsset(ref: AssetRef): KestrelSdkError {
   });
 }
 
+const TOKEN_ERRORS = testTokenAbi.filter((item) => item.type === 'error');
+
 export interface SendResult {
   hash: Hex;
   receipt: TransactionReceipt;
@@ -88,8 +90,10 @@ export async function sendContract(
   const publicClient = requirePublicClient(client, action);
   const { wallet, account } = requireWalletClient(client, action);
   let hash: Hex;
+  // the token's errors too: a deposit the token refuses reverts with ERC20InsufficientBalance
+  const abi = [...call.abi, ...TOKEN_ERRORS];
   try {
-    const { request } = await simulateContract(publicClient, { ...call, account });
+    const { request } = await simulateContract(publicClient, { ...call, abi, account });
     hash = await writeContract(wallet, { ...(request as Parameters<typeof writeContract>[1]), account, chain: wallet.chain ?? null });
   } catch (e) {
     throw chainError(e, action, call.functionName);
