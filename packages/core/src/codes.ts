@@ -27,6 +27,8 @@ export const ErrorCode = {
   MEMPOOL_FULL: 'MEMPOOL_FULL',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** the chain would not settle the order (the node left it out of the batch) */
+  SETTLEMENT_REFUSED: 'SETTLEMENT_REFUSED',
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL: 'INTERNAL',
 } as const;

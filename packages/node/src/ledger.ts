@@ -104,10 +104,19 @@ export class Ledger {
     }
   }
 
-  /** Records an order refused before sequencing (e.g. when the chain refused to settle it). */
-  async recordReject(hash: Hex, code: string): Promise<void> {
-    this.rejects.set(hash, code);
-    await this.store.write([{ put: `reject:${hash}`, value: { code } }]);
+  /**
+   * Records an order refused at sequencing (the chain would not settle it), keeping the signed
+   * order so that its status stays queryable.
+   */
+  async recordReject(input: SignedInput & { type: 'order' }, code: string): Promise<void> {
+    this.rejects.set(input.hash, code);
+    this.orders.set(input.hash, { order: input.order, signature: input.signature, batchId: null });
+    const removed = this.mempool.remove([input.hash]);
+    await this.store.write([
+      { put: `reject:${input.hash}`, value: { code } },
+      { put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: null } satisfies StoredOrder },
+      ...removed.map((e) => ({ del: mempoolKey(e.seq) })),
+    ]);
   }
 
   /**
@@ -148,7 +157,7 @@ export class Ledger {
       if (input.type === 'order') {
         const rec: SignedOrderRecord = { order: input.order, signature: input.signature, batchId: p.batchId };
         this.orders.set(input.hash, rec);
-        ops.push({ put: `order:${input.hash}`, value: { input: inputToWire(input), batchId: p.batchId.toString() } satisfies StoredOrder });
+        ops.push({ put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: p.batchId.toString() } satisfies StoredOrder });
       }
     }
     for (const e of events) {

@@ -4,8 +4,9 @@
  * would refuse an order — undoes the batch and rebuilds it without that order. Then it gossips
  * the proposal, commits it to disk and submits it, one batch at a time.
  */
-import type { EngineEvent, Hex } from '@kestrel/core';
-import { findOrderInput, proposalDigest, settlementArgs, type BatchInput, type Proposal, type SettlementArgs } from './batch.js';
+import { ErrorCode, type EngineEvent, type Hex } from '@kestrel/core';
+import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type SettlementArgs } from './batch.js';
+import type { BatchInput } from './inputs.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
 import type { Ledger } from './ledger.js';
@@ -88,12 +89,12 @@ export class Sequencer {
       const culprit = blame(sim, args, inputs);
       log.warn('sequencer: chain would refuse the batch; rebuilding', { error: sim.error, args: sim.args.map(String), culprit });
       if (!culprit) return;
-      const own = inputs.findIndex((i) => i.type === 'order' && i.hash === culprit);
-      if (own >= 0) {
+      const own = inputs.find((i) => i.type === 'order' && i.hash === culprit);
+      if (own?.type === 'order') {
         // the order is new in this batch: leave it out and refuse it
-        inputs = inputs.filter((_, i) => i !== own);
-        ledger.mempool.remove([culprit]);
-        await ledger.recordReject(culprit, `CHAIN_REFUSED:${sim.error}`);
+        inputs = inputs.filter((i) => i !== own);
+        await ledger.recordReject(own, refusalCode(sim));
+        if (inputs.length === 0 && requests.length === 0) return;
       } else {
         // a resting order the chain will no longer settle: take it off the book first
         inputs = [{ type: 'drop', hash: culprit }, ...inputs];
@@ -130,6 +131,16 @@ export class Sequencer {
       ledger.lastSettledBatchId = onChain;
     }
   }
+}
+
+const ORDER_REFUSAL: Record<number, ErrorCode> = { 1: ErrorCode.INVALID_SIGNATURE, 2: ErrorCode.UNKNOWN_MARKET, 3: ErrorCode.NONCE_USED, 4: ErrorCode.EXPIRED };
+const FILL_REFUSAL: Record<number, ErrorCode> = { 5: ErrorCode.INSUFFICIENT_BALANCE };
+
+/** The stable code an order refused by the chain is reported with. */
+function refusalCode(sim: { error: string; args: readonly unknown[] }): ErrorCode {
+  const reason = Number(sim.args[1]);
+  const table = sim.error === 'InvalidOrder' ? ORDER_REFUSAL : sim.error === 'InvalidFill' ? FILL_REFUSAL : {};
+  return table[reason] ?? ErrorCode.SETTLEMENT_REFUSED;
 }
 
 /** Which order to leave out, from the contract's InvalidOrder / InvalidFill error. */

@@ -137,6 +137,8 @@ export class ExchangeChain {
         functionName: 'settleBatch',
         args: this.callArgs(a),
         account: this.wallet.account,
+        // the next block, not the last one: its timestamp is the one the batch clock must not exceed
+        blockTag: 'pending',
       } as never);
       return { ok: true };
     } catch (err) {

@@ -49,7 +49,7 @@ export async function devnetCommand(argv: string[]): Promise<void> {
     `  exchange   ${devnet.exchange}`,
     ...Object.entries(devnet.tokens).map(([sym, addr]) => `  ${sym.padEnd(10)} ${addr}   (test token: public mint(address,uint256))`),
     '',
-    ...devnet.nodes.map((n) => `  ${n.name} (${n.role.padEnd(9)})  api ${n.api}   p2p ${n.p2p[0] ?? ''}/p2p/${n.peerId}`),
+    ...devnet.nodes.map((n) => `  ${n.name} (${n.role.padEnd(9)})  api ${n.api}   p2p ${n.p2p[0] ?? ''}`),
     '',
     '  Test accounts — DEVNET ONLY. These keys are public; never send them real funds.',
     `  Each has ${funding} deposited in its "main" subaccount.`,
