@@ -21,23 +21,41 @@ import type { KestrelBaseClient } from './client.js';
 
 /** Every action, bound to a client. See each action's own documentation. */
 export interface KestrelActions {
+  /** `GET /v1/info`: chain id, exchange, node and listed assets. See {@link getInfo}. */
   getInfo(): Promise<GetInfoReturnType>;
+  /** `GET /v1/markets`. See {@link getMarkets}. */
   getMarkets(): Promise<GetMarketsReturnType>;
+  /** The EIP-712 domain orders are signed under. See {@link getDomain}. */
   getDomain(): Promise<GetDomainReturnType>;
+  /** The aggregated book of a market. See {@link getBook}. */
   getBook(parameters: GetBookParameters): Promise<GetBookReturnType>;
+  /** An order's status, fills and settlement. See {@link getOrder}. */
   getOrder(parameters: GetOrderParameters): Promise<GetOrderReturnType>;
+  /** A subaccount's balances and open orders, as the node sees them. See {@link getAccount}. */
   getAccount(parameters?: GetAccountParameters): Promise<GetAccountReturnType>;
+  /** The node's role, batch heights and state hash. See {@link getHealth}. */
   getHealth(): Promise<GetHealthReturnType>;
+  /** Builds an order from decimal strings, checked against its market. See {@link buildOrder}. */
   buildOrder(parameters: BuildOrderParameters): Promise<BuildOrderReturnType>;
+  /** Signs an order (EIP-712). See {@link signOrder}. */
   signOrder(parameters: SignOrderParameters): Promise<SignOrderReturnType>;
+  /** Builds, signs and sends an order, or sends a signed one. See {@link placeOrder}. */
   placeOrder(parameters: PlaceOrderParameters): Promise<PlaceOrderReturnType>;
+  /** Signed off-chain cancel of orders by hash. See {@link cancelOrders}. */
   cancelOrders(parameters: CancelOrdersParameters): Promise<CancelOrdersReturnType>;
+  /** Signed off-chain cancel of every order in a market, or everywhere. See {@link cancelAll}. */
   cancelAll(parameters?: CancelAllParameters): Promise<CancelAllReturnType>;
+  /** Polls an order until a condition holds. See {@link waitForOrder}. */
   waitForOrder(parameters: WaitForOrderParameters): Promise<WaitForOrderReturnType>;
+  /** Deposits tokens into a subaccount on the Exchange. See {@link deposit}. */
   deposit(parameters: DepositParameters): Promise<DepositReturnType>;
+  /** Queues a withdrawal on the Exchange. See {@link requestWithdrawal}. */
   requestWithdrawal(parameters: RequestWithdrawalParameters): Promise<RequestWithdrawalReturnType>;
+  /** The settled balance on the Exchange, X18. See {@link getChainBalance}. */
   getChainBalance(parameters: GetChainBalanceParameters): Promise<GetChainBalanceReturnType>;
+  /** Raises the minimum nonce on chain: the hard cancel. See {@link cancelUpTo}. */
   cancelUpTo(parameters: CancelUpToParameters): Promise<CancelUpToReturnType>;
+  /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
 
