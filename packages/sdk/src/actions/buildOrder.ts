@@ -13,7 +13,7 @@ import type { MarketWire } from '../api/wire.js';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode, type KestrelApiError } from '../errors.js';
 import { nextNonce, nowSeconds, resolveMarket, resolveSubaccount, type MarketRef, type SubaccountRef } from '../utils/deployment.js';
-import { toUint } from '../utils/units.js';
+import { parseDecimalX18, toUint } from '../utils/units.js';
 
 export type TimeInForceName = keyof typeof TimeInForce;
 export type SelfTradeModeName = keyof typeof SelfTradeMode;
@@ -69,20 +69,6 @@ function fail(code: string, message: string, details: Record<string, unknown>): 
   throw new KestrelSdkError(code, message, { details });
 }
 
-function x18(text: string, field: string): bigint {
-  if (typeof text !== 'string') fail(ErrorCode.MALFORMED, `${field} must be a decimal string such as "1.5"`, { field, value: String(text) });
-  try {
-    return parseX18(text);
-  } catch (cause) {
-    const tooPrecise = /^-?\d+\.\d{19,}$/.test(text);
-    throw new KestrelSdkError(
-      tooPrecise ? SdkErrorCode.TOO_MANY_DECIMALS : ErrorCode.MALFORMED,
-      tooPrecise ? `${field} "${text}" has more than 18 fractional digits` : `${field} must be a decimal string such as "1.5", got "${text.slice(0, 40)}"`,
-      { details: { field, value: text.slice(0, 40) }, cause },
-    );
-  }
-}
-
 function marketStep(market: MarketWire, field: 'tickSize' | 'lotSize' | 'minSize'): bigint {
   let v: bigint;
   try {
@@ -102,8 +88,8 @@ function marketStep(market: MarketWire, field: 'tickSize' | 'lotSize' | 'minSize
 /** The checks of `buildOrder` once the market and subaccount are known. */
 function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount: Hex, p: BuildOrderParameters): Order {
   if (p.side !== 'buy' && p.side !== 'sell') fail(ErrorCode.MALFORMED, `side must be 'buy' or 'sell'`, { side: p.side });
-  const price = x18(p.price, 'price');
-  const amount = x18(p.amount, 'amount');
+  const price = parseDecimalX18(p.price, 'price');
+  const amount = parseDecimalX18(p.amount, 'amount');
   const tickSize = marketStep(market, 'tickSize');
   const lotSize = marketStep(market, 'lotSize');
   const minSize = marketStep(market, 'minSize');
