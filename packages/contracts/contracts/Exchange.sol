@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IExchange} from "./interfaces/IExchange.sol";
 import {MathX18} from "./lib/MathX18.sol";
 import {OrderLib} from "./lib/OrderLib.sol";
+import {OrderRecords} from "./lib/OrderRecords.sol";
 
 /// @title The Kestrel exchange: token vault, request queue and batch settlement.
 /// @notice Balances are X18 and per (subaccount, asset). Chain-side inputs (deposits, withdrawal
@@ -35,6 +36,17 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     uint8 internal constant BATCH_TIMESTAMP = 2;
     uint8 internal constant BATCH_CURSOR = 3;
 
+    // field offsets of an order record (see OrderRecords)
+    uint256 private constant REC_SIZE = 0x160; // == OrderRecords.SIZE
+    uint256 private constant REC_SUBACCOUNT = 0x020;
+    uint256 private constant REC_MARKET_ID = 0x040;
+    uint256 private constant REC_IS_BUY = 0x060;
+    uint256 private constant REC_PRICE = 0x080;
+    uint256 private constant REC_AMOUNT = 0x0a0;
+    uint256 private constant REC_NONCE = 0x0c0;
+    uint256 private constant REC_EXPIRY = 0x0e0;
+    uint256 private constant REC_MARKET = 0x140;
+
     uint8 internal constant MAX_DECIMALS = 18;
     int64 internal constant MAX_TAKER_FEE = 0.1e18;
 
@@ -60,7 +72,9 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         uint64 requestCount;
     }
 
-    /// What settlement needs of a market, packed in one slot.
+    /// What settlement needs of a market, packed in one slot. Settlement reads the slot as one
+    /// word: baseAssetId bits 0–31, quoteAssetId 32–63, active 64–71, makerFee 72–135,
+    /// takerFee 136–199 (Solidity packs members from the low-order end).
     struct MarketCore {
         uint32 baseAssetId;
         uint32 quoteAssetId;
@@ -75,20 +89,6 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         RequestKind kind;
         uint32 assetId;
         uint128 amount;
-    }
-
-    /// What the fill loop needs of a validated order, cached in memory once per batch.
-    struct OrderInfo {
-        bytes32 hash;
-        bytes32 subaccount;
-        uint128 price;
-        uint128 amount;
-        uint32 marketId;
-        bool isBuy;
-        uint32 baseAssetId;
-        uint32 quoteAssetId;
-        int64 makerFee;
-        int64 takerFee;
     }
 
     Progress private _progress;
@@ -249,11 +249,12 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         if (cursor < p.processedRequests || cursor > p.requestCount) revert InvalidBatch(BATCH_CURSOR);
 
         _processRequests(p.processedRequests, cursor);
-        OrderInfo[] memory orders = _validateOrders(batch.orders, timestamp);
+        SignedOrder[] calldata signed = batch.orders;
+        uint256 records = _validateOrders(signed, timestamp);
         Fill[] calldata fills = batch.fills;
         uint256 fillCount = fills.length;
         for (uint256 j; j < fillCount;) {
-            _applyFill(j, fills[j], orders);
+            _applyFill(j, fills, records, signed.length);
             unchecked {
                 ++j;
             }
@@ -305,66 +306,83 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         }
     }
 
-    function _validateOrders(SignedOrder[] calldata signed, uint64 timestamp)
-        private
-        view
-        returns (OrderInfo[] memory orders)
-    {
+    /// Checks every order of the batch and caches it in memory (see OrderRecords).
+    function _validateOrders(SignedOrder[] calldata signed, uint64 timestamp) private view returns (uint256 records) {
         uint256 n = signed.length;
-        orders = new OrderInfo[](n);
+        records = OrderRecords.alloc(n);
         bytes32 domainSep = domainSeparator();
         for (uint256 i; i < n;) {
             SignedOrder calldata so = signed[i];
-            Order calldata o = so.order;
-            bytes32 hash = OrderLib.typedDataHash(domainSep, OrderLib.structHash(o));
-            bytes32 subaccount = o.subaccount;
-            address signer = OrderLib.recover(hash, so.signature);
-            if (signer == address(0) || signer != OrderLib.owner(subaccount)) {
-                revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            uint256 rec;
+            unchecked {
+                rec = records + i * REC_SIZE;
             }
-            uint32 marketId = o.marketId;
-            MarketCore memory m = _marketCore[marketId];
-            if (!m.active) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
-            if (o.nonce < minNonce[subaccount]) revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
-            uint64 expiry = o.expiry;
+            bytes32 digest = OrderRecords.load(rec, so.order, domainSep);
+            bytes32 subaccount;
+            uint256 marketId;
+            uint256 nonce;
+            uint256 expiry;
+            assembly ("memory-safe") {
+                subaccount := mload(add(rec, REC_SUBACCOUNT))
+                marketId := mload(add(rec, REC_MARKET_ID))
+                nonce := mload(add(rec, REC_NONCE))
+                expiry := mload(add(rec, REC_EXPIRY))
+            }
+            address signer = OrderLib.recover(digest, so.signature);
+            if (signer == address(0) || signer != OrderLib.owner(subaccount)) revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            uint256 market = _marketWord(uint32(marketId)); // canonical: checked by load
+            if (!_active(market)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
+            assembly ("memory-safe") {
+                mstore(add(rec, REC_MARKET), market)
+            }
+            if (nonce < minNonce[subaccount]) revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
             if (expiry != 0 && timestamp >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
-
-            OrderInfo memory info = orders[i];
-            info.hash = hash;
-            info.subaccount = subaccount;
-            info.price = o.price;
-            info.amount = o.amount;
-            info.marketId = marketId;
-            info.isBuy = o.isBuy;
-            info.baseAssetId = m.baseAssetId;
-            info.quoteAssetId = m.quoteAssetId;
-            info.makerFee = m.makerFee;
-            info.takerFee = m.takerFee;
             unchecked {
                 ++i;
             }
         }
     }
 
-    function _applyFill(uint256 j, Fill calldata f, OrderInfo[] memory orders) private {
-        uint256 makerIndex = f.maker;
-        uint256 takerIndex = f.taker;
-        if (makerIndex >= orders.length || takerIndex >= orders.length || makerIndex == takerIndex) {
-            revert InvalidFill(j, FILL_BAD_INDEX);
+    /// Checks fill `j` against its two orders and applies it.
+    function _applyFill(uint256 j, Fill[] calldata fills, uint256 records, uint256 n) private {
+        uint256 makerIndex;
+        uint256 takerIndex;
+        uint256 amount;
+        assembly ("memory-safe") {
+            // Fill is a static 3-word struct; the array was bounds-checked when taken from the batch.
+            let f := add(fills.offset, mul(j, 0x60))
+            makerIndex := calldataload(f)
+            takerIndex := calldataload(add(f, 0x20))
+            amount := calldataload(add(f, 0x40))
+            // non-canonical encodings revert, as the ABI decoder would
+            if or(or(shr(32, makerIndex), shr(32, takerIndex)), shr(128, amount)) { revert(0, 0) }
         }
-        OrderInfo memory maker = orders[makerIndex];
-        OrderInfo memory taker = orders[takerIndex];
-        if (maker.marketId != taker.marketId || maker.isBuy == taker.isBuy) revert InvalidFill(j, FILL_MARKET_MISMATCH);
-        uint256 price = maker.price;
-        // The maker's own limit is met by construction; check the taker's.
-        if (taker.isBuy ? taker.price < price : taker.price > price) revert InvalidFill(j, FILL_PRICE);
-        uint128 amount = f.amount;
+        if (makerIndex >= n || takerIndex >= n || makerIndex == takerIndex) revert InvalidFill(j, FILL_BAD_INDEX);
+        uint256 maker;
+        uint256 taker;
+        bool takerIsBuy;
+        bool mismatch;
+        bool worse;
+        assembly ("memory-safe") {
+            maker := add(records, mul(makerIndex, REC_SIZE))
+            taker := add(records, mul(takerIndex, REC_SIZE))
+            takerIsBuy := mload(add(taker, REC_IS_BUY)) // 0 or 1: checked by load
+            // different markets, or both on the same side
+            mismatch := or(
+                iszero(eq(mload(add(maker, REC_MARKET_ID)), mload(add(taker, REC_MARKET_ID)))),
+                eq(mload(add(maker, REC_IS_BUY)), takerIsBuy)
+            )
+            // The fill is at the maker's price, so the maker's own limit holds; check the taker's.
+            let price := mload(add(maker, REC_PRICE))
+            let limit := mload(add(taker, REC_PRICE))
+            worse := or(and(takerIsBuy, lt(limit, price)), and(iszero(takerIsBuy), gt(limit, price)))
+        }
+        if (mismatch) revert InvalidFill(j, FILL_MARKET_MISMATCH);
+        if (worse) revert InvalidFill(j, FILL_PRICE);
         if (amount == 0) revert InvalidFill(j, FILL_ZERO_AMOUNT);
-        _addFilled(j, maker.hash, maker.amount, amount);
-        _addFilled(j, taker.hash, taker.amount, amount);
-        if (OrderLib.owner(maker.subaccount) == OrderLib.owner(taker.subaccount)) revert InvalidFill(j, FILL_SELF_TRADE);
-
-        _settle(j, maker, taker.subaccount, taker.isBuy, amount);
+        _addFilled(j, maker, amount);
+        _addFilled(j, taker, amount);
+        _settle(j, maker, taker, takerIsBuy, amount);
     }
 
     /// Moves the money of one fill at the maker's price.
@@ -372,57 +390,115 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     ///      withdrawal) and the sum over subaccounts is conserved, so each is bounded by the X18
     ///      total ever deposited. The fee subaccount is credited first so that, if it is the
     ///      buyer, the balance check sees its balance after the whole fill.
-    function _settle(uint256 j, OrderInfo memory maker, bytes32 takerSubaccount, bool takerIsBuy, uint256 amount)
-        private
-    {
-        uint256 quote = MathX18.mulDown(amount, maker.price); // < 2^197
-        int256 makerFee = MathX18.fee(quote, maker.makerFee);
-        int256 takerFee = MathX18.fee(quote, maker.takerFee);
-        uint32 quoteId = maker.quoteAssetId;
+    function _settle(uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount) private {
+        bytes32 makerSubaccount;
+        bytes32 takerSubaccount;
+        uint256 market;
+        uint256 price;
+        assembly ("memory-safe") {
+            makerSubaccount := mload(add(maker, REC_SUBACCOUNT))
+            takerSubaccount := mload(add(taker, REC_SUBACCOUNT))
+            market := mload(add(maker, REC_MARKET))
+            price := mload(add(maker, REC_PRICE))
+        }
+        if (OrderLib.owner(makerSubaccount) == OrderLib.owner(takerSubaccount)) revert InvalidFill(j, FILL_SELF_TRADE);
+        uint256 quote = MathX18.mulDown(amount, price); // < 2^197
+        int256 makerFee = MathX18.fee(quote, int64(uint64(market >> 72)));
+        int256 takerFee = MathX18.fee(quote, int64(uint64(market >> 136)));
         unchecked {
             int256 fees = makerFee + takerFee; // ≥ 0 because |makerFee rate| ≤ takerFee rate
-            if (fees != 0) _balances[feeSubaccount][quoteId] += fees;
+            if (fees != 0) _credit(_balanceSlot(_balanceRoot(feeSubaccount), _quoteId(market)), fees);
         }
         if (takerIsBuy) {
-            _buy(j, takerSubaccount, maker.baseAssetId, quoteId, amount, quote, takerFee);
-            _sell(j, maker.subaccount, maker.baseAssetId, quoteId, amount, quote, makerFee);
+            _buy(j, takerSubaccount, market, amount, quote, takerFee);
+            _sell(j, makerSubaccount, market, amount, quote, makerFee);
         } else {
-            _buy(j, maker.subaccount, maker.baseAssetId, quoteId, amount, quote, makerFee);
-            _sell(j, takerSubaccount, maker.baseAssetId, quoteId, amount, quote, takerFee);
+            _buy(j, makerSubaccount, market, amount, quote, makerFee);
+            _sell(j, takerSubaccount, market, amount, quote, takerFee);
         }
     }
 
     /// Buyer: quote −= notional + fee (must stay ≥ 0), base += amount.
-    function _buy(uint256 j, bytes32 buyer, uint32 baseId, uint32 quoteId, uint256 amount, uint256 quote, int256 fee)
-        private
-    {
-        mapping(uint32 => int256) storage b = _balances[buyer];
+    function _buy(uint256 j, bytes32 buyer, uint256 market, uint256 amount, uint256 quote, int256 fee) private {
+        uint256 root = _balanceRoot(buyer);
+        uint256 slot = _balanceSlot(root, _quoteId(market));
         unchecked {
-            int256 balance = b[quoteId] - (int256(quote) + fee);
+            int256 balance = _load(slot) - (int256(quote) + fee);
             if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
-            b[quoteId] = balance;
-            b[baseId] += int256(amount);
+            _store(slot, balance);
         }
+        _credit(_balanceSlot(root, _baseId(market)), int256(amount));
     }
 
     /// Seller: base −= amount (must stay ≥ 0), quote += notional − fee.
-    function _sell(uint256 j, bytes32 seller, uint32 baseId, uint32 quoteId, uint256 amount, uint256 quote, int256 fee)
-        private
-    {
-        mapping(uint32 => int256) storage s = _balances[seller];
+    function _sell(uint256 j, bytes32 seller, uint256 market, uint256 amount, uint256 quote, int256 fee) private {
+        uint256 root = _balanceRoot(seller);
+        uint256 slot = _balanceSlot(root, _baseId(market));
         unchecked {
-            int256 balance = s[baseId] - int256(amount);
+            int256 balance = _load(slot) - int256(amount);
             if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
-            s[baseId] = balance;
+            _store(slot, balance);
             // a charge never exceeds the notional (rate ≤ 0.1), so this is a credit
-            s[quoteId] += int256(quote) - fee;
+            _credit(_balanceSlot(root, _quoteId(market)), int256(quote) - fee);
         }
     }
 
-    function _addFilled(uint256 j, bytes32 hash, uint128 limit, uint128 amount) private {
-        uint256 total = uint256(filled[hash]) + amount;
+    // Storage access for the fill loop: `_balances[subaccount][assetId]` lives at
+    // keccak256(assetId ‖ keccak256(subaccount ‖ _balances.slot)), as Solidity lays out nested
+    // mappings; computing the per-subaccount root once saves hashing on every access.
+
+    function _balanceRoot(bytes32 subaccount) private pure returns (uint256 root) {
+        assembly ("memory-safe") {
+            mstore(0x00, subaccount)
+            mstore(0x20, _balances.slot)
+            root := keccak256(0x00, 0x40)
+        }
+    }
+
+    function _balanceSlot(uint256 root, uint32 assetId) private pure returns (uint256 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, and(assetId, 0xffffffff)) // a uint32 may carry dirty high bits in assembly
+            mstore(0x20, root)
+            slot := keccak256(0x00, 0x40)
+        }
+    }
+
+    function _load(uint256 slot) private view returns (int256 v) {
+        assembly ("memory-safe") {
+            v := sload(slot)
+        }
+    }
+
+    function _store(uint256 slot, int256 v) private {
+        assembly ("memory-safe") {
+            sstore(slot, v)
+        }
+    }
+
+    /// Adds a credit; see _settle for why it cannot overflow.
+    function _credit(uint256 slot, int256 amount) private {
+        unchecked {
+            _store(slot, _load(slot) + amount);
+        }
+    }
+
+    /// filled[order] += amount, at most the order's amount. Written through to storage, so a
+    /// duplicate of an order at another index shares the same total.
+    function _addFilled(uint256 j, uint256 rec, uint256 amount) private {
+        uint256 slot;
+        uint256 total;
+        uint256 limit;
+        assembly ("memory-safe") {
+            mstore(0x00, mload(rec)) // the digest
+            mstore(0x20, filled.slot)
+            slot := keccak256(0x00, 0x40)
+            total := add(sload(slot), amount) // both < 2^128
+            limit := mload(add(rec, REC_AMOUNT))
+        }
         if (total > limit) revert InvalidFill(j, FILL_OVERFILL);
-        filled[hash] = uint128(total);
+        assembly ("memory-safe") {
+            sstore(slot, total) // ≤ the order's uint128 amount
+        }
     }
 
     // ---------------------------------------------------------------- views
@@ -493,6 +569,26 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// The market's MarketCore slot as one word (zero for a market never listed).
+    function _marketWord(uint32 marketId) private view returns (uint256 w) {
+        MarketCore storage m = _marketCore[marketId];
+        assembly ("memory-safe") {
+            w := sload(m.slot)
+        }
+    }
+
+    function _active(uint256 marketWord) private pure returns (bool) {
+        return (marketWord >> 64) & 0xff != 0;
+    }
+
+    function _baseId(uint256 marketWord) private pure returns (uint32) {
+        return uint32(marketWord);
+    }
+
+    function _quoteId(uint256 marketWord) private pure returns (uint32) {
+        return uint32(marketWord >> 32);
+    }
 
     function _asset(uint32 assetId) private view returns (Asset storage) {
         if (assetId >= _assets.length) revert UnknownAsset();

@@ -21,13 +21,23 @@ library OrderLib {
     }
 
     /// EIP-712 struct hash of an order read straight from calldata.
+    function structHash(IExchange.Order calldata o) internal pure returns (bytes32 h) {
+        uint256 scratch;
+        assembly ("memory-safe") {
+            scratch := mload(0x40)
+        }
+        // scratch space above the free memory pointer: not allocated, not kept
+        h = copyAndHash(o, scratch);
+    }
+
+    /// Writes the ORDER_TYPEHASH and the order's nine fields (10 words) at memory `ptr` and
+    /// returns the EIP-712 struct hash of those 10 words.
     /// @dev The nine fields are static, so the ABI encoding is exactly the EIP-712 encoding once
     ///      each word is checked to be canonical (no bits above the field's width), as the ABI
-    ///      decoder would check.
-    function structHash(IExchange.Order calldata o) internal pure returns (bytes32 h) {
+    ///      decoder would check; a non-canonical word reverts without data.
+    function copyAndHash(IExchange.Order calldata o, uint256 ptr) internal pure returns (bytes32 h) {
         bytes32 typehash = ORDER_TYPEHASH;
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
             mstore(ptr, typehash)
             calldatacopy(add(ptr, 0x20), o, 0x120)
             // words: 1 subaccount, 2 marketId u32, 3 isBuy bool, 4 price u128, 5 amount u128,
@@ -54,18 +64,24 @@ library OrderLib {
 
     /// The signer of `digest`, or address(0) for anything but a canonical 65-byte r‖s‖v signature
     /// (v ∈ {27, 28}, s ≤ n/2) that recovers.
-    function recover(bytes32 digest, bytes calldata sig) internal pure returns (address) {
+    function recover(bytes32 digest, bytes calldata sig) internal view returns (address signer) {
         if (sig.length != 65) return address(0);
-        bytes32 r;
-        bytes32 s;
-        uint8 v;
-        assembly {
-            r := calldataload(sig.offset)
-            s := calldataload(add(sig.offset, 0x20))
-            v := byte(0, calldataload(add(sig.offset, 0x40)))
+        assembly ("memory-safe") {
+            let s := calldataload(add(sig.offset, 0x20))
+            let v := byte(0, calldataload(add(sig.offset, 0x40)))
+            if and(iszero(gt(s, HALF_N)), or(eq(v, 27), eq(v, 28))) {
+                // ecrecover precompile at 0x01, through scratch memory above the free pointer
+                let ptr := mload(0x40)
+                mstore(ptr, digest)
+                mstore(add(ptr, 0x20), v)
+                mstore(add(ptr, 0x40), calldataload(sig.offset))
+                mstore(add(ptr, 0x60), s)
+                mstore(0x00, 0)
+                // on failure or no recovery, the output stays 0
+                pop(staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20))
+                signer := mload(0x00)
+            }
         }
-        if (uint256(s) > HALF_N || (v != 27 && v != 28)) return address(0);
-        return ecrecover(digest, v, r, s);
     }
 
     /// The owner embedded in a subaccount: its first 20 bytes.
