@@ -159,7 +159,7 @@ export class Engine {
     for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
       s.unrest(r);
       r.status = 'expired';
-      events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount });
+      events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount, clientId: r.order.clientId });
     }
   }
 
@@ -170,18 +170,20 @@ export class Engine {
     const check = checkOrder(s, hash, order);
     if (!check.ok) {
       if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
-      events.push({ kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) });
+      const ev: EngineEvent = { kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) };
+      if (typeof order.clientId === 'bigint') ev.clientId = order.clientId;
+      events.push(ev);
       return;
     }
     const { market, flags, tick, lots } = check;
     if (flags.timeInForce === TimeInForce.POST_ONLY && market.book.crosses(order.isBuy, tick)) {
       this.record(hash, order, tick, lots, 0n).reject(ErrorCode.POST_ONLY_WOULD_CROSS);
-      events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount });
+      events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount, clientId: order.clientId });
       return;
     }
     const seq = ++s.sequence;
     const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
-    events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount });
+    events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount, clientId: order.clientId });
 
     // POST_ONLY got here without crossing: nothing to match
     const matched = flags.timeInForce !== TimeInForce.POST_ONLY;
@@ -297,6 +299,7 @@ export class Engine {
       reason,
       subaccount: rec.subaccount,
       remaining: BigInt(rec.remainingLots) * this.lotSize(rec),
+      clientId: rec.order.clientId,
     });
   }
 

@@ -134,6 +134,8 @@ export class Matcher implements MatchHook {
       quote: f.quote,
       makerFee: f.makerFee,
       takerFee: f.takerFee,
+      makerClientId: maker.order.clientId,
+      takerClientId: taker.order.clientId,
     });
   }
 
@@ -141,7 +143,7 @@ export class Matcher implements MatchHook {
     this.s.detach(maker); // the book frees the slot itself
     if (exit === 'expired') {
       maker.status = 'expired';
-      this.events.push({ kind: 'expired', hash: maker.hash, subaccount: maker.subaccount });
+      this.events.push({ kind: 'expired', hash: maker.hash, subaccount: maker.subaccount, clientId: maker.order.clientId });
       return;
     }
     maker.status = 'cancelled';
@@ -152,6 +154,7 @@ export class Matcher implements MatchHook {
       reason: exit,
       subaccount: maker.subaccount,
       remaining: BigInt(maker.remainingLots) * this.market.config.lotSize,
+      clientId: maker.order.clientId,
     });
   }
 

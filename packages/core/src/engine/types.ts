@@ -65,9 +65,13 @@ export type CancelReason =
   /** the subaccount's minNonce passed the order's nonce (on-chain cancelUpTo) */
   | 'NONCE';
 
+/**
+ * `clientId` (the order's own id, DESIGN §4) is echoed on every order event; it is absent only
+ * when a malformed order has none.
+ */
 export type EngineEvent =
-  | { kind: 'accepted'; hash: Hex; sequence: bigint; marketId: number; subaccount: Hex }
-  | { kind: 'rejected'; hash: Hex; code: ErrorCode; subaccount: Hex }
+  | { kind: 'accepted'; hash: Hex; sequence: bigint; marketId: number; subaccount: Hex; clientId?: bigint }
+  | { kind: 'rejected'; hash: Hex; code: ErrorCode; subaccount: Hex; clientId?: bigint }
   | {
       kind: 'fill';
       marketId: number;
@@ -86,9 +90,11 @@ export type EngineEvent =
       /** fees charged in quote, X18 (maker may be negative) */
       makerFee: bigint;
       takerFee: bigint;
+      makerClientId?: bigint;
+      takerClientId?: bigint;
     }
-  | { kind: 'cancelled'; hash: Hex; reason: CancelReason; subaccount: Hex; remaining: bigint }
-  | { kind: 'expired'; hash: Hex; subaccount: Hex }
+  | { kind: 'cancelled'; hash: Hex; reason: CancelReason; subaccount: Hex; remaining: bigint; clientId?: bigint }
+  | { kind: 'expired'; hash: Hex; subaccount: Hex; clientId?: bigint }
   | { kind: 'deposited'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawn'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawalRejected'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint; code: ErrorCode }

@@ -3,14 +3,14 @@
  *
  * | # | check | code |
  * |---|---|---|
- * | 1 | hash and fields well-formed: 32-byte hashes, uint32 ids, boolean side, uint64 nonce/expiry/clientId, non-negative price and amount | MALFORMED (not recorded) |
+ * | 1 | hash and fields well-formed: 32-byte hashes, uint32 marketId and flags, boolean side, uint64 nonce/expiry/clientId, non-negative price and amount | MALFORMED (not recorded) |
  * | 2 | hash never seen before, whatever became of it | DUPLICATE_ORDER (not recorded again) |
  * | 3 | market listed | UNKNOWN_MARKET |
  * | 4 | flags decode | INVALID_FLAGS |
  * | 5 | order type supported: no reduce-only on spot; no PERP orders until perps land | UNSUPPORTED_ORDER_TYPE |
- * | 6 | 0 < price ≤ uint128 and price/tickSize ≤ {@link MAX_TICKS} | PRICE_OUT_OF_RANGE |
+ * | 6 | 0 < price ≤ uint128 and price/tickSize ≤ {@link MAX_TICKS} | PRICE_OUT_OF_RANGE (not recorded above uint128) |
  * | 7 | price on tick | OFF_TICK |
- * | 8 | amount ≤ uint128 and amount/lotSize ≤ {@link MAX_LOTS} | SIZE_TOO_LARGE |
+ * | 8 | amount ≤ uint128 and amount/lotSize ≤ {@link MAX_LOTS} | SIZE_TOO_LARGE (not recorded above uint128) |
  * | 9 | amount on lot | OFF_LOT |
  * | 10 | amount > 0 and ≥ minSize | BELOW_MIN_SIZE |
  * | 11 | nonce ≥ the subaccount's minNonce | NONCE_USED |
@@ -61,7 +61,9 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
     isU64(order.nonce) &&
     isU64(order.expiry) &&
     isU64(order.clientId) &&
-    typeof order.flags === 'number'
+    Number.isInteger(order.flags) &&
+    order.flags >= 0 &&
+    order.flags <= Number(UINT32_MAX)
   );
 }
 
@@ -75,11 +77,12 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (flags === null) return fail(ErrorCode.INVALID_FLAGS);
   const m = market.config;
   if (m.kind !== 'SPOT' || flags.reduceOnly) return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
-  if (order.price === 0n || order.price > UINT128_MAX || order.price / m.tickSize > MAX_TICKS_N) {
-    return fail(ErrorCode.PRICE_OUT_OF_RANGE);
-  }
+  // beyond uint128 the order cannot be a signed Order at all: answered, but not recorded
+  if (order.price > UINT128_MAX) return fail(ErrorCode.PRICE_OUT_OF_RANGE, false);
+  if (order.price === 0n || order.price / m.tickSize > MAX_TICKS_N) return fail(ErrorCode.PRICE_OUT_OF_RANGE);
   if (order.price % m.tickSize !== 0n) return fail(ErrorCode.OFF_TICK);
-  if (order.amount > UINT128_MAX || order.amount / m.lotSize > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
+  if (order.amount > UINT128_MAX) return fail(ErrorCode.SIZE_TOO_LARGE, false);
+  if (order.amount / m.lotSize > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
   if (order.amount % m.lotSize !== 0n) return fail(ErrorCode.OFF_LOT);
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
   if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);

@@ -173,12 +173,13 @@ describe('fees', () => {
   it('charges the taker, rebates the maker and credits the fee account the difference', () => {
     const h = new Harness();
     h.fund(alice, { USDC: '5000' }).fund(bob, { WETH: '1' });
-    h.place('S', bob, 'sell', '1850.25', '1');
-    h.place('T', alice, 'buy', '1900', '1');
+    h.place('S', bob, 'sell', '1850.25', '1', { clientId: 11n });
+    h.place('T', alice, 'buy', '1900', '1', { clientId: 22n });
     const fill = h.lastEvents.find((e) => e.kind === 'fill') as Extract<EngineEvent, { kind: 'fill' }>;
     expect(fill).toEqual({
       kind: 'fill', marketId: ETH, makerHash: h.hashOf('S'), takerHash: h.hashOf('T'), maker: bob, taker: alice, takerIsBuy: true,
       price: x('1850.25'), amount: x('1'), quote: x('1850.25'), makerFee: x('-0.185025'), takerFee: x('0.925125'),
+      makerClientId: 11n, takerClientId: 22n,
     });
     expectBalances(h, 'fees', [
       [alice, { USDC: '3148.824875', WETH: '1' }],

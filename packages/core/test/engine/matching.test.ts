@@ -323,3 +323,19 @@ describe('sequence numbers', () => {
     expect(h.engine.getOrder(h.hashOf('B1'))?.sequence).toBe(1n);
   });
 });
+
+describe('clientId', () => {
+  it('is echoed on every order event', () => {
+    const h = new Harness().fundAll();
+    h.place('M', bob, 'sell', '100', '1', { clientId: 1n, expiry: 50n });
+    h.place('T', alice, 'buy', '100', '0.4', { clientId: 2n, tif: 'IOC' });
+    h.place('I', alice, 'buy', '99', '1', { clientId: 3n, tif: 'IOC' });
+    h.place('P', carol, 'buy', '100', '1', { clientId: 4n, tif: 'POST_ONLY' });
+    h.time(60n);
+    const ids = h.events
+      .filter((e) => e.kind !== 'deposited')
+      .map((e) => (e.kind === 'fill' ? `${e.kind} ${e.makerClientId}/${e.takerClientId}` : `${e.kind} ${'clientId' in e ? e.clientId : '-'}`));
+    expect(ids).toEqual(['accepted 1', 'accepted 2', 'fill 1/2', 'accepted 3', 'cancelled 3', 'rejected 4', 'expired 1']);
+    expect(h.engine.getOrder(h.hashOf('T'))?.order.clientId).toBe(2n);
+  });
+});

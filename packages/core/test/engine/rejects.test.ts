@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFlags, ErrorCode, UINT128_MAX, UINT64_MAX, type Hex, type Order } from '../../src/index.js';
-import { alice, BTC, ETH_PERP, Harness, rawOrder, x } from './fixtures.js';
+import { encodeFlags, Engine, ErrorCode, UINT128_MAX, UINT64_MAX, type Hex, type Order } from '../../src/index.js';
+import { alice, BTC, config, ETH_PERP, Harness, rawOrder, x } from './fixtures.js';
 
 interface RejectCase {
   name: string;
@@ -27,10 +27,12 @@ const cases: RejectCase[] = [
   { name: 'reduce-only on spot', order: { flags: encodeFlags({ reduceOnly: true }) }, code: ErrorCode.UNSUPPORTED_ORDER_TYPE, recorded: true },
   { name: 'perp market (perps not yet tradable)', order: { marketId: ETH_PERP }, code: ErrorCode.UNSUPPORTED_ORDER_TYPE, recorded: true },
   { name: 'price zero', order: { price: 0n }, code: ErrorCode.PRICE_OUT_OF_RANGE, recorded: true },
-  { name: 'price above uint128', order: { price: UINT128_MAX + 1n }, code: ErrorCode.PRICE_OUT_OF_RANGE, recorded: true },
+  { name: 'flags not a uint32', order: { flags: 1.5 }, code: ErrorCode.MALFORMED, recorded: false },
+  { name: 'negative flags', order: { flags: -1 }, code: ErrorCode.MALFORMED, recorded: false },
+  { name: 'price above uint128', order: { price: UINT128_MAX + 1n }, code: ErrorCode.PRICE_OUT_OF_RANGE, recorded: false },
   { name: 'price beyond 2^53 ticks', order: { price: x('100000000000000') }, code: ErrorCode.PRICE_OUT_OF_RANGE, recorded: true },
   { name: 'price off tick', order: { price: x('100.005') }, code: ErrorCode.OFF_TICK, recorded: true },
-  { name: 'amount above uint128', order: { amount: UINT128_MAX + 1n }, code: ErrorCode.SIZE_TOO_LARGE, recorded: true },
+  { name: 'amount above uint128', order: { amount: UINT128_MAX + 1n }, code: ErrorCode.SIZE_TOO_LARGE, recorded: false },
   { name: 'amount beyond 2^53 lots', order: { amount: x('10000000000000') }, code: ErrorCode.SIZE_TOO_LARGE, recorded: true },
   { name: 'amount off lot', order: { amount: x('1.0005') }, code: ErrorCode.OFF_LOT, recorded: true },
   { name: 'amount zero', order: { amount: 0n }, code: ErrorCode.BELOW_MIN_SIZE, recorded: true },
@@ -54,7 +56,7 @@ describe('order validation rejects', () => {
     const hash = (c.hash ?? realHash) as Hex;
     const before = h.engine.sequence;
     const ev = h.apply({ kind: 'place', order, hash });
-    expect(ev, c.name).toEqual([{ kind: 'rejected', hash: hash.toLowerCase(), code: c.code, subaccount: (order.subaccount as string).toLowerCase() }]);
+    expect(ev, c.name).toEqual([{ kind: 'rejected', hash: hash.toLowerCase(), code: c.code, subaccount: (order.subaccount as string).toLowerCase(), clientId: order.clientId }]);
     expect(h.engine.sequence, `${c.name}: no sequence used`).toBe(before);
     const state = h.engine.getOrder(hash);
     if (c.recorded) {
@@ -62,6 +64,9 @@ describe('order validation rejects', () => {
       expect(state?.rejectCode, c.name).toBe(c.code);
     } else expect(state, c.name).toBeUndefined();
     for (const id of [1, 2]) expect(h.engine.book(id, 10), c.name).toEqual({ marketId: id, bids: [], asks: [] });
+    // whatever was recorded still hashes and snapshots
+    expect(Engine.restore(config, JSON.parse(JSON.stringify(h.engine.snapshot()))).stateHash(), c.name).toBe(h.engine.stateHash());
+    expect(h.engine.validate(order, hash), `${c.name}: validate() agrees`).toBe(c.recorded ? ErrorCode.DUPLICATE_ORDER : c.code);
   });
 
   it('accepts the boundary values next to each reject', () => {
@@ -90,7 +95,7 @@ describe('order validation rejects', () => {
     for (const [name, o] of [['open order', open], ['rejected order', rejected]] as const) {
       const before = h.engine.getOrder(o.hash);
       const ev = h.apply({ kind: 'place', ...o });
-      expect(ev, name).toEqual([{ kind: 'rejected', hash: o.hash, code: ErrorCode.DUPLICATE_ORDER, subaccount: alice }]);
+      expect(ev, name).toEqual([{ kind: 'rejected', hash: o.hash, code: ErrorCode.DUPLICATE_ORDER, subaccount: alice, clientId: 0n }]);
       expect(h.engine.getOrder(o.hash), name).toEqual(before);
     }
     // upper-case spelling of the same hash is the same order
