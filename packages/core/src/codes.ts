@@ -30,6 +30,7 @@ export const ErrorCode = {
   /** the chain would not settle the order (the node left it out of the batch) */
   SETTLEMENT_REFUSED: 'SETTLEMENT_REFUSED',
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

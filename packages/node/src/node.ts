@@ -37,7 +37,7 @@ export const NODE_VERSION = '0.1.0';
 export class KestrelNode {
   private server: Server | null = null;
   private sequencer: Sequencer | null = null;
-  private follower: Follower | null = null;
+  follower: Follower | null = null;
   private stopping = false;
 
   private constructor(
@@ -176,9 +176,6 @@ export class KestrelNode {
     return result === 'applied' || result === 'old' ? 'ACCEPT' : 'IGNORE';
   }
 
-  health(): { diverged: unknown } {
-    return { diverged: this.follower?.diverged ?? null };
-  }
 }
 
 /** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */

@@ -100,7 +100,7 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         const m = router.match(method, url.pathname);
         if (m === undefined) throw new KestrelError(ErrorCode.NOT_FOUND, `no route ${url.pathname}`);
         if (m === 'method') {
-          send(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`));
+          send(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${url.pathname}`));
           return;
         }
         const body = method === 'POST' ? await readBody(req) : undefined;

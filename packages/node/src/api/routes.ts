@@ -8,6 +8,7 @@ import {
   orderToWire,
   signatureFromWire,
   type AccountResponse,
+  type BatchResponse,
   type BookResponse,
   type CancelResponse,
   type HealthResponse,
@@ -167,22 +168,22 @@ export function buildRouter(node: KestrelNode): Router {
     };
   });
 
-  r.on('GET', '/v1/batches/:batchId', async (req) => {
+  r.on(endpoints.batch.method, endpoints.batch.path, async (req): Promise<BatchResponse> => {
     const raw = req.params.batchId ?? '';
     if (!/^\d{1,20}$/.test(raw)) throw new KestrelError(ErrorCode.MALFORMED, 'batchId: expected a decimal integer');
     const rec = await ledger.batch(BigInt(raw));
     if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}`);
-    return rec;
+    return rec as BatchResponse;
   });
 
-  r.on(endpoints.health.method, endpoints.health.path, (): HealthResponse & { diverged: unknown } => ({
+  r.on(endpoints.health.method, endpoints.health.path, (): HealthResponse => ({
     status: 'ok',
     role: node.role,
     lastBatchId: ledger.lastBatchId.toString(),
     lastSettledBatchId: ledger.lastSettledBatchId.toString(),
     stateHash: ledger.stateHash,
     peers: node.network.peerCount(),
-    ...node.health(),
+    diverged: node.follower?.diverged ?? null,
   }));
 
   return r;

@@ -154,6 +154,27 @@ export interface HealthResponse {
   lastSettledBatchId: string;
   stateHash: Hex;
   peers: number;
+  /** set when a follower's engine reached a different state hash than the leader's: it stops following */
+  diverged: { batchId: string; expected: Hex; got: Hex } | null;
+}
+
+/** A sequenced batch as the node logged it: the signed proposal with its inputs, and its settlement. */
+export interface BatchResponse {
+  proposal: {
+    batchId: string;
+    timestamp: string;
+    requestCursor: string;
+    requests: Array<{ id: string; kind: number; subaccount: Hex; assetId: number; amount: string }>;
+    inputs: unknown[];
+    prevStateHash: Hex;
+    stateHash: Hex;
+    signature: Hex;
+  };
+  settlement: {
+    orders: Array<{ order: OrderWire; signature: Hex }>;
+    fills: Array<{ maker: number; taker: number; amount: string }>;
+  };
+  txHash: Hex | null;
 }
 
 export interface ErrorBody {
@@ -169,6 +190,7 @@ export const endpoints = {
   order: { method: 'GET', path: '/v1/orders/:orderHash' },
   cancel: { method: 'POST', path: '/v1/cancels' },
   account: { method: 'GET', path: '/v1/accounts/:subaccount' },
+  batch: { method: 'GET', path: '/v1/batches/:batchId' },
   health: { method: 'GET', path: '/health' },
 } as const;
 
