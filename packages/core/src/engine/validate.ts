@@ -79,19 +79,15 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (m.kind !== 'SPOT' || flags.reduceOnly) return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
   // beyond uint128 the order cannot be a signed Order at all: answered, but not recorded
   if (order.price > UINT128_MAX) return fail(ErrorCode.PRICE_OUT_OF_RANGE, false);
-  if (order.price === 0n || order.price / m.tickSize > MAX_TICKS_N) return fail(ErrorCode.PRICE_OUT_OF_RANGE);
-  if (order.price % m.tickSize !== 0n) return fail(ErrorCode.OFF_TICK);
+  const ticks = order.price / m.tickSize;
+  if (order.price === 0n || ticks > MAX_TICKS_N) return fail(ErrorCode.PRICE_OUT_OF_RANGE);
+  if (ticks * m.tickSize !== order.price) return fail(ErrorCode.OFF_TICK);
   if (order.amount > UINT128_MAX) return fail(ErrorCode.SIZE_TOO_LARGE, false);
-  if (order.amount / m.lotSize > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
-  if (order.amount % m.lotSize !== 0n) return fail(ErrorCode.OFF_LOT);
+  const lots = order.amount / m.lotSize;
+  if (lots > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
+  if (lots * m.lotSize !== order.amount) return fail(ErrorCode.OFF_LOT);
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
   if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);
   if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
-  return {
-    ok: true,
-    market,
-    flags,
-    tick: Number(order.price / m.tickSize),
-    lots: Number(order.amount / m.lotSize),
-  };
+  return { ok: true, market, flags, tick: Number(ticks), lots: Number(lots) };
 }
