@@ -44,22 +44,20 @@ function makeEngine() {
 // inputs built before timing, as the peer adapter builds its ids before timing
 const hashes = new Array(n);
 for (let i = 0; i < n; i++) hashes[i] = `0x${i.toString(16).padStart(64, '0')}`;
+const buys = new Uint8Array(n); // a cancel names the order's owner: the buyer or the seller
 const inputs = new Array(nops);
 for (let i = 0, j = 0; i < nops; i++, j += 5) {
   const id = ops[j + 4];
   if (ops[j] === 0) {
     const isBuy = ops[j + 1] === 0;
+    buys[id] = isBuy ? 1 : 0;
     inputs[i] = {
       kind: 'place',
       hash: hashes[id],
       order: { subaccount: isBuy ? buyer : seller, marketId: 1, isBuy, price: BigInt(ops[j + 2]) * tickSize, amount: BigInt(ops[j + 3]) * lotSize, nonce: BigInt(id), expiry: 0n, flags: 0, clientId: 0n },
     };
-  } else inputs[i] = { kind: 'cancel', subaccount: (ops[j + 1] === 0 ? buyer : seller), hashes: [hashes[id]], id };
+  } else inputs[i] = { kind: 'cancel', subaccount: buys[id] === 1 ? buyer : seller, hashes: [hashes[id]] };
 }
-// a cancel names the order's owner, known only once the order is built
-const ownerOf = new Array(n);
-for (const inp of inputs) if (inp.kind === 'place') ownerOf[BigInt.asIntN(64, inp.order.nonce).toString()] = inp.order.subaccount;
-for (const inp of inputs) if (inp.kind === 'cancel') inp.subaccount = ownerOf[String(inp.id)];
 
 function runOnce(count) {
   const e = makeEngine();
