@@ -166,7 +166,7 @@ const HALF_N = SECP256K1_N >> 1n;
 
 /**
  * Recovers the signer of a 32-byte digest from a 65-byte `r‖s‖v` signature.
- * Returns null for anything not a canonical signature (wrong length, v not 27/28 or 0/1,
+ * Returns null for anything not a canonical signature (wrong length, v not 27/28,
  * s above n/2, r or s out of range, or no recoverable key).
  */
 export function recoverSigner(digestHex: Hex, signature: Hex): Address | null {
@@ -174,8 +174,8 @@ export function recoverSigner(digestHex: Hex, signature: Hex): Address | null {
   const sig = hexToBytes(signature);
   const r = BigInt(bytesToHex(sig.subarray(0, 32)));
   const s = BigInt(bytesToHex(sig.subarray(32, 64)));
-  let v = sig[64]!;
-  if (v === 27 || v === 28) v -= 27;
+  // only 27/28, as the contract's ecrecover path accepts: a signature the node took must settle
+  const v = sig[64]! - 27;
   if (v !== 0 && v !== 1) return null;
   if (r === 0n || s === 0n || r >= SECP256K1_N || s > HALF_N) return null;
   try {

@@ -68,6 +68,8 @@ describe('EIP-712 hashing', () => {
     const highS = `${signature.slice(0, 66)}${(n - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as ViemHex;
     expect(recoverSigner(digest, highS)).toBeNull();
     expect(recoverSigner(digest, `${signature.slice(0, 130)}1d` as ViemHex)).toBeNull();
+    // v as 0/1 is refused: the contract takes 27/28 only, and the node must not accept what cannot settle
+    expect(recoverSigner(digest, `${signature.slice(0, 130)}${(v - 27).toString(16).padStart(2, '0')}` as ViemHex)).toBeNull();
     expect(recoverSigner(digest, signature.slice(0, 100) as ViemHex)).toBeNull();
     expect(recoverSigner(digest, `0x${'00'.repeat(65)}`)).toBeNull();
   });

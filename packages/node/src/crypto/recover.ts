@@ -29,8 +29,7 @@ export function recoverAddress(digest: Hex, signature: Hex): Address | null {
   if (!native) return recoverSigner(digest, signature);
   if (!isHex(signature, 65) || !isHex(digest, 32)) return null;
   const sig = hexToBytes(signature);
-  let v = sig[64]!;
-  if (v === 27 || v === 28) v -= 27;
+  const v = sig[64]! - 27; // 27/28 only, as the contract accepts
   if (v !== 0 && v !== 1) return null;
   const r = BigInt(bytesToHex(sig.subarray(0, 32)));
   const s = BigInt(bytesToHex(sig.subarray(32, 64)));
