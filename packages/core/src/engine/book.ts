@@ -338,9 +338,8 @@ export class Book<R = unknown> {
   }
 
   /**
-   * Index of the first level that ranks better than `tick` (bids ascending, asks descending),
-   * i.e. where a new level at `tick` goes, or where the existing one sits minus nothing: for an
-   * existing tick it returns the index just after it.
+   * Index of the first level that ranks better than `tick` (sides are sorted worst to best):
+   * where a new level at `tick` is inserted; for a tick that has a level, that level's index + 1.
    */
   private position(side: number[], isBuy: boolean, tick: number): number {
     let lo = 0;

@@ -17,6 +17,7 @@
  * whole amount would fill; otherwise nothing changes but the taker's own cancellation.
  */
 import { SelfTradeMode, TimeInForce } from '../flags.js';
+import type { Hex } from '../hex.js';
 import { LedgerOverlay, type Ledger } from './accounts.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
@@ -30,7 +31,7 @@ type MakerExit = 'expired' | CancelReason;
 
 class LedgerView implements RiskView {
   ledger!: Ledger;
-  balance(subaccount: `0x${string}`, assetId: number): bigint {
+  balance(subaccount: Hex, assetId: number): bigint {
     return this.ledger.balance(subaccount, assetId);
   }
 }

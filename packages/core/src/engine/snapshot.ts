@@ -9,9 +9,11 @@ import { ErrorCode, KestrelError } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { decodeFlags, SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
+import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { OrderRecord } from './order-record.js';
 import { bySequence, type EngineState } from './state.js';
 import type { CancelReason, OrderStatus } from './types.js';
+import { isWellFormed } from './validate.js';
 import type { ErrorCode as Code } from '../codes.js';
 
 export const SNAPSHOT_VERSION = 1;
@@ -114,6 +116,7 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   if (snap?.version !== SNAPSHOT_VERSION) bad(`unsupported version ${String(snap?.version)}`);
   s.now = int(snap.now, 'now');
   s.sequence = int(snap.sequence, 'sequence');
+  if (s.now < 0n || s.now > UINT64_MAX || s.sequence < 0n || s.sequence > UINT64_MAX) bad('now or sequence out of range');
 
   for (const o of snap.orders) {
     const rec = restoreOrder(s, o);
@@ -170,6 +173,7 @@ function restoreOrder(s: EngineState, o: OrderSnapshot): OrderRecord {
     clientId: int(o.order.clientId, 'clientId'),
   };
   const hash = o.hash.toLowerCase() as Hex;
+  if (!isWellFormed(hash, order) || order.price > UINT128_MAX || order.amount > UINT128_MAX) bad(`order ${hash}: malformed fields`);
   const market = s.markets.get(order.marketId)?.config;
   const flags = decodeFlags(order.flags);
   const onBook = o.status !== 'rejected' || o.rejectCode === ErrorCode.POST_ONLY_WOULD_CROSS;

@@ -114,6 +114,8 @@ describe('snapshot and restore', () => {
     { name: 'an order rests twice', damage: (s) => s.books[0]!.bids.push(s.books[0]!.bids[0]!) },
     { name: 'an order rests on the wrong side', damage: (s) => s.books[0]!.asks.push(s.books[0]!.bids[0]!) },
     { name: 'a number is not a decimal string', damage: (s) => (s.now = '1e3') },
+    { name: 'a negative clock', damage: (s) => (s.now = '-1') },
+    { name: 'an order with a fractional flags field', damage: (s) => (s.orders[0]!.order.flags = 0.5) },
     { name: 'filled beyond amount', damage: (s) => (s.orders.find((o) => o.status === 'partially_filled')!.filled = '9'.repeat(30)) },
   ];
   it.each(damages)('refuses a damaged snapshot: $name', ({ name, damage }) => {
