@@ -63,9 +63,15 @@ export class Router {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, close = false): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    'cache-control': 'no-store',
+    // a request whose body we stopped reading cannot share its connection with the next one
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(json);
 }
 
@@ -107,15 +113,13 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body });
         send(res, 200, out);
       } catch (err) {
+        const unread = !req.complete;
         if (err instanceof KestrelError) {
-          send(res, STATUS[err.code] ?? 400, errorBody(err.code, err.message, err.details));
+          send(res, STATUS[err.code] ?? 400, errorBody(err.code, err.message, err.details), unread);
         } else {
           log.error('api: handler failed', { path: url.pathname, error: (err as Error).message, stack: (err as Error).stack });
-          send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'));
+          send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'), unread);
         }
-        if (!res.writableEnded) res.end();
-        // a body we stopped reading must not keep the connection busy
-        if (!req.complete) req.destroy();
       }
     })();
   });
