@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Runs every benchmark in bench/ in turn (today: matching). Arguments are passed through,
-// e.g. `node bench/run-all.mjs --quick`.
+// Runs every benchmark in turn: matching (arguments are passed through, e.g.
+// `node bench/run-all.mjs --quick`), then the gas of settleBatch on anvil.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const suites = ['matching/run.mjs'];
-for (const suite of suites) {
-  const r = spawnSync(process.execPath, [path.join(here, suite), ...process.argv.slice(2)], { stdio: 'inherit' });
+const suites = [
+  [path.join(here, 'matching/run.mjs'), ...process.argv.slice(2)],
+  [path.join(here, 'matching/engine.mjs'), ...process.argv.slice(2).filter((a) => a.startsWith('--only'))],
+  [path.join(here, '../packages/contracts/scripts/gas.mjs')],
+];
+for (const args of suites) {
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -24,6 +24,7 @@ export default defineConfig({
           { text: 'Concepts', link: '/guide/concepts' },
           { text: 'Using the SDK', link: '/guide/sdk' },
           { text: 'Node API (v1)', link: '/guide/api' },
+          { text: 'Running a node', link: '/guide/node' },
         ],
       },
       {
