@@ -10,6 +10,7 @@ import { recoverAddress } from './crypto/recover.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import type { BatchRecord, Ledger } from './ledger.js';
 import type { Logger } from './log.js';
+import { Loop } from './loop.js';
 
 export interface FollowerInit {
   ledger: Ledger;
@@ -23,30 +24,21 @@ export interface FollowerInit {
 export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
 
 export class Follower {
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly loop: Loop;
   /** serializes batch application between gossip and sync */
   private chainOfWork: Promise<unknown> = Promise.resolve();
   diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
 
-  constructor(private readonly f: FollowerInit) {}
+  constructor(private readonly f: FollowerInit) {
+    this.loop = new Loop(() => this.catchUp(), f.pollIntervalMs, (err) => f.log.warn('follower: catch-up failed', { error: err.message }));
+  }
 
   start(): void {
-    const loop = async (): Promise<void> => {
-      if (this.stopped) return;
-      try {
-        await this.catchUp();
-      } catch (err) {
-        this.f.log.warn('follower: catch-up failed', { error: (err as Error).message });
-      }
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.f.pollIntervalMs);
-    };
-    void loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    await this.loop.stop();
     await this.chainOfWork.catch(() => undefined);
   }
 
@@ -105,7 +97,7 @@ export class Follower {
   async catchUp(): Promise<void> {
     const { ledger, chain } = this.f;
     ledger.lastSettledBatchId = await chain.lastBatchId();
-    while (!this.stopped && !this.diverged) {
+    while (!this.loop.isStopped && !this.diverged) {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);
       if (!rec) return;

@@ -11,6 +11,7 @@ import type { ExchangeChain } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
 import type { Ledger } from './ledger.js';
 import type { Logger } from './log.js';
+import { Loop } from './loop.js';
 
 export interface SequencerInit {
   ledger: Ledger;
@@ -31,29 +32,18 @@ export interface SequencerInit {
 const MAX_REBUILDS = 8;
 
 export class Sequencer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: Loop;
 
-  constructor(private readonly s: SequencerInit) {}
-
-  start(): void {
-    const loop = async (): Promise<void> => {
-      if (this.stopped) return;
-      try {
-        await this.tick();
-      } catch (err) {
-        this.s.log.error('sequencer: tick failed', { error: (err as Error).message });
-      }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.s.batchIntervalMs);
-    };
-    this.running = loop();
+  constructor(private readonly s: SequencerInit) {
+    this.loop = new Loop(() => this.tick(), s.batchIntervalMs, (err) => s.log.error('sequencer: tick failed', { error: err.message }));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One batch, if there is anything to sequence. Exposed for tests. */
