@@ -65,7 +65,7 @@ export function orderStatus(node: KestrelNode, hash: Hex): OrderStatusResponse {
     batchId: batchId === null ? null : batchId.toString(),
     settlement: batchId === null ? 'none' : batchId <= ledger.lastSettledBatchId ? 'settled' : 'pending',
     rejectCode: state?.rejectCode ?? reject ?? null,
-    cancelReason: null,
+    cancelReason: state?.cancelReason ?? null,
   };
 }
 
