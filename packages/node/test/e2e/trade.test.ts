@@ -4,7 +4,8 @@
  * the right balances, both nodes agree on the state hash, and node B survives a crash.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, http, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, erc20Abi, http, type Hex } from 'viem';
+import { foundry } from 'viem/chains';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import { mulX18, mulX18Up, parseX18 } from '@kestrel/core';
@@ -22,8 +23,13 @@ const WETH = 1;
 beforeAll(async () => {
   devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-'), rpcPort: 0, apiPort: 0, traders: 2, batchIntervalMs: 100 });
   const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
-  seller = createKestrelClient({ nodeUrl: devnet.nodes[1]!.api, account: privateKeyToAccount(devnet.traders[0]!.privateKey), publicClient, pollingIntervalMs: 100 });
-  buyer = createKestrelClient({ nodeUrl: devnet.nodes[0]!.api, account: privateKeyToAccount(devnet.traders[1]!.privateKey), publicClient, pollingIntervalMs: 100 });
+  const client = (node: number, trader: number): KestrelClient => {
+    const account = privateKeyToAccount(devnet.traders[trader]!.privateKey);
+    const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
+    return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
+  };
+  seller = client(1, 0);
+  buyer = client(0, 1);
 });
 
 afterAll(async () => {
@@ -112,5 +118,49 @@ describe('a trade across two nodes', () => {
     // and it keeps following: a new order placed through A shows up on B
     const next = await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1800', amount: '0.5', subaccountName: 'main' });
     await eventually(() => getJson<{ status: string }>(`${b.api}/v1/orders/${next.orderHash}`), (r) => r.body.status === 'open', 'new order open on the restarted node');
+  });
+
+  it('deposits and withdraws through the contract, with every balance equal on both nodes and the chain', async () => {
+    const b = devnet.traders[1]!;
+    const nodeBalance = async (api: string, sub: Hex, assetId: number): Promise<bigint> => {
+      const r = await getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${api}/v1/accounts/${sub}`);
+      return parseX18(r.body.balances.find((x) => x.assetId === assetId)?.balance ?? '0');
+    };
+    const usdcBefore = await chainBalance(b.subaccount, USDC);
+    await buyer.deposit({ symbol: 'USDC', amount: '1000.5' });
+    await eventually(() => chainBalance(b.subaccount, USDC), (x) => x === usdcBefore + parseX18('1000.5'), 'deposit credited by a batch');
+
+    const weth = devnet.tokens.WETH!;
+    const wallet = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const walletWeth = (): Promise<bigint> => wallet.readContract({ address: weth, abi: erc20Abi, functionName: 'balanceOf', args: [b.address] });
+    const [walletBefore, wethBefore] = [await walletWeth(), await chainBalance(b.subaccount, WETH)];
+    await buyer.requestWithdrawal({ symbol: 'WETH', amount: '0.25' });
+    await eventually(walletWeth, (x) => x === walletBefore + 250000000000000000n, 'withdrawal paid out');
+    expect(await chainBalance(b.subaccount, WETH)).toBe(wethBefore - parseX18('0.25'));
+
+    // more than the subaccount holds: the batch that processes it refuses it and nothing moves
+    const refused = await buyer.requestWithdrawal({ symbol: 'WETH', amount: '1000' });
+    await eventually(
+      () => wallet.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'processedRequests' }),
+      (n) => BigInt(n) > refused.requestId,
+      'the refused withdrawal processed',
+    );
+    expect(await walletWeth()).toBe(walletBefore + 250000000000000000n);
+    expect(await chainBalance(b.subaccount, WETH)).toBe(wethBefore - parseX18('0.25'));
+    const height = await getJson<{ lastBatchId: string }>(`${devnet.nodes[0]!.api}/health`);
+
+    // core and contract agree to the wei on every balance the trade and the transfers touched
+    const subs: Hex[] = [devnet.traders[0]!.subaccount, b.subaccount];
+    const feeSub = await wallet.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'feeSubaccount' });
+    subs.push(feeSub as Hex);
+    for (const n of devnet.nodes) {
+      await eventually(() => getJson<{ lastBatchId: string }>(`${n.api}/health`), (r) => r.body.lastBatchId === height.body.lastBatchId, `${n.name} caught up`);
+      for (const sub of subs) {
+        for (const asset of [USDC, WETH, 2]) {
+          expect(await nodeBalance(n.api, sub, asset), `${n.name} ${sub} asset ${asset}`).toBe(await chainBalance(sub, asset));
+        }
+      }
+    }
+    expect(await chainBalance(feeSub as Hex, USDC)).toBeGreaterThan(0n);
   });
 });
