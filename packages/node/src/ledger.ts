@@ -3,7 +3,7 @@
  * rejections, the batch log, the mempool), persisted atomically per step. Leader and followers
  * both advance it only through `commit`, with a batch applied by `applyBatch`.
  */
-import { Engine, type EngineConfig, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import { Engine, type EngineConfig, type EngineSnapshot, type EngineEvent, type Hex, type Order } from '@kestrel/core';
 import { orderFromWire, orderToWire } from '@kestrel/sdk';
 import { applyBatch, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
 import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
@@ -37,6 +37,8 @@ export class Ledger {
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
   readonly mempool: Mempool;
+  /** the engine as of the last committed batch: what an uncommitted batch is undone to */
+  private committed: EngineSnapshot;
   private readonly orders = new Map<Hex, SignedOrderRecord>();
   private readonly rejects = new Map<Hex, string>();
 
@@ -48,6 +50,7 @@ export class Ledger {
   ) {
     this.engine = new Engine(config);
     this.stateHash = this.engine.stateHash();
+    this.committed = this.engine.snapshot();
     this.mempool = new Mempool(limits);
   }
 
@@ -55,9 +58,10 @@ export class Ledger {
   static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits): Promise<Ledger> {
     const l = new Ledger(config, domainSep, store, limits);
     const meta = await store.get<{ lastBatchId: string; lastTimestamp: string; requestCursor: string; stateHash: Hex }>('meta:lastBatch');
-    const snap = await store.get<unknown>('snapshot');
+    const snap = await store.get<EngineSnapshot>('snapshot');
     if (meta && snap) {
-      l.engine = Engine.restore(config, snap as never);
+      l.engine = Engine.restore(config, snap);
+      l.committed = snap;
       l.lastBatchId = BigInt(meta.lastBatchId);
       l.lastTimestamp = BigInt(meta.lastTimestamp);
       l.requestCursor = BigInt(meta.requestCursor);
@@ -121,16 +125,17 @@ export class Ledger {
 
   /**
    * Applies a batch to the engine without committing it, returning the events and a function that
-   * undoes it (the sequencer uses this to rebuild a batch the chain would refuse).
+   * undoes it (the sequencer uses this to rebuild a batch the chain would refuse). Only one batch
+   * may be outstanding: undo returns the engine to the last committed batch.
    */
   tryApply(p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
-    const snapshot = this.engine.snapshot();
+    const committed = this.committed;
     const events = applyBatch(this.engine, p);
     return {
       events,
       stateHash: this.engine.stateHash(),
       undo: () => {
-        this.engine = Engine.restore(this.config, snapshot);
+        this.engine = Engine.restore(this.config, committed);
       },
     };
   }
@@ -171,7 +176,8 @@ export class Ledger {
     this.lastTimestamp = p.timestamp;
     this.requestCursor = p.requestCursor;
     this.stateHash = p.stateHash;
-    ops.push({ put: 'snapshot', value: this.engine.snapshot() });
+    this.committed = this.engine.snapshot();
+    ops.push({ put: 'snapshot', value: this.committed });
     ops.push({
       put: 'meta:lastBatch',
       value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash },
