@@ -34,6 +34,8 @@ export class Ledger {
   /** next unprocessed request id of the chain's queue */
   requestCursor = 0n;
   stateHash: Hex;
+  /** called after each committed batch (metrics) */
+  onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
   readonly mempool: Mempool;
@@ -183,6 +185,7 @@ export class Ledger {
       value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash },
     });
     await this.store.write(ops);
+    this.onCommit?.(p, events);
   }
 
   async setTxHash(batchId: bigint, txHash: Hex): Promise<void> {

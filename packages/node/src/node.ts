@@ -26,6 +26,7 @@ import { Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
 import { startNetwork, type Network, type Verdict } from './p2p/network.js';
+import { Metrics } from './metrics.js';
 import { Sequencer } from './sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
@@ -39,6 +40,14 @@ export class KestrelNode {
   private sequencer: Sequencer | null = null;
   follower: Follower | null = null;
   private stopping = false;
+  readonly metrics = new Metrics();
+  private readonly count = {
+    submitted: this.metrics.counter('kestrel_inputs_submitted_total', 'signed inputs accepted through the API'),
+    gossipAccepted: this.metrics.counter('kestrel_gossip_accepted_total', 'gossiped inputs accepted into the mempool'),
+    gossipRejected: this.metrics.counter('kestrel_gossip_rejected_total', 'gossip messages rejected as malformed or badly signed'),
+    batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
+    fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
+  };
 
   private constructor(
     readonly config: NodeConfig,
@@ -84,6 +93,7 @@ export class KestrelNode {
       log: (msg, fields) => log.info(msg, fields),
     });
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
+    node.instrument();
     network.onMessage(topics.orders, (data) => node.onGossipInput(data));
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log);
@@ -107,6 +117,19 @@ export class KestrelNode {
     }
     log.info('node started', { role: config.role, api: node.apiUrl(), p2p: network.addresses(), peerId: network.peerId, lastBatchId: String(ledger.lastBatchId) });
     return node;
+  }
+
+  private instrument(): void {
+    const { ledger, metrics } = this;
+    ledger.onCommit = (_p, events) => {
+      this.count.batches();
+      this.count.fills(events.filter((e) => e.kind === 'fill').length);
+    };
+    metrics.gauge('kestrel_mempool_size', 'unsequenced inputs in the mempool', () => ledger.mempool.size);
+    metrics.gauge('kestrel_peers', 'connected libp2p peers', () => this.network.peerCount());
+    metrics.gauge('kestrel_last_batch_id', 'last batch applied by this node', () => Number(ledger.lastBatchId));
+    metrics.gauge('kestrel_last_settled_batch_id', 'last batch settled on chain, as last seen', () => Number(ledger.lastSettledBatchId));
+    metrics.gauge('kestrel_sequencer', '1 if this node sequences', () => (this.role === 'sequencer' ? 1 : 0));
   }
 
   async stop(): Promise<void> {
@@ -136,6 +159,7 @@ export class KestrelNode {
   async submit(input: SignedInput): Promise<void> {
     this.precheck(input);
     await this.ledger.admit(input);
+    this.count.submitted();
     await this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
     });
@@ -148,12 +172,14 @@ export class KestrelNode {
     try {
       input = inputFromWire(this.domainSep, msg.body);
     } catch {
+      this.count.gossipRejected();
       return 'REJECT'; // malformed or badly signed: provably bad
     }
     if (input.type === 'drop') return 'REJECT'; // only a sequencer drops, inside a proposal
     try {
       this.precheck(input);
       await this.ledger.admit(input);
+      this.count.gossipAccepted();
       return 'ACCEPT';
     } catch {
       return 'IGNORE'; // valid but not for us now (duplicate, full, stale)

@@ -18,6 +18,14 @@ export interface Request {
 
 export type Handler = (req: Request) => Promise<unknown> | unknown;
 
+/** A handler's answer that is not JSON (e.g. Prometheus text). */
+export class TextBody {
+  constructor(
+    readonly contentType: string,
+    readonly text: string,
+  ) {}
+}
+
 interface Route {
   method: string;
   parts: string[];
@@ -111,7 +119,12 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         }
         const body = method === 'POST' ? await readBody(req) : undefined;
         const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body });
-        send(res, 200, out);
+        if (out instanceof TextBody) {
+          res.writeHead(200, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.text) });
+          res.end(out.text);
+        } else {
+          send(res, 200, out);
+        }
       } catch (err) {
         const unread = !req.complete;
         if (err instanceof KestrelError) {

@@ -20,7 +20,7 @@ import {
 } from '@kestrel/sdk';
 import { verifyCancel, verifyCancelAll, verifyOrder } from '../inputs.js';
 import type { KestrelNode } from '../node.js';
-import { Router, type Request } from './http.js';
+import { Router, TextBody, type Request } from './http.js';
 
 /** Most price levels a book request returns per side. */
 export const MAX_BOOK_DEPTH = 500;
@@ -185,6 +185,8 @@ export function buildRouter(node: KestrelNode): Router {
     peers: node.network.peerCount(),
     diverged: node.follower?.diverged ?? null,
   }));
+
+  r.on('GET', '/metrics', () => new TextBody('text/plain; version=0.0.4; charset=utf-8', node.metrics.render()));
 
   return r;
 }

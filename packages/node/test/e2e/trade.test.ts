@@ -96,6 +96,13 @@ describe('a trade across two nodes', () => {
     );
     expect(ha!.body.stateHash).toBe(hb!.body.stateHash);
 
+    // operators see it in the metrics of both nodes
+    for (const n of devnet.nodes) {
+      const text = await (await fetch(`${n.api}/metrics`)).text();
+      expect(Number(/^kestrel_fills_total (\d+)$/m.exec(text)?.[1]), n.name).toBeGreaterThanOrEqual(1);
+      expect(Number(/^kestrel_last_batch_id (\d+)$/m.exec(text)?.[1]), n.name).toBe(Number(ha!.body.lastBatchId));
+    }
+
     // and the node's account view equals the chain
     const acct = await getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${devnet.nodes[1]!.api}/v1/accounts/${s.subaccount}`);
     expect(parseX18(acct.body.balances.find((x) => x.assetId === USDC)!.balance)).toBe(await chainBalance(s.subaccount, USDC));
