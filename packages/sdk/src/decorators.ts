@@ -1,6 +1,7 @@
 /** Binds every action to a client: `client.getBook(p)` is `getBook(client, p)`. */
 import { buildOrder, type BuildOrderParameters, type BuildOrderReturnType } from './actions/buildOrder.js';
 import { cancelAll, type CancelAllParameters, type CancelAllReturnType } from './actions/cancelAll.js';
+import { cancelByClientId, type CancelByClientIdParameters, type CancelByClientIdReturnType } from './actions/cancelByClientId.js';
 import { cancelOrders, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
 import { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
@@ -13,6 +14,7 @@ import { getInfo, type GetInfoReturnType } from './actions/getInfo.js';
 import { getMarkets, type GetMarketsReturnType } from './actions/getMarkets.js';
 import { getOrder, type GetOrderParameters, type GetOrderReturnType } from './actions/getOrder.js';
 import { mintTestTokens, type MintTestTokensParameters, type MintTestTokensReturnType } from './actions/mintTestTokens.js';
+import { placeMarketOrder, type PlaceMarketOrderParameters, type PlaceMarketOrderReturnType } from './actions/placeMarketOrder.js';
 import { placeOrder, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
 import { requestWithdrawal, type RequestWithdrawalParameters, type RequestWithdrawalReturnType } from './actions/requestWithdrawal.js';
 import { signOrder, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
@@ -43,6 +45,10 @@ export interface KestrelActions {
   placeOrder(parameters: PlaceOrderParameters): Promise<PlaceOrderReturnType>;
   /** Signed off-chain cancel of orders by hash. See {@link cancelOrders}. */
   cancelOrders(parameters: CancelOrdersParameters): Promise<CancelOrdersReturnType>;
+  /** An IOC order at the best opposite price plus a slippage. See {@link placeMarketOrder}. */
+  placeMarketOrder(parameters: PlaceMarketOrderParameters): Promise<PlaceMarketOrderReturnType>;
+  /** Cancels open orders by their client ids. See {@link cancelByClientId}. */
+  cancelByClientId(parameters: CancelByClientIdParameters): Promise<CancelByClientIdReturnType>;
   /** Signed off-chain cancel of every order in a market, or everywhere. See {@link cancelAll}. */
   cancelAll(parameters?: CancelAllParameters): Promise<CancelAllReturnType>;
   /** Polls an order until a condition holds. See {@link waitForOrder}. */
@@ -72,6 +78,8 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     buildOrder: (p) => buildOrder(client, p),
     signOrder: (p) => signOrder(client, p),
     placeOrder: (p) => placeOrder(client, p),
+    placeMarketOrder: (p) => placeMarketOrder(client, p),
+    cancelByClientId: (p) => cancelByClientId(client, p),
     cancelOrders: (p) => cancelOrders(client, p),
     cancelAll: (p) => cancelAll(client, p),
     waitForOrder: (p) => waitForOrder(client, p),

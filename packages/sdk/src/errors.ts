@@ -39,6 +39,8 @@ export const SdkErrorCode = {
   CONTRACT_REVERTED: 'CONTRACT_REVERTED',
   /** The client's configured exchange differs from the one the node serves. */
   DEPLOYMENT_MISMATCH: 'DEPLOYMENT_MISMATCH',
+  /** A market order found nothing on the other side of the book. */
+  NO_LIQUIDITY: 'NO_LIQUIDITY',
   /** The JSON-RPC layer failed (the chain, not the node). */
   RPC_ERROR: 'RPC_ERROR',
 } as const;

@@ -85,6 +85,21 @@ export {
 export { signOrder, type SignedOrder, type SignOrderErrorType, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
 export { placeOrder, type PlaceOrderErrorType, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
 export { cancelOrders, type CancelOrdersErrorType, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
+export {
+  placeMarketOrder,
+  marketOrderLimit,
+  DEFAULT_MARKET_SLIPPAGE_BPS,
+  MAX_MARKET_SLIPPAGE_BPS,
+  type PlaceMarketOrderErrorType,
+  type PlaceMarketOrderParameters,
+  type PlaceMarketOrderReturnType,
+} from './actions/placeMarketOrder.js';
+export {
+  cancelByClientId,
+  type CancelByClientIdErrorType,
+  type CancelByClientIdParameters,
+  type CancelByClientIdReturnType,
+} from './actions/cancelByClientId.js';
 export { cancelAll, type CancelAllErrorType, type CancelAllParameters, type CancelAllReturnType } from './actions/cancelAll.js';
 export {
   waitForOrder,

@@ -6,6 +6,7 @@ import * as sdk from '../src/index.js';
 describe('public exports', () => {
   it('are exactly these', () => {
     expect(Object.keys(sdk).sort()).toEqual([
+      'DEFAULT_MARKET_SLIPPAGE_BPS',
       'DEFAULT_POLLING_INTERVAL_MS',
       'DEFAULT_SUBACCOUNT_NAME',
       'DEFAULT_TIMEOUT_MS',
@@ -15,6 +16,7 @@ describe('public exports', () => {
       'KestrelSdkError',
       'MAX_BODY_BYTES',
       'MAX_CANCEL_HASHES',
+      'MAX_MARKET_SLIPPAGE_BPS',
       'SDK_VERSION',
       'SdkErrorCode',
       'assertTypedData',
@@ -22,6 +24,7 @@ describe('public exports', () => {
       'cancelAll',
       'cancelAllFromWire',
       'cancelAllToWire',
+      'cancelByClientId',
       'cancelFromWire',
       'cancelOrders',
       'cancelToWire',
@@ -43,11 +46,13 @@ describe('public exports', () => {
       'getOrder',
       'isKestrelError',
       'kestrelActions',
+      'marketOrderLimit',
       'mintTestTokens',
       'nonceAt',
       'orderFromWire',
       'orderToWire',
       'parseUnitsExact',
+      'placeMarketOrder',
       'placeOrder',
       'requestWithdrawal',
       'signOrder',

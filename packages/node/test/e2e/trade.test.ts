@@ -170,4 +170,24 @@ describe('a trade across two nodes', () => {
     }
     expect(await chainBalance(feeSub as Hex, USDC)).toBeGreaterThan(0n);
   });
+
+  it('sweeps the book with a market order and cancels by client id', async () => {
+    await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1900', amount: '0.3', clientId: 11n });
+    const far = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1901', amount: '0.4', clientId: 12n });
+    await eventually(() => buyer.getBook({ marketId: 1 }), (bk) => bk.asks.length === 3, 'three ask levels on node A');
+
+    // 0.5 @ 1850.25 (left from the first trade) + 0.3 @ 1900 + 0.2 @ 1901; the limit is 1850.25 + 3%
+    const sweep = await buyer.placeMarketOrder({ symbol: 'WETH/USDC', side: 'buy', amount: '1', slippageBps: 300 });
+    expect(sweep.order.price).toBe(parseX18('1905.76'));
+    const done = await buyer.waitForOrder({ orderHash: sweep.orderHash, until: (o) => o.status === 'filled', timeoutMs: 20_000 });
+    expect(done.filled).toBe('1');
+
+    const { cancelled } = await seller.cancelByClientId({ clientIds: [12n, 99n] });
+    expect(cancelled).toEqual([far.orderHash]);
+    for (const n of devnet.nodes) {
+      const st = await eventually(() => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${far.orderHash}`), (r) => r.body.status === 'cancelled', `cancelled on ${n.name}`);
+      expect(st.body.filled).toBe('0.2');
+    }
+    await expect(buyer.placeMarketOrder({ symbol: 'WETH/USDC', side: 'buy', amount: '1' })).rejects.toMatchObject({ code: 'NO_LIQUIDITY' });
+  });
 });
