@@ -1,18 +1,26 @@
 /**
- * Per-subaccount balances, X18 bigint (signed: negative balances are loans once lending lands).
- * A zero balance is not stored, so "absent" and "zero" are the same state for the hash and the
- * snapshot.
+ * Per-subaccount balances, X18 bigint (signed: negative balances are loans once lending lands),
+ * and per-perp positions (DESIGN §3). A zero balance and an all-zero position are not stored, so
+ * "absent" and "zero" are the same state for the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
+import type { Position } from './types.js';
 
-/** Read and write access to balances, as settlement and the risk check see them. */
+/** Read and write access to balances and positions, as settlement and the risk check see them. */
 export interface Ledger {
   balance(subaccount: Hex, assetId: number): bigint;
   add(subaccount: Hex, assetId: number, delta: bigint): void;
+  /** a perp position's size, X18 (positive long, negative short, 0 if none) */
+  positionSize(subaccount: Hex, marketId: number): bigint;
+  /** moves a perp position: size += dSize, vQuote += dVQuote */
+  addPosition(subaccount: Hex, marketId: number, dSize: bigint, dVQuote: bigint): void;
 }
+
+const isZero = (p: Position): boolean => p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n;
 
 export class Accounts implements Ledger {
   private readonly bySub = new Map<Hex, Map<number, bigint>>();
+  private readonly posBySub = new Map<Hex, Map<number, Position>>();
 
   balance(subaccount: Hex, assetId: number): bigint {
     return this.bySub.get(subaccount)?.get(assetId) ?? 0n;
@@ -47,6 +55,64 @@ export class Accounts implements Ledger {
     }
     return out;
   }
+
+  position(subaccount: Hex, marketId: number): Position | undefined {
+    return this.posBySub.get(subaccount)?.get(marketId);
+  }
+
+  positionSize(subaccount: Hex, marketId: number): bigint {
+    return this.posBySub.get(subaccount)?.get(marketId)?.size ?? 0n;
+  }
+
+  addPosition(subaccount: Hex, marketId: number, dSize: bigint, dVQuote: bigint): void {
+    let m = this.posBySub.get(subaccount);
+    if (m === undefined) {
+      m = new Map();
+      this.posBySub.set(subaccount, m);
+    }
+    const p = m.get(marketId);
+    if (p === undefined) {
+      const next = { size: dSize, vQuote: dVQuote, lastCumFunding: 0n };
+      if (!isZero(next)) m.set(marketId, next);
+      else if (m.size === 0) this.posBySub.delete(subaccount);
+      return;
+    }
+    p.size += dSize;
+    p.vQuote += dVQuote;
+    if (isZero(p)) {
+      m.delete(marketId);
+      if (m.size === 0) this.posBySub.delete(subaccount);
+    }
+  }
+
+  /** Sets a position outright (restore); an all-zero one is not stored. */
+  setPosition(subaccount: Hex, marketId: number, p: Position): void {
+    let m = this.posBySub.get(subaccount);
+    if (m === undefined) {
+      if (isZero(p)) return;
+      m = new Map();
+      this.posBySub.set(subaccount, m);
+    }
+    if (isZero(p)) m.delete(marketId);
+    else m.set(marketId, { ...p });
+    if (m.size === 0) this.posBySub.delete(subaccount);
+  }
+
+  /** A subaccount's non-zero positions, sorted by market id (copies). */
+  positions(subaccount: Hex): Array<[number, Position]> {
+    const m = this.posBySub.get(subaccount);
+    if (m === undefined) return [];
+    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([id, p]) => [id, { ...p }]);
+  }
+
+  /** Every non-zero position, sorted by subaccount then market id. */
+  allPositions(): Array<[Hex, number, Position]> {
+    const out: Array<[Hex, number, Position]> = [];
+    for (const sub of [...this.posBySub.keys()].sort()) {
+      for (const [marketId, p] of this.positions(sub)) out.push([sub, marketId, p]);
+    }
+    return out;
+  }
 }
 
 /**
@@ -55,6 +121,7 @@ export class Accounts implements Ledger {
  */
 export class LedgerOverlay implements Ledger {
   private readonly delta = new Map<string, bigint>();
+  private readonly sizeDelta = new Map<string, bigint>();
 
   constructor(private readonly base: Ledger) {}
 
@@ -65,5 +132,15 @@ export class LedgerOverlay implements Ledger {
   add(subaccount: Hex, assetId: number, d: bigint): void {
     const key = `${subaccount}:${assetId}`;
     this.delta.set(key, (this.delta.get(key) ?? 0n) + d);
+  }
+
+  positionSize(subaccount: Hex, marketId: number): bigint {
+    return this.base.positionSize(subaccount, marketId) + (this.sizeDelta.get(`${subaccount}:${marketId}`) ?? 0n);
+  }
+
+  /** Only the size is tracked: nothing in a dry run reads vQuote. */
+  addPosition(subaccount: Hex, marketId: number, dSize: bigint): void {
+    const key = `${subaccount}:${marketId}`;
+    this.sizeDelta.set(key, (this.sizeDelta.get(key) ?? 0n) + dSize);
   }
 }

@@ -7,6 +7,8 @@
  *   place       validate ─► rejected | accepted(sequence) ─► match (book + hook) ─► rest / cancel
  *   cancel      per hash: cancelled | cancelRejected
  *   cancelAll   the subaccount's open orders (per-subaccount index, by sequence)
+ *   cancelByClientId  per clientId: its open orders cancelled (index), or cancelRejected
+ *   oracle      the market's index price (centre of the takers' price band); oracleUpdated
  *   cancelUpTo  minNonceSet, then the subaccount's orders below it cancelled (NONCE)
  *   deposit     deposited
  *   withdraw    withdrawn | withdrawalRejected
@@ -20,19 +22,27 @@ import { ErrorCode, KestrelError } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
-import { UINT64_MAX } from '../x18.js';
+import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
-import { spotBalanceCheck, type RiskCheck } from './risk.js';
+import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { stateHash } from './state-hash.js';
-import { EngineState } from './state.js';
-import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState } from './types.js';
+import { EngineState, openWithClientId } from './state.js';
+import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
 import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
-  /** pre-trade check before each fill; defaults to {@link spotBalanceCheck} */
+  /**
+   * pre-trade check before each fill; defaults to {@link spotBalanceCheck}, or to
+   * {@link borrowAllowedCheck} with `allowBorrow`
+   */
   riskCheck?: RiskCheck;
+  /**
+   * Let fills take balances below zero (a negative balance is a loan, DESIGN §6). Off by default:
+   * the Exchange contract does not settle negative balances yet. Ignored when `riskCheck` is given.
+   */
+  allowBorrow?: boolean;
 }
 
 export class Engine {
@@ -41,7 +51,7 @@ export class Engine {
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
-    this.matcher = new Matcher(this.s, options.riskCheck ?? spotBalanceCheck);
+    this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : spotBalanceCheck));
   }
 
   /** Rebuilds an engine from {@link Engine.snapshot}; same state hash, same behaviour. */
@@ -75,6 +85,12 @@ export class Engine {
         break;
       case 'withdraw':
         this.withdraw(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
+        break;
+      case 'oracle':
+        this.setOracle(input.marketId, input.price, events);
+        break;
+      case 'cancelByClientId':
+        this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
         break;
       default:
         throw malformed(`unknown input kind: ${String((input as { kind?: unknown } | undefined)?.kind)}`);
@@ -137,6 +153,27 @@ export class Engine {
 
   minNonce(subaccount: Hex): bigint {
     return this.s.minNonce(sub(subaccount));
+  }
+
+  /** A subaccount's open orders carrying `clientId`, by sequence. */
+  openOrdersByClientId(subaccount: Hex, clientId: bigint): OrderState[] {
+    return openWithClientId(this.s, sub(subaccount), clientId).map((r) => this.stateOf(r));
+  }
+
+  /** A perp position (all zero when there is none). */
+  position(subaccount: Hex, marketId: number): Position {
+    const p = this.s.accounts.position(sub(subaccount), marketId);
+    return p === undefined ? { size: 0n, vQuote: 0n, lastCumFunding: 0n } : { ...p };
+  }
+
+  /** A subaccount's non-zero perp positions, by market id. */
+  positions(subaccount: Hex): Array<{ marketId: number } & Position> {
+    return this.s.accounts.positions(sub(subaccount)).map(([marketId, p]) => ({ marketId, ...p }));
+  }
+
+  /** A market's oracle (index) price, X18, if one was ever set. */
+  oraclePrice(marketId: number): bigint | undefined {
+    return this.s.oracles.get(marketId);
   }
 
   /** keccak-256 of the canonical serialization of the whole state (see state-hash.ts). */
@@ -231,6 +268,30 @@ export class Engine {
       this.s.unrest(rec);
       this.cancelled(rec, 'USER', events);
     }
+  }
+
+  private cancelByClientId(subaccount: Hex, clientIds: readonly bigint[], events: EngineEvent[]): void {
+    if (!Array.isArray(clientIds) || !clientIds.every((c) => typeof c === 'bigint' && c >= 0n && c <= UINT64_MAX)) {
+      throw malformed('cancelByClientId: clientIds must be an array of uint64 bigints');
+    }
+    for (const clientId of clientIds) {
+      const open = openWithClientId(this.s, subaccount, clientId);
+      if (open.length === 0) {
+        events.push({ kind: 'cancelRejected', hash: '0x', subaccount, code: ErrorCode.UNKNOWN_ORDER, clientId });
+        continue;
+      }
+      for (const rec of open) {
+        this.s.unrest(rec);
+        this.cancelled(rec, 'USER', events);
+      }
+    }
+  }
+
+  private setOracle(marketId: number, price: bigint, events: EngineEvent[]): void {
+    if (!this.s.markets.has(marketId)) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `oracle: unknown market ${String(marketId)}`, { marketId });
+    if (typeof price !== 'bigint' || price <= 0n || price > UINT128_MAX) throw malformed('oracle: price must be a bigint in 1..2^128-1');
+    this.s.oracles.set(marketId, price);
+    events.push({ kind: 'oracleUpdated', marketId, price });
   }
 
   private cancelUpTo(requestId: bigint, subaccount: Hex, minNonce: bigint, events: EngineEvent[]): void {

@@ -8,10 +8,16 @@
  *                                         CANCEL_MAKER  remove maker (SELF_TRADE), go on
  *                                         CANCEL_TAKER  stop, taker remainder SELF_TRADE
  *                                         CANCEL_BOTH   remove maker, stop, taker SELF_TRADE
- * risk check on min(maker, taker) lots → maker fails: remove it, go on
+ * reduce-only (perps), maker first    → fill capped to what still reduces the position;
+ *                                       nothing left to reduce: maker removed (REDUCE_ONLY),
+ *                                       taker stops (REDUCE_ONLY)
+ * risk check on the (capped) lots      → maker fails: remove it, go on
  *                                         taker fails: stop, taker remainder cancelled
  * otherwise                           → fill at the maker's price, settle, emit
  * ```
+ *
+ * The taker's limit is clamped to the market's price band around the oracle price, so a taker never
+ * fills beyond it (makers are not bound by the band: they fill at their own price).
  *
  * FOK first dry-runs the very same decisions on a copy-on-write ledger and only matches when the
  * whole amount would fill; otherwise nothing changes but the taker's own cancellation.
@@ -34,6 +40,31 @@ class LedgerView implements RiskView {
   balance(subaccount: Hex, assetId: number): bigint {
     return this.ledger.balance(subaccount, assetId);
   }
+  positionSize(subaccount: Hex, marketId: number): bigint {
+    return this.ledger.positionSize(subaccount, marketId);
+  }
+}
+
+const BPS = 10_000n;
+
+/**
+ * The tick a taker may reach: its own limit, clamped to the price band around the oracle price
+ * (buy: ≤ oracle·(1 + band), rounded down to a tick; sell: ≥ oracle·(1 − band), rounded up).
+ */
+export function bandLimitTick(s: EngineState, market: MarketState, isBuy: boolean, limitTick: number): number {
+  const bps = market.config.priceBandBps;
+  if (bps === undefined || bps === 0) return limitTick;
+  const oracle = s.oracles.get(market.config.marketId);
+  if (oracle === undefined) return limitTick;
+  const t = market.config.tickSize;
+  if (isBuy) {
+    const edge = (oracle * (BPS + BigInt(bps))) / BPS / t;
+    return edge < BigInt(limitTick) ? Number(edge) : limitTick;
+  }
+  const lowest = oracle * (BPS - BigInt(bps));
+  const den = BPS * t;
+  const edge = (lowest + den - 1n) / den;
+  return edge > BigInt(limitTick) ? (edge > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(edge)) : limitTick;
 }
 
 export class Matcher implements MatchHook {
@@ -43,6 +74,8 @@ export class Matcher implements MatchHook {
   private taker!: OrderRecord;
   private market!: MarketState;
   private events!: EngineEvent[];
+  /** the taker's limit after the price band */
+  private limitTick = 0;
   // result of the last decide()
   private fill: ProposedFill | undefined;
   private exit: MakerExit | undefined;
@@ -62,10 +95,26 @@ export class Matcher implements MatchHook {
     this.market = market;
     this.events = events;
     this.stopReason = undefined;
+    const isBuy = taker.order.isBuy;
+    this.limitTick = bandLimitTick(this.s, market, isBuy, taker.tick);
     if (taker.timeInForce === TimeInForce.FOK && !this.fillsCompletely()) return false;
     this.view.ledger = this.s.accounts;
-    market.book.match(taker.order.isBuy, taker.tick, taker.remainingLots, this);
+    const left = market.book.match(isBuy, this.limitTick, taker.remainingLots, this);
+    if (left > 0 && this.stopReason === undefined) {
+      if (taker.reduceOnly && this.reducible(taker) === 0) this.stopReason = 'REDUCE_ONLY';
+      else if (taker.timeInForce === TimeInForce.GTC && this.limitTick !== taker.tick && market.book.crosses(isBuy, taker.tick)) {
+        this.stopReason = 'PRICE_BAND'; // stopped by the band, and resting would cross the book
+      }
+    }
     return true;
+  }
+
+  /** Lots a reduce-only order may still fill without growing or flipping its position. */
+  private reducible(rec: OrderRecord): number {
+    const pos = this.view.positionSize(rec.subaccount, rec.order.marketId);
+    const lot = this.market.config.lotSize;
+    if (rec.order.isBuy) return pos < 0n ? Number(-pos / lot) : 0;
+    return pos > 0n ? Number(pos / lot) : 0;
   }
 
   /** The book's callback: decide, then apply the decision to the real state. */
@@ -95,7 +144,23 @@ export class Matcher implements MatchHook {
       this.stopReason = 'SELF_TRADE';
       return taker.selfTrade === SelfTradeMode.CANCEL_TAKER ? STOP : DROP_STOP;
     }
-    const q = makerLots < takerLots ? makerLots : takerLots;
+    let q = makerLots < takerLots ? makerLots : takerLots;
+    if (maker.reduceOnly) {
+      const r = this.reducible(maker);
+      if (r === 0) {
+        this.exit = 'REDUCE_ONLY';
+        return DROP;
+      }
+      if (r < q) q = r;
+    }
+    if (taker.reduceOnly) {
+      const r = this.reducible(taker);
+      if (r === 0) {
+        this.stopReason = 'REDUCE_ONLY';
+        return STOP;
+      }
+      if (r < q) q = r;
+    }
     const m = this.market.config;
     const fill = proposeFill(m, maker.subaccount, taker.subaccount, taker.order.isBuy, maker.order.price, BigInt(q) * m.lotSize);
     const verdict = this.risk(this.view, fill);
@@ -172,14 +237,21 @@ export class Matcher implements MatchHook {
       for (let i = 0; i < levels; i++) {
         const lvl = book.levelAt(!isBuy, i);
         const tick = book.levelTick(lvl);
-        if (isBuy ? tick > taker.tick : tick < taker.tick) return false;
+        if (isBuy ? tick > this.limitTick : tick < this.limitTick) return false;
         for (let slot = book.levelHead(lvl); slot !== NIL; slot = book.next(slot)) {
-          const r = this.decide(book.ref(slot)!, book.lots(slot), need);
-          if (r > 0) {
-            settleFill(overlay, this.fill!, this.s.feeSubaccount);
-            need -= r;
-            if (need === 0) return true;
-          } else if (r !== DROP) return false;
+          // a capped reduce-only fill leaves the maker with lots; it is met again, as in the real match
+          let makerLots = book.lots(slot);
+          for (;;) {
+            const r = this.decide(book.ref(slot)!, makerLots, need);
+            if (r > 0) {
+              settleFill(overlay, this.fill!, this.s.feeSubaccount);
+              need -= r;
+              makerLots -= r;
+              if (need === 0) return true;
+              if (makerLots > 0) continue;
+            } else if (r !== DROP) return false;
+            break;
+          }
         }
       }
       return false;

@@ -45,6 +45,11 @@ export class OrderRecord {
     return this.lots - this.filledLots;
   }
 
+  /** flag bit 2 (DESIGN §4); only accepted on perps */
+  get reduceOnly(): boolean {
+    return (this.order.flags & 4) !== 0;
+  }
+
   get isOpen(): boolean {
     return this.status === 'open' || this.status === 'partially_filled';
   }

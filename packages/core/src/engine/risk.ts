@@ -1,15 +1,19 @@
 /**
- * Pre-trade risk, consulted before every fill (DESIGN §5). Today it is the spot rule — each side
- * must hold what it gives up — and the portfolio risk engine (§8) replaces it through the same
- * hook: a pure function of a read-only view of the state and the proposed fill.
+ * Pre-trade risk, consulted before every fill (DESIGN §5). Today it is a balance rule — spot: each
+ * side must hold what it gives up; perps: each side must be able to pay its fee from its quote
+ * balance (no margin model yet) — and the portfolio risk engine (§8) replaces it through the same
+ * hook: a pure function of a read-only view of the state (balances and positions, including the
+ * fills already made earlier in the same match) and the proposed fill.
  */
 import type { Hex } from '../hex.js';
 import type { CancelReason } from './types.js';
-import { buyerCost, buyerOf, sellerOf, type ProposedFill } from './settlement.js';
+import { buyerCost, buyerFee, buyerOf, sellerFee, sellerOf, type ProposedFill } from './settlement.js';
 
 /** What a risk check may read. */
 export interface RiskView {
   balance(subaccount: Hex, assetId: number): bigint;
+  /** a perp position's size, X18 (positive long) */
+  positionSize(subaccount: Hex, marketId: number): bigint;
 }
 
 /** Codes a risk check may answer with; each is also the reason the failing order is cancelled. */
@@ -28,17 +32,36 @@ const MAKER_SHORT: RiskFailure = Object.freeze({ party: 'maker', code: 'INSUFFIC
 const TAKER_SHORT: RiskFailure = Object.freeze({ party: 'taker', code: 'INSUFFICIENT_BALANCE' });
 
 /**
- * Spot rule: the buyer needs quote ≥ quote + buyerFee, the seller needs base ≥ amount. The maker
- * is checked first, so an unfunded maker is cleared from the book even when the taker is also
- * short.
+ * The balance rule, for every market kind. The maker is checked first, so an unfunded maker is
+ * cleared from the book even when the taker is also short.
+ *
+ * - spot: the buyer needs quote ≥ quote + buyerFee, the seller needs base ≥ amount;
+ * - perp: each side needs quote ≥ its fee (a rebate always passes): the quote balance never goes
+ *   negative through fees. Positions are not limited until the portfolio risk engine lands.
  */
 export const spotBalanceCheck: RiskCheck = (view, fill) => {
   const { baseAssetId, quoteAssetId } = fill.market;
-  const buyerOk = view.balance(buyerOf(fill), quoteAssetId) >= buyerCost(fill);
-  const sellerOk = view.balance(sellerOf(fill), baseAssetId) >= fill.amount;
+  let buyerOk: boolean;
+  let sellerOk: boolean;
+  if (fill.market.kind === 'PERP') {
+    const bf = buyerFee(fill);
+    const sf = sellerFee(fill);
+    buyerOk = bf <= 0n || view.balance(buyerOf(fill), quoteAssetId) >= bf;
+    sellerOk = sf <= 0n || view.balance(sellerOf(fill), quoteAssetId) >= sf;
+  } else {
+    buyerOk = view.balance(buyerOf(fill), quoteAssetId) >= buyerCost(fill);
+    sellerOk = view.balance(sellerOf(fill), baseAssetId) >= fill.amount;
+  }
   const makerOk = fill.takerIsBuy ? sellerOk : buyerOk;
   const takerOk = fill.takerIsBuy ? buyerOk : sellerOk;
   if (!makerOk) return MAKER_SHORT;
   if (!takerOk) return TAKER_SHORT;
   return null;
 };
+
+/**
+ * With borrowing allowed (EngineOptions.allowBorrow) balances may go negative — a negative balance
+ * is a loan (DESIGN §6) — so no fill is refused for want of a balance. The Exchange contract does
+ * not settle negative balances yet; off by default.
+ */
+export const borrowAllowedCheck: RiskCheck = () => null;

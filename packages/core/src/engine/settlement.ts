@@ -9,6 +9,11 @@
  * seller:  base  −= amount,             quote += quote − sellerFee
  * feeSubaccount: quote += makerFee + takerFee
  * ```
+ *
+ * Perps (DESIGN §7) move no base asset: the buyer's position gets `size += amount, vQuote −= quote`,
+ * the seller's `size −= amount, vQuote += quote`, and each side's fee is charged to (or a rebate
+ * paid into) its quote *balance*, not vQuote — so the fee subaccount is paid in quote for every
+ * kind of market and fees never hide inside unrealized PnL.
  */
 import type { Hex } from '../hex.js';
 import { mulX18, mulX18Up } from '../x18.js';
@@ -78,11 +83,30 @@ export function sellerProceeds(f: ProposedFill): bigint {
   return f.quote - (f.takerIsBuy ? f.makerFee : f.takerFee);
 }
 
+/** Fee the buyer pays in quote (negative = rebate). */
+export function buyerFee(f: ProposedFill): bigint {
+  return f.takerIsBuy ? f.takerFee : f.makerFee;
+}
+
+/** Fee the seller pays in quote (negative = rebate). */
+export function sellerFee(f: ProposedFill): bigint {
+  return f.takerIsBuy ? f.makerFee : f.takerFee;
+}
+
 /** Applies a fill to a ledger (the real accounts or a dry-run overlay). */
 export function settleFill(ledger: Ledger, f: ProposedFill, feeSubaccount: Hex): void {
   const { baseAssetId, quoteAssetId } = f.market;
   const buyer = buyerOf(f);
   const seller = sellerOf(f);
+  if (f.market.kind === 'PERP') {
+    const id = f.market.marketId;
+    ledger.add(buyer, quoteAssetId, -buyerFee(f));
+    ledger.addPosition(buyer, id, f.amount, -f.quote);
+    ledger.add(seller, quoteAssetId, -sellerFee(f));
+    ledger.addPosition(seller, id, -f.amount, f.quote);
+    ledger.add(feeSubaccount, quoteAssetId, f.makerFee + f.takerFee);
+    return;
+  }
   ledger.add(buyer, quoteAssetId, -buyerCost(f));
   ledger.add(buyer, baseAssetId, f.amount);
   ledger.add(seller, baseAssetId, -f.amount);

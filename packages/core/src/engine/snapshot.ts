@@ -51,6 +51,13 @@ export interface EngineSnapshot {
   balances: Array<[Hex, number, string]>;
   /** non-zero minNonces, ascending subaccount */
   minNonces: Array<[Hex, string]>;
+  /**
+   * non-zero perp positions: [subaccount, marketId, size, vQuote, lastCumFunding], ascending
+   * subaccount then market (absent in snapshots taken before perps: none)
+   */
+  positions?: Array<[Hex, number, string, string, string]>;
+  /** oracle prices: [marketId, X18 price], ascending market (absent: none) */
+  oracles?: Array<[number, string]>;
 }
 
 export function snapshotState(s: EngineState): EngineSnapshot {
@@ -97,6 +104,8 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     books,
     balances: s.accounts.all().map(([sub, assetId, v]) => [sub, assetId, v.toString()]),
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
+    positions: s.accounts.allPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString()]),
+    oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString()]),
   };
 }
 
@@ -144,6 +153,7 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     let set = s.openBySub.get(rec.subaccount);
     if (set === undefined) s.openBySub.set(rec.subaccount, (set = new Set()));
     set.add(rec);
+    s.index(rec);
     if (rec.order.expiry !== 0n) s.expiries.push(rec);
   }
 
@@ -155,6 +165,17 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (!isHex(sub, 32)) bad(`bad minNonce entry ${sub}`);
     const n = int(v, 'minNonce');
     if (n !== 0n) s.minNonces.set(sub.toLowerCase() as Hex, n);
+  }
+  for (const [sub, marketId, size, vQuote, cum] of snap.positions ?? []) {
+    if (!isHex(sub, 32) || s.markets.get(marketId)?.config.kind !== 'PERP') bad(`bad position entry ${sub}/${marketId}`);
+    const key = sub.toLowerCase() as Hex;
+    if (s.accounts.position(key, marketId) !== undefined) bad(`duplicate position ${sub}/${marketId}`);
+    s.accounts.setPosition(key, marketId, { size: int(size, 'size'), vQuote: int(vQuote, 'vQuote'), lastCumFunding: int(cum, 'lastCumFunding') });
+  }
+  for (const [marketId, price] of snap.oracles ?? []) {
+    const p = int(price, 'oracle price');
+    if (!s.markets.has(marketId) || s.oracles.has(marketId) || p <= 0n || p > UINT128_MAX) bad(`bad oracle entry ${marketId}`);
+    s.oracles.set(marketId, p);
   }
 }
 

@@ -5,7 +5,7 @@
  * strings are a u8 length and ASCII; iteration is always in sorted order.
  *
  * ```
- * "kestrel/engine-state/v1"                     tag (u8 length + ASCII)
+ * "kestrel/engine-state/v2"                     tag (u8 length + ASCII)
  * u64 now, u64 sequence
  * u32 #markets, per market (ascending id):
  *   u32 marketId
@@ -18,14 +18,19 @@
  * u64 #balances, per non-zero balance (ascending subaccount, then asset id):
  *   bytes32 subaccount, u32 assetId, i256 balance (two's complement)
  * u64 #minNonces, per non-zero minNonce (ascending subaccount): bytes32 subaccount, u64 minNonce
+ * u64 #positions, per non-zero position (ascending subaccount, then market id):
+ *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding
+ * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price
  * ```
+ *
+ * v2 added positions and oracle prices (v1 had neither).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 import type { OrderRecord } from './order-record.js';
 import type { EngineState, MarketState } from './state.js';
 
-export const STATE_HASH_TAG = 'kestrel/engine-state/v1';
+export const STATE_HASH_TAG = 'kestrel/engine-state/v2';
 
 /** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
 export function serializeState(s: EngineState): Uint8Array {
@@ -59,6 +64,23 @@ export function serializeState(s: EngineState): Uint8Array {
   for (const sub of subs) {
     w.bytes32(sub);
     w.uint(s.minNonces.get(sub)!, 8);
+  }
+
+  const positions = s.accounts.allPositions();
+  w.uint(BigInt(positions.length), 8);
+  for (const [sub, marketId, p] of positions) {
+    w.bytes32(sub);
+    w.uint(BigInt(marketId), 4);
+    w.uint(BigInt.asUintN(256, p.size), 32);
+    w.uint(BigInt.asUintN(256, p.vQuote), 32);
+    w.uint(BigInt.asUintN(256, p.lastCumFunding), 32);
+  }
+
+  const oracleIds = [...s.oracles.keys()].sort((a, b) => a - b);
+  w.uint(BigInt(oracleIds.length), 4);
+  for (const id of oracleIds) {
+    w.uint(BigInt(id), 4);
+    w.uint(s.oracles.get(id)!, 16);
   }
   return w.finish();
 }

@@ -9,7 +9,7 @@ import { ONE, UINT128_MAX, UINT32_MAX } from '../x18.js';
 import { Accounts } from './accounts.js';
 import { Book } from './book.js';
 import { ExpiryHeap, OrderRecord } from './order-record.js';
-import type { AssetConfig, EngineConfig, MarketConfig } from './types.js';
+import { DEFAULT_LIMITS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
 export interface MarketState {
   readonly config: MarketConfig;
@@ -29,7 +29,13 @@ export class EngineState {
   readonly orders = new Map<Hex, OrderRecord>();
   /** open orders per subaccount */
   readonly openBySub = new Map<Hex, Set<OrderRecord>>();
+  /** open orders per `${subaccount}:${clientId}` */
+  readonly openByClientId = new Map<string, Set<OrderRecord>>();
+  /** balances and perp positions */
   readonly accounts = new Accounts();
+  /** index price per market, X18 (absent = never set) */
+  readonly oracles = new Map<number, bigint>();
+  readonly maxOpenOrders: number;
   readonly minNonces = new Map<Hex, bigint>();
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
@@ -40,6 +46,12 @@ export class EngineState {
     for (const m of config.markets) this.markets.set(m.marketId, { config: { ...m }, book: new Book<OrderRecord>() });
     this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
     this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
+    this.maxOpenOrders = config.limits?.maxOpenOrdersPerSubaccount ?? DEFAULT_LIMITS.maxOpenOrdersPerSubaccount;
+  }
+
+  /** How many open orders a subaccount holds. */
+  openCount(subaccount: Hex): number {
+    return this.openBySub.get(subaccount)?.size ?? 0;
   }
 
   minNonce(subaccount: Hex): bigint {
@@ -55,7 +67,19 @@ export class EngineState {
       this.openBySub.set(rec.subaccount, set);
     }
     set.add(rec);
+    this.index(rec);
     if (rec.order.expiry !== 0n) this.expiries.push(rec);
+  }
+
+  /** Adds an open order to the clientId index (rest, restore). */
+  index(rec: OrderRecord): void {
+    const key = clientKey(rec.subaccount, rec.order.clientId);
+    let byId = this.openByClientId.get(key);
+    if (byId === undefined) {
+      byId = new Set();
+      this.openByClientId.set(key, byId);
+    }
+    byId.add(rec);
   }
 
   /** Drops a resting order from the indexes (the caller removes it from the book). */
@@ -65,6 +89,12 @@ export class EngineState {
     if (set !== undefined) {
       set.delete(rec);
       if (set.size === 0) this.openBySub.delete(rec.subaccount);
+    }
+    const key = clientKey(rec.subaccount, rec.order.clientId);
+    const byId = this.openByClientId.get(key);
+    if (byId !== undefined) {
+      byId.delete(rec);
+      if (byId.size === 0) this.openByClientId.delete(key);
     }
     this.expiries.remove(rec);
   }
@@ -83,6 +113,17 @@ export class EngineState {
   }
 }
 
+/** A subaccount's open orders carrying `clientId`, by sequence. */
+export function openWithClientId(s: EngineState, subaccount: Hex, clientId: bigint): OrderRecord[] {
+  const set = s.openByClientId.get(clientKey(subaccount, clientId));
+  if (set === undefined) return [];
+  return [...set].sort(bySequence);
+}
+
+function clientKey(subaccount: Hex, clientId: bigint): string {
+  return `${subaccount}:${clientId}`;
+}
+
 export function bySequence(a: OrderRecord, b: OrderRecord): number {
   return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
 }
@@ -95,11 +136,13 @@ const isU32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) 
 
 /**
  * Rejects a configuration the engine cannot run to the wei: ids must be unique uint32 (market
- * ids from 1, as 0 means "every market" in cancelAll), steps positive uint128, fee rates within
- * the contract's bounds (0 ≤ takerFee ≤ 1, |makerFee| ≤ takerFee when negative, makerFee ≤ 1).
+ * ids from 1, as 0 means "every market" in cancelAll), steps positive uint128, a price band in
+ * 0..10000 bps, a positive open-order cap, fee rates within the contract's bounds (0 ≤ takerFee ≤ 1, |makerFee| ≤ takerFee when negative, makerFee ≤ 1).
  */
 export function validateConfig(config: EngineConfig): void {
   if (!isHex(config.feeSubaccount, 32)) bad('feeSubaccount must be 32 bytes of hex');
+  const cap = config.limits?.maxOpenOrdersPerSubaccount;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1)) bad('limits.maxOpenOrdersPerSubaccount must be a positive integer');
   const assetIds = new Set<number>();
   for (const a of config.assets) {
     if (!isU32(a.assetId) || assetIds.has(a.assetId)) bad(`bad or duplicate assetId ${String(a.assetId)}`);
@@ -119,6 +162,8 @@ export function validateConfig(config: EngineConfig): void {
       if (typeof v !== 'bigint' || v <= 0n || v > UINT128_MAX) bad(`market ${id}: ${k} must be in 1..2^128-1`);
     }
     if (typeof m.minSize !== 'bigint' || m.minSize < 0n || m.minSize > UINT128_MAX) bad(`market ${id}: bad minSize`);
+    const band = m.priceBandBps;
+    if (band !== undefined && (!Number.isInteger(band) || band < 0 || band > 10_000)) bad(`market ${id}: priceBandBps must be an integer in 0..10000`);
     if (typeof m.takerFee !== 'bigint' || m.takerFee < 0n || m.takerFee > ONE) bad(`market ${id}: takerFee must be in [0, 1]`);
     if (typeof m.makerFee !== 'bigint' || m.makerFee > ONE || -m.makerFee > m.takerFee) {
       bad(`market ${id}: makerFee must be ≤ 1 and a rebate no larger than takerFee`);

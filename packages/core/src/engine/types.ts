@@ -32,13 +32,31 @@ export interface MarketConfig {
   /** fee rates, X18 (0.0002 = 2 bps); maker may be negative (a rebate) */
   makerFee: bigint;
   takerFee: bigint;
+  /**
+   * Price band for takers, in basis points of the market's oracle price (500 = 5%): a taker buy
+   * never fills above oracle·(1 + band), a sell never below oracle·(1 − band). No band when
+   * absent or 0, or while the market has no oracle price.
+   */
+  priceBandBps?: number;
 }
+
+/** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */
+export interface EngineLimits {
+  /** open (resting) orders a subaccount may hold; a GTC or POST_ONLY beyond it is rejected TOO_MANY_OPEN_ORDERS */
+  maxOpenOrdersPerSubaccount?: number;
+}
+
+export const DEFAULT_LIMITS: Required<EngineLimits> = Object.freeze({
+  // enough for any market maker quoting a few markets deeply; bounds the work of cancelAll
+  maxOpenOrdersPerSubaccount: 1000,
+});
 
 export interface EngineConfig {
   assets: readonly AssetConfig[];
   markets: readonly MarketConfig[];
   /** the subaccount that collects trading fees */
   feeSubaccount: Hex;
+  limits?: EngineLimits;
 }
 
 /** One sequenced input. `timestamp` inputs set the engine's clock (batch time, unix seconds). */
@@ -54,7 +72,11 @@ export type EngineInput =
    * decreases), cancels its open orders with a lower nonce (reason `NONCE`) and makes later
    * orders with a lower nonce fail with NONCE_USED.
    */
-  | { kind: 'cancelUpTo'; requestId: bigint; subaccount: Hex; minNonce: bigint };
+  | { kind: 'cancelUpTo'; requestId: bigint; subaccount: Hex; minNonce: bigint }
+  /** the index price of a market, X18 (DESIGN §7); sets the price band's centre */
+  | { kind: 'oracle'; marketId: number; price: bigint }
+  /** cancels every open order of the subaccount carrying one of these clientIds */
+  | { kind: 'cancelByClientId'; subaccount: Hex; clientIds: readonly bigint[] };
 
 export type CancelReason =
   | 'USER'
@@ -63,7 +85,11 @@ export type CancelReason =
   | 'SELF_TRADE'
   | 'INSUFFICIENT_BALANCE'
   /** the subaccount's minNonce passed the order's nonce (on-chain cancelUpTo) */
-  | 'NONCE';
+  | 'NONCE'
+  /** a reduce-only order that can no longer reduce its position (perps) */
+  | 'REDUCE_ONLY'
+  /** a GTC taker stopped at the price band while it still crossed the book: it may not rest crossed */
+  | 'PRICE_BAND';
 
 /**
  * `clientId` (the order's own id, DESIGN §4) is echoed on every order event; it is absent only
@@ -98,9 +124,11 @@ export type EngineEvent =
   | { kind: 'deposited'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawn'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawalRejected'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint; code: ErrorCode }
-  | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode }
+  /** for a cancelByClientId, `hash` is "0x" and `clientId` names the id that matched no open order */
+  | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode; clientId?: bigint }
   /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
-  | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint };
+  | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint }
+  | { kind: 'oracleUpdated'; marketId: number; price: bigint };
 
 export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
 
@@ -115,6 +143,16 @@ export interface OrderState {
   rejectCode?: ErrorCode;
   /** why a cancelled order was cancelled */
   cancelReason?: CancelReason;
+}
+
+/**
+ * A perpetual position (DESIGN §3, §7), X18. A fill of q at p moves `size` by ±q and `vQuote` by
+ * ∓q·p; unrealized PnL = vQuote + size·indexPrice. `lastCumFunding` stays 0 until funding lands.
+ */
+export interface Position {
+  size: bigint;
+  vQuote: bigint;
+  lastCumFunding: bigint;
 }
 
 export interface BookSide {

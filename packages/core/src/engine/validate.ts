@@ -7,7 +7,7 @@
  * | 2 | hash never seen before, whatever became of it | DUPLICATE_ORDER (not recorded again) |
  * | 3 | market listed | UNKNOWN_MARKET |
  * | 4 | flags decode | INVALID_FLAGS |
- * | 5 | order type supported: no reduce-only on spot; no PERP orders until perps land | UNSUPPORTED_ORDER_TYPE |
+ * | 5 | order type supported: reduce-only on perps only | UNSUPPORTED_ORDER_TYPE |
  * | 6 | 0 < price ≤ uint128 and price/tickSize ≤ {@link MAX_TICKS} | PRICE_OUT_OF_RANGE (not recorded above uint128) |
  * | 7 | price on tick | OFF_TICK |
  * | 8 | amount ≤ uint128 and amount/lotSize ≤ {@link MAX_LOTS} | SIZE_TOO_LARGE (not recorded above uint128) |
@@ -15,13 +15,15 @@
  * | 10 | amount > 0 and ≥ minSize | BELOW_MIN_SIZE |
  * | 11 | nonce ≥ the subaccount's minNonce | NONCE_USED |
  * | 12 | not expired: expiry = 0 or now < expiry | EXPIRED |
+ * | 13 | reduce-only: the position is on the other side (a buy needs a short, a sell a long) | REDUCE_ONLY_WOULD_INCREASE |
+ * | 14 | a GTC or POST_ONLY (an order that may rest) finds the subaccount below its open-order cap | TOO_MANY_OPEN_ORDERS |
  *
  * Replays are answered DUPLICATE_ORDER before anything else, so a replayed order never changes
  * the recorded status of the original.
  */
 import { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
-import { decodeFlags, type OrderFlags } from '../flags.js';
+import { decodeFlags, TimeInForce, type OrderFlags } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
 import { UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import type { EngineState, MarketState } from './state.js';
@@ -67,7 +69,7 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
   );
 }
 
-/** Runs checks 1–12 for an order with lower-cased `hash` and `order.subaccount`. */
+/** Runs checks 1–14 for an order with lower-cased `hash` and `order.subaccount`. */
 export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck {
   if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
   if (s.orders.has(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
@@ -76,7 +78,7 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   const flags = decodeFlags(order.flags);
   if (flags === null) return fail(ErrorCode.INVALID_FLAGS);
   const m = market.config;
-  if (m.kind !== 'SPOT' || flags.reduceOnly) return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
+  if (flags.reduceOnly && m.kind !== 'PERP') return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
   // beyond uint128 the order cannot be a signed Order at all: answered, but not recorded
   if (order.price > UINT128_MAX) return fail(ErrorCode.PRICE_OUT_OF_RANGE, false);
   const ticks = order.price / m.tickSize;
@@ -89,5 +91,11 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
   if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);
   if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
+  if (flags.reduceOnly) {
+    const pos = s.accounts.positionSize(order.subaccount, order.marketId);
+    if (order.isBuy ? pos >= 0n : pos <= 0n) return fail(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);
+  }
+  const mayRest = flags.timeInForce === TimeInForce.GTC || flags.timeInForce === TimeInForce.POST_ONLY;
+  if (mayRest && s.openCount(order.subaccount) >= s.maxOpenOrders) return fail(ErrorCode.TOO_MANY_OPEN_ORDERS);
   return { ok: true, market, flags, tick: Number(ticks), lots: Number(lots) };
 }

@@ -28,7 +28,7 @@ export const WBTC = 2;
 export const ETH = 1;
 /** WBTC/USDC: tick 1, lot 0.0001, min 0.001, no fees */
 export const BTC = 2;
-/** a perp market, listed but not tradable yet */
+/** ETH-PERP: tick 0.01, lot 0.001, min 0.001, maker 0, taker 5 bp */
 export const ETH_PERP = 3;
 
 export const owners = {
@@ -229,7 +229,7 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
       case 'expired':
         return `expired ${hashName(e.hash)}`;
       case 'cancelRejected':
-        return `cancelRejected ${hashName(e.hash)} ${e.code}`;
+        return e.clientId !== undefined && e.hash === '0x' ? `cancelRejected clientId ${e.clientId} ${e.code}` : `cancelRejected ${hashName(e.hash)} ${e.code}`;
       case 'deposited':
         return `deposited ${names[e.subaccount] ?? e.subaccount} ${e.assetId} ${fmtX(e.amount)}`;
       case 'withdrawn':
@@ -238,6 +238,8 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `withdrawalRejected ${names[e.subaccount] ?? e.subaccount} ${e.code}`;
       case 'minNonceSet':
         return `minNonceSet ${names[e.subaccount] ?? e.subaccount} ${e.minNonce}`;
+      case 'oracleUpdated':
+        return `oracle ${e.marketId} ${fmtX(e.price)}`;
     }
   });
 }

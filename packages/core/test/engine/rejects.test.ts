@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFlags, Engine, ErrorCode, UINT128_MAX, UINT64_MAX, type Hex, type Order } from '../../src/index.js';
-import { alice, BTC, config, ETH_PERP, Harness, rawOrder, x } from './fixtures.js';
+import { alice, bob, BTC, config, ETH_PERP, Harness, rawOrder, x } from './fixtures.js';
 
 interface RejectCase {
   name: string;
@@ -25,7 +25,29 @@ const cases: RejectCase[] = [
   { name: 'unknown flag bit', order: { flags: 1 << 5 }, code: ErrorCode.INVALID_FLAGS, recorded: true },
   { name: 'self-trade mode 3', order: { flags: 3 << 3 }, code: ErrorCode.INVALID_FLAGS, recorded: true },
   { name: 'reduce-only on spot', order: { flags: encodeFlags({ reduceOnly: true }) }, code: ErrorCode.UNSUPPORTED_ORDER_TYPE, recorded: true },
-  { name: 'perp market (perps not yet tradable)', order: { marketId: ETH_PERP }, code: ErrorCode.UNSUPPORTED_ORDER_TYPE, recorded: true },
+  { name: 'reduce-only buy with no position', order: { marketId: ETH_PERP, flags: encodeFlags({ reduceOnly: true }) }, code: ErrorCode.REDUCE_ONLY_WOULD_INCREASE, recorded: true },
+  {
+    name: 'reduce-only buy while long',
+    order: { marketId: ETH_PERP, flags: encodeFlags({ reduceOnly: true }) },
+    setup: (h) => {
+      h.fundAll();
+      h.place('ask', bob, 'sell', '100', '1', { market: ETH_PERP });
+      h.place('lift', alice, 'buy', '100', '1', { market: ETH_PERP });
+    },
+    code: ErrorCode.REDUCE_ONLY_WOULD_INCREASE,
+    recorded: true,
+  },
+  {
+    name: 'reduce-only sell while short',
+    order: { marketId: ETH_PERP, isBuy: false, flags: encodeFlags({ reduceOnly: true, timeInForce: 1 }) },
+    setup: (h) => {
+      h.fundAll();
+      h.place('bid', bob, 'buy', '100', '1', { market: ETH_PERP });
+      h.place('hit', alice, 'sell', '100', '1', { market: ETH_PERP });
+    },
+    code: ErrorCode.REDUCE_ONLY_WOULD_INCREASE,
+    recorded: true,
+  },
   { name: 'price zero', order: { price: 0n }, code: ErrorCode.PRICE_OUT_OF_RANGE, recorded: true },
   { name: 'flags not a uint32', order: { flags: 1.5 }, code: ErrorCode.MALFORMED, recorded: false },
   { name: 'negative flags', order: { flags: -1 }, code: ErrorCode.MALFORMED, recorded: false },
