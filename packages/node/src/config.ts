@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool.js';
 import type { LogLevel } from './log.js';
+import type { RateLimit } from './api/rate-limit.js';
 
 export interface NodeConfig {
   name: string;
@@ -29,6 +30,8 @@ export interface NodeConfig {
   syncIntervalMs: number;
   maxGossipBytes: number;
   mempool: MempoolLimits;
+  /** per client address, for POST endpoints */
+  apiRateLimit: RateLimit;
   logLevel: LogLevel;
 }
 
@@ -51,6 +54,8 @@ export const DEFAULTS = {
   // An order or cancel is under 1 KiB; a proposal of maxBatchOrders inputs stays under 1 MiB.
   maxGossipBytes: 1024 * 1024,
   mempool: DEFAULT_MEMPOOL_LIMITS,
+  // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
+  apiRateLimit: { perSecond: 200, burst: 400 },
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -105,7 +110,7 @@ function coerce(field: string, v: unknown): unknown {
 }
 
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
-  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool } };
+  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit } };
   if (opts.file) {
     let fromFile: Raw;
     try {
@@ -115,6 +120,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
     }
     for (const [k, v] of Object.entries(fromFile)) {
       if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
+      else if (k === 'apiRateLimit' && typeof v === 'object' && v) merged.apiRateLimit = { ...(merged.apiRateLimit as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
     }
@@ -131,6 +137,10 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');
   if (merged.role === 'sequencer' && !isHex(merged.operatorKey, 32)) throw new ConfigError('a sequencer needs operatorKey (32-byte hex)');
+  const rl = merged.apiRateLimit as Raw;
+  if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
+    throw new ConfigError('apiRateLimit: expected {perSecond > 0, burst ≥ 1}');
+  }
   if (!['info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: info, warn, error or silent');
   return merged as unknown as NodeConfig;
 }

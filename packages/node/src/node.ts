@@ -31,6 +31,7 @@ import { Sequencer } from './sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
+import { RateLimiter } from './api/rate-limit.js';
 import type { NodeConfig } from './config.js';
 
 export const NODE_VERSION = '0.1.0';
@@ -96,7 +97,7 @@ export class KestrelNode {
     node.instrument();
     network.onMessage(topics.orders, (data) => node.onGossipInput(data));
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
-    node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log);
+    node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
     if (config.role === 'sequencer') {
       const operator = privateKeyToAccount(config.operatorKey!);
       node.sequencer = new Sequencer({

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ErrorCode, KestrelError } from '@kestrel/core';
 import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/sdk';
 import type { Logger } from '../log.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface Request {
   method: string;
@@ -105,7 +106,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function startHttp(router: Router, host: string, port: number, log: Logger): Promise<Server> {
+export function startHttp(router: Router, host: string, port: number, log: Logger, limiter?: RateLimiter): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -116,6 +117,9 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         if (m === 'method') {
           send(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${url.pathname}`));
           return;
+        }
+        if (method === 'POST' && limiter && !limiter.take(req.socket.remoteAddress ?? '')) {
+          throw new KestrelError(ErrorCode.RATE_LIMITED, 'too many requests; slow down', {});
         }
         const body = method === 'POST' ? await readBody(req) : undefined;
         const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body });

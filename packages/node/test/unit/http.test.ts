@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Router, startHttp } from '../../src/api/http.js';
+import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/api/rate-limit.js';
+import { createLogger } from '../../src/log.js';
+
+describe('rate limiter', () => {
+  it('allows a burst, then refills at the rate', () => {
+    let t = 0;
+    const rl = new RateLimiter({ perSecond: 10, burst: 3 }, () => t);
+    expect([1, 2, 3, 4].map(() => rl.take('a'))).toEqual([true, true, true, false]);
+    expect(rl.take('b')).toBe(true); // another client has its own bucket
+    t += 100; // one token back
+    expect([rl.take('a'), rl.take('a')]).toEqual([true, false]);
+    t += 10_000; // never more than the burst
+    expect([1, 2, 3, 4].map(() => rl.take('a'))).toEqual([true, true, true, false]);
+  });
+
+  it('keeps a bounded table of clients', () => {
+    const rl = new RateLimiter({ perSecond: 1, burst: 1 }, () => 0);
+    for (let i = 0; i <= MAX_TRACKED_CLIENTS; i++) rl.take(`c${i}`);
+    // the oldest was forgotten, so it starts again with a full bucket
+    expect(rl.take('c0')).toBe(true);
+    expect(rl.take(`c${MAX_TRACKED_CLIENTS}`)).toBe(false);
+  });
+});
+
+describe('HTTP server limits', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const router = new Router().on('POST', '/echo', (req) => ({ got: req.body })).on('GET', '/ping', () => ({ ok: true }));
+    server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), new RateLimiter({ perSecond: 1, burst: 5 }));
+    const addr = server.address();
+    url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers 429 RATE_LIMITED past the burst on writes, and keeps serving reads', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) codes.push((await fetch(`${url}/echo`, { method: 'POST', body: '{"i":1}' })).status);
+    expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(codes.slice(5)).toEqual([429, 429, 429]);
+    const limited = await fetch(`${url}/echo`, { method: 'POST', body: '{}' });
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect((await fetch(`${url}/ping`)).status).toBe(200);
+  });
+
+  it('answers 405 for a known path with the wrong method', async () => {
+    const res = await fetch(`${url}/ping`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(405);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
