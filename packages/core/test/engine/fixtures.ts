@@ -139,8 +139,8 @@ export class Harness {
   /** nonces for orders placed without one, so that the same steps give the same hashes */
   private nonce = 100n;
 
-  constructor(options: EngineOptions = {}) {
-    this.engine = new Engine(config, options);
+  constructor(options: EngineOptions = {}, cfg: EngineConfig = config) {
+    this.engine = new Engine(cfg, options);
   }
 
   apply(input: EngineInput): EngineEvent[] {
