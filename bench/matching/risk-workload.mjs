@@ -1,8 +1,11 @@
-// W1's stream on a PERP market spread over 1,000 subaccounts, through the core's own matching,
-// risk and position code: the Engine's Matcher (per-maker decision: expiry, self-trade,
-// reduce-only, the pre-trade risk hook) with settlement into the Engine's accounts and
-// positions on every fill. Only the Engine's boundary is left out — input checks, hashing of
-// order records, accepted/cancelled event objects — which bench/matching/engine.mjs measures.
+// W1's stream on a PERP market spread over 1,000 subaccounts, with the pre-trade risk hook and
+// position updates on every fill. The book is driven through its integer API (as adapter.mjs
+// does) with a MatchHook that runs, for each maker, the Engine's own per-fill code in the
+// Engine's order: self-trade by owner, reduce-only caps (`reducibleLots`), `proposeFill`, the
+// default risk hook (`spotBalanceCheck`, perp rule: each side's fee covered by its quote balance)
+// and `settleFill` into the Engine's `Accounts` (fees into quote balances, {size, vQuote} into
+// positions). Left out is only the Engine's per-order boundary (input checks, order records and
+// their indexes, hashes, event objects), which bench/matching/engine.mjs measures.
 //
 //   node bench/matching/risk-workload.mjs [--n=1000000] [--life=5000]
 //
@@ -11,11 +14,9 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { makeSubaccount } from '../../packages/core/dist/index.js';
-import { Matcher } from '../../packages/core/dist/engine/matcher.js';
-import { OrderRecord } from '../../packages/core/dist/engine/order-record.js';
-import { spotBalanceCheck } from '../../packages/core/dist/engine/risk.js';
-import { EngineState } from '../../packages/core/dist/engine/state.js';
+import { makeSubaccount, proposeFill, reducibleLots, settleFill, spotBalanceCheck } from '../../packages/core/dist/index.js';
+import { Accounts } from '../../packages/core/dist/engine/accounts.js';
+import { Book, DROP, STOP } from '../../packages/core/dist/engine/book.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { generate } = await import(pathToFileURL(path.resolve(here, '../../../shared/bench/workload.mjs')).href);
@@ -34,72 +35,97 @@ const tickSize = E18 / 100n;
 const lotSize = E18 / 1000n;
 const SUBS = 1000;
 const subs = Array.from({ length: SUBS }, (_, i) => makeSubaccount(`0x${(i + 1).toString(16).padStart(40, '0')}`, 'bench'));
-const config = {
-  assets: [{ assetId: 0, symbol: 'USDC', decimals: 6 }],
-  markets: [{ marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n }],
-  feeSubaccount: makeSubaccount('0x3000000000000000000000000000000000000003', 'fees'),
-  limits: { maxOpenOrdersPerSubaccount: 1_000_000 },
-};
+const market = { marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n };
+const feeSubaccount = makeSubaccount('0x3000000000000000000000000000000000000003', 'fees');
+const owners = subs.map((s) => s.slice(0, 42));
 
-// order records built before timing, as the peer adapter builds its ids before timing
-const hashes = new Array(n);
-for (let i = 0; i < n; i++) hashes[i] = `0x${i.toString(16).padStart(64, '0')}`;
-function records() {
-  const recs = new Array(n);
-  for (let j = 0; j < ops.length; j += 5) {
-    if (ops[j] !== 0) continue;
-    const id = ops[j + 4];
-    const isBuy = ops[j + 1] === 0;
-    const sub = subs[(id % 500) + (isBuy ? 0 : 500)];
-    const order = { subaccount: sub, marketId: 3, isBuy, price: BigInt(ops[j + 2]) * tickSize, amount: BigInt(ops[j + 3]) * lotSize, nonce: BigInt(id), expiry: 0n, flags: 0, clientId: 0n };
-    recs[id] = new OrderRecord(hashes[id], order, sub.slice(0, 42), ops[j + 2], ops[j + 3], 0, 0, BigInt(id + 1));
+/** The per-maker decision and settlement, as the Engine's Matcher makes them. */
+class RiskHook {
+  constructor(book, accounts, reduceOnly) {
+    this.book = book;
+    this.accounts = accounts;
+    this.reduceOnly = reduceOnly; // per order id: 1 = reduce-only (none in W1, checked as the Engine does)
+    this.takerId = 0;
+    this.taker = 0;
+    this.takerIsBuy = false;
+    this.stop = false;
+    this.fills = 0;
   }
-  return recs;
+  onMaker(slot, makerLots, takerLots, tick) {
+    const makerId = this.book.ref(slot);
+    const maker = accountOf(makerId, !this.takerIsBuy);
+    if (owners[maker] === owners[this.taker]) return DROP; // self-trade, CANCEL_MAKER
+    let q = makerLots < takerLots ? makerLots : takerLots;
+    const a = this.accounts;
+    if (this.reduceOnly[makerId] === 1) {
+      const r = reducibleLots(a, subs[maker], 3, !this.takerIsBuy, lotSize);
+      if (r === 0) return DROP;
+      if (r < q) q = r;
+    }
+    if (this.reduceOnly[this.takerId] === 1) {
+      const r = reducibleLots(a, subs[this.taker], 3, this.takerIsBuy, lotSize);
+      if (r === 0) return STOP;
+      if (r < q) q = r;
+    }
+    const fill = proposeFill(market, subs[maker], subs[this.taker], this.takerIsBuy, BigInt(tick) * tickSize, BigInt(q) * lotSize);
+    const verdict = spotBalanceCheck(a, fill);
+    if (verdict !== null) return verdict.party === 'maker' ? DROP : STOP;
+    settleFill(a, fill, feeSubaccount);
+    this.fills++;
+    return q;
+  }
 }
 
+const accountOf = (id, isBuy) => (id % 500) + (isBuy ? 0 : 500);
+
 function runOnce(count) {
-  const s = new EngineState(config);
-  for (const sub of subs) s.accounts.add(sub, 0, 10n ** 30n);
-  const matcher = new Matcher(s, spotBalanceCheck);
-  const market = s.markets.get(3);
-  const recs = records();
-  const events = [];
+  const book = new Book(1 << 16);
+  const accounts = new Accounts();
+  for (const sub of subs) accounts.add(sub, 0, 10n ** 30n);
+  const hook = new RiskHook(book, accounts, new Uint8Array(n));
+  const slotOf = new Int32Array(n).fill(-1);
   let filled = 0;
   let cancelHits = 0;
-  let fills = 0;
   const t0 = performance.now();
   for (let i = 0, j = 0; i < count; i++, j += 5) {
-    const rec = recs[ops[j + 4]];
+    const id = ops[j + 4];
     if (ops[j] === 0) {
-      matcher.run(rec, market, events);
-      filled += rec.filledLots;
-      fills += events.length;
-      events.length = 0;
-      if (rec.remainingLots === 0) rec.status = 'filled';
-      else s.rest(rec, market);
-    } else if (rec.isOpen) {
-      s.unrest(rec);
-      rec.status = 'cancelled';
+      const isBuy = ops[j + 1] === 0;
+      const size = ops[j + 3];
+      hook.takerId = id;
+      hook.taker = accountOf(id, isBuy);
+      hook.takerIsBuy = isBuy;
+      const left = book.match(isBuy, ops[j + 2], size, hook);
+      filled += size - left;
+      if (left > 0) slotOf[id] = book.insert(isBuy, ops[j + 2], left, id);
+    } else {
+      const slot = slotOf[id];
+      if (slot < 0) continue;
+      slotOf[id] = -1;
+      if (book.ref(slot) !== id) continue; // filled meanwhile
+      book.remove(slot);
       cancelHits++;
     }
   }
-  return { ms: performance.now() - t0, s, market, filled, cancelHits, fills };
+  return { ms: performance.now() - t0, book, accounts, filled, cancelHits, fills: hook.fills };
 }
 
 runOnce(Math.min(nops, 200_000)); // warm-up
 const r = runOnce(nops);
 let sizeSum = 0n;
+let vSum = 0n;
 let gross = 0n;
-for (const [, , p] of r.s.accounts.allPositions()) {
+const positions = r.accounts.allPositions();
+for (const [, , p] of positions) {
   sizeSum += p.size;
+  vSum += p.vQuote;
   gross += p.size < 0n ? -p.size : p.size;
 }
-if (sizeSum !== 0n) throw new Error(`positions do not net to zero: ${sizeSum}`);
-const depth = (isBuy) => r.market.book.depth(isBuy, Infinity);
-const vol = (lv) => lv.reduce((a, [, l]) => a + Number(l), 0);
+if (sizeSum !== 0n || vSum !== 0n) throw new Error(`positions do not net to zero: ${sizeSum}, ${vSum}`);
+const vol = (isBuy) => r.book.depth(isBuy, Infinity).reduce((a, [, l]) => a + Number(l), 0);
 console.log(JSON.stringify({
   engine: 'kestrel-core match+risk (perp, 1,000 subaccounts)', maxLife, node: process.version, ops: nops, ms: +r.ms.toFixed(1),
   ops_per_s: Math.round((nops / r.ms) * 1000), fills: r.fills, filledQty: r.filled, cancelHits: r.cancelHits,
-  positions: r.s.accounts.allPositions().length, grossPositionLots: Number(gross / lotSize),
-  resting: { askLevels: r.market.book.levelCount(false), askVol: vol(depth(false)), bidLevels: r.market.book.levelCount(true), bidVol: vol(depth(true)) },
+  positions: positions.length, grossPositionLots: Number(gross / lotSize), feesCollected: r.accounts.balance(feeSubaccount, 0).toString(),
+  resting: { askLevels: r.book.levelCount(false), askVol: vol(false), bidLevels: r.book.levelCount(true), bidVol: vol(true) },
 }));

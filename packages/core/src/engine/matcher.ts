@@ -27,7 +27,7 @@ import type { Hex } from '../hex.js';
 import { LedgerOverlay, type Ledger } from './accounts.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
-import type { RiskCheck, RiskView } from './risk.js';
+import { reducibleLots, type RiskCheck, type RiskView } from './risk.js';
 import { proposeFill, settleFill, type ProposedFill } from './settlement.js';
 import type { EngineState, MarketState } from './state.js';
 import type { CancelReason, EngineEvent } from './types.js';
@@ -111,10 +111,7 @@ export class Matcher implements MatchHook {
 
   /** Lots a reduce-only order may still fill without growing or flipping its position. */
   private reducible(rec: OrderRecord): number {
-    const pos = this.view.positionSize(rec.subaccount, rec.order.marketId);
-    const lot = this.market.config.lotSize;
-    if (rec.order.isBuy) return pos < 0n ? Number(-pos / lot) : 0;
-    return pos > 0n ? Number(pos / lot) : 0;
+    return reducibleLots(this.view, rec.subaccount, rec.order.marketId, rec.order.isBuy, this.market.config.lotSize);
   }
 
   /** The book's callback: decide, then apply the decision to the real state. */

@@ -65,3 +65,13 @@ export const spotBalanceCheck: RiskCheck = (view, fill) => {
  * not settle negative balances yet; off by default.
  */
 export const borrowAllowedCheck: RiskCheck = () => null;
+
+/**
+ * Lots a reduce-only order may still fill without growing or flipping its position (DESIGN §5):
+ * a buy reduces a short, a sell a long; 0 when there is nothing left to reduce.
+ */
+export function reducibleLots(view: RiskView, subaccount: Hex, marketId: number, isBuy: boolean, lotSize: bigint): number {
+  const pos = view.positionSize(subaccount, marketId);
+  if (isBuy) return pos < 0n ? Number(-pos / lotSize) : 0;
+  return pos > 0n ? Number(pos / lotSize) : 0;
+}
