@@ -150,9 +150,6 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   const open = [...s.orders.values()].filter((r) => r.isOpen).sort(bySequence);
   for (const rec of open) {
     if (!resting.has(rec)) bad(`open order ${rec.hash} is on no book`);
-    let set = s.openBySub.get(rec.subaccount);
-    if (set === undefined) s.openBySub.set(rec.subaccount, (set = new Set()));
-    set.add(rec);
     s.index(rec);
     if (rec.order.expiry !== 0n) s.expiries.push(rec);
   }

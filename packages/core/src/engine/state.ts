@@ -27,10 +27,8 @@ export class EngineState {
   readonly marketIds: readonly number[];
   /** every order the engine has seen, by lower-case hash */
   readonly orders = new Map<Hex, OrderRecord>();
-  /** open orders per subaccount */
-  readonly openBySub = new Map<Hex, Set<OrderRecord>>();
-  /** open orders per `${subaccount}:${clientId}` */
-  readonly openByClientId = new Map<string, Set<OrderRecord>>();
+  /** open orders per subaccount, and per subaccount and clientId */
+  readonly openBySub = new Map<Hex, OpenOrders>();
   /** balances and perp positions */
   readonly accounts = new Accounts();
   /** index price per market, X18 (absent = never set) */
@@ -51,7 +49,7 @@ export class EngineState {
 
   /** How many open orders a subaccount holds. */
   openCount(subaccount: Hex): number {
-    return this.openBySub.get(subaccount)?.size ?? 0;
+    return this.openBySub.get(subaccount)?.all.size ?? 0;
   }
 
   minNonce(subaccount: Hex): bigint {
@@ -61,41 +59,25 @@ export class EngineState {
   /** Puts an accepted order's remainder on the book and into the indexes. */
   rest(rec: OrderRecord, market: MarketState): void {
     rec.slot = market.book.insert(rec.order.isBuy, rec.tick, rec.remainingLots, rec);
-    let set = this.openBySub.get(rec.subaccount);
-    if (set === undefined) {
-      set = new Set();
-      this.openBySub.set(rec.subaccount, set);
-    }
-    set.add(rec);
     this.index(rec);
     if (rec.order.expiry !== 0n) this.expiries.push(rec);
   }
 
-  /** Adds an open order to the clientId index (rest, restore). */
+  /** Adds an open order to the per-subaccount indexes (rest, restore). */
   index(rec: OrderRecord): void {
-    const key = clientKey(rec.subaccount, rec.order.clientId);
-    let byId = this.openByClientId.get(key);
-    if (byId === undefined) {
-      byId = new Set();
-      this.openByClientId.set(key, byId);
+    let open = this.openBySub.get(rec.subaccount);
+    if (open === undefined) {
+      open = new OpenOrders();
+      this.openBySub.set(rec.subaccount, open);
     }
-    byId.add(rec);
+    open.add(rec);
   }
 
   /** Drops a resting order from the indexes (the caller removes it from the book). */
   detach(rec: OrderRecord): void {
     rec.slot = -1;
-    const set = this.openBySub.get(rec.subaccount);
-    if (set !== undefined) {
-      set.delete(rec);
-      if (set.size === 0) this.openBySub.delete(rec.subaccount);
-    }
-    const key = clientKey(rec.subaccount, rec.order.clientId);
-    const byId = this.openByClientId.get(key);
-    if (byId !== undefined) {
-      byId.delete(rec);
-      if (byId.size === 0) this.openByClientId.delete(key);
-    }
+    const open = this.openBySub.get(rec.subaccount);
+    if (open !== undefined && open.delete(rec)) this.openBySub.delete(rec.subaccount);
     this.expiries.remove(rec);
   }
 
@@ -107,21 +89,49 @@ export class EngineState {
 
   /** A subaccount's open orders, by sequence. */
   openOf(subaccount: Hex): OrderRecord[] {
-    const set = this.openBySub.get(subaccount);
-    if (set === undefined) return [];
-    return [...set].sort(bySequence);
+    const open = this.openBySub.get(subaccount);
+    if (open === undefined) return [];
+    return [...open.all].sort(bySequence);
+  }
+}
+
+/** One subaccount's open orders, and the same by clientId (most clientIds name one order). */
+export class OpenOrders {
+  readonly all = new Set<OrderRecord>();
+  private readonly byClientId = new Map<bigint, OrderRecord | Set<OrderRecord>>();
+
+  add(rec: OrderRecord): void {
+    this.all.add(rec);
+    const id = rec.order.clientId;
+    const cur = this.byClientId.get(id);
+    if (cur === undefined) this.byClientId.set(id, rec);
+    else if (cur instanceof Set) cur.add(rec);
+    else this.byClientId.set(id, new Set([cur, rec]));
+  }
+
+  /** Removes an order; returns true when none is left. */
+  delete(rec: OrderRecord): boolean {
+    this.all.delete(rec);
+    const id = rec.order.clientId;
+    const cur = this.byClientId.get(id);
+    if (cur === rec) this.byClientId.delete(id);
+    else if (cur instanceof Set) {
+      cur.delete(rec);
+      if (cur.size === 1) this.byClientId.set(id, cur.values().next().value!);
+    }
+    return this.all.size === 0;
+  }
+
+  withClientId(clientId: bigint): OrderRecord[] {
+    const cur = this.byClientId.get(clientId);
+    if (cur === undefined) return [];
+    return cur instanceof Set ? [...cur].sort(bySequence) : [cur];
   }
 }
 
 /** A subaccount's open orders carrying `clientId`, by sequence. */
 export function openWithClientId(s: EngineState, subaccount: Hex, clientId: bigint): OrderRecord[] {
-  const set = s.openByClientId.get(clientKey(subaccount, clientId));
-  if (set === undefined) return [];
-  return [...set].sort(bySequence);
-}
-
-function clientKey(subaccount: Hex, clientId: bigint): string {
-  return `${subaccount}:${clientId}`;
+  return s.openBySub.get(subaccount)?.withClientId(clientId) ?? [];
 }
 
 export function bySequence(a: OrderRecord, b: OrderRecord): number {
