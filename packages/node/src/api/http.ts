@@ -44,6 +44,23 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
+/** The request target as a URL; anything unparseable is the client's error, never a crash. */
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    throw new KestrelError(ErrorCode.MALFORMED, 'unparseable request path');
+  }
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new KestrelError(ErrorCode.MALFORMED, 'bad percent-encoding in the path');
+  }
+}
+
 export class Router {
   private readonly routes: Route[] = [];
 
@@ -61,7 +78,7 @@ export class Router {
       let ok = true;
       for (let i = 0; i < parts.length && ok; i++) {
         const want = r.parts[i]!;
-        if (want.startsWith(':')) params[want.slice(1)] = decodeURIComponent(parts[i]!);
+        if (want.startsWith(':')) params[want.slice(1)] = decodeParam(parts[i]!);
         else ok = want === parts[i];
       }
       if (!ok) continue;
@@ -109,9 +126,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export function startHttp(router: Router, host: string, port: number, log: Logger, limiter?: RateLimiter): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
+      let path = '?';
       try {
+        const url = parseUrl(req.url);
+        path = url.pathname;
         const m = router.match(method, url.pathname);
         if (m === undefined) throw new KestrelError(ErrorCode.NOT_FOUND, `no route ${url.pathname}`);
         if (m === 'method') {
@@ -134,11 +153,16 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         if (err instanceof KestrelError) {
           send(res, STATUS[err.code] ?? 400, errorBody(err.code, err.message, err.details), unread);
         } else {
-          log.error('api: handler failed', { path: url.pathname, error: (err as Error).message, stack: (err as Error).stack });
+          log.error('api: handler failed', { path, error: (err as Error).message, stack: (err as Error).stack });
           send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'), unread);
         }
       }
-    })();
+    })().catch((err: unknown) => {
+      // the last line of defence: nothing a client sends may take the process down
+      log.error('api: request failed outside its handler', { error: (err as Error).message });
+      if (!res.headersSent) send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'), true);
+      else res.destroy();
+    });
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, startHttp } from '../../src/api/http.js';
 import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/api/rate-limit.js';
@@ -29,7 +30,7 @@ describe('HTTP server limits', () => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    const router = new Router().on('POST', '/echo', (req) => ({ got: req.body })).on('GET', '/ping', () => ({ ok: true }));
+    const router = new Router().on('POST', '/echo', (req) => ({ got: req.body })).on('GET', '/ping', () => ({ ok: true })).on('GET', '/x/:id', (req) => ({ id: req.params.id }));
     server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), new RateLimiter({ perSecond: 1, burst: 5 }));
     const addr = server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
@@ -43,6 +44,19 @@ describe('HTTP server limits', () => {
     expect(codes.slice(5)).toEqual([429, 429, 429]);
     const limited = await fetch(`${url}/echo`, { method: 'POST', body: '{}' });
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect((await fetch(`${url}/ping`)).status).toBe(200);
+  });
+
+  it.each(['//[', '//a b', '//%', '//:99999', '/x/%E0%A4%A'])('answers 400 MALFORMED for the path %j and stays up', async (path) => {
+    const { port } = new URL(url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const sock = connect(Number(port), '127.0.0.1', () => sock.end(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      let data = '';
+      sock.on('data', (d) => (data += d.toString()));
+      sock.on('end', () => resolve(data));
+      sock.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 (400|404)/);
     expect((await fetch(`${url}/ping`)).status).toBe(200);
   });
 
