@@ -34,6 +34,10 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL',
   /** a reduce-only order that would open or grow a position (perps) */
   REDUCE_ONLY_WOULD_INCREASE: 'REDUCE_ONLY_WOULD_INCREASE',
+  /** a signed cancel already submitted: a cancel acts once */
+  DUPLICATE_CANCEL: 'DUPLICATE_CANCEL',
+  /** a signed cancel whose timestamp is too far from the node's clock */
+  STALE_CANCEL: 'STALE_CANCEL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
