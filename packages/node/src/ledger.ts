@@ -21,6 +21,13 @@ export interface BatchRecord {
   txHash: Hex | null;
 }
 
+/**
+ * A signed cancel is accepted only while its timestamp is within this many seconds of the node's
+ * clock; within that window each cancel acts once (its digest is remembered), and outside it a
+ * replayed cancel is stale. Five minutes leaves room for clock skew and slow clients.
+ */
+export const CANCEL_WINDOW_SECONDS = 300n;
+
 export interface SignedOrderRecord {
   order: Order;
   signature: Hex;
@@ -43,6 +50,8 @@ export class Ledger {
   private committed: EngineSnapshot;
   private readonly orders = new Map<Hex, SignedOrderRecord>();
   private readonly rejects = new Map<Hex, string>();
+  /** digests of sequenced cancels, with their timestamps: a cancel acts once */
+  private readonly cancels = new Map<Hex, bigint>();
 
   private constructor(
     readonly config: EngineConfig,
@@ -74,6 +83,7 @@ export class Ledger {
       l.orders.set(k.slice(6) as Hex, { order: orderFromWire(v.input.order), signature: v.input.signature, batchId: v.batchId === null ? null : BigInt(v.batchId) });
     }
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
+    for await (const [k, v] of store.scan<{ timestamp: string }>('cancel:')) l.cancels.set(k.slice(7) as Hex, BigInt(v.timestamp));
     for await (const [k, v] of store.scan<unknown>('mempool:')) {
       const input = inputFromWire(domainSep, v);
       if (input.type !== 'drop' && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
@@ -93,6 +103,11 @@ export class Ledger {
   private mempoolOrder(hash: Hex): SignedOrderRecord | undefined {
     const m = this.mempool.get(hash);
     return m?.type === 'order' ? { order: m.order, signature: m.signature, batchId: null } : undefined;
+  }
+
+  /** Whether a cancel (by digest) was already sequenced or is pending. */
+  cancelSeen(hash: Hex): boolean {
+    return this.cancels.has(hash) || this.mempool.has(hash);
   }
 
   rejectCode(hash: Hex): string | undefined {
@@ -161,6 +176,11 @@ export class Ledger {
     for (const input of p.inputs) {
       if (input.type === 'drop') continue;
       sequenced.push(input.hash);
+      if (input.type === 'cancel' || input.type === 'cancelAll') {
+        const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
+        this.cancels.set(input.hash, ts);
+        ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts.toString() } });
+      }
       if (input.type === 'order') {
         const rec: SignedOrderRecord = { order: input.order, signature: input.signature, batchId: p.batchId };
         this.orders.set(input.hash, rec);
@@ -174,6 +194,13 @@ export class Ledger {
       }
     }
     for (const removed of this.mempool.remove(sequenced)) ops.push({ del: mempoolKey(removed.seq) });
+    // a cancel older than the acceptance window can no longer be submitted: forget it
+    for (const [h, ts] of this.cancels) {
+      if (ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp) {
+        this.cancels.delete(h);
+        ops.push({ del: `cancel:${h}` });
+      }
+    }
     this.lastBatchId = p.batchId;
     this.lastTimestamp = p.timestamp;
     this.requestCursor = p.requestCursor;

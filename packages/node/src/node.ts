@@ -22,7 +22,7 @@ import { ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded } from './crypto/recover.js';
 import { Follower } from './follower.js';
 import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
-import { Ledger } from './ledger.js';
+import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
 import { startNetwork, type Network, type Verdict } from './p2p/network.js';
@@ -146,13 +146,20 @@ export class KestrelNode {
 
   /** Pre-sequencing checks against the current engine state; throws the stable code. */
   precheck(input: SignedInput): void {
-    if (input.type !== 'order') return;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    if (input.type !== 'order') {
+      const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
+      if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
+        throw new KestrelError(ErrorCode.STALE_CANCEL, `cancel timestamp must be within ${CANCEL_WINDOW_SECONDS} s of now`, { timestamp: ts.toString(), now: now.toString() });
+      }
+      if (this.ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
+      return;
+    }
     if (this.ledger.isSequenced(input.hash) || this.ledger.mempool.has(input.hash) || this.ledger.rejectCode(input.hash) !== undefined) {
       throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
     }
     const code = this.ledger.engine.validate(input.order, input.hash);
     if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
-    const now = BigInt(Math.floor(Date.now() / 1000));
     if (input.order.expiry !== 0n && input.order.expiry <= now) throw new KestrelError(ErrorCode.EXPIRED, 'order expired', { orderHash: input.hash });
   }
 

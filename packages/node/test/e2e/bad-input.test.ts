@@ -102,4 +102,31 @@ describe('bad input', () => {
     expect(again.status).toBe(409);
     expect(again.body.error?.code).toBe('DUPLICATE_ORDER');
   });
+
+  it('lets a signed cancel act once, and refuses one with a stale timestamp', async () => {
+    const account = privateKeyToAccount(devnet.traders[0]!.privateKey);
+    const subaccount = makeSubaccount(account.address, 'main');
+    const sign = async (timestamp: bigint): Promise<string> => {
+      const cancelAll = { subaccount, marketId: 1, timestamp };
+      const signature = await account.signTypedData({
+        domain: { name: 'Kestrel', version: '1', chainId: devnet.chainId, verifyingContract: devnet.exchange },
+        types: EIP712_TYPES,
+        primaryType: 'CancelAll',
+        message: cancelAll,
+      });
+      return JSON.stringify({ cancelAll: { subaccount, marketId: 1, timestamp: timestamp.toString() }, signature });
+    };
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const body = await sign(now);
+    expect((await postRaw(`${api}/v1/cancels`, body)).status).toBe(200);
+    const replay = await postRaw(`${api}/v1/cancels`, body);
+    expect(replay.status).toBe(409);
+    expect(replay.body.error?.code).toBe('DUPLICATE_CANCEL');
+    // still refused once it has been sequenced
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await postRaw(`${api}/v1/cancels`, body)).body.error?.code).toBe('DUPLICATE_CANCEL');
+    const stale = await postRaw(`${api}/v1/cancels`, await sign(now - 3600n));
+    expect(stale.status).toBe(400);
+    expect(stale.body.error?.code).toBe('STALE_CANCEL');
+  });
 });
