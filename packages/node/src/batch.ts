@@ -72,6 +72,12 @@ const hex32 = (v: unknown, what: string): Hex => {
 export const MAX_BATCH_INPUTS = 2000;
 export const MAX_BATCH_REQUESTS = 256;
 
+/** The batch id of a wire proposal, read without verifying anything (null if unreadable). */
+export function peekBatchId(v: unknown): bigint | null {
+  const id = (v as { batchId?: unknown } | null)?.batchId;
+  return typeof id === 'string' && /^\d{1,20}$/.test(id) ? BigInt(id) : null;
+}
+
 export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const w = v as Record<string, unknown>;
@@ -101,8 +107,8 @@ export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
  * What the sequencer signs: every field of the proposal, with inputs by their digests (each input
  * is itself signed by its trader). A follower applies only proposals signed by an operator.
  */
-export function proposalDigest(p: Omit<Proposal, 'signature'>): Hex {
-  const words = 5 + p.requests.length * 5 + p.inputs.length * 2;
+export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): Hex {
+  const words = 6 + p.requests.length * 5 + p.inputs.length * 2;
   const buf = new Uint8Array(words * 32);
   let o = 0;
   const word = (v: bigint): void => {
@@ -113,6 +119,7 @@ export function proposalDigest(p: Omit<Proposal, 'signature'>): Hex {
     buf.set(hexToBytes(h), o);
     o += 32;
   };
+  bytes32(domainSep); // a proposal of one deployment means nothing on another
   word(p.batchId);
   word(p.timestamp);
   word(p.requestCursor);

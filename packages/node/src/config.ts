@@ -65,6 +65,9 @@ export class ConfigError extends Error {
 
 type Raw = Record<string, unknown>;
 
+/** Fields that must be at least 1: zero would spin a loop or refuse everything. */
+const POSITIVE = new Set(['batchIntervalMs', 'maxBatchOrders', 'maxBatchRequests', 'syncIntervalMs', 'maxGossipBytes']);
+
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   name: 'string',
   role: 'string',
@@ -96,6 +99,7 @@ function coerce(field: string, v: unknown): unknown {
   if (kind === 'int') {
     const n = typeof v === 'number' ? v : Number(v);
     if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${field}: expected a non-negative integer`);
+    if (POSITIVE.has(field) && n < 1) throw new ConfigError(`${field}: must be at least 1`);
     return n;
   }
   if (kind === 'list') {
@@ -137,6 +141,10 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');
   if (merged.role === 'sequencer' && !isHex(merged.operatorKey, 32)) throw new ConfigError('a sequencer needs operatorKey (32-byte hex)');
+  const mp = merged.mempool as Raw;
+  for (const k of ['maxTotal', 'maxPerSubaccount']) {
+    if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
+  }
   const rl = merged.apiRateLimit as Raw;
   if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
     throw new ConfigError('apiRateLimit: expected {perSecond > 0, burst ≥ 1}');

@@ -82,7 +82,7 @@ export class Follower {
   private readonly operators = new Map<string, boolean>();
 
   private async signedByOperator(p: Proposal): Promise<boolean> {
-    const signer = recoverAddress(proposalDigest(p), p.signature);
+    const signer = recoverAddress(proposalDigest(this.f.ledger.domainSep, p), p.signature);
     if (!signer) return false;
     let ok = this.operators.get(signer);
     if (ok === undefined) {
@@ -97,6 +97,7 @@ export class Follower {
   async catchUp(): Promise<void> {
     const { ledger, chain } = this.f;
     ledger.lastSettledBatchId = await chain.lastBatchId();
+    await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
     while (!this.loop.isStopped && !this.diverged) {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);

@@ -125,19 +125,29 @@ export class Ledger {
     }
   }
 
+  /** Drops mempool orders that have expired by `now` (unix seconds): they could never match. */
+  async pruneExpired(now: bigint): Promise<number> {
+    const expired = this.mempool.expired(now);
+    if (expired.length === 0) return 0;
+    await this.store.write(expired.map((e) => ({ del: mempoolKey(e.seq) })));
+    this.mempool.remove(expired.map((e) => e.input.hash));
+    return expired.length;
+  }
+
   /**
    * Records an order refused at sequencing (the chain would not settle it), keeping the signed
    * order so that its status stays queryable.
    */
   async recordReject(input: SignedInput & { type: 'order' }, code: string): Promise<void> {
-    this.rejects.set(input.hash, code);
-    this.orders.set(input.hash, { order: input.order, signature: input.signature, batchId: null });
-    const removed = this.mempool.remove([input.hash]);
+    const seq = this.mempool.seqOf(input.hash);
     await this.store.write([
       { put: `reject:${input.hash}`, value: { code } },
       { put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: null } satisfies StoredOrder },
-      ...removed.map((e) => ({ del: mempoolKey(e.seq) })),
+      ...(seq === undefined ? [] : [{ del: mempoolKey(seq) }]),
     ]);
+    this.rejects.set(input.hash, code);
+    this.orders.set(input.hash, { order: input.order, signature: input.signature, batchId: null });
+    this.mempool.remove([input.hash]);
   }
 
   /**
@@ -147,22 +157,23 @@ export class Ledger {
    */
   tryApply(p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
     const committed = this.committed;
-    const events = applyBatch(this.engine, p);
-    return {
-      events,
-      stateHash: this.engine.stateHash(),
-      undo: () => {
-        this.engine = Engine.restore(this.config, committed);
-      },
+    const undo = (): void => {
+      this.engine = Engine.restore(this.config, committed);
     };
+    try {
+      const events = applyBatch(this.engine, p);
+      return { events, stateHash: this.engine.stateHash(), undo };
+    } catch (err) {
+      undo(); // a batch applies whole or not at all
+      throw err;
+    }
   }
 
-  /** Persists an applied batch atomically and advances the ledger. */
+  /** Persists an applied batch atomically, then advances the ledger (memory follows the disk). */
   async commit(p: Proposal, events: readonly EngineEvent[], settlement: SettlementArgs | null, txHash: Hex | null = null): Promise<void> {
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [];
-    const wire = proposalToWire(p);
     const record: BatchRecord = {
-      proposal: wire,
+      proposal: proposalToWire(p),
       settlement: settlement
         ? {
             orders: settlement.orders.map((o) => ({ order: orderToWire(o.order), signature: o.signature })),
@@ -173,45 +184,52 @@ export class Ledger {
     };
     ops.push({ put: batchKey(p.batchId), value: record });
     const sequenced: Hex[] = [];
+    const newOrders: Array<[Hex, SignedOrderRecord]> = [];
+    const newCancels: Array<[Hex, bigint]> = [];
     for (const input of p.inputs) {
       if (input.type === 'drop') continue;
       sequenced.push(input.hash);
       if (input.type === 'cancel' || input.type === 'cancelAll') {
         const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
-        this.cancels.set(input.hash, ts);
+        newCancels.push([input.hash, ts]);
         ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts.toString() } });
-      }
-      if (input.type === 'order') {
-        const rec: SignedOrderRecord = { order: input.order, signature: input.signature, batchId: p.batchId };
-        this.orders.set(input.hash, rec);
+      } else {
+        newOrders.push([input.hash, { order: input.order, signature: input.signature, batchId: p.batchId }]);
         ops.push({ put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: p.batchId.toString() } satisfies StoredOrder });
       }
     }
+    const newRejects: Array<[Hex, string]> = [];
     for (const e of events) {
       if (e.kind === 'rejected') {
-        this.rejects.set(e.hash, e.code);
+        newRejects.push([e.hash, e.code]);
         ops.push({ put: `reject:${e.hash}`, value: { code: e.code } });
       }
     }
-    for (const removed of this.mempool.remove(sequenced)) ops.push({ del: mempoolKey(removed.seq) });
-    // a cancel older than the acceptance window can no longer be submitted: forget it
-    for (const [h, ts] of this.cancels) {
-      if (ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp) {
-        this.cancels.delete(h);
-        ops.push({ del: `cancel:${h}` });
-      }
+    for (const h of sequenced) {
+      const seq = this.mempool.seqOf(h);
+      if (seq !== undefined) ops.push({ del: mempoolKey(seq) });
     }
-    this.lastBatchId = p.batchId;
-    this.lastTimestamp = p.timestamp;
-    this.requestCursor = p.requestCursor;
-    this.stateHash = p.stateHash;
-    this.committed = this.engine.snapshot();
-    ops.push({ put: 'snapshot', value: this.committed });
+    // a cancel older than the acceptance window can no longer be submitted: forget it
+    const expiredCancels = [...this.cancels].filter(([, ts]) => ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp).map(([h]) => h);
+    for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
+    const committed = this.engine.snapshot();
+    ops.push({ put: 'snapshot', value: committed });
     ops.push({
       put: 'meta:lastBatch',
       value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash },
     });
     await this.store.write(ops);
+
+    for (const [h, rec] of newOrders) this.orders.set(h, rec);
+    for (const [h, ts] of newCancels) this.cancels.set(h, ts);
+    for (const [h, code] of newRejects) this.rejects.set(h, code);
+    for (const h of expiredCancels) this.cancels.delete(h);
+    this.mempool.remove(sequenced);
+    this.committed = committed;
+    this.lastBatchId = p.batchId;
+    this.lastTimestamp = p.timestamp;
+    this.requestCursor = p.requestCursor;
+    this.stateHash = p.stateHash;
     this.onCommit?.(p, events);
   }
 

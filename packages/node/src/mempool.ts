@@ -41,6 +41,10 @@ export class Mempool {
     return this.entries.has(hash);
   }
 
+  seqOf(hash: Hex): bigint | undefined {
+    return this.entries.get(hash)?.seq;
+  }
+
   get(hash: Hex): SignedInput | undefined {
     return this.entries.get(hash)?.input;
   }
@@ -67,6 +71,15 @@ export class Mempool {
     for (const e of this.entries.values()) {
       if (out.length >= max) break;
       out.push(e);
+    }
+    return out;
+  }
+
+  /** Orders whose expiry has passed by `now` (unix seconds). */
+  expired(now: bigint): MempoolEntry[] {
+    const out: MempoolEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.input.type === 'order' && e.input.order.expiry !== 0n && e.input.order.expiry <= now) out.push(e);
     }
     return out;
   }

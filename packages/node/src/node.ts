@@ -17,7 +17,7 @@ import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { domainSeparator, ErrorCode, KestrelError, type EngineConfig, type Hex } from '@kestrel/core';
-import { proposalFromWire, proposalToWire, type Proposal } from './batch.js';
+import { peekBatchId, proposalFromWire, proposalToWire, type Proposal } from './batch.js';
 import { ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded } from './crypto/recover.js';
 import { Follower } from './follower.js';
@@ -100,6 +100,10 @@ export class KestrelNode {
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
     if (config.role === 'sequencer') {
       const operator = privateKeyToAccount(config.operatorKey!);
+      if (!(await chain.isOperator(operator.address))) {
+        await node.stop();
+        throw new Error(`the operator key's address ${operator.address} is not an operator of the Exchange`);
+      }
       node.sequencer = new Sequencer({
         ledger,
         chain,
@@ -198,6 +202,10 @@ export class KestrelNode {
     const msg = decodeGossip(data);
     if (!msg || msg.kind !== GossipKind.PROPOSAL) return 'REJECT';
     if (!this.follower) return 'IGNORE';
+    // cheap checks before any signature is verified: an old or unreadable proposal costs nothing
+    const id = peekBatchId(msg.body);
+    if (id === null) return 'REJECT';
+    if (id <= this.ledger.lastBatchId) return 'IGNORE';
     let p: Proposal;
     try {
       p = proposalFromWire(this.domainSep, msg.body);
@@ -207,7 +215,7 @@ export class KestrelNode {
     const result = await this.follower.apply(p);
     if (result === 'gap') void this.follower.catchUp().catch(() => undefined);
     if (result === 'forged') return 'REJECT';
-    return result === 'applied' || result === 'old' ? 'ACCEPT' : 'IGNORE';
+    return result === 'applied' ? 'ACCEPT' : 'IGNORE';
   }
 
 }

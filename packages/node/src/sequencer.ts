@@ -50,15 +50,23 @@ export class Sequencer {
   async tick(): Promise<void> {
     const { ledger, chain, log } = this.s;
     await this.resubmitUnsettled();
+    if (ledger.lastSettledBatchId > ledger.lastBatchId) {
+      // another operator settled batches this log lacks: sequencing on would only be refused
+      log.error('sequencer: the chain is ahead of this node; not sequencing', { chain: String(ledger.lastSettledBatchId), local: String(ledger.lastBatchId) });
+      return;
+    }
+    await ledger.pruneExpired(this.s.nowSeconds());
     const count = await chain.requestCount();
     const to = count < ledger.requestCursor + BigInt(this.s.maxBatchRequests) ? count : ledger.requestCursor + BigInt(this.s.maxBatchRequests);
     const requests = to > ledger.requestCursor ? await chain.requests(ledger.requestCursor, to) : [];
     let inputs: BatchInput[] = ledger.mempool.peek(this.s.maxBatchOrders).map((e) => e.input);
     if (inputs.length === 0 && requests.length === 0) return;
 
-    const now = this.s.nowSeconds();
-    // One second behind the wall clock so that the batch is never ahead of the block that includes it.
-    const timestamp = now - 1n > ledger.lastTimestamp ? now - 1n : ledger.lastTimestamp;
+    // The batch clock never runs ahead of the block that will include it, nor behind the last batch.
+    const now = this.s.nowSeconds() - 1n;
+    const block = await chain.pendingBlockTimestamp();
+    const clock = now < block ? now : block;
+    const timestamp = clock > ledger.lastTimestamp ? clock : ledger.lastTimestamp;
     const batchId = ledger.lastBatchId + 1n;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
@@ -71,14 +79,17 @@ export class Sequencer {
       });
       const sim = await chain.simulate(args);
       if (sim.ok) {
-        proposal.signature = await this.s.sign(proposalDigest(unsigned));
+        proposal.signature = await this.s.sign(proposalDigest(ledger.domainSep, unsigned));
         await this.finish(proposal, applied.events, args);
         return;
       }
       applied.undo();
       const culprit = blame(sim, args, inputs);
+      if (!culprit) {
+        log.error('sequencer: the chain refuses the batch and no order is to blame', { error: sim.error, args: sim.args.map(String) });
+        return;
+      }
       log.warn('sequencer: chain would refuse the batch; rebuilding', { error: sim.error, args: sim.args.map(String), culprit });
-      if (!culprit) return;
       const own = inputs.find((i) => i.type === 'order' && i.hash === culprit);
       if (own?.type === 'order') {
         // the order is new in this batch: leave it out and refuse it

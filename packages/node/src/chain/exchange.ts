@@ -118,8 +118,9 @@ export class ExchangeChain {
     return this.read<boolean>('isOperator', [account]);
   }
 
-  async latestBlockTimestamp(): Promise<bigint> {
-    const block = await this.publicClient.getBlock({ blockTag: 'latest' });
+  /** Timestamp of the block being built: the latest a batch clock may read. */
+  async pendingBlockTimestamp(): Promise<bigint> {
+    const block = await this.publicClient.getBlock({ blockTag: 'pending' });
     return block.timestamp;
   }
 

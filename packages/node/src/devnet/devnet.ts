@@ -4,7 +4,7 @@
  * 127.0.0.1. The first node sequences; the others follow. Everything lives under one data
  * directory, created fresh each time (the chain is fresh too).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
@@ -59,8 +59,9 @@ const keyOf = (index: number): Hex => {
 
 export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const dataDir = resolve(opts.dataDir);
-  await rm(dataDir, { recursive: true, force: true });
+  await clearDevnetDir(dataDir);
   await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, DEVNET_MARKER), '{}\n');
   const anvil = await startAnvil({ port: opts.rpcPort });
   try {
     const transport = http(anvil.url);
@@ -153,6 +154,22 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     await anvil.stop();
     throw err;
   }
+}
+
+/** The file that marks a folder as a devnet's: only such a folder (or an empty one) is wiped. */
+export const DEVNET_MARKER = 'devnet.json';
+
+async function clearDevnetDir(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return; // does not exist yet
+  }
+  if (entries.length > 0 && !entries.includes(DEVNET_MARKER)) {
+    throw new Error(`${dir} is not empty and is not a devnet folder (no ${DEVNET_MARKER}); refusing to wipe it`);
+  }
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** Rewrites a node's config with the ports it got, so a restart binds the same ones. */

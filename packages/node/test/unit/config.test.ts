@@ -25,6 +25,8 @@ describe('node configuration', () => {
     ['a sequencer without a key', { rpcUrl: 'http://x', exchange, role: 'sequencer' }, /operatorKey/],
     ['a bad role', { rpcUrl: 'http://x', exchange, role: 'king' }, /role/],
     ['a negative port', { rpcUrl: 'http://x', exchange, apiPort: -1 }, /apiPort/],
+    ['a zero batch interval', { rpcUrl: 'http://x', exchange, batchIntervalMs: 0 }, /batchIntervalMs/],
+    ['a zero gossip size limit', { rpcUrl: 'http://x', exchange, maxGossipBytes: '0' }, /maxGossipBytes/],
   ])('refuses %s', (_name, flags, msg) => {
     expect(() => resolveConfig({ flags })).toThrow(msg);
   });
@@ -32,6 +34,13 @@ describe('node configuration', () => {
   it('accepts a sequencer with a key and splits list flags', () => {
     const c = resolveConfig({ flags: { rpcUrl: 'http://x', exchange, role: 'sequencer', operatorKey: key, bootstrap: 'a, b' } });
     expect(c.bootstrap).toEqual(['a', 'b']);
+  });
+
+  it('refuses a zero mempool limit from the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, mempool: { maxTotal: 0 } }));
+    expect(() => resolveConfig({ file })).toThrow(/mempool.maxTotal/);
   });
 
   it('refuses unknown keys in the file', () => {

@@ -41,4 +41,17 @@ describe('mempool', () => {
     const e = m.add(order(2, 1));
     expect(e.seq).toBe(42n);
   });
+
+  it('lists orders expired by a given time', () => {
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    const withExpiry = (h: number, expiry: bigint): SignedInput => {
+      const o = order(h, 1);
+      return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
+    };
+    m.add(withExpiry(1, 0n));
+    m.add(withExpiry(2, 100n));
+    m.add(withExpiry(3, 101n));
+    expect(m.expired(100n).map((e) => e.input.hash)).toEqual([hash(2)]);
+    expect(m.expired(99n)).toEqual([]);
+  });
 });
