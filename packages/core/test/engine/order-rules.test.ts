@@ -222,3 +222,17 @@ describe('borrow flag', () => {
     expect(h.engine.balances(alice)).toEqual([[USDC, x('-100.05')], [WETH, x('1')]]);
   });
 });
+
+describe('validate() answers the new acceptance rules as place() does', () => {
+  it('REDUCE_ONLY_WOULD_INCREASE and TOO_MANY_OPEN_ORDERS', async () => {
+    const { order: build } = await import('./fixtures.js');
+    const h = new Harness({}, { ...config, limits: { maxOpenOrdersPerSubaccount: 1 } }).fundAll();
+    const ro = build(alice, 'buy', '100', '1', { market: ETH_PERP, reduceOnly: true });
+    expect(h.engine.validate(ro.order, ro.hash)).toBe(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);
+    h.place('A1', alice, 'buy', '90', '1');
+    const gtc = build(alice, 'buy', '91', '1');
+    expect(h.engine.validate(gtc.order, gtc.hash)).toBe(ErrorCode.TOO_MANY_OPEN_ORDERS);
+    const ioc = build(alice, 'buy', '91', '1', { tif: 'IOC' });
+    expect(h.engine.validate(ioc.order, ioc.hash)).toBeNull();
+  });
+});

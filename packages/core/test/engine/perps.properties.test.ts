@@ -105,6 +105,7 @@ function runChecked(log: Log): { engine: Engine; events: EngineEvent[][] } {
   const vq = new Map<Hex, bigint>();
   let oracle: bigint | undefined;
   let supply = 0n;
+  const filledBy = new Map<Hex, bigint>();
   const events: EngineEvent[][] = [];
   for (const [i, input] of log.inputs.entries()) {
     const ev = e.apply(input);
@@ -116,6 +117,7 @@ function runChecked(log: Log): { engine: Engine; events: EngineEvent[][] } {
       else if (x.kind === 'withdrawn') supply -= x.amount;
       else if (x.kind === 'fill') {
         const taker = log.orders.get(x.takerHash)!;
+        for (const h of [x.makerHash, x.takerHash]) filledBy.set(h, (filledBy.get(h) ?? 0n) + x.amount);
         if (oracle !== undefined) {
           const ok = taker.isBuy ? x.price * 10_000n <= oracle * BigInt(10_000 + BAND_BPS) : x.price * 10_000n >= oracle * BigInt(10_000 - BAND_BPS);
           expect(ok, `${where}: taker fill at ${x.price} beyond the band around ${oracle}`).toBe(true);
@@ -155,6 +157,11 @@ function runChecked(log: Log): { engine: Engine; events: EngineEvent[][] } {
       total += v;
     }
     expect(total, `${where}: Σ quote = deposits − withdrawals`).toBe(supply);
+    // a FOK (reduce-only caps included) fills completely or not at all
+    if (input.kind === 'place' && (input.order.flags & 3) === 2) {
+      const f = filledBy.get(input.hash) ?? 0n;
+      expect(f === 0n || f === input.order.amount, `${where}: FOK filled ${f} of ${input.order.amount}`).toBe(true);
+    }
   }
   return { engine: e, events };
 }
