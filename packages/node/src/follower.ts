@@ -58,6 +58,11 @@ export class Follower {
       log.warn('follower: proposal not signed by an operator; ignored', { batchId: String(p.batchId) });
       return 'forged';
     }
+    const requests = await this.checkRequests(p);
+    if (requests !== 'ok') {
+      if (requests === 'forged') log.warn('follower: proposal requests differ from the chain queue; ignored', { batchId: String(p.batchId) });
+      return requests === 'forged' ? 'forged' : 'gap';
+    }
     if (p.prevStateHash !== ledger.stateHash) {
       this.diverged = { batchId: String(p.batchId), expected: p.prevStateHash, got: ledger.stateHash };
       log.error('follower: parent state hash differs; halting', this.diverged);
@@ -77,6 +82,24 @@ export class Follower {
     await ledger.commit(p, applied.events, args);
     log.info('follower: applied batch', { batchId: String(p.batchId), stateHash: p.stateHash });
     return 'applied';
+  }
+
+  /**
+   * The requests a proposal applies must be exactly the chain's queue from this node's cursor to
+   * the proposal's: an operator cannot credit a deposit that was never made. 'unseen' when this
+   * node's RPC has not caught up with the queue yet (try again later).
+   */
+  private async checkRequests(p: Proposal): Promise<'ok' | 'forged' | 'unseen'> {
+    const { ledger, chain } = this.f;
+    if (p.requestCursor < ledger.requestCursor || p.requestCursor - ledger.requestCursor !== BigInt(p.requests.length)) return 'forged';
+    if (p.requests.length === 0) return 'ok';
+    if ((await chain.requestCount()) < p.requestCursor) return 'unseen';
+    const onChain = await chain.requests(ledger.requestCursor, p.requestCursor);
+    const same = onChain.every((r, i) => {
+      const q = p.requests[i]!;
+      return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount;
+    });
+    return same ? 'ok' : 'forged';
   }
 
   private readonly operators = new Map<string, boolean>();

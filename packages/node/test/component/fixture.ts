@@ -1,0 +1,96 @@
+/** A real chain with the Exchange deployed and two funded traders, and a node ledger on disk. */
+import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
+import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
+import { ExchangeChain } from '../../src/chain/exchange.js';
+import { verifyOrder } from '../../src/inputs.js';
+import { Ledger } from '../../src/ledger.js';
+import { NodeStore } from '../../src/store/store.js';
+import { DEVNET_ASSETS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
+import { tempDir } from '../helpers.js';
+
+/** anvil's first accounts: public devnet keys */
+export const KEYS = {
+  admin: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  operator: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  seller: '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  buyer: '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+} as const;
+
+export const sub = (key: Hex): Hex => makeSubaccount(privateKeyToAccount(key).address, 'main');
+
+export interface ChainFixture {
+  rpcUrl: string;
+  exchange: Hex;
+  domainSep: Hex;
+  send(key: Hex, address: Hex, abi: typeof exchangeAbi | typeof testTokenAbi, functionName: string, args: unknown[]): Promise<void>;
+  /** a new ledger on a fresh LevelDB, configured from the chain's listing */
+  openLedger(chain: ExchangeChain): Promise<{ ledger: Ledger; store: NodeStore }>;
+  /** signs an order and admits it to the ledger's mempool */
+  admitOrder(ledger: Ledger, key: Hex, fields: Partial<Order>): Promise<Hex>;
+  stop(): Promise<void>;
+}
+
+export async function startChainFixture(): Promise<ChainFixture> {
+  const anvil = await startAnvil({ port: 0 });
+  const transport = http(anvil.url);
+  const publicClient = createPublicClient({ chain: foundry, transport });
+  const send: ChainFixture['send'] = async (key, address, abi, functionName, args) => {
+    const wallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(key) });
+    const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
+    const r = await publicClient.waitForTransactionReceipt({ hash });
+    if (r.status !== 'success') throw new Error(`${functionName} reverted`);
+  };
+  const admin = privateKeyToAccount(KEYS.admin);
+  const deployed = await deployKestrel({
+    walletClient: createWalletClient({ chain: foundry, transport, account: admin }),
+    publicClient,
+    admin: admin.address,
+    operators: [privateKeyToAccount(KEYS.operator).address],
+    feeSubaccount: makeSubaccount(admin.address, 'fees'),
+    assets: DEVNET_ASSETS,
+    markets: DEVNET_MARKETS,
+  });
+  const exchange = deployed.exchange;
+  for (const [key, symbol, amount] of [[KEYS.seller, 'WETH', '10'], [KEYS.buyer, 'USDC', '100000']] as const) {
+    const token = deployed.tokens[symbol]!;
+    const assetId = DEVNET_ASSETS.findIndex((a) => a.symbol === symbol);
+    const units = parseUnits(amount, DEVNET_ASSETS[assetId]!.decimals);
+    await send(key, token, testTokenAbi, 'mint', [privateKeyToAccount(key).address, units]);
+    await send(key, token, testTokenAbi, 'approve', [exchange, units]);
+    await send(key, exchange, exchangeAbi, 'deposit', [sub(key), assetId, units]);
+  }
+  const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
+  const stores: NodeStore[] = [];
+  return {
+    rpcUrl: anvil.url,
+    exchange,
+    domainSep,
+    send,
+    async openLedger(chain) {
+      const listing = await chain.listing();
+      const store = await NodeStore.open(tempDir('kestrel-ledger-'));
+      stores.push(store);
+      const ledger = await Ledger.open({ assets: listing.assets, markets: listing.markets, feeSubaccount: listing.feeSubaccount }, domainSep, store);
+      return { ledger, store };
+    },
+    async admitOrder(ledger, key, fields) {
+      const order: Order = { subaccount: sub(key), marketId: 1, isBuy: true, price: parseX18('2000'), amount: parseX18('1'), nonce: 1n, expiry: 0n, flags: 0, clientId: 0n, ...fields };
+      const signature = await privateKeyToAccount(key).signTypedData({
+        domain: { name: 'Kestrel', version: '1', chainId: 31337, verifyingContract: exchange },
+        types: EIP712_TYPES,
+        primaryType: 'Order',
+        message: order,
+      });
+      const input = verifyOrder(domainSep, order, signature);
+      await ledger.admit(input);
+      return input.hash;
+    },
+    async stop() {
+      for (const s of stores) await s.close();
+      await anvil.stop();
+    },
+  };
+}
