@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** The `kestrel` command line. */
 import '../polyfill.js';
-import { startCommand, startUsage } from '../cli/start.js';
-import { devnetCommand, devnetUsage } from '../cli/devnet.js';
 import { ConfigError } from '../config.js';
+import { devnetUsage, startUsage } from '../cli/usage.js';
 
 const usage = `kestrel <command>
 
@@ -19,10 +18,11 @@ ${devnetUsage}`;
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
+    // commands load their modules (libp2p, viem, LevelDB) only when they run
     case 'start':
-      return startCommand(rest);
+      return (await import('../cli/start.js')).startCommand(rest);
     case 'devnet':
-      return devnetCommand(rest);
+      return (await import('../cli/devnet.js')).devnetCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write('kestrel 0.1.0\n');

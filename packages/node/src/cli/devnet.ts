@@ -1,24 +1,23 @@
 /** `kestrel devnet`: a local network for development; stays up until Ctrl-C. */
 import { parseArgs } from 'node:util';
+import { devnetUsage } from './usage.js';
+import { ConfigError } from '../config.js';
 import { startDevnet } from '../devnet/devnet.js';
 import { DEVNET_FUNDING } from '../devnet/listing.js';
 
-export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N]
-
-  --nodes N        nodes to run (default 2; the first sequences)
-  --data-dir DIR   wiped and re-created on every start (default .kestrel/devnet)
-  --rpc-port N     anvil's port (default 8545; 0 = any free port)
-  --api-port N     the first node's API port, the next count up (default 9545; 0 = any)
-  --traders N      funded test accounts (default 4)`;
 
 function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: expected an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name}: expected an integer from ${min} to ${max}`);
   return n;
 }
 
 export async function devnetCommand(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${devnetUsage}\n`);
+    return;
+  }
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -1,22 +1,9 @@
 /** `kestrel start`: run one node from a config file, environment and flags. */
 import { parseArgs } from 'node:util';
+import { startUsage } from './usage.js';
 import { resolveConfig } from '../config.js';
 import { KestrelNode } from '../node.js';
 
-export const startUsage = `kestrel start [--config FILE] [options]
-
-  --config FILE          JSON config file (keys as below, camelCase)
-  --role ROLE            sequencer | follower           (KESTREL_ROLE)
-  --rpc-url URL          chain RPC                       (KESTREL_RPC_URL)
-  --exchange ADDR        Exchange contract address       (KESTREL_EXCHANGE)
-  --operator-key HEX     sequencer's operator key        (KESTREL_OPERATOR_KEY)
-  --data-dir DIR         LevelDB and peer key            (KESTREL_DATA_DIR)
-  --api-port N           HTTP API port (0 = any)         (KESTREL_API_PORT)
-  --p2p-port N           libp2p TCP port (0 = any)       (KESTREL_P2P_PORT)
-  --bootstrap MADDRS     comma-separated peer multiaddrs (KESTREL_BOOTSTRAP)
-  --sync-from URLS       comma-separated peer API URLs   (KESTREL_SYNC_FROM)
-  --name NAME            name in logs                    (KESTREL_NAME)
-  --log-level LEVEL      info | warn | error | silent    (KESTREL_LOG_LEVEL)`;
 
 const FLAG_TO_FIELD: Record<string, string> = {
   role: 'role',
@@ -33,6 +20,10 @@ const FLAG_TO_FIELD: Record<string, string> = {
 };
 
 export async function startCommand(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${startUsage}\n`);
+    return;
+  }
   const options = Object.fromEntries([...Object.keys(FLAG_TO_FIELD), 'config'].map((k) => [k, { type: 'string' as const }]));
   const { values } = parseArgs({ args: argv, options, strict: true });
   const flags: Record<string, unknown> = {};

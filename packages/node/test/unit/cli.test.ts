@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { KESTREL_BIN } from '../../src/devnet/process.js';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [KESTREL_BIN, ...args], { encoding: 'utf8', env: { ...process.env, KESTREL_RPC_URL: '' } });
+
+describe('kestrel CLI', () => {
+  it.each([
+    [['--help'], 0, /kestrel <command>/],
+    [['start', '--help'], 0, /kestrel start \[--config FILE\]/],
+    [['devnet', '--help'], 0, /--nodes N/],
+    [['version'], 0, /kestrel 0\.1\.0/],
+  ])('%j prints its usage', (args, code, out) => {
+    const r = run(...args);
+    expect(r.status).toBe(code);
+    expect(r.stdout).toMatch(out);
+  });
+
+  it.each([
+    [['start', '--bogus'], /Unknown option '--bogus'/],
+    [['start'], /rpcUrl is required/],
+    [['start', '--config', '/nonexistent.json'], /cannot read config file/],
+    [['devnet', '--nodes', '0'], /--nodes: expected an integer from 1 to 8/],
+    [['frobnicate'], /unknown command: frobnicate/],
+  ])('%j fails with a clear message and a non-zero exit', (args, err) => {
+    const r = run(...args);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(err);
+    expect(r.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+  });
+});
