@@ -20,6 +20,7 @@ export interface MarketConfig {
   marketId: number;
   symbol: string;
   kind: MarketKind;
+  /** the base asset (spot); ignored for PERP markets, which move no base asset */
   baseAssetId: number;
   /** always 0, the quote stablecoin, today */
   quoteAssetId: number;
