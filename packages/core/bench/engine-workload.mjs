@@ -32,6 +32,8 @@ const config = {
   assets: [{ assetId: 0, symbol: 'USDC', decimals: 6 }, { assetId: 1, symbol: 'WETH', decimals: 18 }],
   markets: [{ marketId: 1, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: 1, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n }],
   feeSubaccount: makeSubaccount('0x3000000000000000000000000000000000000003', 'fees'),
+  // one subaccount per side holds the whole book here (W2 rests far more than the default cap)
+  limits: { maxOpenOrdersPerSubaccount: 10_000_000 },
 };
 
 function makeEngine() {
