@@ -1,7 +1,8 @@
 // W1's stream on a PERP market spread over 1,000 subaccounts, with the pre-trade risk hook and
 // position updates on every fill. The book is driven through its integer API (as adapter.mjs
 // does) with a MatchHook that runs, for each maker, the Engine's own per-fill code in the
-// Engine's order: self-trade by owner, reduce-only caps (`reducibleLots`), `proposeFill`, the
+// Engine's order: self-trade by owner, reduce-only caps (`reducibleLots`), the market's
+// `FillPricer` (quote and fees in ticks·lots, exact), the
 // default risk hook (`spotBalanceCheck`, perp rule: each side's fee covered by its quote balance)
 // and `settleFill` into the Engine's `Accounts` (fees into quote balances, {size, vQuote} into
 // positions). Left out is only the Engine's per-order boundary (input checks, order records and
@@ -14,7 +15,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { makeSubaccount, proposeFill, reducibleLots, settleFill, spotBalanceCheck } from '../../packages/core/dist/index.js';
+import { FillPricer, makeSubaccount, reducibleLots, settleFill, spotBalanceCheck } from '../../packages/core/dist/index.js';
 import { Accounts } from '../../packages/core/dist/engine/accounts.js';
 import { Book, DROP, STOP } from '../../packages/core/dist/engine/book.js';
 
@@ -44,6 +45,9 @@ class RiskHook {
   constructor(book, accounts, reduceOnly) {
     this.book = book;
     this.accounts = accounts;
+    this.handles = subs.map((s) => accounts.of(s)); // resolved once per subaccount, as the Engine does per order
+    this.feeAccount = accounts.of(feeSubaccount);
+    this.pricer = new FillPricer(market);
     this.reduceOnly = reduceOnly; // per order id: 1 = reduce-only (none in W1, checked as the Engine does)
     this.takerId = 0;
     this.taker = 0;
@@ -58,30 +62,33 @@ class RiskHook {
     let q = makerLots < takerLots ? makerLots : takerLots;
     const a = this.accounts;
     if (this.reduceOnly[makerId] === 1) {
-      const r = reducibleLots(a, subs[maker], 3, !this.takerIsBuy, lotSize);
+      const r = reducibleLots(a, this.handles[maker], 3, !this.takerIsBuy, lotSize);
       if (r === 0) return DROP;
       if (r < q) q = r;
     }
     if (this.reduceOnly[this.takerId] === 1) {
-      const r = reducibleLots(a, subs[this.taker], 3, this.takerIsBuy, lotSize);
+      const r = reducibleLots(a, this.handles[this.taker], 3, this.takerIsBuy, lotSize);
       if (r === 0) return STOP;
       if (r < q) q = r;
     }
-    const fill = proposeFill(market, subs[maker], subs[this.taker], this.takerIsBuy, BigInt(tick) * tickSize, BigInt(q) * lotSize);
+    const fill = this.pricer.propose(this.handles[maker], this.handles[this.taker], this.takerIsBuy, tick, priceOf(tick), q);
     const verdict = spotBalanceCheck(a, fill);
     if (verdict !== null) return verdict.party === 'maker' ? DROP : STOP;
-    settleFill(a, fill, feeSubaccount);
+    settleFill(a, fill, this.feeAccount);
     this.fills++;
     return q;
   }
 }
 
+// an order carries its X18 price; here each tick's is made once
+const prices = [];
+const priceOf = (tick) => (prices[tick] ??= BigInt(tick) * tickSize);
 const accountOf = (id, isBuy) => (id % 500) + (isBuy ? 0 : 500);
 
 function runOnce(count) {
   const book = new Book(1 << 16);
   const accounts = new Accounts();
-  for (const sub of subs) accounts.add(sub, 0, 10n ** 30n);
+  for (const sub of subs) accounts.add(accounts.of(sub), 0, 10n ** 30n);
   const hook = new RiskHook(book, accounts, new Uint8Array(n));
   const slotOf = new Int32Array(n).fill(-1);
   let filled = 0;
@@ -110,7 +117,7 @@ function runOnce(count) {
   return { ms: performance.now() - t0, book, accounts, filled, cancelHits, fills: hook.fills };
 }
 
-runOnce(Math.min(nops, 200_000)); // warm-up
+runOnce(nops); // warm-up: one whole pass, so the per-fill code (bigint paths included) is optimized before timing
 const r = runOnce(nops);
 let sizeSum = 0n;
 let vSum = 0n;
@@ -126,6 +133,6 @@ const vol = (isBuy) => r.book.depth(isBuy, Infinity).reduce((a, [, l]) => a + Nu
 console.log(JSON.stringify({
   engine: 'kestrel-core match+risk (perp, 1,000 subaccounts)', maxLife, node: process.version, ops: nops, ms: +r.ms.toFixed(1),
   ops_per_s: Math.round((nops / r.ms) * 1000), fills: r.fills, filledQty: r.filled, cancelHits: r.cancelHits,
-  positions: positions.length, grossPositionLots: Number(gross / lotSize), feesCollected: r.accounts.balance(feeSubaccount, 0).toString(),
+  positions: positions.length, grossPositionLots: Number(gross / lotSize), feesCollected: r.accounts.balanceOf(feeSubaccount, 0).toString(),
   resting: { askLevels: r.book.levelCount(false), askVol: vol(false), bidLevels: r.book.levelCount(true), bidVol: vol(true) },
 }));

@@ -19,6 +19,7 @@ export * from './engine/types.js';
 export * from './engine/engine.js';
 export * from './engine/risk.js';
 export * from './engine/settlement.js';
+export type { Account, Ledger } from './engine/accounts.js';
 export { SNAPSHOT_VERSION, type EngineSnapshot, type OrderSnapshot } from './engine/snapshot.js';
 export { MAX_LOTS, MAX_TICKS } from './engine/validate.js';
 export { STATE_HASH_TAG } from './engine/state-hash.js';

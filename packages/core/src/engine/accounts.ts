@@ -2,49 +2,110 @@
  * Per-subaccount balances, X18 bigint (signed: negative balances are loans once lending lands),
  * and per-perp positions (DESIGN §3). A zero balance and an all-zero position are not stored, so
  * "absent" and "zero" are the same state for the hash and the snapshot.
+ *
+ * Fills reach balances through {@link Account} handles rather than subaccount ids: the matcher
+ * resolves a subaccount once per order, and every fill after that touches two small maps keyed by
+ * integer asset and market ids. A handle, once made, stays valid for the life of the ledger (an
+ * account whose balances all return to zero is kept, empty, and is invisible to the hash).
  */
 import type { Hex } from '../hex.js';
 import type { Position } from './types.js';
 
+/** One subaccount's money. Read it through a {@link Ledger}, which may be an overlay. */
+export class Account {
+  /** non-zero balances by asset id */
+  readonly balances = new Map<number, bigint>();
+  /** non-zero positions by market id */
+  readonly positions = new Map<number, Position>();
+  constructor(
+    /** lower-case subaccount id */
+    readonly subaccount: Hex,
+  ) {}
+}
+
 /** Read and write access to balances and positions, as settlement and the risk check see them. */
 export interface Ledger {
-  balance(subaccount: Hex, assetId: number): bigint;
-  add(subaccount: Hex, assetId: number, delta: bigint): void;
+  balance(account: Account, assetId: number): bigint;
+  add(account: Account, assetId: number, delta: bigint): void;
+  /** balance −= delta (spares the hot path a negation) */
+  sub(account: Account, assetId: number, delta: bigint): void;
   /** a perp position's size, X18 (positive long, negative short, 0 if none) */
-  positionSize(subaccount: Hex, marketId: number): bigint;
-  /** moves a perp position: size += dSize, vQuote += dVQuote */
-  addPosition(subaccount: Hex, marketId: number, dSize: bigint, dVQuote: bigint): void;
+  positionSize(account: Account, marketId: number): bigint;
+  /**
+   * A perp fill of `amount` for `quote`: a buy does `size += amount, vQuote −= quote`, a sell
+   * `size −= amount, vQuote += quote`.
+   */
+  trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void;
 }
 
 const isZero = (p: Position): boolean => p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n;
 
-export class Accounts implements Ledger {
-  private readonly bySub = new Map<Hex, Map<number, bigint>>();
-  private readonly posBySub = new Map<Hex, Map<number, Position>>();
+const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-  balance(subaccount: Hex, assetId: number): bigint {
-    return this.bySub.get(subaccount)?.get(assetId) ?? 0n;
+export class Accounts implements Ledger {
+  private readonly bySub = new Map<Hex, Account>();
+
+  /** The handle of a subaccount, created on first use. */
+  of(subaccount: Hex): Account {
+    let a = this.bySub.get(subaccount);
+    if (a === undefined) {
+      a = new Account(subaccount);
+      this.bySub.set(subaccount, a);
+    }
+    return a;
   }
 
-  add(subaccount: Hex, assetId: number, delta: bigint): void {
+  balance(account: Account, assetId: number): bigint {
+    return account.balances.get(assetId) ?? 0n;
+  }
+
+  add(account: Account, assetId: number, delta: bigint): void {
     if (delta === 0n) return;
-    let m = this.bySub.get(subaccount);
-    if (m === undefined) {
-      m = new Map();
-      this.bySub.set(subaccount, m);
-    }
+    const m = account.balances;
     const v = (m.get(assetId) ?? 0n) + delta;
-    if (v === 0n) {
-      m.delete(assetId);
-      if (m.size === 0) this.bySub.delete(subaccount);
-    } else m.set(assetId, v);
+    if (v === 0n) m.delete(assetId);
+    else m.set(assetId, v);
+  }
+
+  sub(account: Account, assetId: number, delta: bigint): void {
+    if (delta === 0n) return;
+    const m = account.balances;
+    const v = (m.get(assetId) ?? 0n) - delta;
+    if (v === 0n) m.delete(assetId);
+    else m.set(assetId, v);
+  }
+
+  positionSize(account: Account, marketId: number): bigint {
+    return account.positions.get(marketId)?.size ?? 0n;
+  }
+
+  trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
+    const m = account.positions;
+    let p = m.get(marketId);
+    if (p === undefined) {
+      p = { size: 0n, vQuote: 0n, lastCumFunding: 0n };
+      m.set(marketId, p);
+    }
+    if (isBuy) {
+      p.size += amount;
+      p.vQuote -= quote;
+    } else {
+      p.size -= amount;
+      p.vQuote += quote;
+    }
+    if (isZero(p)) m.delete(marketId);
+  }
+
+  // ---------------------------------------------------------------- by subaccount id (queries)
+
+  balanceOf(subaccount: Hex, assetId: number): bigint {
+    return this.bySub.get(subaccount)?.balances.get(assetId) ?? 0n;
   }
 
   /** A subaccount's non-zero balances, sorted by asset id. */
   list(subaccount: Hex): Array<[number, bigint]> {
-    const m = this.bySub.get(subaccount);
-    if (m === undefined) return [];
-    return [...m.entries()].sort((a, b) => a[0] - b[0]);
+    const a = this.bySub.get(subaccount);
+    return a === undefined ? [] : [...a.balances.entries()].sort(byKey);
   }
 
   /** Every non-zero balance, sorted by subaccount then asset id. */
@@ -57,58 +118,27 @@ export class Accounts implements Ledger {
   }
 
   position(subaccount: Hex, marketId: number): Position | undefined {
-    return this.posBySub.get(subaccount)?.get(marketId);
-  }
-
-  positionSize(subaccount: Hex, marketId: number): bigint {
-    return this.posBySub.get(subaccount)?.get(marketId)?.size ?? 0n;
-  }
-
-  addPosition(subaccount: Hex, marketId: number, dSize: bigint, dVQuote: bigint): void {
-    let m = this.posBySub.get(subaccount);
-    if (m === undefined) {
-      m = new Map();
-      this.posBySub.set(subaccount, m);
-    }
-    const p = m.get(marketId);
-    if (p === undefined) {
-      const next = { size: dSize, vQuote: dVQuote, lastCumFunding: 0n };
-      if (!isZero(next)) m.set(marketId, next);
-      else if (m.size === 0) this.posBySub.delete(subaccount);
-      return;
-    }
-    p.size += dSize;
-    p.vQuote += dVQuote;
-    if (isZero(p)) {
-      m.delete(marketId);
-      if (m.size === 0) this.posBySub.delete(subaccount);
-    }
+    return this.bySub.get(subaccount)?.positions.get(marketId);
   }
 
   /** Sets a position outright (restore); an all-zero one is not stored. */
   setPosition(subaccount: Hex, marketId: number, p: Position): void {
-    let m = this.posBySub.get(subaccount);
-    if (m === undefined) {
-      if (isZero(p)) return;
-      m = new Map();
-      this.posBySub.set(subaccount, m);
-    }
+    const m = this.of(subaccount).positions;
     if (isZero(p)) m.delete(marketId);
     else m.set(marketId, { ...p });
-    if (m.size === 0) this.posBySub.delete(subaccount);
   }
 
   /** A subaccount's non-zero positions, sorted by market id (copies). */
   positions(subaccount: Hex): Array<[number, Position]> {
-    const m = this.posBySub.get(subaccount);
-    if (m === undefined) return [];
-    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([id, p]) => [id, { ...p }]);
+    const a = this.bySub.get(subaccount);
+    if (a === undefined) return [];
+    return [...a.positions.entries()].sort(byKey).map(([id, p]) => [id, { ...p }]);
   }
 
   /** Every non-zero position, sorted by subaccount then market id. */
   allPositions(): Array<[Hex, number, Position]> {
     const out: Array<[Hex, number, Position]> = [];
-    for (const sub of [...this.posBySub.keys()].sort()) {
+    for (const sub of [...this.bySub.keys()].sort()) {
       for (const [marketId, p] of this.positions(sub)) out.push([sub, marketId, p]);
     }
     return out;
@@ -120,27 +150,38 @@ export class Accounts implements Ledger {
  * through exactly the same settlement code as the real one.
  */
 export class LedgerOverlay implements Ledger {
-  private readonly delta = new Map<string, bigint>();
-  private readonly sizeDelta = new Map<string, bigint>();
+  private readonly delta = new Map<Account, Map<number, bigint>>();
+  private readonly sizeDelta = new Map<Account, Map<number, bigint>>();
 
   constructor(private readonly base: Ledger) {}
 
-  balance(subaccount: Hex, assetId: number): bigint {
-    return this.base.balance(subaccount, assetId) + (this.delta.get(`${subaccount}:${assetId}`) ?? 0n);
+  balance(account: Account, assetId: number): bigint {
+    return this.base.balance(account, assetId) + (this.delta.get(account)?.get(assetId) ?? 0n);
   }
 
-  add(subaccount: Hex, assetId: number, d: bigint): void {
-    const key = `${subaccount}:${assetId}`;
-    this.delta.set(key, (this.delta.get(key) ?? 0n) + d);
+  add(account: Account, assetId: number, d: bigint): void {
+    bump(this.delta, account, assetId, d);
   }
 
-  positionSize(subaccount: Hex, marketId: number): bigint {
-    return this.base.positionSize(subaccount, marketId) + (this.sizeDelta.get(`${subaccount}:${marketId}`) ?? 0n);
+  sub(account: Account, assetId: number, d: bigint): void {
+    bump(this.delta, account, assetId, -d);
+  }
+
+  positionSize(account: Account, marketId: number): bigint {
+    return this.base.positionSize(account, marketId) + (this.sizeDelta.get(account)?.get(marketId) ?? 0n);
   }
 
   /** Only the size is tracked: nothing in a dry run reads vQuote. */
-  addPosition(subaccount: Hex, marketId: number, dSize: bigint): void {
-    const key = `${subaccount}:${marketId}`;
-    this.sizeDelta.set(key, (this.sizeDelta.get(key) ?? 0n) + dSize);
+  trade(account: Account, marketId: number, isBuy: boolean, amount: bigint): void {
+    bump(this.sizeDelta, account, marketId, isBuy ? amount : -amount);
   }
+}
+
+function bump(m: Map<Account, Map<number, bigint>>, account: Account, id: number, d: bigint): void {
+  let inner = m.get(account);
+  if (inner === undefined) {
+    inner = new Map();
+    m.set(account, inner);
+  }
+  inner.set(id, (inner.get(id) ?? 0n) + d);
 }

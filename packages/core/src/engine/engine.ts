@@ -148,7 +148,7 @@ export class Engine {
   }
 
   balance(subaccount: Hex, assetId: number): bigint {
-    return this.s.accounts.balance(sub(subaccount), assetId);
+    return this.s.accounts.balanceOf(sub(subaccount), assetId);
   }
 
   minNonce(subaccount: Hex): bigint {
@@ -312,7 +312,7 @@ export class Engine {
     if (typeof requestId !== 'bigint') throw malformed('deposit: bad requestId');
     if (!this.s.assets.has(assetId)) throw new KestrelError(ErrorCode.UNKNOWN_ASSET, `deposit: unknown asset ${assetId}`, { assetId });
     if (typeof amount !== 'bigint' || amount < 0n) throw malformed('deposit: amount must be a non-negative bigint');
-    this.s.accounts.add(subaccount, assetId, amount);
+    this.s.accounts.add(this.s.accounts.of(subaccount), assetId, amount);
     events.push({ kind: 'deposited', requestId, subaccount, assetId, amount });
   }
 
@@ -324,14 +324,14 @@ export class Engine {
       ? ErrorCode.UNKNOWN_ASSET
       : amount < 0n
         ? ErrorCode.MALFORMED
-        : s.accounts.balance(subaccount, assetId) < amount
+        : s.accounts.balanceOf(subaccount, assetId) < amount
           ? ErrorCode.INSUFFICIENT_BALANCE
           : undefined;
     if (code !== undefined) {
       events.push({ kind: 'withdrawalRejected', requestId, subaccount, assetId, amount, code });
       return;
     }
-    s.accounts.add(subaccount, assetId, -amount);
+    s.accounts.add(s.accounts.of(subaccount), assetId, -amount);
     events.push({ kind: 'withdrawn', requestId, subaccount, assetId, amount });
   }
 

@@ -23,12 +23,11 @@
  * whole amount would fill; otherwise nothing changes but the taker's own cancellation.
  */
 import { SelfTradeMode, TimeInForce } from '../flags.js';
-import type { Hex } from '../hex.js';
-import { LedgerOverlay, type Ledger } from './accounts.js';
+import { LedgerOverlay, type Account, type Ledger } from './accounts.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
 import { reducibleLots, type RiskCheck, type RiskView } from './risk.js';
-import { proposeFill, settleFill, type ProposedFill } from './settlement.js';
+import { settleFill, type ProposedFill } from './settlement.js';
 import type { EngineState, MarketState } from './state.js';
 import type { CancelReason, EngineEvent } from './types.js';
 
@@ -37,11 +36,11 @@ type MakerExit = 'expired' | CancelReason;
 
 class LedgerView implements RiskView {
   ledger!: Ledger;
-  balance(subaccount: Hex, assetId: number): bigint {
-    return this.ledger.balance(subaccount, assetId);
+  balance(account: Account, assetId: number): bigint {
+    return this.ledger.balance(account, assetId);
   }
-  positionSize(subaccount: Hex, marketId: number): bigint {
-    return this.ledger.positionSize(subaccount, marketId);
+  positionSize(account: Account, marketId: number): bigint {
+    return this.ledger.positionSize(account, marketId);
   }
 }
 
@@ -111,7 +110,7 @@ export class Matcher implements MatchHook {
 
   /** Lots a reduce-only order may still fill without growing or flipping its position. */
   private reducible(rec: OrderRecord): number {
-    return reducibleLots(this.view, rec.subaccount, rec.order.marketId, rec.order.isBuy, this.market.config.lotSize);
+    return reducibleLots(this.view, this.s.accountOf(rec), rec.order.marketId, rec.order.isBuy, this.market.config.lotSize);
   }
 
   /** The book's callback: decide, then apply the decision to the real state. */
@@ -158,8 +157,8 @@ export class Matcher implements MatchHook {
       }
       if (r < q) q = r;
     }
-    const m = this.market.config;
-    const fill = proposeFill(m, maker.subaccount, taker.subaccount, taker.order.isBuy, maker.order.price, BigInt(q) * m.lotSize);
+    const s = this.s;
+    const fill = this.market.pricer.propose(s.accountOf(maker), s.accountOf(taker), taker.order.isBuy, maker.tick, maker.order.price, q);
     const verdict = this.risk(this.view, fill);
     if (verdict !== null) {
       if (verdict.party === 'maker') {
@@ -176,7 +175,7 @@ export class Matcher implements MatchHook {
   private applyFill(maker: OrderRecord, q: number, f: ProposedFill): void {
     const s = this.s;
     const taker = this.taker;
-    settleFill(s.accounts, f, s.feeSubaccount);
+    settleFill(s.accounts, f, s.feeAccount);
     maker.filledLots += q;
     if (maker.filledLots === maker.lots) {
       maker.status = 'filled';
@@ -241,7 +240,7 @@ export class Matcher implements MatchHook {
           for (;;) {
             const r = this.decide(book.ref(slot)!, makerLots, need);
             if (r > 0) {
-              settleFill(overlay, this.fill!, this.s.feeSubaccount);
+              settleFill(overlay, this.fill!, this.s.feeAccount);
               need -= r;
               makerLots -= r;
               if (need === 0) return true;

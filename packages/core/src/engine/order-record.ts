@@ -6,6 +6,7 @@ import type { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
 import type { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Hex } from '../hex.js';
+import type { Account } from './accounts.js';
 import { NIL } from './book.js';
 import type { CancelReason, OrderState, OrderStatus } from './types.js';
 
@@ -19,6 +20,8 @@ export class OrderRecord {
   status: OrderStatus = 'open';
   rejectCode: ErrorCode | undefined = undefined;
   cancelReason: CancelReason | undefined = undefined;
+  /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
+  account: Account | undefined = undefined;
 
   constructor(
     /** lower-case order hash */

@@ -5,15 +5,16 @@
  * hook: a pure function of a read-only view of the state (balances and positions, including the
  * fills already made earlier in the same match) and the proposed fill.
  */
-import type { Hex } from '../hex.js';
+import type { Account } from './accounts.js';
 import type { CancelReason } from './types.js';
-import { buyerCost, buyerFee, buyerOf, sellerFee, sellerOf, type ProposedFill } from './settlement.js';
+import { buyerAccount, buyerCost, buyerFee, sellerAccount, sellerFee, type ProposedFill } from './settlement.js';
 
 /** What a risk check may read. */
 export interface RiskView {
-  balance(subaccount: Hex, assetId: number): bigint;
+  /** a balance, X18 (negative = borrowed); the fill's parties are `fill.makerAccount` and `fill.takerAccount` */
+  balance(account: Account, assetId: number): bigint;
   /** a perp position's size, X18 (positive long) */
-  positionSize(subaccount: Hex, marketId: number): bigint;
+  positionSize(account: Account, marketId: number): bigint;
 }
 
 /** Codes a risk check may answer with; each is also the reason the failing order is cancelled. */
@@ -46,11 +47,11 @@ export const spotBalanceCheck: RiskCheck = (view, fill) => {
   if (fill.market.kind === 'PERP') {
     const bf = buyerFee(fill);
     const sf = sellerFee(fill);
-    buyerOk = bf <= 0n || view.balance(buyerOf(fill), quoteAssetId) >= bf;
-    sellerOk = sf <= 0n || view.balance(sellerOf(fill), quoteAssetId) >= sf;
+    buyerOk = bf <= 0n || view.balance(buyerAccount(fill), quoteAssetId) >= bf;
+    sellerOk = sf <= 0n || view.balance(sellerAccount(fill), quoteAssetId) >= sf;
   } else {
-    buyerOk = view.balance(buyerOf(fill), quoteAssetId) >= buyerCost(fill);
-    sellerOk = view.balance(sellerOf(fill), baseAssetId) >= fill.amount;
+    buyerOk = view.balance(buyerAccount(fill), quoteAssetId) >= buyerCost(fill);
+    sellerOk = view.balance(sellerAccount(fill), baseAssetId) >= fill.amount;
   }
   const makerOk = fill.takerIsBuy ? sellerOk : buyerOk;
   const takerOk = fill.takerIsBuy ? buyerOk : sellerOk;
@@ -70,8 +71,8 @@ export const borrowAllowedCheck: RiskCheck = () => null;
  * Lots a reduce-only order may still fill without growing or flipping its position (DESIGN §5):
  * a buy reduces a short, a sell a long; 0 when there is nothing left to reduce.
  */
-export function reducibleLots(view: RiskView, subaccount: Hex, marketId: number, isBuy: boolean, lotSize: bigint): number {
-  const pos = view.positionSize(subaccount, marketId);
+export function reducibleLots(view: RiskView, account: Account, marketId: number, isBuy: boolean, lotSize: bigint): number {
+  const pos = view.positionSize(account, marketId);
   if (isBuy) return pos < 0n ? Number(-pos / lotSize) : 0;
   return pos > 0n ? Number(pos / lotSize) : 0;
 }

@@ -14,17 +14,26 @@
  * the seller's `size −= amount, vQuote += quote`, and each side's fee is charged to (or a rebate
  * paid into) its quote *balance*, not vQuote — so the fee subaccount is paid in quote for every
  * kind of market and fees never hide inside unrealized PnL.
+ *
+ * On the matcher's path a fill is a whole number of ticks times a whole number of lots, so when
+ * `tickSize·lotSize` and the fee rates divide evenly by 1e18 (every listed market) the quote and
+ * both fees are exact integer multiples of `ticks·lots`: {@link FillPricer} computes them with one
+ * multiplication each, bit-identical to the X18 formulas above, and falls back to them otherwise.
  */
 import type { Hex } from '../hex.js';
-import { mulX18, mulX18Up } from '../x18.js';
-import type { Ledger } from './accounts.js';
+import { ONE, mulX18, mulX18Up } from '../x18.js';
+import type { Account, Ledger } from './accounts.js';
 import type { MarketConfig } from './types.js';
 
 /** A fill the engine is about to make; what the risk check judges and settlement applies. */
 export interface ProposedFill {
   market: MarketConfig;
+  /** maker's subaccount */
   maker: Hex;
+  /** taker's subaccount */
   taker: Hex;
+  makerAccount: Account;
+  takerAccount: Account;
   takerIsBuy: boolean;
   /** maker's price, X18 */
   price: bigint;
@@ -42,27 +51,77 @@ export function feeFor(quote: bigint, rate: bigint): bigint {
   return rate >= 0n ? mulX18Up(quote, rate) : -mulX18(quote, -rate);
 }
 
-/** Builds the fill's numbers from its price and amount (X18). */
+/** Builds the fill's numbers from its price and amount (X18): the reference formulas. */
 export function proposeFill(
   market: MarketConfig,
-  maker: Hex,
-  taker: Hex,
+  maker: Account,
+  taker: Account,
   takerIsBuy: boolean,
   price: bigint,
   amount: bigint,
 ): ProposedFill {
   const quote = mulX18(amount, price);
-  return {
-    market,
-    maker,
-    taker,
-    takerIsBuy,
-    price,
-    amount,
-    quote,
-    makerFee: feeFor(quote, market.makerFee),
-    takerFee: feeFor(quote, market.takerFee),
-  };
+  return fillOf(market, maker, taker, takerIsBuy, price, amount, quote, feeFor(quote, market.makerFee), feeFor(quote, market.takerFee));
+}
+
+function fillOf(
+  market: MarketConfig,
+  maker: Account,
+  taker: Account,
+  takerIsBuy: boolean,
+  price: bigint,
+  amount: bigint,
+  quote: bigint,
+  makerFee: bigint,
+  takerFee: bigint,
+): ProposedFill {
+  return { market, maker: maker.subaccount, taker: taker.subaccount, makerAccount: maker, takerAccount: taker, takerIsBuy, price, amount, quote, makerFee, takerFee };
+}
+
+/** `a·b / 1e18` when it is exact, else null. */
+function exactX18(a: bigint, b: bigint): bigint | null {
+  const p = a * b;
+  return p % ONE === 0n ? p / ONE : null;
+}
+
+/**
+ * One market's fill arithmetic in ticks and lots. With `u = tickSize·lotSize / 1e18` exact, a fill
+ * of `lots` at `ticks` has `quote = ticks·lots·u` exactly (mulX18 truncates nothing), and with
+ * `rate·u / 1e18` exact each fee is `ticks·lots·(rate·u / 1e18)` (mulX18Up rounds nothing). Any
+ * other market takes {@link proposeFill}.
+ */
+export class FillPricer {
+  private readonly quotePerTickLot: bigint | null;
+  private readonly makerFeePerTickLot: bigint | null;
+  private readonly takerFeePerTickLot: bigint | null;
+
+  constructor(readonly market: MarketConfig) {
+    const u = exactX18(market.tickSize, market.lotSize);
+    const per = (rate: bigint): bigint | null => {
+      if (u === null) return null;
+      const f = exactX18(u, rate < 0n ? -rate : rate);
+      return f === null ? null : rate < 0n ? -f : f;
+    };
+    this.makerFeePerTickLot = per(market.makerFee);
+    this.takerFeePerTickLot = per(market.takerFee);
+    this.quotePerTickLot = this.makerFeePerTickLot === null || this.takerFeePerTickLot === null ? null : u;
+  }
+
+  /** True when fills take the integer path (for tests and diagnostics). */
+  get exact(): boolean {
+    return this.quotePerTickLot !== null;
+  }
+
+  /** The fill of `lots` at the maker's price (`ticks`, and the same as X18 `price`) between two accounts. */
+  propose(maker: Account, taker: Account, takerIsBuy: boolean, ticks: number, price: bigint, lots: number): ProposedFill {
+    const m = this.market;
+    const amount = BigInt(lots) * m.lotSize;
+    const u = this.quotePerTickLot;
+    if (u === null) return proposeFill(m, maker, taker, takerIsBuy, price, amount);
+    const tl = ticks * lots; // exact whenever it is a safe integer (both factors are)
+    const n = tl <= Number.MAX_SAFE_INTEGER ? BigInt(tl) : BigInt(ticks) * BigInt(lots);
+    return fillOf(m, maker, taker, takerIsBuy, price, amount, n * u, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!);
+  }
 }
 
 export function buyerOf(f: ProposedFill): Hex {
@@ -71,6 +130,14 @@ export function buyerOf(f: ProposedFill): Hex {
 
 export function sellerOf(f: ProposedFill): Hex {
   return f.takerIsBuy ? f.maker : f.taker;
+}
+
+export function buyerAccount(f: ProposedFill): Account {
+  return f.takerIsBuy ? f.takerAccount : f.makerAccount;
+}
+
+export function sellerAccount(f: ProposedFill): Account {
+  return f.takerIsBuy ? f.makerAccount : f.takerAccount;
 }
 
 /** Quote the buyer pays: quote + the buyer's fee. */
@@ -94,22 +161,22 @@ export function sellerFee(f: ProposedFill): bigint {
 }
 
 /** Applies a fill to a ledger (the real accounts or a dry-run overlay). */
-export function settleFill(ledger: Ledger, f: ProposedFill, feeSubaccount: Hex): void {
+export function settleFill(ledger: Ledger, f: ProposedFill, feeAccount: Account): void {
   const { baseAssetId, quoteAssetId } = f.market;
-  const buyer = buyerOf(f);
-  const seller = sellerOf(f);
+  const buyer = buyerAccount(f);
+  const seller = sellerAccount(f);
   if (f.market.kind === 'PERP') {
     const id = f.market.marketId;
-    ledger.add(buyer, quoteAssetId, -buyerFee(f));
-    ledger.addPosition(buyer, id, f.amount, -f.quote);
-    ledger.add(seller, quoteAssetId, -sellerFee(f));
-    ledger.addPosition(seller, id, -f.amount, f.quote);
-    ledger.add(feeSubaccount, quoteAssetId, f.makerFee + f.takerFee);
+    ledger.sub(buyer, quoteAssetId, buyerFee(f));
+    ledger.trade(buyer, id, true, f.amount, f.quote);
+    ledger.sub(seller, quoteAssetId, sellerFee(f));
+    ledger.trade(seller, id, false, f.amount, f.quote);
+    ledger.add(feeAccount, quoteAssetId, f.makerFee + f.takerFee);
     return;
   }
-  ledger.add(buyer, quoteAssetId, -buyerCost(f));
+  ledger.sub(buyer, quoteAssetId, buyerCost(f));
   ledger.add(buyer, baseAssetId, f.amount);
-  ledger.add(seller, baseAssetId, -f.amount);
+  ledger.sub(seller, baseAssetId, f.amount);
   ledger.add(seller, quoteAssetId, sellerProceeds(f));
-  ledger.add(feeSubaccount, quoteAssetId, f.makerFee + f.takerFee);
+  ledger.add(feeAccount, quoteAssetId, f.makerFee + f.takerFee);
 }

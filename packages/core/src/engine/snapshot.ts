@@ -156,7 +156,7 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
 
   for (const [sub, assetId, v] of snap.balances) {
     if (!isHex(sub, 32) || !s.assets.has(assetId)) bad(`bad balance entry ${sub}/${assetId}`);
-    s.accounts.add(sub.toLowerCase() as Hex, assetId, int(v, 'balance'));
+    s.accounts.add(s.accounts.of(sub.toLowerCase() as Hex), assetId, int(v, 'balance'));
   }
   for (const [sub, v] of snap.minNonces) {
     if (!isHex(sub, 32)) bad(`bad minNonce entry ${sub}`);

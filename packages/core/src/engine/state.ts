@@ -6,14 +6,17 @@
 import { ErrorCode, KestrelError } from '../codes.js';
 import { isHex, type Hex } from '../hex.js';
 import { ONE, UINT128_MAX, UINT32_MAX } from '../x18.js';
-import { Accounts } from './accounts.js';
+import { Accounts, type Account } from './accounts.js';
 import { Book } from './book.js';
 import { ExpiryHeap, OrderRecord } from './order-record.js';
+import { FillPricer } from './settlement.js';
 import { DEFAULT_LIMITS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
 export interface MarketState {
   readonly config: MarketConfig;
   readonly book: Book<OrderRecord>;
+  /** the market's fill arithmetic in ticks and lots */
+  readonly pricer: FillPricer;
 }
 
 export class EngineState {
@@ -37,14 +40,24 @@ export class EngineState {
   readonly minNonces = new Map<Hex, bigint>();
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
+  readonly feeAccount: Account;
 
   constructor(config: EngineConfig) {
     validateConfig(config);
     for (const a of config.assets) this.assets.set(a.assetId, { ...a });
-    for (const m of config.markets) this.markets.set(m.marketId, { config: { ...m }, book: new Book<OrderRecord>() });
+    for (const m of config.markets) {
+      const config = { ...m };
+      this.markets.set(m.marketId, { config, book: new Book<OrderRecord>(), pricer: new FillPricer(config) });
+    }
     this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
     this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
+    this.feeAccount = this.accounts.of(this.feeSubaccount);
     this.maxOpenOrders = config.limits?.maxOpenOrdersPerSubaccount ?? DEFAULT_LIMITS.maxOpenOrdersPerSubaccount;
+  }
+
+  /** The account an order trades for, resolved once per order. */
+  accountOf(rec: OrderRecord): Account {
+    return (rec.account ??= this.accounts.of(rec.subaccount));
   }
 
   /** How many open orders a subaccount holds. */

@@ -156,7 +156,7 @@ describe('pre-trade balance check', () => {
     const seen: string[] = [];
     const h = new Harness({
       riskCheck: (view, fill) => {
-        seen.push(`${fmtX(fill.amount)}@${fmtX(fill.price)} buyer quote ${fmtX(view.balance(fill.taker, USDC))}`);
+        seen.push(`${fmtX(fill.amount)}@${fmtX(fill.price)} buyer quote ${fmtX(view.balance(fill.takerAccount, USDC))}`);
         return fill.amount > x('0.5') ? { party: 'taker', code: 'INSUFFICIENT_BALANCE' } : null;
       },
     });

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Accounts, LedgerOverlay } from '../../src/engine/accounts.js';
+import { FillPricer, proposeFill, settleFill, type MarketConfig } from '../../src/index.js';
+
+const E18 = 10n ** 18n;
+const runs = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
+
+function market(tickSize: bigint, lotSize: bigint, makerFee: bigint, takerFee: bigint): MarketConfig {
+  return { marketId: 3, symbol: 'X-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee, takerFee };
+}
+
+const accounts = new Accounts();
+const maker = accounts.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+const taker = accounts.of('0x2222222222222222222222222222222222222222000000000000000000000002');
+
+/** step sizes as listed markets use them (powers of ten) and arbitrary ones */
+const step = fc.oneof(
+  fc.integer({ min: 0, max: 24 }).map((k) => 10n ** BigInt(k)),
+  fc.bigInt({ min: 1n, max: 10n ** 24n }),
+);
+const rate = fc.oneof(
+  fc.constantFrom(0n, E18 / 2000n, E18 / 10_000n, E18 / 4000n, E18),
+  fc.bigInt({ min: 0n, max: E18 }),
+);
+
+describe('FillPricer', () => {
+  it('takes the integer path on listed-style markets', () => {
+    expect(new FillPricer(market(E18 / 100n, E18 / 1000n, -(E18 / 10_000n), E18 / 2000n)).exact).toBe(true);
+    expect(new FillPricer(market(E18 / 10n, E18 / 100_000n, 0n, E18 / 1000n)).exact).toBe(true);
+    // 1e-9 · 1e-12 = 1e-21: the quote of one tick·lot is below 1 wei, so it must truncate
+    expect(new FillPricer(market(10n ** 9n, 10n ** 6n, 0n, 0n)).exact).toBe(false);
+    // a fee of 0.123456789…% on a 1e-5 quote unit does not divide evenly
+    expect(new FillPricer(market(E18 / 100n, E18 / 1000n, 0n, 1_234_567_891_234_567n)).exact).toBe(false);
+  });
+
+  it('gives exactly the X18 formulas for every market, price and size (both paths)', () => {
+    fc.assert(
+      fc.property(
+        step,
+        step,
+        rate,
+        rate,
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        (tickSize, lotSize, takerFee, rebateRate, rebate, takerIsBuy, ticks, lots) => {
+          const makerFee = rebate ? -(rebateRate < takerFee ? rebateRate : takerFee) : rebateRate;
+          const m = market(tickSize, lotSize, makerFee, takerFee);
+          const price = BigInt(ticks) * tickSize;
+          const got = new FillPricer(m).propose(maker, taker, takerIsBuy, ticks, price, lots);
+          const want = proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * lotSize);
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: runs * 5 },
+    );
+  });
+});
+
+describe('settleFill through handles', () => {
+  it('moves a perp fill into positions and quote balances, and an overlay sees the same sizes', () => {
+    const ledger = new Accounts();
+    const buyer = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+    const seller = ledger.of('0x2222222222222222222222222222222222222222000000000000000000000002');
+    const fees = ledger.of('0x3333333333333333333333333333333333333333000000000000000000000003');
+    const m = market(E18 / 100n, E18 / 1000n, -(E18 / 10_000n), E18 / 2000n);
+    const f = new FillPricer(m).propose(seller, buyer, true, 185_000, 1850n * E18, 2_000); // 2 at 1850, buyer takes
+    const overlay = new LedgerOverlay(ledger);
+    settleFill(overlay, f, fees);
+    expect(overlay.positionSize(buyer, 3)).toBe(2n * E18);
+    expect(ledger.positionSize(buyer, 3)).toBe(0n); // the overlay wrote nothing through
+    settleFill(ledger, f, fees);
+    expect(ledger.position(buyer.subaccount, 3)).toEqual({ size: 2n * E18, vQuote: -3700n * E18, lastCumFunding: 0n });
+    expect(ledger.position(seller.subaccount, 3)).toEqual({ size: -2n * E18, vQuote: 3700n * E18, lastCumFunding: 0n });
+    expect(ledger.balanceOf(buyer.subaccount, 0)).toBe(-(3700n * E18) / 2000n); // taker fee 0.05%
+    expect(ledger.balanceOf(seller.subaccount, 0)).toBe((3700n * E18) / 10_000n); // maker rebate 0.01%
+    expect(ledger.balanceOf(fees.subaccount, 0)).toBe((3700n * E18) / 2000n - (3700n * E18) / 10_000n);
+    // closing the position removes it: absent and zero are the same state
+    settleFill(ledger, new FillPricer(m).propose(seller, buyer, false, 185_000, 1850n * E18, 2_000), fees);
+    expect(ledger.position(buyer.subaccount, 3)).toBeUndefined();
+    expect(ledger.allPositions()).toEqual([]);
+  });
+});
