@@ -7,16 +7,55 @@
  * resolves a subaccount once per order, and every fill after that touches two small maps keyed by
  * integer asset and market ids. A handle, once made, stays valid for the life of the ledger (an
  * account whose balances all return to zero is kept, empty, and is invisible to the hash).
+ *
+ * A perp position keeps the fills made on its market's integer grid in lots and in ticks·lots
+ * (`PerpPosition`): small bigints, cheap to add, turned into X18 (`lots·lotSize`,
+ * `units·tickSize·lotSize/1e18`, both exact) only when read. Anything off the grid (restored
+ * values, markets whose steps do not multiply to whole wei) is kept in X18 beside them. Positions
+ * are therefore not deleted when they return to zero; every reader skips the all-zero ones.
  */
 import type { Hex } from '../hex.js';
 import type { Position } from './types.js';
+
+/** A market's integer grid: the X18 value of one lot and of one tick·lot. */
+export interface Grid {
+  readonly lotSize: bigint;
+  /** tickSize·lotSize / 1e18, exact */
+  readonly unit: bigint;
+}
+
+/** One perp position: X18 = the grid part converted + the X18 part. */
+export class PerpPosition {
+  /** base lots bought minus sold on the grid */
+  lots = 0n;
+  /** ticks·lots paid for them (vQuote −= on a buy, += on a sell) */
+  units = 0n;
+  /** X18 parts off the grid */
+  sizeX18 = 0n;
+  vQuoteX18 = 0n;
+  lastCumFunding = 0n;
+  grid: Grid | undefined = undefined;
+
+  get size(): bigint {
+    return this.lots === 0n ? this.sizeX18 : this.sizeX18 + this.lots * this.grid!.lotSize;
+  }
+
+  get vQuote(): bigint {
+    return this.units === 0n ? this.vQuoteX18 : this.vQuoteX18 - this.units * this.grid!.unit;
+  }
+
+  /** A plain copy, X18. */
+  toPosition(): Position {
+    return { size: this.size, vQuote: this.vQuote, lastCumFunding: this.lastCumFunding };
+  }
+}
 
 /** One subaccount's money. Read it through a {@link Ledger}, which may be an overlay. */
 export class Account {
   /** non-zero balances by asset id */
   readonly balances = new Map<number, bigint>();
-  /** non-zero positions by market id */
-  readonly positions = new Map<number, Position>();
+  /** positions by market id (all-zero ones included: see above) */
+  readonly positions = new Map<number, PerpPosition>();
   constructor(
     /** lower-case subaccount id */
     readonly subaccount: Hex,
@@ -36,9 +75,20 @@ export interface Ledger {
    * `size −= amount, vQuote += quote`.
    */
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void;
+  /** the same fill on the market's grid: `lots` lots for `units` ticks·lots */
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint, units: bigint): void;
 }
 
 const isZero = (p: Position): boolean => p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n;
+
+function positionOf(account: Account, marketId: number): PerpPosition {
+  let p = account.positions.get(marketId);
+  if (p === undefined) {
+    p = new PerpPosition();
+    account.positions.set(marketId, p);
+  }
+  return p;
+}
 
 const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -80,20 +130,26 @@ export class Accounts implements Ledger {
   }
 
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
-    const m = account.positions;
-    let p = m.get(marketId);
-    if (p === undefined) {
-      p = { size: 0n, vQuote: 0n, lastCumFunding: 0n };
-      m.set(marketId, p);
-    }
+    const p = positionOf(account, marketId);
     if (isBuy) {
-      p.size += amount;
-      p.vQuote -= quote;
+      p.sizeX18 += amount;
+      p.vQuoteX18 -= quote;
     } else {
-      p.size -= amount;
-      p.vQuote += quote;
+      p.sizeX18 -= amount;
+      p.vQuoteX18 += quote;
     }
-    if (isZero(p)) m.delete(marketId);
+  }
+
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint, units: bigint): void {
+    const p = positionOf(account, marketId);
+    p.grid = grid;
+    if (isBuy) {
+      p.lots += lots;
+      p.units += units;
+    } else {
+      p.lots -= lots;
+      p.units -= units;
+    }
   }
 
   // ---------------------------------------------------------------- by subaccount id (queries)
@@ -117,22 +173,31 @@ export class Accounts implements Ledger {
     return out;
   }
 
+  /** A position (a copy, X18), or undefined when it is all zero. */
   position(subaccount: Hex, marketId: number): Position | undefined {
-    return this.bySub.get(subaccount)?.positions.get(marketId);
+    const p = this.bySub.get(subaccount)?.positions.get(marketId)?.toPosition();
+    return p === undefined || isZero(p) ? undefined : p;
   }
 
-  /** Sets a position outright (restore); an all-zero one is not stored. */
+  /** Sets a position outright, X18 (restore). */
   setPosition(subaccount: Hex, marketId: number, p: Position): void {
-    const m = this.of(subaccount).positions;
-    if (isZero(p)) m.delete(marketId);
-    else m.set(marketId, { ...p });
+    const pos = new PerpPosition();
+    pos.sizeX18 = p.size;
+    pos.vQuoteX18 = p.vQuote;
+    pos.lastCumFunding = p.lastCumFunding;
+    this.of(subaccount).positions.set(marketId, pos);
   }
 
   /** A subaccount's non-zero positions, sorted by market id (copies). */
   positions(subaccount: Hex): Array<[number, Position]> {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return [];
-    return [...a.positions.entries()].sort(byKey).map(([id, p]) => [id, { ...p }]);
+    const out: Array<[number, Position]> = [];
+    for (const [id, p] of [...a.positions.entries()].sort(byKey)) {
+      const x = p.toPosition();
+      if (!isZero(x)) out.push([id, x]);
+    }
+    return out;
   }
 
   /** Every non-zero position, sorted by subaccount then market id. */
@@ -174,6 +239,10 @@ export class LedgerOverlay implements Ledger {
   /** Only the size is tracked: nothing in a dry run reads vQuote. */
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint): void {
     bump(this.sizeDelta, account, marketId, isBuy ? amount : -amount);
+  }
+
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint): void {
+    this.trade(account, marketId, isBuy, lots * grid.lotSize);
   }
 }
 

@@ -19,31 +19,67 @@
  * `tickSize·lotSize` and the fee rates divide evenly by 1e18 (every listed market) the quote and
  * both fees are exact integer multiples of `ticks·lots`: {@link FillPricer} computes them with one
  * multiplication each, bit-identical to the X18 formulas above, and falls back to them otherwise.
+ * Such a fill ({@link GridFill}) moves perp positions in lots and ticks·lots (see accounts.ts) and
+ * computes its X18 amount and quote only when something reads them (events, spot settlement).
  */
 import type { Hex } from '../hex.js';
 import { ONE, mulX18, mulX18Up } from '../x18.js';
-import type { Account, Ledger } from './accounts.js';
+import type { Account, Grid, Ledger } from './accounts.js';
 import type { MarketConfig } from './types.js';
 
 /** A fill the engine is about to make; what the risk check judges and settlement applies. */
 export interface ProposedFill {
-  market: MarketConfig;
+  readonly market: MarketConfig;
   /** maker's subaccount */
-  maker: Hex;
+  readonly maker: Hex;
   /** taker's subaccount */
-  taker: Hex;
-  makerAccount: Account;
-  takerAccount: Account;
-  takerIsBuy: boolean;
+  readonly taker: Hex;
+  readonly makerAccount: Account;
+  readonly takerAccount: Account;
+  readonly takerIsBuy: boolean;
   /** maker's price, X18 */
-  price: bigint;
+  readonly price: bigint;
   /** base amount, X18 */
-  amount: bigint;
+  readonly amount: bigint;
   /** amount·price, X18 quote, truncated */
-  quote: bigint;
+  readonly quote: bigint;
   /** X18 quote; negative = rebate */
-  makerFee: bigint;
-  takerFee: bigint;
+  readonly makerFee: bigint;
+  readonly takerFee: bigint;
+}
+
+/** A fill on its market's integer grid: exact, with amount and quote derived when read. */
+export class GridFill implements ProposedFill {
+  constructor(
+    readonly market: MarketConfig,
+    readonly grid: Grid,
+    readonly makerAccount: Account,
+    readonly takerAccount: Account,
+    readonly takerIsBuy: boolean,
+    readonly price: bigint,
+    /** the amount in lots */
+    readonly lots: bigint,
+    /** ticks·lots: the quote in units of `grid.unit` */
+    readonly units: bigint,
+    readonly makerFee: bigint,
+    readonly takerFee: bigint,
+  ) {}
+
+  get maker(): Hex {
+    return this.makerAccount.subaccount;
+  }
+
+  get taker(): Hex {
+    return this.takerAccount.subaccount;
+  }
+
+  get amount(): bigint {
+    return this.lots * this.grid.lotSize;
+  }
+
+  get quote(): bigint {
+    return this.units * this.grid.unit;
+  }
 }
 
 /** Fee on a quote amount at an X18 rate; charges round up, rebates round down. */
@@ -91,7 +127,8 @@ function exactX18(a: bigint, b: bigint): bigint | null {
  * other market takes {@link proposeFill}.
  */
 export class FillPricer {
-  private readonly quotePerTickLot: bigint | null;
+  /** the grid, when fills can take the integer path */
+  private readonly grid: Grid | null;
   private readonly makerFeePerTickLot: bigint | null;
   private readonly takerFeePerTickLot: bigint | null;
 
@@ -104,23 +141,23 @@ export class FillPricer {
     };
     this.makerFeePerTickLot = per(market.makerFee);
     this.takerFeePerTickLot = per(market.takerFee);
-    this.quotePerTickLot = this.makerFeePerTickLot === null || this.takerFeePerTickLot === null ? null : u;
+    const onGrid = u !== null && this.makerFeePerTickLot !== null && this.takerFeePerTickLot !== null;
+    this.grid = onGrid ? { lotSize: market.lotSize, unit: u } : null;
   }
 
   /** True when fills take the integer path (for tests and diagnostics). */
   get exact(): boolean {
-    return this.quotePerTickLot !== null;
+    return this.grid !== null;
   }
 
   /** The fill of `lots` at the maker's price (`ticks`, and the same as X18 `price`) between two accounts. */
   propose(maker: Account, taker: Account, takerIsBuy: boolean, ticks: number, price: bigint, lots: number): ProposedFill {
     const m = this.market;
-    const amount = BigInt(lots) * m.lotSize;
-    const u = this.quotePerTickLot;
-    if (u === null) return proposeFill(m, maker, taker, takerIsBuy, price, amount);
+    const grid = this.grid;
+    if (grid === null) return proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * m.lotSize);
     const tl = ticks * lots; // exact whenever it is a safe integer (both factors are)
     const n = tl <= Number.MAX_SAFE_INTEGER ? BigInt(tl) : BigInt(ticks) * BigInt(lots);
-    return fillOf(m, maker, taker, takerIsBuy, price, amount, n * u, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!);
+    return new GridFill(m, grid, maker, taker, takerIsBuy, price, BigInt(lots), n, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!);
   }
 }
 
@@ -168,9 +205,14 @@ export function settleFill(ledger: Ledger, f: ProposedFill, feeAccount: Account)
   if (f.market.kind === 'PERP') {
     const id = f.market.marketId;
     ledger.sub(buyer, quoteAssetId, buyerFee(f));
-    ledger.trade(buyer, id, true, f.amount, f.quote);
     ledger.sub(seller, quoteAssetId, sellerFee(f));
-    ledger.trade(seller, id, false, f.amount, f.quote);
+    if (f instanceof GridFill) {
+      ledger.tradeOnGrid(buyer, id, f.grid, true, f.lots, f.units);
+      ledger.tradeOnGrid(seller, id, f.grid, false, f.lots, f.units);
+    } else {
+      ledger.trade(buyer, id, true, f.amount, f.quote);
+      ledger.trade(seller, id, false, f.amount, f.quote);
+    }
     ledger.add(feeAccount, quoteAssetId, f.makerFee + f.takerFee);
     return;
   }

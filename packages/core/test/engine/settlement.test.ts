@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Accounts, LedgerOverlay } from '../../src/engine/accounts.js';
-import { FillPricer, proposeFill, settleFill, type MarketConfig } from '../../src/index.js';
+import { FillPricer, proposeFill, settleFill, type MarketConfig, type ProposedFill } from '../../src/index.js';
 
 const E18 = 10n ** 18n;
 const runs = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
@@ -11,6 +11,21 @@ function market(tickSize: bigint, lotSize: bigint, makerFee: bigint, takerFee: b
 }
 
 const accounts = new Accounts();
+
+/** Everything a fill tells its readers, whatever its class. */
+const view = (f: ProposedFill) => ({
+  market: f.market,
+  maker: f.maker,
+  taker: f.taker,
+  makerAccount: f.makerAccount,
+  takerAccount: f.takerAccount,
+  takerIsBuy: f.takerIsBuy,
+  price: f.price,
+  amount: f.amount,
+  quote: f.quote,
+  makerFee: f.makerFee,
+  takerFee: f.takerFee,
+});
 const maker = accounts.of('0x1111111111111111111111111111111111111111000000000000000000000001');
 const taker = accounts.of('0x2222222222222222222222222222222222222222000000000000000000000002');
 
@@ -51,7 +66,7 @@ describe('FillPricer', () => {
           const price = BigInt(ticks) * tickSize;
           const got = new FillPricer(m).propose(maker, taker, takerIsBuy, ticks, price, lots);
           const want = proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * lotSize);
-          expect(got).toEqual(want);
+          expect(view(got)).toEqual(view(want));
         },
       ),
       { numRuns: runs * 5 },
