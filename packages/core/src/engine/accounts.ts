@@ -4,15 +4,22 @@
  * "absent" and "zero" are the same state for the hash and the snapshot.
  *
  * Fills reach balances through {@link Account} handles rather than subaccount ids: the matcher
- * resolves a subaccount once per order, and every fill after that touches two small maps keyed by
- * integer asset and market ids. A handle, once made, stays valid for the life of the ledger (an
- * account whose balances all return to zero is kept, empty, and is invisible to the hash).
+ * resolves a subaccount once per order, and every fill after that touches the handle directly.
+ * A handle, once made, stays valid for the life of the ledger (an account whose balances all
+ * return to zero is kept, empty, and is invisible to the hash).
  *
- * A perp position keeps the fills made on its market's integer grid in lots and in ticks·lots
- * (`PerpPosition`): small bigints, cheap to add, turned into X18 (`lots·lotSize`,
- * `units·tickSize·lotSize/1e18`, both exact) only when read. Anything off the grid (restored
- * values, markets whose steps do not multiply to whole wei) is kept in X18 beside them. Positions
- * are therefore not deleted when they return to zero; every reader skips the all-zero ones.
+ * Two lanes, for speed on the fill path. Storing a fresh bigint into a long-lived object costs a
+ * heap allocation and a write barrier, several times the arithmetic itself; a `BigInt64Array`
+ * element is stored in place. So:
+ * - a balance of an asset id below {@link LANES} is `balances.get(id) + lane[id]`: moves that
+ *   keep the 64-bit lane within ±2^62 (fees, rebates: the moves of every fill on a perp) stay in
+ *   the lane; any other move folds the lane into the bigint part;
+ * - a perp position keeps the fills made on its market's integer grid in lots and ticks·lots in a
+ *   64-bit lane as well (`PerpPosition`), turned into X18 (`lots·lotSize`,
+ *   `units·tickSize·lotSize/1e18`, both exact) only when read; anything off the grid (restored
+ *   values, markets whose steps do not multiply to whole wei, a lane that would overflow) is kept
+ *   in X18 beside it. Positions are not deleted when they return to zero; readers skip them.
+ * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
 import type { Position } from './types.js';
@@ -24,12 +31,16 @@ export interface Grid {
   readonly unit: bigint;
 }
 
-/** One perp position: X18 = the grid part converted + the X18 part. */
+/** Asset ids below this have a 64-bit lane in every account. */
+export const LANES = 8;
+/** A lane holds values within ±LIMIT, so adding two of them never leaves 64 bits. */
+const LIMIT = 1n << 62n;
+const fits = (v: bigint): boolean => v <= LIMIT && v >= -LIMIT;
+
+/** One perp position: X18 = the grid lane converted + the X18 part. */
 export class PerpPosition {
-  /** base lots bought minus sold on the grid */
-  lots = 0n;
-  /** ticks·lots paid for them (vQuote −= on a buy, += on a sell) */
-  units = 0n;
+  /** on the grid: [0] base lots bought minus sold, [1] ticks·lots paid (vQuote −= on a buy) */
+  readonly onGrid = new BigInt64Array(2);
   /** X18 parts off the grid */
   sizeX18 = 0n;
   vQuoteX18 = 0n;
@@ -37,11 +48,13 @@ export class PerpPosition {
   grid: Grid | undefined = undefined;
 
   get size(): bigint {
-    return this.lots === 0n ? this.sizeX18 : this.sizeX18 + this.lots * this.grid!.lotSize;
+    const lots = this.onGrid[0]!;
+    return lots === 0n ? this.sizeX18 : this.sizeX18 + lots * this.grid!.lotSize;
   }
 
   get vQuote(): bigint {
-    return this.units === 0n ? this.vQuoteX18 : this.vQuoteX18 - this.units * this.grid!.unit;
+    const units = this.onGrid[1]!;
+    return units === 0n ? this.vQuoteX18 : this.vQuoteX18 - units * this.grid!.unit;
   }
 
   /** A plain copy, X18. */
@@ -52,8 +65,10 @@ export class PerpPosition {
 
 /** One subaccount's money. Read it through a {@link Ledger}, which may be an overlay. */
 export class Account {
-  /** non-zero balances by asset id */
+  /** balances by asset id, the bigint part (zero ones not stored) */
   readonly balances = new Map<number, bigint>();
+  /** the 64-bit part of the balances of asset ids below {@link LANES} */
+  readonly lane = new BigInt64Array(LANES);
   /** positions by market id (all-zero ones included: see above) */
   readonly positions = new Map<number, PerpPosition>();
   constructor(
@@ -106,23 +121,42 @@ export class Accounts implements Ledger {
   }
 
   balance(account: Account, assetId: number): bigint {
-    return account.balances.get(assetId) ?? 0n;
+    const big = account.balances.get(assetId) ?? 0n;
+    if (assetId >= LANES) return big;
+    const small = account.lane[assetId]!;
+    return small === 0n ? big : big + small;
   }
 
   add(account: Account, assetId: number, delta: bigint): void {
     if (delta === 0n) return;
-    const m = account.balances;
-    const v = (m.get(assetId) ?? 0n) + delta;
-    if (v === 0n) m.delete(assetId);
-    else m.set(assetId, v);
+    if (assetId < LANES && fits(delta)) {
+      const v = account.lane[assetId]! + delta;
+      if (fits(v)) {
+        account.lane[assetId] = v;
+        return;
+      }
+    }
+    this.fold(account, assetId, delta);
   }
 
   sub(account: Account, assetId: number, delta: bigint): void {
     if (delta === 0n) return;
-    const m = account.balances;
-    const v = (m.get(assetId) ?? 0n) - delta;
-    if (v === 0n) m.delete(assetId);
-    else m.set(assetId, v);
+    if (assetId < LANES && fits(delta)) {
+      const v = account.lane[assetId]! - delta;
+      if (fits(v)) {
+        account.lane[assetId] = v;
+        return;
+      }
+    }
+    this.fold(account, assetId, -delta);
+  }
+
+  /** balance += delta in the bigint part, emptying the lane into it. */
+  private fold(account: Account, assetId: number, delta: bigint): void {
+    const v = this.balance(account, assetId) + delta;
+    if (assetId < LANES) account.lane[assetId] = 0n;
+    if (v === 0n) account.balances.delete(assetId);
+    else account.balances.set(assetId, v);
   }
 
   positionSize(account: Account, marketId: number): bigint {
@@ -143,25 +177,38 @@ export class Accounts implements Ledger {
   tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint, units: bigint): void {
     const p = positionOf(account, marketId);
     p.grid = grid;
-    if (isBuy) {
-      p.lots += lots;
-      p.units += units;
-    } else {
-      p.lots -= lots;
-      p.units -= units;
+    const g = p.onGrid;
+    if (fits(lots) && fits(units)) {
+      const l = isBuy ? g[0]! + lots : g[0]! - lots;
+      const u = isBuy ? g[1]! + units : g[1]! - units;
+      if (fits(l) && fits(u)) {
+        g[0] = l;
+        g[1] = u;
+        return;
+      }
     }
+    this.trade(account, marketId, isBuy, lots * grid.lotSize, units * grid.unit);
   }
 
   // ---------------------------------------------------------------- by subaccount id (queries)
 
   balanceOf(subaccount: Hex, assetId: number): bigint {
-    return this.bySub.get(subaccount)?.balances.get(assetId) ?? 0n;
+    const a = this.bySub.get(subaccount);
+    return a === undefined ? 0n : this.balance(a, assetId);
   }
 
   /** A subaccount's non-zero balances, sorted by asset id. */
   list(subaccount: Hex): Array<[number, bigint]> {
     const a = this.bySub.get(subaccount);
-    return a === undefined ? [] : [...a.balances.entries()].sort(byKey);
+    if (a === undefined) return [];
+    const ids = new Set(a.balances.keys());
+    for (let id = 0; id < LANES; id++) if (a.lane[id] !== 0n) ids.add(id);
+    const out: Array<[number, bigint]> = [];
+    for (const id of [...ids].sort((x, y) => x - y)) {
+      const v = this.balance(a, id);
+      if (v !== 0n) out.push([id, v]);
+    }
+    return out;
   }
 
   /** Every non-zero balance, sorted by subaccount then asset id. */

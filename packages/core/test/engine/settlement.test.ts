@@ -98,3 +98,57 @@ describe('settleFill through handles', () => {
     expect(ledger.allPositions()).toEqual([]);
   });
 });
+
+describe('Accounts lanes', () => {
+  const amount = fc.oneof(
+    fc.bigInt({ min: -(10n ** 6n), max: 10n ** 6n }),
+    fc.bigInt({ min: -(1n << 63n), max: 1n << 63n }), // around the 64-bit lane's edge
+    fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }),
+  );
+  const op = fc.record({ kind: fc.constantFrom('add', 'sub'), account: fc.nat(2), assetId: fc.constantFrom(0, 1, 7, 8, 1000), amount });
+
+  it('every balance reads as the plain sum of its moves, lanes or not', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const ledger = new Accounts();
+        const subs = [1, 2, 3].map((i) => `0x${String(i).repeat(40)}${'0'.repeat(24)}` as const);
+        const model = new Map<string, bigint>();
+        for (const o of ops) {
+          const a = ledger.of(subs[o.account]!);
+          if (o.kind === 'add') ledger.add(a, o.assetId, o.amount);
+          else ledger.sub(a, o.assetId, o.amount);
+          const key = `${o.account}:${o.assetId}`;
+          model.set(key, (model.get(key) ?? 0n) + (o.kind === 'add' ? o.amount : -o.amount));
+        }
+        const want = [...model].filter(([, v]) => v !== 0n).map(([k, v]) => [subs[Number(k.split(':')[0])], Number(k.split(':')[1]), v]);
+        want.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : (x[1] as number) - (y[1] as number)));
+        expect(ledger.all()).toEqual(want);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('positions read as the X18 sum of their fills, on the grid or past its 64-bit lane', () => {
+    const lots = fc.oneof(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n << 60n, max: 1n << 64n }));
+    const ticks = fc.oneof(fc.bigInt({ min: 1n, max: 1n << 20n }), fc.bigInt({ min: 1n << 50n, max: 1n << 53n }));
+    const fill = fc.record({ isBuy: fc.boolean(), lots, ticks });
+    fc.assert(
+      fc.property(fc.array(fill, { maxLength: 40 }), (fills) => {
+        const ledger = new Accounts();
+        const a = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+        const grid = { lotSize: E18 / 1000n, unit: 10n ** 13n };
+        let size = 0n;
+        let vQuote = 0n;
+        for (const f of fills) {
+          ledger.tradeOnGrid(a, 3, grid, f.isBuy, f.lots, f.lots * f.ticks);
+          size += (f.isBuy ? 1n : -1n) * f.lots * grid.lotSize;
+          vQuote -= (f.isBuy ? 1n : -1n) * f.lots * f.ticks * grid.unit;
+        }
+        const want = size === 0n && vQuote === 0n ? undefined : { size, vQuote, lastCumFunding: 0n };
+        expect(ledger.position(a.subaccount, 3)).toEqual(want);
+        expect(ledger.positionSize(a, 3)).toBe(size);
+      }),
+      { numRuns: runs },
+    );
+  });
+});
