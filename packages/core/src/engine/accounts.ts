@@ -178,13 +178,25 @@ export class Accounts implements Ledger {
     const p = positionOf(account, marketId);
     p.grid = grid;
     const g = p.onGrid;
+    // each branch computes and stores on its own: a bigint chosen by a branch (a phi) would be
+    // boxed on the heap, and staying unboxed is the point of the lane
     if (fits(lots) && fits(units)) {
-      const l = isBuy ? g[0]! + lots : g[0]! - lots;
-      const u = isBuy ? g[1]! + units : g[1]! - units;
-      if (fits(l) && fits(u)) {
-        g[0] = l;
-        g[1] = u;
-        return;
+      if (isBuy) {
+        const l = g[0]! + lots;
+        const u = g[1]! + units;
+        if (fits(l) && fits(u)) {
+          g[0] = l;
+          g[1] = u;
+          return;
+        }
+      } else {
+        const l = g[0]! - lots;
+        const u = g[1]! - units;
+        if (fits(l) && fits(u)) {
+          g[0] = l;
+          g[1] = u;
+          return;
+        }
       }
     }
     this.trade(account, marketId, isBuy, lots * grid.lotSize, units * grid.unit);
