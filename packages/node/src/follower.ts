@@ -2,7 +2,9 @@
  * A follower applies the leader's proposals in batch order and checks that its own engine reaches
  * the state hash the leader announced. Proposals arrive by gossip; a follower that missed some
  * (it was down, or a message was lost) fetches them from a peer's API (`GET /v1/batches/:id`).
- * The chain's settled batch height is the final word on how far the log is real.
+ * The chain's settled batch height is the final word on how far the log is real: a batch above it
+ * is tentative, and when the leader replaces it (the chain reverted it and the leader built it
+ * again) the follower rolls its copy back and applies the new one.
  */
 import type { Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, proposalFromWire, settlementArgs, type Proposal } from './batch.js';
@@ -52,6 +54,11 @@ export class Follower {
   private async applyNow(p: Proposal): Promise<ApplyResult> {
     const { ledger, log } = this.f;
     if (this.diverged) return 'diverged';
+    if (p.batchId === ledger.lastBatchId && p.batchId > 0n) {
+      if (!(await this.replaces(p))) return 'old';
+      log.warn('follower: the leader replaced an unsettled batch; rolling ours back', { batchId: String(p.batchId) });
+      await ledger.rollback(p.batchId);
+    }
     if (p.batchId <= ledger.lastBatchId) return 'old';
     if (p.batchId !== ledger.lastBatchId + 1n) return 'gap';
     if (!(await this.signedByOperator(p))) {
@@ -64,6 +71,8 @@ export class Follower {
       return requests === 'forged' ? 'forged' : 'gap';
     }
     if (p.prevStateHash !== ledger.stateHash) {
+      // our last batch may have been replaced: catch-up compares it with the peers' before halting
+      if ((await this.f.chain.lastBatchId()) < ledger.lastBatchId) return 'gap';
       this.diverged = { batchId: String(p.batchId), expected: p.prevStateHash, got: ledger.stateHash };
       log.error('follower: parent state hash differs; halting', this.diverged);
       return 'diverged';
@@ -102,6 +111,21 @@ export class Follower {
     return same ? 'ok' : 'forged';
   }
 
+  /**
+   * Whether `p` is a new version of our last batch: signed by an operator, different from ours,
+   * and ours not yet settled on chain (a settled batch is final).
+   */
+  private async replaces(p: Proposal): Promise<boolean> {
+    const { ledger, chain } = this.f;
+    if (!ledger.canRollBack(p.batchId)) return false;
+    const ours = await ledger.batch(p.batchId);
+    if (!ours) return false;
+    const digest = proposalDigest(ledger.domainSep, p);
+    if (proposalDigest(ledger.domainSep, proposalFromWire(ledger.domainSep, ours.proposal)) === digest) return false;
+    if ((await chain.lastBatchId()) >= p.batchId) return false;
+    return this.signedByOperator(p);
+  }
+
   private readonly operators = new Map<string, boolean>();
 
   private async signedByOperator(p: Proposal): Promise<boolean> {
@@ -121,6 +145,11 @@ export class Follower {
     const { ledger, chain } = this.f;
     ledger.lastSettledBatchId = await chain.lastBatchId();
     await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
+    if (ledger.lastBatchId > ledger.lastSettledBatchId && !this.diverged) {
+      // our last batch is tentative: the peers may hold a newer version of it
+      const rec = await this.fetch(ledger.lastBatchId);
+      if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+    }
     while (!this.loop.isStopped && !this.diverged) {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);

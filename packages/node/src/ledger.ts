@@ -2,12 +2,16 @@
  * The node's replicated state: the core engine plus what the API needs around it (signed orders,
  * rejections, the batch log, the mempool), persisted atomically per step. Leader and followers
  * both advance it only through `commit`, with a batch applied by `applyBatch`.
+ *
+ * A committed batch is final only once the chain settles it. Until then the last one can be
+ * rolled back (`rollback`): the chain reverted it (a trader's on-chain cancel raced the
+ * submission), or the leader replaced it. The state before it is kept for that, on disk too.
  */
 import { Engine, type EngineConfig, type EngineSnapshot, type EngineEvent, type Hex, type Order } from '@kestrel/core';
 import { orderFromWire, orderToWire } from '@kestrel/sdk';
-import { applyBatch, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
+import { applyBatch, proposalFromWire, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
 import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
-import { Mempool, type MempoolLimits } from './mempool.js';
+import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
 import { batchKey, mempoolKey, NodeStore, type StoredOrder } from './store/store.js';
 
 export interface SettlementWire {
@@ -19,6 +23,15 @@ export interface BatchRecord {
   proposal: ProposalWire;
   settlement: SettlementWire;
   txHash: Hex | null;
+  /** each input's mempool arrival number on this node (null if it never sat in this mempool) */
+  seqs?: Array<string | null>;
+}
+
+interface BatchMeta {
+  lastBatchId: string;
+  lastTimestamp: string;
+  requestCursor: string;
+  stateHash: Hex;
 }
 
 /**
@@ -48,6 +61,8 @@ export class Ledger {
   readonly mempool: Mempool;
   /** the engine as of the last committed batch: what an uncommitted batch is undone to */
   private committed: EngineSnapshot;
+  /** the state before the last committed batch: what `rollback` returns to */
+  private previous: { snapshot: EngineSnapshot; meta: BatchMeta } | null = null;
   private readonly orders = new Map<Hex, SignedOrderRecord>();
   private readonly rejects = new Map<Hex, string>();
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
@@ -68,8 +83,11 @@ export class Ledger {
   /** Opens the ledger from disk: the last snapshot, the order index and the mempool. */
   static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits): Promise<Ledger> {
     const l = new Ledger(config, domainSep, store, limits);
-    const meta = await store.get<{ lastBatchId: string; lastTimestamp: string; requestCursor: string; stateHash: Hex }>('meta:lastBatch');
+    const meta = await store.get<BatchMeta>('meta:lastBatch');
     const snap = await store.get<EngineSnapshot>('snapshot');
+    const prevMeta = await store.get<BatchMeta>('meta:prev');
+    const prevSnap = await store.get<EngineSnapshot>('snapshot:prev');
+    if (prevMeta && prevSnap) l.previous = { snapshot: prevSnap, meta: prevMeta };
     if (meta && snap) {
       l.engine = Engine.restore(config, snap);
       l.committed = snap;
@@ -182,6 +200,7 @@ export class Ledger {
         : { orders: [], fills: [] },
       txHash,
     };
+    record.seqs = p.inputs.map((i) => (i.type === 'drop' ? null : (this.mempool.seqOf(i.hash)?.toString() ?? null)));
     ops.push({ put: batchKey(p.batchId), value: record });
     const sequenced: Hex[] = [];
     const newOrders: Array<[Hex, SignedOrderRecord]> = [];
@@ -213,12 +232,15 @@ export class Ledger {
     const expiredCancels = [...this.cancels].filter(([, ts]) => ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp).map(([h]) => h);
     for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
     const committed = this.engine.snapshot();
+    const previous = { snapshot: this.committed, meta: this.meta() };
+    ops.push({ put: 'snapshot:prev', value: previous.snapshot }, { put: 'meta:prev', value: previous.meta });
     ops.push({ put: 'snapshot', value: committed });
     ops.push({
       put: 'meta:lastBatch',
-      value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash },
+      value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash } satisfies BatchMeta,
     });
     await this.store.write(ops);
+    this.previous = previous;
 
     for (const [h, rec] of newOrders) this.orders.set(h, rec);
     for (const [h, ts] of newCancels) this.cancels.set(h, ts);
@@ -231,6 +253,60 @@ export class Ledger {
     this.requestCursor = p.requestCursor;
     this.stateHash = p.stateHash;
     this.onCommit?.(p, events);
+  }
+
+  private meta(): BatchMeta {
+    return { lastBatchId: this.lastBatchId.toString(), lastTimestamp: this.lastTimestamp.toString(), requestCursor: this.requestCursor.toString(), stateHash: this.stateHash };
+  }
+
+  /** Whether the last committed batch can be rolled back (the state before it is kept). */
+  canRollBack(batchId: bigint): boolean {
+    return batchId === this.lastBatchId && batchId > 0n && this.previous !== null;
+  }
+
+  /**
+   * Undoes the last committed batch, which the chain has not settled: the engine returns to the
+   * state before it, the batch leaves the log, and its orders and cancels go back to the mempool
+   * at their arrival places (inputs this node never held queue behind the rest), to be sequenced
+   * again. One batch deep: the state before the one before is not kept.
+   */
+  async rollback(batchId: bigint): Promise<void> {
+    if (!this.canRollBack(batchId)) throw new Error(`batch ${batchId} cannot be rolled back (last is ${this.lastBatchId})`);
+    const rec = await this.batch(batchId);
+    if (!rec) throw new Error(`batch ${batchId} is not in the log`);
+    const prev = this.previous!;
+    const p = proposalFromWire(this.domainSep, rec.proposal);
+    const ops: Array<{ put: string; value: unknown } | { del: string }> = [
+      { del: batchKey(batchId) },
+      { put: 'snapshot', value: prev.snapshot },
+      { put: 'meta:lastBatch', value: prev.meta },
+      { del: 'snapshot:prev' },
+      { del: 'meta:prev' },
+    ];
+    const back: MempoolEntry[] = [];
+    let fresh = this.mempool.nextSeqAfter();
+    p.inputs.forEach((input, i) => {
+      if (input.type === 'drop') return;
+      const known = rec.seqs?.[i];
+      const seq = known != null ? BigInt(known) : fresh++;
+      back.push({ seq, input });
+      ops.push({ del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` }, { del: `reject:${input.hash}` }, { put: mempoolKey(seq), value: inputToWire(input) });
+    });
+    await this.store.write(ops);
+
+    for (const { input } of back) {
+      this.orders.delete(input.hash);
+      this.cancels.delete(input.hash);
+      this.rejects.delete(input.hash);
+    }
+    this.mempool.requeue(back);
+    this.engine = Engine.restore(this.config, prev.snapshot);
+    this.committed = prev.snapshot;
+    this.lastBatchId = BigInt(prev.meta.lastBatchId);
+    this.lastTimestamp = BigInt(prev.meta.lastTimestamp);
+    this.requestCursor = BigInt(prev.meta.requestCursor);
+    this.stateHash = prev.meta.stateHash;
+    this.previous = null;
   }
 
   async setTxHash(batchId: bigint, txHash: Hex): Promise<void> {

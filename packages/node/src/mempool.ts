@@ -65,6 +65,28 @@ export class Mempool {
     return entry;
   }
 
+  /** The arrival number the next new input will get. */
+  nextSeqAfter(): bigint {
+    return this.nextSeq;
+  }
+
+  /**
+   * Puts back inputs that had left for a batch that was then rolled back, at their arrival
+   * places. They were admitted once, so the limits do not turn them away.
+   */
+  requeue(back: readonly MempoolEntry[]): void {
+    const all = [...back.filter((e) => !this.entries.has(e.input.hash)), ...this.entries.values()];
+    all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    this.entries.clear();
+    this.perSubaccount.clear();
+    for (const e of all) {
+      this.entries.set(e.input.hash, e);
+      const sub = subaccountOf(e.input);
+      this.perSubaccount.set(sub, (this.perSubaccount.get(sub) ?? 0) + 1);
+      if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
+    }
+  }
+
   /** Up to `max` entries in arrival order. */
   peek(max: number): MempoolEntry[] {
     const out: MempoolEntry[] = [];

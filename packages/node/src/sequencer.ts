@@ -3,6 +3,12 @@
  * chain's new requests, applies them to the engine, simulates `settleBatch`, and — if the chain
  * would refuse an order — undoes the batch and rebuilds it without that order. Then it gossips
  * the proposal, commits it to disk and submits it, one batch at a time.
+ *
+ * A batch the chain reverts after all (something changed on chain between the simulation and the
+ * block: a trader's `cancelOrders` or `cancelUpTo` mined first) is rolled back — its inputs return
+ * to the mempool — and the next tick builds the batch again against the chain as it now is, so a
+ * race costs one interval instead of stopping the exchange. Followers replace their copy when
+ * the new batch with the same id arrives.
  */
 import { ErrorCode, type EngineEvent, type Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type SettlementArgs } from './batch.js';
@@ -110,8 +116,13 @@ export class Sequencer {
     await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
     const fills = args.fills.length;
     const r = await chain.submit(args);
+    if (r.status !== 'success' || r.txHash === null) {
+      log.warn('sequencer: the chain reverted the batch; rolling it back to build it again', { batchId: String(p.batchId), txHash: r.txHash, error: r.error });
+      await ledger.rollback(p.batchId);
+      return;
+    }
     await ledger.setTxHash(p.batchId, r.txHash);
-    if (r.status === 'success') ledger.lastSettledBatchId = p.batchId;
+    ledger.lastSettledBatchId = p.batchId;
     log.info('batch settled', { batchId: String(p.batchId), inputs: p.inputs.length, requests: p.requests.length, fills, gas: String(r.gasUsed), status: r.status, stateHash: p.stateHash });
   }
 
@@ -126,7 +137,12 @@ export class Sequencer {
       const args = settlementFromRecord(rec);
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
-      if (r.status !== 'success') throw new Error(`resubmitted batch ${onChain + 1n} reverted`);
+      if (r.status !== 'success' || r.txHash === null) {
+        if (!ledger.canRollBack(onChain + 1n)) throw new Error(`resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
+        log.warn('sequencer: the chain reverted a resubmitted batch; rolling it back', { batchId: String(onChain + 1n) });
+        await ledger.rollback(onChain + 1n);
+        return;
+      }
       await ledger.setTxHash(onChain + 1n, r.txHash);
       onChain += 1n;
       ledger.lastSettledBatchId = onChain;

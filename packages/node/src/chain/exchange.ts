@@ -148,16 +148,28 @@ export class ExchangeChain {
     }
   }
 
-  /** Sends `settleBatch` and waits for the receipt; returns the tx hash and the gas used. */
-  async submit(a: SettlementArgs): Promise<{ txHash: Hex; gasUsed: bigint; status: 'success' | 'reverted' }> {
+  /**
+   * Sends `settleBatch` and waits for the receipt; returns the tx hash and the gas used. A batch
+   * the contract refuses — when the transaction is prepared (gas estimation runs it) or once
+   * mined — comes back `reverted` (with no tx hash if it was never sent); any other failure
+   * (the RPC is down) throws, and the caller tries again.
+   */
+  async submit(a: SettlementArgs): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
     if (!this.wallet) throw new Error('no operator key: this node cannot settle');
-    const txHash = await this.wallet.writeContract({
-      address: this.exchange,
-      abi: exchangeAbi,
-      functionName: 'settleBatch',
-      args: this.callArgs(a),
-      chain: null,
-    } as never);
+    let txHash: Hex;
+    try {
+      txHash = await this.wallet.writeContract({
+        address: this.exchange,
+        abi: exchangeAbi,
+        functionName: 'settleBatch',
+        args: this.callArgs(a),
+        chain: null,
+      } as never);
+    } catch (err) {
+      const decoded = decodeExchangeError(err);
+      if (!decoded) throw err;
+      return { txHash: null, gasUsed: 0n, status: 'reverted', error: decoded.name };
+    }
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 });
     return { txHash, gasUsed: receipt.gasUsed, status: receipt.status };
   }

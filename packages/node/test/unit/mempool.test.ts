@@ -54,4 +54,21 @@ describe('mempool', () => {
     expect(m.expired(100n).map((e) => e.input.hash)).toEqual([hash(2)]);
     expect(m.expired(99n)).toEqual([]);
   });
+
+  it('requeues the inputs of a rolled-back batch at their arrival places, past the limits', () => {
+    const m = new Mempool({ maxTotal: 3, maxPerSubaccount: 2 });
+    const early = [m.add(order(1, 1)), m.add(order(2, 1)), m.add(order(3, 2))];
+    m.remove([hash(1), hash(2), hash(3)]); // they leave for a batch
+    m.add(order(4, 1));
+    m.add(order(5, 1));
+    m.add(order(6, 3));
+    m.requeue(early); // the batch is rolled back
+    expect(m.peek(10).map((e) => e.input.hash)).toEqual([1, 2, 3, 4, 5, 6].map(hash));
+    expect(m.size).toBe(6);
+    // the limits still hold for new arrivals, counted with the requeued inputs
+    expect(() => m.add(order(7, 4))).toThrow(expect.objectContaining({ code: 'MEMPOOL_FULL' }));
+    m.remove([hash(1), hash(2), hash(3), hash(4), hash(5)]);
+    expect(() => m.add(order(8, 1))).not.toThrow();
+    expect(m.add(order(9, 2)).seq).toBeGreaterThan(5n);
+  });
 });

@@ -1,0 +1,125 @@
+/**
+ * A batch the chain reverts after the leader committed and gossiped it, on a real chain: the
+ * leader rolls it back and builds it again, and a follower that had applied it replaces it. The
+ * race that causes it in the field — a trader's on-chain cancel mined between the simulation and
+ * the submission — cannot be timed from outside, so the one fault injected is when that (real)
+ * transaction is sent: from inside `submit`, just before the batch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateKeyToAccount } from 'viem/accounts';
+import { exchangeAbi } from '@kestrel/contracts';
+import type { Proposal } from '../../src/batch.js';
+import { ExchangeChain } from '../../src/chain/exchange.js';
+import type { SettlementArgs } from '../../src/batch.js';
+import { Follower } from '../../src/follower.js';
+import { Ledger } from '../../src/ledger.js';
+import { createLogger } from '../../src/log.js';
+import { Sequencer } from '../../src/sequencer.js';
+import type { NodeStore } from '../../src/store/store.js';
+import { KEYS, startChainFixture, sub, type ChainFixture } from './fixture.js';
+
+class RacingChain extends ExchangeChain {
+  /** sent (and mined) right before the next settlement */
+  race: (() => Promise<void>) | null = null;
+  override async submit(a: SettlementArgs) {
+    const race = this.race;
+    this.race = null;
+    if (race) await race();
+    return super.submit(a);
+  }
+}
+
+let fx: ChainFixture;
+let chain: RacingChain;
+let leader: Ledger;
+let leaderStore: NodeStore;
+let follower: Ledger;
+let followerLoop: Follower;
+let sequencer: Sequencer;
+const published: Proposal[] = [];
+
+beforeAll(async () => {
+  fx = await startChainFixture();
+  chain = new RacingChain(fx.rpcUrl, fx.exchange, KEYS.operator);
+  ({ ledger: leader, store: leaderStore } = await fx.openLedger(chain));
+  const followerChain = new ExchangeChain(fx.rpcUrl, fx.exchange);
+  ({ ledger: follower } = await fx.openLedger(followerChain));
+  const log = createLogger('test', 'silent');
+  followerLoop = new Follower({ ledger: follower, chain: followerChain, log, syncFrom: [], pollIntervalMs: 1000 });
+  const operator = privateKeyToAccount(KEYS.operator);
+  sequencer = new Sequencer({
+    ledger: leader,
+    chain,
+    log,
+    publish: async (p) => {
+      published.push(p);
+      expect(await followerLoop.apply(p)).toBe('applied');
+    },
+    sign: (digest) => operator.sign({ hash: digest }),
+    nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+    batchIntervalMs: 1000,
+    maxBatchOrders: 100,
+    maxBatchRequests: 64,
+  });
+  await sequencer.tick(); // credits the deposits
+});
+
+afterAll(async () => {
+  await followerLoop?.stop();
+  await fx?.stop();
+});
+
+describe('a batch reverted on chain after it was gossiped', () => {
+  it('is rolled back by the leader, built again, and replaced on the follower', async () => {
+    const ask = await fx.admitOrder(leader, KEYS.seller, { isBuy: false, nonce: 5n });
+    await fx.admitOrder(follower, KEYS.seller, { isBuy: false, nonce: 5n });
+    await sequencer.tick();
+    expect(leader.engine.getOrder(ask)?.status).toBe('open');
+    const settled = await chain.lastBatchId();
+    expect(follower.stateHash).toBe(leader.stateHash);
+
+    // a crossing bid; the seller's on-chain cancel lands just before the batch that fills it
+    const bid = await fx.admitOrder(leader, KEYS.buyer, { nonce: 1n });
+    await fx.admitOrder(follower, KEYS.buyer, { nonce: 1n });
+    const other = await fx.admitOrder(leader, KEYS.buyer, { nonce: 2n, price: 1000n * 10n ** 18n });
+    chain.race = () => fx.send(KEYS.seller, fx.exchange, exchangeAbi, 'cancelUpTo', [sub(KEYS.seller), 10n]);
+    await sequencer.tick();
+
+    // the filled batch was gossiped and applied by the follower, then refused by the chain
+    const reverted = published.at(-1)!;
+    expect(reverted.batchId).toBe(settled + 1n);
+    expect(follower.lastBatchId).toBe(settled + 1n);
+    expect(follower.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await chain.lastBatchId()).toBe(settled);
+    // the leader is back where it was, with both bids pending again in arrival order
+    expect(leader.lastBatchId).toBe(settled);
+    expect(leader.engine.getOrder(ask)?.status).toBe('open');
+    expect(leader.engine.getOrder(bid)).toBeUndefined();
+    expect(leader.mempool.peek(10).map((e) => e.input.hash)).toEqual([bid, other]);
+    expect(await leader.batch(settled + 1n)).toBeUndefined();
+
+    // the next batch sees the chain's cancel first: the ask is cancelled, the bids rest
+    await sequencer.tick();
+    expect(await chain.lastBatchId()).toBe(settled + 1n);
+    const replacement = published.at(-1)!;
+    expect(replacement.batchId).toBe(settled + 1n);
+    expect(replacement.stateHash).not.toBe(reverted.stateHash);
+    expect(leader.engine.getOrder(ask)?.status).toBe('cancelled');
+    expect(leader.engine.getOrder(bid)?.status).toBe('open');
+    expect(leader.engine.getOrder(other)?.status).toBe('open');
+    expect(leader.mempool.size).toBe(0);
+
+    // the follower replaced its copy and agrees
+    expect(follower.lastBatchId).toBe(settled + 1n);
+    expect(follower.stateHash).toBe(leader.stateHash);
+    expect(follower.engine.getOrder(ask)?.status).toBe('cancelled');
+    expect(follower.mempool.has(bid)).toBe(false);
+    expect((await follower.batch(settled + 1n))?.proposal.stateHash).toBe(leader.stateHash);
+
+    // and what the leader wrote survives a restart
+    const reopened = await Ledger.open(leader.config, fx.domainSep, leaderStore);
+    expect(reopened.stateHash).toBe(leader.stateHash);
+    expect(reopened.lastBatchId).toBe(settled + 1n);
+    expect(reopened.mempool.size).toBe(0);
+  });
+});
