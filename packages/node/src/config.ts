@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool.js';
 import type { LogLevel } from './log.js';
-import type { RateLimit } from './api/rate-limit.js';
+import type { RateLimit } from './rate-limit.js';
 
 export interface NodeConfig {
   name: string;
@@ -32,6 +32,8 @@ export interface NodeConfig {
   mempool: MempoolLimits;
   /** per client address, for POST endpoints */
   apiRateLimit: RateLimit;
+  /** per peer (the one that relayed the message), for gossiped orders and cancels */
+  gossipRateLimit: RateLimit;
   logLevel: LogLevel;
 }
 
@@ -56,6 +58,9 @@ export const DEFAULTS = {
   mempool: DEFAULT_MEMPOOL_LIMITS,
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
   apiRateLimit: { perSecond: 200, burst: 400 },
+  // A peer relays the inputs of all its clients: ten times one client's allowance, and far above
+  // what signature checks can keep up with anyway, so only a flood is cut.
+  gossipRateLimit: { perSecond: 2000, burst: 4000 },
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -114,7 +119,7 @@ function coerce(field: string, v: unknown): unknown {
 }
 
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
-  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit } };
+  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit }, gossipRateLimit: { ...DEFAULTS.gossipRateLimit } };
   if (opts.file) {
     let fromFile: Raw;
     try {
@@ -124,7 +129,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
     }
     for (const [k, v] of Object.entries(fromFile)) {
       if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
-      else if (k === 'apiRateLimit' && typeof v === 'object' && v) merged.apiRateLimit = { ...(merged.apiRateLimit as Raw), ...v };
+      else if ((k === 'apiRateLimit' || k === 'gossipRateLimit') && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
     }
@@ -145,9 +150,11 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   for (const k of ['maxTotal', 'maxPerSubaccount']) {
     if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
   }
-  const rl = merged.apiRateLimit as Raw;
-  if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
-    throw new ConfigError('apiRateLimit: expected {perSecond > 0, burst ≥ 1}');
+  for (const k of ['apiRateLimit', 'gossipRateLimit']) {
+    const rl = merged[k] as Raw;
+    if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
+      throw new ConfigError(`${k}: expected {perSecond > 0, burst ≥ 1}`);
+    }
   }
   if (!['info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: info, warn, error or silent');
   return merged as unknown as NodeConfig;

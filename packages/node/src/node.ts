@@ -31,7 +31,7 @@ import { Sequencer } from './sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
-import { RateLimiter } from './api/rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import type { NodeConfig } from './config.js';
 
 export const NODE_VERSION = '0.1.0';
@@ -46,6 +46,7 @@ export class KestrelNode {
     submitted: this.metrics.counter('kestrel_inputs_submitted_total', 'signed inputs accepted through the API'),
     gossipAccepted: this.metrics.counter('kestrel_gossip_accepted_total', 'gossiped inputs accepted into the mempool'),
     gossipRejected: this.metrics.counter('kestrel_gossip_rejected_total', 'gossip messages rejected as malformed or badly signed'),
+    gossipThrottled: this.metrics.counter('kestrel_gossip_throttled_total', 'gossiped inputs ignored because their relaying peer exceeded gossipRateLimit'),
     batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
   };
@@ -95,7 +96,7 @@ export class KestrelNode {
     });
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
     node.instrument();
-    network.onMessage(topics.orders, (data) => node.onGossipInput(data));
+    network.onMessage(topics.orders, (data) => node.onGossipInput(data), { perPeer: config.gossipRateLimit, onThrottle: () => node.count.gossipThrottled() });
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
     if (config.role === 'sequencer') {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ErrorCode, KestrelError } from '@kestrel/core';
 import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/sdk';
 import type { Logger } from '../log.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RateLimiter } from '../rate-limit.js';
 
 export interface Request {
   method: string;

@@ -13,6 +13,7 @@ import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossips
 import { multiaddr } from '@multiformats/multiaddr';
 import type { PrivateKey } from '@libp2p/interface';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { RateLimiter, type RateLimit } from '../rate-limit.js';
 
 /** Verdict of a gossip validator: only REJECT (provably bad) penalizes the sending peer. */
 export type Verdict = 'ACCEPT' | 'IGNORE' | 'REJECT';
@@ -34,8 +35,12 @@ export interface Network {
   addresses(): string[];
   peerCount(): number;
   publish(topic: string, data: Uint8Array): Promise<void>;
-  /** Runs `handler` as the topic's validator; accepted messages are relayed to the mesh. */
-  onMessage(topic: string, handler: MessageHandler): void;
+  /**
+   * Runs `handler` as the topic's validator; accepted messages are relayed to the mesh. With
+   * `perPeer`, a peer relaying faster than that has its surplus ignored before `handler` runs
+   * (IGNORE, not REJECT: a busy honest relay is not penalized), and `onThrottle` is told.
+   */
+  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void }): void;
   stop(): Promise<void>;
 }
 
@@ -94,9 +99,14 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
     async publish(topic, data) {
       await pubsub.publish(topic, data);
     },
-    onMessage(topic, handler) {
-      pubsub.topicValidators.set(topic, async (_peer, msg) => {
+    onMessage(topic, handler, opts) {
+      const limiter = opts?.perPeer ? new RateLimiter(opts.perPeer) : null;
+      pubsub.topicValidators.set(topic, async (peer, msg) => {
         if (msg.data.length > init.maxMessageBytes) return VERDICT.REJECT;
+        if (limiter && !limiter.take(peer.toString())) {
+          opts?.onThrottle?.();
+          return VERDICT.IGNORE;
+        }
         try {
           return VERDICT[await handler(msg.data, topic)];
         } catch (err) {

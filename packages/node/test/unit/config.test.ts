@@ -49,4 +49,18 @@ describe('node configuration', () => {
     writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, bogus: 1 }));
     expect(() => resolveConfig({ file })).toThrow(/unknown config key/);
   });
+
+  it.each([
+    ['apiRateLimit', { perSecond: 0 }],
+    ['gossipRateLimit', { burst: 0.5 }],
+    ['gossipRateLimit', { perSecond: 'fast' }],
+  ])('refuses a bad %s from the file, and merges a partial good one with the defaults', (k, bad) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, [k]: bad }));
+    expect(() => resolveConfig({ file })).toThrow(new RegExp(k));
+    writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, [k]: { burst: 7 } }));
+    const c = resolveConfig({ file });
+    expect(c[k as 'apiRateLimit' | 'gossipRateLimit']).toEqual({ perSecond: DEFAULTS[k as 'apiRateLimit' | 'gossipRateLimit'].perSecond, burst: 7 });
+  });
 });

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, startHttp } from '../../src/api/http.js';
-import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/api/rate-limit.js';
+import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/rate-limit.js';
 import { createLogger } from '../../src/log.js';
 
 describe('rate limiter', () => {

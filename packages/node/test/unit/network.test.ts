@@ -46,4 +46,28 @@ describe('gossip network over TCP on loopback', () => {
       await Promise.all(nets.map((n) => n.stop()));
     }
   });
+
+  it('ignores what a peer relays beyond its rate limit, before the handler runs', async () => {
+    const nets: Network[] = [];
+    try {
+      const a = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], topics, maxMessageBytes: 1024, log: quiet });
+      nets.push(a);
+      const boot = a.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${a.peerId}`));
+      const b = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
+      nets.push(b);
+      const handled: string[] = [];
+      let throttled = 0;
+      a.onMessage(topics.orders, () => 'ACCEPT');
+      // a burst of 5 and a refill far too slow to matter during the test
+      b.onMessage(topics.orders, (data) => (handled.push(new TextDecoder().decode(data)), 'ACCEPT'), { perPeer: { perSecond: 0.001, burst: 5 }, onThrottle: () => throttled++ });
+      await waitFor(() => b.peerCount() >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 0; i < 20; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
+      await waitFor(() => handled.length + throttled >= 20);
+      expect(handled).toEqual(Array.from({ length: 5 }, (_, i) => `order ${i}`));
+      expect(throttled).toBe(15);
+    } finally {
+      await Promise.all(nets.map((n) => n.stop()));
+    }
+  });
 });

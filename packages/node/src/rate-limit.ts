@@ -1,6 +1,6 @@
 /**
- * Per-client token buckets for the write endpoints: `burst` requests at once, refilled at
- * `perSecond`. The table of clients is bounded; when full, the oldest entry is dropped (a client
+ * Per-client token buckets (API clients by address, gossip peers by id): `burst` requests at
+ * once, refilled at `perSecond`. The table of clients is bounded; when full, the oldest entry is dropped (a client
  * dropped that way just gets a fresh, full bucket).
  */
 export interface RateLimit {
