@@ -29,9 +29,10 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     uint8 internal constant FILL_MARKET_MISMATCH = 2;
     uint8 internal constant FILL_PRICE = 3;
     uint8 internal constant FILL_OVERFILL = 4;
-    uint8 internal constant FILL_INSUFFICIENT_BALANCE = 5;
+    uint8 internal constant FILL_BUYER_INSUFFICIENT_BALANCE = 5;
     uint8 internal constant FILL_SELF_TRADE = 6;
     uint8 internal constant FILL_ZERO_AMOUNT = 7;
+    uint8 internal constant FILL_SELLER_INSUFFICIENT_BALANCE = 8;
     uint8 internal constant BATCH_ID = 1;
     uint8 internal constant BATCH_TIMESTAMP = 2;
     uint8 internal constant BATCH_CURSOR = 3;
@@ -424,7 +425,7 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         uint256 slot = _balanceSlot(root, _quoteId(market));
         unchecked {
             int256 balance = _load(slot) - (int256(quote) + fee);
-            if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
+            if (balance < 0) revert InvalidFill(j, FILL_BUYER_INSUFFICIENT_BALANCE);
             _store(slot, balance);
         }
         _credit(_balanceSlot(root, _baseId(market)), int256(amount));
@@ -436,7 +437,7 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         uint256 slot = _balanceSlot(root, _baseId(market));
         unchecked {
             int256 balance = _load(slot) - int256(amount);
-            if (balance < 0) revert InvalidFill(j, FILL_INSUFFICIENT_BALANCE);
+            if (balance < 0) revert InvalidFill(j, FILL_SELLER_INSUFFICIENT_BALANCE);
             _store(slot, balance);
             // a charge never exceeds the notional (rate ≤ 0.1), so this is a credit
             _credit(_balanceSlot(root, _quoteId(market)), int256(quote) - fee);

@@ -43,11 +43,13 @@ export const InvalidFillReason = {
   /** the fill (at the maker's price) is worse than the taker's limit */
   PRICE: 3,
   OVERFILL: 4,
-  /** after the fill the buyer's quote or the seller's base balance would be negative */
-  INSUFFICIENT_BALANCE: 5,
+  /** after the fill the buyer's quote balance would be negative */
+  BUYER_INSUFFICIENT_BALANCE: 5,
   /** both orders belong to the same owner address */
   SELF_TRADE: 6,
   ZERO_AMOUNT: 7,
+  /** after the fill the seller's base balance would be negative */
+  SELLER_INSUFFICIENT_BALANCE: 8,
 } as const;
 export type InvalidFillReason = (typeof InvalidFillReason)[keyof typeof InvalidFillReason];
 

@@ -10,11 +10,12 @@
  * race costs one interval instead of stopping the exchange. Followers replace their copy when
  * the new batch with the same id arrives.
  */
-import { ErrorCode, type EngineEvent, type Hex } from '@kestrel/core';
+import type { EngineEvent, Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type SettlementArgs } from './batch.js';
 import type { BatchInput } from './inputs.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
+import { blame, refusalCode } from './refusal.js';
 import type { Ledger } from './ledger.js';
 import type { Logger } from './log.js';
 import { Loop } from './loop.js';
@@ -148,29 +149,4 @@ export class Sequencer {
       ledger.lastSettledBatchId = onChain;
     }
   }
-}
-
-const ORDER_REFUSAL: Record<number, ErrorCode> = { 1: ErrorCode.INVALID_SIGNATURE, 2: ErrorCode.UNKNOWN_MARKET, 3: ErrorCode.NONCE_USED, 4: ErrorCode.EXPIRED };
-const FILL_REFUSAL: Record<number, ErrorCode> = { 5: ErrorCode.INSUFFICIENT_BALANCE };
-
-/** The stable code an order refused by the chain is reported with. */
-function refusalCode(sim: { error: string; args: readonly unknown[] }): ErrorCode {
-  const reason = Number(sim.args[1]);
-  const table = sim.error === 'InvalidOrder' ? ORDER_REFUSAL : sim.error === 'InvalidFill' ? FILL_REFUSAL : {};
-  return table[reason] ?? ErrorCode.SETTLEMENT_REFUSED;
-}
-
-/** Which order to leave out, from the contract's InvalidOrder / InvalidFill error. */
-function blame(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs, inputs: readonly BatchInput[]): Hex | undefined {
-  const index = Number(sim.args[0]);
-  if (sim.error === 'InvalidOrder') return args.hashes[index];
-  if (sim.error === 'InvalidFill') {
-    const fill = args.fills[index];
-    if (!fill) return undefined;
-    const taker = args.hashes[fill.taker];
-    const maker = args.hashes[fill.maker];
-    // Prefer blaming an order that is new in this batch: it has not been promised anything yet.
-    return inputs.some((i) => i.type === 'order' && i.hash === taker) ? taker : maker;
-  }
-  return undefined;
 }

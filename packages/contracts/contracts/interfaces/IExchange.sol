@@ -77,7 +77,8 @@ interface IExchange {
     error InvalidOrder(uint256 orderIndex, uint8 reason);
     // reasons carried by InvalidFill
     // 1 BAD_INDEX, 2 MARKET_MISMATCH (different markets or same side), 3 PRICE (worse than a limit),
-    // 4 OVERFILL, 5 INSUFFICIENT_BALANCE, 6 SELF_TRADE, 7 ZERO_AMOUNT
+    // 4 OVERFILL, 5 BUYER_INSUFFICIENT_BALANCE, 6 SELF_TRADE, 7 ZERO_AMOUNT,
+    // 8 SELLER_INSUFFICIENT_BALANCE (the side is named, so the sequencer can leave out the right order)
     error InvalidFill(uint256 fillIndex, uint8 reason);
     error InvalidBatch(uint8 reason); // 1 BATCH_ID, 2 TIMESTAMP, 3 CURSOR
     error NotOperator();

@@ -1,0 +1,60 @@
+/**
+ * Reading the contract's refusal of a simulated batch: which order to leave out, and the stable
+ * code it is reported with.
+ *
+ * | error | order left out | code |
+ * |---|---|---|
+ * | `InvalidOrder(i, reason)` | order `i` | by reason: INVALID_SIGNATURE, UNKNOWN_MARKET, NONCE_USED, EXPIRED |
+ * | `InvalidFill(j, BUYER_/SELLER_INSUFFICIENT_BALANCE)` | the short side of fill `j` (the buyer's or the seller's order) | INSUFFICIENT_BALANCE |
+ * | `InvalidFill(j, other)` | fill `j`'s taker if it is new in this batch, else its maker | SETTLEMENT_REFUSED |
+ * | anything else | none: the batch is not rebuilt | |
+ *
+ * A new order left out is rejected; a resting one is taken off the book by a `drop` input.
+ */
+import { ErrorCode, type Hex } from '@kestrel/core';
+import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
+import type { SettlementArgs } from './batch.js';
+import type { BatchInput } from './inputs.js';
+
+export interface Refusal {
+  error: string;
+  args: readonly unknown[];
+}
+
+const ORDER_REFUSAL: Record<number, ErrorCode> = {
+  [InvalidOrderReason.BAD_SIGNATURE]: ErrorCode.INVALID_SIGNATURE,
+  [InvalidOrderReason.UNKNOWN_MARKET]: ErrorCode.UNKNOWN_MARKET,
+  [InvalidOrderReason.NONCE_CANCELLED]: ErrorCode.NONCE_USED,
+  [InvalidOrderReason.EXPIRED]: ErrorCode.EXPIRED,
+};
+const FILL_REFUSAL: Record<number, ErrorCode> = {
+  [InvalidFillReason.BUYER_INSUFFICIENT_BALANCE]: ErrorCode.INSUFFICIENT_BALANCE,
+  [InvalidFillReason.SELLER_INSUFFICIENT_BALANCE]: ErrorCode.INSUFFICIENT_BALANCE,
+};
+
+/** The stable code an order refused by the chain is reported with. */
+export function refusalCode(sim: Refusal): ErrorCode {
+  const reason = Number(sim.args[1]);
+  const table = sim.error === 'InvalidOrder' ? ORDER_REFUSAL : sim.error === 'InvalidFill' ? FILL_REFUSAL : {};
+  return table[reason] ?? ErrorCode.SETTLEMENT_REFUSED;
+}
+
+/** Which order to leave out, from the contract's InvalidOrder / InvalidFill error. */
+export function blame(sim: Refusal, args: SettlementArgs, inputs: readonly BatchInput[]): Hex | undefined {
+  const index = Number(sim.args[0]);
+  if (sim.error === 'InvalidOrder') return args.hashes[index];
+  if (sim.error !== 'InvalidFill') return undefined;
+  const fill = args.fills[index];
+  if (!fill) return undefined;
+  const taker = args.hashes[fill.taker];
+  const maker = args.hashes[fill.maker];
+  const reason = Number(sim.args[1]);
+  if (reason === InvalidFillReason.BUYER_INSUFFICIENT_BALANCE || reason === InvalidFillReason.SELLER_INSUFFICIENT_BALANCE) {
+    const takerIsBuy = args.orders[fill.taker]?.order.isBuy;
+    if (takerIsBuy === undefined) return undefined;
+    const buyerShort = reason === InvalidFillReason.BUYER_INSUFFICIENT_BALANCE;
+    return buyerShort === takerIsBuy ? taker : maker;
+  }
+  // Otherwise prefer an order that is new in this batch: it has not been promised anything yet.
+  return inputs.some((i) => i.type === 'order' && i.hash === taker) ? taker : maker;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Hex, Order } from '@kestrel/core';
+import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
+import type { SettlementArgs } from '../../src/batch.js';
+import type { BatchInput } from '../../src/inputs.js';
+import { blame, refusalCode } from '../../src/refusal.js';
+
+const h = (n: number): Hex => `0x${String(n).repeat(64)}` as Hex;
+const order = (isBuy: boolean): Order => ({ subaccount: `0x${'11'.repeat(32)}`, marketId: 1, isBuy, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n });
+
+/** Order 0 rests (a sell), order 1 is new in the batch (a buy), and fill 0 is 1 taking 0. */
+function batch(takerIsBuy: boolean): { args: SettlementArgs; inputs: BatchInput[] } {
+  const args = {
+    batchId: 1n,
+    timestamp: 1n,
+    requestCursor: 0n,
+    stateHash: h(9),
+    orders: [
+      { order: order(!takerIsBuy), signature: '0x' as Hex },
+      { order: order(takerIsBuy), signature: '0x' as Hex },
+    ],
+    fills: [{ maker: 0, taker: 1, amount: 1n }],
+    hashes: [h(1), h(2)],
+  } satisfies SettlementArgs;
+  const inputs: BatchInput[] = [{ type: 'order', hash: h(2), order: order(takerIsBuy), signature: '0x' as Hex }];
+  return { args, inputs };
+}
+
+describe('reading a refusal', () => {
+  it.each([
+    ['a bad order', true, 'InvalidOrder', [1n, InvalidOrderReason.EXPIRED], h(2), 'EXPIRED'],
+    ['a bad resting order', true, 'InvalidOrder', [0n, InvalidOrderReason.NONCE_CANCELLED], h(1), 'NONCE_USED'],
+    ['a buying taker short of quote', true, 'InvalidFill', [0n, InvalidFillReason.BUYER_INSUFFICIENT_BALANCE], h(2), 'INSUFFICIENT_BALANCE'],
+    ['a selling maker short of base', true, 'InvalidFill', [0n, InvalidFillReason.SELLER_INSUFFICIENT_BALANCE], h(1), 'INSUFFICIENT_BALANCE'],
+    ['a buying maker short of quote', false, 'InvalidFill', [0n, InvalidFillReason.BUYER_INSUFFICIENT_BALANCE], h(1), 'INSUFFICIENT_BALANCE'],
+    ['a selling taker short of base', false, 'InvalidFill', [0n, InvalidFillReason.SELLER_INSUFFICIENT_BALANCE], h(2), 'INSUFFICIENT_BALANCE'],
+    ['another fill refusal: the new order', true, 'InvalidFill', [0n, InvalidFillReason.PRICE], h(2), 'SETTLEMENT_REFUSED'],
+    ['a fill that does not exist', true, 'InvalidFill', [5n, InvalidFillReason.PRICE], undefined, 'SETTLEMENT_REFUSED'],
+    ['a batch-level refusal', true, 'InvalidBatch', [2], undefined, 'SETTLEMENT_REFUSED'],
+  ] as const)('%s', (_name, takerIsBuy, error, errArgs, culprit, code) => {
+    const { args, inputs } = batch(takerIsBuy);
+    const sim = { error, args: errArgs };
+    expect(blame(sim, args, inputs)).toBe(culprit);
+    expect(refusalCode(sim)).toBe(code);
+  });
+
+  it('blames the maker for another fill refusal when the taker is not new either', () => {
+    const { args } = batch(true);
+    expect(blame({ error: 'InvalidFill', args: [0n, InvalidFillReason.OVERFILL] }, args, [])).toBe(h(1));
+  });
+});
