@@ -113,7 +113,7 @@ export class Follower {
 
   /**
    * Whether `p` is a new version of our last batch: signed by an operator, different from ours,
-   * and ours not yet settled on chain (a settled batch is final).
+   * and either not settled yet or settled with `p`'s state hash (the chain is the final word).
    */
   private async replaces(p: Proposal): Promise<boolean> {
     const { ledger, chain } = this.f;
@@ -122,7 +122,9 @@ export class Follower {
     if (!ours) return false;
     const digest = proposalDigest(ledger.domainSep, p);
     if (proposalDigest(ledger.domainSep, proposalFromWire(ledger.domainSep, ours.proposal)) === digest) return false;
-    if ((await chain.lastBatchId()) >= p.batchId) return false;
+    const settled = await chain.lastBatchId();
+    if (settled > p.batchId) return false;
+    if (settled === p.batchId && (await chain.lastStateHash()) !== p.stateHash.toLowerCase()) return false;
     return this.signedByOperator(p);
   }
 
@@ -145,10 +147,19 @@ export class Follower {
     const { ledger, chain } = this.f;
     ledger.lastSettledBatchId = await chain.lastBatchId();
     await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
-    if (ledger.lastBatchId > ledger.lastSettledBatchId && !this.diverged) {
-      // our last batch is tentative: the peers may hold a newer version of it
-      const rec = await this.fetch(ledger.lastBatchId);
-      if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+    if (!this.diverged && ledger.lastBatchId > 0n && ledger.lastBatchId >= ledger.lastSettledBatchId) {
+      // Our last batch is tentative, or settled with another state hash than ours: the leader
+      // replaced it. The peers hold the new version.
+      const settledAsOurs = ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
+      if (!settledAsOurs) {
+        const rec = await this.fetch(ledger.lastBatchId);
+        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+        if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
+          this.diverged = { batchId: String(ledger.lastBatchId), expected: await chain.lastStateHash(), got: ledger.stateHash };
+          this.f.log.error('follower: the chain settled another state for our last batch; halting', this.diverged);
+          return;
+        }
+      }
     }
     while (!this.loop.isStopped && !this.diverged) {
       const next = ledger.lastBatchId + 1n;

@@ -101,6 +101,11 @@ export class ExchangeChain {
     return this.read<bigint>('lastBatchId').then(BigInt);
   }
 
+  /** The engine state hash the last settled batch announced. */
+  lastStateHash(): Promise<Hex> {
+    return this.read<Hex>('lastStateHash').then((h) => h.toLowerCase() as Hex);
+  }
+
   lastBatchTimestamp(): Promise<bigint> {
     return this.read<bigint>('lastBatchTimestamp').then(BigInt);
   }

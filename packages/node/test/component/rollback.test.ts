@@ -5,6 +5,8 @@
  * the submission — cannot be timed from outside, so the one fault injected is when that (real)
  * transaction is sent: from inside `submit`, just before the batch.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
@@ -35,6 +37,11 @@ let leader: Ledger;
 let leaderStore: NodeStore;
 let follower: Ledger;
 let followerLoop: Follower;
+/** a second follower that hears only the first version of the batch, then catches up over HTTP */
+let late: Ledger;
+let lateLoop: Follower;
+let lateHears = true;
+let server: Server;
 let sequencer: Sequencer;
 const published: Proposal[] = [];
 
@@ -46,6 +53,18 @@ beforeAll(async () => {
   ({ ledger: follower } = await fx.openLedger(followerChain));
   const log = createLogger('test', 'silent');
   followerLoop = new Follower({ ledger: follower, chain: followerChain, log, syncFrom: [], pollIntervalMs: 1000 });
+  // the leader's batch log over HTTP, as GET /v1/batches/:id serves it
+  server = createServer((req, res) => {
+    const id = /^\/v1\/batches\/(\d+)$/.exec(req.url ?? '')?.[1];
+    void (id === undefined ? Promise.resolve(undefined) : leader.batch(BigInt(id))).then((rec) => {
+      res.writeHead(rec ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(rec ?? { error: { code: 'NOT_FOUND' } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const syncFrom = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+  ({ ledger: late } = await fx.openLedger(followerChain));
+  lateLoop = new Follower({ ledger: late, chain: followerChain, log, syncFrom, pollIntervalMs: 1000 });
   const operator = privateKeyToAccount(KEYS.operator);
   sequencer = new Sequencer({
     ledger: leader,
@@ -54,6 +73,7 @@ beforeAll(async () => {
     publish: async (p) => {
       published.push(p);
       expect(await followerLoop.apply(p)).toBe('applied');
+      if (lateHears) expect(await lateLoop.apply(p)).toBe('applied');
     },
     sign: (digest) => operator.sign({ hash: digest }),
     nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
@@ -66,6 +86,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await followerLoop?.stop();
+  await lateLoop?.stop();
+  await new Promise((r) => server?.close(r));
   await fx?.stop();
 });
 
@@ -84,6 +106,7 @@ describe('a batch reverted on chain after it was gossiped', () => {
     const other = await fx.admitOrder(leader, KEYS.buyer, { nonce: 2n, price: 1000n * 10n ** 18n });
     chain.race = () => fx.send(KEYS.seller, fx.exchange, exchangeAbi, 'cancelUpTo', [sub(KEYS.seller), 10n]);
     await sequencer.tick();
+    lateHears = false; // the late follower misses the replacement
 
     // the filled batch was gossiped and applied by the follower, then refused by the chain
     const reverted = published.at(-1)!;
@@ -115,6 +138,15 @@ describe('a batch reverted on chain after it was gossiped', () => {
     expect(follower.engine.getOrder(ask)?.status).toBe('cancelled');
     expect(follower.mempool.has(bid)).toBe(false);
     expect((await follower.batch(settled + 1n))?.proposal.stateHash).toBe(leader.stateHash);
+
+    // the follower that missed the replacement sees the chain settle another state for its last
+    // batch, fetches the leader's version and replaces its own
+    expect(late.lastBatchId).toBe(settled + 1n);
+    expect(late.stateHash).toBe(reverted.stateHash);
+    await lateLoop.catchUp();
+    expect(lateLoop.diverged).toBeNull();
+    expect(late.lastBatchId).toBe(settled + 1n);
+    expect(late.stateHash).toBe(leader.stateHash);
 
     // and what the leader wrote survives a restart
     const reopened = await Ledger.open(leader.config, fx.domainSep, leaderStore);
