@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every benchmark in turn: matching (arguments are passed through, e.g.
-// `node bench/run-all.mjs --quick`), the whole Engine, match-and-risk on a perp, then the gas of
-// settleBatch on anvil.
+// `node bench/run-all.mjs --quick`), the whole Engine, match-and-risk on a perp, signature
+// recovery in place and on the node's worker pool, then the gas of settleBatch on anvil.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const suites = [
   [path.join(here, 'matching/run.mjs'), ...process.argv.slice(2)],
   [path.join(here, 'matching/engine.mjs'), ...process.argv.slice(2).filter((a) => a.startsWith('--only'))],
   [path.join(here, 'matching/risk.mjs')],
+  [path.join(here, 'node/recover.mjs')],
   [path.join(here, '../packages/contracts/scripts/gas.mjs')],
 ];
 for (const args of suites) {

@@ -63,15 +63,25 @@ export function inputToWire(input: BatchInput): InputWire {
  * (MALFORMED or INVALID_SIGNATURE) — a peer sending either is provably misbehaving.
  */
 export function inputFromWire(domainSep: Hex, v: unknown): BatchInput {
+  const input = decodeInput(domainSep, v);
+  if (input.type !== 'drop') assertSigned(input, recoverAddress(input.hash, input.signature));
+  return input;
+}
+
+/**
+ * Decodes a wire input and computes its digest without checking the signature: the caller
+ * recovers the signer (on a worker, say) and calls {@link assertSigned}. Throws MALFORMED.
+ */
+export function decodeInput(domainSep: Hex, v: unknown): BatchInput {
   if (typeof v !== 'object' || v === null) throw new KestrelError(ErrorCode.MALFORMED, 'input: expected an object');
   const w = v as Record<string, unknown>;
   switch (w.type) {
     case 'order':
-      return verifyOrder(domainSep, orderFromWire(w.order), signatureFromWire(w.signature));
+      return prepareOrder(domainSep, orderFromWire(w.order), signatureFromWire(w.signature));
     case 'cancel':
-      return verifyCancel(domainSep, cancelFromWire(w.cancel), signatureFromWire(w.signature));
+      return prepareCancel(domainSep, cancelFromWire(w.cancel), signatureFromWire(w.signature));
     case 'cancelAll':
-      return verifyCancelAll(domainSep, cancelAllFromWire(w.cancelAll), signatureFromWire(w.signature));
+      return prepareCancelAll(domainSep, cancelAllFromWire(w.cancelAll), signatureFromWire(w.signature));
     case 'drop':
       if (typeof w.hash !== 'string' || !/^0x[0-9a-f]{64}$/.test(w.hash)) throw new KestrelError(ErrorCode.MALFORMED, 'drop.hash');
       return { type: 'drop', hash: w.hash as Hex };
@@ -80,28 +90,45 @@ export function inputFromWire(domainSep: Hex, v: unknown): BatchInput {
   }
 }
 
-function checkSigner(digest: Hex, signature: Hex, subaccount: Hex): void {
-  const signer = recoverAddress(digest, signature);
+/** The subaccount whose owner must have signed the input. */
+export function subaccountOfInput(input: SignedInput): Hex {
+  return input.type === 'order' ? input.order.subaccount : input.type === 'cancel' ? input.cancel.subaccount : input.cancelAll.subaccount;
+}
+
+/** Throws INVALID_SIGNATURE unless `signer` (recovered from the input's digest) may sign it. */
+export function assertSigned(input: SignedInput, signer: string | null): void {
   // Linked signers arrive with the account issue; today only the owner signs.
-  if (signer === null || signer !== subaccountOwner(subaccount)) {
-    throw new KestrelError(ErrorCode.INVALID_SIGNATURE, 'signature is not by the subaccount owner', { digest });
+  if (signer === null || signer !== subaccountOwner(subaccountOfInput(input))) {
+    throw new KestrelError(ErrorCode.INVALID_SIGNATURE, 'signature is not by the subaccount owner', { digest: input.hash });
   }
 }
 
+/** An order with its digest, signature not yet checked. */
+export function prepareOrder(domainSep: Hex, order: Order, signature: Hex): SignedInput & { type: 'order' } {
+  return { type: 'order', order, signature, hash: orderHash(domainSep, order) };
+}
+
+export function prepareCancel(domainSep: Hex, cancel: Cancel, signature: Hex): SignedInput & { type: 'cancel' } {
+  return { type: 'cancel', cancel, signature, hash: cancelDigest(domainSep, cancel) };
+}
+
+export function prepareCancelAll(domainSep: Hex, cancelAll: CancelAll, signature: Hex): SignedInput & { type: 'cancelAll' } {
+  return { type: 'cancelAll', cancelAll, signature, hash: cancelAllDigest(domainSep, cancelAll) };
+}
+
+function verified<T extends SignedInput>(input: T): T {
+  assertSigned(input, recoverAddress(input.hash, input.signature));
+  return input;
+}
+
 export function verifyOrder(domainSep: Hex, order: Order, signature: Hex): SignedInput & { type: 'order' } {
-  const hash = orderHash(domainSep, order);
-  checkSigner(hash, signature, order.subaccount);
-  return { type: 'order', order, signature, hash };
+  return verified(prepareOrder(domainSep, order, signature));
 }
 
 export function verifyCancel(domainSep: Hex, cancel: Cancel, signature: Hex): SignedInput & { type: 'cancel' } {
-  const hash = cancelDigest(domainSep, cancel);
-  checkSigner(hash, signature, cancel.subaccount);
-  return { type: 'cancel', cancel, signature, hash };
+  return verified(prepareCancel(domainSep, cancel, signature));
 }
 
 export function verifyCancelAll(domainSep: Hex, cancelAll: CancelAll, signature: Hex): SignedInput & { type: 'cancelAll' } {
-  const hash = cancelAllDigest(domainSep, cancelAll);
-  checkSigner(hash, signature, cancelAll.subaccount);
-  return { type: 'cancelAll', cancelAll, signature, hash };
+  return verified(prepareCancelAll(domainSep, cancelAll, signature));
 }

@@ -3,7 +3,7 @@
  * Bounded in total and per subaccount; a duplicate (same digest) is refused.
  */
 import { ErrorCode, KestrelError, type Hex } from '@kestrel/core';
-import type { SignedInput } from './inputs.js';
+import { subaccountOfInput, type SignedInput } from './inputs.js';
 
 export interface MempoolLimits {
   maxTotal: number;
@@ -20,10 +20,6 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
 export interface MempoolEntry {
   seq: bigint;
   input: SignedInput;
-}
-
-function subaccountOf(input: SignedInput): Hex {
-  return input.type === 'order' ? input.order.subaccount : input.type === 'cancel' ? input.cancel.subaccount : input.cancelAll.subaccount;
 }
 
 export class Mempool {
@@ -53,7 +49,7 @@ export class Mempool {
   add(input: SignedInput, seq?: bigint): MempoolEntry {
     if (this.entries.has(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'already in the mempool', { hash: input.hash });
     if (this.entries.size >= this.limits.maxTotal) throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: this.limits.maxTotal });
-    const sub = subaccountOf(input);
+    const sub = subaccountOfInput(input);
     const n = this.perSubaccount.get(sub) ?? 0;
     if (n >= this.limits.maxPerSubaccount) {
       throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this subaccount', { limit: this.limits.maxPerSubaccount });
@@ -81,7 +77,7 @@ export class Mempool {
     this.perSubaccount.clear();
     for (const e of all) {
       this.entries.set(e.input.hash, e);
-      const sub = subaccountOf(e.input);
+      const sub = subaccountOfInput(e.input);
       this.perSubaccount.set(sub, (this.perSubaccount.get(sub) ?? 0) + 1);
       if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
     }
@@ -113,7 +109,7 @@ export class Mempool {
       const e = this.entries.get(h);
       if (!e) continue;
       this.entries.delete(h);
-      const sub = subaccountOf(e.input);
+      const sub = subaccountOfInput(e.input);
       const n = (this.perSubaccount.get(sub) ?? 1) - 1;
       if (n === 0) this.perSubaccount.delete(sub);
       else this.perSubaccount.set(sub, n);

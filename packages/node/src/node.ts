@@ -19,9 +19,10 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { domainSeparator, ErrorCode, KestrelError, type EngineConfig, type Hex } from '@kestrel/core';
 import { peekBatchId, proposalFromWire, proposalToWire, type Proposal } from './batch.js';
 import { ExchangeChain, type ChainListing } from './chain/exchange.js';
-import { nativeRecoveryLoaded } from './crypto/recover.js';
+import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
+import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
+import { assertSigned, decodeInput, inputToWire, type SignedInput } from './inputs.js';
 import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
@@ -41,6 +42,8 @@ export class KestrelNode {
   private sequencer: Sequencer | null = null;
   follower: Follower | null = null;
   private stopping = false;
+  /** signature recovery on worker threads (null without the native binding: recovered in place) */
+  private recoverPool: RecoverPool | null = null;
   readonly metrics = new Metrics();
   private readonly count = {
     submitted: this.metrics.counter('kestrel_inputs_submitted_total', 'signed inputs accepted through the API'),
@@ -95,6 +98,7 @@ export class KestrelNode {
       log: (msg, fields) => log.info(msg, fields),
     });
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
+    node.recoverPool = RecoverPool.start();
     node.instrument();
     network.onMessage(topics.orders, (data) => node.onGossipInput(data), { perPeer: config.gossipRateLimit, onThrottle: () => node.count.gossipThrottled() });
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
@@ -146,6 +150,7 @@ export class KestrelNode {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await this.network.stop();
+    await this.recoverPool?.close();
     await this.store.close();
   }
 
@@ -168,8 +173,20 @@ export class KestrelNode {
     if (input.order.expiry !== 0n && input.order.expiry <= now) throw new KestrelError(ErrorCode.EXPIRED, 'order expired', { orderHash: input.hash });
   }
 
-  /** Admits a client's signed input: checks, mempool, disk, gossip. */
+  /** Throws INVALID_SIGNATURE unless the input's signer may sign it; recovers off the event loop. */
+  async verify(input: SignedInput): Promise<void> {
+    const signer = this.recoverPool ? await this.recoverPool.recover(input.hash, input.signature) : recoverAddress(input.hash, input.signature);
+    assertSigned(input, signer);
+  }
+
+  /**
+   * Admits a client's signed input (its signature not checked yet): the cheap checks, then the
+   * signature, then the checks again (the state may have moved while the signature was checked),
+   * mempool, disk, gossip.
+   */
   async submit(input: SignedInput): Promise<void> {
+    this.precheck(input);
+    await this.verify(input);
     this.precheck(input);
     await this.ledger.admit(input);
     this.count.submitted();
@@ -183,12 +200,24 @@ export class KestrelNode {
     if (!msg || msg.kind !== GossipKind.INPUT) return 'REJECT';
     let input;
     try {
-      input = inputFromWire(this.domainSep, msg.body);
+      input = decodeInput(this.domainSep, msg.body);
     } catch {
       this.count.gossipRejected();
-      return 'REJECT'; // malformed or badly signed: provably bad
+      return 'REJECT'; // malformed: provably bad
     }
     if (input.type === 'drop') return 'REJECT'; // only a sequencer drops, inside a proposal
+    try {
+      this.precheck(input); // a duplicate (the common case in a mesh) costs no signature check
+    } catch {
+      return 'IGNORE';
+    }
+    try {
+      await this.verify(input);
+    } catch (err) {
+      if ((err as KestrelError).code !== ErrorCode.INVALID_SIGNATURE) return 'IGNORE'; // our fault, not the peer's
+      this.count.gossipRejected();
+      return 'REJECT'; // badly signed: provably bad
+    }
     try {
       this.precheck(input);
       await this.ledger.admit(input);

@@ -18,7 +18,7 @@ import {
   type OrderStatusResponse,
   type PlaceOrderResponse,
 } from '@kestrel/sdk';
-import { verifyCancel, verifyCancelAll, verifyOrder } from '../inputs.js';
+import { prepareCancel, prepareCancelAll, prepareOrder } from '../inputs.js';
 import type { KestrelNode } from '../node.js';
 import { Router, TextBody, type Request } from './http.js';
 
@@ -119,7 +119,7 @@ export function buildRouter(node: KestrelNode): Router {
     if (!node.listing.markets.some((m) => m.marketId === order.marketId)) {
       throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${order.marketId}`);
     }
-    const input = verifyOrder(node.domainSep, order, signature);
+    const input = prepareOrder(node.domainSep, order, signature);
     await node.submit(input);
     return { orderHash: input.hash, status: 'pending' };
   });
@@ -130,7 +130,7 @@ export function buildRouter(node: KestrelNode): Router {
     const body = bodyObject(req);
     const signature = signatureFromWire(body.signature);
     if (body.cancel !== undefined) {
-      const input = verifyCancel(node.domainSep, cancelFromWire(body.cancel), signature);
+      const input = prepareCancel(node.domainSep, cancelFromWire(body.cancel), signature);
       await node.submit(input);
       const open = input.cancel.orderHashes.filter((h) => {
         const s = ledger.engine.getOrder(h);
@@ -140,7 +140,7 @@ export function buildRouter(node: KestrelNode): Router {
       return { cancelled: open };
     }
     if (body.cancelAll !== undefined) {
-      const input = verifyCancelAll(node.domainSep, cancelAllFromWire(body.cancelAll), signature);
+      const input = prepareCancelAll(node.domainSep, cancelAllFromWire(body.cancelAll), signature);
       await node.submit(input);
       const ids = ledger.engine
         .openOrders(input.cancelAll.subaccount)

@@ -24,9 +24,18 @@ try {
 
 export const nativeRecoveryLoaded = native !== null;
 
-/** Recovers the lower-case signer address, or null for a non-canonical or invalid signature. */
-export function recoverAddress(digest: Hex, signature: Hex): Address | null {
-  if (!native) return recoverSigner(digest, signature);
+/** What recovery needs, after the cheap canonical checks: r‖s, the recovery id and the digest. */
+export interface Recoverable {
+  sig64: Uint8Array;
+  recid: number;
+  msg32: Uint8Array;
+}
+
+/**
+ * The canonical checks the contract makes (65 bytes, v ∈ {27, 28}, 0 < r < n, 0 < s ≤ n/2), and the
+ * inputs to recovery; null when the signature can never be valid.
+ */
+export function toRecoverable(digest: Hex, signature: Hex): Recoverable | null {
   if (!isHex(signature, 65) || !isHex(digest, 32)) return null;
   const sig = hexToBytes(signature);
   const v = sig[64]! - 27; // 27/28 only, as the contract accepts
@@ -34,8 +43,16 @@ export function recoverAddress(digest: Hex, signature: Hex): Address | null {
   const r = BigInt(bytesToHex(sig.subarray(0, 32)));
   const s = BigInt(bytesToHex(sig.subarray(32, 64)));
   if (r === 0n || s === 0n || r >= N || s > HALF_N) return null;
+  return { sig64: sig.subarray(0, 64), recid: v, msg32: hexToBytes(digest) };
+}
+
+/** Recovers the lower-case signer address, or null for a non-canonical or invalid signature. */
+export function recoverAddress(digest: Hex, signature: Hex): Address | null {
+  if (!native) return recoverSigner(digest, signature);
+  const rec = toRecoverable(digest, signature);
+  if (rec === null) return null;
   try {
-    const pub = native.ecdsaRecover(sig.subarray(0, 64), v, hexToBytes(digest), false);
+    const pub = native.ecdsaRecover(rec.sig64, rec.recid, rec.msg32, false);
     return bytesToHex(keccak_256(pub.subarray(1)).subarray(12)) as Address;
   } catch {
     return null;

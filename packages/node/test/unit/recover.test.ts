@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, recoverSigner, type Hex } from '@kestrel/core';
 import { nativeRecoveryLoaded, recoverAddress } from '../../src/crypto/recover.js';
+import { RecoverPool } from '../../src/crypto/recover-pool.js';
 
 describe('native signature recovery', () => {
   it('loaded the native binding', () => {
@@ -24,5 +25,49 @@ describe('native signature recovery', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('the recovery worker pool', () => {
+  const account = privateKeyToAccount(`0x${'07'.repeat(32)}`);
+
+  async function cases(n: number): Promise<Array<[Hex, Hex]>> {
+    const out: Array<[Hex, Hex]> = [];
+    for (let i = 0; i < n; i++) {
+      const digest = bytesToHex(new Uint8Array(32).fill(i + 1));
+      let sig: Hex = await account.sign({ hash: digest });
+      if (i % 4 === 1) sig = `${sig.slice(0, 66)}${'ff'.repeat(32)}${sig.slice(130)}` as Hex; // s out of range
+      if (i % 4 === 2) sig = `0x${'11'.repeat(64)}1b`; // canonical shape, no valid point
+      if (i % 4 === 3) sig = `0x${'00'.repeat(65)}`;
+      out.push([digest, sig]);
+    }
+    return out;
+  }
+
+  it('answers exactly as recovery in place, for many requests at once across workers', async () => {
+    const pool = RecoverPool.start(2)!;
+    try {
+      expect(pool.size).toBe(2);
+      const all = await cases(120);
+      const got = await Promise.all(all.map(([d, s]) => pool.recover(d, s)));
+      expect(got).toEqual(all.map(([d, s]) => recoverAddress(d, s)));
+      expect(got.filter((a) => a === account.address.toLowerCase())).toHaveLength(30);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the requests of a worker that dies, without blaming the signature, and replaces it', async () => {
+    const pool = RecoverPool.start(1)!;
+    try {
+      const [[digest, sig]] = (await cases(1)) as [[Hex, Hex]];
+      const inFlight = pool.recover(digest, sig);
+      const slots = (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+      await slots[0]!.worker.terminate(); // before the request is sent: it is lost with the worker
+      await expect(inFlight).rejects.toThrow(/worker stopped/);
+      expect(await pool.recover(digest, sig)).toBe(account.address.toLowerCase());
+    } finally {
+      await pool.close();
+    }
   });
 });
