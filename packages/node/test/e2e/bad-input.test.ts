@@ -21,6 +21,12 @@ beforeAll(async () => {
     (r) => r.body.balances?.length === 3,
     'deposits credited',
   );
+  // the engine shows a batch while it is simulated; wait until it is committed and settled
+  await eventually(
+    () => getJson<{ lastBatchId: string; lastSettledBatchId: string }>(`${api}/health`),
+    (r) => r.body.lastBatchId !== '0' && r.body.lastBatchId === r.body.lastSettledBatchId,
+    'the deposit batch settled',
+  );
 });
 
 afterAll(async () => {
