@@ -97,20 +97,8 @@ export function proposeFill(
   amount: bigint,
 ): ProposedFill {
   const quote = mulX18(amount, price);
-  return fillOf(market, maker, taker, takerIsBuy, price, amount, quote, feeFor(quote, market.makerFee), feeFor(quote, market.takerFee));
-}
-
-function fillOf(
-  market: MarketConfig,
-  maker: Account,
-  taker: Account,
-  takerIsBuy: boolean,
-  price: bigint,
-  amount: bigint,
-  quote: bigint,
-  makerFee: bigint,
-  takerFee: bigint,
-): ProposedFill {
+  const makerFee = feeFor(quote, market.makerFee);
+  const takerFee = feeFor(quote, market.takerFee);
   return { market, maker: maker.subaccount, taker: taker.subaccount, makerAccount: maker, takerAccount: taker, takerIsBuy, price, amount, quote, makerFee, takerFee };
 }
 

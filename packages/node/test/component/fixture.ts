@@ -7,6 +7,9 @@ import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order } f
 import { ExchangeChain } from '../../src/chain/exchange.js';
 import { verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
+import type { Proposal } from '../../src/batch.js';
+import { createLogger } from '../../src/log.js';
+import { Sequencer } from '../../src/sequencer.js';
 import { NodeStore } from '../../src/store/store.js';
 import { DEVNET_ASSETS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { tempDir } from '../helpers.js';
@@ -93,4 +96,20 @@ export async function startChainFixture(): Promise<ChainFixture> {
       await anvil.stop();
     },
   };
+}
+
+/** A sequencer on `ledger` with the operator key, a 1 s interval and test-sized batches. */
+export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: Proposal) => Promise<void> = async () => undefined): Sequencer {
+  const operator = privateKeyToAccount(KEYS.operator);
+  return new Sequencer({
+    ledger,
+    chain,
+    log: createLogger('test', 'silent'),
+    publish,
+    sign: (digest) => operator.sign({ hash: digest }),
+    nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+    batchIntervalMs: 1000,
+    maxBatchOrders: 100,
+    maxBatchRequests: 64,
+  });
 }

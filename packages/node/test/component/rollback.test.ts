@@ -8,7 +8,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import type { Proposal } from '../../src/batch.js';
 import { ExchangeChain } from '../../src/chain/exchange.js';
@@ -16,9 +15,9 @@ import type { SettlementArgs } from '../../src/batch.js';
 import { Follower } from '../../src/follower.js';
 import { Ledger } from '../../src/ledger.js';
 import { createLogger } from '../../src/log.js';
-import { Sequencer } from '../../src/sequencer.js';
+import type { Sequencer } from '../../src/sequencer.js';
 import type { NodeStore } from '../../src/store/store.js';
-import { KEYS, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class RacingChain extends ExchangeChain {
   /** sent (and mined) right before the next settlement */
@@ -65,21 +64,10 @@ beforeAll(async () => {
   const syncFrom = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`];
   ({ ledger: late } = await fx.openLedger(followerChain));
   lateLoop = new Follower({ ledger: late, chain: followerChain, log, syncFrom, pollIntervalMs: 1000 });
-  const operator = privateKeyToAccount(KEYS.operator);
-  sequencer = new Sequencer({
-    ledger: leader,
-    chain,
-    log,
-    publish: async (p) => {
-      published.push(p);
-      expect(await followerLoop.apply(p)).toBe('applied');
-      if (lateHears) expect(await lateLoop.apply(p)).toBe('applied');
-    },
-    sign: (digest) => operator.sign({ hash: digest }),
-    nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
-    batchIntervalMs: 1000,
-    maxBatchOrders: 100,
-    maxBatchRequests: 64,
+  sequencer = sequencerFor(leader, chain, async (p) => {
+    published.push(p);
+    expect(await followerLoop.apply(p)).toBe('applied');
+    if (lateHears) expect(await lateLoop.apply(p)).toBe('applied');
   });
   await sequencer.tick(); // credits the deposits
 });

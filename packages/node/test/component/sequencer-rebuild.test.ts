@@ -6,14 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import { parseX18 } from '@kestrel/core';
 import { ExchangeChain } from '../../src/chain/exchange.js';
 import type { Ledger } from '../../src/ledger.js';
-import { createLogger } from '../../src/log.js';
-import { Sequencer } from '../../src/sequencer.js';
-import { KEYS, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import type { Sequencer } from '../../src/sequencer.js';
+import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class LaggingChain extends ExchangeChain {
   lag = 0n;
@@ -31,18 +29,7 @@ beforeAll(async () => {
   fx = await startChainFixture();
   chain = new LaggingChain(fx.rpcUrl, fx.exchange, KEYS.operator);
   ({ ledger } = await fx.openLedger(chain));
-  const operator = privateKeyToAccount(KEYS.operator);
-  sequencer = new Sequencer({
-    ledger,
-    chain,
-    log: createLogger('test', 'silent'),
-    publish: async () => undefined,
-    sign: (digest) => operator.sign({ hash: digest }),
-    nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
-    batchIntervalMs: 1000,
-    maxBatchOrders: 100,
-    maxBatchRequests: 64,
-  });
+  sequencer = sequencerFor(ledger, chain);
   await sequencer.tick(); // credits the deposits
 });
 

@@ -13,15 +13,22 @@ async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** A node on a free loopback port, dialing `bootstrap`. */
+async function peer(bootstrap: string[]): Promise<Network> {
+  return startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, topics, maxMessageBytes: 1024, log: quiet });
+}
+
+const dialable = (n: Network): string[] => n.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${n.peerId}`));
+
 describe('gossip network over TCP on loopback', () => {
   it('delivers messages between three nodes and drops what the validator rejects', async () => {
     const nets: Network[] = [];
     try {
-      const a = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], topics, maxMessageBytes: 1024, log: quiet });
+      const a = await peer([]);
       nets.push(a);
-      const boot = a.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${a.peerId}`));
-      const b = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
-      const c = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
+      const boot = dialable(a);
+      const b = await peer(boot);
+      const c = await peer(boot);
       nets.push(b, c);
       const got: Record<string, string[]> = { b: [], c: [] };
       const handler = (who: 'b' | 'c') => (data: Uint8Array): Verdict => {
@@ -50,10 +57,10 @@ describe('gossip network over TCP on loopback', () => {
   it('ignores what a peer relays beyond its rate limit, before the handler runs', async () => {
     const nets: Network[] = [];
     try {
-      const a = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], topics, maxMessageBytes: 1024, log: quiet });
+      const a = await peer([]);
       nets.push(a);
-      const boot = a.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${a.peerId}`));
-      const b = await startNetwork({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: boot, topics, maxMessageBytes: 1024, log: quiet });
+      const boot = dialable(a);
+      const b = await peer(boot);
       nets.push(b);
       const handled: string[] = [];
       let throttled = 0;
