@@ -5,7 +5,7 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
-import { inputFromWire, inputToWire, type BatchInput, type InputWire } from './inputs.js';
+import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput } from './inputs.js';
 
 export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
@@ -78,7 +78,11 @@ export function peekBatchId(v: unknown): bigint | null {
   return typeof id === 'string' && /^\d{1,20}$/.test(id) ? BigInt(id) : null;
 }
 
-export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
+/**
+ * Decodes a proposal and verifies each input's signature, except those `known` vouches for
+ * (inputs this node verified on arrival: a follower has most of a batch in its mempool already).
+ */
+export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean): Proposal {
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const w = v as Record<string, unknown>;
   if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
@@ -93,7 +97,7 @@ export function proposalFromWire(domainSep: Hex, v: unknown): Proposal {
       if (typeof q.assetId !== 'number' || !Number.isSafeInteger(q.assetId) || q.assetId < 0) throw bad(`requests[${i}].assetId`);
       return { id: big(q.id, 'request.id'), kind: q.kind, subaccount: hex32(q.subaccount, 'request.subaccount'), assetId: q.assetId, amount: big(q.amount, 'request.amount') };
     }),
-    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x)),
+    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x, known)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
     stateHash: hex32(w.stateHash, 'stateHash'),
     signature: (() => {

@@ -10,7 +10,7 @@ import type { Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, proposalFromWire, settlementArgs, type Proposal } from './batch.js';
 import { recoverAddress } from './crypto/recover.js';
 import type { ExchangeChain } from './chain/exchange.js';
-import type { BatchRecord, Ledger } from './ledger.js';
+import { ownLog, type BatchRecord, type Ledger } from './ledger.js';
 import type { Logger } from './log.js';
 import { Loop } from './loop.js';
 
@@ -121,7 +121,7 @@ export class Follower {
     const ours = await ledger.batch(p.batchId);
     if (!ours) return false;
     const digest = proposalDigest(ledger.domainSep, p);
-    if (proposalDigest(ledger.domainSep, proposalFromWire(ledger.domainSep, ours.proposal)) === digest) return false;
+    if (proposalDigest(ledger.domainSep, proposalFromWire(ledger.domainSep, ours.proposal, ownLog)) === digest) return false;
     const settled = await chain.lastBatchId();
     if (settled > p.batchId) return false;
     if (settled === p.batchId && (await chain.lastStateHash()) !== p.stateHash.toLowerCase()) return false;
@@ -153,7 +153,7 @@ export class Follower {
       const settledAsOurs = ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
       if (!settledAsOurs) {
         const rec = await this.fetch(ledger.lastBatchId);
-        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i)));
         if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
           this.diverged = { batchId: String(ledger.lastBatchId), expected: await chain.lastStateHash(), got: ledger.stateHash };
           this.f.log.error('follower: the chain settled another state for our last batch; halting', this.diverged);
@@ -165,7 +165,7 @@ export class Follower {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);
       if (!rec) return;
-      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal));
+      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i)));
       if (result !== 'applied' && result !== 'old') return;
     }
   }

@@ -41,6 +41,9 @@ interface BatchMeta {
  */
 export const CANCEL_WINDOW_SECONDS = 300n;
 
+/** Inputs read back from this node's own batch log were verified before they were committed. */
+export const ownLog = (): boolean => true;
+
 export interface SignedOrderRecord {
   order: Order;
   signature: Hex;
@@ -126,6 +129,13 @@ export class Ledger {
   /** Whether a cancel (by digest) was already sequenced or is pending. */
   cancelSeen(hash: Hex): boolean {
     return this.cancels.has(hash) || this.mempool.has(hash);
+  }
+
+  /** Whether this node verified this very input already (same digest and signature): it sits in the mempool or the order log. */
+  knows(input: SignedInput): boolean {
+    const pending = this.mempool.get(input.hash);
+    if (pending) return pending.signature === input.signature;
+    return input.type === 'order' && this.orders.get(input.hash)?.signature === input.signature;
   }
 
   rejectCode(hash: Hex): string | undefined {
@@ -275,7 +285,7 @@ export class Ledger {
     const rec = await this.batch(batchId);
     if (!rec) throw new Error(`batch ${batchId} is not in the log`);
     const prev = this.previous!;
-    const p = proposalFromWire(this.domainSep, rec.proposal);
+    const p = proposalFromWire(this.domainSep, rec.proposal, ownLog);
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [
       { del: batchKey(batchId) },
       { put: 'snapshot', value: prev.snapshot },

@@ -238,7 +238,7 @@ export class KestrelNode {
     if (id <= this.ledger.lastBatchId) return 'IGNORE';
     let p: Proposal;
     try {
-      p = proposalFromWire(this.domainSep, msg.body);
+      p = proposalFromWire(this.domainSep, msg.body, (i) => this.ledger.knows(i));
     } catch {
       return 'REJECT';
     }
