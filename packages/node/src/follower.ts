@@ -84,11 +84,16 @@ export class Follower {
       log.error('follower: state hash differs from the leader; halting', this.diverged);
       return 'diverged';
     }
-    const args = settlementArgs(p, applied.events, (h) => {
-      const o = ledger.signedOrder(h) ?? findOrderInput(p.inputs, h);
-      return o && { hash: h, order: o.order, signature: o.signature };
-    });
-    await ledger.commit(p, applied.events, args);
+    try {
+      const args = settlementArgs(p, applied.events, (h) => {
+        const o = ledger.signedOrder(h) ?? findOrderInput(p.inputs, h);
+        return o && { hash: h, order: o.order, signature: o.signature };
+      });
+      await ledger.commit(p, applied.events, args);
+    } catch (err) {
+      applied.undo();
+      throw err;
+    }
     log.info('follower: applied batch', { batchId: String(p.batchId), stateHash: p.stateHash });
     return 'applied';
   }

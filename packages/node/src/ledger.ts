@@ -41,6 +41,12 @@ interface BatchMeta {
  */
 export const CANCEL_WINDOW_SECONDS = 300n;
 
+function pending(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** Inputs read back from this node's own batch log were verified before they were committed. */
 export const ownLog = (): boolean => true;
 
@@ -64,6 +70,8 @@ export class Ledger {
   readonly mempool: Mempool;
   /** the engine as of the last committed batch: what an uncommitted batch is undone to */
   private committed: EngineSnapshot;
+  /** settled when no batch is applied-but-uncommitted (see `tryApply`) */
+  private tentative: { promise: Promise<void>; resolve: () => void } | null = null;
   /** the state before the last committed batch: what `rollback` returns to */
   private previous: { snapshot: EngineSnapshot; meta: BatchMeta } | null = null;
   private readonly orders = new Map<Hex, SignedOrderRecord>();
@@ -185,8 +193,13 @@ export class Ledger {
    */
   tryApply(p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
     const committed = this.committed;
+    // A batch left applied by a caller that failed before commit or undo is dropped first: a
+    // batch always applies to the committed state.
+    if (this.tentative) this.engine = Engine.restore(this.config, committed);
+    this.tentative ??= pending();
     const undo = (): void => {
       this.engine = Engine.restore(this.config, committed);
+      this.settle();
     };
     try {
       const events = applyBatch(this.engine, p);
@@ -258,11 +271,28 @@ export class Ledger {
     for (const h of expiredCancels) this.cancels.delete(h);
     this.mempool.remove(sequenced);
     this.committed = committed;
+    this.settle();
     this.lastBatchId = p.batchId;
     this.lastTimestamp = p.timestamp;
     this.requestCursor = p.requestCursor;
     this.stateHash = p.stateHash;
     this.onCommit?.(p, events);
+  }
+
+  private settle(): void {
+    this.tentative?.resolve();
+    this.tentative = null;
+  }
+
+  /**
+   * Resolves once no batch is applied but uncommitted, or after `maxMs`: readers that must not see
+   * a batch the chain may still refuse (the API) wait here; the wait is one simulation long.
+   */
+  async quiescent(maxMs = 2000): Promise<void> {
+    const until = Date.now() + maxMs;
+    while (this.tentative && Date.now() < until) {
+      await Promise.race([this.tentative.promise, new Promise((r) => setTimeout(r, until - Date.now()).unref())]);
+    }
   }
 
   private meta(): BatchMeta {

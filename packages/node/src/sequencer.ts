@@ -10,7 +10,7 @@
  * race costs one interval instead of stopping the exchange. Followers replace their copy when
  * the new batch with the same id arrives.
  */
-import type { EngineEvent, Hex } from '@kestrel/core';
+import type { Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type SettlementArgs } from './batch.js';
 import type { BatchInput } from './inputs.js';
 import type { ExchangeChain } from './chain/exchange.js';
@@ -84,10 +84,19 @@ export class Sequencer {
         const o = ledger.signedOrder(h) ?? findOrderInput(inputs, h);
         return o && { hash: h, order: o.order, signature: o.signature };
       });
-      const sim = await chain.simulate(args);
+      let sim;
+      try {
+        sim = await chain.simulate(args);
+        if (sim.ok) {
+          proposal.signature = await this.s.sign(proposalDigest(ledger.domainSep, unsigned));
+          await ledger.commit(proposal, applied.events, args);
+        }
+      } catch (err) {
+        applied.undo(); // nothing was committed: the batch is built again next tick
+        throw err;
+      }
       if (sim.ok) {
-        proposal.signature = await this.s.sign(proposalDigest(ledger.domainSep, unsigned));
-        await this.finish(proposal, applied.events, args);
+        await this.finish(proposal, args);
         return;
       }
       applied.undo();
@@ -111,9 +120,9 @@ export class Sequencer {
     log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
   }
 
-  private async finish(p: Proposal, events: EngineEvent[], args: SettlementArgs): Promise<void> {
+  /** Gossips and submits a committed batch. */
+  private async finish(p: Proposal, args: SettlementArgs): Promise<void> {
     const { ledger, chain, log } = this.s;
-    await ledger.commit(p, events, args);
     await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
     const fills = args.fills.length;
     const r = await chain.submit(args);

@@ -100,7 +100,10 @@ export function buildRouter(node: KestrelNode): Router {
     })),
   }));
 
-  r.on(endpoints.book.method, endpoints.book.path, (req): BookResponse => {
+  // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
+  // a client never sees a batch the chain may still refuse at that step.
+  r.on(endpoints.book.method, endpoints.book.path, async (req): Promise<BookResponse> => {
+    await ledger.quiescent();
     const marketId = marketIdParam(node, req.params.marketId);
     const rawDepth = req.query.get('depth');
     const depth = rawDepth === null ? 50 : Number(rawDepth);
@@ -124,7 +127,11 @@ export function buildRouter(node: KestrelNode): Router {
     return { orderHash: input.hash, status: 'pending' };
   });
 
-  r.on(endpoints.order.method, endpoints.order.path, (req) => orderStatus(node, hashParam(req.params.orderHash, 'orderHash')));
+  r.on(endpoints.order.method, endpoints.order.path, async (req) => {
+    const hash = hashParam(req.params.orderHash, 'orderHash');
+    await ledger.quiescent();
+    return orderStatus(node, hash);
+  });
 
   r.on(endpoints.cancel.method, endpoints.cancel.path, async (req): Promise<CancelResponse> => {
     const body = bodyObject(req);
@@ -151,8 +158,9 @@ export function buildRouter(node: KestrelNode): Router {
     throw new KestrelError(ErrorCode.MALFORMED, 'expected `cancel` or `cancelAll`');
   });
 
-  r.on(endpoints.account.method, endpoints.account.path, (req): AccountResponse => {
+  r.on(endpoints.account.method, endpoints.account.path, async (req): Promise<AccountResponse> => {
     const subaccount = hashParam(req.params.subaccount, 'subaccount');
+    await ledger.quiescent();
     return {
       subaccount,
       balances: ledger.engine.balances(subaccount).map(([assetId, balance]) => ({ assetId, symbol: symbolOf(assetId), balance: formatX18(balance) })),

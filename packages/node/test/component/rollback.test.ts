@@ -22,6 +22,19 @@ import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from '.
 class RacingChain extends ExchangeChain {
   /** sent (and mined) right before the next settlement */
   race: (() => Promise<void>) | null = null;
+  /** the next simulation fails as an unreachable RPC would */
+  failNextSimulation = false;
+  /** called as a simulation starts: the batch is applied, not yet committed */
+  onSimulate: (() => void) | null = null;
+  override async simulate(a: SettlementArgs) {
+    this.onSimulate?.();
+    this.onSimulate = null;
+    if (this.failNextSimulation) {
+      this.failNextSimulation = false;
+      throw new Error('fetch failed');
+    }
+    return super.simulate(a);
+  }
   override async submit(a: SettlementArgs) {
     const race = this.race;
     this.race = null;
@@ -141,5 +154,30 @@ describe('a batch reverted on chain after it was gossiped', () => {
     expect(reopened.stateHash).toBe(leader.stateHash);
     expect(reopened.lastBatchId).toBe(settled + 1n);
     expect(reopened.mempool.size).toBe(0);
+  });
+
+  it('leaves nothing applied when the chain cannot be reached mid-batch, and readers wait for the batch', async () => {
+    const bid = await fx.admitOrder(leader, KEYS.buyer, { nonce: 7n, price: 1500n * 10n ** 18n });
+    await fx.admitOrder(follower, KEYS.buyer, { nonce: 7n, price: 1500n * 10n ** 18n });
+    const before = { hash: leader.stateHash, batch: leader.lastBatchId };
+    chain.failNextSimulation = true;
+    await expect(sequencer.tick()).rejects.toThrow(/fetch failed/);
+    // the engine is back on the committed state; the order still waits in the mempool
+    expect(leader.engine.stateHash()).toBe(before.hash);
+    expect(leader.lastBatchId).toBe(before.batch);
+    expect(leader.mempool.has(bid)).toBe(true);
+    await leader.quiescent(0); // nothing outstanding: returns at once
+
+    // the next tick builds the batch; a reader that asks while it is simulated waits for the commit
+    let reader: Promise<{ status: string | undefined; batch: bigint }> | undefined;
+    let applyingAt: bigint | undefined;
+    chain.onSimulate = () => {
+      applyingAt = leader.lastBatchId;
+      reader = leader.quiescent().then(() => ({ status: leader.engine.getOrder(bid)?.status, batch: leader.lastBatchId }));
+    };
+    await sequencer.tick();
+    expect(applyingAt).toBe(before.batch); // the batch was applied but not committed then
+    expect(await reader).toEqual({ status: 'open', batch: before.batch + 1n });
+    expect(follower.stateHash).toBe(leader.stateHash);
   });
 });
