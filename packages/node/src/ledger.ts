@@ -5,7 +5,9 @@
  *
  * A committed batch is final only once the chain settles it. Until then the last one can be
  * rolled back (`rollback`): the chain reverted it (a trader's on-chain cancel raced the
- * submission), or the leader replaced it. The state before it is kept for that, on disk too.
+ * submission), or the leader replaced it. The state before it is kept for that, on disk too:
+ * snapshots alternate between two keys (`snapshot:0`, `snapshot:1`, by batch id parity), so the
+ * previous one is still there and no batch writes more than one snapshot.
  */
 import { Engine, type EngineConfig, type EngineSnapshot, type EngineEvent, type Hex, type Order } from '@kestrel/core';
 import { orderFromWire, orderToWire } from '@kestrel/sdk';
@@ -32,7 +34,11 @@ interface BatchMeta {
   lastTimestamp: string;
   requestCursor: string;
   stateHash: Hex;
+  /** where the engine snapshot after this batch is stored (absent before the first batch) */
+  snapshotKey?: string;
 }
+
+const snapshotKey = (batchId: bigint): string => `snapshot:${batchId % 2n}`;
 
 /**
  * A signed cancel is accepted only while its timestamp is within this many seconds of the node's
@@ -95,9 +101,11 @@ export class Ledger {
   static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits): Promise<Ledger> {
     const l = new Ledger(config, domainSep, store, limits);
     const meta = await store.get<BatchMeta>('meta:lastBatch');
-    const snap = await store.get<EngineSnapshot>('snapshot');
+    // data written before snapshots alternated keeps its one snapshot under `snapshot`
+    const snap = meta ? await store.get<EngineSnapshot>(meta.snapshotKey ?? 'snapshot') : undefined;
     const prevMeta = await store.get<BatchMeta>('meta:prev');
-    const prevSnap = await store.get<EngineSnapshot>('snapshot:prev');
+    // before the first batch the state is the empty engine, which has no stored snapshot
+    const prevSnap = prevMeta?.snapshotKey ? await store.get<EngineSnapshot>(prevMeta.snapshotKey) : prevMeta?.lastBatchId === '0' ? l.committed : undefined;
     if (prevMeta && prevSnap) l.previous = { snapshot: prevSnap, meta: prevMeta };
     if (meta && snap) {
       l.engine = Engine.restore(config, snap);
@@ -256,11 +264,17 @@ export class Ledger {
     for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
     const committed = this.engine.snapshot();
     const previous = { snapshot: this.committed, meta: this.meta() };
-    ops.push({ put: 'snapshot:prev', value: previous.snapshot }, { put: 'meta:prev', value: previous.meta });
-    ops.push({ put: 'snapshot', value: committed });
+    ops.push({ put: 'meta:prev', value: previous.meta });
+    ops.push({ put: snapshotKey(p.batchId), value: committed });
     ops.push({
       put: 'meta:lastBatch',
-      value: { lastBatchId: p.batchId.toString(), lastTimestamp: p.timestamp.toString(), requestCursor: p.requestCursor.toString(), stateHash: p.stateHash } satisfies BatchMeta,
+      value: {
+        lastBatchId: p.batchId.toString(),
+        lastTimestamp: p.timestamp.toString(),
+        requestCursor: p.requestCursor.toString(),
+        stateHash: p.stateHash,
+        snapshotKey: snapshotKey(p.batchId),
+      } satisfies BatchMeta,
     });
     await this.store.write(ops);
     this.previous = previous;
@@ -296,7 +310,9 @@ export class Ledger {
   }
 
   private meta(): BatchMeta {
-    return { lastBatchId: this.lastBatchId.toString(), lastTimestamp: this.lastTimestamp.toString(), requestCursor: this.requestCursor.toString(), stateHash: this.stateHash };
+    const m: BatchMeta = { lastBatchId: this.lastBatchId.toString(), lastTimestamp: this.lastTimestamp.toString(), requestCursor: this.requestCursor.toString(), stateHash: this.stateHash };
+    if (this.lastBatchId > 0n) m.snapshotKey = snapshotKey(this.lastBatchId);
+    return m;
   }
 
   /** Whether the last committed batch can be rolled back (the state before it is kept). */
@@ -318,9 +334,7 @@ export class Ledger {
     const p = proposalFromWire(this.domainSep, rec.proposal, ownLog);
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [
       { del: batchKey(batchId) },
-      { put: 'snapshot', value: prev.snapshot },
-      { put: 'meta:lastBatch', value: prev.meta },
-      { del: 'snapshot:prev' },
+      { put: 'meta:lastBatch', value: prev.meta }, // its snapshot is still in the other key
       { del: 'meta:prev' },
     ];
     const back: MempoolEntry[] = [];

@@ -179,5 +179,13 @@ describe('a batch reverted on chain after it was gossiped', () => {
     expect(applyingAt).toBe(before.batch); // the batch was applied but not committed then
     expect(await reader).toEqual({ status: 'open', batch: before.batch + 1n });
     expect(follower.stateHash).toBe(leader.stateHash);
+
+    // the state before the last batch is on disk as well: a restarted node can still roll it back
+    const reopened = await Ledger.open(leader.config, fx.domainSep, leaderStore);
+    expect(reopened.canRollBack(before.batch + 1n)).toBe(true);
+    await reopened.rollback(before.batch + 1n);
+    expect(reopened.stateHash).toBe(before.hash);
+    expect(reopened.engine.stateHash()).toBe(before.hash);
+    expect(reopened.mempool.has(bid)).toBe(true);
   });
 });
