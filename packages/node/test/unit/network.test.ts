@@ -20,16 +20,19 @@ async function peer(bootstrap: string[]): Promise<Network> {
 
 const dialable = (n: Network): string[] => n.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${n.peerId}`));
 
+/** `count` nodes, every one after the first dialing the first; all pushed to `nets` for cleanup. */
+async function mesh(count: number, nets: Network[]): Promise<Network[]> {
+  const first = await peer([]);
+  nets.push(first);
+  for (let i = 1; i < count; i++) nets.push(await peer(dialable(first)));
+  return [...nets];
+}
+
 describe('gossip network over TCP on loopback', () => {
   it('delivers messages between three nodes and drops what the validator rejects', async () => {
     const nets: Network[] = [];
     try {
-      const a = await peer([]);
-      nets.push(a);
-      const boot = dialable(a);
-      const b = await peer(boot);
-      const c = await peer(boot);
-      nets.push(b, c);
+      const [a, b, c] = (await mesh(3, nets)) as [Network, Network, Network];
       const got: Record<string, string[]> = { b: [], c: [] };
       const handler = (who: 'b' | 'c') => (data: Uint8Array): Verdict => {
         const text = new TextDecoder().decode(data);
@@ -57,11 +60,7 @@ describe('gossip network over TCP on loopback', () => {
   it('ignores what a peer relays beyond its rate limit, before the handler runs', async () => {
     const nets: Network[] = [];
     try {
-      const a = await peer([]);
-      nets.push(a);
-      const boot = dialable(a);
-      const b = await peer(boot);
-      nets.push(b);
+      const [a, b] = (await mesh(2, nets)) as [Network, Network];
       const handled: string[] = [];
       let throttled = 0;
       a.onMessage(topics.orders, () => 'ACCEPT');
