@@ -36,11 +36,10 @@ const E18 = 10n ** 18n;
 const tickSize = E18 / 100n;
 const lotSize = E18 / 1000n;
 const SUBS = 1000;
-// owners are keccak-derived, so they differ early as real addresses do (the self-trade check compares them)
+// owners are keccak-derived addresses, as real ones are
 const subs = Array.from({ length: SUBS }, (_, i) => makeSubaccount(bytesToHex(keccak_256(new TextEncoder().encode(`bench-${i}`)).slice(12)), 'bench'));
 const market = { marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n };
 const feeSubaccount = makeSubaccount('0x3000000000000000000000000000000000000003', 'fees');
-const owners = subs.map((s) => s.slice(0, 42));
 
 /** The per-maker decision and settlement, as the Engine's Matcher makes them. */
 class RiskHook {
@@ -60,7 +59,7 @@ class RiskHook {
   onMaker(slot, makerLots, takerLots, tick) {
     const makerId = this.book.ref(slot);
     const maker = accountOf(makerId, !this.takerIsBuy);
-    if (owners[maker] === owners[this.taker]) return DROP; // self-trade, CANCEL_MAKER
+    if (this.handles[maker].owner === this.handles[this.taker].owner) return DROP; // self-trade, CANCEL_MAKER
     let q = makerLots < takerLots ? makerLots : takerLots;
     const a = this.accounts;
     if (this.reduceOnly[makerId] === 1) {
@@ -82,9 +81,11 @@ class RiskHook {
   }
 }
 
-// an order carries its X18 price; here each tick's is made once
-const prices = [];
-const priceOf = (tick) => (prices[tick] ??= BigInt(tick) * tickSize);
+// an order carries its X18 price (a field read on the fill path); here each tick's is made up front
+let maxTick = 0;
+for (let j = 0; j < ops.length; j += 5) if (ops[j + 2] > maxTick) maxTick = ops[j + 2];
+const prices = Array.from({ length: maxTick + 1 }, (_, t) => BigInt(t) * tickSize);
+const priceOf = (tick) => prices[tick];
 const accountOf = (id, isBuy) => (id % 500) + (isBuy ? 0 : 500);
 
 function runOnce(count) {

@@ -1,24 +1,32 @@
 /**
  * Per-subaccount balances, X18 bigint (signed: negative balances are loans once lending lands),
- * and per-perp positions (DESIGN §3). A zero balance and an all-zero position are not stored, so
+ * and per-perp positions (DESIGN §3). A zero balance and an all-zero position are not listed, so
  * "absent" and "zero" are the same state for the hash and the snapshot.
  *
  * Fills reach balances through {@link Account} handles rather than subaccount ids: the matcher
- * resolves a subaccount once per order, and every fill after that touches the handle directly.
- * A handle, once made, stays valid for the life of the ledger (an account whose balances all
- * return to zero is kept, empty, and is invisible to the hash).
+ * resolves a subaccount once per order, and every fill after that uses the handle's dense
+ * `index`. A handle, once made, stays valid for the life of the ledger that made it (an account
+ * whose balances all return to zero is kept, empty, and is invisible to the hash); a handle is
+ * only ever used with that ledger.
  *
- * Two lanes, for speed on the fill path. Storing a fresh bigint into a long-lived object costs a
- * heap allocation and a write barrier, several times the arithmetic itself; a `BigInt64Array`
- * element is stored in place. So:
- * - a balance of an asset id below {@link LANES} is `balances.get(id) + lane[id]`: moves that
- *   keep the 64-bit lane within ±2^62 (fees, rebates: the moves of every fill on a perp) stay in
- *   the lane; any other move folds the lane into the bigint part;
- * - a perp position keeps the fills made on its market's integer grid in lots and ticks·lots in a
- *   64-bit lane as well (`PerpPosition`), turned into X18 (`lots·lotSize`,
+ * The money of every account sits in a few flat arrays indexed by that `index` (structure of
+ * arrays), because the fill path is bound by memory, not arithmetic: following account → map →
+ * entry → typed array for each of the five moves of a fill cost several times the moves
+ * themselves. And storing a fresh bigint into a long-lived object costs a heap allocation and a
+ * write barrier, where a `BigInt64Array` element is stored in place. So:
+ * - a balance of an asset id below {@link LANES} is `wide[i] + lanes[i]` (`i = index·LANES +
+ *   assetId`). The fill path's moves come with a bound on their size as a plain number
+ *   (`addBounded`, `subBounded`); while the bounds added up since the last fold stay within 2^61
+ *   the move lands in the 64-bit lane with 64-bit arithmetic (`BigInt.asIntN`, which the compiler
+ *   keeps unboxed: the lane cannot wrap, as its magnitude never exceeds that sum), and checking
+ *   the bound costs a float comparison rather than bigint ones. Every other move folds the lane
+ *   into the bigint part. Other asset ids live in the account's own map;
+ * - a perp position keeps the fills made on its market's integer grid as whole numbers of lots
+ *   and of ticks·lots (DESIGN §2 lets the engine count in ticks and lots inside), exact up to
+ *   2^53, per account in that market's {@link GridLanes}, turned into X18 (`lots·lotSize`,
  *   `units·tickSize·lotSize/1e18`, both exact) only when read; anything off the grid (restored
- *   values, markets whose steps do not multiply to whole wei, a lane that would overflow) is kept
- *   in X18 beside it. Positions are not deleted when they return to zero; readers skip them.
+ *   values, markets whose steps do not multiply to whole wei, a count that would pass 2^53) and
+ *   the funding mark are kept in X18 in the account's map.
  * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
@@ -33,47 +41,50 @@ export interface Grid {
 
 /** Asset ids below this have a 64-bit lane in every account. */
 export const LANES = 8;
-/** A lane holds values within ±LIMIT, so adding two of them never leaves 64 bits. */
-const LIMIT = 1n << 62n;
-const fits = (v: bigint): boolean => v <= LIMIT && v >= -LIMIT;
+/**
+ * A lane takes bounded moves while their bounds sum to at most this. Bounds are floats, so the
+ * sum may be off by a relative 2^-50 or so: far inside the factor of 4 left to 2^63.
+ */
+const LANE_BUDGET = 2 ** 61;
+/** grid counts stay whole numbers that a float holds exactly */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** accounts the arrays hold before they first grow (they double) */
+const INITIAL_CAPACITY = 16;
 
-/** One perp position: X18 = the grid lane converted + the X18 part. */
-export class PerpPosition {
-  /** on the grid: [0] base lots bought minus sold, [1] ticks·lots paid (vQuote −= on a buy) */
-  readonly onGrid = new BigInt64Array(2);
-  /** X18 parts off the grid */
-  sizeX18 = 0n;
-  vQuoteX18 = 0n;
-  lastCumFunding = 0n;
-  grid: Grid | undefined = undefined;
-
-  get size(): bigint {
-    const lots = this.onGrid[0]!;
-    return lots === 0n ? this.sizeX18 : this.sizeX18 + lots * this.grid!.lotSize;
-  }
-
-  get vQuote(): bigint {
-    const units = this.onGrid[1]!;
-    return units === 0n ? this.vQuoteX18 : this.vQuoteX18 - units * this.grid!.unit;
-  }
-
-  /** A plain copy, X18. */
-  toPosition(): Position {
-    return { size: this.size, vQuote: this.vQuote, lastCumFunding: this.lastCumFunding };
-  }
+/** The X18 part of a position: what is off the grid, and the funding mark. */
+interface PositionX18 {
+  size: bigint;
+  vQuote: bigint;
+  lastCumFunding: bigint;
 }
 
-/** One subaccount's money. Read it through a {@link Ledger}, which may be an overlay. */
+/**
+ * One perp market's grid counts for every account, whole numbers below 2^53: `[2·index]` lots
+ * bought minus sold, `[2·index + 1]` ticks·lots paid minus received.
+ */
+class GridLanes {
+  constructor(
+    readonly grid: Grid,
+    public lanes: Float64Array,
+  ) {}
+}
+
+/** One subaccount: a name for the ledger's arrays. Read it through a {@link Ledger}, which may be an overlay. */
 export class Account {
-  /** balances by asset id, the bigint part (zero ones not stored) */
+  /** balances of asset ids ≥ {@link LANES} (zero ones not stored) */
   readonly balances = new Map<number, bigint>();
-  /** the 64-bit part of the balances of asset ids below {@link LANES} */
-  readonly lane = new BigInt64Array(LANES);
-  /** positions by market id (all-zero ones included: see above) */
-  readonly positions = new Map<number, PerpPosition>();
+  /** X18 parts of positions by market id (all-zero ones may stay: readers skip them) */
+  readonly positions = new Map<number, PositionX18>();
   constructor(
     /** lower-case subaccount id */
     readonly subaccount: Hex,
+    /** dense, in creation order: where this account sits in its ledger's arrays */
+    readonly index: number,
+    /**
+     * the same small number for every subaccount of one owner address, so the self-trade check
+     * compares numbers, not strings; only ever compared, never stored or hashed
+     */
+    readonly owner: number,
   ) {}
 }
 
@@ -83,6 +94,13 @@ export interface Ledger {
   add(account: Account, assetId: number, delta: bigint): void;
   /** balance −= delta (spares the hot path a negation) */
   sub(account: Account, assetId: number, delta: bigint): void;
+  /**
+   * balance += delta, where `bound` is at least |delta| up to float rounding (a plain number; it
+   * need not be tight): the moves of the fill path, which a ledger may keep in 64-bit arithmetic
+   */
+  addBounded(account: Account, assetId: number, delta: bigint, bound: number): void;
+  /** balance −= delta, where `bound` ≥ |delta| */
+  subBounded(account: Account, assetId: number, delta: bigint, bound: number): void;
   /** a perp position's size, X18 (positive long, negative short, 0 if none) */
   positionSize(account: Account, marketId: number): bigint;
   /**
@@ -90,61 +108,108 @@ export interface Ledger {
    * `size −= amount, vQuote += quote`.
    */
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void;
-  /** the same fill on the market's grid: `lots` lots for `units` ticks·lots */
-  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint, units: bigint): void;
+  /** the same fill on the market's grid: `lots` lots for `units` ticks·lots (both safe integers) */
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number, units: number): void;
 }
 
+const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 const isZero = (p: Position): boolean => p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n;
 
-function positionOf(account: Account, marketId: number): PerpPosition {
+function x18Of(account: Account, marketId: number): PositionX18 {
   let p = account.positions.get(marketId);
   if (p === undefined) {
-    p = new PerpPosition();
+    p = { size: 0n, vQuote: 0n, lastCumFunding: 0n };
     account.positions.set(marketId, p);
   }
   return p;
 }
 
-const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+function grown<T extends BigInt64Array | Float64Array>(a: T, length: number): T {
+  const b = (a instanceof BigInt64Array ? new BigInt64Array(length) : new Float64Array(length)) as T;
+  b.set(a as never);
+  return b;
+}
+
+const sameGrid = (a: Grid, b: Grid): boolean => a === b || (a.lotSize === b.lotSize && a.unit === b.unit);
 
 export class Accounts implements Ledger {
   private readonly bySub = new Map<Hex, Account>();
+  /** owner address (the subaccount's first 20 bytes) → its number */
+  private readonly owners = new Map<string, number>();
+  private count = 0;
+  private capacity = INITIAL_CAPACITY;
+  /** the bigint part of lane balances, `[index·LANES + assetId]` */
+  private wide: bigint[] = new Array<bigint>(INITIAL_CAPACITY * LANES).fill(0n);
+  /** the 64-bit part of lane balances, same layout */
+  private lanes = new BigInt64Array(INITIAL_CAPACITY * LANES);
+  /** the bounds of the moves in each lane since it was last folded */
+  private spent = new Float64Array(INITIAL_CAPACITY * LANES);
+  /** per perp market, made on its first fill on the grid */
+  private readonly grids = new Map<number, GridLanes>();
 
   /** The handle of a subaccount, created on first use. */
   of(subaccount: Hex): Account {
     let a = this.bySub.get(subaccount);
     if (a === undefined) {
-      a = new Account(subaccount);
+      if (this.count === this.capacity) this.grow();
+      const address = subaccount.slice(0, 42);
+      let owner = this.owners.get(address);
+      if (owner === undefined) {
+        owner = this.owners.size;
+        this.owners.set(address, owner);
+      }
+      a = new Account(subaccount, this.count++, owner);
       this.bySub.set(subaccount, a);
     }
     return a;
   }
 
+  private grow(): void {
+    const cap = this.capacity * 2;
+    this.lanes = grown(this.lanes, cap * LANES);
+    this.spent = grown(this.spent, cap * LANES);
+    const wide = new Array<bigint>(cap * LANES).fill(0n);
+    for (let i = 0; i < this.wide.length; i++) wide[i] = this.wide[i]!;
+    this.wide = wide;
+    for (const g of this.grids.values()) g.lanes = grown(g.lanes, cap * 2);
+    this.capacity = cap;
+  }
+
   balance(account: Account, assetId: number): bigint {
-    const big = account.balances.get(assetId) ?? 0n;
-    if (assetId >= LANES) return big;
-    const small = account.lane[assetId]!;
-    return small === 0n ? big : big + small;
+    if (assetId >= LANES) return account.balances.get(assetId) ?? 0n;
+    const i = account.index * LANES + assetId;
+    const small = this.lanes[i]!;
+    return small === 0n ? this.wide[i]! : this.wide[i]! + small;
   }
 
   add(account: Account, assetId: number, delta: bigint): void {
-    if (delta === 0n) return;
-    if (assetId < LANES && fits(delta)) {
-      const v = account.lane[assetId]! + delta;
-      if (fits(v)) {
-        account.lane[assetId] = v;
+    if (delta !== 0n) this.fold(account, assetId, delta);
+  }
+
+  sub(account: Account, assetId: number, delta: bigint): void {
+    if (delta !== 0n) this.fold(account, assetId, -delta);
+  }
+
+  addBounded(account: Account, assetId: number, delta: bigint, bound: number): void {
+    if (assetId < LANES) {
+      const i = account.index * LANES + assetId;
+      const spent = this.spent[i]! + bound;
+      if (spent <= LANE_BUDGET) {
+        this.spent[i] = spent;
+        this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! + delta);
         return;
       }
     }
     this.fold(account, assetId, delta);
   }
 
-  sub(account: Account, assetId: number, delta: bigint): void {
-    if (delta === 0n) return;
-    if (assetId < LANES && fits(delta)) {
-      const v = account.lane[assetId]! - delta;
-      if (fits(v)) {
-        account.lane[assetId] = v;
+  subBounded(account: Account, assetId: number, delta: bigint, bound: number): void {
+    if (assetId < LANES) {
+      const i = account.index * LANES + assetId;
+      const spent = this.spent[i]! + bound;
+      if (spent <= LANE_BUDGET) {
+        this.spent[i] = spent;
+        this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! - delta);
         return;
       }
     }
@@ -154,52 +219,66 @@ export class Accounts implements Ledger {
   /** balance += delta in the bigint part, emptying the lane into it. */
   private fold(account: Account, assetId: number, delta: bigint): void {
     const v = this.balance(account, assetId) + delta;
-    if (assetId < LANES) account.lane[assetId] = 0n;
-    if (v === 0n) account.balances.delete(assetId);
+    if (assetId < LANES) {
+      const i = account.index * LANES + assetId;
+      this.lanes[i] = 0n;
+      this.spent[i] = 0;
+      this.wide[i] = v;
+    } else if (v === 0n) account.balances.delete(assetId);
     else account.balances.set(assetId, v);
   }
 
   positionSize(account: Account, marketId: number): bigint {
-    return account.positions.get(marketId)?.size ?? 0n;
+    const x = account.positions.get(marketId)?.size ?? 0n;
+    const g = this.grids.get(marketId);
+    if (g === undefined) return x;
+    const lots = g.lanes[2 * account.index]!;
+    return lots === 0 ? x : x + BigInt(lots) * g.grid.lotSize;
   }
 
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
-    const p = positionOf(account, marketId);
+    const p = x18Of(account, marketId);
     if (isBuy) {
-      p.sizeX18 += amount;
-      p.vQuoteX18 -= quote;
+      p.size += amount;
+      p.vQuote -= quote;
     } else {
-      p.sizeX18 -= amount;
-      p.vQuoteX18 += quote;
+      p.size -= amount;
+      p.vQuote += quote;
     }
   }
 
-  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint, units: bigint): void {
-    const p = positionOf(account, marketId);
-    p.grid = grid;
-    const g = p.onGrid;
-    // each branch computes and stores on its own: a bigint chosen by a branch (a phi) would be
-    // boxed on the heap, and staying unboxed is the point of the lane
-    if (fits(lots) && fits(units)) {
-      if (isBuy) {
-        const l = g[0]! + lots;
-        const u = g[1]! + units;
-        if (fits(l) && fits(u)) {
-          g[0] = l;
-          g[1] = u;
-          return;
-        }
-      } else {
-        const l = g[0]! - lots;
-        const u = g[1]! - units;
-        if (fits(l) && fits(u)) {
-          g[0] = l;
-          g[1] = u;
-          return;
-        }
-      }
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number, units: number): void {
+    let gl = this.grids.get(marketId);
+    if (gl === undefined) {
+      gl = new GridLanes(grid, new Float64Array(this.capacity * 2));
+      this.grids.set(marketId, gl);
     }
-    this.trade(account, marketId, isBuy, lots * grid.lotSize, units * grid.unit);
+    const k = 2 * account.index;
+    const g = gl.lanes;
+    // whole numbers add exactly while the result stays within 2^53, and a result past it cannot
+    // round back inside, so the check is exact
+    const l = isBuy ? g[k]! + lots : g[k]! - lots;
+    const u = isBuy ? g[k + 1]! + units : g[k + 1]! - units;
+    if (l <= MAX_COUNT && l >= -MAX_COUNT && u <= MAX_COUNT && u >= -MAX_COUNT && sameGrid(gl.grid, grid)) {
+      g[k] = l;
+      g[k + 1] = u;
+      return;
+    }
+    this.trade(account, marketId, isBuy, BigInt(lots) * grid.lotSize, BigInt(units) * grid.unit);
+  }
+
+  /** A position as X18 (a copy; all zero when there is none). */
+  private positionOf(account: Account, marketId: number): Position {
+    const x = account.positions.get(marketId);
+    let size = x?.size ?? 0n;
+    let vQuote = x?.vQuote ?? 0n;
+    const g = this.grids.get(marketId);
+    if (g !== undefined) {
+      const k = 2 * account.index;
+      size += BigInt(g.lanes[k]!) * g.grid.lotSize;
+      vQuote -= BigInt(g.lanes[k + 1]!) * g.grid.unit;
+    }
+    return { size, vQuote, lastCumFunding: x?.lastCumFunding ?? 0n };
   }
 
   // ---------------------------------------------------------------- by subaccount id (queries)
@@ -213,13 +292,12 @@ export class Accounts implements Ledger {
   list(subaccount: Hex): Array<[number, bigint]> {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return [];
-    const ids = new Set(a.balances.keys());
-    for (let id = 0; id < LANES; id++) if (a.lane[id] !== 0n) ids.add(id);
     const out: Array<[number, bigint]> = [];
-    for (const id of [...ids].sort((x, y) => x - y)) {
+    for (let id = 0; id < LANES; id++) {
       const v = this.balance(a, id);
       if (v !== 0n) out.push([id, v]);
     }
+    for (const [id, v] of [...a.balances].sort(byKey)) out.push([id, v]);
     return out;
   }
 
@@ -234,27 +312,30 @@ export class Accounts implements Ledger {
 
   /** A position (a copy, X18), or undefined when it is all zero. */
   position(subaccount: Hex, marketId: number): Position | undefined {
-    const p = this.bySub.get(subaccount)?.positions.get(marketId)?.toPosition();
-    return p === undefined || isZero(p) ? undefined : p;
+    const a = this.bySub.get(subaccount);
+    if (a === undefined) return undefined;
+    const p = this.positionOf(a, marketId);
+    return isZero(p) ? undefined : p;
   }
 
   /** Sets a position outright, X18 (restore). */
   setPosition(subaccount: Hex, marketId: number, p: Position): void {
-    const pos = new PerpPosition();
-    pos.sizeX18 = p.size;
-    pos.vQuoteX18 = p.vQuote;
-    pos.lastCumFunding = p.lastCumFunding;
-    this.of(subaccount).positions.set(marketId, pos);
+    const a = this.of(subaccount);
+    a.positions.set(marketId, { size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding });
+    const g = this.grids.get(marketId);
+    if (g !== undefined) g.lanes.fill(0, 2 * a.index, 2 * a.index + 2);
   }
 
   /** A subaccount's non-zero positions, sorted by market id (copies). */
   positions(subaccount: Hex): Array<[number, Position]> {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return [];
+    const ids = new Set(a.positions.keys());
+    for (const [id, g] of this.grids) if (g.lanes[2 * a.index] !== 0 || g.lanes[2 * a.index + 1] !== 0) ids.add(id);
     const out: Array<[number, Position]> = [];
-    for (const [id, p] of [...a.positions.entries()].sort(byKey)) {
-      const x = p.toPosition();
-      if (!isZero(x)) out.push([id, x]);
+    for (const id of [...ids].sort((x, y) => x - y)) {
+      const p = this.positionOf(a, id);
+      if (!isZero(p)) out.push([id, p]);
     }
     return out;
   }
@@ -291,6 +372,14 @@ export class LedgerOverlay implements Ledger {
     bump(this.delta, account, assetId, -d);
   }
 
+  addBounded(account: Account, assetId: number, d: bigint): void {
+    bump(this.delta, account, assetId, d);
+  }
+
+  subBounded(account: Account, assetId: number, d: bigint): void {
+    bump(this.delta, account, assetId, -d);
+  }
+
   positionSize(account: Account, marketId: number): bigint {
     return this.base.positionSize(account, marketId) + (this.sizeDelta.get(account)?.get(marketId) ?? 0n);
   }
@@ -300,8 +389,8 @@ export class LedgerOverlay implements Ledger {
     bump(this.sizeDelta, account, marketId, isBuy ? amount : -amount);
   }
 
-  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: bigint): void {
-    this.trade(account, marketId, isBuy, lots * grid.lotSize);
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number): void {
+    this.trade(account, marketId, isBuy, BigInt(lots) * grid.lotSize);
   }
 }
 

@@ -346,7 +346,7 @@ export class Engine {
     tif: TimeInForce = TimeInForce.GTC,
     stp: SelfTradeMode = SelfTradeMode.CANCEL_MAKER,
   ): OrderRecord {
-    const rec = new OrderRecord(hash, order, order.subaccount.slice(0, 42), tick, lots, tif, stp, sequence);
+    const rec = new OrderRecord(hash, order, tick, lots, tif, stp, sequence);
     this.s.orders.set(hash, rec);
     return rec;
   }

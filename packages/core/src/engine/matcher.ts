@@ -134,7 +134,10 @@ export class Matcher implements MatchHook {
       this.exit = 'expired';
       return DROP;
     }
-    if (maker.owner === taker.owner) {
+    const s = this.s;
+    const makerAccount = s.accountOf(maker);
+    const takerAccount = s.accountOf(taker);
+    if (makerAccount.owner === takerAccount.owner) {
       this.exit = 'SELF_TRADE';
       if (taker.selfTrade === SelfTradeMode.CANCEL_MAKER) return DROP;
       this.stopReason = 'SELF_TRADE';
@@ -157,8 +160,7 @@ export class Matcher implements MatchHook {
       }
       if (r < q) q = r;
     }
-    const s = this.s;
-    const fill = this.market.pricer.propose(s.accountOf(maker), s.accountOf(taker), taker.order.isBuy, maker.tick, maker.order.price, q);
+    const fill = this.market.pricer.propose(makerAccount, takerAccount, taker.order.isBuy, maker.tick, maker.order.price, q);
     const verdict = this.risk(this.view, fill);
     if (verdict !== null) {
       if (verdict.party === 'maker') {

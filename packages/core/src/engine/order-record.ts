@@ -28,8 +28,6 @@ export class OrderRecord {
     readonly hash: Hex,
     /** the order as placed, subaccount lower-cased */
     readonly order: Order,
-    /** lower-case owner address (first 20 bytes of the subaccount), for self-trade checks */
-    readonly owner: string,
     /** limit price in ticks (0 for rejected orders) */
     readonly tick: number,
     /** amount in lots (0 for rejected orders) */

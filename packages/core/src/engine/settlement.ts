@@ -19,8 +19,10 @@
  * `tickSize·lotSize` and the fee rates divide evenly by 1e18 (every listed market) the quote and
  * both fees are exact integer multiples of `ticks·lots`: {@link FillPricer} computes them with one
  * multiplication each, bit-identical to the X18 formulas above, and falls back to them otherwise.
- * Such a fill ({@link GridFill}) moves perp positions in lots and ticks·lots (see accounts.ts) and
- * computes its X18 amount and quote only when something reads them (events, spot settlement).
+ * Such a fill ({@link GridFill}) moves perp positions in lots and ticks·lots (see accounts.ts),
+ * hands the ledger each balance move with a bound on its size as a plain number (so the move can
+ * stay in 64-bit arithmetic), and computes its X18 amount and quote only when something reads
+ * them (events, spot settlement).
  */
 import type { Hex } from '../hex.js';
 import { ONE, mulX18, mulX18Up } from '../x18.js';
@@ -48,21 +50,33 @@ export interface ProposedFill {
   readonly takerFee: bigint;
 }
 
+/** A market's grid with its steps as floats, for bounding moves (never for their values). */
+interface PricedGrid extends Grid {
+  /** lotSize as a float */
+  readonly lotBound: number;
+  /** unit as a float */
+  readonly unitBound: number;
+}
+
 /** A fill on its market's integer grid: exact, with amount and quote derived when read. */
 export class GridFill implements ProposedFill {
   constructor(
     readonly market: MarketConfig,
-    readonly grid: Grid,
+    readonly grid: PricedGrid,
     readonly makerAccount: Account,
     readonly takerAccount: Account,
     readonly takerIsBuy: boolean,
     readonly price: bigint,
-    /** the amount in lots */
-    readonly lots: bigint,
-    /** ticks·lots: the quote in units of `grid.unit` */
-    readonly units: bigint,
+    /** the amount in lots (a safe integer) */
+    readonly lots: number,
+    /** ticks·lots: the quote in units of `grid.unit` (a safe integer) */
+    readonly units: number,
     readonly makerFee: bigint,
     readonly takerFee: bigint,
+    /** |makerFee| as a float (to a relative 2^-52, which the ledger's lane budget allows for) */
+    readonly makerFeeBound: number,
+    /** |takerFee| as a float, likewise */
+    readonly takerFeeBound: number,
   ) {}
 
   get maker(): Hex {
@@ -74,11 +88,11 @@ export class GridFill implements ProposedFill {
   }
 
   get amount(): bigint {
-    return this.lots * this.grid.lotSize;
+    return BigInt(this.lots) * this.grid.lotSize;
   }
 
   get quote(): bigint {
-    return this.units * this.grid.unit;
+    return BigInt(this.units) * this.grid.unit;
   }
 }
 
@@ -116,9 +130,12 @@ function exactX18(a: bigint, b: bigint): bigint | null {
  */
 export class FillPricer {
   /** the grid, when fills can take the integer path */
-  private readonly grid: Grid | null;
+  private readonly grid: PricedGrid | null;
   private readonly makerFeePerTickLot: bigint | null;
   private readonly takerFeePerTickLot: bigint | null;
+  /** |fee per tick·lot| as floats: the fee of n ticks·lots is at most n times this, give or take 2^-52 */
+  private readonly makerFeeBound: number;
+  private readonly takerFeeBound: number;
 
   constructor(readonly market: MarketConfig) {
     const u = exactX18(market.tickSize, market.lotSize);
@@ -130,7 +147,9 @@ export class FillPricer {
     this.makerFeePerTickLot = per(market.makerFee);
     this.takerFeePerTickLot = per(market.takerFee);
     const onGrid = u !== null && this.makerFeePerTickLot !== null && this.takerFeePerTickLot !== null;
-    this.grid = onGrid ? { lotSize: market.lotSize, unit: u } : null;
+    this.grid = onGrid ? { lotSize: market.lotSize, unit: u, lotBound: Number(market.lotSize), unitBound: Number(u) } : null;
+    this.makerFeeBound = Math.abs(Number(this.makerFeePerTickLot ?? 0n));
+    this.takerFeeBound = Math.abs(Number(this.takerFeePerTickLot ?? 0n));
   }
 
   /** True when fills take the integer path (for tests and diagnostics). */
@@ -142,10 +161,10 @@ export class FillPricer {
   propose(maker: Account, taker: Account, takerIsBuy: boolean, ticks: number, price: bigint, lots: number): ProposedFill {
     const m = this.market;
     const grid = this.grid;
-    if (grid === null) return proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * m.lotSize);
     const tl = ticks * lots; // exact whenever it is a safe integer (both factors are)
-    const n = tl <= Number.MAX_SAFE_INTEGER ? BigInt(tl) : BigInt(ticks) * BigInt(lots);
-    return new GridFill(m, grid, maker, taker, takerIsBuy, price, BigInt(lots), n, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!);
+    if (grid === null || tl > Number.MAX_SAFE_INTEGER) return proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * m.lotSize);
+    const n = BigInt(tl);
+    return new GridFill(m, grid, maker, taker, takerIsBuy, price, lots, tl, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!, tl * this.makerFeeBound, tl * this.takerFeeBound);
   }
 }
 
@@ -187,6 +206,10 @@ export function sellerFee(f: ProposedFill): bigint {
 
 /** Applies a fill to a ledger (the real accounts or a dry-run overlay). */
 export function settleFill(ledger: Ledger, f: ProposedFill, feeAccount: Account): void {
+  if (f instanceof GridFill) {
+    settleOnGrid(ledger, f, feeAccount);
+    return;
+  }
   const { baseAssetId, quoteAssetId } = f.market;
   const buyer = buyerAccount(f);
   const seller = sellerAccount(f);
@@ -194,19 +217,39 @@ export function settleFill(ledger: Ledger, f: ProposedFill, feeAccount: Account)
     const id = f.market.marketId;
     ledger.sub(buyer, quoteAssetId, buyerFee(f));
     ledger.sub(seller, quoteAssetId, sellerFee(f));
-    if (f instanceof GridFill) {
-      ledger.tradeOnGrid(buyer, id, f.grid, true, f.lots, f.units);
-      ledger.tradeOnGrid(seller, id, f.grid, false, f.lots, f.units);
-    } else {
-      ledger.trade(buyer, id, true, f.amount, f.quote);
-      ledger.trade(seller, id, false, f.amount, f.quote);
-    }
-    ledger.add(feeAccount, quoteAssetId, f.makerFee + f.takerFee);
-    return;
+    ledger.trade(buyer, id, true, f.amount, f.quote);
+    ledger.trade(seller, id, false, f.amount, f.quote);
+  } else {
+    ledger.sub(buyer, quoteAssetId, buyerCost(f));
+    ledger.add(buyer, baseAssetId, f.amount);
+    ledger.sub(seller, baseAssetId, f.amount);
+    ledger.add(seller, quoteAssetId, sellerProceeds(f));
   }
-  ledger.sub(buyer, quoteAssetId, buyerCost(f));
-  ledger.add(buyer, baseAssetId, f.amount);
-  ledger.sub(seller, baseAssetId, f.amount);
-  ledger.add(seller, quoteAssetId, sellerProceeds(f));
   ledger.add(feeAccount, quoteAssetId, f.makerFee + f.takerFee);
+}
+
+/** The same moves for a fill on the grid, each with its bound. */
+function settleOnGrid(ledger: Ledger, f: GridFill, feeAccount: Account): void {
+  const { baseAssetId, quoteAssetId } = f.market;
+  const buy = f.takerIsBuy;
+  const buyer = buy ? f.takerAccount : f.makerAccount;
+  const seller = buy ? f.makerAccount : f.takerAccount;
+  const buyerFeeBound = buy ? f.takerFeeBound : f.makerFeeBound;
+  const sellerFeeBound = buy ? f.makerFeeBound : f.takerFeeBound;
+  if (f.market.kind === 'PERP') {
+    const id = f.market.marketId;
+    ledger.subBounded(buyer, quoteAssetId, buy ? f.takerFee : f.makerFee, buyerFeeBound);
+    ledger.subBounded(seller, quoteAssetId, buy ? f.makerFee : f.takerFee, sellerFeeBound);
+    ledger.tradeOnGrid(buyer, id, f.grid, true, f.lots, f.units);
+    ledger.tradeOnGrid(seller, id, f.grid, false, f.lots, f.units);
+  } else {
+    const quoteBound = f.units * f.grid.unitBound;
+    const amountBound = f.lots * f.grid.lotBound;
+    const amount = f.amount;
+    ledger.subBounded(buyer, quoteAssetId, buyerCost(f), quoteBound + buyerFeeBound);
+    ledger.addBounded(buyer, baseAssetId, amount, amountBound);
+    ledger.subBounded(seller, baseAssetId, amount, amountBound);
+    ledger.addBounded(seller, quoteAssetId, sellerProceeds(f), quoteBound + sellerFeeBound);
+  }
+  ledger.addBounded(feeAccount, quoteAssetId, f.makerFee + f.takerFee, f.makerFeeBound + f.takerFeeBound);
 }

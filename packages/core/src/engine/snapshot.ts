@@ -209,7 +209,6 @@ function restoreOrder(s: EngineState, o: OrderSnapshot): OrderRecord {
   const rec = new OrderRecord(
     hash,
     order,
-    order.subaccount.slice(0, 42),
     tick,
     lots,
     flags?.timeInForce ?? TimeInForce.GTC,

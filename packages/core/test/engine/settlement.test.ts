@@ -102,23 +102,35 @@ describe('settleFill through handles', () => {
 describe('Accounts lanes', () => {
   const amount = fc.oneof(
     fc.bigInt({ min: -(10n ** 6n), max: 10n ** 6n }),
-    fc.bigInt({ min: -(1n << 63n), max: 1n << 63n }), // around the 64-bit lane's edge
+    fc.bigInt({ min: -(1n << 61n), max: 1n << 61n }), // a few of these use up a lane's budget
+    fc.bigInt({ min: -(1n << 63n), max: 1n << 63n }), // past the lane: always folded
     fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }),
   );
-  const op = fc.record({ kind: fc.constantFrom('add', 'sub'), account: fc.nat(2), assetId: fc.constantFrom(0, 1, 7, 8, 1000), amount });
+  const op = fc.record({
+    kind: fc.constantFrom('add', 'sub', 'addBounded', 'subBounded'),
+    account: fc.nat(39),
+    assetId: fc.constantFrom(0, 1, 7, 8, 1000),
+    amount,
+    // a bound is any float at least |amount|
+    slack: fc.constantFrom(1, 1.5, 1e6),
+  });
 
-  it('every balance reads as the plain sum of its moves, lanes or not', () => {
+  it('every balance reads as the plain sum of its moves, lanes or not, over enough accounts to grow the arrays', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
         const ledger = new Accounts();
-        const subs = [1, 2, 3].map((i) => `0x${String(i).repeat(40)}${'0'.repeat(24)}` as const);
+        const subs = Array.from({ length: 40 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}${'0'.repeat(24)}` as const);
+        const handles = subs.map((s) => ledger.of(s)); // 40 > the arrays' first capacity
         const model = new Map<string, bigint>();
         for (const o of ops) {
-          const a = ledger.of(subs[o.account]!);
+          const a = handles[o.account]!;
+          const bound = Math.abs(Number(o.amount)) * o.slack;
           if (o.kind === 'add') ledger.add(a, o.assetId, o.amount);
-          else ledger.sub(a, o.assetId, o.amount);
+          else if (o.kind === 'sub') ledger.sub(a, o.assetId, o.amount);
+          else if (o.kind === 'addBounded') ledger.addBounded(a, o.assetId, o.amount, bound);
+          else ledger.subBounded(a, o.assetId, o.amount, bound);
           const key = `${o.account}:${o.assetId}`;
-          model.set(key, (model.get(key) ?? 0n) + (o.kind === 'add' ? o.amount : -o.amount));
+          model.set(key, (model.get(key) ?? 0n) + (o.kind.startsWith('add') ? o.amount : -o.amount));
         }
         const want = [...model].filter(([, v]) => v !== 0n).map(([k, v]) => [subs[Number(k.split(':')[0])], Number(k.split(':')[1]), v]);
         want.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : (x[1] as number) - (y[1] as number)));
@@ -128,27 +140,55 @@ describe('Accounts lanes', () => {
     );
   });
 
-  it('positions read as the X18 sum of their fills, on the grid or past its 64-bit lane', () => {
-    const lots = fc.oneof(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n << 60n, max: 1n << 64n }));
-    const ticks = fc.oneof(fc.bigInt({ min: 1n, max: 1n << 20n }), fc.bigInt({ min: 1n << 50n, max: 1n << 53n }));
-    const fill = fc.record({ isBuy: fc.boolean(), lots, ticks });
+  it('a long run of bounded moves near the lane budget never wraps the 64-bit lane', () => {
+    const ledger = new Accounts();
+    const a = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+    const big = (1n << 60n) + 12_345n;
+    let want = 0n;
+    for (let i = 0; i < 100; i++) {
+      ledger.addBounded(a, 0, big, Number(big)); // the budget (2^61) takes two of these, then folds
+      want += big;
+    }
+    expect(ledger.balance(a, 0)).toBe(want);
+    for (let i = 0; i < 300; i++) ledger.subBounded(a, 0, big, Number(big));
+    expect(ledger.balance(a, 0)).toBe(want - 300n * big);
+  });
+
+  it('positions read as the X18 sum of their fills, on the grid or past its whole-number counts', () => {
+    const lots = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2 ** 40, max: 2 ** 45 }));
+    const ticks = fc.oneof(fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 2 ** 30, max: 2 ** 33 }));
+    const fill = fc.record({ isBuy: fc.boolean(), lots, ticks, account: fc.nat(19) });
     fc.assert(
       fc.property(fc.array(fill, { maxLength: 40 }), (fills) => {
         const ledger = new Accounts();
-        const a = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+        const subs = Array.from({ length: 20 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}${'0'.repeat(24)}` as const);
+        const handles = subs.map((s) => ledger.of(s));
         const grid = { lotSize: E18 / 1000n, unit: 10n ** 13n };
-        let size = 0n;
-        let vQuote = 0n;
+        const size = new Array<bigint>(20).fill(0n);
+        const vQuote = new Array<bigint>(20).fill(0n);
         for (const f of fills) {
-          ledger.tradeOnGrid(a, 3, grid, f.isBuy, f.lots, f.lots * f.ticks);
-          size += (f.isBuy ? 1n : -1n) * f.lots * grid.lotSize;
-          vQuote -= (f.isBuy ? 1n : -1n) * f.lots * f.ticks * grid.unit;
+          const units = Math.min(f.lots * f.ticks, Number.MAX_SAFE_INTEGER - (Number.MAX_SAFE_INTEGER % f.ticks)); // a safe integer, as the pricer hands over
+          ledger.tradeOnGrid(handles[f.account]!, 3, grid, f.isBuy, f.lots, units);
+          size[f.account]! += (f.isBuy ? 1n : -1n) * BigInt(f.lots) * grid.lotSize;
+          vQuote[f.account]! -= (f.isBuy ? 1n : -1n) * BigInt(units) * grid.unit;
         }
-        const want = size === 0n && vQuote === 0n ? undefined : { size, vQuote, lastCumFunding: 0n };
-        expect(ledger.position(a.subaccount, 3)).toEqual(want);
-        expect(ledger.positionSize(a, 3)).toBe(size);
+        for (let i = 0; i < 20; i++) {
+          const want = size[i] === 0n && vQuote[i] === 0n ? undefined : { size: size[i], vQuote: vQuote[i], lastCumFunding: 0n };
+          expect(ledger.position(subs[i]!, 3), `account ${i}`).toEqual(want);
+          expect(ledger.positionSize(handles[i]!, 3), `account ${i}`).toBe(size[i]);
+        }
       }),
       { numRuns: runs },
     );
+  });
+
+  it('gives every subaccount of one owner the same owner number, and other owners other numbers', () => {
+    const ledger = new Accounts();
+    const a1 = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
+    const b = ledger.of('0x2222222222222222222222222222222222222222000000000000000000000001');
+    const a2 = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000002');
+    expect(a1.owner).toBe(a2.owner);
+    expect(b.owner).not.toBe(a1.owner);
+    expect(new Set([a1.index, b.index, a2.index]).size).toBe(3);
   });
 });
