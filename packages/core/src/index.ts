@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
  * `@kestrel/core` — the pure, deterministic heart of Kestrel: X18 fixed-point math, the EIP-712
- * types, the matching engine and its state hash. It does no I/O, reads no clock and uses no
+ * types, the matching engine and its state hash, and the pooled-lending arithmetic. It does no I/O, reads no clock and uses no
  * randomness, so every node that applies the same input log reaches the same state.
  *
  * @example
@@ -23,3 +23,4 @@ export type { Account, Ledger } from './engine/accounts.js';
 export { SNAPSHOT_VERSION, type EngineSnapshot, type OrderSnapshot } from './engine/snapshot.js';
 export { MAX_LOTS, MAX_TICKS } from './engine/validate.js';
 export { STATE_HASH_TAG } from './engine/state-hash.js';
+export * from './lending.js';
