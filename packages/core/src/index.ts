@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * `@kestrel/core` — the pure, deterministic heart of Kestrel: X18 fixed-point math, the EIP-712
- * types, the matching engine and its state hash, and the pooled-lending arithmetic. It does no I/O, reads no clock and uses no
- * randomness, so every node that applies the same input log reaches the same state.
+ * types, the matching engine and its state hash, and the pooled-lending arithmetic. It does no
+ * I/O, reads no clock and uses no randomness, so every node that applies the same input log
+ * reaches the same state.
  *
  * @example
  * ```ts
