@@ -25,3 +25,4 @@ export { SNAPSHOT_VERSION, type EngineSnapshot, type OrderSnapshot } from './eng
 export { MAX_LOTS, MAX_TICKS } from './engine/validate.js';
 export { STATE_HASH_TAG } from './engine/state-hash.js';
 export * from './lending.js';
+export * from './perp.js';

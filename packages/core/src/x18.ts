@@ -39,6 +39,22 @@ export function divX18Up(a: bigint, b: bigint): bigint {
   return n % b === 0n ? q : (n < 0n) !== (b < 0n) ? q - 1n : q + 1n;
 }
 
+/** ⌊a·b / c⌋, rounded toward −∞ (c > 0). */
+export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
+  if (c <= 0n) throw new RangeError('mulDivFloor: divisor must be positive');
+  const p = a * b;
+  const q = p / c;
+  return p % c !== 0n && p < 0n ? q - 1n : q;
+}
+
+/** ⌈a·b / c⌉, rounded toward +∞ (c > 0). */
+export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
+  if (c <= 0n) throw new RangeError('mulDivCeil: divisor must be positive');
+  const p = a * b;
+  const q = p / c;
+  return p % c !== 0n && p > 0n ? q + 1n : q;
+}
+
 export function absX18(a: bigint): bigint {
   return a < 0n ? -a : a;
 }

@@ -1,0 +1,77 @@
+/**
+ * Perpetual-futures arithmetic (DESIGN §7): funding, unrealized and realized PnL. Pure functions
+ * of bigints; the Exchange contract's `PerpMath` library computes the same numbers to the wei
+ * (shared vectors in `test/vectors/perp.json`).
+ *
+ * A position is `{size, vQuote, lastCumFunding}`: a fill of `q` at `p` does `size ±= q`,
+ * `vQuote ∓= q·p`, and `vQuote + size·index` is its unrealized PnL.
+ *
+ * ```
+ * cumFunding'  = cumFunding + rate'·index / 1e18       rate' = rate clamped to ±maxRate (truncated)
+ * funding owed = ⌈size·(cumFunding − lastCumFunding) / 1e18⌉     (longs pay when it rises; toward +∞)
+ * uPnL         = vQuote + ⌊size·index / 1e18⌋                     (toward −∞)
+ * ```
+ *
+ * Realizing: a position goes from `(s0, v0)` to `(s1, v1)` through fills (one fill, or a batch's
+ * fills netted). What stays in vQuote is the entry value of the lots still open; the rest moves
+ * to the quote balance as realized PnL. The entry value is rounded toward +∞, so the realized
+ * amount rounds toward −∞ (against the trader), and `vQuote + quote balance` is unchanged:
+ *
+ * ```
+ * s1 = 0                               vQuote' = 0
+ * same side, |s1| ≥ |s0| (or s0 = 0)   vQuote' = v1                       nothing realized
+ * same side, |s1| < |s0|  (reduce)     vQuote' = ⌈v0·|s1| / |s0|⌉        the open lots' entry
+ * sides differ            (flip)       vQuote' = ⌈(v1 − v0)·|s1| / |s1 − s0|⌉   the new lots, at the fills' average
+ * realized = v1 − vQuote'
+ * ```
+ */
+import type { Position } from './engine/types.js';
+import { mulDivCeil, mulDivFloor, ONE } from './x18.js';
+
+/** The funding rate clamped to ±maxRate. */
+export function clampFundingRate(rate: bigint, maxRate: bigint): bigint {
+  return rate > maxRate ? maxRate : rate < -maxRate ? -maxRate : rate;
+}
+
+/** The market's cumulative funding after one update at `rate` (per interval) and index price `index`. */
+export function nextCumFunding(cumFunding: bigint, rate: bigint, maxRate: bigint, index: bigint): bigint {
+  return cumFunding + (clampFundingRate(rate, maxRate) * index) / ONE;
+}
+
+/** Funding a position owes since its last touch (negative: it receives), rounded toward +∞. */
+export function fundingOwed(size: bigint, lastCumFunding: bigint, cumFunding: bigint): bigint {
+  return mulDivCeil(size, cumFunding - lastCumFunding, ONE);
+}
+
+/** Unrealized PnL at an index price, rounded toward −∞. */
+export function unrealizedPnl(size: bigint, vQuote: bigint, index: bigint): bigint {
+  return vQuote + mulDivFloor(size, index, ONE);
+}
+
+/** What stays in vQuote and what is realized when a position moves from (s0, v0) to (s1, v1). */
+export function realize(s0: bigint, v0: bigint, s1: bigint, v1: bigint): { vQuote: bigint; realized: bigint } {
+  let vQuote: bigint;
+  const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+  if (s1 === 0n) vQuote = 0n;
+  else if (s0 === 0n || (s0 > 0n) === (s1 > 0n)) vQuote = abs(s1) >= abs(s0) ? v1 : mulDivCeil(v0, abs(s1), abs(s0));
+  else vQuote = mulDivCeil(v1 - v0, abs(s1), abs(s1 - s0));
+  return { vQuote, realized: v1 - vQuote };
+}
+
+/**
+ * Brings a position up to date: funding since its last touch leaves vQuote, then the net of its
+ * fills (`sizeDelta`, `vQuoteDelta`) is applied and realized. Returns the new position and the
+ * realized amount for the quote balance.
+ */
+export function settlePosition(
+  p: Position,
+  cumFunding: bigint,
+  sizeDelta: bigint,
+  vQuoteDelta: bigint,
+): { position: Position; realized: bigint; funding: bigint } {
+  const funding = fundingOwed(p.size, p.lastCumFunding, cumFunding);
+  const v0 = p.vQuote - funding;
+  const s1 = p.size + sizeDelta;
+  const { vQuote, realized } = realize(p.size, v0, s1, v0 + vQuoteDelta);
+  return { position: { size: s1, vQuote, lastCumFunding: cumFunding }, realized, funding };
+}
