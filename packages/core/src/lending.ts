@@ -153,3 +153,21 @@ export function moveScaled(s: bigint, delta: bigint, p: Pool): { scaled: bigint;
     pool: { ...p, supplyScaled: p.supplyScaled + pos(next) - pos(s), borrowScaled: p.borrowScaled + neg(next) - neg(s) },
   };
 }
+
+/** A pool as an API shows it: its state, totals, utilization and yearly rates (X18). */
+export interface PoolView {
+  readonly pool: Pool;
+  readonly totalSupply: bigint;
+  readonly totalBorrow: bigint;
+  readonly utilization: bigint;
+  /** 0 without a curve */
+  readonly borrowRate: bigint;
+  readonly supplyRate: bigint;
+}
+
+export function poolView(p: Pool, c: RateCurve | undefined): PoolView {
+  const supply = totalSupply(p);
+  const borrow = totalBorrow(p);
+  const u = utilization(supply, borrow);
+  return { pool: p, totalSupply: supply, totalBorrow: borrow, utilization: u, borrowRate: c === undefined ? 0n : borrowRate(c, u), supplyRate: c === undefined ? 0n : supplyRate(c, u) };
+}

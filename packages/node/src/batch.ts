@@ -144,7 +144,11 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
   return bytesToHex(keccak_256(buf));
 }
 
-/** Applies a batch's clock, requests and inputs, in that order, and returns the engine's events. */
+/**
+ * Applies a batch's clock, requests and inputs, in that order, then ends it (every balance moved
+ * in the batch is stored at its new scaled value, as the contract does at the end of
+ * settleBatch), and returns the engine's events.
+ */
 export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): EngineEvent[] {
   const events: EngineEvent[] = [];
   const push = (evs: EngineEvent[]): void => {
@@ -174,6 +178,7 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requ
       }
     }
   }
+  push(engine.apply({ kind: 'endBatch' }));
   return events;
 }
 

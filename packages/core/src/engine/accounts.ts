@@ -1,7 +1,16 @@
 /**
- * Per-subaccount balances, X18 bigint (signed: negative balances are loans once lending lands),
- * and per-perp positions (DESIGN §3). A zero balance and an all-zero position are not listed, so
- * "absent" and "zero" are the same state for the hash and the snapshot.
+ * Per-subaccount balances, X18 bigint (signed: a negative balance is a loan), and per-perp
+ * positions (DESIGN §3, §6). A zero balance and an all-zero position are not listed, so "absent"
+ * and "zero" are the same state for the hash and the snapshot.
+ *
+ * **Stored, and moved per batch.** A balance is stored scaled by its asset's lending index
+ * (supply index when positive, borrow index when negative: lending.ts). Within a batch, moves
+ * only add up: the balance read is the stored balance plus the batch's net moves, and
+ * {@link Accounts.endBatch} converts each touched balance to its new scaled value once, at the
+ * batch's end (`moveScaled`: one rounding per balance per batch, in the pool's favour). The
+ * Exchange contract nets a batch's moves the same way, so both reach the same scaled balances
+ * whatever the order of fills inside the batch. Indexes change only between batches
+ * ({@link Accounts.accrue}, at the next batch's timestamp).
  *
  * Fills reach balances through {@link Account} handles rather than subaccount ids: the matcher
  * resolves a subaccount once per order, and every fill after that uses the handle's dense
@@ -9,18 +18,18 @@
  * whose balances all return to zero is kept, empty, and is invisible to the hash); a handle is
  * only ever used with that ledger.
  *
- * The money of every account sits in a few flat arrays indexed by that `index` (structure of
- * arrays), because the fill path is bound by memory, not arithmetic: following account → map →
- * entry → typed array for each of the five moves of a fill cost several times the moves
- * themselves. And storing a fresh bigint into a long-lived object costs a heap allocation and a
- * write barrier, where a `BigInt64Array` element is stored in place. So:
- * - a balance of an asset id below {@link LANES} is `wide[i] + lanes[i]` (`i = index·LANES +
- *   assetId`). The fill path's moves come with a bound on their size as a plain number
- *   (`addBounded`, `subBounded`); while the bounds added up since the last fold stay within 2^61
- *   the move lands in the 64-bit lane with 64-bit arithmetic (`BigInt.asIntN`, which the compiler
- *   keeps unboxed: the lane cannot wrap, as its magnitude never exceeds that sum), and checking
- *   the bound costs a float comparison rather than bigint ones. Every other move folds the lane
- *   into the bigint part. Other asset ids live in the account's own map;
+ * The money of every account sits in a few flat arrays indexed by `index·width + assetId`
+ * (structure of arrays), because the fill path is bound by memory, not arithmetic: following
+ * account → map → entry for each move of a fill cost several times the moves themselves. And
+ * storing a fresh bigint into a long-lived object costs a heap allocation and a write barrier,
+ * where a `BigInt64Array` element is stored in place. So:
+ * - a balance is `wide[i] + lanes[i]`, where `wide[i]` is the stored balance (as X18, cached per
+ *   index epoch) plus the batch's moves that did not fit the lane. The fill path's moves come
+ *   with a bound on their size as a plain number (`addBounded`, `subBounded`); while the bounds
+ *   added up since the lane was last emptied stay within 2^61 the move lands in the 64-bit lane
+ *   with 64-bit arithmetic (`BigInt.asIntN`, which the compiler keeps unboxed: the lane cannot
+ *   wrap, as its magnitude never exceeds that sum), and checking the bound costs a float
+ *   comparison rather than bigint ones. Every other move goes to `wide`;
  * - a perp position keeps the fills made on its market's integer grid as whole numbers of lots
  *   and of ticks·lots (DESIGN §2 lets the engine count in ticks and lots inside), exact up to
  *   2^53, per account in that market's {@link GridLanes}, turned into X18 (`lots·lotSize`,
@@ -30,6 +39,7 @@
  * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
+import { accrue, balanceOfScaled, moveScaled, newPool, type Pool, type RateCurve } from '../lending.js';
 import type { Position } from './types.js';
 
 /** A market's integer grid: the X18 value of one lot and of one tick·lot. */
@@ -39,8 +49,10 @@ export interface Grid {
   readonly unit: bigint;
 }
 
-/** Asset ids below this have a 64-bit lane in every account. */
+/** Asset slots per account when the ledger is made without a width. */
 export const LANES = 8;
+/** The most asset ids a ledger holds (ids 0 … MAX_ASSETS − 1): an explicit limit of the engine. */
+export const MAX_ASSETS = 256;
 /**
  * A lane takes bounded moves while their bounds sum to at most this. Bounds are floats, so the
  * sum may be off by a relative 2^-50 or so: far inside the factor of 4 left to 2^63.
@@ -71,8 +83,6 @@ class GridLanes {
 
 /** One subaccount: a name for the ledger's arrays. Read it through a {@link Ledger}, which may be an overlay. */
 export class Account {
-  /** balances of asset ids ≥ {@link LANES} (zero ones not stored) */
-  readonly balances = new Map<number, bigint>();
   /** X18 parts of positions by market id (all-zero ones may stay: readers skip them) */
   readonly positions = new Map<number, PositionX18>();
   constructor(
@@ -138,14 +148,45 @@ export class Accounts implements Ledger {
   private readonly owners = new Map<string, number>();
   private count = 0;
   private capacity = INITIAL_CAPACITY;
-  /** the bigint part of lane balances, `[index·LANES + assetId]` */
-  private wide: bigint[] = new Array<bigint>(INITIAL_CAPACITY * LANES).fill(0n);
-  /** the 64-bit part of lane balances, same layout */
-  private lanes = new BigInt64Array(INITIAL_CAPACITY * LANES);
-  /** the bounds of the moves in each lane since it was last folded */
-  private spent = new Float64Array(INITIAL_CAPACITY * LANES);
+  // per balance, at [index·width + assetId]:
+  /** the stored balance, scaled by its asset's index */
+  private scaled: bigint[];
+  /** the stored balance as X18 at the index epoch in `stamp` */
+  private base: bigint[];
+  /** the index epoch `base` was computed at */
+  private stamp: Int32Array;
+  /** `base` plus the batch's moves that did not fit the lane */
+  private wide: bigint[];
+  /** the batch's moves that fit: a 64-bit lane */
+  private lanes: BigInt64Array;
+  /** the bounds of the moves in each lane since it was last emptied */
+  private spent: Float64Array;
+  /** 1 when the balance moved in the current batch */
+  private touched: Uint8Array;
+  /** where `touched` is 1, in first-touch order */
+  private touchedList: number[] = [];
+  /** per asset: its pool, its rate curve (none: no interest), and its index epoch */
+  private readonly pools: Pool[];
+  private readonly curves: Array<RateCurve | undefined>;
+  private readonly epochs: Int32Array;
   /** per perp market, made on its first fill on the grid */
   private readonly grids = new Map<number, GridLanes>();
+
+  /** `width`: asset ids this ledger holds (0 … width − 1), at most {@link MAX_ASSETS}. */
+  constructor(readonly width: number = LANES) {
+    if (!Number.isInteger(width) || width < 1 || width > MAX_ASSETS) throw new RangeError(`ledger width must be 1..${MAX_ASSETS}`);
+    const n = INITIAL_CAPACITY * width;
+    this.scaled = new Array<bigint>(n).fill(0n);
+    this.base = new Array<bigint>(n).fill(0n);
+    this.stamp = new Int32Array(n);
+    this.wide = new Array<bigint>(n).fill(0n);
+    this.lanes = new BigInt64Array(n);
+    this.spent = new Float64Array(n);
+    this.touched = new Uint8Array(n);
+    this.pools = Array.from({ length: width }, () => newPool(0n));
+    this.curves = new Array<RateCurve | undefined>(width).fill(undefined);
+    this.epochs = new Int32Array(width);
+  }
 
   /** The handle of a subaccount, created on first use. */
   of(subaccount: Hex): Account {
@@ -166,66 +207,163 @@ export class Accounts implements Ledger {
 
   private grow(): void {
     const cap = this.capacity * 2;
-    this.lanes = grown(this.lanes, cap * LANES);
-    this.spent = grown(this.spent, cap * LANES);
-    const wide = new Array<bigint>(cap * LANES).fill(0n);
-    for (let i = 0; i < this.wide.length; i++) wide[i] = this.wide[i]!;
-    this.wide = wide;
+    const n = cap * this.width;
+    const bigs = (a: bigint[]): bigint[] => {
+      const b = new Array<bigint>(n).fill(0n);
+      for (let i = 0; i < a.length; i++) b[i] = a[i]!;
+      return b;
+    };
+    this.scaled = bigs(this.scaled);
+    this.base = bigs(this.base);
+    this.wide = bigs(this.wide);
+    this.lanes = grown(this.lanes, n);
+    this.spent = grown(this.spent, n);
+    const stamp = new Int32Array(n);
+    stamp.set(this.stamp);
+    this.stamp = stamp;
+    const touched = new Uint8Array(n);
+    touched.set(this.touched);
+    this.touched = touched;
     for (const g of this.grids.values()) g.lanes = grown(g.lanes, cap * 2);
     this.capacity = cap;
   }
 
+  /** The slot of a balance, brought to the current index epoch and marked as moved when `touch`. */
+  private slot(account: Account, assetId: number): number {
+    if (!(assetId >= 0 && assetId < this.width)) throw new RangeError(`asset id ${assetId} is outside this ledger (width ${this.width})`);
+    const i = account.index * this.width + assetId;
+    if (this.stamp[i] !== this.epochs[assetId]) this.refresh(i, assetId);
+    return i;
+  }
+
+  /** Re-reads the stored balance at the asset's current indexes, keeping the batch's moves. */
+  private refresh(i: number, assetId: number): void {
+    const b = balanceOfScaled(this.scaled[i]!, this.pools[assetId]!);
+    this.wide[i] = this.wide[i]! - this.base[i]! + b;
+    this.base[i] = b;
+    this.stamp[i] = this.epochs[assetId]!;
+  }
+
+  private touch(i: number): void {
+    if (this.touched[i] === 0) {
+      this.touched[i] = 1;
+      this.touchedList.push(i);
+    }
+  }
+
   balance(account: Account, assetId: number): bigint {
-    if (assetId >= LANES) return account.balances.get(assetId) ?? 0n;
-    const i = account.index * LANES + assetId;
+    const i = this.slot(account, assetId);
     const small = this.lanes[i]!;
     return small === 0n ? this.wide[i]! : this.wide[i]! + small;
   }
 
   add(account: Account, assetId: number, delta: bigint): void {
-    if (delta !== 0n) this.fold(account, assetId, delta);
+    if (delta !== 0n) this.spill(this.slot(account, assetId), delta);
   }
 
   sub(account: Account, assetId: number, delta: bigint): void {
-    if (delta !== 0n) this.fold(account, assetId, -delta);
+    if (delta !== 0n) this.spill(this.slot(account, assetId), -delta);
   }
 
   addBounded(account: Account, assetId: number, delta: bigint, bound: number): void {
-    if (assetId < LANES) {
-      const i = account.index * LANES + assetId;
-      const spent = this.spent[i]! + bound;
-      if (spent <= LANE_BUDGET) {
-        this.spent[i] = spent;
-        this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! + delta);
-        return;
-      }
+    const i = this.slot(account, assetId);
+    const spent = this.spent[i]! + bound;
+    if (spent <= LANE_BUDGET) {
+      this.touch(i);
+      this.spent[i] = spent;
+      this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! + delta);
+      return;
     }
-    this.fold(account, assetId, delta);
+    this.spill(i, delta);
   }
 
   subBounded(account: Account, assetId: number, delta: bigint, bound: number): void {
-    if (assetId < LANES) {
-      const i = account.index * LANES + assetId;
-      const spent = this.spent[i]! + bound;
-      if (spent <= LANE_BUDGET) {
-        this.spent[i] = spent;
-        this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! - delta);
-        return;
-      }
+    const i = this.slot(account, assetId);
+    const spent = this.spent[i]! + bound;
+    if (spent <= LANE_BUDGET) {
+      this.touch(i);
+      this.spent[i] = spent;
+      this.lanes[i] = BigInt.asIntN(64, this.lanes[i]! - delta);
+      return;
     }
-    this.fold(account, assetId, -delta);
+    this.spill(i, -delta);
   }
 
-  /** balance += delta in the bigint part, emptying the lane into it. */
-  private fold(account: Account, assetId: number, delta: bigint): void {
-    const v = this.balance(account, assetId) + delta;
-    if (assetId < LANES) {
-      const i = account.index * LANES + assetId;
+  /** A move into `wide`, emptying the lane into it as well. */
+  private spill(i: number, delta: bigint): void {
+    this.touch(i);
+    this.wide[i] = this.wide[i]! + this.lanes[i]! + delta;
+    this.lanes[i] = 0n;
+    this.spent[i] = 0;
+  }
+
+  // ---------------------------------------------------------------- batches and lending
+
+  /** Gives an asset a rate curve (interest accrues from the next {@link accrue}); none = no interest. */
+  setCurve(assetId: number, curve: RateCurve | undefined): void {
+    this.curves[assetId] = curve;
+  }
+
+  /** An asset's pool: scaled totals, indexes, last accrual. */
+  pool(assetId: number): Pool {
+    return this.pools[assetId]!;
+  }
+
+  /** Sets a pool outright (restore). */
+  setPool(assetId: number, pool: Pool): void {
+    this.pools[assetId] = pool;
+    this.epochs[assetId] = this.epochs[assetId]! + 1;
+  }
+
+  /**
+   * Ends the batch: every balance moved since the last call is stored as its new scaled value
+   * (one conversion per balance), and the pools' scaled totals follow.
+   */
+  endBatch(): void {
+    const w = this.width;
+    for (const i of this.touchedList) {
+      this.touched[i] = 0;
+      const assetId = i % w;
+      const net = this.wide[i]! - this.base[i]! + this.lanes[i]!;
       this.lanes[i] = 0n;
       this.spent[i] = 0;
-      this.wide[i] = v;
-    } else if (v === 0n) account.balances.delete(assetId);
-    else account.balances.set(assetId, v);
+      if (net === 0n) {
+        this.wide[i] = this.base[i]!;
+        continue;
+      }
+      const pool = this.pools[assetId]!;
+      const r = moveScaled(this.scaled[i]!, net, pool);
+      this.pools[assetId] = r.pool;
+      this.scaled[i] = r.scaled;
+      const b = balanceOfScaled(r.scaled, pool);
+      this.base[i] = b;
+      this.wide[i] = b;
+      this.stamp[i] = this.epochs[assetId]!;
+    }
+    this.touchedList = [];
+  }
+
+  /**
+   * Accrues every asset with a curve to `t` (after {@link endBatch}, before the batch at `t`) and
+   * credits each reserve to `insurance` as a move of the coming batch. Returns what accrued.
+   */
+  accrue(t: bigint, insurance: Account): Array<{ assetId: number; interest: bigint; reserve: bigint }> {
+    const out: Array<{ assetId: number; interest: bigint; reserve: bigint }> = [];
+    for (let id = 0; id < this.width; id++) {
+      const curve = this.curves[id];
+      const pool = this.pools[id]!;
+      if (curve === undefined) {
+        if (t > pool.lastAccrual) this.pools[id] = { ...pool, lastAccrual: t };
+        continue;
+      }
+      const r = accrue(pool, curve, t);
+      if (r.pool === pool) continue;
+      this.pools[id] = r.pool;
+      if (r.pool.supplyIndex !== pool.supplyIndex || r.pool.borrowIndex !== pool.borrowIndex) this.epochs[id] = this.epochs[id]! + 1;
+      if (r.reserve !== 0n) this.add(insurance, id, r.reserve);
+      if (r.interest !== 0n) out.push({ assetId: id, interest: r.interest, reserve: r.reserve });
+    }
+    return out;
   }
 
   positionSize(account: Account, marketId: number): bigint {
@@ -285,7 +423,7 @@ export class Accounts implements Ledger {
 
   balanceOf(subaccount: Hex, assetId: number): bigint {
     const a = this.bySub.get(subaccount);
-    return a === undefined ? 0n : this.balance(a, assetId);
+    return a === undefined || !(assetId >= 0 && assetId < this.width) ? 0n : this.balance(a, assetId);
   }
 
   /** A subaccount's non-zero balances, sorted by asset id. */
@@ -293,11 +431,10 @@ export class Accounts implements Ledger {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return [];
     const out: Array<[number, bigint]> = [];
-    for (let id = 0; id < LANES; id++) {
+    for (let id = 0; id < this.width; id++) {
       const v = this.balance(a, id);
       if (v !== 0n) out.push([id, v]);
     }
-    for (const [id, v] of [...a.balances].sort(byKey)) out.push([id, v]);
     return out;
   }
 
@@ -308,6 +445,49 @@ export class Accounts implements Ledger {
       for (const [assetId, v] of this.list(sub)) out.push([sub, assetId, v]);
     }
     return out;
+  }
+
+  /**
+   * What is stored, exactly: per balance with a stored value or a move in the current batch,
+   * sorted by subaccount then asset id, `[subaccount, assetId, scaled, batch's net move]`.
+   */
+  stored(): Array<[Hex, number, bigint, bigint]> {
+    const out: Array<[Hex, number, bigint, bigint]> = [];
+    for (const sub of [...this.bySub.keys()].sort()) {
+      const a = this.bySub.get(sub)!;
+      for (let id = 0; id < this.width; id++) {
+        const i = a.index * this.width + id;
+        const net = this.wide[i]! - this.base[i]! + this.lanes[i]!;
+        if (this.scaled[i] !== 0n || net !== 0n) out.push([sub, id, this.scaled[i]!, net]);
+      }
+    }
+    return out;
+  }
+
+  /** Sums of the stored scaled balances of an asset, positive and negative: what its pool's totals must be. */
+  scaledTotals(assetId: number): { supplyScaled: bigint; borrowScaled: bigint } {
+    let supplyScaled = 0n;
+    let borrowScaled = 0n;
+    for (let i = assetId; i < this.count * this.width; i += this.width) {
+      const v = this.scaled[i]!;
+      if (v > 0n) supplyScaled += v;
+      else borrowScaled -= v;
+    }
+    return { supplyScaled, borrowScaled };
+  }
+
+  /** Sets a stored balance outright (restore): its scaled value and the current batch's net move. */
+  setStored(subaccount: Hex, assetId: number, scaled: bigint, net: bigint): void {
+    const a = this.of(subaccount);
+    const i = a.index * this.width + assetId;
+    this.scaled[i] = scaled;
+    this.stamp[i] = this.epochs[assetId]! - 1; // re-read at the pool's indexes on first use
+    this.base[i] = 0n;
+    this.wide[i] = 0n;
+    this.lanes[i] = 0n;
+    this.spent[i] = 0;
+    this.refresh(i, assetId);
+    if (net !== 0n) this.spill(i, net);
   }
 
   /** A position (a copy, X18), or undefined when it is all zero. */

@@ -3,7 +3,10 @@
  *
  * ```
  * input ──► apply() ──► events
- *   time        clock forward; expire resting orders due (expiry heap, (expiry, sequence) order)
+ *   time        a new batch: the last one's moves stored (endBatch), lending pools accrued to the
+ *               timestamp (interestAccrued), clock forward, resting orders due expired (expiry
+ *               heap, (expiry, sequence) order)
+ *   endBatch    every balance moved in the batch stored at its new scaled value (accounts.ts)
  *   place       validate ─► rejected | accepted(sequence) ─► match (book + hook) ─► rest / cancel
  *   cancel      per hash: cancelled | cancelRejected
  *   cancelAll   the subaccount's open orders (per-subaccount index, by sequence)
@@ -23,6 +26,7 @@ import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
 import { UINT128_MAX, UINT64_MAX } from '../x18.js';
+import { poolView, type PoolView } from '../lending.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
@@ -68,6 +72,9 @@ export class Engine {
       case 'time':
         this.advanceTime(input.timestamp, events);
         break;
+      case 'endBatch':
+        this.s.accounts.endBatch();
+        break;
       case 'place':
         this.place(input.hash, input.order, events);
         break;
@@ -109,6 +116,12 @@ export class Engine {
     const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
     const check = checkOrder(this.s, h, normalizeOrder(order));
     return check.ok ? null : check.code;
+  }
+
+  /** An asset's lending pool with its totals and yearly rates, or undefined for an unknown asset. */
+  lending(assetId: number): PoolView | undefined {
+    const a = this.s.assets.get(assetId);
+    return a === undefined ? undefined : poolView(this.s.accounts.pool(assetId), a.lending);
   }
 
   /** The engine clock (unix seconds). */
@@ -191,8 +204,14 @@ export class Engine {
   private advanceTime(timestamp: bigint, events: EngineEvent[]): void {
     if (typeof timestamp !== 'bigint' || timestamp < 0n || timestamp > UINT64_MAX) throw malformed('bad timestamp');
     const s = this.s;
+    // a new batch: the last one's moves are stored first, then interest accrues to its timestamp
+    s.accounts.endBatch();
     if (timestamp < s.now) return; // the clock never goes back; a late timestamp is ignored
     s.now = timestamp;
+    for (const a of s.accounts.accrue(timestamp, s.insuranceAccount)) {
+      const p = s.accounts.pool(a.assetId);
+      events.push({ kind: 'interestAccrued', ...a, supplyIndex: p.supplyIndex, borrowIndex: p.borrowIndex });
+    }
     for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
       s.unrest(r);
       r.status = 'expired';

@@ -9,14 +9,15 @@ import { ErrorCode, KestrelError } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { decodeFlags, SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
-import { UINT128_MAX, UINT64_MAX } from '../x18.js';
+import { ONE, UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { OrderRecord } from './order-record.js';
 import { bySequence, type EngineState } from './state.js';
 import type { CancelReason, OrderStatus } from './types.js';
 import { isWellFormed } from './validate.js';
 import type { ErrorCode as Code } from '../codes.js';
 
-export const SNAPSHOT_VERSION = 1;
+/** 2: balances stored scaled, with the batch's moves apart, and lending pools; 1 (read only): X18 balances, no pools */
+export const SNAPSHOT_VERSION = 2;
 
 export interface OrderSnapshot {
   hash: Hex;
@@ -40,15 +41,19 @@ export interface OrderSnapshot {
 }
 
 export interface EngineSnapshot {
-  version: typeof SNAPSHOT_VERSION;
+  version: typeof SNAPSHOT_VERSION | 1;
   now: string;
   sequence: string;
   /** every order ever seen, ascending hash */
   orders: OrderSnapshot[];
   /** per market (ascending id), resting order hashes in priority order: best level first, FIFO */
   books: Array<{ marketId: number; bids: Hex[]; asks: Hex[] }>;
-  /** non-zero balances: [subaccount, assetId, X18 amount], ascending subaccount then asset */
-  balances: Array<[Hex, number, string]>;
+  /**
+   * balances with a stored value or a move in the current batch: [subaccount, assetId, scaled
+   * balance, the batch's net move (X18)], ascending subaccount then asset; version 1 had
+   * [subaccount, assetId, X18 amount] (all pools then at index 1, so scaled = amount)
+   */
+  balances: Array<[Hex, number, string, string] | [Hex, number, string]>;
   /** non-zero minNonces, ascending subaccount */
   minNonces: Array<[Hex, string]>;
   /**
@@ -58,6 +63,8 @@ export interface EngineSnapshot {
   positions?: Array<[Hex, number, string, string, string]>;
   /** oracle prices: [marketId, X18 price], ascending market (absent: none) */
   oracles?: Array<[number, string]>;
+  /** lending pools: [assetId, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual], ascending asset (absent: fresh pools) */
+  pools?: Array<[number, string, string, string, string, string]>;
 }
 
 export function snapshotState(s: EngineState): EngineSnapshot {
@@ -102,10 +109,14 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     sequence: s.sequence.toString(),
     orders,
     books,
-    balances: s.accounts.all().map(([sub, assetId, v]) => [sub, assetId, v.toString()]),
+    balances: s.accounts.stored().map(([sub, assetId, scaled, net]) => [sub, assetId, scaled.toString(), net.toString()]),
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
     positions: s.accounts.allPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString()]),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString()]),
+    pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
+      const p = s.accounts.pool(id);
+      return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString()];
+    }),
   };
 }
 
@@ -122,7 +133,7 @@ const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 
 
 /** Loads a snapshot into a freshly constructed state (same config as the one snapshotted). */
 export function restoreState(s: EngineState, snap: EngineSnapshot): void {
-  if (snap?.version !== SNAPSHOT_VERSION) bad(`unsupported version ${String(snap?.version)}`);
+  if (snap?.version !== SNAPSHOT_VERSION && snap?.version !== 1) bad(`unsupported version ${String(snap?.version)}`);
   s.now = int(snap.now, 'now');
   s.sequence = int(snap.sequence, 'sequence');
   if (s.now < 0n || s.now > UINT64_MAX || s.sequence < 0n || s.sequence > UINT64_MAX) bad('now or sequence out of range');
@@ -154,9 +165,26 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (rec.order.expiry !== 0n) s.expiries.push(rec);
   }
 
-  for (const [sub, assetId, v] of snap.balances) {
-    if (!isHex(sub, 32) || !s.assets.has(assetId)) bad(`bad balance entry ${sub}/${assetId}`);
-    s.accounts.add(s.accounts.of(sub.toLowerCase() as Hex), assetId, int(v, 'balance'));
+  for (const [id, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual] of snap.pools ?? []) {
+    if (!s.assets.has(id)) bad(`pool of unknown asset ${id}`);
+    const pool = { supplyScaled: int(supplyScaled, 'supplyScaled'), borrowScaled: int(borrowScaled, 'borrowScaled'), supplyIndex: int(supplyIndex, 'supplyIndex'), borrowIndex: int(borrowIndex, 'borrowIndex'), lastAccrual: int(lastAccrual, 'lastAccrual') };
+    if (pool.supplyScaled < 0n || pool.borrowScaled < 0n || pool.supplyIndex < ONE || pool.borrowIndex < ONE || pool.lastAccrual < 0n) bad(`bad pool of asset ${id}`);
+    s.accounts.setPool(id, pool);
+  }
+  const seen = new Set<string>();
+  for (const entry of snap.balances) {
+    const [sub, assetId, scaled] = entry;
+    if (!isHex(sub, 32) || !s.assets.has(assetId) || (snap.version === 1) !== (entry.length === 3)) bad(`bad balance entry ${sub}/${assetId}`);
+    const key = `${sub.toLowerCase()}/${assetId}`;
+    if (seen.has(key)) bad(`duplicate balance ${key}`);
+    seen.add(key);
+    s.accounts.setStored(sub.toLowerCase() as Hex, assetId, int(scaled, 'balance'), entry.length === 4 ? int(entry[3], 'batch move') : 0n);
+  }
+  for (const id of s.assets.keys()) {
+    const totals = s.accounts.scaledTotals(id);
+    const pool = s.accounts.pool(id);
+    if (snap.version === 1) s.accounts.setPool(id, { ...pool, ...totals });
+    else if (pool.supplyScaled !== totals.supplyScaled || pool.borrowScaled !== totals.borrowScaled) bad(`pool of asset ${id} does not add up to its balances`);
   }
   for (const [sub, v] of snap.minNonces) {
     if (!isHex(sub, 32)) bad(`bad minNonce entry ${sub}`);

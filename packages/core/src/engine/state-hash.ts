@@ -15,22 +15,26 @@
  *   bytes32 hash, bytes32 subaccount, u32 marketId, u8 isBuy, u128 price, u128 amount,
  *   u64 nonce, u64 expiry, u32 flags, u64 clientId,
  *   str status, u128 filled, u64 sequence, str rejectCode ("" = none), str cancelReason ("" = none)
- * u64 #balances, per non-zero balance (ascending subaccount, then asset id):
- *   bytes32 subaccount, u32 assetId, i256 balance (two's complement)
+ * u64 #balances, per balance with a stored value or a move in the current batch (ascending
+ *   subaccount, then asset id):
+ *   bytes32 subaccount, u32 assetId, i256 scaled balance, i256 the batch's net move (two's complement)
  * u64 #minNonces, per non-zero minNonce (ascending subaccount): bytes32 subaccount, u64 minNonce
  * u64 #positions, per non-zero position (ascending subaccount, then market id):
  *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding
  * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price
+ * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
+ *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual
  * ```
  *
- * v2 added positions and oracle prices (v1 had neither).
+ * v2 added positions and oracle prices (v1 had neither); v3 stores balances scaled by the
+ * lending indexes with the current batch's moves apart, and the lending pools.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 import type { OrderRecord } from './order-record.js';
 import type { EngineState, MarketState } from './state.js';
 
-export const STATE_HASH_TAG = 'kestrel/engine-state/v2';
+export const STATE_HASH_TAG = 'kestrel/engine-state/v3';
 
 /** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
 export function serializeState(s: EngineState): Uint8Array {
@@ -51,12 +55,13 @@ export function serializeState(s: EngineState): Uint8Array {
   w.uint(BigInt(hashes.length), 8);
   for (const h of hashes) writeOrder(w, s, s.orders.get(h)!);
 
-  const balances = s.accounts.all();
+  const balances = s.accounts.stored();
   w.uint(BigInt(balances.length), 8);
-  for (const [sub, assetId, v] of balances) {
+  for (const [sub, assetId, scaled, net] of balances) {
     w.bytes32(sub);
     w.uint(BigInt(assetId), 4);
-    w.uint(BigInt.asUintN(256, v), 32);
+    w.uint(BigInt.asUintN(256, scaled), 32);
+    w.uint(BigInt.asUintN(256, net), 32);
   }
 
   const subs = [...s.minNonces.keys()].sort();
@@ -81,6 +86,18 @@ export function serializeState(s: EngineState): Uint8Array {
   for (const id of oracleIds) {
     w.uint(BigInt(id), 4);
     w.uint(s.oracles.get(id)!, 16);
+  }
+
+  const assetIds = [...s.assets.keys()].sort((a, b) => a - b);
+  w.uint(BigInt(assetIds.length), 4);
+  for (const id of assetIds) {
+    const p = s.accounts.pool(id);
+    w.uint(BigInt(id), 4);
+    w.uint(p.supplyScaled, 32);
+    w.uint(p.borrowScaled, 32);
+    w.uint(p.supplyIndex, 32);
+    w.uint(p.borrowIndex, 32);
+    w.uint(p.lastAccrual, 8);
   }
   return w.finish();
 }

@@ -6,7 +6,8 @@
 import { ErrorCode, KestrelError } from '../codes.js';
 import { isHex, type Hex } from '../hex.js';
 import { ONE, UINT128_MAX, UINT32_MAX } from '../x18.js';
-import { Accounts, type Account } from './accounts.js';
+import { Accounts, LANES, MAX_ASSETS, type Account } from './accounts.js';
+import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
 import { ExpiryHeap, OrderRecord } from './order-record.js';
 import { FillPricer } from './settlement.js';
@@ -32,8 +33,8 @@ export class EngineState {
   readonly orders = new Map<Hex, OrderRecord>();
   /** open orders per subaccount, and per subaccount and clientId */
   readonly openBySub = new Map<Hex, OpenOrders>();
-  /** balances and perp positions */
-  readonly accounts = new Accounts();
+  /** balances, lending pools and perp positions */
+  readonly accounts: Accounts;
   /** index price per market, X18 (absent = never set) */
   readonly oracles = new Map<number, bigint>();
   readonly maxOpenOrders: number;
@@ -41,10 +42,16 @@ export class EngineState {
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
   readonly feeAccount: Account;
+  /** where lending reserves go */
+  readonly insuranceAccount: Account;
 
   constructor(config: EngineConfig) {
     validateConfig(config);
-    for (const a of config.assets) this.assets.set(a.assetId, { ...a });
+    this.accounts = new Accounts(Math.max(LANES, ...config.assets.map((a) => a.assetId + 1)));
+    for (const a of config.assets) {
+      this.assets.set(a.assetId, { ...a });
+      this.accounts.setCurve(a.assetId, a.lending);
+    }
     for (const m of config.markets) {
       const config = { ...m };
       this.markets.set(m.marketId, { config, book: new Book<OrderRecord>(), pricer: new FillPricer(config) });
@@ -52,6 +59,7 @@ export class EngineState {
     this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
     this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
     this.feeAccount = this.accounts.of(this.feeSubaccount);
+    this.insuranceAccount = this.accounts.of((config.insuranceSubaccount ?? config.feeSubaccount).toLowerCase() as Hex);
     this.maxOpenOrders = config.limits?.maxOpenOrdersPerSubaccount ?? DEFAULT_LIMITS.maxOpenOrdersPerSubaccount;
   }
 
@@ -164,12 +172,15 @@ const isU32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) 
  */
 export function validateConfig(config: EngineConfig): void {
   if (!isHex(config.feeSubaccount, 32)) bad('feeSubaccount must be 32 bytes of hex');
+  if (config.insuranceSubaccount !== undefined && !isHex(config.insuranceSubaccount, 32)) bad('insuranceSubaccount must be 32 bytes of hex');
   const cap = config.limits?.maxOpenOrdersPerSubaccount;
   if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1)) bad('limits.maxOpenOrdersPerSubaccount must be a positive integer');
   const assetIds = new Set<number>();
   for (const a of config.assets) {
-    if (!isU32(a.assetId) || assetIds.has(a.assetId)) bad(`bad or duplicate assetId ${String(a.assetId)}`);
+    if (!isU32(a.assetId) || a.assetId >= MAX_ASSETS || assetIds.has(a.assetId)) bad(`bad or duplicate assetId ${String(a.assetId)} (ids are 0..${MAX_ASSETS - 1})`);
     assetIds.add(a.assetId);
+    const problem = a.lending === undefined ? null : curveProblem(a.lending);
+    if (problem !== null) bad(`asset ${a.assetId}: lending curve: ${problem}`);
   }
   const marketIds = new Set<number>();
   for (const m of config.markets) {

@@ -3,15 +3,19 @@
  * `apply(input) -> events`; the node feeds it the sequenced input log and every node that applies
  * the same log reaches the same events and the same state hash.
  */
+import type { RateCurve } from '../lending.js';
 import type { Hex } from '../hex.js';
 import type { Order } from '../eip712.js';
 import type { ErrorCode } from '../codes.js';
 
 export interface AssetConfig {
+  /** 0 … 255 (MAX_ASSETS − 1); 0 is the quote stablecoin */
   assetId: number;
   symbol: string;
   /** the ERC-20's decimals; balances in the engine are always X18 */
   decimals: number;
+  /** the pooled-lending rate curve (DESIGN §6); without one the asset earns and costs no interest */
+  lending?: RateCurve;
 }
 
 export type MarketKind = 'SPOT' | 'PERP';
@@ -57,12 +61,15 @@ export interface EngineConfig {
   markets: readonly MarketConfig[];
   /** the subaccount that collects trading fees */
   feeSubaccount: Hex;
+  /** the insurance fund's subaccount, which collects the lending reserves; the fee subaccount if absent */
+  insuranceSubaccount?: Hex;
   limits?: EngineLimits;
 }
 
 /** One sequenced input. `timestamp` inputs set the engine's clock (batch time, unix seconds). */
 export type EngineInput =
   | { kind: 'time'; timestamp: bigint }
+  | { kind: 'endBatch' }
   | { kind: 'place'; order: Order; hash: Hex }
   | { kind: 'cancel'; subaccount: Hex; hashes: readonly Hex[] }
   | { kind: 'cancelAll'; subaccount: Hex; marketId: number }
@@ -129,7 +136,9 @@ export type EngineEvent =
   | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode; clientId?: bigint }
   /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
   | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint }
-  | { kind: 'oracleUpdated'; marketId: number; price: bigint };
+  | { kind: 'oracleUpdated'; marketId: number; price: bigint }
+  /** a lending pool accrued at a batch's timestamp: interest added to its loans, the reserve share to the insurance fund (X18) */
+  | { kind: 'interestAccrued'; assetId: number; interest: bigint; reserve: bigint; supplyIndex: bigint; borrowIndex: bigint };
 
 export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
 

@@ -240,6 +240,8 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `minNonceSet ${names[e.subaccount] ?? e.subaccount} ${e.minNonce}`;
       case 'oracleUpdated':
         return `oracle ${e.marketId} ${fmtX(e.price)}`;
+      case 'interestAccrued':
+        return `interest ${e.assetId} ${fmtX(e.interest)} reserve ${fmtX(e.reserve)}`;
     }
   });
 }

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { Engine, ONE, balanceOfScaled, type EngineConfig, type RateCurve } from '../../src/index.js';
+import { Harness, USDC, WETH, alice, bob, carol, config, feeAccount, x } from './fixtures.js';
+
+const curve: RateCurve = { baseRate: 0n, slope1: x('0.04'), slope2: x('0.6'), kink: x('0.8'), reserveFactor: x('0.1') };
+const insurance = `0x${'ab'.repeat(20)}${'00'.repeat(12)}` as const;
+const lendingConfig: EngineConfig = {
+  ...config,
+  assets: config.assets.map((a) => (a.assetId === USDC ? { ...a, lending: curve } : a)),
+  insuranceSubaccount: insurance,
+};
+const YEAR = 31_536_000n;
+
+/** alice supplies 1,000 USDC, bob borrows 800 of it by buying WETH he pays for on credit. */
+function borrowed(): Harness {
+  const h = new Harness({ allowBorrow: true }, lendingConfig);
+  h.time(1n);
+  h.fund(alice, { USDC: '1000', WETH: '10' });
+  h.place('ask', alice, 'sell', '800', '1');
+  h.place('bid', bob, 'buy', '800', '1'); // bob has no USDC: his balance goes to −800.4 (fee included)
+  h.apply({ kind: 'endBatch' });
+  return h;
+}
+
+describe('lending in the engine', () => {
+  it('a purchase beyond the balance is a loan, and a year later its interest is owed, paid to the supplier and the fund', () => {
+    const h = borrowed();
+    const debt = h.engine.balance(bob, USDC);
+    expect(debt).toBe(-x('800.4'));
+    const before = h.engine.lending(USDC)!;
+    expect(before.totalBorrow).toBe(x('800.4'));
+    expect(before.utilization).toBe((x('800.4') * ONE) / before.totalSupply); // alice holds 1,000 + the 800 she was paid
+
+    const events = h.time(1n + YEAR);
+    const accrued = events.find((e) => e.kind === 'interestAccrued');
+    expect(accrued).toMatchObject({ kind: 'interestAccrued', assetId: USDC });
+    const interest = accrued!.kind === 'interestAccrued' ? accrued!.interest : 0n;
+    const reserve = accrued!.kind === 'interestAccrued' ? accrued!.reserve : 0n;
+    // U ≈ 0.444, below the kink: 4% · 0.444 / 0.8 ≈ 2.22% a year on 800.4
+    expect(interest).toBeGreaterThan(x('17.7'));
+    expect(interest).toBeLessThan(x('17.8'));
+    expect(h.engine.balance(bob, USDC)).toBeLessThanOrEqual(debt - interest + 1n); // owed, rounded up
+    expect(h.engine.balance(insurance, USDC)).toBe(reserve); // credited as a move of the new batch
+    const view = h.engine.lending(USDC)!;
+    expect(view.totalBorrow - before.totalBorrow).toBe(interest);
+    expect(view.pool.borrowIndex).toBeGreaterThan(ONE);
+    expect(view.pool.supplyIndex).toBeGreaterThan(ONE);
+    // conservation: what accounts can claim never exceeds supply − borrow (+ the reserve still moving)
+    const claims = [alice, bob, carol, feeAccount, insurance].reduce((sum, s) => sum + h.engine.balance(s, USDC), 0n);
+    h.apply({ kind: 'endBatch' });
+    const after = h.engine.lending(USDC)!;
+    expect(claims).toBeLessThanOrEqual(after.totalSupply - after.totalBorrow);
+  });
+
+  it('an asset without a curve earns and costs nothing, and its moves still store exactly', () => {
+    const h = new Harness({ allowBorrow: true }, lendingConfig);
+    h.time(1n);
+    h.fund(alice, { WETH: '5' });
+    h.time(1n + YEAR);
+    expect(h.engine.balance(alice, WETH)).toBe(x('5'));
+    expect(h.engine.lending(WETH)!.pool.supplyIndex).toBe(ONE);
+    expect(h.engine.lending(WETH)!.borrowRate).toBe(0n);
+  });
+
+  it('snapshot and restore mid-batch and after it: the same hash and the same future', () => {
+    const h = borrowed();
+    h.time(1n + YEAR / 2n);
+    h.place('bid2', carol, 'buy', '700', '1'); // rests: carol has no funds but may borrow
+    h.fund(carol, { USDC: '5' }); // a move still inside the batch
+    const snap = h.engine.snapshot();
+    const copy = Engine.restore(lendingConfig, snap, { allowBorrow: true });
+    expect(copy.stateHash()).toBe(h.engine.stateHash());
+    const rest: Parameters<Engine['apply']>[0][] = [{ kind: 'endBatch' }, { kind: 'time', timestamp: 1n + YEAR }, { kind: 'endBatch' }];
+    for (const input of rest) {
+      expect(copy.apply(input)).toEqual(h.engine.apply(input));
+      expect(copy.stateHash()).toBe(h.engine.stateHash());
+    }
+    expect(copy.balances(bob)).toEqual(h.engine.balances(bob));
+  });
+
+  it('reads a version-1 snapshot (X18 balances, fresh pools) as the same balances', () => {
+    const h = new Harness({}, config);
+    h.fund(alice, { USDC: '12.5' });
+    h.apply({ kind: 'endBatch' });
+    const snap = h.engine.snapshot();
+    const v1 = { ...snap, version: 1 as const, balances: snap.balances.map(([s, id, scaled]) => [s, id, scaled] as [typeof s, number, string]) };
+    delete (v1 as { pools?: unknown }).pools;
+    const copy = Engine.restore(config, v1);
+    expect(copy.balances(alice)).toEqual(h.engine.balances(alice));
+    expect(copy.stateHash()).toBe(h.engine.stateHash());
+  });
+
+  it('a restored balance reads at the pool’s restored indexes', () => {
+    const h = borrowed();
+    h.time(1n + YEAR);
+    h.apply({ kind: 'endBatch' });
+    const snap = h.engine.snapshot();
+    const entry = snap.balances.find(([s, id]) => s === bob && id === USDC)!;
+    const pool = snap.pools!.find(([id]) => id === USDC)!;
+    const p = { supplyScaled: BigInt(pool[1]), borrowScaled: BigInt(pool[2]), supplyIndex: BigInt(pool[3]), borrowIndex: BigInt(pool[4]), lastAccrual: BigInt(pool[5]) };
+    expect(Engine.restore(lendingConfig, snap).balance(bob, USDC)).toBe(balanceOfScaled(BigInt(entry[2]), p));
+  });
+
+  it('refuses a config with a broken curve or an asset id past the limit', () => {
+    expect(() => new Engine({ ...config, assets: [{ ...config.assets[0]!, lending: { ...curve, kink: 0n } }, ...config.assets.slice(1)] })).toThrow(/kink/);
+    expect(() => new Engine({ ...config, assets: [...config.assets, { assetId: 256, symbol: 'X', decimals: 18 }] })).toThrow(/assetId/);
+  });
+});
