@@ -91,6 +91,7 @@ const accountOf = (id, isBuy) => (id % 500) + (isBuy ? 0 : 500);
 function runOnce(count) {
   const book = new Book(1 << 16);
   const accounts = new Accounts();
+  accounts.perps.addMarket(market.marketId, market.quoteAssetId);
   for (const sub of subs) accounts.add(accounts.of(sub), 0, 10n ** 30n);
   const hook = new RiskHook(book, accounts, new Uint8Array(n));
   const slotOf = new Int32Array(n).fill(-1);

@@ -12,6 +12,7 @@ export const X18_DECIMALS = 18;
 export const UINT128_MAX = (1n << 128n) - 1n;
 export const UINT64_MAX = (1n << 64n) - 1n;
 export const UINT32_MAX = (1n << 32n) - 1n;
+export const INT128_MAX = (1n << 127n) - 1n;
 
 /** a·b / 1e18, truncated toward zero. */
 export function mulX18(a: bigint, b: bigint): bigint {

@@ -30,16 +30,13 @@
  *   with 64-bit arithmetic (`BigInt.asIntN`, which the compiler keeps unboxed: the lane cannot
  *   wrap, as its magnitude never exceeds that sum), and checking the bound costs a float
  *   comparison rather than bigint ones. Every other move goes to `wide`;
- * - a perp position keeps the fills made on its market's integer grid as whole numbers of lots
- *   and of ticks·lots (DESIGN §2 lets the engine count in ticks and lots inside), exact up to
- *   2^53, per account in that market's {@link GridLanes}, turned into X18 (`lots·lotSize`,
- *   `units·tickSize·lotSize/1e18`, both exact) only when read; anything off the grid (restored
- *   values, markets whose steps do not multiply to whole wei, a count that would pass 2^53) and
- *   the funding mark are kept in X18 in the account's map.
+ * - perp positions are kept by {@link Positions} (positions.ts) the same way: stored, plus the
+ *   batch's net fills as whole-number counts on the market's grid, settled at the batch's end.
  * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
 import { accrue, balanceOfScaled, moveScaled, newPool, type Pool, type RateCurve } from '../lending.js';
+import { Positions, type PositionEntry, type StoredPosition } from './positions.js';
 import type { Position } from './types.js';
 
 /** A market's integer grid: the X18 value of one lot and of one tick·lot. */
@@ -58,33 +55,13 @@ export const MAX_ASSETS = 256;
  * sum may be off by a relative 2^-50 or so: far inside the factor of 4 left to 2^63.
  */
 const LANE_BUDGET = 2 ** 61;
-/** grid counts stay whole numbers that a float holds exactly */
-const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** accounts the arrays hold before they first grow (they double) */
 const INITIAL_CAPACITY = 16;
 
-/** The X18 part of a position: what is off the grid, and the funding mark. */
-interface PositionX18 {
-  size: bigint;
-  vQuote: bigint;
-  lastCumFunding: bigint;
-}
-
-/**
- * One perp market's grid counts for every account, whole numbers below 2^53: `[2·index]` lots
- * bought minus sold, `[2·index + 1]` ticks·lots paid minus received.
- */
-class GridLanes {
-  constructor(
-    readonly grid: Grid,
-    public lanes: Float64Array,
-  ) {}
-}
-
 /** One subaccount: a name for the ledger's arrays. Read it through a {@link Ledger}, which may be an overlay. */
 export class Account {
-  /** X18 parts of positions by market id (all-zero ones may stay: readers skip them) */
-  readonly positions = new Map<number, PositionX18>();
+  /** perp positions by market id (kept by {@link Positions}) */
+  readonly positions = new Map<number, PositionEntry>();
   constructor(
     /** lower-case subaccount id */
     readonly subaccount: Hex,
@@ -123,24 +100,11 @@ export interface Ledger {
 }
 
 const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-const isZero = (p: Position): boolean => p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n;
-
-function x18Of(account: Account, marketId: number): PositionX18 {
-  let p = account.positions.get(marketId);
-  if (p === undefined) {
-    p = { size: 0n, vQuote: 0n, lastCumFunding: 0n };
-    account.positions.set(marketId, p);
-  }
-  return p;
-}
-
 function grown<T extends BigInt64Array | Float64Array>(a: T, length: number): T {
   const b = (a instanceof BigInt64Array ? new BigInt64Array(length) : new Float64Array(length)) as T;
   b.set(a as never);
   return b;
 }
-
-const sameGrid = (a: Grid, b: Grid): boolean => a === b || (a.lotSize === b.lotSize && a.unit === b.unit);
 
 export class Accounts implements Ledger {
   private readonly bySub = new Map<Hex, Account>();
@@ -169,8 +133,8 @@ export class Accounts implements Ledger {
   private readonly pools: Pool[];
   private readonly curves: Array<RateCurve | undefined>;
   private readonly epochs: Int32Array;
-  /** per perp market, made on its first fill on the grid */
-  private readonly grids = new Map<number, GridLanes>();
+  /** perp positions and markets */
+  readonly perps: Positions;
 
   /** `width`: asset ids this ledger holds (0 … width − 1), at most {@link MAX_ASSETS}. */
   constructor(readonly width: number = LANES) {
@@ -186,6 +150,7 @@ export class Accounts implements Ledger {
     this.pools = Array.from({ length: width }, () => newPool(0n));
     this.curves = new Array<RateCurve | undefined>(width).fill(undefined);
     this.epochs = new Int32Array(width);
+    this.perps = new Positions(INITIAL_CAPACITY);
   }
 
   /** The handle of a subaccount, created on first use. */
@@ -224,7 +189,7 @@ export class Accounts implements Ledger {
     const touched = new Uint8Array(n);
     touched.set(this.touched);
     this.touched = touched;
-    for (const g of this.grids.values()) g.lanes = grown(g.lanes, cap * 2);
+    this.perps.grow(cap);
     this.capacity = cap;
   }
 
@@ -320,6 +285,8 @@ export class Accounts implements Ledger {
    * (one conversion per balance), and the pools' scaled totals follow.
    */
   endBatch(): void {
+    // positions first: what they realize moves the quote balances of this same batch
+    this.perps.endBatch((account, assetId, amount) => this.add(account, assetId, amount));
     const w = this.width;
     for (const i of this.touchedList) {
       this.touched[i] = 0;
@@ -367,56 +334,15 @@ export class Accounts implements Ledger {
   }
 
   positionSize(account: Account, marketId: number): bigint {
-    const x = account.positions.get(marketId)?.size ?? 0n;
-    const g = this.grids.get(marketId);
-    if (g === undefined) return x;
-    const lots = g.lanes[2 * account.index]!;
-    return lots === 0 ? x : x + BigInt(lots) * g.grid.lotSize;
+    return this.perps.size(account, marketId);
   }
 
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
-    const p = x18Of(account, marketId);
-    if (isBuy) {
-      p.size += amount;
-      p.vQuote -= quote;
-    } else {
-      p.size -= amount;
-      p.vQuote += quote;
-    }
+    this.perps.trade(account, marketId, isBuy, amount, quote);
   }
 
   tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number, units: number): void {
-    let gl = this.grids.get(marketId);
-    if (gl === undefined) {
-      gl = new GridLanes(grid, new Float64Array(this.capacity * 2));
-      this.grids.set(marketId, gl);
-    }
-    const k = 2 * account.index;
-    const g = gl.lanes;
-    // whole numbers add exactly while the result stays within 2^53, and a result past it cannot
-    // round back inside, so the check is exact
-    const l = isBuy ? g[k]! + lots : g[k]! - lots;
-    const u = isBuy ? g[k + 1]! + units : g[k + 1]! - units;
-    if (l <= MAX_COUNT && l >= -MAX_COUNT && u <= MAX_COUNT && u >= -MAX_COUNT && sameGrid(gl.grid, grid)) {
-      g[k] = l;
-      g[k + 1] = u;
-      return;
-    }
-    this.trade(account, marketId, isBuy, BigInt(lots) * grid.lotSize, BigInt(units) * grid.unit);
-  }
-
-  /** A position as X18 (a copy; all zero when there is none). */
-  private positionOf(account: Account, marketId: number): Position {
-    const x = account.positions.get(marketId);
-    let size = x?.size ?? 0n;
-    let vQuote = x?.vQuote ?? 0n;
-    const g = this.grids.get(marketId);
-    if (g !== undefined) {
-      const k = 2 * account.index;
-      size += BigInt(g.lanes[k]!) * g.grid.lotSize;
-      vQuote -= BigInt(g.lanes[k + 1]!) * g.grid.unit;
-    }
-    return { size, vQuote, lastCumFunding: x?.lastCumFunding ?? 0n };
+    this.perps.tradeOnGrid(account, marketId, grid, isBuy, lots, units);
   }
 
   // ---------------------------------------------------------------- by subaccount id (queries)
@@ -490,34 +416,23 @@ export class Accounts implements Ledger {
     if (net !== 0n) this.spill(i, net);
   }
 
-  /** A position (a copy, X18), or undefined when it is all zero. */
+  /** A position as readers see it (stored + the batch's net fills; a copy, X18), or undefined when it is all zero. */
   position(subaccount: Hex, marketId: number): Position | undefined {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return undefined;
-    const p = this.positionOf(a, marketId);
-    return isZero(p) ? undefined : p;
+    const p = this.perps.read(a, marketId);
+    return p.size === 0n && p.vQuote === 0n && p.lastCumFunding === 0n ? undefined : p;
   }
 
-  /** Sets a position outright, X18 (restore). */
-  setPosition(subaccount: Hex, marketId: number, p: Position): void {
-    const a = this.of(subaccount);
-    a.positions.set(marketId, { size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding });
-    const g = this.grids.get(marketId);
-    if (g !== undefined) g.lanes.fill(0, 2 * a.index, 2 * a.index + 2);
+  /** Sets a position outright (restore): stored values and the batch's net fills, X18. */
+  setPosition(subaccount: Hex, marketId: number, p: StoredPosition): void {
+    this.perps.set(this.of(subaccount), marketId, p);
   }
 
-  /** A subaccount's non-zero positions, sorted by market id (copies). */
+  /** A subaccount's non-zero positions as readers see them, sorted by market id (copies). */
   positions(subaccount: Hex): Array<[number, Position]> {
     const a = this.bySub.get(subaccount);
-    if (a === undefined) return [];
-    const ids = new Set(a.positions.keys());
-    for (const [id, g] of this.grids) if (g.lanes[2 * a.index] !== 0 || g.lanes[2 * a.index + 1] !== 0) ids.add(id);
-    const out: Array<[number, Position]> = [];
-    for (const id of [...ids].sort((x, y) => x - y)) {
-      const p = this.positionOf(a, id);
-      if (!isZero(p)) out.push([id, p]);
-    }
-    return out;
+    return a === undefined ? [] : this.perps.list(a);
   }
 
   /** Every non-zero position, sorted by subaccount then market id. */
@@ -525,6 +440,19 @@ export class Accounts implements Ledger {
     const out: Array<[Hex, number, Position]> = [];
     for (const sub of [...this.bySub.keys()].sort()) {
       for (const [marketId, p] of this.positions(sub)) out.push([sub, marketId, p]);
+    }
+    return out;
+  }
+
+  /** What is stored of every position, with the batch's net fills, sorted by subaccount then market id. */
+  storedPositions(): Array<[Hex, number, StoredPosition]> {
+    const out: Array<[Hex, number, StoredPosition]> = [];
+    for (const sub of [...this.bySub.keys()].sort()) {
+      const a = this.bySub.get(sub)!;
+      for (const id of this.perps.marketsOf(a)) {
+        const p = this.perps.stored(a, id);
+        if (p.size !== 0n || p.vQuote !== 0n || p.lastCumFunding !== 0n || p.dSize !== 0n || p.dVQuote !== 0n) out.push([sub, id, p]);
+      }
     }
     return out;
   }

@@ -12,6 +12,8 @@
  *   cancelAll   the subaccount's open orders (per-subaccount index, by sequence)
  *   cancelByClientId  per clientId: its open orders cancelled (index), or cancelRejected
  *   oracle      the market's index price (centre of the takers' price band); oracleUpdated
+ *   funding     a perp's rate for the last interval, clamped, times its oracle price into the
+ *               cumulative funding positions pay when next settled; fundingUpdated
  *   cancelUpTo  minNonceSet, then the subaccount's orders below it cancelled (NONCE)
  *   deposit     deposited
  *   withdraw    withdrawn | withdrawalRejected
@@ -25,15 +27,16 @@ import { ErrorCode, KestrelError } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
-import { UINT128_MAX, UINT64_MAX } from '../x18.js';
+import { INT128_MAX, UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
+import { clampFundingRate, nextCumFunding } from '../perp.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { stateHash } from './state-hash.js';
 import { EngineState, openWithClientId } from './state.js';
-import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
+import { DEFAULT_MAX_FUNDING_RATE, type BookView, type CancelReason, type EngineConfig, type EngineEvent, type EngineInput, type OrderState, type Position } from './types.js';
 import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
@@ -96,6 +99,9 @@ export class Engine {
       case 'oracle':
         this.setOracle(input.marketId, input.price, events);
         break;
+      case 'funding':
+        this.updateFunding(input.marketId, input.rate, events);
+        break;
       case 'cancelByClientId':
         this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
         break;
@@ -116,6 +122,11 @@ export class Engine {
     const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
     const check = checkOrder(this.s, h, normalizeOrder(order));
     return check.ok ? null : check.code;
+  }
+
+  /** A perp market's cumulative funding (quote per 1 base, X18); 0 before any update. */
+  cumFunding(marketId: number): bigint {
+    return this.s.accounts.perps.cumFunding(marketId);
   }
 
   /** An asset's lending pool with its totals and yearly rates, or undefined for an unknown asset. */
@@ -311,6 +322,19 @@ export class Engine {
     if (typeof price !== 'bigint' || price <= 0n || price > UINT128_MAX) throw malformed('oracle: price must be a bigint in 1..2^128-1');
     this.s.oracles.set(marketId, price);
     events.push({ kind: 'oracleUpdated', marketId, price });
+  }
+
+  private updateFunding(marketId: number, rate: bigint, events: EngineEvent[]): void {
+    const s = this.s;
+    const market = s.markets.get(marketId);
+    if (market?.config.kind !== 'PERP') throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `funding: ${String(marketId)} is not a perp market`, { marketId });
+    if (typeof rate !== 'bigint' || rate > INT128_MAX || rate < -INT128_MAX) throw malformed('funding: rate must be a bigint within ±2^127');
+    const index = s.oracles.get(marketId);
+    if (index === undefined) throw malformed(`funding: market ${marketId} has no oracle price`);
+    const maxRate = market.config.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE;
+    const cumFunding = nextCumFunding(s.accounts.perps.cumFunding(marketId), rate, maxRate, index);
+    s.accounts.perps.setCumFunding(marketId, cumFunding);
+    events.push({ kind: 'fundingUpdated', marketId, rate: clampFundingRate(rate, maxRate), cumFunding });
   }
 
   private cancelUpTo(requestId: bigint, subaccount: Hex, minNonce: bigint, events: EngineEvent[]): void {

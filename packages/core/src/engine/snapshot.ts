@@ -57,10 +57,13 @@ export interface EngineSnapshot {
   /** non-zero minNonces, ascending subaccount */
   minNonces: Array<[Hex, string]>;
   /**
-   * non-zero perp positions: [subaccount, marketId, size, vQuote, lastCumFunding], ascending
-   * subaccount then market (absent in snapshots taken before perps: none)
+   * perp positions: [subaccount, marketId, size, vQuote, lastCumFunding, the batch's net size,
+   * the batch's net vQuote] (the last two absent in version 1), ascending subaccount then market
+   * (absent in snapshots taken before perps: none)
    */
-  positions?: Array<[Hex, number, string, string, string]>;
+  positions?: Array<[Hex, number, string, string, string, string, string] | [Hex, number, string, string, string]>;
+  /** per perp market: [marketId, cumulative funding X18], ascending (absent: all 0) */
+  funding?: Array<[number, string]>;
   /** oracle prices: [marketId, X18 price], ascending market (absent: none) */
   oracles?: Array<[number, string]>;
   /** lending pools: [assetId, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual], ascending asset (absent: fresh pools) */
@@ -111,7 +114,8 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     books,
     balances: s.accounts.stored().map(([sub, assetId, scaled, net]) => [sub, assetId, scaled.toString(), net.toString()]),
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
-    positions: s.accounts.allPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString()]),
+    positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
+    funding: s.accounts.perps.marketIds().map((id) => [id, s.accounts.perps.cumFunding(id).toString()]),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString()]),
     pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
       const p = s.accounts.pool(id);
@@ -191,11 +195,19 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     const n = int(v, 'minNonce');
     if (n !== 0n) s.minNonces.set(sub.toLowerCase() as Hex, n);
   }
-  for (const [sub, marketId, size, vQuote, cum] of snap.positions ?? []) {
+  const positionSeen = new Set<string>();
+  for (const entry of snap.positions ?? []) {
+    const [sub, marketId, size, vQuote, cum] = entry;
     if (!isHex(sub, 32) || s.markets.get(marketId)?.config.kind !== 'PERP') bad(`bad position entry ${sub}/${marketId}`);
     const key = sub.toLowerCase() as Hex;
-    if (s.accounts.position(key, marketId) !== undefined) bad(`duplicate position ${sub}/${marketId}`);
-    s.accounts.setPosition(key, marketId, { size: int(size, 'size'), vQuote: int(vQuote, 'vQuote'), lastCumFunding: int(cum, 'lastCumFunding') });
+    if (positionSeen.has(`${key}/${marketId}`)) bad(`duplicate position ${sub}/${marketId}`);
+    positionSeen.add(`${key}/${marketId}`);
+    const [dSize, dVQuote] = entry.length === 7 ? [int(entry[5], 'size move'), int(entry[6], 'vQuote move')] : [0n, 0n];
+    s.accounts.setPosition(key, marketId, { size: int(size, 'size'), vQuote: int(vQuote, 'vQuote'), lastCumFunding: int(cum, 'lastCumFunding'), dSize, dVQuote });
+  }
+  for (const [marketId, cum] of snap.funding ?? []) {
+    if (s.markets.get(marketId)?.config.kind !== 'PERP') bad(`funding of market ${marketId}, which is not a perp`);
+    s.accounts.perps.setCumFunding(marketId, int(cum, 'cumFunding'));
   }
   for (const [marketId, price] of snap.oracles ?? []) {
     const p = int(price, 'oracle price');

@@ -19,15 +19,19 @@
  *   subaccount, then asset id):
  *   bytes32 subaccount, u32 assetId, i256 scaled balance, i256 the batch's net move (two's complement)
  * u64 #minNonces, per non-zero minNonce (ascending subaccount): bytes32 subaccount, u64 minNonce
- * u64 #positions, per non-zero position (ascending subaccount, then market id):
- *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding
+ * u64 #positions, per position stored or moved in the current batch (ascending subaccount, then
+ *   market id):
+ *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding,
+ *   i256 the batch's net size, i256 the batch's net vQuote
  * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price
  * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
  *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual
+ * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding
  * ```
  *
  * v2 added positions and oracle prices (v1 had neither); v3 stores balances scaled by the
- * lending indexes with the current batch's moves apart, and the lending pools.
+ * lending indexes with the current batch's moves apart (positions likewise), the lending pools
+ * and the perps' cumulative funding.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
@@ -71,14 +75,12 @@ export function serializeState(s: EngineState): Uint8Array {
     w.uint(s.minNonces.get(sub)!, 8);
   }
 
-  const positions = s.accounts.allPositions();
+  const positions = s.accounts.storedPositions();
   w.uint(BigInt(positions.length), 8);
   for (const [sub, marketId, p] of positions) {
     w.bytes32(sub);
     w.uint(BigInt(marketId), 4);
-    w.uint(BigInt.asUintN(256, p.size), 32);
-    w.uint(BigInt.asUintN(256, p.vQuote), 32);
-    w.uint(BigInt.asUintN(256, p.lastCumFunding), 32);
+    for (const v of [p.size, p.vQuote, p.lastCumFunding, p.dSize, p.dVQuote]) w.uint(BigInt.asUintN(256, v), 32);
   }
 
   const oracleIds = [...s.oracles.keys()].sort((a, b) => a - b);
@@ -98,6 +100,13 @@ export function serializeState(s: EngineState): Uint8Array {
     w.uint(p.supplyIndex, 32);
     w.uint(p.borrowIndex, 32);
     w.uint(p.lastAccrual, 8);
+  }
+
+  const perpIds = s.accounts.perps.marketIds();
+  w.uint(BigInt(perpIds.length), 4);
+  for (const id of perpIds) {
+    w.uint(BigInt(id), 4);
+    w.uint(BigInt.asUintN(256, s.accounts.perps.cumFunding(id)), 32);
   }
   return w.finish();
 }

@@ -55,6 +55,7 @@ export class EngineState {
     for (const m of config.markets) {
       const config = { ...m };
       this.markets.set(m.marketId, { config, book: new Book<OrderRecord>(), pricer: new FillPricer(config) });
+      if (m.kind === 'PERP') this.accounts.perps.addMarket(m.marketId, m.quoteAssetId);
     }
     this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
     this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
@@ -196,6 +197,8 @@ export function validateConfig(config: EngineConfig): void {
       if (typeof v !== 'bigint' || v <= 0n || v > UINT128_MAX) bad(`market ${id}: ${k} must be in 1..2^128-1`);
     }
     if (typeof m.minSize !== 'bigint' || m.minSize < 0n || m.minSize > UINT128_MAX) bad(`market ${id}: bad minSize`);
+    const mf = m.maxFundingRate;
+    if (mf !== undefined && (typeof mf !== 'bigint' || mf < 0n || mf > ONE)) bad(`market ${id}: maxFundingRate must be in [0, 1]`);
     const band = m.priceBandBps;
     if (band !== undefined && (!Number.isInteger(band) || band < 0 || band > 10_000)) bad(`market ${id}: priceBandBps must be an integer in 0..10000`);
     if (typeof m.takerFee !== 'bigint' || m.takerFee < 0n || m.takerFee > ONE) bad(`market ${id}: takerFee must be in [0, 1]`);

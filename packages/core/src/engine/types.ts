@@ -20,6 +20,13 @@ export interface AssetConfig {
 
 export type MarketKind = 'SPOT' | 'PERP';
 
+/**
+ * 0.5% of the index price per funding interval: far above what a normal premium reaches (dYdX and
+ * Hyperliquid cap at a few percent per hour), small enough that one update cannot wipe out a
+ * moderately leveraged position.
+ */
+export const DEFAULT_MAX_FUNDING_RATE = 5_000000000000000n;
+
 export interface MarketConfig {
   marketId: number;
   symbol: string;
@@ -43,6 +50,8 @@ export interface MarketConfig {
    * absent or 0, or while the market has no oracle price.
    */
   priceBandBps?: number;
+  /** perps: the largest funding rate one update may post, either way (X18 per interval; default {@link DEFAULT_MAX_FUNDING_RATE}) */
+  maxFundingRate?: bigint;
 }
 
 /** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */
@@ -70,6 +79,8 @@ export interface EngineConfig {
 export type EngineInput =
   | { kind: 'time'; timestamp: bigint }
   | { kind: 'endBatch' }
+  /** a perp's funding rate for the interval just ended (X18, clamped to the market's maxFundingRate), applied at its oracle price */
+  | { kind: 'funding'; marketId: number; rate: bigint }
   | { kind: 'place'; order: Order; hash: Hex }
   | { kind: 'cancel'; subaccount: Hex; hashes: readonly Hex[] }
   | { kind: 'cancelAll'; subaccount: Hex; marketId: number }
@@ -137,6 +148,8 @@ export type EngineEvent =
   /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
   | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint }
   | { kind: 'oracleUpdated'; marketId: number; price: bigint }
+  /** the rate applied (after the clamp) and the market's cumulative funding after it */
+  | { kind: 'fundingUpdated'; marketId: number; rate: bigint; cumFunding: bigint }
   /** a lending pool accrued at a batch's timestamp: interest added to its loans, the reserve share to the insurance fund (X18) */
   | { kind: 'interestAccrued'; assetId: number; interest: bigint; reserve: bigint; supplyIndex: bigint; borrowIndex: bigint };
 

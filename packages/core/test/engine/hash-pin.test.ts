@@ -92,6 +92,6 @@ describe('pinned state hash', () => {
       }
     `);
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x80e78c95bd2db531c0719a302c57c2263f02e280fdd00dc0fb30f3dd0dec9945"`);
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x1c919e1f66b9564a3d649fdb8903602855461f1fac0acef30c91d58bedb95c59"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x259c026daa282a32fbcdb7e958a695aaf3f755c2ee5711b0a58e79118b1cb863"`);
   });
 });

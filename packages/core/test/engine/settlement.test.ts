@@ -77,6 +77,7 @@ describe('FillPricer', () => {
 describe('settleFill through handles', () => {
   it('moves a perp fill into positions and quote balances, and an overlay sees the same sizes', () => {
     const ledger = new Accounts();
+    ledger.perps.addMarket(3, 0);
     const buyer = ledger.of('0x1111111111111111111111111111111111111111000000000000000000000001');
     const seller = ledger.of('0x2222222222222222222222222222222222222222000000000000000000000002');
     const fees = ledger.of('0x3333333333333333333333333333333333333333000000000000000000000003');
@@ -161,6 +162,7 @@ describe('Accounts lanes', () => {
     fc.assert(
       fc.property(fc.array(fill, { maxLength: 40 }), (fills) => {
         const ledger = new Accounts();
+        ledger.perps.addMarket(3, 0);
         const subs = Array.from({ length: 20 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}${'0'.repeat(24)}` as const);
         const handles = subs.map((s) => ledger.of(s));
         const grid = { lotSize: E18 / 1000n, unit: 10n ** 13n };
