@@ -35,7 +35,7 @@
  * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
-import { accrue, balanceOfScaled, moveScaled, newPool, type Pool, type RateCurve } from '../lending.js';
+import { accrue, balanceOfScaled, moveScaled, newPool, totalBorrow, totalSupply, type Pool, type RateCurve } from '../lending.js';
 import { Positions, type PositionEntry, type StoredPosition } from './positions.js';
 import type { Position } from './types.js';
 
@@ -133,6 +133,8 @@ export class Accounts implements Ledger {
   private readonly pools: Pool[];
   private readonly curves: Array<RateCurve | undefined>;
   private readonly epochs: Int32Array;
+  /** per asset: deposits minus withdrawals in the current batch (cash in and out of the vault) */
+  private readonly cashMoves: bigint[];
   /** perp positions and markets */
   readonly perps: Positions;
 
@@ -150,6 +152,7 @@ export class Accounts implements Ledger {
     this.pools = Array.from({ length: width }, () => newPool(0n));
     this.curves = new Array<RateCurve | undefined>(width).fill(undefined);
     this.epochs = new Int32Array(width);
+    this.cashMoves = new Array<bigint>(width).fill(0n);
     this.perps = new Positions(INITIAL_CAPACITY);
   }
 
@@ -308,6 +311,27 @@ export class Accounts implements Ledger {
       this.stamp[i] = this.epochs[assetId]!;
     }
     this.touchedList = [];
+    this.cashMoves.fill(0n);
+  }
+
+  /**
+   * What an asset's pool holds in cash and may pay out: supplied minus borrowed at the batch's
+   * start (rounded in the pool's favour), plus the batch's deposits, minus its withdrawals.
+   * Transfers between accounts, loans included, do not change it.
+   */
+  cash(assetId: number): bigint {
+    const p = this.pools[assetId]!;
+    return totalSupply(p) - totalBorrow(p) + this.cashMoves[assetId]!;
+  }
+
+  /** Deposits minus withdrawals of an asset in the current batch. */
+  cashMoved(assetId: number): bigint {
+    return this.cashMoves[assetId]!;
+  }
+
+  /** Records cash entering (deposit, > 0) or leaving (withdrawal, < 0) the vault in this batch. */
+  moveCash(assetId: number, amount: bigint): void {
+    this.cashMoves[assetId] = this.cashMoves[assetId]! + amount;
   }
 
   /**

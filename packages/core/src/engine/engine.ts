@@ -356,6 +356,7 @@ export class Engine {
     if (!this.s.assets.has(assetId)) throw new KestrelError(ErrorCode.UNKNOWN_ASSET, `deposit: unknown asset ${assetId}`, { assetId });
     if (typeof amount !== 'bigint' || amount < 0n) throw malformed('deposit: amount must be a non-negative bigint');
     this.s.accounts.add(this.s.accounts.of(subaccount), assetId, amount);
+    this.s.accounts.moveCash(assetId, amount);
     events.push({ kind: 'deposited', requestId, subaccount, assetId, amount });
   }
 
@@ -369,12 +370,15 @@ export class Engine {
         ? ErrorCode.MALFORMED
         : s.accounts.balanceOf(subaccount, assetId) < amount
           ? ErrorCode.INSUFFICIENT_BALANCE
-          : undefined;
+          : s.accounts.cash(assetId) < amount
+            ? ErrorCode.INSUFFICIENT_LIQUIDITY
+            : undefined;
     if (code !== undefined) {
       events.push({ kind: 'withdrawalRejected', requestId, subaccount, assetId, amount, code });
       return;
     }
     s.accounts.add(s.accounts.of(subaccount), assetId, -amount);
+    s.accounts.moveCash(assetId, -amount);
     events.push({ kind: 'withdrawn', requestId, subaccount, assetId, amount });
   }
 

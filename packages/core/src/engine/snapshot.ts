@@ -66,8 +66,11 @@ export interface EngineSnapshot {
   funding?: Array<[number, string]>;
   /** oracle prices: [marketId, X18 price], ascending market (absent: none) */
   oracles?: Array<[number, string]>;
-  /** lending pools: [assetId, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual], ascending asset (absent: fresh pools) */
-  pools?: Array<[number, string, string, string, string, string]>;
+  /**
+   * lending pools: [assetId, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual,
+   * cash moved in the current batch], ascending asset (absent: fresh pools)
+   */
+  pools?: Array<[number, string, string, string, string, string, string]>;
 }
 
 export function snapshotState(s: EngineState): EngineSnapshot {
@@ -119,7 +122,7 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString()]),
     pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
       const p = s.accounts.pool(id);
-      return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString()];
+      return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString(), s.accounts.cashMoved(id).toString()];
     }),
   };
 }
@@ -169,11 +172,12 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (rec.order.expiry !== 0n) s.expiries.push(rec);
   }
 
-  for (const [id, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual] of snap.pools ?? []) {
+  for (const [id, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual, cash] of snap.pools ?? []) {
     if (!s.assets.has(id)) bad(`pool of unknown asset ${id}`);
     const pool = { supplyScaled: int(supplyScaled, 'supplyScaled'), borrowScaled: int(borrowScaled, 'borrowScaled'), supplyIndex: int(supplyIndex, 'supplyIndex'), borrowIndex: int(borrowIndex, 'borrowIndex'), lastAccrual: int(lastAccrual, 'lastAccrual') };
     if (pool.supplyScaled < 0n || pool.borrowScaled < 0n || pool.supplyIndex < ONE || pool.borrowIndex < ONE || pool.lastAccrual < 0n) bad(`bad pool of asset ${id}`);
     s.accounts.setPool(id, pool);
+    s.accounts.moveCash(id, int(cash, 'cash moved'));
   }
   const seen = new Set<string>();
   for (const entry of snap.balances) {

@@ -25,7 +25,7 @@
  *   i256 the batch's net size, i256 the batch's net vQuote
  * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price
  * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
- *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual
+ *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual, i256 cash moved in the current batch
  * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding
  * ```
  *
@@ -100,6 +100,7 @@ export function serializeState(s: EngineState): Uint8Array {
     w.uint(p.supplyIndex, 32);
     w.uint(p.borrowIndex, 32);
     w.uint(p.lastAccrual, 8);
+    w.uint(BigInt.asUintN(256, s.accounts.cashMoved(id)), 32);
   }
 
   const perpIds = s.accounts.perps.marketIds();

@@ -92,6 +92,6 @@ describe('pinned state hash', () => {
       }
     `);
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x80e78c95bd2db531c0719a302c57c2263f02e280fdd00dc0fb30f3dd0dec9945"`);
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x259c026daa282a32fbcdb7e958a695aaf3f755c2ee5711b0a58e79118b1cb863"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x935cada82c097f02530998911b154e82df01e60c7de1d7b60c69aec3dc20ddff"`);
   });
 });

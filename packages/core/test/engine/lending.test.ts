@@ -101,6 +101,28 @@ describe('lending in the engine', () => {
     expect(Engine.restore(lendingConfig, snap).balance(bob, USDC)).toBe(balanceOfScaled(BigInt(entry[2]), p));
   });
 
+  it('a withdrawal may take only the cash the pool holds: loans between accounts do not add to it', () => {
+    const h = borrowed(); // 1,000 USDC deposited; alice holds ~1,800 after selling to bob, who owes 800.4
+    h.time(2n);
+    expect(h.engine.balance(alice, USDC)).toBeGreaterThan(x('1799'));
+    // alice may not take out more than the 1,000 in the vault, whatever her balance
+    h.apply({ kind: 'withdraw', requestId: 90n, subaccount: alice, assetId: USDC, amount: x('1000.01') });
+    expect(h.lastEvents).toEqual([{ kind: 'withdrawalRejected', requestId: 90n, subaccount: alice, assetId: USDC, amount: x('1000.01'), code: 'INSUFFICIENT_LIQUIDITY' }]);
+    h.apply({ kind: 'withdraw', requestId: 91n, subaccount: alice, assetId: USDC, amount: x('600') });
+    expect(h.lastEvents[0]!.kind).toBe('withdrawn');
+    // within the same batch the first withdrawal counts: 400 left
+    h.apply({ kind: 'withdraw', requestId: 92n, subaccount: alice, assetId: USDC, amount: x('400.01') });
+    expect(h.lastEvents[0]).toMatchObject({ kind: 'withdrawalRejected', code: 'INSUFFICIENT_LIQUIDITY' });
+    // a deposit in the batch adds to it at once (a second of interest's reserve has already left)
+    h.fund(carol, { USDC: '0.02' });
+    h.apply({ kind: 'withdraw', requestId: 93n, subaccount: alice, assetId: USDC, amount: x('400.01') });
+    expect(h.lastEvents[0]!.kind).toBe('withdrawn');
+    h.apply({ kind: 'endBatch' });
+    const left = h.engine.lending(USDC)!.totalSupply - h.engine.lending(USDC)!.totalBorrow;
+    expect(left).toBeLessThanOrEqual(x('0.01'));
+    expect(left).toBeGreaterThan(x('0.0099'));
+  });
+
   it('refuses a config with a broken curve or an asset id past the limit', () => {
     expect(() => new Engine({ ...config, assets: [{ ...config.assets[0]!, lending: { ...curve, kink: 0n } }, ...config.assets.slice(1)] })).toThrow(/kink/);
     expect(() => new Engine({ ...config, assets: [...config.assets, { assetId: 256, symbol: 'X', decimals: 18 }] })).toThrow(/assetId/);
