@@ -97,7 +97,7 @@ export class Engine {
         this.withdraw(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
         break;
       case 'oracle':
-        this.setOracle(input.marketId, input.price, events);
+        this.setOracle(input.marketId, input.price, input.publishedAt, events);
         break;
       case 'funding':
         this.updateFunding(input.marketId, input.rate, events);
@@ -317,11 +317,14 @@ export class Engine {
     }
   }
 
-  private setOracle(marketId: number, price: bigint, events: EngineEvent[]): void {
+  private setOracle(marketId: number, price: bigint, publishedAt: bigint | undefined, events: EngineEvent[]): void {
     if (!this.s.markets.has(marketId)) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `oracle: unknown market ${String(marketId)}`, { marketId });
     if (typeof price !== 'bigint' || price <= 0n || price > UINT128_MAX) throw malformed('oracle: price must be a bigint in 1..2^128-1');
+    const at = publishedAt ?? this.s.now;
+    if (typeof at !== 'bigint' || at < 0n || at > UINT64_MAX) throw malformed('oracle: publishedAt must be a uint64 of seconds');
     this.s.oracles.set(marketId, price);
-    events.push({ kind: 'oracleUpdated', marketId, price });
+    this.s.oracleTimes.set(marketId, at);
+    events.push({ kind: 'oracleUpdated', marketId, price, publishedAt: at });
   }
 
   private updateFunding(marketId: number, rate: bigint, events: EngineEvent[]): void {

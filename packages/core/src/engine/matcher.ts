@@ -13,6 +13,8 @@
  *                                       taker stops (REDUCE_ONLY)
  * risk check on the (capped) lots      → maker fails: remove it, go on
  *                                         taker fails: stop, taker remainder cancelled
+ * oracle price stale (maxStaleness)    → a side whose fill adds risk (grows its perp position,
+ *                                       borrows on spot) fails as above, STALE_PRICE
  * otherwise                           → fill at the maker's price, settle, emit
  * ```
  *
@@ -26,7 +28,7 @@ import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { LedgerOverlay, type Account, type Ledger } from './accounts.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
-import { reducibleLots, type RiskCheck, type RiskView } from './risk.js';
+import { addsRisk, reducibleLots, type RiskCheck, type RiskView } from './risk.js';
 import { settleFill, type ProposedFill } from './settlement.js';
 import type { EngineState, MarketState } from './state.js';
 import type { CancelReason, EngineEvent } from './types.js';
@@ -75,6 +77,8 @@ export class Matcher implements MatchHook {
   private events!: EngineEvent[];
   /** the taker's limit after the price band */
   private limitTick = 0;
+  /** the market's oracle price is stale: fills that add risk are refused */
+  private stale = false;
   // result of the last decide()
   private fill: ProposedFill | undefined;
   private exit: MakerExit | undefined;
@@ -96,6 +100,7 @@ export class Matcher implements MatchHook {
     this.stopReason = undefined;
     const isBuy = taker.order.isBuy;
     this.limitTick = bandLimitTick(this.s, market, isBuy, taker.tick);
+    this.stale = this.s.isStale(market);
     if (taker.timeInForce === TimeInForce.FOK && !this.fillsCompletely()) return false;
     this.view.ledger = this.s.accounts;
     const left = market.book.match(isBuy, this.limitTick, taker.remainingLots, this);
@@ -169,6 +174,16 @@ export class Matcher implements MatchHook {
       }
       this.stopReason = verdict.code;
       return STOP;
+    }
+    if (this.stale) {
+      if (addsRisk(this.view, fill, false)) {
+        this.exit = 'STALE_PRICE';
+        return DROP;
+      }
+      if (addsRisk(this.view, fill, true)) {
+        this.stopReason = 'STALE_PRICE';
+        return STOP;
+      }
     }
     this.fill = fill;
     return q;

@@ -68,6 +68,24 @@ export const spotBalanceCheck: RiskCheck = (view, fill) => {
 export const borrowAllowedCheck: RiskCheck = () => null;
 
 /**
+ * Does the fill add risk for one side (`taker` true: the taker)? On a perp: it grows the side's
+ * |position|. On spot: it leaves the side's balance of what it gives up below zero (a loan).
+ * Used when the market's oracle price is stale (DESIGN §7): such fills wait for a fresh price,
+ * while reducing, closing and fully paid trades go on.
+ */
+export function addsRisk(view: RiskView, fill: ProposedFill, taker: boolean): boolean {
+  const isBuy = taker === fill.takerIsBuy;
+  const account = taker ? fill.takerAccount : fill.makerAccount;
+  const m = fill.market;
+  if (m.kind === 'PERP') {
+    const before = view.positionSize(account, m.marketId);
+    const after = isBuy ? before + fill.amount : before - fill.amount;
+    return (after < 0n ? -after : after) > (before < 0n ? -before : before);
+  }
+  return isBuy ? view.balance(account, m.quoteAssetId) < buyerCost(fill) : view.balance(account, m.baseAssetId) < fill.amount;
+}
+
+/**
  * Lots a reduce-only order may still fill without growing or flipping its position (DESIGN §5):
  * a buy reduces a short, a sell a long; 0 when there is nothing left to reduce.
  */

@@ -64,8 +64,8 @@ export interface EngineSnapshot {
   positions?: Array<[Hex, number, string, string, string, string, string] | [Hex, number, string, string, string]>;
   /** per perp market: [marketId, cumulative funding X18], ascending (absent: all 0) */
   funding?: Array<[number, string]>;
-  /** oracle prices: [marketId, X18 price], ascending market (absent: none) */
-  oracles?: Array<[number, string]>;
+  /** oracle prices: [marketId, X18 price, publishedAt] (publishedAt absent in version 1: the snapshot's clock), ascending market (absent: none) */
+  oracles?: Array<[number, string, string] | [number, string]>;
   /**
    * lending pools: [assetId, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual,
    * cash moved in the current batch], ascending asset (absent: fresh pools)
@@ -119,7 +119,7 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
     positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
     funding: s.accounts.perps.marketIds().map((id) => [id, s.accounts.perps.cumFunding(id).toString()]),
-    oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString()]),
+    oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString(), (s.oracleTimes.get(id) ?? 0n).toString()]),
     pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
       const p = s.accounts.pool(id);
       return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString(), s.accounts.cashMoved(id).toString()];
@@ -213,10 +213,11 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (s.markets.get(marketId)?.config.kind !== 'PERP') bad(`funding of market ${marketId}, which is not a perp`);
     s.accounts.perps.setCumFunding(marketId, int(cum, 'cumFunding'));
   }
-  for (const [marketId, price] of snap.oracles ?? []) {
+  for (const [marketId, price, publishedAt] of snap.oracles ?? []) {
     const p = int(price, 'oracle price');
     if (!s.markets.has(marketId) || s.oracles.has(marketId) || p <= 0n || p > UINT128_MAX) bad(`bad oracle entry ${marketId}`);
     s.oracles.set(marketId, p);
+    s.oracleTimes.set(marketId, publishedAt === undefined ? s.now : int(publishedAt, 'oracle publishedAt'));
   }
 }
 

@@ -23,7 +23,8 @@
  *   market id):
  *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding,
  *   i256 the batch's net size, i256 the batch's net vQuote
- * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price
+ * u32 #oracles, per market with an oracle price (ascending id): u32 marketId, u128 price,
+ *   u64 publishedAt
  * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
  *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual, i256 cash moved in the current batch
  * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding
@@ -88,6 +89,7 @@ export function serializeState(s: EngineState): Uint8Array {
   for (const id of oracleIds) {
     w.uint(BigInt(id), 4);
     w.uint(s.oracles.get(id)!, 16);
+    w.uint(s.oracleTimes.get(id) ?? 0n, 8);
   }
 
   const assetIds = [...s.assets.keys()].sort((a, b) => a - b);

@@ -5,13 +5,13 @@
  */
 import { ErrorCode, KestrelError } from '../codes.js';
 import { isHex, type Hex } from '../hex.js';
-import { ONE, UINT128_MAX, UINT32_MAX } from '../x18.js';
+import { ONE, UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import { Accounts, LANES, MAX_ASSETS, type Account } from './accounts.js';
 import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
 import { ExpiryHeap, OrderRecord } from './order-record.js';
 import { FillPricer } from './settlement.js';
-import { DEFAULT_LIMITS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
 export interface MarketState {
   readonly config: MarketConfig;
@@ -37,6 +37,8 @@ export class EngineState {
   readonly accounts: Accounts;
   /** index price per market, X18 (absent = never set) */
   readonly oracles = new Map<number, bigint>();
+  /** when each oracle price was published (unix seconds) */
+  readonly oracleTimes = new Map<number, bigint>();
   readonly maxOpenOrders: number;
   readonly minNonces = new Map<Hex, bigint>();
   readonly expiries = new ExpiryHeap();
@@ -67,6 +69,15 @@ export class EngineState {
   /** The account an order trades for, resolved once per order. */
   accountOf(rec: OrderRecord): Account {
     return (rec.account ??= this.accounts.of(rec.subaccount));
+  }
+
+  /**
+   * True when the market's oracle price is older than its maxStaleness at the engine clock. A
+   * market that never had a price is not stale: it has no band and nothing priced by it.
+   */
+  isStale(market: MarketState): boolean {
+    const at = this.oracleTimes.get(market.config.marketId);
+    return at !== undefined && this.now - at > (market.config.maxStaleness ?? DEFAULT_MAX_STALENESS);
   }
 
   /** How many open orders a subaccount holds. */
@@ -197,6 +208,8 @@ export function validateConfig(config: EngineConfig): void {
       if (typeof v !== 'bigint' || v <= 0n || v > UINT128_MAX) bad(`market ${id}: ${k} must be in 1..2^128-1`);
     }
     if (typeof m.minSize !== 'bigint' || m.minSize < 0n || m.minSize > UINT128_MAX) bad(`market ${id}: bad minSize`);
+    const ms = m.maxStaleness;
+    if (ms !== undefined && (typeof ms !== 'bigint' || ms < 0n || ms > UINT64_MAX)) bad(`market ${id}: maxStaleness must be a uint64 of seconds`);
     const mf = m.maxFundingRate;
     if (mf !== undefined && (typeof mf !== 'bigint' || mf < 0n || mf > ONE)) bad(`market ${id}: maxFundingRate must be in [0, 1]`);
     const band = m.priceBandBps;

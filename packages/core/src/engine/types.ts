@@ -27,6 +27,9 @@ export type MarketKind = 'SPOT' | 'PERP';
  */
 export const DEFAULT_MAX_FUNDING_RATE = 5_000000000000000n;
 
+/** An hour: the heartbeat of the usual Chainlink feeds, after which they publish even without a price move. */
+export const DEFAULT_MAX_STALENESS = 3600n;
+
 export interface MarketConfig {
   marketId: number;
   symbol: string;
@@ -50,6 +53,11 @@ export interface MarketConfig {
    * absent or 0, or while the market has no oracle price.
    */
   priceBandBps?: number;
+  /**
+   * seconds after its publication an oracle price stops counting (default
+   * {@link DEFAULT_MAX_STALENESS}); past it, fills that add risk are refused (`STALE_PRICE`)
+   */
+  maxStaleness?: bigint;
   /** perps: the largest funding rate one update may post, either way (X18 per interval; default {@link DEFAULT_MAX_FUNDING_RATE}) */
   maxFundingRate?: bigint;
 }
@@ -93,7 +101,8 @@ export type EngineInput =
    */
   | { kind: 'cancelUpTo'; requestId: bigint; subaccount: Hex; minNonce: bigint }
   /** the index price of a market, X18 (DESIGN §7); sets the price band's centre */
-  | { kind: 'oracle'; marketId: number; price: bigint }
+  /** the market's index price and when its feed published it (unix seconds; the engine clock if absent) */
+  | { kind: 'oracle'; marketId: number; price: bigint; publishedAt?: bigint }
   /** cancels every open order of the subaccount carrying one of these clientIds */
   | { kind: 'cancelByClientId'; subaccount: Hex; clientIds: readonly bigint[] };
 
@@ -108,7 +117,9 @@ export type CancelReason =
   /** a reduce-only order that can no longer reduce its position (perps) */
   | 'REDUCE_ONLY'
   /** a GTC taker stopped at the price band while it still crossed the book: it may not rest crossed */
-  | 'PRICE_BAND';
+  | 'PRICE_BAND'
+  /** the market's oracle price is older than its maxStaleness: a fill that adds risk (grows a perp position, borrows) waits for a fresh one */
+  | 'STALE_PRICE';
 
 /**
  * `clientId` (the order's own id, DESIGN §4) is echoed on every order event; it is absent only
@@ -147,7 +158,7 @@ export type EngineEvent =
   | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode; clientId?: bigint }
   /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
   | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint }
-  | { kind: 'oracleUpdated'; marketId: number; price: bigint }
+  | { kind: 'oracleUpdated'; marketId: number; price: bigint; publishedAt: bigint }
   /** the rate applied (after the clamp) and the market's cumulative funding after it */
   | { kind: 'fundingUpdated'; marketId: number; rate: bigint; cumFunding: bigint }
   /** a lending pool accrued at a batch's timestamp: interest added to its loans, the reserve share to the insurance fund (X18) */

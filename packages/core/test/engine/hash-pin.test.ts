@@ -91,7 +91,7 @@ describe('pinned state hash', () => {
         "rejected REDUCE_ONLY_WOULD_INCREASE": 169,
       }
     `);
-    expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x80e78c95bd2db531c0719a302c57c2263f02e280fdd00dc0fb30f3dd0dec9945"`);
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x935cada82c097f02530998911b154e82df01e60c7de1d7b60c69aec3dc20ddff"`);
+    expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x85be5a89f1f26cb69ed25b353ade04cfd2bae431ae5aa67e3877960e0df7f04f"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0xe852cca4bbb12061ca14e2aee6d757eb00a14861b235b663c89249b5a23b2e2b"`);
   });
 });

@@ -100,7 +100,7 @@ describe('price band around the oracle price (takers)', () => {
     h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('2000') });
     expect(h.engine.stateHash()).not.toBe(before);
     expect(h.engine.oraclePrice(ETH_PERP)).toBe(x('2000'));
-    expect(h.engine.snapshot().oracles).toEqual([[ETH_PERP, x('2000').toString()]]);
+    expect(h.engine.snapshot().oracles).toEqual([[ETH_PERP, x('2000').toString(), '0']]); // published at the engine clock (0)
   });
 
   it('a malformed oracle input throws before any state changes', () => {
