@@ -12,6 +12,7 @@
  *   cancelAll   the subaccount's open orders (per-subaccount index, by sequence)
  *   cancelByClientId  per clientId: its open orders cancelled (index), or cancelRejected
  *   oracle      the market's index price (centre of the takers' price band); oracleUpdated
+ *   linkedSigner  the subaccount's trading key and its expiry (zero address: none); linkedSignerSet
  *   funding     a perp's rate for the last interval, clamped, times its oracle price into the
  *               cumulative funding positions pay when next settled; fundingUpdated
  *   cancelUpTo  minNonceSet, then the subaccount's orders below it cancelled (NONCE)
@@ -35,7 +36,7 @@ import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { stateHash } from './state-hash.js';
-import { EngineState, openWithClientId } from './state.js';
+import { EngineState, openWithClientId, ZERO_ADDRESS } from './state.js';
 import { DEFAULT_MAX_FUNDING_RATE, type BookView, type CancelReason, type EngineConfig, type EngineEvent, type EngineInput, type OrderState, type Position } from './types.js';
 import { checkOrder } from './validate.js';
 
@@ -102,6 +103,9 @@ export class Engine {
       case 'funding':
         this.updateFunding(input.marketId, input.rate, events);
         break;
+      case 'linkedSigner':
+        this.setLinkedSigner(input.requestId, sub(input.subaccount), input.signer, input.expiry, events);
+        break;
       case 'cancelByClientId':
         this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
         break;
@@ -122,6 +126,17 @@ export class Engine {
     const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
     const check = checkOrder(this.s, h, normalizeOrder(order));
     return check.ok ? null : check.code;
+  }
+
+  /** The subaccount's linked signer (lower-case) and its expiry (0 = none), if it has one. */
+  linkedSigner(subaccount: Hex): { signer: Hex; expiry: bigint } | undefined {
+    const l = this.s.linkedSigners.get(sub(subaccount));
+    return l === undefined ? undefined : { ...l };
+  }
+
+  /** May `signer` sign orders and cancels for the subaccount now (its owner, or its unexpired linked signer)? */
+  canSign(subaccount: Hex, signer: Hex): boolean {
+    return this.s.canSign(sub(subaccount), signer);
   }
 
   /** A perp market's cumulative funding (quote per 1 base, X18); 0 before any update. */
@@ -325,6 +340,20 @@ export class Engine {
     this.s.oracles.set(marketId, price);
     this.s.oracleTimes.set(marketId, at);
     events.push({ kind: 'oracleUpdated', marketId, price, publishedAt: at });
+  }
+
+  private setLinkedSigner(requestId: bigint, subaccount: Hex, signer: Hex, expiry: bigint, events: EngineEvent[]): void {
+    if (typeof requestId !== 'bigint') throw malformed('linkedSigner: bad requestId');
+    if (!isHex(signer, 20)) throw malformed('linkedSigner: signer must be a 20-byte address');
+    if (typeof expiry !== 'bigint' || expiry < 0n || expiry > UINT64_MAX) throw malformed('linkedSigner: expiry must be a uint64');
+    const who = signer.toLowerCase() as Hex;
+    if (who === ZERO_ADDRESS) {
+      this.s.linkedSigners.delete(subaccount);
+      events.push({ kind: 'linkedSignerSet', requestId, subaccount, signer: who, expiry: 0n });
+      return;
+    }
+    this.s.linkedSigners.set(subaccount, { signer: who, expiry });
+    events.push({ kind: 'linkedSignerSet', requestId, subaccount, signer: who, expiry });
   }
 
   private updateFunding(marketId: number, rate: bigint, events: EngineEvent[]): void {

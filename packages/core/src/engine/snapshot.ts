@@ -56,6 +56,8 @@ export interface EngineSnapshot {
   balances: Array<[Hex, number, string, string] | [Hex, number, string]>;
   /** non-zero minNonces, ascending subaccount */
   minNonces: Array<[Hex, string]>;
+  /** linked signers: [subaccount, signer address, expiry], ascending subaccount (absent: none) */
+  linkedSigners?: Array<[Hex, Hex, string]>;
   /**
    * perp positions: [subaccount, marketId, size, vQuote, lastCumFunding, the batch's net size,
    * the batch's net vQuote] (the last two absent in version 1), ascending subaccount then market
@@ -117,6 +119,7 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     books,
     balances: s.accounts.stored().map(([sub, assetId, scaled, net]) => [sub, assetId, scaled.toString(), net.toString()]),
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
+    linkedSigners: [...s.linkedSigners.keys()].sort().map((sub) => [sub, s.linkedSigners.get(sub)!.signer, s.linkedSigners.get(sub)!.expiry.toString()]),
     positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
     funding: s.accounts.perps.marketIds().map((id) => [id, s.accounts.perps.cumFunding(id).toString()]),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString(), (s.oracleTimes.get(id) ?? 0n).toString()]),
@@ -198,6 +201,14 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (!isHex(sub, 32)) bad(`bad minNonce entry ${sub}`);
     const n = int(v, 'minNonce');
     if (n !== 0n) s.minNonces.set(sub.toLowerCase() as Hex, n);
+  }
+  for (const [sub, signer, expiry] of snap.linkedSigners ?? []) {
+    if (!isHex(sub, 32) || !isHex(signer, 20) || BigInt(signer) === 0n) bad(`bad linked signer entry ${sub}`);
+    const key = sub.toLowerCase() as Hex;
+    if (s.linkedSigners.has(key)) bad(`duplicate linked signer ${sub}`);
+    const e = int(expiry, 'linked signer expiry');
+    if (e < 0n || e > UINT64_MAX) bad(`bad linked signer expiry ${sub}`);
+    s.linkedSigners.set(key, { signer: signer.toLowerCase() as Hex, expiry: e });
   }
   const positionSeen = new Set<string>();
   for (const entry of snap.positions ?? []) {

@@ -19,6 +19,7 @@
  *   subaccount, then asset id):
  *   bytes32 subaccount, u32 assetId, i256 scaled balance, i256 the batch's net move (two's complement)
  * u64 #minNonces, per non-zero minNonce (ascending subaccount): bytes32 subaccount, u64 minNonce
+ * u64 #linkedSigners, per subaccount with one (ascending): bytes32 subaccount, u160 signer, u64 expiry
  * u64 #positions, per position stored or moved in the current batch (ascending subaccount, then
  *   market id):
  *   bytes32 subaccount, u32 marketId, i256 size, i256 vQuote, i256 lastCumFunding,
@@ -31,7 +32,8 @@
  * ```
  *
  * v2 added positions and oracle prices (v1 had neither); v3 stores balances scaled by the
- * lending indexes with the current batch's moves apart (positions likewise), the lending pools
+ * lending indexes with the current batch's moves apart (positions likewise), linked signers, the
+ * lending pools
  * and the perps' cumulative funding.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -74,6 +76,15 @@ export function serializeState(s: EngineState): Uint8Array {
   for (const sub of subs) {
     w.bytes32(sub);
     w.uint(s.minNonces.get(sub)!, 8);
+  }
+
+  const linked = [...s.linkedSigners.keys()].sort();
+  w.uint(BigInt(linked.length), 8);
+  for (const sub of linked) {
+    const l = s.linkedSigners.get(sub)!;
+    w.bytes32(sub);
+    w.uint(BigInt(l.signer), 20);
+    w.uint(l.expiry, 8);
   }
 
   const positions = s.accounts.storedPositions();

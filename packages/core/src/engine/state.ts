@@ -41,6 +41,8 @@ export class EngineState {
   readonly oracleTimes = new Map<number, bigint>();
   readonly maxOpenOrders: number;
   readonly minNonces = new Map<Hex, bigint>();
+  /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
+  readonly linkedSigners = new Map<Hex, { signer: Hex; expiry: bigint }>();
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
   readonly feeAccount: Account;
@@ -78,6 +80,18 @@ export class EngineState {
   isStale(market: MarketState): boolean {
     const at = this.oracleTimes.get(market.config.marketId);
     return at !== undefined && this.now - at > (market.config.maxStaleness ?? DEFAULT_MAX_STALENESS);
+  }
+
+  /**
+   * May `signer` sign orders and cancels for the subaccount now? Its owner always may, and its
+   * linked signer until the expiry (exclusive, at the engine clock). The zero address never may.
+   */
+  canSign(subaccount: Hex, signer: Hex): boolean {
+    const who = signer.toLowerCase();
+    if (who === ZERO_ADDRESS) return false;
+    if (who === subaccount.slice(0, 42)) return true;
+    const linked = this.linkedSigners.get(subaccount);
+    return linked !== undefined && linked.signer === who && (linked.expiry === 0n || this.now < linked.expiry);
   }
 
   /** How many open orders a subaccount holds. */
@@ -170,6 +184,8 @@ export function openWithClientId(s: EngineState, subaccount: Hex, clientId: bigi
 export function bySequence(a: OrderRecord, b: OrderRecord): number {
   return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
 }
+
+export const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
 
 function bad(message: string): never {
   throw new KestrelError(ErrorCode.MALFORMED, `engine config: ${message}`);

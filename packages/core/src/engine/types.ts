@@ -87,6 +87,12 @@ export interface EngineConfig {
 export type EngineInput =
   | { kind: 'time'; timestamp: bigint }
   | { kind: 'endBatch' }
+  /**
+   * a chain request naming (or, with the zero address, removing) the subaccount's linked signer:
+   * a trading key that may sign orders and cancels, never withdrawals, until `expiry` (unix
+   * seconds, 0 = none)
+   */
+  | { kind: 'linkedSigner'; requestId: bigint; subaccount: Hex; signer: Hex; expiry: bigint }
   /** a perp's funding rate for the interval just ended (X18, clamped to the market's maxFundingRate), applied at its oracle price */
   | { kind: 'funding'; marketId: number; rate: bigint }
   | { kind: 'place'; order: Order; hash: Hex }
@@ -159,6 +165,8 @@ export type EngineEvent =
   /** the subaccount's minNonce after a cancelUpTo (the larger of the old and the requested one) */
   | { kind: 'minNonceSet'; requestId: bigint; subaccount: Hex; minNonce: bigint }
   | { kind: 'oracleUpdated'; marketId: number; price: bigint; publishedAt: bigint }
+  /** the subaccount's linked signer after a linkedSigner request (the zero address: none) */
+  | { kind: 'linkedSignerSet'; requestId: bigint; subaccount: Hex; signer: Hex; expiry: bigint }
   /** the rate applied (after the clamp) and the market's cumulative funding after it */
   | { kind: 'fundingUpdated'; marketId: number; rate: bigint; cumFunding: bigint }
   /** a lending pool accrued at a batch's timestamp: interest added to its loans, the reserve share to the insurance fund (X18) */

@@ -240,6 +240,8 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `minNonceSet ${names[e.subaccount] ?? e.subaccount} ${e.minNonce}`;
       case 'oracleUpdated':
         return `oracle ${e.marketId} ${fmtX(e.price)}`;
+      case 'linkedSignerSet':
+        return `linkedSigner ${names[e.subaccount] ?? e.subaccount} ${e.signer} ${e.expiry}`;
       case 'fundingUpdated':
         return `funding ${e.marketId} ${fmtX(e.rate)} cum ${fmtX(e.cumFunding)}`;
       case 'interestAccrued':
