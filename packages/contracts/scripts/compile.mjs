@@ -17,6 +17,7 @@ const ozDir = path.dirname(require.resolve('@openzeppelin/contracts/package.json
 const TARGETS = [
   { source: 'contracts/Exchange.sol', contract: 'Exchange', name: 'exchange' },
   { source: 'contracts/test/TestToken.sol', contract: 'TestToken', name: 'testToken' },
+  { source: 'contracts/test/MockFeed.sol', contract: 'MockFeed', name: 'mockFeed' },
 ];
 
 const SETTINGS = {

@@ -26,3 +26,4 @@ export { MAX_LOTS, MAX_TICKS } from './engine/validate.js';
 export { STATE_HASH_TAG } from './engine/state-hash.js';
 export * from './lending.js';
 export * from './perp.js';
+export * from './feeds.js';
