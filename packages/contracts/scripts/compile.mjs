@@ -18,6 +18,7 @@ const TARGETS = [
   { source: 'contracts/Exchange.sol', contract: 'Exchange', name: 'exchange' },
   { source: 'contracts/test/TestToken.sol', contract: 'TestToken', name: 'testToken' },
   { source: 'contracts/test/MockFeed.sol', contract: 'MockFeed', name: 'mockFeed' },
+  { source: 'contracts/Timelock.sol', contract: 'Timelock', name: 'timelock' },
 ];
 
 const SETTINGS = {

@@ -1,5 +1,5 @@
-import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem';
-import { exchangeAbi, exchangeBytecode, testTokenAbi, testTokenBytecode } from './generated/artifacts.js';
+import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
+import { exchangeAbi, exchangeBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 
 /** An asset to list. Without `token`, a fresh TestToken (open faucet, devnet only) is deployed. */
 export interface AssetConfig {
@@ -31,8 +31,16 @@ export interface DeployKestrelOptions {
   /** sends every transaction; its account must be the admin */
   walletClient: WalletClient<Transport, Chain | undefined, Account | undefined>;
   publicClient: PublicClient<Transport, Chain | undefined>;
-  /** the Exchange admin; defaults to the wallet's account, and must be that account */
+  /**
+   * the account that proposes and executes through the timelock (the Exchange's admin);
+   * defaults to the wallet's account, and must be that account
+   */
   admin?: Address;
+  /**
+   * seconds every later listing or parameter change waits in the timelock; default 0. The
+   * initial listing goes through at once, then the delay is raised. Use days on a real network.
+   */
+  timelockDelay?: bigint | number;
   /** addresses allowed to settle batches */
   operators?: readonly Address[];
   /** receives trading fees (owner address ‖ 12-byte name) */
@@ -61,15 +69,22 @@ export interface DeployedKestrel {
   tokens: Record<string, Address>;
   assets: DeployedAsset[];
   markets: DeployedMarket[];
+  /** the account that proposes and executes through the timelock */
   admin: Address;
+  /** the Exchange's admin: a TimelockController */
+  timelock: Address;
+  /** its delay after deployment, seconds */
+  timelockDelay: bigint;
   operators: Address[];
   /** the block that created the Exchange: where a chain follower starts reading events */
   deployBlock: bigint;
 }
 
 /**
- * Deploys a complete Kestrel exchange: test tokens for assets without an address, the Exchange,
- * then lists the assets and markets and registers the operators, waiting for each receipt.
+ * Deploys a complete Kestrel exchange: test tokens for assets without an address, a timelock
+ * (the Exchange's admin), the Exchange, then lists the assets and markets and registers the
+ * operators through the timelock in one scheduled batch, and raises the timelock's delay to
+ * `timelockDelay`, waiting for each receipt.
  *
  * @example
  * ```ts
@@ -103,16 +118,25 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };
-  const deploy = async (abi: typeof exchangeAbi | typeof testTokenAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
+  const deploy = async (abi: typeof exchangeAbi | typeof testTokenAbi | typeof timelockAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
     const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain } as never);
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`deployKestrel: ${what} created no contract`);
     return { address: receipt.contractAddress, block: receipt.blockNumber };
   };
-  const send = async (functionName: string, args: readonly unknown[], what: string, address: Address) => {
-    const hash = await walletClient.writeContract({ address, abi: exchangeAbi, functionName, args, account, chain } as never);
-    await confirm(hash, what);
+  /** Schedules calls on the timelock and executes them at once (its delay is still 0 here). */
+  const throughTimelock = async (timelock: Address, calls: ReadonlyArray<{ target: Address; data: Hex }>, what: string) => {
+    const targets = calls.map((c) => c.target);
+    const values = calls.map(() => 0n);
+    const payloads = calls.map((c) => c.data);
+    const salt = keccak256(toHex(what));
+    for (const functionName of ['scheduleBatch', 'executeBatch'] as const) {
+      const args = functionName === 'scheduleBatch' ? [targets, values, payloads, zeroHash, salt, 0n] : [targets, values, payloads, zeroHash, salt];
+      const hash = await walletClient.writeContract({ address: timelock, abi: timelockAbi, functionName, args, account, chain } as never);
+      await confirm(hash, `${functionName} ${what}`);
+    }
   };
+  const exchangeCall = (functionName: string, args: readonly unknown[]): Hex => encodeFunctionData({ abi: exchangeAbi, functionName, args } as never);
 
   const assets: DeployedAsset[] = [];
   for (const [assetId, a] of options.assets.entries()) {
@@ -129,10 +153,14 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     assets.push({ assetId, symbol: a.symbol, token, decimals: a.decimals, testToken: !a.token });
   }
 
+  const timelockDelay = BigInt(options.timelockDelay ?? 0);
+  if (timelockDelay < 0n) throw new Error('deployKestrel: timelockDelay must not be negative');
+  const { address: timelock } = await deploy(timelockAbi, timelockBytecode, [0n, [admin], [admin], '0x0000000000000000000000000000000000000000'], 'Timelock');
   const maxBatchAge = BigInt(options.maxBatchAge ?? 300);
-  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [admin, options.feeSubaccount, maxBatchAge], 'Exchange');
+  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [timelock, options.feeSubaccount, maxBatchAge], 'Exchange');
 
-  for (const a of assets) await send('listAsset', [a.token, a.symbol], `listAsset ${a.symbol}`, exchange);
+  const calls: Array<{ target: Address; data: Hex }> = [];
+  for (const a of assets) calls.push({ target: exchange, data: exchangeCall('listAsset', [a.token, a.symbol]) });
 
   const markets: DeployedMarket[] = [];
   for (const m of options.markets ?? []) {
@@ -148,12 +176,17 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       takerFee: market.takerFee,
       symbol: market.symbol,
     };
-    await send('listMarket', [market.marketId, struct], `listMarket ${market.symbol}`, exchange);
+    calls.push({ target: exchange, data: exchangeCall('listMarket', [market.marketId, struct]) });
     markets.push(market);
   }
 
   const operators = [...(options.operators ?? [])];
-  for (const op of operators) await send('setOperator', [op, true], `setOperator ${op}`, exchange);
+  for (const op of operators) calls.push({ target: exchange, data: exchangeCall('setOperator', [op, true]) });
+  await throughTimelock(timelock, calls, `set up ${exchange}`);
+  if (timelockDelay > 0n) {
+    const data = encodeFunctionData({ abi: timelockAbi, functionName: 'updateDelay', args: [timelockDelay] });
+    await throughTimelock(timelock, [{ target: timelock, data }], `delay ${timelockDelay}`);
+  }
 
   return {
     exchange,
@@ -161,6 +194,8 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     assets,
     markets,
     admin,
+    timelock,
+    timelockDelay,
     operators,
     deployBlock,
   };

@@ -27,7 +27,7 @@
  * await anvil.stop();
  * ```
  */
-export { compilerVersion, exchangeAbi, exchangeBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode } from './generated/artifacts.js';
+export { compilerVersion, exchangeAbi, exchangeBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 export * from './types.js';
 export * from './errors.js';
 export * from './deploy.js';

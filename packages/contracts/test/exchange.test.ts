@@ -4,8 +4,10 @@ import {
   createTestClient,
   createWalletClient,
   encodeFunctionData,
+  getAddress,
   http,
   parseUnits,
+  zeroHash,
   type Address,
   type Hex,
   type PrivateKeyAccount,
@@ -30,6 +32,7 @@ import {
   exchangeAbi,
   startAnvil,
   testTokenAbi,
+  timelockAbi,
   type AnvilInstance,
   type Batch,
   type DeployedKestrel,
@@ -119,6 +122,7 @@ beforeAll(async () => {
     operators: [operator.address],
     feeSubaccount: feeSub,
     maxBatchAge: 600,
+    timelockDelay: 86_400,
     assets: [
       { symbol: 'USDC', decimals: 6 },
       { symbol: 'WETH', decimals: 18 },
@@ -176,6 +180,22 @@ describe('deployKestrel', () => {
     expect(await read<bigint>('maxBatchAge')).toBe(600n);
     const decimals = await publicClient.readContract({ address: deployed.tokens.USDC!, abi: testTokenAbi, functionName: 'decimals' });
     expect(decimals).toBe(6);
+  });
+
+  it('makes a timelock the admin, set up at once and then holding every change for its delay', async () => {
+    expect(await read<Address>('admin')).toBe(getAddress(deployed.timelock));
+    expect(deployed.timelockDelay).toBe(86_400n);
+    expect(await publicClient.readContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'getMinDelay' })).toBe(86_400n);
+    // the deployer may no longer list directly
+    const direct = publicClient.simulateContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'setOperator', args: [bob.address, true], account: admin });
+    await expect(direct).rejects.toThrow(/NotAdmin/);
+    // and a change scheduled through the timelock cannot run before a day has passed
+    const data = encodeFunctionData({ abi: exchangeAbi, functionName: 'setOperator', args: [bob.address, true] });
+    const salt = `0x${'01'.padStart(64, '0')}` as Hex;
+    const hash = await wallet(admin).writeContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'schedule', args: [deployed.exchange, 0n, data, zeroHash, salt, 86_400n], account: admin, chain: foundry });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    const early = publicClient.simulateContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'execute', args: [deployed.exchange, 0n, data, zeroHash, salt], account: admin });
+    await expect(early).rejects.toThrow(/TimelockUnexpectedOperationState/);
   });
 
   it('reuses an existing token and checks its decimals', async () => {

@@ -76,6 +76,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       admin: admin.address,
       operators,
       feeSubaccount: makeSubaccount(admin.address, 'fees') as Hex,
+      // listings and parameter changes after set-up wait an hour in the timelock, as on a real
+      // network they would wait days
+      timelockDelay: 3600,
       assets: DEVNET_ASSETS,
       markets: DEVNET_MARKETS,
     });
@@ -147,7 +150,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     };
     await writeFile(
       join(dataDir, 'devnet.json'),
-      `${JSON.stringify({ rpcUrl: anvil.url, chainId: foundry.id, exchange: deployed.exchange, tokens: deployed.tokens, nodes: nodes.map((n) => ({ name: n.name, role: n.role, api: n.api, p2p: n.p2p })), traders }, null, 2)}\n`,
+      `${JSON.stringify({ rpcUrl: anvil.url, chainId: foundry.id, exchange: deployed.exchange, timelock: deployed.timelock, tokens: deployed.tokens, nodes: nodes.map((n) => ({ name: n.name, role: n.role, api: n.api, p2p: n.p2p })), traders }, null, 2)}\n`,
     );
     return devnet;
   } catch (err) {
