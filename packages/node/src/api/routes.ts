@@ -20,6 +20,7 @@ import {
 } from '@kestrel/sdk';
 import { prepareCancel, prepareCancelAll, prepareOrder } from '../inputs.js';
 import type { KestrelNode } from '../node.js';
+import { accountView } from './account-view.js';
 import { Router, TextBody, type Request } from './http.js';
 
 /** Most price levels a book request returns per side. */
@@ -72,7 +73,6 @@ export function orderStatus(node: KestrelNode, hash: Hex): OrderStatusResponse {
 export function buildRouter(node: KestrelNode): Router {
   const { ledger } = node;
   const r = new Router();
-  const symbolOf = (assetId: number): string => node.listing.assets.find((a) => a.assetId === assetId)?.symbol ?? String(assetId);
 
   r.on(endpoints.info.method, endpoints.info.path, (): InfoResponse => ({
     chainId: node.listing.chainId,
@@ -161,19 +161,7 @@ export function buildRouter(node: KestrelNode): Router {
   r.on(endpoints.account.method, endpoints.account.path, async (req): Promise<AccountResponse> => {
     const subaccount = hashParam(req.params.subaccount, 'subaccount');
     await ledger.quiescent();
-    return {
-      subaccount,
-      balances: ledger.engine.balances(subaccount).map(([assetId, balance]) => ({ assetId, symbol: symbolOf(assetId), balance: formatX18(balance) })),
-      openOrders: ledger.engine.openOrders(subaccount).map((o) => ({
-        orderHash: o.hash,
-        marketId: o.order.marketId,
-        isBuy: o.order.isBuy,
-        price: formatX18(o.order.price),
-        amount: formatX18(o.order.amount),
-        filled: formatX18(o.filled),
-        clientId: o.order.clientId.toString(),
-      })),
-    };
+    return accountView(ledger.engine, node.listing, subaccount);
   });
 
   r.on(endpoints.batch.method, endpoints.batch.path, async (req): Promise<BatchResponse> => {

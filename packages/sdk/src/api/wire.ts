@@ -130,10 +130,46 @@ export interface OpenOrderWire {
   clientId: string;
 }
 
+/** A perp position; every number is an X18 decimal string. */
+export interface PositionWire {
+  marketId: number;
+  symbol: string;
+  /** base amount: positive long, negative short */
+  size: string;
+  /** quote paid (negative) or received for the open lots, funding settled so far included */
+  vQuote: string;
+  /** the market's cumulative funding when the position was last settled */
+  lastCumFunding: string;
+  /** funding owed since then (negative: to be received), settled with the position's next fill */
+  fundingOwed: string;
+  /** the market's index price, null without one */
+  indexPrice: string | null;
+  /** vQuote − fundingOwed + size·indexPrice, rounded down; null without an index price */
+  unrealizedPnl: string | null;
+}
+
+/** An asset's lending pool: yearly rates and totals as X18 decimal strings. */
+export interface LendingWire {
+  assetId: number;
+  symbol: string;
+  /** what suppliers earn a year (0.05 = 5%) */
+  supplyRate: string;
+  /** what borrowers pay a year */
+  borrowRate: string;
+  /** borrowed / supplied */
+  utilization: string;
+  totalSupply: string;
+  totalBorrow: string;
+}
+
 export interface AccountResponse {
   subaccount: Hex;
+  /** a negative balance is a loan */
   balances: BalanceWire[];
+  positions: PositionWire[];
   openOrders: OpenOrderWire[];
+  /** every listed asset's pool */
+  lending: LendingWire[];
 }
 
 export interface InfoResponse {
