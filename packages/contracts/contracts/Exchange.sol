@@ -105,6 +105,8 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
 
     mapping(bytes32 subaccount => mapping(uint32 assetId => int256)) private _balances;
     mapping(uint64 requestId => StoredRequest) private _requests;
+    /// the order digest of each CancelOrder request
+    mapping(uint64 requestId => bytes32) private _requestOrderHash;
 
     Asset[] private _assets;
     mapping(address token => bool) private _tokenListed;
@@ -227,6 +229,22 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         requestId = _queue(RequestKind.CancelUpTo, subaccount, 0, newMinNonce);
     }
 
+    /// @inheritdoc IExchange
+    function cancelOrders(Order[] calldata orders) external nonReentrant returns (uint64 firstRequestId) {
+        if (orders.length == 0) revert InvalidParams();
+        firstRequestId = _progress.requestCount;
+        bytes32 domainSep = domainSeparator();
+        for (uint256 i; i < orders.length; ++i) {
+            Order calldata o = orders[i];
+            if (OrderLib.owner(o.subaccount) != msg.sender) revert NotOwner();
+            bytes32 digest = OrderLib.typedDataHash(domainSep, OrderLib.structHash(o));
+            if (filled[digest] < o.amount) filled[digest] = o.amount;
+            uint64 requestId = _queue(RequestKind.CancelOrder, o.subaccount, 0, 0);
+            _requestOrderHash[requestId] = digest;
+            emit OrderCancelled(requestId, o.subaccount, digest);
+        }
+    }
+
     // ---------------------------------------------------------------- settlement
 
     /// @inheritdoc IExchange
@@ -276,7 +294,7 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
         for (uint64 id = from; id < to;) {
             StoredRequest storage r = _requests[id];
             RequestKind kind = r.kind;
-            if (kind != RequestKind.CancelUpTo) {
+            if (kind == RequestKind.Deposit || kind == RequestKind.Withdrawal) {
                 bytes32 subaccount = r.subaccount;
                 uint32 assetId = r.assetId;
                 uint128 amount = r.amount;
@@ -300,7 +318,7 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
                     }
                 }
             }
-            // CancelUpTo took effect on chain when it was made; the engine applies it here.
+            // CancelUpTo and CancelOrder took effect on chain when they were made; the engine applies them here.
             unchecked {
                 ++id;
             }
@@ -524,7 +542,13 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     function getRequest(uint64 requestId) external view returns (Request memory) {
         if (requestId >= _progress.requestCount) revert InvalidParams();
         StoredRequest storage r = _requests[requestId];
-        return Request({kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount});
+        return Request({
+            kind: r.kind,
+            subaccount: r.subaccount,
+            assetId: r.assetId,
+            amount: r.amount,
+            orderHash: _requestOrderHash[requestId]
+        });
     }
 
     /// @inheritdoc IExchange

@@ -7,7 +7,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
 import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput } from './inputs.js';
 
-export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2 } as const;
+export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
 
 /** A chain-side request from the Exchange's queue. */
@@ -18,7 +18,11 @@ export interface ChainRequest {
   assetId: number;
   /** X18 amount, or the new min nonce for CANCEL_UP_TO */
   amount: bigint;
+  /** the order cancelled on chain, for CANCEL_ORDER; the zero hash otherwise */
+  orderHash: Hex;
 }
+
+export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
 
 export interface Proposal {
   batchId: bigint;
@@ -50,7 +54,7 @@ export function proposalToWire(p: Proposal): ProposalWire {
     batchId: p.batchId.toString(),
     timestamp: p.timestamp.toString(),
     requestCursor: p.requestCursor.toString(),
-    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString() })),
+    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString(), orderHash: r.orderHash })),
     inputs: p.inputs.map(inputToWire),
     prevStateHash: p.prevStateHash,
     stateHash: p.stateHash,
@@ -93,9 +97,16 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
     requestCursor: big(w.requestCursor, 'requestCursor'),
     requests: w.requests.map((r: unknown, i: number) => {
       const q = (r ?? {}) as Record<string, unknown>;
-      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2) throw bad(`requests[${i}].kind`);
+      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2 && q.kind !== 3) throw bad(`requests[${i}].kind`);
       if (typeof q.assetId !== 'number' || !Number.isSafeInteger(q.assetId) || q.assetId < 0) throw bad(`requests[${i}].assetId`);
-      return { id: big(q.id, 'request.id'), kind: q.kind, subaccount: hex32(q.subaccount, 'request.subaccount'), assetId: q.assetId, amount: big(q.amount, 'request.amount') };
+      return {
+        id: big(q.id, 'request.id'),
+        kind: q.kind,
+        subaccount: hex32(q.subaccount, 'request.subaccount'),
+        assetId: q.assetId,
+        amount: big(q.amount, 'request.amount'),
+        orderHash: hex32(q.orderHash, 'request.orderHash'),
+      };
     }),
     inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x, known)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
@@ -112,7 +123,7 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
  * is itself signed by its trader). A follower applies only proposals signed by an operator.
  */
 export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): Hex {
-  const words = 6 + p.requests.length * 5 + p.inputs.length * 2;
+  const words = 6 + p.requests.length * 6 + p.inputs.length * 2;
   const buf = new Uint8Array(words * 32);
   let o = 0;
   const word = (v: bigint): void => {
@@ -135,6 +146,7 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
     bytes32(r.subaccount);
     word(BigInt(r.assetId));
     word(r.amount);
+    bytes32(r.orderHash);
   }
   const TYPE: Record<BatchInput['type'], bigint> = { order: 1n, cancel: 2n, cancelAll: 3n, drop: 4n };
   for (const i of p.inputs) {
@@ -158,7 +170,11 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requ
   for (const r of p.requests) {
     if (r.kind === RequestKind.DEPOSIT) push(engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
     else if (r.kind === RequestKind.WITHDRAWAL) push(engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
-    else push(engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount }));
+    else if (r.kind === RequestKind.CANCEL_UP_TO) push(engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount }));
+    else if (engine.getOrder(r.orderHash)?.order.subaccount === r.subaccount) {
+      // cancelled on chain by its owner (the contract checked); an order this engine never saw has nothing to take off
+      push(engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.orderHash] }));
+    }
   }
   for (const input of p.inputs) {
     switch (input.type) {

@@ -111,7 +111,7 @@ export class Follower {
     const onChain = await chain.requests(ledger.requestCursor, p.requestCursor);
     const same = onChain.every((r, i) => {
       const q = p.requests[i]!;
-      return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount;
+      return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount && q.orderHash === r.orderHash;
     });
     return same ? 'ok' : 'forged';
   }

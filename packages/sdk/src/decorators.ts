@@ -4,6 +4,7 @@ import { cancelAll, type CancelAllParameters, type CancelAllReturnType } from '.
 import { cancelByClientId, type CancelByClientIdParameters, type CancelByClientIdReturnType } from './actions/cancelByClientId.js';
 import { cancelOrders, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
 import { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
+import { cancelOrdersOnChain, type CancelOrdersOnChainParameters, type CancelOrdersOnChainReturnType } from './actions/cancelOrdersOnChain.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
@@ -61,6 +62,8 @@ export interface KestrelActions {
   getChainBalance(parameters: GetChainBalanceParameters): Promise<GetChainBalanceReturnType>;
   /** Raises the minimum nonce on chain: the hard cancel. See {@link cancelUpTo}. */
   cancelUpTo(parameters: CancelUpToParameters): Promise<CancelUpToReturnType>;
+  /** Cancels given orders on chain, for good. See {@link cancelOrdersOnChain}. */
+  cancelOrdersOnChain(parameters: CancelOrdersOnChainParameters): Promise<CancelOrdersOnChainReturnType>;
   /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
@@ -87,6 +90,7 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     requestWithdrawal: (p) => requestWithdrawal(client, p),
     getChainBalance: (p) => getChainBalance(client, p),
     cancelUpTo: (p) => cancelUpTo(client, p),
+    cancelOrdersOnChain: (p) => cancelOrdersOnChain(client, p),
     mintTestTokens: (p) => mintTestTokens(client, p),
   };
 }

@@ -125,6 +125,12 @@ export {
 } from './actions/getChainBalance.js';
 export { cancelUpTo, type CancelUpToErrorType, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
 export {
+  cancelOrdersOnChain,
+  type CancelOrdersOnChainErrorType,
+  type CancelOrdersOnChainParameters,
+  type CancelOrdersOnChainReturnType,
+} from './actions/cancelOrdersOnChain.js';
+export {
   mintTestTokens,
   type MintTestTokensErrorType,
   type MintTestTokensParameters,

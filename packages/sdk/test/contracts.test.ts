@@ -5,7 +5,7 @@
  */
 import { RequestKind, deployKestrel, exchangeAbi, startAnvil, testTokenAbi, type AnvilInstance, type DeployedKestrel } from '@kestrel/contracts';
 import { domainSeparator, makeSubaccount, orderHash, parseX18, recoverSigner, type Hex } from '@kestrel/core';
-import { createPublicClient, createWalletClient, erc20Abi, http, type Address, type PublicClient } from 'viem';
+import { createPublicClient, createWalletClient, erc20Abi, http, zeroHash, type Address, type PublicClient } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +131,7 @@ describe('deposit', () => {
     expect(result.subaccount).toBe(aliceMain);
     expect(await tokenBalance(deployed.tokens.USDC!, deployed.exchange)).toBe(vaultBefore + 100_500000n);
     const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
-    expect(request).toEqual({ kind: RequestKind.Deposit, subaccount: aliceMain, assetId: USDC, amount: parseX18('100.5') });
+    expect(request).toEqual({ kind: RequestKind.Deposit, subaccount: aliceMain, assetId: USDC, amount: parseX18('100.5'), orderHash: zeroHash });
   });
 
   it('is credited by the next batch, not before', async () => {
@@ -208,7 +208,7 @@ describe('requestWithdrawal', () => {
     const result = await client.requestWithdrawal({ symbol: 'USDC', amount: '40.25' });
     expect(result.tokenAmount).toBe(40_250000n);
     const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
-    expect(request).toEqual({ kind: RequestKind.Withdrawal, subaccount: aliceMain, assetId: USDC, amount: parseX18('40.25') });
+    expect(request).toEqual({ kind: RequestKind.Withdrawal, subaccount: aliceMain, assetId: USDC, amount: parseX18('40.25'), orderHash: zeroHash });
     await settleQueue();
     expect(await client.getChainBalance({ assetId: USDC })).toBe(balanceBefore - parseX18('40.25'));
     expect(await tokenBalance(deployed.tokens.USDC!, alice.address)).toBe(walletBefore + 40_250000n);
@@ -239,6 +239,21 @@ describe('cancelUpTo', () => {
 
   it('refuses a nonce beyond uint64', async () => {
     expect((await failure(client.cancelUpTo({ nonce: 1n << 64n }))).code).toBe('MALFORMED');
+  });
+});
+
+describe('cancelOrdersOnChain', () => {
+  it('consumes the orders on chain, queues a CancelOrder request each, and only for their owner', async () => {
+    const order = { subaccount: aliceMain, marketId: 1, isBuy: true, price: parseX18('2000'), amount: parseX18('0.5'), nonce: 77n, expiry: 0n, flags: 0, clientId: 9n };
+    const result = await client.cancelOrdersOnChain({ orders: [order] });
+    const digest = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'orderHash', args: [order] });
+    expect(result.orderHashes).toEqual([digest.toLowerCase()]);
+    expect(await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'filled', args: [digest] })).toBe(parseX18('0.5'));
+    const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.lastRequestId] });
+    expect(request).toMatchObject({ kind: RequestKind.CancelOrder, subaccount: aliceMain, orderHash: digest });
+    const notMine = { ...order, subaccount: makeSubaccount(admin.address, 'main') };
+    expect((await failure(client.cancelOrdersOnChain({ orders: [notMine] }))).details).toMatchObject({ errorName: 'NotOwner' });
+    expect((await failure(client.cancelOrdersOnChain({ orders: [] }))).code).toBe('MALFORMED');
   });
 });
 

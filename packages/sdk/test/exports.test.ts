@@ -27,6 +27,7 @@ describe('public exports', () => {
       'cancelByClientId',
       'cancelFromWire',
       'cancelOrders',
+      'cancelOrdersOnChain',
       'cancelToWire',
       'cancelUpTo',
       'createKestrelBaseClient',

@@ -43,7 +43,8 @@ interface IExchange {
     enum RequestKind {
         Deposit,
         Withdrawal,
-        CancelUpTo
+        CancelUpTo,
+        CancelOrder
     }
 
     /// A chain-side input, applied by the batch that moves the cursor past it.
@@ -52,6 +53,7 @@ interface IExchange {
         bytes32 subaccount;
         uint32 assetId; // 0 for CancelUpTo
         uint128 amount; // X18 for deposits and withdrawals; the new minNonce for CancelUpTo
+        bytes32 orderHash; // the cancelled order's digest for CancelOrder, else 0
     }
 
     struct Asset {
@@ -97,7 +99,9 @@ interface IExchange {
     event WithdrawalRejected(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
     event BatchSettled(uint64 indexed batchId, bytes32 stateHash, uint64 timestamp, uint64 requestCursor, uint256 fillCount);
 
-    // --- admin (a timelock replaces direct admin calls in a later issue) ---
+    event OrderCancelled(uint64 indexed requestId, bytes32 indexed subaccount, bytes32 indexed orderHash);
+
+    // --- admin (the Timelock) ---
     function listAsset(address token, string calldata symbol) external returns (uint32 assetId);
     function listMarket(uint32 marketId, Market calldata market) external;
     function setOperator(address operator, bool enabled) external;
@@ -109,6 +113,11 @@ interface IExchange {
     function requestWithdrawal(bytes32 subaccount, uint32 assetId, uint256 tokenAmount) external returns (uint64 requestId);
     /// Owner only. Takes effect for settlement at once; engines apply it through the queue.
     function cancelUpTo(bytes32 subaccount, uint64 newMinNonce) external returns (uint64 requestId);
+    /// Cancels orders on chain, for good: each one's `filled` becomes its amount, so no batch can
+    /// fill it again, and a CancelOrder request per order tells the engine (which takes it off the
+    /// book when a batch processes the request). The whole order is given, not just its hash, so
+    /// the contract can check that the caller owns it; only the subaccount's owner may cancel.
+    function cancelOrders(Order[] calldata orders) external returns (uint64 firstRequestId);
 
     // --- operators ---
     function settleBatch(Batch calldata batch) external;

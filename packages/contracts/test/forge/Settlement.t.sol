@@ -353,6 +353,39 @@ contract SettlementTest is Fixture {
         ex.cancelUpTo(aliceSub, 100);
     }
 
+    function test_OnChainCancelOfAnOrderIsFinal() public {
+        IExchange.Order memory ask = order(bobSub, ETH_USDC, false, 2000e18, 2e18);
+        IExchange.Order memory bid = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        // half of bob's ask fills first
+        settle(withFill(batch2(signed(bobPk, ask), signed(alicePk, bid)), 0, 1, 1e18));
+
+        IExchange.Order[] memory orders = new IExchange.Order[](1);
+        orders[0] = ask;
+        vm.prank(alice);
+        vm.expectRevert(IExchange.NotOwner.selector);
+        ex.cancelOrders(orders); // alice does not own bob's order
+
+        vm.prank(bob);
+        uint64 id = ex.cancelOrders(orders);
+        bytes32 digest = ex.orderHash(ask);
+        assertEq(uint256(ex.filled(digest)), 2e18, "consumed whole");
+        IExchange.Request memory r = ex.getRequest(id);
+        assertEq(uint256(r.kind), uint256(IExchange.RequestKind.CancelOrder), "kind");
+        assertEq(r.subaccount, bobSub, "subaccount");
+        assertEq(r.orderHash, digest, "order hash");
+
+        // no batch can fill the rest, before or after the request is processed
+        IExchange.Order memory bid2 = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        IExchange.Batch memory b = withFill(batch2(signed(bobPk, ask), signed(alicePk, bid2)), 0, 1, 1e18);
+        b.requestCursor = ex.processedRequests();
+        expectSettleRevert(b, fillError(0, 4));
+
+        IExchange.Order[] memory none = new IExchange.Order[](0);
+        vm.prank(bob);
+        vm.expectRevert(IExchange.InvalidParams.selector);
+        ex.cancelOrders(none);
+    }
+
     function test_RejectsUnknownAndInactiveMarkets() public {
         IExchange.Order memory ask = order(bobSub, 9, false, 2000e18, 1e18);
         IExchange.Order memory bid = order(aliceSub, 9, true, 2000e18, 1e18);

@@ -190,4 +190,22 @@ describe('a trade across two nodes', () => {
     }
     await expect(buyer.placeMarketOrder({ symbol: 'WETH/USDC', side: 'buy', amount: '1' })).rejects.toMatchObject({ code: 'NO_LIQUIDITY' });
   });
+
+  it('an order cancelled on chain leaves every book and can never be filled', async () => {
+    const placed = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2500', amount: '0.2', subaccountName: 'main' });
+    for (const n of devnet.nodes) {
+      await eventually(() => getJson<{ status: string }>(`${n.api}/v1/orders/${placed.orderHash}`), (r) => r.body.status === 'open', `resting on ${n.name}`);
+    }
+    const cancelled = await seller.cancelOrdersOnChain({ orders: [placed.order] });
+    expect(cancelled.orderHashes).toEqual([placed.orderHash]);
+    for (const n of devnet.nodes) {
+      await eventually(
+        () => getJson<{ status: string; cancelReason: string | null }>(`${n.api}/v1/orders/${placed.orderHash}`),
+        (r) => r.body.status === 'cancelled',
+        `cancelled on ${n.name} by the batch that processed the request`,
+      );
+    }
+    const book = await getJson<{ asks: Array<[string, string]> }>(`${devnet.nodes[0]!.api}/v1/markets/1/book`);
+    expect(book.body.asks.some(([price]) => price === '2500')).toBe(false);
+  });
 });
