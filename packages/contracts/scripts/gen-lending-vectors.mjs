@@ -8,21 +8,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sequence } from './vector-random.mjs';
 import { ONE, accrue, balanceOfScaled, borrowRate, moveScaled, scaledOfBalance, totalBorrow, totalSupply, utilization } from '@kestrel/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '../../core/test/vectors/lending.json');
 
 // a fixed pseudo-random sequence, so the file is the same on every run
-let seed = 0x2545f4914f6cdd1dn;
-function rand(bound) {
-  seed ^= seed << 13n;
-  seed &= (1n << 64n) - 1n;
-  seed ^= seed >> 7n;
-  seed ^= seed << 17n;
-  seed &= (1n << 64n) - 1n;
-  return seed % bound;
-}
+const rand = sequence(0x2545f4914f6cdd1dn);
 const pct = (p) => (BigInt(Math.round(p * 1e6)) * ONE) / 1_000_000n;
 const YEAR = 31_536_000n;
 

@@ -8,21 +8,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sequence } from './vector-random.mjs';
 import { ONE, feeFor, fundingOwed, nextCumFunding, realize, unrealizedPnl } from '@kestrel/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '../../core/test/vectors/perp.json');
 
 // a fixed pseudo-random sequence, so the file is the same on every run
-let seed = 0x9e3779b97f4a7c15n;
-function rand(bound) {
-  seed ^= seed << 13n;
-  seed &= (1n << 64n) - 1n;
-  seed ^= seed >> 7n;
-  seed ^= seed << 17n;
-  seed &= (1n << 64n) - 1n;
-  return seed % bound;
-}
+const rand = sequence(0x9e3779b97f4a7c15n);
 const signed = (bound) => rand(2n * bound + 1n) - bound;
 const s = (v) => v.toString();
 
