@@ -105,8 +105,10 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
 
     mapping(bytes32 subaccount => mapping(uint32 assetId => int256)) private _balances;
     mapping(uint64 requestId => StoredRequest) private _requests;
-    /// the order digest of each CancelOrder request
-    mapping(uint64 requestId => bytes32) private _requestOrderHash;
+    /// the `data` word of CancelOrder and LinkedSigner requests
+    mapping(uint64 requestId => bytes32) private _requestData;
+    /// @inheritdoc IExchange
+    mapping(bytes32 subaccount => LinkedSigner) public linkedSigner;
 
     Asset[] private _assets;
     mapping(address token => bool) private _tokenListed;
@@ -240,9 +242,27 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
             bytes32 digest = OrderLib.typedDataHash(domainSep, OrderLib.structHash(o));
             if (filled[digest] < o.amount) filled[digest] = o.amount;
             uint64 requestId = _queue(RequestKind.CancelOrder, o.subaccount, 0, 0);
-            _requestOrderHash[requestId] = digest;
+            _requestData[requestId] = digest;
             emit OrderCancelled(requestId, o.subaccount, digest);
         }
+    }
+
+    /// @inheritdoc IExchange
+    function setLinkedSigner(bytes32 subaccount, address signer, uint64 expiry)
+        external
+        nonReentrant
+        onlyOwnerOf(subaccount)
+        returns (uint64 requestId)
+    {
+        if (signer == address(0)) {
+            delete linkedSigner[subaccount];
+            expiry = 0;
+        } else {
+            linkedSigner[subaccount] = LinkedSigner({signer: signer, expiry: expiry});
+        }
+        requestId = _queue(RequestKind.LinkedSigner, subaccount, 0, expiry);
+        _requestData[requestId] = bytes32(uint256(uint160(signer)));
+        emit LinkedSignerSet(requestId, subaccount, signer, expiry);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -348,7 +368,9 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
                 expiry := mload(add(rec, REC_EXPIRY))
             }
             address signer = OrderLib.recover(digest, so.signature);
-            if (signer == address(0) || signer != OrderLib.owner(subaccount)) revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            if (signer == address(0) || (signer != OrderLib.owner(subaccount) && !_linked(subaccount, signer, timestamp))) {
+                revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            }
             uint256 market = _marketWord(uint32(marketId)); // canonical: checked by load
             if (!_active(market)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
             assembly ("memory-safe") {
@@ -547,7 +569,7 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
             subaccount: r.subaccount,
             assetId: r.assetId,
             amount: r.amount,
-            orderHash: _requestOrderHash[requestId]
+            data: _requestData[requestId]
         });
     }
 
@@ -594,6 +616,13 @@ contract Exchange is IExchange, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// Is `signer` the subaccount's linked signer, unexpired at batch time `t`? Read only for
+    /// orders not signed by their owner, so owner-signed orders pay nothing for it.
+    function _linked(bytes32 subaccount, address signer, uint64 t) private view returns (bool) {
+        LinkedSigner storage l = linkedSigner[subaccount];
+        return l.signer == signer && (l.expiry == 0 || t < l.expiry);
+    }
 
     /// The market's MarketCore slot as one word (zero for a market never listed).
     function _marketWord(uint32 marketId) private view returns (uint256 w) {

@@ -5,9 +5,9 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
-import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput } from './inputs.js';
+import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput, type SignerCheck } from './inputs.js';
 
-export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3 } as const;
+export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3, LINKED_SIGNER: 4 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
 
 /** A chain-side request from the Exchange's queue. */
@@ -16,10 +16,10 @@ export interface ChainRequest {
   kind: RequestKind;
   subaccount: Hex;
   assetId: number;
-  /** X18 amount, or the new min nonce for CANCEL_UP_TO */
+  /** X18 amount; the new min nonce for CANCEL_UP_TO; the expiry for LINKED_SIGNER */
   amount: bigint;
-  /** the order cancelled on chain, for CANCEL_ORDER; the zero hash otherwise */
-  orderHash: Hex;
+  /** CANCEL_ORDER: the order's digest; LINKED_SIGNER: the signer's address (low 20 bytes); else zero */
+  data: Hex;
 }
 
 export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
@@ -54,7 +54,7 @@ export function proposalToWire(p: Proposal): ProposalWire {
     batchId: p.batchId.toString(),
     timestamp: p.timestamp.toString(),
     requestCursor: p.requestCursor.toString(),
-    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString(), orderHash: r.orderHash })),
+    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString(), data: r.data })),
     inputs: p.inputs.map(inputToWire),
     prevStateHash: p.prevStateHash,
     stateHash: p.stateHash,
@@ -86,7 +86,7 @@ export function peekBatchId(v: unknown): bigint | null {
  * Decodes a proposal and verifies each input's signature, except those `known` vouches for
  * (inputs this node verified on arrival: a follower has most of a batch in its mempool already).
  */
-export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean): Proposal {
+export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): Proposal {
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const w = v as Record<string, unknown>;
   if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
@@ -97,7 +97,7 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
     requestCursor: big(w.requestCursor, 'requestCursor'),
     requests: w.requests.map((r: unknown, i: number) => {
       const q = (r ?? {}) as Record<string, unknown>;
-      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2 && q.kind !== 3) throw bad(`requests[${i}].kind`);
+      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2 && q.kind !== 3 && q.kind !== 4) throw bad(`requests[${i}].kind`);
       if (typeof q.assetId !== 'number' || !Number.isSafeInteger(q.assetId) || q.assetId < 0) throw bad(`requests[${i}].assetId`);
       return {
         id: big(q.id, 'request.id'),
@@ -105,10 +105,10 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
         subaccount: hex32(q.subaccount, 'request.subaccount'),
         assetId: q.assetId,
         amount: big(q.amount, 'request.amount'),
-        orderHash: hex32(q.orderHash, 'request.orderHash'),
+        data: hex32(q.data, 'request.data'),
       };
     }),
-    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x, known)),
+    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x, known, canSign)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
     stateHash: hex32(w.stateHash, 'stateHash'),
     signature: (() => {
@@ -146,7 +146,7 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
     bytes32(r.subaccount);
     word(BigInt(r.assetId));
     word(r.amount);
-    bytes32(r.orderHash);
+    bytes32(r.data);
   }
   const TYPE: Record<BatchInput['type'], bigint> = { order: 1n, cancel: 2n, cancelAll: 3n, drop: 4n };
   for (const i of p.inputs) {
@@ -171,9 +171,11 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requ
     if (r.kind === RequestKind.DEPOSIT) push(engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
     else if (r.kind === RequestKind.WITHDRAWAL) push(engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
     else if (r.kind === RequestKind.CANCEL_UP_TO) push(engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount }));
-    else if (engine.getOrder(r.orderHash)?.order.subaccount === r.subaccount) {
+    else if (r.kind === RequestKind.LINKED_SIGNER) {
+      push(engine.apply({ kind: 'linkedSigner', requestId: r.id, subaccount: r.subaccount, signer: `0x${r.data.slice(26)}` as Hex, expiry: r.amount }));
+    } else if (engine.getOrder(r.data)?.order.subaccount === r.subaccount) {
       // cancelled on chain by its owner (the contract checked); an order this engine never saw has nothing to take off
-      push(engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.orderHash] }));
+      push(engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.data] }));
     }
   }
   for (const input of p.inputs) {

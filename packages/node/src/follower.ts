@@ -111,7 +111,7 @@ export class Follower {
     const onChain = await chain.requests(ledger.requestCursor, p.requestCursor);
     const same = onChain.every((r, i) => {
       const q = p.requests[i]!;
-      return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount && q.orderHash === r.orderHash;
+      return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount && q.data === r.data;
     });
     return same ? 'ok' : 'forged';
   }
@@ -158,7 +158,7 @@ export class Follower {
       const settledAsOurs = ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
       if (!settledAsOurs) {
         const rec = await this.fetch(ledger.lastBatchId);
-        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i)));
+        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i), (s, k) => ledger.engine.canSign(s, k)));
         if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
           this.diverged = { batchId: String(ledger.lastBatchId), expected: await chain.lastStateHash(), got: ledger.stateHash };
           this.f.log.error('follower: the chain settled another state for our last batch; halting', this.diverged);
@@ -170,7 +170,7 @@ export class Follower {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);
       if (!rec) return;
-      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i)));
+      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i), (s, k) => ledger.engine.canSign(s, k)));
       if (result !== 'applied' && result !== 'old') return;
     }
   }

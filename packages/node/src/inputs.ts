@@ -64,11 +64,14 @@ export function inputToWire(input: BatchInput): InputWire {
  * Throws KestrelError (MALFORMED or INVALID_SIGNATURE) — a peer sending either is provably
  * misbehaving.
  */
-export function inputFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean): BatchInput {
+export function inputFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): BatchInput {
   const input = decodeInput(domainSep, v);
-  if (input.type !== 'drop' && !known?.(input)) assertSigned(input, recoverAddress(input.hash, input.signature));
+  if (input.type !== 'drop' && !known?.(input)) assertSigned(input, recoverAddress(input.hash, input.signature), canSign);
   return input;
 }
+
+/** May this key sign for the subaccount besides its owner (its linked signer, engine.canSign)? */
+export type SignerCheck = (subaccount: Hex, signer: Hex) => boolean;
 
 /**
  * Decodes a wire input and computes its digest without checking the signature: the caller
@@ -97,12 +100,14 @@ export function subaccountOfInput(input: SignedInput): Hex {
   return input.type === 'order' ? input.order.subaccount : input.type === 'cancel' ? input.cancel.subaccount : input.cancelAll.subaccount;
 }
 
-/** Throws INVALID_SIGNATURE unless `signer` (recovered from the input's digest) may sign it. */
-export function assertSigned(input: SignedInput, signer: string | null): void {
-  // Linked signers arrive with the account issue; today only the owner signs.
-  if (signer === null || signer !== subaccountOwner(subaccountOfInput(input))) {
-    throw new KestrelError(ErrorCode.INVALID_SIGNATURE, 'signature is not by the subaccount owner', { digest: input.hash });
-  }
+/**
+ * Throws INVALID_SIGNATURE unless `signer` (recovered from the input's digest) may sign it: the
+ * subaccount's owner, or a key `canSign` accepts (its unexpired linked signer in the engine).
+ */
+export function assertSigned(input: SignedInput, signer: string | null, canSign?: SignerCheck): void {
+  const subaccount = subaccountOfInput(input);
+  if (signer !== null && (signer === subaccountOwner(subaccount) || canSign?.(subaccount, signer as Hex) === true)) return;
+  throw new KestrelError(ErrorCode.INVALID_SIGNATURE, 'signature is not by the subaccount owner or its linked signer', { digest: input.hash });
 }
 
 /** An order with its digest, signature not yet checked. */

@@ -122,7 +122,7 @@ export class Ledger {
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
     for await (const [k, v] of store.scan<{ timestamp: string }>('cancel:')) l.cancels.set(k.slice(7) as Hex, BigInt(v.timestamp));
     for await (const [k, v] of store.scan<unknown>('mempool:')) {
-      const input = inputFromWire(domainSep, v);
+      const input = inputFromWire(domainSep, v, ownLog); // written after it was verified
       if (input.type !== 'drop' && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
       else await store.write([{ del: k }]);
     }

@@ -176,7 +176,7 @@ export class KestrelNode {
   /** Throws INVALID_SIGNATURE unless the input's signer may sign it; recovers off the event loop. */
   async verify(input: SignedInput): Promise<void> {
     const signer = this.recoverPool ? await this.recoverPool.recover(input.hash, input.signature) : recoverAddress(input.hash, input.signature);
-    assertSigned(input, signer);
+    assertSigned(input, signer, (s, k) => this.ledger.engine.canSign(s, k));
   }
 
   /**
@@ -238,7 +238,7 @@ export class KestrelNode {
     if (id <= this.ledger.lastBatchId) return 'IGNORE';
     let p: Proposal;
     try {
-      p = proposalFromWire(this.domainSep, msg.body, (i) => this.ledger.knows(i));
+      p = proposalFromWire(this.domainSep, msg.body, (i) => this.ledger.knows(i), (s, k) => this.ledger.engine.canSign(s, k));
     } catch {
       return 'REJECT';
     }

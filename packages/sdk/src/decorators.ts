@@ -5,6 +5,7 @@ import { cancelByClientId, type CancelByClientIdParameters, type CancelByClientI
 import { cancelOrders, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
 import { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
 import { cancelOrdersOnChain, type CancelOrdersOnChainParameters, type CancelOrdersOnChainReturnType } from './actions/cancelOrdersOnChain.js';
+import { setLinkedSigner, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
@@ -64,6 +65,8 @@ export interface KestrelActions {
   cancelUpTo(parameters: CancelUpToParameters): Promise<CancelUpToReturnType>;
   /** Cancels given orders on chain, for good. See {@link cancelOrdersOnChain}. */
   cancelOrdersOnChain(parameters: CancelOrdersOnChainParameters): Promise<CancelOrdersOnChainReturnType>;
+  /** Names (or removes) a subaccount's trading key. See {@link setLinkedSigner}. */
+  setLinkedSigner(parameters: SetLinkedSignerParameters): Promise<SetLinkedSignerReturnType>;
   /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
@@ -91,6 +94,7 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     getChainBalance: (p) => getChainBalance(client, p),
     cancelUpTo: (p) => cancelUpTo(client, p),
     cancelOrdersOnChain: (p) => cancelOrdersOnChain(client, p),
+    setLinkedSigner: (p) => setLinkedSigner(client, p),
     mintTestTokens: (p) => mintTestTokens(client, p),
   };
 }

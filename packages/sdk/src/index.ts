@@ -130,6 +130,7 @@ export {
   type CancelOrdersOnChainParameters,
   type CancelOrdersOnChainReturnType,
 } from './actions/cancelOrdersOnChain.js';
+export { setLinkedSigner, type SetLinkedSignerErrorType, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
 export {
   mintTestTokens,
   type MintTestTokensErrorType,

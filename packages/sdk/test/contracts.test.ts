@@ -5,8 +5,8 @@
  */
 import { RequestKind, deployKestrel, exchangeAbi, startAnvil, testTokenAbi, type AnvilInstance, type DeployedKestrel } from '@kestrel/contracts';
 import { domainSeparator, makeSubaccount, orderHash, parseX18, recoverSigner, type Hex } from '@kestrel/core';
-import { createPublicClient, createWalletClient, erc20Abi, http, zeroHash, type Address, type PublicClient } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
+import { createPublicClient, createWalletClient, erc20Abi, http, zeroAddress, zeroHash, type Address, type PublicClient } from 'viem';
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelSdkError, createKestrelClient, type KestrelClient } from '../src/index.js';
@@ -131,7 +131,7 @@ describe('deposit', () => {
     expect(result.subaccount).toBe(aliceMain);
     expect(await tokenBalance(deployed.tokens.USDC!, deployed.exchange)).toBe(vaultBefore + 100_500000n);
     const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
-    expect(request).toEqual({ kind: RequestKind.Deposit, subaccount: aliceMain, assetId: USDC, amount: parseX18('100.5'), orderHash: zeroHash });
+    expect(request).toEqual({ kind: RequestKind.Deposit, subaccount: aliceMain, assetId: USDC, amount: parseX18('100.5'), data: zeroHash });
   });
 
   it('is credited by the next batch, not before', async () => {
@@ -208,7 +208,7 @@ describe('requestWithdrawal', () => {
     const result = await client.requestWithdrawal({ symbol: 'USDC', amount: '40.25' });
     expect(result.tokenAmount).toBe(40_250000n);
     const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
-    expect(request).toEqual({ kind: RequestKind.Withdrawal, subaccount: aliceMain, assetId: USDC, amount: parseX18('40.25'), orderHash: zeroHash });
+    expect(request).toEqual({ kind: RequestKind.Withdrawal, subaccount: aliceMain, assetId: USDC, amount: parseX18('40.25'), data: zeroHash });
     await settleQueue();
     expect(await client.getChainBalance({ assetId: USDC })).toBe(balanceBefore - parseX18('40.25'));
     expect(await tokenBalance(deployed.tokens.USDC!, alice.address)).toBe(walletBefore + 40_250000n);
@@ -250,10 +250,26 @@ describe('cancelOrdersOnChain', () => {
     expect(result.orderHashes).toEqual([digest.toLowerCase()]);
     expect(await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'filled', args: [digest] })).toBe(parseX18('0.5'));
     const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.lastRequestId] });
-    expect(request).toMatchObject({ kind: RequestKind.CancelOrder, subaccount: aliceMain, orderHash: digest });
+    expect(request).toMatchObject({ kind: RequestKind.CancelOrder, subaccount: aliceMain, data: digest });
     const notMine = { ...order, subaccount: makeSubaccount(admin.address, 'main') };
     expect((await failure(client.cancelOrdersOnChain({ orders: [notMine] }))).details).toMatchObject({ errorName: 'NotOwner' });
     expect((await failure(client.cancelOrdersOnChain({ orders: [] }))).code).toBe('MALFORMED');
+  });
+});
+
+describe('setLinkedSigner', () => {
+  it('names a trading key with an expiry, queues the request, and removes it with the zero address', async () => {
+    const key = privateKeyToAccount(generatePrivateKey()).address;
+    const result = await client.setLinkedSigner({ signer: key, expiry: 1_900_000_000 });
+    const linked = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'linkedSigner', args: [aliceMain] });
+    expect(linked).toEqual([key, 1_900_000_000n]);
+    const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
+    expect(request).toMatchObject({ kind: RequestKind.LinkedSigner, subaccount: aliceMain, amount: 1_900_000_000n });
+    expect(BigInt(request.data)).toBe(BigInt(key));
+    await client.setLinkedSigner({ signer: zeroAddress });
+    expect(await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'linkedSigner', args: [aliceMain] })).toEqual([zeroAddress, 0n]);
+    expect((await failure(client.setLinkedSigner({ signer: '0x1234' }))).code).toBe('MALFORMED');
+    expect((await failure(client.setLinkedSigner({ signer: key, subaccount: makeSubaccount(admin.address, 'main') }))).details).toMatchObject({ errorName: 'NotOwner' });
   });
 });
 

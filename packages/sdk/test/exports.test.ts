@@ -56,6 +56,7 @@ describe('public exports', () => {
       'placeMarketOrder',
       'placeOrder',
       'requestWithdrawal',
+      'setLinkedSigner',
       'signOrder',
       'signatureFromWire',
       'waitForOrder',

@@ -44,7 +44,8 @@ interface IExchange {
         Deposit,
         Withdrawal,
         CancelUpTo,
-        CancelOrder
+        CancelOrder,
+        LinkedSigner
     }
 
     /// A chain-side input, applied by the batch that moves the cursor past it.
@@ -52,8 +53,15 @@ interface IExchange {
         RequestKind kind;
         bytes32 subaccount;
         uint32 assetId; // 0 for CancelUpTo
-        uint128 amount; // X18 for deposits and withdrawals; the new minNonce for CancelUpTo
-        bytes32 orderHash; // the cancelled order's digest for CancelOrder, else 0
+        uint128 amount; // X18 for deposits and withdrawals; the new minNonce for CancelUpTo; the expiry for LinkedSigner
+        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); else 0
+    }
+
+    /// A trading key that may sign orders for a subaccount (never withdraw), until `expiry`
+    /// (unix seconds, exclusive, at the batch's time; 0 = none).
+    struct LinkedSigner {
+        address signer;
+        uint64 expiry;
     }
 
     struct Asset {
@@ -100,6 +108,7 @@ interface IExchange {
     event BatchSettled(uint64 indexed batchId, bytes32 stateHash, uint64 timestamp, uint64 requestCursor, uint256 fillCount);
 
     event OrderCancelled(uint64 indexed requestId, bytes32 indexed subaccount, bytes32 indexed orderHash);
+    event LinkedSignerSet(uint64 indexed requestId, bytes32 indexed subaccount, address signer, uint64 expiry);
 
     // --- admin (the Timelock) ---
     function listAsset(address token, string calldata symbol) external returns (uint32 assetId);
@@ -118,6 +127,10 @@ interface IExchange {
     /// book when a batch processes the request). The whole order is given, not just its hash, so
     /// the contract can check that the caller owns it; only the subaccount's owner may cancel.
     function cancelOrders(Order[] calldata orders) external returns (uint64 firstRequestId);
+    /// Names (or, with the zero address, removes) the subaccount's linked signer; only its owner
+    /// may. Settlement honours it at once; the engine learns it through the request queue.
+    function setLinkedSigner(bytes32 subaccount, address signer, uint64 expiry) external returns (uint64 requestId);
+    function linkedSigner(bytes32 subaccount) external view returns (address signer, uint64 expiry);
 
     // --- operators ---
     function settleBatch(Batch calldata batch) external;

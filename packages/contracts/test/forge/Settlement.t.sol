@@ -372,7 +372,7 @@ contract SettlementTest is Fixture {
         IExchange.Request memory r = ex.getRequest(id);
         assertEq(uint256(r.kind), uint256(IExchange.RequestKind.CancelOrder), "kind");
         assertEq(r.subaccount, bobSub, "subaccount");
-        assertEq(r.orderHash, digest, "order hash");
+        assertEq(r.data, digest, "order hash");
 
         // no batch can fill the rest, before or after the request is processed
         IExchange.Order memory bid2 = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
@@ -384,6 +384,46 @@ contract SettlementTest is Fixture {
         vm.prank(bob);
         vm.expectRevert(IExchange.InvalidParams.selector);
         ex.cancelOrders(none);
+    }
+
+    function test_ALinkedSignerSignsOrdersUntilItsExpiry() public {
+        address key = vm.addr(carolPk); // carol's key trades for alice's subaccount
+        IExchange.Order memory ask = order(bobSub, ETH_USDC, false, 2000e18, 3e18);
+        IExchange.Order memory bid = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        // not yet linked: refused
+        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid)), 0, 1, 1e18), orderError(1, 1));
+
+        vm.prank(bob);
+        vm.expectRevert(IExchange.NotOwner.selector);
+        ex.setLinkedSigner(aliceSub, key, 0);
+
+        uint64 expiry = uint64(block.timestamp + 100);
+        vm.prank(alice);
+        uint64 id = ex.setLinkedSigner(aliceSub, key, expiry);
+        IExchange.Request memory r = ex.getRequest(id);
+        assertEq(uint256(r.kind), uint256(IExchange.RequestKind.LinkedSigner), "kind");
+        assertEq(uint256(r.amount), expiry, "expiry in the request");
+        assertEq(r.data, bytes32(uint256(uint160(key))), "signer in the request");
+        settle(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid)), 0, 1, 1e18));
+
+        // at the expiry (batch time), no longer
+        vm.warp(expiry);
+        IExchange.Order memory bid2 = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid2)), 0, 1, 1e18), orderError(1, 1));
+
+        // renewed without expiry, then removed
+        vm.prank(alice);
+        ex.setLinkedSigner(aliceSub, key, 0);
+        settle(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid2)), 0, 1, 1e18));
+        vm.prank(alice);
+        ex.setLinkedSigner(aliceSub, address(0), 55);
+        (address s, uint64 e) = ex.linkedSigner(aliceSub);
+        assertEq(s, address(0), "removed");
+        assertEq(uint256(e), 0, "no expiry left");
+        IExchange.Order memory bid3 = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid3)), 0, 1, 1e18), orderError(1, 1));
+        // the owner still signs
+        settle(withFill(batch2(signed(bobPk, ask), signed(alicePk, bid3)), 0, 1, 1e18));
     }
 
     function test_RejectsUnknownAndInactiveMarkets() public {

@@ -113,14 +113,14 @@ export class ExchangeChain {
   async requests(from: bigint, to: bigint): Promise<ChainRequest[]> {
     const out: ChainRequest[] = [];
     for (let id = from; id < to; id++) {
-      const r = await this.read<{ kind: number; subaccount: Hex; assetId: number; amount: bigint; orderHash: Hex }>('getRequest', [id]);
+      const r = await this.read<{ kind: number; subaccount: Hex; assetId: number; amount: bigint; data: Hex }>('getRequest', [id]);
       out.push({
         id,
         kind: Number(r.kind) as RequestKind,
         subaccount: r.subaccount.toLowerCase() as Hex,
         assetId: Number(r.assetId),
         amount: BigInt(r.amount),
-        orderHash: r.orderHash.toLowerCase() as Hex,
+        data: r.data.toLowerCase() as Hex,
       });
     }
     return out;

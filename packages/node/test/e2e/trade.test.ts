@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, erc20Abi, http, type Hex } from 'viem';
 import { foundry } from 'viem/chains';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import { mulX18, mulX18Up, parseX18 } from '@kestrel/core';
 import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
@@ -207,5 +207,31 @@ describe('a trade across two nodes', () => {
     }
     const book = await getJson<{ asks: Array<[string, string]> }>(`${devnet.nodes[0]!.api}/v1/markets/1/book`);
     expect(book.body.asks.some(([price]) => price === '2500')).toBe(false);
+  });
+
+  it('a linked trading key signs for the subaccount once a batch has processed it, and the chain settles its orders', async () => {
+    const owner = devnet.traders[0]!;
+    const key = privateKeyToAccount(generatePrivateKey());
+    await seller.setLinkedSigner({ signer: key.address, subaccountName: 'main' });
+    const bot = createKestrelClient({
+      nodeUrl: devnet.nodes[1]!.api,
+      account: key,
+      publicClient: createPublicClient({ transport: http(devnet.rpcUrl) }),
+      pollingIntervalMs: 100,
+    });
+    // accepted as soon as the request is in a batch (refused as INVALID_SIGNATURE before)
+    const placed = await eventually(
+      () => bot.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1700', amount: '0.1', subaccount: owner.subaccount }).catch((e: { code?: string }) => e),
+      (r) => 'orderHash' in r,
+      'the linked key accepted',
+    );
+    const hash = (placed as { orderHash: Hex }).orderHash;
+    await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1700', amount: '0.1', subaccountName: 'main', timeInForce: 'IOC' });
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    await eventually(
+      () => chain.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'filled', args: [hash] }),
+      (f) => f === parseX18('0.1'),
+      'the fill of the linked key order settled on chain',
+    );
   });
 });

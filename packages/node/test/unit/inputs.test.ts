@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Hex, type Order } from '@kestrel/core';
-import { inputFromWire, inputToWire, verifyOrder } from '../../src/inputs.js';
+import { inputFromWire, inputToWire, prepareOrder, verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
@@ -43,3 +43,20 @@ describe('verifying each input once', () => {
     }
   });
 });
+
+describe('who may sign', () => {
+  it('the owner always; another key only when the engine says it is the subaccount’s linked signer', async () => {
+    const byStranger = await signed(3n, stranger);
+    const wire = inputToWire(verifyOrderUnchecked(byStranger));
+    expect(() => inputFromWire(domainSep, wire)).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
+    const linked = (subaccount: Hex, signer: Hex): boolean => subaccount === makeSubaccount(trader.address, 'main') && signer === stranger.address.toLowerCase();
+    expect(inputFromWire(domainSep, wire, undefined, linked)).toMatchObject({ type: 'order' });
+    expect(() => inputFromWire(domainSep, wire, undefined, () => false)).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
+    const byOwner = await signed(4n);
+    expect(inputFromWire(domainSep, inputToWire(verifyOrderUnchecked(byOwner)), undefined, () => false)).toMatchObject({ type: 'order' });
+  });
+});
+
+function verifyOrderUnchecked(s: { order: Order; signature: Hex }): ReturnType<typeof prepareOrder> {
+  return prepareOrder(domainSep, s.order, s.signature);
+}
