@@ -6,6 +6,7 @@
  * |---|---|---|
  * | `InvalidOrder(i, reason)` | order `i` | by reason: INVALID_SIGNATURE, UNKNOWN_MARKET, NONCE_USED, EXPIRED |
  * | `InvalidFill(j, BUYER_/SELLER_INSUFFICIENT_BALANCE)` | the short side of fill `j` (the buyer's or the seller's order) | INSUFFICIENT_BALANCE |
+ * | `InvalidFill(j, OVERFILL)` | the side the chain holds consumed (cancelled on chain meanwhile), if the caller says which | SETTLEMENT_REFUSED |
  * | `InvalidFill(j, other)` | fill `j`'s taker if it is new in this batch, else its maker | SETTLEMENT_REFUSED |
  * | anything else | none: the batch is not rebuilt | |
  *
@@ -39,8 +40,12 @@ export function refusalCode(sim: Refusal): ErrorCode {
   return table[reason] ?? ErrorCode.SETTLEMENT_REFUSED;
 }
 
-/** Which order to leave out, from the contract's InvalidOrder / InvalidFill error. */
-export function blame(sim: Refusal, args: SettlementArgs, inputs: readonly BatchInput[]): Hex | undefined {
+/**
+ * Which order to leave out, from the contract's InvalidOrder / InvalidFill error. `consumed`:
+ * orders the chain holds fully filled (read by the caller for an OVERFILL), which is how an
+ * order cancelled on chain between building and simulating a batch shows.
+ */
+export function blame(sim: Refusal, args: SettlementArgs, inputs: readonly BatchInput[], consumed: ReadonlySet<Hex> = new Set()): Hex | undefined {
   const index = Number(sim.args[0]);
   if (sim.error === 'InvalidOrder') return args.hashes[index];
   if (sim.error !== 'InvalidFill') return undefined;
@@ -55,6 +60,8 @@ export function blame(sim: Refusal, args: SettlementArgs, inputs: readonly Batch
     const buyerShort = reason === InvalidFillReason.BUYER_INSUFFICIENT_BALANCE;
     return buyerShort === takerIsBuy ? taker : maker;
   }
+  if (reason === InvalidFillReason.OVERFILL && maker !== undefined && consumed.has(maker)) return maker;
+  if (reason === InvalidFillReason.OVERFILL && taker !== undefined && consumed.has(taker)) return taker;
   // Otherwise prefer an order that is new in this batch: it has not been promised anything yet.
   return inputs.some((i) => i.type === 'order' && i.hash === taker) ? taker : maker;
 }

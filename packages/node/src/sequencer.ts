@@ -15,6 +15,7 @@ import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type Set
 import type { BatchInput } from './inputs.js';
 import type { ExchangeChain } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
+import { InvalidFillReason } from '@kestrel/contracts';
 import { blame, refusalCode } from './refusal.js';
 import type { Ledger } from './ledger.js';
 import type { Logger } from './log.js';
@@ -100,7 +101,7 @@ export class Sequencer {
         return;
       }
       applied.undo();
-      const culprit = blame(sim, args, inputs);
+      const culprit = blame(sim, args, inputs, await this.consumedOnChain(sim, args));
       if (!culprit) {
         log.error('sequencer: the chain refuses the batch and no order is to blame', { error: sim.error, args: sim.args.map(String) });
         return;
@@ -118,6 +119,23 @@ export class Sequencer {
       }
     }
     log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
+  }
+
+  /**
+   * For an OVERFILL refusal: which of the fill's two orders the chain holds fully filled (an order
+   * cancelled on chain after the batch was built), so the right one is left out.
+   */
+  private async consumedOnChain(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs): Promise<Set<Hex>> {
+    const out = new Set<Hex>();
+    if (sim.error !== 'InvalidFill' || Number(sim.args[1]) !== InvalidFillReason.OVERFILL) return out;
+    const fill = args.fills[Number(sim.args[0])];
+    if (!fill) return out;
+    for (const i of [fill.maker, fill.taker]) {
+      const hash = args.hashes[i];
+      const order = args.orders[i]?.order;
+      if (hash !== undefined && order !== undefined && (await this.s.chain.filled(hash)) >= order.amount) out.add(hash);
+    }
+    return out;
   }
 
   /** Gossips and submits a committed batch. */

@@ -102,6 +102,11 @@ export class ExchangeChain {
   }
 
   /** The engine state hash the last settled batch announced. */
+  /** How much of an order the chain has filled (its amount once cancelled on chain). */
+  filled(orderHash: Hex): Promise<bigint> {
+    return this.read<bigint>('filled', [orderHash]).then(BigInt);
+  }
+
   lastStateHash(): Promise<Hex> {
     return this.read<Hex>('lastStateHash').then((h) => h.toLowerCase() as Hex);
   }

@@ -44,6 +44,14 @@ describe('reading a refusal', () => {
     expect(refusalCode(sim)).toBe(code);
   });
 
+  it('for an overfill, blames the order the chain holds consumed (cancelled on chain), maker or new taker', () => {
+    const { args, inputs } = batch(true);
+    const overfill = { error: 'InvalidFill', args: [0n, InvalidFillReason.OVERFILL] };
+    expect(blame(overfill, args, inputs, new Set([h(1)]))).toBe(h(1)); // the resting maker, although the taker is new
+    expect(blame(overfill, args, inputs, new Set([h(2)]))).toBe(h(2));
+    expect(blame(overfill, args, inputs)).toBe(h(2)); // nothing known: the new order, as for any other refusal
+  });
+
   it('blames the maker for another fill refusal when the taker is not new either', () => {
     const { args } = batch(true);
     expect(blame({ error: 'InvalidFill', args: [0n, InvalidFillReason.OVERFILL] }, args, [])).toBe(h(1));
