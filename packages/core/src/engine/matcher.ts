@@ -25,7 +25,8 @@
  * whole amount would fill; otherwise nothing changes but the taker's own cancellation.
  */
 import { SelfTradeMode, TimeInForce } from '../flags.js';
-import { LedgerOverlay, type Account, type Ledger } from './accounts.js';
+import type { Account, Ledger } from './accounts.js';
+import { LedgerOverlay } from './overlay.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
 import { addsRisk, reducibleLots, type RiskCheck, type RiskView } from './risk.js';

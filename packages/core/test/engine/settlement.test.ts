@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Accounts, LedgerOverlay } from '../../src/engine/accounts.js';
+import { Accounts } from '../../src/engine/accounts.js';
+import { LedgerOverlay } from '../../src/engine/overlay.js';
 import { FillPricer, proposeFill, settleFill, type MarketConfig, type ProposedFill } from '../../src/index.js';
 
 const E18 = 10n ** 18n;
