@@ -110,7 +110,7 @@ describe('value across spot, perps and lending', () => {
             apply({ kind: 'funding', marketId: ETH_PERP, rate: o.rate });
           } else if (o.t === 'oracle') {
             apply({ kind: 'oracle', marketId: ETH_PERP, price: x('2000') + BigInt(o.tick) * x('1.37') });
-          } else {
+          } else if (o.t === 'time') {
             now += BigInt(o.dt);
             check();
             apply({ kind: 'time', timestamp: now });
