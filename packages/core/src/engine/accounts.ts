@@ -196,7 +196,7 @@ export class Accounts implements Ledger {
     this.capacity = cap;
   }
 
-  /** The slot of a balance, brought to the current index epoch and marked as moved when `touch`. */
+  /** The slot of a balance, its stored value brought to the asset's current index epoch. */
   private slot(account: Account, assetId: number): number {
     if (!(assetId >= 0 && assetId < this.width)) throw new RangeError(`asset id ${assetId} is outside this ledger (width ${this.width})`);
     const i = account.index * this.width + assetId;
