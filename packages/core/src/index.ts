@@ -27,3 +27,4 @@ export { STATE_HASH_TAG } from './engine/state-hash.js';
 export * from './lending.js';
 export * from './perp.js';
 export * from './feeds.js';
+export * from './margin.js';

@@ -90,6 +90,8 @@ export interface Ledger {
   subBounded(account: Account, assetId: number, delta: bigint, bound: number): void;
   /** a perp position's size, X18 (positive long, negative short, 0 if none) */
   positionSize(account: Account, marketId: number): bigint;
+  /** a perp position as stored plus the batch's net fills so far (X18; zeros if none) */
+  position(account: Account, marketId: number): StoredPosition;
   /**
    * A perp fill of `amount` for `quote`: a buy does `size += amount, vQuote −= quote`, a sell
    * `size −= amount, vQuote += quote`.
@@ -157,6 +159,11 @@ export class Accounts implements Ledger {
   }
 
   /** The handle of a subaccount, created on first use. */
+  /** The subaccount's handle if it has one (queries must not create accounts). */
+  find(subaccount: Hex): Account | undefined {
+    return this.bySub.get(subaccount);
+  }
+
   of(subaccount: Hex): Account {
     let a = this.bySub.get(subaccount);
     if (a === undefined) {
@@ -361,6 +368,10 @@ export class Accounts implements Ledger {
     return this.perps.size(account, marketId);
   }
 
+  position(account: Account, marketId: number): StoredPosition {
+    return this.perps.stored(account, marketId);
+  }
+
   trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
     this.perps.trade(account, marketId, isBuy, amount, quote);
   }
@@ -441,7 +452,7 @@ export class Accounts implements Ledger {
   }
 
   /** A position as readers see it (stored + the batch's net fills; a copy, X18), or undefined when it is all zero. */
-  position(subaccount: Hex, marketId: number): Position | undefined {
+  positionOf(subaccount: Hex, marketId: number): Position | undefined {
     const a = this.bySub.get(subaccount);
     if (a === undefined) return undefined;
     const p = this.perps.read(a, marketId);

@@ -31,6 +31,7 @@ import { isHex, type Hex } from '../hex.js';
 import { INT128_MAX, UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { clampFundingRate, nextCumFunding } from '../perp.js';
+import { Margin } from './margin-check.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
@@ -42,13 +43,14 @@ import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
   /**
-   * pre-trade check before each fill; defaults to {@link spotBalanceCheck}, or to
-   * {@link borrowAllowedCheck} with `allowBorrow`
+   * pre-trade check before each fill; defaults to portfolio margin when the config has `risk`
+   * (margin-check.ts), else to {@link spotBalanceCheck}; {@link borrowAllowedCheck} with `allowBorrow`
    */
   riskCheck?: RiskCheck;
   /**
-   * Let fills take balances below zero (a negative balance is a loan, DESIGN §6). Off by default:
-   * the Exchange contract does not settle negative balances yet. Ignored when `riskCheck` is given.
+   * No pre-trade check at all: fills may take any balance below zero (a loan, DESIGN §6) and
+   * positions grow without margin. For tests of the accounting alone; ignored when `riskCheck`
+   * is given.
    */
   allowBorrow?: boolean;
 }
@@ -56,10 +58,14 @@ export interface EngineOptions {
 export class Engine {
   private readonly s: EngineState;
   private readonly matcher: Matcher;
+  /** portfolio margin, when the config has risk parameters */
+  private readonly margin: Margin | undefined;
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
-    this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : spotBalanceCheck));
+    this.margin = config.risk === undefined ? undefined : new Margin(this.s, config.risk);
+    const fallback = this.margin?.check ?? spotBalanceCheck;
+    this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
   }
 
   /** Rebuilds an engine from {@link Engine.snapshot}; same state hash, same behaviour. */
@@ -201,8 +207,18 @@ export class Engine {
 
   /** A perp position (all zero when there is none). */
   position(subaccount: Hex, marketId: number): Position {
-    const p = this.s.accounts.position(sub(subaccount), marketId);
+    const p = this.s.accounts.positionOf(sub(subaccount), marketId);
     return p === undefined ? { size: 0n, vQuote: 0n, lastCumFunding: 0n } : { ...p };
+  }
+
+  /**
+   * A subaccount's initial health (DESIGN §8, margin.ts) at the latest oracle prices, X18 quote;
+   * null when a loan or a position has no price, undefined when the config has no risk parameters.
+   */
+  initialHealth(subaccount: Hex): bigint | null | undefined {
+    if (this.margin === undefined) return undefined;
+    const account = this.s.accounts.find(sub(subaccount));
+    return account === undefined ? 0n : this.margin.health(this.s.accounts, account);
   }
 
   /** A subaccount's non-zero perp positions, by market id. */
@@ -404,7 +420,9 @@ export class Engine {
           ? ErrorCode.INSUFFICIENT_BALANCE
           : s.accounts.cash(assetId) < amount
             ? ErrorCode.INSUFFICIENT_LIQUIDITY
-            : undefined;
+            : this.margin !== undefined && !this.margin.allowsWithdrawal(s.accounts, s.accounts.of(subaccount), assetId, amount)
+              ? ErrorCode.INSUFFICIENT_MARGIN
+              : undefined;
     if (code !== undefined) {
       events.push({ kind: 'withdrawalRejected', requestId, subaccount, assetId, amount, code });
       return;

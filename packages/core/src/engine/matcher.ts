@@ -26,6 +26,7 @@
  */
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Account, Ledger } from './accounts.js';
+import type { StoredPosition } from './positions.js';
 import { LedgerOverlay } from './overlay.js';
 import { DROP, DROP_STOP, NIL, STOP, type MatchHook } from './book.js';
 import type { OrderRecord } from './order-record.js';
@@ -44,6 +45,9 @@ class LedgerView implements RiskView {
   }
   positionSize(account: Account, marketId: number): bigint {
     return this.ledger.positionSize(account, marketId);
+  }
+  position(account: Account, marketId: number): StoredPosition {
+    return this.ledger.position(account, marketId);
   }
 }
 

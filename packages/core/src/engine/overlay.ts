@@ -4,10 +4,12 @@
  * settlement code as the real match and changes nothing.
  */
 import type { Account, Grid, Ledger } from './accounts.js';
+import type { StoredPosition } from './positions.js';
 
 export class LedgerOverlay implements Ledger {
   private readonly delta = new Map<Account, Map<number, bigint>>();
   private readonly sizeDelta = new Map<Account, Map<number, bigint>>();
+  private readonly vQuoteDelta = new Map<Account, Map<number, bigint>>();
 
   constructor(private readonly base: Ledger) {}
 
@@ -35,13 +37,20 @@ export class LedgerOverlay implements Ledger {
     return this.base.positionSize(account, marketId) + (this.sizeDelta.get(account)?.get(marketId) ?? 0n);
   }
 
-  /** Only the size is tracked: nothing in a dry run reads vQuote. */
-  trade(account: Account, marketId: number, isBuy: boolean, amount: bigint): void {
-    bump(this.sizeDelta, account, marketId, isBuy ? amount : -amount);
+  position(account: Account, marketId: number): StoredPosition {
+    const p = this.base.position(account, marketId);
+    const dSize = this.sizeDelta.get(account)?.get(marketId) ?? 0n;
+    const dVQuote = this.vQuoteDelta.get(account)?.get(marketId) ?? 0n;
+    return dSize === 0n && dVQuote === 0n ? p : { ...p, dSize: p.dSize + dSize, dVQuote: p.dVQuote + dVQuote };
   }
 
-  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number): void {
-    this.trade(account, marketId, isBuy, BigInt(lots) * grid.lotSize);
+  trade(account: Account, marketId: number, isBuy: boolean, amount: bigint, quote: bigint): void {
+    bump(this.sizeDelta, account, marketId, isBuy ? amount : -amount);
+    bump(this.vQuoteDelta, account, marketId, isBuy ? -quote : quote);
+  }
+
+  tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number, units: number): void {
+    this.trade(account, marketId, isBuy, BigInt(lots) * grid.lotSize, BigInt(units) * grid.unit);
   }
 }
 

@@ -6,6 +6,7 @@
  * fills already made earlier in the same match) and the proposed fill.
  */
 import type { Account } from './accounts.js';
+import type { StoredPosition } from './positions.js';
 import type { CancelReason } from './types.js';
 import { buyerAccount, buyerCost, buyerFee, sellerAccount, sellerFee, type ProposedFill } from './settlement.js';
 
@@ -15,10 +16,12 @@ export interface RiskView {
   balance(account: Account, assetId: number): bigint;
   /** a perp position's size, X18 (positive long) */
   positionSize(account: Account, marketId: number): bigint;
+  /** a perp position as stored plus the batch's net fills so far */
+  position(account: Account, marketId: number): StoredPosition;
 }
 
 /** Codes a risk check may answer with; each is also the reason the failing order is cancelled. */
-export type RiskCode = Extract<CancelReason, 'INSUFFICIENT_BALANCE'>;
+export type RiskCode = Extract<CancelReason, 'INSUFFICIENT_BALANCE' | 'INSUFFICIENT_MARGIN'>;
 
 /** A failed check names the side at fault: a failing maker is removed, a failing taker stops. */
 export interface RiskFailure {

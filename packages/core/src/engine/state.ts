@@ -234,5 +234,26 @@ export function validateConfig(config: EngineConfig): void {
     if (typeof m.makerFee !== 'bigint' || m.makerFee > ONE || -m.makerFee > m.takerFee) {
       bad(`market ${id}: makerFee must be ≤ 1 and a rebate no larger than takerFee`);
     }
+    if (m.riskGroup !== undefined && !isU32(m.riskGroup)) bad(`market ${id}: riskGroup must be a uint32`);
+    if (m.concIM !== undefined && !isFraction(m.concIM)) bad(`market ${id}: concIM must be in [0, 1]`);
+    const ct = m.concThreshold;
+    if (ct !== undefined && (typeof ct !== 'bigint' || ct < 0n || ct > UINT128_MAX)) bad(`market ${id}: concThreshold must be in 0..2^128-1`);
+  }
+  for (const a of config.assets) {
+    if (a.riskGroup !== undefined && !isU32(a.riskGroup)) bad(`asset ${a.assetId}: riskGroup must be a uint32`);
+    if (a.priceMarketId !== undefined && !marketIds.has(a.priceMarketId)) bad(`asset ${a.assetId}: unknown priceMarketId`);
+  }
+  const risk = config.risk;
+  if (risk !== undefined) {
+    if (!isFraction(risk.pnlWeight)) bad('risk.pnlWeight must be in [0, 1]');
+    const groups = new Set<number>();
+    for (const g of risk.groups) {
+      if (!isU32(g.groupId) || groups.has(g.groupId)) bad(`risk: bad or duplicate groupId ${String(g.groupId)}`);
+      groups.add(g.groupId);
+      // at most 1: a fully paid portfolio then always has initial health ≥ 0 (margin.ts)
+      if (!isFraction(g.shockIM) || !isFraction(g.basisIM)) bad(`risk group ${g.groupId}: shockIM and basisIM must be in [0, 1]`);
+    }
   }
 }
+
+const isFraction = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v <= ONE;

@@ -4,6 +4,7 @@
  * the same log reaches the same events and the same state hash.
  */
 import type { RateCurve } from '../lending.js';
+import type { RiskGroupParams } from '../margin.js';
 import type { Hex } from '../hex.js';
 import type { Order } from '../eip712.js';
 import type { ErrorCode } from '../codes.js';
@@ -16,6 +17,10 @@ export interface AssetConfig {
   decimals: number;
   /** the pooled-lending rate curve (DESIGN §6); without one the asset earns and costs no interest */
   lending?: RateCurve;
+  /** the risk group the asset's value counts in (DESIGN §8; default 0); ignored for the quote asset */
+  riskGroup?: number;
+  /** the market whose oracle prices the asset (its spot market); without one it has no price */
+  priceMarketId?: number;
 }
 
 export type MarketKind = 'SPOT' | 'PERP';
@@ -60,6 +65,19 @@ export interface MarketConfig {
   maxStaleness?: bigint;
   /** perps: the largest funding rate one update may post, either way (X18 per interval; default {@link DEFAULT_MAX_FUNDING_RATE}) */
   maxFundingRate?: bigint;
+  /** perps: the risk group the position's notional counts in (DESIGN §8) */
+  riskGroup?: number;
+  /** perps: the fraction of notional above `concThreshold` added to the requirement (X18; default 0) */
+  concIM?: bigint;
+  /** perps: notional (X18 quote) above which the concentration charge applies (default 0) */
+  concThreshold?: bigint;
+}
+
+/** Portfolio margin (DESIGN §8): the risk groups and the weight of positive uPnL. */
+export interface RiskConfig {
+  groups: readonly RiskGroupParams[];
+  /** share of positive uPnL that counts toward initial health, X18 in [0, 1] */
+  pnlWeight: bigint;
 }
 
 /** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */
@@ -81,6 +99,11 @@ export interface EngineConfig {
   /** the insurance fund's subaccount, which collects the lending reserves; the fee subaccount if absent */
   insuranceSubaccount?: Hex;
   limits?: EngineLimits;
+  /**
+   * portfolio margin: with it, each fill must leave each side's initial health ≥ 0 or not lower
+   * it, and a withdrawal must leave it ≥ 0; without it, spot trades must be paid in full
+   */
+  risk?: RiskConfig;
 }
 
 /** One sequenced input. `timestamp` inputs set the engine's clock (batch time, unix seconds). */
@@ -118,6 +141,8 @@ export type CancelReason =
   | 'FOK_UNFILLED'
   | 'SELF_TRADE'
   | 'INSUFFICIENT_BALANCE'
+  /** the fill would leave the side's initial health below zero and lower it (DESIGN §8) */
+  | 'INSUFFICIENT_MARGIN'
   /** the subaccount's minNonce passed the order's nonce (on-chain cancelUpTo) */
   | 'NONCE'
   /** a reduce-only order that can no longer reduce its position (perps) */

@@ -92,7 +92,7 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);
   if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
   if (flags.reduceOnly) {
-    const pos = s.accounts.position(order.subaccount, order.marketId)?.size ?? 0n;
+    const pos = s.accounts.positionOf(order.subaccount, order.marketId)?.size ?? 0n;
     if (order.isBuy ? pos >= 0n : pos <= 0n) return fail(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);
   }
   const mayRest = flags.timeInForce === TimeInForce.GTC || flags.timeInForce === TimeInForce.POST_ONLY;

@@ -89,14 +89,14 @@ describe('settleFill through handles', () => {
     expect(overlay.positionSize(buyer, 3)).toBe(2n * E18);
     expect(ledger.positionSize(buyer, 3)).toBe(0n); // the overlay wrote nothing through
     settleFill(ledger, f, fees);
-    expect(ledger.position(buyer.subaccount, 3)).toEqual({ size: 2n * E18, vQuote: -3700n * E18, lastCumFunding: 0n });
-    expect(ledger.position(seller.subaccount, 3)).toEqual({ size: -2n * E18, vQuote: 3700n * E18, lastCumFunding: 0n });
+    expect(ledger.positionOf(buyer.subaccount, 3)).toEqual({ size: 2n * E18, vQuote: -3700n * E18, lastCumFunding: 0n });
+    expect(ledger.positionOf(seller.subaccount, 3)).toEqual({ size: -2n * E18, vQuote: 3700n * E18, lastCumFunding: 0n });
     expect(ledger.balanceOf(buyer.subaccount, 0)).toBe(-(3700n * E18) / 2000n); // taker fee 0.05%
     expect(ledger.balanceOf(seller.subaccount, 0)).toBe((3700n * E18) / 10_000n); // maker rebate 0.01%
     expect(ledger.balanceOf(fees.subaccount, 0)).toBe((3700n * E18) / 2000n - (3700n * E18) / 10_000n);
     // closing the position removes it: absent and zero are the same state
     settleFill(ledger, new FillPricer(m).propose(seller, buyer, false, 185_000, 1850n * E18, 2_000), fees);
-    expect(ledger.position(buyer.subaccount, 3)).toBeUndefined();
+    expect(ledger.positionOf(buyer.subaccount, 3)).toBeUndefined();
     expect(ledger.allPositions()).toEqual([]);
   });
 });
@@ -177,7 +177,7 @@ describe('Accounts lanes', () => {
         }
         for (let i = 0; i < 20; i++) {
           const want = size[i] === 0n && vQuote[i] === 0n ? undefined : { size: size[i], vQuote: vQuote[i], lastCumFunding: 0n };
-          expect(ledger.position(subs[i]!, 3), `account ${i}`).toEqual(want);
+          expect(ledger.positionOf(subs[i]!, 3), `account ${i}`).toEqual(want);
           expect(ledger.positionSize(handles[i]!, 3), `account ${i}`).toBe(size[i]);
         }
       }),
