@@ -1,6 +1,15 @@
 import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
 import { exchangeAbi, exchangeBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 
+/** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
+export interface CurveConfig {
+  baseRate: bigint;
+  slope1: bigint;
+  slope2: bigint;
+  kink: bigint;
+  reserveFactor: bigint;
+}
+
 /** An asset to list. Without `token`, a fresh TestToken (open faucet, devnet only) is deployed. */
 export interface AssetConfig {
   symbol: string;
@@ -9,12 +18,36 @@ export interface AssetConfig {
   token?: Address;
   /** ERC-20 name of a deployed TestToken; defaults to `Kestrel Test <symbol>` */
   name?: string;
+  /** the risk group its value counts in (DESIGN §8); default 0 */
+  riskGroup?: number;
+  /** the market whose price values it; default none */
+  priceMarketId?: number;
+  /** pooled lending; without a curve the asset earns and costs no interest */
+  lending?: CurveConfig;
+}
+
+/** A market's price feed: a Chainlink-compatible aggregator. */
+export interface FeedSettings {
+  aggregator: Address;
+  /** seconds after publication a round stops counting */
+  maxStaleness: number;
+  /** rounds a named round may trail the feed's latest */
+  maxRoundLag: number;
+}
+
+/** A risk group's initial-margin charges, X18 fractions (DESIGN §8). */
+export interface RiskGroupConfig {
+  groupId: number;
+  shockIM: bigint;
+  basisIM: bigint;
 }
 
 /** A market to list; amounts and fees are X18 (see `IExchange.Market`). */
 export interface MarketConfig {
   marketId: number;
   symbol: string;
+  /** default SPOT */
+  kind?: 'SPOT' | 'PERP';
   baseAssetId: number;
   /** default 0, the quote stablecoin */
   quoteAssetId?: number;
@@ -25,6 +58,15 @@ export interface MarketConfig {
   takerFee: bigint;
   /** default true */
   active?: boolean;
+  /** perps: the risk group of its notional; default 0 */
+  riskGroup?: number;
+  /** perps: concentration charge on notional above `concThreshold` (X18); default 0 */
+  concIM?: bigint;
+  concThreshold?: bigint;
+  /** perps: the largest funding rate one update may post (X18); default 0.005 */
+  maxFundingRate?: bigint;
+  /** the market's price feed; default none */
+  feed?: FeedSettings;
 }
 
 export interface DeployKestrelOptions {
@@ -45,6 +87,11 @@ export interface DeployKestrelOptions {
   operators?: readonly Address[];
   /** receives trading fees (owner address ‖ 12-byte name) */
   feeSubaccount: Hex;
+  /** the insurance fund: receives the lending reserves; default the fee subaccount */
+  insuranceSubaccount?: Hex;
+  /** portfolio margin's risk groups and the weight of positive uPnL (X18); default none and 0 */
+  riskGroups?: readonly RiskGroupConfig[];
+  pnlWeight?: bigint;
   /** oldest acceptable batch timestamp, in seconds behind the block; default 300 */
   maxBatchAge?: bigint | number;
   /** listed in order: the first is asset 0, the quote stablecoin */
@@ -61,7 +108,12 @@ export interface DeployedAsset {
   testToken: boolean;
 }
 
-export interface DeployedMarket extends Required<MarketConfig> {}
+export interface DeployedMarket extends Required<Omit<MarketConfig, 'feed'>> {
+  feed?: FeedSettings;
+}
+
+/** The largest funding rate one update may post when a market names none: the engine's default. */
+export const DEFAULT_MAX_FUNDING_RATE = 5_000000000000000n;
 
 export interface DeployedKestrel {
   exchange: Address;
@@ -157,15 +209,26 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
   if (timelockDelay < 0n) throw new Error('deployKestrel: timelockDelay must not be negative');
   const { address: timelock } = await deploy(timelockAbi, timelockBytecode, [0n, [admin], [admin], '0x0000000000000000000000000000000000000000'], 'Timelock');
   const maxBatchAge = BigInt(options.maxBatchAge ?? 300);
-  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [timelock, options.feeSubaccount, maxBatchAge], 'Exchange');
+  const insurance = options.insuranceSubaccount ?? options.feeSubaccount;
+  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [timelock, options.feeSubaccount, insurance, maxBatchAge], 'Exchange');
 
   const calls: Array<{ target: Address; data: Hex }> = [];
   for (const a of assets) calls.push({ target: exchange, data: exchangeCall('listAsset', [a.token, a.symbol]) });
 
   const markets: DeployedMarket[] = [];
   for (const m of options.markets ?? []) {
-    const market: DeployedMarket = { ...m, quoteAssetId: m.quoteAssetId ?? 0, active: m.active ?? true };
+    const market: DeployedMarket = {
+      ...m,
+      kind: m.kind ?? 'SPOT',
+      quoteAssetId: m.quoteAssetId ?? 0,
+      active: m.active ?? true,
+      riskGroup: m.riskGroup ?? 0,
+      concIM: m.concIM ?? 0n,
+      concThreshold: m.concThreshold ?? 0n,
+      maxFundingRate: m.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE,
+    };
     const struct = {
+      kind: market.kind === 'PERP' ? 1 : 0,
       baseAssetId: market.baseAssetId,
       quoteAssetId: market.quoteAssetId,
       active: market.active,
@@ -177,8 +240,19 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       symbol: market.symbol,
     };
     calls.push({ target: exchange, data: exchangeCall('listMarket', [market.marketId, struct]) });
+    const risk = { riskGroup: market.riskGroup, concIM: market.concIM, concThreshold: market.concThreshold, maxFundingRate: market.maxFundingRate };
+    calls.push({ target: exchange, data: exchangeCall('setMarketRisk', [market.marketId, risk]) });
+    if (market.feed) calls.push({ target: exchange, data: exchangeCall('setPriceFeed', [market.marketId, market.feed]) });
     markets.push(market);
   }
+  for (const [assetId, a] of options.assets.entries()) {
+    if (a.riskGroup !== undefined || a.priceMarketId !== undefined) {
+      calls.push({ target: exchange, data: exchangeCall('setAssetRisk', [assetId, a.riskGroup ?? 0, a.priceMarketId ?? 0]) });
+    }
+    if (a.lending) calls.push({ target: exchange, data: exchangeCall('setLendingCurve', [assetId, a.lending]) });
+  }
+  for (const g of options.riskGroups ?? []) calls.push({ target: exchange, data: exchangeCall('setRiskGroup', [g.groupId, g.shockIM, g.basisIM]) });
+  if (options.pnlWeight !== undefined) calls.push({ target: exchange, data: exchangeCall('setPnlWeight', [options.pnlWeight]) });
 
   const operators = [...(options.operators ?? [])];
   for (const op of operators) calls.push({ target: exchange, data: exchangeCall('setOperator', [op, true]) });

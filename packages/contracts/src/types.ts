@@ -19,6 +19,16 @@ export type Fill = Batch['fills'][number];
 export type Request = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'getRequest'>;
 /** A market's parameters as stored (`IExchange.Market`). */
 export type Market = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'getMarket'>;
+/** A perp position as stored (`IExchange.Position`). */
+export type PositionState = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'positionOf'>;
+/** A lending pool as stored (`IExchange.PoolState`). */
+export type PoolState = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'pool'>;
+/** A price round a batch names (`IExchange.PriceRound`). */
+export type PriceRound = Batch['prices'][number];
+/** A funding update a batch carries (`IExchange.FundingUpdate`). */
+export type FundingUpdate = Batch['funding'][number];
+/** `IExchange.MarketKind`. */
+export const MarketKind = { Spot: 0, Perp: 1 } as const;
 /** A listed asset (`IExchange.Asset`). */
 export type Asset = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'getAsset'>;
 
@@ -43,13 +53,22 @@ export const InvalidFillReason = {
   /** the fill (at the maker's price) is worse than the taker's limit */
   PRICE: 3,
   OVERFILL: 4,
-  /** after the fill the buyer's quote balance would be negative */
-  BUYER_INSUFFICIENT_BALANCE: 5,
   /** both orders belong to the same owner address */
   SELF_TRADE: 6,
   ZERO_AMOUNT: 7,
-  /** after the fill the seller's base balance would be negative */
-  SELLER_INSUFFICIENT_BALANCE: 8,
+  /**
+   * at the batch's end the maker's account has initial health < 0 and lower than before its
+   * first fill; the fill named is the last one that touched the account, where it was the maker
+   */
+  MAKER_INSUFFICIENT_MARGIN: 9,
+  /** the same for an account that was the taker in the fill named */
+  TAKER_INSUFFICIENT_MARGIN: 10,
+  /** the market's price is stale and the fill adds risk for the maker */
+  MAKER_STALE_PRICE: 11,
+  /** the market's price is stale and the fill adds risk for the taker */
+  TAKER_STALE_PRICE: 12,
+  /** a position would pass ±2^127 */
+  POSITION_OVERFLOW: 13,
 } as const;
 export type InvalidFillReason = (typeof InvalidFillReason)[keyof typeof InvalidFillReason];
 
@@ -58,5 +77,9 @@ export const InvalidBatchReason = {
   BATCH_ID: 1,
   TIMESTAMP: 2,
   CURSOR: 3,
+  /** a price round for a market without a feed, older than the last one used, or unusable */
+  PRICE: 4,
+  /** funding for a market that is not a perp, or has no price */
+  FUNDING: 5,
 } as const;
 export type InvalidBatchReason = (typeof InvalidBatchReason)[keyof typeof InvalidBatchReason];

@@ -80,6 +80,8 @@ async function nextBatch(): Promise<Batch> {
     timestamp: block.timestamp,
     requestCursor: await read<bigint>('requestCount'),
     stateHash: `0x${(lastBatchId + 1n).toString(16).padStart(64, '0')}`,
+    prices: [],
+    funding: [],
     orders: [],
     fills: [],
   };

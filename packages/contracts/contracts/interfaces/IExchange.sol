@@ -1,119 +1,28 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title The Kestrel exchange: vault, request queue and batch settlement.
-/// @notice Amounts inside the exchange are X18 fixed point (18 decimals) whatever the token's
-///         decimals; balances are signed (a negative balance is a loan, from the lending issue on).
-interface IExchange {
-    /// The EIP-712 order, field for field (DESIGN §4).
-    struct Order {
-        bytes32 subaccount;
-        uint32 marketId;
-        bool isBuy;
-        uint128 price;
-        uint128 amount;
-        uint64 nonce;
-        uint64 expiry;
-        uint32 flags;
-        uint64 clientId;
-    }
+import {IExchangeTypes} from "./IExchangeTypes.sol";
 
-    struct SignedOrder {
-        Order order;
-        /// 65 bytes r ‖ s ‖ v, v ∈ {27, 28}, s ≤ n/2
-        bytes signature;
-    }
-
-    /// A fill between two orders of the batch; the price is always the maker's price.
-    struct Fill {
-        uint32 maker; // index into Batch.orders
-        uint32 taker; // index into Batch.orders
-        uint128 amount; // base amount, X18
-    }
-
-    struct Batch {
-        uint64 batchId; // lastBatchId + 1
-        uint64 timestamp; // batch clock: non-decreasing, ≤ block.timestamp, ≥ block.timestamp − maxBatchAge
-        uint64 requestCursor; // process the request queue up to (excluding) this index
-        bytes32 stateHash; // the engine's state hash after the batch (recorded, not checked)
-        SignedOrder[] orders;
-        Fill[] fills;
-    }
-
-    enum RequestKind {
-        Deposit,
-        Withdrawal,
-        CancelUpTo,
-        CancelOrder,
-        LinkedSigner
-    }
-
-    /// A chain-side input, applied by the batch that moves the cursor past it.
-    struct Request {
-        RequestKind kind;
-        bytes32 subaccount;
-        uint32 assetId; // 0 for CancelUpTo
-        uint128 amount; // X18 for deposits and withdrawals; the new minNonce for CancelUpTo; the expiry for LinkedSigner
-        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); else 0
-    }
-
-    /// A trading key that may sign orders for a subaccount (never withdraw), until `expiry`
-    /// (unix seconds, exclusive, at the batch's time; 0 = none).
-    struct LinkedSigner {
-        address signer;
-        uint64 expiry;
-    }
-
-    struct Asset {
-        address token;
-        uint8 decimals;
-        string symbol;
-    }
-
-    struct Market {
-        uint32 baseAssetId;
-        uint32 quoteAssetId;
-        bool active;
-        uint128 tickSize;
-        uint128 lotSize;
-        uint128 minSize;
-        int64 makerFee; // X18 rate; may be negative (rebate), |makerFee| ≤ takerFee
-        int64 takerFee; // X18 rate, ≥ 0, ≤ 0.1e18
-        string symbol;
-    }
-
-    // reasons carried by InvalidOrder
-    // 1 BAD_SIGNATURE, 2 UNKNOWN_MARKET, 3 NONCE_CANCELLED, 4 EXPIRED
-    error InvalidOrder(uint256 orderIndex, uint8 reason);
-    // reasons carried by InvalidFill
-    // 1 BAD_INDEX, 2 MARKET_MISMATCH (different markets or same side), 3 PRICE (worse than a limit),
-    // 4 OVERFILL, 5 BUYER_INSUFFICIENT_BALANCE, 6 SELF_TRADE, 7 ZERO_AMOUNT,
-    // 8 SELLER_INSUFFICIENT_BALANCE (the side is named, so the sequencer can leave out the right order)
-    error InvalidFill(uint256 fillIndex, uint8 reason);
-    error InvalidBatch(uint8 reason); // 1 BATCH_ID, 2 TIMESTAMP, 3 CURSOR
-    error NotOperator();
-    error NotOwner();
-    error NotAdmin();
-    error UnknownAsset();
-    error InvalidAmount();
-    error InvalidParams();
-
-    event AssetListed(uint32 indexed assetId, address token, uint8 decimals, string symbol);
-    event MarketListed(uint32 indexed marketId, Market market);
-    event OperatorSet(address indexed operator, bool enabled);
-    event RequestQueued(uint64 indexed requestId, RequestKind kind, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
-    event Deposited(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
-    event Withdrawn(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
-    event WithdrawalRejected(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
-    event BatchSettled(uint64 indexed batchId, bytes32 stateHash, uint64 timestamp, uint64 requestCursor, uint256 fillCount);
-
-    event OrderCancelled(uint64 indexed requestId, bytes32 indexed subaccount, bytes32 indexed orderHash);
-    event LinkedSignerSet(uint64 indexed requestId, bytes32 indexed subaccount, address signer, uint64 expiry);
-
+/// @title The Kestrel exchange: vault, request queue, batch settlement, lending and perps.
+/// @notice Every function of the Exchange and of its extension, as one interface: call the
+///         Exchange's address through it.
+interface IExchange is IExchangeTypes {
     // --- admin (the Timelock) ---
     function listAsset(address token, string calldata symbol) external returns (uint32 assetId);
     function listMarket(uint32 marketId, Market calldata market) external;
     function setOperator(address operator, bool enabled) external;
+    /// Risk and perp parameters of a listed market.
+    function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external;
+    /// The market's price feed (decimals are read from it); the zero address removes it.
+    function setPriceFeed(uint32 marketId, FeedConfig calldata feed) external;
+    /// The risk group an asset counts in and the market whose price values it (0: none).
+    function setAssetRisk(uint32 assetId, uint32 riskGroup, uint32 priceMarketId) external;
+    /// The asset's lending curve; interest accrues from the next batch.
+    function setLendingCurve(uint32 assetId, Curve calldata curve) external;
+    /// A risk group's initial-margin shock and basis charges, X18 fractions in [0, 1].
+    function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM) external;
+    /// The share of positive uPnL that counts toward initial health, X18 in [0, 1].
+    function setPnlWeight(uint64 pnlWeight) external;
 
     // --- users ---
     /// Pulls `tokenAmount` (token units) now; the balance is credited by the batch that processes the request.
@@ -136,9 +45,20 @@ interface IExchange {
     function settleBatch(Batch calldata batch) external;
 
     // --- views ---
+    /// The balance, X18 (negative: borrowed), at the asset's indexes as of the last batch.
     function balanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256);
+    /// The balance as stored: scaled by the supply index (≥ 0) or the borrow index (< 0).
+    function scaledBalanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256);
+    function positionOf(bytes32 subaccount, uint32 marketId) external view returns (Position memory);
+    function cumFunding(uint32 marketId) external view returns (int256);
+    function pool(uint32 assetId) external view returns (PoolState memory);
+    /// The price a batch last used for the market, X18, and when its round was published.
+    function price(uint32 marketId) external view returns (uint256 value, uint256 publishedAt);
+    function insuranceSubaccount() external view returns (bytes32);
     function filled(bytes32 orderHash) external view returns (uint128);
     function minNonce(bytes32 subaccount) external view returns (uint64);
+    function pnlWeight() external view returns (uint64);
+    function admin() external view returns (address);
     function requestCount() external view returns (uint64);
     function processedRequests() external view returns (uint64);
     function getRequest(uint64 requestId) external view returns (Request memory);
@@ -152,6 +72,8 @@ interface IExchange {
     function getAsset(uint32 assetId) external view returns (Asset memory);
     function marketIds() external view returns (uint32[] memory);
     function getMarket(uint32 marketId) external view returns (Market memory);
+    function getMarketRisk(uint32 marketId) external view returns (MarketRisk memory);
+    function initialHealth(bytes32 subaccount) external view returns (bool priced, int256 health);
     function isOperator(address account) external view returns (bool);
     function maxBatchAge() external view returns (uint64);
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IExchange} from "../interfaces/IExchange.sol";
+import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 
 /// @title EIP-712 hashing and signature checks for Kestrel orders (DESIGN §4).
 library OrderLib {
@@ -21,7 +22,7 @@ library OrderLib {
     }
 
     /// EIP-712 struct hash of an order read straight from calldata.
-    function structHash(IExchange.Order calldata o) internal pure returns (bytes32 h) {
+    function structHash(IExchangeTypes.Order calldata o) internal pure returns (bytes32 h) {
         uint256 scratch;
         assembly ("memory-safe") {
             scratch := mload(0x40)
@@ -35,7 +36,7 @@ library OrderLib {
     /// @dev The nine fields are static, so the ABI encoding is exactly the EIP-712 encoding once
     ///      each word is checked to be canonical (no bits above the field's width), as the ABI
     ///      decoder would check; a non-canonical word reverts without data.
-    function copyAndHash(IExchange.Order calldata o, uint256 ptr) internal pure returns (bytes32 h) {
+    function copyAndHash(IExchangeTypes.Order calldata o, uint256 ptr) internal pure returns (bytes32 h) {
         bytes32 typehash = ORDER_TYPEHASH;
         assembly ("memory-safe") {
             mstore(ptr, typehash)

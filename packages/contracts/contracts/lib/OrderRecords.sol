@@ -2,9 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IExchange} from "../interfaces/IExchange.sol";
+import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 import {OrderLib} from "./OrderLib.sol";
 
-/// @title The batch's validated orders, cached in memory as flat 11-word records.
+/// @title The batch's validated orders, cached in memory as flat 13-word records.
 /// @notice A record is addressed by its memory offset. Layout (byte offsets):
 ///
 ///         0x000 digest (the order hash)   0x0c0 nonce
@@ -12,13 +13,14 @@ import {OrderLib} from "./OrderLib.sol";
 ///         0x040 marketId                  0x100 flags
 ///         0x060 isBuy                     0x120 clientId
 ///         0x080 price                     0x140 market (the packed MarketCore slot)
-///         0x0a0 amount
+///         0x0a0 amount                   0x160 account (the batch's Net.Account)
+///                                         0x180 market info (the batch's MarketInfo)
 ///
 ///         Words 1–9 are the order exactly as hashed, copied from calldata in one go; word 0 holds
 ///         the type hash while hashing and the digest afterwards. Reading a field is one MLOAD:
 ///         no allocation, no bounds checks and no cleanup on the settlement hot path.
 library OrderRecords {
-    uint256 internal constant SIZE = 0x160;
+    uint256 internal constant SIZE = 0x1a0;
 
     /// Allocates `n` records; returns the offset of the first.
     function alloc(uint256 n) internal pure returns (uint256 base) {
@@ -29,7 +31,7 @@ library OrderRecords {
     }
 
     /// Copies the order into record `rec`, checks its encoding, and stores and returns its digest.
-    function load(uint256 rec, IExchange.Order calldata o, bytes32 domainSep) internal pure returns (bytes32 digest) {
+    function load(uint256 rec, IExchangeTypes.Order calldata o, bytes32 domainSep) internal pure returns (bytes32 digest) {
         digest = OrderLib.typedDataHash(domainSep, OrderLib.copyAndHash(o, rec));
         assembly ("memory-safe") {
             mstore(rec, digest)

@@ -38,15 +38,15 @@ library PriceFeeds {
         view
         returns (uint256 price, uint256 updatedAt, bool stale)
     {
-        (, int256 answer,, uint256 at,) = f.aggregator.getRoundData(roundId);
+        (, int256 answer,, uint256 published,) = f.aggregator.getRoundData(roundId);
         address feed = address(f.aggregator);
         if (answer <= 0) revert InvalidRound(feed, roundId, BAD_ANSWER);
-        if (at > t) revert InvalidRound(feed, roundId, FUTURE);
+        if (published > t) revert InvalidRound(feed, roundId, FUTURE);
         (uint80 latest,,,,) = f.aggregator.latestRoundData();
         if (latest > roundId && latest - roundId > f.maxRoundLag) revert InvalidRound(feed, roundId, LAGGING);
         price = normalize(uint256(answer), f.decimals);
-        updatedAt = at;
-        stale = t - at > f.maxStaleness;
+        updatedAt = published;
+        stale = t - published > f.maxStaleness;
     }
 
     /// A feed answer in X18.

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
+import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
@@ -12,7 +13,7 @@ contract AdminTest is Fixture {
         assertEq(ex.feeSubaccount(), feeSub, "fee subaccount");
         assertEq(uint256(ex.maxBatchAge()), MAX_BATCH_AGE, "max batch age");
         assertEq(uint256(ex.assetCount()), 3, "assets");
-        IExchange.Asset memory a = ex.getAsset(USDC);
+        IExchangeTypes.Asset memory a = ex.getAsset(USDC);
         assertEq(a.token, address(usdc), "usdc token");
         assertEq(uint256(a.decimals), 6, "usdc decimals");
         assertEq(keccak256(bytes(a.symbol)), keccak256("USDC"), "symbol");
@@ -21,7 +22,7 @@ contract AdminTest is Fixture {
         assertEq(ids.length, 2, "market count");
         assertEq(uint256(ids[0]), ETH_USDC, "first market");
         assertEq(uint256(ids[1]), BTC_USDC, "second market");
-        IExchange.Market memory m = ex.getMarket(ETH_USDC);
+        IExchangeTypes.Market memory m = ex.getMarket(ETH_USDC);
         assertEq(uint256(m.baseAssetId), WETH, "base");
         assertEq(uint256(m.tickSize), 0.01e18, "tick");
         assertEq(int256(m.makerFee), ETH_MAKER_FEE, "maker fee");
@@ -49,27 +50,27 @@ contract AdminTest is Fixture {
 
     function test_OnlyTheAdminManages() public {
         vm.startPrank(alice);
-        vm.expectRevert(IExchange.NotAdmin.selector);
+        vm.expectRevert(IExchangeTypes.NotAdmin.selector);
         ex.listAsset(address(usdc), "X");
-        vm.expectRevert(IExchange.NotAdmin.selector);
+        vm.expectRevert(IExchangeTypes.NotAdmin.selector);
         ex.listMarket(5, market(WETH, 1e18, 1e18, 0, 0, "X"));
-        vm.expectRevert(IExchange.NotAdmin.selector);
+        vm.expectRevert(IExchangeTypes.NotAdmin.selector);
         ex.setOperator(alice, true);
         vm.stopPrank();
     }
 
     function test_ListAssetChecks() public {
         TestToken wide = new TestToken("Wide", "W", 19);
-        vm.expectRevert(IExchange.InvalidParams.selector);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
         ex.listAsset(address(wide), "W");
-        vm.expectRevert(IExchange.InvalidParams.selector);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
         ex.listAsset(address(usdc), "USDC again");
-        vm.expectRevert(IExchange.InvalidParams.selector);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
         ex.listAsset(address(0), "none");
 
         TestToken zero = new TestToken("Zero", "Z", 0);
         vm.expectEmit(address(ex));
-        emit IExchange.AssetListed(3, address(zero), 0, "Z");
+        emit IExchangeTypes.AssetListed(3, address(zero), 0, "Z");
         uint32 id = ex.listAsset(address(zero), "Z");
         assertEq(uint256(id), 3, "next id");
         // a 0-decimals token scales by 1e18
@@ -80,7 +81,7 @@ contract AdminTest is Fixture {
 
     function test_ListMarketChecks() public {
         _expectInvalid(0, market(WETH, 1e18, 1e18, 0, 0, "id 0"));
-        IExchange.Market memory m = market(WETH, 1e18, 1e18, 0, 0, "same");
+        IExchangeTypes.Market memory m = market(WETH, 1e18, 1e18, 0, 0, "same");
         m.quoteAssetId = WETH;
         _expectInvalid(5, m);
         _expectInvalid(5, market(WETH, 0, 1e18, 0, 0, "tick 0"));
@@ -97,11 +98,11 @@ contract AdminTest is Fixture {
         _expectInvalid(5, market(WETH, 1e18, 1e18, type(int64).min, 0.0005e18, "min int64"));
 
         m = market(9, 1e18, 1e18, 0, 0, "unknown base");
-        vm.expectRevert(IExchange.UnknownAsset.selector);
+        vm.expectRevert(IExchangeTypes.UnknownAsset.selector);
         ex.listMarket(5, m);
         m = market(WETH, 1e18, 1e18, 0, 0, "unknown quote");
         m.quoteAssetId = 9;
-        vm.expectRevert(IExchange.UnknownAsset.selector);
+        vm.expectRevert(IExchangeTypes.UnknownAsset.selector);
         ex.listMarket(5, m);
 
         // limits are inclusive
@@ -110,9 +111,9 @@ contract AdminTest is Fixture {
     }
 
     function test_RelistingUpdatesButNeverChangesAssets() public {
-        IExchange.Market memory m = market(WETH, 0.1e18, 0.01e18, 0, 0.001e18, "WETH/USDC v2");
+        IExchangeTypes.Market memory m = market(WETH, 0.1e18, 0.01e18, 0, 0.001e18, "WETH/USDC v2");
         vm.expectEmit(address(ex));
-        emit IExchange.MarketListed(ETH_USDC, m);
+        emit IExchangeTypes.MarketListed(ETH_USDC, m);
         ex.listMarket(ETH_USDC, m);
         assertEq(uint256(ex.getMarket(ETH_USDC).tickSize), 0.1e18, "updated");
         assertEq(ex.marketIds().length, 2, "not listed twice");
@@ -122,7 +123,7 @@ contract AdminTest is Fixture {
 
     function test_SetOperatorEmits() public {
         vm.expectEmit(address(ex));
-        emit IExchange.OperatorSet(alice, true);
+        emit IExchangeTypes.OperatorSet(alice, true);
         ex.setOperator(alice, true);
         assertTrue(ex.isOperator(alice), "set");
         ex.setOperator(alice, false);
@@ -130,12 +131,12 @@ contract AdminTest is Fixture {
     }
 
     function test_ConstructorRejectsZeroAdmin() public {
-        vm.expectRevert(IExchange.InvalidParams.selector);
-        new Exchange(address(0), bytes32(0), 60);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
+        new Exchange(address(0), bytes32(0), bytes32(0), 60);
     }
 
-    function _expectInvalid(uint32 id, IExchange.Market memory m) internal {
-        vm.expectRevert(IExchange.InvalidParams.selector);
+    function _expectInvalid(uint32 id, IExchangeTypes.Market memory m) internal {
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
         ex.listMarket(id, m);
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Vm} from "./utils/Vm.sol";
+import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
@@ -13,18 +14,18 @@ import {TestToken} from "../../contracts/test/TestToken.sol";
 contract Handler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
-    Exchange internal immutable ex;
+    IExchange internal immutable ex;
     address internal immutable operator;
     uint256[3] internal keys;
     bytes32[3] internal subs;
     uint64 internal nonce = 1;
-    IExchange.Order[] internal resting;
+    IExchangeTypes.Order[] internal resting;
 
     /// how many calls of each kind went through (to see the sequence did something)
     uint256 public settled;
     uint256 public refused;
 
-    constructor(Exchange ex_, address operator_, uint256[3] memory keys_, bytes32[3] memory subs_) {
+    constructor(IExchange ex_, address operator_, uint256[3] memory keys_, bytes32[3] memory subs_) {
         ex = ex_;
         operator = operator_;
         keys = keys_;
@@ -35,7 +36,7 @@ contract Handler {
         return resting.length;
     }
 
-    function restingAt(uint256 i) external view returns (IExchange.Order memory) {
+    function restingAt(uint256 i) external view returns (IExchangeTypes.Order memory) {
         return resting[i];
     }
 
@@ -70,14 +71,14 @@ contract Handler {
         uint128 p = uint128(1e18 + (price % 5000) * 1e18 + (price % 100) * 0.01e18);
         uint128 ma = uint128(1 + makerLots % 3000) * 0.001e18;
         uint128 ta = uint128(1 + takerLots % 3000) * 0.001e18;
-        IExchange.Order memory maker = _order(m, !takerBuys, p, ma);
-        IExchange.Order memory taker = _order(t, takerBuys, p, ta);
-        IExchange.Batch memory b = _batch();
-        b.orders = new IExchange.SignedOrder[](2);
-        b.orders[0] = IExchange.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchange.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchange.Fill[](1);
-        b.fills[0] = IExchange.Fill({maker: 0, taker: 1, amount: ma < ta ? ma : ta});
+        IExchangeTypes.Order memory maker = _order(m, !takerBuys, p, ma);
+        IExchangeTypes.Order memory taker = _order(t, takerBuys, p, ta);
+        IExchangeTypes.Batch memory b = _batch();
+        b.orders = new IExchangeTypes.SignedOrder[](2);
+        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
+        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
+        b.fills = new IExchangeTypes.Fill[](1);
+        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: ma < ta ? ma : ta});
         _settle(b);
         if (ma > ta) resting.push(maker);
     }
@@ -85,24 +86,24 @@ contract Handler {
     /// A later taker against an order that rested (perhaps cancelled on chain since).
     function takeResting(uint256 index, uint256 takerSeed, uint256 lots) external {
         if (resting.length == 0) return;
-        IExchange.Order memory maker = resting[index % resting.length];
+        IExchangeTypes.Order memory maker = resting[index % resting.length];
         uint256 t = takerSeed % 3;
         if (subs[t] == maker.subaccount) t = (t + 1) % 3;
-        IExchange.Order memory taker = _order(t, !maker.isBuy, maker.price, uint128(1 + lots % 3000) * 0.001e18);
+        IExchangeTypes.Order memory taker = _order(t, !maker.isBuy, maker.price, uint128(1 + lots % 3000) * 0.001e18);
         uint256 m;
         for (uint256 i; i < 3; ++i) if (subs[i] == maker.subaccount) m = i;
-        IExchange.Batch memory b = _batch();
-        b.orders = new IExchange.SignedOrder[](2);
-        b.orders[0] = IExchange.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchange.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchange.Fill[](1);
-        b.fills[0] = IExchange.Fill({maker: 0, taker: 1, amount: taker.amount});
+        IExchangeTypes.Batch memory b = _batch();
+        b.orders = new IExchangeTypes.SignedOrder[](2);
+        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
+        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
+        b.fills = new IExchangeTypes.Fill[](1);
+        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: taker.amount});
         _settle(b);
     }
 
     function cancelResting(uint256 index) external {
         if (resting.length == 0) return;
-        IExchange.Order[] memory one = new IExchange.Order[](1);
+        IExchangeTypes.Order[] memory one = new IExchangeTypes.Order[](1);
         one[0] = resting[index % resting.length];
         vm.prank(address(bytes20(one[0].subaccount)));
         ex.cancelOrders(one);
@@ -113,8 +114,8 @@ contract Handler {
         _settle(_batch());
     }
 
-    function _order(uint256 who, bool isBuy, uint128 price, uint128 amount) internal returns (IExchange.Order memory o) {
-        o = IExchange.Order({
+    function _order(uint256 who, bool isBuy, uint128 price, uint128 amount) internal returns (IExchangeTypes.Order memory o) {
+        o = IExchangeTypes.Order({
             subaccount: subs[who],
             marketId: 1,
             isBuy: isBuy,
@@ -128,21 +129,21 @@ contract Handler {
         ++nonce;
     }
 
-    function _batch() internal view returns (IExchange.Batch memory b) {
+    function _batch() internal view returns (IExchangeTypes.Batch memory b) {
         b.batchId = ex.lastBatchId() + 1;
         b.timestamp = uint64(block.timestamp);
         b.requestCursor = ex.requestCount();
         b.stateHash = keccak256(abi.encode(b.batchId));
-        b.orders = new IExchange.SignedOrder[](0);
-        b.fills = new IExchange.Fill[](0);
+        b.orders = new IExchangeTypes.SignedOrder[](0);
+        b.fills = new IExchangeTypes.Fill[](0);
     }
 
-    function _sign(uint256 key, IExchange.Order memory o) internal view returns (bytes memory) {
+    function _sign(uint256 key, IExchangeTypes.Order memory o) internal view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, ex.orderHash(o));
         return abi.encodePacked(r, s, v);
     }
 
-    function _settle(IExchange.Batch memory b) internal {
+    function _settle(IExchangeTypes.Batch memory b) internal {
         vm.prank(operator);
         try ex.settleBatch(b) {
             ++settled;
@@ -176,7 +177,7 @@ contract InvariantsTest is Fixture {
 
     function invariant_NoOrderFilledPastItsAmount() public view {
         for (uint256 i; i < handler.restingCount(); ++i) {
-            IExchange.Order memory o = handler.restingAt(i);
+            IExchangeTypes.Order memory o = handler.restingAt(i);
             assertTrue(ex.filled(ex.orderHash(o)) <= o.amount, "filled within the amount");
         }
     }

@@ -34,9 +34,9 @@ contract PriceFeedsTest is Test {
         (MockFeed m, PriceFeeds.Feed memory f) = _feed(8);
         uint80 first = m.publish(2000e8, T - 100);
         m.publish(2010e8, T - 50);
-        (uint256 price, uint256 at, bool stale) = reader.read(f, first, T);
+        (uint256 price, uint256 published, bool stale) = reader.read(f, first, T);
         assertEq(price, 2000e18, "the named round, not the latest");
-        assertEq(at, T - 100, "published at");
+        assertEq(published, T - 100, "published at");
         assertTrue(!stale, "fresh");
     }
 

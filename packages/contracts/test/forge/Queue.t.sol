@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
+import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
 import {Vm} from "./utils/Vm.sol";
@@ -26,7 +27,7 @@ contract QueueTest is Fixture {
         usdc.approve(address(ex), 1000e6);
 
         vm.expectEmit(address(ex));
-        emit IExchange.RequestQueued(0, IExchange.RequestKind.Deposit, aliceSub, USDC, 1000e18);
+        emit IExchangeTypes.RequestQueued(0, IExchangeTypes.RequestKind.Deposit, aliceSub, USDC, 1000e18);
         vm.prank(alice);
         uint64 id = ex.deposit(aliceSub, USDC, 1000e6);
 
@@ -35,15 +36,15 @@ contract QueueTest is Fixture {
         assertEq(usdc.balanceOf(alice), 0, "tokens left the wallet");
         assertEq(bal(aliceSub, USDC), 0, "not credited yet");
         assertEq(uint256(ex.requestCount()), 1, "queued");
-        IExchange.Request memory r = ex.getRequest(id);
-        assertEq(uint256(r.kind), uint256(IExchange.RequestKind.Deposit), "kind");
+        IExchangeTypes.Request memory r = ex.getRequest(id);
+        assertEq(uint256(r.kind), uint256(IExchangeTypes.RequestKind.Deposit), "kind");
         assertEq(r.subaccount, aliceSub, "subaccount");
         assertEq(uint256(r.assetId), USDC, "asset");
         assertEq(uint256(r.amount), 1000e18, "X18 amount");
 
-        IExchange.Batch memory b = emptyBatch();
+        IExchangeTypes.Batch memory b = emptyBatch();
         vm.expectEmit(address(ex));
-        emit IExchange.Deposited(0, aliceSub, USDC, 1000e18);
+        emit IExchangeTypes.Deposited(0, aliceSub, USDC, 1000e18);
         settle(b);
         assertEq(bal(aliceSub, USDC), 1000e18, "credited");
         assertEq(uint256(ex.processedRequests()), 1, "processed");
@@ -64,9 +65,9 @@ contract QueueTest is Fixture {
         assertEq(uint256(ex.getRequest(id).amount), 400.5e18, "X18 amount");
         assertEq(bal(aliceSub, USDC), 1000e18, "not debited before the batch");
 
-        IExchange.Batch memory b = emptyBatch();
+        IExchangeTypes.Batch memory b = emptyBatch();
         vm.expectEmit(address(ex));
-        emit IExchange.Withdrawn(id, aliceSub, USDC, 400.5e18);
+        emit IExchangeTypes.Withdrawn(id, aliceSub, USDC, 400.5e18);
         settle(b);
         assertEq(bal(aliceSub, USDC), 599.5e18, "debited");
         assertEq(usdc.balanceOf(alice), 400.5e6, "paid in token units");
@@ -86,9 +87,9 @@ contract QueueTest is Fixture {
         fund(alice, aliceSub, USDC, 100e6);
         vm.prank(alice);
         uint64 id = ex.requestWithdrawal(aliceSub, USDC, 100e6 + 1);
-        IExchange.Batch memory b = emptyBatch();
+        IExchangeTypes.Batch memory b = emptyBatch();
         vm.expectEmit(address(ex));
-        emit IExchange.WithdrawalRejected(id, aliceSub, USDC, 100e18 + 1e12);
+        emit IExchangeTypes.WithdrawalRejected(id, aliceSub, USDC, 100e18 + 1e12);
         settle(b);
         assertEq(bal(aliceSub, USDC), 100e18, "unchanged");
         assertEq(usdc.balanceOf(alice), 0, "nothing paid");
@@ -111,9 +112,9 @@ contract QueueTest is Fixture {
         settle(emptyBatch());
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs.length, 3, "rejected, deposited, batch");
-        assertEq(logs[0].topics[0], IExchange.WithdrawalRejected.selector, "first the withdrawal");
+        assertEq(logs[0].topics[0], IExchangeTypes.WithdrawalRejected.selector, "first the withdrawal");
         assertEq(uint256(logs[0].topics[1]), w, "its id");
-        assertEq(logs[1].topics[0], IExchange.Deposited.selector, "then the deposit");
+        assertEq(logs[1].topics[0], IExchangeTypes.Deposited.selector, "then the deposit");
         assertEq(bal(aliceSub, USDC), 10e18, "deposit credited");
     }
 
@@ -122,12 +123,12 @@ contract QueueTest is Fixture {
         fund(bob, bobSub, WETH, 1e18);
         vm.prank(alice);
         ex.requestWithdrawal(aliceSub, USDC, 2001e6);
-        IExchange.Order memory ask = order(bobSub, ETH_USDC, false, 2000e18, 1e18);
-        IExchange.Order memory bid = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
+        IExchangeTypes.Order memory ask = order(bobSub, ETH_USDC, false, 2000e18, 1e18);
+        IExchangeTypes.Order memory bid = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
         // requests first: the withdrawal empties alice, so the fill cannot be paid
-        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(alicePk, bid)), 0, 1, 1e18), fillError(0, 5));
+        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(alicePk, bid)), 0, 1, 1e18), fillError(0, 10));
         // without moving the cursor past it, the fill settles and the withdrawal is rejected later
-        IExchange.Batch memory b = withFill(batch2(signed(bobPk, ask), signed(alicePk, bid)), 0, 1, 1e18);
+        IExchangeTypes.Batch memory b = withFill(batch2(signed(bobPk, ask), signed(alicePk, bid)), 0, 1, 1e18);
         b.requestCursor = ex.processedRequests();
         settle(b);
         settle(emptyBatch());
@@ -138,11 +139,11 @@ contract QueueTest is Fixture {
     function test_OnlyTheOwnerRequestsWithdrawals() public {
         fund(alice, aliceSub, USDC, 100e6);
         vm.prank(bob);
-        vm.expectRevert(IExchange.NotOwner.selector);
+        vm.expectRevert(IExchangeTypes.NotOwner.selector);
         ex.requestWithdrawal(aliceSub, USDC, 1e6);
         // the owner of one subaccount does not own another with the same name
         vm.prank(alice);
-        vm.expectRevert(IExchange.NotOwner.selector);
+        vm.expectRevert(IExchangeTypes.NotOwner.selector);
         ex.requestWithdrawal(sub(bob, "main"), USDC, 1e6);
     }
 
@@ -150,19 +151,19 @@ contract QueueTest is Fixture {
         usdc.mint(alice, 10e6);
         vm.startPrank(alice);
         usdc.approve(address(ex), type(uint256).max);
-        vm.expectRevert(IExchange.InvalidAmount.selector);
+        vm.expectRevert(IExchangeTypes.InvalidAmount.selector);
         ex.deposit(aliceSub, USDC, 0);
-        vm.expectRevert(IExchange.UnknownAsset.selector);
+        vm.expectRevert(IExchangeTypes.UnknownAsset.selector);
         ex.deposit(aliceSub, 3, 1);
         // more than uint128 in X18
         uint256 tooMuch = uint256(type(uint128).max) / 1e12 + 1;
-        vm.expectRevert(IExchange.InvalidAmount.selector);
+        vm.expectRevert(IExchangeTypes.InvalidAmount.selector);
         ex.deposit(aliceSub, USDC, tooMuch);
-        vm.expectRevert(IExchange.InvalidAmount.selector);
+        vm.expectRevert(IExchangeTypes.InvalidAmount.selector);
         ex.requestWithdrawal(aliceSub, USDC, 0);
-        vm.expectRevert(IExchange.InvalidAmount.selector);
+        vm.expectRevert(IExchangeTypes.InvalidAmount.selector);
         ex.requestWithdrawal(aliceSub, USDC, tooMuch);
-        vm.expectRevert(IExchange.UnknownAsset.selector);
+        vm.expectRevert(IExchangeTypes.UnknownAsset.selector);
         ex.requestWithdrawal(aliceSub, 7, 1);
         // the largest amount that fits is accepted by the checks (the transfer then fails on funds)
         vm.expectRevert();
@@ -177,7 +178,7 @@ contract QueueTest is Fixture {
         fot.mint(alice, 100e18);
         vm.startPrank(alice);
         fot.approve(address(ex), 100e18);
-        vm.expectRevert(IExchange.InvalidAmount.selector);
+        vm.expectRevert(IExchangeTypes.InvalidAmount.selector);
         ex.deposit(aliceSub, id, 100e18);
         vm.stopPrank();
     }
@@ -185,7 +186,7 @@ contract QueueTest is Fixture {
     function test_CancelUpToIsQueuedForEngines() public {
         vm.prank(alice);
         vm.expectEmit(address(ex));
-        emit IExchange.RequestQueued(0, IExchange.RequestKind.CancelUpTo, aliceSub, 0, 42);
+        emit IExchangeTypes.RequestQueued(0, IExchangeTypes.RequestKind.CancelUpTo, aliceSub, 0, 42);
         ex.cancelUpTo(aliceSub, 42);
         settle(emptyBatch());
         assertEq(uint256(ex.minNonce(aliceSub)), 42, "min nonce");
@@ -193,7 +194,7 @@ contract QueueTest is Fixture {
     }
 
     function test_GetRequestRejectsUnknownIds() public {
-        vm.expectRevert(IExchange.InvalidParams.selector);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
         ex.getRequest(0);
     }
 
@@ -203,8 +204,8 @@ contract QueueTest is Fixture {
         fund(carol, carolSub, USDC, 20_000e6);
         for (uint256 round; round < 5; ++round) {
             vm.warp(block.timestamp + 7);
-            IExchange.Order memory ask = order(bobSub, ETH_USDC, false, uint128(1990e18 + round * 1e18), 1e18);
-            IExchange.Order memory bid = order(round % 2 == 0 ? aliceSub : carolSub, ETH_USDC, true, 2100e18, 1e18);
+            IExchangeTypes.Order memory ask = order(bobSub, ETH_USDC, false, uint128(1990e18 + round * 1e18), 1e18);
+            IExchangeTypes.Order memory bid = order(round % 2 == 0 ? aliceSub : carolSub, ETH_USDC, true, 2100e18, 1e18);
             uint256 pk = round % 2 == 0 ? alicePk : carolPk;
             settle(withFill(batch2(signed(bobPk, ask), signed(pk, bid)), 0, 1, 0.3e18 + uint128(round) * 0.1e18));
             vm.prank(bob);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
+import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {Timelock} from "../../contracts/Timelock.sol";
@@ -11,7 +12,7 @@ import {TestToken} from "../../contracts/test/TestToken.sol";
 contract TimelockTest is Test {
     uint256 internal constant DELAY = 2 days;
     Timelock internal timelock;
-    Exchange internal ex;
+    IExchange internal ex;
     TestToken internal usdc;
 
     function setUp() public {
@@ -19,14 +20,14 @@ contract TimelockTest is Test {
         address[] memory us = new address[](1);
         us[0] = address(this);
         timelock = new Timelock(DELAY, us, us, address(0));
-        ex = new Exchange(address(timelock), bytes32(0), 300);
+        ex = IExchange(address(new Exchange(address(timelock), bytes32(0), bytes32(0), 300)));
         usdc = new TestToken("USD Coin", "USDC", 6);
     }
 
     function test_OnlyTheTimelockAdministers() public {
-        vm.expectRevert(IExchange.NotAdmin.selector);
+        vm.expectRevert(IExchangeTypes.NotAdmin.selector);
         ex.listAsset(address(usdc), "USDC");
-        vm.expectRevert(IExchange.NotAdmin.selector);
+        vm.expectRevert(IExchangeTypes.NotAdmin.selector);
         ex.setOperator(address(0xB0B), true);
     }
 

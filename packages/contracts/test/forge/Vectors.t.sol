@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
+import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 
@@ -15,7 +16,7 @@ contract VectorsTest is Test {
     }
 
     function test_TypehashMatchesCore() public {
-        Exchange ex = new Exchange(address(this), bytes32(0), 60);
+        Exchange ex = new Exchange(address(this), bytes32(0), bytes32(0), 60);
         assertEq(ex.ORDER_TYPEHASH(), vm.parseJsonBytes32(json, ".orderTypehash"), "typehash");
         assertEq(
             keccak256(bytes(vm.parseJsonString(json, ".orderTypeString"))), ex.ORDER_TYPEHASH(), "type string"
@@ -23,7 +24,7 @@ contract VectorsTest is Test {
     }
 
     function test_OrderHashesMatchCore() public {
-        Exchange template = new Exchange(address(this), bytes32(0), 60);
+        Exchange template = new Exchange(address(this), bytes32(0), bytes32(0), 60);
         uint256 count;
         while (vm.keyExistsJson(json, _key(count, ""))) {
             _check(template, count);
@@ -40,7 +41,7 @@ contract VectorsTest is Test {
         IExchange ex = IExchange(verifyingContract);
 
         assertEq(ex.domainSeparator(), vm.parseJsonBytes32(json, _key(i, ".domainSeparator")), "domain separator");
-        IExchange.Order memory o = IExchange.Order({
+        IExchangeTypes.Order memory o = IExchangeTypes.Order({
             subaccount: vm.parseJsonBytes32(json, _key(i, ".order.subaccount")),
             marketId: uint32(vm.parseJsonUint(json, _key(i, ".order.marketId"))),
             isBuy: vm.parseJsonBool(json, _key(i, ".order.isBuy")),

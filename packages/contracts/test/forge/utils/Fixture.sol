@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "./Test.sol";
 import {Exchange} from "../../../contracts/Exchange.sol";
+import {IExchangeTypes} from "../../../contracts/interfaces/IExchangeTypes.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
 
@@ -23,7 +24,7 @@ abstract contract Fixture is Test {
 
     uint256 internal constant SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
 
-    Exchange internal ex;
+    IExchange internal ex;
     TestToken internal usdc;
     TestToken internal weth;
     TestToken internal wbtc;
@@ -40,6 +41,7 @@ abstract contract Fixture is Test {
     bytes32 internal bobSub;
     bytes32 internal carolSub;
     bytes32 internal feeSub;
+    bytes32 internal insuranceSub;
 
     uint64 internal nonceSeq = 1;
 
@@ -53,7 +55,8 @@ abstract contract Fixture is Test {
         carolSub = sub(carol, "");
         feeSub = sub(vm.addr(feePk), "fees");
 
-        ex = new Exchange(address(this), feeSub, MAX_BATCH_AGE);
+        insuranceSub = sub(vm.addr(feePk), "insurance");
+        ex = IExchange(address(new Exchange(address(this), feeSub, insuranceSub, MAX_BATCH_AGE)));
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
         wbtc = new TestToken("Wrapped Bitcoin", "WBTC", 8);
@@ -74,9 +77,10 @@ abstract contract Fixture is Test {
     function market(uint32 base, uint128 tick, uint128 lot, int64 makerFee, int64 takerFee, string memory symbol)
         internal
         pure
-        returns (IExchange.Market memory)
+        returns (IExchangeTypes.Market memory)
     {
-        return IExchange.Market({
+        return IExchangeTypes.Market({
+            kind: IExchangeTypes.MarketKind.Spot,
             baseAssetId: base,
             quoteAssetId: USDC,
             active: true,
@@ -111,9 +115,9 @@ abstract contract Fixture is Test {
 
     function order(bytes32 subaccount, uint32 marketId, bool isBuy, uint128 price, uint128 amount)
         internal
-        returns (IExchange.Order memory o)
+        returns (IExchangeTypes.Order memory o)
     {
-        o = IExchange.Order({
+        o = IExchangeTypes.Order({
             subaccount: subaccount,
             marketId: marketId,
             isBuy: isBuy,
@@ -127,54 +131,56 @@ abstract contract Fixture is Test {
         ++nonceSeq;
     }
 
-    function signature(uint256 pk, IExchange.Order memory o) internal view returns (bytes memory) {
+    function signature(uint256 pk, IExchangeTypes.Order memory o) internal view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, ex.orderHash(o));
         return abi.encodePacked(r, s, v);
     }
 
-    function signed(uint256 pk, IExchange.Order memory o) internal view returns (IExchange.SignedOrder memory) {
-        return IExchange.SignedOrder({order: o, signature: signature(pk, o)});
+    function signed(uint256 pk, IExchangeTypes.Order memory o) internal view returns (IExchangeTypes.SignedOrder memory) {
+        return IExchangeTypes.SignedOrder({order: o, signature: signature(pk, o)});
     }
 
-    function emptyBatch() internal view returns (IExchange.Batch memory b) {
+    function emptyBatch() internal view returns (IExchangeTypes.Batch memory b) {
         uint64 id = ex.lastBatchId() + 1;
         b.batchId = id;
         b.timestamp = uint64(block.timestamp);
         b.requestCursor = ex.requestCount();
         b.stateHash = keccak256(abi.encode("state", id));
-        b.orders = new IExchange.SignedOrder[](0);
-        b.fills = new IExchange.Fill[](0);
+        b.prices = new IExchangeTypes.PriceRound[](0);
+        b.funding = new IExchangeTypes.FundingUpdate[](0);
+        b.orders = new IExchangeTypes.SignedOrder[](0);
+        b.fills = new IExchangeTypes.Fill[](0);
     }
 
-    function batch2(IExchange.SignedOrder memory a, IExchange.SignedOrder memory b)
+    function batch2(IExchangeTypes.SignedOrder memory a, IExchangeTypes.SignedOrder memory b)
         internal
         view
-        returns (IExchange.Batch memory batch)
+        returns (IExchangeTypes.Batch memory batch)
     {
         batch = emptyBatch();
-        batch.orders = new IExchange.SignedOrder[](2);
+        batch.orders = new IExchangeTypes.SignedOrder[](2);
         batch.orders[0] = a;
         batch.orders[1] = b;
     }
 
-    function withFill(IExchange.Batch memory b, uint32 maker, uint32 taker, uint128 amount)
+    function withFill(IExchangeTypes.Batch memory b, uint32 maker, uint32 taker, uint128 amount)
         internal
         pure
-        returns (IExchange.Batch memory)
+        returns (IExchangeTypes.Batch memory)
     {
-        IExchange.Fill[] memory fills = new IExchange.Fill[](b.fills.length + 1);
+        IExchangeTypes.Fill[] memory fills = new IExchangeTypes.Fill[](b.fills.length + 1);
         for (uint256 i; i < b.fills.length; ++i) fills[i] = b.fills[i];
-        fills[b.fills.length] = IExchange.Fill({maker: maker, taker: taker, amount: amount});
+        fills[b.fills.length] = IExchangeTypes.Fill({maker: maker, taker: taker, amount: amount});
         b.fills = fills;
         return b;
     }
 
-    function withOrder(IExchange.Batch memory b, IExchange.SignedOrder memory o)
+    function withOrder(IExchangeTypes.Batch memory b, IExchangeTypes.SignedOrder memory o)
         internal
         pure
-        returns (IExchange.Batch memory)
+        returns (IExchangeTypes.Batch memory)
     {
-        IExchange.SignedOrder[] memory orders = new IExchange.SignedOrder[](b.orders.length + 1);
+        IExchangeTypes.SignedOrder[] memory orders = new IExchangeTypes.SignedOrder[](b.orders.length + 1);
         for (uint256 i; i < b.orders.length; ++i) orders[i] = b.orders[i];
         orders[b.orders.length] = o;
         b.orders = orders;
@@ -183,27 +189,27 @@ abstract contract Fixture is Test {
 
     // ------------------------------------------------------------ settlement
 
-    function settle(IExchange.Batch memory b) internal {
+    function settle(IExchangeTypes.Batch memory b) internal {
         vm.prank(operator);
         ex.settleBatch(b);
     }
 
-    function expectSettleRevert(IExchange.Batch memory b, bytes memory err) internal {
+    function expectSettleRevert(IExchangeTypes.Batch memory b, bytes memory err) internal {
         vm.expectRevert(err);
         vm.prank(operator);
         ex.settleBatch(b);
     }
 
     function orderError(uint256 index, uint8 reason) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IExchange.InvalidOrder.selector, index, reason);
+        return abi.encodeWithSelector(IExchangeTypes.InvalidOrder.selector, index, reason);
     }
 
     function fillError(uint256 index, uint8 reason) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IExchange.InvalidFill.selector, index, reason);
+        return abi.encodeWithSelector(IExchangeTypes.InvalidFill.selector, index, reason);
     }
 
     function batchError(uint8 reason) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IExchange.InvalidBatch.selector, reason);
+        return abi.encodeWithSelector(IExchangeTypes.InvalidBatch.selector, reason);
     }
 
     // ------------------------------------------------------------ checks

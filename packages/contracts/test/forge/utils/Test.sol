@@ -44,6 +44,18 @@ abstract contract Test {
         if (a < b) fail(string.concat(message, ": ", _u(a), " < ", _u(b)));
     }
 
+    function assertLt(int256 a, int256 b, string memory message) internal pure {
+        if (a >= b) fail(string.concat(message, ": ", _i(a), " not < ", _i(b)));
+    }
+
+    function assertGt(int256 a, int256 b, string memory message) internal pure {
+        if (a <= b) fail(string.concat(message, ": ", _i(a), " not > ", _i(b)));
+    }
+
+    function assertGt(uint256 a, uint256 b, string memory message) internal pure {
+        if (a <= b) fail(string.concat(message, ": ", _u(a), " not > ", _u(b)));
+    }
+
     function _u(uint256 v) private pure returns (string memory) {
         if (v == 0) return "0";
         bytes memory buf = new bytes(78);

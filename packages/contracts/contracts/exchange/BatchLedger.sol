@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {LendingMath} from "../lib/LendingMath.sol";
+import {Net} from "../lib/Net.sol";
+import {PerpMath} from "../lib/PerpMath.sol";
+import {ExchangeStorage} from "./ExchangeStorage.sol";
+
+/// @title A batch's view of the ledger: stored state plus the batch's net moves so far.
+/// @notice Settlement reads and moves balances and positions only through here. Reads are the
+///         stored value plus the batch's net move — what the engine reads at the same point —
+///         and `_health` is the engine's `initialHealth` (core margin.ts) over those reads.
+abstract contract BatchLedger is ExchangeStorage {
+    /// Everything a batch holds in memory.
+    struct Ctx {
+        uint64 t;
+        Net.Table accounts;
+        Net.Table balances;
+        Net.Table positions;
+        /// by asset id: its pool (supplyIndex 0: not read yet) and its AssetState risk word
+        LendingMath.Pool[] pools;
+        uint256[] assetWords;
+        /// by asset id: deposits minus withdrawals in this batch
+        int256[] cashMoved;
+        /// bit per asset whose pool moved
+        uint256 poolsMoved;
+        /// markets read by this batch (a list of MarketInfo)
+        uint256 markets;
+        /// the fee subaccount's Net.Account, once a fill touched it
+        uint256 fee;
+        /// scratch for `_health`: per risk group its id, net and gross exposure
+        uint256[] groupIds;
+        int256[] groupNet;
+        int256[] groupGross;
+    }
+
+    /// A market as the batch sees it.
+    struct MarketInfo {
+        uint256 marketId;
+        uint256 word;
+        /// X18, 0 when the market has no price
+        uint256 price;
+        uint256 publishedAt;
+        /// older than the feed's maxStaleness at the batch's time
+        bool stale;
+        int256 cumFunding;
+        /// riskGroup, concIM, concThreshold (perps)
+        uint256 riskGroup;
+        int256 concIM;
+        int256 concThreshold;
+        uint256 next;
+    }
+
+    function _newCtx(uint64 t, uint256 accounts, uint256 balances, uint256 positions)
+        internal
+        view
+        returns (Ctx memory ctx)
+    {
+        uint256 n = _assets.length;
+        ctx.t = t;
+        ctx.accounts = Net.table(accounts);
+        ctx.balances = Net.table(balances);
+        ctx.positions = Net.table(positions);
+        ctx.pools = new LendingMath.Pool[](n);
+        ctx.assetWords = new uint256[](n);
+        ctx.cashMoved = new int256[](n);
+    }
+
+    // ------------------------------------------------------------ accounts and entries
+
+    /// The batch's record of a subaccount, made (and its header read) at first touch.
+    function _account(Ctx memory ctx, bytes32 subaccount) internal view returns (Net.Account memory acc) {
+        uint256 root = _balanceRoot(subaccount);
+        (uint256 item, uint256 free) = Net.find(ctx.accounts, uint256(subaccount), root);
+        if (item != 0) return Net.account(item);
+        acc.subaccount = subaccount;
+        acc.balanceRoot = root;
+        acc.positionRoot = _positionRoot(subaccount);
+        acc.header = _headers[subaccount];
+        Net.insert(ctx.accounts, free, Net.ptr(acc), Net.ACCOUNT_NEXT);
+    }
+
+    function _balanceEntry(Ctx memory ctx, Net.Account memory acc, uint256 assetId)
+        internal
+        pure
+        returns (Net.Entry memory e)
+    {
+        uint256 slot = _slotAt(acc.balanceRoot, assetId);
+        (uint256 item, uint256 free) = Net.find(ctx.balances, slot, slot);
+        if (item != 0) return Net.entry(item);
+        e.slot = slot;
+        e.account = Net.ptr(acc);
+        e.id = assetId;
+        acc.touched |= 1 << assetId;
+        Net.insert(ctx.balances, free, Net.ptr(e), Net.ENTRY_NEXT);
+    }
+
+    function _positionEntry(Ctx memory ctx, Net.Account memory acc, uint32 marketId, uint256 perpIndex)
+        internal
+        pure
+        returns (Net.Entry memory e)
+    {
+        uint256 slot = _slotAt(acc.positionRoot, marketId);
+        (uint256 item, uint256 free) = Net.find(ctx.positions, slot, slot);
+        if (item != 0) return Net.entry(item);
+        e.slot = slot;
+        e.account = Net.ptr(acc);
+        e.id = perpIndex;
+        e.position = true;
+        acc.touched |= 1 << (64 + perpIndex);
+        Net.insert(ctx.positions, free, Net.ptr(e), Net.ENTRY_NEXT);
+    }
+
+    /// The fee subaccount's record (looked up once per batch: every fill pays it).
+    function _feeAccount(Ctx memory ctx) internal view returns (Net.Account memory acc) {
+        if (ctx.fee != 0) return Net.account(ctx.fee);
+        acc = _account(ctx, feeSubaccount);
+        ctx.fee = Net.ptr(acc);
+    }
+
+    /// Adds a move that is not a fill's (a deposit, a reserve, realized PnL).
+    function _credit(Ctx memory ctx, Net.Account memory acc, uint256 assetId, int256 amount) internal pure {
+        _balanceEntry(ctx, acc, assetId).a += amount;
+    }
+
+    /// Adds a fill's move.
+    function _move(Ctx memory ctx, Net.Account memory acc, uint256 assetId, int256 amount) internal pure {
+        Net.Entry memory e = _balanceEntry(ctx, acc, assetId);
+        e.a += amount;
+        e.b += amount;
+    }
+
+    /// The balance, X18: stored, plus the batch's net move (without the fills' part when `pre`).
+    function _balance(Ctx memory ctx, Net.Account memory acc, uint256 assetId, bool pre)
+        internal
+        view
+        returns (int256 b)
+    {
+        uint256 slot = _slotAt(acc.balanceRoot, assetId);
+        b = LendingMath.balanceOf(int256(_load(slot)), _pool(ctx, assetId));
+        (uint256 item,) = Net.find(ctx.balances, slot, slot);
+        if (item != 0) {
+            Net.Entry memory e = Net.entry(item);
+            b += pre ? e.a - e.b : e.a;
+        }
+    }
+
+    /// A position as stored and the batch's net fills in it (zeros when `pre` or none).
+    function _position(Ctx memory ctx, Net.Account memory acc, uint32 marketId, bool pre)
+        internal
+        view
+        returns (StoredPosition memory p, int256 dSize, int256 dVQuote)
+    {
+        uint256 slot = _slotAt(acc.positionRoot, marketId);
+        uint256 w = _load(slot);
+        p.size = int128(uint128(w));
+        p.vQuote = int128(uint128(w >> 128));
+        p.lastCumFunding = int256(_load(slot + 1));
+        if (pre) return (p, 0, 0);
+        (uint256 item,) = Net.find(ctx.positions, slot, slot);
+        if (item != 0) {
+            Net.Entry memory e = Net.entry(item);
+            (dSize, dVQuote) = (e.a, e.b);
+        }
+    }
+
+    // ------------------------------------------------------------ pools and markets
+
+    /// The asset's pool as of the batch (read at first use).
+    function _pool(Ctx memory ctx, uint256 assetId) internal view returns (LendingMath.Pool memory p) {
+        p = ctx.pools[assetId];
+        if (p.supplyIndex != 0) return p;
+        AssetState storage a = _assetState[uint32(assetId)];
+        p.supplyScaled = a.supplyScaled;
+        p.borrowScaled = a.borrowScaled;
+        p.supplyIndex = a.supplyIndex;
+        p.borrowIndex = a.borrowIndex;
+        p.lastAccrual = a.lastAccrual;
+        uint256 w;
+        assembly ("memory-safe") {
+            w := sload(add(a.slot, 2))
+        }
+        ctx.assetWords[assetId] = w;
+    }
+
+    /// The market as the batch sees it (read at first use).
+    function _market(Ctx memory ctx, uint32 marketId) internal view returns (MarketInfo memory m) {
+        for (uint256 p = ctx.markets; p != 0;) {
+            assembly ("memory-safe") {
+                m := p
+            }
+            if (m.marketId == marketId) return m;
+            p = m.next;
+        }
+        m = MarketInfo({
+            marketId: marketId,
+            word: _marketWord(marketId),
+            price: _prices[marketId].price,
+            publishedAt: _prices[marketId].publishedAt,
+            stale: false,
+            cumFunding: _cumFunding[marketId],
+            riskGroup: _marketRisk[marketId].riskGroup,
+            concIM: int256(uint256(_marketRisk[marketId].concIM)),
+            concThreshold: int256(uint256(_marketRisk[marketId].concThreshold)),
+            next: ctx.markets
+        });
+        _refreshStale(ctx, m);
+        uint256 mp;
+        assembly ("memory-safe") {
+            mp := m
+        }
+        ctx.markets = mp;
+    }
+
+    /// Stale: published more than the feed's maxStaleness before the batch's time (a market
+    /// never priced is not stale: nothing is priced by it).
+    function _refreshStale(Ctx memory ctx, MarketInfo memory m) internal view {
+        m.stale = m.publishedAt != 0 && ctx.t - m.publishedAt > _feeds[uint32(m.marketId)].maxStaleness;
+    }
+
+    /// The asset's lending curve in LendingMath's form.
+    function _curve(uint32 assetId, uint64 reserveFactor) internal view returns (LendingMath.Curve memory c) {
+        uint256 w = _curves[assetId];
+        c.baseRate = w & MASK64;
+        c.slope1 = (w >> 64) & MASK64;
+        c.slope2 = (w >> 128) & MASK64;
+        c.kink = w >> 192;
+        c.reserveFactor = reserveFactor;
+    }
+
+    // ------------------------------------------------------------ initial health
+
+    /// The running sums of `_health`.
+    struct HealthSums {
+        int256 equity;
+        int256 conc;
+        uint256 groups;
+        bool unpriced;
+    }
+
+    /// The account's initial health (DESIGN §8; core margin.ts), over stored state plus the
+    /// batch's net moves (without the fills' part when `pre`). `priced` is false when a loan or
+    /// a position has no price.
+    function _health(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (bool priced, int256 h) {
+        if (ctx.groupIds.length == 0) {
+            ctx.groupIds = new uint256[](MAX_ASSETS + MAX_PERPS);
+            ctx.groupNet = new int256[](MAX_ASSETS + MAX_PERPS);
+            ctx.groupGross = new int256[](MAX_ASSETS + MAX_PERPS);
+        }
+        HealthSums memory sums;
+        uint256 bits = ((acc.header >> HELD_SHIFT) | acc.touched) & MASK64;
+        for (uint256 a; bits >> a != 0; ++a) {
+            if ((bits >> a) & 1 != 0) _addAsset(ctx, acc, a, pre, sums);
+        }
+        bits = ((acc.header >> PERPS_SHIFT) | (acc.touched >> 64)) & MASK64;
+        for (uint256 k; bits >> k != 0; ++k) {
+            if ((bits >> k) & 1 != 0) _addPerp(ctx, acc, k, pre, sums);
+        }
+        if (sums.unpriced) return (false, 0);
+        h = sums.equity - sums.conc;
+        for (uint256 i; i < sums.groups; ++i) {
+            RiskGroup memory g = _riskGroups[uint32(ctx.groupIds[i])];
+            (int256 shock, int256 basis) =
+                g.configured ? (int256(uint256(g.shockIM)), int256(uint256(g.basisIM))) : (int256(ONE), int256(ONE));
+            int256 net = ctx.groupNet[i] < 0 ? -ctx.groupNet[i] : ctx.groupNet[i];
+            h -= PerpMath.mulDivCeil(shock, net, int256(ONE)) + PerpMath.mulDivCeil(basis, ctx.groupGross[i] - net, int256(ONE));
+        }
+        priced = true;
+    }
+
+    function _addAsset(Ctx memory ctx, Net.Account memory acc, uint256 a, bool pre, HealthSums memory sums) private view {
+        int256 b = _balance(ctx, acc, a, pre);
+        if (b == 0) return;
+        if (a == 0) {
+            sums.equity += b; // the quote asset: the unit of account
+            return;
+        }
+        uint256 w = ctx.assetWords[a]; // read with the pool by _balance
+        uint32 priceMarket = uint32(w >> 160);
+        uint256 px = priceMarket == 0 ? 0 : _market(ctx, priceMarket).price;
+        if (px == 0) {
+            if (b < 0) sums.unpriced = true; // worth nothing without a price; a loan has no health
+            return;
+        }
+        int256 v = PerpMath.mulDivFloor(b, int256(px), int256(ONE));
+        sums.equity += v;
+        sums.groups = _addExposure(ctx, sums.groups, uint32(w >> 128), v);
+    }
+
+    function _addPerp(Ctx memory ctx, Net.Account memory acc, uint256 k, bool pre, HealthSums memory sums) private view {
+        MarketInfo memory m = _market(ctx, _perpMarkets[k]);
+        (StoredPosition memory p, int256 dSize, int256 dVQuote) = _position(ctx, acc, uint32(m.marketId), pre);
+        int256 size = p.size + dSize;
+        int256 vq = p.vQuote + dVQuote - PerpMath.fundingOwed(p.size, p.lastCumFunding, m.cumFunding);
+        int256 weight = int256(uint256(pnlWeight));
+        if (size == 0) {
+            sums.equity += vq < 0 ? vq : PerpMath.mulDivFloor(vq, weight, int256(ONE));
+            return;
+        }
+        if (m.price == 0) {
+            sums.unpriced = true;
+            return;
+        }
+        int256 n = PerpMath.mulDivFloor(size, int256(m.price), int256(ONE));
+        int256 upnl = vq + n;
+        sums.equity += upnl < 0 ? upnl : PerpMath.mulDivFloor(upnl, weight, int256(ONE));
+        sums.groups = _addExposure(ctx, sums.groups, m.riskGroup, n);
+        int256 mag = n < 0 ? -n : n;
+        if (mag > m.concThreshold) sums.conc += PerpMath.mulDivCeil(m.concIM, mag - m.concThreshold, int256(ONE));
+    }
+
+    /// Adds an exposure to its group's net and gross; returns the number of groups.
+    function _addExposure(Ctx memory ctx, uint256 groups, uint256 groupId, int256 v) private pure returns (uint256) {
+        int256 mag = v < 0 ? -v : v;
+        for (uint256 i; i < groups; ++i) {
+            if (ctx.groupIds[i] == groupId) {
+                ctx.groupNet[i] += v;
+                ctx.groupGross[i] += mag;
+                return groups;
+            }
+        }
+        ctx.groupIds[groups] = groupId;
+        ctx.groupNet[groups] = v;
+        ctx.groupGross[groups] = mag;
+        return groups + 1;
+    }
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {LendingMath} from "../lib/LendingMath.sol";
+import {MathX18} from "../lib/MathX18.sol";
+import {Net} from "../lib/Net.sol";
+import {OrderLib} from "../lib/OrderLib.sol";
+import {OrderRecords} from "../lib/OrderRecords.sol";
+import {PerpMath} from "../lib/PerpMath.sol";
+import {PriceFeeds} from "../lib/PriceFeeds.sol";
+import {BatchLedger} from "./BatchLedger.sol";
+import {Requests} from "./Requests.sol";
+
+/// @title Batch settlement (DESIGN §10): one clock, one price, one order of events.
+/// @notice A batch is applied in the engine's order — interest to the batch's time, prices,
+///         funding, queued requests, then the orders and their fills — with every move netted in
+///         memory (Net), and ends by checking the margin of every account a fill touched and
+///         storing each moved position and balance once. Any failure reverts the whole batch with
+///         the index of what failed and why, so the sequencer can leave it out and rebuild.
+abstract contract Settlement is BatchLedger, Requests {
+    // field offsets of an order record (see OrderRecords)
+    uint256 private constant REC_SIZE = 0x1a0; // == OrderRecords.SIZE
+    uint256 private constant REC_SUBACCOUNT = 0x020;
+    uint256 private constant REC_MARKET_ID = 0x040;
+    uint256 private constant REC_IS_BUY = 0x060;
+    uint256 private constant REC_PRICE = 0x080;
+    uint256 private constant REC_AMOUNT = 0x0a0;
+    uint256 private constant REC_NONCE = 0x0c0;
+    uint256 private constant REC_EXPIRY = 0x0e0;
+    uint256 private constant REC_MARKET = 0x140;
+    uint256 private constant REC_ACCOUNT = 0x160;
+    uint256 private constant REC_INFO = 0x180;
+
+    /// The batch's ledger in memory, sized for its inputs.
+    function _begin(Batch calldata batch, uint64 requests) internal view returns (Ctx memory) {
+        uint256 fills = batch.fills.length;
+        uint256 assets = _assets.length;
+        return _newCtx(
+            batch.timestamp,
+            batch.orders.length + requests + 2,
+            4 * fills + requests + assets + 2,
+            2 * fills
+        );
+    }
+
+    // ------------------------------------------------------------ interest, prices, funding
+
+    /// Accrues every pool with a curve to the batch's time; reserves go to the insurance fund.
+    function _accrue(Ctx memory ctx) internal {
+        uint256 n = _assets.length;
+        Net.Account memory insurance;
+        for (uint256 a; a < n; ++a) {
+            AssetState storage s = _assetState[uint32(a)];
+            if (!s.hasCurve) continue;
+            LendingMath.Pool memory p = _pool(ctx, a);
+            (uint256 interest, uint256 reserve) = LendingMath.accrue(p, _curve(uint32(a), s.reserveFactor), ctx.t);
+            if (p.lastAccrual != s.lastAccrual) ctx.poolsMoved |= 1 << a;
+            if (reserve != 0) {
+                if (insurance.balanceRoot == 0) insurance = _account(ctx, insuranceSubaccount);
+                _credit(ctx, insurance, a, int256(reserve));
+            }
+            if (interest != 0) emit InterestAccrued(uint32(a), interest, reserve);
+        }
+    }
+
+    /// Reads each named feed round; the batch prices its markets with them.
+    function _applyPrices(Ctx memory ctx, PriceRound[] calldata rounds) internal {
+        for (uint256 i; i < rounds.length; ++i) {
+            uint32 marketId = rounds[i].marketId;
+            PriceFeeds.Feed memory feed = _feeds[marketId];
+            if (address(feed.aggregator) == address(0)) revert InvalidBatch(BATCH_PRICE);
+            (uint256 px, uint256 published,) = PriceFeeds.read(feed, rounds[i].roundId, ctx.t);
+            MarketInfo memory m = _market(ctx, marketId);
+            if (published < m.publishedAt || px > type(uint128).max) revert InvalidBatch(BATCH_PRICE);
+            m.price = px;
+            m.publishedAt = published;
+            _refreshStale(ctx, m);
+            _prices[marketId] = MarketPrice({price: uint128(px), publishedAt: uint64(published)});
+            emit PriceUsed(marketId, rounds[i].roundId, px, published);
+        }
+    }
+
+    /// Each update adds rate·price (rate clamped to the market's maxFundingRate) to cumFunding.
+    function _applyFunding(Ctx memory ctx, FundingUpdate[] calldata updates) internal {
+        for (uint256 i; i < updates.length; ++i) {
+            uint32 marketId = updates[i].marketId;
+            MarketInfo memory m = _market(ctx, marketId);
+            if (!_isPerp(m.word) || m.price == 0) revert InvalidBatch(BATCH_FUNDING);
+            int256 maxRate = int256(uint256(_marketRisk[marketId].maxFundingRate));
+            int256 rate = updates[i].rate;
+            m.cumFunding = PerpMath.nextCumFunding(m.cumFunding, rate, maxRate, int256(m.price));
+            _cumFunding[marketId] = m.cumFunding;
+            emit FundingUpdated(marketId, PerpMath.clampRate(rate, maxRate), m.cumFunding);
+        }
+    }
+
+    // ------------------------------------------------------------ requests
+
+    function _processRequests(Ctx memory ctx, uint64 from, uint64 to) internal {
+        for (uint64 id = from; id < to; ++id) {
+            StoredRequest storage r = _requests[id];
+            RequestKind kind = r.kind;
+            if (kind == RequestKind.Deposit) {
+                (bytes32 subaccount, uint32 assetId, uint128 amount) = (r.subaccount, r.assetId, r.amount);
+                _credit(ctx, _account(ctx, subaccount), assetId, int256(uint256(amount)));
+                ctx.cashMoved[assetId] += int256(uint256(amount));
+                emit Deposited(id, subaccount, assetId, amount);
+            } else if (kind == RequestKind.Withdrawal) {
+                _withdraw(ctx, id, r.subaccount, r.assetId, r.amount);
+            }
+            // CancelUpTo, CancelOrder and LinkedSigner took effect on chain when they were made;
+            // the engine applies them here.
+        }
+    }
+
+    /// Pays out if the balance covers it, the pool has the cash, and initial health stays ≥ 0
+    /// (the engine's order of checks).
+    function _withdraw(Ctx memory ctx, uint64 id, bytes32 subaccount, uint32 assetId, uint128 amount) private {
+        Net.Account memory acc = _account(ctx, subaccount);
+        int256 x = int256(uint256(amount));
+        bool ok = _balance(ctx, acc, assetId, false) >= x;
+        if (ok) {
+            LendingMath.Pool memory p = _pool(ctx, assetId);
+            ok = int256(LendingMath.totalSupply(p)) - int256(LendingMath.totalBorrow(p)) + ctx.cashMoved[assetId] >= x;
+        }
+        if (ok) {
+            _credit(ctx, acc, assetId, -x);
+            // a fully paid account keeps health ≥ 0; only one with a loan or a position is checked
+            if ((acc.header >> OWED_SHIFT) != 0) {
+                (bool priced, int256 h) = _health(ctx, acc, false);
+                if (!priced || h < 0) {
+                    ok = false;
+                    _credit(ctx, acc, assetId, x);
+                }
+            }
+        }
+        if (!ok) {
+            emit WithdrawalRejected(id, subaccount, assetId, amount);
+            return;
+        }
+        ctx.cashMoved[assetId] -= x;
+        _payOut(subaccount, assetId, amount);
+        emit Withdrawn(id, subaccount, assetId, amount);
+    }
+
+    // ------------------------------------------------------------ orders and fills
+
+    /// Checks every order of the batch and caches it in memory (see OrderRecords).
+    function _validateOrders(Ctx memory ctx, SignedOrder[] calldata signed) internal view returns (uint256 records) {
+        uint256 n = signed.length;
+        records = OrderRecords.alloc(n);
+        bytes32 domainSep = domainSeparator();
+        for (uint256 i; i < n; ++i) {
+            _validateOrder(ctx, i, signed[i], records + i * REC_SIZE, domainSep);
+        }
+    }
+
+    function _validateOrder(Ctx memory ctx, uint256 i, SignedOrder calldata so, uint256 rec, bytes32 domainSep)
+        private
+        view
+    {
+        bytes32 digest = OrderRecords.load(rec, so.order, domainSep);
+        bytes32 subaccount;
+        uint256 marketId;
+        assembly ("memory-safe") {
+            subaccount := mload(add(rec, REC_SUBACCOUNT))
+            marketId := mload(add(rec, REC_MARKET_ID))
+        }
+        address signer = OrderLib.recover(digest, so.signature);
+        if (signer == address(0) || (signer != OrderLib.owner(subaccount) && !_linked(subaccount, signer, ctx.t))) {
+            revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+        }
+        MarketInfo memory m = _market(ctx, uint32(marketId)); // canonical: checked by load
+        if (!_active(m.word)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
+        Net.Account memory acc = _account(ctx, subaccount);
+        uint256 nonce;
+        uint256 expiry;
+        assembly ("memory-safe") {
+            nonce := mload(add(rec, REC_NONCE))
+            expiry := mload(add(rec, REC_EXPIRY))
+        }
+        if (nonce < acc.header & MASK64) revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
+        if (expiry != 0 && ctx.t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
+        uint256 word = m.word;
+        assembly ("memory-safe") {
+            mstore(add(rec, REC_MARKET), word)
+            mstore(add(rec, REC_ACCOUNT), acc)
+            mstore(add(rec, REC_INFO), m)
+        }
+    }
+
+    /// Checks fill `j` against its two orders and adds its moves.
+    function _applyFill(Ctx memory ctx, uint256 j, Fill[] calldata fills, uint256 records, uint256 n) internal {
+        uint256 makerIndex;
+        uint256 takerIndex;
+        uint256 amount;
+        assembly ("memory-safe") {
+            // Fill is a static 3-word struct; the array was bounds-checked when taken from the batch.
+            let f := add(fills.offset, mul(j, 0x60))
+            makerIndex := calldataload(f)
+            takerIndex := calldataload(add(f, 0x20))
+            amount := calldataload(add(f, 0x40))
+            // non-canonical encodings revert, as the ABI decoder would
+            if or(or(shr(32, makerIndex), shr(32, takerIndex)), shr(128, amount)) { revert(0, 0) }
+        }
+        if (makerIndex >= n || takerIndex >= n || makerIndex == takerIndex) revert InvalidFill(j, FILL_BAD_INDEX);
+        uint256 maker;
+        uint256 taker;
+        bool takerIsBuy;
+        bool mismatch;
+        bool worse;
+        assembly ("memory-safe") {
+            maker := add(records, mul(makerIndex, REC_SIZE))
+            taker := add(records, mul(takerIndex, REC_SIZE))
+            takerIsBuy := mload(add(taker, REC_IS_BUY)) // 0 or 1: checked by load
+            // different markets, or both on the same side
+            mismatch := or(
+                iszero(eq(mload(add(maker, REC_MARKET_ID)), mload(add(taker, REC_MARKET_ID)))),
+                eq(mload(add(maker, REC_IS_BUY)), takerIsBuy)
+            )
+            // The fill is at the maker's price, so the maker's own limit holds; check the taker's.
+            let price := mload(add(maker, REC_PRICE))
+            let limit := mload(add(taker, REC_PRICE))
+            worse := or(and(takerIsBuy, lt(limit, price)), and(iszero(takerIsBuy), gt(limit, price)))
+        }
+        if (mismatch) revert InvalidFill(j, FILL_MARKET_MISMATCH);
+        if (worse) revert InvalidFill(j, FILL_PRICE);
+        if (amount == 0) revert InvalidFill(j, FILL_ZERO_AMOUNT);
+        _addFilled(j, maker, amount);
+        _addFilled(j, taker, amount);
+        _settle(ctx, j, maker, taker, takerIsBuy, amount);
+    }
+
+    /// A fill's parties and numbers.
+    struct FillMoves {
+        uint256 j;
+        Net.Account maker;
+        Net.Account taker;
+        Net.Account buyer;
+        Net.Account seller;
+        bool makerIsBuyer;
+        uint256 amount;
+        uint256 quote;
+        int256 buyerFee;
+        int256 sellerFee;
+    }
+
+    /// Adds the money of one fill at the maker's price.
+    function _settle(Ctx memory ctx, uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount)
+        private
+        view
+    {
+        MarketInfo memory m;
+        assembly ("memory-safe") {
+            m := mload(add(maker, REC_INFO))
+        }
+        FillMoves memory f = _fillMoves(j, maker, taker, takerIsBuy, amount, m.word);
+        if (m.stale) _checkStale(ctx, m, f);
+        // fees ≥ 0 because |makerFee rate| ≤ takerFee rate
+        _move(ctx, _feeAccount(ctx), _quoteId(m.word), f.buyerFee + f.sellerFee);
+        if (_isPerp(m.word)) _movePerp(ctx, m, f);
+        else _moveSpot(ctx, m, f);
+        f.maker.lastFill = j + 1;
+        f.maker.lastWasMaker = true;
+        f.taker.lastFill = j + 1;
+        f.taker.lastWasMaker = false;
+    }
+
+    function _fillMoves(uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount, uint256 word)
+        private
+        pure
+        returns (FillMoves memory f)
+    {
+        Net.Account memory makerAcc;
+        Net.Account memory takerAcc;
+        uint256 price;
+        assembly ("memory-safe") {
+            makerAcc := mload(add(maker, REC_ACCOUNT))
+            takerAcc := mload(add(taker, REC_ACCOUNT))
+            price := mload(add(maker, REC_PRICE))
+        }
+        if (OrderLib.owner(makerAcc.subaccount) == OrderLib.owner(takerAcc.subaccount)) {
+            revert InvalidFill(j, FILL_SELF_TRADE);
+        }
+        uint256 quote = MathX18.mulDown(amount, price); // < 2^197
+        int256 makerFee = MathX18.fee(quote, _makerFeeRate(word));
+        int256 takerFee = MathX18.fee(quote, _takerFeeRate(word));
+        f.j = j;
+        f.maker = makerAcc;
+        f.taker = takerAcc;
+        (f.buyer, f.seller) = takerIsBuy ? (takerAcc, makerAcc) : (makerAcc, takerAcc);
+        f.makerIsBuyer = !takerIsBuy;
+        f.amount = amount;
+        f.quote = quote;
+        (f.buyerFee, f.sellerFee) = takerIsBuy ? (takerFee, makerFee) : (makerFee, takerFee);
+    }
+
+    function _moveSpot(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private pure {
+        uint256 quoteId = _quoteId(m.word);
+        uint256 baseId = _baseId(m.word);
+        int256 amount = int256(f.amount);
+        int256 quote = int256(f.quote);
+        _move(ctx, f.buyer, quoteId, -(quote + f.buyerFee));
+        _move(ctx, f.buyer, baseId, amount);
+        _move(ctx, f.seller, baseId, -amount);
+        _move(ctx, f.seller, quoteId, quote - f.sellerFee);
+    }
+
+    /// A perp moves no base asset: the buyer's position gets size += amount, vQuote −= quote,
+    /// the seller's the opposite; fees are paid from (rebates into) the quote balance.
+    function _movePerp(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private pure {
+        uint256 quoteId = _quoteId(m.word);
+        uint32 marketId = uint32(m.marketId);
+        uint256 k = _perpIndex(m.word);
+        int256 amount = int256(f.amount);
+        int256 quote = int256(f.quote);
+        _move(ctx, f.buyer, quoteId, -f.buyerFee);
+        _move(ctx, f.seller, quoteId, -f.sellerFee);
+        Net.Entry memory b = _positionEntry(ctx, f.buyer, marketId, k);
+        b.a += amount;
+        b.b -= quote;
+        Net.Entry memory s = _positionEntry(ctx, f.seller, marketId, k);
+        s.a -= amount;
+        s.b += quote;
+    }
+
+    /// With a stale price, a fill that adds risk for a side is refused (DESIGN §7): it grows the
+    /// side's perp position, or spends more than the side holds (a loan).
+    function _checkStale(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private view {
+        bool buyerAdds;
+        bool sellerAdds;
+        if (_isPerp(m.word)) {
+            uint32 marketId = uint32(m.marketId);
+            buyerAdds = _grows(ctx, f.buyer, marketId, int256(f.amount));
+            sellerAdds = _grows(ctx, f.seller, marketId, -int256(f.amount));
+        } else {
+            buyerAdds = _balance(ctx, f.buyer, _quoteId(m.word), false) < int256(f.quote) + f.buyerFee;
+            sellerAdds = _balance(ctx, f.seller, _baseId(m.word), false) < int256(f.amount);
+        }
+        bool makerAdds = f.makerIsBuyer ? buyerAdds : sellerAdds;
+        bool takerAdds = f.makerIsBuyer ? sellerAdds : buyerAdds;
+        if (makerAdds) revert InvalidFill(f.j, FILL_MAKER_STALE_PRICE);
+        if (takerAdds) revert InvalidFill(f.j, FILL_TAKER_STALE_PRICE);
+    }
+
+    function _grows(Ctx memory ctx, Net.Account memory acc, uint32 marketId, int256 d) private view returns (bool) {
+        (StoredPosition memory p, int256 dSize,) = _position(ctx, acc, marketId, false);
+        int256 before = p.size + dSize;
+        int256 next = before + d;
+        return (next < 0 ? -next : next) > (before < 0 ? -before : before);
+    }
+
+    /// filled[order] += amount, at most the order's amount. Written through to storage, so a
+    /// duplicate of an order at another index shares the same total.
+    function _addFilled(uint256 j, uint256 rec, uint256 amount) private {
+        uint256 slot;
+        uint256 total;
+        uint256 limit;
+        assembly ("memory-safe") {
+            mstore(0x00, mload(rec)) // the digest
+            mstore(0x20, filled.slot)
+            slot := keccak256(0x00, 0x40)
+            total := add(sload(slot), amount) // both < 2^128
+            limit := mload(add(rec, REC_AMOUNT))
+        }
+        if (total > limit) revert InvalidFill(j, FILL_OVERFILL);
+        assembly ("memory-safe") {
+            sstore(slot, total) // ≤ the order's uint128 amount
+        }
+    }
+}

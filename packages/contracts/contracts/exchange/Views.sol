@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
+import {LendingMath} from "../lib/LendingMath.sol";
+import {OrderLib} from "../lib/OrderLib.sol";
+import {BatchLedger} from "./BatchLedger.sol";
+
+/// @title Read-only views of the registry, the pools, positions and health.
+abstract contract Views is BatchLedger {
+    function scaledBalanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
+        return _balances[subaccount][assetId];
+    }
+
+    function positionOf(bytes32 subaccount, uint32 marketId) external view returns (Position memory) {
+        StoredPosition storage s = _positions[subaccount][marketId];
+        return Position({size: s.size, vQuote: s.vQuote, lastCumFunding: s.lastCumFunding});
+    }
+
+    function cumFunding(uint32 marketId) external view returns (int256) {
+        return _cumFunding[marketId];
+    }
+
+    function pool(uint32 assetId) external view returns (PoolState memory) {
+        AssetState storage a = _assetState[assetId];
+        return PoolState({
+            supplyScaled: a.supplyScaled,
+            borrowScaled: a.borrowScaled,
+            supplyIndex: a.supplyIndex,
+            borrowIndex: a.borrowIndex,
+            lastAccrual: a.lastAccrual
+        });
+    }
+
+    function price(uint32 marketId) external view returns (uint256 value, uint256 publishedAt) {
+        MarketPrice storage m = _prices[marketId];
+        return (m.price, m.publishedAt);
+    }
+
+    /// The subaccount's initial health at the last batch's prices (DESIGN §8), X18 quote;
+    /// `priced` is false when a loan or a position has no price.
+    function initialHealth(bytes32 subaccount) external view returns (bool priced, int256 health) {
+        Ctx memory ctx = _newCtx(_progress.lastBatchTimestamp, 1, 1, 1);
+        return _health(ctx, _account(ctx, subaccount), false);
+    }
+
+    /// @dev Reverts with InvalidParams for an id not yet queued.
+    function getRequest(uint64 requestId) external view returns (Request memory) {
+        if (requestId >= _progress.requestCount) revert InvalidParams();
+        StoredRequest storage r = _requests[requestId];
+        return Request({
+            kind: r.kind,
+            subaccount: r.subaccount,
+            assetId: r.assetId,
+            amount: r.amount,
+            data: _requestData[requestId]
+        });
+    }
+
+    function orderHash(Order calldata order) external view returns (bytes32) {
+        return OrderLib.typedDataHash(domainSeparator(), OrderLib.structHash(order));
+    }
+
+    function assetCount() external view returns (uint32) {
+        return uint32(_assets.length);
+    }
+
+    function getAsset(uint32 assetId) external view returns (Asset memory) {
+        return _asset(assetId);
+    }
+
+    function marketIds() external view returns (uint32[] memory) {
+        return _marketIds;
+    }
+
+    /// @dev An id never listed returns the zero market (inactive, empty symbol).
+    function getMarket(uint32 marketId) external view returns (Market memory) {
+        return _markets[marketId];
+    }
+
+    function getMarketRisk(uint32 marketId) external view returns (MarketRisk memory) {
+        return _marketRisk[marketId];
+    }
+}
