@@ -25,8 +25,9 @@
  * realized = v1 − vQuote'
  * ```
  */
+import type { PremiumClock } from './engine/positions.js';
 import type { Position } from './engine/types.js';
-import { mulDivCeil, mulDivFloor, ONE } from './x18.js';
+import { divX18, mulDivCeil, mulDivFloor, ONE } from './x18.js';
 
 /** The funding rate clamped to ±maxRate. */
 export function clampFundingRate(rate: bigint, maxRate: bigint): bigint {
@@ -74,4 +75,31 @@ export function settlePosition(
   const s1 = p.size + sizeDelta;
   const { vQuote, realized } = realize(p.size, v0, s1, v0 + vQuoteDelta);
   return { position: { size: s1, vQuote, lastCumFunding: cumFunding }, realized, funding };
+}
+
+/**
+ * The premium of a book over its index, as a fraction X18: (mid − index) / index, truncated,
+ * with mid = (best bid + best ask) / 2 truncated; 0 when either side is empty or there is no index.
+ */
+export function bookPremium(bestBid: bigint | undefined, bestAsk: bigint | undefined, index: bigint | undefined): bigint {
+  if (bestBid === undefined || bestAsk === undefined || index === undefined || index <= 0n) return 0n;
+  return divX18((bestBid + bestAsk) / 2n - index, index);
+}
+
+/** The clock after sampling `premium` at time `t`: the last premium counts for the seconds since it was taken. */
+export function samplePremium(c: PremiumClock, t: bigint, premium: bigint): PremiumClock {
+  if (c.since === 0n) return { sum: 0n, since: t, last: premium, sampledAt: t };
+  if (t <= c.sampledAt) return { ...c, last: premium };
+  return { sum: c.sum + c.last * (t - c.sampledAt), since: c.since, last: premium, sampledAt: t };
+}
+
+/**
+ * The funding rate for the interval the clock has run (its time-weighted mean premium, X18,
+ * truncated; 0 for an empty interval), and the clock started over at `t`.
+ */
+export function premiumRate(c: PremiumClock, t: bigint): { rate: bigint; clock: PremiumClock } {
+  const at = samplePremium(c, t, c.last);
+  const elapsed = t - at.since;
+  const rate = at.since === 0n || elapsed <= 0n ? 0n : at.sum / elapsed;
+  return { rate, clock: { sum: 0n, since: t, last: at.last, sampledAt: t } };
 }

@@ -137,6 +137,8 @@ abstract contract ExchangeStorage is IExchangeTypes {
     mapping(uint32 marketId => MarketPrice) internal _prices;
     mapping(uint32 marketId => int256) internal _cumFunding;
     mapping(uint32 groupId => RiskGroup) internal _riskGroups;
+    /// configured risk groups, in the order first configured
+    uint32[] internal _riskGroupIds;
     uint32[] internal _marketIds;
     /// perp index → marketId
     uint32[] internal _perpMarkets;

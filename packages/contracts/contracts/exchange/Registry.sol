@@ -130,6 +130,7 @@ abstract contract Registry is ExchangeStorage {
     function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM) external onlyAdmin {
         // at most 1: a fully paid account then always has initial health ≥ 0
         if (shockIM > ONE || basisIM > ONE) revert InvalidParams();
+        if (!_riskGroups[groupId].configured) _riskGroupIds.push(groupId);
         _riskGroups[groupId] = RiskGroup({shockIM: shockIM, basisIM: basisIM, configured: true});
         emit RiskGroupSet(groupId, shockIM, basisIM);
     }

@@ -5,6 +5,7 @@ import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 import {LendingMath} from "../lib/LendingMath.sol";
 import {OrderLib} from "../lib/OrderLib.sol";
 import {BatchLedger} from "./BatchLedger.sol";
+import {PriceFeeds} from "../lib/PriceFeeds.sol";
 
 /// @title Read-only views of the registry, the pools, positions and health.
 abstract contract Views is BatchLedger {
@@ -80,5 +81,38 @@ abstract contract Views is BatchLedger {
 
     function getMarketRisk(uint32 marketId) external view returns (MarketRisk memory) {
         return _marketRisk[marketId];
+    }
+
+    function priceFeed(uint32 marketId) external view returns (FeedConfig memory feed, uint8 decimals) {
+        PriceFeeds.Feed storage f = _feeds[marketId];
+        feed = FeedConfig({aggregator: address(f.aggregator), maxStaleness: f.maxStaleness, maxRoundLag: f.maxRoundLag});
+        decimals = f.decimals;
+    }
+
+    function assetRisk(uint32 assetId) external view returns (uint32 riskGroup, uint32 priceMarketId) {
+        AssetState storage a = _assetState[assetId];
+        return (a.riskGroup, a.priceMarketId);
+    }
+
+    function lendingCurve(uint32 assetId) external view returns (bool set, Curve memory curve) {
+        AssetState storage a = _assetState[assetId];
+        LendingMath.Curve memory c = _curve(assetId, a.reserveFactor);
+        set = a.hasCurve;
+        curve = Curve({
+            baseRate: uint64(c.baseRate),
+            slope1: uint64(c.slope1),
+            slope2: uint64(c.slope2),
+            kink: uint64(c.kink),
+            reserveFactor: uint64(c.reserveFactor)
+        });
+    }
+
+    function riskGroupIds() external view returns (uint32[] memory) {
+        return _riskGroupIds;
+    }
+
+    function riskGroup(uint32 groupId) external view returns (uint64 shockIM, uint64 basisIM, bool configured) {
+        RiskGroup storage g = _riskGroups[groupId];
+        return (g.shockIM, g.basisIM, g.configured);
     }
 }

@@ -74,6 +74,15 @@ interface IExchange is IExchangeTypes {
     function getMarket(uint32 marketId) external view returns (Market memory);
     function getMarketRisk(uint32 marketId) external view returns (MarketRisk memory);
     function initialHealth(bytes32 subaccount) external view returns (bool priced, int256 health);
+    /// The market's feed settings and the feed's decimals (zero address: none).
+    function priceFeed(uint32 marketId) external view returns (FeedConfig memory feed, uint8 decimals);
+    /// The risk group an asset counts in and the market that prices it (0: none).
+    function assetRisk(uint32 assetId) external view returns (uint32 riskGroup, uint32 priceMarketId);
+    /// The asset's lending curve, if it has one.
+    function lendingCurve(uint32 assetId) external view returns (bool set, Curve memory curve);
+    /// Every configured risk group, in the order first configured.
+    function riskGroupIds() external view returns (uint32[] memory);
+    function riskGroup(uint32 groupId) external view returns (uint64 shockIM, uint64 basisIM, bool configured);
     function isOperator(address account) external view returns (bool);
     function maxBatchAge() external view returns (uint64);
 }

@@ -30,7 +30,7 @@ import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
 import { INT128_MAX, UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
-import { clampFundingRate, nextCumFunding } from '../perp.js';
+import { bookPremium, clampFundingRate, nextCumFunding, premiumRate, samplePremium } from '../perp.js';
 import { Margin } from './margin-check.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
@@ -254,6 +254,7 @@ export class Engine {
       const p = s.accounts.pool(a.assetId);
       events.push({ kind: 'interestAccrued', ...a, supplyIndex: p.supplyIndex, borrowIndex: p.borrowIndex });
     }
+    this.samplePremiums(timestamp);
     for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
       s.unrest(r);
       r.status = 'expired';
@@ -372,13 +373,29 @@ export class Engine {
     events.push({ kind: 'linkedSignerSet', requestId, subaccount, signer: who, expiry });
   }
 
-  private updateFunding(marketId: number, rate: bigint, events: EngineEvent[]): void {
+  /** Each perp's premium over its index, sampled at a batch's time (perp.ts, PremiumClock). */
+  private samplePremiums(t: bigint): void {
+    const s = this.s;
+    for (const id of s.accounts.perps.marketIds()) {
+      const m = s.markets.get(id)!;
+      const tick = m.config.tickSize;
+      const bid = m.book.bestTick(true);
+      const ask = m.book.bestTick(false);
+      const premium = bookPremium(Number.isNaN(bid) ? undefined : BigInt(bid) * tick, Number.isNaN(ask) ? undefined : BigInt(ask) * tick, s.oracles.get(id));
+      s.accounts.perps.setPremium(id, samplePremium(s.accounts.perps.premium(id), t, premium));
+    }
+  }
+
+  private updateFunding(marketId: number, given: bigint | undefined, events: EngineEvent[]): void {
     const s = this.s;
     const market = s.markets.get(marketId);
     if (market?.config.kind !== 'PERP') throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `funding: ${String(marketId)} is not a perp market`, { marketId });
-    if (typeof rate !== 'bigint' || rate > INT128_MAX || rate < -INT128_MAX) throw malformed('funding: rate must be a bigint within ±2^127');
+    if (given !== undefined && (typeof given !== 'bigint' || given > INT128_MAX || given < -INT128_MAX)) throw malformed('funding: rate must be a bigint within ±2^127');
     const index = s.oracles.get(marketId);
     if (index === undefined) throw malformed(`funding: market ${marketId} has no oracle price`);
+    const computed = premiumRate(s.accounts.perps.premium(marketId), s.now);
+    s.accounts.perps.setPremium(marketId, computed.clock);
+    const rate = given ?? computed.rate;
     const maxRate = market.config.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE;
     const cumFunding = nextCumFunding(s.accounts.perps.cumFunding(marketId), rate, maxRate, index);
     s.accounts.perps.setCumFunding(marketId, cumFunding);

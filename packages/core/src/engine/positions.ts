@@ -15,6 +15,22 @@ import { settlePosition } from '../perp.js';
 import type { Account, Grid } from './accounts.js';
 import type { Position } from './types.js';
 
+/**
+ * A perp's premium over its index, integrated over time between funding updates (DESIGN §7, §10:
+ * the rate is computed by core from its own book at batch times, so followers can verify it).
+ * At each batch's time the premium last sampled is added for the seconds since, and the premium
+ * is sampled again; a funding update posts `sum / (t − since)` and starts over.
+ */
+export interface PremiumClock {
+  /** Σ premium·seconds, X18 */
+  sum: bigint;
+  /** when the current interval began (0: never sampled) */
+  since: bigint;
+  /** the premium sampled last, X18 (a fraction of the index) */
+  last: bigint;
+  sampledAt: bigint;
+}
+
 /** grid counts stay whole numbers that a float holds exactly */
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 
@@ -43,6 +59,8 @@ export interface StoredPosition extends Position {
  */
 class PerpMarket {
   cumFunding = 0n;
+  /** the premium's time integral since `premiumSince` (X18·seconds), for the next funding rate */
+  premium: PremiumClock = { sum: 0n, since: 0n, last: 0n, sampledAt: 0n };
   grid: Grid | undefined = undefined;
   lanes: Float64Array;
   constructor(
@@ -85,6 +103,15 @@ export class Positions {
 
   setCumFunding(marketId: number, value: bigint): void {
     this.market(marketId).cumFunding = value;
+  }
+
+  /** The market's premium clock (a copy). */
+  premium(marketId: number): PremiumClock {
+    return { ...this.market(marketId).premium };
+  }
+
+  setPremium(marketId: number, clock: PremiumClock): void {
+    this.market(marketId).premium = { ...clock };
   }
 
   /** Perp market ids, ascending. */

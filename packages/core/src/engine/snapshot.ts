@@ -17,7 +17,7 @@ import { isWellFormed } from './validate.js';
 import type { ErrorCode as Code } from '../codes.js';
 
 /** 2: balances stored scaled, with the batch's moves apart, and lending pools; 1 (read only): X18 balances, no pools */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 export interface OrderSnapshot {
   hash: Hex;
@@ -41,7 +41,7 @@ export interface OrderSnapshot {
 }
 
 export interface EngineSnapshot {
-  version: typeof SNAPSHOT_VERSION | 1;
+  version: typeof SNAPSHOT_VERSION | 2 | 1;
   now: string;
   sequence: string;
   /** every order ever seen, ascending hash */
@@ -64,8 +64,11 @@ export interface EngineSnapshot {
    * (absent in snapshots taken before perps: none)
    */
   positions?: Array<[Hex, number, string, string, string, string, string] | [Hex, number, string, string, string]>;
-  /** per perp market: [marketId, cumulative funding X18], ascending (absent: all 0) */
-  funding?: Array<[number, string]>;
+  /**
+   * per perp market: [marketId, cumulative funding X18, premium clock: sum, since, last,
+   * sampledAt] (the clock absent before version 3: zero), ascending (absent: all 0)
+   */
+  funding?: Array<[number, string, string, string, string, string] | [number, string]>;
   /** oracle prices: [marketId, X18 price, publishedAt] (publishedAt absent in version 1: the snapshot's clock), ascending market (absent: none) */
   oracles?: Array<[number, string, string] | [number, string]>;
   /**
@@ -121,7 +124,10 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
     linkedSigners: [...s.linkedSigners.keys()].sort().map((sub) => [sub, s.linkedSigners.get(sub)!.signer, s.linkedSigners.get(sub)!.expiry.toString()]),
     positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
-    funding: s.accounts.perps.marketIds().map((id) => [id, s.accounts.perps.cumFunding(id).toString()]),
+    funding: s.accounts.perps.marketIds().map((id) => {
+      const c = s.accounts.perps.premium(id);
+      return [id, s.accounts.perps.cumFunding(id).toString(), c.sum.toString(), c.since.toString(), c.last.toString(), c.sampledAt.toString()];
+    }),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString(), (s.oracleTimes.get(id) ?? 0n).toString()]),
     pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
       const p = s.accounts.pool(id);
@@ -143,7 +149,7 @@ const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 
 
 /** Loads a snapshot into a freshly constructed state (same config as the one snapshotted). */
 export function restoreState(s: EngineState, snap: EngineSnapshot): void {
-  if (snap?.version !== SNAPSHOT_VERSION && snap?.version !== 1) bad(`unsupported version ${String(snap?.version)}`);
+  if (snap?.version !== SNAPSHOT_VERSION && snap?.version !== 2 && snap?.version !== 1) bad(`unsupported version ${String(snap?.version)}`);
   s.now = int(snap.now, 'now');
   s.sequence = int(snap.sequence, 'sequence');
   if (s.now < 0n || s.now > UINT64_MAX || s.sequence < 0n || s.sequence > UINT64_MAX) bad('now or sequence out of range');
@@ -220,9 +226,15 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     const [dSize, dVQuote] = entry.length === 7 ? [int(entry[5], 'size move'), int(entry[6], 'vQuote move')] : [0n, 0n];
     s.accounts.setPosition(key, marketId, { size: int(size, 'size'), vQuote: int(vQuote, 'vQuote'), lastCumFunding: int(cum, 'lastCumFunding'), dSize, dVQuote });
   }
-  for (const [marketId, cum] of snap.funding ?? []) {
+  for (const entry of snap.funding ?? []) {
+    const [marketId, cum] = entry;
     if (s.markets.get(marketId)?.config.kind !== 'PERP') bad(`funding of market ${marketId}, which is not a perp`);
+    if (entry.length !== 2 && entry.length !== 6) bad(`bad funding entry ${marketId}`);
     s.accounts.perps.setCumFunding(marketId, int(cum, 'cumFunding'));
+    if (entry.length === 6) {
+      const [, , sum, since, last, sampledAt] = entry;
+      s.accounts.perps.setPremium(marketId, { sum: int(sum, 'premium sum'), since: int(since, 'premium since'), last: int(last, 'premium'), sampledAt: int(sampledAt, 'premium sampledAt') });
+    }
   }
   for (const [marketId, price, publishedAt] of snap.oracles ?? []) {
     const p = int(price, 'oracle price');

@@ -28,20 +28,21 @@
  *   u64 publishedAt
  * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
  *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual, i256 cash moved in the current batch
- * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding
+ * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding,
+ *   premium clock: i256 sum, u64 since, i256 last premium, u64 sampledAt
  * ```
  *
  * v2 added positions and oracle prices (v1 had neither); v3 stores balances scaled by the
  * lending indexes with the current batch's moves apart (positions likewise), linked signers, the
  * lending pools
- * and the perps' cumulative funding.
+ * and the perps' cumulative funding; v4 the perps' premium clocks (the next funding rate).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 import type { OrderRecord } from './order-record.js';
 import type { EngineState, MarketState } from './state.js';
 
-export const STATE_HASH_TAG = 'kestrel/engine-state/v3';
+export const STATE_HASH_TAG = 'kestrel/engine-state/v4';
 
 /** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
 export function serializeState(s: EngineState): Uint8Array {
@@ -121,6 +122,11 @@ export function serializeState(s: EngineState): Uint8Array {
   for (const id of perpIds) {
     w.uint(BigInt(id), 4);
     w.uint(BigInt.asUintN(256, s.accounts.perps.cumFunding(id)), 32);
+    const c = s.accounts.perps.premium(id);
+    w.uint(BigInt.asUintN(256, c.sum), 32);
+    w.uint(c.since, 8);
+    w.uint(BigInt.asUintN(256, c.last), 32);
+    w.uint(c.sampledAt, 8);
   }
   return w.finish();
 }

@@ -116,8 +116,12 @@ export type EngineInput =
    * seconds, 0 = none)
    */
   | { kind: 'linkedSigner'; requestId: bigint; subaccount: Hex; signer: Hex; expiry: bigint }
-  /** a perp's funding rate for the interval just ended (X18, clamped to the market's maxFundingRate), applied at its oracle price */
-  | { kind: 'funding'; marketId: number; rate: bigint }
+  /**
+   * a perp's funding for the interval just ended, applied at its oracle price: `rate` (X18,
+   * clamped to the market's maxFundingRate), or when absent the engine's own — the time-weighted
+   * mean premium of its book over the index since the last update (perp.ts, `premiumRate`)
+   */
+  | { kind: 'funding'; marketId: number; rate?: bigint }
   | { kind: 'place'; order: Order; hash: Hex }
   | { kind: 'cancel'; subaccount: Hex; hashes: readonly Hex[] }
   | { kind: 'cancelAll'; subaccount: Hex; marketId: number }

@@ -117,3 +117,39 @@ describe('funding', () => {
     expect(copy.balances(alice)).toEqual(h.engine.balances(alice));
   });
 });
+
+describe('the funding rate from the book', () => {
+  it('is the time-weighted mean premium of the book over the index between updates', () => {
+    const h = new Harness().fund(alice, { USDC: '100000' }).fund(bob, { USDC: '100000' });
+    h.time(1000n);
+    h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('100') });
+    h.place('B', alice, 'buy', '100', '1', P);
+    h.place('S', bob, 'sell', '100.2', '1', P); // mid 100.1: premium 0.1%
+    h.apply(end);
+    h.time(1100n); // samples 0.1% (the book as it stood at 1000 had no mid: 0% for 0 s)
+    h.apply(end);
+    h.place('S2', bob, 'sell', '100.05', '1', P); // mid 100.025: premium 0.025%
+    h.apply(end);
+    h.time(1400n); // 0.1% for 300 s
+    h.apply(end);
+    h.time(1500n); // 0.025% for 100 s
+    // (0 · 100 + 0.1% · 300 + 0.025% · 100) / 500 s, from the first sample at 1000
+    const events = h.apply({ kind: 'funding', marketId: ETH_PERP });
+    expect(events).toEqual([{ kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.00065'), cumFunding: x('0.065') }]);
+    // the clock starts over: with no time passed the next rate is 0
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP })[0]).toMatchObject({ rate: 0n });
+  });
+
+  it('counts no premium while a side of the book is empty, and survives a snapshot', () => {
+    const h = new Harness().fund(alice, { USDC: '100000' });
+    h.time(10n);
+    h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('100') });
+    h.place('B', alice, 'buy', '150', '1', P);
+    h.time(20n);
+    h.time(30n);
+    const copy = Engine.restore(config, h.engine.snapshot());
+    expect(copy.stateHash()).toBe(h.engine.stateHash());
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP })[0]).toMatchObject({ rate: 0n });
+    expect(copy.apply({ kind: 'funding', marketId: ETH_PERP })[0]).toMatchObject({ rate: 0n });
+  });
+});

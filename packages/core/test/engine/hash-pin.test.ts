@@ -92,6 +92,6 @@ describe('pinned state hash', () => {
       }
     `);
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x85be5a89f1f26cb69ed25b353ade04cfd2bae431ae5aa67e3877960e0df7f04f"`);
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x604278f8558b3bf896cb96d17662545120bf0f83c26e9d4adec69c72a58579ab"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x7f29c32ae869e304645d0ee83b3369c3f2997a771bf18fd183278ec2cd858f6d"`);
   });
 });

@@ -108,7 +108,7 @@ describe('snapshot and restore', () => {
 
   interface Damage { name: string; damage: (s: EngineSnapshot) => void }
   const damages: Damage[] = [
-    { name: 'unknown version', damage: (s) => ((s as { version: number }).version = 3) },
+    { name: 'unknown version', damage: (s) => ((s as { version: number }).version = 99) },
     { name: 'book lists an unknown order', damage: (s) => s.books[0]!.bids.push(`0x${'99'.repeat(32)}` as Hex) },
     { name: 'an open order is on no book', damage: (s) => (s.books[0]!.bids = []) },
     { name: 'an order rests twice', damage: (s) => s.books[0]!.bids.push(s.books[0]!.bids[0]!) },
