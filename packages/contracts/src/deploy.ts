@@ -1,5 +1,5 @@
 import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
-import { exchangeAbi, exchangeBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
+import { exchangeAbi, exchangeBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 
 /** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -26,9 +26,12 @@ export interface AssetConfig {
   lending?: CurveConfig;
 }
 
-/** A market's price feed: a Chainlink-compatible aggregator. */
+/** A market's price feed: a Chainlink-compatible aggregator, or one of the deployed mock feeds. */
 export interface FeedSettings {
-  aggregator: Address;
+  /** an existing aggregator */
+  aggregator?: Address;
+  /** the name of a feed in `mockFeeds` (devnet and tests only) */
+  mock?: string;
   /** seconds after publication a round stops counting */
   maxStaleness: number;
   /** rounds a named round may trail the feed's latest */
@@ -96,6 +99,11 @@ export interface DeployKestrelOptions {
   maxBatchAge?: bigint | number;
   /** listed in order: the first is asset 0, the quote stablecoin */
   assets: readonly AssetConfig[];
+  /**
+   * MockFeeds to deploy (anyone may publish to them: devnet and tests only), each with a first
+   * round at the latest block's time; markets name them in `feed.mock`
+   */
+  mockFeeds?: ReadonlyArray<{ name: string; decimals: number; answer: bigint }>;
   markets?: readonly MarketConfig[];
 }
 
@@ -109,7 +117,7 @@ export interface DeployedAsset {
 }
 
 export interface DeployedMarket extends Required<Omit<MarketConfig, 'feed'>> {
-  feed?: FeedSettings;
+  feed?: FeedSettings & { aggregator: Address };
 }
 
 /** The largest funding rate one update may post when a market names none: the engine's default. */
@@ -121,6 +129,8 @@ export interface DeployedKestrel {
   tokens: Record<string, Address>;
   assets: DeployedAsset[];
   markets: DeployedMarket[];
+  /** deployed mock feeds by name */
+  mockFeeds: Record<string, Address>;
   /** the account that proposes and executes through the timelock */
   admin: Address;
   /** the Exchange's admin: a TimelockController */
@@ -170,7 +180,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };
-  const deploy = async (abi: typeof exchangeAbi | typeof testTokenAbi | typeof timelockAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
+  const deploy = async (abi: typeof exchangeAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
     const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain } as never);
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`deployKestrel: ${what} created no contract`);
@@ -205,6 +215,17 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     assets.push({ assetId, symbol: a.symbol, token, decimals: a.decimals, testToken: !a.token });
   }
 
+  const mockFeeds: Record<string, Address> = {};
+  if ((options.mockFeeds ?? []).length > 0) {
+    const now = (await publicClient.getBlock()).timestamp;
+    for (const f of options.mockFeeds ?? []) {
+      const { address } = await deploy(mockFeedAbi, mockFeedBytecode, [f.decimals, f.name], `MockFeed ${f.name}`);
+      const hash = await walletClient.writeContract({ address, abi: mockFeedAbi, functionName: 'publish', args: [f.answer, now], account, chain } as never);
+      await confirm(hash, `publish ${f.name}`);
+      mockFeeds[f.name] = address;
+    }
+  }
+
   const timelockDelay = BigInt(options.timelockDelay ?? 0);
   if (timelockDelay < 0n) throw new Error('deployKestrel: timelockDelay must not be negative');
   const { address: timelock } = await deploy(timelockAbi, timelockBytecode, [0n, [admin], [admin], '0x0000000000000000000000000000000000000000'], 'Timelock');
@@ -217,8 +238,16 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
 
   const markets: DeployedMarket[] = [];
   for (const m of options.markets ?? []) {
+    let feed: DeployedMarket['feed'];
+    if (m.feed) {
+      const aggregator = m.feed.aggregator ?? (m.feed.mock !== undefined ? mockFeeds[m.feed.mock] : undefined);
+      if (!aggregator) throw new Error(`deployKestrel: market ${m.symbol} names an unknown feed`);
+      feed = { ...m.feed, aggregator };
+    }
+    const { feed: _named, ...rest } = m;
     const market: DeployedMarket = {
-      ...m,
+      ...rest,
+      ...(feed ? { feed } : {}),
       kind: m.kind ?? 'SPOT',
       quoteAssetId: m.quoteAssetId ?? 0,
       active: m.active ?? true,
@@ -242,7 +271,10 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     calls.push({ target: exchange, data: exchangeCall('listMarket', [market.marketId, struct]) });
     const risk = { riskGroup: market.riskGroup, concIM: market.concIM, concThreshold: market.concThreshold, maxFundingRate: market.maxFundingRate };
     calls.push({ target: exchange, data: exchangeCall('setMarketRisk', [market.marketId, risk]) });
-    if (market.feed) calls.push({ target: exchange, data: exchangeCall('setPriceFeed', [market.marketId, market.feed]) });
+    if (feed) {
+      const settings = { aggregator: feed.aggregator, maxStaleness: feed.maxStaleness, maxRoundLag: feed.maxRoundLag };
+      calls.push({ target: exchange, data: exchangeCall('setPriceFeed', [market.marketId, settings]) });
+    }
     markets.push(market);
   }
   for (const [assetId, a] of options.assets.entries()) {
@@ -267,6 +299,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     tokens: Object.fromEntries(assets.map((a) => [a.symbol, a.token])),
     assets,
     markets,
+    mockFeeds,
     admin,
     timelock,
     timelockDelay,

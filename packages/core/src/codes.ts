@@ -23,6 +23,8 @@ export const ErrorCode = {
   INSUFFICIENT_MARGIN: 'INSUFFICIENT_MARGIN',
   /** a withdrawal larger than the asset's pool holds in cash (supplied minus borrowed) */
   INSUFFICIENT_LIQUIDITY: 'INSUFFICIENT_LIQUIDITY',
+  /** the market's price is older than its feed's maxStaleness, and the trade would add risk */
+  STALE_PRICE: 'STALE_PRICE',
   NOT_ORDER_OWNER: 'NOT_ORDER_OWNER',
   ORDER_NOT_OPEN: 'ORDER_NOT_OPEN',
   TOO_MANY_OPEN_ORDERS: 'TOO_MANY_OPEN_ORDERS',

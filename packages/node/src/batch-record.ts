@@ -11,6 +11,8 @@ export function settlementFromRecord(rec: BatchRecord): SettlementArgs {
     timestamp: BigInt(p.timestamp),
     requestCursor: BigInt(p.requestCursor),
     stateHash: p.stateHash,
+    prices: (rec.settlement.prices ?? []).map((u) => ({ marketId: u.marketId, roundId: BigInt(u.roundId) })),
+    funding: (rec.settlement.funding ?? []).map((f) => ({ marketId: f.marketId, rate: BigInt(f.rate) })),
     orders: rec.settlement.orders.map((o) => ({ order: orderFromWire(o.order), signature: o.signature })),
     fills: rec.settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: BigInt(f.amount) })),
     hashes: [] as Hex[],

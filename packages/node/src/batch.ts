@@ -24,10 +24,24 @@ export interface ChainRequest {
 
 export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
 
+/** A market's price for a batch: the feed round the contract will read, and what it says. */
+export interface PriceUpdate {
+  marketId: number;
+  roundId: bigint;
+  /** X18, normalized from the feed's decimals */
+  price: bigint;
+  /** when the round was published, unix seconds */
+  publishedAt: bigint;
+}
+
 export interface Proposal {
   batchId: bigint;
   /** batch clock, unix seconds */
   timestamp: bigint;
+  /** prices the batch uses, applied first */
+  prices: PriceUpdate[];
+  /** perp markets whose funding the batch updates (the engine computes the rate from its book) */
+  funding: number[];
   /** requests processed by this batch: ids firstRequest … requestCursor − 1 */
   requestCursor: bigint;
   requests: ChainRequest[];
@@ -42,6 +56,8 @@ export interface ProposalWire {
   batchId: string;
   timestamp: string;
   requestCursor: string;
+  prices: Array<{ marketId: number; roundId: string; price: string; publishedAt: string }>;
+  funding: number[];
   requests: Array<{ id: string; kind: number; subaccount: Hex; assetId: number; amount: string }>;
   inputs: InputWire[];
   prevStateHash: Hex;
@@ -54,6 +70,8 @@ export function proposalToWire(p: Proposal): ProposalWire {
     batchId: p.batchId.toString(),
     timestamp: p.timestamp.toString(),
     requestCursor: p.requestCursor.toString(),
+    prices: p.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId.toString(), price: u.price.toString(), publishedAt: u.publishedAt.toString() })),
+    funding: [...p.funding],
     requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString(), data: r.data })),
     inputs: p.inputs.map(inputToWire),
     prevStateHash: p.prevStateHash,
@@ -75,6 +93,8 @@ const hex32 = (v: unknown, what: string): Hex => {
 /** Limits on what a proposal may carry, checked before its inputs are verified. */
 export const MAX_BATCH_INPUTS = 2000;
 export const MAX_BATCH_REQUESTS = 256;
+/** prices and funding updates: one per market at most */
+export const MAX_BATCH_MARKETS = 64;
 
 /** The batch id of a wire proposal, read without verifying anything (null if unreadable). */
 export function peekBatchId(v: unknown): bigint | null {
@@ -91,10 +111,24 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
   const w = v as Record<string, unknown>;
   if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
   if (!Array.isArray(w.inputs) || w.inputs.length > MAX_BATCH_INPUTS) throw bad('inputs');
+  if (!Array.isArray(w.prices) || w.prices.length > MAX_BATCH_MARKETS) throw bad('prices');
+  if (!Array.isArray(w.funding) || w.funding.length > MAX_BATCH_MARKETS) throw bad('funding');
+  const marketId = (v: unknown, what: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffffffff) throw bad(what);
+    return v;
+  };
+  const prices = w.prices.map((u: unknown, i: number) => {
+    const q = (u ?? {}) as Record<string, unknown>;
+    return { marketId: marketId(q.marketId, `prices[${i}].marketId`), roundId: big(q.roundId, 'roundId'), price: big(q.price, 'price'), publishedAt: big(q.publishedAt, 'publishedAt') };
+  });
+  const funding = w.funding.map((m: unknown, i: number) => marketId(m, `funding[${i}]`));
+  if (new Set(prices.map((u) => u.marketId)).size !== prices.length || new Set(funding).size !== funding.length) throw bad('a market named twice');
   return {
     batchId: big(w.batchId, 'batchId'),
     timestamp: big(w.timestamp, 'timestamp'),
     requestCursor: big(w.requestCursor, 'requestCursor'),
+    prices,
+    funding,
     requests: w.requests.map((r: unknown, i: number) => {
       const q = (r ?? {}) as Record<string, unknown>;
       if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2 && q.kind !== 3 && q.kind !== 4) throw bad(`requests[${i}].kind`);
@@ -123,7 +157,7 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
  * is itself signed by its trader). A follower applies only proposals signed by an operator.
  */
 export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): Hex {
-  const words = 6 + p.requests.length * 6 + p.inputs.length * 2;
+  const words = 8 + p.prices.length * 4 + p.funding.length + p.requests.length * 6 + p.inputs.length * 2;
   const buf = new Uint8Array(words * 32);
   let o = 0;
   const word = (v: bigint): void => {
@@ -140,6 +174,15 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
   word(p.requestCursor);
   bytes32(p.prevStateHash);
   bytes32(p.stateHash);
+  word(BigInt(p.prices.length));
+  for (const u of p.prices) {
+    word(BigInt(u.marketId));
+    word(u.roundId);
+    word(u.price);
+    word(u.publishedAt);
+  }
+  word(BigInt(p.funding.length));
+  for (const m of p.funding) word(BigInt(m));
   for (const r of p.requests) {
     word(r.id);
     word(BigInt(r.kind));
@@ -157,16 +200,18 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
 }
 
 /**
- * Applies a batch's clock, requests and inputs, in that order, then ends it (every balance moved
- * in the batch is stored at its new scaled value, as the contract does at the end of
- * settleBatch), and returns the engine's events.
+ * Applies a batch in the contract's order — its clock (interest accrues), prices, funding,
+ * requests and inputs — then ends it (every balance and position moved in the batch is stored
+ * once, as the contract does at the end of settleBatch), and returns the engine's events.
  */
-export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): EngineEvent[] {
+export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'prices' | 'funding' | 'requests' | 'inputs'>): EngineEvent[] {
   const events: EngineEvent[] = [];
   const push = (evs: EngineEvent[]): void => {
     for (const e of evs) events.push(e);
   };
   push(engine.apply({ kind: 'time', timestamp: p.timestamp }));
+  for (const u of p.prices) push(engine.apply({ kind: 'oracle', marketId: u.marketId, price: u.price, publishedAt: u.publishedAt }));
+  for (const marketId of p.funding) push(engine.apply({ kind: 'funding', marketId }));
   for (const r of p.requests) {
     if (r.kind === RequestKind.DEPOSIT) push(engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
     else if (r.kind === RequestKind.WITHDRAWAL) push(engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
@@ -217,6 +262,9 @@ export interface SettlementArgs {
   timestamp: bigint;
   requestCursor: bigint;
   stateHash: Hex;
+  prices: Array<{ marketId: number; roundId: bigint }>;
+  /** the rates the engine posted (the contract clamps them as the engine did) */
+  funding: Array<{ marketId: number; rate: bigint }>;
   orders: Array<{ order: Order; signature: Hex }>;
   fills: Array<{ maker: number; taker: number; amount: bigint }>;
   /** order hashes, parallel to `orders` */
@@ -225,7 +273,7 @@ export interface SettlementArgs {
 
 /** Builds the contract call from a batch's fill events; `lookup` finds each order's signature. */
 export function settlementArgs(
-  p: Pick<Proposal, 'batchId' | 'timestamp' | 'requestCursor' | 'stateHash'>,
+  p: Pick<Proposal, 'batchId' | 'timestamp' | 'requestCursor' | 'stateHash' | 'prices'>,
   events: readonly EngineEvent[],
   lookup: (hash: Hex) => SettlementOrder | undefined,
 ): SettlementArgs {
@@ -245,8 +293,11 @@ export function settlementArgs(
     return i;
   };
   const fills: SettlementArgs['fills'] = [];
+  const funding: SettlementArgs['funding'] = [];
   for (const e of events) {
     if (e.kind === 'fill') fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
+    else if (e.kind === 'fundingUpdated') funding.push({ marketId: e.marketId, rate: e.rate });
   }
-  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, orders, fills, hashes };
+  const prices = p.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId }));
+  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, prices, funding, orders, fills, hashes };
 }

@@ -25,6 +25,8 @@ export interface NodeConfig {
   /** peer API URLs a follower fetches missed batches from */
   syncFrom: string[];
   batchIntervalMs: number;
+  /** seconds between funding updates of each perp (DESIGN §7) */
+  fundingIntervalSeconds: number;
   maxBatchOrders: number;
   maxBatchRequests: number;
   syncIntervalMs: number;
@@ -49,6 +51,8 @@ export const DEFAULTS = {
   syncFrom: [],
   // DESIGN §11: a batch every 250 ms keeps latency low without one transaction per order.
   batchIntervalMs: 250,
+  // DESIGN §7: funding each hour, the interval dYdX and Hyperliquid use.
+  fundingIntervalSeconds: 3600,
   // Bounds a batch's calldata and gas (about 2 M gas at 50 fills); the rest waits for the next tick.
   maxBatchOrders: 500,
   maxBatchRequests: 64,
@@ -71,7 +75,7 @@ export class ConfigError extends Error {
 type Raw = Record<string, unknown>;
 
 /** Fields that must be at least 1: zero would spin a loop or refuse everything. */
-const POSITIVE = new Set(['batchIntervalMs', 'maxBatchOrders', 'maxBatchRequests', 'syncIntervalMs', 'maxGossipBytes']);
+const POSITIVE = new Set(['batchIntervalMs', 'fundingIntervalSeconds', 'maxBatchOrders', 'maxBatchRequests', 'syncIntervalMs', 'maxGossipBytes']);
 
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   name: 'string',
@@ -87,6 +91,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   bootstrap: 'list',
   syncFrom: 'list',
   batchIntervalMs: 'int',
+  fundingIntervalSeconds: 'int',
   maxBatchOrders: 'int',
   maxBatchRequests: 'int',
   syncIntervalMs: 'int',

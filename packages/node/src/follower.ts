@@ -9,7 +9,7 @@
 import type { Hex } from '@kestrel/core';
 import { findOrderInput, proposalDigest, proposalFromWire, settlementArgs, type Proposal } from './batch.js';
 import { recoverAddress } from './crypto/recover.js';
-import type { ExchangeChain } from './chain/exchange.js';
+import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
 import { ownLog, type BatchRecord, type Ledger } from './ledger.js';
 import type { Logger } from './log.js';
 import { Loop } from './loop.js';
@@ -21,6 +21,8 @@ export interface FollowerInit {
   /** peer API base URLs to fetch missing batches from */
   syncFrom: string[];
   pollIntervalMs: number;
+  /** price feeds by market id: a proposal's prices are checked against their rounds */
+  feeds: ReadonlyMap<number, FeedInfo>;
 }
 
 export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
@@ -63,6 +65,10 @@ export class Follower {
     if (p.batchId !== ledger.lastBatchId + 1n) return 'gap';
     if (!(await this.signedByOperator(p))) {
       log.warn('follower: proposal not signed by an operator; ignored', { batchId: String(p.batchId) });
+      return 'forged';
+    }
+    if (!(await this.checkPrices(p))) {
+      log.warn('follower: proposal prices differ from the feeds; ignored', { batchId: String(p.batchId) });
       return 'forged';
     }
     const requests = await this.checkRequests(p);
@@ -114,6 +120,15 @@ export class Follower {
       return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount && q.data === r.data;
     });
     return same ? 'ok' : 'forged';
+  }
+
+  /** Each price a proposal applies must be what its feed's named round says. */
+  private async checkPrices(p: Proposal): Promise<boolean> {
+    for (const u of p.prices) {
+      const feed = this.f.feeds.get(u.marketId);
+      if (feed === undefined || !(await this.f.chain.confirmsRound(u, feed))) return false;
+    }
+    return true;
   }
 
   /**

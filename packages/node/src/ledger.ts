@@ -17,6 +17,8 @@ import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
 import { batchKey, mempoolKey, NodeStore, type StoredOrder } from './store/store.js';
 
 export interface SettlementWire {
+  prices?: Array<{ marketId: number; roundId: string }>;
+  funding?: Array<{ marketId: number; rate: string }>;
   orders: Array<{ order: ReturnType<typeof orderToWire>; signature: Hex }>;
   fills: Array<{ maker: number; taker: number; amount: string }>;
 }
@@ -199,7 +201,7 @@ export class Ledger {
    * undoes it (the sequencer uses this to rebuild a batch the chain would refuse). Only one batch
    * may be outstanding: undo returns the engine to the last committed batch.
    */
-  tryApply(p: Pick<Proposal, 'timestamp' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
+  tryApply(p: Pick<Proposal, 'timestamp' | 'prices' | 'funding' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
     const committed = this.committed;
     // A batch left applied by a caller that failed before commit or undo is dropped first: a
     // batch always applies to the committed state.
@@ -225,6 +227,8 @@ export class Ledger {
       proposal: proposalToWire(p),
       settlement: settlement
         ? {
+            prices: settlement.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId.toString() })),
+            funding: settlement.funding.map((f) => ({ marketId: f.marketId, rate: f.rate.toString() })),
             orders: settlement.orders.map((o) => ({ order: orderToWire(o.order), signature: o.signature })),
             fills: settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: f.amount.toString() })),
           }

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
-import { domainSeparator, ErrorCode, KestrelError, type EngineConfig, type Hex } from '@kestrel/core';
+import { domainSeparator, ErrorCode, KestrelError, type Hex } from '@kestrel/core';
 import { peekBatchId, proposalFromWire, proposalToWire, type Proposal } from './batch.js';
-import { ExchangeChain, type ChainListing } from './chain/exchange.js';
+import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
@@ -84,7 +84,7 @@ export class KestrelNode {
     await mkdir(config.dataDir, { recursive: true });
     const chain = new ExchangeChain(config.rpcUrl, config.exchange, config.operatorKey);
     const listing = await chain.listing();
-    const engineConfig: EngineConfig = { assets: listing.assets, markets: listing.markets, feeSubaccount: listing.feeSubaccount };
+    const engineConfig = engineConfigOf(listing);
     const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(listing.chainId), verifyingContract: listing.exchange });
     const store = await NodeStore.open(join(config.dataDir, 'db'));
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool);
@@ -119,10 +119,13 @@ export class KestrelNode {
         batchIntervalMs: config.batchIntervalMs,
         maxBatchOrders: config.maxBatchOrders,
         maxBatchRequests: config.maxBatchRequests,
+        feeds: listing.feeds,
+        perps: listing.markets.filter((m) => m.kind === 'PERP').map((m) => m.marketId),
+        fundingIntervalSeconds: config.fundingIntervalSeconds,
       });
       node.sequencer.start();
     } else {
-      node.follower = new Follower({ ledger, chain, log, syncFrom: config.syncFrom, pollIntervalMs: config.syncIntervalMs });
+      node.follower = new Follower({ ledger, chain, log, syncFrom: config.syncFrom, pollIntervalMs: config.syncIntervalMs, feeds: listing.feeds });
       node.follower.start();
     }
     log.info('node started', { role: config.role, api: node.apiUrl(), p2p: network.addresses(), peerId: network.peerId, lastBatchId: String(ledger.lastBatchId) });

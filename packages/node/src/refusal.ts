@@ -5,7 +5,8 @@
  * | error | order left out | code |
  * |---|---|---|
  * | `InvalidOrder(i, reason)` | order `i` | by reason: INVALID_SIGNATURE, UNKNOWN_MARKET, NONCE_USED, EXPIRED |
- * | `InvalidFill(j, BUYER_/SELLER_INSUFFICIENT_BALANCE)` | the short side of fill `j` (the buyer's or the seller's order) | INSUFFICIENT_BALANCE |
+ * | `InvalidFill(j, MAKER_/TAKER_INSUFFICIENT_MARGIN)` | that side of fill `j` (the last fill of the account under margin) | INSUFFICIENT_MARGIN |
+ * | `InvalidFill(j, MAKER_/TAKER_STALE_PRICE)` | that side of fill `j` | STALE_PRICE |
  * | `InvalidFill(j, OVERFILL)` | the side the chain holds consumed (cancelled on chain meanwhile), if the caller says which | SETTLEMENT_REFUSED |
  * | `InvalidFill(j, other)` | fill `j`'s taker if it is new in this batch, else its maker | SETTLEMENT_REFUSED |
  * | anything else | none: the batch is not rebuilt | |
@@ -29,9 +30,14 @@ const ORDER_REFUSAL: Record<number, ErrorCode> = {
   [InvalidOrderReason.EXPIRED]: ErrorCode.EXPIRED,
 };
 const FILL_REFUSAL: Record<number, ErrorCode> = {
-  [InvalidFillReason.BUYER_INSUFFICIENT_BALANCE]: ErrorCode.INSUFFICIENT_BALANCE,
-  [InvalidFillReason.SELLER_INSUFFICIENT_BALANCE]: ErrorCode.INSUFFICIENT_BALANCE,
+  [InvalidFillReason.MAKER_INSUFFICIENT_MARGIN]: ErrorCode.INSUFFICIENT_MARGIN,
+  [InvalidFillReason.TAKER_INSUFFICIENT_MARGIN]: ErrorCode.INSUFFICIENT_MARGIN,
+  [InvalidFillReason.MAKER_STALE_PRICE]: ErrorCode.STALE_PRICE,
+  [InvalidFillReason.TAKER_STALE_PRICE]: ErrorCode.STALE_PRICE,
 };
+/** reasons that name the maker's side of the fill */
+const MAKER_AT_FAULT = new Set<number>([InvalidFillReason.MAKER_INSUFFICIENT_MARGIN, InvalidFillReason.MAKER_STALE_PRICE]);
+const TAKER_AT_FAULT = new Set<number>([InvalidFillReason.TAKER_INSUFFICIENT_MARGIN, InvalidFillReason.TAKER_STALE_PRICE]);
 
 /** The stable code an order refused by the chain is reported with. */
 export function refusalCode(sim: Refusal): ErrorCode {
@@ -54,12 +60,8 @@ export function blame(sim: Refusal, args: SettlementArgs, inputs: readonly Batch
   const taker = args.hashes[fill.taker];
   const maker = args.hashes[fill.maker];
   const reason = Number(sim.args[1]);
-  if (reason === InvalidFillReason.BUYER_INSUFFICIENT_BALANCE || reason === InvalidFillReason.SELLER_INSUFFICIENT_BALANCE) {
-    const takerIsBuy = args.orders[fill.taker]?.order.isBuy;
-    if (takerIsBuy === undefined) return undefined;
-    const buyerShort = reason === InvalidFillReason.BUYER_INSUFFICIENT_BALANCE;
-    return buyerShort === takerIsBuy ? taker : maker;
-  }
+  if (MAKER_AT_FAULT.has(reason)) return maker;
+  if (TAKER_AT_FAULT.has(reason)) return taker;
   if (reason === InvalidFillReason.OVERFILL && maker !== undefined && consumed.has(maker)) return maker;
   if (reason === InvalidFillReason.OVERFILL && taker !== undefined && consumed.has(taker)) return taker;
   // Otherwise prefer an order that is new in this batch: it has not been promised anything yet.

@@ -11,11 +11,11 @@
  * the new batch with the same id arrives.
  */
 import type { Hex } from '@kestrel/core';
-import { findOrderInput, proposalDigest, settlementArgs, type Proposal, type SettlementArgs } from './batch.js';
+import { findOrderInput, proposalDigest, settlementArgs, type PriceUpdate, type Proposal, type SettlementArgs } from './batch.js';
 import type { BatchInput } from './inputs.js';
-import type { ExchangeChain } from './chain/exchange.js';
+import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
-import { InvalidFillReason } from '@kestrel/contracts';
+import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
 import { blame, refusalCode } from './refusal.js';
 import type { Ledger } from './ledger.js';
 import type { Logger } from './log.js';
@@ -34,6 +34,11 @@ export interface SequencerInit {
   batchIntervalMs: number;
   maxBatchOrders: number;
   maxBatchRequests: number;
+  /** price feeds by market id (from the Exchange) */
+  feeds: ReadonlyMap<number, FeedInfo>;
+  /** perp market ids */
+  perps: readonly number[];
+  fundingIntervalSeconds: number;
 }
 
 /** How many times a batch is rebuilt after a simulated refusal before the tick gives up. */
@@ -68,7 +73,6 @@ export class Sequencer {
     const to = count < ledger.requestCursor + BigInt(this.s.maxBatchRequests) ? count : ledger.requestCursor + BigInt(this.s.maxBatchRequests);
     const requests = to > ledger.requestCursor ? await chain.requests(ledger.requestCursor, to) : [];
     let inputs: BatchInput[] = ledger.mempool.peek(this.s.maxBatchOrders).map((e) => e.input);
-    if (inputs.length === 0 && requests.length === 0) return;
 
     // The batch clock never runs ahead of the block that will include it, nor behind the last batch.
     const now = this.s.nowSeconds() - 1n;
@@ -76,10 +80,13 @@ export class Sequencer {
     const clock = now < block ? now : block;
     const timestamp = clock > ledger.lastTimestamp ? clock : ledger.lastTimestamp;
     const batchId = ledger.lastBatchId + 1n;
+    let prices = await this.newPrices(timestamp);
+    let funding = this.fundingDue(timestamp, prices);
+    if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
-      const applied = ledger.tryApply({ timestamp, requests, inputs });
-      const unsigned = { batchId, timestamp, requestCursor: to, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
+      const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });
+      const unsigned = { batchId, timestamp, requestCursor: to, prices, funding, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
       const proposal: Proposal = { ...unsigned, signature: '0x' };
       const args = settlementArgs(proposal, applied.events, (h) => {
         const o = ledger.signedOrder(h) ?? findOrderInput(inputs, h);
@@ -101,6 +108,14 @@ export class Sequencer {
         return;
       }
       applied.undo();
+      if (sim.error === 'InvalidBatch' && (Number(sim.args[0]) === InvalidBatchReason.PRICE || Number(sim.args[0]) === InvalidBatchReason.FUNDING)) {
+        // a feed round the chain will not read (a feed changed meanwhile): try without prices and funding
+        log.warn('sequencer: the chain refuses the batch\'s prices; rebuilding without them', { error: sim.error, args: sim.args.map(String) });
+        prices = [];
+        funding = [];
+        if (inputs.length === 0 && requests.length === 0) return;
+        continue;
+      }
       const culprit = blame(sim, args, inputs, await this.consumedOnChain(sim, args));
       if (!culprit) {
         log.error('sequencer: the chain refuses the batch and no order is to blame', { error: sim.error, args: sim.args.map(String) });
@@ -119,6 +134,36 @@ export class Sequencer {
       }
     }
     log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
+  }
+
+  /**
+   * Each feed's latest round, where it is newer than the price the engine holds and was published
+   * by the batch's time (the contract refuses a round from the future).
+   */
+  private async newPrices(timestamp: bigint): Promise<PriceUpdate[]> {
+    const { ledger, chain, log } = this.s;
+    const out: PriceUpdate[] = [];
+    for (const [marketId, feed] of [...this.s.feeds].sort((a, b) => a[0] - b[0])) {
+      try {
+        const u = await chain.latestRound(marketId, feed);
+        const held = ledger.engine.oracleTime(marketId);
+        if (u !== null && u.publishedAt <= timestamp && (held === undefined || u.publishedAt > held)) out.push(u);
+      } catch (err) {
+        log.warn('sequencer: a price feed could not be read', { marketId, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
+  /** Perps whose funding interval has run out and that have a price to apply it at. */
+  private fundingDue(timestamp: bigint, prices: readonly PriceUpdate[]): number[] {
+    const engine = this.s.ledger.engine;
+    const interval = BigInt(this.s.fundingIntervalSeconds);
+    return this.s.perps.filter((id) => {
+      const since = engine.fundingSince(id);
+      const priced = engine.oraclePrice(id) !== undefined || prices.some((u) => u.marketId === id);
+      return since !== 0n && timestamp - since >= interval && priced;
+    });
   }
 
   /**

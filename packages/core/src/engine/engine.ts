@@ -227,6 +227,16 @@ export class Engine {
   }
 
   /** A market's oracle (index) price, X18, if one was ever set. */
+  /** When the market's oracle price was published (unix seconds), if it has one. */
+  oracleTime(marketId: number): bigint | undefined {
+    return this.s.oracleTimes.get(marketId);
+  }
+
+  /** When the perp's current funding interval began: its premium clock's start (0: never sampled). */
+  fundingSince(marketId: number): bigint {
+    return this.s.markets.get(marketId)?.config.kind === 'PERP' ? this.s.accounts.perps.premium(marketId).since : 0n;
+  }
+
   oraclePrice(marketId: number): bigint | undefined {
     return this.s.oracles.get(marketId);
   }

@@ -13,17 +13,41 @@ import {
   type Chain,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { exchangeAbi, decodeExchangeError } from '@kestrel/contracts';
-import type { AssetConfig, Hex, MarketConfig } from '@kestrel/core';
-import type { ChainRequest, RequestKind, SettlementArgs } from '../batch.js';
+import { exchangeAbi, decodeExchangeError, mockFeedAbi } from '@kestrel/contracts';
+import { feedAnswerToX18, type AssetConfig, type EngineConfig, type Hex, type MarketConfig, type RateCurve, type RiskConfig } from '@kestrel/core';
+import type { ChainRequest, PriceUpdate, RequestKind, SettlementArgs } from '../batch.js';
+
+/** A market's price feed as the Exchange reads it. */
+export interface FeedInfo {
+  aggregator: Hex;
+  decimals: number;
+}
 
 export interface ChainListing {
   chainId: number;
   exchange: Hex;
   feeSubaccount: Hex;
+  insuranceSubaccount: Hex;
   maxBatchAge: bigint;
   assets: Array<AssetConfig & { token: Hex }>;
   markets: MarketConfig[];
+  /** portfolio margin as the contract applies it (always: with no groups, nothing is collateral) */
+  risk: RiskConfig;
+  /** price feeds by market id */
+  feeds: Map<number, FeedInfo>;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** The engine's configuration for what the Exchange lists: the same rules the contract settles by. */
+export function engineConfigOf(listing: ChainListing): EngineConfig {
+  return {
+    assets: listing.assets,
+    markets: listing.markets,
+    feeSubaccount: listing.feeSubaccount,
+    insuranceSubaccount: listing.insuranceSubaccount,
+    risk: listing.risk,
+  };
 }
 
 export type SimulationResult = { ok: true } | { ok: false; error: string; args: readonly unknown[] };
@@ -50,22 +74,38 @@ export class ExchangeChain {
     return this.publicClient.readContract({ address: this.exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
   }
 
+  /** Everything the engine's configuration takes, read from the Exchange. */
   async listing(): Promise<ChainListing> {
     const chainId = await this.publicClient.getChainId();
-    const [feeSubaccount, maxBatchAge, assetCount, marketIds] = await Promise.all([
+    const [feeSubaccount, insuranceSubaccount, maxBatchAge, assetCount, marketIds, groupIds, pnlWeight] = await Promise.all([
       this.read<Hex>('feeSubaccount'),
+      this.read<Hex>('insuranceSubaccount'),
       this.read<bigint>('maxBatchAge'),
       this.read<number>('assetCount'),
       this.read<readonly number[]>('marketIds'),
+      this.read<readonly number[]>('riskGroupIds'),
+      this.read<bigint>('pnlWeight'),
     ]);
     const assets: ChainListing['assets'] = [];
     for (let id = 0; id < Number(assetCount); id++) {
       const a = await this.read<{ token: Hex; decimals: number; symbol: string }>('getAsset', [id]);
-      assets.push({ assetId: id, symbol: a.symbol, decimals: Number(a.decimals), token: a.token });
+      const [riskGroup, priceMarketId] = await this.read<readonly [number, number]>('assetRisk', [id]);
+      const [hasCurve, c] = await this.read<readonly [boolean, RateCurve]>('lendingCurve', [id]);
+      const asset: ChainListing['assets'][number] = { assetId: id, symbol: a.symbol, decimals: Number(a.decimals), token: a.token, riskGroup: Number(riskGroup) };
+      if (Number(priceMarketId) !== 0) asset.priceMarketId = Number(priceMarketId);
+      if (hasCurve) asset.lending = { baseRate: BigInt(c.baseRate), slope1: BigInt(c.slope1), slope2: BigInt(c.slope2), kink: BigInt(c.kink), reserveFactor: BigInt(c.reserveFactor) };
+      assets.push(asset);
     }
+    const groups: RiskConfig['groups'][number][] = [];
+    for (const g of groupIds) {
+      const [shockIM, basisIM] = await this.read<readonly [bigint, bigint, boolean]>('riskGroup', [g]);
+      groups.push({ groupId: Number(g), shockIM: BigInt(shockIM), basisIM: BigInt(basisIM) });
+    }
+    const feeds = new Map<number, FeedInfo>();
     const markets: MarketConfig[] = [];
     for (const id of [...marketIds].sort((a, b) => a - b)) {
       const m = await this.read<{
+        kind: number;
         baseAssetId: number;
         quoteAssetId: number;
         active: boolean;
@@ -77,10 +117,12 @@ export class ExchangeChain {
         symbol: string;
       }>('getMarket', [id]);
       if (!m.active) continue;
-      markets.push({
+      const risk = await this.read<{ riskGroup: number; concIM: bigint; concThreshold: bigint; maxFundingRate: bigint }>('getMarketRisk', [id]);
+      const [feed, decimals] = await this.read<readonly [{ aggregator: Hex; maxStaleness: number; maxRoundLag: number }, number]>('priceFeed', [id]);
+      const config: MarketConfig = {
         marketId: Number(id),
         symbol: m.symbol,
-        kind: 'SPOT',
+        kind: Number(m.kind) === 1 ? 'PERP' : 'SPOT',
         baseAssetId: Number(m.baseAssetId),
         quoteAssetId: Number(m.quoteAssetId),
         tickSize: m.tickSize,
@@ -88,9 +130,45 @@ export class ExchangeChain {
         minSize: m.minSize,
         makerFee: BigInt(m.makerFee),
         takerFee: BigInt(m.takerFee),
-      });
+        riskGroup: Number(risk.riskGroup),
+        concIM: BigInt(risk.concIM),
+        concThreshold: BigInt(risk.concThreshold),
+        maxFundingRate: BigInt(risk.maxFundingRate),
+      };
+      if (feed.aggregator !== ZERO_ADDRESS) {
+        feeds.set(Number(id), { aggregator: feed.aggregator, decimals: Number(decimals) });
+        config.maxStaleness = BigInt(feed.maxStaleness);
+      }
+      markets.push(config);
     }
-    return { chainId, exchange: this.exchange, feeSubaccount: feeSubaccount.toLowerCase() as Hex, maxBatchAge, assets, markets };
+    return {
+      chainId,
+      exchange: this.exchange,
+      feeSubaccount: feeSubaccount.toLowerCase() as Hex,
+      insuranceSubaccount: insuranceSubaccount.toLowerCase() as Hex,
+      maxBatchAge,
+      assets,
+      markets,
+      risk: { groups, pnlWeight: BigInt(pnlWeight) },
+      feeds,
+    };
+  }
+
+  /** A feed's latest round, as a batch would name it (null when it has none usable). */
+  async latestRound(marketId: number, feed: FeedInfo): Promise<PriceUpdate | null> {
+    const [roundId, answer, , updatedAt] = (await this.publicClient.readContract({ address: feed.aggregator, abi: mockFeedAbi, functionName: 'latestRoundData' })) as readonly [bigint, bigint, bigint, bigint, bigint];
+    if (answer <= 0n || updatedAt === 0n) return null;
+    return { marketId, roundId, price: feedAnswerToX18(answer, feed.decimals), publishedAt: updatedAt };
+  }
+
+  /** Does round `u.roundId` of the feed say what `u` says? (a follower checking a leader's prices) */
+  async confirmsRound(u: PriceUpdate, feed: FeedInfo): Promise<boolean> {
+    try {
+      const [, answer, , updatedAt] = (await this.publicClient.readContract({ address: feed.aggregator, abi: mockFeedAbi, functionName: 'getRoundData', args: [u.roundId] })) as readonly [bigint, bigint, bigint, bigint, bigint];
+      return answer > 0n && feedAnswerToX18(answer, feed.decimals) === u.price && updatedAt === u.publishedAt;
+    } catch {
+      return false;
+    }
   }
 
   requestCount(): Promise<bigint> {
@@ -142,7 +220,7 @@ export class ExchangeChain {
   }
 
   private callArgs(a: SettlementArgs): readonly unknown[] {
-    return [{ batchId: a.batchId, timestamp: a.timestamp, requestCursor: a.requestCursor, stateHash: a.stateHash, orders: a.orders, fills: a.fills }];
+    return [{ batchId: a.batchId, timestamp: a.timestamp, requestCursor: a.requestCursor, stateHash: a.stateHash, prices: a.prices, funding: a.funding, orders: a.orders, fills: a.fills }];
   }
 
   /** Runs `settleBatch` as an eth_call from the operator; a refusal names the bad order or fill. */

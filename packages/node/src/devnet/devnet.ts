@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
 import { makeSubaccount } from '@kestrel/core';
-import { DEVNET_ASSETS, DEVNET_MARKETS, DEVNET_FUNDING } from './listing.js';
+import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RISK } from './listing.js';
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
 
 /** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
@@ -25,6 +25,10 @@ export interface DevnetOptions {
   apiPort: number;
   traders: number;
   batchIntervalMs?: number;
+  /** seconds between perp funding updates (the node's default when absent) */
+  fundingIntervalSeconds?: number;
+  /** seconds between the price feeds' heartbeat rounds (default 60; 0: none) */
+  feedHeartbeatSeconds?: number;
 }
 
 export interface DevnetTrader {
@@ -44,8 +48,12 @@ export interface Devnet {
   chainId: number;
   exchange: Hex;
   tokens: Record<string, Hex>;
+  /** the mock price feeds by name ("ETH / USD") */
+  feeds: Record<string, Hex>;
   traders: DevnetTrader[];
   nodes: DevnetNode[];
+  /** publishes a new round to a mock feed (answer in the feed's decimals), at the latest block's time */
+  publishPrice(feed: string, answer: bigint): Promise<void>;
   /** restarts a stopped node with its old config and data directory */
   restartNode(index: number): Promise<DevnetNode>;
   stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
@@ -76,12 +84,33 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       admin: admin.address,
       operators,
       feeSubaccount: makeSubaccount(admin.address, 'fees') as Hex,
+      insuranceSubaccount: makeSubaccount(admin.address, 'insurance') as Hex,
+      mockFeeds: DEVNET_FEEDS,
+      ...DEVNET_RISK,
       // listings and parameter changes after set-up wait an hour in the timelock, as on a real
       // network they would wait days
       timelockDelay: 3600,
       assets: DEVNET_ASSETS,
       markets: DEVNET_MARKETS,
     });
+    const lastAnswer = new Map(DEVNET_FEEDS.map((f) => [f.name, f.answer]));
+    const publishPrice = async (feed: string, answer: bigint): Promise<void> => {
+      const address = deployed.mockFeeds[feed];
+      if (!address) throw new Error(`no feed ${feed}`);
+      const { timestamp } = await publicClient.getBlock();
+      const hash = await wallet.writeContract({ address, abi: mockFeedAbi, functionName: 'publish', args: [answer, timestamp] });
+      await publicClient.waitForTransactionReceipt({ hash });
+      lastAnswer.set(feed, answer);
+    };
+    // A heartbeat, as Chainlink's feeds have: the same answer again, so prices never go stale.
+    const heartbeatMs = (opts.feedHeartbeatSeconds ?? 60) * 1000;
+    let beating: Promise<unknown> = Promise.resolve();
+    const heartbeat = heartbeatMs > 0
+      ? setInterval(() => {
+          beating = Promise.all([...lastAnswer].map(([feed, answer]) => publishPrice(feed, answer))).catch(() => undefined);
+        }, heartbeatMs)
+      : undefined;
+    heartbeat?.unref();
     const traders = await fundTraders(anvil.url, deployed.exchange, deployed.tokens, opts.traders, 1 + opts.nodes);
 
     const nodes: DevnetNode[] = [];
@@ -101,6 +130,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         bootstrap: leader ? leader.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${leader.peerId}`)) : [],
         syncFrom: leader ? [leader.api] : [],
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
+        ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
       };
       const file = join(nodeDir, 'config.json');
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
@@ -129,8 +159,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       chainId: foundry.id,
       exchange: deployed.exchange,
       tokens: deployed.tokens,
+      feeds: deployed.mockFeeds,
       traders,
       nodes,
+      publishPrice,
       async restartNode(i) {
         const old = nodes[i];
         if (!old) throw new Error(`no node ${i}`);
@@ -144,13 +176,15 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         if (n) await stopNode(n, signal);
       },
       async stop() {
+        clearInterval(heartbeat);
+        await beating;
         await Promise.all(nodes.map((n) => stopNode(n)));
         await anvil.stop();
       },
     };
     await writeFile(
       join(dataDir, 'devnet.json'),
-      `${JSON.stringify({ rpcUrl: anvil.url, chainId: foundry.id, exchange: deployed.exchange, timelock: deployed.timelock, tokens: deployed.tokens, nodes: nodes.map((n) => ({ name: n.name, role: n.role, api: n.api, p2p: n.p2p })), traders }, null, 2)}\n`,
+      `${JSON.stringify({ rpcUrl: anvil.url, chainId: foundry.id, exchange: deployed.exchange, timelock: deployed.timelock, tokens: deployed.tokens, feeds: deployed.mockFeeds, nodes: nodes.map((n) => ({ name: n.name, role: n.role, api: n.api, p2p: n.p2p })), traders }, null, 2)}\n`,
     );
     return devnet;
   } catch (err) {

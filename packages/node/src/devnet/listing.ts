@@ -1,40 +1,77 @@
 /**
- * What the devnet lists. Tick × lot is a multiple of 1e18 in every market (the contract insists),
- * so price × amount is always an exact X18 quote amount.
+ * What the devnet lists (docs/risk.md explains the parameters). Tick × lot is a multiple of 1e18
+ * in every market (the contract insists), so price × amount is always an exact X18 quote amount.
  */
 import { parseX18 } from '@kestrel/core';
 
-export const DEVNET_ASSETS = [
-  { symbol: 'USDC', decimals: 6 },
-  { symbol: 'WETH', decimals: 18 },
-  { symbol: 'WBTC', decimals: 8 },
+/** Risk groups: one per underlying, so spot and perp of the same coin offset each other. */
+export const GROUP_ETH = 1;
+export const GROUP_BTC = 2;
+
+/** Mock Chainlink-style feeds (8 decimals, as Chainlink's USD feeds), with their first answers. */
+export const DEVNET_FEEDS = [
+  { name: 'ETH / USD', decimals: 8, answer: 2000_00000000n },
+  { name: 'BTC / USD', decimals: 8, answer: 60000_00000000n },
 ];
 
-export const DEVNET_MARKETS = [
+/** An hour: Chainlink's heartbeat for these feeds, after which a round is stale. */
+const FEED = { maxStaleness: 3600, maxRoundLag: 5 };
+
+/**
+ * Lending curves (DESIGN §6), the shapes the large money markets use: a stablecoin borrows
+ * cheaply up to a high kink; volatile collateral kinks lower and steeper, so its pool keeps cash.
+ */
+export const DEVNET_ASSETS = [
   {
-    marketId: 1,
-    symbol: 'WETH/USDC',
-    baseAssetId: 1,
-    quoteAssetId: 0,
-    tickSize: parseX18('0.01'),
-    lotSize: parseX18('0.0001'),
-    minSize: parseX18('0.001'),
-    // 1 bp maker, 5 bp taker: the common tier-0 schedule of the large venues
-    makerFee: parseX18('0.0001'),
-    takerFee: parseX18('0.0005'),
+    symbol: 'USDC',
+    decimals: 6,
+    lending: { baseRate: 0n, slope1: parseX18('0.04'), slope2: parseX18('0.75'), kink: parseX18('0.9'), reserveFactor: parseX18('0.1') },
   },
   {
-    marketId: 2,
-    symbol: 'WBTC/USDC',
-    baseAssetId: 2,
-    quoteAssetId: 0,
-    tickSize: parseX18('0.1'),
-    lotSize: parseX18('0.00001'),
-    minSize: parseX18('0.0001'),
-    makerFee: parseX18('0.0001'),
-    takerFee: parseX18('0.0005'),
+    symbol: 'WETH',
+    decimals: 18,
+    riskGroup: GROUP_ETH,
+    priceMarketId: 1,
+    lending: { baseRate: 0n, slope1: parseX18('0.03'), slope2: parseX18('0.8'), kink: parseX18('0.8'), reserveFactor: parseX18('0.15') },
+  },
+  {
+    symbol: 'WBTC',
+    decimals: 8,
+    riskGroup: GROUP_BTC,
+    priceMarketId: 2,
+    lending: { baseRate: 0n, slope1: parseX18('0.04'), slope2: parseX18('3'), kink: parseX18('0.45'), reserveFactor: parseX18('0.2') },
   },
 ];
+
+/**
+ * Initial margin: a 10% shock on each coin's net exposure (10× at most on a naked position), 2%
+ * on hedged notional (spot against perp basis), and half of a winning position's uPnL.
+ */
+export const DEVNET_RISK = {
+  riskGroups: [
+    { groupId: GROUP_ETH, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') },
+    { groupId: GROUP_BTC, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') },
+  ],
+  pnlWeight: parseX18('0.5'),
+};
+
+// 1 bp maker, 5 bp taker: the common tier-0 schedule of the large venues
+const FEES = { makerFee: parseX18('0.0001'), takerFee: parseX18('0.0005') };
+const ETH_STEPS = { tickSize: parseX18('0.01'), lotSize: parseX18('0.0001'), minSize: parseX18('0.001') };
+const BTC_STEPS = { tickSize: parseX18('0.1'), lotSize: parseX18('0.00001'), minSize: parseX18('0.0001') };
+
+export const DEVNET_MARKETS = [
+  { marketId: 1, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: 1, quoteAssetId: 0, ...ETH_STEPS, ...FEES, feed: { mock: 'ETH / USD', ...FEED } },
+  { marketId: 2, symbol: 'WBTC/USDC', kind: 'SPOT', baseAssetId: 2, quoteAssetId: 0, ...BTC_STEPS, ...FEES, feed: { mock: 'BTC / USD', ...FEED } },
+  {
+    marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 1, quoteAssetId: 0, ...ETH_STEPS, ...FEES,
+    feed: { mock: 'ETH / USD', ...FEED }, riskGroup: GROUP_ETH, maxFundingRate: parseX18('0.005'),
+  },
+  {
+    marketId: 4, symbol: 'BTC-PERP', kind: 'PERP', baseAssetId: 2, quoteAssetId: 0, ...BTC_STEPS, ...FEES,
+    feed: { mock: 'BTC / USD', ...FEED }, riskGroup: GROUP_BTC, maxFundingRate: parseX18('0.005'),
+  },
+] as const;
 
 /** Per trader: minted to the wallet, and deposited into the `main` subaccount (human units). */
 export const DEVNET_FUNDING: Record<string, { mint: string; deposit: string }> = {

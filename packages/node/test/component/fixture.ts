@@ -4,14 +4,14 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
-import { ExchangeChain } from '../../src/chain/exchange.js';
+import { engineConfigOf, ExchangeChain } from '../../src/chain/exchange.js';
 import { verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
 import type { Proposal } from '../../src/batch.js';
 import { createLogger } from '../../src/log.js';
 import { Sequencer } from '../../src/sequencer.js';
 import { NodeStore } from '../../src/store/store.js';
-import { DEVNET_ASSETS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
+import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
 import { tempDir } from '../helpers.js';
 
 /** anvil's first accounts: public devnet keys */
@@ -55,6 +55,8 @@ export async function startChainFixture(): Promise<ChainFixture> {
     feeSubaccount: makeSubaccount(admin.address, 'fees'),
     assets: DEVNET_ASSETS,
     markets: DEVNET_MARKETS,
+    mockFeeds: DEVNET_FEEDS,
+    ...DEVNET_RISK,
   });
   const exchange = deployed.exchange;
   for (const [key, symbol, amount] of [[KEYS.seller, 'WETH', '10'], [KEYS.buyer, 'USDC', '100000']] as const) {
@@ -76,7 +78,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
       const listing = await chain.listing();
       const store = await NodeStore.open(tempDir('kestrel-ledger-'));
       stores.push(store);
-      const ledger = await Ledger.open({ assets: listing.assets, markets: listing.markets, feeSubaccount: listing.feeSubaccount }, domainSep, store);
+      const ledger = await Ledger.open(engineConfigOf(listing), domainSep, store);
       return { ledger, store };
     },
     async admitOrder(ledger, key, fields) {
@@ -111,5 +113,8 @@ export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: 
     batchIntervalMs: 1000,
     maxBatchOrders: 100,
     maxBatchRequests: 64,
+    feeds: new Map(),
+    perps: [],
+    fundingIntervalSeconds: 3600,
   });
 }

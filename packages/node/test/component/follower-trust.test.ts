@@ -21,7 +21,7 @@ beforeAll(async () => {
   fx = await startChainFixture();
   chain = new ExchangeChain(fx.rpcUrl, fx.exchange);
   ({ ledger } = await fx.openLedger(chain));
-  follower = new Follower({ ledger, chain, log: createLogger('test', 'silent'), syncFrom: [], pollIntervalMs: 1000 });
+  follower = new Follower({ ledger, chain, log: createLogger('test', 'silent'), syncFrom: [], pollIntervalMs: 1000, feeds: new Map() });
 });
 
 afterAll(async () => {
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function proposal(fields: Partial<Proposal>, key: Hex = KEYS.operator, domainSep: Hex = fx.domainSep): Promise<Proposal> {
   const requests = await chain.requests(0n, 2n); // the seller's and the buyer's deposits
-  const unsigned = { batchId: 1n, timestamp: 1n, requestCursor: 2n, requests, inputs: [], prevStateHash: ledger.stateHash, stateHash: ledger.stateHash, ...fields };
+  const unsigned = { batchId: 1n, timestamp: 1n, requestCursor: 2n, prices: [], funding: [], requests, inputs: [], prevStateHash: ledger.stateHash, stateHash: ledger.stateHash, ...fields };
   // the state hash a correct batch leads to, computed on a throwaway application
   const applied = ledger.tryApply(unsigned);
   applied.undo();

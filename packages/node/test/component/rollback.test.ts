@@ -64,7 +64,7 @@ beforeAll(async () => {
   const followerChain = new ExchangeChain(fx.rpcUrl, fx.exchange);
   ({ ledger: follower } = await fx.openLedger(followerChain));
   const log = createLogger('test', 'silent');
-  followerLoop = new Follower({ ledger: follower, chain: followerChain, log, syncFrom: [], pollIntervalMs: 1000 });
+  followerLoop = new Follower({ ledger: follower, chain: followerChain, log, syncFrom: [], pollIntervalMs: 1000, feeds: new Map() });
   // the leader's batch log over HTTP, as GET /v1/batches/:id serves it
   server = createServer((req, res) => {
     const id = /^\/v1\/batches\/(\d+)$/.exec(req.url ?? '')?.[1];
@@ -76,7 +76,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const syncFrom = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`];
   ({ ledger: late } = await fx.openLedger(followerChain));
-  lateLoop = new Follower({ ledger: late, chain: followerChain, log, syncFrom, pollIntervalMs: 1000 });
+  lateLoop = new Follower({ ledger: late, chain: followerChain, log, syncFrom, pollIntervalMs: 1000, feeds: new Map() });
   sequencer = sequencerFor(leader, chain, async (p) => {
     published.push(p);
     expect(await followerLoop.apply(p)).toBe('applied');

@@ -15,6 +15,8 @@ function batch(takerIsBuy: boolean): { args: SettlementArgs; inputs: BatchInput[
     timestamp: 1n,
     requestCursor: 0n,
     stateHash: h(9),
+    prices: [],
+    funding: [],
     orders: [
       { order: order(!takerIsBuy), signature: '0x' as Hex },
       { order: order(takerIsBuy), signature: '0x' as Hex },
@@ -30,10 +32,10 @@ describe('reading a refusal', () => {
   it.each([
     ['a bad order', true, 'InvalidOrder', [1n, InvalidOrderReason.EXPIRED], h(2), 'EXPIRED'],
     ['a bad resting order', true, 'InvalidOrder', [0n, InvalidOrderReason.NONCE_CANCELLED], h(1), 'NONCE_USED'],
-    ['a buying taker short of quote', true, 'InvalidFill', [0n, InvalidFillReason.BUYER_INSUFFICIENT_BALANCE], h(2), 'INSUFFICIENT_BALANCE'],
-    ['a selling maker short of base', true, 'InvalidFill', [0n, InvalidFillReason.SELLER_INSUFFICIENT_BALANCE], h(1), 'INSUFFICIENT_BALANCE'],
-    ['a buying maker short of quote', false, 'InvalidFill', [0n, InvalidFillReason.BUYER_INSUFFICIENT_BALANCE], h(1), 'INSUFFICIENT_BALANCE'],
-    ['a selling taker short of base', false, 'InvalidFill', [0n, InvalidFillReason.SELLER_INSUFFICIENT_BALANCE], h(2), 'INSUFFICIENT_BALANCE'],
+    ['a taker under margin', true, 'InvalidFill', [0n, InvalidFillReason.TAKER_INSUFFICIENT_MARGIN], h(2), 'INSUFFICIENT_MARGIN'],
+    ['a maker under margin', true, 'InvalidFill', [0n, InvalidFillReason.MAKER_INSUFFICIENT_MARGIN], h(1), 'INSUFFICIENT_MARGIN'],
+    ['a maker adding risk on a stale price', false, 'InvalidFill', [0n, InvalidFillReason.MAKER_STALE_PRICE], h(1), 'STALE_PRICE'],
+    ['a taker adding risk on a stale price', false, 'InvalidFill', [0n, InvalidFillReason.TAKER_STALE_PRICE], h(2), 'STALE_PRICE'],
     ['another fill refusal: the new order', true, 'InvalidFill', [0n, InvalidFillReason.PRICE], h(2), 'SETTLEMENT_REFUSED'],
     ['a fill that does not exist', true, 'InvalidFill', [5n, InvalidFillReason.PRICE], undefined, 'SETTLEMENT_REFUSED'],
     ['a batch-level refusal', true, 'InvalidBatch', [2], undefined, 'SETTLEMENT_REFUSED'],
