@@ -387,6 +387,12 @@ export class Accounts implements Ledger {
     return a === undefined || !(assetId >= 0 && assetId < this.width) ? 0n : this.balance(a, assetId);
   }
 
+  /** A balance as stored: scaled by its asset's index, without the current batch's moves. */
+  scaledOf(subaccount: Hex, assetId: number): bigint {
+    const a = this.bySub.get(subaccount);
+    return a === undefined || !(assetId >= 0 && assetId < this.width) ? 0n : this.scaled[a.index * this.width + assetId]!;
+  }
+
   /** A subaccount's non-zero balances, sorted by asset id. */
   list(subaccount: Hex): Array<[number, bigint]> {
     const a = this.bySub.get(subaccount);

@@ -196,6 +196,14 @@ export class Engine {
     return this.s.accounts.balanceOf(sub(subaccount), assetId);
   }
 
+  /**
+   * A balance as stored: scaled by the asset's supply index (≥ 0) or borrow index (< 0), without
+   * the current batch's moves — what the Exchange stores.
+   */
+  scaledBalance(subaccount: Hex, assetId: number): bigint {
+    return this.s.accounts.scaledOf(sub(subaccount), assetId);
+  }
+
   minNonce(subaccount: Hex): bigint {
     return this.s.minNonce(sub(subaccount));
   }

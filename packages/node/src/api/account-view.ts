@@ -1,7 +1,7 @@
 /**
  * The account view of `GET /v1/accounts/:subaccount` (DESIGN §12): balances (a negative one is a
  * loan), perp positions with the funding they owe and their unrealized PnL at the index price,
- * open orders, and the lending rates of every listed asset, from this node's engine.
+ * open orders, initial health, and the lending rates of every listed asset, from this node's engine.
  */
 import { formatX18, fundingOwed, unrealizedPnl, type AssetConfig, type Engine, type Hex, type MarketConfig } from '@kestrel/core';
 import type { AccountResponse, LendingWire, PositionWire } from '@kestrel/sdk';
@@ -39,6 +39,7 @@ export function accountView(engine: Engine, listed: Listed, subaccount: Hex): Ac
       filled: formatX18(o.filled),
       clientId: o.order.clientId.toString(),
     })),
+    initialHealth: ((h) => (h === null || h === undefined ? null : formatX18(h)))(engine.initialHealth(subaccount)),
     lending: listed.assets.map((a): LendingWire => {
       const v = engine.lending(a.assetId)!;
       return {

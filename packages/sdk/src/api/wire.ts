@@ -170,6 +170,12 @@ export interface AccountResponse {
   openOrders: OpenOrderWire[];
   /** every listed asset's pool */
   lending: LendingWire[];
+  /**
+   * initial health (DESIGN §8) at the index prices, quote decimal: equity less the initial
+   * requirement; below zero the account may only reduce its risk. Null when a loan or a
+   * position has no price.
+   */
+  initialHealth: string | null;
 }
 
 export interface InfoResponse {

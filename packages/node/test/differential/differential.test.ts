@@ -1,0 +1,300 @@
+/**
+ * Core and contracts, differentially (DESIGN §13): a seeded random log of deposits, withdrawals,
+ * spot and perp trades (borrowing by spending past a balance, within margin), funding updates
+ * (some past the clamp), price moves and time passing is applied to the engine and, batch by
+ * batch, to the Exchange on a real local chain. After every batch every balance (as X18 and as
+ * stored, scaled), position, pool index and total, cumulative funding, the insurance fund and
+ * each account's initial health must be equal to the wei, and the chain must accept every batch
+ * the engine built.
+ *
+ * CI runs a short log; `npm run test:differential -w @kestrel/node` runs 10,000 operations
+ * (KESTREL_DIFFERENTIAL_OPS and KESTREL_DIFFERENTIAL_SEED choose others).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
+import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { decodeExchangeError, deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { domainSeparator, encodeFlags, Engine, feedAnswerToX18, makeSubaccount, orderHash, TimeInForce, type EngineEvent, type EngineInput, type Order } from '@kestrel/core';
+import { engineConfigOf, ExchangeChain } from '../../src/chain/exchange.js';
+import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
+import { operationLog, TRADERS, type Op } from './log.js';
+
+const OPS = Number(process.env.KESTREL_DIFFERENTIAL_OPS ?? 1200);
+const SEED = Number(process.env.KESTREL_DIFFERENTIAL_SEED ?? 7);
+const MNEMONIC = 'test test test test test test test test test test test junk';
+const keyOf = (i: number): Hex => `0x${Buffer.from(mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey().privateKey!).toString('hex')}` as Hex;
+
+/** The devnet's listing, with a base rate on every curve so indexes move even while nothing is borrowed. */
+const ASSETS = DEVNET_ASSETS.map((a) => ({ ...a, lending: { ...a.lending, baseRate: 20_000000000000000n } }));
+/** perp market → the feed it reads (spot and perp of a coin share one) */
+const FEED_OF: Record<number, number> = { 1: 0, 2: 1, 3: 0, 4: 1 };
+const PERPS = [3, 4];
+
+interface Signed {
+  order: Order;
+  signature: Hex;
+}
+
+let anvil: AnvilInstance;
+let engine: Engine;
+let chain: ExchangeChain;
+let exchange: Hex;
+let domainSep: Hex;
+const traders: Array<{ key: Hex; address: Hex; subaccount: Hex }> = [];
+let others: Hex[] = [];
+
+beforeAll(async () => {
+  anvil = await startAnvil({ port: 0 });
+  const transport = http(anvil.url);
+  const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
+  const admin = privateKeyToAccount(keyOf(0));
+  const deployed = await deployKestrel({
+    walletClient: createWalletClient({ chain: foundry, transport, account: admin }),
+    publicClient,
+    operators: [privateKeyToAccount(keyOf(1)).address],
+    feeSubaccount: makeSubaccount(admin.address, 'fees'),
+    insuranceSubaccount: makeSubaccount(admin.address, 'insurance'),
+    assets: ASSETS,
+    markets: DEVNET_MARKETS,
+    mockFeeds: DEVNET_FEEDS,
+    ...DEVNET_RISK,
+  });
+  exchange = deployed.exchange;
+  chain = new ExchangeChain(anvil.url, exchange, keyOf(1));
+  const listing = await chain.listing();
+  engine = new Engine(engineConfigOf(listing));
+  domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
+  others = [listing.feeSubaccount, listing.insuranceSubaccount];
+  for (let i = 0; i < TRADERS; i++) {
+    const key = keyOf(2 + i);
+    const account = privateKeyToAccount(key);
+    const wallet = createWalletClient({ chain: foundry, transport, account });
+    for (const a of deployed.assets) {
+      for (const [fn, args] of [['mint', [account.address, 10n ** 40n]], ['approve', [exchange, 10n ** 40n]]] as const) {
+        await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never) });
+      }
+    }
+    traders.push({ key, address: account.address, subaccount: makeSubaccount(account.address, 'main') });
+  }
+  feeds = [deployed.mockFeeds['ETH / USD']!, deployed.mockFeeds['BTC / USD']!];
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+let feeds: Hex[] = [];
+
+/** What the run exercised, so a log that tests nothing fails. */
+const seen = { batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0 };
+
+describe('core and contracts, batch by batch', () => {
+  it(`agree to the wei over ${OPS} seeded operations (seed ${SEED})`, async () => {
+    const transport = http(anvil.url);
+    const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
+    const wallets = traders.map((t) => createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(t.key) }));
+    const feeder = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(keyOf(0)) });
+    const operator = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(keyOf(1)) });
+    const send = async (wallet: typeof operator, address: Hex, abi: unknown, functionName: string, args: unknown[]): Promise<void> => {
+      const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
+      const r = await publicClient.waitForTransactionReceipt({ hash });
+      if (r.status !== 'success') throw new Error(`${functionName} reverted`);
+    };
+
+    const answers = DEVNET_FEEDS.map((f) => f.answer);
+    const nonces = traders.map(() => 1n);
+    const signed = new Map<Hex, Signed>();
+    let lastT = (await publicClient.getBlock()).timestamp;
+    let cursor = 0n;
+    let batchId = 0n;
+    let jump = 0n;
+    let inputs: EngineInput[] = [];
+    let funding: Array<{ marketId: number; rate: bigint | undefined }> = [];
+    const published = new Map<number, { roundId: bigint; answer: bigint; at: bigint }>();
+
+    const orderOf = async (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce): Promise<void> => {
+      const order: Order = { subaccount: traders[who]!.subaccount, marketId, isBuy, price, amount, nonce: nonces[who]!++, expiry: 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n };
+      const hash = orderHash(domainSep, order);
+      signed.set(hash, { order, signature: await privateKeyToAccount(traders[who]!.key).sign({ hash }) });
+      inputs.push({ kind: 'place', order, hash });
+    };
+
+    for (const op of operationLog(SEED, OPS)) {
+      switch (op.kind) {
+        case 'deposit':
+          await send(wallets[op.who]!, exchange, exchangeAbi, 'deposit', [traders[op.who]!.subaccount, op.asset, op.units]);
+          break;
+        case 'withdraw':
+          await send(wallets[op.who]!, exchange, exchangeAbi, 'requestWithdrawal', [traders[op.who]!.subaccount, op.asset, op.units]);
+          break;
+        case 'trade':
+          await trade(op, orderOf);
+          break;
+        case 'cancelAll':
+          inputs.push({ kind: 'cancelAll', subaccount: traders[op.who]!.subaccount, marketId: 0 });
+          break;
+        case 'funding':
+          if (!funding.some((f) => f.marketId === op.market)) funding.push({ marketId: op.market, rate: op.rate });
+          break;
+        case 'price': {
+          const answer = (answers[op.feed]! * BigInt(1000 + op.movePermille)) / 1000n;
+          answers[op.feed] = answer;
+          const at = lastT + 1n - BigInt(op.ageSeconds);
+          await send(feeder, feeds[op.feed]!, mockFeedAbi, 'publish', [answer, at]);
+          const roundId = (await publicClient.readContract({ address: feeds[op.feed]!, abi: mockFeedAbi, functionName: 'latestRound' })) as bigint;
+          published.set(op.feed, { roundId, answer, at });
+          break;
+        }
+        case 'time':
+          jump += BigInt(op.seconds);
+          break;
+        case 'endBatch': {
+          const latest = (await publicClient.getBlock()).timestamp;
+          let t = lastT + 1n + jump;
+          if (t <= latest) t = latest + 1n;
+          const count = await chain.requestCount();
+          const requests = await chain.requests(cursor, count);
+          // prices as the sequencer names them: a feed's newest round, if newer than the engine's
+          const prices: Array<{ marketId: number; roundId: bigint; price: bigint; publishedAt: bigint }> = [];
+          for (const [feed, r] of published) {
+            for (const marketId of [1, 2, 3, 4].filter((m) => FEED_OF[m] === feed)) {
+              const held = engine.oracleTime(marketId);
+              if (held === undefined || r.at > held) prices.push({ marketId, roundId: r.roundId, price: feedAnswerToX18(r.answer, 8), publishedAt: r.at });
+            }
+          }
+          prices.sort((a, b) => a.marketId - b.marketId);
+          const events: EngineEvent[] = [];
+          const run = (input: EngineInput): void => {
+            for (const e of engine.apply(input)) events.push(e);
+          };
+          run({ kind: 'time', timestamp: t });
+          for (const u of prices) run({ kind: 'oracle', marketId: u.marketId, price: u.price, publishedAt: u.publishedAt });
+          const postedFunding: Array<{ marketId: number; rate: bigint }> = [];
+          for (const f of funding) {
+            if (engine.oraclePrice(f.marketId) === undefined) continue;
+            const before = events.length;
+            run(f.rate === undefined ? { kind: 'funding', marketId: f.marketId } : { kind: 'funding', marketId: f.marketId, rate: f.rate });
+            const posted = events[before];
+            if (posted?.kind !== 'fundingUpdated') throw new Error('no funding event');
+            // the chain gets the raw rate and must clamp it exactly as the engine did
+            postedFunding.push({ marketId: f.marketId, rate: f.rate ?? posted.rate });
+            if (f.rate !== undefined && posted.rate !== f.rate) seen.clamped++;
+            if (f.rate === undefined) seen.engineRates++;
+          }
+          for (const r of requests) {
+            if (r.kind === 0) run({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
+            else if (r.kind === 1) run({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
+          }
+          for (const input of inputs) run(input);
+          run({ kind: 'endBatch' });
+
+          const index = new Map<Hex, number>();
+          const orders: Signed[] = [];
+          const fills: Array<{ maker: number; taker: number; amount: bigint }> = [];
+          const idx = (h: Hex): number => {
+            let i = index.get(h);
+            if (i === undefined) {
+              i = orders.length;
+              orders.push(signed.get(h)!);
+              index.set(h, i);
+            }
+            return i;
+          };
+          for (const e of events) {
+            if (e.kind === 'fill') {
+              fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
+              seen.fills++;
+              if (e.marketId >= 3) seen.perpFills++;
+            } else if (e.kind === 'cancelled' && e.reason === 'INSUFFICIENT_MARGIN') seen.refusedForMargin++;
+            else if (e.kind === 'cancelled' && e.reason === 'STALE_PRICE') seen.refusedStale++;
+            else if (e.kind === 'withdrawn') seen.withdrawn++;
+            else if (e.kind === 'withdrawalRejected') seen.withdrawalsRejected++;
+            else if (e.kind === 'interestAccrued') seen.accruals++;
+          }
+          batchId += 1n;
+          const batch = {
+            batchId,
+            timestamp: t,
+            requestCursor: count,
+            stateHash: engine.stateHash(),
+            prices: prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId })),
+            funding: postedFunding,
+            orders,
+            fills,
+          };
+          await publicClient.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${t.toString(16)}`] as never });
+          try {
+            const hash = await operator.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch] });
+            const r = await publicClient.waitForTransactionReceipt({ hash });
+            expect(r.status, `batch ${batchId}`).toBe('success');
+          } catch (err) {
+            const decoded = decodeExchangeError(err);
+            throw new Error(`batch ${batchId} refused by the chain: ${decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')}) ${decoded.reason ?? ''}` : (err as Error).message}`);
+          }
+          await compare(publicClient, batchId);
+          seen.batches++;
+          lastT = t;
+          cursor = count;
+          jump = 0n;
+          inputs = [];
+          funding = [];
+          published.clear();
+          break;
+        }
+      }
+    }
+    // the log must have exercised what it claims to
+    console.log(`differential: ${JSON.stringify(seen)}`);
+    expect(seen.fills).toBeGreaterThan(OPS / 10);
+    expect(seen.perpFills).toBeGreaterThan(0);
+    expect(seen.loans).toBeGreaterThan(0);
+    expect(seen.refusedForMargin).toBeGreaterThan(0);
+    expect(seen.clamped).toBeGreaterThan(0);
+    expect(seen.accruals).toBeGreaterThan(0);
+    expect(seen.withdrawn).toBeGreaterThan(0);
+    expect(seen.withdrawalsRejected).toBeGreaterThan(0);
+  }, 3_600_000);
+});
+
+/** Places the op's maker (GTC) and taker (IOC) around the market's index price. */
+async function trade(op: Extract<Op, { kind: 'trade' }>, orderOf: (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce) => Promise<void>): Promise<void> {
+  const m = DEVNET_MARKETS.find((x) => x.marketId === op.market)!;
+  const index = engine.oraclePrice(op.market) ?? feedAnswerToX18(DEVNET_FEEDS[FEED_OF[op.market]!]!.answer, 8);
+  const raw = (index * BigInt(10_000 + op.offsetBps)) / 10_000n;
+  const price = (raw / m.tickSize) * m.tickSize;
+  await orderOf(op.maker, op.market, !op.takerBuys, price, BigInt(op.makerLots) * m.lotSize, TimeInForce.GTC);
+  await orderOf(op.taker, op.market, op.takerBuys, price, BigInt(op.takerLots) * m.lotSize, TimeInForce.IOC);
+}
+
+/** Every number the engine holds equals the chain's. */
+async function compare(publicClient: ReturnType<typeof createPublicClient>, batchId: bigint): Promise<void> {
+  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> => publicClient.readContract({ address: exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
+  const at = `after batch ${batchId}`;
+  const subs = [...traders.map((t) => t.subaccount), ...others];
+  const reads: Array<Promise<void>> = [];
+  for (const s of subs) {
+    for (const a of [0, 1, 2]) {
+      reads.push(read<bigint>('balanceOf', [s, a]).then((v) => expect(v, `${at}: balance ${s.slice(0, 10)}/${a}`).toBe(engine.balance(s, a))));
+      reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${s.slice(0, 10)}/${a}`).toBe(engine.scaledBalance(s, a))));
+      if (engine.balance(s, a) < 0n) seen.loans++;
+    }
+    for (const m of PERPS) {
+      reads.push(read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
+        expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${s.slice(0, 10)}/${m}`).toEqual(engine.position(s, m));
+      }));
+    }
+    reads.push(read<readonly [boolean, bigint]>('initialHealth', [s]).then(([priced, h]) => {
+      const mine = engine.initialHealth(s);
+      expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(mine);
+    }));
+  }
+  for (const a of [0, 1, 2]) {
+    reads.push(read<{ supplyScaled: bigint; borrowScaled: bigint; supplyIndex: bigint; borrowIndex: bigint; lastAccrual: bigint }>('pool', [a]).then((p) => {
+      const mine = engine.lending(a)!.pool;
+      expect([p.supplyScaled, p.borrowScaled, p.supplyIndex, p.borrowIndex, BigInt(p.lastAccrual)], `${at}: pool ${a}`).toEqual([mine.supplyScaled, mine.borrowScaled, mine.supplyIndex, mine.borrowIndex, mine.lastAccrual]);
+    }));
+  }
+  for (const m of PERPS) reads.push(read<bigint>('cumFunding', [m]).then((v) => expect(v, `${at}: cumFunding ${m}`).toBe(engine.cumFunding(m))));
+  await Promise.all(reads);
+}
