@@ -68,6 +68,7 @@ contract Exchange is Settlement {
         for (uint256 j; j < fillCount; ++j) {
             _applyFill(ctx, j, fills, records, signed.length);
         }
+        _recordFills(records, signed.length);
         _checkMargins(ctx);
         _settlePositions(ctx);
         _storeBalances(ctx);

@@ -15,9 +15,9 @@ import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/c
 import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '../dist/index.js';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
-const SHAPES = ['one-mm', 'n-makers', 'pairs'];
+const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,n-makers,pairs').split(',');
 
-const anvil = await startAnvil({ args: ['--gas-limit', '100000000'] });
+const anvil = await startAnvil({ args: ['--gas-limit', '100000000', ...(process.env.GAS_TRACE ? ['--steps-tracing'] : [])] });
 try {
   const transport = http(anvil.url);
   const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
@@ -79,6 +79,7 @@ try {
     const hash = await opWallet.writeContract({ address: d.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch], gas: 90_000_000n });
     const receipt = await wait(hash);
     const tx = await publicClient.getTransaction({ hash });
+    lastHash = hash;
     return { gas: receipt.gasUsed, calldata: calldataGas(tx.input) };
   };
 
@@ -91,6 +92,7 @@ try {
   };
 
   let nonce = 1n;
+  let lastHash;
   const signed = async (account, subaccount, isBuy, price, amount) => {
     const order = { subaccount, marketId: 1, isBuy, price, amount, nonce: nonce++, expiry: 0n, flags: 0, clientId: nonce };
     return { order, signature: await account.sign({ hash: orderHash(sep, order) }) };
@@ -139,6 +141,15 @@ try {
     }
   }
 
+  if (process.env.GAS_TRACE) {
+    // where the last batch's gas went, by opcode (memory expansion is part of each op's cost)
+    const res = await fetch(anvil.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'debug_traceTransaction', params: [lastHash, { disableMemory: true, disableStack: true, disableStorage: true }] }) });
+    const trace = (await res.json()).result;
+    const byOp = new Map();
+    for (const l of trace.structLogs) byOp.set(l.op, (byOp.get(l.op) ?? 0) + l.gasCost);
+    const top = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 20);
+    for (const [op, g] of top) console.log(`${op.padEnd(14)} ${String(g).padStart(10)}`);
+  }
   const pad = (s, w) => String(s).padStart(w);
   console.log('settleBatch gas on anvil; totals include the 21k base and the calldata\n');
   console.log(`${'shape'.padEnd(10)} ${pad('fills', 5)} ${pad('total gas', 11)} ${pad('gas/fill', 9)} ${pad('marginal/fill', 14)} ${pad('calldata/fill', 14)}`);

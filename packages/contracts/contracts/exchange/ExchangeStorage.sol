@@ -12,6 +12,7 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant ORDER_UNKNOWN_MARKET = 2;
     uint8 internal constant ORDER_NONCE_CANCELLED = 3;
     uint8 internal constant ORDER_EXPIRED = 4;
+    uint8 internal constant ORDER_DUPLICATE = 5;
     uint8 internal constant FILL_BAD_INDEX = 1;
     uint8 internal constant FILL_MARKET_MISMATCH = 2;
     uint8 internal constant FILL_PRICE = 3;
@@ -113,7 +114,13 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint64 public pnlWeight;
 
     mapping(address account => bool) public isOperator;
+    /// How much of an order is filled, while it is partly filled (or its amount once cancelled on
+    /// chain); an order filled in full is recorded by its nonce instead (`_spentNonces`).
     mapping(bytes32 orderHash => uint128) public filled;
+    /// Per subaccount, a bit per nonce (256 to a word) of its orders filled in full: the nonce is
+    /// spent, and no order with it may trade again. Consecutive nonces share a word, so a market
+    /// maker's orders cost one storage write between them.
+    mapping(bytes32 subaccount => mapping(uint256 word => uint256)) internal _spentNonces;
     /// Per subaccount, one word: minNonce bits 0–63, assets held (non-zero balance) 64–127,
     /// assets owed (negative balance) 128–191, perps held (by perp index) 192–255.
     mapping(bytes32 subaccount => uint256) internal _headers;

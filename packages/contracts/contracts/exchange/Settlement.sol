@@ -19,7 +19,7 @@ import {Requests} from "./Requests.sol";
 ///         the index of what failed and why, so the sequencer can leave it out and rebuild.
 abstract contract Settlement is BatchLedger, Requests {
     // field offsets of an order record (see OrderRecords)
-    uint256 private constant REC_SIZE = 0x1a0; // == OrderRecords.SIZE
+    uint256 private constant REC_SIZE = 0x1e0; // == OrderRecords.SIZE
     uint256 private constant REC_SUBACCOUNT = 0x020;
     uint256 private constant REC_MARKET_ID = 0x040;
     uint256 private constant REC_IS_BUY = 0x060;
@@ -30,6 +30,8 @@ abstract contract Settlement is BatchLedger, Requests {
     uint256 private constant REC_MARKET = 0x140;
     uint256 private constant REC_ACCOUNT = 0x160;
     uint256 private constant REC_INFO = 0x180;
+    uint256 private constant REC_FILLED = 0x1a0;
+    uint256 private constant REC_STORED = 0x1c0;
 
     /// The batch's ledger in memory, sized for its inputs.
     function _begin(Batch calldata batch, uint64 requests) internal view returns (Ctx memory) {
@@ -150,8 +152,20 @@ abstract contract Settlement is BatchLedger, Requests {
         uint256 n = signed.length;
         records = OrderRecords.alloc(n);
         bytes32 domainSep = domainSeparator();
+        // each order once: fills add up in its record, so a second copy could overfill it
+        Net.Table memory seen = Net.table(n);
         for (uint256 i; i < n; ++i) {
-            _validateOrder(ctx, i, signed[i], records + i * REC_SIZE, domainSep);
+            uint256 rec = records + i * REC_SIZE;
+            _validateOrder(ctx, i, signed[i], rec, domainSep);
+            (uint256 twin, uint256 free) = Net.find(seen, _load32(rec), _load32(rec));
+            if (twin != 0) revert InvalidOrder(i, ORDER_DUPLICATE);
+            Net.put(free, rec);
+        }
+    }
+
+    function _load32(uint256 ptr) private pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := mload(ptr)
         }
     }
 
@@ -179,13 +193,18 @@ abstract contract Settlement is BatchLedger, Requests {
             nonce := mload(add(rec, REC_NONCE))
             expiry := mload(add(rec, REC_EXPIRY))
         }
-        if (nonce < acc.header & MASK64) revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
+        if (nonce < acc.header & MASK64 || (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0) {
+            revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
+        }
         if (expiry != 0 && ctx.t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
         uint256 word = m.word;
+        uint256 stored = filled[digest];
         assembly ("memory-safe") {
             mstore(add(rec, REC_MARKET), word)
             mstore(add(rec, REC_ACCOUNT), acc)
             mstore(add(rec, REC_INFO), m)
+            mstore(add(rec, REC_FILLED), stored)
+            mstore(add(rec, REC_STORED), stored)
         }
     }
 
@@ -350,22 +369,47 @@ abstract contract Settlement is BatchLedger, Requests {
         return (next < 0 ? -next : next) > (before < 0 ? -before : before);
     }
 
-    /// filled[order] += amount, at most the order's amount. Written through to storage, so a
-    /// duplicate of an order at another index shares the same total.
-    function _addFilled(uint256 j, uint256 rec, uint256 amount) private {
-        uint256 slot;
+    /// The order's filled amount grows, never past its amount (in memory; see `_recordFills`).
+    function _addFilled(uint256 j, uint256 rec, uint256 amount) private pure {
         uint256 total;
         uint256 limit;
         assembly ("memory-safe") {
-            mstore(0x00, mload(rec)) // the digest
-            mstore(0x20, filled.slot)
-            slot := keccak256(0x00, 0x40)
-            total := add(sload(slot), amount) // both < 2^128
+            total := add(mload(add(rec, REC_FILLED)), amount) // both < 2^128
             limit := mload(add(rec, REC_AMOUNT))
         }
         if (total > limit) revert InvalidFill(j, FILL_OVERFILL);
         assembly ("memory-safe") {
-            sstore(slot, total) // ≤ the order's uint128 amount
+            mstore(add(rec, REC_FILLED), total)
+        }
+    }
+
+    /// Stores what the batch filled: an order filled in full spends its nonce (a bit), one still
+    /// partly filled keeps its amount in `filled`.
+    function _recordFills(uint256 records, uint256 n) internal {
+        for (uint256 i; i < n; ++i) {
+            uint256 rec = records + i * REC_SIZE;
+            uint256 total;
+            uint256 stored;
+            uint256 limit;
+            bytes32 digest;
+            assembly ("memory-safe") {
+                total := mload(add(rec, REC_FILLED))
+                stored := mload(add(rec, REC_STORED))
+                limit := mload(add(rec, REC_AMOUNT))
+                digest := mload(rec)
+            }
+            if (total == stored) continue;
+            if (total < limit) {
+                filled[digest] = uint128(total);
+                continue;
+            }
+            bytes32 subaccount;
+            uint256 nonce;
+            assembly ("memory-safe") {
+                subaccount := mload(add(rec, REC_SUBACCOUNT))
+                nonce := mload(add(rec, REC_NONCE))
+            }
+            _spentNonces[subaccount][nonce >> 8] |= 1 << (nonce & 0xff);
         }
     }
 }

@@ -89,7 +89,7 @@ abstract contract Views is BatchLedger {
         decimals = f.decimals;
     }
 
-    function assetRisk(uint32 assetId) external view returns (uint32 riskGroup, uint32 priceMarketId) {
+    function assetRisk(uint32 assetId) external view returns (uint32 group, uint32 priceMarketId) {
         AssetState storage a = _assetState[assetId];
         return (a.riskGroup, a.priceMarketId);
     }
@@ -114,5 +114,9 @@ abstract contract Views is BatchLedger {
     function riskGroup(uint32 groupId) external view returns (uint64 shockIM, uint64 basisIM, bool configured) {
         RiskGroup storage g = _riskGroups[groupId];
         return (g.shockIM, g.basisIM, g.configured);
+    }
+
+    function nonceSpent(bytes32 subaccount, uint64 nonce) external view returns (bool) {
+        return (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0;
     }
 }

@@ -55,7 +55,11 @@ interface IExchange is IExchangeTypes {
     /// The price a batch last used for the market, X18, and when its round was published.
     function price(uint32 marketId) external view returns (uint256 value, uint256 publishedAt);
     function insuranceSubaccount() external view returns (bytes32);
+    /// How much of a partly filled order is filled (its amount once cancelled on chain); 0 for an
+    /// order filled in full within one batch — `nonceSpent` records those.
     function filled(bytes32 orderHash) external view returns (uint128);
+    /// Whether an order of the subaccount with this nonce was filled in full.
+    function nonceSpent(bytes32 subaccount, uint64 nonce) external view returns (bool);
     function minNonce(bytes32 subaccount) external view returns (uint64);
     function pnlWeight() external view returns (uint64);
     function admin() external view returns (address);

@@ -146,7 +146,8 @@ interface IExchangeTypes {
     }
 
     // reasons carried by InvalidOrder
-    // 1 BAD_SIGNATURE, 2 UNKNOWN_MARKET, 3 NONCE_CANCELLED, 4 EXPIRED
+    // 1 BAD_SIGNATURE, 2 UNKNOWN_MARKET, 3 NONCE_CANCELLED (below minNonce, or spent by a filled
+    // order), 4 EXPIRED, 5 DUPLICATE (the same order twice in one batch)
     error InvalidOrder(uint256 orderIndex, uint8 reason);
     // reasons carried by InvalidFill
     // 1 BAD_INDEX, 2 MARKET_MISMATCH (different markets or same side), 3 PRICE (worse than a limit),

@@ -87,7 +87,14 @@ library Net {
         }
     }
 
-    /// Puts `item` free the free slot `free` that `find` returned, and free the end of the list.
+    /// Puts `item` at the free slot that `find` returned, without listing it.
+    function put(uint256 free, uint256 item) internal pure {
+        assembly ("memory-safe") {
+            mstore(free, item)
+        }
+    }
+
+    /// Puts `item` at the free slot that `find` returned, and at the end of the list.
     /// @dev `next` is the item's last word; `nextOffset` says where it is.
     function insert(Table memory t, uint256 free, uint256 item, uint256 nextOffset) internal pure {
         assembly ("memory-safe") {

@@ -32,8 +32,11 @@ contract SettlementTest is Fixture {
         assertEq(bal(bobSub, WETH), 8.5e18, "bob weth");
         assertEq(bal(bobSub, USDC), 3000e18 + 0.3e18, "bob usdc");
         assertEq(bal(feeSub, USDC), 1.2e18, "fees");
-        assertEq(ex.filled(ex.orderHash(ask)), 1.5e18, "maker filled");
-        assertEq(ex.filled(ex.orderHash(bid)), 1.5e18, "taker filled");
+        assertEq(ex.filled(ex.orderHash(ask)), 1.5e18, "maker partly filled");
+        // filled in full: its nonce is spent instead (one bit; consecutive nonces share a word)
+        assertEq(ex.filled(ex.orderHash(bid)), 0, "taker not in filled");
+        assertTrue(ex.nonceSpent(aliceSub, bid.nonce), "taker's nonce spent");
+        assertTrue(!ex.nonceSpent(bobSub, ask.nonce), "maker's nonce not spent");
         assertEq(ex.lastBatchId(), b.batchId, "batch id");
         assertEq(ex.lastBatchTimestamp(), b.timestamp, "batch time");
         assertEq(ex.lastStateHash(), b.stateHash, "state hash");
@@ -67,7 +70,7 @@ contract SettlementTest is Fixture {
         vm.warp(T0 + 10);
         IExchangeTypes.Batch memory next = withFill(batch2(signed(carolPk, ask2), signed(alicePk, bid)), 0, 1, 1e18);
         settle(next);
-        assertEq(ex.filled(ex.orderHash(bid)), 4e18, "taker filled after batch 2");
+        assertTrue(ex.nonceSpent(aliceSub, bid.nonce), "taker filled in full after batch 2");
         assertEq(ex.filled(ex.orderHash(ask2)), 3e18, "carol filled");
         assertEq(bal(aliceSub, WETH), 4e18, "alice weth");
         assertSolvent(everyone());
@@ -147,13 +150,15 @@ contract SettlementTest is Fixture {
         b = withFill(b, 1, 0, 0.7e18);
         b = withFill(b, 2, 0, 0.7e18);
         expectSettleRevert(b, fillError(1, 4));
-        // a duplicate of the same order at another index shares its filled amount
+        // the same order twice in one batch is refused outright: each copy would count apart
         IExchangeTypes.Batch memory dup = withOrder(batch2(signed(alicePk, bid), signed(bobPk, ask1)), signed(alicePk, bid));
         dup = withFill(dup, 1, 0, 0.7e18);
         dup = withFill(dup, 1, 2, 0.3e18);
-        dup = withOrder(dup, signed(carolPk, ask2));
-        dup = withFill(dup, 3, 2, 0.1e18);
-        expectSettleRevert(dup, fillError(2, 4));
+        expectSettleRevert(dup, orderError(2, 5));
+        // and an order partly filled in one batch cannot take more than its rest in the next
+        settle(withFill(batch2(signed(alicePk, bid), signed(bobPk, ask1)), 1, 0, 0.7e18));
+        vm.warp(T0 + 5);
+        expectSettleRevert(withFill(batch2(signed(alicePk, bid), signed(carolPk, ask2)), 1, 0, 0.4e18), fillError(0, 4));
     }
 
     function test_RejectsAFullyFilledOrderReplayedInALaterBatch() public {
@@ -163,12 +168,17 @@ contract SettlementTest is Fixture {
 
         vm.warp(T0 + 5);
         IExchangeTypes.Order memory bid2 = order(carolSub, ETH_USDC, true, 2000e18, 1e18);
-        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid2)), 0, 1, 1e18), fillError(0, 4));
+        // its nonce is spent: the order is refused as it is checked (3: NONCE_CANCELLED)
+        expectSettleRevert(withFill(batch2(signed(bobPk, ask), signed(carolPk, bid2)), 0, 1, 1e18), orderError(0, 3));
         // and the taker side as well
         IExchangeTypes.Order memory ask2 = order(carolSub, ETH_USDC, false, 2000e18, 1e18);
         expectSettleRevert(
-            withFill(batch2(signed(carolPk, ask2), signed(alicePk, bid)), 0, 1, 1), fillError(0, 4)
+            withFill(batch2(signed(carolPk, ask2), signed(alicePk, bid)), 0, 1, 1), orderError(1, 3)
         );
+        // so is another order of the same subaccount with the same nonce
+        IExchangeTypes.Order memory again = ask;
+        again.price = 2001e18;
+        expectSettleRevert(withFill(batch2(signed(bobPk, again), signed(carolPk, bid2)), 0, 1, 1e18), orderError(0, 3));
     }
 
     function test_RejectsAFillWorseThanTheTakerLimit() public {

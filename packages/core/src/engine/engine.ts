@@ -305,10 +305,9 @@ export class Engine {
     // POST_ONLY got here without crossing: nothing to match
     const matched = flags.timeInForce !== TimeInForce.POST_ONLY;
     const fokKilled = matched && !this.matcher.run(rec, market, events);
-    if (rec.remainingLots === 0) {
-      rec.status = 'filled';
-      return;
-    }
+    if (rec.remainingLots === 0) s.markFilled(rec);
+    this.cancelSpent(events);
+    if (rec.remainingLots === 0) return;
     const stop = matched ? this.matcher.stopReason : undefined;
     let reason: CancelReason | undefined;
     if (fokKilled) reason = 'FOK_UNFILLED';
@@ -481,6 +480,21 @@ export class Engine {
     const rec = new OrderRecord(hash, order, tick, lots, tif, stp, sequence);
     this.s.orders.set(hash, rec);
     return rec;
+  }
+
+  /**
+   * Cancels the open orders whose nonce a fill just spent (another order of the subaccount with
+   * that nonce was filled), reason NONCE. Runs after a match, never inside one.
+   */
+  private cancelSpent(events: EngineEvent[]): void {
+    const s = this.s;
+    for (const [subaccount, nonce] of s.justSpent.splice(0)) {
+      for (const rec of s.openOf(subaccount)) {
+        if (rec.order.nonce !== nonce) continue;
+        s.unrest(rec);
+        this.cancelled(rec, 'NONCE', events);
+      }
+    }
   }
 
   private cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {

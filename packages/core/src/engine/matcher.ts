@@ -144,6 +144,10 @@ export class Matcher implements MatchHook {
       this.exit = 'expired';
       return DROP;
     }
+    if (this.s.nonceSpent(maker.subaccount, maker.order.nonce)) {
+      this.exit = 'NONCE'; // another order with its nonce was filled
+      return DROP;
+    }
     const s = this.s;
     const makerAccount = s.accountOf(maker);
     const takerAccount = s.accountOf(taker);
@@ -200,7 +204,7 @@ export class Matcher implements MatchHook {
     settleFill(s.accounts, f, s.feeAccount);
     maker.filledLots += q;
     if (maker.filledLots === maker.lots) {
-      maker.status = 'filled';
+      s.markFilled(maker);
       s.detach(maker); // the book frees the slot itself
     } else maker.status = 'partially_filled';
     taker.filledLots += q;

@@ -158,7 +158,9 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     const rec = restoreOrder(s, o);
     if (s.orders.has(rec.hash)) bad(`duplicate order ${rec.hash}`);
     s.orders.set(rec.hash, rec);
+    if (rec.status === 'filled') s.markFilled(rec); // the spent nonces are derived from the orders
   }
+  s.justSpent.length = 0;
 
   const resting = new Set<OrderRecord>();
   for (const b of snap.books) {

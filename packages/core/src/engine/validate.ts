@@ -13,7 +13,7 @@
  * | 8 | amount ≤ uint128 and amount/lotSize ≤ {@link MAX_LOTS} | SIZE_TOO_LARGE (not recorded above uint128) |
  * | 9 | amount on lot | OFF_LOT |
  * | 10 | amount > 0 and ≥ minSize | BELOW_MIN_SIZE |
- * | 11 | nonce ≥ the subaccount's minNonce | NONCE_USED |
+ * | 11 | nonce ≥ the subaccount's minNonce, and no order of the subaccount with this nonce filled | NONCE_USED |
  * | 12 | not expired: expiry = 0 or now < expiry | EXPIRED |
  * | 13 | reduce-only: the position is on the other side (a buy needs a short, a sell a long) | REDUCE_ONLY_WOULD_INCREASE |
  * | 14 | a GTC or POST_ONLY (an order that may rest) finds the subaccount below its open-order cap | TOO_MANY_OPEN_ORDERS |
@@ -89,7 +89,7 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (lots > MAX_LOTS_N) return fail(ErrorCode.SIZE_TOO_LARGE);
   if (lots * m.lotSize !== order.amount) return fail(ErrorCode.OFF_LOT);
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
-  if (order.nonce < s.minNonce(order.subaccount)) return fail(ErrorCode.NONCE_USED);
+  if (order.nonce < s.minNonce(order.subaccount) || s.nonceSpent(order.subaccount, order.nonce)) return fail(ErrorCode.NONCE_USED);
   if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
   if (flags.reduceOnly) {
     const pos = s.accounts.positionOf(order.subaccount, order.marketId)?.size ?? 0n;
