@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Measures settleBatch gas on a real anvil chain for 1, 10 and 50 fills in three shapes:
+// Measures settleBatch gas on a real anvil chain for 1, 10 and 50 fills, on a spot market and a
+// perp market, in three shapes:
 //   one-mm    one taker crossing N resting orders of a single market maker
 //   n-makers  one taker crossing N orders of N different makers
 //   pairs     N independent maker/taker pairs (2N orders)
 // Every run uses fresh orders and fresh subaccounts that already hold both assets (as active
-// traders do), so order slots are new and balance slots are cold but non-zero.
+// traders do), so balance slots are cold but non-zero; perp positions are opened (new slots).
+// Each trader's orders carry consecutive nonces, as a market maker's do.
 //
 //   npm run gas -w @kestrel/contracts        (builds first)
 //   node packages/contracts/scripts/gas.mjs  (after a build)
@@ -12,10 +14,12 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseUn
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/core';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '../dist/index.js';
+import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '../dist/index.js';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
 const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,n-makers,pairs').split(',');
+const MARKETS = (process.env.GAS_MARKETS ?? 'spot,perp').split(',');
+const MARKET_ID = { spot: 1, perp: 2 };
 
 const anvil = await startAnvil({ args: ['--gas-limit', '100000000', ...(process.env.GAS_TRACE ? ['--steps-tracing'] : [])] });
 try {
@@ -47,8 +51,25 @@ try {
         minSize: parseX18('0.001'),
         makerFee: parseX18('-0.0001'),
         takerFee: parseX18('0.0005'),
+        feed: { mock: 'ETH / USD', maxStaleness: 3600, maxRoundLag: 5 },
+      },
+      {
+        marketId: 2,
+        symbol: 'ETH-PERP',
+        kind: 'PERP',
+        baseAssetId: 1,
+        tickSize: parseX18('0.01'),
+        lotSize: parseX18('0.001'),
+        minSize: parseX18('0.001'),
+        makerFee: parseX18('-0.0001'),
+        takerFee: parseX18('0.0005'),
+        riskGroup: 1,
+        feed: { mock: 'ETH / USD', maxStaleness: 3600, maxRoundLag: 5 },
       },
     ],
+    mockFeeds: [{ name: 'ETH / USD', decimals: 8, answer: 2000_00000000n }],
+    riskGroups: [{ groupId: 1, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') }],
+    pnlWeight: parseX18('0.5'),
   });
   const sep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(foundry.id), verifyingContract: d.exchange });
 
@@ -74,8 +95,8 @@ try {
     const block = await publicClient.getBlock();
     return { batchId: id, timestamp: block.timestamp, requestCursor: await read('requestCount'), stateHash: `0x${id.toString(16).padStart(64, '0')}` };
   };
-  const settle = async (orders, fills) => {
-    const batch = { ...(await batchHeader()), prices: [], funding: [], orders, fills };
+  const settle = async (orders, fills, prices = []) => {
+    const batch = { ...(await batchHeader()), prices, funding: [], orders, fills };
     const hash = await opWallet.writeContract({ address: d.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch], gas: 90_000_000n });
     const receipt = await wait(hash);
     const tx = await publicClient.getTransaction({ hash });
@@ -93,8 +114,9 @@ try {
 
   let nonce = 1n;
   let lastHash;
+  let marketId = 1;
   const signed = async (account, subaccount, isBuy, price, amount) => {
-    const order = { subaccount, marketId: 1, isBuy, price, amount, nonce: nonce++, expiry: 0n, flags: 0, clientId: nonce };
+    const order = { subaccount, marketId, isBuy, price, amount, nonce: nonce++, expiry: 0n, flags: 0, clientId: nonce };
     return { order, signature: await account.sign({ hash: orderHash(sep, order) }) };
   };
   const trader = () => {
@@ -130,14 +152,19 @@ try {
     return settle(orders, fills);
   }
 
+  // both markets read the feed's first round (perp accounts need a price for their margin)
+  await settle([], [], [{ marketId: 1, roundId: 1n }, { marketId: 2, roundId: 1n }]);
   // warm-up: the fee subaccount's first credit is a one-off new slot
   await run('pairs', 1);
 
   const rows = [];
-  for (const shape of SHAPES) {
-    for (const n of SIZES) {
-      const { gas, calldata } = await run(shape, n);
-      rows.push({ shape, fills: n, gas, calldata, perFill: gas / BigInt(n) });
+  for (const market of MARKETS) {
+    marketId = MARKET_ID[market];
+    for (const shape of SHAPES) {
+      for (const n of SIZES) {
+        const { gas, calldata } = await run(shape, n);
+        rows.push({ market, shape, fills: n, gas, calldata, perFill: gas / BigInt(n) });
+      }
     }
   }
 
@@ -152,13 +179,13 @@ try {
   }
   const pad = (s, w) => String(s).padStart(w);
   console.log('settleBatch gas on anvil; totals include the 21k base and the calldata\n');
-  console.log(`${'shape'.padEnd(10)} ${pad('fills', 5)} ${pad('total gas', 11)} ${pad('gas/fill', 9)} ${pad('marginal/fill', 14)} ${pad('calldata/fill', 14)}`);
-  for (const shape of SHAPES) {
-    const mine = rows.filter((r) => r.shape === shape);
+  console.log(`${'market'.padEnd(6)} ${'shape'.padEnd(10)} ${pad('fills', 5)} ${pad('total gas', 11)} ${pad('gas/fill', 9)} ${pad('marginal/fill', 14)} ${pad('calldata/fill', 14)}`);
+  for (const market of MARKETS) for (const shape of SHAPES) {
+    const mine = rows.filter((r) => r.shape === shape && r.market === market);
     mine.forEach((r, i) => {
       const prev = mine[i - 1];
       const marginal = prev ? (r.gas - prev.gas) / BigInt(r.fills - prev.fills) : '';
-      console.log(`${shape.padEnd(10)} ${pad(r.fills, 5)} ${pad(r.gas, 11)} ${pad(r.perFill, 9)} ${pad(marginal, 14)} ${pad(r.calldata / BigInt(r.fills), 14)}`);
+      console.log(`${market.padEnd(6)} ${shape.padEnd(10)} ${pad(r.fills, 5)} ${pad(r.gas, 11)} ${pad(r.perFill, 9)} ${pad(marginal, 14)} ${pad(r.calldata / BigInt(r.fills), 14)}`);
     });
   }
 } finally {
