@@ -129,7 +129,7 @@ contract Exchange is Settlement {
             int256 s1 = s.size + e.a;
             (int256 vQuote, int256 realized) = PerpMath.realize(s.size, v0, s1, v0 + e.b);
             if (s1 != int128(s1) || vQuote != int128(vQuote)) revert InvalidFill(acc.lastFill - 1, FILL_POSITION_OVERFLOW);
-            if (realized != 0) _credit(ctx, acc, _quoteId(m.word), realized);
+            if (realized != 0) _credit(ctx, Net.ptr(acc), _quoteId(m.word), realized);
             uint256 bit = 1 << (PERPS_SHIFT + e.id);
             if (s1 == 0 && vQuote == 0) {
                 _store(e.slot, 0);

@@ -68,66 +68,124 @@ abstract contract BatchLedger is ExchangeStorage {
 
     // ------------------------------------------------------------ accounts and entries
 
-    /// The batch's record of a subaccount, made (and its header read) at first touch.
-    function _account(Ctx memory ctx, bytes32 subaccount) internal view returns (Net.Account memory acc) {
+    // Memory layouts the hot path reads by offset (every struct member takes one word):
+    // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next
+    // Net.Entry:   slot, account, id, position, a, b, next
+    // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next
+    // The fill path passes pointers, never struct-typed variables: Solidity allocates a fresh
+    // struct for each of those (a named return included), and memory grows quadratically in cost.
+    uint256 internal constant ACC_ROOT = 0x20;
+    uint256 internal constant ACC_HEADER = 0x60;
+    uint256 internal constant ACC_TOUCHED = 0x80;
+    uint256 internal constant ACC_LAST_FILL = 0xa0;
+    uint256 internal constant ACC_WAS_MAKER = 0xc0;
+    uint256 internal constant ACC_SIZE = 0x100;
+    uint256 internal constant ENTRY_A = 0x80;
+    uint256 internal constant ENTRY_B = 0xa0;
+    uint256 internal constant ENTRY_SIZE = 0xe0;
+    uint256 internal constant MKT_WORD = 0x20;
+    uint256 internal constant MKT_STALE = 0x80;
+
+    /// The batch's record of a subaccount (a pointer), made (and its header read) at first touch.
+    function _accountAt(Ctx memory ctx, bytes32 subaccount) internal view returns (uint256 p) {
         uint256 root = _balanceRoot(subaccount);
         (uint256 item, uint256 free) = Net.find(ctx.accounts, uint256(subaccount), root);
-        if (item != 0) return Net.account(item);
-        acc.subaccount = subaccount;
-        acc.balanceRoot = root;
-        acc.positionRoot = _positionRoot(subaccount);
-        acc.header = _headers[subaccount];
-        Net.insert(ctx.accounts, free, Net.ptr(acc), Net.ACCOUNT_NEXT);
+        if (item != 0) return item;
+        uint256 positionRoot = _positionRoot(subaccount);
+        uint256 header = _headers[subaccount];
+        assembly ("memory-safe") {
+            p := mload(0x40)
+            mstore(0x40, add(p, ACC_SIZE))
+            mstore(p, subaccount)
+            mstore(add(p, 0x20), root)
+            mstore(add(p, 0x40), positionRoot)
+            mstore(add(p, 0x60), header)
+            mstore(add(p, 0x80), 0)
+            mstore(add(p, 0xa0), 0)
+            mstore(add(p, 0xc0), 0)
+            mstore(add(p, 0xe0), 0)
+        }
+        Net.insert(ctx.accounts, free, p, Net.ACCOUNT_NEXT);
     }
 
-    function _balanceEntry(Ctx memory ctx, Net.Account memory acc, uint256 assetId)
-        internal
-        pure
-        returns (Net.Entry memory e)
-    {
-        uint256 slot = _slotAt(acc.balanceRoot, assetId);
-        (uint256 item, uint256 free) = Net.find(ctx.balances, slot, slot);
-        if (item != 0) return Net.entry(item);
-        e.slot = slot;
-        e.account = Net.ptr(acc);
-        e.id = assetId;
-        acc.touched |= 1 << assetId;
-        Net.insert(ctx.balances, free, Net.ptr(e), Net.ENTRY_NEXT);
+    /// The same record as a struct, for the paths that run once per account, not per fill.
+    function _account(Ctx memory ctx, bytes32 subaccount) internal view returns (Net.Account memory) {
+        return Net.account(_accountAt(ctx, subaccount));
     }
 
-    function _positionEntry(Ctx memory ctx, Net.Account memory acc, uint32 marketId, uint256 perpIndex)
-        internal
+    /// The entry of `slot` in `t` (a pointer), made at first touch with the account's touched bit.
+    function _entryAt(Net.Table memory t, uint256 acc, uint256 slot, uint256 id, uint256 position)
+        private
         pure
-        returns (Net.Entry memory e)
+        returns (uint256 e)
     {
-        uint256 slot = _slotAt(acc.positionRoot, marketId);
-        (uint256 item, uint256 free) = Net.find(ctx.positions, slot, slot);
-        if (item != 0) return Net.entry(item);
-        e.slot = slot;
-        e.account = Net.ptr(acc);
-        e.id = perpIndex;
-        e.position = true;
-        acc.touched |= 1 << (64 + perpIndex);
-        Net.insert(ctx.positions, free, Net.ptr(e), Net.ENTRY_NEXT);
+        (uint256 item, uint256 free) = Net.find(t, slot, slot);
+        if (item != 0) return item;
+        assembly ("memory-safe") {
+            e := mload(0x40)
+            mstore(0x40, add(e, ENTRY_SIZE))
+            mstore(e, slot)
+            mstore(add(e, 0x20), acc)
+            mstore(add(e, 0x40), id)
+            mstore(add(e, 0x60), position)
+            mstore(add(e, 0x80), 0)
+            mstore(add(e, 0xa0), 0)
+            mstore(add(e, 0xc0), 0)
+            // balances take bits 0–63 of `touched`, positions 64–127
+            let touched := add(acc, ACC_TOUCHED)
+            mstore(touched, or(mload(touched), shl(add(id, mul(position, 64)), 1)))
+        }
+        Net.insert(t, free, e, Net.ENTRY_NEXT);
+    }
+
+    function _balanceEntryAt(Ctx memory ctx, uint256 acc, uint256 assetId) internal pure returns (uint256) {
+        uint256 root;
+        assembly ("memory-safe") {
+            root := mload(add(acc, ACC_ROOT))
+        }
+        return _entryAt(ctx.balances, acc, _slotAt(root, assetId), assetId, 0);
     }
 
     /// The fee subaccount's record (looked up once per batch: every fill pays it).
-    function _feeAccount(Ctx memory ctx) internal view returns (Net.Account memory acc) {
-        if (ctx.fee != 0) return Net.account(ctx.fee);
-        acc = _account(ctx, feeSubaccount);
-        ctx.fee = Net.ptr(acc);
+    function _feeAccount(Ctx memory ctx) internal view returns (uint256 p) {
+        p = ctx.fee;
+        if (p == 0) {
+            p = _accountAt(ctx, feeSubaccount);
+            ctx.fee = p;
+        }
     }
 
     /// Adds a move that is not a fill's (a deposit, a reserve, realized PnL).
-    function _credit(Ctx memory ctx, Net.Account memory acc, uint256 assetId, int256 amount) internal pure {
-        _balanceEntry(ctx, acc, assetId).a += amount;
+    function _credit(Ctx memory ctx, uint256 acc, uint256 assetId, int256 amount) internal pure {
+        uint256 e = _balanceEntryAt(ctx, acc, assetId);
+        assembly ("memory-safe") {
+            mstore(add(e, ENTRY_A), add(mload(add(e, ENTRY_A)), amount))
+        }
     }
 
     /// Adds a fill's move.
-    function _move(Ctx memory ctx, Net.Account memory acc, uint256 assetId, int256 amount) internal pure {
-        Net.Entry memory e = _balanceEntry(ctx, acc, assetId);
-        e.a += amount;
-        e.b += amount;
+    function _move(Ctx memory ctx, uint256 acc, uint256 assetId, int256 amount) internal pure {
+        uint256 e = _balanceEntryAt(ctx, acc, assetId);
+        assembly ("memory-safe") {
+            mstore(add(e, ENTRY_A), add(mload(add(e, ENTRY_A)), amount))
+            mstore(add(e, ENTRY_B), add(mload(add(e, ENTRY_B)), amount))
+        }
+    }
+
+    /// Adds a fill's move to a perp position: size by `dSize`, vQuote by `dVQuote`.
+    function _movePosition(Ctx memory ctx, uint256 acc, uint32 marketId, uint256 perpIndex, int256 dSize, int256 dVQuote)
+        internal
+        pure
+    {
+        uint256 root;
+        assembly ("memory-safe") {
+            root := mload(add(acc, 0x40))
+        }
+        uint256 e = _entryAt(ctx.positions, acc, _slotAt(root, marketId), perpIndex, 1);
+        assembly ("memory-safe") {
+            mstore(add(e, ENTRY_A), add(mload(add(e, ENTRY_A)), dSize))
+            mstore(add(e, ENTRY_B), add(mload(add(e, ENTRY_B)), dVQuote))
+        }
     }
 
     /// The balance, X18: stored, plus the batch's net move (without the fills' part when `pre`).
@@ -183,16 +241,19 @@ abstract contract BatchLedger is ExchangeStorage {
         ctx.assetWords[assetId] = w;
     }
 
-    /// The market as the batch sees it (read at first use).
-    function _market(Ctx memory ctx, uint32 marketId) internal view returns (MarketInfo memory m) {
-        for (uint256 p = ctx.markets; p != 0;) {
+    /// The market as the batch sees it (a pointer; read at first use).
+    function _marketAt(Ctx memory ctx, uint32 marketId) internal view returns (uint256 p) {
+        for (p = ctx.markets; p != 0;) {
+            uint256 id;
+            uint256 next;
             assembly ("memory-safe") {
-                m := p
+                id := mload(p)
+                next := mload(add(p, 0x120))
             }
-            if (m.marketId == marketId) return m;
-            p = m.next;
+            if (id == marketId) return p;
+            p = next;
         }
-        m = MarketInfo({
+        MarketInfo memory m = MarketInfo({
             marketId: marketId,
             word: _marketWord(marketId),
             price: _prices[marketId].price,
@@ -205,11 +266,18 @@ abstract contract BatchLedger is ExchangeStorage {
             next: ctx.markets
         });
         _refreshStale(ctx, m);
-        uint256 mp;
         assembly ("memory-safe") {
-            mp := m
+            p := m
         }
-        ctx.markets = mp;
+        ctx.markets = p;
+    }
+
+    /// The same as a struct, for the paths that run once per market or account, not per fill.
+    function _market(Ctx memory ctx, uint32 marketId) internal view returns (MarketInfo memory m) {
+        uint256 p = _marketAt(ctx, marketId);
+        assembly ("memory-safe") {
+            m := p
+        }
     }
 
     /// Stale: published more than the feed's maxStaleness before the batch's time (a market

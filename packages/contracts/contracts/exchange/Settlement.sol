@@ -50,7 +50,7 @@ abstract contract Settlement is BatchLedger, Requests {
     /// Accrues every pool with a curve to the batch's time; reserves go to the insurance fund.
     function _accrue(Ctx memory ctx) internal {
         uint256 n = _assets.length;
-        Net.Account memory insurance;
+        uint256 insurance;
         for (uint256 a; a < n; ++a) {
             AssetState storage s = _assetState[uint32(a)];
             if (!s.hasCurve) continue;
@@ -58,7 +58,7 @@ abstract contract Settlement is BatchLedger, Requests {
             (uint256 interest, uint256 reserve) = LendingMath.accrue(p, _curve(uint32(a), s.reserveFactor), ctx.t);
             if (p.lastAccrual != s.lastAccrual) ctx.poolsMoved |= 1 << a;
             if (reserve != 0) {
-                if (insurance.balanceRoot == 0) insurance = _account(ctx, insuranceSubaccount);
+                if (insurance == 0) insurance = _accountAt(ctx, insuranceSubaccount);
                 _credit(ctx, insurance, a, int256(reserve));
             }
             if (interest != 0) emit InterestAccrued(uint32(a), interest, reserve);
@@ -104,7 +104,7 @@ abstract contract Settlement is BatchLedger, Requests {
             RequestKind kind = r.kind;
             if (kind == RequestKind.Deposit) {
                 (bytes32 subaccount, uint32 assetId, uint128 amount) = (r.subaccount, r.assetId, r.amount);
-                _credit(ctx, _account(ctx, subaccount), assetId, int256(uint256(amount)));
+                _credit(ctx, _accountAt(ctx, subaccount), assetId, int256(uint256(amount)));
                 ctx.cashMoved[assetId] += int256(uint256(amount));
                 emit Deposited(id, subaccount, assetId, amount);
             } else if (kind == RequestKind.Withdrawal) {
@@ -126,13 +126,13 @@ abstract contract Settlement is BatchLedger, Requests {
             ok = int256(LendingMath.totalSupply(p)) - int256(LendingMath.totalBorrow(p)) + ctx.cashMoved[assetId] >= x;
         }
         if (ok) {
-            _credit(ctx, acc, assetId, -x);
+            _credit(ctx, Net.ptr(acc), assetId, -x);
             // a fully paid account keeps health ≥ 0; only one with a loan or a position is checked
             if ((acc.header >> OWED_SHIFT) != 0) {
                 (bool priced, int256 h) = _health(ctx, acc, false);
                 if (!priced || h < 0) {
                     ok = false;
-                    _credit(ctx, acc, assetId, x);
+                    _credit(ctx, Net.ptr(acc), assetId, x);
                 }
             }
         }
@@ -184,20 +184,25 @@ abstract contract Settlement is BatchLedger, Requests {
         if (signer == address(0) || (signer != OrderLib.owner(subaccount) && !_linked(subaccount, signer, ctx.t))) {
             revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
         }
-        MarketInfo memory m = _market(ctx, uint32(marketId)); // canonical: checked by load
-        if (!_active(m.word)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
-        Net.Account memory acc = _account(ctx, subaccount);
+        uint256 m = _marketAt(ctx, uint32(marketId)); // canonical: checked by load
+        uint256 word;
+        assembly ("memory-safe") {
+            word := mload(add(m, MKT_WORD))
+        }
+        if (!_active(word)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
+        uint256 acc = _accountAt(ctx, subaccount);
         uint256 nonce;
         uint256 expiry;
+        uint256 header;
         assembly ("memory-safe") {
             nonce := mload(add(rec, REC_NONCE))
             expiry := mload(add(rec, REC_EXPIRY))
+            header := mload(add(acc, ACC_HEADER))
         }
-        if (nonce < acc.header & MASK64 || (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0) {
+        if (nonce < header & MASK64 || (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0) {
             revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
         }
         if (expiry != 0 && ctx.t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
-        uint256 word = m.word;
         uint256 stored = filled[digest];
         assembly ("memory-safe") {
             mstore(add(rec, REC_MARKET), word)
@@ -209,7 +214,7 @@ abstract contract Settlement is BatchLedger, Requests {
     }
 
     /// Checks fill `j` against its two orders and adds its moves.
-    function _applyFill(Ctx memory ctx, uint256 j, Fill[] calldata fills, uint256 records, uint256 n) internal {
+    function _applyFill(Ctx memory ctx, uint256 j, Fill[] calldata fills, uint256 records, uint256 n) internal view {
         uint256 makerIndex;
         uint256 takerIndex;
         uint256 amount;
@@ -250,116 +255,133 @@ abstract contract Settlement is BatchLedger, Requests {
         _settle(ctx, j, maker, taker, takerIsBuy, amount);
     }
 
-    /// A fill's parties and numbers.
-    struct FillMoves {
-        uint256 j;
-        Net.Account maker;
-        Net.Account taker;
-        Net.Account buyer;
-        Net.Account seller;
-        bool makerIsBuyer;
-        uint256 amount;
-        uint256 quote;
-        int256 buyerFee;
-        int256 sellerFee;
-    }
-
     /// Adds the money of one fill at the maker's price.
     function _settle(Ctx memory ctx, uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount)
         private
         view
     {
-        MarketInfo memory m;
-        assembly ("memory-safe") {
-            m := mload(add(maker, REC_INFO))
-        }
-        FillMoves memory f = _fillMoves(j, maker, taker, takerIsBuy, amount, m.word);
-        if (m.stale) _checkStale(ctx, m, f);
-        // fees ≥ 0 because |makerFee rate| ≤ takerFee rate
-        _move(ctx, _feeAccount(ctx), _quoteId(m.word), f.buyerFee + f.sellerFee);
-        if (_isPerp(m.word)) _movePerp(ctx, m, f);
-        else _moveSpot(ctx, m, f);
-        f.maker.lastFill = j + 1;
-        f.maker.lastWasMaker = true;
-        f.taker.lastFill = j + 1;
-        f.taker.lastWasMaker = false;
-    }
-
-    function _fillMoves(uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount, uint256 word)
-        private
-        pure
-        returns (FillMoves memory f)
-    {
-        Net.Account memory makerAcc;
-        Net.Account memory takerAcc;
-        uint256 price;
+        uint256 makerAcc;
+        uint256 takerAcc;
+        uint256 quote;
         assembly ("memory-safe") {
             makerAcc := mload(add(maker, REC_ACCOUNT))
             takerAcc := mload(add(taker, REC_ACCOUNT))
-            price := mload(add(maker, REC_PRICE))
+            // amount, price < 2^128: the product fits; the quote is amount·price / 1e18, truncated
+            quote := div(mul(amount, mload(add(maker, REC_PRICE))), 1000000000000000000)
         }
-        if (OrderLib.owner(makerAcc.subaccount) == OrderLib.owner(takerAcc.subaccount)) {
+        if (OrderLib.owner(_subaccountOf(makerAcc)) == OrderLib.owner(_subaccountOf(takerAcc))) {
             revert InvalidFill(j, FILL_SELF_TRADE);
         }
-        uint256 quote = MathX18.mulDown(amount, price); // < 2^197
-        int256 makerFee = MathX18.fee(quote, _makerFeeRate(word));
-        int256 takerFee = MathX18.fee(quote, _takerFeeRate(word));
-        f.j = j;
-        f.maker = makerAcc;
-        f.taker = takerAcc;
-        (f.buyer, f.seller) = takerIsBuy ? (takerAcc, makerAcc) : (makerAcc, takerAcc);
-        f.makerIsBuyer = !takerIsBuy;
-        f.amount = amount;
-        f.quote = quote;
-        (f.buyerFee, f.sellerFee) = takerIsBuy ? (takerFee, makerFee) : (makerFee, takerFee);
+        (uint256 buyer, uint256 seller) = takerIsBuy ? (takerAcc, makerAcc) : (makerAcc, takerAcc);
+        _pay(ctx, j, maker, buyer, seller, !takerIsBuy, amount, quote);
+        assembly ("memory-safe") {
+            mstore(add(makerAcc, ACC_LAST_FILL), add(j, 1))
+            mstore(add(makerAcc, ACC_WAS_MAKER), 1)
+            mstore(add(takerAcc, ACC_LAST_FILL), add(j, 1))
+            mstore(add(takerAcc, ACC_WAS_MAKER), 0)
+        }
     }
 
-    function _moveSpot(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private pure {
-        uint256 quoteId = _quoteId(m.word);
-        uint256 baseId = _baseId(m.word);
-        int256 amount = int256(f.amount);
-        int256 quote = int256(f.quote);
-        _move(ctx, f.buyer, quoteId, -(quote + f.buyerFee));
-        _move(ctx, f.buyer, baseId, amount);
-        _move(ctx, f.seller, baseId, -amount);
-        _move(ctx, f.seller, quoteId, quote - f.sellerFee);
+    function _subaccountOf(uint256 acc) private pure returns (bytes32 s) {
+        assembly ("memory-safe") {
+            s := mload(acc)
+        }
     }
 
-    /// A perp moves no base asset: the buyer's position gets size += amount, vQuote −= quote,
-    /// the seller's the opposite; fees are paid from (rebates into) the quote balance.
-    function _movePerp(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private pure {
-        uint256 quoteId = _quoteId(m.word);
-        uint32 marketId = uint32(m.marketId);
-        uint256 k = _perpIndex(m.word);
-        int256 amount = int256(f.amount);
-        int256 quote = int256(f.quote);
-        _move(ctx, f.buyer, quoteId, -f.buyerFee);
-        _move(ctx, f.seller, quoteId, -f.sellerFee);
-        Net.Entry memory b = _positionEntry(ctx, f.buyer, marketId, k);
-        b.a += amount;
-        b.b -= quote;
-        Net.Entry memory s = _positionEntry(ctx, f.seller, marketId, k);
-        s.a -= amount;
-        s.b += quote;
+    /// Fees, the stale-price rule and the moves of one fill; `maker` is the maker's order record.
+    function _pay(
+        Ctx memory ctx,
+        uint256 j,
+        uint256 maker,
+        uint256 buyer,
+        uint256 seller,
+        bool makerIsBuyer,
+        uint256 amount,
+        uint256 quote
+    ) private view {
+        uint256 m;
+        uint256 word;
+        assembly ("memory-safe") {
+            m := mload(add(maker, REC_INFO))
+            word := mload(add(maker, REC_MARKET))
+        }
+        int256 buyerFee = MathX18.fee(quote, makerIsBuyer ? _makerFeeRate(word) : _takerFeeRate(word));
+        int256 sellerFee = MathX18.fee(quote, makerIsBuyer ? _takerFeeRate(word) : _makerFeeRate(word));
+        if (_staleMarket(m)) _checkStale(ctx, j, m, buyer, seller, makerIsBuyer, amount, int256(quote) + buyerFee);
+        // fees ≥ 0 because |makerFee rate| ≤ takerFee rate
+        _move(ctx, _feeAccount(ctx), _quoteId(word), buyerFee + sellerFee);
+        _moveFill(ctx, m, word, buyer, seller, amount, quote, buyerFee, sellerFee);
+    }
+
+    function _staleMarket(uint256 m) private pure returns (bool stale) {
+        assembly ("memory-safe") {
+            stale := mload(add(m, MKT_STALE))
+        }
+    }
+
+    function _moveFill(
+        Ctx memory ctx,
+        uint256 m,
+        uint256 word,
+        uint256 buyer,
+        uint256 seller,
+        uint256 amount,
+        uint256 quote,
+        int256 buyerFee,
+        int256 sellerFee
+    ) private pure {
+        uint256 quoteId = _quoteId(word);
+        if (_isPerp(word)) {
+            // a perp moves no base asset: the buyer's position gets size += amount, vQuote −= quote,
+            // the seller's the opposite; fees are paid from (rebates into) the quote balance
+            uint32 marketId;
+            assembly ("memory-safe") {
+                marketId := mload(m)
+            }
+            uint256 k = _perpIndex(word);
+            _move(ctx, buyer, quoteId, -buyerFee);
+            _move(ctx, seller, quoteId, -sellerFee);
+            _movePosition(ctx, buyer, marketId, k, int256(amount), -int256(quote));
+            _movePosition(ctx, seller, marketId, k, -int256(amount), int256(quote));
+        } else {
+            uint256 baseId = _baseId(word);
+            _move(ctx, buyer, quoteId, -(int256(quote) + buyerFee));
+            _move(ctx, buyer, baseId, int256(amount));
+            _move(ctx, seller, baseId, -int256(amount));
+            _move(ctx, seller, quoteId, int256(quote) - sellerFee);
+        }
     }
 
     /// With a stale price, a fill that adds risk for a side is refused (DESIGN §7): it grows the
     /// side's perp position, or spends more than the side holds (a loan).
-    function _checkStale(Ctx memory ctx, MarketInfo memory m, FillMoves memory f) private view {
+    function _checkStale(
+        Ctx memory ctx,
+        uint256 j,
+        uint256 mp,
+        uint256 buyer,
+        uint256 seller,
+        bool makerIsBuyer,
+        uint256 amount,
+        int256 buyerCost
+    ) private view {
+        MarketInfo memory m;
+        assembly ("memory-safe") {
+            m := mp
+        }
+        Net.Account memory b = Net.account(buyer);
+        Net.Account memory s = Net.account(seller);
         bool buyerAdds;
         bool sellerAdds;
         if (_isPerp(m.word)) {
             uint32 marketId = uint32(m.marketId);
-            buyerAdds = _grows(ctx, f.buyer, marketId, int256(f.amount));
-            sellerAdds = _grows(ctx, f.seller, marketId, -int256(f.amount));
+            buyerAdds = _grows(ctx, b, marketId, int256(amount));
+            sellerAdds = _grows(ctx, s, marketId, -int256(amount));
         } else {
-            buyerAdds = _balance(ctx, f.buyer, _quoteId(m.word), false) < int256(f.quote) + f.buyerFee;
-            sellerAdds = _balance(ctx, f.seller, _baseId(m.word), false) < int256(f.amount);
+            buyerAdds = _balance(ctx, b, _quoteId(m.word), false) < buyerCost;
+            sellerAdds = _balance(ctx, s, _baseId(m.word), false) < int256(amount);
         }
-        bool makerAdds = f.makerIsBuyer ? buyerAdds : sellerAdds;
-        bool takerAdds = f.makerIsBuyer ? sellerAdds : buyerAdds;
-        if (makerAdds) revert InvalidFill(f.j, FILL_MAKER_STALE_PRICE);
-        if (takerAdds) revert InvalidFill(f.j, FILL_TAKER_STALE_PRICE);
+        if (makerIsBuyer ? buyerAdds : sellerAdds) revert InvalidFill(j, FILL_MAKER_STALE_PRICE);
+        if (makerIsBuyer ? sellerAdds : buyerAdds) revert InvalidFill(j, FILL_TAKER_STALE_PRICE);
     }
 
     function _grows(Ctx memory ctx, Net.Account memory acc, uint32 marketId, int256 d) private view returns (bool) {
