@@ -488,9 +488,9 @@ export class Engine {
    */
   private cancelSpent(events: EngineEvent[]): void {
     const s = this.s;
+    if (s.justSpent.length === 0) return;
     for (const [subaccount, nonce] of s.justSpent.splice(0)) {
-      for (const rec of s.openOf(subaccount)) {
-        if (rec.order.nonce !== nonce) continue;
+      for (const rec of s.openBySub.get(subaccount)?.withNonce(nonce) ?? []) {
         s.unrest(rec);
         this.cancelled(rec, 'NONCE', events);
       }

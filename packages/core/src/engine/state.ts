@@ -168,36 +168,59 @@ export class EngineState {
 }
 
 /** One subaccount's open orders, and the same by clientId (most clientIds name one order). */
+/** Orders by a key, most keys holding one order (kept unboxed), some several. */
+class OrdersByKey<K> {
+  private readonly map = new Map<K, OrderRecord | Set<OrderRecord>>();
+
+  add(key: K, rec: OrderRecord): void {
+    const cur = this.map.get(key);
+    if (cur === undefined) this.map.set(key, rec);
+    else if (cur instanceof Set) cur.add(rec);
+    else this.map.set(key, new Set([cur, rec]));
+  }
+
+  delete(key: K, rec: OrderRecord): void {
+    const cur = this.map.get(key);
+    if (cur === rec) this.map.delete(key);
+    else if (cur instanceof Set) {
+      cur.delete(rec);
+      if (cur.size === 1) this.map.set(key, cur.values().next().value!);
+    }
+  }
+
+  /** The orders with `key`, by sequence. */
+  get(key: K): OrderRecord[] {
+    const cur = this.map.get(key);
+    if (cur === undefined) return [];
+    return cur instanceof Set ? [...cur].sort(bySequence) : [cur];
+  }
+}
+
 export class OpenOrders {
   readonly all = new Set<OrderRecord>();
-  private readonly byClientId = new Map<bigint, OrderRecord | Set<OrderRecord>>();
+  private readonly byClientId = new OrdersByKey<bigint>();
+  private readonly byNonce = new OrdersByKey<bigint>();
 
   add(rec: OrderRecord): void {
     this.all.add(rec);
-    const id = rec.order.clientId;
-    const cur = this.byClientId.get(id);
-    if (cur === undefined) this.byClientId.set(id, rec);
-    else if (cur instanceof Set) cur.add(rec);
-    else this.byClientId.set(id, new Set([cur, rec]));
+    this.byClientId.add(rec.order.clientId, rec);
+    this.byNonce.add(rec.order.nonce, rec);
   }
 
   /** Removes an order; returns true when none is left. */
   delete(rec: OrderRecord): boolean {
     this.all.delete(rec);
-    const id = rec.order.clientId;
-    const cur = this.byClientId.get(id);
-    if (cur === rec) this.byClientId.delete(id);
-    else if (cur instanceof Set) {
-      cur.delete(rec);
-      if (cur.size === 1) this.byClientId.set(id, cur.values().next().value!);
-    }
+    this.byClientId.delete(rec.order.clientId, rec);
+    this.byNonce.delete(rec.order.nonce, rec);
     return this.all.size === 0;
   }
 
   withClientId(clientId: bigint): OrderRecord[] {
-    const cur = this.byClientId.get(clientId);
-    if (cur === undefined) return [];
-    return cur instanceof Set ? [...cur].sort(bySequence) : [cur];
+    return this.byClientId.get(clientId);
+  }
+
+  withNonce(nonce: bigint): OrderRecord[] {
+    return this.byNonce.get(nonce);
   }
 }
 
