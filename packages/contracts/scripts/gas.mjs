@@ -4,6 +4,7 @@
 //   one-mm    one taker crossing N resting orders of a single market maker
 //   n-makers  one taker crossing N orders of N different makers
 //   pairs     N independent maker/taker pairs (2N orders)
+//   mm-takers N takers, each crossing one of a single market maker's N orders
 // Every run uses fresh orders and fresh subaccounts that already hold both assets (as active
 // traders do), so balance slots are cold but non-zero; perp positions are opened (new slots).
 // Each trader's orders carry consecutive nonces, as a market maker's do.
@@ -17,7 +18,7 @@ import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/c
 import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '../dist/index.js';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
-const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,n-makers,pairs').split(',');
+const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-takers,n-makers,pairs').split(',');
 const MARKETS = (process.env.GAS_MARKETS ?? 'spot,perp').split(',');
 const MARKET_ID = { spot: 1, perp: 2 };
 
@@ -128,16 +129,18 @@ try {
 
   async function run(shape, n) {
     const taker = trader();
-    const makers = shape === 'one-mm' ? [trader()] : Array.from({ length: n }, trader);
-    const takers = shape === 'pairs' ? Array.from({ length: n }, trader) : [taker];
+    const oneMaker = shape === 'one-mm' || shape === 'mm-takers';
+    const makers = oneMaker ? [trader()] : Array.from({ length: n }, trader);
+    const takers = shape === 'pairs' || shape === 'mm-takers' ? Array.from({ length: n }, trader) : [taker];
     for (const t of [...makers, ...takers]) await fund(t.sub);
     await settle([], []); // credit the deposits; not measured
 
     const orders = [];
     const fills = [];
-    if (shape === 'pairs') {
+    if (shape === 'pairs' || shape === 'mm-takers') {
       for (let i = 0; i < n; i++) {
-        orders.push(await signed(makers[i].account, makers[i].sub, false, px(i), lot));
+        const m = makers[shape === 'pairs' ? i : 0];
+        orders.push(await signed(m.account, m.sub, false, px(i), lot));
         orders.push(await signed(takers[i].account, takers[i].sub, true, px(i), lot));
         fills.push({ maker: 2 * i, taker: 2 * i + 1, amount: lot });
       }

@@ -62,6 +62,11 @@ const INITIAL_CAPACITY = 16;
 export class Account {
   /** perp positions by market id (kept by {@link Positions}) */
   readonly positions = new Map<number, PositionEntry>();
+  /**
+   * nonces of the subaccount's orders filled in full (spent: no other order with one may trade);
+   * derived from the orders, kept here so the matcher checks a maker without a lookup by id
+   */
+  spentNonces: Set<bigint> | undefined = undefined;
   constructor(
     /** lower-case subaccount id */
     readonly subaccount: Hex,

@@ -144,12 +144,12 @@ export class Matcher implements MatchHook {
       this.exit = 'expired';
       return DROP;
     }
-    if (this.s.nonceSpent(maker.subaccount, maker.order.nonce)) {
+    const s = this.s;
+    const makerAccount = s.accountOf(maker);
+    if (makerAccount.spentNonces?.has(maker.order.nonce) === true) {
       this.exit = 'NONCE'; // another order with its nonce was filled
       return DROP;
     }
-    const s = this.s;
-    const makerAccount = s.accountOf(maker);
     const takerAccount = s.accountOf(taker);
     if (makerAccount.owner === takerAccount.owner) {
       this.exit = 'SELF_TRADE';

@@ -41,12 +41,6 @@ export class EngineState {
   readonly oracleTimes = new Map<number, bigint>();
   readonly maxOpenOrders: number;
   readonly minNonces = new Map<Hex, bigint>();
-  /**
-   * per subaccount, the nonces of its fully filled orders: a nonce is spent once an order
-   * carrying it is filled (the Exchange records it in a bitmap), so no other order with that
-   * nonce may trade. Derived from the orders (rebuilt on restore), never hashed.
-   */
-  readonly spentNonces = new Map<Hex, Set<bigint>>();
   /** (subaccount, nonce) spent since the engine last cancelled the open orders sharing them */
   readonly justSpent: Array<[Hex, bigint]> = [];
   /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
@@ -107,20 +101,19 @@ export class EngineState {
     return this.openBySub.get(subaccount)?.all.size ?? 0;
   }
 
-  /** Has an order of the subaccount with this nonce been filled? */
+  /**
+   * Has an order of the subaccount with this nonce been filled? A nonce is spent once an order
+   * carrying it is filled (the Exchange records it in a bitmap), so no other order with that
+   * nonce may trade. Spent nonces are derived from the orders (rebuilt on restore), never hashed.
+   */
   nonceSpent(subaccount: Hex, nonce: bigint): boolean {
-    return this.spentNonces.get(subaccount)?.has(nonce) === true;
+    return this.accounts.find(subaccount)?.spentNonces?.has(nonce) === true;
   }
 
   /** Marks an order filled and spends its nonce. */
   markFilled(rec: OrderRecord): void {
     rec.status = 'filled';
-    let set = this.spentNonces.get(rec.subaccount);
-    if (set === undefined) {
-      set = new Set();
-      this.spentNonces.set(rec.subaccount, set);
-    }
-    set.add(rec.order.nonce);
+    (this.accountOf(rec).spentNonces ??= new Set()).add(rec.order.nonce);
     this.justSpent.push([rec.subaccount, rec.order.nonce]);
   }
 
