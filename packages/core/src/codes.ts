@@ -56,3 +56,8 @@ export class KestrelError extends Error {
     super(message);
   }
 }
+
+/** The error for an input no honest sequencer sends (wrong types, out of range). */
+export function malformed(message: string): KestrelError {
+  return new KestrelError(ErrorCode.MALFORMED, message);
+}

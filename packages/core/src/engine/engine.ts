@@ -24,21 +24,21 @@
  * deposit asset) throw a {@link KestrelError} before any state changes; everything a trader can
  * get wrong is answered with an event.
  */
-import { ErrorCode, KestrelError } from '../codes.js';
+import { ErrorCode, KestrelError, malformed } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
-import { INT128_MAX, UINT128_MAX, UINT64_MAX } from '../x18.js';
+import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
-import { bookPremium, clampFundingRate, nextCumFunding, premiumRate, samplePremium } from '../perp.js';
+import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
 import { Margin } from './margin-check.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { stateHash } from './state-hash.js';
-import { EngineState, openWithClientId, ZERO_ADDRESS } from './state.js';
-import { DEFAULT_MAX_FUNDING_RATE, type BookView, type CancelReason, type EngineConfig, type EngineEvent, type EngineInput, type OrderState, type Position } from './types.js';
+import { EngineState, openWithClientId } from './state.js';
+import { type BookView, type CancelReason, type EngineConfig, type EngineEvent, type EngineInput, type OrderState, type Position } from './types.js';
 import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
@@ -104,13 +104,13 @@ export class Engine {
         this.withdraw(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
         break;
       case 'oracle':
-        this.setOracle(input.marketId, input.price, input.publishedAt, events);
+        setOracle(this.s, input.marketId, input.price, input.publishedAt, events);
         break;
       case 'funding':
-        this.updateFunding(input.marketId, input.rate, events);
+        updateFunding(this.s, input.marketId, input.rate, events);
         break;
       case 'linkedSigner':
-        this.setLinkedSigner(input.requestId, sub(input.subaccount), input.signer, input.expiry, events);
+        setLinkedSigner(this.s, input.requestId, sub(input.subaccount), input.signer, input.expiry, events);
         break;
       case 'cancelByClientId':
         this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
@@ -272,7 +272,7 @@ export class Engine {
       const p = s.accounts.pool(a.assetId);
       events.push({ kind: 'interestAccrued', ...a, supplyIndex: p.supplyIndex, borrowIndex: p.borrowIndex });
     }
-    this.samplePremiums(timestamp);
+    samplePremiums(s, timestamp);
     for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
       s.unrest(r);
       r.status = 'expired';
@@ -364,59 +364,6 @@ export class Engine {
         this.cancelled(rec, 'USER', events);
       }
     }
-  }
-
-  private setOracle(marketId: number, price: bigint, publishedAt: bigint | undefined, events: EngineEvent[]): void {
-    if (!this.s.markets.has(marketId)) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `oracle: unknown market ${String(marketId)}`, { marketId });
-    if (typeof price !== 'bigint' || price <= 0n || price > UINT128_MAX) throw malformed('oracle: price must be a bigint in 1..2^128-1');
-    const at = publishedAt ?? this.s.now;
-    if (typeof at !== 'bigint' || at < 0n || at > UINT64_MAX) throw malformed('oracle: publishedAt must be a uint64 of seconds');
-    this.s.oracles.set(marketId, price);
-    this.s.oracleTimes.set(marketId, at);
-    events.push({ kind: 'oracleUpdated', marketId, price, publishedAt: at });
-  }
-
-  private setLinkedSigner(requestId: bigint, subaccount: Hex, signer: Hex, expiry: bigint, events: EngineEvent[]): void {
-    if (typeof requestId !== 'bigint') throw malformed('linkedSigner: bad requestId');
-    if (!isHex(signer, 20)) throw malformed('linkedSigner: signer must be a 20-byte address');
-    if (typeof expiry !== 'bigint' || expiry < 0n || expiry > UINT64_MAX) throw malformed('linkedSigner: expiry must be a uint64');
-    const who = signer.toLowerCase() as Hex;
-    if (who === ZERO_ADDRESS) {
-      this.s.linkedSigners.delete(subaccount);
-      events.push({ kind: 'linkedSignerSet', requestId, subaccount, signer: who, expiry: 0n });
-      return;
-    }
-    this.s.linkedSigners.set(subaccount, { signer: who, expiry });
-    events.push({ kind: 'linkedSignerSet', requestId, subaccount, signer: who, expiry });
-  }
-
-  /** Each perp's premium over its index, sampled at a batch's time (perp.ts, PremiumClock). */
-  private samplePremiums(t: bigint): void {
-    const s = this.s;
-    for (const id of s.accounts.perps.marketIds()) {
-      const m = s.markets.get(id)!;
-      const tick = m.config.tickSize;
-      const bid = m.book.bestTick(true);
-      const ask = m.book.bestTick(false);
-      const premium = bookPremium(Number.isNaN(bid) ? undefined : BigInt(bid) * tick, Number.isNaN(ask) ? undefined : BigInt(ask) * tick, s.oracles.get(id));
-      s.accounts.perps.setPremium(id, samplePremium(s.accounts.perps.premium(id), t, premium));
-    }
-  }
-
-  private updateFunding(marketId: number, given: bigint | undefined, events: EngineEvent[]): void {
-    const s = this.s;
-    const market = s.markets.get(marketId);
-    if (market?.config.kind !== 'PERP') throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `funding: ${String(marketId)} is not a perp market`, { marketId });
-    if (given !== undefined && (typeof given !== 'bigint' || given > INT128_MAX || given < -INT128_MAX)) throw malformed('funding: rate must be a bigint within ±2^127');
-    const index = s.oracles.get(marketId);
-    if (index === undefined) throw malformed(`funding: market ${marketId} has no oracle price`);
-    const computed = premiumRate(s.accounts.perps.premium(marketId), s.now);
-    s.accounts.perps.setPremium(marketId, computed.clock);
-    const rate = given ?? computed.rate;
-    const maxRate = market.config.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE;
-    const cumFunding = nextCumFunding(s.accounts.perps.cumFunding(marketId), rate, maxRate, index);
-    s.accounts.perps.setCumFunding(marketId, cumFunding);
-    events.push({ kind: 'fundingUpdated', marketId, rate: clampFundingRate(rate, maxRate), cumFunding });
   }
 
   private cancelUpTo(requestId: bigint, subaccount: Hex, minNonce: bigint, events: EngineEvent[]): void {
@@ -519,9 +466,6 @@ export class Engine {
   }
 }
 
-function malformed(message: string): KestrelError {
-  return new KestrelError(ErrorCode.MALFORMED, message);
-}
 
 /** Validates and lower-cases a subaccount id. */
 function sub(subaccount: Hex): Hex {
