@@ -5,9 +5,11 @@
 //   n-makers  one taker crossing N orders of N different makers
 //   pairs     N independent maker/taker pairs (2N orders)
 //   mm-takers N takers, each crossing one of a single market maker's N orders
+//   mm-active N takers who traded before (their nonce word exists), each crossing one of a single
+//             market maker's N orders
 // Every run uses fresh orders and fresh subaccounts that already hold both assets (as active
 // traders do), so balance slots are cold but non-zero; perp positions are opened (new slots).
-// Each trader's orders carry consecutive nonces, as a market maker's do.
+// Each subaccount's orders carry consecutive nonces from 1, as a market maker's do.
 //
 //   npm run gas -w @kestrel/contracts        (builds first)
 //   node packages/contracts/scripts/gas.mjs  (after a build)
@@ -18,7 +20,7 @@ import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/c
 import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '../dist/index.js';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
-const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-takers,n-makers,pairs').split(',');
+const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-active,mm-takers,n-makers,pairs').split(',');
 const MARKETS = (process.env.GAS_MARKETS ?? 'spot,perp').split(',');
 const MARKET_ID = { spot: 1, perp: 2 };
 
@@ -113,11 +115,14 @@ try {
     return g;
   };
 
-  let nonce = 1n;
+  // each subaccount counts its own nonces from 1, as a client keeps a sequence per subaccount
+  const nonces = new Map();
   let lastHash;
   let marketId = 1;
   const signed = async (account, subaccount, isBuy, price, amount) => {
-    const order = { subaccount, marketId, isBuy, price, amount, nonce: nonce++, expiry: 0n, flags: 0, clientId: nonce };
+    const nonce = (nonces.get(subaccount) ?? 0n) + 1n;
+    nonces.set(subaccount, nonce);
+    const order = { subaccount, marketId, isBuy, price, amount, nonce, expiry: 0n, flags: 0, clientId: nonce };
     return { order, signature: await account.sign({ hash: orderHash(sep, order) }) };
   };
   const trader = () => {
@@ -129,15 +134,26 @@ try {
 
   async function run(shape, n) {
     const taker = trader();
-    const oneMaker = shape === 'one-mm' || shape === 'mm-takers';
-    const makers = oneMaker ? [trader()] : Array.from({ length: n }, trader);
-    const takers = shape === 'pairs' || shape === 'mm-takers' ? Array.from({ length: n }, trader) : [taker];
+    const manyTakers = shape === 'pairs' || shape === 'mm-takers' || shape === 'mm-active';
+    const makers = shape === 'one-mm' || shape === 'mm-takers' || shape === 'mm-active' ? [trader()] : Array.from({ length: n }, trader);
+    const takers = manyTakers ? Array.from({ length: n }, trader) : [taker];
     for (const t of [...makers, ...takers]) await fund(t.sub);
     await settle([], []); // credit the deposits; not measured
+    if (shape === 'mm-active') {
+      // each taker trades once before (not measured): its balances and nonce word exist
+      const warm = [];
+      const warmFills = [];
+      for (let i = 0; i < n; i++) {
+        warm.push(await signed(makers[0].account, makers[0].sub, false, px(i), lot));
+        warm.push(await signed(takers[i].account, takers[i].sub, true, px(i), lot));
+        warmFills.push({ maker: 2 * i, taker: 2 * i + 1, amount: lot });
+      }
+      await settle(warm, warmFills);
+    }
 
     const orders = [];
     const fills = [];
-    if (shape === 'pairs' || shape === 'mm-takers') {
+    if (manyTakers) {
       for (let i = 0; i < n; i++) {
         const m = makers[shape === 'pairs' ? i : 0];
         orders.push(await signed(m.account, m.sub, false, px(i), lot));
