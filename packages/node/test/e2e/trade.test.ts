@@ -225,12 +225,13 @@ describe('a trade across two nodes', () => {
       (r) => 'orderHash' in r,
       'the linked key accepted',
     );
-    const hash = (placed as { orderHash: Hex }).orderHash;
+    const { order } = placed as { orderHash: Hex; order: { nonce: bigint } };
     await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1700', amount: '0.1', subaccountName: 'main', timeInForce: 'IOC' });
     const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    // filled in full: the chain records it by spending the order's nonce
     await eventually(
-      () => chain.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'filled', args: [hash] }),
-      (f) => f === parseX18('0.1'),
+      () => chain.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'nonceSpent', args: [owner.subaccount, order.nonce] }),
+      (spent) => spent === true,
       'the fill of the linked key order settled on chain',
     );
   });
