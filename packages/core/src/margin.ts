@@ -32,6 +32,9 @@ export interface RiskGroupParams {
   readonly shockIM: bigint;
   /** charged on hedged notional (gross − |net|): spot against perp basis */
   readonly basisIM: bigint;
+  /** maintenance charges, below the initial ones (default: half of each) */
+  readonly shockMM?: bigint;
+  readonly basisMM?: bigint;
 }
 
 /** A group's parameters when none are configured: no collateral value, debts charged in full. */
@@ -56,6 +59,8 @@ export interface PerpHolding {
   readonly price: bigint | undefined;
   /** X18 fraction charged on notional above `concThreshold` */
   readonly concIM: bigint;
+  /** its maintenance counterpart (default: half of concIM) */
+  readonly concMM?: bigint;
   /** X18 quote */
   readonly concThreshold: bigint;
 }
@@ -76,19 +81,31 @@ export interface MarginParams {
 
 const abs = (v: bigint): bigint => (v < 0n ? -v : v);
 
-/** Initial health H_IM, X18 quote; null when a loan or a position has no price. */
-export function initialHealth(p: Portfolio, params: MarginParams): bigint | null {
-  let equity = p.quote;
-  let conc = 0n;
-  // per group: [net, gross], groups in first-seen order (the sum does not depend on it)
-  const groups = new Map<number, [bigint, bigint]>();
+/** What a portfolio holds, valued: the walk both health figures share. */
+interface Exposures {
+  /** E: balances at index prices plus uPnL */
+  equity: bigint;
+  /** E with positive uPnL at `pnlWeight` (initial health's equity) */
+  equityIM: bigint;
+  /** per risk group [net, gross], in first-seen order (sums do not depend on it) */
+  groups: Map<number, [bigint, bigint]>;
+  /** per perp above its threshold: [concIM, concMM, notional above the threshold] */
+  concentrated: Array<[bigint, bigint, bigint]>;
+}
+
+function exposures(p: Portfolio, pnlWeight: bigint): Exposures | null {
+  const x: Exposures = { equity: p.quote, equityIM: p.quote, groups: new Map(), concentrated: [] };
   const add = (group: number, value: bigint, magnitude: bigint): void => {
-    const g = groups.get(group);
-    if (g === undefined) groups.set(group, [value, magnitude]);
+    const g = x.groups.get(group);
+    if (g === undefined) x.groups.set(group, [value, magnitude]);
     else {
       g[0] += value;
       g[1] += magnitude;
     }
+  };
+  const pnl = (upnl: bigint): void => {
+    x.equity += upnl;
+    x.equityIM += upnl < 0n ? upnl : mulDivFloor(upnl, pnlWeight, ONE);
   };
   for (const a of p.assets) {
     if (a.balance === 0n) continue;
@@ -97,27 +114,118 @@ export function initialHealth(p: Portfolio, params: MarginParams): bigint | null
       continue; // worth nothing without a price, and needs no margin
     }
     const v = mulDivFloor(a.balance, a.price, ONE);
-    equity += v;
+    x.equity += v;
+    x.equityIM += v;
     add(a.group, v, abs(v));
   }
   for (const m of p.perps) {
     if (m.size === 0n) {
-      equity += m.vQuote < 0n ? m.vQuote : mulDivFloor(m.vQuote, params.pnlWeight, ONE);
+      pnl(m.vQuote);
       continue;
     }
     if (m.price === undefined) return null;
     const n = mulDivFloor(m.size, m.price, ONE);
-    const upnl = m.vQuote + n;
-    equity += upnl < 0n ? upnl : mulDivFloor(upnl, params.pnlWeight, ONE);
+    pnl(m.vQuote + n);
     const magnitude = abs(n);
     add(m.group, n, magnitude);
-    if (magnitude > m.concThreshold) conc += mulDivCeil(m.concIM, magnitude - m.concThreshold, ONE);
+    if (magnitude > m.concThreshold) x.concentrated.push([m.concIM, m.concMM ?? m.concIM / 2n, magnitude - m.concThreshold]);
   }
-  let requirement = conc;
-  for (const [id, [net, gross]] of groups) {
+  return x;
+}
+
+/** A group's charges for one kind of requirement. */
+function groupRequirement(net: bigint, gross: bigint, shock: bigint, basis: bigint): bigint {
+  const n = abs(net);
+  return mulDivCeil(shock, n, ONE) + mulDivCeil(basis, gross - n, ONE);
+}
+
+const shockMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.shockMM ?? g.shockIM / 2n;
+const basisMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.basisMM ?? g.basisIM / 2n;
+
+/** Initial health H_IM, X18 quote; null when a loan or a position has no price. */
+export function initialHealth(p: Portfolio, params: MarginParams): bigint | null {
+  const x = exposures(p, params.pnlWeight);
+  if (x === null) return null;
+  let requirement = 0n;
+  for (const [concIM, , excess] of x.concentrated) requirement += mulDivCeil(concIM, excess, ONE);
+  for (const [id, [net, gross]] of x.groups) {
     const g = params.groups.get(id) ?? UNCONFIGURED_GROUP;
-    const n = abs(net);
-    requirement += mulDivCeil(g.shockIM, n, ONE) + mulDivCeil(g.basisIM, gross - n, ONE);
+    requirement += groupRequirement(net, gross, g.shockIM, g.basisIM);
   }
-  return equity - requirement;
+  return x.equityIM - requirement;
+}
+
+/** DESIGN §8's tiers, worst first where several apply. */
+export type RiskTier = 'healthy' | 'restricted' | 'margin_call' | 'backstop' | 'bankrupt';
+
+export interface GroupRisk {
+  readonly groupId: number;
+  /** Σ values and notionals, X18 quote (signed) */
+  readonly net: bigint;
+  /** Σ |values| and |notionals| */
+  readonly gross: bigint;
+  readonly requirementIM: bigint;
+  readonly requirementMM: bigint;
+  /**
+   * the move of every price in the group, as a fraction (X18: −0.25 is a 25% fall), that brings
+   * maintenance health to zero, holding other groups still and ignoring the concentration
+   * charge's threshold; null when no move does (the group's exposure is covered by its own
+   * requirement, or the move would take prices below zero)
+   */
+  readonly priceMoveToZero: bigint | null;
+}
+
+export interface RiskReport {
+  /** E: balances at index prices plus uPnL */
+  readonly equity: bigint;
+  readonly requirementIM: bigint;
+  readonly requirementMM: bigint;
+  /** E (positive uPnL at pnlWeight) − R_IM */
+  readonly initialHealth: bigint;
+  /** E − R_MM */
+  readonly maintenanceHealth: bigint;
+  readonly tier: RiskTier;
+  /** by group id */
+  readonly groups: readonly GroupRisk[];
+}
+
+/**
+ * The whole picture (DESIGN §8): equity, both requirements and healths, the tier, and per risk
+ * group its exposure, its share of each requirement and the price move that would bring
+ * maintenance health to zero. `backstopRatio` (X18): below `backstopRatio·R_MM` of equity the
+ * account is in the backstop tier. Null when a loan or a position has no price.
+ */
+export function riskReport(p: Portfolio, params: MarginParams, backstopRatio: bigint): RiskReport | null {
+  const x = exposures(p, params.pnlWeight);
+  if (x === null) return null;
+  let requirementIM = 0n;
+  let requirementMM = 0n;
+  for (const [concIM, concMM, excess] of x.concentrated) {
+    requirementIM += mulDivCeil(concIM, excess, ONE);
+    requirementMM += mulDivCeil(concMM, excess, ONE);
+  }
+  const rows: Array<Omit<GroupRisk, 'priceMoveToZero'>> = [];
+  for (const [groupId, [net, gross]] of x.groups) {
+    const g = params.groups.get(groupId) ?? UNCONFIGURED_GROUP;
+    const im = groupRequirement(net, gross, g.shockIM, g.basisIM);
+    const mm = groupRequirement(net, gross, shockMM(g), basisMM(g));
+    requirementIM += im;
+    requirementMM += mm;
+    rows.push({ groupId, net, gross, requirementIM: im, requirementMM: mm });
+  }
+  const initial = x.equityIM - requirementIM;
+  const maintenance = x.equity - requirementMM;
+  // Moving every price of a group by δ scales its values, notionals and charges by (1 + δ):
+  // maintenance health becomes H + δ·(net − R_MM(group)), zero at δ = −H / (net − R_MM(group)).
+  const groups = rows
+    .map((r): GroupRisk => {
+      const slope = r.net - r.requirementMM;
+      if (slope === 0n) return { ...r, priceMoveToZero: null };
+      const move = (-maintenance * ONE) / slope;
+      return { ...r, priceMoveToZero: move < -ONE ? null : move };
+    })
+    .sort((a, b) => a.groupId - b.groupId);
+  const tier: RiskTier =
+    x.equity < 0n ? 'bankrupt' : x.equity < mulDivCeil(backstopRatio, requirementMM, ONE) ? 'backstop' : maintenance < 0n ? 'margin_call' : initial < 0n ? 'restricted' : 'healthy';
+  return { equity: x.equity, requirementIM, requirementMM, initialHealth: initial, maintenanceHealth: maintenance, tier, groups };
 }

@@ -3,7 +3,7 @@
  * portfolio, the numbers that go in and the health that must come out, to the wei.
  */
 import { describe, expect, it } from 'vitest';
-import { initialHealth, parseX18 as x, type MarginParams, type Portfolio } from '../src/index.js';
+import { initialHealth, parseX18 as x, riskReport, type MarginParams, type Portfolio } from '../src/index.js';
 
 const ETH = 1;
 const BTC = 2;
@@ -61,5 +61,43 @@ describe('initial health', () => {
   it('never goes below zero for a fully paid portfolio', () => {
     const full = { groups: new Map([[ETH, { groupId: ETH, shockIM: x('1'), basisIM: x('1') }]]), pnlWeight: 0n };
     expect(initialHealth({ quote: 0n, assets: [asset(ETH, '3.333333333333333333', '0.000000000000000007')], perps: [] }, full)).toBe(0n);
+  });
+});
+
+describe('the risk report', () => {
+  const half = x('0.5');
+  it('gives both requirements, both healths and the tier', () => {
+    // long 1 ETH-PERP at 2000 with 300 cash: R_IM 200, R_MM 100 (half by default)
+    const p: Portfolio = { quote: x('300'), assets: [], perps: [perp(ETH, '1', '-2000', '2000')] };
+    const r = riskReport(p, params, half)!;
+    expect([r.equity, r.requirementIM, r.requirementMM, r.initialHealth, r.maintenanceHealth]).toEqual([x('300'), x('200'), x('100'), x('100'), x('200')]);
+    expect(r.tier).toBe('healthy');
+    // the price move that brings maintenance health to zero: 200 / (2000 − 100) below, a 10.526…% fall
+    expect(r.groups).toEqual([{ groupId: ETH, net: x('2000'), gross: x('2000'), requirementIM: x('200'), requirementMM: x('100'), priceMoveToZero: -(x('200') * 10n ** 18n) / x('1900') }]);
+  });
+
+  it('walks down the tiers as the price falls', () => {
+    const at = (price: string) => riskReport({ quote: x('300'), assets: [], perps: [perp(ETH, '1', '-2000', price)] }, params, half)!;
+    // E = 300 + (P − 2000), R_IM = 0.1·P, R_MM = 0.05·P
+    expect(at('1900').tier).toBe('healthy'); // E 200 ≥ R_IM 190
+    expect(at('1850').tier).toBe('restricted'); // E 150 < R_IM 185, ≥ R_MM 92.5
+    expect(at('1780').tier).toBe('margin_call'); // E 80 < R_MM 89, ≥ half of it
+    expect(at('1740').tier).toBe('backstop'); // E 40 < 0.5 · 87
+    expect(at('1690').tier).toBe('bankrupt'); // E −10
+  });
+
+  it('a hedged group has no price move that zeroes it, and an unpriced loan has no report', () => {
+    const basis: Portfolio = { quote: x('100'), assets: [asset(ETH, '1', '2000')], perps: [perp(ETH, '-1', '2000', '2000')] };
+    const r = riskReport(basis, params, half)!;
+    expect(r.requirementMM).toBe(x('40')); // basis 1% of the 4000 hedged
+    expect(r.groups[0]!.priceMoveToZero).toBe((-r.maintenanceHealth * 10n ** 18n) / (0n - x('40')));
+    expect(riskReport({ quote: 0n, assets: [asset(ETH, '-1', undefined)], perps: [] }, params, half)).toBeNull();
+  });
+
+  it('uses the maintenance charges given, never more than the initial ones', () => {
+    const mm = { ...params, groups: new Map([[ETH, { groupId: ETH, shockIM: x('0.1'), basisIM: x('0.02'), shockMM: x('0.03'), basisMM: x('0.01') }]]) };
+    const r = riskReport({ quote: x('300'), assets: [], perps: [perp(ETH, '1', '-2000', '2000')] }, mm, half)!;
+    expect(r.requirementMM).toBe(x('60'));
+    expect(r.initialHealth).toBe(initialHealth({ quote: x('300'), assets: [], perps: [perp(ETH, '1', '-2000', '2000')] }, mm));
   });
 });

@@ -32,6 +32,7 @@ import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
 import { Margin } from './margin-check.js';
+import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
@@ -227,6 +228,18 @@ export class Engine {
     if (this.margin === undefined) return undefined;
     const account = this.s.accounts.find(sub(subaccount));
     return account === undefined ? 0n : this.margin.health(this.s.accounts, account);
+  }
+
+  /**
+   * A subaccount's risk picture (DESIGN §8): equity, initial and maintenance requirements and
+   * healths, its tier, and per risk group its exposure, its charges and the price move that would
+   * bring maintenance health to zero. Null when a loan or a position has no price; undefined
+   * when the config has no risk parameters.
+   */
+  riskReport(subaccount: Hex): RiskReport | null | undefined {
+    if (this.margin === undefined) return undefined;
+    const account = this.s.accounts.find(sub(subaccount));
+    return account === undefined ? { equity: 0n, requirementIM: 0n, requirementMM: 0n, initialHealth: 0n, maintenanceHealth: 0n, tier: 'healthy', groups: [] } : this.margin.report(this.s.accounts, account);
   }
 
   /** A subaccount's non-zero perp positions, by market id. */

@@ -10,13 +10,13 @@
  * every step leaves health ≥ 0 or no lower, the batch as a whole leaves each account with health
  * ≥ 0 or no lower than before its first fill: the contract's rule.
  */
-import { initialHealth, type MarginParams, type Portfolio } from '../margin.js';
+import { initialHealth, riskReport, type MarginParams, type Portfolio, type RiskReport } from '../margin.js';
 import { fundingOwed } from '../perp.js';
 import type { Account } from './accounts.js';
 import type { RiskCheck, RiskFailure, RiskView } from './risk.js';
 import { buyerCost, buyerFee, sellerFee, sellerProceeds, type ProposedFill } from './settlement.js';
 import type { EngineState } from './state.js';
-import type { RiskConfig } from './types.js';
+import { DEFAULT_BACKSTOP_RATIO, type RiskConfig } from './types.js';
 
 /** A hypothetical move of one account: up to two balances and one position. */
 interface Move {
@@ -36,8 +36,10 @@ export class Margin {
   private readonly params: MarginParams;
   /** non-quote assets: [assetId, riskGroup, priceMarketId (−1: none)], by asset id */
   private readonly assets: Array<[number, number, number]>;
-  /** perp markets: [marketId, riskGroup, concIM, concThreshold], by market id */
-  private readonly perps: Array<[number, number, bigint, bigint]>;
+  /** perp markets: [marketId, riskGroup, concIM, concThreshold, concMM], by market id */
+  private readonly perps: Array<[number, number, bigint, bigint, bigint | undefined]>;
+  /** equity below this share of the maintenance requirement: the backstop tier */
+  private readonly backstopRatio: bigint;
   /** the assign-once move a fill side is judged with (the check must not allocate per fill more than it must) */
   private readonly move: Move = { assetA: -1, dA: 0n, assetB: -1, dB: 0n, marketId: -1, dSize: 0n, dVQuote: 0n };
 
@@ -47,6 +49,7 @@ export class Margin {
     private readonly quoteAssetId = 0,
   ) {
     this.params = { groups: new Map(risk.groups.map((g) => [g.groupId, g])), pnlWeight: risk.pnlWeight };
+    this.backstopRatio = risk.backstopRatio ?? DEFAULT_BACKSTOP_RATIO;
     this.assets = [...s.assets.values()]
       .filter((a) => a.assetId !== quoteAssetId)
       .sort((a, b) => a.assetId - b.assetId)
@@ -54,11 +57,20 @@ export class Margin {
     this.perps = s.marketIds
       .map((id) => s.markets.get(id)!.config)
       .filter((m) => m.kind === 'PERP')
-      .map((m) => [m.marketId, m.riskGroup ?? 0, m.concIM ?? 0n, m.concThreshold ?? 0n]);
+      .map((m) => [m.marketId, m.riskGroup ?? 0, m.concIM ?? 0n, m.concThreshold ?? 0n, m.concMM]);
   }
 
   /** The account's initial health with `move` applied (null: a loan or a position without a price). */
   health(view: RiskView, account: Account, move?: Move): bigint | null {
+    return initialHealth(this.portfolio(view, account, move), this.params);
+  }
+
+  /** The account's whole risk picture: both healths, the tier, each group's share and liquidation move. */
+  report(view: RiskView, account: Account): RiskReport | null {
+    return riskReport(this.portfolio(view, account), this.params, this.backstopRatio);
+  }
+
+  private portfolio(view: RiskView, account: Account, move?: Move): Portfolio {
     const s = this.s;
     const bal = (assetId: number): bigint => {
       let b = view.balance(account, assetId);
@@ -71,7 +83,7 @@ export class Margin {
     const p: Portfolio = {
       quote: bal(this.quoteAssetId),
       assets: this.assets.map(([assetId, group, priceMarket]) => ({ group, balance: bal(assetId), price: priceMarket < 0 ? undefined : s.oracles.get(priceMarket) })),
-      perps: this.perps.map(([marketId, group, concIM, concThreshold]) => {
+      perps: this.perps.map(([marketId, group, concIM, concThreshold, concMM]) => {
         const pos = view.position(account, marketId);
         let size = pos.size + pos.dSize;
         let vQuote = pos.vQuote + pos.dVQuote - fundingOwed(pos.size, pos.lastCumFunding, s.accounts.perps.cumFunding(marketId));
@@ -79,10 +91,10 @@ export class Margin {
           size += move.dSize;
           vQuote += move.dVQuote;
         }
-        return { group, size, vQuote, price: s.oracles.get(marketId), concIM, concThreshold };
+        return concMM === undefined ? { group, size, vQuote, price: s.oracles.get(marketId), concIM, concThreshold } : { group, size, vQuote, price: s.oracles.get(marketId), concIM, concThreshold, concMM };
       }),
     };
-    return initialHealth(p, this.params);
+    return p;
   }
 
   /** Initial health ≥ 0 after the move, or no lower than before it. */

@@ -277,6 +277,7 @@ export function validateConfig(config: EngineConfig): void {
     }
     if (m.riskGroup !== undefined && !isU32(m.riskGroup)) bad(`market ${id}: riskGroup must be a uint32`);
     if (m.concIM !== undefined && !isFraction(m.concIM)) bad(`market ${id}: concIM must be in [0, 1]`);
+    if (m.concMM !== undefined && (!isFraction(m.concMM) || m.concMM > (m.concIM ?? 0n))) bad(`market ${id}: concMM must be in [0, concIM]`);
     const ct = m.concThreshold;
     if (ct !== undefined && (typeof ct !== 'bigint' || ct < 0n || ct > UINT128_MAX)) bad(`market ${id}: concThreshold must be in 0..2^128-1`);
   }
@@ -287,12 +288,15 @@ export function validateConfig(config: EngineConfig): void {
   const risk = config.risk;
   if (risk !== undefined) {
     if (!isFraction(risk.pnlWeight)) bad('risk.pnlWeight must be in [0, 1]');
+    if (risk.backstopRatio !== undefined && !isFraction(risk.backstopRatio)) bad('risk.backstopRatio must be in [0, 1]');
     const groups = new Set<number>();
     for (const g of risk.groups) {
       if (!isU32(g.groupId) || groups.has(g.groupId)) bad(`risk: bad or duplicate groupId ${String(g.groupId)}`);
       groups.add(g.groupId);
       // at most 1: a fully paid portfolio then always has initial health ≥ 0 (margin.ts)
       if (!isFraction(g.shockIM) || !isFraction(g.basisIM)) bad(`risk group ${g.groupId}: shockIM and basisIM must be in [0, 1]`);
+      const mm = [g.shockMM ?? 0n, g.basisMM ?? 0n];
+      if (!mm.every(isFraction) || mm[0]! > g.shockIM || mm[1]! > g.basisIM) bad(`risk group ${g.groupId}: shockMM and basisMM must be in [0, the initial charge]`);
     }
   }
 }

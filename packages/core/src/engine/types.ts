@@ -71,13 +71,23 @@ export interface MarketConfig {
   concIM?: bigint;
   /** perps: notional (X18 quote) above which the concentration charge applies (default 0) */
   concThreshold?: bigint;
+  /** perps: the concentration charge for maintenance (X18; default half of concIM) */
+  concMM?: bigint;
 }
+
+/**
+ * Equity below half the maintenance requirement: the backstop tier (DESIGN §8), where any
+ * liquidator may take over positions without a grace window.
+ */
+export const DEFAULT_BACKSTOP_RATIO = 500000000000000000n;
 
 /** Portfolio margin (DESIGN §8): the risk groups and the weight of positive uPnL. */
 export interface RiskConfig {
   groups: readonly RiskGroupParams[];
   /** share of positive uPnL that counts toward initial health, X18 in [0, 1] */
   pnlWeight: bigint;
+  /** equity below this share of the maintenance requirement: the backstop tier (X18; default {@link DEFAULT_BACKSTOP_RATIO}) */
+  backstopRatio?: bigint;
 }
 
 /** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */

@@ -99,3 +99,23 @@ describe('portfolio margin', () => {
     expect(new Harness().engine.initialHealth(alice)).toBeUndefined();
   });
 });
+
+describe('the risk report', () => {
+  it('follows the account through the tiers as its index price falls', () => {
+    const h = priced().fund(alice, { USDC: '500' }).fund(bob, { USDC: '100000' });
+    h.place('S', bob, 'sell', '2000', '2', P);
+    h.place('B', alice, 'buy', '2000', '2', P); // long 2, cash 498 after the taker fee
+    h.apply({ kind: 'endBatch' });
+    const tierAt = (price: string) => {
+      h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x(price) });
+      return h.engine.riskReport(alice)!.tier;
+    };
+    expect(tierAt('2000')).toBe('healthy');
+    expect(tierAt('1900')).toBe('restricted'); // E 298 < R_IM 380, ≥ R_MM 190
+    expect(tierAt('1800')).toBe('margin_call'); // E 98 < R_MM 180
+    expect(tierAt('1780')).toBe('backstop'); // E 58 < 0.5 · 178
+    expect(tierAt('1740')).toBe('bankrupt'); // E −22
+    expect(h.engine.riskReport(alice)!.groups.map((g) => g.groupId)).toEqual([1]);
+    expect(new Harness().engine.riskReport(alice)).toBeUndefined();
+  });
+});

@@ -3,8 +3,8 @@
  * loan), perp positions with the funding they owe and their unrealized PnL at the index price,
  * open orders, initial health, and the lending rates of every listed asset, from this node's engine.
  */
-import { formatX18, fundingOwed, unrealizedPnl, type AssetConfig, type Engine, type Hex, type MarketConfig } from '@kestrel/core';
-import type { AccountResponse, LendingWire, PositionWire } from '@kestrel/sdk';
+import { formatX18, fundingOwed, unrealizedPnl, type AssetConfig, type Engine, type Hex, type MarketConfig, type RiskReport } from '@kestrel/core';
+import type { AccountResponse, HealthWire, LendingWire, PositionWire } from '@kestrel/sdk';
 
 export interface Listed {
   assets: readonly AssetConfig[];
@@ -40,6 +40,7 @@ export function accountView(engine: Engine, listed: Listed, subaccount: Hex): Ac
       clientId: o.order.clientId.toString(),
     })),
     initialHealth: ((h) => (h === null || h === undefined ? null : formatX18(h)))(engine.initialHealth(subaccount)),
+    health: healthWire(engine.riskReport(subaccount)),
     lending: listed.assets.map((a): LendingWire => {
       const v = engine.lending(a.assetId)!;
       return {
@@ -52,5 +53,25 @@ export function accountView(engine: Engine, listed: Listed, subaccount: Hex): Ac
         totalBorrow: formatX18(v.totalBorrow),
       };
     }),
+  };
+}
+
+function healthWire(r: RiskReport | null | undefined): HealthWire | null {
+  if (r === null || r === undefined) return null;
+  return {
+    equity: formatX18(r.equity),
+    requirementIM: formatX18(r.requirementIM),
+    requirementMM: formatX18(r.requirementMM),
+    initialHealth: formatX18(r.initialHealth),
+    maintenanceHealth: formatX18(r.maintenanceHealth),
+    tier: r.tier,
+    groups: r.groups.map((g) => ({
+      groupId: g.groupId,
+      net: formatX18(g.net),
+      gross: formatX18(g.gross),
+      requirementIM: formatX18(g.requirementIM),
+      requirementMM: formatX18(g.requirementMM),
+      priceMoveToZero: g.priceMoveToZero === null ? null : formatX18(g.priceMoveToZero),
+    })),
   };
 }

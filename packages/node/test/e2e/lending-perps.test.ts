@@ -74,6 +74,7 @@ async function agreeEverywhere(subaccount: Hex): Promise<AccountResponse> {
       expect(parseX18(p?.vQuote ?? '0'), `${what} vQuote`).toBe(onChain.position.vQuote);
       expect(parseX18(p?.lastCumFunding ?? '0'), `${what} lastCumFunding`).toBe(onChain.position.lastCumFunding);
       expect(v.body.initialHealth === null ? null : parseX18(v.body.initialHealth), `${what} health`).toBe(onChain.health[0] ? onChain.health[1] : null);
+      expect(v.body.health?.initialHealth ?? null, `${what} risk picture`).toBe(v.body.initialHealth);
     }
     return views[0]!.body;
   }

@@ -44,6 +44,33 @@ describe('the account view', () => {
     expect(x(usdc.borrowRate)).toBe((x('0.04') * x(usdc.utilization)) / x('0.8'));
     expect(view.lending[1]!.borrowRate).toBe('0'); // no curve: no interest
     expect(view.openOrders).toEqual([]);
+    expect(view.health).toBeNull(); // no risk parameters: no margin picture
     expect(accountView(e, config, bob).positions[0]).toMatchObject({ size: '-1', fundingOwed: '-2', unrealizedPnl: '-98' });
+  });
+
+  it('shows the risk picture: both healths, the tier, and per group its share and liquidation move', () => {
+    const risky: EngineConfig = {
+      ...config,
+      markets: config.markets.map((m) => ({ ...m, riskGroup: 1 })),
+      risk: { groups: [{ groupId: 1, shockIM: x('0.1'), basisIM: x('0.02') }], pnlWeight: x('0.5') },
+    };
+    const e = new Engine(risky);
+    e.apply({ kind: 'time', timestamp: 1000n });
+    for (const who of [alice, bob]) e.apply({ kind: 'deposit', requestId: 1n, subaccount: who, assetId: 0, amount: x('500') });
+    e.apply({ kind: 'oracle', marketId: 3, price: x('2000') });
+    place(e, bob, false, '2000', '1');
+    place(e, alice, true, '2000', '1'); // long 1 with 499 after the fee: R_IM 200, R_MM 100
+    e.apply({ kind: 'endBatch' });
+    const view = accountView(e, risky, alice);
+    expect(view.initialHealth).toBe('299');
+    expect(view.health).toEqual({
+      equity: '499',
+      requirementIM: '200',
+      requirementMM: '100',
+      initialHealth: '299',
+      maintenanceHealth: '399',
+      tier: 'healthy',
+      groups: [{ groupId: 1, net: '2000', gross: '2000', requirementIM: '200', requirementMM: '100', priceMoveToZero: '-0.21' }],
+    });
   });
 });

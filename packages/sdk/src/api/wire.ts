@@ -162,6 +162,30 @@ export interface LendingWire {
   totalBorrow: string;
 }
 
+/** One risk group of an account's health (decimal strings, quote units unless said). */
+export interface GroupRiskWire {
+  groupId: number;
+  /** Σ values and notionals in the group (signed) */
+  net: string;
+  /** Σ |values| and |notionals| */
+  gross: string;
+  requirementIM: string;
+  requirementMM: string;
+  /** the move of the group's prices (a fraction: "-0.25" is a 25% fall) that brings maintenance health to zero; null when none does */
+  priceMoveToZero: string | null;
+}
+
+/** An account's risk picture (DESIGN §8). */
+export interface HealthWire {
+  equity: string;
+  requirementIM: string;
+  requirementMM: string;
+  initialHealth: string;
+  maintenanceHealth: string;
+  tier: 'healthy' | 'restricted' | 'margin_call' | 'backstop' | 'bankrupt';
+  groups: GroupRiskWire[];
+}
+
 export interface AccountResponse {
   subaccount: Hex;
   /** a negative balance is a loan */
@@ -176,6 +200,8 @@ export interface AccountResponse {
    * position has no price.
    */
   initialHealth: string | null;
+  /** equity, both requirements and healths, the tier, and per risk group its share and liquidation move; null as above */
+  health: HealthWire | null;
 }
 
 export interface InfoResponse {
