@@ -23,6 +23,16 @@ const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
 const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-active,mm-takers,n-makers,pairs').split(',');
 const MARKETS = (process.env.GAS_MARKETS ?? 'spot,perp').split(',');
 const MARKET_ID = { spot: 1, perp: 2 };
+/** both markets trade ETH on the same steps, fees and feed */
+const ETH_MARKET = {
+  baseAssetId: 1,
+  tickSize: parseX18('0.01'),
+  lotSize: parseX18('0.001'),
+  minSize: parseX18('0.001'),
+  makerFee: parseX18('-0.0001'),
+  takerFee: parseX18('0.0005'),
+  feed: { mock: 'ETH / USD', maxStaleness: 3600, maxRoundLag: 5 },
+};
 
 const anvil = await startAnvil({ args: ['--gas-limit', '100000000', ...(process.env.GAS_TRACE ? ['--steps-tracing'] : [])] });
 try {
@@ -45,30 +55,8 @@ try {
       { symbol: 'WETH', decimals: 18 },
     ],
     markets: [
-      {
-        marketId: 1,
-        symbol: 'WETH/USDC',
-        baseAssetId: 1,
-        tickSize: parseX18('0.01'),
-        lotSize: parseX18('0.001'),
-        minSize: parseX18('0.001'),
-        makerFee: parseX18('-0.0001'),
-        takerFee: parseX18('0.0005'),
-        feed: { mock: 'ETH / USD', maxStaleness: 3600, maxRoundLag: 5 },
-      },
-      {
-        marketId: 2,
-        symbol: 'ETH-PERP',
-        kind: 'PERP',
-        baseAssetId: 1,
-        tickSize: parseX18('0.01'),
-        lotSize: parseX18('0.001'),
-        minSize: parseX18('0.001'),
-        makerFee: parseX18('-0.0001'),
-        takerFee: parseX18('0.0005'),
-        riskGroup: 1,
-        feed: { mock: 'ETH / USD', maxStaleness: 3600, maxRoundLag: 5 },
-      },
+      { marketId: 1, symbol: 'WETH/USDC', ...ETH_MARKET },
+      { marketId: 2, symbol: 'ETH-PERP', kind: 'PERP', riskGroup: 1, ...ETH_MARKET },
     ],
     mockFeeds: [{ name: 'ETH / USD', decimals: 8, answer: 2000_00000000n }],
     riskGroups: [{ groupId: 1, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') }],
