@@ -42,6 +42,22 @@ export const ErrorCode = {
   DUPLICATE_CANCEL: 'DUPLICATE_CANCEL',
   /** a signed cancel whose timestamp is too far from the node's clock */
   STALE_CANCEL: 'STALE_CANCEL',
+  /** a risk plan that names an unknown or repeated market, too many markets, or a slippage out of range */
+  INVALID_PLAN: 'INVALID_PLAN',
+  /** a de-risking step for an account that is not in margin call */
+  NOT_IN_MARGIN_CALL: 'NOT_IN_MARGIN_CALL',
+  /** a de-risking step before the account's grace window has ended */
+  GRACE_WINDOW: 'GRACE_WINDOW',
+  /** a liquidation of an account above the backstop tier */
+  NOT_LIQUIDATABLE: 'NOT_LIQUIDATABLE',
+  /** a liquidation, de-risking or deleveraging step where the account has nothing to reduce */
+  NOTHING_TO_REDUCE: 'NOTHING_TO_REDUCE',
+  /** a liquidator taking over its own owner's account */
+  SELF_LIQUIDATION: 'SELF_LIQUIDATION',
+  /** absorbing an account that is not bankrupt, or still holds positions or collateral */
+  NOT_BANKRUPT: 'NOT_BANKRUPT',
+  /** auto-deleveraging while the insurance fund can still cover the deficit */
+  INSURANCE_AVAILABLE: 'INSURANCE_AVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

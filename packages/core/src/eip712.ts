@@ -41,6 +41,23 @@ export interface CancelAll {
   timestamp: bigint;
 }
 
+/**
+ * A trader's de-risking plan (DESIGN §9): if the subaccount falls into margin call and the trader
+ * does nothing within the grace window, the protocol reduces its exposures in `marketOrder`,
+ * never at a price worse than the index by more than `maxSlippageBps`. A plan with a higher nonce
+ * replaces the last one.
+ */
+export interface RiskPlan {
+  subaccount: Hex;
+  /** market ids, first reduced first */
+  marketOrder: readonly number[];
+  /** the worst price the plan's orders accept, in basis points from the index price */
+  maxSlippageBps: number;
+  /** seconds the trader keeps after a margin call before the plan runs (capped by the protocol) */
+  graceSeconds: number;
+  nonce: bigint;
+}
+
 export interface Eip712Domain {
   name: 'Kestrel';
   version: '1';
@@ -71,6 +88,13 @@ export const EIP712_TYPES = {
     { name: 'marketId', type: 'uint32' },
     { name: 'timestamp', type: 'uint64' },
   ],
+  RiskPlan: [
+    { name: 'subaccount', type: 'bytes32' },
+    { name: 'marketOrder', type: 'uint32[]' },
+    { name: 'maxSlippageBps', type: 'uint16' },
+    { name: 'graceSeconds', type: 'uint32' },
+    { name: 'nonce', type: 'uint64' },
+  ],
 } as const;
 
 export const EIP712_DOMAIN_NAME = 'Kestrel';
@@ -80,6 +104,7 @@ export const ORDER_TYPE_STRING =
   'Order(bytes32 subaccount,uint32 marketId,bool isBuy,uint128 price,uint128 amount,uint64 nonce,uint64 expiry,uint32 flags,uint64 clientId)';
 export const CANCEL_TYPE_STRING = 'Cancel(bytes32 subaccount,bytes32[] orderHashes,uint64 timestamp)';
 export const CANCEL_ALL_TYPE_STRING = 'CancelAll(bytes32 subaccount,uint32 marketId,uint64 timestamp)';
+export const RISK_PLAN_TYPE_STRING = 'RiskPlan(bytes32 subaccount,uint32[] marketOrder,uint16 maxSlippageBps,uint32 graceSeconds,uint64 nonce)';
 const DOMAIN_TYPE_STRING = 'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)';
 
 const utf8 = new TextEncoder();
@@ -88,10 +113,12 @@ const keccakText = (s: string): Uint8Array => keccak_256(utf8.encode(s));
 export const ORDER_TYPEHASH: Hex = bytesToHex(keccakText(ORDER_TYPE_STRING));
 export const CANCEL_TYPEHASH: Hex = bytesToHex(keccakText(CANCEL_TYPE_STRING));
 export const CANCEL_ALL_TYPEHASH: Hex = bytesToHex(keccakText(CANCEL_ALL_TYPE_STRING));
+export const RISK_PLAN_TYPEHASH: Hex = bytesToHex(keccakText(RISK_PLAN_TYPE_STRING));
 
 const ORDER_TH = keccakText(ORDER_TYPE_STRING);
 const CANCEL_TH = keccakText(CANCEL_TYPE_STRING);
 const CANCEL_ALL_TH = keccakText(CANCEL_ALL_TYPE_STRING);
+const RISK_PLAN_TH = keccakText(RISK_PLAN_TYPE_STRING);
 const DOMAIN_TH = keccakText(DOMAIN_TYPE_STRING);
 
 /** The 32-byte domain separator for a deployment. */
@@ -157,6 +184,20 @@ export function cancelAllDigest(domainSep: Hex, cancel: CancelAll): Hex {
   copyBytes32(buf, 32, cancel.subaccount);
   writeUint256(buf, 64, BigInt(cancel.marketId));
   writeUint256(buf, 96, cancel.timestamp);
+  return digest(domainSep, keccak_256(buf));
+}
+
+/** The digest a risk plan's owner signs. */
+export function riskPlanDigest(domainSep: Hex, plan: RiskPlan): Hex {
+  const arr = new Uint8Array(32 * plan.marketOrder.length);
+  plan.marketOrder.forEach((id, i) => writeUint256(arr, i * 32, BigInt(id)));
+  const buf = new Uint8Array(32 * 6);
+  buf.set(RISK_PLAN_TH, 0);
+  copyBytes32(buf, 32, plan.subaccount);
+  buf.set(keccak_256(arr), 64);
+  writeUint256(buf, 96, BigInt(plan.maxSlippageBps));
+  writeUint256(buf, 128, BigInt(plan.graceSeconds));
+  writeUint256(buf, 160, plan.nonce);
   return digest(domainSep, keccak_256(buf));
 }
 

@@ -155,6 +155,22 @@ export function initialHealth(p: Portfolio, params: MarginParams): bigint | null
   return x.equityIM - requirement;
 }
 
+/**
+ * Maintenance health less a buffer, `E − R_MM − ⌈buffer·R_MM⌉` (buffer X18): what a de-risking
+ * step must bring to ≥ 0 (DESIGN §9). Null when a loan or a position has no price.
+ */
+export function maintenanceSurplus(p: Portfolio, params: MarginParams, buffer: bigint): bigint | null {
+  const x = exposures(p, params.pnlWeight);
+  if (x === null) return null;
+  let requirement = 0n;
+  for (const [, concMM, excess] of x.concentrated) requirement += mulDivCeil(concMM, excess, ONE);
+  for (const [id, [net, gross]] of x.groups) {
+    const g = params.groups.get(id) ?? UNCONFIGURED_GROUP;
+    requirement += groupRequirement(net, gross, shockMM(g), basisMM(g));
+  }
+  return x.equity - requirement - mulDivCeil(buffer, requirement, ONE);
+}
+
 /** DESIGN §8's tiers, worst first where several apply. */
 export type RiskTier = 'healthy' | 'restricted' | 'margin_call' | 'backstop' | 'bankrupt';
 

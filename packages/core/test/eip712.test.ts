@@ -9,6 +9,7 @@ import {
   makeSubaccount,
   orderHash,
   recoverSigner,
+  riskPlanDigest,
   subaccountOwner,
   type Eip712Domain,
   type Order,
@@ -48,6 +49,13 @@ describe('EIP-712 hashing', () => {
     expect(cancelDigest(sep, empty)).toBe(hashTypedData({ domain, types: EIP712_TYPES, primaryType: 'Cancel', message: empty }));
     const all = { subaccount: order.subaccount, marketId: 0, timestamp: 9n };
     expect(cancelAllDigest(sep, all)).toBe(hashTypedData({ domain, types: EIP712_TYPES, primaryType: 'CancelAll', message: all }));
+  });
+
+  it('risk plan digest equals a generic encoder (empty and several markets)', () => {
+    for (const marketOrder of [[], [3], [3, 4, 1]]) {
+      const plan = { subaccount: order.subaccount, marketOrder, maxSlippageBps: 150, graceSeconds: 600, nonce: 12n };
+      expect(riskPlanDigest(sep, plan), marketOrder.join(',')).toBe(hashTypedData({ domain, types: EIP712_TYPES, primaryType: 'RiskPlan', message: plan }));
+    }
   });
 
   it('recovers the signer of a viem signature and rejects tampering', async () => {

@@ -163,7 +163,11 @@ export class Accounts implements Ledger {
     this.perps = new Positions(INITIAL_CAPACITY);
   }
 
-  /** The handle of a subaccount, created on first use. */
+  /** Every handle, in creation order (callers that report sort by subaccount). */
+  handles(): IterableIterator<Account> {
+    return this.bySub.values();
+  }
+
   /** The subaccount's handle if it has one (queries must not create accounts). */
   find(subaccount: Hex): Account | undefined {
     return this.bySub.get(subaccount);
@@ -401,7 +405,11 @@ export class Accounts implements Ledger {
   /** A subaccount's non-zero balances, sorted by asset id. */
   list(subaccount: Hex): Array<[number, bigint]> {
     const a = this.bySub.get(subaccount);
-    if (a === undefined) return [];
+    return a === undefined ? [] : this.listOf(a);
+  }
+
+  /** The same, by handle. */
+  listOf(a: Account): Array<[number, bigint]> {
     const out: Array<[number, bigint]> = [];
     for (let id = 0; id < this.width; id++) {
       const v = this.balance(a, id);

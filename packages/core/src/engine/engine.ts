@@ -18,6 +18,8 @@
  *   cancelUpTo  minNonceSet, then the subaccount's orders below it cancelled (NONCE)
  *   deposit     deposited
  *   withdraw    withdrawn | withdrawalRejected
+ *   riskPlan, deRisk, liquidate, absorb, deleverage
+ *               de-risking (de-risk.ts); endBatch also flags and clears margin calls there
  * ```
  *
  * Inputs that could never come from an honest sequencer (wrong types, negative amounts, unknown
@@ -32,6 +34,8 @@ import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
 import { Margin } from './margin-check.js';
+import { DeRisk } from './de-risk.js';
+import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
@@ -61,12 +65,15 @@ export class Engine {
   private readonly matcher: Matcher;
   /** portfolio margin, when the config has risk parameters */
   private readonly margin: Margin | undefined;
+  /** de-risking, with portfolio margin */
+  private readonly deRisk: DeRisk | undefined;
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
     this.margin = config.risk === undefined ? undefined : new Margin(this.s, config.risk);
     const fallback = this.margin?.check ?? spotBalanceCheck;
     this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
+    this.deRisk = this.margin === undefined ? undefined : new DeRisk(this.s, this.margin, this.matcher, config.risk!);
   }
 
   /** Rebuilds an engine from {@link Engine.snapshot}; same state hash, same behaviour. */
@@ -85,6 +92,7 @@ export class Engine {
         break;
       case 'endBatch':
         this.s.accounts.endBatch();
+        this.deRisk?.updateFlags(events);
         break;
       case 'place':
         this.place(input.hash, input.order, events);
@@ -115,6 +123,22 @@ export class Engine {
         break;
       case 'cancelByClientId':
         this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
+        break;
+      case 'riskPlan':
+        this.deRisking().setPlan(input.plan, input.requestId, events);
+        break;
+      case 'deRisk':
+        this.deRisking().step(sub(input.subaccount), events);
+        this.cancelSpent(events);
+        break;
+      case 'liquidate':
+        this.deRisking().liquidate(input, events);
+        break;
+      case 'absorb':
+        this.deRisking().absorb(sub(input.subaccount), events);
+        break;
+      case 'deleverage':
+        this.deRisking().deleverage(sub(input.subaccount), input.marketId, events);
         break;
       default:
         throw malformed(`unknown input kind: ${String((input as { kind?: unknown } | undefined)?.kind)}`);
@@ -240,6 +264,41 @@ export class Engine {
     if (this.margin === undefined) return undefined;
     const account = this.s.accounts.find(sub(subaccount));
     return account === undefined ? { equity: 0n, requirementIM: 0n, requirementMM: 0n, initialHealth: 0n, maintenanceHealth: 0n, tier: 'healthy', groups: [] } : this.margin.report(this.s.accounts, account);
+  }
+
+  /** The subaccount's latest risk plan (DESIGN §9), if it set one. */
+  riskPlan(subaccount: Hex): RiskPlan | undefined {
+    const p = this.s.riskPlans.get(sub(subaccount));
+    return p === undefined ? undefined : { ...p, marketOrder: [...p.marketOrder] };
+  }
+
+  /**
+   * The subaccount's margin call, if it is flagged: when the flag was set and when its grace
+   * window ends (its plan may run from then).
+   */
+  marginCall(subaccount: Hex): { at: bigint; graceEnds: bigint } | undefined {
+    const key = sub(subaccount);
+    const at = this.s.marginCalls.get(key);
+    return at === undefined ? undefined : { at, graceEnds: this.deRisking().graceEnds(key, at) };
+  }
+
+  /**
+   * Every account that may need the protocol's hand, by subaccount: flagged ones (with when their
+   * window ends) and any with a position or a loan in the backstop or bankrupt tier. What a
+   * sequencer schedules plan steps, absorptions and deleveraging from, and liquidators watch.
+   */
+  accountsAtRisk(): Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> {
+    const d = this.deRisking();
+    const out: Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> = [];
+    for (const account of this.s.accounts.handles()) {
+      const at = this.s.marginCalls.get(account.subaccount);
+      if (at === undefined && !d.exposed(account)) continue;
+      const tier = this.margin!.report(this.s.accounts, account)?.tier;
+      if (tier === undefined) continue;
+      if (at !== undefined) out.push({ subaccount: account.subaccount, tier, graceEnds: d.graceEnds(account.subaccount, at) });
+      else if (tier === 'backstop' || tier === 'bankrupt') out.push({ subaccount: account.subaccount, tier });
+    }
+    return out.sort((a, b) => (a.subaccount < b.subaccount ? -1 : 1));
   }
 
   /** A subaccount's non-zero perp positions, by market id. */
@@ -427,6 +486,11 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private deRisking(): DeRisk {
+    if (this.deRisk === undefined) throw malformed('de-risking needs the risk parameters in the engine config');
+    return this.deRisk;
+  }
 
   private record(
     hash: Hex,

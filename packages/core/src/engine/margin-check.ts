@@ -10,7 +10,8 @@
  * every step leaves health ≥ 0 or no lower, the batch as a whole leaves each account with health
  * ≥ 0 or no lower than before its first fill: the contract's rule.
  */
-import { initialHealth, riskReport, type MarginParams, type Portfolio, type RiskReport } from '../margin.js';
+import { initialHealth, maintenanceSurplus, riskReport, UNCONFIGURED_GROUP, type MarginParams, type Portfolio, type RiskReport } from '../margin.js';
+import { mulDivCeil, mulDivFloor, ONE } from '../x18.js';
 import { fundingOwed } from '../perp.js';
 import type { Account } from './accounts.js';
 import type { RiskCheck, RiskFailure, RiskView } from './risk.js';
@@ -19,7 +20,7 @@ import type { EngineState } from './state.js';
 import { DEFAULT_BACKSTOP_RATIO, type RiskConfig } from './types.js';
 
 /** A hypothetical move of one account: up to two balances and one position. */
-interface Move {
+export interface Move {
   assetA: number;
   dA: bigint;
   assetB: number;
@@ -68,6 +69,37 @@ export class Margin {
   /** The account's whole risk picture: both healths, the tier, each group's share and liquidation move. */
   report(view: RiskView, account: Account): RiskReport | null {
     return riskReport(this.portfolio(view, account), this.params, this.backstopRatio);
+  }
+
+  /** E − R_MM − ⌈buffer·R_MM⌉ with `move` applied: ≥ 0 is where a de-risking step aims (null: unpriced). */
+  surplus(view: RiskView, account: Account, buffer: bigint, move?: Move): bigint | null {
+    return maintenanceSurplus(this.portfolio(view, account, move), this.params, buffer);
+  }
+
+  /**
+   * What one exposure adds to the maintenance requirement on its own (its group's shock on its
+   * value, plus a perp's concentration charge): the default plan reduces the largest first.
+   */
+  contribution(view: RiskView, account: Account, marketId: number): bigint {
+    const market = this.s.markets.get(marketId)?.config;
+    if (market === undefined) return 0n;
+    const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+    const shock = (group: number): bigint => {
+      const g = this.params.groups.get(group) ?? UNCONFIGURED_GROUP;
+      return g.shockMM ?? g.shockIM / 2n;
+    };
+    if (market.kind === 'PERP') {
+      const price = this.s.oracles.get(marketId);
+      if (price === undefined) return 0n;
+      const n = abs(mulDivFloor(view.positionSize(account, marketId), price, ONE));
+      const threshold = market.concThreshold ?? 0n;
+      const conc = n > threshold ? mulDivCeil(market.concMM ?? (market.concIM ?? 0n) / 2n, n - threshold, ONE) : 0n;
+      return mulDivCeil(shock(market.riskGroup ?? 0), n, ONE) + conc;
+    }
+    const asset = this.assets.find(([id]) => id === market.baseAssetId);
+    const price = asset === undefined || asset[2] < 0 ? undefined : this.s.oracles.get(asset[2]);
+    if (asset === undefined || price === undefined) return 0n;
+    return mulDivCeil(shock(asset[1]), abs(mulDivFloor(view.balance(account, market.baseAssetId), price, ONE)), ONE);
   }
 
   private portfolio(view: RiskView, account: Account, move?: Move): Portfolio {

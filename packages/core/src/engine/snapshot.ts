@@ -16,8 +16,12 @@ import type { CancelReason, OrderStatus } from './types.js';
 import { isWellFormed } from './validate.js';
 import type { ErrorCode as Code } from '../codes.js';
 
-/** 2: balances stored scaled, with the batch's moves apart, and lending pools; 1 (read only): X18 balances, no pools */
-export const SNAPSHOT_VERSION = 3;
+/**
+ * 4: risk plans and margin-call flags; 3: the perps' premium clocks; 2: balances stored scaled,
+ * with the batch's moves apart, and lending pools; 1 (read only): X18 balances, no pools
+ */
+export const SNAPSHOT_VERSION = 4;
+const READABLE = [SNAPSHOT_VERSION, 3, 2, 1];
 
 export interface OrderSnapshot {
   hash: Hex;
@@ -41,7 +45,7 @@ export interface OrderSnapshot {
 }
 
 export interface EngineSnapshot {
-  version: typeof SNAPSHOT_VERSION | 2 | 1;
+  version: typeof SNAPSHOT_VERSION | 3 | 2 | 1;
   now: string;
   sequence: string;
   /** every order ever seen, ascending hash */
@@ -76,6 +80,10 @@ export interface EngineSnapshot {
    * cash moved in the current batch], ascending asset (absent: fresh pools)
    */
   pools?: Array<[number, string, string, string, string, string, string]>;
+  /** risk plans: [subaccount, market ids, maxSlippageBps, graceSeconds, nonce], ascending subaccount (absent before version 4: none) */
+  riskPlans?: Array<[Hex, number[], number, number, string]>;
+  /** margin calls: [subaccount, flagged at], ascending subaccount (absent before version 4: none) */
+  marginCalls?: Array<[Hex, string]>;
 }
 
 export function snapshotState(s: EngineState): EngineSnapshot {
@@ -133,6 +141,11 @@ export function snapshotState(s: EngineState): EngineSnapshot {
       const p = s.accounts.pool(id);
       return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString(), s.accounts.cashMoved(id).toString()];
     }),
+    riskPlans: [...s.riskPlans.keys()].sort().map((sub) => {
+      const p = s.riskPlans.get(sub)!;
+      return [sub, [...p.marketOrder], p.maxSlippageBps, p.graceSeconds, p.nonce.toString()];
+    }),
+    marginCalls: [...s.marginCalls.keys()].sort().map((sub) => [sub, s.marginCalls.get(sub)!.toString()]),
   };
 }
 
@@ -149,7 +162,7 @@ const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 
 
 /** Loads a snapshot into a freshly constructed state (same config as the one snapshotted). */
 export function restoreState(s: EngineState, snap: EngineSnapshot): void {
-  if (snap?.version !== SNAPSHOT_VERSION && snap?.version !== 2 && snap?.version !== 1) bad(`unsupported version ${String(snap?.version)}`);
+  if (!READABLE.includes(snap?.version)) bad(`unsupported version ${String(snap?.version)}`);
   s.now = int(snap.now, 'now');
   s.sequence = int(snap.sequence, 'sequence');
   if (s.now < 0n || s.now > UINT64_MAX || s.sequence < 0n || s.sequence > UINT64_MAX) bad('now or sequence out of range');
@@ -243,6 +256,17 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (!s.markets.has(marketId) || s.oracles.has(marketId) || p <= 0n || p > UINT128_MAX) bad(`bad oracle entry ${marketId}`);
     s.oracles.set(marketId, p);
     s.oracleTimes.set(marketId, publishedAt === undefined ? s.now : int(publishedAt, 'oracle publishedAt'));
+  }
+  for (const [sub, marketOrder, maxSlippageBps, graceSeconds, nonce] of snap.riskPlans ?? []) {
+    const key = (isHex(sub, 32) ? sub.toLowerCase() : bad(`bad risk plan entry ${String(sub)}`)) as Hex;
+    const ok = Array.isArray(marketOrder) && marketOrder.every((id) => s.markets.has(id)) && Number.isInteger(maxSlippageBps) && Number.isInteger(graceSeconds);
+    if (!ok || s.riskPlans.has(key)) bad(`bad risk plan entry ${sub}`);
+    s.riskPlans.set(key, { subaccount: key, marketOrder: [...marketOrder], maxSlippageBps, graceSeconds, nonce: int(nonce, 'plan nonce') });
+  }
+  for (const [sub, at] of snap.marginCalls ?? []) {
+    const key = (isHex(sub, 32) ? sub.toLowerCase() : bad(`bad margin call entry ${String(sub)}`)) as Hex;
+    if (s.marginCalls.has(key)) bad(`duplicate margin call ${sub}`);
+    s.marginCalls.set(key, int(at, 'margin call time'));
   }
 }
 

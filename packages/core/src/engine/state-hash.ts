@@ -30,19 +30,23 @@
  *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual, i256 cash moved in the current batch
  * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding,
  *   premium clock: i256 sum, u64 since, i256 last premium, u64 sampledAt
+ * u64 #riskPlans, per subaccount with a plan (ascending): bytes32 subaccount, u32 #markets,
+ *   u32 marketId each, u16 maxSlippageBps, u32 graceSeconds, u64 nonce
+ * u64 #marginCalls, per flagged subaccount (ascending): bytes32 subaccount, u64 flagged at
  * ```
  *
  * v2 added positions and oracle prices (v1 had neither); v3 stores balances scaled by the
  * lending indexes with the current batch's moves apart (positions likewise), linked signers, the
  * lending pools
- * and the perps' cumulative funding; v4 the perps' premium clocks (the next funding rate).
+ * and the perps' cumulative funding; v4 the perps' premium clocks (the next funding rate); v5 risk
+ * plans and margin-call flags.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 import type { OrderRecord } from './order-record.js';
 import type { EngineState, MarketState } from './state.js';
 
-export const STATE_HASH_TAG = 'kestrel/engine-state/v4';
+export const STATE_HASH_TAG = 'kestrel/engine-state/v5';
 
 /** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
 export function serializeState(s: EngineState): Uint8Array {
@@ -127,6 +131,25 @@ export function serializeState(s: EngineState): Uint8Array {
     w.uint(c.since, 8);
     w.uint(BigInt.asUintN(256, c.last), 32);
     w.uint(c.sampledAt, 8);
+  }
+
+  const planned = [...s.riskPlans.keys()].sort();
+  w.uint(BigInt(planned.length), 8);
+  for (const sub of planned) {
+    const p = s.riskPlans.get(sub)!;
+    w.bytes32(sub);
+    w.uint(BigInt(p.marketOrder.length), 4);
+    for (const id of p.marketOrder) w.uint(BigInt(id), 4);
+    w.uint(BigInt(p.maxSlippageBps), 2);
+    w.uint(BigInt(p.graceSeconds), 4);
+    w.uint(p.nonce, 8);
+  }
+
+  const flagged = [...s.marginCalls.keys()].sort();
+  w.uint(BigInt(flagged.length), 8);
+  for (const sub of flagged) {
+    w.bytes32(sub);
+    w.uint(s.marginCalls.get(sub)!, 8);
   }
   return w.finish();
 }

@@ -4,6 +4,7 @@
  * derived data: they are rebuilt on restore and never hashed.
  */
 import { ErrorCode, KestrelError } from '../codes.js';
+import type { RiskPlan } from '../eip712.js';
 import { isHex, type Hex } from '../hex.js';
 import { ONE, UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import { Accounts, LANES, MAX_ASSETS, type Account } from './accounts.js';
@@ -11,7 +12,7 @@ import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
 import { ExpiryHeap, OrderRecord } from './order-record.js';
 import { FillPricer } from './settlement.js';
-import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, MAX_PLAN_SLIPPAGE_BPS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
 export interface MarketState {
   readonly config: MarketConfig;
@@ -45,6 +46,10 @@ export class EngineState {
   readonly justSpent: Array<[Hex, bigint]> = [];
   /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
   readonly linkedSigners = new Map<Hex, { signer: Hex; expiry: bigint }>();
+  /** each subaccount's latest risk plan (DESIGN §9), subaccount lower-cased */
+  readonly riskPlans = new Map<Hex, RiskPlan>();
+  /** accounts in margin call: when the batch that flagged them ran (unix seconds) */
+  readonly marginCalls = new Map<Hex, bigint>();
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
   readonly feeAccount: Account;
@@ -289,6 +294,15 @@ export function validateConfig(config: EngineConfig): void {
   if (risk !== undefined) {
     if (!isFraction(risk.pnlWeight)) bad('risk.pnlWeight must be in [0, 1]');
     if (risk.backstopRatio !== undefined && !isFraction(risk.backstopRatio)) bad('risk.backstopRatio must be in [0, 1]');
+    for (const k of ['planBuffer', 'liquidationDiscount', 'insuranceShare'] as const) {
+      if (risk[k] !== undefined && !isFraction(risk[k])) bad(`risk.${k} must be in [0, 1]`);
+    }
+    for (const k of ['maxGraceSeconds', 'defaultGraceSeconds'] as const) {
+      const v = risk[k];
+      if (v !== undefined && (typeof v !== 'bigint' || v < 0n || v > UINT32_MAX)) bad(`risk.${k} must be a uint32 of seconds`);
+    }
+    const bps = risk.defaultSlippageBps;
+    if (bps !== undefined && (!Number.isInteger(bps) || bps < 0 || bps > MAX_PLAN_SLIPPAGE_BPS)) bad(`risk.defaultSlippageBps must be in 0..${MAX_PLAN_SLIPPAGE_BPS}`);
     const groups = new Set<number>();
     for (const g of risk.groups) {
       if (!isU32(g.groupId) || groups.has(g.groupId)) bad(`risk: bad or duplicate groupId ${String(g.groupId)}`);

@@ -6,7 +6,7 @@
 import type { RateCurve } from '../lending.js';
 import type { RiskGroupParams } from '../margin.js';
 import type { Hex } from '../hex.js';
-import type { Order } from '../eip712.js';
+import type { Order, RiskPlan } from '../eip712.js';
 import type { ErrorCode } from '../codes.js';
 
 export interface AssetConfig {
@@ -81,13 +81,56 @@ export interface MarketConfig {
  */
 export const DEFAULT_BACKSTOP_RATIO = 500000000000000000n;
 
-/** Portfolio margin (DESIGN §8): the risk groups and the weight of positive uPnL. */
+/** The de-risking defaults (DESIGN §9); each is explained where it is set. */
+export const DE_RISK_DEFAULTS = Object.freeze({
+  /**
+   * 15 minutes: long enough for a trader to see the warning and act from a phone, short enough
+   * that the price rarely moves from margin call (H_MM < 0) to the backstop (half of R_MM lost)
+   * meanwhile at the devnet's shocks; the backstop needs no window anyway
+   */
+  maxGraceSeconds: 900n,
+  /** an account without a plan: 5 minutes (a trader who set none chose speed over control) */
+  defaultGraceSeconds: 300n,
+  /** an account without a plan: reduce within 1% of the index, inside the devnet's 5% price bands */
+  defaultSlippageBps: 100,
+  /**
+   * a plan step aims at maintenance health ≥ 10% of the remaining requirement: enough that the
+   * next tick does not flag the account again, far short of closing everything
+   */
+  planBuffer: 100000000000000000n,
+  /**
+   * the backstop's price concession to the liquidator: 1% of the notional taken over. A backstop
+   * account has equity below half its maintenance charge (2.5% of notional at a 5% maintenance
+   * shock); taking half of it at 1% costs it 0.5% of notional, so a step rarely makes it bankrupt
+   */
+  liquidationDiscount: 10000000000000000n,
+  /** half of that concession goes to the insurance fund */
+  insuranceShare: 500000000000000000n,
+});
+
+/** The most markets a risk plan may name, and the widest slippage it may allow (50%). */
+export const MAX_PLAN_MARKETS = 16;
+export const MAX_PLAN_SLIPPAGE_BPS = 5000;
+
+/** Portfolio margin (DESIGN §8) and de-risking (§9). */
 export interface RiskConfig {
   groups: readonly RiskGroupParams[];
   /** share of positive uPnL that counts toward initial health, X18 in [0, 1] */
   pnlWeight: bigint;
   /** equity below this share of the maintenance requirement: the backstop tier (X18; default {@link DEFAULT_BACKSTOP_RATIO}) */
   backstopRatio?: bigint;
+  /** the longest grace window a plan may ask for, seconds */
+  maxGraceSeconds?: bigint;
+  /** the grace window of an account without a plan, seconds (at most maxGraceSeconds) */
+  defaultGraceSeconds?: bigint;
+  /** the slippage bound of an account without a plan, bps */
+  defaultSlippageBps?: number;
+  /** a plan step reduces until maintenance health ≥ planBuffer·R_MM (X18) */
+  planBuffer?: bigint;
+  /** the backstop's discount to the liquidator, X18 fraction of the notional taken over */
+  liquidationDiscount?: bigint;
+  /** the insurance fund's share of that discount, X18 */
+  insuranceShare?: bigint;
 }
 
 /** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */
@@ -147,7 +190,31 @@ export type EngineInput =
   /** the market's index price and when its feed published it (unix seconds; the engine clock if absent) */
   | { kind: 'oracle'; marketId: number; price: bigint; publishedAt?: bigint }
   /** cancels every open order of the subaccount carrying one of these clientIds */
-  | { kind: 'cancelByClientId'; subaccount: Hex; clientIds: readonly bigint[] };
+  | { kind: 'cancelByClientId'; subaccount: Hex; clientIds: readonly bigint[] }
+  /**
+   * a risk plan whose signature the caller checked (DESIGN §9); `requestId` when it came through
+   * the chain's request queue
+   */
+  | { kind: 'riskPlan'; plan: RiskPlan; requestId?: bigint }
+  /**
+   * one step of a flagged account's plan after its grace window: reduce-only IOC orders within
+   * the plan's slippage, only as far as restores maintenance health ≥ planBuffer·R_MM (de-risk.ts)
+   */
+  | { kind: 'deRisk'; subaccount: Hex }
+  /**
+   * the backstop (a chain request): `liquidator` takes over up to `amount` (base, X18) of the
+   * account's exposure in `marketId` at the index ∓ the discount, at most half of it per step
+   * unless the account is bankrupt
+   */
+  | { kind: 'liquidate'; requestId: bigint; liquidator: Hex; subaccount: Hex; marketId: number; amount: bigint }
+  /** the insurance fund takes over a bankrupt account's remaining balances (no positions or collateral left) */
+  | { kind: 'absorb'; subaccount: Hex }
+  /**
+   * auto-deleveraging (the fund cannot cover the deficit): the bankrupt account's position in
+   * `marketId` is closed against the opposite positions ranked by profit × leverage, at the price
+   * that leaves the account's equity at zero
+   */
+  | { kind: 'deleverage'; subaccount: Hex; marketId: number };
 
 export type CancelReason =
   | 'USER'
@@ -208,6 +275,44 @@ export type EngineEvent =
   | { kind: 'linkedSignerSet'; requestId: bigint; subaccount: Hex; signer: Hex; expiry: bigint }
   /** the rate applied (after the clamp) and the market's cumulative funding after it */
   | { kind: 'fundingUpdated'; marketId: number; rate: bigint; cumFunding: bigint }
+  /** a risk plan stored for the subaccount (replacing any earlier one) */
+  | { kind: 'riskPlanSet'; subaccount: Hex; plan: RiskPlan; requestId?: bigint }
+  | { kind: 'riskPlanRejected'; subaccount: Hex; code: ErrorCode; requestId?: bigint }
+  /**
+   * the account's maintenance health fell below zero at the end of a batch: flagged at `at` (the
+   * batch's time); the plan may run from `graceEnds`
+   */
+  | { kind: 'marginCall'; subaccount: Hex; at: bigint; graceEnds: bigint; maintenanceHealth: bigint }
+  /** maintenance health is back at or above zero: the flag is cleared */
+  | { kind: 'marginCallCleared'; subaccount: Hex }
+  /**
+   * a plan step's order for the flagged account: reduce-only IOC at worst `price` (the index ∓
+   * the plan's slippage); its fills and its cancelled remainder follow under `hash`
+   */
+  | { kind: 'deRiskOrder'; subaccount: Hex; hash: Hex; marketId: number; isBuy: boolean; price: bigint; amount: bigint }
+  | { kind: 'deRiskRejected'; subaccount: Hex; code: ErrorCode }
+  /**
+   * the backstop: the liquidator bought (`liquidatorBuys`) or sold `amount` of the account's
+   * exposure for `quote`; the liquidator also paid `insuranceShare` to the fund
+   */
+  | {
+      kind: 'liquidated';
+      requestId: bigint;
+      liquidator: Hex;
+      subaccount: Hex;
+      marketId: number;
+      liquidatorBuys: boolean;
+      amount: bigint;
+      quote: bigint;
+      insuranceShare: bigint;
+    }
+  | { kind: 'liquidationRejected'; requestId: bigint; liquidator: Hex; subaccount: Hex; code: ErrorCode }
+  /** the insurance fund took over the bankrupt account's balances; `deficit` = −equity */
+  | { kind: 'absorbed'; subaccount: Hex; deficit: bigint }
+  | { kind: 'absorbRejected'; subaccount: Hex; code: ErrorCode }
+  /** one counterparty's share of an auto-deleveraging: `amount` of its position closed against the bankrupt account for `quote` */
+  | { kind: 'deleveraged'; subaccount: Hex; counterparty: Hex; marketId: number; amount: bigint; quote: bigint }
+  | { kind: 'deleverageRejected'; subaccount: Hex; marketId: number; code: ErrorCode }
   /** a lending pool accrued at a batch's timestamp: interest added to its loans, the reserve share to the insurance fund (X18) */
   | { kind: 'interestAccrued'; assetId: number; interest: bigint; reserve: bigint; supplyIndex: bigint; borrowIndex: bigint };
 

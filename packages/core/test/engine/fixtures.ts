@@ -72,6 +72,15 @@ export const config: EngineConfig = {
   feeSubaccount: feeAccount,
 };
 
+const GROUP_ETH = 1;
+/** Portfolio margin on the fixtures: 10% shock on ETH exposure, 2% on hedged notional, positive uPnL at half */
+export const marginConfig: EngineConfig = {
+  ...config,
+  assets: config.assets.map((a) => (a.assetId === WETH ? { ...a, riskGroup: GROUP_ETH, priceMarketId: ETH } : a)),
+  markets: config.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, riskGroup: GROUP_ETH } : m)),
+  risk: { groups: [{ groupId: GROUP_ETH, shockIM: x('0.1'), basisIM: x('0.02') }], pnlWeight: x('0.5') },
+};
+
 export const DOMAIN = domainSeparator({
   name: 'Kestrel',
   version: '1',
@@ -214,6 +223,8 @@ export function fmtX(v: bigint): string {
   return `${neg ? '-' : ''}${i}${f ? `.${f}` : ''}`;
 }
 
+const n = (sub: Hex): string => names[sub] ?? sub;
+
 /** Events reduced to short strings, for table assertions. */
 export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => string = (h) => h.slice(0, 8)): string[] {
   return events.map((e) => {
@@ -246,6 +257,30 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `funding ${e.marketId} ${fmtX(e.rate)} cum ${fmtX(e.cumFunding)}`;
       case 'interestAccrued':
         return `interest ${e.assetId} ${fmtX(e.interest)} reserve ${fmtX(e.reserve)}`;
+      case 'riskPlanSet':
+        return `riskPlanSet ${n(e.subaccount)} ${e.plan.nonce}`;
+      case 'riskPlanRejected':
+        return `riskPlanRejected ${n(e.subaccount)} ${e.code}`;
+      case 'marginCall':
+        return `marginCall ${n(e.subaccount)} at ${e.at} until ${e.graceEnds}`;
+      case 'marginCallCleared':
+        return `marginCallCleared ${n(e.subaccount)}`;
+      case 'deRiskOrder':
+        return `deRiskOrder ${n(e.subaccount)} ${e.marketId} ${e.isBuy ? 'buy' : 'sell'} ${fmtX(e.amount)}@${fmtX(e.price)}`;
+      case 'deRiskRejected':
+        return `deRiskRejected ${n(e.subaccount)} ${e.code}`;
+      case 'liquidated':
+        return `liquidated ${n(e.subaccount)} by ${n(e.liquidator)} ${e.marketId} ${fmtX(e.amount)} for ${fmtX(e.quote)} fund ${fmtX(e.insuranceShare)}`;
+      case 'liquidationRejected':
+        return `liquidationRejected ${n(e.subaccount)} ${e.code}`;
+      case 'absorbed':
+        return `absorbed ${n(e.subaccount)} deficit ${fmtX(e.deficit)}`;
+      case 'absorbRejected':
+        return `absorbRejected ${n(e.subaccount)} ${e.code}`;
+      case 'deleveraged':
+        return `deleveraged ${n(e.subaccount)} vs ${n(e.counterparty)} ${e.marketId} ${fmtX(e.amount)} for ${fmtX(e.quote)}`;
+      case 'deleverageRejected':
+        return `deleverageRejected ${n(e.subaccount)} ${e.code}`;
     }
   });
 }

@@ -92,6 +92,6 @@ describe('pinned state hash', () => {
       }
     `);
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x85be5a89f1f26cb69ed25b353ade04cfd2bae431ae5aa67e3877960e0df7f04f"`);
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x7f29c32ae869e304645d0ee83b3369c3f2997a771bf18fd183278ec2cd858f6d"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0xad134890f216d754ef92f4a72362b65e0be3183c70727c7aa7a68a1e808d54df"`);
   });
 });

@@ -5,16 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../src/index.js';
-import { alice, bob, carol, config, ETH, ETH_PERP, Harness, USDC, WETH, x } from './fixtures.js';
+import { alice, bob, carol, config, ETH, ETH_PERP, Harness, marginConfig, USDC, WETH, x } from './fixtures.js';
 
-const GROUP_ETH = 1;
-/** 10% shock on ETH exposure, 2% on hedged notional, positive uPnL at half */
-export const marginConfig: EngineConfig = {
-  ...config,
-  assets: config.assets.map((a) => (a.assetId === WETH ? { ...a, riskGroup: GROUP_ETH, priceMarketId: ETH } : a)),
-  markets: config.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, riskGroup: GROUP_ETH } : m)),
-  risk: { groups: [{ groupId: GROUP_ETH, shockIM: x('0.1'), basisIM: x('0.02') }], pnlWeight: x('0.5') },
-};
 const P = { market: ETH_PERP } as const;
 
 function priced(price = '2000'): Harness {
