@@ -101,8 +101,9 @@ export class DeRisk {
   }
 
   /**
-   * At the end of a batch: flags every account whose maintenance health is below zero and clears
-   * the flag of every account back at or above it, in subaccount order.
+   * At the end of a batch, before its moves are stored: flags every account whose maintenance
+   * health is below zero and clears the flag of every account back at or above it, in
+   * subaccount order. The Exchange checks each change the batch names at the same point.
    */
   updateFlags(events: EngineEvent[]): void {
     const s = this.s;

@@ -91,8 +91,9 @@ export class Engine {
         this.advanceTime(input.timestamp, events);
         break;
       case 'endBatch':
-        this.s.accounts.endBatch();
+        // flags read the batch's moves before they are stored, as the contract does
         this.deRisk?.updateFlags(events);
+        this.s.accounts.endBatch();
         break;
       case 'place':
         this.place(input.hash, input.order, events);
