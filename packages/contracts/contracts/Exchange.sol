@@ -28,8 +28,19 @@ contract Exchange is Settlement {
     /// The code of the admin functions and most views (one contract's code is capped at 24 KiB).
     address private immutable _extension;
 
-    constructor(address admin_, bytes32 feeSubaccount_, bytes32 insuranceSubaccount_, uint64 maxBatchAge_) {
-        if (admin_ == address(0)) revert InvalidParams();
+    /// @param extension_ an ExchangeExtension made with the same four values (checked), which
+    ///        runs ExchangeAdmin's code in turn
+    constructor(
+        address admin_,
+        bytes32 feeSubaccount_,
+        bytes32 insuranceSubaccount_,
+        uint64 maxBatchAge_,
+        ExchangeExtension extension_
+    ) {
+        if (
+            admin_ == address(0) || extension_.admin() != admin_ || extension_.feeSubaccount() != feeSubaccount_
+                || extension_.insuranceSubaccount() != insuranceSubaccount_ || extension_.maxBatchAge() != maxBatchAge_
+        ) revert InvalidParams();
         admin = admin_;
         feeSubaccount = feeSubaccount_;
         insuranceSubaccount = insuranceSubaccount_;
@@ -37,7 +48,7 @@ contract Exchange is Settlement {
         _cachedChainId = block.chainid;
         _cachedThis = address(this);
         _cachedDomainSeparator = OrderLib.domainSeparator(block.chainid, address(this));
-        _extension = address(new ExchangeExtension(admin_, feeSubaccount_, insuranceSubaccount_, maxBatchAge_));
+        _extension = address(extension_);
     }
 
     function settleBatch(Batch calldata batch) external nonReentrant {
@@ -61,6 +72,7 @@ contract Exchange is Settlement {
         _applyPrices(ctx, batch.prices);
         _applyFunding(ctx, batch.funding);
         _processRequests(ctx, p.processedRequests, cursor);
+        _applyPlans(batch.plans);
         SignedOrder[] calldata signed = batch.orders;
         uint256 records = _validateOrders(ctx, signed);
         Fill[] calldata fills = batch.fills;
@@ -68,8 +80,12 @@ contract Exchange is Settlement {
         for (uint256 j; j < fillCount; ++j) {
             _applyFill(ctx, j, fills, records, signed.length);
         }
+        _absorb(ctx, batch.absorbs);
+        _deleverage(ctx, batch.deleverages);
         _recordFills(records, signed.length);
+        _checkPlanOrders(ctx);
         _checkMargins(ctx);
+        _applyMarginCalls(ctx, batch.marginCalls);
         _settlePositions(ctx);
         _storeBalances(ctx);
 
@@ -177,32 +193,6 @@ contract Exchange is Settlement {
             s.borrowIndex = uint128(p.borrowIndex);
             s.lastAccrual = uint64(p.lastAccrual);
         }
-    }
-
-    // ------------------------------------------------------------ views
-
-    function balanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
-        AssetState storage a = _assetState[assetId];
-        LendingMath.Pool memory p;
-        p.supplyIndex = a.supplyIndex;
-        p.borrowIndex = a.borrowIndex;
-        return LendingMath.balanceOf(_balances[subaccount][assetId], p);
-    }
-
-    function requestCount() external view returns (uint64) {
-        return _progress.requestCount;
-    }
-
-    function processedRequests() external view returns (uint64) {
-        return _progress.processedRequests;
-    }
-
-    function lastBatchId() external view returns (uint64) {
-        return _progress.lastBatchId;
-    }
-
-    function lastBatchTimestamp() external view returns (uint64) {
-        return _progress.lastBatchTimestamp;
     }
 
     /// Everything else — listings, parameters and the other views — is the extension's: calls

@@ -87,7 +87,7 @@ try {
     return { batchId: id, timestamp: block.timestamp, requestCursor: await read('requestCount'), stateHash: `0x${id.toString(16).padStart(64, '0')}` };
   };
   const settle = async (orders, fills, prices = []) => {
-    const batch = { ...(await batchHeader()), prices, funding: [], orders, fills };
+    const batch = { ...(await batchHeader()), prices, funding: [], plans: [], orders, fills, absorbs: [], deleverages: [], marginCalls: [] };
     const hash = await opWallet.writeContract({ address: d.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch], gas: 90_000_000n });
     const receipt = await wait(hash);
     const tx = await publicClient.getTransaction({ hash });

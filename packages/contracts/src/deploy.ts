@@ -1,5 +1,5 @@
 import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
-import { exchangeAbi, exchangeBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
+import { exchangeAbi, exchangeAdminAbi, exchangeAdminBytecode, exchangeBytecode, exchangeExtensionAbi, exchangeExtensionBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 
 /** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -38,12 +38,38 @@ export interface FeedSettings {
   maxRoundLag: number;
 }
 
-/** A risk group's initial-margin charges, X18 fractions (DESIGN §8). */
+/** A risk group's charges, X18 fractions (DESIGN §8); maintenance defaults to half the initial. */
 export interface RiskGroupConfig {
   groupId: number;
   shockIM: bigint;
   basisIM: bigint;
+  shockMM?: bigint;
+  basisMM?: bigint;
 }
+
+/** De-risking parameters (DESIGN §9; see `IExchange.DeRiskParams`). */
+export interface DeRiskConfig {
+  /** X18: equity below backstopRatio·R_MM is the backstop tier */
+  backstopRatio: bigint;
+  /** X18 of the notional a liquidator takes over */
+  liquidationDiscount: bigint;
+  /** X18 of that discount, to the insurance fund */
+  insuranceShare: bigint;
+  maxGraceSeconds: number;
+  /** for accounts without a plan */
+  defaultGraceSeconds: number;
+  defaultSlippageBps: number;
+}
+
+/** The engine's defaults (core DE_RISK_DEFAULTS and DEFAULT_BACKSTOP_RATIO; a test keeps them equal). */
+export const DEFAULT_DE_RISK: Readonly<DeRiskConfig> = Object.freeze({
+  backstopRatio: 500000000000000000n,
+  liquidationDiscount: 10000000000000000n,
+  insuranceShare: 500000000000000000n,
+  maxGraceSeconds: 900,
+  defaultGraceSeconds: 300,
+  defaultSlippageBps: 100,
+});
 
 /** A market to list; amounts and fees are X18 (see `IExchange.Market`). */
 export interface MarketConfig {
@@ -65,6 +91,8 @@ export interface MarketConfig {
   riskGroup?: number;
   /** perps: concentration charge on notional above `concThreshold` (X18); default 0 */
   concIM?: bigint;
+  /** perps: its maintenance counterpart; default half of concIM */
+  concMM?: bigint;
   concThreshold?: bigint;
   /** perps: the largest funding rate one update may post (X18); default 0.005 */
   maxFundingRate?: bigint;
@@ -95,6 +123,8 @@ export interface DeployKestrelOptions {
   /** portfolio margin's risk groups and the weight of positive uPnL (X18); default none and 0 */
   riskGroups?: readonly RiskGroupConfig[];
   pnlWeight?: bigint;
+  /** de-risking parameters; default {@link DEFAULT_DE_RISK} */
+  deRisk?: DeRiskConfig;
   /** oldest acceptable batch timestamp, in seconds behind the block; default 300 */
   maxBatchAge?: bigint | number;
   /** listed in order: the first is asset 0, the quote stablecoin */
@@ -180,7 +210,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };
-  const deploy = async (abi: typeof exchangeAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
+  const deploy = async (abi: typeof exchangeAbi | typeof exchangeExtensionAbi | typeof exchangeAdminAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
     const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain } as never);
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`deployKestrel: ${what} created no contract`);
@@ -231,7 +261,11 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
   const { address: timelock } = await deploy(timelockAbi, timelockBytecode, [0n, [admin], [admin], '0x0000000000000000000000000000000000000000'], 'Timelock');
   const maxBatchAge = BigInt(options.maxBatchAge ?? 300);
   const insurance = options.insuranceSubaccount ?? options.feeSubaccount;
-  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [timelock, options.feeSubaccount, insurance, maxBatchAge], 'Exchange');
+  // three codes (EIP-170): the Exchange runs its extension's by delegatecall, the extension the admin code's
+  const made = [timelock, options.feeSubaccount, insurance, maxBatchAge] as const;
+  const { address: adminCode } = await deploy(exchangeAdminAbi, exchangeAdminBytecode, [...made], 'ExchangeAdmin');
+  const { address: extension } = await deploy(exchangeExtensionAbi, exchangeExtensionBytecode, [...made, adminCode], 'ExchangeExtension');
+  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [...made, extension], 'Exchange');
 
   const calls: Array<{ target: Address; data: Hex }> = [];
   for (const a of assets) calls.push({ target: exchange, data: exchangeCall('listAsset', [a.token, a.symbol]) });
@@ -253,6 +287,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       active: m.active ?? true,
       riskGroup: m.riskGroup ?? 0,
       concIM: m.concIM ?? 0n,
+      concMM: m.concMM ?? (m.concIM ?? 0n) / 2n,
       concThreshold: m.concThreshold ?? 0n,
       maxFundingRate: m.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE,
     };
@@ -269,7 +304,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       symbol: market.symbol,
     };
     calls.push({ target: exchange, data: exchangeCall('listMarket', [market.marketId, struct]) });
-    const risk = { riskGroup: market.riskGroup, concIM: market.concIM, concThreshold: market.concThreshold, maxFundingRate: market.maxFundingRate };
+    const risk = { riskGroup: market.riskGroup, concIM: market.concIM, concThreshold: market.concThreshold, maxFundingRate: market.maxFundingRate, concMM: market.concMM };
     calls.push({ target: exchange, data: exchangeCall('setMarketRisk', [market.marketId, risk]) });
     if (feed) {
       const settings = { aggregator: feed.aggregator, maxStaleness: feed.maxStaleness, maxRoundLag: feed.maxRoundLag };
@@ -283,7 +318,11 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     }
     if (a.lending) calls.push({ target: exchange, data: exchangeCall('setLendingCurve', [assetId, a.lending]) });
   }
-  for (const g of options.riskGroups ?? []) calls.push({ target: exchange, data: exchangeCall('setRiskGroup', [g.groupId, g.shockIM, g.basisIM]) });
+  for (const g of options.riskGroups ?? []) {
+    const args = [g.groupId, g.shockIM, g.basisIM, g.shockMM ?? g.shockIM / 2n, g.basisMM ?? g.basisIM / 2n] as const;
+    calls.push({ target: exchange, data: exchangeCall('setRiskGroup', args) });
+  }
+  calls.push({ target: exchange, data: exchangeCall('setDeRiskParams', [options.deRisk ?? DEFAULT_DE_RISK]) });
   if (options.pnlWeight !== undefined) calls.push({ target: exchange, data: exchangeCall('setPnlWeight', [options.pnlWeight]) });
 
   const operators = [...(options.operators ?? [])];

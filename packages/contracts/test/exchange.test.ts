@@ -82,8 +82,12 @@ async function nextBatch(): Promise<Batch> {
     stateHash: `0x${(lastBatchId + 1n).toString(16).padStart(64, '0')}`,
     prices: [],
     funding: [],
+    plans: [],
     orders: [],
     fills: [],
+    absorbs: [],
+    deleverages: [],
+    marginCalls: [],
   };
 }
 

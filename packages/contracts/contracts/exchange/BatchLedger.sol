@@ -49,6 +49,7 @@ abstract contract BatchLedger is ExchangeStorage {
         int256 concIM;
         int256 concThreshold;
         uint256 next;
+        int256 concMM;
     }
 
     function _newCtx(uint64 t, uint256 accounts, uint256 balances, uint256 positions)
@@ -69,9 +70,9 @@ abstract contract BatchLedger is ExchangeStorage {
     // ------------------------------------------------------------ accounts and entries
 
     // Memory layouts the hot path reads by offset (every struct member takes one word):
-    // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next
+    // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next, planOrder
     // Net.Entry:   slot, account, id, position, a, b, next
-    // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next
+    // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next, concMM
     // The fill path passes pointers, never struct-typed variables: Solidity allocates a fresh
     // struct for each of those (a named return included), and memory grows quadratically in cost.
     uint256 internal constant ACC_ROOT = 0x20;
@@ -79,7 +80,8 @@ abstract contract BatchLedger is ExchangeStorage {
     uint256 internal constant ACC_TOUCHED = 0x80;
     uint256 internal constant ACC_LAST_FILL = 0xa0;
     uint256 internal constant ACC_WAS_MAKER = 0xc0;
-    uint256 internal constant ACC_SIZE = 0x100;
+    uint256 internal constant ACC_PLAN_ORDER = 0x100;
+    uint256 internal constant ACC_SIZE = 0x120;
     uint256 internal constant ENTRY_A = 0x80;
     uint256 internal constant ENTRY_B = 0xa0;
     uint256 internal constant ENTRY_SIZE = 0xe0;
@@ -104,6 +106,7 @@ abstract contract BatchLedger is ExchangeStorage {
             mstore(add(p, 0xa0), 0)
             mstore(add(p, 0xc0), 0)
             mstore(add(p, 0xe0), 0)
+            mstore(add(p, ACC_PLAN_ORDER), 0)
         }
         Net.insert(ctx.accounts, free, p, Net.ACCOUNT_NEXT);
     }
@@ -263,7 +266,8 @@ abstract contract BatchLedger is ExchangeStorage {
             riskGroup: _marketRisk[marketId].riskGroup,
             concIM: int256(uint256(_marketRisk[marketId].concIM)),
             concThreshold: int256(uint256(_marketRisk[marketId].concThreshold)),
-            next: ctx.markets
+            next: ctx.markets,
+            concMM: int256(uint256(_marketRisk[marketId].concMM))
         });
         _refreshStale(ctx, m);
         assembly ("memory-safe") {
@@ -296,26 +300,27 @@ abstract contract BatchLedger is ExchangeStorage {
         c.reserveFactor = reserveFactor;
     }
 
-    // ------------------------------------------------------------ initial health
+    // ------------------------------------------------------------ health
 
-    /// The running sums of `_health`.
+    /// The running sums of an account's walk: equity (positive uPnL whole and at pnlWeight), the
+    /// concentration charges, and the groups' exposures in ctx's scratch arrays.
     struct HealthSums {
+        int256 equityIM;
         int256 equity;
         int256 conc;
+        int256 concMM;
         uint256 groups;
         bool unpriced;
     }
 
-    /// The account's initial health (DESIGN §8; core margin.ts), over stored state plus the
-    /// batch's net moves (without the fills' part when `pre`). `priced` is false when a loan or
-    /// a position has no price.
-    function _health(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (bool priced, int256 h) {
+    /// Values every holding of the account (core margin.ts), over stored state plus the batch's
+    /// net moves (without the fills' part when `pre`).
+    function _walk(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (HealthSums memory sums) {
         if (ctx.groupIds.length == 0) {
             ctx.groupIds = new uint256[](MAX_ASSETS + MAX_PERPS);
             ctx.groupNet = new int256[](MAX_ASSETS + MAX_PERPS);
             ctx.groupGross = new int256[](MAX_ASSETS + MAX_PERPS);
         }
-        HealthSums memory sums;
         uint256 bits = ((acc.header >> HELD_SHIFT) | acc.touched) & MASK64;
         for (uint256 a; bits >> a != 0; ++a) {
             if ((bits >> a) & 1 != 0) _addAsset(ctx, acc, a, pre, sums);
@@ -324,23 +329,52 @@ abstract contract BatchLedger is ExchangeStorage {
         for (uint256 k; bits >> k != 0; ++k) {
             if ((bits >> k) & 1 != 0) _addPerp(ctx, acc, k, pre, sums);
         }
+    }
+
+    /// The account's initial health (DESIGN §8; core margin.ts). `priced` is false when a loan or
+    /// a position has no price.
+    function _health(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (bool priced, int256 h) {
+        HealthSums memory sums = _walk(ctx, acc, pre);
         if (sums.unpriced) return (false, 0);
-        h = sums.equity - sums.conc;
+        h = sums.equityIM - sums.conc;
         for (uint256 i; i < sums.groups; ++i) {
-            RiskGroup memory g = _riskGroups[uint32(ctx.groupIds[i])];
+            RiskGroup storage g = _riskGroups[uint32(ctx.groupIds[i])];
             (int256 shock, int256 basis) =
                 g.configured ? (int256(uint256(g.shockIM)), int256(uint256(g.basisIM))) : (int256(ONE), int256(ONE));
-            int256 net = ctx.groupNet[i] < 0 ? -ctx.groupNet[i] : ctx.groupNet[i];
-            h -= PerpMath.mulDivCeil(shock, net, int256(ONE)) + PerpMath.mulDivCeil(basis, ctx.groupGross[i] - net, int256(ONE));
+            h -= _groupCharge(ctx.groupNet[i], ctx.groupGross[i], shock, basis);
         }
         priced = true;
+    }
+
+    /// The account's equity and maintenance requirement (DESIGN §8), for the tiers.
+    function _maintenance(Ctx memory ctx, Net.Account memory acc, bool pre)
+        internal
+        view
+        returns (bool priced, int256 equity, int256 requirement)
+    {
+        HealthSums memory sums = _walk(ctx, acc, pre);
+        if (sums.unpriced) return (false, 0, 0);
+        requirement = sums.concMM;
+        for (uint256 i; i < sums.groups; ++i) {
+            RiskGroup storage g = _riskGroups[uint32(ctx.groupIds[i])];
+            (int256 shock, int256 basis) =
+                g.configured ? (int256(uint256(g.shockMM)), int256(uint256(g.basisMM))) : (int256(ONE), int256(ONE));
+            requirement += _groupCharge(ctx.groupNet[i], ctx.groupGross[i], shock, basis);
+        }
+        return (true, sums.equity, requirement);
+    }
+
+    function _groupCharge(int256 net, int256 gross, int256 shock, int256 basis) private pure returns (int256) {
+        int256 n = net < 0 ? -net : net;
+        return PerpMath.mulDivCeil(shock, n, int256(ONE)) + PerpMath.mulDivCeil(basis, gross - n, int256(ONE));
     }
 
     function _addAsset(Ctx memory ctx, Net.Account memory acc, uint256 a, bool pre, HealthSums memory sums) private view {
         int256 b = _balance(ctx, acc, a, pre);
         if (b == 0) return;
         if (a == 0) {
-            sums.equity += b; // the quote asset: the unit of account
+            sums.equityIM += b; // the quote asset: the unit of account
+            sums.equity += b;
             return;
         }
         uint256 w = ctx.assetWords[a]; // read with the pool by _balance
@@ -351,6 +385,7 @@ abstract contract BatchLedger is ExchangeStorage {
             return;
         }
         int256 v = PerpMath.mulDivFloor(b, int256(px), int256(ONE));
+        sums.equityIM += v;
         sums.equity += v;
         sums.groups = _addExposure(ctx, sums.groups, uint32(w >> 128), v);
     }
@@ -362,7 +397,8 @@ abstract contract BatchLedger is ExchangeStorage {
         int256 vq = p.vQuote + dVQuote - PerpMath.fundingOwed(p.size, p.lastCumFunding, m.cumFunding);
         int256 weight = int256(uint256(pnlWeight));
         if (size == 0) {
-            sums.equity += vq < 0 ? vq : PerpMath.mulDivFloor(vq, weight, int256(ONE));
+            sums.equityIM += vq < 0 ? vq : PerpMath.mulDivFloor(vq, weight, int256(ONE));
+            sums.equity += vq;
             return;
         }
         if (m.price == 0) {
@@ -371,10 +407,14 @@ abstract contract BatchLedger is ExchangeStorage {
         }
         int256 n = PerpMath.mulDivFloor(size, int256(m.price), int256(ONE));
         int256 upnl = vq + n;
-        sums.equity += upnl < 0 ? upnl : PerpMath.mulDivFloor(upnl, weight, int256(ONE));
+        sums.equityIM += upnl < 0 ? upnl : PerpMath.mulDivFloor(upnl, weight, int256(ONE));
+        sums.equity += upnl;
         sums.groups = _addExposure(ctx, sums.groups, m.riskGroup, n);
         int256 mag = n < 0 ? -n : n;
-        if (mag > m.concThreshold) sums.conc += PerpMath.mulDivCeil(m.concIM, mag - m.concThreshold, int256(ONE));
+        if (mag > m.concThreshold) {
+            sums.conc += PerpMath.mulDivCeil(m.concIM, mag - m.concThreshold, int256(ONE));
+            sums.concMM += PerpMath.mulDivCeil(m.concMM, mag - m.concThreshold, int256(ONE));
+        }
     }
 
     /// Adds an exposure to its group's net and gross; returns the number of groups.

@@ -13,6 +13,9 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant ORDER_NONCE_CANCELLED = 3;
     uint8 internal constant ORDER_EXPIRED = 4;
     uint8 internal constant ORDER_DUPLICATE = 5;
+    uint8 internal constant ORDER_NOT_FLAGGED = 6;
+    uint8 internal constant ORDER_PLAN_PRICE = 7;
+    uint8 internal constant ORDER_NOT_REDUCING = 8;
     uint8 internal constant FILL_BAD_INDEX = 1;
     uint8 internal constant FILL_MARKET_MISMATCH = 2;
     uint8 internal constant FILL_PRICE = 3;
@@ -29,6 +32,22 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant BATCH_CURSOR = 3;
     uint8 internal constant BATCH_PRICE = 4;
     uint8 internal constant BATCH_FUNDING = 5;
+    uint8 internal constant BATCH_PLAN = 6;
+    uint8 internal constant BATCH_MARGIN_CALL = 7;
+    uint8 internal constant BATCH_ABSORB = 8;
+    uint8 internal constant BATCH_DELEVERAGE = 9;
+    // reasons carried by LiquidationRejected (the engine's codes in brackets)
+    uint8 internal constant LIQ_UNKNOWN_MARKET = 1; // UNKNOWN_MARKET
+    uint8 internal constant LIQ_MALFORMED = 2; // MALFORMED: zero, or not a whole number of lots
+    uint8 internal constant LIQ_SELF = 3; // SELF_LIQUIDATION
+    uint8 internal constant LIQ_STALE_PRICE = 4; // STALE_PRICE
+    uint8 internal constant LIQ_NOT_LIQUIDATABLE = 5; // NOT_LIQUIDATABLE
+    uint8 internal constant LIQ_NOTHING = 6; // NOTHING_TO_REDUCE
+    uint8 internal constant LIQ_MARGIN = 7; // INSUFFICIENT_MARGIN: the liquidator's own
+
+    /// A risk plan may name at most this many markets and allow at most this slippage (50%).
+    uint256 internal constant MAX_PLAN_MARKETS = 16;
+    uint256 internal constant MAX_PLAN_SLIPPAGE_BPS = 5000;
 
     /// Assets and perp markets are bits of an account's header word: at most 64 of each.
     uint256 internal constant MAX_ASSETS = 64;
@@ -89,10 +108,21 @@ abstract contract ExchangeStorage is IExchangeTypes {
         bool hasCurve;
     }
 
+    /// The initial charges and the flag share the first slot (what the pre-trade check reads).
     struct RiskGroup {
         uint64 shockIM;
         uint64 basisIM;
         bool configured;
+        uint64 shockMM;
+        uint64 basisMM;
+    }
+
+    /// A subaccount's risk plan as settlement needs it: its bounds, not its market order.
+    struct StoredPlan {
+        uint64 nonce;
+        uint16 maxSlippageBps;
+        uint32 graceSeconds;
+        bool set;
     }
 
     /// The price a batch last used for a market.
@@ -131,6 +161,10 @@ abstract contract ExchangeStorage is IExchangeTypes {
     /// the `data` word of CancelOrder and LinkedSigner requests
     mapping(uint64 requestId => bytes32) internal _requestData;
     mapping(bytes32 subaccount => LinkedSigner) public linkedSigner;
+    /// When the batch that flagged the subaccount's margin call ran (0: not flagged).
+    mapping(bytes32 subaccount => uint64) public marginCallAt;
+    mapping(bytes32 subaccount => StoredPlan) internal _plans;
+    DeRiskParams internal _deRisk;
 
     Asset[] internal _assets;
     mapping(uint32 assetId => AssetState) internal _assetState;

@@ -83,7 +83,7 @@ abstract contract Registry is ExchangeStorage {
 
     function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external onlyAdmin {
         if (_markets[marketId].tickSize == 0) revert InvalidParams();
-        if (risk.concIM > ONE || risk.maxFundingRate > ONE) revert InvalidParams();
+        if (risk.concIM > ONE || risk.concMM > risk.concIM || risk.maxFundingRate > ONE) revert InvalidParams();
         _marketRisk[marketId] = risk;
         emit MarketRiskSet(marketId, risk);
     }
@@ -127,12 +127,26 @@ abstract contract Registry is ExchangeStorage {
         emit LendingCurveSet(assetId, c);
     }
 
-    function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM) external onlyAdmin {
-        // at most 1: a fully paid account then always has initial health ≥ 0
-        if (shockIM > ONE || basisIM > ONE) revert InvalidParams();
+    /// @dev Maintenance charges at most the initial ones (and so at most 1: a fully paid account
+    ///      always has initial health ≥ 0).
+    function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM, uint64 shockMM, uint64 basisMM)
+        external
+        onlyAdmin
+    {
+        if (shockIM > ONE || basisIM > ONE || shockMM > shockIM || basisMM > basisIM) revert InvalidParams();
         if (!_riskGroups[groupId].configured) _riskGroupIds.push(groupId);
-        _riskGroups[groupId] = RiskGroup({shockIM: shockIM, basisIM: basisIM, configured: true});
-        emit RiskGroupSet(groupId, shockIM, basisIM);
+        _riskGroups[groupId] =
+            RiskGroup({shockIM: shockIM, basisIM: basisIM, configured: true, shockMM: shockMM, basisMM: basisMM});
+        emit RiskGroupSet(groupId, shockIM, basisIM, shockMM, basisMM);
+    }
+
+    function setDeRiskParams(DeRiskParams calldata p) external onlyAdmin {
+        if (
+            p.backstopRatio > ONE || p.liquidationDiscount > ONE || p.insuranceShare > ONE
+                || p.defaultSlippageBps > MAX_PLAN_SLIPPAGE_BPS
+        ) revert InvalidParams();
+        _deRisk = p;
+        emit DeRiskParamsSet(p);
     }
 
     function setPnlWeight(uint64 weight) external onlyAdmin {

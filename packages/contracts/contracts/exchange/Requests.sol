@@ -10,10 +10,12 @@ import {MathX18} from "../lib/MathX18.sol";
 import {OrderLib} from "../lib/OrderLib.sol";
 import {ExchangeStorage} from "./ExchangeStorage.sol";
 
-/// @title What traders do on chain: deposits, withdrawal requests, cancels, linked signers.
+/// @title What traders do on chain: deposits, withdrawal requests, cancels, linked signers,
+///        liquidations.
 /// @notice Each is queued and reaches the engine through the batch that moves the request cursor
 ///         past it, so every node applies it at the same point of the sequence. Cancels and
-///         linked signers bind settlement at once; deposits move tokens in at once.
+///         linked signers bind settlement at once; deposits move tokens in at once. This code
+///         runs in the Exchange's extension (by delegatecall, on the Exchange's storage).
 abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -93,6 +95,16 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         emit LinkedSignerSet(requestId, subaccount, signer, expiry);
     }
 
+    function liquidate(bytes32 liquidator, bytes32 subaccount, uint32 marketId, uint128 amount)
+        external
+        nonReentrant
+        onlyOwnerOf(liquidator)
+        returns (uint64 requestId)
+    {
+        requestId = _queue(RequestKind.Liquidation, liquidator, marketId, amount);
+        _requestData[requestId] = subaccount;
+    }
+
     function minNonce(bytes32 subaccount) external view returns (uint64) {
         return uint64(_headers[subaccount] & MASK64);
     }
@@ -114,9 +126,4 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         emit RequestQueued(requestId, kind, subaccount, assetId, amount);
     }
 
-    /// Pays a withdrawal out in token units (exact: the request was made in token units).
-    function _payOut(bytes32 subaccount, uint32 assetId, uint128 amount) internal {
-        Asset storage asset = _assets[assetId];
-        IERC20(asset.token).safeTransfer(OrderLib.owner(subaccount), uint256(amount) / MathX18.scale(asset.decimals));
-    }
 }

@@ -8,8 +8,10 @@ import {OrderLib} from "../lib/OrderLib.sol";
 import {OrderRecords} from "../lib/OrderRecords.sol";
 import {PerpMath} from "../lib/PerpMath.sol";
 import {PriceFeeds} from "../lib/PriceFeeds.sol";
-import {BatchLedger} from "./BatchLedger.sol";
-import {Requests} from "./Requests.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {DeRisking} from "./DeRisking.sol";
 
 /// @title Batch settlement (DESIGN §10): one clock, one price, one order of events.
 /// @notice A batch is applied in the engine's order — interest to the batch's time, prices,
@@ -17,9 +19,11 @@ import {Requests} from "./Requests.sol";
 ///         memory (Net), and ends by checking the margin of every account a fill touched and
 ///         storing each moved position and balance once. Any failure reverts the whole batch with
 ///         the index of what failed and why, so the sequencer can leave it out and rebuild.
-abstract contract Settlement is BatchLedger, Requests {
+abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
     // field offsets of an order record (see OrderRecords)
-    uint256 private constant REC_SIZE = 0x1e0; // == OrderRecords.SIZE
+    uint256 private constant REC_SIZE = 0x200; // == OrderRecords.SIZE
     uint256 private constant REC_SUBACCOUNT = 0x020;
     uint256 private constant REC_MARKET_ID = 0x040;
     uint256 private constant REC_IS_BUY = 0x060;
@@ -32,16 +36,24 @@ abstract contract Settlement is BatchLedger, Requests {
     uint256 private constant REC_INFO = 0x180;
     uint256 private constant REC_FILLED = 0x1a0;
     uint256 private constant REC_STORED = 0x1c0;
+    uint256 private constant REC_PLAN = 0x1e0;
 
     /// The batch's ledger in memory, sized for its inputs.
     function _begin(Batch calldata batch, uint64 requests) internal view returns (Ctx memory) {
         uint256 fills = batch.fills.length;
         uint256 assets = _assets.length;
+        uint256 absorbs = batch.absorbs.length;
+        // a liquidation touches two accounts and the fund, four balances and two positions; a
+        // deleveraging one position per counterparty
+        uint256 closed;
+        for (uint256 i; i < batch.deleverages.length; ++i) {
+            closed += 1 + batch.deleverages[i].counterparties.length;
+        }
         return _newCtx(
             batch.timestamp,
-            batch.orders.length + requests + 2,
-            4 * fills + requests + assets + 2,
-            2 * fills
+            batch.orders.length + 2 * requests + absorbs + batch.marginCalls.length + closed + 3,
+            4 * fills + 5 * requests + assets + 2 * absorbs * assets + 2,
+            2 * fills + 2 * requests + closed
         );
     }
 
@@ -109,6 +121,8 @@ abstract contract Settlement is BatchLedger, Requests {
                 emit Deposited(id, subaccount, assetId, amount);
             } else if (kind == RequestKind.Withdrawal) {
                 _withdraw(ctx, id, r.subaccount, r.assetId, r.amount);
+            } else if (kind == RequestKind.Liquidation) {
+                _liquidate(ctx, id, r.subaccount, r.assetId, r.amount);
             }
             // CancelUpTo, CancelOrder and LinkedSigner took effect on chain when they were made;
             // the engine applies them here.
@@ -143,6 +157,12 @@ abstract contract Settlement is BatchLedger, Requests {
         ctx.cashMoved[assetId] -= x;
         _payOut(subaccount, assetId, amount);
         emit Withdrawn(id, subaccount, assetId, amount);
+    }
+
+    /// Pays a withdrawal out in token units (exact: the request was made in token units).
+    function _payOut(bytes32 subaccount, uint32 assetId, uint128 amount) private {
+        Asset storage asset = _assets[assetId];
+        IERC20(asset.token).safeTransfer(OrderLib.owner(subaccount), uint256(amount) / MathX18.scale(asset.decimals));
     }
 
     // ------------------------------------------------------------ orders and fills
@@ -180,9 +200,13 @@ abstract contract Settlement is BatchLedger, Requests {
             subaccount := mload(add(rec, REC_SUBACCOUNT))
             marketId := mload(add(rec, REC_MARKET_ID))
         }
-        address signer = OrderLib.recover(digest, so.signature);
-        if (signer == address(0) || (signer != OrderLib.owner(subaccount) && !_linked(subaccount, signer, ctx.t))) {
-            revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+        // no signature: a plan order, which the protocol sends for a flagged account (DeRisking)
+        bool plan = so.signature.length == 0;
+        if (!plan) {
+            address signer = OrderLib.recover(digest, so.signature);
+            if (signer == address(0) || (signer != OrderLib.owner(subaccount) && !_linked(subaccount, signer, ctx.t))) {
+                revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
+            }
         }
         uint256 m = _marketAt(ctx, uint32(marketId)); // canonical: checked by load
         uint256 word;
@@ -191,6 +215,31 @@ abstract contract Settlement is BatchLedger, Requests {
         }
         if (!_active(word)) revert InvalidOrder(i, ORDER_UNKNOWN_MARKET);
         uint256 acc = _accountAt(ctx, subaccount);
+        uint256 stored;
+        if (plan) {
+            bool isBuy;
+            uint256 px;
+            assembly ("memory-safe") {
+                isBuy := mload(add(rec, REC_IS_BUY))
+                px := mload(add(rec, REC_PRICE))
+            }
+            _checkPlanOrder(ctx, i, subaccount, acc, m, isBuy, px);
+        } else {
+            _checkLive(ctx.t, i, rec, acc, subaccount);
+            stored = filled[digest];
+        }
+        assembly ("memory-safe") {
+            mstore(add(rec, REC_MARKET), word)
+            mstore(add(rec, REC_ACCOUNT), acc)
+            mstore(add(rec, REC_INFO), m)
+            mstore(add(rec, REC_FILLED), stored)
+            mstore(add(rec, REC_STORED), stored)
+            mstore(add(rec, REC_PLAN), plan)
+        }
+    }
+
+    /// A signed order's nonce is neither below the subaccount's minimum nor spent, and it has not expired.
+    function _checkLive(uint64 t, uint256 i, uint256 rec, uint256 acc, bytes32 subaccount) private view {
         uint256 nonce;
         uint256 expiry;
         uint256 header;
@@ -202,15 +251,7 @@ abstract contract Settlement is BatchLedger, Requests {
         if (nonce < header & MASK64 || (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0) {
             revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
         }
-        if (expiry != 0 && ctx.t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
-        uint256 stored = filled[digest];
-        assembly ("memory-safe") {
-            mstore(add(rec, REC_MARKET), word)
-            mstore(add(rec, REC_ACCOUNT), acc)
-            mstore(add(rec, REC_INFO), m)
-            mstore(add(rec, REC_FILLED), stored)
-            mstore(add(rec, REC_STORED), stored)
-        }
+        if (expiry != 0 && t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
     }
 
     /// Checks fill `j` against its two orders and adds its moves.
@@ -406,7 +447,7 @@ abstract contract Settlement is BatchLedger, Requests {
     }
 
     /// Stores what the batch filled: an order filled in full spends its nonce (a bit), one still
-    /// partly filled keeps its amount in `filled`.
+    /// partly filled keeps its amount in `filled`. A plan order leaves nothing: it never rests.
     function _recordFills(uint256 records, uint256 n) internal {
         for (uint256 i; i < n; ++i) {
             uint256 rec = records + i * REC_SIZE;
@@ -414,13 +455,15 @@ abstract contract Settlement is BatchLedger, Requests {
             uint256 stored;
             uint256 limit;
             bytes32 digest;
+            bool plan;
             assembly ("memory-safe") {
                 total := mload(add(rec, REC_FILLED))
                 stored := mload(add(rec, REC_STORED))
                 limit := mload(add(rec, REC_AMOUNT))
                 digest := mload(rec)
+                plan := mload(add(rec, REC_PLAN))
             }
-            if (total == stored) continue;
+            if (total == stored || plan) continue;
             if (total < limit) {
                 filled[digest] = uint128(total);
                 continue;

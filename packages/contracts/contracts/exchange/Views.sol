@@ -9,6 +9,14 @@ import {PriceFeeds} from "../lib/PriceFeeds.sol";
 
 /// @title Read-only views of the registry, the pools, positions and health.
 abstract contract Views is BatchLedger {
+    function balanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
+        AssetState storage a = _assetState[assetId];
+        LendingMath.Pool memory p;
+        p.supplyIndex = a.supplyIndex;
+        p.borrowIndex = a.borrowIndex;
+        return LendingMath.balanceOf(_balances[subaccount][assetId], p);
+    }
+
     function scaledBalanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
         return _balances[subaccount][assetId];
     }
@@ -111,9 +119,41 @@ abstract contract Views is BatchLedger {
         return _riskGroupIds;
     }
 
-    function riskGroup(uint32 groupId) external view returns (uint64 shockIM, uint64 basisIM, bool configured) {
-        RiskGroup storage g = _riskGroups[groupId];
-        return (g.shockIM, g.basisIM, g.configured);
+    function riskGroup(uint32 groupId) external view returns (RiskGroup memory) {
+        return _riskGroups[groupId];
+    }
+
+    function deRiskParams() external view returns (DeRiskParams memory) {
+        return _deRisk;
+    }
+
+    /// The subaccount's risk plan bounds (its market order lives with the engine).
+    function riskPlanOf(bytes32 subaccount) external view returns (StoredPlan memory) {
+        return _plans[subaccount];
+    }
+
+    /// Equity and the maintenance requirement at the last batch's prices (DESIGN §8): the account
+    /// is in margin call below zero maintenance health, in the backstop tier below
+    /// backstopRatio·requirement, bankrupt below zero equity.
+    function maintenance(bytes32 subaccount) external view returns (bool priced, int256 equity, int256 requirement) {
+        Ctx memory ctx = _newCtx(_progress.lastBatchTimestamp, 1, 1, 1);
+        return _maintenance(ctx, _account(ctx, subaccount), false);
+    }
+
+    function requestCount() external view returns (uint64) {
+        return _progress.requestCount;
+    }
+
+    function processedRequests() external view returns (uint64) {
+        return _progress.processedRequests;
+    }
+
+    function lastBatchId() external view returns (uint64) {
+        return _progress.lastBatchId;
+    }
+
+    function lastBatchTimestamp() external view returns (uint64) {
+        return _progress.lastBatchTimestamp;
     }
 
     function nonceSpent(bytes32 subaccount, uint64 nonce) external view returns (bool) {

@@ -7,6 +7,23 @@ import {IExchangeTypes} from "./IExchangeTypes.sol";
 /// @notice Every function of the Exchange and of its extension, as one interface: call the
 ///         Exchange's address through it.
 interface IExchange is IExchangeTypes {
+    /// A risk group's charges, X18 fractions.
+    struct RiskGroupView {
+        uint64 shockIM;
+        uint64 basisIM;
+        bool configured;
+        uint64 shockMM;
+        uint64 basisMM;
+    }
+
+    /// A subaccount's risk plan bounds.
+    struct PlanView {
+        uint64 nonce;
+        uint16 maxSlippageBps;
+        uint32 graceSeconds;
+        bool set;
+    }
+
     // --- admin (the Timelock) ---
     function listAsset(address token, string calldata symbol) external returns (uint32 assetId);
     function listMarket(uint32 marketId, Market calldata market) external;
@@ -19,8 +36,10 @@ interface IExchange is IExchangeTypes {
     function setAssetRisk(uint32 assetId, uint32 riskGroup, uint32 priceMarketId) external;
     /// The asset's lending curve; interest accrues from the next batch.
     function setLendingCurve(uint32 assetId, Curve calldata curve) external;
-    /// A risk group's initial-margin shock and basis charges, X18 fractions in [0, 1].
-    function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM) external;
+    /// A risk group's shock and basis charges, X18 fractions in [0, 1], maintenance ≤ initial.
+    function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM, uint64 shockMM, uint64 basisMM) external;
+    /// The backstop, liquidation discount, insurance share and the defaults of accounts without a plan.
+    function setDeRiskParams(DeRiskParams calldata params) external;
     /// The share of positive uPnL that counts toward initial health, X18 in [0, 1].
     function setPnlWeight(uint64 pnlWeight) external;
 
@@ -39,6 +58,11 @@ interface IExchange is IExchangeTypes {
     /// Names (or, with the zero address, removes) the subaccount's linked signer; only its owner
     /// may. Settlement honours it at once; the engine learns it through the request queue.
     function setLinkedSigner(bytes32 subaccount, address signer, uint64 expiry) external returns (uint64 requestId);
+    /// The backstop (DESIGN §9): queues the take-over of up to `amount` (X18 base) of `subaccount`'s
+    /// exposure in `marketId` by `liquidator` (a subaccount of the caller). The batch that
+    /// processes it checks the tier, caps the amount (half per step unless bankrupt), prices it at
+    /// the index less the discount and checks the liquidator's initial health.
+    function liquidate(bytes32 liquidator, bytes32 subaccount, uint32 marketId, uint128 amount) external returns (uint64 requestId);
     function linkedSigner(bytes32 subaccount) external view returns (address signer, uint64 expiry);
 
     // --- operators ---
@@ -86,7 +110,13 @@ interface IExchange is IExchangeTypes {
     function lendingCurve(uint32 assetId) external view returns (bool set, Curve memory curve);
     /// Every configured risk group, in the order first configured.
     function riskGroupIds() external view returns (uint32[] memory);
-    function riskGroup(uint32 groupId) external view returns (uint64 shockIM, uint64 basisIM, bool configured);
+    function riskGroup(uint32 groupId) external view returns (RiskGroupView memory);
+    function deRiskParams() external view returns (DeRiskParams memory);
+    function riskPlanOf(bytes32 subaccount) external view returns (PlanView memory);
+    /// Equity and the maintenance requirement at the last batch's prices.
+    function maintenance(bytes32 subaccount) external view returns (bool priced, int256 equity, int256 requirement);
+    /// When the batch that flagged the subaccount's margin call ran (0: not flagged).
+    function marginCallAt(bytes32 subaccount) external view returns (uint64);
     function isOperator(address account) external view returns (bool);
     function maxBatchAge() external view returns (uint64);
 }

@@ -43,9 +43,34 @@ interface IExchangeTypes {
         int128 rate;
     }
 
+    /// A trader's de-risking plan (DESIGN §4, §9), signed by the subaccount's owner.
+    struct RiskPlan {
+        bytes32 subaccount;
+        uint32[] marketOrder; // reduced first to last (the engine follows it; the chain stores its bounds)
+        uint16 maxSlippageBps; // the worst price a plan order accepts, from the index
+        uint32 graceSeconds; // after a margin call, before the plan runs (capped by maxGraceSeconds)
+        uint64 nonce; // a higher nonce replaces
+    }
+
+    struct SignedRiskPlan {
+        RiskPlan plan;
+        bytes signature;
+    }
+
+    /// Auto-deleveraging of a bankrupt account's perp position against `counterparties`, in the
+    /// engine's ranking (profit × leverage), at the price that leaves its equity at zero.
+    struct Deleverage {
+        bytes32 subaccount;
+        uint32 marketId;
+        bytes32[] counterparties;
+    }
+
     /// Applied in this order: interest accrues to `timestamp`; prices; funding; the request queue
-    /// up to `requestCursor`; the orders are checked; the fills; then every moved balance and
-    /// position is settled once and every account a fill touched is checked for margin.
+    /// up to `requestCursor` (liquidations included); risk plans; the orders are checked (an
+    /// order without a signature is a plan order for a flagged account past its grace window);
+    /// the fills; absorptions; deleveraging; then each plan order's account is checked for a
+    /// lower maintenance requirement, every account a fill touched for margin, each named margin
+    /// call is set or cleared, and every moved balance and position is settled once.
     struct Batch {
         uint64 batchId; // lastBatchId + 1
         uint64 timestamp; // batch clock: non-decreasing, ≤ block.timestamp, ≥ block.timestamp − maxBatchAge
@@ -53,8 +78,12 @@ interface IExchangeTypes {
         bytes32 stateHash; // the engine's state hash after the batch (recorded, not checked)
         PriceRound[] prices;
         FundingUpdate[] funding;
+        SignedRiskPlan[] plans;
         SignedOrder[] orders;
         Fill[] fills;
+        bytes32[] absorbs; // bankrupt accounts whose balances the insurance fund takes over
+        Deleverage[] deleverages;
+        bytes32[] marginCalls; // accounts whose margin-call flag the batch sets (H_MM < 0) or clears (H_MM ≥ 0)
     }
 
     enum RequestKind {
@@ -62,16 +91,17 @@ interface IExchangeTypes {
         Withdrawal,
         CancelUpTo,
         CancelOrder,
-        LinkedSigner
+        LinkedSigner,
+        Liquidation
     }
 
     /// A chain-side input, applied by the batch that moves the cursor past it.
     struct Request {
         RequestKind kind;
         bytes32 subaccount;
-        uint32 assetId; // 0 for CancelUpTo
-        uint128 amount; // X18 for deposits and withdrawals; the new minNonce for CancelUpTo; the expiry for LinkedSigner
-        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); else 0
+        uint32 assetId; // 0 for CancelUpTo; the market for Liquidation (subaccount: the liquidator)
+        uint128 amount; // X18 for deposits, withdrawals and liquidations; the new minNonce for CancelUpTo; the expiry for LinkedSigner
+        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); Liquidation: the account liquidated; else 0
     }
 
     /// A trading key that may sign orders for a subaccount (never withdraw), until `expiry`
@@ -111,6 +141,17 @@ interface IExchangeTypes {
         uint64 concIM; // X18 fraction charged on notional above concThreshold
         uint128 concThreshold; // X18 quote
         uint64 maxFundingRate; // perps: the largest rate one update may post, X18 per interval
+        uint64 concMM; // the concentration charge for maintenance, ≤ concIM
+    }
+
+    /// De-risking parameters (DESIGN §9), X18 fractions unless named otherwise.
+    struct DeRiskParams {
+        uint64 backstopRatio; // equity below backstopRatio·R_MM: the backstop tier
+        uint64 liquidationDiscount; // the liquidator's price concession, of the notional taken over
+        uint64 insuranceShare; // the insurance fund's share of that concession
+        uint32 maxGraceSeconds;
+        uint32 defaultGraceSeconds; // for an account without a plan
+        uint16 defaultSlippageBps; // for an account without a plan
     }
 
     /// A market's price feed: a Chainlink-compatible aggregator, read at the round a batch names.
@@ -159,10 +200,17 @@ interface IExchangeTypes {
     //   risk for that side (grows a perp position, or spends more than the side holds),
     // 13 POSITION_OVERFLOW (a position past ±2^127)
     // (5 and 8, the per-fill balance checks, gave way to the margin check.)
+    // InvalidOrder for a plan order (no signature): 6 NOT_FLAGGED (not in margin call, or within
+    // its grace window), 7 PLAN_PRICE (no fresh price, or beyond the plan's slippage bound),
+    // 8 NOT_REDUCING (its account's maintenance requirement did not fall over the batch)
     // The side is named so the sequencer can leave out the right order.
     error InvalidFill(uint256 fillIndex, uint8 reason);
     // 1 BATCH_ID, 2 TIMESTAMP, 3 CURSOR, 4 PRICE (a round for a market without a feed, or older
-    // than the last one used), 5 FUNDING (not a perp, or no price)
+    // than the last one used), 5 FUNDING (not a perp, or no price), 6 PLAN (a bad signature or
+    // nonce, an unknown or repeated market, too many markets, slippage too wide), 7 MARGIN_CALL (a
+    // named account whose flag would not change), 8 ABSORB (not bankrupt, or positions or
+    // collateral left), 9 DELEVERAGE (not bankrupt, the fund could cover it, or a counterparty
+    // without an opposite position or equity)
     error InvalidBatch(uint8 reason);
     error NotOperator();
     error NotOwner();
@@ -184,7 +232,17 @@ interface IExchangeTypes {
     event FeedSet(uint32 indexed marketId, FeedConfig feed, uint8 decimals);
     event AssetRiskSet(uint32 indexed assetId, uint32 riskGroup, uint32 priceMarketId);
     event LendingCurveSet(uint32 indexed assetId, Curve curve);
-    event RiskGroupSet(uint32 indexed groupId, uint64 shockIM, uint64 basisIM);
+    event RiskGroupSet(uint32 indexed groupId, uint64 shockIM, uint64 basisIM, uint64 shockMM, uint64 basisMM);
+    event DeRiskParamsSet(DeRiskParams params);
+    event RiskPlanSet(bytes32 indexed subaccount, uint64 nonce, uint16 maxSlippageBps, uint32 graceSeconds);
+    event MarginCall(bytes32 indexed subaccount, uint64 at);
+    event MarginCallCleared(bytes32 indexed subaccount);
+    event Liquidated(
+        uint64 indexed requestId, bytes32 indexed subaccount, bytes32 liquidator, uint32 marketId, uint256 amount, uint256 quote, uint256 insuranceShare
+    );
+    event LiquidationRejected(uint64 indexed requestId, bytes32 indexed subaccount, uint8 reason);
+    event Absorbed(bytes32 indexed subaccount, uint256 deficit);
+    event Deleveraged(bytes32 indexed subaccount, bytes32 indexed counterparty, uint32 marketId, uint256 amount, uint256 quote);
     event PnlWeightSet(uint64 pnlWeight);
     event PriceUsed(uint32 indexed marketId, uint80 roundId, uint256 price, uint256 publishedAt);
     event FundingUpdated(uint32 indexed marketId, int256 rate, int256 cumFunding);

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 /// @title A batch's moves, netted in memory (DESIGN §10: one clock, one price, one order of events).
 /// @notice Settlement adds every move of a batch — deposits, withdrawals, interest reserves,
 ///         fills — to an in-memory entry per (subaccount, asset) balance and per (subaccount,
-///         market) position, and stores each entry once free the end: one rounding per balance per
+///         market) position, and stores each entry once at the end: one rounding per balance per
 ///         batch, exactly as the engine does, and one storage write per moved balance. Entries and
 ///         accounts sit in open-addressing hash tables keyed by storage slot (a keccak output, so
 ///         uniformly spread) and by subaccount (hashed by its balance root, so a trader cannot
@@ -18,7 +18,7 @@ library Net {
         uint256 balanceRoot;
         /// keccak(subaccount ‖ positions slot)
         uint256 positionRoot;
-        /// the stored header word (minNonce and holdings bits), as read free first touch
+        /// the stored header word (minNonce and holdings bits), as read at first touch
         uint256 header;
         /// bit a: balance of asset a moved in this batch; bit 64 + k: the position of perp k
         uint256 touched;
@@ -28,6 +28,8 @@ library Net {
         bool lastWasMaker;
         /// the next account, in first-touch order
         uint256 next;
+        /// 1 + the index of a plan order of this account in the batch; 0 when none
+        uint256 planOrder;
     }
 
     /// One balance or one position of one account.
@@ -55,7 +57,7 @@ library Net {
         uint256 tail;
     }
 
-    /// A table with room for free least `items` items free a load of free most one half.
+    /// A table with room for at least `items` items at a load of at most one half.
     function table(uint256 items) internal pure returns (Table memory t) {
         uint256 size = 16;
         while (size < 2 * items) size <<= 1;
@@ -71,7 +73,7 @@ library Net {
         t.mask = size - 1;
     }
 
-    /// The item whose first word is `key`, looked up free `hash`; 0 if absent, with the free slot.
+    /// The item whose first word is `key`, looked up at `hash`; 0 if absent, with the free slot.
     function find(Table memory t, uint256 key, uint256 hash) internal pure returns (uint256 item, uint256 free) {
         uint256 slots = t.slots;
         uint256 mask = t.mask;

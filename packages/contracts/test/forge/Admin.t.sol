@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Deploy} from "./utils/Deploy.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
+import {ExchangeAdmin} from "../../contracts/ExchangeAdmin.sol";
+import {ExchangeExtension} from "../../contracts/ExchangeExtension.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
 
@@ -131,8 +134,19 @@ contract AdminTest is Fixture {
     }
 
     function test_ConstructorRejectsZeroAdmin() public {
+        ExchangeAdmin adminCode = new ExchangeAdmin(address(0), bytes32(0), bytes32(0), 60);
+        ExchangeExtension extension = new ExchangeExtension(address(0), bytes32(0), bytes32(0), 60, adminCode);
         vm.expectRevert(IExchangeTypes.InvalidParams.selector);
-        new Exchange(address(0), bytes32(0), bytes32(0), 60);
+        new Exchange(address(0), bytes32(0), bytes32(0), 60, extension);
+    }
+
+    function test_ConstructorRejectsAnExtensionMadeWithOtherValues() public {
+        ExchangeAdmin adminCode = new ExchangeAdmin(address(this), bytes32(0), bytes32(0), 60);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
+        new ExchangeExtension(address(this), bytes32(0), bytes32(0), 61, adminCode);
+        ExchangeExtension extension = new ExchangeExtension(address(this), bytes32(0), bytes32(0), 60, adminCode);
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
+        new Exchange(address(this), bytes32(uint256(1)), bytes32(0), 60, extension);
     }
 
     function _expectInvalid(uint32 id, IExchangeTypes.Market memory m) internal {

@@ -211,9 +211,9 @@ contract InvariantsTest is Fixture {
         IExchangeTypes.FeedConfig memory fc = IExchangeTypes.FeedConfig({aggregator: address(feed), maxStaleness: 3600, maxRoundLag: 5});
         ex.setPriceFeed(ETH_USDC, fc);
         ex.setPriceFeed(ETH_PERP, fc);
-        ex.setMarketRisk(ETH_PERP, IExchangeTypes.MarketRisk({riskGroup: 1, concIM: 0.05e18, concThreshold: 100_000e18, maxFundingRate: 0.005e18}));
+        ex.setMarketRisk(ETH_PERP, IExchangeTypes.MarketRisk({riskGroup: 1, concIM: 0.05e18, concThreshold: 100_000e18, maxFundingRate: 0.005e18, concMM: 0.025e18}));
         ex.setAssetRisk(WETH, 1, ETH_USDC);
-        ex.setRiskGroup(1, 0.1e18, 0.02e18);
+        ex.setRiskGroup(1, 0.1e18, 0.02e18, 0.05e18, 0.01e18);
         ex.setPnlWeight(0.5e18);
         IExchangeTypes.Curve memory curve = IExchangeTypes.Curve({baseRate: 0.02e18, slope1: 0.1e18, slope2: 1e18, kink: 0.8e18, reserveFactor: 0.1e18});
         ex.setLendingCurve(USDC, curve);

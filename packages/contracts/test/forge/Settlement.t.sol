@@ -324,7 +324,9 @@ contract SettlementTest is Fixture {
         _expectBadSignature(maker, bid, abi.encodePacked(r, s)); // 64 bytes
         _expectBadSignature(maker, bid, abi.encodePacked(r, s, v, uint8(0))); // 66 bytes
         _expectBadSignature(maker, bid, new bytes(65)); // zeros
-        _expectBadSignature(maker, bid, "");
+        // no signature at all is a plan order, which needs its account in margin call
+        IExchangeTypes.Batch memory b = batch2(maker, IExchangeTypes.SignedOrder({order: bid, signature: ""}));
+        expectSettleRevert(withFill(b, 0, 1, 1e18), orderError(1, 6));
     }
 
     function test_RejectsABadOrderEvenWithoutFills() public {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Deploy} from "./utils/Deploy.sol";
 import {Test} from "./utils/Test.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
@@ -20,7 +21,7 @@ contract TimelockTest is Test {
         address[] memory us = new address[](1);
         us[0] = address(this);
         timelock = new Timelock(DELAY, us, us, address(0));
-        ex = IExchange(address(new Exchange(address(timelock), bytes32(0), bytes32(0), 300)));
+        ex = IExchange(address(Deploy.exchange(address(timelock), bytes32(0), bytes32(0), 300)));
         usdc = new TestToken("USD Coin", "USDC", 6);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Deploy} from "./Deploy.sol";
 import {Test} from "./Test.sol";
 import {Exchange} from "../../../contracts/Exchange.sol";
 import {IExchangeTypes} from "../../../contracts/interfaces/IExchangeTypes.sol";
@@ -56,7 +57,7 @@ abstract contract Fixture is Test {
         feeSub = sub(vm.addr(feePk), "fees");
 
         insuranceSub = sub(vm.addr(feePk), "insurance");
-        ex = IExchange(address(new Exchange(address(this), feeSub, insuranceSub, MAX_BATCH_AGE)));
+        ex = IExchange(address(Deploy.exchange(address(this), feeSub, insuranceSub, MAX_BATCH_AGE)));
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
         wbtc = new TestToken("Wrapped Bitcoin", "WBTC", 8);
@@ -150,6 +151,10 @@ abstract contract Fixture is Test {
         b.funding = new IExchangeTypes.FundingUpdate[](0);
         b.orders = new IExchangeTypes.SignedOrder[](0);
         b.fills = new IExchangeTypes.Fill[](0);
+        b.plans = new IExchangeTypes.SignedRiskPlan[](0);
+        b.absorbs = new bytes32[](0);
+        b.deleverages = new IExchangeTypes.Deleverage[](0);
+        b.marginCalls = new bytes32[](0);
     }
 
     function batch2(IExchangeTypes.SignedOrder memory a, IExchangeTypes.SignedOrder memory b)
