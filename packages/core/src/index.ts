@@ -18,6 +18,8 @@ export * from './flags.js';
 export * from './codes.js';
 export * from './engine/types.js';
 export * from './engine/engine.js';
+export type { DueStep } from './engine/de-risk.js';
+export * from './planner.js';
 export * from './engine/risk.js';
 export * from './engine/settlement.js';
 export type { Account, Ledger } from './engine/accounts.js';

@@ -138,7 +138,7 @@ abstract contract DeRisking is BatchLedger {
         Take memory tk;
         tk.marketId = marketId;
         tk.word = _marketWord(marketId);
-        if (tk.word == 0) return LIQ_UNKNOWN_MARKET;
+        if (!_active(tk.word)) return LIQ_UNKNOWN_MARKET; // the engine lists active markets only
         uint256 lot = _markets[marketId].lotSize;
         if (amount == 0 || amount % lot != 0) return LIQ_MALFORMED;
         if (OrderLib.owner(liquidator) == OrderLib.owner(target)) return LIQ_SELF;

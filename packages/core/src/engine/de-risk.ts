@@ -45,6 +45,9 @@ import { DEFAULT_BACKSTOP_RATIO, DE_RISK_DEFAULTS, MAX_PLAN_MARKETS, MAX_PLAN_SL
 
 type Liquidation = Extract<EngineInput, { kind: 'liquidate' }>;
 
+/** A step the protocol may take for an account now (see {@link DeRisk.due}). */
+export type DueStep = { kind: 'deRisk' | 'absorb'; subaccount: Hex } | { kind: 'deleverage'; subaccount: Hex; marketId: number };
+
 /** asset 0 is the quote stablecoin (DESIGN §3): a bankrupt account may still hold some */
 const QUOTE_ASSET = 0;
 const abs = (v: bigint): bigint => (v < 0n ? -v : v);
@@ -133,6 +136,39 @@ export class DeRisk {
     if (account.positions.size > 0) return true;
     for (const id of this.s.assets.keys()) if (this.s.accounts.balance(account, id) < 0n) return true;
     return false;
+  }
+
+  /**
+   * The protocol's steps the engine would take now, by subaccount: a plan step for each flagged
+   * account past its window still below zero maintenance health; for a bankrupt account, the
+   * fund absorbing it once nothing but debt is left, or, when the fund cannot cover it,
+   * deleveraging each of its perp positions with a fresh price. A sequencer adds these.
+   */
+  due(): DueStep[] {
+    const s = this.s;
+    const out: DueStep[] = [];
+    let fundEquity: bigint | undefined;
+    for (const account of s.accounts.handles()) {
+      const sub = account.subaccount;
+      const at = s.marginCalls.get(sub);
+      if (at === undefined && !this.exposed(account)) continue;
+      const r = this.margin.report(s.accounts, account);
+      if (r === null) continue;
+      if (at !== undefined && s.now >= this.graceEnds(sub, at) && r.maintenanceHealth < 0n) out.push({ kind: 'deRisk', subaccount: sub });
+      if (r.equity >= 0n || account === s.insuranceAccount) continue;
+      const positions = s.accounts.positions(sub).filter(([, p]) => p.size !== 0n);
+      if (account.positions.size === 0 && !s.accounts.listOf(account).some(([id, b]) => b > 0n && id !== QUOTE_ASSET)) {
+        out.push({ kind: 'absorb', subaccount: sub });
+        continue;
+      }
+      fundEquity ??= this.margin.report(s.accounts, s.insuranceAccount)?.equity ?? 0n;
+      if (fundEquity >= -r.equity) continue;
+      for (const [marketId] of positions) {
+        const market = s.markets.get(marketId)!;
+        if (s.oracles.has(marketId) && !s.isStale(market)) out.push({ kind: 'deleverage', subaccount: sub, marketId });
+      }
+    }
+    return out.sort((a, b) => (a.subaccount < b.subaccount ? -1 : a.subaccount > b.subaccount ? 1 : 0));
   }
 
   // ------------------------------------------------------------------ plan steps
@@ -276,7 +312,8 @@ export class DeRisk {
     const fund = s.insuranceAccount;
     if (account === undefined || account === fund) return reject(ErrorCode.NOT_BANKRUPT);
     const report = this.margin.report(s.accounts, account);
-    if (report === null || report.equity >= 0n || s.accounts.positions(subaccount).length > 0) return reject(ErrorCode.NOT_BANKRUPT);
+    // a position stored or moved in this batch (the contract's held and touched bits) waits for the batch's end
+    if (report === null || report.equity >= 0n || account.positions.size > 0) return reject(ErrorCode.NOT_BANKRUPT);
     const balances = s.accounts.listOf(account);
     if (balances.some(([id, b]) => b > 0n && id !== QUOTE_ASSET)) return reject(ErrorCode.NOT_BANKRUPT);
     for (const [id, b] of balances) {

@@ -34,7 +34,7 @@ import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
 import { Margin } from './margin-check.js';
-import { DeRisk } from './de-risk.js';
+import { DeRisk, type DueStep } from './de-risk.js';
 import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
@@ -300,6 +300,14 @@ export class Engine {
       else if (tier === 'backstop' || tier === 'bankrupt') out.push({ subaccount: account.subaccount, tier });
     }
     return out.sort((a, b) => (a.subaccount < b.subaccount ? -1 : 1));
+  }
+
+  /**
+   * The de-risking steps the engine would take now (plan steps past grace windows, absorptions,
+   * deleveraging), by subaccount; a sequencer adds them to its batch as inputs.
+   */
+  dueSteps(): DueStep[] {
+    return this.deRisking().due();
   }
 
   /** A subaccount's non-zero perp positions, by market id. */

@@ -109,6 +109,15 @@ describe('plan steps', () => {
     expect(h.brief(h.apply({ kind: 'deRisk', subaccount: alice }))).toEqual(['deRiskRejected alice NOT_IN_MARGIN_CALL']);
   });
 
+  it('lists a plan step as due only once the window is over', () => {
+    const h = longAlice();
+    mark(h, '1800');
+    h.apply({ kind: 'endBatch' });
+    expect(h.engine.dueSteps()).toEqual([]);
+    h.time(T0 + 300n);
+    expect(h.engine.dueSteps()).toEqual([{ kind: 'deRisk', subaccount: alice }]);
+  });
+
   it('takes only what the book offers within the slippage bound, and cancels the rest', () => {
     const h = longAlice();
     mark(h, '1800');
@@ -189,6 +198,7 @@ describe('the backstop', () => {
     expect(h.brief(h.apply({ kind: 'absorb', subaccount: alice }))).toEqual(['absorbRejected alice NOT_BANKRUPT']);
     h.apply({ kind: 'endBatch' });
     expect(h.engine.balance(alice, USDC)).toBe(x('-136'));
+    expect(h.engine.dueSteps()).toEqual([{ kind: 'absorb', subaccount: alice }]);
     const fund = h.engine.balance(feeAccount, USDC);
     expect(h.brief(h.apply({ kind: 'absorb', subaccount: alice }))).toEqual(['absorbed alice deficit 136']);
     h.apply({ kind: 'endBatch' });
@@ -216,6 +226,7 @@ describe('auto-deleveraging', () => {
   it('closes the position against the most profitable, most leveraged first, leaving equity at zero', () => {
     const h = bankrupt();
     expect(h.engine.riskReport(alice)!.equity).toBe(x('-102'));
+    expect(h.engine.dueSteps()).toEqual([{ kind: 'deleverage', subaccount: alice, marketId: ETH_PERP }]);
     h.apply({ kind: 'deleverage', subaccount: alice, marketId: ETH_PERP });
     // 3,400 + 102 for 2: carol (150 on 850 with 1,150 of equity) before bob (450 on 2,550 with 100,450)
     expect(h.brief()).toEqual(['deleveraged alice vs carol 3 0.5 for 875.5', 'deleveraged alice vs bob 3 1.5 for 2626.5']);
@@ -230,6 +241,7 @@ describe('auto-deleveraging', () => {
   it('waits while the insurance fund can cover the deficit', () => {
     const h = bankrupt();
     h.fund(feeAccount, { USDC: '102' });
+    expect(h.engine.dueSteps()).toEqual([]);
     expect(h.brief(h.apply({ kind: 'deleverage', subaccount: alice, marketId: ETH_PERP }))).toEqual(['deleverageRejected alice INSURANCE_AVAILABLE']);
     expect(h.brief(h.apply({ kind: 'deleverage', subaccount: bob, marketId: ETH_PERP }))).toEqual(['deleverageRejected bob NOT_BANKRUPT']);
   });
