@@ -42,6 +42,14 @@ export const InvalidOrderReason = {
   UNKNOWN_MARKET: 2,
   NONCE_CANCELLED: 3,
   EXPIRED: 4,
+  /** the same order twice in one batch */
+  DUPLICATE: 5,
+  /** a plan order (no signature) for an account not in margin call, or within its grace window */
+  NOT_FLAGGED: 6,
+  /** a plan order without a fresh price, or beyond the plan's slippage bound */
+  PLAN_PRICE: 7,
+  /** a plan order whose account's maintenance requirement did not fall over the batch */
+  NOT_REDUCING: 8,
 } as const;
 export type InvalidOrderReason = (typeof InvalidOrderReason)[keyof typeof InvalidOrderReason];
 
@@ -81,5 +89,25 @@ export const InvalidBatchReason = {
   PRICE: 4,
   /** funding for a market that is not a perp, or has no price */
   FUNDING: 5,
+  /** a risk plan with a bad signature or nonce, an unknown or repeated market, too many, or too wide a slippage */
+  PLAN: 6,
+  /** a named margin call whose flag would not change */
+  MARGIN_CALL: 7,
+  /** an absorption of an account not bankrupt, or with positions or collateral left */
+  ABSORB: 8,
+  /** a deleveraging the contract refuses (not bankrupt, the fund could cover it, or a bad counterparty) */
+  DELEVERAGE: 9,
 } as const;
+
+/** Reasons carried by `LiquidationRejected(requestId, subaccount, reason)`, with the engine's codes. */
+export const LiquidationRejectedReason = {
+  UNKNOWN_MARKET: 1,
+  MALFORMED: 2,
+  SELF_LIQUIDATION: 3,
+  STALE_PRICE: 4,
+  NOT_LIQUIDATABLE: 5,
+  NOTHING_TO_REDUCE: 6,
+  INSUFFICIENT_MARGIN: 7,
+} as const;
+export type LiquidationRejectedReason = (typeof LiquidationRejectedReason)[keyof typeof LiquidationRejectedReason];
 export type InvalidBatchReason = (typeof InvalidBatchReason)[keyof typeof InvalidBatchReason];

@@ -4,10 +4,10 @@
  * `settleBatch` call. Leader and followers share this code so they cannot disagree.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order, type RiskPlan } from '@kestrel/core';
 import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput, type SignerCheck } from './inputs.js';
 
-export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3, LINKED_SIGNER: 4 } as const;
+export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3, LINKED_SIGNER: 4, LIQUIDATION: 5 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
 
 /** A chain-side request from the Exchange's queue. */
@@ -18,7 +18,10 @@ export interface ChainRequest {
   assetId: number;
   /** X18 amount; the new min nonce for CANCEL_UP_TO; the expiry for LINKED_SIGNER */
   amount: bigint;
-  /** CANCEL_ORDER: the order's digest; LINKED_SIGNER: the signer's address (low 20 bytes); else zero */
+  /**
+   * CANCEL_ORDER: the order's digest; LINKED_SIGNER: the signer's address (low 20 bytes);
+   * LIQUIDATION: the account liquidated (`subaccount` is the liquidator, `assetId` the market); else zero
+   */
   data: Hex;
 }
 
@@ -131,11 +134,11 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
     funding,
     requests: w.requests.map((r: unknown, i: number) => {
       const q = (r ?? {}) as Record<string, unknown>;
-      if (q.kind !== 0 && q.kind !== 1 && q.kind !== 2 && q.kind !== 3 && q.kind !== 4) throw bad(`requests[${i}].kind`);
+      if (typeof q.kind !== 'number' || !Object.values(RequestKind).includes(q.kind as RequestKind)) throw bad(`requests[${i}].kind`);
       if (typeof q.assetId !== 'number' || !Number.isSafeInteger(q.assetId) || q.assetId < 0) throw bad(`requests[${i}].assetId`);
       return {
         id: big(q.id, 'request.id'),
-        kind: q.kind,
+        kind: q.kind as RequestKind,
         subaccount: hex32(q.subaccount, 'request.subaccount'),
         assetId: q.assetId,
         amount: big(q.amount, 'request.amount'),
@@ -191,18 +194,21 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
     word(r.amount);
     bytes32(r.data);
   }
-  const TYPE: Record<BatchInput['type'], bigint> = { order: 1n, cancel: 2n, cancelAll: 3n, drop: 4n };
+  const TYPE: Record<BatchInput['type'], bigint> = { order: 1n, cancel: 2n, cancelAll: 3n, drop: 4n, riskPlan: 5n, deRisk: 6n, absorb: 7n, deleverage: 8n };
   for (const i of p.inputs) {
-    word(TYPE[i.type]);
-    bytes32(i.hash);
+    // a protocol step is named by its subaccount (and a deleveraging by its market too)
+    word(TYPE[i.type] | (i.type === 'deleverage' ? BigInt(i.marketId) << 8n : 0n));
+    bytes32('hash' in i ? i.hash : i.subaccount);
   }
   return bytesToHex(keccak_256(buf));
 }
 
 /**
  * Applies a batch in the contract's order — its clock (interest accrues), prices, funding,
- * requests and inputs — then ends it (every balance and position moved in the batch is stored
- * once, as the contract does at the end of settleBatch), and returns the engine's events.
+ * requests (liquidations among them), the risk plans, the other inputs in sequence (orders,
+ * cancels, plan steps), then absorptions and deleveraging — and ends it (margin calls are judged,
+ * and every balance and position moved in the batch is stored once, as the contract does at the
+ * end of settleBatch); returns the engine's events.
  */
 export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'prices' | 'funding' | 'requests' | 'inputs'>): EngineEvent[] {
   const events: EngineEvent[] = [];
@@ -212,17 +218,8 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'pric
   push(engine.apply({ kind: 'time', timestamp: p.timestamp }));
   for (const u of p.prices) push(engine.apply({ kind: 'oracle', marketId: u.marketId, price: u.price, publishedAt: u.publishedAt }));
   for (const marketId of p.funding) push(engine.apply({ kind: 'funding', marketId }));
-  for (const r of p.requests) {
-    if (r.kind === RequestKind.DEPOSIT) push(engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
-    else if (r.kind === RequestKind.WITHDRAWAL) push(engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount }));
-    else if (r.kind === RequestKind.CANCEL_UP_TO) push(engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount }));
-    else if (r.kind === RequestKind.LINKED_SIGNER) {
-      push(engine.apply({ kind: 'linkedSigner', requestId: r.id, subaccount: r.subaccount, signer: `0x${r.data.slice(26)}` as Hex, expiry: r.amount }));
-    } else if (engine.getOrder(r.data)?.order.subaccount === r.subaccount) {
-      // cancelled on chain by its owner (the contract checked); an order this engine never saw has nothing to take off
-      push(engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.data] }));
-    }
-  }
+  for (const r of p.requests) push(applyRequest(engine, r));
+  for (const input of p.inputs) if (input.type === 'riskPlan') push(engine.apply({ kind: 'riskPlan', plan: input.plan }));
   for (const input of p.inputs) {
     switch (input.type) {
       case 'order':
@@ -239,10 +236,35 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'pric
         if (o) push(engine.apply({ kind: 'cancel', subaccount: o.order.subaccount, hashes: [input.hash] }));
         break;
       }
+      case 'deRisk':
+        push(engine.apply({ kind: 'deRisk', subaccount: input.subaccount }));
+        break;
+      default:
+        break; // plans went first; absorptions and deleveraging come after every fill
     }
   }
+  for (const input of p.inputs) if (input.type === 'absorb') push(engine.apply({ kind: 'absorb', subaccount: input.subaccount }));
+  for (const input of p.inputs) if (input.type === 'deleverage') push(engine.apply({ kind: 'deleverage', subaccount: input.subaccount, marketId: input.marketId }));
   push(engine.apply({ kind: 'endBatch' }));
   return events;
+}
+
+function applyRequest(engine: Engine, r: ChainRequest): EngineEvent[] {
+  switch (r.kind) {
+    case RequestKind.DEPOSIT:
+      return engine.apply({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
+    case RequestKind.WITHDRAWAL:
+      return engine.apply({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
+    case RequestKind.CANCEL_UP_TO:
+      return engine.apply({ kind: 'cancelUpTo', requestId: r.id, subaccount: r.subaccount, minNonce: r.amount });
+    case RequestKind.LINKED_SIGNER:
+      return engine.apply({ kind: 'linkedSigner', requestId: r.id, subaccount: r.subaccount, signer: `0x${r.data.slice(26)}` as Hex, expiry: r.amount });
+    case RequestKind.LIQUIDATION:
+      return engine.apply({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
+    case RequestKind.CANCEL_ORDER:
+      // cancelled on chain by its owner (the contract checked); an order this engine never saw has nothing to take off
+      return engine.getOrder(r.data)?.order.subaccount === r.subaccount ? engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.data] }) : [];
+  }
 }
 
 /** The signed order an order input of `inputs` carries, if any. */
@@ -265,25 +287,46 @@ export interface SettlementArgs {
   prices: Array<{ marketId: number; roundId: bigint }>;
   /** the rates the engine posted (the contract clamps them as the engine did) */
   funding: Array<{ marketId: number; rate: bigint }>;
+  /** the risk plans the engine stored, with their owners' signatures */
+  plans: Array<{ plan: RiskPlan; signature: Hex }>;
+  /** signed orders, and plan orders with an empty signature ("0x") */
   orders: Array<{ order: Order; signature: Hex }>;
   fills: Array<{ maker: number; taker: number; amount: bigint }>;
+  absorbs: Hex[];
+  deleverages: Array<{ subaccount: Hex; marketId: number; counterparties: Hex[] }>;
+  /** accounts whose margin-call flag the batch sets or clears, in the engine's order */
+  marginCalls: Hex[];
   /** order hashes, parallel to `orders` */
   hashes: Hex[];
 }
 
-/** Builds the contract call from a batch's fill events; `lookup` finds each order's signature. */
+/** An empty settlement's de-risking fields (a batch without plans, absorptions or margin calls). */
+export const NO_DE_RISKING = Object.freeze({ plans: [], absorbs: [], deleverages: [], marginCalls: [] }) as Pick<SettlementArgs, 'plans' | 'absorbs' | 'deleverages' | 'marginCalls'>;
+
+/** The order a plan step sends, as the contract receives it: IOC, reduce-only on perps, no signature. */
+function planOrder(e: Extract<EngineEvent, { kind: 'deRiskOrder' }>, perp: boolean): SettlementOrder {
+  const order: Order = { subaccount: e.subaccount, marketId: e.marketId, isBuy: e.isBuy, price: e.price, amount: e.amount, nonce: 0n, expiry: 0n, flags: perp ? 5 : 1, clientId: 0n };
+  return { hash: e.hash, order, signature: '0x' };
+}
+
+/**
+ * Builds the contract call from a batch's events; `lookup` finds each signed order, `planOf`
+ * the signed plan an input carried, `isPerp` tells a plan order's market kind.
+ */
 export function settlementArgs(
-  p: Pick<Proposal, 'batchId' | 'timestamp' | 'requestCursor' | 'stateHash' | 'prices'>,
+  p: Pick<Proposal, 'batchId' | 'timestamp' | 'requestCursor' | 'stateHash' | 'prices' | 'inputs'>,
   events: readonly EngineEvent[],
   lookup: (hash: Hex) => SettlementOrder | undefined,
+  isPerp: (marketId: number) => boolean = () => true,
 ): SettlementArgs {
   const index = new Map<Hex, number>();
   const orders: SettlementArgs['orders'] = [];
   const hashes: Hex[] = [];
+  const planOrders = new Map<Hex, SettlementOrder>();
   const idx = (hash: Hex): number => {
     let i = index.get(hash);
     if (i === undefined) {
-      const o = lookup(hash);
+      const o = planOrders.get(hash) ?? lookup(hash);
       if (!o) throw new KestrelError(ErrorCode.INTERNAL, `no signed order for ${hash}`);
       i = orders.length;
       orders.push({ order: o.order, signature: o.signature });
@@ -294,10 +337,44 @@ export function settlementArgs(
   };
   const fills: SettlementArgs['fills'] = [];
   const funding: SettlementArgs['funding'] = [];
+  const plans: SettlementArgs['plans'] = [];
+  const absorbs: Hex[] = [];
+  const deleverages: SettlementArgs['deleverages'] = [];
+  const marginCalls: Hex[] = [];
   for (const e of events) {
-    if (e.kind === 'fill') fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
-    else if (e.kind === 'fundingUpdated') funding.push({ marketId: e.marketId, rate: e.rate });
+    switch (e.kind) {
+      case 'fill':
+        fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
+        break;
+      case 'fundingUpdated':
+        funding.push({ marketId: e.marketId, rate: e.rate });
+        break;
+      case 'riskPlanSet': {
+        const input = p.inputs.find((i) => i.type === 'riskPlan' && i.plan.subaccount === e.subaccount && i.plan.nonce === e.plan.nonce);
+        if (input?.type !== 'riskPlan') throw new KestrelError(ErrorCode.INTERNAL, `no signed plan for ${e.subaccount}`);
+        plans.push({ plan: input.plan, signature: input.signature });
+        break;
+      }
+      case 'deRiskOrder':
+        planOrders.set(e.hash, planOrder(e, isPerp(e.marketId)));
+        break;
+      case 'absorbed':
+        absorbs.push(e.subaccount);
+        break;
+      case 'deleveraged': {
+        const last = deleverages.at(-1);
+        if (last?.subaccount === e.subaccount && last.marketId === e.marketId) last.counterparties.push(e.counterparty);
+        else deleverages.push({ subaccount: e.subaccount, marketId: e.marketId, counterparties: [e.counterparty] });
+        break;
+      }
+      case 'marginCall':
+      case 'marginCallCleared':
+        marginCalls.push(e.subaccount);
+        break;
+      default:
+        break;
+    }
   }
   const prices = p.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId }));
-  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, prices, funding, orders, fills, hashes };
+  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, prices, funding, plans, orders, fills, absorbs, deleverages, marginCalls, hashes };
 }

@@ -91,10 +91,15 @@ export class Follower {
       return 'diverged';
     }
     try {
-      const args = settlementArgs(p, applied.events, (h) => {
-        const o = ledger.signedOrder(h) ?? findOrderInput(p.inputs, h);
-        return o && { hash: h, order: o.order, signature: o.signature };
-      });
+      const args = settlementArgs(
+        p,
+        applied.events,
+        (h) => {
+          const o = ledger.signedOrder(h) ?? findOrderInput(p.inputs, h);
+          return o && { hash: h, order: o.order, signature: o.signature };
+        },
+        (id) => ledger.config.markets.some((m) => m.marketId === id && m.kind === 'PERP'),
+      );
       await ledger.commit(p, applied.events, args);
     } catch (err) {
       applied.undo();

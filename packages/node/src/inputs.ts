@@ -6,6 +6,7 @@ import {
   cancelAllDigest,
   cancelDigest,
   orderHash,
+  riskPlanDigest,
   subaccountOwner,
   ErrorCode,
   KestrelError,
@@ -13,6 +14,7 @@ import {
   type CancelAll,
   type Hex,
   type Order,
+  type RiskPlan,
 } from '@kestrel/core';
 import {
   cancelAllFromWire,
@@ -21,29 +23,49 @@ import {
   cancelToWire,
   orderFromWire,
   orderToWire,
+  riskPlanFromWire,
+  riskPlanToWire,
   signatureFromWire,
   type CancelAllWire,
   type CancelWire,
   type OrderWire,
+  type RiskPlanWire,
 } from '@kestrel/sdk';
 import { recoverAddress } from './crypto/recover.js';
 
 export type SignedInput =
   | { type: 'order'; order: Order; signature: Hex; hash: Hex }
   | { type: 'cancel'; cancel: Cancel; signature: Hex; hash: Hex }
-  | { type: 'cancelAll'; cancelAll: CancelAll; signature: Hex; hash: Hex };
+  | { type: 'cancelAll'; cancelAll: CancelAll; signature: Hex; hash: Hex }
+  /** a de-risking plan: only the subaccount's owner may sign one (not its linked signer) */
+  | { type: 'riskPlan'; plan: RiskPlan; signature: Hex; hash: Hex };
 
 /**
- * A sequenced input of a batch: a signed input, or `drop` — the sequencer's removal of a resting
- * order the chain refuses to settle (for example after an on-chain cancel it had not seen yet).
+ * The protocol's own steps (DESIGN §9), which the sequencer adds from the engine's due list and
+ * every node replays: a flagged account's plan step, the fund absorbing a bankrupt account, and
+ * deleveraging one of its positions.
  */
-export type BatchInput = SignedInput | { type: 'drop'; hash: Hex };
+export type ProtocolInput = { type: 'deRisk' | 'absorb'; subaccount: Hex } | { type: 'deleverage'; subaccount: Hex; marketId: number };
+
+/**
+ * A sequenced input of a batch: a signed input, `drop` — the sequencer's removal of a resting
+ * order the chain refuses to settle (for example after an on-chain cancel it had not seen yet) —
+ * or a protocol step.
+ */
+export type BatchInput = SignedInput | { type: 'drop'; hash: Hex } | ProtocolInput;
 
 export type InputWire =
   | { type: 'order'; order: OrderWire; signature: Hex }
   | { type: 'cancel'; cancel: CancelWire; signature: Hex }
   | { type: 'cancelAll'; cancelAll: CancelAllWire; signature: Hex }
-  | { type: 'drop'; hash: Hex };
+  | { type: 'riskPlan'; plan: RiskPlanWire; signature: Hex }
+  | { type: 'drop'; hash: Hex }
+  | ProtocolInput;
+
+/** Is the input signed by a trader (as opposed to a sequencer's drop or protocol step)? */
+export function isSigned(input: BatchInput): input is SignedInput {
+  return input.type === 'order' || input.type === 'cancel' || input.type === 'cancelAll' || input.type === 'riskPlan';
+}
 
 export function inputToWire(input: BatchInput): InputWire {
   switch (input.type) {
@@ -53,8 +75,12 @@ export function inputToWire(input: BatchInput): InputWire {
       return { type: 'cancel', cancel: cancelToWire(input.cancel), signature: input.signature };
     case 'cancelAll':
       return { type: 'cancelAll', cancelAll: cancelAllToWire(input.cancelAll), signature: input.signature };
+    case 'riskPlan':
+      return { type: 'riskPlan', plan: riskPlanToWire(input.plan), signature: input.signature };
     case 'drop':
       return { type: 'drop', hash: input.hash };
+    default:
+      return { ...input };
   }
 }
 
@@ -66,7 +92,7 @@ export function inputToWire(input: BatchInput): InputWire {
  */
 export function inputFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): BatchInput {
   const input = decodeInput(domainSep, v);
-  if (input.type !== 'drop' && !known?.(input)) assertSigned(input, recoverAddress(input.hash, input.signature), canSign);
+  if (isSigned(input) && !known?.(input)) assertSigned(input, recoverAddress(input.hash, input.signature), canSign);
   return input;
 }
 
@@ -87,17 +113,39 @@ export function decodeInput(domainSep: Hex, v: unknown): BatchInput {
       return prepareCancel(domainSep, cancelFromWire(w.cancel), signatureFromWire(w.signature));
     case 'cancelAll':
       return prepareCancelAll(domainSep, cancelAllFromWire(w.cancelAll), signatureFromWire(w.signature));
+    case 'riskPlan':
+      return prepareRiskPlan(domainSep, riskPlanFromWire(w.plan), signatureFromWire(w.signature));
     case 'drop':
       if (typeof w.hash !== 'string' || !/^0x[0-9a-f]{64}$/.test(w.hash)) throw new KestrelError(ErrorCode.MALFORMED, 'drop.hash');
       return { type: 'drop', hash: w.hash as Hex };
+    case 'deRisk':
+    case 'absorb':
+      return { type: w.type, subaccount: subaccountField(w.subaccount) };
+    case 'deleverage':
+      if (typeof w.marketId !== 'number' || !Number.isInteger(w.marketId) || w.marketId < 1 || w.marketId > 0xffffffff) throw new KestrelError(ErrorCode.MALFORMED, 'deleverage.marketId');
+      return { type: 'deleverage', subaccount: subaccountField(w.subaccount), marketId: w.marketId };
     default:
       throw new KestrelError(ErrorCode.MALFORMED, 'input: unknown type');
   }
 }
 
+function subaccountField(v: unknown): Hex {
+  if (typeof v !== 'string' || !/^0x[0-9a-f]{64}$/.test(v)) throw new KestrelError(ErrorCode.MALFORMED, 'subaccount');
+  return v as Hex;
+}
+
 /** The subaccount whose owner must have signed the input. */
 export function subaccountOfInput(input: SignedInput): Hex {
-  return input.type === 'order' ? input.order.subaccount : input.type === 'cancel' ? input.cancel.subaccount : input.cancelAll.subaccount;
+  switch (input.type) {
+    case 'order':
+      return input.order.subaccount;
+    case 'cancel':
+      return input.cancel.subaccount;
+    case 'cancelAll':
+      return input.cancelAll.subaccount;
+    case 'riskPlan':
+      return input.plan.subaccount;
+  }
 }
 
 /**
@@ -106,7 +154,9 @@ export function subaccountOfInput(input: SignedInput): Hex {
  */
 export function assertSigned(input: SignedInput, signer: string | null, canSign?: SignerCheck): void {
   const subaccount = subaccountOfInput(input);
-  if (signer !== null && (signer === subaccountOwner(subaccount) || canSign?.(subaccount, signer as Hex) === true)) return;
+  if (signer !== null && signer === subaccountOwner(subaccount)) return;
+  // a linked signer trades; it does not decide how the account is de-risked (the contract agrees)
+  if (signer !== null && input.type !== 'riskPlan' && canSign?.(subaccount, signer as Hex) === true) return;
   throw new KestrelError(ErrorCode.INVALID_SIGNATURE, 'signature is not by the subaccount owner or its linked signer', { digest: input.hash });
 }
 
@@ -121,6 +171,10 @@ export function prepareCancel(domainSep: Hex, cancel: Cancel, signature: Hex): S
 
 export function prepareCancelAll(domainSep: Hex, cancelAll: CancelAll, signature: Hex): SignedInput & { type: 'cancelAll' } {
   return { type: 'cancelAll', cancelAll, signature, hash: cancelAllDigest(domainSep, cancelAll) };
+}
+
+export function prepareRiskPlan(domainSep: Hex, plan: RiskPlan, signature: Hex): SignedInput & { type: 'riskPlan' } {
+  return { type: 'riskPlan', plan, signature, hash: riskPlanDigest(domainSep, plan) };
 }
 
 function verified<T extends SignedInput>(input: T): T {

@@ -10,17 +10,21 @@
  * previous one is still there and no batch writes more than one snapshot.
  */
 import { Engine, type EngineConfig, type EngineSnapshot, type EngineEvent, type Hex, type Order } from '@kestrel/core';
-import { orderFromWire, orderToWire } from '@kestrel/sdk';
+import { orderFromWire, orderToWire, riskPlanToWire, type RiskPlanWire } from '@kestrel/sdk';
 import { applyBatch, proposalFromWire, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
-import { inputFromWire, inputToWire, type SignedInput } from './inputs.js';
+import { inputFromWire, inputToWire, isSigned, type SignedInput } from './inputs.js';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
 import { batchKey, mempoolKey, NodeStore, type StoredOrder } from './store/store.js';
 
 export interface SettlementWire {
   prices?: Array<{ marketId: number; roundId: string }>;
   funding?: Array<{ marketId: number; rate: string }>;
+  plans?: Array<{ plan: RiskPlanWire; signature: Hex }>;
   orders: Array<{ order: ReturnType<typeof orderToWire>; signature: Hex }>;
   fills: Array<{ maker: number; taker: number; amount: string }>;
+  absorbs?: Hex[];
+  deleverages?: Array<{ subaccount: Hex; marketId: number; counterparties: Hex[] }>;
+  marginCalls?: Hex[];
 }
 
 export interface BatchRecord {
@@ -125,7 +129,7 @@ export class Ledger {
     for await (const [k, v] of store.scan<{ timestamp: string }>('cancel:')) l.cancels.set(k.slice(7) as Hex, BigInt(v.timestamp));
     for await (const [k, v] of store.scan<unknown>('mempool:')) {
       const input = inputFromWire(domainSep, v, ownLog); // written after it was verified
-      if (input.type !== 'drop' && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
+      if (isSigned(input) && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
       else await store.write([{ del: k }]);
     }
     return l;
@@ -229,20 +233,25 @@ export class Ledger {
         ? {
             prices: settlement.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId.toString() })),
             funding: settlement.funding.map((f) => ({ marketId: f.marketId, rate: f.rate.toString() })),
+            plans: settlement.plans.map((x) => ({ plan: riskPlanToWire(x.plan), signature: x.signature })),
             orders: settlement.orders.map((o) => ({ order: orderToWire(o.order), signature: o.signature })),
             fills: settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: f.amount.toString() })),
+            absorbs: settlement.absorbs,
+            deleverages: settlement.deleverages,
+            marginCalls: settlement.marginCalls,
           }
         : { orders: [], fills: [] },
       txHash,
     };
-    record.seqs = p.inputs.map((i) => (i.type === 'drop' ? null : (this.mempool.seqOf(i.hash)?.toString() ?? null)));
+    record.seqs = p.inputs.map((i) => (isSigned(i) ? (this.mempool.seqOf(i.hash)?.toString() ?? null) : null));
     ops.push({ put: batchKey(p.batchId), value: record });
     const sequenced: Hex[] = [];
     const newOrders: Array<[Hex, SignedOrderRecord]> = [];
     const newCancels: Array<[Hex, bigint]> = [];
     for (const input of p.inputs) {
-      if (input.type === 'drop') continue;
+      if (!isSigned(input)) continue;
       sequenced.push(input.hash);
+      if (input.type === 'riskPlan') continue; // the engine keeps the plan
       if (input.type === 'cancel' || input.type === 'cancelAll') {
         const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
         newCancels.push([input.hash, ts]);
@@ -344,7 +353,7 @@ export class Ledger {
     const back: MempoolEntry[] = [];
     let fresh = this.mempool.nextSeqAfter();
     p.inputs.forEach((input, i) => {
-      if (input.type === 'drop') return;
+      if (!isSigned(input)) return;
       const known = rec.seqs?.[i];
       const seq = known != null ? BigInt(known) : fresh++;
       back.push({ seq, input });

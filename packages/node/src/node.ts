@@ -8,7 +8,9 @@
  *        ──▶ commit to LevelDB ──▶ gossip proposal ──▶ submit settleBatch ──▶ receipt
  *   followers: proposal ──▶ same core engine ──▶ same state hash? ──▶ commit
  *
- * Components are created here and started/stopped together; each has one job.
+ * Clients follow it over HTTP and the WebSocket channels of /v1/ws (book, trades, account with
+ * margin-call warnings, batches). Components are created here and started/stopped together; each
+ * has one job.
  */
 import './polyfill.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,13 +18,13 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
-import { domainSeparator, ErrorCode, KestrelError, type Hex } from '@kestrel/core';
+import { domainSeparator, ErrorCode, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
 import { peekBatchId, proposalFromWire, proposalToWire, type Proposal } from './batch.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { assertSigned, decodeInput, inputToWire, type SignedInput } from './inputs.js';
+import { assertSigned, decodeInput, inputToWire, isSigned, type SignedInput } from './inputs.js';
 import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
@@ -32,6 +34,7 @@ import { Sequencer } from './sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
+import { WsHub } from './api/ws.js';
 import { RateLimiter } from './rate-limit.js';
 import type { NodeConfig } from './config.js';
 
@@ -39,6 +42,7 @@ export const NODE_VERSION = '0.1.0';
 
 export class KestrelNode {
   private server: Server | null = null;
+  private ws: WsHub | null = null;
   private sequencer: Sequencer | null = null;
   follower: Follower | null = null;
   private stopping = false;
@@ -103,6 +107,7 @@ export class KestrelNode {
     network.onMessage(topics.orders, (data) => node.onGossipInput(data), { perPeer: config.gossipRateLimit, onThrottle: () => node.count.gossipThrottled() });
     network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
+    node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {
       const operator = privateKeyToAccount(config.operatorKey!);
       if (!(await chain.isOperator(operator.address))) {
@@ -134,9 +139,10 @@ export class KestrelNode {
 
   private instrument(): void {
     const { ledger, metrics } = this;
-    ledger.onCommit = (_p, events) => {
+    ledger.onCommit = (p, events) => {
       this.count.batches();
       this.count.fills(events.filter((e) => e.kind === 'fill').length);
+      this.ws?.onBatch(p, events);
     };
     metrics.gauge('kestrel_mempool_size', 'unsequenced inputs in the mempool', () => ledger.mempool.size);
     metrics.gauge('kestrel_peers', 'connected libp2p peers', () => this.network.peerCount());
@@ -150,6 +156,7 @@ export class KestrelNode {
     this.stopping = true;
     await this.sequencer?.stop();
     await this.follower?.stop();
+    this.ws?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await this.network.stop();
@@ -160,6 +167,10 @@ export class KestrelNode {
   /** Pre-sequencing checks against the current engine state; throws the stable code. */
   precheck(input: SignedInput): void {
     const now = BigInt(Math.floor(Date.now() / 1000));
+    if (input.type === 'riskPlan') {
+      this.precheckPlan(input.plan, input.hash);
+      return;
+    }
     if (input.type !== 'order') {
       const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
       if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
@@ -174,6 +185,19 @@ export class KestrelNode {
     const code = this.ledger.engine.validate(input.order, input.hash);
     if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
     if (input.order.expiry !== 0n && input.order.expiry <= now) throw new KestrelError(ErrorCode.EXPIRED, 'order expired', { orderHash: input.hash });
+  }
+
+  /** A plan the engine would store: known markets, each once, a slippage in range, a nonce above the last. */
+  private precheckPlan(plan: RiskPlan, hash: Hex): void {
+    const ids = plan.marketOrder;
+    const listed = (id: number): boolean => this.listing.markets.some((m) => m.marketId === id);
+    if (ids.length > MAX_PLAN_MARKETS || new Set(ids).size !== ids.length || !ids.every(listed) || plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS) {
+      throw new KestrelError(ErrorCode.INVALID_PLAN, `a plan names at most ${MAX_PLAN_MARKETS} listed markets, each once, and a slippage of at most ${MAX_PLAN_SLIPPAGE_BPS} bps`, { planHash: hash });
+    }
+    const current = this.ledger.engine.riskPlan(plan.subaccount);
+    if ((current !== undefined && plan.nonce <= current.nonce) || this.ledger.mempool.has(hash)) {
+      throw new KestrelError(ErrorCode.NONCE_USED, 'a plan with a higher nonce replaces the last one', { planHash: hash, current: current?.nonce.toString() ?? null });
+    }
   }
 
   /** Throws INVALID_SIGNATURE unless the input's signer may sign it; recovers off the event loop. */
@@ -208,7 +232,7 @@ export class KestrelNode {
       this.count.gossipRejected();
       return 'REJECT'; // malformed: provably bad
     }
-    if (input.type === 'drop') return 'REJECT'; // only a sequencer drops, inside a proposal
+    if (!isSigned(input)) return 'REJECT'; // only a sequencer drops or takes protocol steps, inside a proposal
     try {
       this.precheck(input); // a duplicate (the common case in a mesh) costs no signature check
     } catch {

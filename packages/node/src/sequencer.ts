@@ -11,8 +11,9 @@
  * the new batch with the same id arrives.
  */
 import type { Hex } from '@kestrel/core';
+import { InvalidOrderReason } from '@kestrel/contracts';
 import { findOrderInput, proposalDigest, settlementArgs, type PriceUpdate, type Proposal, type SettlementArgs } from './batch.js';
-import type { BatchInput } from './inputs.js';
+import type { BatchInput, ProtocolInput } from './inputs.js';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
 import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
@@ -43,9 +44,18 @@ export interface SequencerInit {
 
 /** How many times a batch is rebuilt after a simulated refusal before the tick gives up. */
 const MAX_REBUILDS = 8;
+/**
+ * A plan step for one account at most this often: a step with nothing to trade against leaves
+ * the book untouched, and retrying it every batch would settle a batch every interval for nothing.
+ */
+const DE_RISK_RETRY_SECONDS = 5n;
+/** InvalidOrder reasons that blame a plan order: its step is left out, never a trader's order. */
+const PLAN_ORDER_REFUSALS = new Set<number>([InvalidOrderReason.NOT_FLAGGED, InvalidOrderReason.PLAN_PRICE, InvalidOrderReason.NOT_REDUCING]);
 
 export class Sequencer {
   private readonly loop: Loop;
+  /** when each account's last plan step was sequenced (see DE_RISK_RETRY_SECONDS) */
+  private readonly lastStep = new Map<Hex, bigint>();
 
   constructor(private readonly s: SequencerInit) {
     this.loop = new Loop(() => this.tick(), s.batchIntervalMs, (err) => s.log.error('sequencer: tick failed', { error: err.message }));
@@ -82,16 +92,22 @@ export class Sequencer {
     const batchId = ledger.lastBatchId + 1n;
     let prices = await this.newPrices(timestamp);
     let funding = this.fundingDue(timestamp, prices);
+    inputs = [...inputs, ...this.protocolSteps(timestamp)];
     if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
       const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });
       const unsigned = { batchId, timestamp, requestCursor: to, prices, funding, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
       const proposal: Proposal = { ...unsigned, signature: '0x' };
-      const args = settlementArgs(proposal, applied.events, (h) => {
-        const o = ledger.signedOrder(h) ?? findOrderInput(inputs, h);
-        return o && { hash: h, order: o.order, signature: o.signature };
-      });
+      const args = settlementArgs(
+        proposal,
+        applied.events,
+        (h) => {
+          const o = ledger.signedOrder(h) ?? findOrderInput(inputs, h);
+          return o && { hash: h, order: o.order, signature: o.signature };
+        },
+        (id) => this.s.perps.includes(id),
+      );
       let sim;
       try {
         sim = await chain.simulate(args);
@@ -116,6 +132,13 @@ export class Sequencer {
         if (inputs.length === 0 && requests.length === 0) return;
         continue;
       }
+      const without = this.withoutProtocolCulprit(sim, args, inputs);
+      if (without !== null) {
+        log.warn('sequencer: the chain refuses a de-risking step; rebuilding without it', { error: sim.error, args: sim.args.map(String) });
+        inputs = without;
+        if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0) return;
+        continue;
+      }
       const culprit = blame(sim, args, inputs, await this.consumedOnChain(sim, args));
       if (!culprit) {
         log.error('sequencer: the chain refuses the batch and no order is to blame', { error: sim.error, args: sim.args.map(String) });
@@ -134,6 +157,52 @@ export class Sequencer {
       }
     }
     log.error('sequencer: gave up rebuilding the batch', { batchId: String(batchId) });
+  }
+
+  /**
+   * The de-risking steps due at the batch's time (DESIGN §9): a plan step for each flagged account
+   * whose grace window is over (at most every DE_RISK_RETRY_SECONDS), and the absorptions and
+   * deleveraging the engine lists. The engine checks each again when it applies it.
+   */
+  private protocolSteps(timestamp: bigint): ProtocolInput[] {
+    const engine = this.s.ledger.engine;
+    const out: ProtocolInput[] = [];
+    for (const a of engine.accountsAtRisk()) {
+      if (a.graceEnds === undefined || a.graceEnds > timestamp || a.tier === 'healthy' || a.tier === 'restricted') continue;
+      const last = this.lastStep.get(a.subaccount);
+      if (last !== undefined && timestamp - last < DE_RISK_RETRY_SECONDS) continue;
+      this.lastStep.set(a.subaccount, timestamp);
+      out.push({ type: 'deRisk', subaccount: a.subaccount });
+    }
+    for (const step of engine.dueSteps()) {
+      if (step.kind === 'absorb') out.push({ type: 'absorb', subaccount: step.subaccount });
+      else if (step.kind === 'deleverage') out.push({ type: 'deleverage', subaccount: step.subaccount, marketId: step.marketId });
+    }
+    return out;
+  }
+
+  /**
+   * The inputs without the protocol step the chain refused, or null when the refusal is not a
+   * protocol step's: a plan order (no signature) leaves out its account's plan step; a refused
+   * absorption or deleveraging leaves out every one of its kind; a refused plan leaves out the
+   * plans (they go back to nobody: the chain would refuse them again).
+   */
+  private withoutProtocolCulprit(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs, inputs: BatchInput[]): BatchInput[] | null {
+    const reason = Number(sim.args[sim.error === 'InvalidBatch' ? 0 : 1]);
+    if (sim.error === 'InvalidOrder' && PLAN_ORDER_REFUSALS.has(reason)) {
+      const o = args.orders[Number(sim.args[0])];
+      if (o === undefined || o.signature !== '0x') return null;
+      return inputs.filter((i) => !(i.type === 'deRisk' && i.subaccount === o.order.subaccount));
+    }
+    if (sim.error !== 'InvalidBatch') return null;
+    if (reason === InvalidBatchReason.ABSORB) return inputs.filter((i) => i.type !== 'absorb');
+    if (reason === InvalidBatchReason.DELEVERAGE) return inputs.filter((i) => i.type !== 'deleverage');
+    if (reason === InvalidBatchReason.PLAN) {
+      const plans = inputs.filter((i) => i.type === 'riskPlan');
+      this.s.ledger.mempool.remove(plans.map((p) => (p.type === 'riskPlan' ? p.hash : ('0x' as Hex))));
+      return inputs.filter((i) => i.type !== 'riskPlan');
+    }
+    return null;
   }
 
   /**

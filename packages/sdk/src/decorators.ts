@@ -6,6 +6,7 @@ import { cancelOrders, type CancelOrdersParameters, type CancelOrdersReturnType 
 import { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from './actions/cancelUpTo.js';
 import { cancelOrdersOnChain, type CancelOrdersOnChainParameters, type CancelOrdersOnChainReturnType } from './actions/cancelOrdersOnChain.js';
 import { setLinkedSigner, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
+import { setRiskPlan, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
@@ -53,6 +54,8 @@ export interface KestrelActions {
   cancelByClientId(parameters: CancelByClientIdParameters): Promise<CancelByClientIdReturnType>;
   /** Signed off-chain cancel of every order in a market, or everywhere. See {@link cancelAll}. */
   cancelAll(parameters?: CancelAllParameters): Promise<CancelAllReturnType>;
+  /** Signs and sends the subaccount's de-risking plan. See {@link setRiskPlan}. */
+  setRiskPlan(parameters: SetRiskPlanParameters): Promise<SetRiskPlanReturnType>;
   /** Polls an order until a condition holds. See {@link waitForOrder}. */
   waitForOrder(parameters: WaitForOrderParameters): Promise<WaitForOrderReturnType>;
   /** Deposits tokens into a subaccount on the Exchange. See {@link deposit}. */
@@ -88,6 +91,7 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     cancelByClientId: (p) => cancelByClientId(client, p),
     cancelOrders: (p) => cancelOrders(client, p),
     cancelAll: (p) => cancelAll(client, p),
+    setRiskPlan: (p) => setRiskPlan(client, p),
     waitForOrder: (p) => waitForOrder(client, p),
     deposit: (p) => deposit(client, p),
     requestWithdrawal: (p) => requestWithdrawal(client, p),

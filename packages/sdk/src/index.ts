@@ -101,6 +101,7 @@ export {
   type CancelByClientIdReturnType,
 } from './actions/cancelByClientId.js';
 export { cancelAll, type CancelAllErrorType, type CancelAllParameters, type CancelAllReturnType } from './actions/cancelAll.js';
+export { setRiskPlan, type SetRiskPlanErrorType, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
 export {
   waitForOrder,
   DEFAULT_WAIT_TIMEOUT_MS,

@@ -55,7 +55,7 @@ async function settleQueue(): Promise<void> {
     address: deployed.exchange,
     abi: exchangeAbi,
     functionName: 'settleBatch',
-    args: [{ batchId, timestamp: block.timestamp, requestCursor: requestCount, stateHash: `0x${'00'.repeat(32)}`, prices: [], funding: [], orders: [], fills: [] }],
+    args: [{ batchId, timestamp: block.timestamp, requestCursor: requestCount, stateHash: `0x${'00'.repeat(32)}`, prices: [], funding: [], plans: [], orders: [], fills: [], absorbs: [], deleverages: [], marginCalls: [] }],
   });
   expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
 }

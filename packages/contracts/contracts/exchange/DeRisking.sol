@@ -75,8 +75,8 @@ abstract contract DeRisking is BatchLedger {
         internal
         view
     {
-        uint64 at = marginCallAt[subaccount];
-        if (at == 0 || ctx.t < _graceEnds(subaccount, at)) revert InvalidOrder(i, ORDER_NOT_FLAGGED);
+        uint64 flaggedAt = marginCallAt[subaccount];
+        if (flaggedAt == 0 || ctx.t < _graceEnds(subaccount, flaggedAt)) revert InvalidOrder(i, ORDER_NOT_FLAGGED);
         MarketInfo memory m;
         assembly ("memory-safe") {
             m := mp
@@ -187,7 +187,7 @@ abstract contract DeRisking is BatchLedger {
 
     /// Moves the step; false (and nothing moved, on net) when it would leave the liquidator's
     /// initial health below zero and lower than before.
-    function _take(Ctx memory ctx, uint256 acc, Net.Account memory taker, Take memory tk) private returns (bool) {
+    function _take(Ctx memory ctx, uint256 acc, Net.Account memory taker, Take memory tk) private view returns (bool) {
         (bool pricedBefore, int256 before) = _health(ctx, taker, false);
         _transfer(ctx, acc, Net.ptr(taker), tk.marketId, tk.word, !tk.sells, tk.qty, tk.quote);
         _credit(ctx, Net.ptr(taker), 0, -tk.share);
@@ -223,7 +223,7 @@ abstract contract DeRisking is BatchLedger {
         bool fromBuys,
         int256 amount,
         int256 quote
-    ) private view {
+    ) private pure {
         int256 sign = fromBuys ? int256(1) : -1;
         if (_isPerp(word)) {
             uint256 k = _perpIndex(word);

@@ -235,7 +235,7 @@ interface IExchangeTypes {
     event RiskGroupSet(uint32 indexed groupId, uint64 shockIM, uint64 basisIM, uint64 shockMM, uint64 basisMM);
     event DeRiskParamsSet(DeRiskParams params);
     event RiskPlanSet(bytes32 indexed subaccount, uint64 nonce, uint16 maxSlippageBps, uint32 graceSeconds);
-    event MarginCall(bytes32 indexed subaccount, uint64 at);
+    event MarginCall(bytes32 indexed subaccount, uint64 flaggedAt);
     event MarginCallCleared(bytes32 indexed subaccount);
     event Liquidated(
         uint64 indexed requestId, bytes32 indexed subaccount, bytes32 liquidator, uint32 marketId, uint256 amount, uint256 quote, uint256 insuranceShare

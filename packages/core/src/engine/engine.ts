@@ -280,16 +280,18 @@ export class Engine {
   marginCall(subaccount: Hex): { at: bigint; graceEnds: bigint } | undefined {
     const key = sub(subaccount);
     const at = this.s.marginCalls.get(key);
-    return at === undefined ? undefined : { at, graceEnds: this.deRisking().graceEnds(key, at) };
+    return at === undefined || this.deRisk === undefined ? undefined : { at, graceEnds: this.deRisk.graceEnds(key, at) };
   }
 
   /**
    * Every account that may need the protocol's hand, by subaccount: flagged ones (with when their
    * window ends) and any with a position or a loan in the backstop or bankrupt tier. What a
    * sequencer schedules plan steps, absorptions and deleveraging from, and liquidators watch.
+   * Empty without risk parameters.
    */
   accountsAtRisk(): Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> {
-    const d = this.deRisking();
+    const d = this.deRisk;
+    if (d === undefined) return [];
     const out: Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> = [];
     for (const account of this.s.accounts.handles()) {
       const at = this.s.marginCalls.get(account.subaccount);
@@ -304,10 +306,11 @@ export class Engine {
 
   /**
    * The de-risking steps the engine would take now (plan steps past grace windows, absorptions,
-   * deleveraging), by subaccount; a sequencer adds them to its batch as inputs.
+   * deleveraging), by subaccount; a sequencer adds them to its batch as inputs. Empty without
+   * risk parameters.
    */
   dueSteps(): DueStep[] {
-    return this.deRisking().due();
+    return this.deRisk?.due() ?? [];
   }
 
   /** A subaccount's non-zero perp positions, by market id. */

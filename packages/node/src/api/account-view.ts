@@ -1,10 +1,11 @@
 /**
  * The account view of `GET /v1/accounts/:subaccount` (DESIGN §12): balances (a negative one is a
  * loan), perp positions with the funding they owe and their unrealized PnL at the index price,
- * open orders, initial health, and the lending rates of every listed asset, from this node's engine.
+ * open orders, initial health and the risk report, the risk plan and any margin call, and the
+ * lending rates of every listed asset, from this node's engine.
  */
 import { formatX18, fundingOwed, unrealizedPnl, type AssetConfig, type Engine, type Hex, type MarketConfig, type RiskReport } from '@kestrel/core';
-import type { AccountResponse, HealthWire, LendingWire, PositionWire } from '@kestrel/sdk';
+import { riskPlanToWire, type AccountResponse, type HealthWire, type LendingWire, type PositionWire } from '@kestrel/sdk';
 
 export interface Listed {
   assets: readonly AssetConfig[];
@@ -41,6 +42,8 @@ export function accountView(engine: Engine, listed: Listed, subaccount: Hex): Ac
     })),
     initialHealth: ((h) => (h === null || h === undefined ? null : formatX18(h)))(engine.initialHealth(subaccount)),
     health: healthWire(engine.riskReport(subaccount)),
+    riskPlan: ((p) => (p === undefined ? null : riskPlanToWire(p)))(engine.riskPlan(subaccount)),
+    marginCall: ((c) => (c === undefined ? null : { at: c.at.toString(), graceEnds: c.graceEnds.toString() }))(engine.marginCall(subaccount)),
     lending: listed.assets.map((a): LendingWire => {
       const v = engine.lending(a.assetId)!;
       return {

@@ -6,6 +6,7 @@ import {
   endpoints,
   orderFromWire,
   orderToWire,
+  riskPlanFromWire,
   signatureFromWire,
   type AccountResponse,
   type BatchResponse,
@@ -17,8 +18,9 @@ import {
   type OrderStatusName,
   type OrderStatusResponse,
   type PlaceOrderResponse,
+  type RiskPlanResponse,
 } from '@kestrel/sdk';
-import { prepareCancel, prepareCancelAll, prepareOrder } from '../inputs.js';
+import { prepareCancel, prepareCancelAll, prepareOrder, prepareRiskPlan } from '../inputs.js';
 import type { KestrelNode } from '../node.js';
 import { accountView } from './account-view.js';
 import { Router, TextBody, type Request } from './http.js';
@@ -156,6 +158,13 @@ export function buildRouter(node: KestrelNode): Router {
       return { cancelled: ids };
     }
     throw new KestrelError(ErrorCode.MALFORMED, 'expected `cancel` or `cancelAll`');
+  });
+
+  r.on(endpoints.riskPlan.method, endpoints.riskPlan.path, async (req): Promise<RiskPlanResponse> => {
+    const body = bodyObject(req);
+    const input = prepareRiskPlan(node.domainSep, riskPlanFromWire(body.plan), signatureFromWire(body.signature));
+    await node.submit(input);
+    return { planHash: input.hash, status: 'pending' };
   });
 
   r.on(endpoints.account.method, endpoints.account.path, async (req): Promise<AccountResponse> => {

@@ -77,7 +77,7 @@ export class ExchangeChain {
   /** Everything the engine's configuration takes, read from the Exchange. */
   async listing(): Promise<ChainListing> {
     const chainId = await this.publicClient.getChainId();
-    const [feeSubaccount, insuranceSubaccount, maxBatchAge, assetCount, marketIds, groupIds, pnlWeight] = await Promise.all([
+    const [feeSubaccount, insuranceSubaccount, maxBatchAge, assetCount, marketIds, groupIds, pnlWeight, deRisk] = await Promise.all([
       this.read<Hex>('feeSubaccount'),
       this.read<Hex>('insuranceSubaccount'),
       this.read<bigint>('maxBatchAge'),
@@ -85,6 +85,7 @@ export class ExchangeChain {
       this.read<readonly number[]>('marketIds'),
       this.read<readonly number[]>('riskGroupIds'),
       this.read<bigint>('pnlWeight'),
+      this.read<{ backstopRatio: bigint; liquidationDiscount: bigint; insuranceShare: bigint; maxGraceSeconds: number; defaultGraceSeconds: number; defaultSlippageBps: number }>('deRiskParams'),
     ]);
     const assets: ChainListing['assets'] = [];
     for (let id = 0; id < Number(assetCount); id++) {
@@ -98,8 +99,8 @@ export class ExchangeChain {
     }
     const groups: RiskConfig['groups'][number][] = [];
     for (const g of groupIds) {
-      const [shockIM, basisIM] = await this.read<readonly [bigint, bigint, boolean]>('riskGroup', [g]);
-      groups.push({ groupId: Number(g), shockIM: BigInt(shockIM), basisIM: BigInt(basisIM) });
+      const r = await this.read<{ shockIM: bigint; basisIM: bigint; shockMM: bigint; basisMM: bigint }>('riskGroup', [g]);
+      groups.push({ groupId: Number(g), shockIM: BigInt(r.shockIM), basisIM: BigInt(r.basisIM), shockMM: BigInt(r.shockMM), basisMM: BigInt(r.basisMM) });
     }
     const feeds = new Map<number, FeedInfo>();
     const markets: MarketConfig[] = [];
@@ -117,7 +118,7 @@ export class ExchangeChain {
         symbol: string;
       }>('getMarket', [id]);
       if (!m.active) continue;
-      const risk = await this.read<{ riskGroup: number; concIM: bigint; concThreshold: bigint; maxFundingRate: bigint }>('getMarketRisk', [id]);
+      const risk = await this.read<{ riskGroup: number; concIM: bigint; concThreshold: bigint; maxFundingRate: bigint; concMM: bigint }>('getMarketRisk', [id]);
       const [feed, decimals] = await this.read<readonly [{ aggregator: Hex; maxStaleness: number; maxRoundLag: number }, number]>('priceFeed', [id]);
       const config: MarketConfig = {
         marketId: Number(id),
@@ -132,6 +133,7 @@ export class ExchangeChain {
         takerFee: BigInt(m.takerFee),
         riskGroup: Number(risk.riskGroup),
         concIM: BigInt(risk.concIM),
+        concMM: BigInt(risk.concMM),
         concThreshold: BigInt(risk.concThreshold),
         maxFundingRate: BigInt(risk.maxFundingRate),
       };
@@ -149,7 +151,16 @@ export class ExchangeChain {
       maxBatchAge,
       assets,
       markets,
-      risk: { groups, pnlWeight: BigInt(pnlWeight) },
+      risk: {
+        groups,
+        pnlWeight: BigInt(pnlWeight),
+        backstopRatio: BigInt(deRisk.backstopRatio),
+        liquidationDiscount: BigInt(deRisk.liquidationDiscount),
+        insuranceShare: BigInt(deRisk.insuranceShare),
+        maxGraceSeconds: BigInt(deRisk.maxGraceSeconds),
+        defaultGraceSeconds: BigInt(deRisk.defaultGraceSeconds),
+        defaultSlippageBps: Number(deRisk.defaultSlippageBps),
+      },
       feeds,
     };
   }
@@ -220,7 +231,22 @@ export class ExchangeChain {
   }
 
   private callArgs(a: SettlementArgs): readonly unknown[] {
-    return [{ batchId: a.batchId, timestamp: a.timestamp, requestCursor: a.requestCursor, stateHash: a.stateHash, prices: a.prices, funding: a.funding, orders: a.orders, fills: a.fills }];
+    return [
+      {
+        batchId: a.batchId,
+        timestamp: a.timestamp,
+        requestCursor: a.requestCursor,
+        stateHash: a.stateHash,
+        prices: a.prices,
+        funding: a.funding,
+        plans: a.plans,
+        orders: a.orders,
+        fills: a.fills,
+        absorbs: a.absorbs,
+        deleverages: a.deleverages,
+        marginCalls: a.marginCalls,
+      },
+    ];
   }
 
   /** Runs `settleBatch` as an eth_call from the operator; a refusal names the bad order or fill. */

@@ -87,7 +87,7 @@ afterAll(async () => {
 let feeds: Hex[] = [];
 
 /** What the run exercised, so a log that tests nothing fails. */
-const seen = { batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0 };
+const seen = { batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0, marginCalls: 0 };
 
 describe('core and contracts, batch by batch', () => {
   it(`agree to the wei over ${OPS} seeded operations (seed ${SEED})`, async () => {
@@ -211,6 +211,7 @@ describe('core and contracts, batch by batch', () => {
             else if (e.kind === 'withdrawn') seen.withdrawn++;
             else if (e.kind === 'withdrawalRejected') seen.withdrawalsRejected++;
             else if (e.kind === 'interestAccrued') seen.accruals++;
+            else if (e.kind === 'marginCall') seen.marginCalls++;
           }
           batchId += 1n;
           const batch = {
@@ -220,8 +221,13 @@ describe('core and contracts, batch by batch', () => {
             stateHash: engine.stateHash(),
             prices: prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId })),
             funding: postedFunding,
+            plans: [],
             orders,
             fills,
+            absorbs: [],
+            deleverages: [],
+            // flags the engine set or cleared at the batch's end (DESIGN §9), which the chain checks
+            marginCalls: events.flatMap((e) => (e.kind === 'marginCall' || e.kind === 'marginCallCleared' ? [e.subaccount] : [])),
           };
           await publicClient.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${t.toString(16)}`] as never });
           try {
@@ -288,6 +294,11 @@ async function compare(publicClient: ReturnType<typeof createPublicClient>, batc
       const mine = engine.initialHealth(s);
       expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(mine);
     }));
+    reads.push(read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
+      const r = engine.riskReport(s);
+      expect(priced ? [equity, requirement] : null, `${at}: maintenance ${s.slice(0, 10)}`).toEqual(r ? [r.equity, r.requirementMM] : null);
+    }));
+    reads.push(read<bigint>('marginCallAt', [s]).then((v) => expect(v, `${at}: margin call ${s.slice(0, 10)}`).toBe(engine.marginCall(s)?.at ?? 0n)));
   }
   for (const a of [0, 1, 2]) {
     reads.push(read<{ supplyScaled: bigint; borrowScaled: bigint; supplyIndex: bigint; borrowIndex: bigint; lastAccrual: bigint }>('pool', [a]).then((p) => {

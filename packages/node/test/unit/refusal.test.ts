@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Hex, Order } from '@kestrel/core';
 import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
-import type { SettlementArgs } from '../../src/batch.js';
+import { NO_DE_RISKING, type SettlementArgs } from '../../src/batch.js';
 import type { BatchInput } from '../../src/inputs.js';
 import { blame, refusalCode } from '../../src/refusal.js';
 
@@ -23,6 +23,7 @@ function batch(takerIsBuy: boolean): { args: SettlementArgs; inputs: BatchInput[
     ],
     fills: [{ maker: 0, taker: 1, amount: 1n }],
     hashes: [h(1), h(2)],
+    ...NO_DE_RISKING,
   } satisfies SettlementArgs;
   const inputs: BatchInput[] = [{ type: 'order', hash: h(2), order: order(takerIsBuy), signature: '0x' as Hex }];
   return { args, inputs };

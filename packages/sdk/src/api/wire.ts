@@ -15,7 +15,9 @@ import {
   type Cancel,
   type CancelAll,
   type Hex,
+  MAX_PLAN_MARKETS,
   type Order,
+  type RiskPlan,
 } from '@kestrel/core';
 
 export interface OrderWire {
@@ -40,6 +42,27 @@ export interface CancelAllWire {
   subaccount: Hex;
   marketId: number;
   timestamp: string;
+}
+
+/** A risk plan (DESIGN §9) on the wire: ids and bounds as numbers, the nonce a decimal string. */
+export interface RiskPlanWire {
+  subaccount: Hex;
+  /** market ids, reduced first to last */
+  marketOrder: number[];
+  maxSlippageBps: number;
+  graceSeconds: number;
+  nonce: string;
+}
+
+export interface RiskPlanBody {
+  plan: RiskPlanWire;
+  signature: Hex;
+}
+
+/** `POST /v1/risk-plans` answers with the plan's digest; the plan takes effect once sequenced. */
+export interface RiskPlanResponse {
+  planHash: Hex;
+  status: 'pending';
 }
 
 export interface PlaceOrderBody {
@@ -186,6 +209,12 @@ export interface HealthWire {
   groups: GroupRiskWire[];
 }
 
+/** A margin call (DESIGN §9): when the account was flagged and when its plan may run (unix seconds). */
+export interface MarginCallWire {
+  at: string;
+  graceEnds: string;
+}
+
 export interface AccountResponse {
   subaccount: Hex;
   /** a negative balance is a loan */
@@ -202,6 +231,10 @@ export interface AccountResponse {
   initialHealth: string | null;
   /** equity, both requirements and healths, the tier, and per risk group its share and liquidation move; null as above */
   health: HealthWire | null;
+  /** the account's risk plan, once one was sequenced (null: the default plan applies) */
+  riskPlan: RiskPlanWire | null;
+  /** set while the account is in margin call */
+  marginCall: MarginCallWire | null;
 }
 
 export interface InfoResponse {
@@ -257,6 +290,7 @@ export const endpoints = {
   placeOrder: { method: 'POST', path: '/v1/orders' },
   order: { method: 'GET', path: '/v1/orders/:orderHash' },
   cancel: { method: 'POST', path: '/v1/cancels' },
+  riskPlan: { method: 'POST', path: '/v1/risk-plans' },
   account: { method: 'GET', path: '/v1/accounts/:subaccount' },
   batch: { method: 'GET', path: '/v1/batches/:batchId' },
   health: { method: 'GET', path: '/health' },
@@ -369,5 +403,22 @@ export function cancelAllFromWire(v: unknown): CancelAll {
     subaccount: bytes32(v.subaccount, 'cancelAll.subaccount'),
     marketId: uintNumber(v.marketId, 'cancelAll.marketId', UINT32_MAX),
     timestamp: uintString(v.timestamp, 'cancelAll.timestamp', UINT64_MAX),
+  };
+}
+
+export function riskPlanToWire(p: RiskPlan): RiskPlanWire {
+  return { subaccount: p.subaccount, marketOrder: [...p.marketOrder], maxSlippageBps: p.maxSlippageBps, graceSeconds: p.graceSeconds, nonce: p.nonce.toString() };
+}
+
+/** Parses and range-checks a risk plan from JSON; throws KestrelError(MALFORMED) naming the field. */
+export function riskPlanFromWire(v: unknown): RiskPlan {
+  if (!isRecord(v)) throw malformed('plan', 'expected an object');
+  if (!Array.isArray(v.marketOrder) || v.marketOrder.length > MAX_PLAN_MARKETS) throw malformed('plan.marketOrder', `expected at most ${MAX_PLAN_MARKETS} market ids`);
+  return {
+    subaccount: bytes32(v.subaccount, 'plan.subaccount'),
+    marketOrder: v.marketOrder.map((id, i) => uintNumber(id, `plan.marketOrder[${i}]`, UINT32_MAX)),
+    maxSlippageBps: uintNumber(v.maxSlippageBps, 'plan.maxSlippageBps', 0xffffn),
+    graceSeconds: uintNumber(v.graceSeconds, 'plan.graceSeconds', UINT32_MAX),
+    nonce: uintString(v.nonce, 'plan.nonce', UINT64_MAX),
   };
 }

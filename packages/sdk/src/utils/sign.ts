@@ -2,18 +2,19 @@
  * Signing Kestrel typed data: validated first, then signed by the client's local account or,
  * for a JSON-RPC account, by its wallet client.
  */
-import { EIP712_TYPES, ErrorCode, decodeFlags, isHex, type Cancel, type CancelAll, type Eip712Domain, type Hex, type Order } from '@kestrel/core';
+import { EIP712_TYPES, ErrorCode, decodeFlags, isHex, type Cancel, type CancelAll, type Eip712Domain, type Hex, type Order, type RiskPlan } from '@kestrel/core';
 import { isAddress, validateTypedData, type TypedDataDefinition } from 'viem';
 import { signTypedData } from 'viem/actions';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { requireAccount } from './deployment.js';
 
-/** One of Kestrel's three signed messages, tagged with its EIP-712 primary type. */
+/** One of Kestrel's four signed messages, tagged with its EIP-712 primary type. */
 export type KestrelTypedData =
   | { primaryType: 'Order'; message: Order }
   | { primaryType: 'Cancel'; message: Cancel }
-  | { primaryType: 'CancelAll'; message: CancelAll };
+  | { primaryType: 'CancelAll'; message: CancelAll }
+  | { primaryType: 'RiskPlan'; message: RiskPlan };
 
 /**
  * Checks typed data at run time before anything signs it: the domain is Kestrel's, every field
@@ -42,6 +43,13 @@ export function assertTypedData(domain: Eip712Domain, typed: KestrelTypedData): 
       if (!isHex(h, 32)) bad(`orderHashes[${i}] must be 32 bytes of 0x hex`, { index: i, value: String(h).slice(0, 80) });
     });
   }
+  if (typed.primaryType === 'RiskPlan') {
+    const ids: unknown = typed.message.marketOrder;
+    if (!Array.isArray(ids)) bad('marketOrder must be an array');
+    (ids as unknown[]).forEach((id, i) => {
+      if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 0xffffffff) bad(`marketOrder[${i}] must be a uint32 market id`, { index: i, value: String(id) });
+    });
+  }
   if (typed.primaryType === 'Order') {
     const o = typed.message;
     if (typeof o.isBuy !== 'boolean') bad('isBuy must be a boolean');
@@ -53,7 +61,7 @@ export function assertTypedData(domain: Eip712Domain, typed: KestrelTypedData): 
   }
 }
 
-/** The typed data in viem's shape. The union of Kestrel's three messages is checked field by field at run time, so the static type is the generic one. */
+/** The typed data in viem's shape. The union of Kestrel's messages is checked field by field at run time, so the static type is the generic one. */
 function definitionOf(domain: Eip712Domain, typed: KestrelTypedData): TypedDataDefinition {
   return { domain, types: EIP712_TYPES, primaryType: typed.primaryType, message: { ...typed.message } } as unknown as TypedDataDefinition;
 }

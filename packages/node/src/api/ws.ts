@@ -1,0 +1,225 @@
+/**
+ * The WebSocket API, `/v1/ws` (DESIGN §12). A client sends
+ * `{op: "subscribe" | "unsubscribe", channel, marketId?, subaccount?}` and gets, per subscription,
+ * a snapshot and then sequence-numbered updates after each batch this node commits:
+ *
+ * | channel | key | snapshot | update (after a batch that concerns it) |
+ * |---|---|---|---|
+ * | `book` | `marketId` | the book, 50 levels a side | the book again |
+ * | `trades` | `marketId` | `{trades: []}` | the batch's fills in the market |
+ * | `account` | `subaccount` | the account view of `GET /v1/accounts/:subaccount` | the view again, with the kinds of the batch's events that concern it |
+ * | `batches` | — | the last batch id and state hash | each batch's id, time, state hash and counts |
+ *
+ * A margin call is pushed on the account channel as its own message, `type: "marginCall"`, when
+ * the batch that flags the account is committed (DESIGN §9.1): the trader's grace window starts
+ * there. Every message carries `seq` (0 for the snapshot, +1 per message of that subscription):
+ * a client that sees a gap resubscribes. Limits are explicit ({@link WS_LIMITS}); a client past
+ * its buffer is disconnected rather than slowing the node, and a malformed message is answered
+ * `{type: "error", code, message}` and changes nothing.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex } from '@kestrel/core';
+import type { Proposal } from '../batch.js';
+import type { Ledger } from '../ledger.js';
+import type { Logger } from '../log.js';
+import { accountView, type Listed } from './account-view.js';
+
+export const WS_PATH = '/v1/ws';
+
+export const WS_LIMITS = Object.freeze({
+  /** open sockets per node */
+  maxConnections: 1000,
+  /** subscriptions per socket */
+  maxSubscriptions: 64,
+  /** bytes per client message (a subscription is well under 200) */
+  maxMessageBytes: 4096,
+  /** bytes queued for one slow client before it is dropped */
+  maxBufferedBytes: 4 * 1024 * 1024,
+  /** book levels per side in book messages */
+  bookDepth: 50,
+});
+
+type Channel = 'book' | 'trades' | 'account' | 'batches';
+
+interface Subscription {
+  channel: Channel;
+  /** market id, subaccount, or "" */
+  key: string;
+  seq: number;
+}
+
+export interface WsHubInit {
+  server: Server;
+  ledger: Ledger;
+  listing: Listed;
+  log: Logger;
+}
+
+const key = (channel: Channel, k: string): string => `${channel}:${k}`;
+
+export class WsHub {
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Map<WebSocket, Map<string, Subscription>>();
+  private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(private readonly init: WsHubInit) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_LIMITS.maxMessageBytes });
+    this.onUpgrade = (req, socket, head) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== WS_PATH || this.clients.size >= WS_LIMITS.maxConnections) {
+        socket.end(`HTTP/1.1 ${path !== WS_PATH ? '404 Not Found' : '503 Service Unavailable'}\r\nconnection: close\r\n\r\n`);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    };
+    init.server.on('upgrade', this.onUpgrade);
+  }
+
+  close(): void {
+    this.init.server.off('upgrade', this.onUpgrade);
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.clients.clear();
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket): void {
+    this.clients.set(ws, new Map());
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', () => this.clients.delete(ws));
+  }
+
+  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    const subs = this.clients.get(ws);
+    if (!subs) return;
+    let msg: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(isBinary ? '' : data.toString());
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      msg = parsed as Record<string, unknown>;
+    } catch {
+      return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
+    }
+    const channel = msg.channel;
+    if (channel !== 'book' && channel !== 'trades' && channel !== 'account' && channel !== 'batches') {
+      return this.error(ws, ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
+    }
+    let k = '';
+    if (channel === 'book' || channel === 'trades') {
+      const id = msg.marketId;
+      if (typeof id !== 'number' || !this.init.listing.markets.some((m) => m.marketId === id)) return this.error(ws, ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
+      k = String(id);
+    } else if (channel === 'account') {
+      if (!isHex(msg.subaccount, 32)) return this.error(ws, ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
+      k = msg.subaccount.toLowerCase();
+    }
+    const id = key(channel, k);
+    if (msg.op === 'unsubscribe') {
+      subs.delete(id);
+      return;
+    }
+    if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
+    if (!subs.has(id) && subs.size >= WS_LIMITS.maxSubscriptions) return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${WS_LIMITS.maxSubscriptions} subscriptions per connection`);
+    const sub: Subscription = { channel, key: k, seq: 0 };
+    subs.set(id, sub);
+    this.send(ws, sub, 'snapshot', this.snapshot(sub));
+  }
+
+  /** After each committed batch: the updates of every subscription it concerns. */
+  onBatch(p: Proposal, events: readonly EngineEvent[]): void {
+    if (this.clients.size === 0) return;
+    const markets = new Set<number>();
+    const touched = new Map<Hex, string[]>();
+    const warnings: Array<Extract<EngineEvent, { kind: 'marginCall' }>> = [];
+    for (const e of events) {
+      if ('marketId' in e && typeof e.marketId === 'number') markets.add(e.marketId);
+      for (const s of subaccountsOf(e)) {
+        const list = touched.get(s) ?? [];
+        list.push(e.kind);
+        touched.set(s, list);
+      }
+      if (e.kind === 'marginCall') warnings.push(e);
+    }
+    const fills = events.filter((e): e is Extract<EngineEvent, { kind: 'fill' }> => e.kind === 'fill');
+    for (const [ws, subs] of this.clients) {
+      for (const sub of subs.values()) {
+        if (sub.channel === 'batches') {
+          this.send(ws, sub, 'update', { batchId: p.batchId.toString(), timestamp: p.timestamp.toString(), stateHash: p.stateHash, inputs: p.inputs.length, requests: p.requests.length, fills: fills.length });
+        } else if (sub.channel === 'book' && markets.has(Number(sub.key))) {
+          this.send(ws, sub, 'update', this.snapshot(sub));
+        } else if (sub.channel === 'trades') {
+          const trades = fills.filter((f) => f.marketId === Number(sub.key));
+          if (trades.length > 0) {
+            this.send(ws, sub, 'update', {
+              batchId: p.batchId.toString(),
+              trades: trades.map((f) => ({ price: formatX18(f.price), amount: formatX18(f.amount), takerIsBuy: f.takerIsBuy, makerHash: f.makerHash, takerHash: f.takerHash })),
+            });
+          }
+        } else if (sub.channel === 'account') {
+          for (const w of warnings) {
+            if (w.subaccount !== sub.key) continue;
+            this.send(ws, sub, 'marginCall', {
+              subaccount: w.subaccount,
+              at: w.at.toString(),
+              graceEnds: w.graceEnds.toString(),
+              maintenanceHealth: formatX18(w.maintenanceHealth),
+              message: 'maintenance health is below zero: act (deposit, hedge, reduce) before graceEnds, or your risk plan runs',
+            });
+          }
+          const kinds = touched.get(sub.key as Hex);
+          if (kinds) this.send(ws, sub, 'update', { batchId: p.batchId.toString(), events: kinds, account: this.snapshot(sub) });
+        }
+      }
+    }
+  }
+
+  private snapshot(sub: Subscription): unknown {
+    const { ledger, listing } = this.init;
+    switch (sub.channel) {
+      case 'book': {
+        const b = ledger.engine.book(Number(sub.key), WS_LIMITS.bookDepth);
+        const lv = (levels: Array<[bigint, bigint]>): Array<[string, string]> => levels.map(([px, a]) => [formatX18(px), formatX18(a)]);
+        return { marketId: b.marketId, sequence: ledger.engine.sequence.toString(), bids: lv(b.bids), asks: lv(b.asks) };
+      }
+      case 'trades':
+        return { marketId: Number(sub.key), trades: [] };
+      case 'account':
+        return accountView(ledger.engine, listing, sub.key as Hex);
+      case 'batches':
+        return { lastBatchId: ledger.lastBatchId.toString(), stateHash: ledger.stateHash };
+    }
+  }
+
+  private send(ws: WebSocket, sub: Subscription, type: string, data: unknown): void {
+    if (ws.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
+      this.init.log.warn('ws: a client fell too far behind; disconnecting it', { buffered: ws.bufferedAmount });
+      this.clients.delete(ws);
+      ws.terminate();
+      return;
+    }
+    const msg: Record<string, unknown> = { channel: sub.channel, type, seq: sub.seq++, data };
+    if (sub.key !== '') msg[sub.channel === 'account' ? 'subaccount' : 'marketId'] = sub.channel === 'account' ? sub.key : Number(sub.key);
+    ws.send(JSON.stringify(msg));
+  }
+
+  private error(ws: WebSocket, code: ErrorCode, message: string): void {
+    ws.send(JSON.stringify({ type: 'error', code, message }));
+  }
+}
+
+/** The subaccounts an event concerns. */
+function subaccountsOf(e: EngineEvent): Hex[] {
+  switch (e.kind) {
+    case 'fill':
+      return [e.maker, e.taker];
+    case 'liquidated':
+    case 'liquidationRejected':
+      return [e.subaccount, e.liquidator];
+    case 'deleveraged':
+      return [e.subaccount, e.counterparty];
+    default:
+      return 'subaccount' in e && typeof e.subaccount === 'string' ? [e.subaccount] : [];
+  }
+}
