@@ -7,6 +7,8 @@ import { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from
 import { cancelOrdersOnChain, type CancelOrdersOnChainParameters, type CancelOrdersOnChainReturnType } from './actions/cancelOrdersOnChain.js';
 import { setLinkedSigner, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
 import { setRiskPlan, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
+import { getRisk, type GetRiskReturnType } from './actions/getRisk.js';
+import { simulate, type SimulateParameters, type SimulateReturnType } from './actions/simulate.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
@@ -54,6 +56,10 @@ export interface KestrelActions {
   cancelByClientId(parameters: CancelByClientIdParameters): Promise<CancelByClientIdReturnType>;
   /** Signed off-chain cancel of every order in a market, or everywhere. See {@link cancelAll}. */
   cancelAll(parameters?: CancelAllParameters): Promise<CancelAllReturnType>;
+  /** The risk parameters and index prices. See {@link getRisk}. */
+  getRisk(): Promise<GetRiskReturnType>;
+  /** Health before and after hypothetical trades, deposits, withdrawals. See {@link simulate}. */
+  simulate(parameters: SimulateParameters): Promise<SimulateReturnType>;
   /** Signs and sends the subaccount's de-risking plan. See {@link setRiskPlan}. */
   setRiskPlan(parameters: SetRiskPlanParameters): Promise<SetRiskPlanReturnType>;
   /** Polls an order until a condition holds. See {@link waitForOrder}. */
@@ -92,6 +98,8 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     cancelOrders: (p) => cancelOrders(client, p),
     cancelAll: (p) => cancelAll(client, p),
     setRiskPlan: (p) => setRiskPlan(client, p),
+    getRisk: () => getRisk(client),
+    simulate: (p) => simulate(client, p),
     waitForOrder: (p) => waitForOrder(client, p),
     deposit: (p) => deposit(client, p),
     requestWithdrawal: (p) => requestWithdrawal(client, p),

@@ -102,6 +102,8 @@ export {
 } from './actions/cancelByClientId.js';
 export { cancelAll, type CancelAllErrorType, type CancelAllParameters, type CancelAllReturnType } from './actions/cancelAll.js';
 export { setRiskPlan, type SetRiskPlanErrorType, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
+export { getRisk, type GetRiskErrorType, type GetRiskReturnType } from './actions/getRisk.js';
+export { simulate, whatIf, type SimulateAction, type SimulateErrorType, type SimulateParameters, type SimulateReturnType } from './actions/simulate.js';
 export {
   waitForOrder,
   DEFAULT_WAIT_TIMEOUT_MS,

@@ -45,6 +45,7 @@ describe('public exports', () => {
       'getInfo',
       'getMarkets',
       'getOrder',
+      'getRisk',
       'isKestrelError',
       'kestrelActions',
       'marketOrderLimit',
@@ -56,10 +57,15 @@ describe('public exports', () => {
       'placeMarketOrder',
       'placeOrder',
       'requestWithdrawal',
+      'riskPlanFromWire',
+      'riskPlanToWire',
       'setLinkedSigner',
+      'setRiskPlan',
       'signOrder',
       'signatureFromWire',
+      'simulate',
       'waitForOrder',
+      'whatIf',
     ]);
   });
 

@@ -1,5 +1,5 @@
 /** The v1 API handlers (DESIGN §12), each a thin read of the ledger or a submit to the node. */
-import { ErrorCode, KestrelError, formatX18, isHex, type Hex } from '@kestrel/core';
+import { DEFAULT_BACKSTOP_RATIO, DE_RISK_DEFAULTS, ErrorCode, KestrelError, formatX18, isHex, type Hex } from '@kestrel/core';
 import {
   cancelAllFromWire,
   cancelFromWire,
@@ -19,6 +19,7 @@ import {
   type OrderStatusResponse,
   type PlaceOrderResponse,
   type RiskPlanResponse,
+  type RiskResponse,
 } from '@kestrel/sdk';
 import { prepareCancel, prepareCancelAll, prepareOrder, prepareRiskPlan } from '../inputs.js';
 import type { KestrelNode } from '../node.js';
@@ -165,6 +166,36 @@ export function buildRouter(node: KestrelNode): Router {
     const input = prepareRiskPlan(node.domainSep, riskPlanFromWire(body.plan), signatureFromWire(body.signature));
     await node.submit(input);
     return { planHash: input.hash, status: 'pending' };
+  });
+
+  r.on(endpoints.risk.method, endpoints.risk.path, async (): Promise<RiskResponse> => {
+    await ledger.quiescent();
+    const risk = ledger.config.risk;
+    const f = formatX18;
+    return {
+      pnlWeight: f(risk?.pnlWeight ?? 0n),
+      backstopRatio: f(risk?.backstopRatio ?? DEFAULT_BACKSTOP_RATIO),
+      groups: (risk?.groups ?? []).map((g) => ({
+        groupId: g.groupId,
+        shockIM: f(g.shockIM),
+        basisIM: f(g.basisIM),
+        shockMM: f(g.shockMM ?? g.shockIM / 2n),
+        basisMM: f(g.basisMM ?? g.basisIM / 2n),
+      })),
+      assets: node.listing.assets.filter((a) => a.assetId !== 0).map((a) => ({ assetId: a.assetId, riskGroup: a.riskGroup ?? 0, priceMarketId: a.priceMarketId ?? null })),
+      perps: node.listing.markets
+        .filter((m) => m.kind === 'PERP')
+        .map((m) => ({ marketId: m.marketId, riskGroup: m.riskGroup ?? 0, concIM: f(m.concIM ?? 0n), concMM: f(m.concMM ?? (m.concIM ?? 0n) / 2n), concThreshold: f(m.concThreshold ?? 0n) })),
+      prices: node.listing.markets.flatMap((m) => ((p) => (p === undefined ? [] : [{ marketId: m.marketId, price: f(p) }]))(ledger.engine.oraclePrice(m.marketId))),
+      deRisk: {
+        maxGraceSeconds: String(risk?.maxGraceSeconds ?? DE_RISK_DEFAULTS.maxGraceSeconds),
+        defaultGraceSeconds: String(risk?.defaultGraceSeconds ?? DE_RISK_DEFAULTS.defaultGraceSeconds),
+        defaultSlippageBps: risk?.defaultSlippageBps ?? DE_RISK_DEFAULTS.defaultSlippageBps,
+        planBuffer: f(risk?.planBuffer ?? DE_RISK_DEFAULTS.planBuffer),
+        liquidationDiscount: f(risk?.liquidationDiscount ?? DE_RISK_DEFAULTS.liquidationDiscount),
+        insuranceShare: f(risk?.insuranceShare ?? DE_RISK_DEFAULTS.insuranceShare),
+      },
+    };
   });
 
   r.on(endpoints.account.method, endpoints.account.path, async (req): Promise<AccountResponse> => {

@@ -11,7 +11,7 @@ import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { foundry } from 'viem/chains';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
-import { makeSubaccount, parseX18 } from '@kestrel/core';
+import { formatX18, makeSubaccount, parseX18 } from '@kestrel/core';
 import { createKestrelClient, type AccountResponse, type KestrelClient } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
@@ -66,10 +66,21 @@ describe('de-risking', () => {
     await eventually(() => view(1, risky), (v) => v.riskPlan?.graceSeconds === GRACE, 'the plan stored on both nodes');
     expect((await read<{ set: boolean; maxSlippageBps: number }>('riskPlanOf', [risky])).maxSlippageBps).toBe(200);
 
+    // the what-if first: 4 is within initial margin, 5 is not
+    const buy4 = { kind: 'trade', marketId: ETH_PERP, side: 'buy', amount: '4', price: '2000' } as const;
+    const sim = await clients[0]!.simulate({ subaccountName: 'risky', actions: [buy4] });
+    expect(sim.allowed).toBe(true);
+    expect(sim.after!.initialHealth).toBe(parseX18('196')); // 1,000 − 4 (fee) − 800
+    expect((await clients[0]!.simulate({ subaccountName: 'risky', actions: [{ ...buy4, amount: '5' }] })).allowed).toBe(false);
     await clients[2]!.placeOrder({ symbol: 'ETH-PERP', side: 'sell', price: '2000', amount: '4', subaccountName: 'main' });
     await eventually(() => clients[0]!.getBook({ marketId: ETH_PERP }), (bk) => bk.asks.length === 1, 'the ask');
     const buy = await clients[0]!.placeOrder({ symbol: 'ETH-PERP', side: 'buy', price: '2000', amount: '4', timeInForce: 'IOC', subaccountName: 'risky' });
     await eventually(() => getJson<{ settlement: string }>(`${devnet.nodes[0]!.api}/v1/orders/${buy.orderHash}`), (r) => r.body.settlement === 'settled', 'the long settled');
+    // what the what-if said is what the node and the contract now compute, to the wei
+    const opened = (await view(0, risky)).health!;
+    expect([opened.initialHealth, opened.maintenanceHealth, opened.requirementMM, opened.tier]).toEqual([formatX18(sim.after!.initialHealth), formatX18(sim.after!.maintenanceHealth), formatX18(sim.after!.requirementMM), sim.after!.tier]);
+    const [, equity, requirement] = await read<readonly [boolean, bigint, bigint]>('maintenance', [risky]);
+    expect([equity, requirement]).toEqual([sim.after!.equity, sim.after!.requirementMM]);
     // a bid within the plan's 2% of the new index, deep enough for the whole position
     await clients[2]!.placeOrder({ symbol: 'ETH-PERP', side: 'buy', price: '1795', amount: '10', subaccountName: 'main' });
     await eventually(() => clients[1]!.getBook({ marketId: ETH_PERP }), (bk) => bk.bids.length === 1, 'the bid on node 2');

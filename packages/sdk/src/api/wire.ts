@@ -237,6 +237,27 @@ export interface AccountResponse {
   marginCall: MarginCallWire | null;
 }
 
+/**
+ * The risk model's parameters and the index prices the engine holds (`GET /v1/risk`): everything
+ * a client needs to compute an account's health as the contract does (DESIGN §8). Fractions and
+ * prices are decimal strings.
+ */
+export interface RiskResponse {
+  /** share of positive uPnL counted toward initial health */
+  pnlWeight: string;
+  /** equity below backstopRatio × the maintenance requirement: the backstop tier */
+  backstopRatio: string;
+  groups: Array<{ groupId: number; shockIM: string; basisIM: string; shockMM: string; basisMM: string }>;
+  /** non-quote assets: the group they count in and the market whose index prices them (null: none) */
+  assets: Array<{ assetId: number; riskGroup: number; priceMarketId: number | null }>;
+  /** perps: their group and concentration charges */
+  perps: Array<{ marketId: number; riskGroup: number; concIM: string; concMM: string; concThreshold: string }>;
+  /** each market's index price, where it has one */
+  prices: Array<{ marketId: number; price: string }>;
+  /** de-risking (DESIGN §9) */
+  deRisk: { maxGraceSeconds: string; defaultGraceSeconds: string; defaultSlippageBps: number; planBuffer: string; liquidationDiscount: string; insuranceShare: string };
+}
+
 export interface InfoResponse {
   chainId: number;
   exchange: Hex;
@@ -291,6 +312,7 @@ export const endpoints = {
   order: { method: 'GET', path: '/v1/orders/:orderHash' },
   cancel: { method: 'POST', path: '/v1/cancels' },
   riskPlan: { method: 'POST', path: '/v1/risk-plans' },
+  risk: { method: 'GET', path: '/v1/risk' },
   account: { method: 'GET', path: '/v1/accounts/:subaccount' },
   batch: { method: 'GET', path: '/v1/batches/:batchId' },
   health: { method: 'GET', path: '/health' },
