@@ -22,6 +22,7 @@ export default defineConfig({
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Concepts', link: '/guide/concepts' },
+          { text: 'Risk and de-risking', link: '/guide/risk' },
           { text: 'Using the SDK', link: '/guide/sdk' },
           { text: 'Node API (v1)', link: '/guide/api' },
           { text: 'Running a node', link: '/guide/node' },

@@ -1,5 +1,5 @@
 /**
- * What the devnet lists (docs/risk.md explains the parameters). Tick × lot is a multiple of 1e18
+ * What the devnet lists (the docs' guide/node.md and guide/risk.md explain the parameters). Tick × lot is a multiple of 1e18
  * in every market (the contract insists), so price × amount is always an exact X18 quote amount.
  */
 import { parseX18 } from '@kestrel/core';
@@ -44,16 +44,28 @@ export const DEVNET_ASSETS = [
 ];
 
 /**
- * Initial margin: a 10% shock on each coin's net exposure (10× at most on a naked position), 2%
- * on hedged notional (spot against perp basis), and half of a winning position's uPnL.
+ * Portfolio margin (docs: guide/risk.md, which compares the capital these ask with dYdX v4,
+ * Vertex and Hyperliquid). Initial margin: a 10% shock on each coin's net exposure (10× at most
+ * on a naked position, no more than the large venues allow), 0.3% on hedged notional (each leg
+ * of a long-spot / short-perp pair: spot–perp basis on a major rarely moves 0.5% even in a
+ * crash, and the plan and the backstop handle the tail), and half of a winning position's uPnL.
+ * Maintenance is half of each.
  */
 export const DEVNET_RISK = {
   riskGroups: [
-    { groupId: GROUP_ETH, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') },
-    { groupId: GROUP_BTC, shockIM: parseX18('0.1'), basisIM: parseX18('0.02') },
+    { groupId: GROUP_ETH, shockIM: parseX18('0.1'), basisIM: parseX18('0.003'), shockMM: parseX18('0.05'), basisMM: parseX18('0.0015') },
+    { groupId: GROUP_BTC, shockIM: parseX18('0.1'), basisIM: parseX18('0.003'), shockMM: parseX18('0.05'), basisMM: parseX18('0.0015') },
   ],
   pnlWeight: parseX18('0.5'),
 };
+
+/**
+ * Concentration: a perp position's notional above the threshold pays 2% more initial margin (1%
+ * maintenance), so a position too large to unwind quickly is carried at lower leverage (the
+ * JELLY and YFI lessons); BTC's deeper books get the higher threshold.
+ */
+const ETH_CONCENTRATION = { concIM: parseX18('0.02'), concMM: parseX18('0.01'), concThreshold: parseX18('2000000') };
+const BTC_CONCENTRATION = { concIM: parseX18('0.02'), concMM: parseX18('0.01'), concThreshold: parseX18('5000000') };
 
 // 1 bp maker, 5 bp taker: the common tier-0 schedule of the large venues
 const FEES = { makerFee: parseX18('0.0001'), takerFee: parseX18('0.0005') };
@@ -65,11 +77,11 @@ export const DEVNET_MARKETS = [
   { marketId: 2, symbol: 'WBTC/USDC', kind: 'SPOT', baseAssetId: 2, quoteAssetId: 0, ...BTC_STEPS, ...FEES, feed: { mock: 'BTC / USD', ...FEED } },
   {
     marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 1, quoteAssetId: 0, ...ETH_STEPS, ...FEES,
-    feed: { mock: 'ETH / USD', ...FEED }, riskGroup: GROUP_ETH, maxFundingRate: parseX18('0.005'),
+    feed: { mock: 'ETH / USD', ...FEED }, riskGroup: GROUP_ETH, maxFundingRate: parseX18('0.005'), ...ETH_CONCENTRATION,
   },
   {
     marketId: 4, symbol: 'BTC-PERP', kind: 'PERP', baseAssetId: 2, quoteAssetId: 0, ...BTC_STEPS, ...FEES,
-    feed: { mock: 'BTC / USD', ...FEED }, riskGroup: GROUP_BTC, maxFundingRate: parseX18('0.005'),
+    feed: { mock: 'BTC / USD', ...FEED }, riskGroup: GROUP_BTC, maxFundingRate: parseX18('0.005'), ...BTC_CONCENTRATION,
   },
 ] as const;
 
