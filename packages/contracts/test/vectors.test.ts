@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ORDER_TYPEHASH, bytesToHex, domainSeparator, orderHash, orderStructHash, type Hex, type Order } from '@kestrel/core';
+import { ORDER_TYPEHASH, RISK_PLAN_TYPEHASH, bytesToHex, domainSeparator, orderHash, orderStructHash, riskPlanDigest, type Hex, type Order } from '@kestrel/core';
 
 interface Vector {
   name: string;
@@ -12,7 +12,14 @@ interface Vector {
 }
 
 const file = new URL('../../core/test/vectors/eip712.json', import.meta.url);
-const doc = JSON.parse(readFileSync(file, 'utf8')) as { orderTypehash: Hex; vectors: Vector[] };
+interface PlanVector {
+  name: string;
+  domain: Vector['domain'];
+  plan: { subaccount: Hex; marketOrder: number[]; maxSlippageBps: number; graceSeconds: number; nonce: string };
+  digest: Hex;
+}
+
+const doc = JSON.parse(readFileSync(file, 'utf8')) as { orderTypehash: Hex; vectors: Vector[]; riskPlanTypehash: Hex; riskPlans: PlanVector[] };
 
 // The Solidity tests replay the same file against the contract (test/forge/Vectors.t.sol); this
 // keeps it in step with core, so a change on either side fails one of the two.
@@ -33,6 +40,15 @@ describe('shared EIP-712 vectors', () => {
       expect(sep, v.name).toBe(v.domainSeparator);
       expect(bytesToHex(orderStructHash(order)), v.name).toBe(v.structHash);
       expect(orderHash(sep, order), v.name).toBe(v.digest);
+    }
+  });
+
+  it('match the core package for risk plans', () => {
+    expect(doc.riskPlanTypehash).toBe(RISK_PLAN_TYPEHASH);
+    expect(doc.riskPlans.length).toBeGreaterThanOrEqual(3);
+    for (const v of doc.riskPlans) {
+      const sep = domainSeparator({ ...v.domain, chainId: BigInt(v.domain.chainId) });
+      expect(riskPlanDigest(sep, { ...v.plan, nonce: BigInt(v.plan.nonce) }), v.name).toBe(v.digest);
     }
   });
 });

@@ -16,9 +16,6 @@ import {BatchLedger} from "./BatchLedger.sol";
 ///         is closed against the counterparties the batch names at the price leaving its equity at
 ///         zero. Every number is the engine's, to the wei.
 abstract contract DeRisking is BatchLedger {
-    bytes32 internal constant RISK_PLAN_TYPEHASH = keccak256(
-        "RiskPlan(bytes32 subaccount,uint32[] marketOrder,uint16 maxSlippageBps,uint32 graceSeconds,uint64 nonce)"
-    );
     uint256 private constant BPS = 10_000;
 
     // ------------------------------------------------------------ plans
@@ -31,7 +28,7 @@ abstract contract DeRisking is BatchLedger {
             StoredPlan storage stored = _plans[p.subaccount];
             bool bad = ids.length > MAX_PLAN_MARKETS || p.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS
                 || (stored.set && p.nonce <= stored.nonce)
-                || OrderLib.recover(_planDigest(domainSep, p), plans[i].signature) != OrderLib.owner(p.subaccount);
+                || OrderLib.recover(OrderLib.planDigest(domainSep, p), plans[i].signature) != OrderLib.owner(p.subaccount);
             for (uint256 a; a < ids.length && !bad; ++a) {
                 if (_markets[ids[a]].tickSize == 0) bad = true;
                 for (uint256 b; b < a; ++b) {
@@ -43,20 +40,6 @@ abstract contract DeRisking is BatchLedger {
                 StoredPlan({nonce: p.nonce, maxSlippageBps: p.maxSlippageBps, graceSeconds: p.graceSeconds, set: true});
             emit RiskPlanSet(p.subaccount, p.nonce, p.maxSlippageBps, p.graceSeconds);
         }
-    }
-
-    function _planDigest(bytes32 domainSep, RiskPlan calldata p) private pure returns (bytes32) {
-        bytes32 structHash = keccak256(
-            abi.encode(
-                RISK_PLAN_TYPEHASH,
-                p.subaccount,
-                keccak256(abi.encodePacked(p.marketOrder)),
-                p.maxSlippageBps,
-                p.graceSeconds,
-                p.nonce
-            )
-        );
-        return OrderLib.typedDataHash(domainSep, structHash);
     }
 
     /// When a flagged account's plan may run: the flag's time plus min(plan's grace, maxGrace).

@@ -70,6 +70,11 @@ abstract contract Views is BatchLedger {
         return OrderLib.typedDataHash(domainSeparator(), OrderLib.structHash(order));
     }
 
+    /// The digest a risk plan's owner signs.
+    function riskPlanHash(RiskPlan calldata plan) external view returns (bytes32) {
+        return OrderLib.planDigest(domainSeparator(), plan);
+    }
+
     function assetCount() external view returns (uint32) {
         return uint32(_assets.length);
     }

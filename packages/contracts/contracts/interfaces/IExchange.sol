@@ -95,6 +95,7 @@ interface IExchange is IExchangeTypes {
     function lastStateHash() external view returns (bytes32);
     function domainSeparator() external view returns (bytes32);
     function orderHash(Order calldata order) external view returns (bytes32);
+    function riskPlanHash(RiskPlan calldata plan) external view returns (bytes32);
     function feeSubaccount() external view returns (bytes32);
     function assetCount() external view returns (uint32);
     function getAsset(uint32 assetId) external view returns (Asset memory);

@@ -9,6 +9,9 @@ library OrderLib {
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
         "Order(bytes32 subaccount,uint32 marketId,bool isBuy,uint128 price,uint128 amount,uint64 nonce,uint64 expiry,uint32 flags,uint64 clientId)"
     );
+    bytes32 internal constant RISK_PLAN_TYPEHASH = keccak256(
+        "RiskPlan(bytes32 subaccount,uint32[] marketOrder,uint16 maxSlippageBps,uint32 graceSeconds,uint64 nonce)"
+    );
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 internal constant NAME_HASH = keccak256("Kestrel");
@@ -50,6 +53,21 @@ library OrderLib {
             if dirty { revert(0, 0) }
             h := keccak256(ptr, 0x140)
         }
+    }
+
+    /// The digest a risk plan's owner signs (the array is hashed as its 32-byte words, EIP-712).
+    function planDigest(bytes32 domainSep, IExchangeTypes.RiskPlan calldata p) internal pure returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                RISK_PLAN_TYPEHASH,
+                p.subaccount,
+                keccak256(abi.encodePacked(p.marketOrder)),
+                p.maxSlippageBps,
+                p.graceSeconds,
+                p.nonce
+            )
+        );
+        return typedDataHash(domainSep, structHash);
     }
 
     /// keccak256("\x19\x01" ‖ domainSeparator ‖ structHash)

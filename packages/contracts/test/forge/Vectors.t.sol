@@ -73,6 +73,31 @@ contract VectorsTest is Test {
         assertEq(structHash, vm.parseJsonBytes32(json, _key(i, ".structHash")), "struct hash");
     }
 
+    function test_RiskPlanDigestsMatchCore() public {
+        assertEq(
+            keccak256(bytes(vm.parseJsonString(json, ".riskPlanTypeString"))), vm.parseJsonBytes32(json, ".riskPlanTypehash"), "type string"
+        );
+        Exchange template = Deploy.exchange(address(this), bytes32(0), bytes32(0), 60);
+        uint256 count;
+        while (vm.keyExistsJson(json, string.concat(".riskPlans[", vm.toString(count), "]"))) {
+            string memory k = string.concat(".riskPlans[", vm.toString(count), "]");
+            address verifyingContract = vm.parseJsonAddress(json, string.concat(k, ".domain.verifyingContract"));
+            vm.chainId(vm.parseJsonUint(json, string.concat(k, ".domain.chainId")));
+            vm.etch(verifyingContract, address(template).code);
+            uint256[] memory ids = vm.parseJsonUintArray(json, string.concat(k, ".plan.marketOrder"));
+            IExchangeTypes.RiskPlan memory p;
+            p.subaccount = vm.parseJsonBytes32(json, string.concat(k, ".plan.subaccount"));
+            p.marketOrder = new uint32[](ids.length);
+            for (uint256 j; j < ids.length; ++j) p.marketOrder[j] = uint32(ids[j]);
+            p.maxSlippageBps = uint16(vm.parseJsonUint(json, string.concat(k, ".plan.maxSlippageBps")));
+            p.graceSeconds = uint32(vm.parseJsonUint(json, string.concat(k, ".plan.graceSeconds")));
+            p.nonce = uint64(vm.parseJsonUint(json, string.concat(k, ".plan.nonce")));
+            assertEq(IExchange(verifyingContract).riskPlanHash(p), vm.parseJsonBytes32(json, string.concat(k, ".digest")), k);
+            ++count;
+        }
+        assertGe(count, 3, "plan vector count");
+    }
+
     function _key(uint256 i, string memory path) internal pure returns (string memory) {
         return string.concat(".vectors[", vm.toString(i), "]", path);
     }
