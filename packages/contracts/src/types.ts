@@ -33,7 +33,7 @@ export const MarketKind = { Spot: 0, Perp: 1 } as const;
 export type Asset = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'getAsset'>;
 
 /** `IExchange.RequestKind`. */
-export const RequestKind = { Deposit: 0, Withdrawal: 1, CancelUpTo: 2, CancelOrder: 3, LinkedSigner: 4 } as const;
+export const RequestKind = { Deposit: 0, Withdrawal: 1, CancelUpTo: 2, CancelOrder: 3, LinkedSigner: 4, Liquidation: 5 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
 
 /** Reasons carried by `InvalidOrder(orderIndex, reason)`. */

@@ -18,7 +18,7 @@ export * from './flags.js';
 export * from './codes.js';
 export * from './engine/types.js';
 export * from './engine/engine.js';
-export type { DueStep } from './engine/de-risk.js';
+export type { AtRisk, DueStep } from './engine/de-risk.js';
 export * from './planner.js';
 export * from './engine/risk.js';
 export * from './engine/settlement.js';

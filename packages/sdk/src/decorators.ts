@@ -8,6 +8,7 @@ import { cancelOrdersOnChain, type CancelOrdersOnChainParameters, type CancelOrd
 import { setLinkedSigner, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
 import { setRiskPlan, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
 import { getRisk, type GetRiskReturnType } from './actions/getRisk.js';
+import { liquidate, type LiquidateParameters, type LiquidateReturnType } from './actions/liquidate.js';
 import { simulate, type SimulateParameters, type SimulateReturnType } from './actions/simulate.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
@@ -76,6 +77,8 @@ export interface KestrelActions {
   cancelOrdersOnChain(parameters: CancelOrdersOnChainParameters): Promise<CancelOrdersOnChainReturnType>;
   /** Names (or removes) a subaccount's trading key. See {@link setLinkedSigner}. */
   setLinkedSigner(parameters: SetLinkedSignerParameters): Promise<SetLinkedSignerReturnType>;
+  /** The backstop: take over part of an account's exposure. See {@link liquidate}. */
+  liquidate(parameters: LiquidateParameters): Promise<LiquidateReturnType>;
   /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
@@ -108,5 +111,6 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     cancelOrdersOnChain: (p) => cancelOrdersOnChain(client, p),
     setLinkedSigner: (p) => setLinkedSigner(client, p),
     mintTestTokens: (p) => mintTestTokens(client, p),
+    liquidate: (p) => liquidate(client, p),
   };
 }

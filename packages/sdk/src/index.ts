@@ -134,6 +134,7 @@ export {
   type CancelOrdersOnChainReturnType,
 } from './actions/cancelOrdersOnChain.js';
 export { setLinkedSigner, type SetLinkedSignerErrorType, type SetLinkedSignerParameters, type SetLinkedSignerReturnType } from './actions/setLinkedSigner.js';
+export { liquidate, type LiquidateErrorType, type LiquidateParameters, type LiquidateReturnType } from './actions/liquidate.js';
 export {
   mintTestTokens,
   type MintTestTokensErrorType,

@@ -257,6 +257,18 @@ describe('cancelOrdersOnChain', () => {
   });
 });
 
+describe('liquidate', () => {
+  it('queues a liquidation from a subaccount of the caller, naming the account, market and amount', async () => {
+    const bobMain = makeSubaccount(bob.address, 'main');
+    const result = await client.liquidate({ account: bobMain, marketId: 1, amount: '0.5', subaccountName: 'backstop' });
+    expect(result.liquidator).toBe(makeSubaccount(alice.address, 'backstop'));
+    const request = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'getRequest', args: [result.requestId] });
+    expect(request).toEqual({ kind: RequestKind.Liquidation, subaccount: result.liquidator, assetId: 1, amount: parseX18('0.5'), data: bobMain });
+    expect((await failure(client.liquidate({ account: '0x12', marketId: 1, amount: '1' }))).code).toBe('MALFORMED');
+    expect((await failure(client.liquidate({ account: bobMain, marketId: 1, amount: '0' }))).code).toBe('MALFORMED');
+  });
+});
+
 describe('setLinkedSigner', () => {
   it('names a trading key with an expiry, queues the request, and removes it with the zero address', async () => {
     const key = privateKeyToAccount(generatePrivateKey()).address;

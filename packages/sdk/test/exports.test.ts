@@ -48,6 +48,7 @@ describe('public exports', () => {
       'getRisk',
       'isKestrelError',
       'kestrelActions',
+      'liquidate',
       'marketOrderLimit',
       'mintTestTokens',
       'nonceAt',

@@ -35,6 +35,7 @@ import { bytesToHex, hexToBytes, isHex, writeUint256, type Hex } from '../hex.js
 import { fundingOwed } from '../perp.js';
 import { planLots, worstReducePrice } from '../planner.js';
 import { mulDivCeil, mulDivFloor, ONE, UINT32_MAX, UINT64_MAX } from '../x18.js';
+import type { RiskTier } from '../margin.js';
 import type { Account } from './accounts.js';
 import type { Margin, Move } from './margin-check.js';
 import type { Matcher } from './matcher.js';
@@ -44,6 +45,14 @@ import type { EngineState } from './state.js';
 import { DEFAULT_BACKSTOP_RATIO, DE_RISK_DEFAULTS, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type EngineEvent, type EngineInput, type MarketConfig, type RiskConfig } from './types.js';
 
 type Liquidation = Extract<EngineInput, { kind: 'liquidate' }>;
+
+/** An account that may need the protocol's hand (see {@link DeRisk.atRisk}). */
+export interface AtRisk {
+  subaccount: Hex;
+  tier: RiskTier;
+  /** set for a flagged account: when its plan may run */
+  graceEnds?: bigint;
+}
 
 /** A step the protocol may take for an account now (see {@link DeRisk.due}). */
 export type DueStep = { kind: 'deRisk' | 'absorb'; subaccount: Hex } | { kind: 'deleverage'; subaccount: Hex; marketId: number };
@@ -136,6 +145,20 @@ export class DeRisk {
     if (account.positions.size > 0) return true;
     for (const id of this.s.assets.keys()) if (this.s.accounts.balance(account, id) < 0n) return true;
     return false;
+  }
+
+  /** Flagged accounts (with when their window ends) and any exposed one in the backstop or bankrupt tier, by subaccount. */
+  atRisk(): AtRisk[] {
+    const out: AtRisk[] = [];
+    for (const account of this.s.accounts.handles()) {
+      const at = this.s.marginCalls.get(account.subaccount);
+      if (at === undefined && !this.exposed(account)) continue;
+      const tier = this.margin.report(this.s.accounts, account)?.tier;
+      if (tier === undefined) continue;
+      if (at !== undefined) out.push({ subaccount: account.subaccount, tier, graceEnds: this.graceEnds(account.subaccount, at) });
+      else if (tier === 'backstop' || tier === 'bankrupt') out.push({ subaccount: account.subaccount, tier });
+    }
+    return out.sort((a, b) => (a.subaccount < b.subaccount ? -1 : 1));
   }
 
   /**
@@ -279,11 +302,17 @@ export class DeRisk {
     const insuranceShare = mulDivFloor(discount, this.share, ONE);
     const quote = accountSells ? notional - discount : notional + discount;
     const taker = s.accounts.of(liquidator);
-    const move = tradeMove(m, accountSells, amount, quote, 0n);
-    move.dA -= insuranceShare;
-    if (!this.margin.allows(s.accounts, taker, move)) return reject(ErrorCode.INSUFFICIENT_MARGIN);
+    // moved, then judged, then undone if refused — as the contract does, so both touch (and settle
+    // the funding of) the same positions whatever the outcome
+    const before = this.margin.health(s.accounts, taker);
     this.transfer(m, account, taker, !accountSells, amount, quote);
     s.accounts.add(taker, m.quoteAssetId, -insuranceShare);
+    const after = this.margin.health(s.accounts, taker);
+    if (after === null || (after < 0n && (before === null || after < before))) {
+      this.transfer(m, account, taker, accountSells, amount, quote);
+      s.accounts.add(taker, m.quoteAssetId, insuranceShare);
+      return reject(ErrorCode.INSUFFICIENT_MARGIN);
+    }
     s.accounts.add(s.insuranceAccount, m.quoteAssetId, insuranceShare);
     events.push({ kind: 'liquidated', requestId: i.requestId, liquidator, subaccount, marketId: m.marketId, liquidatorBuys: accountSells, amount, quote, insuranceShare });
   }

@@ -33,8 +33,9 @@ import { isHex, type Hex } from '../hex.js';
 import { UINT128_MAX, UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
+import { deposit, withdraw } from './money-inputs.js';
 import { Margin } from './margin-check.js';
-import { DeRisk, type DueStep } from './de-risk.js';
+import { DeRisk, type AtRisk, type DueStep } from './de-risk.js';
 import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
@@ -108,10 +109,10 @@ export class Engine {
         this.cancelUpTo(input.requestId, sub(input.subaccount), input.minNonce, events);
         break;
       case 'deposit':
-        this.deposit(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
+        deposit(this.s, input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
         break;
       case 'withdraw':
-        this.withdraw(input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
+        withdraw(this.s, this.margin, input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
         break;
       case 'oracle':
         setOracle(this.s, input.marketId, input.price, input.publishedAt, events);
@@ -289,19 +290,8 @@ export class Engine {
    * sequencer schedules plan steps, absorptions and deleveraging from, and liquidators watch.
    * Empty without risk parameters.
    */
-  accountsAtRisk(): Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> {
-    const d = this.deRisk;
-    if (d === undefined) return [];
-    const out: Array<{ subaccount: Hex; tier: RiskReport['tier']; graceEnds?: bigint }> = [];
-    for (const account of this.s.accounts.handles()) {
-      const at = this.s.marginCalls.get(account.subaccount);
-      if (at === undefined && !d.exposed(account)) continue;
-      const tier = this.margin!.report(this.s.accounts, account)?.tier;
-      if (tier === undefined) continue;
-      if (at !== undefined) out.push({ subaccount: account.subaccount, tier, graceEnds: d.graceEnds(account.subaccount, at) });
-      else if (tier === 'backstop' || tier === 'bankrupt') out.push({ subaccount: account.subaccount, tier });
-    }
-    return out.sort((a, b) => (a.subaccount < b.subaccount ? -1 : 1));
+  accountsAtRisk(): AtRisk[] {
+    return this.deRisk?.atRisk() ?? [];
   }
 
   /**
@@ -462,39 +452,6 @@ export class Engine {
       s.unrest(rec);
       this.cancelled(rec, 'NONCE', events);
     }
-  }
-
-  private deposit(requestId: bigint, subaccount: Hex, assetId: number, amount: bigint, events: EngineEvent[]): void {
-    if (typeof requestId !== 'bigint') throw malformed('deposit: bad requestId');
-    if (!this.s.assets.has(assetId)) throw new KestrelError(ErrorCode.UNKNOWN_ASSET, `deposit: unknown asset ${assetId}`, { assetId });
-    if (typeof amount !== 'bigint' || amount < 0n) throw malformed('deposit: amount must be a non-negative bigint');
-    this.s.accounts.add(this.s.accounts.of(subaccount), assetId, amount);
-    this.s.accounts.moveCash(assetId, amount);
-    events.push({ kind: 'deposited', requestId, subaccount, assetId, amount });
-  }
-
-  private withdraw(requestId: bigint, subaccount: Hex, assetId: number, amount: bigint, events: EngineEvent[]): void {
-    if (typeof requestId !== 'bigint') throw malformed('withdraw: bad requestId');
-    if (typeof amount !== 'bigint') throw malformed('withdraw: amount must be a bigint');
-    const s = this.s;
-    const code = !s.assets.has(assetId)
-      ? ErrorCode.UNKNOWN_ASSET
-      : amount < 0n
-        ? ErrorCode.MALFORMED
-        : s.accounts.balanceOf(subaccount, assetId) < amount
-          ? ErrorCode.INSUFFICIENT_BALANCE
-          : s.accounts.cash(assetId) < amount
-            ? ErrorCode.INSUFFICIENT_LIQUIDITY
-            : this.margin !== undefined && !this.margin.allowsWithdrawal(s.accounts, s.accounts.of(subaccount), assetId, amount)
-              ? ErrorCode.INSUFFICIENT_MARGIN
-              : undefined;
-    if (code !== undefined) {
-      events.push({ kind: 'withdrawalRejected', requestId, subaccount, assetId, amount, code });
-      return;
-    }
-    s.accounts.add(s.accounts.of(subaccount), assetId, -amount);
-    s.accounts.moveCash(assetId, -amount);
-    events.push({ kind: 'withdrawn', requestId, subaccount, assetId, amount });
   }
 
   // ------------------------------------------------------------------ helpers

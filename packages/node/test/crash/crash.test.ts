@@ -65,6 +65,8 @@ const traders: Trader[] = [];
 const signed = new Map<Hex, { order: Order; signature: Hex }>();
 const mm = { key: keyOf(2), subaccount: makeSubaccount(privateKeyToAccount(keyOf(2)).address, 'mm') };
 const liquidator = { key: keyOf(3), subaccount: makeSubaccount(privateKeyToAccount(keyOf(3)).address, 'backstop') };
+/** a liquidator with too little margin for most steps: its refusals must leave engine and chain alike */
+const poor = { key: keyOf(4), subaccount: makeSubaccount(privateKeyToAccount(keyOf(4)).address, 'poor') };
 
 beforeAll(async () => {
   anvil = await startAnvil({ port: 0, args: ['--gas-limit', '300000000'] });
@@ -110,6 +112,7 @@ beforeAll(async () => {
   await deposit(mm.subaccount, 1, 20_000n * E18);
   await deposit(mm.subaccount, 2, 500n * 10n ** 8n);
   await deposit(liquidator.subaccount, 0, 20_000_000n * 10n ** 6n);
+  await deposit(poor.subaccount, 0, 300n * 10n ** 6n);
   await deposit(insurance, 0, 250_000n * 10n ** 6n);
 }, 600_000);
 
@@ -118,7 +121,7 @@ afterAll(async () => {
 });
 
 /** Everything the run did, so a crash that exercises nothing fails. */
-const seen = { batches: 0, fills: 0, marginCalls: 0, planSteps: 0, planFills: 0, liquidations: 0, liquidationsRefused: 0, absorbed: 0, deficit: 0n, deleveraged: 0 };
+const seen = { batches: 0, fills: 0, marginCalls: 0, planSteps: 0, planFills: 0, liquidations: 0, liquidationsRefused: 0, absorbed: 0, deficit: 0n, deleveraged: 0, fundingUpdates: 0 };
 
 describe('a 30% crash over an hour', () => {
   it(`leaves no unabsorbed bad debt across ${ACCOUNTS} accounts, the engine and the chain equal`, async () => {
@@ -126,6 +129,7 @@ describe('a 30% crash over an hour', () => {
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
     const feeder = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(keyOf(0)) });
     const liquidatorWallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(liquidator.key) });
+    const poorWallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(poor.key) });
     const rng = new Rng(SEED + 1);
     let t = (await publicClient.getBlock()).timestamp + 10n;
     let cursor = 0n;
@@ -164,10 +168,10 @@ describe('a 30% crash over an hour', () => {
     };
 
     /** One batch through the node's own code, settled on chain; returns its events. */
-    const settle = async (prices: PriceUpdate[], inputs: BatchInput[]): Promise<EngineEvent[]> => {
+    const settle = async (prices: PriceUpdate[], inputs: BatchInput[], funding: number[] = []): Promise<EngineEvent[]> => {
       const count = await chain.requestCount();
       const requests = await chain.requests(cursor, count);
-      const events = applyBatch(engine, { timestamp: t, prices, funding: [], requests, inputs });
+      const events = applyBatch(engine, { timestamp: t, prices, funding, requests, inputs });
       batchId += 1n;
       const args = settlementArgs(
         { batchId, timestamp: t, requestCursor: count, stateHash: engine.stateHash(), prices, inputs },
@@ -189,6 +193,7 @@ describe('a 30% crash over an hour', () => {
         else if (e.kind === 'liquidated') seen.liquidations++;
         else if (e.kind === 'liquidationRejected') seen.liquidationsRefused++;
         else if (e.kind === 'deleveraged') seen.deleveraged++;
+        else if (e.kind === 'fundingUpdated') seen.fundingUpdates++;
         else if (e.kind === 'absorbed') {
           seen.absorbed++;
           seen.deficit += e.deficit;
@@ -199,10 +204,13 @@ describe('a 30% crash over an hour', () => {
       return events;
     };
 
-    /** The market maker's bid (or ask) `spreadBps` from the index, on the tick grid. */
-    const quotePrice = (marketId: number, isBid: boolean, spreadBps: bigint): bigint => {
+    /**
+     * The market maker's bid (or ask) `spreadBps` from the index, on the tick grid, its mid
+     * `skewBps` above the index (longs then pay funding).
+     */
+    const quotePrice = (marketId: number, isBid: boolean, spreadBps: bigint, skewBps = 0n): bigint => {
       const index = feedAnswerToX18(answers[FEED_OF[marketId]!]!, 8);
-      return onTick(marketId, (index * (isBid ? 10_000n - spreadBps : 10_000n + spreadBps)) / 10_000n, !isBid);
+      return onTick(marketId, (index * (10_000n + skewBps + (isBid ? -spreadBps : spreadBps))) / 10_000n, !isBid);
     };
     /** The market maker's two-sided quotes around each index, after cancelling the last ones. */
     const quotes = async (spreadBps: bigint): Promise<BatchInput[]> => {
@@ -211,8 +219,9 @@ describe('a 30% crash over an hour', () => {
       for (const marketId of [1, 2, 3, 4]) {
         const index = feedAnswerToX18(answers[FEED_OF[marketId]!]!, 8);
         const size = lots(marketId, (2_000_000n * E18 * E18) / index); // 2,000,000 USDC a side
-        out.push(await sign(mm.key, order(mm.subaccount, marketId, true, quotePrice(marketId, true, spreadBps), size, TimeInForce.GTC)));
-        out.push(await sign(mm.key, order(mm.subaccount, marketId, false, quotePrice(marketId, false, spreadBps), size, TimeInForce.GTC)));
+        const skew = spreadBps > OPENING_SPREAD_BPS ? 5n : 0n;
+        out.push(await sign(mm.key, order(mm.subaccount, marketId, true, quotePrice(marketId, true, spreadBps, skew), size, TimeInForce.GTC)));
+        out.push(await sign(mm.key, order(mm.subaccount, marketId, false, quotePrice(marketId, false, spreadBps, skew), size, TimeInForce.GTC)));
       }
       return out;
     };
@@ -247,6 +256,8 @@ describe('a 30% crash over an hour', () => {
         opening.push({ type: 'riskPlan', plan, signature: await privateKeyToAccount(tr.key).sign({ hash }), hash });
       }
     }
+    // the poor liquidator holds a small long: its refused steps touch (and settle the funding of) it
+    opening.push(await sign(poor.key, order(poor.subaccount, PERP.ETH, true, quotePrice(PERP.ETH, false, OPENING_SPREAD_BPS), x(0.05), TimeInForce.IOC)));
     t += 10n;
     const opened = await settle([], opening);
     expect(opened.filter((e) => e.kind === 'cancelled' && e.reason !== 'IOC_REMAINDER')).toEqual([]);
@@ -262,9 +273,15 @@ describe('a 30% crash over an hour', () => {
         answers[i] = (start[i]! * (1000n - (BigInt(FALL_PERMILLE) * BigInt(step)) / BigInt(STEPS) + noise)) / 1000n;
       }
       if (step === STEPS) for (const i of [0, 1]) answers[i] = (start[i]! * BigInt(1000 - FALL_PERMILLE)) / 1000n;
-      // the backstop: the liquidator asks for every exposure of every account in the backstop tier
-      for (const a of engine.accountsAtRisk()) {
-        if (a.tier !== 'backstop' && a.tier !== 'bankrupt') continue;
+      // the backstop: the poor liquidator asks first (and is mostly refused for its own margin),
+      // then the liquidator asks for every exposure of every account in the backstop tier
+      const backstop = engine.accountsAtRisk().filter((a) => a.tier === 'backstop' || a.tier === 'bankrupt');
+      for (const [marketId, amount] of backstop.length > 0 ? exposures(backstop[0]!.subaccount) : []) {
+        await publicClient.waitForTransactionReceipt({
+          hash: await poorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [poor.subaccount, backstop[0]!.subaccount, marketId, amount] }),
+        });
+      }
+      for (const a of backstop) {
         for (const [marketId, amount] of exposures(a.subaccount)) {
           await publicClient.waitForTransactionReceipt({
             hash: await liquidatorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [liquidator.subaccount, a.subaccount, marketId, amount] }),
@@ -277,8 +294,10 @@ describe('a 30% crash over an hour', () => {
         if (d.kind === 'absorb') inputs.push({ type: 'absorb', subaccount: d.subaccount });
         else if (d.kind === 'deleverage') inputs.push({ type: 'deleverage', subaccount: d.subaccount, marketId: d.marketId });
       }
-      await settle(await publish(), inputs);
-      await compare(publicClient, traders.filter((_, i) => i % STEPS === step % STEPS).map((tr) => tr.subaccount), `step ${step}`);
+      // funding every 20 minutes, at the rate each engine computes from its own book
+      await settle(await publish(), inputs, step % 10 === 0 ? [PERP.ETH, PERP.BTC] : []);
+      const touched = backstop.map((a) => a.subaccount);
+      await compare(publicClient, [...traders.filter((_, i) => i % STEPS === step % STEPS).map((tr) => tr.subaccount), ...touched, poor.subaccount, liquidator.subaccount], `step ${step}`);
     }
     // ---- after the crash: the backstop and the fund finish what is left, with prices held
     for (let round = 0; round < 6; round++) {
@@ -303,11 +322,14 @@ describe('a 30% crash over an hour', () => {
     // no account owes more than it holds; the fund, having paid every deficit, still has equity
     for (const tr of traders) expect(engine.riskReport(tr.subaccount)!.equity, `equity of ${tr.kind} ${tr.subaccount.slice(0, 10)}`).toBeGreaterThanOrEqual(0n);
     expect(engine.riskReport(insurance)!.equity).toBeGreaterThan(0n);
-    await compare(publicClient, [...traders.map((tr) => tr.subaccount), mm.subaccount, liquidator.subaccount, insurance], 'the end');
+    await compare(publicClient, [...traders.map((tr) => tr.subaccount), mm.subaccount, liquidator.subaccount, poor.subaccount, insurance], 'the end');
     // the crash exercised every mechanism it claims to
     expect(seen.marginCalls).toBeGreaterThan(20);
     expect(seen.planFills).toBeGreaterThan(0);
     expect(seen.liquidations).toBeGreaterThan(0);
+    expect(seen.liquidationsRefused).toBeGreaterThan(0);
+    expect(seen.absorbed).toBeGreaterThan(0);
+    expect(seen.fundingUpdates).toBeGreaterThan(0);
   }, 3_600_000);
 });
 

@@ -23,7 +23,8 @@ const ONE = x('1');
 const ETH = x('2000');
 const BTC = x('60000');
 const params: MarginParams = { groups: new Map(DEVNET_RISK.riskGroups.map((g) => [g.groupId, g])), pnlWeight: DEVNET_RISK.pnlWeight };
-const perp = (marketId: 3 | 4): (typeof DEVNET_MARKETS)[number] => DEVNET_MARKETS.find((m) => m.marketId === marketId)!;
+type Perp = Extract<(typeof DEVNET_MARKETS)[number], { kind: 'PERP' }>;
+const perp = (marketId: 3 | 4): Perp => DEVNET_MARKETS.find((m): m is Perp => m.marketId === marketId && m.kind === 'PERP')!;
 
 /** A book: perp sizes and spot holdings (base units; a spot holding is bought with a USDC loan). */
 interface Book {
