@@ -10,27 +10,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, keccak256, toHex, type Hex } from 'viem';
-import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
 import {
   cancelAllDigest,
-  domainSeparator,
   encodeFlags,
-  Engine,
   feedAnswerToX18,
   makeSubaccount,
   orderHash,
   riskPlanDigest,
   TimeInForce,
+  type Engine,
   type EngineEvent,
   type Order,
   type RiskPlan,
 } from '@kestrel/core';
 import { applyBatch, settlementArgs, type PriceUpdate } from '../../src/batch.js';
-import { engineConfigOf, ExchangeChain } from '../../src/chain/exchange.js';
+import type { ExchangeChain } from '../../src/chain/exchange.js';
 import type { BatchInput } from '../../src/inputs.js';
-import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
+import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
+import { deployDevnetListing, keyOf } from '../chain-setup.js';
 import { Rng } from '../differential/log.js';
 
 const ACCOUNTS = 200;
@@ -38,8 +38,6 @@ const STEPS = 30; // an hour in two-minute steps
 const STEP_SECONDS = 120n;
 const FALL_PERMILLE = 300;
 const SEED = 11;
-const MNEMONIC = 'test test test test test test test test test test test junk';
-const keyOf = (i: number): Hex => `0x${Buffer.from(mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey().privateKey!).toString('hex')}` as Hex;
 const E18 = 10n ** 18n;
 const x = (units: number): bigint => BigInt(Math.round(units * 1e6)) * 10n ** 12n;
 const PERP = { ETH: 3, BTC: 4 } as const;
@@ -73,23 +71,10 @@ beforeAll(async () => {
   const transport = http(anvil.url);
   const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
   const admin = privateKeyToAccount(keyOf(0));
-  const deployed = await deployKestrel({
-    walletClient: createWalletClient({ chain: foundry, transport, account: admin }),
-    publicClient,
-    operators: [privateKeyToAccount(keyOf(1)).address],
-    feeSubaccount: makeSubaccount(admin.address, 'fees'),
-    insuranceSubaccount: makeSubaccount(admin.address, 'insurance'),
-    assets: DEVNET_ASSETS,
-    markets: DEVNET_MARKETS,
-    mockFeeds: DEVNET_FEEDS,
-    ...DEVNET_RISK,
-  });
-  exchange = deployed.exchange;
-  chain = new ExchangeChain(anvil.url, exchange, keyOf(1));
-  const listing = await chain.listing();
-  engine = new Engine(engineConfigOf(listing));
-  insurance = listing.insuranceSubaccount;
-  domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
+  const setup = await deployDevnetListing(anvil, DEVNET_ASSETS);
+  const deployed = setup.deployed;
+  ({ exchange, chain, engine, domainSep } = setup);
+  insurance = setup.listing.insuranceSubaccount;
   feeds = [deployed.mockFeeds['ETH / USD']!, deployed.mockFeeds['BTC / USD']!];
   const funder = createWalletClient({ chain: foundry, transport, account: admin });
   for (const a of deployed.assets) {

@@ -12,18 +12,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
-import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { decodeExchangeError, deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
-import { domainSeparator, encodeFlags, Engine, feedAnswerToX18, makeSubaccount, orderHash, TimeInForce, type EngineEvent, type EngineInput, type Order } from '@kestrel/core';
-import { engineConfigOf, ExchangeChain } from '../../src/chain/exchange.js';
-import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
+import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { encodeFlags, feedAnswerToX18, makeSubaccount, orderHash, TimeInForce, type Engine, type EngineEvent, type EngineInput, type Order } from '@kestrel/core';
+import type { ExchangeChain } from '../../src/chain/exchange.js';
+import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
+import { deployDevnetListing, keyOf } from '../chain-setup.js';
 import { operationLog, TRADERS, type Op } from './log.js';
 
 const OPS = Number(process.env.KESTREL_DIFFERENTIAL_OPS ?? 1200);
 const SEED = Number(process.env.KESTREL_DIFFERENTIAL_SEED ?? 7);
-const MNEMONIC = 'test test test test test test test test test test test junk';
-const keyOf = (i: number): Hex => `0x${Buffer.from(mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey().privateKey!).toString('hex')}` as Hex;
 
 /** The devnet's listing, with a base rate on every curve so indexes move even while nothing is borrowed. */
 const ASSETS = DEVNET_ASSETS.map((a) => ({ ...a, lending: { ...a.lending, baseRate: 20_000000000000000n } }));
@@ -48,23 +47,9 @@ beforeAll(async () => {
   anvil = await startAnvil({ port: 0 });
   const transport = http(anvil.url);
   const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
-  const admin = privateKeyToAccount(keyOf(0));
-  const deployed = await deployKestrel({
-    walletClient: createWalletClient({ chain: foundry, transport, account: admin }),
-    publicClient,
-    operators: [privateKeyToAccount(keyOf(1)).address],
-    feeSubaccount: makeSubaccount(admin.address, 'fees'),
-    insuranceSubaccount: makeSubaccount(admin.address, 'insurance'),
-    assets: ASSETS,
-    markets: DEVNET_MARKETS,
-    mockFeeds: DEVNET_FEEDS,
-    ...DEVNET_RISK,
-  });
-  exchange = deployed.exchange;
-  chain = new ExchangeChain(anvil.url, exchange, keyOf(1));
-  const listing = await chain.listing();
-  engine = new Engine(engineConfigOf(listing));
-  domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
+  const setup = await deployDevnetListing(anvil, ASSETS);
+  const { deployed, listing } = setup;
+  ({ exchange, chain, engine, domainSep } = setup);
   others = [listing.feeSubaccount, listing.insuranceSubaccount];
   for (let i = 0; i < TRADERS; i++) {
     const key = keyOf(2 + i);

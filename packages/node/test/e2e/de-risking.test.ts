@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
-import { foundry } from 'viem/chains';
+import { createPublicClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import { formatX18, makeSubaccount, parseX18 } from '@kestrel/core';
-import { createKestrelClient, type AccountResponse, type KestrelClient } from '@kestrel/sdk';
+import type { AccountResponse, KestrelClient } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { devnetClients } from '../chain-setup.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
 
 let devnet: Devnet;
@@ -23,12 +23,7 @@ const GRACE = 3;
 
 beforeAll(async () => {
   devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-derisk-'), rpcPort: 0, apiPort: 0, traders: 3, batchIntervalMs: 100, feedHeartbeatSeconds: 0 });
-  const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
-  clients = devnet.traders.map((t, i) => {
-    const account = privateKeyToAccount(t.privateKey);
-    const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-    return createKestrelClient({ nodeUrl: devnet.nodes[i % 2]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
-  });
+  clients = devnetClients(devnet);
 });
 
 afterAll(async () => {

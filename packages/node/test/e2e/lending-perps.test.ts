@@ -5,13 +5,12 @@
  * number the nodes report equals the chain's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
-import { foundry } from 'viem/chains';
-import { privateKeyToAccount } from 'viem/accounts';
+import { createPublicClient, http, type Hex } from 'viem';
 import { exchangeAbi } from '@kestrel/contracts';
 import { parseX18 } from '@kestrel/core';
-import { createKestrelClient, type AccountResponse, type KestrelClient } from '@kestrel/sdk';
+import type { AccountResponse, KestrelClient } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { devnetClients } from '../chain-setup.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
 
 let devnet: Devnet;
@@ -22,12 +21,7 @@ const ETH_PERP = 3;
 
 beforeAll(async () => {
   devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-lend-'), rpcPort: 0, apiPort: 0, traders: 3, batchIntervalMs: 100, fundingIntervalSeconds: 2, feedHeartbeatSeconds: 0 });
-  const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
-  clients = devnet.traders.map((t, i) => {
-    const account = privateKeyToAccount(t.privateKey);
-    const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-    return createKestrelClient({ nodeUrl: devnet.nodes[i % 2]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
-  });
+  clients = devnetClients(devnet);
 });
 
 afterAll(async () => {
