@@ -1,11 +1,14 @@
 /**
  * Core and contracts, differentially (DESIGN §13): a seeded random log of deposits, withdrawals,
  * spot and perp trades (borrowing by spending past a balance, within margin), funding updates
- * (some past the clamp), price moves and time passing is applied to the engine and, batch by
- * batch, to the Exchange on a real local chain. After every batch every balance (as X18 and as
- * stored, scaled), position, pool index and total, cumulative funding, the insurance fund and
- * each account's initial health must be equal to the wei, and the chain must accept every batch
- * the engine built.
+ * (some past the clamp), price moves (crashes among them), time passing, risk plans and
+ * liquidation requests is applied to the engine and, batch by batch, to the Exchange on a real
+ * local chain, with the protocol's de-risking steps (plan steps, absorptions, deleveraging) as a
+ * sequencer schedules them and each batch built by the node's own code. After every batch every
+ * balance (as X18 and as stored, scaled), position, pool index and total, cumulative funding,
+ * the insurance fund, each account's initial health, maintenance equity and requirement and
+ * margin-call flag must be equal to the wei, and the chain must accept every batch the engine
+ * built.
  *
  * CI runs a short log; `npm run test:differential -w @kestrel/node` runs 10,000 operations
  * (KESTREL_DIFFERENTIAL_OPS and KESTREL_DIFFERENTIAL_SEED choose others).
@@ -15,7 +18,9 @@ import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
-import { encodeFlags, feedAnswerToX18, makeSubaccount, orderHash, TimeInForce, type Engine, type EngineEvent, type EngineInput, type Order } from '@kestrel/core';
+import { encodeFlags, feedAnswerToX18, makeSubaccount, orderHash, riskPlanDigest, TimeInForce, type Engine, type EngineEvent, type EngineInput, type Order, type RiskPlan } from '@kestrel/core';
+import { settlementArgs } from '../../src/batch.js';
+import type { BatchInput } from '../../src/inputs.js';
 import type { ExchangeChain } from '../../src/chain/exchange.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { deployDevnetListing, keyOf } from '../chain-setup.js';
@@ -72,7 +77,10 @@ afterAll(async () => {
 let feeds: Hex[] = [];
 
 /** What the run exercised, so a log that tests nothing fails. */
-const seen = { batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0, marginCalls: 0 };
+const seen = {
+  batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0,
+  marginCalls: 0, plans: 0, planOrders: 0, liquidationRequests: 0, liquidations: 0, absorbed: 0,
+};
 
 describe('core and contracts, batch by batch', () => {
   it(`agree to the wei over ${OPS} seeded operations (seed ${SEED})`, async () => {
@@ -95,6 +103,8 @@ describe('core and contracts, batch by batch', () => {
     let batchId = 0n;
     let jump = 0n;
     let inputs: EngineInput[] = [];
+    let plans: Array<Extract<BatchInput, { type: 'riskPlan' }>> = [];
+    let planNonce = 0n;
     let funding: Array<{ marketId: number; rate: bigint | undefined }> = [];
     const published = new Map<number, { roundId: bigint; answer: bigint; at: bigint }>();
 
@@ -134,6 +144,18 @@ describe('core and contracts, batch by batch', () => {
         case 'time':
           jump += BigInt(op.seconds);
           break;
+        case 'plan': {
+          const plan: RiskPlan = { subaccount: traders[op.who]!.subaccount, marketOrder: op.marketOrder, maxSlippageBps: op.maxSlippageBps, graceSeconds: op.graceSeconds, nonce: ++planNonce };
+          const hash = riskPlanDigest(domainSep, plan);
+          plans.push({ type: 'riskPlan', plan, signature: await privateKeyToAccount(traders[op.who]!.key).sign({ hash }), hash });
+          break;
+        }
+        case 'liquidate':
+          for (const [marketId, amount] of exposures(traders[op.target]!.subaccount)) {
+            await send(wallets[op.who]!, exchange, exchangeAbi, 'liquidate', [traders[op.who]!.subaccount, traders[op.target]!.subaccount, marketId, amount]);
+            seen.liquidationRequests++;
+          }
+          break;
         case 'endBatch': {
           const latest = (await publicClient.getBlock()).timestamp;
           let t = lastT + 1n + jump;
@@ -170,25 +192,21 @@ describe('core and contracts, batch by batch', () => {
           for (const r of requests) {
             if (r.kind === 0) run({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
             else if (r.kind === 1) run({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
+            else if (r.kind === 5) run({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
           }
+          for (const p of plans) run({ kind: 'riskPlan', plan: p.plan });
+          // the protocol's steps, as a sequencer schedules them (plan steps among the orders, then the fund)
+          const due = engine.dueSteps();
+          for (const a of engine.accountsAtRisk()) if (a.graceEnds !== undefined && a.graceEnds <= t) inputs.push({ kind: 'deRisk', subaccount: a.subaccount });
           for (const input of inputs) run(input);
+          for (const d of due) {
+            if (d.kind === 'absorb') run({ kind: 'absorb', subaccount: d.subaccount });
+            else if (d.kind === 'deleverage') run({ kind: 'deleverage', subaccount: d.subaccount, marketId: d.marketId });
+          }
           run({ kind: 'endBatch' });
 
-          const index = new Map<Hex, number>();
-          const orders: Signed[] = [];
-          const fills: Array<{ maker: number; taker: number; amount: bigint }> = [];
-          const idx = (h: Hex): number => {
-            let i = index.get(h);
-            if (i === undefined) {
-              i = orders.length;
-              orders.push(signed.get(h)!);
-              index.set(h, i);
-            }
-            return i;
-          };
           for (const e of events) {
             if (e.kind === 'fill') {
-              fills.push({ maker: idx(e.makerHash), taker: idx(e.takerHash), amount: e.amount });
               seen.fills++;
               if (e.marketId >= 3) seen.perpFills++;
             } else if (e.kind === 'cancelled' && e.reason === 'INSUFFICIENT_MARGIN') seen.refusedForMargin++;
@@ -197,22 +215,32 @@ describe('core and contracts, batch by batch', () => {
             else if (e.kind === 'withdrawalRejected') seen.withdrawalsRejected++;
             else if (e.kind === 'interestAccrued') seen.accruals++;
             else if (e.kind === 'marginCall') seen.marginCalls++;
+            else if (e.kind === 'riskPlanSet') seen.plans++;
+            else if (e.kind === 'deRiskOrder') seen.planOrders++;
+            else if (e.kind === 'liquidated') seen.liquidations++;
+            else if (e.kind === 'absorbed') seen.absorbed++;
           }
           batchId += 1n;
+          // the batch as the node builds it, with the raw funding rates (the chain must clamp them as the engine did)
+          const built = settlementArgs(
+            { batchId, timestamp: t, requestCursor: count, stateHash: engine.stateHash(), prices, inputs: plans },
+            events,
+            (h) => ((o) => o && { hash: h, ...o })(signed.get(h)),
+            (id) => id === 3 || id === 4,
+          );
           const batch = {
             batchId,
             timestamp: t,
             requestCursor: count,
-            stateHash: engine.stateHash(),
-            prices: prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId })),
+            stateHash: built.stateHash,
+            prices: built.prices,
             funding: postedFunding,
-            plans: [],
-            orders,
-            fills,
-            absorbs: [],
-            deleverages: [],
-            // flags the engine set or cleared at the batch's end (DESIGN §9), which the chain checks
-            marginCalls: events.flatMap((e) => (e.kind === 'marginCall' || e.kind === 'marginCallCleared' ? [e.subaccount] : [])),
+            plans: built.plans,
+            orders: built.orders,
+            fills: built.fills,
+            absorbs: built.absorbs,
+            deleverages: built.deleverages,
+            marginCalls: built.marginCalls,
           };
           await publicClient.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${t.toString(16)}`] as never });
           try {
@@ -229,6 +257,7 @@ describe('core and contracts, batch by batch', () => {
           cursor = count;
           jump = 0n;
           inputs = [];
+          plans = [];
           funding = [];
           published.clear();
           break;
@@ -245,6 +274,10 @@ describe('core and contracts, batch by batch', () => {
     expect(seen.accruals).toBeGreaterThan(0);
     expect(seen.withdrawn).toBeGreaterThan(0);
     expect(seen.withdrawalsRejected).toBeGreaterThan(0);
+    expect(seen.plans).toBeGreaterThan(0);
+    expect(seen.liquidationRequests).toBeGreaterThan(0);
+    expect(seen.marginCalls).toBeGreaterThan(0);
+    expect(seen.planOrders).toBeGreaterThan(0);
   }, 3_600_000);
 });
 
@@ -256,6 +289,19 @@ async function trade(op: Extract<Op, { kind: 'trade' }>, orderOf: (who: number, 
   const price = (raw / m.tickSize) * m.tickSize;
   await orderOf(op.maker, op.market, !op.takerBuys, price, BigInt(op.makerLots) * m.lotSize, TimeInForce.GTC);
   await orderOf(op.taker, op.market, op.takerBuys, price, BigInt(op.takerLots) * m.lotSize, TimeInForce.IOC);
+}
+
+/** A trader's exposures a liquidator can ask for: perp sizes and spot base balances (whole lots), by market. */
+function exposures(subaccount: Hex): Array<[number, bigint]> {
+  const out: Array<[number, bigint]> = [];
+  for (const p of engine.positions(subaccount)) if (p.size !== 0n) out.push([p.marketId, p.size < 0n ? -p.size : p.size]);
+  for (const [marketId, assetId] of [[1, 1], [2, 2]] as const) {
+    const b = engine.balance(subaccount, assetId);
+    const lot = DEVNET_MARKETS.find((m) => m.marketId === marketId)!.lotSize;
+    const whole = ((b < 0n ? -b : b) / lot) * lot;
+    if (whole > 0n) out.push([marketId, whole]);
+  }
+  return out;
 }
 
 /** Every number the engine holds equals the chain's. */

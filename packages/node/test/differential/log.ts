@@ -1,7 +1,8 @@
 /**
  * A seeded random operation log for the differential test: deposits, withdrawals, spot and perp
  * trades (with borrowing through spending past a balance), funding updates (some past the clamp),
- * price moves, time passing, and batch boundaries. The same seed gives the same log.
+ * price moves (now and then a crash), time passing, risk plans, liquidation requests, and batch
+ * boundaries. The same seed gives the same log.
  */
 
 /** A small deterministic generator (xorshift128+ over bigints): tests must replay exactly. */
@@ -51,9 +52,15 @@ export type Op =
   /** a new round on feed 0 (ETH) or 1 (BTC), the price moved by `movePermille`, published `ageSeconds` before now */
   | { kind: 'price'; feed: number; movePermille: number; ageSeconds: number }
   | { kind: 'time'; seconds: number }
+  /** a signed risk plan: markets in order, a slippage bound and a grace window */
+  | { kind: 'plan'; who: number; marketOrder: number[]; maxSlippageBps: number; graceSeconds: number }
+  /** `who` asks to liquidate every exposure of `target` (most are refused: the target is healthy) */
+  | { kind: 'liquidate'; who: number; target: number }
   | { kind: 'endBatch' };
 
 export const TRADERS = 6;
+/** traders 0 … THIN − 1 start thinly funded */
+export const THIN = 2;
 /** token units per deposit range, by asset (USDC 6 decimals, WETH 18, WBTC 8) */
 const DEPOSIT: Array<[bigint, bigint]> = [
   [1_000n * 10n ** 6n, 50_000n * 10n ** 6n],
@@ -70,7 +77,10 @@ export function operationLog(seed: number, count: number): Op[] {
   const rng = new Rng(seed);
   const ops: Op[] = [];
   for (let who = 0; who < TRADERS; who++) {
-    for (let asset = 0; asset < 3; asset++) ops.push({ kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) * 2n });
+    // the first THIN traders hold a little USDC only: they trade near their margin, so a crash
+    // takes them into margin call, the backstop and bankruptcy
+    if (who < THIN) ops.push({ kind: 'deposit', who, asset: 0, units: BigInt(rng.between(500, 2_000)) * 10n ** 6n });
+    else for (let asset = 0; asset < 3; asset++) ops.push({ kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) * 2n });
   }
   ops.push({ kind: 'endBatch' });
   let made = 0;
@@ -87,7 +97,7 @@ function randomOp(rng: Rng): Op {
   const who = rng.int(TRADERS);
   if (r < 6) {
     const asset = rng.int(3);
-    return { kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) };
+    return who < THIN ? { kind: 'deposit', who, asset: 0, units: BigInt(rng.between(100, 1_000)) * 10n ** 6n } : { kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) };
   }
   if (r < 10) {
     const asset = rng.int(3);
@@ -109,6 +119,15 @@ function randomOp(rng: Rng): Op {
     const rate = rng.chance(0.4) ? undefined : BigInt(rng.between(-20_000, 20_000)) * 10n ** 12n;
     return { kind: 'funding', market, rate };
   }
-  if (r < 92) return { kind: 'price', feed: rng.int(2), movePermille: rng.between(-30, 30), ageSeconds: rng.chance(0.2) ? rng.between(0, 900) : 0 };
+  if (r < 90) {
+    // now and then a crash or a squeeze, so accounts fall into margin call and the backstop
+    const move = rng.chance(0.15) ? rng.between(-200, 200) : rng.between(-30, 30);
+    return { kind: 'price', feed: rng.int(2), movePermille: move, ageSeconds: rng.chance(0.2) ? rng.between(0, 900) : 0 };
+  }
+  if (r < 92) {
+    const markets = [1, 2, 3, 4].filter(() => rng.chance(0.5));
+    return { kind: 'plan', who, marketOrder: markets, maxSlippageBps: rng.between(20, 400), graceSeconds: rng.between(0, 1200) };
+  }
+  if (r < 95) return { kind: 'liquidate', who, target: (who + 1 + rng.int(TRADERS - 1)) % TRADERS };
   return { kind: 'time', seconds: rng.chance(0.25) ? rng.between(3_000, 8_000) : rng.between(1, 600) };
 }
