@@ -80,11 +80,12 @@ contract Exchange is Settlement {
         for (uint256 j; j < fillCount; ++j) {
             _applyFill(ctx, j, fills, records, signed.length);
         }
-        _absorb(ctx, batch.absorbs);
-        _deleverage(ctx, batch.deleverages);
         _recordFills(records, signed.length);
+        // judged on the fills alone, as the engine judges each fill; the fund's steps come after
         _checkPlanOrders(ctx);
         _checkMargins(ctx);
+        _absorb(ctx, batch.absorbs);
+        _deleverage(ctx, batch.deleverages);
         _applyMarginCalls(ctx, batch.marginCalls);
         _settlePositions(ctx);
         _storeBalances(ctx);
@@ -103,7 +104,9 @@ contract Exchange is Settlement {
     // ------------------------------------------------------------ the batch's end
 
     /// Every account a fill touched must have initial health ≥ 0, or no lower than before its
-    /// first fill; a failure names the last fill that touched the account and its side there.
+    /// first fill (the stored state plus the batch's moves outside fills: deposits, withdrawals,
+    /// reserves, liquidations — all of which come before the fills); a failure names the last
+    /// fill that touched the account and its side there.
     function _checkMargins(Ctx memory ctx) private view {
         for (uint256 ptr = ctx.accounts.head; ptr != 0;) {
             Net.Account memory acc = Net.account(ptr);

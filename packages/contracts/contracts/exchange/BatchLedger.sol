@@ -71,7 +71,7 @@ abstract contract BatchLedger is ExchangeStorage {
 
     // Memory layouts the hot path reads by offset (every struct member takes one word):
     // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next, planOrder
-    // Net.Entry:   slot, account, id, position, a, b, next
+    // Net.Entry:   slot, account, id, position, a, b, next, c, d
     // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next, concMM
     // The fill path passes pointers, never struct-typed variables: Solidity allocates a fresh
     // struct for each of those (a named return included), and memory grows quadratically in cost.
@@ -84,7 +84,9 @@ abstract contract BatchLedger is ExchangeStorage {
     uint256 internal constant ACC_SIZE = 0x120;
     uint256 internal constant ENTRY_A = 0x80;
     uint256 internal constant ENTRY_B = 0xa0;
-    uint256 internal constant ENTRY_SIZE = 0xe0;
+    uint256 internal constant ENTRY_C = 0xe0;
+    uint256 internal constant ENTRY_D = 0x100;
+    uint256 internal constant ENTRY_SIZE = 0x120;
     uint256 internal constant MKT_WORD = 0x20;
     uint256 internal constant MKT_STALE = 0x80;
 
@@ -134,6 +136,8 @@ abstract contract BatchLedger is ExchangeStorage {
             mstore(add(e, 0x80), 0)
             mstore(add(e, 0xa0), 0)
             mstore(add(e, 0xc0), 0)
+            mstore(add(e, ENTRY_C), 0)
+            mstore(add(e, ENTRY_D), 0)
             // balances take bits 0–63 of `touched`, positions 64–127
             let touched := add(acc, ACC_TOUCHED)
             mstore(touched, or(mload(touched), shl(add(id, mul(position, 64)), 1)))
@@ -180,6 +184,22 @@ abstract contract BatchLedger is ExchangeStorage {
         internal
         pure
     {
+        _addToPosition(ctx, acc, marketId, perpIndex, dSize, dVQuote, false);
+    }
+
+    /// Adds a move that is not a fill's (a liquidation's) to a perp position: it counts in the
+    /// state before the account's first fill, as it does in the engine.
+    function _movePositionOutsideFills(Ctx memory ctx, uint256 acc, uint32 marketId, uint256 perpIndex, int256 dSize, int256 dVQuote)
+        internal
+        pure
+    {
+        _addToPosition(ctx, acc, marketId, perpIndex, dSize, dVQuote, true);
+    }
+
+    function _addToPosition(Ctx memory ctx, uint256 acc, uint32 marketId, uint256 perpIndex, int256 dSize, int256 dVQuote, bool outside)
+        private
+        pure
+    {
         uint256 root;
         assembly ("memory-safe") {
             root := mload(add(acc, 0x40))
@@ -188,6 +208,10 @@ abstract contract BatchLedger is ExchangeStorage {
         assembly ("memory-safe") {
             mstore(add(e, ENTRY_A), add(mload(add(e, ENTRY_A)), dSize))
             mstore(add(e, ENTRY_B), add(mload(add(e, ENTRY_B)), dVQuote))
+            if outside {
+                mstore(add(e, ENTRY_C), add(mload(add(e, ENTRY_C)), dSize))
+                mstore(add(e, ENTRY_D), add(mload(add(e, ENTRY_D)), dVQuote))
+            }
         }
     }
 
@@ -206,7 +230,8 @@ abstract contract BatchLedger is ExchangeStorage {
         }
     }
 
-    /// A position as stored and the batch's net fills in it (zeros when `pre` or none).
+    /// A position as stored and the batch's net moves in it (when `pre`, only those made outside
+    /// fills: the state before the account's first fill).
     function _position(Ctx memory ctx, Net.Account memory acc, uint32 marketId, bool pre)
         internal
         view
@@ -217,11 +242,10 @@ abstract contract BatchLedger is ExchangeStorage {
         p.size = int128(uint128(w));
         p.vQuote = int128(uint128(w >> 128));
         p.lastCumFunding = int256(_load(slot + 1));
-        if (pre) return (p, 0, 0);
         (uint256 item,) = Net.find(ctx.positions, slot, slot);
         if (item != 0) {
             Net.Entry memory e = Net.entry(item);
-            (dSize, dVQuote) = (e.a, e.b);
+            (dSize, dVQuote) = pre ? (e.c, e.d) : (e.a, e.b);
         }
     }
 

@@ -210,8 +210,8 @@ abstract contract DeRisking is BatchLedger {
         int256 sign = fromBuys ? int256(1) : -1;
         if (_isPerp(word)) {
             uint256 k = _perpIndex(word);
-            _movePosition(ctx, from, marketId, k, sign * amount, -sign * quote);
-            _movePosition(ctx, to, marketId, k, -sign * amount, sign * quote);
+            _movePositionOutsideFills(ctx, from, marketId, k, sign * amount, -sign * quote);
+            _movePositionOutsideFills(ctx, to, marketId, k, -sign * amount, sign * quote);
             return;
         }
         uint256 base = _baseId(word);

@@ -68,8 +68,8 @@ interface IExchangeTypes {
     /// Applied in this order: interest accrues to `timestamp`; prices; funding; the request queue
     /// up to `requestCursor` (liquidations included); risk plans; the orders are checked (an
     /// order without a signature is a plan order for a flagged account past its grace window);
-    /// the fills; absorptions; deleveraging; then each plan order's account is checked for a
-    /// lower maintenance requirement, every account a fill touched for margin, each named margin
+    /// the fills; then each plan order's account is checked for a lower maintenance requirement
+    /// and every account a fill touched for margin; absorptions; deleveraging; each named margin
     /// call is set or cleared, and every moved balance and position is settled once.
     struct Batch {
         uint64 batchId; // lastBatchId + 1

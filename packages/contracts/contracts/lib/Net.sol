@@ -46,6 +46,9 @@ library Net {
         /// balance: the part of `a` fills made; position: the net vQuote move
         int256 b;
         uint256 next;
+        /// position: the part of `a` and of `b` made outside fills (liquidations)
+        int256 c;
+        int256 d;
     }
 
     struct Table {
