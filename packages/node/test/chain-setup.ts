@@ -1,8 +1,10 @@
 /**
  * Shared setup of the tests that drive a real local chain beside an engine (the differential and
  * crash tests) and of the devnet end-to-end tests: the devnet's listing deployed on anvil with an
- * operator, the engine configured from what the chain lists, and SDK clients for devnet traders.
+ * operator, the engine configured from what the chain lists, the checks that hold the two equal,
+ * and SDK clients for devnet traders.
  */
+import { expect } from 'vitest';
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
@@ -64,4 +66,40 @@ export function devnetClients(devnet: Devnet): KestrelClient[] {
     const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
     return createKestrelClient({ nodeUrl: devnet.nodes[i % 2]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
   });
+}
+
+/** An account's exposures a liquidator can ask for: perp sizes and spot base balances (whole lots), by market. */
+export function exposures(engine: Engine, subaccount: Hex): Array<[number, bigint]> {
+  const out: Array<[number, bigint]> = [];
+  for (const p of engine.positions(subaccount)) if (p.size !== 0n) out.push([p.marketId, p.size < 0n ? -p.size : p.size]);
+  for (const [marketId, assetId] of [[1, 1], [2, 2]] as const) {
+    const b = engine.balance(subaccount, assetId);
+    const lot = DEVNET_MARKETS.find((m) => m.marketId === marketId)!.lotSize;
+    const whole = ((b < 0n ? -b : b) / lot) * lot;
+    if (whole > 0n) out.push([marketId, whole]);
+  }
+  return out;
+}
+
+export type ChainRead = <T>(functionName: string, args: readonly unknown[]) => Promise<T>;
+
+/**
+ * The reads that hold one account equal on chain and in the engine: every balance as stored
+ * (scaled), both perp positions, maintenance equity and requirement, and the margin-call flag.
+ */
+export function accountChecks(read: ChainRead, engine: Engine, s: Hex, at: string): Array<Promise<void>> {
+  const who = s.slice(0, 10);
+  const reads: Array<Promise<void>> = [];
+  for (const a of [0, 1, 2]) reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${who}/${a}`).toBe(engine.scaledBalance(s, a))));
+  for (const m of [3, 4]) {
+    reads.push(read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
+      expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${who}/${m}`).toEqual(engine.position(s, m));
+    }));
+  }
+  reads.push(read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
+    const r = engine.riskReport(s);
+    expect(priced ? [equity, requirement] : null, `${at}: maintenance ${who}`).toEqual(r ? [r.equity, r.requirementMM] : null);
+  }));
+  reads.push(read<bigint>('marginCallAt', [s]).then((v) => expect(v, `${at}: margin call ${who}`).toBe(engine.marginCall(s)?.at ?? 0n)));
+  return reads;
 }

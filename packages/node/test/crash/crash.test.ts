@@ -30,7 +30,7 @@ import { applyBatch, settlementArgs, type PriceUpdate } from '../../src/batch.js
 import type { ExchangeChain } from '../../src/chain/exchange.js';
 import type { BatchInput } from '../../src/inputs.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
-import { deployDevnetListing, keyOf } from '../chain-setup.js';
+import { accountChecks, deployDevnetListing, exposures, keyOf, type ChainRead } from '../chain-setup.js';
 import { Rng } from '../differential/log.js';
 
 const ACCOUNTS = 200;
@@ -261,13 +261,13 @@ describe('a 30% crash over an hour', () => {
       // the backstop: the poor liquidator asks first (and is mostly refused for its own margin),
       // then the liquidator asks for every exposure of every account in the backstop tier
       const backstop = engine.accountsAtRisk().filter((a) => a.tier === 'backstop' || a.tier === 'bankrupt');
-      for (const [marketId, amount] of backstop.length > 0 ? exposures(backstop[0]!.subaccount) : []) {
+      for (const [marketId, amount] of backstop.length > 0 ? exposures(engine, backstop[0]!.subaccount) : []) {
         await publicClient.waitForTransactionReceipt({
           hash: await poorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [poor.subaccount, backstop[0]!.subaccount, marketId, amount] }),
         });
       }
       for (const a of backstop) {
-        for (const [marketId, amount] of exposures(a.subaccount)) {
+        for (const [marketId, amount] of exposures(engine, a.subaccount)) {
           await publicClient.waitForTransactionReceipt({
             hash: await liquidatorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [liquidator.subaccount, a.subaccount, marketId, amount] }),
           });
@@ -289,7 +289,7 @@ describe('a 30% crash over an hour', () => {
       t += STEP_SECONDS;
       for (const a of engine.accountsAtRisk()) {
         if (a.tier !== 'backstop' && a.tier !== 'bankrupt') continue;
-        for (const [marketId, amount] of exposures(a.subaccount)) {
+        for (const [marketId, amount] of exposures(engine, a.subaccount)) {
           await publicClient.waitForTransactionReceipt({
             hash: await liquidatorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [liquidator.subaccount, a.subaccount, marketId, amount] }),
           });
@@ -318,35 +318,8 @@ describe('a 30% crash over an hour', () => {
   }, 3_600_000);
 });
 
-/** An account's exposures a liquidator can take over: perp sizes and spot base balances, by market. */
-function exposures(subaccount: Hex): Array<[number, bigint]> {
-  const out: Array<[number, bigint]> = [];
-  for (const p of engine.positions(subaccount)) if (p.size !== 0n) out.push([p.marketId, p.size < 0n ? -p.size : p.size]);
-  for (const [marketId, assetId] of [[1, 1], [2, 2]] as const) {
-    const b = engine.balance(subaccount, assetId);
-    const lot = DEVNET_MARKETS.find((m) => m.marketId === marketId)!.lotSize;
-    const whole = ((b < 0n ? -b : b) / lot) * lot;
-    if (whole > 0n) out.push([marketId, whole]);
-  }
-  return out;
-}
-
 /** The engine and the chain hold the same balances, positions, maintenance figures and flags. */
 async function compare(publicClient: ReturnType<typeof createPublicClient>, subs: Hex[], at: string): Promise<void> {
-  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> => publicClient.readContract({ address: exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
-  const reads: Array<Promise<void>> = [];
-  for (const s of subs) {
-    for (const a of [0, 1, 2]) reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${s.slice(0, 10)}/${a}`).toBe(engine.scaledBalance(s, a))));
-    for (const m of [3, 4]) {
-      reads.push(read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
-        expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${s.slice(0, 10)}/${m}`).toEqual(engine.position(s, m));
-      }));
-    }
-    reads.push(read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
-      const r = engine.riskReport(s);
-      expect(priced ? [equity, requirement] : null, `${at}: maintenance ${s.slice(0, 10)}`).toEqual(r ? [r.equity, r.requirementMM] : null);
-    }));
-    reads.push(read<bigint>('marginCallAt', [s]).then((v) => expect(v, `${at}: margin call ${s.slice(0, 10)}`).toBe(engine.marginCall(s)?.at ?? 0n)));
-  }
-  await Promise.all(reads);
+  const read: ChainRead = (functionName, args) => publicClient.readContract({ address: exchange, abi: exchangeAbi, functionName, args } as never) as never;
+  await Promise.all(subs.flatMap((s) => accountChecks(read, engine, s, at)));
 }

@@ -23,7 +23,7 @@ import { settlementArgs } from '../../src/batch.js';
 import type { BatchInput } from '../../src/inputs.js';
 import type { ExchangeChain } from '../../src/chain/exchange.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
-import { deployDevnetListing, keyOf } from '../chain-setup.js';
+import { accountChecks, deployDevnetListing, exposures, keyOf, type ChainRead } from '../chain-setup.js';
 import { operationLog, TRADERS, type Op } from './log.js';
 
 const OPS = Number(process.env.KESTREL_DIFFERENTIAL_OPS ?? 1200);
@@ -151,7 +151,7 @@ describe('core and contracts, batch by batch', () => {
           break;
         }
         case 'liquidate':
-          for (const [marketId, amount] of exposures(traders[op.target]!.subaccount)) {
+          for (const [marketId, amount] of exposures(engine, traders[op.target]!.subaccount)) {
             await send(wallets[op.who]!, exchange, exchangeAbi, 'liquidate', [traders[op.who]!.subaccount, traders[op.target]!.subaccount, marketId, amount]);
             seen.liquidationRequests++;
           }
@@ -291,45 +291,21 @@ async function trade(op: Extract<Op, { kind: 'trade' }>, orderOf: (who: number, 
   await orderOf(op.taker, op.market, op.takerBuys, price, BigInt(op.takerLots) * m.lotSize, TimeInForce.IOC);
 }
 
-/** A trader's exposures a liquidator can ask for: perp sizes and spot base balances (whole lots), by market. */
-function exposures(subaccount: Hex): Array<[number, bigint]> {
-  const out: Array<[number, bigint]> = [];
-  for (const p of engine.positions(subaccount)) if (p.size !== 0n) out.push([p.marketId, p.size < 0n ? -p.size : p.size]);
-  for (const [marketId, assetId] of [[1, 1], [2, 2]] as const) {
-    const b = engine.balance(subaccount, assetId);
-    const lot = DEVNET_MARKETS.find((m) => m.marketId === marketId)!.lotSize;
-    const whole = ((b < 0n ? -b : b) / lot) * lot;
-    if (whole > 0n) out.push([marketId, whole]);
-  }
-  return out;
-}
-
 /** Every number the engine holds equals the chain's. */
 async function compare(publicClient: ReturnType<typeof createPublicClient>, batchId: bigint): Promise<void> {
-  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> => publicClient.readContract({ address: exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
+  const read: ChainRead = (functionName, args) => publicClient.readContract({ address: exchange, abi: exchangeAbi, functionName, args } as never) as never;
   const at = `after batch ${batchId}`;
   const subs = [...traders.map((t) => t.subaccount), ...others];
   const reads: Array<Promise<void>> = [];
   for (const s of subs) {
     for (const a of [0, 1, 2]) {
       reads.push(read<bigint>('balanceOf', [s, a]).then((v) => expect(v, `${at}: balance ${s.slice(0, 10)}/${a}`).toBe(engine.balance(s, a))));
-      reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${s.slice(0, 10)}/${a}`).toBe(engine.scaledBalance(s, a))));
       if (engine.balance(s, a) < 0n) seen.loans++;
     }
-    for (const m of PERPS) {
-      reads.push(read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
-        expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${s.slice(0, 10)}/${m}`).toEqual(engine.position(s, m));
-      }));
-    }
     reads.push(read<readonly [boolean, bigint]>('initialHealth', [s]).then(([priced, h]) => {
-      const mine = engine.initialHealth(s);
-      expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(mine);
+      expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(engine.initialHealth(s));
     }));
-    reads.push(read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
-      const r = engine.riskReport(s);
-      expect(priced ? [equity, requirement] : null, `${at}: maintenance ${s.slice(0, 10)}`).toEqual(r ? [r.equity, r.requirementMM] : null);
-    }));
-    reads.push(read<bigint>('marginCallAt', [s]).then((v) => expect(v, `${at}: margin call ${s.slice(0, 10)}`).toBe(engine.marginCall(s)?.at ?? 0n)));
+    reads.push(...accountChecks(read, engine, s, at));
   }
   for (const a of [0, 1, 2]) {
     reads.push(read<{ supplyScaled: bigint; borrowScaled: bigint; supplyIndex: bigint; borrowIndex: bigint; lastAccrual: bigint }>('pool', [a]).then((p) => {
