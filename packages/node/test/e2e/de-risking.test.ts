@@ -59,7 +59,8 @@ describe('de-risking', () => {
     await eventually(() => read<bigint>('balanceOf', [risky, 0]), (v) => v === parseX18('1000'), 'the deposit credited');
     await clients[0]!.setRiskPlan({ marketOrder: [ETH_PERP, 1], maxSlippageBps: 200, graceSeconds: GRACE, subaccountName: 'risky' });
     await eventually(() => view(1, risky), (v) => v.riskPlan?.graceSeconds === GRACE, 'the plan stored on both nodes');
-    expect((await read<{ set: boolean; maxSlippageBps: number }>('riskPlanOf', [risky])).maxSlippageBps).toBe(200);
+    // the node shows a batch before the chain has settled it: wait for the chain's copy of the bounds
+    await eventually(() => read<{ set: boolean; maxSlippageBps: number }>('riskPlanOf', [risky]), (p) => p.set && p.maxSlippageBps === 200, 'the plan on chain');
 
     // the what-if first: 4 is within initial margin, 5 is not
     const buy4 = { kind: 'trade', marketId: ETH_PERP, side: 'buy', amount: '4', price: '2000' } as const;
@@ -88,7 +89,7 @@ describe('de-risking', () => {
     const graceEnds = BigInt(warning!.data.graceEnds as string);
     expect(graceEnds - BigInt(warning!.data.at as string)).toBe(BigInt(GRACE));
     expect(parseX18(String(warning!.data.maintenanceHealth).replace(/^-/, ''))).toBeGreaterThan(0n);
-    expect(await read<bigint>('marginCallAt', [risky])).toBe(BigInt(warning!.data.at as string));
+    await eventually(() => read<bigint>('marginCallAt', [risky]), (v) => v === BigInt(warning!.data.at as string), 'the flag on chain');
 
     // the trader does nothing: after the window the plan sells part of the ETH-PERP long
     const after = await eventually(() => view(0, risky), (v) => v.marginCall === null && v.positions.some((p) => p.marketId === ETH_PERP && p.size !== '4'), 'the plan ran', 60_000);
