@@ -6,6 +6,7 @@ import {Net} from "./lib/Net.sol";
 import {OrderLib} from "./lib/OrderLib.sol";
 import {PerpMath} from "./lib/PerpMath.sol";
 import {ExchangeStorage} from "./exchange/ExchangeStorage.sol";
+import {Prelude} from "./exchange/Prelude.sol";
 import {Settlement} from "./exchange/Settlement.sol";
 import {ExchangeExtension} from "./ExchangeExtension.sol";
 
@@ -18,33 +19,19 @@ import {ExchangeExtension} from "./ExchangeExtension.sol";
 ///         prices, filled amounts, stale prices — and every account a fill touched must end the
 ///         batch with initial health ≥ 0, or no lower than before its first fill.
 ///         Parts: ExchangeStorage (state), Registry (listings and parameters), Requests (what
-///         traders do on chain), BatchLedger (the batch's netted view), Settlement (the batch's
-///         steps); here, the batch's end and the hot views. ExchangeExtension holds the admin
-///         functions and the other views, run by delegatecall from the fallback.
+///         traders do on chain), Prelude (a batch's prices, funding and plans), BatchLedger (the
+///         batch's netted view), Settlement (the batch's steps), Escape (frozen mode); here, the
+///         batch's end. The other codes run by delegatecall from the fallback: the extension
+///         (requests, views, the prelude), then the admin code, then the escape hatch.
 contract Exchange is Settlement {
-    /// The EIP-712 type hash of `Order`.
-    bytes32 public constant ORDER_TYPEHASH = OrderLib.ORDER_TYPEHASH;
-
     /// The code of the admin functions and most views (one contract's code is capped at 24 KiB).
     address private immutable _extension;
 
-    /// @param extension_ an ExchangeExtension made with the same four values (checked), which
-    ///        runs ExchangeAdmin's code in turn
-    constructor(
-        address admin_,
-        bytes32 feeSubaccount_,
-        bytes32 insuranceSubaccount_,
-        uint64 maxBatchAge_,
-        ExchangeExtension extension_
-    ) {
-        if (
-            admin_ == address(0) || extension_.admin() != admin_ || extension_.feeSubaccount() != feeSubaccount_
-                || extension_.insuranceSubaccount() != insuranceSubaccount_ || extension_.maxBatchAge() != maxBatchAge_
-        ) revert InvalidParams();
-        admin = admin_;
-        feeSubaccount = feeSubaccount_;
-        insuranceSubaccount = insuranceSubaccount_;
-        maxBatchAge = maxBatchAge_;
+    /// @param extension_ an ExchangeExtension made with the same configuration (checked), which
+    ///        runs ExchangeAdmin's code in turn, which runs ExchangeEscape's
+    constructor(Config memory config, ExchangeExtension extension_) ExchangeStorage(config) {
+        if (extension_.configHash() != _configHash()) revert InvalidParams();
+        _lastSettledAt = uint64(block.timestamp);
         _cachedChainId = block.chainid;
         _cachedThis = address(this);
         _cachedDomainSeparator = OrderLib.domainSeparator(block.chainid, address(this));
@@ -52,7 +39,8 @@ contract Exchange is Settlement {
     }
 
     function settleBatch(Batch calldata batch) external nonReentrant {
-        if (!isOperator[msg.sender]) revert NotOperator();
+        if (!_isOperator[msg.sender]) revert NotOperator();
+        if (_frozenAt != 0) revert Frozen();
         Progress memory p = _progress;
         uint64 batchId = batch.batchId;
         uint64 timestamp = batch.timestamp;
@@ -62,17 +50,20 @@ contract Exchange is Settlement {
             if (uint256(batchId) != uint256(p.lastBatchId) + 1) revert InvalidBatch(BATCH_ID);
             if (
                 timestamp < p.lastBatchTimestamp || timestamp > block.timestamp
-                    || uint256(timestamp) + maxBatchAge < block.timestamp
+                    || uint256(timestamp) + _maxBatchAge < block.timestamp
             ) revert InvalidBatch(BATCH_TIMESTAMP);
         }
         if (cursor < p.processedRequests || cursor > p.requestCount) revert InvalidBatch(BATCH_CURSOR);
 
         Ctx memory ctx = _begin(batch, cursor - p.processedRequests);
         _accrue(ctx);
-        _applyPrices(ctx, batch.prices);
-        _applyFunding(ctx, batch.funding);
+        // nothing of the batch has read a market yet: the prices and funding it stores are the
+        // ones every later step reads
+        if (batch.prices.length != 0 || batch.funding.length != 0) {
+            Prelude(address(this)).applyPrices(timestamp, batch.prices, batch.funding);
+        }
         _processRequests(ctx, p.processedRequests, cursor);
-        _applyPlans(batch.plans);
+        if (batch.plans.length != 0) Prelude(address(this)).applyPlans(batch.plans);
         SignedOrder[] calldata signed = batch.orders;
         uint256 records = _validateOrders(ctx, signed);
         Fill[] calldata fills = batch.fills;
@@ -97,7 +88,8 @@ contract Exchange is Settlement {
             processedRequests: cursor,
             requestCount: p.requestCount
         });
-        lastStateHash = batch.stateHash;
+        _lastStateHash = batch.stateHash;
+        _lastSettledAt = uint64(block.timestamp);
         emit BatchSettled(batchId, batch.stateHash, timestamp, cursor, fillCount);
     }
 
@@ -120,18 +112,6 @@ contract Exchange is Settlement {
             }
             revert InvalidFill(acc.lastFill - 1, acc.lastWasMaker ? FILL_MAKER_MARGIN : FILL_TAKER_MARGIN);
         }
-    }
-
-    /// False when the account ends the batch fully paid — no loan, no position — so its initial
-    /// health is ≥ 0 (shock and basis are at most 1) and needs no computing.
-    function _mayNeedMargin(Ctx memory ctx, Net.Account memory acc) private view returns (bool) {
-        uint256 touched = acc.touched;
-        if ((acc.header >> PERPS_SHIFT) != 0 || (touched >> 64) != 0) return true;
-        if ((acc.header >> OWED_SHIFT) & MASK64 & ~touched != 0) return true;
-        for (uint256 a; touched >> a != 0; ++a) {
-            if ((touched >> a) & 1 != 0 && _balance(ctx, acc, a, false) < 0) return true;
-        }
-        return false;
     }
 
     /// Each moved position pays its funding, takes its net fills and realizes into the quote balance.
@@ -184,6 +164,9 @@ contract Exchange is Settlement {
             Net.Account memory acc = Net.account(ptr);
             ptr = acc.next;
             if (acc.touched != 0 && _headers[acc.subaccount] != acc.header) _headers[acc.subaccount] = acc.header;
+        }
+        for (uint256 a; a < ctx.deposited.length; ++a) {
+            if (ctx.deposited[a] != 0) _depositsCredited[uint32(a)] += ctx.deposited[a];
         }
         uint256 moved = ctx.poolsMoved;
         for (uint256 a; moved >> a != 0; ++a) {

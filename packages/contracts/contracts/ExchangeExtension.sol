@@ -2,34 +2,24 @@
 pragma solidity ^0.8.24;
 
 import {ExchangeAdmin} from "./ExchangeAdmin.sol";
+import {Prelude} from "./exchange/Prelude.sol";
 import {Requests} from "./exchange/Requests.sol";
 import {Views} from "./exchange/Views.sol";
+import {ExchangeStorage} from "./exchange/ExchangeStorage.sol";
 
-/// @title What traders do on chain and most of the Exchange's views, run by delegatecall.
+/// @title What traders do on chain, most of the Exchange's views and a batch's prelude, run by
+///        delegatecall.
 /// @notice The Exchange forwards every call it has no function for here, and this contract
-///         forwards what it has no function for to ExchangeAdmin, so all of this code runs
-///         against the Exchange's storage (one code is capped at 24 KiB: EIP-170). Both share the
-///         Exchange's storage layout (ExchangeStorage) and are made with the same constructor
-///         values, which the Exchange and this contract check, so their immutables agree. Called
-///         directly, they only ever see their own, empty, storage.
-contract ExchangeExtension is Views, Requests {
+///         forwards what it has no function for to ExchangeAdmin, which forwards the rest to
+///         ExchangeEscape, so all of this code runs against the Exchange's storage (one code is
+///         capped at 24 KiB: EIP-170). All share the Exchange's storage layout (ExchangeStorage)
+///         and are made with the same configuration, which each checks of the next, so their
+///         immutables agree. Called directly, they only ever see their own, empty, storage.
+contract ExchangeExtension is Views, Requests, Prelude {
     address private immutable _adminCode;
 
-    constructor(
-        address admin_,
-        bytes32 feeSubaccount_,
-        bytes32 insuranceSubaccount_,
-        uint64 maxBatchAge_,
-        ExchangeAdmin adminCode_
-    ) {
-        if (
-            adminCode_.admin() != admin_ || adminCode_.feeSubaccount() != feeSubaccount_
-                || adminCode_.insuranceSubaccount() != insuranceSubaccount_ || adminCode_.maxBatchAge() != maxBatchAge_
-        ) revert InvalidParams();
-        admin = admin_;
-        feeSubaccount = feeSubaccount_;
-        insuranceSubaccount = insuranceSubaccount_;
-        maxBatchAge = maxBatchAge_;
+    constructor(Config memory config, ExchangeAdmin adminCode_) ExchangeStorage(config) {
+        if (adminCode_.configHash() != _configHash()) revert InvalidParams();
         _adminCode = address(adminCode_);
     }
 

@@ -15,15 +15,18 @@ const ozDir = path.dirname(require.resolve('@openzeppelin/contracts/package.json
 
 /**
  * Entry points and the exports made from them. The Exchange runs its extension's code by
- * delegatecall, and the extension ExchangeAdmin's, so the Exchange's ABI is the union of the
- * three; each is deployed on its own (admin code, extension, Exchange).
+ * delegatecall, the extension ExchangeAdmin's and that ExchangeEscape's, so the Exchange's ABI is
+ * the union of the four; each is deployed on its own (escape, admin code, extension, Exchange).
  */
 const EXTENSION = { source: 'contracts/ExchangeExtension.sol', contract: 'ExchangeExtension', name: 'exchangeExtension' };
 const ADMIN = { source: 'contracts/ExchangeAdmin.sol', contract: 'ExchangeAdmin', name: 'exchangeAdmin' };
+const ESCAPE = { source: 'contracts/ExchangeEscape.sol', contract: 'ExchangeEscape', name: 'exchangeEscape' };
 const TARGETS = [
-  { source: 'contracts/Exchange.sol', contract: 'Exchange', name: 'exchange', abiFrom: [EXTENSION, ADMIN] },
+  { source: 'contracts/Exchange.sol', contract: 'Exchange', name: 'exchange', abiFrom: [EXTENSION, ADMIN, ESCAPE] },
   EXTENSION,
   ADMIN,
+  ESCAPE,
+  { source: 'contracts/test/BlockingToken.sol', contract: 'BlockingToken', name: 'blockingToken' },
   { source: 'contracts/test/TestToken.sol', contract: 'TestToken', name: 'testToken' },
   { source: 'contracts/test/MockFeed.sol', contract: 'MockFeed', name: 'mockFeed' },
   { source: 'contracts/Timelock.sol', contract: 'Timelock', name: 'timelock' },

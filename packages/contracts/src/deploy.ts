@@ -1,5 +1,5 @@
 import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
-import { exchangeAbi, exchangeAdminAbi, exchangeAdminBytecode, exchangeBytecode, exchangeExtensionAbi, exchangeExtensionBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
+import { exchangeAbi, exchangeAdminAbi, exchangeAdminBytecode, exchangeBytecode, exchangeEscapeAbi, exchangeEscapeBytecode, exchangeExtensionAbi, exchangeExtensionBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
 
 /** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -118,7 +118,11 @@ export interface DeployKestrelOptions {
   operators?: readonly Address[];
   /** receives trading fees (owner address ‖ 12-byte name) */
   feeSubaccount: Hex;
-  /** the insurance fund: receives the lending reserves; default the fee subaccount */
+  /**
+   * the insurance fund: receives the lending reserves and liquidation shares, absorbs bad debt;
+   * never trades nor withdraws. Default: the fee subaccount's owner, named `insurance`. It must
+   * differ from the fee subaccount.
+   */
   insuranceSubaccount?: Hex;
   /** portfolio margin's risk groups and the weight of positive uPnL (X18); default none and 0 */
   riskGroups?: readonly RiskGroupConfig[];
@@ -127,6 +131,18 @@ export interface DeployKestrelOptions {
   deRisk?: DeRiskConfig;
   /** oldest acceptable batch timestamp, in seconds behind the block; default 300 */
   maxBatchAge?: bigint | number;
+  /**
+   * seconds a queued request may wait, or the Exchange go without a batch, before anyone may
+   * freeze it (the escape hatch, DESIGN §10); default a day. At least an hour outside a devnet.
+   */
+  forceDelay?: bigint | number;
+  /** after a freeze, seconds accounts register their claims before payouts; default 3 days (at least a day outside a devnet) */
+  claimWindow?: bigint | number;
+  /**
+   * a local development chain (chain id 31337): the admin's timelock delay is not checked and the
+   * escape hatch may use short delays. Default: true on chain 31337, and only there.
+   */
+  devnet?: boolean;
   /** listed in order: the first is asset 0, the quote stablecoin */
   assets: readonly AssetConfig[];
   /**
@@ -170,6 +186,19 @@ export interface DeployedKestrel {
   operators: Address[];
   /** the block that created the Exchange: where a chain follower starts reading events */
   deployBlock: bigint;
+  /** the configuration the Exchange was made with */
+  config: ExchangeConfig;
+}
+
+/** What the Exchange's codes are made with (`ExchangeStorage.Config`). */
+export interface ExchangeConfig {
+  admin: Address;
+  feeSubaccount: Hex;
+  insuranceSubaccount: Hex;
+  maxBatchAge: bigint;
+  forceDelay: bigint;
+  claimWindow: bigint;
+  devnet: boolean;
 }
 
 /**
@@ -210,7 +239,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };
-  const deploy = async (abi: typeof exchangeAbi | typeof exchangeExtensionAbi | typeof exchangeAdminAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
+  const deploy = async (abi: typeof exchangeAbi | typeof exchangeExtensionAbi | typeof exchangeAdminAbi | typeof exchangeEscapeAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
     const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain } as never);
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`deployKestrel: ${what} created no contract`);
@@ -259,13 +288,25 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
   const timelockDelay = BigInt(options.timelockDelay ?? 0);
   if (timelockDelay < 0n) throw new Error('deployKestrel: timelockDelay must not be negative');
   const { address: timelock } = await deploy(timelockAbi, timelockBytecode, [0n, [admin], [admin], '0x0000000000000000000000000000000000000000'], 'Timelock');
-  const maxBatchAge = BigInt(options.maxBatchAge ?? 300);
-  const insurance = options.insuranceSubaccount ?? options.feeSubaccount;
-  // three codes (EIP-170): the Exchange runs its extension's by delegatecall, the extension the admin code's
-  const made = [timelock, options.feeSubaccount, insurance, maxBatchAge] as const;
-  const { address: adminCode } = await deploy(exchangeAdminAbi, exchangeAdminBytecode, [...made], 'ExchangeAdmin');
-  const { address: extension } = await deploy(exchangeExtensionAbi, exchangeExtensionBytecode, [...made, adminCode], 'ExchangeExtension');
-  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [...made, extension], 'Exchange');
+  const insurance = options.insuranceSubaccount ?? (`${options.feeSubaccount.slice(0, 42)}${toHex('insurance', { size: 12 }).slice(2)}` as Hex);
+  const config: ExchangeConfig = {
+    admin: timelock,
+    feeSubaccount: options.feeSubaccount,
+    insuranceSubaccount: insurance,
+    maxBatchAge: BigInt(options.maxBatchAge ?? 300),
+    forceDelay: BigInt(options.forceDelay ?? 86_400),
+    claimWindow: BigInt(options.claimWindow ?? 3 * 86_400),
+    devnet: options.devnet ?? (await publicClient.getChainId()) === 31337,
+  };
+  if (!config.devnet && timelockDelay < config.forceDelay + 86_400n) {
+    throw new Error(`deployKestrel: outside a devnet the timelock delay must be at least forceDelay + 1 day (${config.forceDelay + 86_400n} s), so users can leave before any change`);
+  }
+  // four codes (EIP-170): the Exchange runs its extension's by delegatecall, the extension the
+  // admin code's, the admin code the escape hatch's
+  const { address: escapeCode } = await deploy(exchangeEscapeAbi, exchangeEscapeBytecode, [config], 'ExchangeEscape');
+  const { address: adminCode } = await deploy(exchangeAdminAbi, exchangeAdminBytecode, [config, escapeCode], 'ExchangeAdmin');
+  const { address: extension } = await deploy(exchangeExtensionAbi, exchangeExtensionBytecode, [config, adminCode], 'ExchangeExtension');
+  const { address: exchange, block: deployBlock } = await deploy(exchangeAbi, exchangeBytecode, [config, extension], 'Exchange');
 
   const calls: Array<{ target: Address; data: Hex }> = [];
   for (const a of assets) calls.push({ target: exchange, data: exchangeCall('listAsset', [a.token, a.symbol]) });
@@ -344,5 +385,6 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     timelockDelay,
     operators,
     deployBlock,
+    config,
   };
 }

@@ -50,6 +50,18 @@ export const InvalidOrderReason = {
   PLAN_PRICE: 7,
   /** a plan order whose account's maintenance requirement did not fall over the batch */
   NOT_REDUCING: 8,
+  /** price off the tick (or 0), amount off the lot or below the market's minimum size */
+  OFF_GRID: 9,
+  /** unknown flag bits, self-trade mode 3, reduce-only on spot, or a plan order that is not an IOC (reduce-only on a perp) */
+  BAD_FLAGS: 10,
+  /** an IOC or FOK order without an expiry, or expiring more than MAX_TAKER_LIFETIME (120 s) after the batch */
+  TAKER_EXPIRY: 11,
+  /** a FOK order not filled in full by its batch */
+  FOK_UNFILLED: 12,
+  /** an order of the insurance fund's subaccount, which never trades */
+  PROTECTED: 13,
+  /** a plan order in a market its plan does not name, or out of the plan's order */
+  PLAN_MARKET: 14,
 } as const;
 export type InvalidOrderReason = (typeof InvalidOrderReason)[keyof typeof InvalidOrderReason];
 
@@ -77,6 +89,14 @@ export const InvalidFillReason = {
   TAKER_STALE_PRICE: 12,
   /** a position would pass ±2^127 */
   POSITION_OVERFLOW: 13,
+  /** a post-only order as the taker */
+  POST_ONLY_TAKER: 14,
+  /** an IOC, FOK or plan order as the maker: it never rests */
+  NOT_A_MAKER: 15,
+  /** a reduce-only or plan order's fill would grow its exposure or flip it */
+  REDUCE_ONLY: 16,
+  /** a fill amount off the market's lot */
+  OFF_LOT: 17,
 } as const;
 export type InvalidFillReason = (typeof InvalidFillReason)[keyof typeof InvalidFillReason];
 
@@ -87,7 +107,7 @@ export const InvalidBatchReason = {
   CURSOR: 3,
   /** a price round for a market without a feed, older than the last one used, or unusable */
   PRICE: 4,
-  /** funding for a market that is not a perp, or has no price */
+  /** funding for a market that is not a perp or has no price, a second update for one market, or a rate beyond its clamp */
   FUNDING: 5,
   /** a risk plan with a bad signature or nonce, an unknown or repeated market, too many, or too wide a slippage */
   PLAN: 6,
@@ -95,7 +115,11 @@ export const InvalidBatchReason = {
   MARGIN_CALL: 7,
   /** an absorption of an account not bankrupt, or with positions or collateral left */
   ABSORB: 8,
-  /** a deleveraging the contract refuses (not bankrupt, the fund could cover it, or a bad counterparty) */
+  /**
+   * a deleveraging the contract refuses: not bankrupt, the fund could cover it, or a bad
+   * counterparty (not opposite, no equity, out of rank, left below maintenance, or named after the
+   * position was closed)
+   */
   DELEVERAGE: 9,
 } as const;
 

@@ -58,6 +58,13 @@ export const ErrorCode = {
   NOT_BANKRUPT: 'NOT_BANKRUPT',
   /** auto-deleveraging while the insurance fund can still cover the deficit */
   INSURANCE_AVAILABLE: 'INSURANCE_AVAILABLE',
+  /**
+   * an IOC or FOK order without an expiry, or expiring more than {@link MAX_TAKER_LIFETIME} seconds
+   * after the batch that would trade it (the chain refuses it: it would stay tradable too long)
+   */
+  TAKER_EXPIRY: 'TAKER_EXPIRY',
+  /** an order of the insurance fund's subaccount, which never trades */
+  PROTECTED_ACCOUNT: 'PROTECTED_ACCOUNT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

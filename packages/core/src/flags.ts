@@ -15,6 +15,13 @@ export interface OrderFlags {
 
 const KNOWN_BITS = 0b11111;
 
+/**
+ * An IOC or FOK order must carry an expiry at most this many seconds after the batch that trades
+ * it (the Exchange's MAX_TAKER_LIFETIME): it trades in one batch only, and an operator cannot hold
+ * it back for long before that batch.
+ */
+export const MAX_TAKER_LIFETIME = 120n;
+
 export function encodeFlags(f: Partial<OrderFlags> = {}): number {
   return (f.timeInForce ?? 0) | ((f.reduceOnly ? 1 : 0) << 2) | ((f.selfTrade ?? 0) << 3);
 }

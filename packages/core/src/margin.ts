@@ -22,6 +22,8 @@
  * a position in something without a price has no health at all (`null`): nothing that needs
  * margin may be done with it. A portfolio with no loan and no position — every balance ≥ 0 —
  * always has `H_IM ≥ 0` (shock and basis are at most 1), so fully paid spot never needs margin.
+ * For initial health the caller prices collateral at a stale price at nothing (an asset held
+ * with no price) and marks stale perps, whose gains then count for nothing (`PerpHolding.stale`).
  */
 import { mulDivCeil, mulDivFloor, ONE } from './x18.js';
 
@@ -63,6 +65,8 @@ export interface PerpHolding {
   readonly concMM?: bigint;
   /** X18 quote */
   readonly concThreshold: bigint;
+  /** its price is stale: a gain counts for nothing toward initial health */
+  readonly stale?: boolean;
 }
 
 export interface Portfolio {
@@ -103,9 +107,9 @@ function exposures(p: Portfolio, pnlWeight: bigint): Exposures | null {
       g[1] += magnitude;
     }
   };
-  const pnl = (upnl: bigint): void => {
+  const pnl = (upnl: bigint, stale = false): void => {
     x.equity += upnl;
-    x.equityIM += upnl < 0n ? upnl : mulDivFloor(upnl, pnlWeight, ONE);
+    x.equityIM += upnl < 0n ? upnl : stale ? 0n : mulDivFloor(upnl, pnlWeight, ONE);
   };
   for (const a of p.assets) {
     if (a.balance === 0n) continue;
@@ -125,7 +129,7 @@ function exposures(p: Portfolio, pnlWeight: bigint): Exposures | null {
     }
     if (m.price === undefined) return null;
     const n = mulDivFloor(m.size, m.price, ONE);
-    pnl(m.vQuote + n);
+    pnl(m.vQuote + n, m.stale === true);
     const magnitude = abs(n);
     add(m.group, n, magnitude);
     if (magnitude > m.concThreshold) x.concentrated.push([m.concIM, m.concMM ?? m.concIM / 2n, magnitude - m.concThreshold]);
@@ -209,9 +213,11 @@ export interface RiskReport {
  * The whole picture (DESIGN §8): equity, both requirements and healths, the tier, and per risk
  * group its exposure, its share of each requirement and the price move that would bring
  * maintenance health to zero. `backstopRatio` (X18): below `backstopRatio·R_MM` of equity the
- * account is in the backstop tier. Null when a loan or a position has no price.
+ * account is in the backstop tier. `initialPortfolio`, when given, is what initial health is
+ * judged on (the same holdings with stale collateral unpriced). Null when a loan or a position
+ * has no price.
  */
-export function riskReport(p: Portfolio, params: MarginParams, backstopRatio: bigint): RiskReport | null {
+export function riskReport(p: Portfolio, params: MarginParams, backstopRatio: bigint, initialPortfolio?: Portfolio): RiskReport | null {
   const x = exposures(p, params.pnlWeight);
   if (x === null) return null;
   let requirementIM = 0n;
@@ -229,7 +235,13 @@ export function riskReport(p: Portfolio, params: MarginParams, backstopRatio: bi
     requirementMM += mm;
     rows.push({ groupId, net, gross, requirementIM: im, requirementMM: mm });
   }
-  const initial = x.equityIM - requirementIM;
+  let initial = x.equityIM - requirementIM;
+  if (initialPortfolio !== undefined) {
+    // initial health as trades and withdrawals judge it: collateral at a stale price counts for nothing
+    const h = initialHealth(initialPortfolio, params);
+    if (h === null) return null;
+    initial = h;
+  }
   const maintenance = x.equity - requirementMM;
   // Moving every price of a group by δ scales its values, notionals and charges by (1 + δ):
   // maintenance health becomes H + δ·(net − R_MM(group)), zero at δ = −H / (net − R_MM(group)).

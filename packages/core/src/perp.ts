@@ -7,7 +7,9 @@
  * `vQuote ∓= q·p`, and `vQuote + size·index` is its unrealized PnL.
  *
  * ```
- * cumFunding'  = cumFunding + rate'·index / 1e18       rate' = rate clamped to ±maxRate (truncated)
+ * cumFunding'  = cumFunding + rate'·index·elapsed / (1e18·3600)     rate' = rate per hour clamped to
+ *                                                    ±maxRate, elapsed = seconds since the last update
+ *                                                    (truncated)
  * funding owed = ⌈size·(cumFunding − lastCumFunding) / 1e18⌉     (longs pay when it rises; toward +∞)
  * uPnL         = vQuote + ⌊size·index / 1e18⌋                     (toward −∞)
  * ```
@@ -34,9 +36,15 @@ export function clampFundingRate(rate: bigint, maxRate: bigint): bigint {
   return rate > maxRate ? maxRate : rate < -maxRate ? -maxRate : rate;
 }
 
-/** The market's cumulative funding after one update at `rate` (per interval) and index price `index`. */
-export function nextCumFunding(cumFunding: bigint, rate: bigint, maxRate: bigint, index: bigint): bigint {
-  return cumFunding + (clampFundingRate(rate, maxRate) * index) / ONE;
+/** Funding rates are per hour: an update applies its rate for the seconds since the market's last. */
+export const FUNDING_PERIOD = 3600n;
+
+/**
+ * The market's cumulative funding after one update at `rate` per hour (clamped) and index price
+ * `index`, `elapsed` seconds after its last update.
+ */
+export function nextCumFunding(cumFunding: bigint, rate: bigint, maxRate: bigint, index: bigint, elapsed: bigint): bigint {
+  return cumFunding + (clampFundingRate(rate, maxRate) * index * elapsed) / (ONE * FUNDING_PERIOD);
 }
 
 /** Funding a position owes since its last touch (negative: it receives), rounded toward +∞. */

@@ -7,6 +7,7 @@
  * | `InvalidOrder(i, reason)` | order `i` | by reason: INVALID_SIGNATURE, UNKNOWN_MARKET, NONCE_USED, EXPIRED |
  * | `InvalidFill(j, MAKER_/TAKER_INSUFFICIENT_MARGIN)` | that side of fill `j` (the last fill of the account under margin) | INSUFFICIENT_MARGIN |
  * | `InvalidFill(j, MAKER_/TAKER_STALE_PRICE)` | that side of fill `j` | STALE_PRICE |
+ * | `InvalidFill(j, NOT_A_MAKER / POST_ONLY_TAKER)` | the maker / the taker of fill `j` | SETTLEMENT_REFUSED |
  * | `InvalidFill(j, OVERFILL)` | the side the chain holds consumed (cancelled on chain meanwhile), if the caller says which | SETTLEMENT_REFUSED |
  * | `InvalidFill(j, other)` | fill `j`'s taker if it is new in this batch, else its maker | SETTLEMENT_REFUSED |
  * | anything else | none: the batch is not rebuilt | |
@@ -36,8 +37,8 @@ const FILL_REFUSAL: Record<number, ErrorCode> = {
   [InvalidFillReason.TAKER_STALE_PRICE]: ErrorCode.STALE_PRICE,
 };
 /** reasons that name the maker's side of the fill */
-const MAKER_AT_FAULT = new Set<number>([InvalidFillReason.MAKER_INSUFFICIENT_MARGIN, InvalidFillReason.MAKER_STALE_PRICE]);
-const TAKER_AT_FAULT = new Set<number>([InvalidFillReason.TAKER_INSUFFICIENT_MARGIN, InvalidFillReason.TAKER_STALE_PRICE]);
+const MAKER_AT_FAULT = new Set<number>([InvalidFillReason.MAKER_INSUFFICIENT_MARGIN, InvalidFillReason.MAKER_STALE_PRICE, InvalidFillReason.NOT_A_MAKER]);
+const TAKER_AT_FAULT = new Set<number>([InvalidFillReason.TAKER_INSUFFICIENT_MARGIN, InvalidFillReason.TAKER_STALE_PRICE, InvalidFillReason.POST_ONLY_TAKER]);
 
 /** The stable code an order refused by the chain is reported with. */
 export function refusalCode(sim: Refusal): ErrorCode {

@@ -12,7 +12,7 @@ import { deployKestrel, type AnvilInstance, type AssetConfig, type DeployedKestr
 import { domainSeparator, Engine, makeSubaccount } from '@kestrel/core';
 import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
 import { engineConfigOf, ExchangeChain, type ChainListing } from '../src/chain/exchange.js';
-import type { Devnet } from '../src/devnet/devnet.js';
+import { DEVNET_MAX_BATCH_AGE, type Devnet } from '../src/devnet/devnet.js';
 import { DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../src/devnet/listing.js';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
@@ -45,6 +45,7 @@ export async function deployDevnetListing(anvil: AnvilInstance, assets: readonly
     markets: DEVNET_MARKETS,
     mockFeeds: DEVNET_FEEDS,
     ...DEVNET_RISK,
+    maxBatchAge: DEVNET_MAX_BATCH_AGE,
   });
   const chain = new ExchangeChain(anvil.url, deployed.exchange, keyOf(1));
   const listing = await chain.listing();

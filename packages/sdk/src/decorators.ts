@@ -9,6 +9,9 @@ import { setLinkedSigner, type SetLinkedSignerParameters, type SetLinkedSignerRe
 import { setRiskPlan, type SetRiskPlanParameters, type SetRiskPlanReturnType } from './actions/setRiskPlan.js';
 import { getRisk, type GetRiskReturnType } from './actions/getRisk.js';
 import { liquidate, type LiquidateParameters, type LiquidateReturnType } from './actions/liquidate.js';
+import { freezeIfStalled, type FreezeIfStalledReturnType } from './actions/freezeIfStalled.js';
+import { exit, type ExitParameters, type ExitReturnType } from './actions/exit.js';
+import { claimPayout, type ClaimPayoutParameters, type ClaimPayoutReturnType } from './actions/claimPayout.js';
 import { simulate, type SimulateParameters, type SimulateReturnType } from './actions/simulate.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
@@ -79,6 +82,12 @@ export interface KestrelActions {
   setLinkedSigner(parameters: SetLinkedSignerParameters): Promise<SetLinkedSignerReturnType>;
   /** The backstop: take over part of an account's exposure. See {@link liquidate}. */
   liquidate(parameters: LiquidateParameters): Promise<LiquidateReturnType>;
+  /** The escape hatch: freeze the Exchange if its operators stopped or censor. See {@link freezeIfStalled}. */
+  freezeIfStalled(): Promise<FreezeIfStalledReturnType>;
+  /** Leave a frozen Exchange: register the claim, then be paid. See {@link exit}. */
+  exit(parameters?: ExitParameters): Promise<ExitReturnType>;
+  /** Claim a payout a token refused. See {@link claimPayout}. */
+  claimPayout(parameters: ClaimPayoutParameters): Promise<ClaimPayoutReturnType>;
   /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
@@ -112,5 +121,8 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     setLinkedSigner: (p) => setLinkedSigner(client, p),
     mintTestTokens: (p) => mintTestTokens(client, p),
     liquidate: (p) => liquidate(client, p),
+    freezeIfStalled: () => freezeIfStalled(client),
+    exit: (p) => exit(client, p),
+    claimPayout: (p) => claimPayout(client, p),
   };
 }

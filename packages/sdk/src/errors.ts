@@ -43,6 +43,14 @@ export const SdkErrorCode = {
   NO_LIQUIDITY: 'NO_LIQUIDITY',
   /** The JSON-RPC layer failed (the chain, not the node). */
   RPC_ERROR: 'RPC_ERROR',
+  /** The Exchange may not be frozen: batches land and no queued request has waited forceDelay. */
+  NOT_STALLED: 'NOT_STALLED',
+  /** The escape hatch's exits need a frozen Exchange. */
+  NOT_FROZEN: 'NOT_FROZEN',
+  /** The account's exit was paid already. */
+  ALREADY_EXITED: 'ALREADY_EXITED',
+  /** Nothing is claimable (no payout a token refused is waiting). */
+  NOTHING_TO_CLAIM: 'NOTHING_TO_CLAIM',
 } as const;
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 

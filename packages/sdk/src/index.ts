@@ -76,6 +76,7 @@ export { getAccount, type GetAccountErrorType, type GetAccountParameters, type G
 export { getHealth, type GetHealthErrorType, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
 export {
   buildOrder,
+  DEFAULT_TAKER_EXPIRY_SECONDS,
   type BuildOrderErrorType,
   type BuildOrderParameters,
   type BuildOrderReturnType,
@@ -84,6 +85,9 @@ export {
 } from './actions/buildOrder.js';
 export { signOrder, type SignedOrder, type SignOrderErrorType, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
 export { placeOrder, type PlaceOrderErrorType, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
+export { freezeIfStalled, type FreezeIfStalledErrorType, type FreezeIfStalledParameters, type FreezeIfStalledReturnType } from './actions/freezeIfStalled.js';
+export { exit, type ExitErrorType, type ExitParameters, type ExitReturnType } from './actions/exit.js';
+export { claimPayout, type ClaimPayoutErrorType, type ClaimPayoutParameters, type ClaimPayoutReturnType } from './actions/claimPayout.js';
 export { cancelOrders, type CancelOrdersErrorType, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
 export {
   placeMarketOrder,

@@ -37,7 +37,7 @@ const risk: RiskResponse = {
 let nonce = 1n;
 function trade(e: Engine, marketId: number, takerBuys: boolean, price: string, amount: string): void {
   const place = (who: Hex, isBuy: boolean, tif: 0 | 1): void => {
-    const order: Order = { subaccount: who, marketId, isBuy, price: x(price), amount: x(amount), nonce: nonce++, expiry: 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n };
+    const order: Order = { subaccount: who, marketId, isBuy, price: x(price), amount: x(amount), nonce: nonce++, expiry: tif === 1 ? e.now + 60n : 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n };
     e.apply({ kind: 'place', order, hash: orderHash(DOMAIN, order) });
   };
   place(bob, !takerBuys, 0);
@@ -62,7 +62,7 @@ function setUp(): Engine {
   e.apply({ kind: 'deposit', requestId: 2n, subaccount: bob, assetId: 0, amount: x('10000000') });
   e.apply({ kind: 'deposit', requestId: 3n, subaccount: bob, assetId: 1, amount: x('1000') });
   trade(e, 3, true, '2000', '10'); // alice long 10 ETH-PERP
-  e.apply({ kind: 'endBatch' });
+  e.apply({ kind: 'time', timestamp: 4600n }); // an hour later
   e.apply({ kind: 'funding', marketId: 3, rate: x('0.001') }); // alice owes funding, not yet settled
   for (const m of [1, 3]) e.apply({ kind: 'oracle', marketId: m, price: x('2150') }); // and is in profit
   e.apply({ kind: 'endBatch' });

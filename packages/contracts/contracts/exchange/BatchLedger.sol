@@ -22,6 +22,8 @@ abstract contract BatchLedger is ExchangeStorage {
         uint256[] assetWords;
         /// by asset id: deposits minus withdrawals in this batch
         int256[] cashMoved;
+        /// by asset id: deposits this batch credited (they leave the pending total)
+        uint256[] deposited;
         /// bit per asset whose pool moved
         uint256 poolsMoved;
         /// markets read by this batch (a list of MarketInfo)
@@ -50,6 +52,10 @@ abstract contract BatchLedger is ExchangeStorage {
         int256 concThreshold;
         uint256 next;
         int256 concMM;
+        /// the market's grid: price step, amount step, smallest order, X18
+        uint256 tickSize;
+        uint256 lotSize;
+        uint256 minSize;
     }
 
     function _newCtx(uint64 t, uint256 accounts, uint256 balances, uint256 positions)
@@ -65,14 +71,16 @@ abstract contract BatchLedger is ExchangeStorage {
         ctx.pools = new LendingMath.Pool[](n);
         ctx.assetWords = new uint256[](n);
         ctx.cashMoved = new int256[](n);
+        ctx.deposited = new uint256[](n);
     }
 
     // ------------------------------------------------------------ accounts and entries
 
     // Memory layouts the hot path reads by offset (every struct member takes one word):
-    // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next, planOrder
+    // Net.Account: subaccount, balanceRoot, positionRoot, header, touched, lastFill, lastWasMaker, next, planOrder, planPlace
     // Net.Entry:   slot, account, id, position, a, b, next, c, d
-    // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next, concMM
+    // MarketInfo:  marketId, word, price, publishedAt, stale, cumFunding, riskGroup, concIM, concThreshold, next, concMM,
+    //              tickSize, lotSize, minSize
     // The fill path passes pointers, never struct-typed variables: Solidity allocates a fresh
     // struct for each of those (a named return included), and memory grows quadratically in cost.
     uint256 internal constant ACC_ROOT = 0x20;
@@ -81,14 +89,19 @@ abstract contract BatchLedger is ExchangeStorage {
     uint256 internal constant ACC_LAST_FILL = 0xa0;
     uint256 internal constant ACC_WAS_MAKER = 0xc0;
     uint256 internal constant ACC_PLAN_ORDER = 0x100;
-    uint256 internal constant ACC_SIZE = 0x120;
+    uint256 internal constant ACC_PLAN_PLACE = 0x120;
+    uint256 internal constant ACC_SIZE = 0x140;
     uint256 internal constant ENTRY_A = 0x80;
     uint256 internal constant ENTRY_B = 0xa0;
     uint256 internal constant ENTRY_C = 0xe0;
     uint256 internal constant ENTRY_D = 0x100;
     uint256 internal constant ENTRY_SIZE = 0x120;
     uint256 internal constant MKT_WORD = 0x20;
+    uint256 internal constant MKT_PRICE = 0x40;
     uint256 internal constant MKT_STALE = 0x80;
+    uint256 internal constant MKT_TICK = 0x160;
+    uint256 internal constant MKT_LOT = 0x180;
+    uint256 internal constant MKT_MIN = 0x1a0;
 
     /// The batch's record of a subaccount (a pointer), made (and its header read) at first touch.
     function _accountAt(Ctx memory ctx, bytes32 subaccount) internal view returns (uint256 p) {
@@ -109,6 +122,7 @@ abstract contract BatchLedger is ExchangeStorage {
             mstore(add(p, 0xc0), 0)
             mstore(add(p, 0xe0), 0)
             mstore(add(p, ACC_PLAN_ORDER), 0)
+            mstore(add(p, ACC_PLAN_PLACE), 0)
         }
         Net.insert(ctx.accounts, free, p, Net.ACCOUNT_NEXT);
     }
@@ -157,7 +171,7 @@ abstract contract BatchLedger is ExchangeStorage {
     function _feeAccount(Ctx memory ctx) internal view returns (uint256 p) {
         p = ctx.fee;
         if (p == 0) {
-            p = _accountAt(ctx, feeSubaccount);
+            p = _accountAt(ctx, _feeSubaccount);
             ctx.fee = p;
         }
     }
@@ -280,6 +294,7 @@ abstract contract BatchLedger is ExchangeStorage {
             if (id == marketId) return p;
             p = next;
         }
+        Market storage listed = _markets[marketId];
         MarketInfo memory m = MarketInfo({
             marketId: marketId,
             word: _marketWord(marketId),
@@ -291,7 +306,10 @@ abstract contract BatchLedger is ExchangeStorage {
             concIM: int256(uint256(_marketRisk[marketId].concIM)),
             concThreshold: int256(uint256(_marketRisk[marketId].concThreshold)),
             next: ctx.markets,
-            concMM: int256(uint256(_marketRisk[marketId].concMM))
+            concMM: int256(uint256(_marketRisk[marketId].concMM)),
+            tickSize: listed.tickSize,
+            lotSize: listed.lotSize,
+            minSize: listed.minSize
         });
         _refreshStale(ctx, m);
         assembly ("memory-safe") {
@@ -338,8 +356,13 @@ abstract contract BatchLedger is ExchangeStorage {
     }
 
     /// Values every holding of the account (core margin.ts), over stored state plus the batch's
-    /// net moves (without the fills' part when `pre`).
-    function _walk(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (HealthSums memory sums) {
+    /// net moves (without the fills' part when `pre`). For initial health (`initial`), an asset
+    /// held at a stale price is worth nothing and a stale perp's gain counts for nothing.
+    function _walk(Ctx memory ctx, Net.Account memory acc, bool pre, bool initial)
+        internal
+        view
+        returns (HealthSums memory sums)
+    {
         if (ctx.groupIds.length == 0) {
             ctx.groupIds = new uint256[](MAX_ASSETS + MAX_PERPS);
             ctx.groupNet = new int256[](MAX_ASSETS + MAX_PERPS);
@@ -347,7 +370,7 @@ abstract contract BatchLedger is ExchangeStorage {
         }
         uint256 bits = ((acc.header >> HELD_SHIFT) | acc.touched) & MASK64;
         for (uint256 a; bits >> a != 0; ++a) {
-            if ((bits >> a) & 1 != 0) _addAsset(ctx, acc, a, pre, sums);
+            if ((bits >> a) & 1 != 0) _addAsset(ctx, acc, a, pre, initial, sums);
         }
         bits = ((acc.header >> PERPS_SHIFT) | (acc.touched >> 64)) & MASK64;
         for (uint256 k; bits >> k != 0; ++k) {
@@ -355,10 +378,23 @@ abstract contract BatchLedger is ExchangeStorage {
         }
     }
 
+    /// False when the account stands fully paid at this point of the batch — no loan, no position,
+    /// stored or moved — so its initial health is ≥ 0 (shock and basis are at most 1) and needs
+    /// no computing.
+    function _mayNeedMargin(Ctx memory ctx, Net.Account memory acc) internal view returns (bool) {
+        uint256 touched = acc.touched;
+        if ((acc.header >> PERPS_SHIFT) != 0 || (touched >> 64) != 0) return true;
+        if ((acc.header >> OWED_SHIFT) & MASK64 & ~touched != 0) return true;
+        for (uint256 a; touched >> a != 0; ++a) {
+            if ((touched >> a) & 1 != 0 && _balance(ctx, acc, a, false) < 0) return true;
+        }
+        return false;
+    }
+
     /// The account's initial health (DESIGN §8; core margin.ts). `priced` is false when a loan or
     /// a position has no price.
     function _health(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (bool priced, int256 h) {
-        HealthSums memory sums = _walk(ctx, acc, pre);
+        HealthSums memory sums = _walk(ctx, acc, pre, true);
         if (sums.unpriced) return (false, 0);
         h = sums.equityIM - sums.conc;
         for (uint256 i; i < sums.groups; ++i) {
@@ -376,7 +412,7 @@ abstract contract BatchLedger is ExchangeStorage {
         view
         returns (bool priced, int256 equity, int256 requirement)
     {
-        HealthSums memory sums = _walk(ctx, acc, pre);
+        HealthSums memory sums = _walk(ctx, acc, pre, false);
         if (sums.unpriced) return (false, 0, 0);
         requirement = sums.concMM;
         for (uint256 i; i < sums.groups; ++i) {
@@ -393,7 +429,10 @@ abstract contract BatchLedger is ExchangeStorage {
         return PerpMath.mulDivCeil(shock, n, int256(ONE)) + PerpMath.mulDivCeil(basis, gross - n, int256(ONE));
     }
 
-    function _addAsset(Ctx memory ctx, Net.Account memory acc, uint256 a, bool pre, HealthSums memory sums) private view {
+    function _addAsset(Ctx memory ctx, Net.Account memory acc, uint256 a, bool pre, bool initial, HealthSums memory sums)
+        private
+        view
+    {
         int256 b = _balance(ctx, acc, a, pre);
         if (b == 0) return;
         if (a == 0) {
@@ -403,7 +442,12 @@ abstract contract BatchLedger is ExchangeStorage {
         }
         uint256 w = ctx.assetWords[a]; // read with the pool by _balance
         uint32 priceMarket = uint32(w >> 160);
-        uint256 px = priceMarket == 0 ? 0 : _market(ctx, priceMarket).price;
+        uint256 px;
+        if (priceMarket != 0) {
+            MarketInfo memory pm = _market(ctx, priceMarket);
+            // collateral at a stale price counts for nothing; a loan keeps its last price
+            px = initial && pm.stale && b > 0 ? 0 : pm.price;
+        }
         if (px == 0) {
             if (b < 0) sums.unpriced = true; // worth nothing without a price; a loan has no health
             return;
@@ -419,7 +463,7 @@ abstract contract BatchLedger is ExchangeStorage {
         (StoredPosition memory p, int256 dSize, int256 dVQuote) = _position(ctx, acc, uint32(m.marketId), pre);
         int256 size = p.size + dSize;
         int256 vq = p.vQuote + dVQuote - PerpMath.fundingOwed(p.size, p.lastCumFunding, m.cumFunding);
-        int256 weight = int256(uint256(pnlWeight));
+        int256 weight = int256(uint256(_pnlWeight));
         if (size == 0) {
             sums.equityIM += vq < 0 ? vq : PerpMath.mulDivFloor(vq, weight, int256(ONE));
             sums.equity += vq;
@@ -431,7 +475,8 @@ abstract contract BatchLedger is ExchangeStorage {
         }
         int256 n = PerpMath.mulDivFloor(size, int256(m.price), int256(ONE));
         int256 upnl = vq + n;
-        sums.equityIM += upnl < 0 ? upnl : PerpMath.mulDivFloor(upnl, weight, int256(ONE));
+        // initial health (equityIM) counts no gain at a stale price
+        sums.equityIM += upnl < 0 ? upnl : m.stale ? int256(0) : PerpMath.mulDivFloor(upnl, weight, int256(ONE));
         sums.equity += upnl;
         sums.groups = _addExposure(ctx, sums.groups, m.riskGroup, n);
         int256 mag = n < 0 ? -n : n;

@@ -7,10 +7,11 @@ import {PerpMath} from "../lib/PerpMath.sol";
 import {BatchLedger} from "./BatchLedger.sol";
 
 /// @title Trader-controlled de-risking on chain (DESIGN §9; core engine/de-risk.ts).
-/// @notice Risk plans arrive signed in a batch; a batch sets or clears margin-call flags it names
-///         after checking maintenance health; an order without a signature is a plan order,
-///         accepted only for a flagged account past its grace window, within the plan's slippage
-///         of the index, and only if the account's maintenance requirement falls over the batch;
+/// @notice Risk plans arrive signed in a batch (stored by the Prelude); a batch sets or clears
+///         margin-call flags it names after checking maintenance health; an order without a
+///         signature is a plan order, accepted only for a flagged account past its grace window,
+///         in its plan's markets and order, within the plan's slippage of the index, reducing
+///         only, and only if the account's maintenance requirement falls over the batch;
 ///         liquidations are queued requests (the backstop); the insurance fund absorbs what a
 ///         bankrupt account still owes, or, when the fund cannot cover it, the account's position
 ///         is closed against the counterparties the batch names at the price leaving its equity at
@@ -20,56 +21,66 @@ abstract contract DeRisking is BatchLedger {
 
     // ------------------------------------------------------------ plans
 
-    function _applyPlans(SignedRiskPlan[] calldata plans) internal {
-        bytes32 domainSep = domainSeparator();
-        for (uint256 i; i < plans.length; ++i) {
-            RiskPlan calldata p = plans[i].plan;
-            uint32[] calldata ids = p.marketOrder;
-            StoredPlan storage stored = _plans[p.subaccount];
-            bool bad = ids.length > MAX_PLAN_MARKETS || p.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS
-                || (stored.set && p.nonce <= stored.nonce)
-                || OrderLib.recover(OrderLib.planDigest(domainSep, p), plans[i].signature) != OrderLib.owner(p.subaccount);
-            for (uint256 a; a < ids.length && !bad; ++a) {
-                if (_markets[ids[a]].tickSize == 0) bad = true;
-                for (uint256 b; b < a; ++b) {
-                    if (ids[a] == ids[b]) bad = true;
-                }
-            }
-            if (bad) revert InvalidBatch(BATCH_PLAN);
-            _plans[p.subaccount] =
-                StoredPlan({nonce: p.nonce, maxSlippageBps: p.maxSlippageBps, graceSeconds: p.graceSeconds, set: true});
-            emit RiskPlanSet(p.subaccount, p.nonce, p.maxSlippageBps, p.graceSeconds);
-        }
-    }
-
-    /// When a flagged account's plan may run: the flag's time plus min(plan's grace, maxGrace).
+    /// When a flagged account's plan may run, on the batch clock: the flag's batch time plus
+    /// min(plan's grace, maxGrace) plus maxBatchAge. A batch's clock may trail the chain's by up
+    /// to maxBatchAge, so the flag may have reached the chain that much later than its time says;
+    /// counting from then, the trader has the whole window on the chain's clock however the
+    /// operator dates its batches.
     function _graceEnds(bytes32 subaccount, uint64 flaggedAt) internal view returns (uint256) {
         StoredPlan storage p = _plans[subaccount];
         uint256 grace = p.set ? p.graceSeconds : _deRisk.defaultGraceSeconds;
         uint256 maxGrace = _deRisk.maxGraceSeconds;
-        return uint256(flaggedAt) + (grace < maxGrace ? grace : maxGrace);
+        return uint256(flaggedAt) + (grace < maxGrace ? grace : maxGrace) + _maxBatchAge;
     }
 
     // ------------------------------------------------------------ plan orders
 
-    /// Order `i` has no signature: a plan order. Its account must be flagged and past its window,
-    /// its market freshly priced and its price within the plan's slippage of the index.
-    function _checkPlanOrder(Ctx memory ctx, uint256 i, bytes32 subaccount, uint256 acc, uint256 mp, bool isBuy, uint256 px)
+    /// Order `i` (record `rec`) has no signature: a plan order. Its account must be flagged and
+    /// past its window; a plan that names markets allows only those, and one step's orders follow
+    /// its order; the market is freshly priced and the price within the plan's slippage of the
+    /// index. (That it only reduces is checked fill by fill.)
+    function _checkPlanOrder(Ctx memory ctx, uint256 i, bytes32 subaccount, uint256 acc, uint256 mp, uint256 rec)
         internal
         view
     {
-        uint64 flaggedAt = marginCallAt[subaccount];
+        uint64 flaggedAt = _marginCallAt[subaccount];
         if (flaggedAt == 0 || ctx.t < _graceEnds(subaccount, flaggedAt)) revert InvalidOrder(i, ORDER_NOT_FLAGGED);
         MarketInfo memory m;
+        bool isBuy;
+        uint256 px;
         assembly ("memory-safe") {
             m := mp
+            isBuy := mload(add(rec, 0x60))
+            px := mload(add(rec, 0x80))
         }
         StoredPlan storage plan = _plans[subaccount];
+        if (plan.marketCount != 0) _checkPlanPlace(i, subaccount, acc, uint32(m.marketId), plan.marketCount);
         uint256 slip = plan.set ? plan.maxSlippageBps : _deRisk.defaultSlippageBps;
         bool outside = isBuy ? px * BPS > m.price * (BPS + slip) : px * BPS < m.price * (BPS - slip);
         if (m.price == 0 || m.stale || outside) revert InvalidOrder(i, ORDER_PLAN_PRICE);
         assembly ("memory-safe") {
             mstore(add(acc, ACC_PLAN_ORDER), add(i, 1))
+        }
+    }
+
+    /// The market is one the plan names, later in its order than the account's previous plan
+    /// order of this batch.
+    function _checkPlanPlace(uint256 i, bytes32 subaccount, uint256 acc, uint32 marketId, uint256 count) private view {
+        uint256[2] storage words = _planMarkets[subaccount];
+        uint256 place;
+        for (uint256 k; k < count; ++k) {
+            if (uint32(words[k >> 3] >> ((k & 7) * 32)) == marketId) {
+                place = k + 1;
+                break;
+            }
+        }
+        uint256 last;
+        assembly ("memory-safe") {
+            last := mload(add(acc, ACC_PLAN_PLACE))
+        }
+        if (place == 0 || place <= last) revert InvalidOrder(i, ORDER_PLAN_MARKET);
+        assembly ("memory-safe") {
+            mstore(add(acc, ACC_PLAN_PLACE), place)
         }
     }
 
@@ -93,13 +104,13 @@ abstract contract DeRisking is BatchLedger {
         for (uint256 i; i < subaccounts.length; ++i) {
             bytes32 s = subaccounts[i];
             (bool priced, int256 equity, int256 requirement) = _maintenance(ctx, _account(ctx, s), false);
-            bool flagged = marginCallAt[s] != 0;
+            bool flagged = _marginCallAt[s] != 0;
             if (!priced || flagged == (equity < requirement)) revert InvalidBatch(BATCH_MARGIN_CALL);
             if (flagged) {
-                delete marginCallAt[s];
+                delete _marginCallAt[s];
                 emit MarginCallCleared(s);
             } else {
-                marginCallAt[s] = ctx.t;
+                _marginCallAt[s] = ctx.t;
                 emit MarginCall(s, ctx.t);
             }
         }
@@ -181,7 +192,7 @@ abstract contract DeRisking is BatchLedger {
             _credit(ctx, Net.ptr(taker), 0, tk.share);
             return false;
         }
-        _credit(ctx, _accountAt(ctx, insuranceSubaccount), 0, tk.share);
+        _credit(ctx, _accountAt(ctx, _insuranceSubaccount), 0, tk.share);
         return true;
     }
 
@@ -231,8 +242,8 @@ abstract contract DeRisking is BatchLedger {
             Net.Account memory acc = _account(ctx, s);
             (bool priced, int256 equity,) = _maintenance(ctx, acc, false);
             bool positions = (acc.header >> PERPS_SHIFT) != 0 || (acc.touched >> 64) != 0;
-            if (s == insuranceSubaccount || !priced || equity >= 0 || positions) revert InvalidBatch(BATCH_ABSORB);
-            uint256 fund = _accountAt(ctx, insuranceSubaccount);
+            if (s == _insuranceSubaccount || !priced || equity >= 0 || positions) revert InvalidBatch(BATCH_ABSORB);
+            uint256 fund = _accountAt(ctx, _insuranceSubaccount);
             uint256 bits = ((acc.header >> HELD_SHIFT) | acc.touched) & MASK64;
             for (uint256 a; bits >> a != 0; ++a) {
                 if ((bits >> a) & 1 == 0) continue;
@@ -256,35 +267,41 @@ abstract contract DeRisking is BatchLedger {
     }
 
     function _deleverageOne(Ctx memory ctx, Deleverage calldata d) private {
-        {
-            uint256 word = _marketWord(d.marketId);
-            MarketInfo memory m = _market(ctx, d.marketId);
-            Net.Account memory acc = _account(ctx, d.subaccount);
-            (bool priced, int256 equity,) = _maintenance(ctx, acc, false);
-            (, int256 fundEquity,) = _maintenance(ctx, _account(ctx, insuranceSubaccount), false);
-            int256 size = _isPerp(word) ? _exposure(ctx, acc, d.marketId, word) : int256(0);
-            if (!priced || equity >= 0 || fundEquity >= -equity || size == 0 || m.price == 0 || m.stale) {
-                revert InvalidBatch(BATCH_DELEVERAGE);
-            }
-            int256 marked = PerpMath.mulDivFloor(size, int256(m.price), int256(ONE));
-            int256 total = size > 0 ? marked - equity : -marked + equity;
-            Close memory c = Close({
-                acc: Net.ptr(acc),
-                word: word,
-                size: size,
-                total: total < 0 ? int256(0) : total,
-                whole: size < 0 ? -size : size,
-                left: size < 0 ? -size : size,
-                paid: 0
-            });
-            for (uint256 k; k < d.counterparties.length && c.left != 0; ++k) {
-                _closeAgainst(ctx, d, c, d.counterparties[k]);
-            }
+        Close memory c = _bankrupt(ctx, d);
+        uint256 n = d.counterparties.length;
+        for (uint256 k; k < n; ++k) {
+            // every name takes part: none after the position is closed
+            if (c.left == 0) revert InvalidBatch(BATCH_DELEVERAGE);
+            _closeAgainst(ctx, d, c, d.counterparties[k], k);
         }
     }
 
+    /// The position to close: the account is bankrupt, the fund cannot cover it, the market is
+    /// freshly priced. Its bankruptcy price is computed here from the account's equity: the
+    /// operator names the counterparties, never the price.
+    function _bankrupt(Ctx memory ctx, Deleverage calldata d) private view returns (Close memory c) {
+        c.word = _marketWord(d.marketId);
+        MarketInfo memory m = _market(ctx, d.marketId);
+        Net.Account memory acc = _account(ctx, d.subaccount);
+        (bool priced, int256 equity,) = _maintenance(ctx, acc, false);
+        (, int256 fundEquity,) = _maintenance(ctx, _account(ctx, _insuranceSubaccount), false);
+        int256 size = _isPerp(c.word) ? _exposure(ctx, acc, d.marketId, c.word) : int256(0);
+        if (!priced || equity >= 0 || fundEquity >= -equity || size == 0 || m.price == 0 || m.stale) {
+            revert InvalidBatch(BATCH_DELEVERAGE);
+        }
+        int256 marked = PerpMath.mulDivFloor(size, int256(m.price), int256(ONE));
+        int256 total = size > 0 ? marked - equity : -marked + equity;
+        c.acc = Net.ptr(acc);
+        c.size = size;
+        c.total = total < 0 ? int256(0) : total;
+        c.whole = size < 0 ? -size : size;
+        c.left = c.whole;
+        c.price = int256(m.price);
+        c.cumFunding = m.cumFunding;
+    }
+
     /// A deleveraging in progress: the bankrupt account, its market and position, what its
-    /// counterparties pay in total, and what is left.
+    /// counterparties pay in total, what is left, and the last counterparty's rank.
     struct Close {
         uint256 acc;
         uint256 word;
@@ -293,21 +310,62 @@ abstract contract DeRisking is BatchLedger {
         int256 whole;
         int256 left;
         int256 paid;
+        int256 price;
+        int256 cumFunding;
+        int256 lastScore;
+        bytes32 last;
     }
 
-    function _closeAgainst(Ctx memory ctx, Deleverage calldata d, Close memory c, bytes32 counterparty) private {
-        Net.Account memory other = _account(ctx, counterparty);
-        int256 held = _exposure(ctx, other, d.marketId, c.word);
-        (bool priced, int256 equity,) = _maintenance(ctx, other, false);
-        if (held == 0 || (held > 0) == (c.size > 0) || !priced || equity <= 0 || counterparty == d.subaccount) {
-            revert InvalidBatch(BATCH_DELEVERAGE);
-        }
-        if (held < 0) held = -held;
+    /// Closes what the counterparty holds opposite, up to what is left. The counterparty holds
+    /// the other side with positive equity, ranks after the previous one (profit × leverage
+    /// descending, then subaccount ascending, as the docs and the engine rank them), and is at or
+    /// above maintenance once it has taken its share.
+    function _closeAgainst(Ctx memory ctx, Deleverage calldata d, Close memory c, bytes32 counterparty, uint256 k) private {
+        (uint256 other, int256 held) = _counterparty(ctx, d, c, counterparty, k);
         int256 q = held < c.left ? held : c.left;
         c.left -= q;
         int256 quote = c.left == 0 ? c.total - c.paid : PerpMath.mulDivFloor(c.total, q, c.whole);
         c.paid += quote;
-        _transfer(ctx, c.acc, Net.ptr(other), d.marketId, c.word, c.size < 0, q, quote);
+        _transfer(ctx, c.acc, other, d.marketId, c.word, c.size < 0, q, quote);
+        (, int256 equity, int256 requirement) = _maintenance(ctx, Net.account(other), false);
+        if (equity < requirement) revert InvalidBatch(BATCH_DELEVERAGE);
         emit Deleveraged(d.subaccount, counterparty, d.marketId, uint256(q), uint256(quote));
+    }
+
+    /// The named counterparty's record and how much it holds opposite (a magnitude), once it is
+    /// checked: the other side, positive equity, not the account itself, and ranked after the
+    /// previous name.
+    function _counterparty(Ctx memory ctx, Deleverage calldata d, Close memory c, bytes32 counterparty, uint256 k)
+        private
+        view
+        returns (uint256 other, int256 held)
+    {
+        Net.Account memory acc = _account(ctx, counterparty);
+        (bool priced, int256 equity,) = _maintenance(ctx, acc, false);
+        int256 score;
+        (held, score) = _rank(ctx, acc, d.marketId, c, equity);
+        bool ranked = k == 0 || score < c.lastScore || (score == c.lastScore && counterparty > c.last);
+        if (
+            held == 0 || (held > 0) == (c.size > 0) || !priced || equity <= 0 || counterparty == d.subaccount
+                || !ranked
+        ) revert InvalidBatch(BATCH_DELEVERAGE);
+        c.lastScore = score;
+        c.last = counterparty;
+        other = Net.ptr(acc);
+        if (held < 0) held = -held;
+    }
+
+    /// The counterparty's position in the market and its rank: uPnL·|notional| / equity.
+    function _rank(Ctx memory ctx, Net.Account memory other, uint32 marketId, Close memory c, int256 equity)
+        private
+        view
+        returns (int256 held, int256 score)
+    {
+        (StoredPosition memory p, int256 dSize, int256 dVQuote) = _position(ctx, other, marketId, false);
+        held = p.size + dSize;
+        if (held == 0 || equity <= 0) return (held, 0);
+        int256 notional = PerpMath.mulDivFloor(held, c.price, int256(ONE));
+        int256 upnl = p.vQuote + dVQuote - PerpMath.fundingOwed(p.size, p.lastCumFunding, c.cumFunding) + notional;
+        score = PerpMath.mulDivFloor(upnl, notional < 0 ? -notional : notional, equity);
     }
 }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 import {PriceFeeds} from "../lib/PriceFeeds.sol";
 import {OrderLib} from "../lib/OrderLib.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title The Exchange's state, its packed layouts and the reads every part shares.
 abstract contract ExchangeStorage is IExchangeTypes {
@@ -16,6 +17,12 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant ORDER_NOT_FLAGGED = 6;
     uint8 internal constant ORDER_PLAN_PRICE = 7;
     uint8 internal constant ORDER_NOT_REDUCING = 8;
+    uint8 internal constant ORDER_OFF_GRID = 9;
+    uint8 internal constant ORDER_BAD_FLAGS = 10;
+    uint8 internal constant ORDER_TAKER_EXPIRY = 11;
+    uint8 internal constant ORDER_FOK_UNFILLED = 12;
+    uint8 internal constant ORDER_PROTECTED = 13;
+    uint8 internal constant ORDER_PLAN_MARKET = 14;
     uint8 internal constant FILL_BAD_INDEX = 1;
     uint8 internal constant FILL_MARKET_MISMATCH = 2;
     uint8 internal constant FILL_PRICE = 3;
@@ -27,6 +34,10 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant FILL_MAKER_STALE_PRICE = 11;
     uint8 internal constant FILL_TAKER_STALE_PRICE = 12;
     uint8 internal constant FILL_POSITION_OVERFLOW = 13;
+    uint8 internal constant FILL_POST_ONLY_TAKER = 14;
+    uint8 internal constant FILL_NOT_A_MAKER = 15;
+    uint8 internal constant FILL_REDUCE_ONLY = 16;
+    uint8 internal constant FILL_OFF_LOT = 17;
     uint8 internal constant BATCH_ID = 1;
     uint8 internal constant BATCH_TIMESTAMP = 2;
     uint8 internal constant BATCH_CURSOR = 3;
@@ -45,6 +56,18 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant LIQ_NOTHING = 6; // NOTHING_TO_REDUCE
     uint8 internal constant LIQ_MARGIN = 7; // INSUFFICIENT_MARGIN: the liquidator's own
 
+    // order flags (DESIGN §4): bits 0–1 time in force, bit 2 reduce-only, bits 3–4 self-trade mode
+    uint256 internal constant TIF_MASK = 3;
+    uint256 internal constant TIF_IOC = 1;
+    uint256 internal constant TIF_FOK = 2;
+    uint256 internal constant TIF_POST_ONLY = 3;
+    uint256 internal constant REDUCE_ONLY = 4;
+    uint256 internal constant KNOWN_FLAGS = 0x1f;
+    /// An IOC or FOK order must expire at most this long after the batch that trades it: it can
+    /// only ever trade in the batch that first names it (its nonce is spent there), and an
+    /// operator cannot hold it back for long before that batch.
+    uint256 internal constant MAX_TAKER_LIFETIME = 120;
+
     /// A risk plan may name at most this many markets and allow at most this slippage (50%).
     uint256 internal constant MAX_PLAN_MARKETS = 16;
     uint256 internal constant MAX_PLAN_SLIPPAGE_BPS = 5000;
@@ -53,14 +76,39 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint256 internal constant MAX_ASSETS = 64;
     uint256 internal constant MAX_PERPS = 64;
     uint8 internal constant MAX_DECIMALS = 18;
-    int64 internal constant MAX_TAKER_FEE = 0.1e18;
+    int64 internal constant MAX_TAKER_FEE = 0.01e18;
     uint256 internal constant ONE = 1e18;
 
-    /// May list assets and markets, set parameters and operators: the Timelock.
-    address public immutable admin;
-    bytes32 public immutable feeSubaccount;
-    bytes32 public immutable insuranceSubaccount;
-    uint64 public immutable maxBatchAge;
+    /// What every code of the Exchange is made with (each checks the next was made with the same).
+    struct Config {
+        /// may list assets and markets, set parameters and operators: a timelock
+        address admin;
+        /// receives trading fees
+        bytes32 feeSubaccount;
+        /// the insurance fund: receives lending reserves and liquidation shares, absorbs bad debt;
+        /// it never trades nor withdraws
+        bytes32 insuranceSubaccount;
+        /// how far behind the chain's clock a batch's clock may be, seconds
+        uint64 maxBatchAge;
+        /// a queued request unprocessed this long, or no batch for this long: anyone may freeze
+        uint64 forceDelay;
+        /// after a freeze, how long accounts register their claims before payouts begin
+        uint64 claimWindow;
+        /// a local development chain (chain id 31337) only: the timelock's delay is not checked
+        bool devnet;
+    }
+
+    /// The admin's timelock must delay every change at least forceDelay plus this, so that users
+    /// can always freeze the Exchange and leave before a change takes effect.
+    uint256 internal constant ADMIN_DELAY_MARGIN = 1 days;
+
+    address internal immutable _admin;
+    bytes32 internal immutable _feeSubaccount;
+    bytes32 internal immutable _insuranceSubaccount;
+    uint64 internal immutable _maxBatchAge;
+    uint64 internal immutable _forceDelay;
+    uint64 internal immutable _claimWindow;
+    bool internal immutable _devnet;
 
     bytes32 internal immutable _cachedDomainSeparator;
     uint256 internal immutable _cachedChainId;
@@ -93,6 +141,8 @@ abstract contract ExchangeStorage is IExchangeTypes {
         RequestKind kind;
         uint32 assetId;
         uint128 amount;
+        /// when it was queued (block time): a head older than forceDelay lets anyone freeze
+        uint64 queuedAt;
     }
 
     /// An asset's pool, curve and risk settings, in three slots.
@@ -117,18 +167,21 @@ abstract contract ExchangeStorage is IExchangeTypes {
         uint64 basisMM;
     }
 
-    /// A subaccount's risk plan as settlement needs it: its bounds, not its market order.
+    /// A subaccount's risk plan: its bounds, and how many markets it names (`_planMarkets`).
     struct StoredPlan {
         uint64 nonce;
         uint16 maxSlippageBps;
         uint32 graceSeconds;
         bool set;
+        uint8 marketCount;
     }
 
-    /// The price a batch last used for a market.
+    /// The price a batch last used for a market, and (perps) when its funding was last posted.
     struct MarketPrice {
         uint128 price;
         uint64 publishedAt;
+        /// a perp's funding clock: starts at the first batch that prices the market
+        uint64 fundingAt;
     }
 
     /// A position in two slots (see IExchangeTypes.Position).
@@ -139,14 +192,14 @@ abstract contract ExchangeStorage is IExchangeTypes {
     }
 
     Progress internal _progress;
-    bytes32 public lastStateHash;
+    bytes32 internal _lastStateHash;
     /// The share of positive uPnL that counts toward initial health, X18.
-    uint64 public pnlWeight;
+    uint64 internal _pnlWeight;
 
-    mapping(address account => bool) public isOperator;
+    mapping(address account => bool) internal _isOperator;
     /// How much of an order is filled, while it is partly filled (or its amount once cancelled on
     /// chain); an order filled in full is recorded by its nonce instead (`_spentNonces`).
-    mapping(bytes32 orderHash => uint128) public filled;
+    mapping(bytes32 orderHash => uint128) internal _filled;
     /// Per subaccount, a bit per nonce (256 to a word) of its orders filled in full: the nonce is
     /// spent, and no order with it may trade again. Consecutive nonces share a word, so a market
     /// maker's orders cost one storage write between them.
@@ -160,10 +213,12 @@ abstract contract ExchangeStorage is IExchangeTypes {
     mapping(uint64 requestId => StoredRequest) internal _requests;
     /// the `data` word of CancelOrder and LinkedSigner requests
     mapping(uint64 requestId => bytes32) internal _requestData;
-    mapping(bytes32 subaccount => LinkedSigner) public linkedSigner;
+    mapping(bytes32 subaccount => LinkedSigner) internal _linkedSigner;
     /// When the batch that flagged the subaccount's margin call ran (0: not flagged).
-    mapping(bytes32 subaccount => uint64) public marginCallAt;
+    mapping(bytes32 subaccount => uint64) internal _marginCallAt;
     mapping(bytes32 subaccount => StoredPlan) internal _plans;
+    /// a plan's markets in its order, eight uint32 to a word (at most 16: two words)
+    mapping(bytes32 subaccount => uint256[2]) internal _planMarkets;
     DeRiskParams internal _deRisk;
 
     Asset[] internal _assets;
@@ -183,6 +238,83 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint32[] internal _marketIds;
     /// perp index → marketId
     uint32[] internal _perpMarkets;
+
+    /// block time of the last batch (of the deployment before the first): no batch for
+    /// forceDelay lets anyone freeze
+    uint64 internal _lastSettledAt;
+    /// when the Exchange was frozen (block time; 0 while live). A freeze is for good: no batch
+    /// settles again, no admin change takes effect, and every account leaves on its own.
+    uint64 internal _frozenAt;
+    /// deposits queued and credited by a batch since deployment, X18 per asset (both only grow:
+    /// their difference is what deposits wait uncredited; in frozen mode their depositors take
+    /// them back, and they are no one else's)
+    mapping(uint32 assetId => uint256) internal _depositsQueued;
+    mapping(uint32 assetId => uint256) internal _depositsCredited;
+    /// payouts that failed (a token that refused the transfer), token units per owner and asset:
+    /// the owner claims them later
+    mapping(address owner => mapping(uint32 assetId => uint256)) internal _claimable;
+    mapping(uint32 assetId => uint256) internal _claimableTotal;
+
+    // ------------------------------------------------------------ frozen mode (Escape)
+
+    /// An account's exit: registered within the claim window (senior), after it (late), paid.
+    uint8 internal constant EXIT_NONE = 0;
+    uint8 internal constant EXIT_SENIOR = 1;
+    uint8 internal constant EXIT_LATE = 2;
+    uint8 internal constant EXIT_PAID = 3;
+
+    /// Per asset, fixed by the first payout after the claim window: the tokens held for the
+    /// accounts, the senior claims on them, the value the seniors are short of in this asset, the
+    /// surplus it offers them, and what is still set aside for seniors not yet paid.
+    struct AssetPayout {
+        uint256 held;
+        uint256 claimed;
+        uint256 shortValue;
+        uint256 surplus;
+        uint256 reserved;
+    }
+
+    /// per market: its price at the freeze, X18 (0: none)
+    mapping(uint32 marketId => uint256) internal _freezePrices;
+    mapping(bytes32 subaccount => uint8) internal _exitState;
+    /// per account and asset: what its exit claims, token units
+    mapping(bytes32 subaccount => mapping(uint32 assetId => uint256)) internal _exitClaims;
+    /// per asset: the senior claims, token units
+    mapping(uint32 assetId => uint256) internal _seniorClaims;
+    mapping(uint32 assetId => AssetPayout) internal _payouts;
+    /// senior accounts registered and not yet paid
+    uint64 internal _seniorsUnpaid;
+    /// the payouts are fixed (the first payout after the window)
+    bool internal _payoutsFixed;
+    /// Σ shortValue and Σ surplus value over assets, X18 quote
+    uint256 internal _shortValue;
+    uint256 internal _surplusValue;
+    /// deposits their depositors took back in frozen mode
+    mapping(uint64 requestId => bool) internal _reclaimed;
+
+    constructor(Config memory c) {
+        if (c.admin == address(0) || c.feeSubaccount == c.insuranceSubaccount) revert InvalidParams();
+        if (c.maxBatchAge == 0 || c.maxBatchAge > 1 hours || c.forceDelay <= c.maxBatchAge || c.forceDelay > 30 days) {
+            revert InvalidParams();
+        }
+        if (c.claimWindow == 0 || c.claimWindow > 30 days) revert InvalidParams();
+        // outside a local chain the escape hatch keeps real-world delays
+        if (c.devnet ? block.chainid != 31337 : c.forceDelay < 1 hours || c.claimWindow < 1 days) revert InvalidParams();
+        _admin = c.admin;
+        _feeSubaccount = c.feeSubaccount;
+        _insuranceSubaccount = c.insuranceSubaccount;
+        _maxBatchAge = c.maxBatchAge;
+        _forceDelay = c.forceDelay;
+        _claimWindow = c.claimWindow;
+        _devnet = c.devnet;
+    }
+
+    /// The values this code was made with, hashed: the codes of one Exchange agree on them.
+    function _configHash() internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(_admin, _feeSubaccount, _insuranceSubaccount, _maxBatchAge, _forceDelay, _claimWindow, _devnet)
+        );
+    }
 
     // ------------------------------------------------------------ header words
 
@@ -274,7 +406,7 @@ abstract contract ExchangeStorage is IExchangeTypes {
 
     // ------------------------------------------------------------ misc
 
-    function domainSeparator() public view returns (bytes32) {
+    function _domainSeparator() internal view returns (bytes32) {
         if (address(this) == _cachedThis && block.chainid == _cachedChainId) return _cachedDomainSeparator;
         return OrderLib.domainSeparator(block.chainid, address(this));
     }
@@ -284,9 +416,36 @@ abstract contract ExchangeStorage is IExchangeTypes {
         return _assets[assetId];
     }
 
+    /// A payout's token call gets this much gas: enough for any ERC-20, too little for a token to
+    /// make the caller fail by burning it.
+    uint256 internal constant PAYOUT_GAS = 100_000;
+
+    /// Pays `units` of the asset's token to `to`. A token that refuses — reverts, answers false,
+    /// or needs more than PAYOUT_GAS — leaves them claimable by `to` (`claim`) instead: no
+    /// recipient can block a batch or an exit.
+    function _payOrDefer(address to, uint32 assetId, uint256 units) internal {
+        if (units == 0) return;
+        // nobody may starve the call of gas to defer a payout on purpose
+        if (gasleft() < PAYOUT_GAS + PAYOUT_GAS / 63 + 5000) revert NotEnoughGas();
+        bytes memory data = abi.encodeCall(IERC20.transfer, (to, units));
+        address token = _assets[assetId].token;
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, 0)
+            let success := call(PAYOUT_GAS, token, 0, add(data, 0x20), mload(data), 0x00, 0x20)
+            let size := returndatasize()
+            // no answer, or one word that is true (at most one word of the answer is read)
+            ok := and(success, or(iszero(size), and(gt(size, 31), eq(mload(0x00), 1))))
+        }
+        if (ok) return;
+        _claimable[to][assetId] += units;
+        _claimableTotal[assetId] += units;
+        emit PayoutDeferred(to, assetId, units);
+    }
+
     /// Is `signer` the subaccount's linked signer, unexpired at batch time `t`?
     function _linked(bytes32 subaccount, address signer, uint64 t) internal view returns (bool) {
-        LinkedSigner storage l = linkedSigner[subaccount];
+        LinkedSigner storage l = _linkedSigner[subaccount];
         return l.signer == signer && (l.expiry == 0 || t < l.expiry);
     }
 }

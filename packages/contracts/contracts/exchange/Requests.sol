@@ -11,11 +11,13 @@ import {OrderLib} from "../lib/OrderLib.sol";
 import {ExchangeStorage} from "./ExchangeStorage.sol";
 
 /// @title What traders do on chain: deposits, withdrawal requests, cancels, linked signers,
-///        liquidations.
+///        liquidations, and claiming a payout a token refused.
 /// @notice Each is queued and reaches the engine through the batch that moves the request cursor
 ///         past it, so every node applies it at the same point of the sequence. Cancels and
-///         linked signers bind settlement at once; deposits move tokens in at once. This code
-///         runs in the Exchange's extension (by delegatecall, on the Exchange's storage).
+///         linked signers bind settlement at once; deposits move tokens in at once. Nothing is
+///         queued once the Exchange is frozen. The insurance fund's subaccount never withdraws,
+///         liquidates or links a signer: it moves only by the protocol's rules. This code runs in
+///         the Exchange's extension (by delegatecall, on the Exchange's storage).
 abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -24,11 +26,19 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         _;
     }
 
+    /// Not the insurance fund's subaccount: its owner address holds no power over it.
+    modifier notTheFund(bytes32 subaccount) {
+        if (subaccount == _insuranceSubaccount) revert NotOwner();
+        _;
+    }
+
     function deposit(bytes32 subaccount, uint32 assetId, uint256 tokenAmount)
         external
         nonReentrant
         returns (uint64 requestId)
     {
+        // a subaccount without an owner could never take its tokens out again
+        if (OrderLib.owner(subaccount) == address(0)) revert InvalidParams();
         Asset storage asset = _asset(assetId);
         IERC20 token = IERC20(asset.token);
         uint128 amount = _toX18(tokenAmount, asset.decimals);
@@ -36,6 +46,7 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         token.safeTransferFrom(msg.sender, address(this), tokenAmount);
         // Credit only what arrived: a token that takes a fee on transfer would break conservation.
         if (token.balanceOf(address(this)) - before != tokenAmount) revert InvalidAmount();
+        _depositsQueued[assetId] += amount;
         requestId = _queue(RequestKind.Deposit, subaccount, assetId, amount);
     }
 
@@ -43,6 +54,7 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         external
         nonReentrant
         onlyOwnerOf(subaccount)
+        notTheFund(subaccount)
         returns (uint64 requestId)
     {
         uint128 amount = _toX18(tokenAmount, _asset(assetId).decimals);
@@ -66,12 +78,12 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
     function cancelOrders(Order[] calldata orders) external nonReentrant returns (uint64 firstRequestId) {
         if (orders.length == 0) revert InvalidParams();
         firstRequestId = _progress.requestCount;
-        bytes32 domainSep = domainSeparator();
+        bytes32 domainSep = _domainSeparator();
         for (uint256 i; i < orders.length; ++i) {
             Order calldata o = orders[i];
             if (OrderLib.owner(o.subaccount) != msg.sender) revert NotOwner();
             bytes32 digest = OrderLib.typedDataHash(domainSep, OrderLib.structHash(o));
-            if (filled[digest] < o.amount) filled[digest] = o.amount;
+            if (_filled[digest] < o.amount) _filled[digest] = o.amount;
             uint64 requestId = _queue(RequestKind.CancelOrder, o.subaccount, 0, 0);
             _requestData[requestId] = digest;
             emit OrderCancelled(requestId, o.subaccount, digest);
@@ -82,13 +94,14 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         external
         nonReentrant
         onlyOwnerOf(subaccount)
+        notTheFund(subaccount)
         returns (uint64 requestId)
     {
         if (signer == address(0)) {
-            delete linkedSigner[subaccount];
+            delete _linkedSigner[subaccount];
             expiry = 0;
         } else {
-            linkedSigner[subaccount] = LinkedSigner({signer: signer, expiry: expiry});
+            _linkedSigner[subaccount] = LinkedSigner({signer: signer, expiry: expiry});
         }
         requestId = _queue(RequestKind.LinkedSigner, subaccount, 0, expiry);
         _requestData[requestId] = bytes32(uint256(uint160(signer)));
@@ -99,10 +112,22 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         external
         nonReentrant
         onlyOwnerOf(liquidator)
+        notTheFund(liquidator)
         returns (uint64 requestId)
     {
         requestId = _queue(RequestKind.Liquidation, liquidator, marketId, amount);
         _requestData[requestId] = subaccount;
+    }
+
+    /// Pays the caller what a withdrawal could not pay it (the token refused the transfer), to
+    /// `to` — another address, if the caller's own is blocked by the token. Also in frozen mode.
+    function claim(uint32 assetId, address to) external nonReentrant returns (uint256 amount) {
+        amount = _claimable[msg.sender][assetId];
+        if (amount == 0 || to == address(0)) revert InvalidAmount();
+        _claimable[msg.sender][assetId] = 0;
+        _claimableTotal[assetId] -= amount;
+        IERC20(_asset(assetId).token).safeTransfer(to, amount);
+        emit Claimed(msg.sender, assetId, to, amount);
     }
 
     function minNonce(bytes32 subaccount) external view returns (uint64) {
@@ -120,8 +145,15 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         private
         returns (uint64 requestId)
     {
+        if (_frozenAt != 0) revert Frozen();
         requestId = _progress.requestCount;
-        _requests[requestId] = StoredRequest({subaccount: subaccount, kind: kind, assetId: assetId, amount: amount});
+        _requests[requestId] = StoredRequest({
+            subaccount: subaccount,
+            kind: kind,
+            assetId: assetId,
+            amount: amount,
+            queuedAt: uint64(block.timestamp)
+        });
         _progress.requestCount = requestId + 1;
         emit RequestQueued(requestId, kind, subaccount, assetId, amount);
     }

@@ -7,9 +7,6 @@ import {Net} from "../lib/Net.sol";
 import {OrderLib} from "../lib/OrderLib.sol";
 import {OrderRecords} from "../lib/OrderRecords.sol";
 import {PerpMath} from "../lib/PerpMath.sol";
-import {PriceFeeds} from "../lib/PriceFeeds.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {DeRisking} from "./DeRisking.sol";
 
@@ -19,9 +16,11 @@ import {DeRisking} from "./DeRisking.sol";
 ///         memory (Net), and ends by checking the margin of every account a fill touched and
 ///         storing each moved position and balance once. Any failure reverts the whole batch with
 ///         the index of what failed and why, so the sequencer can leave it out and rebuild.
+///         Everything the sequencer chooses is checked here: each order's signature, flags, grid
+///         and liveness, each fill's prices, sides, amounts and flags, each withdrawal's health
+///         at its point of the batch; a payout the token refuses becomes claimable, never a
+///         reason for the batch to fail.
 abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
-
     // field offsets of an order record (see OrderRecords)
     uint256 private constant REC_SIZE = 0x200; // == OrderRecords.SIZE
     uint256 private constant REC_SUBACCOUNT = 0x020;
@@ -31,6 +30,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
     uint256 private constant REC_AMOUNT = 0x0a0;
     uint256 private constant REC_NONCE = 0x0c0;
     uint256 private constant REC_EXPIRY = 0x0e0;
+    uint256 private constant REC_FLAGS = 0x100;
     uint256 private constant REC_MARKET = 0x140;
     uint256 private constant REC_ACCOUNT = 0x160;
     uint256 private constant REC_INFO = 0x180;
@@ -38,26 +38,32 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
     uint256 private constant REC_STORED = 0x1c0;
     uint256 private constant REC_PLAN = 0x1e0;
 
-    /// The batch's ledger in memory, sized for its inputs.
+    /// The batch's ledger in memory, sized for everything its inputs can touch (a table that
+    /// would fill up reverts with TableFull: see Net).
     function _begin(Batch calldata batch, uint64 requests) internal view returns (Ctx memory) {
         uint256 fills = batch.fills.length;
         uint256 assets = _assets.length;
         uint256 absorbs = batch.absorbs.length;
-        // a liquidation touches two accounts and the fund, four balances and two positions; a
-        // deleveraging one position per counterparty
+        // deleveraging closes one position of the account and one per counterparty, each
+        // realizing into its quote balance
         uint256 closed;
         for (uint256 i; i < batch.deleverages.length; ++i) {
             closed += 1 + batch.deleverages[i].counterparties.length;
         }
         return _newCtx(
             batch.timestamp,
+            // each order's account, a request's two (a liquidation's liquidator and account), each
+            // absorbed, flagged or deleveraged account, the fee account and the insurance fund
             batch.orders.length + 2 * requests + absorbs + batch.marginCalls.length + closed + 3,
-            4 * fills + 5 * requests + assets + 2 * absorbs * assets + 2,
+            // a fill moves four balances and the fee account's; a request at most five (a
+            // liquidation: both sides' base and quote, the fund's share); interest reserves one
+            // per asset; an absorption two per asset; each closed position its quote
+            4 * fills + 5 * requests + assets + 2 * absorbs * assets + closed + 2,
             2 * fills + 2 * requests + closed
         );
     }
 
-    // ------------------------------------------------------------ interest, prices, funding
+    // ------------------------------------------------------------ interest
 
     /// Accrues every pool with a curve to the batch's time; reserves go to the insurance fund.
     function _accrue(Ctx memory ctx) internal {
@@ -70,41 +76,10 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
             (uint256 interest, uint256 reserve) = LendingMath.accrue(p, _curve(uint32(a), s.reserveFactor), ctx.t);
             if (p.lastAccrual != s.lastAccrual) ctx.poolsMoved |= 1 << a;
             if (reserve != 0) {
-                if (insurance == 0) insurance = _accountAt(ctx, insuranceSubaccount);
+                if (insurance == 0) insurance = _accountAt(ctx, _insuranceSubaccount);
                 _credit(ctx, insurance, a, int256(reserve));
             }
             if (interest != 0) emit InterestAccrued(uint32(a), interest, reserve);
-        }
-    }
-
-    /// Reads each named feed round; the batch prices its markets with them.
-    function _applyPrices(Ctx memory ctx, PriceRound[] calldata rounds) internal {
-        for (uint256 i; i < rounds.length; ++i) {
-            uint32 marketId = rounds[i].marketId;
-            PriceFeeds.Feed memory feed = _feeds[marketId];
-            if (address(feed.aggregator) == address(0)) revert InvalidBatch(BATCH_PRICE);
-            (uint256 px, uint256 published,) = PriceFeeds.read(feed, rounds[i].roundId, ctx.t);
-            MarketInfo memory m = _market(ctx, marketId);
-            if (published < m.publishedAt || px > type(uint128).max) revert InvalidBatch(BATCH_PRICE);
-            m.price = px;
-            m.publishedAt = published;
-            _refreshStale(ctx, m);
-            _prices[marketId] = MarketPrice({price: uint128(px), publishedAt: uint64(published)});
-            emit PriceUsed(marketId, rounds[i].roundId, px, published);
-        }
-    }
-
-    /// Each update adds rate·price (rate clamped to the market's maxFundingRate) to cumFunding.
-    function _applyFunding(Ctx memory ctx, FundingUpdate[] calldata updates) internal {
-        for (uint256 i; i < updates.length; ++i) {
-            uint32 marketId = updates[i].marketId;
-            MarketInfo memory m = _market(ctx, marketId);
-            if (!_isPerp(m.word) || m.price == 0) revert InvalidBatch(BATCH_FUNDING);
-            int256 maxRate = int256(uint256(_marketRisk[marketId].maxFundingRate));
-            int256 rate = updates[i].rate;
-            m.cumFunding = PerpMath.nextCumFunding(m.cumFunding, rate, maxRate, int256(m.price));
-            _cumFunding[marketId] = m.cumFunding;
-            emit FundingUpdated(marketId, PerpMath.clampRate(rate, maxRate), m.cumFunding);
         }
     }
 
@@ -118,6 +93,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
                 (bytes32 subaccount, uint32 assetId, uint128 amount) = (r.subaccount, r.assetId, r.amount);
                 _credit(ctx, _accountAt(ctx, subaccount), assetId, int256(uint256(amount)));
                 ctx.cashMoved[assetId] += int256(uint256(amount));
+                ctx.deposited[assetId] += amount;
                 emit Deposited(id, subaccount, assetId, amount);
             } else if (kind == RequestKind.Withdrawal) {
                 _withdraw(ctx, id, r.subaccount, r.assetId, r.amount);
@@ -129,8 +105,8 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         }
     }
 
-    /// Pays out if the balance covers it, the pool has the cash, and initial health stays ≥ 0
-    /// (the engine's order of checks).
+    /// Pays out if the balance covers it, the pool has the cash, and initial health stays ≥ 0 at
+    /// this point of the batch (the engine's order of checks).
     function _withdraw(Ctx memory ctx, uint64 id, bytes32 subaccount, uint32 assetId, uint128 amount) private {
         Net.Account memory acc = _account(ctx, subaccount);
         int256 x = int256(uint256(amount));
@@ -141,8 +117,9 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         }
         if (ok) {
             _credit(ctx, Net.ptr(acc), assetId, -x);
-            // a fully paid account keeps health ≥ 0; only one with a loan or a position is checked
-            if ((acc.header >> OWED_SHIFT) != 0) {
+            // a fully paid account keeps health ≥ 0; one with a loan or a position — stored, or
+            // taken on earlier in this batch (a liquidation) — is checked
+            if (_mayNeedMargin(ctx, acc)) {
                 (bool priced, int256 h) = _health(ctx, acc, false);
                 if (!priced || h < 0) {
                     ok = false;
@@ -155,14 +132,10 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
             return;
         }
         ctx.cashMoved[assetId] -= x;
-        _payOut(subaccount, assetId, amount);
         emit Withdrawn(id, subaccount, assetId, amount);
-    }
-
-    /// Pays a withdrawal out in token units (exact: the request was made in token units).
-    function _payOut(bytes32 subaccount, uint32 assetId, uint128 amount) private {
-        Asset storage asset = _assets[assetId];
-        IERC20(asset.token).safeTransfer(OrderLib.owner(subaccount), uint256(amount) / MathX18.scale(asset.decimals));
+        // in token units, exact: the request was made in token units; a token that refuses
+        // leaves it claimable (one recipient cannot hold up the queue)
+        _payOrDefer(OrderLib.owner(subaccount), assetId, uint256(amount) / MathX18.scale(_assets[assetId].decimals));
     }
 
     // ------------------------------------------------------------ orders and fills
@@ -171,7 +144,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
     function _validateOrders(Ctx memory ctx, SignedOrder[] calldata signed) internal view returns (uint256 records) {
         uint256 n = signed.length;
         records = OrderRecords.alloc(n);
-        bytes32 domainSep = domainSeparator();
+        bytes32 domainSep = _domainSeparator();
         // each order once: fills add up in its record, so a second copy could overfill it
         Net.Table memory seen = Net.table(n);
         for (uint256 i; i < n; ++i) {
@@ -179,7 +152,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
             _validateOrder(ctx, i, signed[i], rec, domainSep);
             (uint256 twin, uint256 free) = Net.find(seen, _load32(rec), _load32(rec));
             if (twin != 0) revert InvalidOrder(i, ORDER_DUPLICATE);
-            Net.put(free, rec);
+            Net.put(seen, free, rec);
         }
     }
 
@@ -208,6 +181,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
                 revert InvalidOrder(i, ORDER_BAD_SIGNATURE);
             }
         }
+        if (subaccount == _insuranceSubaccount) revert InvalidOrder(i, ORDER_PROTECTED);
         uint256 m = _marketAt(ctx, uint32(marketId)); // canonical: checked by load
         uint256 word;
         assembly ("memory-safe") {
@@ -217,16 +191,12 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         uint256 acc = _accountAt(ctx, subaccount);
         uint256 stored;
         if (plan) {
-            bool isBuy;
-            uint256 px;
-            assembly ("memory-safe") {
-                isBuy := mload(add(rec, REC_IS_BUY))
-                px := mload(add(rec, REC_PRICE))
-            }
-            _checkPlanOrder(ctx, i, subaccount, acc, m, isBuy, px);
+            _checkPlanOrder(ctx, i, subaccount, acc, m, rec);
+            _checkShape(i, rec, m, _isPerp(word), true);
         } else {
+            _checkShape(i, rec, m, _isPerp(word), false);
             _checkLive(ctx.t, i, rec, acc, subaccount);
-            stored = filled[digest];
+            stored = _filled[digest];
         }
         assembly ("memory-safe") {
             mstore(add(rec, REC_MARKET), word)
@@ -238,20 +208,48 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         }
     }
 
-    /// A signed order's nonce is neither below the subaccount's minimum nor spent, and it has not expired.
+    /// The order's flags decode (a plan order is an IOC, reduce-only on a perp), and its price
+    /// and amount are on the market's grid.
+    function _checkShape(uint256 i, uint256 rec, uint256 m, bool perp, bool plan) private pure {
+        uint256 flags;
+        bool offGrid;
+        assembly ("memory-safe") {
+            flags := mload(add(rec, REC_FLAGS))
+            let price := mload(add(rec, REC_PRICE))
+            let amount := mload(add(rec, REC_AMOUNT))
+            // tick and lot are never 0 for a listed market
+            offGrid := or(
+                or(iszero(price), mod(price, mload(add(m, MKT_TICK)))),
+                or(mod(amount, mload(add(m, MKT_LOT))), lt(amount, mload(add(m, MKT_MIN))))
+            )
+        }
+        bool badFlags = plan
+            ? flags != (perp ? TIF_IOC | REDUCE_ONLY : TIF_IOC)
+            : flags & ~KNOWN_FLAGS != 0 || (flags >> 3) & 3 == 3 || (flags & REDUCE_ONLY != 0 && !perp);
+        if (badFlags) revert InvalidOrder(i, ORDER_BAD_FLAGS);
+        if (offGrid) revert InvalidOrder(i, ORDER_OFF_GRID);
+    }
+
+    /// A signed order's nonce is neither below the subaccount's minimum nor spent, it has not
+    /// expired, and an IOC or FOK order expires soon (MAX_TAKER_LIFETIME).
     function _checkLive(uint64 t, uint256 i, uint256 rec, uint256 acc, bytes32 subaccount) private view {
         uint256 nonce;
         uint256 expiry;
         uint256 header;
+        uint256 tif;
         assembly ("memory-safe") {
             nonce := mload(add(rec, REC_NONCE))
             expiry := mload(add(rec, REC_EXPIRY))
             header := mload(add(acc, ACC_HEADER))
+            tif := and(mload(add(rec, REC_FLAGS)), TIF_MASK)
         }
         if (nonce < header & MASK64 || (_spentNonces[subaccount][nonce >> 8] >> (nonce & 0xff)) & 1 != 0) {
             revert InvalidOrder(i, ORDER_NONCE_CANCELLED);
         }
         if (expiry != 0 && t >= expiry) revert InvalidOrder(i, ORDER_EXPIRED);
+        if ((tif == TIF_IOC || tif == TIF_FOK) && (expiry == 0 || expiry > t + MAX_TAKER_LIFETIME)) {
+            revert InvalidOrder(i, ORDER_TAKER_EXPIRY);
+        }
     }
 
     /// Checks fill `j` against its two orders and adds its moves.
@@ -291,9 +289,56 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         if (mismatch) revert InvalidFill(j, FILL_MARKET_MISMATCH);
         if (worse) revert InvalidFill(j, FILL_PRICE);
         if (amount == 0) revert InvalidFill(j, FILL_ZERO_AMOUNT);
+        _checkFlags(ctx, j, maker, taker, takerIsBuy, amount);
         _addFilled(j, maker, amount);
         _addFilled(j, taker, amount);
         _settle(ctx, j, maker, taker, takerIsBuy, amount);
+    }
+
+    /// The fill is whole lots; a post-only order is never the taker; an IOC, FOK or plan order
+    /// (which never rests) never the maker; a reduce-only or plan order only reduces.
+    function _checkFlags(Ctx memory ctx, uint256 j, uint256 maker, uint256 taker, bool takerIsBuy, uint256 amount)
+        private
+        view
+    {
+        uint256 makerFlags;
+        uint256 takerFlags;
+        bool offLot;
+        bool takerPlan;
+        assembly ("memory-safe") {
+            makerFlags := mload(add(maker, REC_FLAGS))
+            takerFlags := mload(add(taker, REC_FLAGS))
+            offLot := mod(amount, mload(add(mload(add(maker, REC_INFO)), MKT_LOT)))
+            takerPlan := mload(add(taker, REC_PLAN))
+        }
+        if (offLot) revert InvalidFill(j, FILL_OFF_LOT);
+        if (takerFlags & TIF_MASK == TIF_POST_ONLY) revert InvalidFill(j, FILL_POST_ONLY_TAKER);
+        uint256 makerTif = makerFlags & TIF_MASK;
+        // a plan order is an IOC (checked with its shape): never the maker either
+        if (makerTif == TIF_IOC || makerTif == TIF_FOK) revert InvalidFill(j, FILL_NOT_A_MAKER);
+        if (makerFlags & REDUCE_ONLY != 0) _checkReduces(ctx, j, maker, !takerIsBuy, amount);
+        if (takerFlags & REDUCE_ONLY != 0 || takerPlan) _checkReduces(ctx, j, taker, takerIsBuy, amount);
+    }
+
+    /// The order's side of the fill moves its exposure — a perp's size, or a spot market's base
+    /// balance — toward zero and no further, as it stands at this point of the batch.
+    function _checkReduces(Ctx memory ctx, uint256 j, uint256 rec, bool isBuy, uint256 amount) private view {
+        uint256 acc;
+        MarketInfo memory m;
+        assembly ("memory-safe") {
+            acc := mload(add(rec, REC_ACCOUNT))
+            m := mload(add(rec, REC_INFO))
+        }
+        Net.Account memory a = Net.account(acc);
+        int256 x;
+        if (_isPerp(m.word)) {
+            (StoredPosition memory p, int256 dSize,) = _position(ctx, a, uint32(m.marketId), false);
+            x = p.size + dSize;
+        } else {
+            x = _balance(ctx, a, _baseId(m.word), false);
+        }
+        int256 q = int256(amount);
+        if (isBuy ? x > -q : x < q) revert InvalidFill(j, FILL_REDUCE_ONLY);
     }
 
     /// Adds the money of one fill at the maker's price.
@@ -447,7 +492,9 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
     }
 
     /// Stores what the batch filled: an order filled in full spends its nonce (a bit), one still
-    /// partly filled keeps its amount in `filled`. A plan order leaves nothing: it never rests.
+    /// partly filled keeps its amount in `filled`. An IOC or FOK order spends its nonce in the
+    /// first batch that names it, however much it filled (a FOK must fill in full): no later
+    /// batch can trade it. A plan order leaves nothing: it never rests.
     function _recordFills(uint256 records, uint256 n) internal {
         for (uint256 i; i < n; ++i) {
             uint256 rec = records + i * REC_SIZE;
@@ -456,16 +503,21 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
             uint256 limit;
             bytes32 digest;
             bool plan;
+            uint256 tif;
             assembly ("memory-safe") {
                 total := mload(add(rec, REC_FILLED))
                 stored := mload(add(rec, REC_STORED))
                 limit := mload(add(rec, REC_AMOUNT))
                 digest := mload(rec)
                 plan := mload(add(rec, REC_PLAN))
+                tif := and(mload(add(rec, REC_FLAGS)), TIF_MASK)
             }
-            if (total == stored || plan) continue;
-            if (total < limit) {
-                filled[digest] = uint128(total);
+            if (plan) continue;
+            bool taker = tif == TIF_IOC || tif == TIF_FOK;
+            if (tif == TIF_FOK && total != limit) revert InvalidOrder(i, ORDER_FOK_UNFILLED);
+            if (total == stored && !taker) continue;
+            if (total < limit && !taker) {
+                _filled[digest] = uint128(total);
                 continue;
             }
             bytes32 subaccount;

@@ -9,6 +9,87 @@ import {PriceFeeds} from "../lib/PriceFeeds.sol";
 
 /// @title Read-only views of the registry, the pools, positions and health.
 abstract contract Views is BatchLedger {
+    /// The EIP-712 type hash of `Order`.
+    bytes32 public constant ORDER_TYPEHASH = OrderLib.ORDER_TYPEHASH;
+
+    // ------------------------------------------------------------ configuration
+
+    /// The configuration the Exchange's codes were made with, hashed (each checks the next's).
+    function configHash() external view returns (bytes32) {
+        return _configHash();
+    }
+
+    function admin() external view returns (address) {
+        return _admin;
+    }
+
+    function feeSubaccount() external view returns (bytes32) {
+        return _feeSubaccount;
+    }
+
+    function insuranceSubaccount() external view returns (bytes32) {
+        return _insuranceSubaccount;
+    }
+
+    function maxBatchAge() external view returns (uint64) {
+        return _maxBatchAge;
+    }
+
+    function forceDelay() external view returns (uint64) {
+        return _forceDelay;
+    }
+
+    function claimWindow() external view returns (uint64) {
+        return _claimWindow;
+    }
+
+    function devnet() external view returns (bool) {
+        return _devnet;
+    }
+
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    // ------------------------------------------------------------ state
+
+    function lastStateHash() external view returns (bytes32) {
+        return _lastStateHash;
+    }
+
+    function pnlWeight() external view returns (uint64) {
+        return _pnlWeight;
+    }
+
+    function isOperator(address account) external view returns (bool) {
+        return _isOperator[account];
+    }
+
+    function filled(bytes32 orderHash_) external view returns (uint128) {
+        return _filled[orderHash_];
+    }
+
+    function linkedSigner(bytes32 subaccount) external view returns (address signer, uint64 expiry) {
+        LinkedSigner storage l = _linkedSigner[subaccount];
+        return (l.signer, l.expiry);
+    }
+
+    function marginCallAt(bytes32 subaccount) external view returns (uint64) {
+        return _marginCallAt[subaccount];
+    }
+
+    function lastSettledAt() external view returns (uint64) {
+        return _lastSettledAt;
+    }
+
+    function frozenAt() external view returns (uint64) {
+        return _frozenAt;
+    }
+
+    function claimable(address owner, uint32 assetId) external view returns (uint256) {
+        return _claimable[owner][assetId];
+    }
+
     function balanceOf(bytes32 subaccount, uint32 assetId) external view returns (int256) {
         AssetState storage a = _assetState[assetId];
         LendingMath.Pool memory p;
@@ -67,12 +148,12 @@ abstract contract Views is BatchLedger {
     }
 
     function orderHash(Order calldata order) external view returns (bytes32) {
-        return OrderLib.typedDataHash(domainSeparator(), OrderLib.structHash(order));
+        return OrderLib.typedDataHash(_domainSeparator(), OrderLib.structHash(order));
     }
 
     /// The digest a risk plan's owner signs.
     function riskPlanHash(RiskPlan calldata plan) external view returns (bytes32) {
-        return OrderLib.planDigest(domainSeparator(), plan);
+        return OrderLib.planDigest(_domainSeparator(), plan);
     }
 
     function assetCount() external view returns (uint32) {
@@ -132,9 +213,18 @@ abstract contract Views is BatchLedger {
         return _deRisk;
     }
 
-    /// The subaccount's risk plan bounds (its market order lives with the engine).
+    /// The subaccount's risk plan: its bounds and how many markets it names.
     function riskPlanOf(bytes32 subaccount) external view returns (StoredPlan memory) {
         return _plans[subaccount];
+    }
+
+    /// The markets the subaccount's risk plan names, in its order.
+    function riskPlanMarkets(bytes32 subaccount) external view returns (uint32[] memory ids) {
+        ids = new uint32[](_plans[subaccount].marketCount);
+        uint256[2] storage words = _planMarkets[subaccount];
+        for (uint256 k; k < ids.length; ++k) {
+            ids[k] = uint32(words[k >> 3] >> ((k & 7) * 32));
+        }
     }
 
     /// Equity and the maintenance requirement at the last batch's prices (DESIGN §8): the account

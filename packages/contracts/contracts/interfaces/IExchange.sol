@@ -22,6 +22,8 @@ interface IExchange is IExchangeTypes {
         uint16 maxSlippageBps;
         uint32 graceSeconds;
         bool set;
+        /// how many markets the plan names (`riskPlanMarkets`)
+        uint8 marketCount;
     }
 
     // --- admin (the Timelock) ---
@@ -64,6 +66,23 @@ interface IExchange is IExchangeTypes {
     /// the index less the discount and checks the liquidator's initial health.
     function liquidate(bytes32 liquidator, bytes32 subaccount, uint32 marketId, uint128 amount) external returns (uint64 requestId);
     function linkedSigner(bytes32 subaccount) external view returns (address signer, uint64 expiry);
+    /// Pays the caller what a withdrawal or an exit could not pay it (the token refused), to `to`.
+    function claim(uint32 assetId, address to) external returns (uint256 amount);
+
+    // --- the escape hatch (frozen mode) ---
+    /// Whether anyone may freeze: the queue's head has waited longer than forceDelay, or no batch
+    /// has landed for forceDelay.
+    function stalled() external view returns (bool);
+    /// Freezes the Exchange for good (anyone, once stalled): no batch settles, no admin change is
+    /// made, prices are fixed at each feed's latest valid round.
+    function freeze() external;
+    /// Registers the account's claim (within the claim window: with the others; after: late) and,
+    /// once the window is over, pays it to the account's owner. Anyone may call it for anyone.
+    function exitFrozen(bytes32 subaccount) external returns (uint256[] memory paid);
+    /// After a second window, pays the insurance fund's owner what no claim reserves.
+    function takeResidual() external returns (uint256[] memory amounts);
+    /// In frozen mode, sends a deposit no batch credited back to its subaccount's owner.
+    function reclaimDeposit(uint64 requestId) external;
 
     // --- operators ---
     function settleBatch(Batch calldata batch) external;
@@ -94,6 +113,8 @@ interface IExchange is IExchangeTypes {
     function lastBatchTimestamp() external view returns (uint64);
     function lastStateHash() external view returns (bytes32);
     function domainSeparator() external view returns (bytes32);
+    /// The EIP-712 type hash of `Order`.
+    function ORDER_TYPEHASH() external view returns (bytes32);
     function orderHash(Order calldata order) external view returns (bytes32);
     function riskPlanHash(RiskPlan calldata plan) external view returns (bytes32);
     function feeSubaccount() external view returns (bytes32);
@@ -120,4 +141,22 @@ interface IExchange is IExchangeTypes {
     function marginCallAt(bytes32 subaccount) external view returns (uint64);
     function isOperator(address account) external view returns (bool);
     function maxBatchAge() external view returns (uint64);
+    function forceDelay() external view returns (uint64);
+    function claimWindow() external view returns (uint64);
+    function devnet() external view returns (bool);
+    function configHash() external view returns (bytes32);
+    /// The markets the subaccount's risk plan names, in its order.
+    function riskPlanMarkets(bytes32 subaccount) external view returns (uint32[] memory);
+    /// Block time of the last batch (the deployment's before the first).
+    function lastSettledAt() external view returns (uint64);
+    /// When the Exchange was frozen (0 while live).
+    function frozenAt() external view returns (uint64);
+    /// Token units a refused payout left for `owner` to claim.
+    function claimable(address owner, uint32 assetId) external view returns (uint256);
+    /// The market's price at the freeze, X18.
+    function freezePrice(uint32 marketId) external view returns (uint256);
+    /// 0 not registered, 1 registered within the window, 2 after it, 3 paid.
+    function exitState(bytes32 subaccount) external view returns (uint8);
+    /// The account's claim per asset (token units) and its equity at the freeze prices (X18).
+    function exitClaim(bytes32 subaccount) external view returns (uint256[] memory claim, int256 equity);
 }

@@ -131,7 +131,7 @@ interface IExchangeTypes {
         uint128 lotSize;
         uint128 minSize;
         int64 makerFee; // X18 rate; may be negative (rebate), |makerFee| ≤ takerFee
-        int64 takerFee; // X18 rate, ≥ 0, ≤ 0.1e18
+        int64 takerFee; // X18 rate, ≥ 0, ≤ 0.01e18 (1%)
         string symbol;
     }
 
@@ -187,8 +187,15 @@ interface IExchangeTypes {
     }
 
     // reasons carried by InvalidOrder
-    // 1 BAD_SIGNATURE, 2 UNKNOWN_MARKET, 3 NONCE_CANCELLED (below minNonce, or spent by a filled
-    // order), 4 EXPIRED, 5 DUPLICATE (the same order twice in one batch)
+    // 1 BAD_SIGNATURE (no signer, the zero address, or neither the owner nor its linked signer),
+    // 2 UNKNOWN_MARKET, 3 NONCE_CANCELLED (below minNonce, or spent: by an order filled in full,
+    // or by an IOC or FOK order that traded), 4 EXPIRED, 5 DUPLICATE (the same order twice in one
+    // batch), 9 OFF_GRID (price off the tick or 0, amount off the lot or below the minimum size),
+    // 10 BAD_FLAGS (unknown bits, self-trade mode 3, reduce-only on spot, a plan order not IOC),
+    // 11 TAKER_EXPIRY (an IOC or FOK order without an expiry, or expiring more than
+    // MAX_TAKER_LIFETIME after the batch), 12 FOK_UNFILLED (a FOK order not filled in full by its
+    // batch), 13 PROTECTED (an order of the insurance fund's subaccount),
+    // 14 PLAN_MARKET (a plan order in a market its plan does not name, or out of the plan's order)
     error InvalidOrder(uint256 orderIndex, uint8 reason);
     // reasons carried by InvalidFill
     // 1 BAD_INDEX, 2 MARKET_MISMATCH (different markets or same side), 3 PRICE (worse than a limit),
@@ -198,7 +205,10 @@ interface IExchangeTypes {
     //   that touched it, and the side is the account's in that fill,
     // 11 MAKER_STALE_PRICE, 12 TAKER_STALE_PRICE: the market's price is stale and the fill adds
     //   risk for that side (grows a perp position, or spends more than the side holds),
-    // 13 POSITION_OVERFLOW (a position past ±2^127)
+    // 13 POSITION_OVERFLOW (a position past ±2^127), 14 POST_ONLY_TAKER (a post-only order as the
+    // taker), 15 NOT_A_MAKER (an IOC or FOK order, or a plan order, as the maker: it never rests),
+    // 16 REDUCE_ONLY (a reduce-only or plan order's fill would grow its exposure or flip it),
+    // 17 OFF_LOT (a fill amount off the market's lot)
     // (5 and 8, the per-fill balance checks, gave way to the margin check.)
     // InvalidOrder for a plan order (no signature): 6 NOT_FLAGGED (not in margin call, or within
     // its grace window), 7 PLAN_PRICE (no fresh price, or beyond the plan's slippage bound),
@@ -212,6 +222,19 @@ interface IExchangeTypes {
     // collateral left), 9 DELEVERAGE (not bankrupt, the fund could cover it, or a counterparty
     // without an opposite position or equity)
     error InvalidBatch(uint8 reason);
+    /// A memory table of the batch is full: the batch touches more than it declared room for.
+    error TableFull();
+    /// Too little gas left for a payout's token call (PAYOUT_GAS).
+    error NotEnoughGas();
+    /// The Exchange is frozen (DESIGN §10): no batch settles and no admin change is made.
+    error Frozen();
+    error NotFrozen();
+    /// Neither the queue's head has waited forceDelay nor has the Exchange gone forceDelay without a batch.
+    error NotStalled();
+    /// The account's exit was paid already.
+    error AlreadyExited();
+    /// The second claim window (for the insurance fund's residual) is not over.
+    error TooEarly();
     error NotOperator();
     error NotOwner();
     error NotAdmin();
@@ -247,6 +270,17 @@ interface IExchangeTypes {
     event PriceUsed(uint32 indexed marketId, uint80 roundId, uint256 price, uint256 publishedAt);
     event FundingUpdated(uint32 indexed marketId, int256 rate, int256 cumFunding);
     event InterestAccrued(uint32 indexed assetId, uint256 interest, uint256 reserve);
+
+    /// A payout the token refused (the owner blacklisted, the token paused…): claimable by `owner`.
+    event PayoutDeferred(address indexed owner, uint32 assetId, uint256 amount);
+    event Claimed(address indexed owner, uint32 assetId, address to, uint256 amount);
+
+    event ExchangeFrozen(uint64 frozenAt);
+    event FreezePrice(uint32 indexed marketId, uint256 price);
+    event ExitRegistered(bytes32 indexed subaccount, int256 equity, bool late);
+    event ExitPaid(bytes32 indexed subaccount, address owner, uint256[] amounts);
+    event DepositReclaimed(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint256 amount);
+    event ResidualTaken(address owner, uint256[] amounts);
 
     event OrderCancelled(uint64 indexed requestId, bytes32 indexed subaccount, bytes32 indexed orderHash);
     event LinkedSignerSet(uint64 indexed requestId, bytes32 indexed subaccount, address signer, uint64 expiry);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
+
 /// @title A batch's moves, netted in memory (DESIGN §10: one clock, one price, one order of events).
 /// @notice Settlement adds every move of a batch — deposits, withdrawals, interest reserves,
 ///         fills — to an in-memory entry per (subaccount, asset) balance and per (subaccount,
@@ -9,7 +11,8 @@ pragma solidity ^0.8.24;
 ///         accounts sit in open-addressing hash tables keyed by storage slot (a keccak output, so
 ///         uniformly spread) and by subaccount (hashed by its balance root, so a trader cannot
 ///         choose keys that collide). Structs here are memory pointers cast with assembly; a
-///         pointer of 0 means none.
+///         pointer of 0 means none. A table never fills up: an insert that would take its last
+///         empty slot reverts with TableFull, so a lookup always ends.
 library Net {
     /// A subaccount some input of the batch touched.
     struct Account {
@@ -30,6 +33,8 @@ library Net {
         uint256 next;
         /// 1 + the index of a plan order of this account in the batch; 0 when none
         uint256 planOrder;
+        /// 1 + the place in its plan of the market of the account's last plan order; 0 when none
+        uint256 planPlace;
     }
 
     /// One balance or one position of one account.
@@ -58,6 +63,8 @@ library Net {
         /// the first item inserted (items link through their `next`), and the last
         uint256 head;
         uint256 tail;
+        /// items in the table: at most `mask`, so one slot is always empty
+        uint256 count;
     }
 
     /// A table with room for at least `items` items at a load of at most one half.
@@ -93,15 +100,23 @@ library Net {
     }
 
     /// Puts `item` at the free slot that `find` returned, without listing it.
-    function put(uint256 free, uint256 item) internal pure {
+    function put(Table memory t, uint256 free, uint256 item) internal pure {
+        _count(t);
         assembly ("memory-safe") {
             mstore(free, item)
         }
     }
 
+    function _count(Table memory t) private pure {
+        uint256 n = t.count + 1;
+        if (n > t.mask) revert IExchangeTypes.TableFull();
+        t.count = n;
+    }
+
     /// Puts `item` at the free slot that `find` returned, and at the end of the list.
     /// @dev `next` is the item's last word; `nextOffset` says where it is.
     function insert(Table memory t, uint256 free, uint256 item, uint256 nextOffset) internal pure {
+        _count(t);
         assembly ("memory-safe") {
             mstore(free, item)
         }

@@ -30,9 +30,17 @@ library PerpMath {
         return rate;
     }
 
-    /// The cumulative funding after one update at `rate` (clamped) and index price `index`.
-    function nextCumFunding(int256 cum, int256 rate, int256 maxRate, int256 index) internal pure returns (int256) {
-        return cum + (clampRate(rate, maxRate) * index) / ONE;
+    /// Funding rates are per hour: an update applies its rate for the seconds since the last.
+    int256 internal constant FUNDING_PERIOD = 3600;
+
+    /// The cumulative funding after one update at `rate` per hour (clamped) and index price
+    /// `index`, `elapsed` seconds after the market's last update: cum + rate·index·elapsed / (1e18·3600).
+    function nextCumFunding(int256 cum, int256 rate, int256 maxRate, int256 index, int256 elapsed)
+        internal
+        pure
+        returns (int256)
+    {
+        return cum + (clampRate(rate, maxRate) * index * elapsed) / (ONE * FUNDING_PERIOD);
     }
 
     /// Funding owed since the last touch (negative: received), toward +∞.

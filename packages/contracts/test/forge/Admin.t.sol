@@ -6,7 +6,9 @@ import {Fixture} from "./utils/Fixture.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Exchange} from "../../contracts/Exchange.sol";
 import {ExchangeAdmin} from "../../contracts/ExchangeAdmin.sol";
+import {ExchangeEscape} from "../../contracts/ExchangeEscape.sol";
 import {ExchangeExtension} from "../../contracts/ExchangeExtension.sol";
+import {ExchangeStorage} from "../../contracts/exchange/ExchangeStorage.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
 
@@ -94,7 +96,7 @@ contract AdminTest is Fixture {
         _expectInvalid(5, m);
         _expectInvalid(5, market(WETH, 1.5e9, 1e9, 0, 0, "tick*lot not whole")); // 1.5e18 % 1e18 != 0
         _expectInvalid(5, market(WETH, 1e9, 1e8, 0, 0, "too fine"));
-        _expectInvalid(5, market(WETH, 1e18, 1e18, 0, 0.1e18 + 1, "taker above 10%"));
+        _expectInvalid(5, market(WETH, 1e18, 1e18, 0, 0.01e18 + 1, "taker above 1%"));
         _expectInvalid(5, market(WETH, 1e18, 1e18, 0, -1, "negative taker"));
         _expectInvalid(5, market(WETH, 1e18, 1e18, 0.0006e18, 0.0005e18, "maker above taker"));
         _expectInvalid(5, market(WETH, 1e18, 1e18, -0.0006e18, 0.0005e18, "rebate above taker"));
@@ -109,8 +111,8 @@ contract AdminTest is Fixture {
         ex.listMarket(5, m);
 
         // limits are inclusive
-        ex.listMarket(5, market(WETH, 1e9, 1e9, -0.1e18, 0.1e18, "edge"));
-        assertEq(int256(ex.getMarket(5).makerFee), -0.1e18, "edge fees");
+        ex.listMarket(5, market(WETH, 1e9, 1e9, -0.01e18, 0.01e18, "edge"));
+        assertEq(int256(ex.getMarket(5).makerFee), -0.01e18, "edge fees");
     }
 
     function test_RelistingUpdatesButNeverChangesAssets() public {
@@ -134,19 +136,22 @@ contract AdminTest is Fixture {
     }
 
     function test_ConstructorRejectsZeroAdmin() public {
-        ExchangeAdmin adminCode = new ExchangeAdmin(address(0), bytes32(0), bytes32(0), 60);
-        ExchangeExtension extension = new ExchangeExtension(address(0), bytes32(0), bytes32(0), 60, adminCode);
+        ExchangeStorage.Config memory c = Deploy.devnet(address(0), feeSub, insuranceSub, 60);
         vm.expectRevert(IExchangeTypes.InvalidParams.selector);
-        new Exchange(address(0), bytes32(0), bytes32(0), 60, extension);
+        new ExchangeEscape(c);
     }
 
-    function test_ConstructorRejectsAnExtensionMadeWithOtherValues() public {
-        ExchangeAdmin adminCode = new ExchangeAdmin(address(this), bytes32(0), bytes32(0), 60);
+    function test_ConstructorRejectsACodeMadeWithOtherValues() public {
+        ExchangeStorage.Config memory c = Deploy.devnet(address(this), feeSub, insuranceSub, 60);
+        ExchangeAdmin adminCode = new ExchangeAdmin(c, new ExchangeEscape(c));
+        c.maxBatchAge = 61;
         vm.expectRevert(IExchangeTypes.InvalidParams.selector);
-        new ExchangeExtension(address(this), bytes32(0), bytes32(0), 61, adminCode);
-        ExchangeExtension extension = new ExchangeExtension(address(this), bytes32(0), bytes32(0), 60, adminCode);
+        new ExchangeExtension(c, adminCode);
+        c.maxBatchAge = 60;
+        ExchangeExtension extension = new ExchangeExtension(c, adminCode);
+        c.forceDelay = 2 days;
         vm.expectRevert(IExchangeTypes.InvalidParams.selector);
-        new Exchange(address(this), bytes32(uint256(1)), bytes32(0), 60, extension);
+        new Exchange(c, extension);
     }
 
     function _expectInvalid(uint32 id, IExchangeTypes.Market memory m) internal {

@@ -44,7 +44,7 @@ contract DeRiskTest is DeRiskFixture {
         settle(withPlan(emptyBatch(), signPlan(alicePk, plan(aliceSub, 100, 60, 1))));
         flagAlice(1800e8);
         expectSettleRevert(planStep(1790e18, 1782e18, 1.249e18, 1.249e18), orderError(1, 6)); // within the window
-        vm.warp(block.timestamp + 60);
+        vm.warp(block.timestamp + 60 + MAX_BATCH_AGE); // the plan's 60 s, counted from the latest the flag can have landed
         expectSettleRevert(planStep(1790e18, 1781.99e18, 1.249e18, 1.249e18), orderError(1, 7)); // past 1%
         settle(naming(planStep(1790e18, 1782e18, 1.249e18, 1.249e18), aliceSub));
         assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 0.751e18, "reduced only that far");
@@ -53,13 +53,13 @@ contract DeRiskTest is DeRiskFixture {
 
     function test_APlanOrderMustLowerTheRequirement() public {
         flagAlice(1800e8);
-        vm.warp(block.timestamp + 300); // no plan: the default window
+        vm.warp(block.timestamp + 300 + MAX_BATCH_AGE); // no plan: the default window
         IExchangeTypes.Batch memory b = priced(1800e8);
         b = withOrder(b, signed(bobPk, order(bobSub, ETH_PERP, false, 1810e18, 1e18)));
         IExchangeTypes.Order memory o = order(aliceSub, ETH_PERP, true, 1818e18, 0.1e18);
-        o.nonce = 0;
+        (o.nonce, o.flags) = (0, 5);
         b = withOrder(b, IExchangeTypes.SignedOrder({order: o, signature: ""}));
-        expectSettleRevert(withFill(b, 0, 1, 0.1e18), orderError(1, 8)); // buying adds to a long
+        expectSettleRevert(withFill(b, 0, 1, 0.1e18), fillError(0, 16)); // buying adds to a long
     }
 
     // ------------------------------------------------------------ the backstop
@@ -117,10 +117,13 @@ contract DeRiskTest is DeRiskFixture {
         settle(trade(priced(2000e8), ETH_PERP, bobPk, bobSub, carolPk, carolSub, false, 2000e18, 1e18));
         next();
         IExchangeTypes.Batch memory b = deleverage();
-        vm.expectEmit(address(ex));
-        emit IExchangeTypes.Deleveraged(aliceSub, carolSub, ETH_PERP, 0.5e18, 875.5e18);
+        // ranked by profit × leverage: bob (450 on 2,550 of notional, equity ~100,450) before carol
+        // (150 on 850, equity ~18,150)
+        (b.deleverages[0].counterparties[0], b.deleverages[0].counterparties[1]) = (bobSub, carolSub);
         vm.expectEmit(address(ex));
         emit IExchangeTypes.Deleveraged(aliceSub, bobSub, ETH_PERP, 1.5e18, 2626.5e18);
+        vm.expectEmit(address(ex));
+        emit IExchangeTypes.Deleveraged(aliceSub, carolSub, ETH_PERP, 0.5e18, 875.5e18);
         settle(b);
         assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 0, "closed");
         assertEq(bal(aliceSub, USDC), 0, "at the price that leaves nothing");

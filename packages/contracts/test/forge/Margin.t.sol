@@ -29,15 +29,17 @@ contract MarginTest is PerpFixture {
         expectSettleRevert(b, fillError(0, 9));
     }
 
-    function test_FundingIsClampedAndPaidWhenThePositionIsNextTouched() public {
+    function test_FundingIsPerHourAndPaidWhenThePositionIsNextTouched() public {
         settle(trade(priced(2000e8), ETH_PERP, bobPk, bobSub, alicePk, aliceSub, true, 2000e18, 1e18));
-        next();
-        (, int256 before) = ex.initialHealth(aliceSub);
+        vm.warp(block.timestamp + 3600); // an hour since the perp's funding clock started
         IExchangeTypes.Batch memory b = priced(2000e8);
-        b.funding = new IExchangeTypes.FundingUpdate[](1);
-        b.funding[0] = IExchangeTypes.FundingUpdate({marketId: ETH_PERP, rate: 1e18}); // clamped to 0.5%
         settle(b);
-        assertEq(ex.cumFunding(ETH_PERP), 10e18, "0.005 x 2000");
+        (, int256 before) = ex.initialHealth(aliceSub);
+        b = priced(2000e8);
+        b.funding = new IExchangeTypes.FundingUpdate[](1);
+        b.funding[0] = IExchangeTypes.FundingUpdate({marketId: ETH_PERP, rate: 0.005e18}); // the clamp, per hour
+        settle(b);
+        assertEq(ex.cumFunding(ETH_PERP), 10e18, "0.005 x 2000 for an hour");
         assertEq(ex.positionOf(aliceSub, ETH_PERP).lastCumFunding, 0, "not settled until touched");
         (, int256 after_) = ex.initialHealth(aliceSub);
         assertEq(after_, before - 10e18, "but owed at once");

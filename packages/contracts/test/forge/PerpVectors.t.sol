@@ -19,7 +19,7 @@ contract PerpVectorsTest is Test {
         for (; vm.keyExistsJson(json, _at("funding", i)); ++i) {
             string memory k = _at("funding", i);
             int256 cum = _i(k, ".cum");
-            int256 next = PerpMath.nextCumFunding(cum, _i(k, ".rate"), _i(k, ".maxRate"), _i(k, ".index"));
+            int256 next = PerpMath.nextCumFunding(cum, _i(k, ".rate"), _i(k, ".maxRate"), _i(k, ".index"), _i(k, ".elapsed"));
             assertEq(next, _i(k, ".next"), string.concat("cumulative funding of ", k));
             assertEq(PerpMath.fundingOwed(_i(k, ".size"), cum, next), _i(k, ".owed"), string.concat("owed of ", k));
         }

@@ -238,7 +238,7 @@ contract SettlementTest is Fixture {
         settle(b); // bob sells exactly his 10 WETH
         assertEq(bal(bobSub, WETH), 0, "bob sold out");
         vm.warp(T0 + 1);
-        expectSettleRevert(withFill(batch2(signed(alicePk, bid2), signed(bobPk, ask2)), 0, 1, 1), fillError(0, 10));
+        expectSettleRevert(withFill(batch2(signed(alicePk, bid2), signed(bobPk, ask2)), 0, 1, 0.001e18), fillError(0, 10));
 
         // a buyer with exactly notional + fee is fine, one wei less is not
         fund(vm.addr(davePk), daveSub, USDC, 2001e6);

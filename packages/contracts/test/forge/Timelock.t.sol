@@ -21,7 +21,7 @@ contract TimelockTest is Test {
         address[] memory us = new address[](1);
         us[0] = address(this);
         timelock = new Timelock(DELAY, us, us, address(0));
-        ex = IExchange(address(Deploy.exchange(address(timelock), bytes32(0), bytes32(0), 300)));
+        ex = IExchange(address(Deploy.exchange(Deploy.devnet(address(timelock), bytes32(uint256(1)), bytes32(uint256(2)), 300))));
         usdc = new TestToken("USD Coin", "USDC", 6);
     }
 

@@ -7,11 +7,13 @@
  * endBatch     every account with a position or a loan, and every     marginCall | marginCallCleared
  *              flagged one: H_MM < 0 flags it at the batch's time,
  *              H_MM ≥ 0 clears the flag
- * deRisk       flagged, window over (min(plan.grace, maxGrace) from   deRiskOrder + fills … | deRiskRejected
- *              the flag), H_MM still < 0: per market in the plan's
- *              order (then the default: largest maintenance charge
- *              first) a reduce-only IOC at worst index ∓ slippage,
- *              only the lots that bring H_MM to ≥ planBuffer·R_MM
+ * deRisk       flagged, window over (min(plan.grace, maxGrace) +      deRiskOrder + fills … | deRiskRejected
+ *              maxBatchAge from the flag), H_MM still < 0: per market
+ *              of the plan, in its order (a plan naming none, or no
+ *              plan: every market, largest maintenance charge first),
+ *              a reduce-only IOC at worst index ∓ slippage, only the
+ *              lots that bring H_MM to ≥ planBuffer·R_MM; never for
+ *              the insurance fund, which does not trade
  * liquidate    equity below backstopRatio·R_MM: the liquidator takes  liquidated | liquidationRejected
  *              up to half the exposure (rounded up to a lot; all of
  *              it when equity < 0) at the index ∓ the discount; it
@@ -21,7 +23,9 @@
  *              fund takes over the remaining balances (the deficit)
  * deleverage   equity < 0 and the fund's equity cannot cover it: the  deleveraged… | deleverageRejected
  *              position is closed against opposite positions ranked
- *              by profit × leverage, at the price leaving equity 0
+ *              by profit × leverage, at the price leaving equity 0,
+ *              skipping any counterparty the close would leave below
+ *              maintenance
  * ```
  *
  * Every number is computed as the Exchange contract computes it: the liquidation price and the
@@ -76,6 +80,8 @@ export class DeRisk {
     private readonly margin: Margin,
     private readonly matcher: Matcher,
     risk: RiskConfig,
+    /** the chain's maxBatchAge: a batch's clock may trail the chain's this much (see graceEnds) */
+    private readonly maxBatchAge = 0n,
   ) {
     this.maxGrace = risk.maxGraceSeconds ?? DE_RISK_DEFAULTS.maxGraceSeconds;
     const grace = risk.defaultGraceSeconds ?? DE_RISK_DEFAULTS.defaultGraceSeconds;
@@ -105,11 +111,16 @@ export class DeRisk {
     events.push(requestId === undefined ? { kind: 'riskPlanSet', subaccount, plan } : { kind: 'riskPlanSet', subaccount, plan, requestId });
   }
 
-  /** When the flagged account's plan may run: the flag's time plus its grace window. */
+  /**
+   * When the flagged account's plan may run, on the batch clock: the flag's time plus its grace
+   * window plus maxBatchAge. A batch's clock may trail the chain's by maxBatchAge, so the flag may
+   * have landed on chain that much after its time; counted from then, the trader has the whole
+   * window on the chain's clock however batches are dated (the Exchange's rule).
+   */
   graceEnds(subaccount: Hex, flaggedAt: bigint): bigint {
     const g = this.s.riskPlans.get(subaccount)?.graceSeconds;
     const grace = g === undefined ? this.defaultGrace : BigInt(g) < this.maxGrace ? BigInt(g) : this.maxGrace;
-    return flaggedAt + grace;
+    return flaggedAt + grace + this.maxBatchAge;
   }
 
   /**
@@ -177,7 +188,8 @@ export class DeRisk {
       if (at === undefined && !this.exposed(account)) continue;
       const r = this.margin.report(s.accounts, account);
       if (r === null) continue;
-      if (at !== undefined && s.now >= this.graceEnds(sub, at) && r.maintenanceHealth < 0n) out.push({ kind: 'deRisk', subaccount: sub });
+      // the insurance fund never trades: its deficit is the backstop's and deleveraging's
+      if (at !== undefined && account !== s.insuranceAccount && s.now >= this.graceEnds(sub, at) && r.maintenanceHealth < 0n) out.push({ kind: 'deRisk', subaccount: sub });
       if (r.equity >= 0n || account === s.insuranceAccount) continue;
       const positions = s.accounts.positions(sub).filter(([, p]) => p.size !== 0n);
       if (account.positions.size === 0 && !s.accounts.listOf(account).some(([id, b]) => b > 0n && id !== QUOTE_ASSET)) {
@@ -203,6 +215,7 @@ export class DeRisk {
     const at = s.marginCalls.get(subaccount);
     const account = s.accounts.find(subaccount);
     if (at === undefined || account === undefined) return reject(ErrorCode.NOT_IN_MARGIN_CALL);
+    if (account === s.insuranceAccount) return reject(ErrorCode.PROTECTED_ACCOUNT);
     if (s.now < this.graceEnds(subaccount, at)) return reject(ErrorCode.GRACE_WINDOW);
     const health = this.margin.surplus(s.accounts, account, 0n);
     if (health === null || health >= 0n) return reject(ErrorCode.NOT_IN_MARGIN_CALL);
@@ -216,14 +229,19 @@ export class DeRisk {
     if (!sent) reject(ErrorCode.NOTHING_TO_REDUCE);
   }
 
-  /** The markets to reduce: the plan's first, then the rest by maintenance charge (largest first, then id). */
+  /**
+   * The markets to reduce: the plan's, in its order, and only those (the chain accepts a plan
+   * order nowhere else); a plan naming none, or no plan, every market by maintenance charge
+   * (largest first, then id).
+   */
   private reduceOrder(account: Account, planned: readonly number[]): number[] {
+    if (planned.length > 0) return [...planned];
     const rest = this.s.marketIds
-      .filter((id) => !planned.includes(id) && this.exposure(account, this.s.markets.get(id)!.config) !== 0n)
+      .filter((id) => this.exposure(account, this.s.markets.get(id)!.config) !== 0n)
       .map((id): [number, bigint] => [id, this.margin.contribution(this.s.accounts, account, id)])
       .sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : a[0] - b[0]))
       .map(([id]) => id);
-    return [...planned, ...rest];
+    return rest;
   }
 
   /** What the account holds in a market: a perp's size, or a spot market's base balance (X18, signed). */
@@ -378,8 +396,12 @@ export class DeRisk {
     for (const [c, held] of counterparties) {
       if (left === 0n) break;
       const q = held < left ? held : left;
+      const quote = left - q === 0n ? total - paid : mulDivFloor(total, q, whole);
+      // the counterparty takes the close at the bankruptcy price: not if that leaves it below maintenance
+      const takes: Move = { assetA: -1, dA: 0n, assetB: -1, dB: 0n, marketId, dSize: size > 0n ? q : -q, dVQuote: size > 0n ? -quote : quote };
+      const after = this.margin.surplus(s.accounts, c, 0n, takes);
+      if (after === null || after < 0n) continue;
       left -= q;
-      const quote = left === 0n ? total - paid : mulDivFloor(total, q, whole);
       paid += quote;
       this.transfer(market.config, account, c, size < 0n, q, quote);
       events.push({ kind: 'deleveraged', subaccount, counterparty: c.subaccount, marketId, amount: q, quote });

@@ -74,7 +74,7 @@ export class Engine {
     this.margin = config.risk === undefined ? undefined : new Margin(this.s, config.risk);
     const fallback = this.margin?.check ?? spotBalanceCheck;
     this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
-    this.deRisk = this.margin === undefined ? undefined : new DeRisk(this.s, this.margin, this.matcher, config.risk!);
+    this.deRisk = this.margin === undefined ? undefined : new DeRisk(this.s, this.margin, this.matcher, config.risk!, config.maxBatchAge ?? 0n);
   }
 
   /** Rebuilds an engine from {@link Engine.snapshot}; same state hash, same behaviour. */
@@ -314,9 +314,12 @@ export class Engine {
     return this.s.oracleTimes.get(marketId);
   }
 
-  /** When the perp's current funding interval began: its premium clock's start (0: never sampled). */
+  /**
+   * When the perp's current funding interval began: its last funding update, or the batch that
+   * first priced it (0: never priced). The next update applies its rate for the time since.
+   */
   fundingSince(marketId: number): bigint {
-    return this.s.markets.get(marketId)?.config.kind === 'PERP' ? this.s.accounts.perps.premium(marketId).since : 0n;
+    return this.s.markets.get(marketId)?.config.kind === 'PERP' ? this.s.accounts.perps.fundingAt(marketId) : 0n;
   }
 
   oraclePrice(marketId: number): bigint | undefined {
@@ -342,6 +345,7 @@ export class Engine {
     s.accounts.endBatch();
     if (timestamp < s.now) return; // the clock never goes back; a late timestamp is ignored
     s.now = timestamp;
+    s.priceEpoch++;
     for (const a of s.accounts.accrue(timestamp, s.insuranceAccount)) {
       const p = s.accounts.pool(a.assetId);
       events.push({ kind: 'interestAccrued', ...a, supplyIndex: p.supplyIndex, borrowIndex: p.borrowIndex });
@@ -380,6 +384,8 @@ export class Engine {
     const matched = flags.timeInForce !== TimeInForce.POST_ONLY;
     const fokKilled = matched && !this.matcher.run(rec, market, events);
     if (rec.remainingLots === 0) s.markFilled(rec);
+    // an IOC that traded is named in this batch's settlement, which spends its nonce (the chain's rule)
+    else if (rec.filledLots > 0 && flags.timeInForce === TimeInForce.IOC) s.spendNonce(rec);
     this.cancelSpent(events);
     if (rec.remainingLots === 0) return;
     const stop = matched ? this.matcher.stopReason : undefined;

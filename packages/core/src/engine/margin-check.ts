@@ -61,14 +61,17 @@ export class Margin {
       .map((m) => [m.marketId, m.riskGroup ?? 0, m.concIM ?? 0n, m.concThreshold ?? 0n, m.concMM]);
   }
 
-  /** The account's initial health with `move` applied (null: a loan or a position without a price). */
+  /**
+   * The account's initial health with `move` applied (null: a loan or a position without a
+   * price). Collateral at a stale price counts for nothing, and so does a stale perp's gain.
+   */
   health(view: RiskView, account: Account, move?: Move): bigint | null {
-    return initialHealth(this.portfolio(view, account, move), this.params);
+    return initialHealth(this.portfolio(view, account, move, true), this.params);
   }
 
   /** The account's whole risk picture: both healths, the tier, each group's share and liquidation move. */
   report(view: RiskView, account: Account): RiskReport | null {
-    return riskReport(this.portfolio(view, account), this.params, this.backstopRatio);
+    return riskReport(this.portfolio(view, account), this.params, this.backstopRatio, this.portfolio(view, account, undefined, true));
   }
 
   /** E − R_MM − ⌈buffer·R_MM⌉ with `move` applied: ≥ 0 is where a de-risking step aims (null: unpriced). */
@@ -102,8 +105,11 @@ export class Margin {
     return mulDivCeil(shock(asset[1]), abs(mulDivFloor(view.balance(account, market.baseAssetId), price, ONE)), ONE);
   }
 
-  private portfolio(view: RiskView, account: Account, move?: Move): Portfolio {
+  /** The account's holdings, priced; for initial health (`initial`) with stale collateral unpriced and stale perps marked. */
+  private portfolio(view: RiskView, account: Account, move?: Move, initial = false): Portfolio {
     const s = this.s;
+    const stale = initial ? s.staleMarkets() : undefined;
+    const price = (market: number, balance: bigint): bigint | undefined => (market < 0 || (balance > 0n && stale?.has(market) === true) ? undefined : s.oracles.get(market));
     const bal = (assetId: number): bigint => {
       let b = view.balance(account, assetId);
       if (move !== undefined) {
@@ -114,7 +120,10 @@ export class Margin {
     };
     const p: Portfolio = {
       quote: bal(this.quoteAssetId),
-      assets: this.assets.map(([assetId, group, priceMarket]) => ({ group, balance: bal(assetId), price: priceMarket < 0 ? undefined : s.oracles.get(priceMarket) })),
+      assets: this.assets.map(([assetId, group, priceMarket]) => {
+        const balance = bal(assetId);
+        return { group, balance, price: price(priceMarket, balance) };
+      }),
       perps: this.perps.map(([marketId, group, concIM, concThreshold, concMM]) => {
         const pos = view.position(account, marketId);
         let size = pos.size + pos.dSize;
@@ -123,7 +132,9 @@ export class Margin {
           size += move.dSize;
           vQuote += move.dVQuote;
         }
-        return concMM === undefined ? { group, size, vQuote, price: s.oracles.get(marketId), concIM, concThreshold } : { group, size, vQuote, price: s.oracles.get(marketId), concIM, concThreshold, concMM };
+        const px = s.oracles.get(marketId);
+        const st = stale?.has(marketId) === true;
+        return concMM === undefined ? { group, size, vQuote, price: px, concIM, concThreshold, stale: st } : { group, size, vQuote, price: px, concIM, concThreshold, concMM, stale: st };
       }),
     };
     return p;

@@ -17,6 +17,9 @@ export function setOracle(s: EngineState, marketId: number, price: bigint, publi
   if (typeof at !== 'bigint' || at < 0n || at > UINT64_MAX) throw malformed('oracle: publishedAt must be a uint64 of seconds');
   s.oracles.set(marketId, price);
   s.oracleTimes.set(marketId, at);
+  s.priceEpoch++;
+  // a perp's funding clock starts when a batch first prices it (the contract's rule)
+  if (s.markets.get(marketId)!.config.kind === 'PERP' && s.accounts.perps.fundingAt(marketId) === 0n) s.accounts.perps.setFundingAt(marketId, s.now);
   events.push({ kind: 'oracleUpdated', marketId, price, publishedAt: at });
 }
 
@@ -46,7 +49,10 @@ export function samplePremiums(s: EngineState, t: bigint): void {
   }
 }
 
-/** A perp's funding update: the given rate, or the engine's own from its premium clock, clamped, times the index. */
+/**
+ * A perp's funding update: the given rate, or the engine's own from its premium clock (per hour),
+ * clamped, times the index, for the seconds since the market's last update.
+ */
 export function updateFunding(s: EngineState, marketId: number, given: bigint | undefined, events: EngineEvent[]): void {
   const market = s.markets.get(marketId);
   if (market?.config.kind !== 'PERP') throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `funding: ${String(marketId)} is not a perp market`, { marketId });
@@ -57,7 +63,9 @@ export function updateFunding(s: EngineState, marketId: number, given: bigint | 
   s.accounts.perps.setPremium(marketId, computed.clock);
   const rate = given ?? computed.rate;
   const maxRate = market.config.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE;
-  const cumFunding = nextCumFunding(s.accounts.perps.cumFunding(marketId), rate, maxRate, index);
+  const elapsed = s.now - s.accounts.perps.fundingAt(marketId);
+  const cumFunding = nextCumFunding(s.accounts.perps.cumFunding(marketId), rate, maxRate, index, elapsed);
   s.accounts.perps.setCumFunding(marketId, cumFunding);
+  s.accounts.perps.setFundingAt(marketId, s.now);
   events.push({ kind: 'fundingUpdated', marketId, rate: clampFundingRate(rate, maxRate), cumFunding });
 }

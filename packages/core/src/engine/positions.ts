@@ -59,6 +59,8 @@ export interface StoredPosition extends Position {
  */
 class PerpMarket {
   cumFunding = 0n;
+  /** the funding clock: the batch time of the last update, or of the first price (0: never priced) */
+  fundingAt = 0n;
   /** the premium's time integral since `premiumSince` (X18·seconds), for the next funding rate */
   premium: PremiumClock = { sum: 0n, since: 0n, last: 0n, sampledAt: 0n };
   grid: Grid | undefined = undefined;
@@ -103,6 +105,15 @@ export class Positions {
 
   setCumFunding(marketId: number, value: bigint): void {
     this.market(marketId).cumFunding = value;
+  }
+
+  /** When the market's funding last moved (or it was first priced); 0 before its first price. */
+  fundingAt(marketId: number): bigint {
+    return this.markets.get(marketId)?.fundingAt ?? 0n;
+  }
+
+  setFundingAt(marketId: number, t: bigint): void {
+    this.market(marketId).fundingAt = t;
   }
 
   /** The market's premium clock (a copy). */

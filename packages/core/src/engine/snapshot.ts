@@ -17,11 +17,12 @@ import { isWellFormed } from './validate.js';
 import type { ErrorCode as Code } from '../codes.js';
 
 /**
- * 4: risk plans and margin-call flags; 3: the perps' premium clocks; 2: balances stored scaled,
- * with the batch's moves apart, and lending pools; 1 (read only): X18 balances, no pools
+ * 5: the perps' funding clocks; 4: risk plans and margin-call flags; 3: the perps' premium
+ * clocks; 2: balances stored scaled, with the batch's moves apart, and lending pools; 1 (read
+ * only): X18 balances, no pools
  */
-export const SNAPSHOT_VERSION = 4;
-const READABLE = [SNAPSHOT_VERSION, 3, 2, 1];
+export const SNAPSHOT_VERSION = 5;
+const READABLE = [SNAPSHOT_VERSION, 4, 3, 2, 1];
 
 export interface OrderSnapshot {
   hash: Hex;
@@ -45,7 +46,7 @@ export interface OrderSnapshot {
 }
 
 export interface EngineSnapshot {
-  version: typeof SNAPSHOT_VERSION | 3 | 2 | 1;
+  version: typeof SNAPSHOT_VERSION | 4 | 3 | 2 | 1;
   now: string;
   sequence: string;
   /** every order ever seen, ascending hash */
@@ -70,9 +71,10 @@ export interface EngineSnapshot {
   positions?: Array<[Hex, number, string, string, string, string, string] | [Hex, number, string, string, string]>;
   /**
    * per perp market: [marketId, cumulative funding X18, premium clock: sum, since, last,
-   * sampledAt] (the clock absent before version 3: zero), ascending (absent: all 0)
+   * sampledAt, funding clock] (the premium clock absent before version 3: zero; the funding clock
+   * before version 5: the premium clock's start), ascending (absent: all 0)
    */
-  funding?: Array<[number, string, string, string, string, string] | [number, string]>;
+  funding?: Array<[number, string, string, string, string, string, string] | [number, string, string, string, string, string] | [number, string]>;
   /** oracle prices: [marketId, X18 price, publishedAt] (publishedAt absent in version 1: the snapshot's clock), ascending market (absent: none) */
   oracles?: Array<[number, string, string] | [number, string]>;
   /**
@@ -134,7 +136,7 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
     funding: s.accounts.perps.marketIds().map((id) => {
       const c = s.accounts.perps.premium(id);
-      return [id, s.accounts.perps.cumFunding(id).toString(), c.sum.toString(), c.since.toString(), c.last.toString(), c.sampledAt.toString()];
+      return [id, s.accounts.perps.cumFunding(id).toString(), c.sum.toString(), c.since.toString(), c.last.toString(), c.sampledAt.toString(), s.accounts.perps.fundingAt(id).toString()];
     }),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString(), (s.oracleTimes.get(id) ?? 0n).toString()]),
     pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
@@ -164,6 +166,7 @@ const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 
 export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   if (!READABLE.includes(snap?.version)) bad(`unsupported version ${String(snap?.version)}`);
   s.now = int(snap.now, 'now');
+  s.priceEpoch++;
   s.sequence = int(snap.sequence, 'sequence');
   if (s.now < 0n || s.now > UINT64_MAX || s.sequence < 0n || s.sequence > UINT64_MAX) bad('now or sequence out of range');
 
@@ -171,7 +174,9 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     const rec = restoreOrder(s, o);
     if (s.orders.has(rec.hash)) bad(`duplicate order ${rec.hash}`);
     s.orders.set(rec.hash, rec);
-    if (rec.status === 'filled') s.markFilled(rec); // the spent nonces are derived from the orders
+    // the spent nonces are derived from the orders: those filled in full, and IOCs that traded
+    if (rec.status === 'filled') s.markFilled(rec);
+    else if (rec.timeInForce === TimeInForce.IOC && rec.filledLots > 0) s.spendNonce(rec);
   }
   s.justSpent.length = 0;
 
@@ -244,11 +249,12 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   for (const entry of snap.funding ?? []) {
     const [marketId, cum] = entry;
     if (s.markets.get(marketId)?.config.kind !== 'PERP') bad(`funding of market ${marketId}, which is not a perp`);
-    if (entry.length !== 2 && entry.length !== 6) bad(`bad funding entry ${marketId}`);
+    if (entry.length !== 2 && entry.length !== 6 && entry.length !== 7) bad(`bad funding entry ${marketId}`);
     s.accounts.perps.setCumFunding(marketId, int(cum, 'cumFunding'));
-    if (entry.length === 6) {
+    if (entry.length >= 6) {
       const [, , sum, since, last, sampledAt] = entry;
       s.accounts.perps.setPremium(marketId, { sum: int(sum, 'premium sum'), since: int(since, 'premium since'), last: int(last, 'premium'), sampledAt: int(sampledAt, 'premium sampledAt') });
+      s.accounts.perps.setFundingAt(marketId, entry.length === 7 ? int(entry[6], 'funding clock') : int(since, 'premium since'));
     }
   }
   for (const [marketId, price, publishedAt] of snap.oracles ?? []) {

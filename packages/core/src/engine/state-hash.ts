@@ -29,7 +29,7 @@
  * u32 #assets, per asset (ascending id): u32 assetId, u256 supplyScaled, u256 borrowScaled,
  *   u256 supplyIndex, u256 borrowIndex, u64 lastAccrual, i256 cash moved in the current batch
  * u32 #perp markets, per perp market (ascending id): u32 marketId, i256 cumFunding,
- *   premium clock: i256 sum, u64 since, i256 last premium, u64 sampledAt
+ *   premium clock: i256 sum, u64 since, i256 last premium, u64 sampledAt; u64 funding clock
  * u64 #riskPlans, per subaccount with a plan (ascending): bytes32 subaccount, u32 #markets,
  *   u32 marketId each, u16 maxSlippageBps, u32 graceSeconds, u64 nonce
  * u64 #marginCalls, per flagged subaccount (ascending): bytes32 subaccount, u64 flagged at
@@ -39,14 +39,14 @@
  * lending indexes with the current batch's moves apart (positions likewise), linked signers, the
  * lending pools
  * and the perps' cumulative funding; v4 the perps' premium clocks (the next funding rate); v5 risk
- * plans and margin-call flags.
+ * plans and margin-call flags; v6 the perps' funding clocks (funding is applied per second).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 import type { OrderRecord } from './order-record.js';
 import type { EngineState, MarketState } from './state.js';
 
-export const STATE_HASH_TAG = 'kestrel/engine-state/v5';
+export const STATE_HASH_TAG = 'kestrel/engine-state/v6';
 
 /** The canonical bytes (exposed for debugging a hash mismatch between nodes). */
 export function serializeState(s: EngineState): Uint8Array {
@@ -131,6 +131,7 @@ export function serializeState(s: EngineState): Uint8Array {
     w.uint(c.since, 8);
     w.uint(BigInt.asUintN(256, c.last), 32);
     w.uint(c.sampledAt, 8);
+    w.uint(s.accounts.perps.fundingAt(id), 8);
   }
 
   const planned = [...s.riskPlans.keys()].sort();

@@ -71,7 +71,7 @@ export class EngineState {
     this.marketIds = [...this.markets.keys()].sort((a, b) => a - b);
     this.feeSubaccount = config.feeSubaccount.toLowerCase() as Hex;
     this.feeAccount = this.accounts.of(this.feeSubaccount);
-    this.insuranceAccount = this.accounts.of((config.insuranceSubaccount ?? config.feeSubaccount).toLowerCase() as Hex);
+    this.insuranceAccount = this.accounts.of((config.insuranceSubaccount ?? defaultInsurance(config.feeSubaccount)).toLowerCase() as Hex);
     this.maxOpenOrders = config.limits?.maxOpenOrdersPerSubaccount ?? DEFAULT_LIMITS.maxOpenOrdersPerSubaccount;
   }
 
@@ -87,6 +87,20 @@ export class EngineState {
   isStale(market: MarketState): boolean {
     const at = this.oracleTimes.get(market.config.marketId);
     return at !== undefined && this.now - at > (market.config.maxStaleness ?? DEFAULT_MAX_STALENESS);
+  }
+
+  /** Bumped whenever the clock or an oracle time moves: the stale set is computed again after. */
+  priceEpoch = 0;
+  private staleCache: { epoch: number; markets: Set<number> } | undefined = undefined;
+
+  /** The markets whose price is stale now ({@link isStale}), kept until the clock or a price moves. */
+  staleMarkets(): ReadonlySet<number> {
+    if (this.staleCache?.epoch !== this.priceEpoch) {
+      const markets = new Set<number>();
+      for (const id of this.oracleTimes.keys()) if (this.isStale(this.markets.get(id)!)) markets.add(id);
+      this.staleCache = { epoch: this.priceEpoch, markets };
+    }
+    return this.staleCache.markets;
   }
 
   /**
@@ -118,6 +132,11 @@ export class EngineState {
   /** Marks an order filled and spends its nonce. */
   markFilled(rec: OrderRecord): void {
     rec.status = 'filled';
+    this.spendNonce(rec);
+  }
+
+  /** Spends an order's nonce (filled in full, or an IOC or FOK order that traded): no order with it may trade again. */
+  spendNonce(rec: OrderRecord): void {
     (this.accountOf(rec).spentNonces ??= new Set()).add(rec.order.nonce);
     this.justSpent.push([rec.subaccount, rec.order.nonce]);
   }
@@ -316,3 +335,8 @@ export function validateConfig(config: EngineConfig): void {
 }
 
 const isFraction = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v <= ONE;
+
+/** The insurance fund's subaccount when a config names none: the fee subaccount's owner, named `insurance`. */
+export function defaultInsurance(feeSubaccount: Hex): Hex {
+  return `${feeSubaccount.slice(0, 42).toLowerCase()}${'696e737572616e6365'.padEnd(24, '0')}` as Hex;
+}

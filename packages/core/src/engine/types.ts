@@ -149,9 +149,18 @@ export interface EngineConfig {
   markets: readonly MarketConfig[];
   /** the subaccount that collects trading fees */
   feeSubaccount: Hex;
-  /** the insurance fund's subaccount, which collects the lending reserves; the fee subaccount if absent */
+  /**
+   * the insurance fund's subaccount, which collects the lending reserves and liquidation shares
+   * and absorbs bad debt, and never trades; default: the fee subaccount's owner, named `insurance`
+   */
   insuranceSubaccount?: Hex;
   limits?: EngineLimits;
+  /**
+   * how far a batch's clock may trail the chain's (the Exchange's maxBatchAge), seconds; default 0.
+   * A grace window ends this much later on the batch clock, so a trader has the whole window on
+   * the chain's clock however a batch is dated (DESIGN §9)
+   */
+  maxBatchAge?: bigint;
   /**
    * portfolio margin: with it, each fill must leave each side's initial health ≥ 0 or not lower
    * it, and a withdrawal must leave it ≥ 0; without it, spot trades must be paid in full

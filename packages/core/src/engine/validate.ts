@@ -6,6 +6,7 @@
  * | 1 | hash and fields well-formed: 32-byte hashes, uint32 marketId and flags, boolean side, uint64 nonce/expiry/clientId, non-negative price and amount | MALFORMED (not recorded) |
  * | 2 | hash never seen before, whatever became of it | DUPLICATE_ORDER (not recorded again) |
  * | 3 | market listed | UNKNOWN_MARKET |
+ * | 3b | not the insurance fund's subaccount (it never trades) | PROTECTED_ACCOUNT |
  * | 4 | flags decode | INVALID_FLAGS |
  * | 5 | order type supported: reduce-only on perps only | UNSUPPORTED_ORDER_TYPE |
  * | 6 | 0 < price ≤ uint128 and price/tickSize ≤ {@link MAX_TICKS} | PRICE_OUT_OF_RANGE (not recorded above uint128) |
@@ -15,6 +16,7 @@
  * | 10 | amount > 0 and ≥ minSize | BELOW_MIN_SIZE |
  * | 11 | nonce ≥ the subaccount's minNonce, and no order of the subaccount with this nonce filled | NONCE_USED |
  * | 12 | not expired: expiry = 0 or now < expiry | EXPIRED |
+ * | 12b | an IOC or FOK order expires, at most {@link MAX_TAKER_LIFETIME} after now | TAKER_EXPIRY |
  * | 13 | reduce-only: the position is on the other side (a buy needs a short, a sell a long) | REDUCE_ONLY_WOULD_INCREASE |
  * | 14 | a GTC or POST_ONLY (an order that may rest) finds the subaccount below its open-order cap | TOO_MANY_OPEN_ORDERS |
  *
@@ -23,7 +25,7 @@
  */
 import { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
-import { decodeFlags, TimeInForce, type OrderFlags } from '../flags.js';
+import { decodeFlags, MAX_TAKER_LIFETIME, TimeInForce, type OrderFlags } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
 import { UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import type { EngineState, MarketState } from './state.js';
@@ -75,6 +77,7 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (s.orders.has(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
   if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
+  if (order.subaccount === s.insuranceAccount.subaccount) return fail(ErrorCode.PROTECTED_ACCOUNT);
   const flags = decodeFlags(order.flags);
   if (flags === null) return fail(ErrorCode.INVALID_FLAGS);
   const m = market.config;
@@ -91,6 +94,8 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
   if (order.nonce < s.minNonce(order.subaccount) || s.nonceSpent(order.subaccount, order.nonce)) return fail(ErrorCode.NONCE_USED);
   if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
+  const taker = flags.timeInForce === TimeInForce.IOC || flags.timeInForce === TimeInForce.FOK;
+  if (taker && (order.expiry === 0n || order.expiry > s.now + MAX_TAKER_LIFETIME)) return fail(ErrorCode.TAKER_EXPIRY);
   if (flags.reduceOnly) {
     const pos = s.accounts.positionOf(order.subaccount, order.marketId)?.size ?? 0n;
     if (order.isBuy ? pos >= 0n : pos <= 0n) return fail(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);

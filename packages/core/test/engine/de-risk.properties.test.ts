@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine, type EngineConfig, type EngineSnapshot } from '../../src/index.js';
-import { alice, bob, carol, dave, ETH, ETH_PERP, feeAccount, Harness, marginConfig, USDC, x } from './fixtures.js';
+import { alice, bob, carol, dave, ETH, ETH_PERP, feeAccount, fundAccount, Harness, marginConfig, USDC, x } from './fixtures.js';
 
 const cfg: EngineConfig = { ...marginConfig, risk: { ...marginConfig.risk!, defaultGraceSeconds: 0n } };
 const P = { market: ETH_PERP } as const;
@@ -78,7 +78,7 @@ describe('de-risking properties', () => {
         const report = h.engine.riskReport(alice)!;
         const before = h.engine.position(alice, ETH_PERP);
         const money = (): bigint =>
-          [alice, dave, feeAccount].reduce((sum, who) => sum + h.engine.balance(who, USDC) + h.engine.position(who, ETH_PERP).vQuote, 0n);
+          [alice, dave, feeAccount, fundAccount].reduce((sum, who) => sum + h.engine.balance(who, USDC) + h.engine.position(who, ETH_PERP).vQuote, 0n);
         const total = money();
         const events = h.apply({ kind: 'liquidate', requestId: 1n, liquidator: dave, subaccount: alice, marketId: ETH_PERP, amount: BigInt(asked) * x('0.01') });
         const done = events.find((e) => e.kind === 'liquidated');

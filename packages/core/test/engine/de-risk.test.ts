@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Engine, ErrorCode, type EngineConfig, type RiskPlan } from '../../src/index.js';
-import { alice, bob, carol, dave, ETH, ETH_PERP, feeAccount, Harness, marginConfig, USDC, x } from './fixtures.js';
+import { alice, bob, carol, dave, ETH, ETH_PERP, fundAccount, Harness, marginConfig, USDC, WETH, x } from './fixtures.js';
 
 const cfg: EngineConfig = { ...marginConfig, risk: { ...marginConfig.risk!, defaultGraceSeconds: 300n, maxGraceSeconds: 900n } };
 const P = { market: ETH_PERP } as const;
@@ -152,9 +152,37 @@ describe('plan steps', () => {
       h.apply({ kind: 'deRisk', subaccount: alice });
       return h;
     };
-    const first = (h: Harness): string => h.brief().find((e) => e.startsWith('deRiskOrder'))!.split(' ')[2]!;
-    expect(first(build([]))).toBe(String(ETH)); // default: the 3-WETH spot holding first
-    expect(first(build([ETH_PERP]))).toBe(String(ETH_PERP)); // the trader's order first
+    const markets = (h: Harness): string[] => h.brief().filter((e) => e.startsWith('deRiskOrder')).map((e) => e.split(' ')[2]!);
+    expect(markets(build([]))[0]).toBe(String(ETH)); // default: the 3-WETH spot holding first
+    // a plan naming markets reduces those only, in its order: the chain refuses a plan order elsewhere
+    expect(new Set(markets(build([ETH_PERP])))).toEqual(new Set([String(ETH_PERP)]));
+    expect(markets(build([ETH_PERP, ETH]))[0]).toBe(String(ETH_PERP));
+  });
+
+  it("counts the window on the chain's clock: a batch clock that may trail by maxBatchAge waits that much longer", () => {
+    const h = new Harness({}, { ...cfg, maxBatchAge: 30n });
+    h.time(T0);
+    for (const m of [ETH, ETH_PERP]) h.apply({ kind: 'oracle', marketId: m, price: x('2000') });
+    h.fund(alice, { USDC: '500' }).fund(bob, { USDC: '100000' });
+    h.place('S', bob, 'sell', '2000', '2', P);
+    h.place('B', alice, 'buy', '2000', '2', P);
+    h.apply({ kind: 'riskPlan', plan: plan() });
+    h.apply({ kind: 'endBatch' });
+    mark(h, '1800');
+    h.apply({ kind: 'endBatch' });
+    expect(h.engine.marginCall(alice)).toEqual({ at: T0, graceEnds: T0 + 60n + 30n });
+    h.time(T0 + 60n);
+    expect(h.engine.dueSteps()).toEqual([]);
+    expect(h.brief(h.apply({ kind: 'deRisk', subaccount: alice }))).toEqual(['deRiskRejected alice GRACE_WINDOW']);
+    h.time(T0 + 90n);
+    expect(h.engine.dueSteps()).toEqual([{ kind: 'deRisk', subaccount: alice }]);
+  });
+
+  it('never trades for the insurance fund, even flagged', () => {
+    const h = longAlice();
+    h.fund(fundAccount, { WETH: '1' });
+    h.apply({ kind: 'withdraw', requestId: 9n, subaccount: fundAccount, assetId: USDC, amount: 0n });
+    expect(h.brief(h.apply({ kind: 'deRisk', subaccount: fundAccount }))).toEqual(['deRiskRejected fund NOT_IN_MARGIN_CALL']);
   });
 });
 
@@ -163,14 +191,14 @@ describe('the backstop', () => {
     const h = longAlice();
     mark(h, '1775'); // equity 48, maintenance 177.5: below half of it
     expect(h.engine.riskReport(alice)!.tier).toBe('backstop');
-    const fundBefore = h.engine.balance(feeAccount, USDC);
+    const fundBefore = h.engine.balance(fundAccount, USDC);
     h.apply({ kind: 'liquidate', requestId: 1n, liquidator: carol, subaccount: alice, marketId: ETH_PERP, amount: x('2') });
     // half of 2 at 1,775 less 1%: 1,757.25; the fund gets half the 17.75 discount
     expect(h.brief()).toEqual(['liquidated alice by carol 3 1 for 1757.25 fund 8.875']);
     expect(h.engine.position(alice, ETH_PERP)).toMatchObject({ size: x('1') });
     expect(h.engine.position(carol, ETH_PERP)).toMatchObject({ size: x('1'), vQuote: x('-1757.25') });
     expect(h.engine.balance(carol, USDC)).toBe(x('100000') - x('8.875'));
-    expect(h.engine.balance(feeAccount, USDC) - fundBefore).toBe(x('8.875'));
+    expect(h.engine.balance(fundAccount, USDC) - fundBefore).toBe(x('8.875'));
   });
 
   it('refuses what the backstop may not do', () => {
@@ -190,7 +218,7 @@ describe('the backstop', () => {
 
   it('takes a bankrupt account whole; the fund absorbs the deficit once nothing is left', () => {
     const h = longAlice();
-    h.fund(feeAccount, { USDC: '1000' });
+    h.fund(fundAccount, { USDC: '1000' });
     mark(h, '1700'); // equity −102
     h.apply({ kind: 'liquidate', requestId: 1n, liquidator: carol, subaccount: alice, marketId: ETH_PERP, amount: x('2') });
     expect(h.brief()).toEqual(['liquidated alice by carol 3 2 for 3366 fund 17']);
@@ -199,11 +227,11 @@ describe('the backstop', () => {
     h.apply({ kind: 'endBatch' });
     expect(h.engine.balance(alice, USDC)).toBe(x('-136'));
     expect(h.engine.dueSteps()).toEqual([{ kind: 'absorb', subaccount: alice }]);
-    const fund = h.engine.balance(feeAccount, USDC);
+    const fund = h.engine.balance(fundAccount, USDC);
     expect(h.brief(h.apply({ kind: 'absorb', subaccount: alice }))).toEqual(['absorbed alice deficit 136']);
     h.apply({ kind: 'endBatch' });
     expect(h.engine.balances(alice)).toEqual([]);
-    expect(h.engine.balance(feeAccount, USDC)).toBe(fund - x('136'));
+    expect(h.engine.balance(fundAccount, USDC)).toBe(fund - x('136'));
     expect(h.brief(h.apply({ kind: 'absorb', subaccount: bob }))).toEqual(['absorbRejected bob NOT_BANKRUPT']);
   });
 });
@@ -238,9 +266,37 @@ describe('auto-deleveraging', () => {
     expect(h.engine.balance(alice, USDC)).toBe(0n);
   });
 
+  it('skips a counterparty the close at the bankruptcy price would leave below maintenance', () => {
+    // dave: short 3 ETH-PERP against 3 WETH bought on a loan, 700 USDC of his own — hedged and
+    // highly levered, so first in the ranking; taking over alice's long at her bankruptcy price
+    // (1,751 with the index at 1,300) would cost him 902 against the index and sink him
+    const h = new Harness({}, cfg);
+    h.time(T0);
+    for (const m of [ETH, ETH_PERP]) h.apply({ kind: 'oracle', marketId: m, price: x('2000') });
+    h.fund(alice, { USDC: '500' }).fund(bob, { USDC: '100000' }).fund(carol, { USDC: '100000', WETH: '10' }).fund(dave, { USDC: '700' });
+    h.place('S', bob, 'sell', '2000', '2', P);
+    h.place('B', alice, 'buy', '2000', '2', P);
+    h.place('DB', bob, 'buy', '2000', '3', P);
+    h.place('DS', dave, 'sell', '2000', '3', P);
+    h.place('SW', carol, 'sell', '2000', '3');
+    h.place('BW', dave, 'buy', '2000', '3');
+    h.place('CS', carol, 'sell', '2000', '1', P);
+    h.place('CB', bob, 'buy', '2000', '1', P); // alice long 2; bob long 2; dave short 3, carol short 1
+    h.apply({ kind: 'endBatch' });
+    expect(h.engine.position(dave, ETH_PERP).size).toBe(-x('3'));
+    expect(h.engine.balance(dave, WETH)).toBe(x('3'));
+    for (const m of [ETH, ETH_PERP]) h.apply({ kind: 'oracle', marketId: m, price: x('1300') });
+    expect(h.engine.riskReport(alice)!.equity).toBeLessThan(0n);
+    h.apply({ kind: 'deleverage', subaccount: alice, marketId: ETH_PERP });
+    // dave ranks first but is skipped; carol, short 1, takes what she holds
+    expect(h.brief().map((e) => e.split(' ').slice(0, 4).join(' '))).toEqual(['deleveraged alice vs carol']);
+    expect(h.engine.riskReport(dave)!.maintenanceHealth).toBeGreaterThanOrEqual(0n);
+    expect(h.engine.riskReport(carol)!.maintenanceHealth).toBeGreaterThanOrEqual(0n);
+  });
+
   it('waits while the insurance fund can cover the deficit', () => {
     const h = bankrupt();
-    h.fund(feeAccount, { USDC: '102' });
+    h.fund(fundAccount, { USDC: '102' });
     expect(h.engine.dueSteps()).toEqual([]);
     expect(h.brief(h.apply({ kind: 'deleverage', subaccount: alice, marketId: ETH_PERP }))).toEqual(['deleverageRejected alice INSURANCE_AVAILABLE']);
     expect(h.brief(h.apply({ kind: 'deleverage', subaccount: bob, marketId: ETH_PERP }))).toEqual(['deleverageRejected bob NOT_BANKRUPT']);

@@ -46,8 +46,10 @@ export const bob = makeSubaccount(owners.bob, 'main');
 export const carol = makeSubaccount(owners.carol, 'main');
 export const dave = makeSubaccount(owners.dave, 'main');
 export const feeAccount = makeSubaccount(owners.fees, 'fees');
+/** the insurance fund: by default the fee subaccount's owner, named `insurance` */
+export const fundAccount = makeSubaccount(owners.fees, 'insurance');
 
-export const names: Record<string, string> = { [alice]: 'alice', [alice2]: 'alice2', [bob]: 'bob', [carol]: 'carol', [dave]: 'dave', [feeAccount]: 'fees' };
+export const names: Record<string, string> = { [alice]: 'alice', [alice2]: 'alice2', [bob]: 'bob', [carol]: 'carol', [dave]: 'dave', [feeAccount]: 'fees', [fundAccount]: 'fund' };
 
 export const config: EngineConfig = {
   assets: [
@@ -177,7 +179,10 @@ export class Harness {
 
   /** Places an order under a short label (used in {@link Harness.brief}); returns its hash. */
   place(label: string, who: Hex, side: 'buy' | 'sell', price: string, amount: string, o: OrderOpts = {}): Hex {
-    const { order: ord, hash } = order(who, side, price, amount, { nonce: this.nonce++, ...o });
+    // an IOC or FOK carries a short expiry, as the chain requires (MAX_TAKER_LIFETIME)
+    const taker = o.tif === 'IOC' || o.tif === 'FOK';
+    const expiry = taker && o.expiry === undefined && o.flags === undefined ? { expiry: this.engine.now + 60n } : {};
+    const { order: ord, hash } = order(who, side, price, amount, { nonce: this.nonce++, ...expiry, ...o });
     this.labels.set(hash, label);
     this.lastEvents = this.apply({ kind: 'place', order: ord, hash });
     return hash;

@@ -1,7 +1,8 @@
 /**
- * Perps across batches (DESIGN §7): funding updates move the cumulative funding, a position pays
- * what it owes when it is next settled, and at a batch's end each moved position takes its net
- * fills and realizes what a reduce or a close earned into the quote balance.
+ * Perps across batches (DESIGN §7): funding updates move the cumulative funding by a rate per
+ * hour for the time since the market's last update, a position pays what it owes when it is next
+ * settled, and at a batch's end each moved position takes its net fills and realizes what a
+ * reduce or a close earned into the quote balance.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,9 +13,12 @@ const P = { market: ETH_PERP } as const;
 const runs = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
 const end: EngineInput = { kind: 'endBatch' };
 
+/** The next batch, `seconds` later. */
+const later = (h: Harness, seconds: bigint): void => void h.time(h.engine.now + seconds);
+
 function opened(): Harness {
   const h = new Harness().fund(alice, { USDC: '1000' }).fund(bob, { USDC: '1000' }).fund(carol, { USDC: '1000' });
-  h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('100') });
+  h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('100') }); // the market's funding clock starts
   h.place('S', bob, 'sell', '100', '2', P);
   h.place('B', alice, 'buy', '100', '2', P); // alice long 2 at 100, bob short 2; taker fee 0.1, maker rebate 0.02
   h.apply(end);
@@ -22,11 +26,17 @@ function opened(): Harness {
 }
 
 describe('funding', () => {
-  it('clamps the rate, adds rate × oracle price to the cumulative funding, and says so', () => {
+  it('clamps the rate, adds rate × oracle price per hour since the last update to the cumulative funding, and says so', () => {
     const h = opened();
+    later(h, 3600n);
     expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') })).toEqual([{ kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.001'), cumFunding: x('0.1') }]);
-    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('1') })[0]).toMatchObject({ rate: DEFAULT_MAX_FUNDING_RATE, cumFunding: x('0.6') });
-    expect(h.engine.cumFunding(ETH_PERP)).toBe(x('0.6'));
+    later(h, 1800n); // half an hour at the clamp: 0.005 × 100 / 2
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('1') })[0]).toMatchObject({ rate: DEFAULT_MAX_FUNDING_RATE, cumFunding: x('0.35') });
+    // a second update at the same time applies nothing: repeating funding cannot move it further
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('1') })[0]).toMatchObject({ cumFunding: x('0.35') });
+    later(h, 7n); // seven seconds, truncated toward zero
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: -x('0.001') })[0]).toMatchObject({ cumFunding: x('0.35') - (x('0.1') * 7n) / 3600n });
+    expect(h.engine.fundingSince(ETH_PERP)).toBe(h.engine.now);
   });
 
   it('refuses what no honest sequencer sends', () => {
@@ -40,7 +50,8 @@ describe('funding', () => {
 
   it('a position pays its funding when it is next settled, longs to shorts', () => {
     const h = opened();
-    h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') }); // +0.1 per ETH: longs pay
+    later(h, 3600n);
+    h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') }); // an hour of +0.1 per ETH: longs pay
     h.apply(end);
     // untouched positions have not paid yet
     expect(h.engine.position(alice, ETH_PERP)).toEqual({ size: x('2'), vQuote: x('-200'), lastCumFunding: 0n });
@@ -86,7 +97,11 @@ describe('funding', () => {
           const taker = traders[(o.who + 1) % 3]!;
           h.place('m', maker, o.isBuy ? 'buy' : 'sell', String(o.price), `0.${o.lots}`, P);
           h.place('t', taker, o.isBuy ? 'sell' : 'buy', String(o.price), `0.${o.lots}`, { ...P, tif: 'IOC' });
-          if (o.funding !== 0n) h.apply({ kind: 'funding', marketId: ETH_PERP, rate: o.funding * 3n + 1n });
+          if (o.funding !== 0n) {
+            later(h, BigInt(o.lots) * 700n); // a new batch (it stores the last one's moves), then funding for the time since
+            settlements += 3n;
+            h.apply({ kind: 'funding', marketId: ETH_PERP, rate: o.funding * 3n + 1n });
+          }
           if (o.end) {
             h.apply(end);
             settlements += 3n;
@@ -104,6 +119,7 @@ describe('funding', () => {
 
   it('pending fills, settled positions and cumulative funding survive snapshot → restore', () => {
     const h = opened();
+    later(h, 900n);
     h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.002') });
     h.place('B2', carol, 'buy', '105', '1', P);
     h.place('C', alice, 'sell', '105', '1', P); // pending in this batch
@@ -135,7 +151,8 @@ describe('the funding rate from the book', () => {
     h.time(1500n); // 0.025% for 100 s
     // (0 · 100 + 0.1% · 300 + 0.025% · 100) / 500 s, from the first sample at 1000
     const events = h.apply({ kind: 'funding', marketId: ETH_PERP });
-    expect(events).toEqual([{ kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.00065'), cumFunding: x('0.065') }]);
+    // applied for the 500 s since the market was first priced
+    expect(events).toEqual([{ kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.00065'), cumFunding: (x('0.065') * 500n) / 3600n }]);
     // the clock starts over: with no time passed the next rate is 0
     expect(h.apply({ kind: 'funding', marketId: ETH_PERP })[0]).toMatchObject({ rate: 0n });
   });

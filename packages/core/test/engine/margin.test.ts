@@ -81,8 +81,9 @@ describe('portfolio margin', () => {
     h.place('S', bob, 'sell', '2000', '2', P);
     h.place('B', alice, 'buy', '2000', '2', P);
     h.apply({ kind: 'endBatch' });
+    h.time(h.engine.now + 3600n);
     const before = h.engine.initialHealth(alice)!;
-    h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') }); // 2 per ETH: alice owes 4
+    h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') }); // an hour of 2 per ETH: alice owes 4
     expect(h.engine.initialHealth(alice)).toBe(before - x('4'));
   });
 

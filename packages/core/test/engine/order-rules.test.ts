@@ -232,7 +232,9 @@ describe('validate() answers the new acceptance rules as place() does', () => {
     h.place('A1', alice, 'buy', '90', '1');
     const gtc = build(alice, 'buy', '91', '1');
     expect(h.engine.validate(gtc.order, gtc.hash)).toBe(ErrorCode.TOO_MANY_OPEN_ORDERS);
-    const ioc = build(alice, 'buy', '91', '1', { tif: 'IOC' });
+    const ioc = build(alice, 'buy', '91', '1', { tif: 'IOC', expiry: 60n });
     expect(h.engine.validate(ioc.order, ioc.hash)).toBeNull();
+    const forever = build(alice, 'buy', '91', '1', { tif: 'IOC' });
+    expect(h.engine.validate(forever.order, forever.hash)).toBe(ErrorCode.TAKER_EXPIRY);
   });
 });

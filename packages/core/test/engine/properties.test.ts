@@ -84,7 +84,8 @@ function buildLog(ops: readonly Op[], seedDeposits: boolean): Log {
           price: (MID[op.market]! + BigInt(op.tick)) * m.tickSize,
           amount: BigInt(op.lots) * (op.market === 0 ? m.lotSize : m.minSize),
           nonce: nonce++,
-          expiry: op.life === 0 ? 0n : now + BigInt(op.life),
+          // an IOC or FOK always carries a short expiry (the chain's MAX_TAKER_LIFETIME)
+          expiry: op.life !== 0 ? now + BigInt(op.life) : op.tif === 1 || op.tif === 2 ? now + 60n : 0n,
           flags: encodeFlags({ timeInForce: op.tif as 0 | 1 | 2 | 3, selfTrade: op.stp as 0 | 1 | 2 }),
           clientId: 0n,
         };

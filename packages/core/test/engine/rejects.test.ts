@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFlags, Engine, ErrorCode, UINT128_MAX, UINT64_MAX, type Hex, type Order } from '../../src/index.js';
-import { alice, bob, BTC, config, ETH_PERP, Harness, rawOrder, x } from './fixtures.js';
+import { alice, bob, BTC, config, ETH_PERP, fundAccount, Harness, rawOrder, x } from './fixtures.js';
 
 interface RejectCase {
   name: string;
@@ -39,7 +39,7 @@ const cases: RejectCase[] = [
   },
   {
     name: 'reduce-only sell while short',
-    order: { marketId: ETH_PERP, isBuy: false, flags: encodeFlags({ reduceOnly: true, timeInForce: 1 }) },
+    order: { marketId: ETH_PERP, isBuy: false, flags: encodeFlags({ reduceOnly: true, timeInForce: 1 }), expiry: 60n },
     setup: (h) => {
       h.fundAll();
       h.place('bid', bob, 'buy', '100', '1', { market: ETH_PERP });
@@ -68,6 +68,9 @@ const cases: RejectCase[] = [
   },
   { name: 'expired (now = expiry)', order: { expiry: 1000n }, setup: (h) => h.time(1000n), code: ErrorCode.EXPIRED, recorded: true },
   { name: 'expired (now > expiry)', order: { expiry: 999n }, setup: (h) => h.time(1000n), code: ErrorCode.EXPIRED, recorded: true },
+  { name: 'IOC without an expiry', order: { flags: encodeFlags({ timeInForce: 1 }) }, code: ErrorCode.TAKER_EXPIRY, recorded: true },
+  { name: 'FOK expiring past the taker lifetime', order: { flags: encodeFlags({ timeInForce: 2 }), expiry: 1121n }, setup: (h) => h.time(1000n), code: ErrorCode.TAKER_EXPIRY, recorded: true },
+  { name: 'an order of the insurance fund', order: { subaccount: fundAccount }, code: ErrorCode.PROTECTED_ACCOUNT, recorded: true },
 ];
 
 describe('order validation rejects', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_STALENESS, Engine } from '../../src/index.js';
-import { alice, bob, carol, config, ETH, ETH_PERP, Harness, x } from './fixtures.js';
+import { alice, bob, carol, config, ETH, ETH_PERP, Harness, marginConfig, USDC, x } from './fixtures.js';
 
 const P = { market: ETH_PERP } as const;
 
@@ -87,4 +87,23 @@ describe('stale oracle prices', () => {
     expect(() => h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('1'), publishedAt: -1n })).toThrow(/publishedAt/);
     expect(() => new Engine({ ...config, markets: config.markets.map((m) => ({ ...m, maxStaleness: -1n })) })).toThrow(/maxStaleness/);
   });
+
+  it('collateral at a stale price counts for nothing toward initial health, for trades and withdrawals alike', () => {
+    const h = new Harness({}, marginConfig).fund(alice, { WETH: '10', USDC: '200' }).fund(bob, { USDC: '100000' });
+    h.time(1000n);
+    h.apply({ kind: 'oracle', marketId: ETH, price: x('2000'), publishedAt: 1000n });
+    h.apply({ kind: 'oracle', marketId: ETH_PERP, price: x('2000'), publishedAt: 1000n });
+    h.place('S', bob, 'sell', '2000', '1', P);
+    h.place('B', alice, 'buy', '2000', '1', P);
+    h.apply({ kind: 'endBatch' });
+    const fresh = h.engine.initialHealth(alice)!;
+    expect(fresh).toBeGreaterThan(x('10000')); // 10 WETH back the long
+    h.time(1000n + DEFAULT_MAX_STALENESS + 1n);
+    // both ETH prices stale: the WETH counts for nothing, the perp's requirement stays
+    expect(h.engine.initialHealth(alice)).toBe(x('199') - x('200'));
+    expect(h.engine.riskReport(alice)!.equity).toBeGreaterThan(x('20000')); // maintenance still values it
+    h.apply({ kind: 'withdraw', requestId: 1n, subaccount: alice, assetId: USDC, amount: x('100') });
+    expect(h.brief()).toEqual(['withdrawalRejected alice INSUFFICIENT_MARGIN']);
+  });
 });
+

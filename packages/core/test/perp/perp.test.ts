@@ -19,8 +19,12 @@ describe('funding', () => {
   it('clamps the posted rate and adds rate·index to the cumulative funding', () => {
     expect(clampFundingRate(x('0.01'), x('0.005'))).toBe(x('0.005'));
     expect(clampFundingRate(x('-0.01'), x('0.005'))).toBe(x('-0.005'));
-    expect(nextCumFunding(x('1'), x('0.0001'), x('0.005'), x('2000'))).toBe(x('1.2'));
-    expect(nextCumFunding(0n, x('-1'), x('0.005'), x('2000'))).toBe(x('-10'));
+    expect(nextCumFunding(x('1'), x('0.0001'), x('0.005'), x('2000'), 3600n)).toBe(x('1.2'));
+    expect(nextCumFunding(0n, x('-1'), x('0.005'), x('2000'), 3600n)).toBe(x('-10'));
+    // per hour: a minute applies a sixtieth, truncated toward zero
+    expect(nextCumFunding(0n, x('0.005'), x('0.005'), x('2000'), 60n)).toBe(x('10') / 60n);
+    expect(nextCumFunding(0n, x('-0.005'), x('0.005'), x('2000'), 7n)).toBe(-((x('10') * 7n) / 3600n));
+    expect(nextCumFunding(x('5'), x('0.005'), x('0.005'), x('2000'), 0n)).toBe(x('5'));
   });
 
   it('longs pay when cumulative funding rises, shorts receive, rounded against the position', () => {

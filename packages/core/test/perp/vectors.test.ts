@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { feeFor, fundingOwed, nextCumFunding, realize, unrealizedPnl } from '../../src/index.js';
 
 interface Doc {
-  funding: Array<{ cum: string; rate: string; maxRate: string; index: string; next: string; size: string; owed: string }>;
+  funding: Array<{ cum: string; rate: string; maxRate: string; index: string; elapsed: string; next: string; size: string; owed: string }>;
   fees: Array<{ quote: string; rate: string; fee: string }>;
   pnl: Array<{ size: string; vQuote: string; index: string; upnl: string }>;
   realizations: Array<{ s0: string; v0: string; s1: string; v1: string; vQuote: string; realized: string }>;
@@ -17,7 +17,7 @@ const b = BigInt;
 describe('shared perpetuals and fee vectors', () => {
   it('funding', () => {
     for (const [i, v] of doc.funding.entries()) {
-      expect(nextCumFunding(b(v.cum), b(v.rate), b(v.maxRate), b(v.index)).toString(), `funding ${i}`).toBe(v.next);
+      expect(nextCumFunding(b(v.cum), b(v.rate), b(v.maxRate), b(v.index), b(v.elapsed)).toString(), `funding ${i}`).toBe(v.next);
       expect(fundingOwed(b(v.size), b(v.cum), b(v.next)).toString(), `funding ${i}`).toBe(v.owed);
     }
   });

@@ -47,6 +47,7 @@ export function engineConfigOf(listing: ChainListing): EngineConfig {
     feeSubaccount: listing.feeSubaccount,
     insuranceSubaccount: listing.insuranceSubaccount,
     risk: listing.risk,
+    maxBatchAge: listing.maxBatchAge,
   };
 }
 
@@ -292,6 +293,22 @@ export class ExchangeChain {
       return { txHash: null, gasUsed: 0n, status: 'reverted', error: decoded.name };
     }
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 });
-    return { txHash, gasUsed: receipt.gasUsed, status: receipt.status };
+    if (receipt.status === 'success') return { txHash, gasUsed: receipt.gasUsed, status: receipt.status };
+    return { txHash, gasUsed: receipt.gasUsed, status: receipt.status, error: await this.revertReason(txHash, receipt.blockNumber) };
+  }
+
+  /**
+   * Why a mined transaction reverted, for the logs: it is run again, with its gas, on the state
+   * before its block (the reason may differ if another transaction of that block changed it).
+   */
+  private async revertReason(txHash: Hex, blockNumber: bigint): Promise<string> {
+    try {
+      const tx = await this.publicClient.getTransaction({ hash: txHash });
+      await this.publicClient.call({ account: tx.from, to: tx.to ?? undefined, data: tx.input, gas: tx.gas, blockNumber: blockNumber - 1n });
+      return 'none when run again (the state changed within its block, or it ran out of gas)';
+    } catch (err) {
+      const decoded = decodeExchangeError(err);
+      return decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')})` : ((err as Error).message.split('\n')[0] ?? 'unknown');
+    }
   }
 }

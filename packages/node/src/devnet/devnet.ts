@@ -29,7 +29,19 @@ export interface DevnetOptions {
   fundingIntervalSeconds?: number;
   /** seconds between the price feeds' heartbeat rounds (default 60; 0: none) */
   feedHeartbeatSeconds?: number;
+  /**
+   * how far a batch's clock may trail the chain's, seconds (default 30): the grace window of a
+   * margin call ends this much later on the batch clock
+   */
+  maxBatchAge?: number;
+  /** the escape hatch: a request unprocessed, or no batch, this long lets anyone freeze (default a day) */
+  forceDelay?: number;
+  /** after a freeze, seconds claims register before payouts (default a day) */
+  claimWindow?: number;
 }
+
+/** The devnet's batch age bound: batches land within a second or two here, so 30 s is ample. */
+export const DEVNET_MAX_BATCH_AGE = 30;
 
 export interface DevnetTrader {
   address: Hex;
@@ -90,6 +102,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       // listings and parameter changes after set-up wait an hour in the timelock, as on a real
       // network they would wait days
       timelockDelay: 3600,
+      maxBatchAge: opts.maxBatchAge ?? DEVNET_MAX_BATCH_AGE,
+      forceDelay: opts.forceDelay ?? 86_400,
+      claimWindow: opts.claimWindow ?? 86_400,
       assets: DEVNET_ASSETS,
       markets: DEVNET_MARKETS,
     });

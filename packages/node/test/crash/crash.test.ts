@@ -128,8 +128,9 @@ describe('a 30% crash over an hour', () => {
       signed.set(hash, { order, signature });
       return { type: 'order', order, signature, hash };
     };
+    // an IOC expires a minute after the batch it is made for (the chain's rule)
     const order = (subaccount: Hex, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce): Order => ({
-      subaccount, marketId, isBuy, price, amount, nonce: nonce++, expiry: 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n,
+      subaccount, marketId, isBuy, price, amount, nonce: nonce++, expiry: tif === TimeInForce.IOC ? t + 60n : 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n,
     });
     const steps = (marketId: number): { tick: bigint; lot: bigint } => {
       const m = DEVNET_MARKETS.find((x) => x.marketId === marketId)!;

@@ -54,8 +54,11 @@ export type Op =
   | { kind: 'time'; seconds: number }
   /** a signed risk plan: markets in order, a slippage bound and a grace window */
   | { kind: 'plan'; who: number; marketOrder: number[]; maxSlippageBps: number; graceSeconds: number }
-  /** `who` asks to liquidate every exposure of `target` (most are refused: the target is healthy) */
-  | { kind: 'liquidate'; who: number; target: number }
+  /**
+   * `who` asks to liquidate every exposure of `target` (most are refused: the target is healthy),
+   * and sometimes asks right behind it to withdraw collateral (judged after the liquidation)
+   */
+  | { kind: 'liquidate'; who: number; target: number; thenWithdraw?: { asset: number; units: bigint } }
   | { kind: 'endBatch' };
 
 export const TRADERS = 6;
@@ -128,6 +131,11 @@ function randomOp(rng: Rng): Op {
     const markets = [1, 2, 3, 4].filter(() => rng.chance(0.5));
     return { kind: 'plan', who, marketOrder: markets, maxSlippageBps: rng.between(20, 400), graceSeconds: rng.between(0, 1200) };
   }
-  if (r < 95) return { kind: 'liquidate', who, target: (who + 1 + rng.int(TRADERS - 1)) % TRADERS };
+  if (r < 95) {
+    const target = (who + 1 + rng.int(TRADERS - 1)) % TRADERS;
+    if (!rng.chance(0.5)) return { kind: 'liquidate', who, target };
+    const asset = rng.int(3);
+    return { kind: 'liquidate', who, target, thenWithdraw: { asset, units: units(rng, DEPOSIT[asset]!) * 2n } };
+  }
   return { kind: 'time', seconds: rng.chance(0.25) ? rng.between(3_000, 8_000) : rng.between(1, 600) };
 }

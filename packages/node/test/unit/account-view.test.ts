@@ -23,12 +23,13 @@ describe('the account view', () => {
   it('shows loans as negative balances, positions with funding owed and unrealized PnL, and every pool', () => {
     const e = new Engine(config, { allowBorrow: true });
     e.apply({ kind: 'time', timestamp: 1000n });
+    e.apply({ kind: 'oracle', marketId: 3, price: x('2000') }); // the perp's funding clock starts
+    e.apply({ kind: 'time', timestamp: 4600n }); // an hour later
     e.apply({ kind: 'deposit', requestId: 1n, subaccount: bob, assetId: 0, amount: x('500') });
-    e.apply({ kind: 'oracle', marketId: 3, price: x('2000') });
     place(e, bob, false, '2000', '1');
     place(e, alice, true, '2000', '1'); // alice long 1 at 2000 with no money: her 1 USDC fee is a loan
     e.apply({ kind: 'endBatch' });
-    e.apply({ kind: 'funding', marketId: 3, rate: x('0.001') }); // +2 per ETH: alice owes 2
+    e.apply({ kind: 'funding', marketId: 3, rate: x('0.001') }); // an hour of +2 per ETH: alice owes 2
     e.apply({ kind: 'oracle', marketId: 3, price: x('2100') });
     const view = accountView(e, config, alice);
     expect(view.balances).toEqual([{ assetId: 0, symbol: 'USDC', balance: '-1' }]);

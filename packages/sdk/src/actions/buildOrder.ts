@@ -1,5 +1,6 @@
 import {
   ErrorCode,
+  MAX_TAKER_LIFETIME,
   SelfTradeMode,
   TimeInForce,
   UINT128_MAX,
@@ -35,9 +36,19 @@ export type BuildOrderParameters = MarketRef &
     clientId?: bigint | number | string | undefined;
     /** uint64; default: strictly increasing, derived from the client's ms clock */
     nonce?: bigint | undefined;
-    /** unix seconds; default 0 (never) */
+    /**
+     * unix seconds; default 0 (never) for GTC and POST_ONLY, and
+     * {@link DEFAULT_TAKER_EXPIRY_SECONDS} from now for IOC and FOK, which the chain requires to
+     * expire within {@link MAX_TAKER_LIFETIME} seconds of the batch that trades them
+     */
     expiry?: bigint | number | undefined;
   };
+
+/**
+ * An IOC or FOK order's default expiry, seconds from now: long enough to reach the sequencer, well
+ * inside the chain's {@link MAX_TAKER_LIFETIME}.
+ */
+export const DEFAULT_TAKER_EXPIRY_SECONDS = 30n;
 
 /** The order as it will be signed: X18 integers, flags encoded. */
 export type BuildOrderReturnType = Order;
@@ -47,8 +58,9 @@ export type BuildOrderErrorType = KestrelSdkError | KestrelApiError;
  * Builds an order from human-unit decimal strings, exactly (no rounding), and checks it against
  * the market before anything is signed: `OFF_TICK`, `OFF_LOT`, `BELOW_MIN_SIZE`,
  * `UNKNOWN_MARKET`, `PRICE_OUT_OF_RANGE`, `SIZE_TOO_LARGE`, `TOO_MANY_DECIMALS`,
- * `INVALID_FLAGS`, `UNSUPPORTED_ORDER_TYPE` (reduce-only on a spot market), `EXPIRED` or
- * `MALFORMED`, each with the offending values in `details`. The node makes the same checks; doing
+ * `INVALID_FLAGS`, `UNSUPPORTED_ORDER_TYPE` (reduce-only on a spot market), `EXPIRED`,
+ * `TAKER_EXPIRY` (an IOC or FOK order expiring never, or more than {@link MAX_TAKER_LIFETIME}
+ * seconds from now) or `MALFORMED`, each with the offending values in `details`. The node makes the same checks; doing
  * them here names the problem before anything is signed.
  *
  * @example
@@ -130,9 +142,14 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
     fail(ErrorCode.UNSUPPORTED_ORDER_TYPE, `reduceOnly applies to perpetual markets only; ${market.symbol} is ${market.kind}`, { ...ctx, kind: market.kind });
   }
 
-  const expiry = p.expiry === undefined ? 0n : toUint(p.expiry, 'expiry', UINT64_MAX);
-  if (expiry !== 0n && expiry <= nowSeconds(client)) {
-    fail(ErrorCode.EXPIRED, `expiry ${expiry} is not in the future (unix seconds)`, { expiry: expiry.toString(), now: nowSeconds(client).toString() });
+  const now = nowSeconds(client);
+  const taker = tif === 'IOC' || tif === 'FOK';
+  const expiry = p.expiry === undefined ? (taker ? now + DEFAULT_TAKER_EXPIRY_SECONDS : 0n) : toUint(p.expiry, 'expiry', UINT64_MAX);
+  if (expiry !== 0n && expiry <= now) {
+    fail(ErrorCode.EXPIRED, `expiry ${expiry} is not in the future (unix seconds)`, { expiry: expiry.toString(), now: now.toString() });
+  }
+  if (taker && (expiry === 0n || expiry > now + MAX_TAKER_LIFETIME)) {
+    fail(ErrorCode.TAKER_EXPIRY, `an ${tif} order must expire within ${MAX_TAKER_LIFETIME} s (unix seconds; got ${expiry})`, { expiry: expiry.toString(), now: now.toString() });
   }
 
   return {

@@ -57,7 +57,7 @@ abstract contract Fixture is Test {
         feeSub = sub(vm.addr(feePk), "fees");
 
         insuranceSub = sub(vm.addr(feePk), "insurance");
-        ex = IExchange(address(Deploy.exchange(address(this), feeSub, insuranceSub, MAX_BATCH_AGE)));
+        ex = IExchange(address(Deploy.exchange(Deploy.devnet(address(this), feeSub, insuranceSub, MAX_BATCH_AGE))));
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
         wbtc = new TestToken("Wrapped Bitcoin", "WBTC", 8);
