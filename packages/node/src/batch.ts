@@ -5,7 +5,8 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order, type RiskPlan } from '@kestrel/core';
-import { inputFromWire, inputToWire, type BatchInput, type InputWire, type SignedInput, type SignerCheck } from './inputs.js';
+import { recoverAddress } from './crypto/recover.js';
+import { assertSigned, decodeInput, inputToWire, isSigned, type BatchInput, type InputWire, type SignedInput, type SignerCheck } from './inputs.js';
 
 export const RequestKind = { DEPOSIT: 0, WITHDRAWAL: 1, CANCEL_UP_TO: 2, CANCEL_ORDER: 3, LINKED_SIGNER: 4, LIQUIDATION: 5 } as const;
 export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
@@ -106,10 +107,11 @@ export function peekBatchId(v: unknown): bigint | null {
 }
 
 /**
- * Decodes a proposal and verifies each input's signature, except those `known` vouches for
- * (inputs this node verified on arrival: a follower has most of a batch in its mempool already).
+ * Decodes a proposal, its inputs with their digests, without verifying any input's signature
+ * (see {@link verifyProposalInputs}): a node checks the proposal's own operator signature first,
+ * so a forged proposal costs one recovery, not one per input.
  */
-export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): Proposal {
+export function decodeProposal(domainSep: Hex, v: unknown): Proposal {
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const w = v as Record<string, unknown>;
   if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
@@ -145,7 +147,7 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
         data: hex32(q.data, 'request.data'),
       };
     }),
-    inputs: w.inputs.map((x: unknown) => inputFromWire(domainSep, x, known, canSign)),
+    inputs: w.inputs.map((x: unknown) => decodeInput(domainSep, x)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
     stateHash: hex32(w.stateHash, 'stateHash'),
     signature: (() => {
@@ -153,6 +155,21 @@ export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: Sig
       return w.signature.toLowerCase() as Hex;
     })(),
   };
+}
+
+/**
+ * Verifies each input's signature, except those `known` vouches for (inputs this node verified
+ * on arrival: a follower has most of a batch in its mempool already). Throws INVALID_SIGNATURE.
+ */
+export function verifyProposalInputs(p: Pick<Proposal, 'inputs'>, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): void {
+  for (const input of p.inputs) if (isSigned(input) && !known?.(input)) assertSigned(input, recoverAddress(input.hash, input.signature), canSign);
+}
+
+/** Decodes a proposal and verifies its inputs' signatures ({@link decodeProposal}, {@link verifyProposalInputs}). */
+export function proposalFromWire(domainSep: Hex, v: unknown, known?: (input: SignedInput) => boolean, canSign?: SignerCheck): Proposal {
+  const p = decodeProposal(domainSep, v);
+  verifyProposalInputs(p, known, canSign);
+  return p;
 }
 
 /**

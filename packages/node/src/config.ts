@@ -2,6 +2,7 @@
  * Node configuration: defaults (with their reasons) < a JSON config file < KESTREL_* environment
  * variables < command-line flags. Every limit is explicit and has a default here.
  */
+import { PROPOSAL_RATE_LIMIT } from './p2p/proposal-gate.js';
 import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool.js';
@@ -36,6 +37,8 @@ export interface NodeConfig {
   apiRateLimit: RateLimit;
   /** per peer (the one that relayed the message), for gossiped orders and cancels */
   gossipRateLimit: RateLimit;
+  /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
+  proposalRateLimit: RateLimit;
   logLevel: LogLevel;
 }
 
@@ -65,6 +68,7 @@ export const DEFAULTS = {
   // A peer relays the inputs of all its clients: ten times one client's allowance, and far above
   // what signature checks can keep up with anyway, so only a flood is cut.
   gossipRateLimit: { perSecond: 2000, burst: 4000 },
+  proposalRateLimit: { ...PROPOSAL_RATE_LIMIT },
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -123,8 +127,10 @@ function coerce(field: string, v: unknown): unknown {
   return String(v);
 }
 
+const RATE_LIMITS = ['apiRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
+
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
-  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit }, gossipRateLimit: { ...DEFAULTS.gossipRateLimit } };
+  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit }, gossipRateLimit: { ...DEFAULTS.gossipRateLimit }, proposalRateLimit: { ...DEFAULTS.proposalRateLimit } };
   if (opts.file) {
     let fromFile: Raw;
     try {
@@ -134,7 +140,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
     }
     for (const [k, v] of Object.entries(fromFile)) {
       if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
-      else if ((k === 'apiRateLimit' || k === 'gossipRateLimit') && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
+      else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
     }
@@ -155,7 +161,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   for (const k of ['maxTotal', 'maxPerSubaccount']) {
     if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
   }
-  for (const k of ['apiRateLimit', 'gossipRateLimit']) {
+  for (const k of RATE_LIMITS) {
     const rl = merged[k] as Raw;
     if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
       throw new ConfigError(`${k}: expected {perSecond > 0, burst ≥ 1}`);

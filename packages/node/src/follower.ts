@@ -46,6 +46,15 @@ export class Follower {
     await this.chainOfWork.catch(() => undefined);
   }
 
+  /**
+   * Whether a gossiped proposal for `batchId` may matter, before anything is verified: the next
+   * batch, or one with the id of our last (the leader's replacement of a batch the chain
+   * reverted). Anything older is ignored at no cost.
+   */
+  wants(batchId: bigint): boolean {
+    return batchId >= this.f.ledger.lastBatchId;
+  }
+
   /** Applies one proposal if it is the next batch. */
   apply(p: Proposal): Promise<ApplyResult> {
     const run = this.chainOfWork.then(() => this.applyNow(p));
@@ -155,7 +164,8 @@ export class Follower {
 
   private readonly operators = new Map<string, boolean>();
 
-  private async signedByOperator(p: Proposal): Promise<boolean> {
+  /** Whether the proposal is signed by a registered operator (positive answers are remembered). */
+  async signedByOperator(p: Proposal): Promise<boolean> {
     const signer = recoverAddress(proposalDigest(this.f.ledger.domainSep, p), p.signature);
     if (!signer) return false;
     let ok = this.operators.get(signer);

@@ -19,7 +19,8 @@ import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { domainSeparator, ErrorCode, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
-import { peekBatchId, proposalFromWire, proposalToWire, type Proposal } from './batch.js';
+import { proposalToWire, verifyProposalInputs, type Proposal } from './batch.js';
+import { admitProposal } from './p2p/proposal-gate.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
@@ -54,6 +55,7 @@ export class KestrelNode {
     gossipAccepted: this.metrics.counter('kestrel_gossip_accepted_total', 'gossiped inputs accepted into the mempool'),
     gossipRejected: this.metrics.counter('kestrel_gossip_rejected_total', 'gossip messages rejected as malformed or badly signed'),
     gossipThrottled: this.metrics.counter('kestrel_gossip_throttled_total', 'gossiped inputs ignored because their relaying peer exceeded gossipRateLimit'),
+    proposalsThrottled: this.metrics.counter('kestrel_gossip_proposals_throttled_total', 'gossiped proposals ignored because their relaying peer exceeded proposalRateLimit'),
     batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
   };
@@ -104,8 +106,10 @@ export class KestrelNode {
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
     node.recoverPool = RecoverPool.start();
     node.instrument();
-    network.onMessage(topics.orders, (data) => node.onGossipInput(data), { perPeer: config.gossipRateLimit, onThrottle: () => node.count.gossipThrottled() });
-    network.onMessage(topics.batches, (data) => node.onGossipProposal(data));
+    subscribeGossip(network, topics, { input: (data) => node.onGossipInput(data), proposal: (data) => node.onGossipProposal(data) }, config, {
+      inputThrottled: () => node.count.gossipThrottled(),
+      proposalThrottled: () => node.count.proposalsThrottled(),
+    });
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {
@@ -258,23 +262,39 @@ export class KestrelNode {
   private async onGossipProposal(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
     if (!msg || msg.kind !== GossipKind.PROPOSAL) return 'REJECT';
-    if (!this.follower) return 'IGNORE';
-    // cheap checks before any signature is verified: an old or unreadable proposal costs nothing
-    const id = peekBatchId(msg.body);
-    if (id === null) return 'REJECT';
-    if (id <= this.ledger.lastBatchId) return 'IGNORE';
-    let p: Proposal;
-    try {
-      p = proposalFromWire(this.domainSep, msg.body, (i) => this.ledger.knows(i), (s, k) => this.ledger.engine.canSign(s, k));
-    } catch {
-      return 'REJECT';
+    const follower = this.follower;
+    if (!follower) return 'IGNORE';
+    // the proposal's own signature before any of its inputs'
+    const gated = await admitProposal(this.domainSep, msg.body, {
+      wants: (id) => follower.wants(id),
+      operatorSigned: (p) => follower.signedByOperator(p),
+      verifyInputs: (p) => verifyProposalInputs(p, (i) => this.ledger.knows(i), (s, k) => this.ledger.engine.canSign(s, k)),
+    });
+    if (gated.proposal === undefined) {
+      if (gated.verdict === 'REJECT') this.count.gossipRejected();
+      return gated.verdict;
     }
-    const result = await this.follower.apply(p);
-    if (result === 'gap') void this.follower.catchUp().catch(() => undefined);
+    const result = await follower.apply(gated.proposal);
+    if (result === 'gap') void follower.catchUp().catch(() => undefined);
     if (result === 'forged') return 'REJECT';
     return result === 'applied' ? 'ACCEPT' : 'IGNORE';
   }
 
+}
+
+/**
+ * The node's two gossip topics, each rate-limited per relaying peer before its handler runs:
+ * inputs (orders, cancels, plans) at `gossipRateLimit`, batch proposals at `proposalRateLimit`.
+ */
+export function subscribeGossip(
+  network: Pick<Network, 'onMessage'>,
+  topics: { orders: string; batches: string },
+  handle: { input: (data: Uint8Array) => Promise<Verdict>; proposal: (data: Uint8Array) => Promise<Verdict> },
+  limits: Pick<NodeConfig, 'gossipRateLimit' | 'proposalRateLimit'>,
+  throttled: { inputThrottled: () => void; proposalThrottled: () => void },
+): void {
+  network.onMessage(topics.orders, (data) => handle.input(data), { perPeer: limits.gossipRateLimit, onThrottle: throttled.inputThrottled });
+  network.onMessage(topics.batches, (data) => handle.proposal(data), { perPeer: limits.proposalRateLimit, onThrottle: throttled.proposalThrottled });
 }
 
 /** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */

@@ -11,7 +11,6 @@
  * the new batch with the same id arrives.
  */
 import type { Hex } from '@kestrel/core';
-import { InvalidOrderReason } from '@kestrel/contracts';
 import { findOrderInput, proposalDigest, settlementArgs, type PriceUpdate, type Proposal, type SettlementArgs } from './batch.js';
 import type { BatchInput, ProtocolInput } from './inputs.js';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
@@ -49,8 +48,6 @@ const MAX_REBUILDS = 8;
  * the book untouched, and retrying it every batch would settle a batch every interval for nothing.
  */
 const DE_RISK_RETRY_SECONDS = 5n;
-/** InvalidOrder reasons that blame a plan order: its step is left out, never a trader's order. */
-const PLAN_ORDER_REFUSALS = new Set<number>([InvalidOrderReason.NOT_FLAGGED, InvalidOrderReason.PLAN_PRICE, InvalidOrderReason.NOT_REDUCING]);
 
 export class Sequencer {
   private readonly loop: Loop;
@@ -84,11 +81,7 @@ export class Sequencer {
     const requests = to > ledger.requestCursor ? await chain.requests(ledger.requestCursor, to) : [];
     let inputs: BatchInput[] = ledger.mempool.peek(this.s.maxBatchOrders).map((e) => e.input);
 
-    // The batch clock never runs ahead of the block that will include it, nor behind the last batch.
-    const now = this.s.nowSeconds() - 1n;
-    const block = await chain.pendingBlockTimestamp();
-    const clock = now < block ? now : block;
-    const timestamp = clock > ledger.lastTimestamp ? clock : ledger.lastTimestamp;
+    const timestamp = batchClock(this.s.nowSeconds(), await chain.pendingBlockTimestamp(), ledger.lastTimestamp, ledger.config.maxBatchAge ?? 0n);
     const batchId = ledger.lastBatchId + 1n;
     let prices = await this.newPrices(timestamp);
     let funding = this.fundingDue(timestamp, prices);
@@ -189,11 +182,11 @@ export class Sequencer {
    */
   private withoutProtocolCulprit(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs, inputs: BatchInput[]): BatchInput[] | null {
     const reason = Number(sim.args[sim.error === 'InvalidBatch' ? 0 : 1]);
-    if (sim.error === 'InvalidOrder' && PLAN_ORDER_REFUSALS.has(reason)) {
-      const o = args.orders[Number(sim.args[0])];
-      if (o === undefined || o.signature !== '0x') return null;
-      return inputs.filter((i) => !(i.type === 'deRisk' && i.subaccount === o.order.subaccount));
-    }
+    // a plan order (no signature) the chain refuses, whatever the reason, or a fill it takes part
+    // in: its account's plan step is left out (never a trader's order in its place)
+    const planOrders = sim.error === 'InvalidOrder' ? [args.orders[Number(sim.args[0])]] : sim.error === 'InvalidFill' ? [args.fills[Number(sim.args[0])]].flatMap((f) => (f ? [args.orders[f.maker], args.orders[f.taker]] : [])) : [];
+    const plan = planOrders.find((o) => o !== undefined && o.signature === '0x');
+    if (plan !== undefined) return inputs.filter((i) => !(i.type === 'deRisk' && i.subaccount === plan.order.subaccount));
     if (sim.error !== 'InvalidBatch') return null;
     if (reason === InvalidBatchReason.ABSORB) return inputs.filter((i) => i.type !== 'absorb');
     if (reason === InvalidBatchReason.DELEVERAGE) return inputs.filter((i) => i.type !== 'deleverage');
@@ -290,4 +283,17 @@ export class Sequencer {
       ledger.lastSettledBatchId = onChain;
     }
   }
+}
+
+/**
+ * A batch's clock: the wall clock (a second back), never ahead of the block that will include it
+ * (`pending`, the chain's next timestamp), never behind the last batch, and never more than half
+ * of maxBatchAge behind the chain — a chain whose clock runs ahead of this machine's (a local
+ * chain stamps each block a second after the last) must still take the batch when it lands.
+ */
+export function batchClock(now: bigint, pending: bigint, last: bigint, maxBatchAge: bigint): bigint {
+  let t = now - 1n < pending ? now - 1n : pending;
+  const floor = pending - maxBatchAge / 2n;
+  if (t < floor) t = floor;
+  return t > last ? t : last;
 }

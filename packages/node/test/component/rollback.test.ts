@@ -77,8 +77,10 @@ beforeAll(async () => {
   const syncFrom = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`];
   ({ ledger: late } = await fx.openLedger(followerChain));
   lateLoop = new Follower({ ledger: late, chain: followerChain, log, syncFrom, pollIntervalMs: 1000, feeds: new Map() });
+  // as a node hears a gossiped proposal: the cheap gate first, then the follower
   sequencer = sequencerFor(leader, chain, async (p) => {
     published.push(p);
+    expect(followerLoop.wants(p.batchId)).toBe(true);
     expect(await followerLoop.apply(p)).toBe('applied');
     if (lateHears) expect(await lateLoop.apply(p)).toBe('applied');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { startNetwork, type Network, type Verdict } from '../../src/p2p/network.js';
+import { subscribeGossip } from '../../src/node.js';
 
 const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };
 const quiet = (): void => undefined;
@@ -72,6 +73,33 @@ describe('gossip network over TCP on loopback', () => {
       await waitFor(() => handled.length + throttled >= 20);
       expect(handled).toEqual(Array.from({ length: 5 }, (_, i) => `order ${i}`));
       expect(throttled).toBe(15);
+    } finally {
+      await Promise.all(nets.map((n) => n.stop()));
+    }
+  });
+
+  it("limits each peer on the node's batches topic as on its inputs topic", async () => {
+    const nets: Network[] = [];
+    try {
+      const [a, b] = (await mesh(2, nets)) as [Network, Network];
+      const handled = { input: 0, proposal: 0 };
+      const throttled = { input: 0, proposal: 0 };
+      a.onMessage(topics.orders, () => 'ACCEPT');
+      a.onMessage(topics.batches, () => 'ACCEPT');
+      subscribeGossip(
+        b,
+        topics,
+        { input: async () => (handled.input++, 'ACCEPT'), proposal: async () => (handled.proposal++, 'ACCEPT') },
+        { gossipRateLimit: { perSecond: 0.001, burst: 8 }, proposalRateLimit: { perSecond: 0.001, burst: 3 } },
+        { inputThrottled: () => throttled.input++, proposalThrottled: () => throttled.proposal++ },
+      );
+      await waitFor(() => b.peerCount() >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 0; i < 20; i++) await a.publish(topics.batches, new TextEncoder().encode(`proposal ${i}`));
+      for (let i = 0; i < 10; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
+      await waitFor(() => handled.proposal + throttled.proposal >= 20 && handled.input + throttled.input >= 10);
+      expect([handled.proposal, throttled.proposal]).toEqual([3, 17]);
+      expect([handled.input, throttled.input]).toEqual([8, 2]);
     } finally {
       await Promise.all(nets.map((n) => n.stop()));
     }

@@ -1,0 +1,47 @@
+/**
+ * How a gossiped batch proposal is let in, cheapest check first: its batch id (nothing older than
+ * this node's last batch is worth anything), its shape, then the one signature that says who sent
+ * it — an operator, or the peer relaying it is REJECTed — and only then the signatures of its
+ * inputs, which may be thousands. A stranger cannot make a node recover signatures at will.
+ */
+import type { Hex } from '@kestrel/core';
+import { decodeProposal, peekBatchId, type Proposal } from '../batch.js';
+import type { RateLimit } from '../rate-limit.js';
+import type { Verdict } from './network.js';
+
+/**
+ * Proposals one peer may relay: the leader sends one a batch (four a second at the default
+ * interval), so 20 a second with bursts of 40 leaves room for replacements and catch-up while a
+ * flooding peer is cut off before any signature is recovered.
+ */
+export const PROPOSAL_RATE_LIMIT: RateLimit = Object.freeze({ perSecond: 20, burst: 40 });
+
+export interface ProposalGate {
+  /** whether a proposal for this batch id may matter (the next batch, or a replacement of ours) */
+  wants(batchId: bigint): boolean;
+  /** whether the proposal is signed by a registered operator */
+  operatorSigned(p: Proposal): Promise<boolean>;
+  /** verifies the inputs' signatures; throws on a bad one */
+  verifyInputs(p: Proposal): void;
+}
+
+export type GateResult = { verdict: Verdict; proposal?: undefined } | { verdict: 'ACCEPT'; proposal: Proposal };
+
+export async function admitProposal(domainSep: Hex, body: unknown, gate: ProposalGate): Promise<GateResult> {
+  const id = peekBatchId(body);
+  if (id === null) return { verdict: 'REJECT' };
+  if (!gate.wants(id)) return { verdict: 'IGNORE' };
+  let p: Proposal;
+  try {
+    p = decodeProposal(domainSep, body);
+  } catch {
+    return { verdict: 'REJECT' }; // malformed: provably bad
+  }
+  if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
+  try {
+    gate.verifyInputs(p);
+  } catch {
+    return { verdict: 'REJECT' }; // an operator's proposal carrying a badly signed input
+  }
+  return { verdict: 'ACCEPT', proposal: p };
+}
