@@ -31,7 +31,7 @@ import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
 import { startNetwork, type Network, type Verdict } from './p2p/network.js';
 import { Metrics } from './metrics.js';
-import { Sequencer } from './sequencer.js';
+import { heartbeatFor, Sequencer } from './sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
@@ -131,6 +131,7 @@ export class KestrelNode {
         feeds: listing.feeds,
         perps: listing.markets.filter((m) => m.kind === 'PERP').map((m) => m.marketId),
         fundingIntervalSeconds: config.fundingIntervalSeconds,
+        heartbeatSeconds: heartbeatFor(listing.forceDelay),
       });
       node.sequencer.start();
     } else {

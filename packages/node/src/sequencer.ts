@@ -39,7 +39,15 @@ export interface SequencerInit {
   /** perp market ids */
   perps: readonly number[];
   fundingIntervalSeconds: number;
+  /**
+   * an empty batch once this long has passed since the last (0: never): no batch for the
+   * Exchange's forceDelay lets anyone freeze it, so an idle exchange still settles now and then
+   */
+  heartbeatSeconds: number;
 }
+
+/** The heartbeat a node keeps by default: a quarter of the Exchange's forceDelay. */
+export const heartbeatFor = (forceDelay: bigint): number => Number(forceDelay / 4n);
 
 /** How many times a batch is rebuilt after a simulated refusal before the tick gives up. */
 const MAX_REBUILDS = 8;
@@ -86,7 +94,8 @@ export class Sequencer {
     let prices = await this.newPrices(timestamp);
     let funding = this.fundingDue(timestamp, prices);
     inputs = [...inputs, ...this.protocolSteps(timestamp)];
-    if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0) return;
+    const heartbeat = this.s.heartbeatSeconds > 0 && timestamp - ledger.lastTimestamp >= BigInt(this.s.heartbeatSeconds);
+    if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0 && !heartbeat) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
       const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });

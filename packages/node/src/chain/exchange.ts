@@ -29,6 +29,8 @@ export interface ChainListing {
   feeSubaccount: Hex;
   insuranceSubaccount: Hex;
   maxBatchAge: bigint;
+  /** the escape hatch's delay: no batch for this long (or a request waiting this long) lets anyone freeze */
+  forceDelay: bigint;
   assets: Array<AssetConfig & { token: Hex }>;
   markets: MarketConfig[];
   /** portfolio margin as the contract applies it (always: with no groups, nothing is collateral) */
@@ -78,10 +80,11 @@ export class ExchangeChain {
   /** Everything the engine's configuration takes, read from the Exchange. */
   async listing(): Promise<ChainListing> {
     const chainId = await this.publicClient.getChainId();
-    const [feeSubaccount, insuranceSubaccount, maxBatchAge, assetCount, marketIds, groupIds, pnlWeight, deRisk] = await Promise.all([
+    const [feeSubaccount, insuranceSubaccount, maxBatchAge, forceDelay, assetCount, marketIds, groupIds, pnlWeight, deRisk] = await Promise.all([
       this.read<Hex>('feeSubaccount'),
       this.read<Hex>('insuranceSubaccount'),
       this.read<bigint>('maxBatchAge'),
+      this.read<bigint>('forceDelay'),
       this.read<number>('assetCount'),
       this.read<readonly number[]>('marketIds'),
       this.read<readonly number[]>('riskGroupIds'),
@@ -150,6 +153,7 @@ export class ExchangeChain {
       feeSubaccount: feeSubaccount.toLowerCase() as Hex,
       insuranceSubaccount: insuranceSubaccount.toLowerCase() as Hex,
       maxBatchAge,
+      forceDelay,
       assets,
       markets,
       risk: {

@@ -116,5 +116,6 @@ export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: 
     feeds: new Map(),
     perps: [],
     fundingIntervalSeconds: 3600,
+    heartbeatSeconds: 6 * 3600, // a quarter of the fixture's forceDelay (a day)
   });
 }
