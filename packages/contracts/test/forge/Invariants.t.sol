@@ -1,208 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Vm} from "./utils/Vm.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {Fixture} from "./utils/Fixture.sol";
-import {Exchange} from "../../contracts/Exchange.sol";
+import {InvariantHandler} from "./utils/InvariantHandler.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
-import {TestToken} from "../../contracts/test/TestToken.sol";
+import {BlockingToken} from "../../contracts/test/BlockingToken.sol";
 import {MockFeed} from "../../contracts/test/MockFeed.sol";
 import {PerpMath} from "../../contracts/lib/PerpMath.sol";
 
-/// @notice What a random sequence of calls may do to the Exchange: deposits, withdrawal requests,
-///         spot and perp trades settled in batches (on margin, borrowing; sometimes refused),
-///         price moves, funding updates, time passing (interest, stale prices) and on-chain
-///         cancels. Every input is bounded to something a real caller could send; refused calls
-///         are fine.
-contract Handler {
-    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-
-    IExchange internal immutable ex;
-    address internal immutable operator;
-    uint256[3] internal keys;
-    bytes32[3] internal subs;
-    uint64 internal nonce = 1;
-    IExchangeTypes.Order[] internal resting;
-
-    /// how many calls of each kind went through (to see the sequence did something)
-    uint256 public settled;
-    uint256 public refused;
-
-    MockFeed internal immutable feed;
-    int256 internal answer = 2000e8;
-    uint32 internal constant PERP = 3;
-
-    constructor(IExchange ex_, address operator_, uint256[3] memory keys_, bytes32[3] memory subs_, MockFeed feed_) {
-        ex = ex_;
-        operator = operator_;
-        keys = keys_;
-        subs = subs_;
-        feed = feed_;
-    }
-
-    /// The ETH feed moves by up to ±10% and a batch prices WETH/USDC and ETH-PERP with it.
-    function movePrice(uint256 move) external {
-        answer = answer * int256(900 + move % 201) / 1000;
-        if (answer <= 0) answer = 1e8;
-        uint80 round = feed.publish(answer, block.timestamp);
-        IExchangeTypes.Batch memory b = _batch();
-        b.prices = new IExchangeTypes.PriceRound[](2);
-        b.prices[0] = IExchangeTypes.PriceRound({marketId: 1, roundId: round});
-        b.prices[1] = IExchangeTypes.PriceRound({marketId: PERP, roundId: round});
-        _settle(b);
-    }
-
-    /// Time passes (interest accrues; past an hour the price is stale).
-    function warp(uint256 seconds_) external {
-        vm.warp(block.timestamp + 1 + seconds_ % 7200);
-    }
-
-    /// A funding update, sometimes past the clamp.
-    function payFunding(int256 rate) external {
-        IExchangeTypes.Batch memory b = _batch();
-        b.funding = new IExchangeTypes.FundingUpdate[](1);
-        b.funding[0] = IExchangeTypes.FundingUpdate({marketId: PERP, rate: int128(rate % 0.02e18)});
-        _settle(b);
-    }
-
-    function restingCount() external view returns (uint256) {
-        return resting.length;
-    }
-
-    function restingAt(uint256 i) external view returns (IExchangeTypes.Order memory) {
-        return resting[i];
-    }
-
-    function deposit(uint256 who, uint256 asset, uint256 amount) external {
-        who %= 3;
-        uint32 a = uint32(asset % 3);
-        TestToken t = TestToken(ex.getAsset(a).token);
-        amount = 1 + amount % (10 ** (ex.getAsset(a).decimals + 4));
-        address owner = vm.addr(keys[who]);
-        t.mint(owner, amount);
-        vm.startPrank(owner);
-        t.approve(address(ex), amount);
-        ex.deposit(subs[who], a, amount);
-        vm.stopPrank();
-    }
-
-    function withdraw(uint256 who, uint256 asset, uint256 amount) external {
-        who %= 3;
-        uint32 a = uint32(asset % 3);
-        amount = 1 + amount % (10 ** (ex.getAsset(a).decimals + 4));
-        vm.prank(vm.addr(keys[who]));
-        ex.requestWithdrawal(subs[who], a, amount);
-    }
-
-    /// One maker order and one taker order on WETH/USDC or ETH-PERP, filled up to the smaller amount.
-    function trade(uint256 makerSeed, uint256 takerSeed, uint256 price, uint256 makerLots, uint256 takerLots, bool takerBuys, bool perp)
-        external
-    {
-        marketId = perp ? PERP : 1;
-        uint256 m = makerSeed % 3;
-        uint256 t = takerSeed % 3;
-        if (m == t) t = (t + 1) % 3;
-        uint128 p = uint128(1e18 + (price % 5000) * 1e18 + (price % 100) * 0.01e18);
-        uint128 ma = uint128(1 + makerLots % 3000) * 0.001e18;
-        uint128 ta = uint128(1 + takerLots % 3000) * 0.001e18;
-        IExchangeTypes.Order memory maker = _order(m, !takerBuys, p, ma);
-        IExchangeTypes.Order memory taker = _order(t, takerBuys, p, ta);
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: ma < ta ? ma : ta});
-        _settle(b);
-        if (ma > ta) resting.push(maker);
-    }
-
-    /// A later taker against an order that rested (perhaps cancelled on chain since).
-    function takeResting(uint256 index, uint256 takerSeed, uint256 lots) external {
-        if (resting.length == 0) return;
-        IExchangeTypes.Order memory maker = resting[index % resting.length];
-        uint256 t = takerSeed % 3;
-        if (subs[t] == maker.subaccount) t = (t + 1) % 3;
-        marketId = maker.marketId;
-        IExchangeTypes.Order memory taker = _order(t, !maker.isBuy, maker.price, uint128(1 + lots % 3000) * 0.001e18);
-        uint256 m;
-        for (uint256 i; i < 3; ++i) if (subs[i] == maker.subaccount) m = i;
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: taker.amount});
-        _settle(b);
-    }
-
-    function cancelResting(uint256 index) external {
-        if (resting.length == 0) return;
-        IExchangeTypes.Order[] memory one = new IExchangeTypes.Order[](1);
-        one[0] = resting[index % resting.length];
-        vm.prank(address(bytes20(one[0].subaccount)));
-        ex.cancelOrders(one);
-    }
-
-    /// An empty batch: processes the queued requests.
-    function processRequests() external {
-        _settle(_batch());
-    }
-
-    uint32 internal marketId = 1;
-
-    function _order(uint256 who, bool isBuy, uint128 price, uint128 amount) internal returns (IExchangeTypes.Order memory o) {
-        o = IExchangeTypes.Order({
-            subaccount: subs[who],
-            marketId: marketId,
-            isBuy: isBuy,
-            price: price,
-            amount: amount,
-            nonce: nonce,
-            expiry: 0,
-            flags: 0,
-            clientId: 0
-        });
-        ++nonce;
-    }
-
-    function _batch() internal view returns (IExchangeTypes.Batch memory b) {
-        b.batchId = ex.lastBatchId() + 1;
-        b.timestamp = uint64(block.timestamp);
-        b.requestCursor = ex.requestCount();
-        b.stateHash = keccak256(abi.encode(b.batchId));
-        b.prices = new IExchangeTypes.PriceRound[](0);
-        b.funding = new IExchangeTypes.FundingUpdate[](0);
-        b.orders = new IExchangeTypes.SignedOrder[](0);
-        b.fills = new IExchangeTypes.Fill[](0);
-    }
-
-    function _sign(uint256 key, IExchangeTypes.Order memory o) internal view returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, ex.orderHash(o));
-        return abi.encodePacked(r, s, v);
-    }
-
-    function _settle(IExchangeTypes.Batch memory b) internal {
-        vm.prank(operator);
-        try ex.settleBatch(b) {
-            ++settled;
-        } catch {
-            ++refused; // under margin, a stale price or an overfill: the batch is refused whole, nothing moves
-        }
-    }
-}
-
-/// @notice Conservation after every call of a random sequence (DESIGN §10): for each token, the
-///         Exchange holds at least what every account can claim — balances (a loan counts
-///         against its borrower), the fee and insurance funds, and for the quote token every
-///         position's vQuote less the funding it owes (sizes sum to zero, so that is the
-///         positions' value at any price).
-contract InvariantsTest is Fixture {
-    Handler internal handler;
+/// @notice The market, feeds, lending, a refusing token and the handler the invariant suite and
+///         the handler's own tests share; each invariant as a check.
+abstract contract InvariantSetup is Fixture {
+    InvariantHandler internal handler;
+    BlockingToken internal blk;
     uint32 internal constant ETH_PERP = 3;
+    uint32 internal constant BLK = 3;
+    /// rounding: a wei per account and asset, and some
+    int256 internal constant DUST = 100;
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
         IExchangeTypes.Market memory perp = market(WETH, 0.01e18, 0.001e18, ETH_MAKER_FEE, ETH_TAKER_FEE, "ETH-PERP");
         perp.kind = IExchangeTypes.MarketKind.Perp;
@@ -218,20 +35,35 @@ contract InvariantsTest is Fixture {
         IExchangeTypes.Curve memory curve = IExchangeTypes.Curve({baseRate: 0.02e18, slope1: 0.1e18, slope2: 1e18, kink: 0.8e18, reserveFactor: 0.1e18});
         ex.setLendingCurve(USDC, curve);
         ex.setLendingCurve(WETH, curve);
+        blk = new BlockingToken(6);
+        ex.listAsset(address(blk), "BLK");
         uint256[3] memory keys = [alicePk, bobPk, carolPk];
         bytes32[3] memory subs = [aliceSub, bobSub, carolSub];
-        handler = new Handler(ex, operator, keys, subs, feed);
-        handler.movePrice(100); // the first price: 2,000
+        handler = new InvariantHandler(ex, operator, keys, subs, feed, blk);
+        fund(bob, insuranceSub, USDC, 300e6); // a small fund: sometimes it covers a deficit, sometimes not
+        handler.movePrice(150); // the first price: 2,000
     }
 
-    /// Only the handler's functions are called (forge reads this list).
-    function targetContracts() public view returns (address[] memory targets) {
-        targets = new address[](1);
-        targets[0] = address(handler);
+    function accounts() internal view returns (bytes32[5] memory) {
+        return [aliceSub, bobSub, carolSub, feeSub, insuranceSub];
     }
 
-    function invariant_TokensCoverEveryClaim() public view {
-        bytes32[5] memory all = [aliceSub, bobSub, carolSub, feeSub, insuranceSub];
+    /// The owners of those accounts (the fee and insurance subaccounts share one).
+    function owners() internal view returns (address[4] memory) {
+        return [alice, bob, carol, vm.addr(feePk)];
+    }
+
+    function scale(uint32 a) internal view returns (uint256) {
+        return 10 ** (18 - uint256(ex.getAsset(a).decimals));
+    }
+
+    function held(uint32 a) internal view returns (uint256) {
+        return BlockingToken(ex.getAsset(a).token).balanceOf(address(ex));
+    }
+
+    function checkTokensCoverEveryClaim() internal view {
+        bytes32[5] memory all = accounts();
+        address[4] memory who = owners();
         int256 cum = ex.cumFunding(ETH_PERP);
         for (uint32 a; a < ex.assetCount(); ++a) {
             int256 claims;
@@ -242,18 +74,128 @@ contract InvariantsTest is Fixture {
                     claims += p.vQuote - PerpMath.fundingOwed(p.size, p.lastCumFunding, cum);
                 }
             }
-            uint256 scale = 10 ** (18 - uint256(ex.getAsset(a).decimals));
-            assertGe(int256(token(a).balanceOf(address(ex)) * scale), claims, "the tokens cover every claim");
+            for (uint256 i; i < who.length; ++i) claims += int256(ex.claimable(who[i], a) * scale(a));
+            assertGe(int256(held(a) * scale(a)), claims, "the tokens cover every claim");
         }
     }
 
-    function invariant_NoOrderFilledPastItsAmount() public view {
-        for (uint256 i; i < handler.restingCount(); ++i) {
-            IExchangeTypes.Order memory o = handler.restingAt(i);
+    function checkPositionsNetToZero() internal view {
+        bytes32[5] memory all = accounts();
+        int256 net;
+        for (uint256 i; i < all.length; ++i) net += ex.positionOf(all[i], ETH_PERP).size;
+        assertEq(net, 0, "every long has its short");
+    }
+
+    function checkNoOrderFilledPastItsAmount() internal view {
+        for (uint256 i; i < handler.sentCount(); ++i) {
+            IExchangeTypes.Order memory o = handler.sentAt(i);
             assertTrue(ex.filled(ex.orderHash(o)) <= o.amount, "filled within the amount");
         }
     }
 
+    function checkEveryDebtIsBackedOrVisibleBadDebt() internal view {
+        (uint256 ethPrice,) = ex.price(ETH_USDC);
+        // the vault's tokens at the index prices (WBTC and BLK have none: worth nothing to either side)
+        int256 vault = int256(held(USDC) * scale(USDC) + held(WETH) * ethPrice / 1e18);
+        int256 owed;
+        int256 badDebt;
+        bytes32[5] memory all = accounts();
+        for (uint256 i; i < all.length; ++i) {
+            (bool priced, int256 equity,) = ex.maintenance(all[i]);
+            assertTrue(priced, "every account has a price for what it owes");
+            if (equity >= 0) owed += equity;
+            else badDebt -= equity;
+        }
+        assertGe(vault + badDebt + DUST, owed, "what is owed is in the vault, or shows as bad debt");
+    }
+
+    /// The operators vanish: anyone freezes, every account leaves.
+    function checkEveryoneExits() internal {
+        vm.warp(block.timestamp + ex.forceDelay() + 1);
+        ex.freeze();
+        bytes32[5] memory all = accounts();
+        int256[4] memory equity;
+        for (uint256 i; i < 4; ++i) {
+            (, equity[i]) = ex.exitClaim(all[i]);
+            ex.exitFrozen(all[i]); // registers; never reverts
+        }
+        vm.warp(block.timestamp + ex.claimWindow());
+        uint256 ethPrice = ex.freezePrice(ETH_USDC);
+        for (uint256 i; i < 4; ++i) {
+            uint256[] memory paid = ex.exitFrozen(all[i]); // pays, to the owner or as a claim
+            int256 value = int256(paid[USDC] * scale(USDC) + paid[WETH] * ethPrice / 1e18);
+            assertGe(equity[i] > 0 ? equity[i] : int256(0), value, "no account takes more than its equity");
+        }
+        vm.warp(block.timestamp + ex.claimWindow());
+        ex.takeResidual();
+        address[4] memory who = owners();
+        for (uint32 a; a < ex.assetCount(); ++a) {
+            uint256 claimable;
+            for (uint256 i; i < who.length; ++i) claimable += ex.claimable(who[i], a);
+            assertGe(held(a), claimable, "the vault still holds every refused payout");
+        }
+    }
+}
+
+/// @notice What holds after every call of a random sequence (DESIGN §10), and at its end:
+///
+///         - conservation: for each token, the Exchange holds at least what every account can
+///           claim — balances (a loan counts against its borrower), the fee and insurance funds,
+///           payouts left claimable, and for the quote token every position's vQuote less the
+///           funding it owes (sizes sum to zero, so that is the positions' value at any price);
+///         - no order is filled past its amount;
+///         - every debt is backed: what the accounts with positive equity are owed is covered, in
+///           value at the index prices, by the tokens the vault holds plus the bad debt the
+///           accounts with negative equity show — no loss hides anywhere else;
+///         - at the end, frozen: every account exits without a revert, takes at most its equity
+///           at the freeze prices, and the fund takes what is left.
+///
+///         The traders start with a little of each token, so most sequences trade from the start.
+contract InvariantsTest is InvariantSetup {
+    function setUp() public override {
+        super.setUp();
+        // every trader starts with 400 USDC and 0.1 WETH: most sequences trade from the start, on
+        // enough leverage that price moves bring margin calls, liquidations and bankruptcies
+        bytes32[3] memory subs = [aliceSub, bobSub, carolSub];
+        address[3] memory who = [alice, bob, carol];
+        for (uint256 i; i < 3; ++i) {
+            deposit(who[i], subs[i], USDC, 400e6);
+            deposit(who[i], subs[i], WETH, 0.1e18);
+        }
+        handler.processRequests();
+    }
+
+    /// Only the handler's functions are called (forge reads this list).
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function invariant_TokensCoverEveryClaim() public view {
+        checkTokensCoverEveryClaim();
+    }
+
+    function invariant_PositionsNetToZero() public view {
+        checkPositionsNetToZero();
+    }
+
+    function invariant_NoOrderFilledPastItsAmount() public view {
+        checkNoOrderFilledPastItsAmount();
+    }
+
+    function invariant_EveryDebtIsBackedOrVisibleBadDebt() public view {
+        checkEveryDebtIsBackedOrVisibleBadDebt();
+    }
+
+    /// At the end of every sequence the operators vanish.
+    function afterInvariant() public {
+        checkEveryoneExits();
+    }
+}
+
+/// @notice The handler's calls reach settlement (so the invariants judge real trades, plans,
+///         liquidations, absorption and deleveraging), step by step.
+contract InvariantHandlerTest is InvariantSetup {
     /// The handler's calls reach settlement (so the invariants above judge real trades).
     function test_TheHandlerTradesForReal() public {
         handler.deposit(0, 0, 5_000e6 - 1); // alice: 5,000 USDC
@@ -274,9 +216,79 @@ contract InvariantsTest is Fixture {
         handler.trade(1, 0, 1999, 2999, 2999, true, false); // alice buys 3 WETH at 2,000.99: more USDC than she holds
         assertLt(bal(aliceSub, USDC), 0, "a loan");
         handler.warp(3600);
-        handler.payFunding(1e18);
+        handler.payFunding(0.001e18, false);
+        handler.payFunding(0.001e18, true);
+        assertEq(handler.refused(), 2, "a repeated update is refused");
         handler.movePrice(150);
-        assertEq(handler.refused(), 1, "all settled");
-        invariant_TokensCoverEveryClaim();
+        assertEq(handler.refused(), 2, "the rest settled");
+        // a payout the token refuses becomes a claim, and is claimed once the token allows it
+        handler.deposit(2, 3, 10e6 - 1); // carol: 10 BLK
+        handler.processRequests();
+        handler.withdraw(2, 3, 4e6 - 1); // (odd: the token has blacklisted carol)
+        handler.processRequests();
+        assertEq(ex.claimable(carol, BLK), 4e6, "deferred");
+        assertEq(blk.balanceOf(carol), 0, "nothing reached carol");
+        handler.claimDeferred(2); // the token lets her through again
+        assertEq(blk.balanceOf(carol), 4e6, "claimed");
+        handler.claimDeferred(2);
+        assertEq(handler.done("claim"), 1, "once");
+        checkTokensCoverEveryClaim();
+        checkEveryDebtIsBackedOrVisibleBadDebt();
+        checkEveryoneExits();
+    }
+
+    /// The de-risking calls reach settlement too: a margin call, a plan, a plan step, a backstop
+    /// liquidation, deleveraging and absorption.
+    function test_TheHandlerDeRisksForReal() public {
+        handler.deposit(0, 0, 220e6 - 1); // alice: 220 USDC
+        handler.deposit(1, 0, 10_000e6 - 1); // bob: 10,000 USDC
+        handler.deposit(2, 0, 10_000e6 - 1); // carol: 10,000 USDC
+        handler.processRequests();
+        handler.trade(1, 0, 1999, 999, 999, true, true); // alice buys 1 ETH-PERP at 2,000 from bob
+        assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 1e18, "alice long on 220 USDC");
+        handler.setPlan(0, 100, 60, 1);
+        assertEq(handler.done("plan"), 1, "plan stored");
+        handler.movePrice(0); // ETH −15%: 1,700, alice's equity ~ −80: bankrupt
+        handler.flag(0);
+        assertEq(handler.done("flag"), 1, "alice flagged");
+        handler.liquidate(2, 0, 499); // carol takes 0.5 of alice's long (all of it may go: she is bankrupt)
+        assertEq(handler.done("liquidation"), 1, "the liquidation batch settled");
+        assertEq(ex.positionOf(carolSub, ETH_PERP).size, 0.5e18, "carol took half");
+        handler.deleverage(0, 0, false); // the fund (300 USDC and reserves) can cover: refused
+        assertEq(handler.done("deleverage"), 0, "no deleveraging while the fund covers");
+        handler.warp(400); // past the grace window: 60 s, plus maxBatchAge (300 s)
+        handler.movePrice(150); // fresh prices, unchanged
+        handler.planStep(0, 1, 499, 0); // alice sells her last 0.5 to bob at the index
+        assertEq(handler.done("planStep"), 1, "the plan step settled");
+        assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 0, "closed");
+        handler.absorb(0);
+        assertEq(handler.done("absorb"), 1, "the fund absorbed what alice owed");
+        assertEq(bal(aliceSub, USDC), 0, "nothing left");
+        checkTokensCoverEveryClaim();
+        checkEveryDebtIsBackedOrVisibleBadDebt();
+        checkEveryoneExits();
+    }
+
+    /// A deficit beyond the fund: the position is deleveraged against the counterparty named.
+    function test_TheHandlerDeleveragesForReal() public {
+        handler.deposit(0, 0, 220e6 - 1); // alice: 220 USDC
+        handler.deposit(1, 0, 2_000e6 - 1); // bob: 2,000 USDC
+        handler.processRequests();
+        handler.trade(1, 0, 0, 999, 999, true, true); // alice buys 1 ETH-PERP at 2,000 from bob
+        handler.movePrice(0);
+        handler.movePrice(0);
+        handler.movePrice(0); // 1,228: alice owes ~550, the fund holds ~300
+        handler.deleverage(0, 1, false); // against carol, who holds nothing: refused
+        assertEq(handler.done("deleverage"), 0, "only an opposite position takes part");
+        handler.deleverage(0, 0, false); // against bob, short 1
+        assertEq(handler.done("deleverage"), 1, "deleveraged");
+        assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 0, "alice closed");
+        assertEq(ex.positionOf(bobSub, ETH_PERP).size, 0, "against bob");
+        assertLt(bal(bobSub, USDC), 2_700e18, "bob is paid less than his gain at the index (~770): he bears the deficit");
+        (, int256 equity,) = ex.maintenance(aliceSub);
+        assertEq(equity, 0, "at the price that leaves her equity at zero");
+        checkTokensCoverEveryClaim();
+        checkEveryDebtIsBackedOrVisibleBadDebt();
+        checkEveryoneExits();
     }
 }
