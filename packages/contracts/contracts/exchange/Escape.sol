@@ -329,6 +329,10 @@ abstract contract Escape is ExchangeStorage, ReentrancyGuardTransient {
         return _freezePrices[marketId];
     }
 
+    function depositReclaimed(uint64 requestId) external view returns (bool) {
+        return _reclaimed[requestId];
+    }
+
     /// 0: not registered, 1: registered within the window, 2: after it, 3: paid.
     function exitState(bytes32 subaccount) external view returns (uint8) {
         return _exitState[subaccount];

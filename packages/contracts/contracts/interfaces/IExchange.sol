@@ -159,4 +159,6 @@ interface IExchange is IExchangeTypes {
     function exitState(bytes32 subaccount) external view returns (uint8);
     /// The account's claim per asset (token units) and its equity at the freeze prices (X18).
     function exitClaim(bytes32 subaccount) external view returns (uint256[] memory claim, int256 equity);
+    /// True once `reclaimDeposit` sent the deposit back.
+    function depositReclaimed(uint64 requestId) external view returns (bool);
 }
