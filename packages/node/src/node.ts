@@ -21,6 +21,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { domainSeparator, ErrorCode, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
 import { proposalToWire, verifyProposalInputs, type Proposal } from './batch.js';
 import { admitProposal } from './p2p/proposal-gate.js';
+import { orderAdmission } from './admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
@@ -187,9 +188,8 @@ export class KestrelNode {
     if (this.ledger.isSequenced(input.hash) || this.ledger.mempool.has(input.hash) || this.ledger.rejectCode(input.hash) !== undefined) {
       throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
     }
-    const code = this.ledger.engine.validate(input.order, input.hash);
+    const code = orderAdmission(this.ledger.engine, input.order, input.hash, now);
     if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
-    if (input.order.expiry !== 0n && input.order.expiry <= now) throw new KestrelError(ErrorCode.EXPIRED, 'order expired', { orderHash: input.hash });
   }
 
   /** A plan the engine would store: known markets, each once, a slippage in range, a nonce above the last. */

@@ -153,11 +153,12 @@ export class Engine {
   /**
    * Would `place` accept this order now? Runs the same checks (validate.ts) without changing
    * anything and returns the reject code, or null. POST_ONLY crossing is not judged here: it
-   * depends on the book at the moment the order is sequenced.
+   * depends on the book at the moment the order is sequenced. `now` is the time to judge expiries
+   * at (default the last batch's): a node admitting an order passes the time its batch will carry.
    */
-  validate(order: Order, hash: Hex): ErrorCode | null {
+  validate(order: Order, hash: Hex, now?: bigint): ErrorCode | null {
     const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
-    const check = checkOrder(this.s, h, normalizeOrder(order));
+    const check = checkOrder(this.s, h, normalizeOrder(order), now ?? this.s.now);
     return check.ok ? null : check.code;
   }
 

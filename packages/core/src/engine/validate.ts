@@ -71,8 +71,11 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
   );
 }
 
-/** Runs checks 1–14 for an order with lower-cased `hash` and `order.subaccount`. */
-export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck {
+/**
+ * Runs checks 1–14 for an order with lower-cased `hash` and `order.subaccount`, as of `now`
+ * (the batch's time; a node admitting an order judges it at its own clock).
+ */
+export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now): OrderCheck {
   if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
   if (s.orders.has(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
@@ -93,9 +96,9 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order): OrderCheck 
   if (lots * m.lotSize !== order.amount) return fail(ErrorCode.OFF_LOT);
   if (order.amount === 0n || order.amount < m.minSize) return fail(ErrorCode.BELOW_MIN_SIZE);
   if (order.nonce < s.minNonce(order.subaccount) || s.nonceSpent(order.subaccount, order.nonce)) return fail(ErrorCode.NONCE_USED);
-  if (order.expiry !== 0n && s.now >= order.expiry) return fail(ErrorCode.EXPIRED);
+  if (order.expiry !== 0n && now >= order.expiry) return fail(ErrorCode.EXPIRED);
   const taker = flags.timeInForce === TimeInForce.IOC || flags.timeInForce === TimeInForce.FOK;
-  if (taker && (order.expiry === 0n || order.expiry > s.now + MAX_TAKER_LIFETIME)) return fail(ErrorCode.TAKER_EXPIRY);
+  if (taker && (order.expiry === 0n || order.expiry > now + MAX_TAKER_LIFETIME)) return fail(ErrorCode.TAKER_EXPIRY);
   if (flags.reduceOnly) {
     const pos = s.accounts.positionOf(order.subaccount, order.marketId)?.size ?? 0n;
     if (order.isBuy ? pos >= 0n : pos <= 0n) return fail(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);
