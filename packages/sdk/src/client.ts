@@ -16,8 +16,12 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_POLLING_INTERVAL_MS = 500;
 
 export interface KestrelClientConfig {
-  /** Base URL of a Kestrel node, e.g. `http://127.0.0.1:8545` (no trailing `/v1`). */
-  nodeUrl: string;
+  /**
+   * Base URL of a Kestrel node, e.g. `http://127.0.0.1:8545` (no trailing `/v1`). Without one
+   * the client acts on the chain alone (give `exchange`): deposits, withdrawals, on-chain
+   * cancels and the escape hatch keep working when no node answers.
+   */
+  nodeUrl?: string | undefined;
   /**
    * The account that signs orders and cancels and sends transactions: a viem local account
    * (`privateKeyToAccount(…)`) or, with a `walletClient`, an address the wallet controls.
@@ -49,7 +53,8 @@ export interface KestrelClientCache {
 
 /** The client's configuration, resolved; what every action receives. */
 export interface KestrelBaseClient {
-  readonly nodeUrl: string;
+  /** undefined for a chain-only client: node actions fail with `NODE_URL_REQUIRED` */
+  readonly nodeUrl: string | undefined;
   readonly account: Account | undefined;
   readonly publicClient: Client | undefined;
   readonly walletClient: Client | undefined;
@@ -72,15 +77,15 @@ export type KestrelClient = KestrelBaseClient & KestrelActions;
  * which keeps bundles small.
  */
 export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBaseClient {
-  if (typeof config.nodeUrl !== 'string' || !/^https?:\/\//.test(config.nodeUrl)) {
-    throw new KestrelSdkError(ErrorCode.MALFORMED, 'nodeUrl must be an http(s) URL', {
+  if (config.nodeUrl === undefined ? config.exchange === undefined : typeof config.nodeUrl !== 'string' || !/^https?:\/\//.test(config.nodeUrl)) {
+    throw new KestrelSdkError(ErrorCode.MALFORMED, 'nodeUrl must be an http(s) URL (or, for a chain-only client, give exchange)', {
       details: { nodeUrl: String(config.nodeUrl) },
     });
   }
   const fetchFn = config.fetch ?? globalThis.fetch;
   const walletAccount = (config.walletClient as { account?: Account } | undefined)?.account;
   const client: KestrelBaseClient = {
-    nodeUrl: config.nodeUrl.replace(/\/+$/, ''),
+    nodeUrl: config.nodeUrl?.replace(/\/+$/, ''),
     account: config.account === undefined ? walletAccount : parseAccount(config.account),
     publicClient: config.publicClient,
     walletClient: config.walletClient,

@@ -12,6 +12,7 @@ import { liquidate, type LiquidateParameters, type LiquidateReturnType } from '.
 import { freezeIfStalled, type FreezeIfStalledReturnType } from './actions/freezeIfStalled.js';
 import { exit, type ExitParameters, type ExitReturnType } from './actions/exit.js';
 import { claimPayout, type ClaimPayoutParameters, type ClaimPayoutReturnType } from './actions/claimPayout.js';
+import { reclaimDeposit, type ReclaimDepositParameters, type ReclaimDepositReturnType } from './actions/reclaimDeposit.js';
 import { simulate, type SimulateParameters, type SimulateReturnType } from './actions/simulate.js';
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
@@ -88,6 +89,8 @@ export interface KestrelActions {
   exit(parameters?: ExitParameters): Promise<ExitReturnType>;
   /** Claim a payout a token refused. See {@link claimPayout}. */
   claimPayout(parameters: ClaimPayoutParameters): Promise<ClaimPayoutReturnType>;
+  /** In frozen mode, take back a deposit no batch credited. See {@link reclaimDeposit}. */
+  reclaimDeposit(parameters: ReclaimDepositParameters): Promise<ReclaimDepositReturnType>;
   /** Devnet faucet. See {@link mintTestTokens}. */
   mintTestTokens(parameters: MintTestTokensParameters): Promise<MintTestTokensReturnType>;
 }
@@ -124,5 +127,6 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     freezeIfStalled: () => freezeIfStalled(client),
     exit: (p) => exit(client, p),
     claimPayout: (p) => claimPayout(client, p),
+    reclaimDeposit: (p) => reclaimDeposit(client, p),
   };
 }

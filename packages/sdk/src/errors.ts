@@ -23,6 +23,8 @@ export const SdkErrorCode = {
   HTTP_ERROR: 'HTTP_ERROR',
   /** The action needs an account (to sign or to send) and the client has none. */
   ACCOUNT_REQUIRED: 'ACCOUNT_REQUIRED',
+  /** The action asks a node and the client has no `nodeUrl` (a chain-only client). */
+  NODE_URL_REQUIRED: 'NODE_URL_REQUIRED',
   /** The action reads the chain and the client has no `publicClient`. */
   PUBLIC_CLIENT_REQUIRED: 'PUBLIC_CLIENT_REQUIRED',
   /** The action sends a transaction and the client has no `walletClient`. */
@@ -51,6 +53,8 @@ export const SdkErrorCode = {
   ALREADY_EXITED: 'ALREADY_EXITED',
   /** Nothing is claimable (no payout a token refused is waiting). */
   NOTHING_TO_CLAIM: 'NOTHING_TO_CLAIM',
+  /** The request is not a deposit waiting for a batch (credited, sent back already, or another kind). */
+  NOT_RECLAIMABLE: 'NOT_RECLAIMABLE',
 } as const;
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 

@@ -88,6 +88,7 @@ export { placeOrder, type PlaceOrderErrorType, type PlaceOrderParameters, type P
 export { freezeIfStalled, type FreezeIfStalledErrorType, type FreezeIfStalledParameters, type FreezeIfStalledReturnType } from './actions/freezeIfStalled.js';
 export { exit, type ExitErrorType, type ExitParameters, type ExitReturnType } from './actions/exit.js';
 export { claimPayout, type ClaimPayoutErrorType, type ClaimPayoutParameters, type ClaimPayoutReturnType } from './actions/claimPayout.js';
+export { reclaimDeposit, type ReclaimDepositErrorType, type ReclaimDepositParameters, type ReclaimDepositReturnType } from './actions/reclaimDeposit.js';
 export { cancelOrders, type CancelOrdersErrorType, type CancelOrdersParameters, type CancelOrdersReturnType } from './actions/cancelOrders.js';
 export {
   placeMarketOrder,

@@ -51,14 +51,13 @@ beforeAll(async () => {
     assets: [{ symbol: 'USDC', decimals: 6 }],
   });
   client = createKestrelClient({
-    nodeUrl: 'http://127.0.0.1:9', // never called: the exchange is given, the node may be gone
     exchange: deployed.exchange,
     account: alice,
     publicClient,
     walletClient: createWalletClient({ chain: foundry, transport, account: alice }),
   });
   // alice's 100 USDC, credited by a batch
-  await client.mintTestTokens({ symbol: 'USDC', amount: '100' });
+  await client.mintTestTokens({ symbol: 'USDC', amount: '125' });
   await client.deposit({ symbol: 'USDC', amount: '100' });
   const wallet = createWalletClient({ chain: foundry, transport, account: operator });
   const [requestCount, block] = await Promise.all([publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'requestCount' }), publicClient.getBlock()]);
@@ -83,10 +82,24 @@ describe('the escape hatch', () => {
     const freezableAt = BigInt(live.details.freezableAt as string);
     expect(freezableAt).toBe(BigInt(live.details.lastSettledAt as string) + BigInt(FORCE_DELAY) + 1n);
 
+    // a deposit no batch will credit
+    const late = await client.deposit({ symbol: 'USDC', amount: '25' });
+    expect((await failure(client.reclaimDeposit({ requestId: late.requestId }))).code).toBe(SdkErrorCode.NOT_FROZEN);
+
     await advance(FORCE_DELAY + 1); // the operators are gone
     const frozen = await client.freezeIfStalled();
     expect(frozen.hash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await client.freezeIfStalled()).toEqual({ hash: null, frozenAt: frozen.frozenAt });
+
+    // the uncredited deposit goes back to its owner, once; a credited one never
+    const usdcOf = () => publicClient.readContract({ address: deployed.tokens.USDC!, abi: erc20Abi, functionName: 'balanceOf', args: [alice.address] });
+    const held = await usdcOf();
+    const back = await client.reclaimDeposit({ requestId: late.requestId });
+    expect(back).toMatchObject({ requestId: late.requestId, assetId: 0, amount: 25_000000n, to: alice.address });
+    expect((await usdcOf()) - held).toBe(25_000000n);
+    expect((await failure(client.reclaimDeposit({ requestId: late.requestId }))).code).toBe(SdkErrorCode.NOT_RECLAIMABLE);
+    expect((await failure(client.reclaimDeposit({ requestId: 0n }))).code).toBe(SdkErrorCode.NOT_RECLAIMABLE);
+    expect((await failure(client.reclaimDeposit({ requestId: 99n }))).code).toBe(SdkErrorCode.NOT_RECLAIMABLE);
 
     const registered = await client.exit();
     expect(registered.state).toBe('registered');

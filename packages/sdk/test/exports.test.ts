@@ -61,6 +61,7 @@ describe('public exports', () => {
       'parseUnitsExact',
       'placeMarketOrder',
       'placeOrder',
+      'reclaimDeposit',
       'requestWithdrawal',
       'riskPlanFromWire',
       'riskPlanToWire',
@@ -89,9 +90,20 @@ describe('public exports', () => {
 
   it('extend adds members and keeps the shared deployment cache', () => {
     const client = sdk.createKestrelClient({ nodeUrl: 'http://127.0.0.1:9' });
-    const extended = client.extend((c) => ({ nodeHost: () => new URL(c.nodeUrl).host }));
+    const extended = client.extend((c) => ({ nodeHost: () => (c.nodeUrl === undefined ? null : new URL(c.nodeUrl).host) }));
     expect(extended.nodeHost()).toBe('127.0.0.1:9');
     expect(typeof extended.placeOrder).toBe('function');
     expect(extended.cache).toBe(client.cache);
+  });
+
+  it('a client without a node acts on the chain alone, and says so when asked for the node', async () => {
+    const chainOnly = sdk.createKestrelClient({ exchange: '0x00000000000000000000000000000000000000e1' });
+    expect(chainOnly.nodeUrl).toBeUndefined();
+    const e = await chainOnly.getHealth().then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(sdk.KestrelSdkError);
+    expect((e as InstanceType<typeof sdk.KestrelSdkError>).code).toBe('NODE_URL_REQUIRED');
+    // neither a node nor an exchange: nothing to act on
+    expect(() => sdk.createKestrelClient({})).toThrow(/nodeUrl must be an http\(s\) URL/);
+    expect(() => sdk.createKestrelClient({ nodeUrl: 'ftp://x' })).toThrow(/nodeUrl must be/);
   });
 });

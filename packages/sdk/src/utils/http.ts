@@ -33,6 +33,11 @@ export function endpointUrl(nodeUrl: string, name: EndpointName, options: Reques
 /** Calls an endpoint and returns its parsed JSON body; throws {@link KestrelSdkError} / {@link KestrelApiError}. */
 export async function request<T>(client: KestrelBaseClient, name: EndpointName, options: RequestOptions = {}): Promise<T> {
   const { method } = endpoints[name];
+  if (client.nodeUrl === undefined) {
+    throw new KestrelSdkError(SdkErrorCode.NODE_URL_REQUIRED, `${method} ${endpoints[name].path} needs a node: this client has no nodeUrl`, {
+      details: { method, path: endpoints[name].path },
+    });
+  }
   const url = endpointUrl(client.nodeUrl, name, options);
   const timeoutMs = options.timeoutMs ?? client.timeoutMs;
   const init: RequestInit = { method, headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) };
