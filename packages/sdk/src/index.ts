@@ -155,7 +155,7 @@ export type { AssetRef, ChainAsset } from './utils/chain.js';
 export { endpointUrl, type EndpointName, type RequestOptions } from './utils/http.js';
 
 // from @kestrel/core: the codes errors carry and the signed message types
-export { ErrorCode, type Cancel, type CancelAll, type Eip712Domain, type Order } from '@kestrel/core';
+export { ErrorCode, MAX_TAKER_LIFETIME, type Cancel, type CancelAll, type Eip712Domain, type Order } from '@kestrel/core';
 
 // the node API wire shapes and codecs
 export * from './api/wire.js';

@@ -18,6 +18,7 @@ describe('public exports', () => {
       'MAX_BODY_BYTES',
       'MAX_CANCEL_HASHES',
       'MAX_MARKET_SLIPPAGE_BPS',
+      'MAX_TAKER_LIFETIME',
       'SDK_VERSION',
       'SdkErrorCode',
       'assertTypedData',
