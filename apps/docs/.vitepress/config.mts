@@ -26,6 +26,8 @@ export default defineConfig({
           { text: 'Using the SDK', link: '/guide/sdk' },
           { text: 'Node API (v1)', link: '/guide/api' },
           { text: 'Running a node', link: '/guide/node' },
+          { text: 'Security: who can do what', link: '/guide/security' },
+          { text: 'Leaving a stalled exchange', link: '/guide/escape' },
         ],
       },
       {

@@ -62,4 +62,11 @@ describe('follower trust', () => {
     expect(ledger.lastBatchId).toBe(1n);
     expect(ledger.engine.balance(sub(KEYS.seller), 1)).toBe(10n * 10n ** 18n);
   });
+
+  it('halts, applying nothing, on an operator-signed proposal whose inputs do not lead to its state hash', async () => {
+    // a sequencer that matched otherwise than the book's rules: the chain might take the batch, the follower does not
+    const forged = await proposal({ batchId: 2n, timestamp: 2n, requestCursor: 2n, requests: [], stateHash: `0x${'ab'.repeat(32)}` });
+    expect(await follower.apply(forged)).toBe('diverged');
+    expect(ledger.lastBatchId).toBe(1n);
+  });
 });

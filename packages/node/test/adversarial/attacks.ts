@@ -1,0 +1,52 @@
+/**
+ * The named attacks of a malicious sequencer the adversarial suite plays, and the refusal each
+ * meets on chain. The security page (apps/docs/guide/security.md) lists the same names; a test
+ * holds the two lists equal.
+ */
+export const ATTACKS = {
+  forgedOrder: 'a fill for an order the trader never signed',
+  alteredOrder: 'a signed order with its price altered',
+  otherDeployment: 'an order replayed from another deployment',
+  otherChain: 'an order replayed from another chain',
+  pastTheLimit: 'a fill past the taker’s limit price',
+  pastTheAmount: 'a fill past an order’s amount',
+  pastTheAmountAcrossBatches: 'an order filled again past its amount in a later batch',
+  replayFilled: 'an order filled in full, replayed in a later batch',
+  duplicated: 'the same order twice in one batch',
+  cancelledOnChain: 'an order the trader cancelled on chain',
+  belowMinNonce: 'an order below the trader’s on-chain minimum nonce',
+  expired: 'an order past its expiry',
+  fabricatedFill: 'a fill between two bids, or orders of two markets',
+  offLot: 'a fill off the market’s lot',
+  selfTrade: 'a fill between two subaccounts of one owner',
+  repeatedFunding: 'the same funding update twice in one batch',
+  fundingPastClamp: 'a funding rate beyond the market’s clamp',
+  reduceOnlyFlip: 'a reduce-only order filled past the position',
+  postOnlyTaker: 'a post-only order as the taker',
+  iocLater: 'an IOC remainder filled in a later batch',
+  iocHeldBack: 'an IOC held back with a far expiry',
+  backdatedClock: 'a batch clock older than maxBatchAge',
+  futureClock: 'a batch clock ahead of the chain',
+  clockBackwards: 'a batch clock before the last batch’s',
+  oldRound: 'a price round older than the one last used',
+  laggingRound: 'a price round far behind the feed’s latest',
+  staleRiskFill: 'a fill that adds risk on a stale price',
+  cursorBeyondQueue: 'a request cursor past the queue, or back',
+  withdrawalPastHealth: 'a withdrawal paid past the account’s health',
+  censoredWithdrawal: 'a withdrawal the operator never processes',
+  planOrderInGrace: 'a plan order inside the grace window',
+  planOrderHealthy: 'a plan order for an account not in margin call',
+  planOrderPastSlippage: 'a plan order beyond the plan’s slippage',
+  planOrderOutsidePlan: 'a plan order in a market the plan does not name',
+  planOrderFlip: 'a plan order that flips the position',
+  forgedPlan: 'a risk plan its owner did not sign',
+  flagHealthy: 'a margin call on a healthy account',
+  absorbSolvent: 'the insurance fund absorbing a solvent account',
+  deleverageSolvent: 'deleveraging an account that is not bankrupt',
+  deleverageSameSide: 'deleveraging against a counterparty on the same side',
+  deleverageOutOfRank: 'deleveraging counterparties out of the ranking',
+  fundTrades: 'an order for the insurance fund’s account',
+  notOperator: 'a batch from an address that is not an operator',
+} as const;
+
+export type AttackId = keyof typeof ATTACKS;
