@@ -9,8 +9,8 @@ import { createPublicClient, createWalletClient, erc20Abi, http, zeroAddress, ze
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KestrelSdkError, createKestrelClient, type KestrelClient } from '../src/index.js';
-import { WETH_USDC } from './fixtures.js';
+import { createKestrelClient, type KestrelClient } from '../src/index.js';
+import { WETH_USDC, failure } from './fixtures.js';
 
 /** anvil's public test mnemonic: funded with ETH on every fresh anvil */
 const MNEMONIC = 'test test test test test test test test test test test junk';
@@ -61,15 +61,6 @@ async function settleQueue(): Promise<void> {
 }
 
 const tokenBalance = (token: Address, owner: Address) => publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] });
-
-async function failure(p: Promise<unknown>): Promise<KestrelSdkError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(KestrelSdkError);
-  return e as KestrelSdkError;
-}
 
 beforeAll(async () => {
   anvil = await startAnvil();

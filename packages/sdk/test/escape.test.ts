@@ -9,7 +9,8 @@ import { createPublicClient, createWalletClient, erc20Abi, http, type PublicClie
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KestrelSdkError, SdkErrorCode, createKestrelClient, type KestrelClient } from '../src/index.js';
+import { SdkErrorCode, createKestrelClient, type KestrelClient } from '../src/index.js';
+import { failure } from './fixtures.js';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const admin = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
@@ -27,15 +28,6 @@ const advance = async (seconds: number): Promise<void> => {
   await publicClient.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });
   await publicClient.request({ method: 'evm_mine' as never, params: [] as never });
 };
-
-async function failure(p: Promise<unknown>): Promise<KestrelSdkError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(KestrelSdkError);
-  return e as KestrelSdkError;
-}
 
 beforeAll(async () => {
   anvil = await startAnvil();

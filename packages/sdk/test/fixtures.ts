@@ -2,7 +2,8 @@
 import type { Eip712Domain } from '@kestrel/core';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { MarketWire } from '../src/api/wire.js';
-import { createKestrelClient, type KestrelClientConfig } from '../src/index.js';
+import { expect } from 'vitest';
+import { createKestrelClient, KestrelSdkError, type KestrelClientConfig } from '../src/index.js';
 
 /** anvil's second default key (public, test only) */
 export const ALICE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
@@ -47,4 +48,14 @@ export const T0_MS = 1_704_067_200_000;
 /** A client pointed at a port nothing listens on: any accidental node call fails with NETWORK. */
 export function offlineClient(config: Partial<KestrelClientConfig> = {}) {
   return createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', account: alice, now: () => T0_MS, timeoutMs: 2_000, ...config });
+}
+
+/** The error a promise rejects with, which must be a {@link KestrelSdkError}. */
+export async function failure(p: Promise<unknown>): Promise<KestrelSdkError> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(KestrelSdkError);
+  return e as KestrelSdkError;
 }

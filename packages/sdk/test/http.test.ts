@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelApiError, KestrelSdkError, createKestrelClient, getDomain, getOrder, type InfoResponse } from '../src/index.js';
-import { alice } from './fixtures.js';
+import { alice, failure } from './fixtures.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;
@@ -62,15 +62,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
-
-async function failure(p: Promise<unknown>): Promise<KestrelSdkError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(KestrelSdkError);
-  return e as KestrelSdkError;
-}
 
 describe('HTTP error mapping', () => {
   it("a node error body becomes KestrelApiError with the node's code, message, details and status", async () => {

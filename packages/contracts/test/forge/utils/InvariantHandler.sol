@@ -152,18 +152,14 @@ contract InvariantHandler {
         uint256 m = makerSeed % 3;
         uint256 t = takerSeed % 3;
         if (m == t) t = (t + 1) % 3;
-        uint128 p = _near(price);
-        uint128 ma = uint128(1 + makerLots % 1000) * 0.001e18;
-        uint128 ta = uint128(1 + takerLots % 1000) * 0.001e18;
+        _trade(m, t, _near(price), uint128(1 + makerLots % 1000) * 0.001e18, uint128(1 + takerLots % 1000) * 0.001e18, takerBuys);
+    }
+
+    function _trade(uint256 m, uint256 t, uint128 p, uint128 ma, uint128 ta, bool takerBuys) internal {
         IExchangeTypes.Order memory maker = _order(m, !takerBuys, p, ma);
         IExchangeTypes.Order memory taker = _order(t, takerBuys, p, ta);
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: ma < ta ? ma : ta});
-        if (_settle(b, "trade") && ma > ta) resting.push(maker);
+        bool ok = _settle(_fill(_signed(m, maker), _signed(t, taker), ma < ta ? ma : ta), "trade");
+        if (ok && ma > ta) resting.push(maker);
     }
 
     /// A price on the tick within ±40 of the index (most trades then pass the margin checks, and
@@ -171,9 +167,7 @@ contract InvariantHandler {
     function _near(uint256 seed) internal view returns (uint128) {
         (uint256 index,) = ex.price(PERP);
         if (index == 0) return uint128(1e18 + (seed % 5000) * 1e18);
-        uint256 off = (seed % 401) * 0.1e18;
-        uint256 px = seed % 2 == 0 || index <= off + 0.01e18 ? index + off : index - off;
-        return uint128(px / 0.01e18 * 0.01e18);
+        return _offset(index, (seed % 401) * 0.1e18, seed % 2 == 0);
     }
 
     /// A taker levers up on ETH-PERP: as large a position as its initial health allows (a 10%
@@ -192,13 +186,13 @@ contract InvariantHandler {
         uint128 amount = uint128(lots) * 0.001e18;
         IExchangeTypes.Order memory maker = _order(m, !isLong, px, amount);
         IExchangeTypes.Order memory taker = _order(t, isLong, px, amount);
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: amount});
-        _settle(b, "lever");
+        _settle(_fill(_signed(m, maker), _signed(t, taker), amount), "lever");
+    }
+
+    /// `index` moved by `off` up or down, on the tick (at least one tick).
+    function _offset(uint256 index, uint256 off, bool up) internal pure returns (uint128) {
+        uint256 px = index / 0.01e18 * 0.01e18;
+        return uint128(up ? px + off : px > off + 0.01e18 ? px - off : 0.01e18);
     }
 
     /// A later taker against an order that rested (perhaps cancelled on chain since), for any amount.
@@ -209,13 +203,7 @@ contract InvariantHandler {
         if (subs[t] == maker.subaccount) t = (t + 1) % 3;
         marketId = maker.marketId;
         IExchangeTypes.Order memory taker = _order(t, !maker.isBuy, maker.price, uint128(1 + lots % 3000) * 0.001e18);
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[_who(maker.subaccount)], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: taker, signature: _sign(keys[t], taker)});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: taker.amount});
-        _settle(b, "take");
+        _settle(_fill(_signed(_who(maker.subaccount), maker), _signed(t, taker), taker.amount), "take");
     }
 
     function cancelResting(uint256 index) external {
@@ -263,11 +251,10 @@ contract InvariantHandler {
         who %= 3;
         int256 size = ex.positionOf(subs[who], PERP).size;
         if (size == 0) return;
-        (uint256 index,) = ex.price(PERP);
         uint256 m = (who + 1 + makerSeed % 2) % 3;
-        uint256 off = (ticks % 301) * 0.1e18; // up to 30 from the index: within or past the plan's slippage
-        uint128 px = uint128(index / 0.01e18 * 0.01e18);
-        px = ticks % 2 == 0 ? px + uint128(off) : (px > off + 0.01e18 ? px - uint128(off) : 0.01e18);
+        // up to 30 from the index either way: within or past the plan's slippage
+        (uint256 index,) = ex.price(PERP);
+        uint128 px = _offset(index, (ticks % 301) * 0.1e18, ticks % 2 == 0);
         uint128 amount = uint128(1 + lots % 3000) * 0.001e18;
         marketId = PERP;
         IExchangeTypes.Order memory plan = IExchangeTypes.Order({
@@ -282,13 +269,7 @@ contract InvariantHandler {
             clientId: 0
         });
         IExchangeTypes.Order memory maker = _order(m, size > 0, px, amount);
-        IExchangeTypes.Batch memory b = _batch();
-        b.orders = new IExchangeTypes.SignedOrder[](2);
-        b.orders[0] = IExchangeTypes.SignedOrder({order: maker, signature: _sign(keys[m], maker)});
-        b.orders[1] = IExchangeTypes.SignedOrder({order: plan, signature: ""});
-        b.fills = new IExchangeTypes.Fill[](1);
-        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: amount});
-        _settle(b, "planStep");
+        _settle(_fill(_signed(m, maker), IExchangeTypes.SignedOrder({order: plan, signature: ""}), amount), "planStep");
     }
 
     /// The insurance fund absorbs an account (refused unless bankrupt with nothing but debt left).
@@ -363,6 +344,23 @@ contract InvariantHandler {
         b.timestamp = uint64(block.timestamp);
         b.requestCursor = ex.requestCount();
         b.stateHash = keccak256(abi.encode(b.batchId));
+    }
+
+    /// A batch of two orders, the maker first, and one fill between them.
+    function _fill(IExchangeTypes.SignedOrder memory maker, IExchangeTypes.SignedOrder memory taker, uint128 amount)
+        internal
+        view
+        returns (IExchangeTypes.Batch memory b)
+    {
+        b = _batch();
+        b.orders = new IExchangeTypes.SignedOrder[](2);
+        (b.orders[0], b.orders[1]) = (maker, taker);
+        b.fills = new IExchangeTypes.Fill[](1);
+        b.fills[0] = IExchangeTypes.Fill({maker: 0, taker: 1, amount: amount});
+    }
+
+    function _signed(uint256 who, IExchangeTypes.Order memory o) internal view returns (IExchangeTypes.SignedOrder memory) {
+        return IExchangeTypes.SignedOrder({order: o, signature: _sign(keys[who], o)});
     }
 
     function _sign(uint256 key, IExchangeTypes.Order memory o) internal view returns (bytes memory) {
