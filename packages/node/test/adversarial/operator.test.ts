@@ -556,7 +556,7 @@ describe('withdrawals', () => {
       await land([], { ...(await fresh()), requestCursor: censored });
     }
     // bob escapes: he freezes the Exchange and leaves with what is his, no operator needed
-    const client = createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', exchange, account: bob, publicClient: rpc, walletClient: wallet });
+    const client = createKestrelClient({ exchange, account: bob, publicClient: rpc, walletClient: wallet });
     await client.freezeIfStalled();
     const registered = await client.exit();
     expect(registered.equity).toBeGreaterThan(0n);

@@ -145,7 +145,7 @@ describe('the escape hatch', () => {
     // anyone freezes, through the SDK, with no node
     const chainOnly = (key: Hex): KestrelClient => {
       const account = privateKeyToAccount(key);
-      return createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', exchange: devnet.exchange, account, publicClient: rpc, walletClient: createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account }) });
+      return createKestrelClient({ exchange: devnet.exchange, account, publicClient: rpc, walletClient: createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account }) });
     };
     const anyone = chainOnly(devnet.traders[2]!.privateKey);
     const { frozenAt } = await anyone.freezeIfStalled();
