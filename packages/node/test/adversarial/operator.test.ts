@@ -318,9 +318,8 @@ describe('orders and fills', () => {
   });
 
   attack('fundTrades', async () => {
-    const owner = Object.entries({ admin: keyOf(0) })[0]![1];
     const ask = await order(K.bob, ETH_SPOT, false, '2000', '0.1');
-    const bid = await order(owner, ETH_SPOT, true, '2000', '0.1', { name: 'insurance' });
+    const bid = await order(keyOf(0), ETH_SPOT, true, '2000', '0.1', { name: 'insurance' }); // the fund's owner signs for it
     expect(bid.order.subaccount).toBe(insurance);
     await refused(await raw([ask, bid], [[0, 1, '0.1']]), 'InvalidOrder(1, 13)');
   });
