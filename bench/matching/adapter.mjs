@@ -1,4 +1,4 @@
-// Adapter for the shared matching harness (../shared/bench/run.mjs): drives the real
+// Our adapter for the matching harness (harness.mjs): drives the real
 // @kestrel/core order book from the built package, through its low-level integer API
 // (ticks, lots, numeric slots), the same API the Engine uses under its bigint boundary.
 import { Book } from '../../packages/core/dist/engine/book.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The shared W1 (and W2) workload through the whole core Engine — bigint X18 boundary, order
+// The W1 (and W2) workload through the whole core Engine — bigint X18 boundary, order
 // hashes, events, balance checks and settlement — beside nodejs-order-book in the same run.
 //   node bench/matching/engine.mjs [--only=W1|W2]
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const shared = path.resolve(root, '../shared/bench');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const workloads = [['W1', 5000], ['W2', 100000]].filter(([w]) => !only || w === only);
 
@@ -22,7 +21,7 @@ console.log('\nfull Engine vs nodejs-order-book — n=1,000,000, node ' + proces
 console.log('workload  engine                               ops/s   ratio');
 for (const [w, life] of workloads) {
   const ours = run([path.join(root, 'packages/core/bench/engine-workload.mjs'), `--life=${life}`]);
-  const peer = run([path.join(shared, 'run.mjs'), path.join(shared, 'adapter-nodejs-order-book.mjs'), `--life=${life}`], {
+  const peer = run([path.join(here, 'harness.mjs'), path.join(here, 'peer-adapter.mjs'), `--life=${life}`], {
     NOB_PATH: path.join(root, 'node_modules/nodejs-order-book'),
   });
   if (ours.filledQty !== peer.filledQty || ours.cancelHits !== peer.cancelHits) throw new Error(`${w}: checksums differ`);

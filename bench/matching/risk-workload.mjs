@@ -12,16 +12,12 @@
 //
 // Buys come from subaccounts 0–499 and sells from 500–999 (id % 500 picks one), so no fill is a
 // self-trade and the checksums equal W1's; every subaccount is funded for its fees.
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, FillPricer, makeSubaccount, reducibleLots, settleFill, spotBalanceCheck } from '../../packages/core/dist/index.js';
 import { Accounts } from '../../packages/core/dist/engine/accounts.js';
 import { Book, DROP, STOP } from '../../packages/core/dist/engine/book.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { generate } = await import(pathToFileURL(path.resolve(here, '../../../shared/bench/workload.mjs')).href);
+import { workload as generate } from './workload.mjs';
 
 const arg = (name, dflt) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));

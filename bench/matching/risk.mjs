@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const shared = path.resolve(root, '../shared/bench');
 const nArg = process.argv.find((a) => a.startsWith('--n='));
 const extra = nArg ? [nArg] : [];
 
@@ -28,8 +27,8 @@ const rounds = roundsArg ? Math.max(1, Number(roundsArg.slice(9))) : 3;
 const runs = { risk: [], book: [], peer: [] };
 for (let i = 0; i < rounds; i++) {
   runs.risk.push(run([path.join(here, 'risk-workload.mjs'), '--life=5000', ...extra]));
-  runs.book.push(run([path.join(shared, 'run.mjs'), path.join(here, 'adapter.mjs'), '--life=5000', ...extra]));
-  runs.peer.push(run([path.join(shared, 'run.mjs'), path.join(shared, 'adapter-nodejs-order-book.mjs'), '--life=5000', ...extra], { NOB_PATH: nob }));
+  runs.book.push(run([path.join(here, 'harness.mjs'), path.join(here, 'adapter.mjs'), '--life=5000', ...extra]));
+  runs.peer.push(run([path.join(here, 'harness.mjs'), path.join(here, 'peer-adapter.mjs'), '--life=5000', ...extra], { NOB_PATH: nob }));
 }
 const risk = runs.risk[0];
 for (const [name, list] of Object.entries(runs)) {

@@ -1,26 +1,26 @@
 #!/usr/bin/env node
-// Matching-engine benchmark: the shared harness (../shared/bench/run.mjs, relative to the repo
-// root) on the W1 and W2 workloads, for the @kestrel/core book and for nodejs-order-book, each
-// run in its own child process, one after the other.
+// Matching-engine benchmark: the yardstick's harness (harness.mjs) on the W1 and W2 workloads
+// (workload.mjs), for the @kestrel/core book and for nodejs-order-book, each run in its own
+// child process, one after the other.
 //
 //   node bench/matching/run.mjs [--quick] [--no-lat] [--only=W1|W2] [--no-build]
 //
 // For each workload and engine it runs a throughput pass (no timers around each op) and, unless
 // --no-lat, a latency pass (--lat, per-op timers). The checksums of every run must equal the
-// table in the shared README; with --quick (n = 200,000) the table does not apply, so both
+// yardstick's table (workload.mjs); with --quick (n = 200,000) the table does not apply, so both
 // engines' checksums are compared with each other instead. Any mismatch fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHECKSUMS as EXPECTED, LIFE } from './workload.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const sharedBench = path.resolve(repoRoot, '../shared/bench');
-const harness = path.join(sharedBench, 'run.mjs');
+const harness = path.join(here, 'harness.mjs');
 const ours = path.join(here, 'adapter.mjs');
-const peer = path.join(sharedBench, 'adapter-nodejs-order-book.mjs');
+const peer = path.join(here, 'peer-adapter.mjs');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -28,22 +28,15 @@ const withLat = !args.includes('--no-lat');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7);
 const n = quick ? 200_000 : 1_000_000;
 
-/** The shared README's checksums for n = 1,000,000 (any correct price-time engine hits them). */
-const EXPECTED = {
-  W1: { ops: 1_997_494, filledQty: 11_458_628, cancelHits: 545_573, askLevels: 54, askVol: 38_273, bidLevels: 52, bidVol: 34_416 },
-  W2: { ops: 1_950_040, filledQty: 12_411_210, cancelHits: 480_760, askLevels: 58, askVol: 762_195, bidLevels: 67, bidVol: 663_730 },
-};
 const WORKLOADS = [
-  { id: 'W1', life: 5000, target: 10 },
-  { id: 'W2', life: 100_000, target: 50 },
+  { id: 'W1', life: LIFE.W1, target: 10 },
+  { id: 'W2', life: LIFE.W2, target: 50 },
 ].filter((w) => !only || w.id === only);
 
 function fail(message) {
   console.error(`\nFAIL: ${message}`);
   process.exit(1);
 }
-
-if (!existsSync(harness)) fail(`shared harness not found at ${harness}`);
 
 // --- build @kestrel/core if dist is missing or older than its sources ---
 function newest(dir) {
@@ -88,7 +81,7 @@ function verify(workload, engine, r, reference) {
   const got = checksum(r);
   const want = reference ?? EXPECTED[workload];
   if (!same(got, want)) {
-    fail(`${workload} ${engine}: checksums differ from ${reference ? 'the other engine' : 'the shared README'}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
+    fail(`${workload} ${engine}: checksums differ from ${reference ? 'the other engine' : 'the yardstick table'}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
   }
 }
 
@@ -136,7 +129,7 @@ for (const row of results) {
   row.ratio = +ratio.toFixed(2);
   lines.push(`${pad(row.workload, widths[0], true)}  ours/peer throughput ${ratio.toFixed(1)}× (target ≥ ${row.target}×: ${ratio >= row.target ? 'met' : 'NOT met'})${latRatio}`);
 }
-console.log(`\nmatching benchmark — n=${fmtInt(n)}${quick ? ' (quick: checksums compared between engines)' : ' (checksums = shared README table)'}, node ${process.version}\n`);
+console.log(`\nmatching benchmark — n=${fmtInt(n)}${quick ? ' (quick: checksums compared between engines)' : ' (checksums = the yardstick table)'}, node ${process.version}\n`);
 console.log(lines.join('\n'));
 
 const outDir = path.join(repoRoot, 'bench/.results');

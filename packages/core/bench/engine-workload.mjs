@@ -1,10 +1,10 @@
-// The shared W1/W2 workload through the whole Engine (bigint X18 boundary, hashes, events,
+// The W1/W2 workload (bench/matching/workload.mjs) through the whole Engine (bigint X18 boundary, hashes, events,
 // balance checks, settlement), to show what the boundary costs on top of the integer book.
 //
 //   node packages/core/bench/engine-workload.mjs [--life=5000] [--n=1000000]
 //
 // Buys come from one owner and sells from another (so no self-trade), both funded far beyond
-// need (so no balance failure): the checksums must then equal the shared README's table.
+// need (so no balance failure): the checksums must then equal the yardstick's table.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,7 +12,7 @@ import { Engine, makeSubaccount } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const { generate } = await import(pathToFileURL(path.resolve(repoRoot, '../shared/bench/workload.mjs')).href);
+const { workload: generate } = await import(pathToFileURL(path.resolve(repoRoot, 'bench/matching/workload.mjs')).href);
 
 const arg = (name, dflt) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
