@@ -25,7 +25,8 @@ export function makeEngine(n) {
       return 1;
     },
     summary() {
-      let askVol = 0, bidVol = 0;
+      let askVol = 0,
+        bidVol = 0;
       for (const [, lots] of book.depth(false, Infinity)) askVol += Number(lots);
       for (const [, lots] of book.depth(true, Infinity)) bidVol += Number(lots);
       return { askLevels: book.levelCount(false), bidLevels: book.levelCount(true), askVol, bidVol };

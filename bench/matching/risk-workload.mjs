@@ -34,7 +34,18 @@ const lotSize = E18 / 1000n;
 const SUBS = 1000;
 // owners are keccak-derived addresses, as real ones are
 const subs = Array.from({ length: SUBS }, (_, i) => makeSubaccount(bytesToHex(keccak_256(new TextEncoder().encode(`bench-${i}`)).slice(12)), 'bench'));
-const market = { marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n };
+const market = {
+  marketId: 3,
+  symbol: 'ETH-PERP',
+  kind: 'PERP',
+  baseAssetId: 0,
+  quoteAssetId: 0,
+  tickSize,
+  lotSize,
+  minSize: lotSize,
+  makerFee: -(E18 / 10_000n),
+  takerFee: E18 / 2000n,
+};
 const feeSubaccount = makeSubaccount('0x3000000000000000000000000000000000000003', 'fees');
 
 /** The per-maker decision and settlement, as the Engine's Matcher makes them. */
@@ -130,9 +141,20 @@ for (const [, , p] of positions) {
 }
 if (sizeSum !== 0n || vSum !== 0n) throw new Error(`positions do not net to zero: ${sizeSum}, ${vSum}`);
 const vol = (isBuy) => r.book.depth(isBuy, Infinity).reduce((a, [, l]) => a + Number(l), 0);
-console.log(JSON.stringify({
-  engine: 'kestrel-core match+risk (perp, 1,000 subaccounts)', maxLife, node: process.version, ops: nops, ms: +r.ms.toFixed(1),
-  ops_per_s: Math.round((nops / r.ms) * 1000), fills: r.fills, filledQty: r.filled, cancelHits: r.cancelHits,
-  positions: positions.length, grossPositionLots: Number(gross / lotSize), feesCollected: r.accounts.balanceOf(feeSubaccount, 0).toString(),
-  resting: { askLevels: r.book.levelCount(false), askVol: vol(false), bidLevels: r.book.levelCount(true), bidVol: vol(true) },
-}));
+console.log(
+  JSON.stringify({
+    engine: 'kestrel-core match+risk (perp, 1,000 subaccounts)',
+    maxLife,
+    node: process.version,
+    ops: nops,
+    ms: +r.ms.toFixed(1),
+    ops_per_s: Math.round((nops / r.ms) * 1000),
+    fills: r.fills,
+    filledQty: r.filled,
+    cancelHits: r.cancelHits,
+    positions: positions.length,
+    grossPositionLots: Number(gross / lotSize),
+    feesCollected: r.accounts.balanceOf(feeSubaccount, 0).toString(),
+    resting: { askLevels: r.book.levelCount(false), askVol: vol(false), bidLevels: r.book.levelCount(true), bidVol: vol(true) },
+  }),
+);

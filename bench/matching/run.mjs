@@ -69,7 +69,11 @@ function runHarness(adapter, life, lat) {
   if (lat) argv.push('--lat');
   const r = spawnSync(process.execPath, argv, { cwd: repoRoot, env, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) fail(`${path.basename(adapter)} ${argv.slice(2).join(' ')} exited ${r.status}:\n${r.stderr}`);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) fail(`no JSON result from ${path.basename(adapter)}:\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(line);
 }
@@ -81,7 +85,9 @@ function verify(workload, engine, r, reference) {
   const got = checksum(r);
   const want = reference ?? EXPECTED[workload];
   if (!same(got, want)) {
-    fail(`${workload} ${engine}: checksums differ from ${reference ? 'the other engine' : 'the yardstick table'}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
+    fail(
+      `${workload} ${engine}: checksums differ from ${reference ? 'the other engine' : 'the yardstick table'}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`,
+    );
   }
 }
 
@@ -89,7 +95,10 @@ const results = [];
 for (const w of WORKLOADS) {
   const row = { workload: w.id, life: w.life, target: w.target };
   let reference = null; // --quick: every run must match the first one
-  for (const [key, adapter] of [['ours', ours], ['peer', peer]]) {
+  for (const [key, adapter] of [
+    ['ours', ours],
+    ['peer', peer],
+  ]) {
     process.stdout.write(`${w.id} ${key === 'ours' ? 'kestrel-core' : 'nodejs-order-book'}: throughput …`);
     const thr = runHarness(adapter, w.life, false);
     process.stdout.write(` ${fmtInt(thr.ops_per_s)} ops/s`);
@@ -127,9 +136,13 @@ for (const row of results) {
   const ratio = row.ours.thr.ops_per_s / row.peer.thr.ops_per_s;
   const latRatio = row.ours.lat && row.peer.lat ? `; limit p50 ${(row.peer.lat.limit_us.p50 / row.ours.lat.limit_us.p50).toFixed(1)}× lower` : '';
   row.ratio = +ratio.toFixed(2);
-  lines.push(`${pad(row.workload, widths[0], true)}  ours/peer throughput ${ratio.toFixed(1)}× (target ≥ ${row.target}×: ${ratio >= row.target ? 'met' : 'NOT met'})${latRatio}`);
+  lines.push(
+    `${pad(row.workload, widths[0], true)}  ours/peer throughput ${ratio.toFixed(1)}× (target ≥ ${row.target}×: ${ratio >= row.target ? 'met' : 'NOT met'})${latRatio}`,
+  );
 }
-console.log(`\nmatching benchmark — n=${fmtInt(n)}${quick ? ' (quick: checksums compared between engines)' : ' (checksums = the yardstick table)'}, node ${process.version}\n`);
+console.log(
+  `\nmatching benchmark — n=${fmtInt(n)}${quick ? ' (quick: checksums compared between engines)' : ' (checksums = the yardstick table)'}, node ${process.version}\n`,
+);
 console.log(lines.join('\n'));
 
 const outDir = path.join(repoRoot, 'bench/.results');

@@ -31,7 +31,17 @@ export function prng(seed) {
  * The op stream: an Int32Array of 5-int records (cancels of orders due at k come before order
  * k, the latest scheduled first).
  */
-export function workload({ n = 1_000_000, seed = 42, mid = 100_000, crossShare = 0.4, restTicks = 50, crossTicks = 5, maxSize = 100, maxLife = 5000, driftShare = 0.01 } = {}) {
+export function workload({
+  n = 1_000_000,
+  seed = 42,
+  mid = 100_000,
+  crossShare = 0.4,
+  restTicks = 50,
+  crossTicks = 5,
+  maxSize = 100,
+  maxLife = 5000,
+  driftShare = 0.01,
+} = {}) {
   const random = prng(seed);
   const records = new Int32Array(n * 10);
   // cancels due at each order index: a linked list per index, newest first

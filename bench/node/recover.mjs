@@ -42,7 +42,7 @@ async function pooled(pool, count) {
   return performance.now() - t;
 }
 
-const sizeArg = process.argv.find((a) => a.startsWith("--workers="));
+const sizeArg = process.argv.find((a) => a.startsWith('--workers='));
 const pool = RecoverPool.start(sizeArg ? Number(sizeArg.slice(10)) : undefined);
 if (!pool) throw new Error('the native secp256k1 binding did not load');
 inPlace(2000);
@@ -50,7 +50,10 @@ await pooled(pool, 2000);
 const a = inPlace(n);
 const b = await pooled(pool, n);
 await pool.close();
-const rate = (ms) => Math.round((n / ms) * 1000).toLocaleString('en-US').padStart(9);
+const rate = (ms) =>
+  Math.round((n / ms) * 1000)
+    .toLocaleString('en-US')
+    .padStart(9);
 console.log(`\nsignature recovery — ${n.toLocaleString('en-US')} signatures, ${availableParallelism()} cores, node ${process.version}\n`);
 console.log(`in place, on the event loop          ${rate(a)} /s   event loop busy the whole time`);
 console.log(`worker pool (${pool.size} worker${pool.size === 1 ? '' : 's'})                ${rate(b)} /s   event loop free but for hashing and messages`);

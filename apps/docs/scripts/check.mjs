@@ -52,11 +52,16 @@ function idsOf(file) {
   return idCache.get(file);
 }
 function decodeEntities(s) {
-  return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 }
 /** The file a URL path names, or null. */
 function targetFile(fromFile, path) {
-  let p = decodeURIComponent(path);
+  const p = decodeURIComponent(path);
   const abs = p.startsWith('/') ? join(dist, p) : join(dirname(fromFile), p);
   if (!abs.startsWith(dist)) return null;
   const candidates = p.endsWith('/') || p === '' ? [join(abs, 'index.html')] : [abs, `${abs}.html`, join(abs, 'index.html')];
@@ -127,7 +132,11 @@ for (const page of ['index.md', ...guidePages.map((f) => `guide/${f}`)]) {
         continue;
       }
       const set = named.get(imp[3]) ?? new Set();
-      for (const spec of imp[2].split(',').map((s) => s.trim()).filter(Boolean)) set.add(imp[1] ? `type ${spec.replace(/^type\s+/, '')}` : spec);
+      for (const spec of imp[2]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        set.add(imp[1] ? `type ${spec.replace(/^type\s+/, '')}` : spec);
       named.set(imp[3], set);
     }
     bodies.push(body.join('\n'));
@@ -139,8 +148,14 @@ for (const page of ['index.md', ...guidePages.map((f) => `guide/${f}`)]) {
 }
 if (snippetFiles.length > 0) {
   const base = ts.readConfigFile(join(repoRoot, 'tsconfig.base.json'), ts.sys.readFile).config;
-  const options = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, types: ['node'], declaration: false, declarationMap: false, sourceMap: false }, docsRoot).options;
-  const snippetProgram = ts.createProgram(snippetFiles.map(([, f]) => f), options);
+  const options = ts.convertCompilerOptionsFromJson(
+    { ...base.compilerOptions, noEmit: true, types: ['node'], declaration: false, declarationMap: false, sourceMap: false },
+    docsRoot,
+  ).options;
+  const snippetProgram = ts.createProgram(
+    snippetFiles.map(([, f]) => f),
+    options,
+  );
   const diagnostics = ts.getPreEmitDiagnostics(snippetProgram);
   for (const d of diagnostics) {
     const where = d.file ? `${snippetFiles.find(([, f]) => resolve(f) === resolve(d.file.fileName))?.[0] ?? d.file.fileName}` : '';

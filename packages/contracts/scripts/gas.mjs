@@ -17,7 +17,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseUn
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/core';
-import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '../dist/index.js';
+import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '../dist/index.js';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
 const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-active,mm-takers,n-makers,pairs').split(',');
@@ -73,7 +73,10 @@ try {
   const read = (functionName, args = []) => publicClient.readContract({ address: d.exchange, abi: exchangeAbi, functionName, args });
 
   // the admin funds every subaccount (anyone may deposit into any subaccount)
-  for (const [symbol, amount] of [['USDC', parseUnits('1000000000', 6)], ['WETH', parseUnits('1000000', 18)]]) {
+  for (const [symbol, amount] of [
+    ['USDC', parseUnits('1000000000', 6)],
+    ['WETH', parseUnits('1000000', 18)],
+  ]) {
     await write(adminWallet, d.tokens[symbol], testTokenAbi, 'mint', [admin.address, amount]);
     await write(adminWallet, d.tokens[symbol], testTokenAbi, 'approve', [d.exchange, amount]);
   }
@@ -160,7 +163,14 @@ try {
   }
 
   // both markets read the feed's first round (perp accounts need a price for their margin)
-  await settle([], [], [{ marketId: 1, roundId: 1n }, { marketId: 2, roundId: 1n }]);
+  await settle(
+    [],
+    [],
+    [
+      { marketId: 1, roundId: 1n },
+      { marketId: 2, roundId: 1n },
+    ],
+  );
   // warm-up: the fee subaccount's first credit is a one-off new slot
   await run('pairs', 1);
 
@@ -177,7 +187,16 @@ try {
 
   if (process.env.GAS_TRACE) {
     // where the last batch's gas went, by opcode (memory expansion is part of each op's cost)
-    const res = await fetch(anvil.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'debug_traceTransaction', params: [lastHash, { disableMemory: true, disableStack: true, disableStorage: true }] }) });
+    const res = await fetch(anvil.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'debug_traceTransaction',
+        params: [lastHash, { disableMemory: true, disableStack: true, disableStorage: true }],
+      }),
+    });
     const trace = (await res.json()).result;
     const byOp = new Map();
     for (const l of trace.structLogs) byOp.set(l.op, (byOp.get(l.op) ?? 0) + l.gasCost);
@@ -186,15 +205,20 @@ try {
   }
   const pad = (s, w) => String(s).padStart(w);
   console.log('settleBatch gas on anvil; totals include the 21k base and the calldata\n');
-  console.log(`${'market'.padEnd(6)} ${'shape'.padEnd(10)} ${pad('fills', 5)} ${pad('total gas', 11)} ${pad('gas/fill', 9)} ${pad('marginal/fill', 14)} ${pad('calldata/fill', 14)}`);
-  for (const market of MARKETS) for (const shape of SHAPES) {
-    const mine = rows.filter((r) => r.shape === shape && r.market === market);
-    mine.forEach((r, i) => {
-      const prev = mine[i - 1];
-      const marginal = prev ? (r.gas - prev.gas) / BigInt(r.fills - prev.fills) : '';
-      console.log(`${market.padEnd(6)} ${shape.padEnd(10)} ${pad(r.fills, 5)} ${pad(r.gas, 11)} ${pad(r.perFill, 9)} ${pad(marginal, 14)} ${pad(r.calldata / BigInt(r.fills), 14)}`);
-    });
-  }
+  console.log(
+    `${'market'.padEnd(6)} ${'shape'.padEnd(10)} ${pad('fills', 5)} ${pad('total gas', 11)} ${pad('gas/fill', 9)} ${pad('marginal/fill', 14)} ${pad('calldata/fill', 14)}`,
+  );
+  for (const market of MARKETS)
+    for (const shape of SHAPES) {
+      const mine = rows.filter((r) => r.shape === shape && r.market === market);
+      mine.forEach((r, i) => {
+        const prev = mine[i - 1];
+        const marginal = prev ? (r.gas - prev.gas) / BigInt(r.fills - prev.fills) : '';
+        console.log(
+          `${market.padEnd(6)} ${shape.padEnd(10)} ${pad(r.fills, 5)} ${pad(r.gas, 11)} ${pad(r.perFill, 9)} ${pad(marginal, 14)} ${pad(r.calldata / BigInt(r.fills), 14)}`,
+        );
+      });
+    }
 } finally {
   await anvil.stop();
 }

@@ -49,7 +49,13 @@ for (const [name, curve] of Object.entries(curves)) {
       curve: str(curve),
       pool: str(pool),
       t: t.toString(),
-      expect: { utilization: u.toString(), borrowRate: borrowRate(curve, u).toString(), pool: str(r.pool), interest: r.interest.toString(), reserve: r.reserve.toString() },
+      expect: {
+        utilization: u.toString(),
+        borrowRate: borrowRate(curve, u).toString(),
+        pool: str(r.pool),
+        interest: r.interest.toString(),
+        reserve: r.reserve.toString(),
+      },
     });
   }
 }
@@ -60,7 +66,13 @@ for (let i = 0; i < 40; i++) {
   const pool = { supplyScaled: 0n, borrowScaled: 0n, supplyIndex: ONE + rand(2n * ONE), borrowIndex: ONE + rand(3n * ONE), lastAccrual: 0n };
   const balance = i < balances.length ? balances[i] : rand(10n ** 33n) - 10n ** 33n / 2n;
   const scaled = scaledOfBalance(balance, pool);
-  conversions.push({ supplyIndex: pool.supplyIndex.toString(), borrowIndex: pool.borrowIndex.toString(), balance: balance.toString(), scaled: scaled.toString(), back: balanceOfScaled(scaled, pool).toString() });
+  conversions.push({
+    supplyIndex: pool.supplyIndex.toString(),
+    borrowIndex: pool.borrowIndex.toString(),
+    balance: balance.toString(),
+    scaled: scaled.toString(),
+    back: balanceOfScaled(scaled, pool).toString(),
+  });
 }
 
 const moves = [];
@@ -75,7 +87,12 @@ for (let i = 0; i < 30; i++) {
   };
   const delta = i % 3 === 0 ? -start * 2n : rand(10n ** 29n) - 10n ** 29n / 2n;
   const r = moveScaled(start, delta, pool);
-  moves.push({ pool: str(pool), scaled: start.toString(), delta: delta.toString(), expect: { scaled: r.scaled.toString(), supplyScaled: r.pool.supplyScaled.toString(), borrowScaled: r.pool.borrowScaled.toString() } });
+  moves.push({
+    pool: str(pool),
+    scaled: start.toString(),
+    delta: delta.toString(),
+    expect: { scaled: r.scaled.toString(), supplyScaled: r.pool.supplyScaled.toString(), borrowScaled: r.pool.borrowScaled.toString() },
+  });
 }
 
 const doc = {

@@ -29,7 +29,16 @@ for (let i = 0; i < 30; i++) {
   const elapsed = i % 4 === 0 ? 3600n : 1n + rand(864_000n);
   const next = nextCumFunding(cum, rate, maxRate, index, elapsed);
   const size = i % 7 === 0 ? signed(10n) : signed(10n ** 24n);
-  funding.push({ cum: s(cum), rate: s(rate), maxRate: s(maxRate), index: s(index), elapsed: s(elapsed), next: s(next), size: s(size), owed: s(fundingOwed(size, cum, next)) });
+  funding.push({
+    cum: s(cum),
+    rate: s(rate),
+    maxRate: s(maxRate),
+    index: s(index),
+    elapsed: s(elapsed),
+    next: s(next),
+    size: s(size),
+    owed: s(fundingOwed(size, cum, next)),
+  });
 }
 
 const fees = [];
@@ -85,4 +94,6 @@ const doc = {
 };
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
-console.log(`wrote ${funding.length} funding, ${fees.length} fee, ${pnl.length} PnL and ${realizations.length} realization vectors to ${path.relative(process.cwd(), out)}`);
+console.log(
+  `wrote ${funding.length} funding, ${fees.length} fee, ${pnl.length} PnL and ${realizations.length} realization vectors to ${path.relative(process.cwd(), out)}`,
+);

@@ -39,27 +39,77 @@ const cases = [
   {
     name: 'devnet buy, named subaccount, expiry and flags',
     domain: devnet,
-    order: { subaccount: makeSubaccount(alice, 'main'), marketId: 1, isBuy: true, price: 1850_250000000000000000n, amount: 1_500000000000000000n, nonce: 7n, expiry: 1_900_000_000n, flags: 9, clientId: 42n },
+    order: {
+      subaccount: makeSubaccount(alice, 'main'),
+      marketId: 1,
+      isBuy: true,
+      price: 1850_250000000000000000n,
+      amount: 1_500000000000000000n,
+      nonce: 7n,
+      expiry: 1_900_000_000n,
+      flags: 9,
+      clientId: 42n,
+    },
   },
   {
     name: 'devnet sell, default subaccount, no expiry',
     domain: devnet,
-    order: { subaccount: makeSubaccount(bob), marketId: 2, isBuy: false, price: 65000_000000000000000000n, amount: 100000000000000n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
+    order: {
+      subaccount: makeSubaccount(bob),
+      marketId: 2,
+      isBuy: false,
+      price: 65000_000000000000000000n,
+      amount: 100000000000000n,
+      nonce: 0n,
+      expiry: 0n,
+      flags: 0,
+      clientId: 0n,
+    },
   },
   {
     name: 'mainnet-like domain, post-only IOC bits, small values',
     domain: mainnetLike,
-    order: { subaccount: makeSubaccount(alice, 'hedge-1'), marketId: 3, isBuy: false, price: 1n, amount: 1n, nonce: 1n, expiry: 1n, flags: 3 | (1 << 2) | (2 << 3), clientId: 1n },
+    order: {
+      subaccount: makeSubaccount(alice, 'hedge-1'),
+      marketId: 3,
+      isBuy: false,
+      price: 1n,
+      amount: 1n,
+      nonce: 1n,
+      expiry: 1n,
+      flags: 3 | (1 << 2) | (2 << 3),
+      clientId: 1n,
+    },
   },
   {
     name: 'every field at its maximum',
     domain: bigChain,
-    order: { subaccount: `0x${'ff'.repeat(32)}`, marketId: U32_MAX, isBuy: true, price: U128_MAX, amount: U128_MAX, nonce: U64_MAX, expiry: U64_MAX, flags: U32_MAX, clientId: U64_MAX },
+    order: {
+      subaccount: `0x${'ff'.repeat(32)}`,
+      marketId: U32_MAX,
+      isBuy: true,
+      price: U128_MAX,
+      amount: U128_MAX,
+      nonce: U64_MAX,
+      expiry: U64_MAX,
+      flags: U32_MAX,
+      clientId: U64_MAX,
+    },
   },
   {
     name: 'same order as the first under another chain id',
     domain: { ...devnet, chainId: 1n },
-    order: { subaccount: makeSubaccount(alice, 'main'), marketId: 1, isBuy: true, price: 1850_250000000000000000n, amount: 1_500000000000000000n, nonce: 7n, expiry: 1_900_000_000n, flags: 9, clientId: 42n },
+    order: {
+      subaccount: makeSubaccount(alice, 'main'),
+      marketId: 1,
+      isBuy: true,
+      price: 1850_250000000000000000n,
+      amount: 1_500000000000000000n,
+      nonce: 7n,
+      expiry: 1_900_000_000n,
+      flags: 9,
+      clientId: 42n,
+    },
   },
 ];
 
@@ -86,12 +136,26 @@ const vectors = cases.map(({ name, domain, order }) => {
 });
 
 const plans = [
-  { name: 'devnet, two markets', domain: devnet, plan: { subaccount: makeSubaccount(alice, 'main'), marketOrder: [3, 1], maxSlippageBps: 150, graceSeconds: 600, nonce: 1n } },
-  { name: 'no market named (the default order)', domain: devnet, plan: { subaccount: makeSubaccount(bob), marketOrder: [], maxSlippageBps: 0, graceSeconds: 0, nonce: 0n } },
+  {
+    name: 'devnet, two markets',
+    domain: devnet,
+    plan: { subaccount: makeSubaccount(alice, 'main'), marketOrder: [3, 1], maxSlippageBps: 150, graceSeconds: 600, nonce: 1n },
+  },
+  {
+    name: 'no market named (the default order)',
+    domain: devnet,
+    plan: { subaccount: makeSubaccount(bob), marketOrder: [], maxSlippageBps: 0, graceSeconds: 0, nonce: 0n },
+  },
   {
     name: 'every field at its maximum',
     domain: bigChain,
-    plan: { subaccount: `0x${'ff'.repeat(32)}`, marketOrder: Array.from({ length: 16 }, (_, i) => U32_MAX - i), maxSlippageBps: 65535, graceSeconds: U32_MAX, nonce: U64_MAX },
+    plan: {
+      subaccount: `0x${'ff'.repeat(32)}`,
+      marketOrder: Array.from({ length: 16 }, (_, i) => U32_MAX - i),
+      maxSlippageBps: 65535,
+      graceSeconds: U32_MAX,
+      nonce: U64_MAX,
+    },
   },
 ].map(({ name, domain, plan }) => ({
   name,

@@ -143,10 +143,7 @@ export function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstan
       clearTimeout(timer);
       void stop().finally(() => reject(err));
     };
-    const timer = setTimeout(
-      () => fail(new Error(`anvil did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => fail(new Error(`anvil did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
     child.once('error', (err) => fail(new Error(`cannot run anvil (${binary}): ${err.message}`)));
     child.once('exit', (code, signal) => {
       fail(new Error(`anvil exited (${signal ?? `code ${code}`}) before listening:\n${tail.join('\n')}`));

@@ -1,5 +1,32 @@
-import { encodeFunctionData, keccak256, toHex, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
-import { exchangeAbi, exchangeAdminAbi, exchangeAdminBytecode, exchangeBytecode, exchangeEscapeAbi, exchangeEscapeBytecode, exchangeExtensionAbi, exchangeExtensionBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
+import {
+  encodeFunctionData,
+  keccak256,
+  toHex,
+  zeroHash,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import {
+  exchangeAbi,
+  exchangeAdminAbi,
+  exchangeAdminBytecode,
+  exchangeBytecode,
+  exchangeEscapeAbi,
+  exchangeEscapeBytecode,
+  exchangeExtensionAbi,
+  exchangeExtensionBytecode,
+  mockFeedAbi,
+  mockFeedBytecode,
+  testTokenAbi,
+  testTokenBytecode,
+  timelockAbi,
+  timelockBytecode,
+} from './generated/artifacts.js';
 
 /** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -239,7 +266,19 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };
-  const deploy = async (abi: typeof exchangeAbi | typeof exchangeExtensionAbi | typeof exchangeAdminAbi | typeof exchangeEscapeAbi | typeof testTokenAbi | typeof timelockAbi | typeof mockFeedAbi, bytecode: Hex, args: readonly unknown[], what: string) => {
+  const deploy = async (
+    abi:
+      | typeof exchangeAbi
+      | typeof exchangeExtensionAbi
+      | typeof exchangeAdminAbi
+      | typeof exchangeEscapeAbi
+      | typeof testTokenAbi
+      | typeof timelockAbi
+      | typeof mockFeedAbi,
+    bytecode: Hex,
+    args: readonly unknown[],
+    what: string,
+  ) => {
     const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain } as never);
     const receipt = await confirm(hash, what);
     if (!receipt.contractAddress) throw new Error(`deployKestrel: ${what} created no contract`);
@@ -299,7 +338,9 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     devnet: options.devnet ?? (await publicClient.getChainId()) === 31337,
   };
   if (!config.devnet && timelockDelay < config.forceDelay + 86_400n) {
-    throw new Error(`deployKestrel: outside a devnet the timelock delay must be at least forceDelay + 1 day (${config.forceDelay + 86_400n} s), so users can leave before any change`);
+    throw new Error(
+      `deployKestrel: outside a devnet the timelock delay must be at least forceDelay + 1 day (${config.forceDelay + 86_400n} s), so users can leave before any change`,
+    );
   }
   // four codes (EIP-170): the Exchange runs its extension's by delegatecall, the extension the
   // admin code's, the admin code the escape hatch's
@@ -345,7 +386,13 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       symbol: market.symbol,
     };
     calls.push({ target: exchange, data: exchangeCall('listMarket', [market.marketId, struct]) });
-    const risk = { riskGroup: market.riskGroup, concIM: market.concIM, concThreshold: market.concThreshold, maxFundingRate: market.maxFundingRate, concMM: market.concMM };
+    const risk = {
+      riskGroup: market.riskGroup,
+      concIM: market.concIM,
+      concThreshold: market.concThreshold,
+      maxFundingRate: market.maxFundingRate,
+      concMM: market.concMM,
+    };
     calls.push({ target: exchange, data: exchangeCall('setMarketRisk', [market.marketId, risk]) });
     if (feed) {
       const settings = { aggregator: feed.aggregator, maxStaleness: feed.maxStaleness, maxRoundLag: feed.maxRoundLag };

@@ -14,8 +14,7 @@ export interface DecodedExchangeError {
   reason?: string;
 }
 
-const reasonNames = (table: Record<string, number>): Map<number, string> =>
-  new Map(Object.entries(table).map(([name, code]) => [code, name]));
+const reasonNames = (table: Record<string, number>): Map<number, string> => new Map(Object.entries(table).map(([name, code]) => [code, name]));
 const ORDER_REASONS = reasonNames(InvalidOrderReason);
 const FILL_REASONS = reasonNames(InvalidFillReason);
 const BATCH_REASONS = reasonNames(InvalidBatchReason);

@@ -27,7 +27,19 @@
  * await anvil.stop();
  * ```
  */
-export { blockingTokenAbi, blockingTokenBytecode, compilerVersion, exchangeAbi, exchangeBytecode, mockFeedAbi, mockFeedBytecode, testTokenAbi, testTokenBytecode, timelockAbi, timelockBytecode } from './generated/artifacts.js';
+export {
+  blockingTokenAbi,
+  blockingTokenBytecode,
+  compilerVersion,
+  exchangeAbi,
+  exchangeBytecode,
+  mockFeedAbi,
+  mockFeedBytecode,
+  testTokenAbi,
+  testTokenBytecode,
+  timelockAbi,
+  timelockBytecode,
+} from './generated/artifacts.js';
 export * from './types.js';
 export * from './errors.js';
 export * from './deploy.js';

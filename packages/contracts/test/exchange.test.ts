@@ -14,15 +14,7 @@ import {
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import {
-  EIP712_TYPES,
-  domainSeparator,
-  makeSubaccount,
-  orderHash,
-  parseX18,
-  type Eip712Domain,
-  type Order,
-} from '@kestrel/core';
+import { EIP712_TYPES, domainSeparator, makeSubaccount, orderHash, parseX18, type Eip712Domain, type Order } from '@kestrel/core';
 import {
   InvalidFillReason,
   InvalidOrderReason,
@@ -54,7 +46,13 @@ const feeSub = makeSubaccount(admin.address, 'fees') as Hex;
 
 const wallet = (account: PrivateKeyAccount) => createWalletClient({ chain: foundry, transport: http(anvil.url), account });
 
-async function send(account: PrivateKeyAccount, address: Address, abi: typeof exchangeAbi | typeof testTokenAbi, functionName: string, args: readonly unknown[]) {
+async function send(
+  account: PrivateKeyAccount,
+  address: Address,
+  abi: typeof exchangeAbi | typeof testTokenAbi,
+  functionName: string,
+  args: readonly unknown[],
+) {
   const hash = await wallet(account).writeContract({ address, abi, functionName, args } as never);
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   expect(receipt.status).toBe('success');
@@ -193,14 +191,33 @@ describe('deployKestrel', () => {
     expect(deployed.timelockDelay).toBe(86_400n);
     expect(await publicClient.readContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'getMinDelay' })).toBe(86_400n);
     // the deployer may no longer list directly
-    const direct = publicClient.simulateContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'setOperator', args: [bob.address, true], account: admin });
+    const direct = publicClient.simulateContract({
+      address: deployed.exchange,
+      abi: exchangeAbi,
+      functionName: 'setOperator',
+      args: [bob.address, true],
+      account: admin,
+    });
     await expect(direct).rejects.toThrow(/NotAdmin/);
     // and a change scheduled through the timelock cannot run before a day has passed
     const data = encodeFunctionData({ abi: exchangeAbi, functionName: 'setOperator', args: [bob.address, true] });
     const salt = `0x${'01'.padStart(64, '0')}` as Hex;
-    const hash = await wallet(admin).writeContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'schedule', args: [deployed.exchange, 0n, data, zeroHash, salt, 86_400n], account: admin, chain: foundry });
+    const hash = await wallet(admin).writeContract({
+      address: deployed.timelock,
+      abi: timelockAbi,
+      functionName: 'schedule',
+      args: [deployed.exchange, 0n, data, zeroHash, salt, 86_400n],
+      account: admin,
+      chain: foundry,
+    });
     expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
-    const early = publicClient.simulateContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'execute', args: [deployed.exchange, 0n, data, zeroHash, salt], account: admin });
+    const early = publicClient.simulateContract({
+      address: deployed.timelock,
+      abi: timelockAbi,
+      functionName: 'execute',
+      args: [deployed.exchange, 0n, data, zeroHash, salt],
+      account: admin,
+    });
     await expect(early).rejects.toThrow(/TimelockUnexpectedOperationState/);
   });
 
@@ -214,7 +231,12 @@ describe('deployKestrel', () => {
     expect(reuse.tokens.USDC).toBe(deployed.tokens.USDC);
     expect(reuse.assets[0]!.testToken).toBe(false);
     await expect(
-      deployKestrel({ walletClient: wallet(admin), publicClient, feeSubaccount: feeSub, assets: [{ symbol: 'USDC', decimals: 18, token: deployed.tokens.USDC! }] }),
+      deployKestrel({
+        walletClient: wallet(admin),
+        publicClient,
+        feeSubaccount: feeSub,
+        assets: [{ symbol: 'USDC', decimals: 18, token: deployed.tokens.USDC! }],
+      }),
     ).rejects.toThrow(/decimals/);
     await expect(
       deployKestrel({ walletClient: wallet(admin), publicClient, admin: bob.address, feeSubaccount: feeSub, assets: [{ symbol: 'X', decimals: 6 }] }),
@@ -278,7 +300,10 @@ describe('settlement against a real chain', () => {
     const simulate = () =>
       publicClient.simulateContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch], account: operator });
 
-    const err = await simulate().then(() => null, (e: unknown) => e);
+    const err = await simulate().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(decodeExchangeError(err)).toEqual({ name: 'InvalidFill', args: [1n, InvalidFillReason.OVERFILL], index: 1, reason: 'OVERFILL' });
 
     // the sequencer drops the bad fill and the rest goes through
@@ -287,27 +312,45 @@ describe('settlement against a real chain', () => {
 
     // a forged signature names the order
     batch.orders = [await sign(alice, ask), batch.orders[1]!];
-    const forged = await simulate().then(() => null, (e: unknown) => e);
-    expect(decodeExchangeError(forged)).toMatchObject({ name: 'InvalidOrder', index: 0, reason: 'BAD_SIGNATURE', args: [0n, InvalidOrderReason.BAD_SIGNATURE] });
+    const forged = await simulate().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(decodeExchangeError(forged)).toMatchObject({
+      name: 'InvalidOrder',
+      index: 0,
+      reason: 'BAD_SIGNATURE',
+      args: [0n, InvalidOrderReason.BAD_SIGNATURE],
+    });
 
     // batch-level and access errors
     const wrongId = { ...(await nextBatch()), batchId: 99n };
     const e2 = await publicClient
       .simulateContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [wrongId], account: operator })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(decodeExchangeError(e2)).toMatchObject({ name: 'InvalidBatch', reason: 'BATCH_ID' });
     const e3 = await publicClient
       .simulateContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [await nextBatch()], account: alice })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(decodeExchangeError(e3)).toEqual({ name: 'NotOperator', args: [] });
 
     // raw revert data from a plain eth_call decodes too; unrelated errors give null
     const data = encodeFunctionData({ abi: exchangeAbi, functionName: 'settleBatch', args: [await nextBatch()] });
-    const raw = await publicClient.call({ to: deployed.exchange, account: alice, data }).then(() => null, (e: unknown) => e);
+    const raw = await publicClient.call({ to: deployed.exchange, account: alice, data }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(decodeExchangeError(raw)).toEqual({ name: 'NotOperator', args: [] });
-    const noData = await publicClient
-      .call({ to: deployed.exchange, account: alice, data: '0xdeadbeef' })
-      .then(() => null, (e: unknown) => e);
+    const noData = await publicClient.call({ to: deployed.exchange, account: alice, data: '0xdeadbeef' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(noData).not.toBeNull();
     expect(decodeExchangeError(noData)).toBeNull();
     expect(decodeExchangeError(new Error('network down'))).toBeNull();

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ORDER_TYPEHASH, RISK_PLAN_TYPEHASH, bytesToHex, domainSeparator, orderHash, orderStructHash, riskPlanDigest, type Hex, type Order } from '@kestrel/core';
+import {
+  ORDER_TYPEHASH,
+  RISK_PLAN_TYPEHASH,
+  bytesToHex,
+  domainSeparator,
+  orderHash,
+  orderStructHash,
+  riskPlanDigest,
+  type Hex,
+  type Order,
+} from '@kestrel/core';
 
 interface Vector {
   name: string;

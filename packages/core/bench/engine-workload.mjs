@@ -29,8 +29,24 @@ const lotSize = E18 / 1000n;
 const buyer = makeSubaccount('0x1000000000000000000000000000000000000001', 'bench');
 const seller = makeSubaccount('0x2000000000000000000000000000000000000002', 'bench');
 const config = {
-  assets: [{ assetId: 0, symbol: 'USDC', decimals: 6 }, { assetId: 1, symbol: 'WETH', decimals: 18 }],
-  markets: [{ marketId: 1, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: 1, quoteAssetId: 0, tickSize, lotSize, minSize: lotSize, makerFee: -(E18 / 10_000n), takerFee: E18 / 2000n }],
+  assets: [
+    { assetId: 0, symbol: 'USDC', decimals: 6 },
+    { assetId: 1, symbol: 'WETH', decimals: 18 },
+  ],
+  markets: [
+    {
+      marketId: 1,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize,
+      lotSize,
+      minSize: lotSize,
+      makerFee: -(E18 / 10_000n),
+      takerFee: E18 / 2000n,
+    },
+  ],
   feeSubaccount: makeSubaccount('0x3000000000000000000000000000000000000003', 'fees'),
   // one subaccount per side holds the whole book here (W2 rests far more than the default cap)
   limits: { maxOpenOrdersPerSubaccount: 10_000_000 },
@@ -56,7 +72,17 @@ for (let i = 0, j = 0; i < nops; i++, j += 5) {
     inputs[i] = {
       kind: 'place',
       hash: hashes[id],
-      order: { subaccount: isBuy ? buyer : seller, marketId: 1, isBuy, price: BigInt(ops[j + 2]) * tickSize, amount: BigInt(ops[j + 3]) * lotSize, nonce: BigInt(id), expiry: 0n, flags: 0, clientId: 0n },
+      order: {
+        subaccount: isBuy ? buyer : seller,
+        marketId: 1,
+        isBuy,
+        price: BigInt(ops[j + 2]) * tickSize,
+        amount: BigInt(ops[j + 3]) * lotSize,
+        nonce: BigInt(id),
+        expiry: 0n,
+        flags: 0,
+        clientId: 0n,
+      },
     };
   } else inputs[i] = { kind: 'cancel', subaccount: buys[id] === 1 ? buyer : seller, hashes: [hashes[id]] };
 }
@@ -81,8 +107,16 @@ runOnce(Math.min(nops, 200_000)); // warm-up
 const r = runOnce(nops);
 const view = r.e.book(1, Infinity);
 const sum = (levels) => levels.reduce((s, [, a]) => s + a, 0n) / lotSize;
-console.log(JSON.stringify({
-  engine: 'kestrel-core Engine (full boundary)', maxLife, node: process.version, ops: nops, ms: +r.ms.toFixed(1),
-  ops_per_s: Math.round((nops / r.ms) * 1000), filledQty: Number(r.filled / lotSize), cancelHits: r.cancelHits,
-  resting: { askLevels: view.asks.length, bidLevels: view.bids.length, askVol: Number(sum(view.asks)), bidVol: Number(sum(view.bids)) },
-}));
+console.log(
+  JSON.stringify({
+    engine: 'kestrel-core Engine (full boundary)',
+    maxLife,
+    node: process.version,
+    ops: nops,
+    ms: +r.ms.toFixed(1),
+    ops_per_s: Math.round((nops / r.ms) * 1000),
+    filledQty: Number(r.filled / lotSize),
+    cancelHits: r.cancelHits,
+    resting: { askLevels: view.asks.length, bidLevels: view.bids.length, askVol: Number(sum(view.asks)), bidVol: Number(sum(view.bids)) },
+  }),
+);

@@ -169,7 +169,7 @@ export function orderHash(domainSep: Hex, order: Order): Hex {
 
 export function cancelDigest(domainSep: Hex, cancel: Cancel): Hex {
   const arr = new Uint8Array(32 * cancel.orderHashes.length);
-  cancel.orderHashes.forEach((h, i) => copyBytes32(arr, i * 32, h));
+  for (const [i, h] of cancel.orderHashes.entries()) copyBytes32(arr, i * 32, h);
   const buf = new Uint8Array(32 * 4);
   buf.set(CANCEL_TH, 0);
   copyBytes32(buf, 32, cancel.subaccount);
@@ -190,7 +190,7 @@ export function cancelAllDigest(domainSep: Hex, cancel: CancelAll): Hex {
 /** The digest a risk plan's owner signs. */
 export function riskPlanDigest(domainSep: Hex, plan: RiskPlan): Hex {
   const arr = new Uint8Array(32 * plan.marketOrder.length);
-  plan.marketOrder.forEach((id, i) => writeUint256(arr, i * 32, BigInt(id)));
+  for (const [i, id] of plan.marketOrder.entries()) writeUint256(arr, i * 32, BigInt(id));
   const buf = new Uint8Array(32 * 6);
   buf.set(RISK_PLAN_TH, 0);
   copyBytes32(buf, 32, plan.subaccount);

@@ -169,5 +169,12 @@ export function poolView(p: Pool, c: RateCurve | undefined): PoolView {
   const supply = totalSupply(p);
   const borrow = totalBorrow(p);
   const u = utilization(supply, borrow);
-  return { pool: p, totalSupply: supply, totalBorrow: borrow, utilization: u, borrowRate: c === undefined ? 0n : borrowRate(c, u), supplyRate: c === undefined ? 0n : supplyRate(c, u) };
+  return {
+    pool: p,
+    totalSupply: supply,
+    totalBorrow: borrow,
+    utilization: u,
+    borrowRate: c === undefined ? 0n : borrowRate(c, u),
+    supplyRate: c === undefined ? 0n : supplyRate(c, u),
+  };
 }

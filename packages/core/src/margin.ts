@@ -254,6 +254,14 @@ export function riskReport(p: Portfolio, params: MarginParams, backstopRatio: bi
     })
     .sort((a, b) => a.groupId - b.groupId);
   const tier: RiskTier =
-    x.equity < 0n ? 'bankrupt' : x.equity < mulDivCeil(backstopRatio, requirementMM, ONE) ? 'backstop' : maintenance < 0n ? 'margin_call' : initial < 0n ? 'restricted' : 'healthy';
+    x.equity < 0n
+      ? 'bankrupt'
+      : x.equity < mulDivCeil(backstopRatio, requirementMM, ONE)
+        ? 'backstop'
+        : maintenance < 0n
+          ? 'margin_call'
+          : initial < 0n
+            ? 'restricted'
+            : 'healthy';
   return { equity: x.equity, requirementIM, requirementMM, initialHealth: initial, maintenanceHealth: maintenance, tier, groups };
 }

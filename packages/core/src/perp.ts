@@ -27,9 +27,24 @@
  * realized = v1 − vQuote'
  * ```
  */
-import type { PremiumClock } from './engine/positions.js';
 import type { Position } from './engine/types.js';
 import { divX18, mulDivCeil, mulDivFloor, ONE } from './x18.js';
+
+/**
+ * A perp's premium over its index, integrated over time between funding updates (DESIGN §7, §10:
+ * the rate is computed by core from its own book at batch times, so followers can verify it).
+ * At each batch's time the premium last sampled is added for the seconds since, and the premium
+ * is sampled again; a funding update posts `sum / (t − since)` and starts over.
+ */
+export interface PremiumClock {
+  /** Σ premium·seconds, X18 */
+  sum: bigint;
+  /** when the current interval began (0: never sampled) */
+  since: bigint;
+  /** the premium sampled last, X18 (a fraction of the index) */
+  last: bigint;
+  sampledAt: bigint;
+}
 
 /** The funding rate clamped to ±maxRate. */
 export function clampFundingRate(rate: bigint, maxRate: bigint): bigint {
@@ -62,7 +77,7 @@ export function realize(s0: bigint, v0: bigint, s1: bigint, v1: bigint): { vQuot
   let vQuote: bigint;
   const abs = (v: bigint): bigint => (v < 0n ? -v : v);
   if (s1 === 0n) vQuote = 0n;
-  else if (s0 === 0n || (s0 > 0n) === (s1 > 0n)) vQuote = abs(s1) >= abs(s0) ? v1 : mulDivCeil(v0, abs(s1), abs(s0));
+  else if (s0 === 0n || s0 > 0n === s1 > 0n) vQuote = abs(s1) >= abs(s0) ? v1 : mulDivCeil(v0, abs(s1), abs(s0));
   else vQuote = mulDivCeil(v1 - v0, abs(s1), abs(s1 - s0));
   return { vQuote, realized: v1 - vQuote };
 }

@@ -37,7 +37,7 @@ export function divX18Up(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new RangeError('divX18Up: division by zero');
   const n = a * ONE;
   const q = n / b;
-  return n % b === 0n ? q : (n < 0n) !== (b < 0n) ? q - 1n : q + 1n;
+  return n % b === 0n ? q : n < 0n !== b < 0n ? q - 1n : q + 1n;
 }
 
 /** ⌊a·b / c⌋, rounded toward −∞ (c > 0). */

@@ -26,9 +26,14 @@ describe('core boundary', () => {
 
   it.each(sources.map((f) => [f.slice(SRC.length + 1), f]))('%s imports only pure modules', (_name, file) => {
     // comments hold examples written from a user's side (`from '@kestrel/core'`): skip them
-    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const code = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     for (const m of code.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
-      expect(ALLOWED.some((re) => re.test(m[1]!)), `${file} imports ${m[1]}`).toBe(true);
+      expect(
+        ALLOWED.some((re) => re.test(m[1]!)),
+        `${file} imports ${m[1]}`,
+      ).toBe(true);
     }
     expect(FORBIDDEN_CALLS.exec(code)?.[0], file).toBeUndefined();
   });

@@ -15,9 +15,18 @@ const params: MarginParams = {
   pnlWeight: x('0.5'),
 };
 const perp = (group: number, size: string, vQuote: string, price: string, concIM = '0', concThreshold = '0') => ({
-  group, size: x(size), vQuote: x(vQuote), price: x(price), concIM: x(concIM), concThreshold: x(concThreshold),
+  group,
+  size: x(size),
+  vQuote: x(vQuote),
+  price: x(price),
+  concIM: x(concIM),
+  concThreshold: x(concThreshold),
 });
-const asset = (group: number, balance: string, price: string | undefined) => ({ group, balance: x(balance), price: price === undefined ? undefined : x(price) });
+const asset = (group: number, balance: string, price: string | undefined) => ({
+  group,
+  balance: x(balance),
+  price: price === undefined ? undefined : x(price),
+});
 
 const rows: Array<[string, Portfolio, string | null]> = [
   ['cash only', { quote: x('1000'), assets: [], perps: [] }, '1000'],
@@ -55,7 +64,9 @@ describe('initial health', () => {
     // a loan of 1 wei at 1.5 is worth ⌊−1.5⌋ = −2 wei, and its shock ⌈0.2⌉ = 1 wei
     expect(initialHealth({ quote: 10n, assets: [{ group: ETH, balance: -1n, price: x('1.5') }], perps: [] }, params)).toBe(10n - 2n - 1n);
     // a short of 3 wei at 0.5: notional ⌊−1.5⌋ = −2, uPnL 0 − 2, shock ⌈0.2⌉ = 1
-    expect(initialHealth({ quote: 10n, assets: [], perps: [{ group: ETH, size: -3n, vQuote: 0n, price: x('0.5'), concIM: 0n, concThreshold: 0n }] }, params)).toBe(10n - 2n - 1n);
+    expect(
+      initialHealth({ quote: 10n, assets: [], perps: [{ group: ETH, size: -3n, vQuote: 0n, price: x('0.5'), concIM: 0n, concThreshold: 0n }] }, params),
+    ).toBe(10n - 2n - 1n);
   });
 
   it('never goes below zero for a fully paid portfolio', () => {
@@ -73,7 +84,16 @@ describe('the risk report', () => {
     expect([r.equity, r.requirementIM, r.requirementMM, r.initialHealth, r.maintenanceHealth]).toEqual([x('300'), x('200'), x('100'), x('100'), x('200')]);
     expect(r.tier).toBe('healthy');
     // the price move that brings maintenance health to zero: 200 / (2000 − 100) below, a 10.526…% fall
-    expect(r.groups).toEqual([{ groupId: ETH, net: x('2000'), gross: x('2000'), requirementIM: x('200'), requirementMM: x('100'), priceMoveToZero: -(x('200') * 10n ** 18n) / x('1900') }]);
+    expect(r.groups).toEqual([
+      {
+        groupId: ETH,
+        net: x('2000'),
+        gross: x('2000'),
+        requirementIM: x('200'),
+        requirementMM: x('100'),
+        priceMoveToZero: -(x('200') * 10n ** 18n) / x('1900'),
+      },
+    ]);
   });
 
   it('walks down the tiers as the price falls', () => {

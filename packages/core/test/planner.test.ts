@@ -3,7 +3,10 @@ import fc from 'fast-check';
 import { planLots, worstReducePrice } from '../src/planner.js';
 
 /** A concave score: a + b·k − c·max(0, k − knee) (rises at b, falls past the knee when c > b). */
-const concave = (a: bigint, b: bigint, c: bigint, knee: number) => (k: number): bigint => a + b * BigInt(k) - c * BigInt(Math.max(0, k - knee));
+const concave =
+  (a: bigint, b: bigint, c: bigint, knee: number) =>
+  (k: number): bigint =>
+    a + b * BigInt(k) - c * BigInt(Math.max(0, k - knee));
 
 describe('planLots', () => {
   it('takes the fewest lots that reach zero, the peak when none does, nothing when a lot does not help', () => {
@@ -21,16 +24,23 @@ describe('planLots', () => {
 
   it('on any concave score: the answer reaches zero with one lot less not reaching it, or is the peak', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -10_000n, max: -1n }), fc.bigInt({ min: -50n, max: 200n }), fc.bigInt({ min: 0n, max: 400n }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 1000 }), (a, b, c, knee, max) => {
-        const f = concave(a, b, c, knee);
-        const k = planLots(f, max);
-        if (k === 0) return f(1) <= f(0);
-        expect(f(k)).toBeGreaterThan(f(0));
-        if (f(k) >= 0n) return k === 1 || f(k - 1) < 0n;
-        // short of zero: no k' ≤ max does better
-        for (let j = 0; j <= max; j++) expect(f(j) <= f(k)).toBe(true);
-        return true;
-      }),
+      fc.property(
+        fc.bigInt({ min: -10_000n, max: -1n }),
+        fc.bigInt({ min: -50n, max: 200n }),
+        fc.bigInt({ min: 0n, max: 400n }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (a, b, c, knee, max) => {
+          const f = concave(a, b, c, knee);
+          const k = planLots(f, max);
+          if (k === 0) return f(1) <= f(0);
+          expect(f(k)).toBeGreaterThan(f(0));
+          if (f(k) >= 0n) return k === 1 || f(k - 1) < 0n;
+          // short of zero: no k' ≤ max does better
+          for (let j = 0; j <= max; j++) expect(f(j) <= f(k)).toBe(true);
+          return true;
+        },
+      ),
     );
   });
 });
@@ -42,8 +52,8 @@ describe('worstReducePrice', () => {
     expect(worstReducePrice(1800n * E18, 100, tick, false)).toBe(1782n * E18);
     expect(worstReducePrice(1800n * E18, 100, tick, true)).toBe(1818n * E18);
     // 1234.567 · 0.99 = 1222.22133 → up to 1222.23; · 1.01 = 1246.91267 → down to 1246.91
-    expect(worstReducePrice(1234_567n * E18 / 1000n, 100, tick, false)).toBe(122223n * tick);
-    expect(worstReducePrice(1234_567n * E18 / 1000n, 100, tick, true)).toBe(124691n * tick);
+    expect(worstReducePrice((1234_567n * E18) / 1000n, 100, tick, false)).toBe(122223n * tick);
+    expect(worstReducePrice((1234_567n * E18) / 1000n, 100, tick, true)).toBe(124691n * tick);
     expect(worstReducePrice(E18, 10_000, tick, false)).toBeNull();
   });
 });

@@ -4,7 +4,18 @@
  * `settleBatch` call. Leader and followers share this code so they cannot disagree.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, hexToBytes, writeUint256, ErrorCode, KestrelError, type Engine, type EngineEvent, type Hex, type Order, type RiskPlan } from '@kestrel/core';
+import {
+  bytesToHex,
+  hexToBytes,
+  writeUint256,
+  ErrorCode,
+  KestrelError,
+  type Engine,
+  type EngineEvent,
+  type Hex,
+  type Order,
+  type RiskPlan,
+} from '@kestrel/core';
 import { recoverAddress } from './crypto/recover.js';
 import { assertSigned, decodeInput, inputToWire, isSigned, type BatchInput, type InputWire, type SignedInput, type SignerCheck } from './inputs.js';
 
@@ -76,7 +87,14 @@ export function proposalToWire(p: Proposal): ProposalWire {
     requestCursor: p.requestCursor.toString(),
     prices: p.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId.toString(), price: u.price.toString(), publishedAt: u.publishedAt.toString() })),
     funding: [...p.funding],
-    requests: p.requests.map((r) => ({ id: r.id.toString(), kind: r.kind, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount.toString(), data: r.data })),
+    requests: p.requests.map((r) => ({
+      id: r.id.toString(),
+      kind: r.kind,
+      subaccount: r.subaccount,
+      assetId: r.assetId,
+      amount: r.amount.toString(),
+      data: r.data,
+    })),
     inputs: p.inputs.map(inputToWire),
     prevStateHash: p.prevStateHash,
     stateHash: p.stateHash,
@@ -124,7 +142,12 @@ export function decodeProposal(domainSep: Hex, v: unknown): Proposal {
   };
   const prices = w.prices.map((u: unknown, i: number) => {
     const q = (u ?? {}) as Record<string, unknown>;
-    return { marketId: marketId(q.marketId, `prices[${i}].marketId`), roundId: big(q.roundId, 'roundId'), price: big(q.price, 'price'), publishedAt: big(q.publishedAt, 'publishedAt') };
+    return {
+      marketId: marketId(q.marketId, `prices[${i}].marketId`),
+      roundId: big(q.roundId, 'roundId'),
+      price: big(q.price, 'price'),
+      publishedAt: big(q.publishedAt, 'publishedAt'),
+    };
   });
   const funding = w.funding.map((m: unknown, i: number) => marketId(m, `funding[${i}]`));
   if (new Set(prices.map((u) => u.marketId)).size !== prices.length || new Set(funding).size !== funding.length) throw bad('a market named twice');
@@ -261,7 +284,8 @@ export function applyBatch(engine: Engine, p: Pick<Proposal, 'timestamp' | 'pric
     }
   }
   for (const input of p.inputs) if (input.type === 'absorb') push(engine.apply({ kind: 'absorb', subaccount: input.subaccount }));
-  for (const input of p.inputs) if (input.type === 'deleverage') push(engine.apply({ kind: 'deleverage', subaccount: input.subaccount, marketId: input.marketId }));
+  for (const input of p.inputs)
+    if (input.type === 'deleverage') push(engine.apply({ kind: 'deleverage', subaccount: input.subaccount, marketId: input.marketId }));
   push(engine.apply({ kind: 'endBatch' }));
   return events;
 }
@@ -318,11 +342,24 @@ export interface SettlementArgs {
 }
 
 /** An empty settlement's de-risking fields (a batch without plans, absorptions or margin calls). */
-export const NO_DE_RISKING = Object.freeze({ plans: [], absorbs: [], deleverages: [], marginCalls: [] }) as Pick<SettlementArgs, 'plans' | 'absorbs' | 'deleverages' | 'marginCalls'>;
+export const NO_DE_RISKING = Object.freeze({ plans: [], absorbs: [], deleverages: [], marginCalls: [] }) as Pick<
+  SettlementArgs,
+  'plans' | 'absorbs' | 'deleverages' | 'marginCalls'
+>;
 
 /** The order a plan step sends, as the contract receives it: IOC, reduce-only on perps, no signature. */
 function planOrder(e: Extract<EngineEvent, { kind: 'deRiskOrder' }>, perp: boolean): SettlementOrder {
-  const order: Order = { subaccount: e.subaccount, marketId: e.marketId, isBuy: e.isBuy, price: e.price, amount: e.amount, nonce: 0n, expiry: 0n, flags: perp ? 5 : 1, clientId: 0n };
+  const order: Order = {
+    subaccount: e.subaccount,
+    marketId: e.marketId,
+    isBuy: e.isBuy,
+    price: e.price,
+    amount: e.amount,
+    nonce: 0n,
+    expiry: 0n,
+    flags: perp ? 5 : 1,
+    clientId: 0n,
+  };
   return { hash: e.hash, order, signature: '0x' };
 }
 
@@ -393,5 +430,19 @@ export function settlementArgs(
     }
   }
   const prices = p.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId }));
-  return { batchId: p.batchId, timestamp: p.timestamp, requestCursor: p.requestCursor, stateHash: p.stateHash, prices, funding, plans, orders, fills, absorbs, deleverages, marginCalls, hashes };
+  return {
+    batchId: p.batchId,
+    timestamp: p.timestamp,
+    requestCursor: p.requestCursor,
+    stateHash: p.stateHash,
+    prices,
+    funding,
+    plans,
+    orders,
+    fills,
+    absorbs,
+    deleverages,
+    marginCalls,
+    hashes,
+  };
 }

@@ -118,7 +118,10 @@ function coerce(field: string, v: unknown): unknown {
   }
   if (kind === 'list') {
     if (Array.isArray(v)) return v.map(String);
-    return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+    return String(v)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (kind === 'hex') {
     if (!isHex(v)) throw new ConfigError(`${field}: expected 0x hex`);
@@ -130,7 +133,13 @@ function coerce(field: string, v: unknown): unknown {
 const RATE_LIMITS = ['apiRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
 
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
-  const merged: Raw = { ...DEFAULTS, mempool: { ...DEFAULTS.mempool }, apiRateLimit: { ...DEFAULTS.apiRateLimit }, gossipRateLimit: { ...DEFAULTS.gossipRateLimit }, proposalRateLimit: { ...DEFAULTS.proposalRateLimit } };
+  const merged: Raw = {
+    ...DEFAULTS,
+    mempool: { ...DEFAULTS.mempool },
+    apiRateLimit: { ...DEFAULTS.apiRateLimit },
+    gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
+    proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
+  };
   if (opts.file) {
     let fromFile: Raw;
     try {

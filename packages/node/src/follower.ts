@@ -34,7 +34,11 @@ export class Follower {
   diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
 
   constructor(private readonly f: FollowerInit) {
-    this.loop = new Loop(() => this.catchUp(), f.pollIntervalMs, (err) => f.log.warn('follower: catch-up failed', { error: err.message }));
+    this.loop = new Loop(
+      () => this.catchUp(),
+      f.pollIntervalMs,
+      (err) => f.log.warn('follower: catch-up failed', { error: err.message }),
+    );
   }
 
   start(): void {
@@ -188,7 +192,15 @@ export class Follower {
       const settledAsOurs = ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
       if (!settledAsOurs) {
         const rec = await this.fetch(ledger.lastBatchId);
-        if (rec) await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i), (s, k) => ledger.engine.canSign(s, k)));
+        if (rec)
+          await this.apply(
+            proposalFromWire(
+              ledger.domainSep,
+              rec.proposal,
+              (i) => ledger.knows(i),
+              (s, k) => ledger.engine.canSign(s, k),
+            ),
+          );
         if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
           this.diverged = { batchId: String(ledger.lastBatchId), expected: await chain.lastStateHash(), got: ledger.stateHash };
           this.f.log.error('follower: the chain settled another state for our last batch; halting', this.diverged);
@@ -200,7 +212,14 @@ export class Follower {
       const next = ledger.lastBatchId + 1n;
       const rec = await this.fetch(next);
       if (!rec) return;
-      const result = await this.apply(proposalFromWire(ledger.domainSep, rec.proposal, (i) => ledger.knows(i), (s, k) => ledger.engine.canSign(s, k)));
+      const result = await this.apply(
+        proposalFromWire(
+          ledger.domainSep,
+          rec.proposal,
+          (i) => ledger.knows(i),
+          (s, k) => ledger.engine.canSign(s, k),
+        ),
+      );
       if (result !== 'applied' && result !== 'old') return;
     }
   }
@@ -217,4 +236,3 @@ export class Follower {
     return undefined;
   }
 }
-

@@ -122,7 +122,8 @@ export function decodeInput(domainSep: Hex, v: unknown): BatchInput {
     case 'absorb':
       return { type: w.type, subaccount: subaccountField(w.subaccount) };
     case 'deleverage':
-      if (typeof w.marketId !== 'number' || !Number.isInteger(w.marketId) || w.marketId < 1 || w.marketId > 0xffffffff) throw new KestrelError(ErrorCode.MALFORMED, 'deleverage.marketId');
+      if (typeof w.marketId !== 'number' || !Number.isInteger(w.marketId) || w.marketId < 1 || w.marketId > 0xffffffff)
+        throw new KestrelError(ErrorCode.MALFORMED, 'deleverage.marketId');
       return { type: 'deleverage', subaccount: subaccountField(w.subaccount), marketId: w.marketId };
     default:
       throw new KestrelError(ErrorCode.MALFORMED, 'input: unknown type');

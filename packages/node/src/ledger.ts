@@ -14,7 +14,7 @@ import { orderFromWire, orderToWire, riskPlanToWire, type RiskPlanWire } from '@
 import { applyBatch, proposalFromWire, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
 import { inputFromWire, inputToWire, isSigned, type SignedInput } from './inputs.js';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
-import { batchKey, mempoolKey, NodeStore, type StoredOrder } from './store/store.js';
+import { batchKey, mempoolKey, type NodeStore, type StoredOrder } from './store/store.js';
 
 export interface SettlementWire {
   prices?: Array<{ marketId: number; roundId: string }>;
@@ -123,7 +123,11 @@ export class Ledger {
       if (l.stateHash !== meta.stateHash) throw new Error(`snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
     }
     for await (const [k, v] of store.scan<StoredOrder>('order:')) {
-      l.orders.set(k.slice(6) as Hex, { order: orderFromWire(v.input.order), signature: v.input.signature, batchId: v.batchId === null ? null : BigInt(v.batchId) });
+      l.orders.set(k.slice(6) as Hex, {
+        order: orderFromWire(v.input.order),
+        signature: v.input.signature,
+        batchId: v.batchId === null ? null : BigInt(v.batchId),
+      });
     }
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
     for await (const [k, v] of store.scan<{ timestamp: string }>('cancel:')) l.cancels.set(k.slice(7) as Hex, BigInt(v.timestamp));
@@ -192,7 +196,10 @@ export class Ledger {
     const seq = this.mempool.seqOf(input.hash);
     await this.store.write([
       { put: `reject:${input.hash}`, value: { code } },
-      { put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: null } satisfies StoredOrder },
+      {
+        put: `order:${input.hash}`,
+        value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: null } satisfies StoredOrder,
+      },
       ...(seq === undefined ? [] : [{ del: mempoolKey(seq) }]),
     ]);
     this.rejects.set(input.hash, code);
@@ -258,7 +265,10 @@ export class Ledger {
         ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts.toString() } });
       } else {
         newOrders.push([input.hash, { order: input.order, signature: input.signature, batchId: p.batchId }]);
-        ops.push({ put: `order:${input.hash}`, value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: p.batchId.toString() } satisfies StoredOrder });
+        ops.push({
+          put: `order:${input.hash}`,
+          value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: p.batchId.toString() } satisfies StoredOrder,
+        });
       }
     }
     const newRejects: Array<[Hex, string]> = [];
@@ -323,7 +333,12 @@ export class Ledger {
   }
 
   private meta(): BatchMeta {
-    const m: BatchMeta = { lastBatchId: this.lastBatchId.toString(), lastTimestamp: this.lastTimestamp.toString(), requestCursor: this.requestCursor.toString(), stateHash: this.stateHash };
+    const m: BatchMeta = {
+      lastBatchId: this.lastBatchId.toString(),
+      lastTimestamp: this.lastTimestamp.toString(),
+      requestCursor: this.requestCursor.toString(),
+      stateHash: this.stateHash,
+    };
     if (this.lastBatchId > 0n) m.snapshotKey = snapshotKey(this.lastBatchId);
     return m;
   }
@@ -357,7 +372,11 @@ export class Ledger {
       const known = rec.seqs?.[i];
       const seq = known != null ? BigInt(known) : fresh++;
       back.push({ seq, input });
-      ops.push({ del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` }, { del: `reject:${input.hash}` }, { put: mempoolKey(seq), value: inputToWire(input) });
+      ops.push(
+        { del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` },
+        { del: `reject:${input.hash}` },
+        { put: mempoolKey(seq), value: inputToWire(input) },
+      );
     });
     await this.store.write(ops);
 

@@ -19,14 +19,14 @@ import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { domainSeparator, ErrorCode, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
-import { proposalToWire, verifyProposalInputs, type Proposal } from './batch.js';
+import { proposalToWire, verifyProposalInputs } from './batch.js';
 import { admitProposal } from './p2p/proposal-gate.js';
 import { orderAdmission } from './admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { assertSigned, decodeInput, inputToWire, isSigned, type SignedInput } from './inputs.js';
+import { assertSigned, decodeInput, inputToWire, isSigned, type BatchInput, type SignedInput } from './inputs.js';
 import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
@@ -56,7 +56,10 @@ export class KestrelNode {
     gossipAccepted: this.metrics.counter('kestrel_gossip_accepted_total', 'gossiped inputs accepted into the mempool'),
     gossipRejected: this.metrics.counter('kestrel_gossip_rejected_total', 'gossip messages rejected as malformed or badly signed'),
     gossipThrottled: this.metrics.counter('kestrel_gossip_throttled_total', 'gossiped inputs ignored because their relaying peer exceeded gossipRateLimit'),
-    proposalsThrottled: this.metrics.counter('kestrel_gossip_proposals_throttled_total', 'gossiped proposals ignored because their relaying peer exceeded proposalRateLimit'),
+    proposalsThrottled: this.metrics.counter(
+      'kestrel_gossip_proposals_throttled_total',
+      'gossiped proposals ignored because their relaying peer exceeded proposalRateLimit',
+    ),
     batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
   };
@@ -139,7 +142,13 @@ export class KestrelNode {
       node.follower = new Follower({ ledger, chain, log, syncFrom: config.syncFrom, pollIntervalMs: config.syncIntervalMs, feeds: listing.feeds });
       node.follower.start();
     }
-    log.info('node started', { role: config.role, api: node.apiUrl(), p2p: network.addresses(), peerId: network.peerId, lastBatchId: String(ledger.lastBatchId) });
+    log.info('node started', {
+      role: config.role,
+      api: node.apiUrl(),
+      p2p: network.addresses(),
+      peerId: network.peerId,
+      lastBatchId: String(ledger.lastBatchId),
+    });
     return node;
   }
 
@@ -180,7 +189,10 @@ export class KestrelNode {
     if (input.type !== 'order') {
       const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
       if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
-        throw new KestrelError(ErrorCode.STALE_CANCEL, `cancel timestamp must be within ${CANCEL_WINDOW_SECONDS} s of now`, { timestamp: ts.toString(), now: now.toString() });
+        throw new KestrelError(ErrorCode.STALE_CANCEL, `cancel timestamp must be within ${CANCEL_WINDOW_SECONDS} s of now`, {
+          timestamp: ts.toString(),
+          now: now.toString(),
+        });
       }
       if (this.ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
       return;
@@ -197,11 +209,18 @@ export class KestrelNode {
     const ids = plan.marketOrder;
     const listed = (id: number): boolean => this.listing.markets.some((m) => m.marketId === id);
     if (ids.length > MAX_PLAN_MARKETS || new Set(ids).size !== ids.length || !ids.every(listed) || plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS) {
-      throw new KestrelError(ErrorCode.INVALID_PLAN, `a plan names at most ${MAX_PLAN_MARKETS} listed markets, each once, and a slippage of at most ${MAX_PLAN_SLIPPAGE_BPS} bps`, { planHash: hash });
+      throw new KestrelError(
+        ErrorCode.INVALID_PLAN,
+        `a plan names at most ${MAX_PLAN_MARKETS} listed markets, each once, and a slippage of at most ${MAX_PLAN_SLIPPAGE_BPS} bps`,
+        { planHash: hash },
+      );
     }
     const current = this.ledger.engine.riskPlan(plan.subaccount);
     if ((current !== undefined && plan.nonce <= current.nonce) || this.ledger.mempool.has(hash)) {
-      throw new KestrelError(ErrorCode.NONCE_USED, 'a plan with a higher nonce replaces the last one', { planHash: hash, current: current?.nonce.toString() ?? null });
+      throw new KestrelError(ErrorCode.NONCE_USED, 'a plan with a higher nonce replaces the last one', {
+        planHash: hash,
+        current: current?.nonce.toString() ?? null,
+      });
     }
   }
 
@@ -230,7 +249,7 @@ export class KestrelNode {
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
     if (!msg || msg.kind !== GossipKind.INPUT) return 'REJECT';
-    let input;
+    let input: BatchInput;
     try {
       input = decodeInput(this.domainSep, msg.body);
     } catch {
@@ -269,7 +288,12 @@ export class KestrelNode {
     const gated = await admitProposal(this.domainSep, msg.body, {
       wants: (id) => follower.wants(id),
       operatorSigned: (p) => follower.signedByOperator(p),
-      verifyInputs: (p) => verifyProposalInputs(p, (i) => this.ledger.knows(i), (s, k) => this.ledger.engine.canSign(s, k)),
+      verifyInputs: (p) =>
+        verifyProposalInputs(
+          p,
+          (i) => this.ledger.knows(i),
+          (s, k) => this.ledger.engine.canSign(s, k),
+        ),
     });
     if (gated.proposal === undefined) {
       if (gated.verdict === 'REJECT') this.count.gossipRejected();
@@ -280,7 +304,6 @@ export class KestrelNode {
     if (result === 'forged') return 'REJECT';
     return result === 'applied' ? 'ACCEPT' : 'IGNORE';
   }
-
 }
 
 /**

@@ -63,7 +63,11 @@ export class Sequencer {
   private readonly lastStep = new Map<Hex, bigint>();
 
   constructor(private readonly s: SequencerInit) {
-    this.loop = new Loop(() => this.tick(), s.batchIntervalMs, (err) => s.log.error('sequencer: tick failed', { error: err.message }));
+    this.loop = new Loop(
+      () => this.tick(),
+      s.batchIntervalMs,
+      (err) => s.log.error('sequencer: tick failed', { error: err.message }),
+    );
   }
 
   start(): void {
@@ -99,7 +103,17 @@ export class Sequencer {
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
       const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });
-      const unsigned = { batchId, timestamp, requestCursor: to, prices, funding, requests, inputs, prevStateHash: ledger.stateHash, stateHash: applied.stateHash };
+      const unsigned = {
+        batchId,
+        timestamp,
+        requestCursor: to,
+        prices,
+        funding,
+        requests,
+        inputs,
+        prevStateHash: ledger.stateHash,
+        stateHash: applied.stateHash,
+      };
       const proposal: Proposal = { ...unsigned, signature: '0x' };
       const args = settlementArgs(
         proposal,
@@ -110,7 +124,7 @@ export class Sequencer {
         },
         (id) => this.s.perps.includes(id),
       );
-      let sim;
+      let sim: Awaited<ReturnType<ExchangeChain['simulate']>>;
       try {
         sim = await chain.simulate(args);
         if (sim.ok) {
@@ -128,7 +142,7 @@ export class Sequencer {
       applied.undo();
       if (sim.error === 'InvalidBatch' && (Number(sim.args[0]) === InvalidBatchReason.PRICE || Number(sim.args[0]) === InvalidBatchReason.FUNDING)) {
         // a feed round the chain will not read (a feed changed meanwhile): try without prices and funding
-        log.warn('sequencer: the chain refuses the batch\'s prices; rebuilding without them', { error: sim.error, args: sim.args.map(String) });
+        log.warn("sequencer: the chain refuses the batch's prices; rebuilding without them", { error: sim.error, args: sim.args.map(String) });
         prices = [];
         funding = [];
         if (inputs.length === 0 && requests.length === 0) return;
@@ -193,7 +207,12 @@ export class Sequencer {
     const reason = Number(sim.args[sim.error === 'InvalidBatch' ? 0 : 1]);
     // a plan order (no signature) the chain refuses, whatever the reason, or a fill it takes part
     // in: its account's plan step is left out (never a trader's order in its place)
-    const planOrders = sim.error === 'InvalidOrder' ? [args.orders[Number(sim.args[0])]] : sim.error === 'InvalidFill' ? [args.fills[Number(sim.args[0])]].flatMap((f) => (f ? [args.orders[f.maker], args.orders[f.taker]] : [])) : [];
+    const planOrders =
+      sim.error === 'InvalidOrder'
+        ? [args.orders[Number(sim.args[0])]]
+        : sim.error === 'InvalidFill'
+          ? [args.fills[Number(sim.args[0])]].flatMap((f) => (f ? [args.orders[f.maker], args.orders[f.taker]] : []))
+          : [];
     const plan = planOrders.find((o) => o !== undefined && o.signature === '0x');
     if (plan !== undefined) return inputs.filter((i) => !(i.type === 'deRisk' && i.subaccount === plan.order.subaccount));
     if (sim.error !== 'InvalidBatch') return null;
@@ -267,7 +286,15 @@ export class Sequencer {
     }
     await ledger.setTxHash(p.batchId, r.txHash);
     ledger.lastSettledBatchId = p.batchId;
-    log.info('batch settled', { batchId: String(p.batchId), inputs: p.inputs.length, requests: p.requests.length, fills, gas: String(r.gasUsed), status: r.status, stateHash: p.stateHash });
+    log.info('batch settled', {
+      batchId: String(p.batchId),
+      inputs: p.inputs.length,
+      requests: p.requests.length,
+      fills,
+      gas: String(r.gasUsed),
+      status: r.status,
+      stateHash: p.stateHash,
+    });
   }
 
   /** After a restart, batches committed locally but not on chain are sent again, in order. */

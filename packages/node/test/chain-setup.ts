@@ -73,7 +73,10 @@ export function devnetClients(devnet: Devnet): KestrelClient[] {
 export function exposures(engine: Engine, subaccount: Hex): Array<[number, bigint]> {
   const out: Array<[number, bigint]> = [];
   for (const p of engine.positions(subaccount)) if (p.size !== 0n) out.push([p.marketId, p.size < 0n ? -p.size : p.size]);
-  for (const [marketId, assetId] of [[1, 1], [2, 2]] as const) {
+  for (const [marketId, assetId] of [
+    [1, 1],
+    [2, 2],
+  ] as const) {
     const b = engine.balance(subaccount, assetId);
     const lot = DEVNET_MARKETS.find((m) => m.marketId === marketId)!.lotSize;
     const whole = ((b < 0n ? -b : b) / lot) * lot;
@@ -91,16 +94,21 @@ export type ChainRead = <T>(functionName: string, args: readonly unknown[]) => P
 export function accountChecks(read: ChainRead, engine: Engine, s: Hex, at: string): Array<Promise<void>> {
   const who = s.slice(0, 10);
   const reads: Array<Promise<void>> = [];
-  for (const a of [0, 1, 2]) reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${who}/${a}`).toBe(engine.scaledBalance(s, a))));
+  for (const a of [0, 1, 2])
+    reads.push(read<bigint>('scaledBalanceOf', [s, a]).then((v) => expect(v, `${at}: scaled ${who}/${a}`).toBe(engine.scaledBalance(s, a))));
   for (const m of [3, 4]) {
-    reads.push(read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
-      expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${who}/${m}`).toEqual(engine.position(s, m));
-    }));
+    reads.push(
+      read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [s, m]).then((p) => {
+        expect({ size: p.size, vQuote: p.vQuote, lastCumFunding: p.lastCumFunding }, `${at}: position ${who}/${m}`).toEqual(engine.position(s, m));
+      }),
+    );
   }
-  reads.push(read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
-    const r = engine.riskReport(s);
-    expect(priced ? [equity, requirement] : null, `${at}: maintenance ${who}`).toEqual(r ? [r.equity, r.requirementMM] : null);
-  }));
+  reads.push(
+    read<readonly [boolean, bigint, bigint]>('maintenance', [s]).then(([priced, equity, requirement]) => {
+      const r = engine.riskReport(s);
+      expect(priced ? [equity, requirement] : null, `${at}: maintenance ${who}`).toEqual(r ? [r.equity, r.requirementMM] : null);
+    }),
+  );
   reads.push(read<bigint>('marginCallAt', [s]).then((v) => expect(v, `${at}: margin call ${who}`).toBe(engine.marginCall(s)?.at ?? 0n)));
   return reads;
 }

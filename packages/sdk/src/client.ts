@@ -1,13 +1,13 @@
 /**
  * The Kestrel client: node URL, optional account and viem clients, and a lazily loaded view of the
  * deployment (`/v1/info`, `/v1/markets`) shared by every action. Actions are plain functions
- * `(client, parameters)`; `createKestrelClient` binds them all, and `extend` adds your own.
+ * `(client, parameters)`; `createKestrelClient` (createKestrelClient.ts) binds them all, and
+ * `extend` adds your own.
  */
 import { ErrorCode } from '@kestrel/core';
 import type { Account, Address, Client } from 'viem';
 import { parseAccount } from 'viem/accounts';
 import type { InfoResponse, MarketWire } from './api/wire.js';
-import { kestrelActions, type KestrelActions } from './decorators.js';
 import { KestrelSdkError } from './errors.js';
 
 /** Request timeout when none is configured, in ms: long enough for a loaded node, short enough to notice a dead one. */
@@ -69,9 +69,6 @@ export interface KestrelBaseClient {
   extend<const T extends object>(fn: (client: this) => T): this & T;
 }
 
-/** A client with every action bound: `client.placeOrder({...})`. */
-export type KestrelClient = KestrelBaseClient & KestrelActions;
-
 /**
  * Creates a client without actions bound; call actions as functions, `getBook(client, {...})`,
  * which keeps bundles small.
@@ -100,25 +97,4 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
     },
   };
   return client;
-}
-
-/**
- * Creates a Kestrel client with every action bound.
- *
- * @example
- * ```ts
- * import { createKestrelClient } from '@kestrel/sdk';
- * import { privateKeyToAccount } from 'viem/accounts';
- *
- * const client = createKestrelClient({
- *   nodeUrl: 'http://127.0.0.1:8545',
- *   account: privateKeyToAccount('0x…'),
- * });
- * const { orderHash, status } = await client.placeOrder({
- *   symbol: 'WETH/USDC', side: 'buy', price: '1850.25', amount: '1.5',
- * });
- * ```
- */
-export function createKestrelClient(config: KestrelClientConfig): KestrelClient {
-  return createKestrelBaseClient(config).extend(kestrelActions);
 }

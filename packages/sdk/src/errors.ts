@@ -3,7 +3,7 @@
  * stable code and the underlying cause. Every error the SDK throws is a {@link KestrelSdkError};
  * errors answered by a node are the subclass {@link KestrelApiError}, carrying the node's code.
  */
-import { ErrorCode } from '@kestrel/core';
+import type { ErrorCode } from '@kestrel/core';
 
 /** The package version, shown at the foot of every error message. */
 export const SDK_VERSION = '0.1.0';

@@ -43,15 +43,14 @@
 
 // client
 export {
-  createKestrelClient,
   createKestrelBaseClient,
   DEFAULT_POLLING_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,
   type KestrelBaseClient,
-  type KestrelClient,
   type KestrelClientCache,
   type KestrelClientConfig,
 } from './client.js';
+export { createKestrelClient, type KestrelClient } from './createKestrelClient.js';
 export { kestrelActions, type KestrelActions } from './decorators.js';
 
 // errors

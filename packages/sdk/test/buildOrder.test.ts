@@ -14,7 +14,13 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
     { name: 'tiny tick', price: '0.01', amount: '0.011', price18: 10_000000000000000n, amount18: 11_000000000000000n },
     // 0.1 + 0.2 style inputs stay exact: no float anywhere
     { name: 'no float drift', price: '1850.33', amount: '0.3', price18: 1850_330000000000000000n, amount18: 300000000000000000n },
-    { name: 'huge', price: '123456789012345678.01', amount: '98765432109876.543', price18: 123456789012345678_010000000000000000n, amount18: 98765432109876_543000000000000000n },
+    {
+      name: 'huge',
+      price: '123456789012345678.01',
+      amount: '98765432109876.543',
+      price18: 123456789012345678_010000000000000000n,
+      amount18: 98765432109876_543000000000000000n,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -45,9 +51,18 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
     const client = offlineClient();
     const cases: Array<[Partial<Base>, { timeInForce: number; reduceOnly: boolean; selfTrade: number }]> = [
       [{ timeInForce: 'IOC' }, { timeInForce: 1, reduceOnly: false, selfTrade: 0 }],
-      [{ timeInForce: 'FOK', selfTrade: 'CANCEL_BOTH' }, { timeInForce: 2, reduceOnly: false, selfTrade: 2 }],
-      [{ timeInForce: 'POST_ONLY', selfTrade: 'CANCEL_TAKER' }, { timeInForce: 3, reduceOnly: false, selfTrade: 1 }],
-      [{ timeInForce: 'IOC', reduceOnly: true }, { timeInForce: 1, reduceOnly: true, selfTrade: 0 }],
+      [
+        { timeInForce: 'FOK', selfTrade: 'CANCEL_BOTH' },
+        { timeInForce: 2, reduceOnly: false, selfTrade: 2 },
+      ],
+      [
+        { timeInForce: 'POST_ONLY', selfTrade: 'CANCEL_TAKER' },
+        { timeInForce: 3, reduceOnly: false, selfTrade: 1 },
+      ],
+      [
+        { timeInForce: 'IOC', reduceOnly: true },
+        { timeInForce: 1, reduceOnly: true, selfTrade: 0 },
+      ],
     ];
     for (const [extra, expected] of cases) {
       const order = await buildOrder(client, { market: ETH_PERP, side: 'sell', price: '2000.1', amount: '0.5', ...extra });
@@ -57,7 +72,14 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
 
   it('takes the subaccount name, an explicit subaccount, nonce, expiry and clientId', async () => {
     const client = offlineClient();
-    const named = await buildOrder(client, { market: WETH_USDC, ...base, subaccountName: 'hedge', nonce: 5n, expiry: 1_800_000_000, clientId: '18446744073709551615' });
+    const named = await buildOrder(client, {
+      market: WETH_USDC,
+      ...base,
+      subaccountName: 'hedge',
+      nonce: 5n,
+      expiry: 1_800_000_000,
+      clientId: '18446744073709551615',
+    });
     expect(named.subaccount).toBe(makeSubaccount(alice.address, 'hedge'));
     expect(named.nonce).toBe(5n);
     expect(named.expiry).toBe(1_800_000_000n);

@@ -55,7 +55,22 @@ async function settleQueue(): Promise<void> {
     address: deployed.exchange,
     abi: exchangeAbi,
     functionName: 'settleBatch',
-    args: [{ batchId, timestamp: block.timestamp, requestCursor: requestCount, stateHash: `0x${'00'.repeat(32)}`, prices: [], funding: [], plans: [], orders: [], fills: [], absorbs: [], deleverages: [], marginCalls: [] }],
+    args: [
+      {
+        batchId,
+        timestamp: block.timestamp,
+        requestCursor: requestCount,
+        stateHash: `0x${'00'.repeat(32)}`,
+        prices: [],
+        funding: [],
+        plans: [],
+        orders: [],
+        fills: [],
+        absorbs: [],
+        deleverages: [],
+        marginCalls: [],
+      },
+    ],
   });
   expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
 }
@@ -134,7 +149,12 @@ describe('deposit', () => {
 
   it('skips the approval when the allowance covers the amount', async () => {
     const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account: alice });
-    const hash = await wallet.writeContract({ address: deployed.tokens.USDC!, abi: testTokenAbi, functionName: 'approve', args: [deployed.exchange, 10n ** 12n] });
+    const hash = await wallet.writeContract({
+      address: deployed.tokens.USDC!,
+      abi: testTokenAbi,
+      functionName: 'approve',
+      args: [deployed.exchange, 10n ** 12n],
+    });
     await publicClient.waitForTransactionReceipt({ hash });
     const result = await client.deposit({ symbol: 'USDC', amount: '0.000001', subaccountName: 'hedge' });
     expect(result.approvalHash).toBeNull();
@@ -235,7 +255,17 @@ describe('cancelUpTo', () => {
 
 describe('cancelOrdersOnChain', () => {
   it('consumes the orders on chain, queues a CancelOrder request each, and only for their owner', async () => {
-    const order = { subaccount: aliceMain, marketId: 1, isBuy: true, price: parseX18('2000'), amount: parseX18('0.5'), nonce: 77n, expiry: 0n, flags: 0, clientId: 9n };
+    const order = {
+      subaccount: aliceMain,
+      marketId: 1,
+      isBuy: true,
+      price: parseX18('2000'),
+      amount: parseX18('0.5'),
+      nonce: 77n,
+      expiry: 0n,
+      flags: 0,
+      clientId: 9n,
+    };
     const result = await client.cancelOrdersOnChain({ orders: [order] });
     const digest = await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'orderHash', args: [order] });
     expect(result.orderHashes).toEqual([digest.toLowerCase()]);
@@ -270,9 +300,14 @@ describe('setLinkedSigner', () => {
     expect(request).toMatchObject({ kind: RequestKind.LinkedSigner, subaccount: aliceMain, amount: 1_900_000_000n });
     expect(BigInt(request.data)).toBe(BigInt(key));
     await client.setLinkedSigner({ signer: zeroAddress });
-    expect(await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'linkedSigner', args: [aliceMain] })).toEqual([zeroAddress, 0n]);
+    expect(await publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'linkedSigner', args: [aliceMain] })).toEqual([
+      zeroAddress,
+      0n,
+    ]);
     expect((await failure(client.setLinkedSigner({ signer: '0x1234' }))).code).toBe('MALFORMED');
-    expect((await failure(client.setLinkedSigner({ signer: key, subaccount: makeSubaccount(admin.address, 'main') }))).details).toMatchObject({ errorName: 'NotOwner' });
+    expect((await failure(client.setLinkedSigner({ signer: key, subaccount: makeSubaccount(admin.address, 'main') }))).details).toMatchObject({
+      errorName: 'NotOwner',
+    });
   });
 });
 

@@ -52,12 +52,30 @@ beforeAll(async () => {
   await client.mintTestTokens({ symbol: 'USDC', amount: '125' });
   await client.deposit({ symbol: 'USDC', amount: '100' });
   const wallet = createWalletClient({ chain: foundry, transport, account: operator });
-  const [requestCount, block] = await Promise.all([publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'requestCount' }), publicClient.getBlock()]);
+  const [requestCount, block] = await Promise.all([
+    publicClient.readContract({ address: deployed.exchange, abi: exchangeAbi, functionName: 'requestCount' }),
+    publicClient.getBlock(),
+  ]);
   const hash = await wallet.writeContract({
     address: deployed.exchange,
     abi: exchangeAbi,
     functionName: 'settleBatch',
-    args: [{ batchId: 1n, timestamp: block.timestamp, requestCursor: requestCount, stateHash: `0x${'00'.repeat(32)}`, prices: [], funding: [], plans: [], orders: [], fills: [], absorbs: [], deleverages: [], marginCalls: [] }],
+    args: [
+      {
+        batchId: 1n,
+        timestamp: block.timestamp,
+        requestCursor: requestCount,
+        stateHash: `0x${'00'.repeat(32)}`,
+        prices: [],
+        funding: [],
+        plans: [],
+        orders: [],
+        fills: [],
+        absorbs: [],
+        deleverages: [],
+        marginCalls: [],
+      },
+    ],
   });
   expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
 });

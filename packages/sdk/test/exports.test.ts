@@ -100,7 +100,10 @@ describe('public exports', () => {
   it('a client without a node acts on the chain alone, and says so when asked for the node', async () => {
     const chainOnly = sdk.createKestrelClient({ exchange: '0x00000000000000000000000000000000000000e1' });
     expect(chainOnly.nodeUrl).toBeUndefined();
-    const e = await chainOnly.getHealth().then(() => undefined, (err: unknown) => err);
+    const e = await chainOnly.getHealth().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(sdk.KestrelSdkError);
     expect((e as InstanceType<typeof sdk.KestrelSdkError>).code).toBe('NODE_URL_REQUIRED');
     // neither a node nor an exchange: nothing to act on

@@ -3,7 +3,19 @@
  * differential test holds equal to the contract) give the same health, tier and explanation.
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, formatX18, makeSubaccount, orderHash, parseX18, domainSeparator, encodeFlags, fundingOwed, type EngineConfig, type Hex, type Order } from '@kestrel/core';
+import {
+  Engine,
+  formatX18,
+  makeSubaccount,
+  orderHash,
+  parseX18,
+  domainSeparator,
+  encodeFlags,
+  fundingOwed,
+  type EngineConfig,
+  type Hex,
+  type Order,
+} from '@kestrel/core';
 import { whatIf, type SimulateAction } from '../src/actions/simulate.js';
 import type { AccountResponse, MarketWire, RiskResponse } from '../src/api/wire.js';
 
@@ -17,13 +29,49 @@ const config: EngineConfig = {
     { assetId: 1, symbol: 'WETH', decimals: 18, riskGroup: 1, priceMarketId: 1 },
   ],
   markets: [
-    { marketId: 1, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: 1, quoteAssetId: 0, tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: 0n, takerFee: x('0.0005') },
-    { marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 1, quoteAssetId: 0, tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: 0n, takerFee: x('0.0005'), riskGroup: 1, concIM: x('0.05'), concThreshold: x('5000') },
+    {
+      marketId: 1,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: x('0.0005'),
+    },
+    {
+      marketId: 3,
+      symbol: 'ETH-PERP',
+      kind: 'PERP',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: x('0.0005'),
+      riskGroup: 1,
+      concIM: x('0.05'),
+      concThreshold: x('5000'),
+    },
   ],
   feeSubaccount: makeSubaccount('0xfee0000000000000000000000000000000000005', 'fees'),
   risk: { groups: [{ groupId: 1, shockIM: x('0.1'), basisIM: x('0.02') }], pnlWeight: x('0.5') },
 };
-const markets: MarketWire[] = config.markets.map((m) => ({ marketId: m.marketId, symbol: m.symbol, kind: m.kind, baseAssetId: m.baseAssetId, quoteAssetId: m.quoteAssetId, tickSize: formatX18(m.tickSize), lotSize: formatX18(m.lotSize), minSize: formatX18(m.minSize), makerFee: formatX18(m.makerFee), takerFee: formatX18(m.takerFee) }));
+const markets: MarketWire[] = config.markets.map((m) => ({
+  marketId: m.marketId,
+  symbol: m.symbol,
+  kind: m.kind,
+  baseAssetId: m.baseAssetId,
+  quoteAssetId: m.quoteAssetId,
+  tickSize: formatX18(m.tickSize),
+  lotSize: formatX18(m.lotSize),
+  minSize: formatX18(m.minSize),
+  makerFee: formatX18(m.makerFee),
+  takerFee: formatX18(m.takerFee),
+}));
 const risk: RiskResponse = {
   pnlWeight: '0.5',
   backstopRatio: '0.5',
@@ -31,13 +79,30 @@ const risk: RiskResponse = {
   assets: [{ assetId: 1, riskGroup: 1, priceMarketId: 1 }],
   perps: [{ marketId: 3, riskGroup: 1, concIM: '0.05', concMM: '0.025', concThreshold: '5000' }],
   prices: [],
-  deRisk: { maxGraceSeconds: '900', defaultGraceSeconds: '300', defaultSlippageBps: 100, planBuffer: '0.1', liquidationDiscount: '0.01', insuranceShare: '0.5' },
+  deRisk: {
+    maxGraceSeconds: '900',
+    defaultGraceSeconds: '300',
+    defaultSlippageBps: 100,
+    planBuffer: '0.1',
+    liquidationDiscount: '0.01',
+    insuranceShare: '0.5',
+  },
 };
 
 let nonce = 1n;
 function trade(e: Engine, marketId: number, takerBuys: boolean, price: string, amount: string): void {
   const place = (who: Hex, isBuy: boolean, tif: 0 | 1): void => {
-    const order: Order = { subaccount: who, marketId, isBuy, price: x(price), amount: x(amount), nonce: nonce++, expiry: tif === 1 ? e.now + 60n : 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n };
+    const order: Order = {
+      subaccount: who,
+      marketId,
+      isBuy,
+      price: x(price),
+      amount: x(amount),
+      nonce: nonce++,
+      expiry: tif === 1 ? e.now + 60n : 0n,
+      flags: encodeFlags({ timeInForce: tif }),
+      clientId: 0n,
+    };
     e.apply({ kind: 'place', order, hash: orderHash(DOMAIN, order) });
   };
   place(bob, !takerBuys, 0);
@@ -49,7 +114,16 @@ function served(e: Engine): { account: AccountResponse; risk: RiskResponse } {
   const account = {
     subaccount: alice,
     balances: e.balances(alice).map(([assetId, b]) => ({ assetId, symbol: '', balance: formatX18(b) })),
-    positions: e.positions(alice).map((p) => ({ marketId: p.marketId, symbol: '', size: formatX18(p.size), vQuote: formatX18(p.vQuote), lastCumFunding: formatX18(p.lastCumFunding), fundingOwed: formatX18(fundingOwed(p.size, p.lastCumFunding, e.cumFunding(p.marketId))), indexPrice: null, unrealizedPnl: null })),
+    positions: e.positions(alice).map((p) => ({
+      marketId: p.marketId,
+      symbol: '',
+      size: formatX18(p.size),
+      vQuote: formatX18(p.vQuote),
+      lastCumFunding: formatX18(p.lastCumFunding),
+      fundingOwed: formatX18(fundingOwed(p.size, p.lastCumFunding, e.cumFunding(p.marketId))),
+      indexPrice: null,
+      unrealizedPnl: null,
+    })),
   } as unknown as AccountResponse;
   return { account, risk: { ...risk, prices: [1, 3].map((m) => ({ marketId: m, price: formatX18(e.oraclePrice(m)!) })) } };
 }
@@ -72,9 +146,21 @@ function setUp(): Engine {
 describe('whatIf', () => {
   const cases: Array<[string, SimulateAction[], (e: Engine) => void]> = [
     ['nothing', [], () => undefined],
-    ['closes part of a winning perp (realizes PnL)', [{ kind: 'trade', marketId: 3, side: 'sell', amount: '4', price: '2150' }], (e) => trade(e, 3, false, '2150', '4')],
-    ['adds a spot hedge bought with a loan', [{ kind: 'trade', marketId: 1, side: 'buy', amount: '6', price: '2149.5' }], (e) => trade(e, 1, true, '2149.5', '6')],
-    ['flips the perp past the concentration threshold', [{ kind: 'trade', marketId: 3, side: 'sell', amount: '14', price: '2150' }], (e) => trade(e, 3, false, '2150', '14')],
+    [
+      'closes part of a winning perp (realizes PnL)',
+      [{ kind: 'trade', marketId: 3, side: 'sell', amount: '4', price: '2150' }],
+      (e) => trade(e, 3, false, '2150', '4'),
+    ],
+    [
+      'adds a spot hedge bought with a loan',
+      [{ kind: 'trade', marketId: 1, side: 'buy', amount: '6', price: '2149.5' }],
+      (e) => trade(e, 1, true, '2149.5', '6'),
+    ],
+    [
+      'flips the perp past the concentration threshold',
+      [{ kind: 'trade', marketId: 3, side: 'sell', amount: '14', price: '2150' }],
+      (e) => trade(e, 3, false, '2150', '14'),
+    ],
   ];
   for (const [name, actions, apply] of cases) {
     it(`${name}: the engine's numbers after the batch`, () => {

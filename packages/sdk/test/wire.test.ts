@@ -19,7 +19,19 @@ describe('wire codecs round-trip', () => {
   const orders: Array<[string, Order]> = [
     ['typical', order],
     ['smallest units', { ...order, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n }],
-    ['largest values', { ...order, marketId: 2 ** 32 - 1, isBuy: false, price: (1n << 128n) - 1n, amount: (1n << 128n) - 1n, nonce: (1n << 64n) - 1n, expiry: (1n << 64n) - 1n, clientId: (1n << 64n) - 1n }],
+    [
+      'largest values',
+      {
+        ...order,
+        marketId: 2 ** 32 - 1,
+        isBuy: false,
+        price: (1n << 128n) - 1n,
+        amount: (1n << 128n) - 1n,
+        nonce: (1n << 64n) - 1n,
+        expiry: (1n << 64n) - 1n,
+        clientId: (1n << 64n) - 1n,
+      },
+    ],
   ];
   for (const [name, o] of orders) {
     it(`order: ${name}`, () => {

@@ -35,16 +35,12 @@
  * Every value read is the exact X18 sum, so the lanes are invisible to the hash and the snapshot.
  */
 import type { Hex } from '../hex.js';
+import { Account, type Grid } from './account.js';
 import { accrue, balanceOfScaled, moveScaled, newPool, totalBorrow, totalSupply, type Pool, type RateCurve } from '../lending.js';
-import { Positions, type PositionEntry, type StoredPosition } from './positions.js';
+import { Positions, type StoredPosition } from './positions.js';
 import type { Position } from './types.js';
 
-/** A market's integer grid: the X18 value of one lot and of one tick·lot. */
-export interface Grid {
-  readonly lotSize: bigint;
-  /** tickSize·lotSize / 1e18, exact */
-  readonly unit: bigint;
-}
+export { Account, type Grid } from './account.js';
 
 /** Asset slots per account when the ledger is made without a width. */
 export const LANES = 8;
@@ -57,28 +53,6 @@ export const MAX_ASSETS = 256;
 const LANE_BUDGET = 2 ** 61;
 /** accounts the arrays hold before they first grow (they double) */
 const INITIAL_CAPACITY = 16;
-
-/** One subaccount: a name for the ledger's arrays. Read it through a {@link Ledger}, which may be an overlay. */
-export class Account {
-  /** perp positions by market id (kept by {@link Positions}) */
-  readonly positions = new Map<number, PositionEntry>();
-  /**
-   * nonces of the subaccount's orders filled in full (spent: no other order with one may trade);
-   * derived from the orders, kept here so the matcher checks a maker without a lookup by id
-   */
-  spentNonces: Set<bigint> | undefined = undefined;
-  constructor(
-    /** lower-case subaccount id */
-    readonly subaccount: Hex,
-    /** dense, in creation order: where this account sits in its ledger's arrays */
-    readonly index: number,
-    /**
-     * the same small number for every subaccount of one owner address, so the self-trade check
-     * compares numbers, not strings; only ever compared, never stored or hashed
-     */
-    readonly owner: number,
-  ) {}
-}
 
 /** Read and write access to balances and positions, as settlement and the risk check see them. */
 export interface Ledger {
@@ -106,7 +80,6 @@ export interface Ledger {
   tradeOnGrid(account: Account, marketId: number, grid: Grid, isBuy: boolean, lots: number, units: number): void;
 }
 
-const byKey = <K extends number | string, V>(a: [K, V], b: [K, V]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 function grown<T extends BigInt64Array | Float64Array>(a: T, length: number): T {
   const b = (a instanceof BigInt64Array ? new BigInt64Array(length) : new Float64Array(length)) as T;
   b.set(a as never);

@@ -46,7 +46,16 @@ import type { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { feeFor } from './settlement.js';
 import type { EngineState } from './state.js';
-import { DEFAULT_BACKSTOP_RATIO, DE_RISK_DEFAULTS, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type EngineEvent, type EngineInput, type MarketConfig, type RiskConfig } from './types.js';
+import {
+  DEFAULT_BACKSTOP_RATIO,
+  DE_RISK_DEFAULTS,
+  MAX_PLAN_MARKETS,
+  MAX_PLAN_SLIPPAGE_BPS,
+  type EngineEvent,
+  type EngineInput,
+  type MarketConfig,
+  type RiskConfig,
+} from './types.js';
 
 type Liquidation = Extract<EngineInput, { kind: 'liquidate' }>;
 
@@ -102,7 +111,12 @@ export class DeRisk {
       events.push(requestId === undefined ? { kind: 'riskPlanRejected', subaccount, code } : { kind: 'riskPlanRejected', subaccount, code, requestId });
     };
     const ids = plan.marketOrder;
-    if (ids.length > MAX_PLAN_MARKETS || new Set(ids).size !== ids.length || !ids.every((id) => this.s.markets.has(id)) || plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS) {
+    if (
+      ids.length > MAX_PLAN_MARKETS ||
+      new Set(ids).size !== ids.length ||
+      !ids.every((id) => this.s.markets.has(id)) ||
+      plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS
+    ) {
       return reject(ErrorCode.INVALID_PLAN);
     }
     const current = this.s.riskPlans.get(subaccount);
@@ -189,7 +203,8 @@ export class DeRisk {
       const r = this.margin.report(s.accounts, account);
       if (r === null) continue;
       // the insurance fund never trades: its deficit is the backstop's and deleveraging's
-      if (at !== undefined && account !== s.insuranceAccount && s.now >= this.graceEnds(sub, at) && r.maintenanceHealth < 0n) out.push({ kind: 'deRisk', subaccount: sub });
+      if (at !== undefined && account !== s.insuranceAccount && s.now >= this.graceEnds(sub, at) && r.maintenanceHealth < 0n)
+        out.push({ kind: 'deRisk', subaccount: sub });
       if (r.equity >= 0n || account === s.insuranceAccount) continue;
       const positions = s.accounts.positions(sub).filter(([, p]) => p.size !== 0n);
       if (account.positions.size === 0 && !s.accounts.listOf(account).some(([id, b]) => b > 0n && id !== QUOTE_ASSET)) {
@@ -262,7 +277,13 @@ export class DeRisk {
     if (price === null) return false;
     const maxLots = abs(x) / m.lotSize;
     const lots = planLots(
-      (k) => this.margin.surplus(s.accounts, account, this.buffer, tradeMove(m, isBuy, BigInt(k) * m.lotSize, mulDivFloor(BigInt(k) * m.lotSize, price, ONE), m.takerFee))!,
+      (k) =>
+        this.margin.surplus(
+          s.accounts,
+          account,
+          this.buffer,
+          tradeMove(m, isBuy, BigInt(k) * m.lotSize, mulDivFloor(BigInt(k) * m.lotSize, price, ONE), m.takerFee),
+        )!,
       Number(maxLots > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : maxLots),
     );
     if (lots === 0) return false;
@@ -284,7 +305,14 @@ export class DeRisk {
     this.matcher.run(rec, market, events);
     if (rec.remainingLots > 0) {
       rec.status = 'cancelled';
-      events.push({ kind: 'cancelled', hash, reason: this.matcher.stopReason ?? 'IOC_REMAINDER', subaccount: account.subaccount, remaining: BigInt(rec.remainingLots) * m.lotSize, clientId: 0n });
+      events.push({
+        kind: 'cancelled',
+        hash,
+        reason: this.matcher.stopReason ?? 'IOC_REMAINDER',
+        subaccount: account.subaccount,
+        remaining: BigInt(rec.remainingLots) * m.lotSize,
+        clientId: 0n,
+      });
     } else rec.status = 'filled';
     return true;
   }
@@ -293,7 +321,8 @@ export class DeRisk {
 
   liquidate(i: Liquidation, events: EngineEvent[]): void {
     const s = this.s;
-    if (typeof i.requestId !== 'bigint' || !isHex(i.liquidator, 32) || !isHex(i.subaccount, 32) || typeof i.amount !== 'bigint') throw malformed('liquidate: bad fields');
+    if (typeof i.requestId !== 'bigint' || !isHex(i.liquidator, 32) || !isHex(i.subaccount, 32) || typeof i.amount !== 'bigint')
+      throw malformed('liquidate: bad fields');
     const liquidator = i.liquidator.toLowerCase() as Hex;
     const subaccount = i.subaccount.toLowerCase() as Hex;
     const reject = (code: ErrorCode): void => void events.push({ kind: 'liquidationRejected', requestId: i.requestId, liquidator, subaccount, code });
@@ -332,7 +361,17 @@ export class DeRisk {
       return reject(ErrorCode.INSUFFICIENT_MARGIN);
     }
     s.accounts.add(s.insuranceAccount, m.quoteAssetId, insuranceShare);
-    events.push({ kind: 'liquidated', requestId: i.requestId, liquidator, subaccount, marketId: m.marketId, liquidatorBuys: accountSells, amount, quote, insuranceShare });
+    events.push({
+      kind: 'liquidated',
+      requestId: i.requestId,
+      liquidator,
+      subaccount,
+      marketId: m.marketId,
+      liquidatorBuys: accountSells,
+      amount,
+      quote,
+      insuranceShare,
+    });
   }
 
   /** `amount` of the market's exposure changes hands for `quote`: `from` buys when `fromBuys`, `to` takes the other side. */
@@ -438,7 +477,15 @@ function tradeMove(m: MarketConfig, isBuy: boolean, amount: bigint, quote: bigin
   if (m.kind === 'PERP') {
     return { assetA: m.quoteAssetId, dA: -fee, assetB: -1, dB: 0n, marketId: m.marketId, dSize: isBuy ? amount : -amount, dVQuote: isBuy ? -quote : quote };
   }
-  return { assetA: m.quoteAssetId, dA: (isBuy ? -quote : quote) - fee, assetB: m.baseAssetId, dB: isBuy ? amount : -amount, marketId: -1, dSize: 0n, dVQuote: 0n };
+  return {
+    assetA: m.quoteAssetId,
+    dA: (isBuy ? -quote : quote) - fee,
+    assetB: m.baseAssetId,
+    dB: isBuy ? amount : -amount,
+    marketId: -1,
+    dSize: 0n,
+    dVQuote: 0n,
+  };
 }
 
 /** A plan as stored: subaccount lower-cased, markets copied; throws on what no signed plan can be. */
@@ -450,7 +497,13 @@ function normalizePlan(raw: RiskPlan): RiskPlan {
   if (!Number.isInteger(p.maxSlippageBps) || p.maxSlippageBps! < 0 || p.maxSlippageBps! > 0xffff) throw malformed('riskPlan: maxSlippageBps must be a uint16');
   if (!u32(p.graceSeconds)) throw malformed('riskPlan: graceSeconds must be a uint32');
   if (typeof p.nonce !== 'bigint' || p.nonce < 0n || p.nonce > UINT64_MAX) throw malformed('riskPlan: nonce must be a uint64');
-  return { subaccount: p.subaccount.toLowerCase() as Hex, marketOrder: [...p.marketOrder], maxSlippageBps: p.maxSlippageBps!, graceSeconds: p.graceSeconds!, nonce: p.nonce };
+  return {
+    subaccount: p.subaccount.toLowerCase() as Hex,
+    marketOrder: [...p.marketOrder],
+    maxSlippageBps: p.maxSlippageBps!,
+    graceSeconds: p.graceSeconds!,
+    nonce: p.nonce,
+  };
 }
 
 /** A protocol order's id: its fields and the batch's time under a tag no signed order shares. */

@@ -30,7 +30,7 @@ import { ErrorCode, KestrelError, malformed } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
-import { UINT128_MAX, UINT64_MAX } from '../x18.js';
+import { UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
 import { deposit, withdraw } from './money-inputs.js';
@@ -44,7 +44,7 @@ import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js'
 import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { stateHash } from './state-hash.js';
 import { EngineState, openWithClientId } from './state.js';
-import { type BookView, type CancelReason, type EngineConfig, type EngineEvent, type EngineInput, type OrderState, type Position } from './types.js';
+import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
 import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
@@ -266,7 +266,9 @@ export class Engine {
   riskReport(subaccount: Hex): RiskReport | null | undefined {
     if (this.margin === undefined) return undefined;
     const account = this.s.accounts.find(sub(subaccount));
-    return account === undefined ? { equity: 0n, requirementIM: 0n, requirementMM: 0n, initialHealth: 0n, maintenanceHealth: 0n, tier: 'healthy', groups: [] } : this.margin.report(this.s.accounts, account);
+    return account === undefined
+      ? { equity: 0n, requirementIM: 0n, requirementMM: 0n, initialHealth: 0n, maintenanceHealth: 0n, tier: 'healthy', groups: [] }
+      : this.margin.report(this.s.accounts, account);
   }
 
   /** The subaccount's latest risk plan (DESIGN §9), if it set one. */
@@ -518,7 +520,6 @@ export class Engine {
     return rec.toState(this.lotSize(rec));
   }
 }
-
 
 /** Validates and lower-cases a subaccount id. */
 function sub(subaccount: Hex): Hex {

@@ -109,7 +109,8 @@ export class Margin {
   private portfolio(view: RiskView, account: Account, move?: Move, initial = false): Portfolio {
     const s = this.s;
     const stale = initial ? s.staleMarkets() : undefined;
-    const price = (market: number, balance: bigint): bigint | undefined => (market < 0 || (balance > 0n && stale?.has(market) === true) ? undefined : s.oracles.get(market));
+    const price = (market: number, balance: bigint): bigint | undefined =>
+      market < 0 || (balance > 0n && stale?.has(market) === true) ? undefined : s.oracles.get(market);
     const bal = (assetId: number): bigint => {
       let b = view.balance(account, assetId);
       if (move !== undefined) {
@@ -134,7 +135,9 @@ export class Margin {
         }
         const px = s.oracles.get(marketId);
         const st = stale?.has(marketId) === true;
-        return concMM === undefined ? { group, size, vQuote, price: px, concIM, concThreshold, stale: st } : { group, size, vQuote, price: px, concIM, concThreshold, concMM, stale: st };
+        return concMM === undefined
+          ? { group, size, vQuote, price: px, concIM, concThreshold, stale: st }
+          : { group, size, vQuote, price: px, concIM, concThreshold, concMM, stale: st };
       }),
     };
     return p;

@@ -56,7 +56,8 @@ export function samplePremiums(s: EngineState, t: bigint): void {
 export function updateFunding(s: EngineState, marketId: number, given: bigint | undefined, events: EngineEvent[]): void {
   const market = s.markets.get(marketId);
   if (market?.config.kind !== 'PERP') throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `funding: ${String(marketId)} is not a perp market`, { marketId });
-  if (given !== undefined && (typeof given !== 'bigint' || given > INT128_MAX || given < -INT128_MAX)) throw malformed('funding: rate must be a bigint within ±2^127');
+  if (given !== undefined && (typeof given !== 'bigint' || given > INT128_MAX || given < -INT128_MAX))
+    throw malformed('funding: rate must be a bigint within ±2^127');
   const index = s.oracles.get(marketId);
   if (index === undefined) throw malformed(`funding: market ${marketId} has no oracle price`);
   const computed = premiumRate(s.accounts.perps.premium(marketId), s.now);

@@ -22,7 +22,15 @@ export function deposit(s: EngineState, requestId: bigint, subaccount: Hex, asse
  * A withdrawal request: paid when the balance covers it, the asset's pool holds the cash, and
  * (with portfolio margin) initial health stays ≥ 0 afterwards, checked in that order.
  */
-export function withdraw(s: EngineState, margin: Margin | undefined, requestId: bigint, subaccount: Hex, assetId: number, amount: bigint, events: EngineEvent[]): void {
+export function withdraw(
+  s: EngineState,
+  margin: Margin | undefined,
+  requestId: bigint,
+  subaccount: Hex,
+  assetId: number,
+  amount: bigint,
+  events: EngineEvent[],
+): void {
   if (typeof requestId !== 'bigint') throw malformed('withdraw: bad requestId');
   if (typeof amount !== 'bigint') throw malformed('withdraw: amount must be a bigint');
   const code = !s.assets.has(assetId)

@@ -11,40 +11,12 @@
  * contract settles a batch's positions the same way, so both agree whatever the order of the
  * fills in between. Positions untouched by a batch pay their funding when next touched.
  */
-import { settlePosition } from '../perp.js';
-import type { Account, Grid } from './accounts.js';
+import { settlePosition, type PremiumClock } from '../perp.js';
+import type { Account, Grid, PositionEntry } from './account.js';
 import type { Position } from './types.js';
-
-/**
- * A perp's premium over its index, integrated over time between funding updates (DESIGN §7, §10:
- * the rate is computed by core from its own book at batch times, so followers can verify it).
- * At each batch's time the premium last sampled is added for the seconds since, and the premium
- * is sampled again; a funding update posts `sum / (t − since)` and starts over.
- */
-export interface PremiumClock {
-  /** Σ premium·seconds, X18 */
-  sum: bigint;
-  /** when the current interval began (0: never sampled) */
-  since: bigint;
-  /** the premium sampled last, X18 (a fraction of the index) */
-  last: bigint;
-  sampledAt: bigint;
-}
 
 /** grid counts stay whole numbers that a float holds exactly */
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
-
-/** One account's position in one market: what is stored, and the batch's net fills off the grid. */
-export interface PositionEntry {
-  size: bigint;
-  vQuote: bigint;
-  lastCumFunding: bigint;
-  /** the batch's net fills off the grid, X18 */
-  dSize: bigint;
-  dVQuote: bigint;
-  /** moved in the current batch (listed for its end) */
-  touched: boolean;
-}
 
 /** A position as stored plus the batch's net fills (all X18), for the hash and the snapshot. */
 export interface StoredPosition extends Position {

@@ -102,18 +102,23 @@ export function feeFor(quote: bigint, rate: bigint): bigint {
 }
 
 /** Builds the fill's numbers from its price and amount (X18): the reference formulas. */
-export function proposeFill(
-  market: MarketConfig,
-  maker: Account,
-  taker: Account,
-  takerIsBuy: boolean,
-  price: bigint,
-  amount: bigint,
-): ProposedFill {
+export function proposeFill(market: MarketConfig, maker: Account, taker: Account, takerIsBuy: boolean, price: bigint, amount: bigint): ProposedFill {
   const quote = mulX18(amount, price);
   const makerFee = feeFor(quote, market.makerFee);
   const takerFee = feeFor(quote, market.takerFee);
-  return { market, maker: maker.subaccount, taker: taker.subaccount, makerAccount: maker, takerAccount: taker, takerIsBuy, price, amount, quote, makerFee, takerFee };
+  return {
+    market,
+    maker: maker.subaccount,
+    taker: taker.subaccount,
+    makerAccount: maker,
+    takerAccount: taker,
+    takerIsBuy,
+    price,
+    amount,
+    quote,
+    makerFee,
+    takerFee,
+  };
 }
 
 /** `a·b / 1e18` when it is exact, else null. */
@@ -164,7 +169,20 @@ export class FillPricer {
     const tl = ticks * lots; // exact whenever it is a safe integer (both factors are)
     if (grid === null || tl > Number.MAX_SAFE_INTEGER) return proposeFill(m, maker, taker, takerIsBuy, price, BigInt(lots) * m.lotSize);
     const n = BigInt(tl);
-    return new GridFill(m, grid, maker, taker, takerIsBuy, price, lots, tl, n * this.makerFeePerTickLot!, n * this.takerFeePerTickLot!, tl * this.makerFeeBound, tl * this.takerFeeBound);
+    return new GridFill(
+      m,
+      grid,
+      maker,
+      taker,
+      takerIsBuy,
+      price,
+      lots,
+      tl,
+      n * this.makerFeePerTickLot!,
+      n * this.takerFeePerTickLot!,
+      tl * this.makerFeeBound,
+      tl * this.takerFeeBound,
+    );
   }
 }
 

@@ -133,16 +133,36 @@ export function snapshotState(s: EngineState): EngineSnapshot {
     balances: s.accounts.stored().map(([sub, assetId, scaled, net]) => [sub, assetId, scaled.toString(), net.toString()]),
     minNonces: [...s.minNonces.keys()].sort().map((sub) => [sub, s.minNonces.get(sub)!.toString()]),
     linkedSigners: [...s.linkedSigners.keys()].sort().map((sub) => [sub, s.linkedSigners.get(sub)!.signer, s.linkedSigners.get(sub)!.expiry.toString()]),
-    positions: s.accounts.storedPositions().map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
+    positions: s.accounts
+      .storedPositions()
+      .map(([sub, id, p]) => [sub, id, p.size.toString(), p.vQuote.toString(), p.lastCumFunding.toString(), p.dSize.toString(), p.dVQuote.toString()]),
     funding: s.accounts.perps.marketIds().map((id) => {
       const c = s.accounts.perps.premium(id);
-      return [id, s.accounts.perps.cumFunding(id).toString(), c.sum.toString(), c.since.toString(), c.last.toString(), c.sampledAt.toString(), s.accounts.perps.fundingAt(id).toString()];
+      return [
+        id,
+        s.accounts.perps.cumFunding(id).toString(),
+        c.sum.toString(),
+        c.since.toString(),
+        c.last.toString(),
+        c.sampledAt.toString(),
+        s.accounts.perps.fundingAt(id).toString(),
+      ];
     }),
     oracles: [...s.oracles.keys()].sort((a, b) => a - b).map((id) => [id, s.oracles.get(id)!.toString(), (s.oracleTimes.get(id) ?? 0n).toString()]),
-    pools: [...s.assets.keys()].sort((a, b) => a - b).map((id) => {
-      const p = s.accounts.pool(id);
-      return [id, p.supplyScaled.toString(), p.borrowScaled.toString(), p.supplyIndex.toString(), p.borrowIndex.toString(), p.lastAccrual.toString(), s.accounts.cashMoved(id).toString()];
-    }),
+    pools: [...s.assets.keys()]
+      .sort((a, b) => a - b)
+      .map((id) => {
+        const p = s.accounts.pool(id);
+        return [
+          id,
+          p.supplyScaled.toString(),
+          p.borrowScaled.toString(),
+          p.supplyIndex.toString(),
+          p.borrowIndex.toString(),
+          p.lastAccrual.toString(),
+          s.accounts.cashMoved(id).toString(),
+        ];
+      }),
     riskPlans: [...s.riskPlans.keys()].sort().map((sub) => {
       const p = s.riskPlans.get(sub)!;
       return [sub, [...p.marketOrder], p.maxSlippageBps, p.graceSeconds, p.nonce.toString()];
@@ -183,7 +203,10 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   const resting = new Set<OrderRecord>();
   for (const b of snap.books) {
     const market = s.markets.get(b.marketId) ?? bad(`unknown market ${b.marketId}`);
-    for (const [isBuy, hashes] of [[true, b.bids], [false, b.asks]] as const) {
+    for (const [isBuy, hashes] of [
+      [true, b.bids],
+      [false, b.asks],
+    ] as const) {
       for (const h of hashes) {
         const rec = s.orders.get(h) ?? bad(`book lists unknown order ${h}`);
         if (!rec.isOpen || rec.order.marketId !== b.marketId || rec.order.isBuy !== isBuy || resting.has(rec)) {
@@ -203,8 +226,15 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
 
   for (const [id, supplyScaled, borrowScaled, supplyIndex, borrowIndex, lastAccrual, cash] of snap.pools ?? []) {
     if (!s.assets.has(id)) bad(`pool of unknown asset ${id}`);
-    const pool = { supplyScaled: int(supplyScaled, 'supplyScaled'), borrowScaled: int(borrowScaled, 'borrowScaled'), supplyIndex: int(supplyIndex, 'supplyIndex'), borrowIndex: int(borrowIndex, 'borrowIndex'), lastAccrual: int(lastAccrual, 'lastAccrual') };
-    if (pool.supplyScaled < 0n || pool.borrowScaled < 0n || pool.supplyIndex < ONE || pool.borrowIndex < ONE || pool.lastAccrual < 0n) bad(`bad pool of asset ${id}`);
+    const pool = {
+      supplyScaled: int(supplyScaled, 'supplyScaled'),
+      borrowScaled: int(borrowScaled, 'borrowScaled'),
+      supplyIndex: int(supplyIndex, 'supplyIndex'),
+      borrowIndex: int(borrowIndex, 'borrowIndex'),
+      lastAccrual: int(lastAccrual, 'lastAccrual'),
+    };
+    if (pool.supplyScaled < 0n || pool.borrowScaled < 0n || pool.supplyIndex < ONE || pool.borrowIndex < ONE || pool.lastAccrual < 0n)
+      bad(`bad pool of asset ${id}`);
     s.accounts.setPool(id, pool);
     s.accounts.moveCash(id, int(cash, 'cash moved'));
   }
@@ -244,7 +274,13 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     if (positionSeen.has(`${key}/${marketId}`)) bad(`duplicate position ${sub}/${marketId}`);
     positionSeen.add(`${key}/${marketId}`);
     const [dSize, dVQuote] = entry.length === 7 ? [int(entry[5], 'size move'), int(entry[6], 'vQuote move')] : [0n, 0n];
-    s.accounts.setPosition(key, marketId, { size: int(size, 'size'), vQuote: int(vQuote, 'vQuote'), lastCumFunding: int(cum, 'lastCumFunding'), dSize, dVQuote });
+    s.accounts.setPosition(key, marketId, {
+      size: int(size, 'size'),
+      vQuote: int(vQuote, 'vQuote'),
+      lastCumFunding: int(cum, 'lastCumFunding'),
+      dSize,
+      dVQuote,
+    });
   }
   for (const entry of snap.funding ?? []) {
     const [marketId, cum] = entry;
@@ -253,7 +289,12 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
     s.accounts.perps.setCumFunding(marketId, int(cum, 'cumFunding'));
     if (entry.length >= 6) {
       const [, , sum, since, last, sampledAt] = entry;
-      s.accounts.perps.setPremium(marketId, { sum: int(sum, 'premium sum'), since: int(since, 'premium since'), last: int(last, 'premium'), sampledAt: int(sampledAt, 'premium sampledAt') });
+      s.accounts.perps.setPremium(marketId, {
+        sum: int(sum, 'premium sum'),
+        since: int(since, 'premium since'),
+        last: int(last, 'premium'),
+        sampledAt: int(sampledAt, 'premium sampledAt'),
+      });
       s.accounts.perps.setFundingAt(marketId, entry.length === 7 ? int(entry[6], 'funding clock') : int(since, 'premium since'));
     }
   }

@@ -10,7 +10,7 @@ import { ONE, UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import { Accounts, LANES, MAX_ASSETS, type Account } from './accounts.js';
 import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
-import { ExpiryHeap, OrderRecord } from './order-record.js';
+import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { FillPricer } from './settlement.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, MAX_PLAN_SLIPPAGE_BPS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
@@ -166,7 +166,7 @@ export class EngineState {
   detach(rec: OrderRecord): void {
     rec.slot = -1;
     const open = this.openBySub.get(rec.subaccount);
-    if (open !== undefined && open.delete(rec)) this.openBySub.delete(rec.subaccount);
+    if (open?.delete(rec)) this.openBySub.delete(rec.subaccount);
     this.expiries.remove(rec);
   }
 
@@ -270,7 +270,8 @@ export function validateConfig(config: EngineConfig): void {
   if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1)) bad('limits.maxOpenOrdersPerSubaccount must be a positive integer');
   const assetIds = new Set<number>();
   for (const a of config.assets) {
-    if (!isU32(a.assetId) || a.assetId >= MAX_ASSETS || assetIds.has(a.assetId)) bad(`bad or duplicate assetId ${String(a.assetId)} (ids are 0..${MAX_ASSETS - 1})`);
+    if (!isU32(a.assetId) || a.assetId >= MAX_ASSETS || assetIds.has(a.assetId))
+      bad(`bad or duplicate assetId ${String(a.assetId)} (ids are 0..${MAX_ASSETS - 1})`);
     assetIds.add(a.assetId);
     const problem = a.lending === undefined ? null : curveProblem(a.lending);
     if (problem !== null) bad(`asset ${a.assetId}: lending curve: ${problem}`);
@@ -285,7 +286,10 @@ export function validateConfig(config: EngineConfig): void {
     if (m.kind === 'SPOT' && (!assetIds.has(m.baseAssetId) || m.baseAssetId === m.quoteAssetId)) {
       bad(`market ${id}: bad base asset`);
     }
-    for (const [k, v] of [['tickSize', m.tickSize], ['lotSize', m.lotSize]] as const) {
+    for (const [k, v] of [
+      ['tickSize', m.tickSize],
+      ['lotSize', m.lotSize],
+    ] as const) {
       if (typeof v !== 'bigint' || v <= 0n || v > UINT128_MAX) bad(`market ${id}: ${k} must be in 1..2^128-1`);
     }
     if (typeof m.minSize !== 'bigint' || m.minSize < 0n || m.minSize > UINT128_MAX) bad(`market ${id}: bad minSize`);
@@ -321,7 +325,8 @@ export function validateConfig(config: EngineConfig): void {
       if (v !== undefined && (typeof v !== 'bigint' || v < 0n || v > UINT32_MAX)) bad(`risk.${k} must be a uint32 of seconds`);
     }
     const bps = risk.defaultSlippageBps;
-    if (bps !== undefined && (!Number.isInteger(bps) || bps < 0 || bps > MAX_PLAN_SLIPPAGE_BPS)) bad(`risk.defaultSlippageBps must be in 0..${MAX_PLAN_SLIPPAGE_BPS}`);
+    if (bps !== undefined && (!Number.isInteger(bps) || bps < 0 || bps > MAX_PLAN_SLIPPAGE_BPS))
+      bad(`risk.defaultSlippageBps must be in 0..${MAX_PLAN_SLIPPAGE_BPS}`);
     const groups = new Set<number>();
     for (const g of risk.groups) {
       if (!isU32(g.groupId) || groups.has(g.groupId)) bad(`risk: bad or duplicate groupId ${String(g.groupId)}`);
@@ -329,7 +334,8 @@ export function validateConfig(config: EngineConfig): void {
       // at most 1: a fully paid portfolio then always has initial health ≥ 0 (margin.ts)
       if (!isFraction(g.shockIM) || !isFraction(g.basisIM)) bad(`risk group ${g.groupId}: shockIM and basisIM must be in [0, 1]`);
       const mm = [g.shockMM ?? 0n, g.basisMM ?? 0n];
-      if (!mm.every(isFraction) || mm[0]! > g.shockIM || mm[1]! > g.basisIM) bad(`risk group ${g.groupId}: shockMM and basisMM must be in [0, the initial charge]`);
+      if (!mm.every(isFraction) || mm[0]! > g.shockIM || mm[1]! > g.basisIM)
+        bad(`risk group ${g.groupId}: shockMM and basisMM must be in [0, the initial charge]`);
     }
   }
 }

@@ -17,7 +17,10 @@ interface BalanceCase {
 const cases: BalanceCase[] = [
   {
     name: 'an unfunded maker is removed and matching continues with the next',
-    funds: [[carol, { WETH: '1' }], [alice, { USDC: '1000' }]],
+    funds: [
+      [carol, { WETH: '1' }],
+      [alice, { USDC: '1000' }],
+    ],
     steps: (h) => {
       h.place('S_bob', bob, 'sell', '100', '1');
       h.place('S_carol', carol, 'sell', '100', '1');
@@ -27,7 +30,10 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'an unfunded taker stops and its GTC remainder is cancelled, the maker stays',
-    funds: [[bob, { WETH: '1' }], [alice, { USDC: '50' }]],
+    funds: [
+      [bob, { WETH: '1' }],
+      [alice, { USDC: '50' }],
+    ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '1');
@@ -36,7 +42,11 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'a taker running out after a fill stops there',
-    funds: [[bob, { WETH: '1' }], [carol, { WETH: '1' }], [alice, { USDC: '150' }]],
+    funds: [
+      [bob, { WETH: '1' }],
+      [carol, { WETH: '1' }],
+      [alice, { USDC: '150' }],
+    ],
     steps: (h) => {
       h.place('S1', bob, 'sell', '100', '1');
       h.place('S2', carol, 'sell', '100', '1');
@@ -47,17 +57,27 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'a buyer with exactly quote + taker fee fills and ends at zero',
-    funds: [[bob, { WETH: '1' }], [alice, { USDC: '100.05' }]],
+    funds: [
+      [bob, { WETH: '1' }],
+      [alice, { USDC: '100.05' }],
+    ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '1');
     },
     events: ['accepted T', 'fill S<-T 1@100'],
-    balances: [[alice, { WETH: '1' }], [bob, { USDC: '100.01' }], [feeAccount, { USDC: '0.04' }]],
+    balances: [
+      [alice, { WETH: '1' }],
+      [bob, { USDC: '100.01' }],
+      [feeAccount, { USDC: '0.04' }],
+    ],
   },
   {
     name: 'a buyer one wei short of quote + fee is stopped',
-    funds: [[bob, { WETH: '1' }], [alice, { USDC: '100.049999999999999999' }]],
+    funds: [
+      [bob, { WETH: '1' }],
+      [alice, { USDC: '100.049999999999999999' }],
+    ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '1', { tif: 'IOC' });
@@ -66,17 +86,27 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'a maker buyer pays quote less its rebate',
-    funds: [[bob, { USDC: '99.99' }], [alice, { WETH: '1' }]],
+    funds: [
+      [bob, { USDC: '99.99' }],
+      [alice, { WETH: '1' }],
+    ],
     steps: (h) => {
       h.place('B', bob, 'buy', '100', '1');
       h.place('T', alice, 'sell', '100', '1');
     },
     events: ['accepted T', 'fill B<-T 1@100'],
-    balances: [[bob, { WETH: '1' }], [alice, { USDC: '99.95' }], [feeAccount, { USDC: '0.04' }]],
+    balances: [
+      [bob, { WETH: '1' }],
+      [alice, { USDC: '99.95' }],
+      [feeAccount, { USDC: '0.04' }],
+    ],
   },
   {
     name: 'a seller taker without the base stops',
-    funds: [[bob, { USDC: '1000' }], [alice, { WETH: '0.5' }]],
+    funds: [
+      [bob, { USDC: '1000' }],
+      [alice, { WETH: '0.5' }],
+    ],
     steps: (h) => {
       h.place('B', bob, 'buy', '100', '1');
       h.place('T', alice, 'sell', '100', '1');
@@ -85,7 +115,10 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'a maker short of base for the full fill is removed even if it could cover part',
-    funds: [[bob, { WETH: '0.5' }], [alice, { USDC: '1000' }]],
+    funds: [
+      [bob, { WETH: '0.5' }],
+      [alice, { USDC: '1000' }],
+    ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '1');
@@ -94,7 +127,10 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'a maker that is funded for the smaller taker amount fills',
-    funds: [[bob, { WETH: '0.5' }], [alice, { USDC: '1000' }]],
+    funds: [
+      [bob, { WETH: '0.5' }],
+      [alice, { USDC: '1000' }],
+    ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '0.5');
@@ -103,7 +139,10 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'FOK with an unfunded taker is killed with no fill and no maker removed',
-    funds: [[bob, { WETH: '2' }], [alice, { USDC: '150' }]],
+    funds: [
+      [bob, { WETH: '2' }],
+      [alice, { USDC: '150' }],
+    ],
     steps: (h) => {
       h.place('S1', bob, 'sell', '100', '1');
       h.place('S2', bob, 'sell', '100', '1');
@@ -113,7 +152,11 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'FOK counts cumulative balance use of a maker with several orders',
-    funds: [[bob, { WETH: '1.5' }], [carol, { WETH: '0.4' }], [alice, { USDC: '1000' }]],
+    funds: [
+      [bob, { WETH: '1.5' }],
+      [carol, { WETH: '0.4' }],
+      [alice, { USDC: '1000' }],
+    ],
     steps: (h) => {
       h.place('S1', bob, 'sell', '100', '1');
       h.place('S2', bob, 'sell', '100', '1'); // bob has only 0.5 left after S1
@@ -125,7 +168,10 @@ const cases: BalanceCase[] = [
   },
   {
     name: 'FOK that fills despite an unfunded maker removes it on the way',
-    funds: [[carol, { WETH: '2' }], [alice, { USDC: '1000' }]],
+    funds: [
+      [carol, { WETH: '2' }],
+      [alice, { USDC: '1000' }],
+    ],
     steps: (h) => {
       h.place('S1', bob, 'sell', '100', '1');
       h.place('S2', carol, 'sell', '100', '2');
@@ -177,9 +223,20 @@ describe('fees', () => {
     h.place('T', alice, 'buy', '1900', '1', { clientId: 22n });
     const fill = h.lastEvents.find((e) => e.kind === 'fill') as Extract<EngineEvent, { kind: 'fill' }>;
     expect(fill).toEqual({
-      kind: 'fill', marketId: ETH, makerHash: h.hashOf('S'), takerHash: h.hashOf('T'), maker: bob, taker: alice, takerIsBuy: true,
-      price: x('1850.25'), amount: x('1'), quote: x('1850.25'), makerFee: x('-0.185025'), takerFee: x('0.925125'),
-      makerClientId: 11n, takerClientId: 22n,
+      kind: 'fill',
+      marketId: ETH,
+      makerHash: h.hashOf('S'),
+      takerHash: h.hashOf('T'),
+      maker: bob,
+      taker: alice,
+      takerIsBuy: true,
+      price: x('1850.25'),
+      amount: x('1'),
+      quote: x('1850.25'),
+      makerFee: x('-0.185025'),
+      takerFee: x('0.925125'),
+      makerClientId: 11n,
+      takerClientId: 22n,
     });
     expectBalances(h, 'fees', [
       [alice, { USDC: '3148.824875', WETH: '1' }],
@@ -188,7 +245,12 @@ describe('fees', () => {
     ]);
   });
 
-  interface FeeCase { name: string; quote: bigint; rate: bigint; fee: bigint }
+  interface FeeCase {
+    name: string;
+    quote: bigint;
+    rate: bigint;
+    fee: bigint;
+  }
   const feeCases: FeeCase[] = [
     { name: 'exact charge', quote: x('100'), rate: x('0.0005'), fee: x('0.05') },
     { name: 'charge rounds up by one wei', quote: 3n, rate: x('0.5'), fee: 2n },
@@ -205,7 +267,20 @@ describe('fees', () => {
   it('truncates the quote and rounds fees against the trader on an odd-sized market', () => {
     const odd = {
       ...config,
-      markets: [{ marketId: 9, symbol: 'ODD', kind: 'SPOT' as const, baseAssetId: WBTC, quoteAssetId: USDC, tickSize: 1_000_000n, lotSize: 1_000_000n, minSize: 0n, makerFee: x('-0.00013'), takerFee: x('0.00037') }],
+      markets: [
+        {
+          marketId: 9,
+          symbol: 'ODD',
+          kind: 'SPOT' as const,
+          baseAssetId: WBTC,
+          quoteAssetId: USDC,
+          tickSize: 1_000_000n,
+          lotSize: 1_000_000n,
+          minSize: 0n,
+          makerFee: x('-0.00013'),
+          takerFee: x('0.00037'),
+        },
+      ],
     };
     const e = new Engine(odd);
     e.apply({ kind: 'deposit', requestId: 1n, subaccount: alice, assetId: USDC, amount: x('100') });
@@ -215,7 +290,10 @@ describe('fees', () => {
     const sell = { subaccount: bob, marketId: 9, isBuy: false, price, amount, nonce: 1n, expiry: 0n, flags: 0, clientId: 0n };
     const buy = { ...sell, subaccount: alice, isBuy: true, nonce: 2n };
     e.apply({ kind: 'place', order: sell, hash: `0x${'01'.repeat(32)}` });
-    const fill = e.apply({ kind: 'place', order: buy, hash: `0x${'02'.repeat(32)}` }).find((ev) => ev.kind === 'fill') as Extract<EngineEvent, { kind: 'fill' }>;
+    const fill = e.apply({ kind: 'place', order: buy, hash: `0x${'02'.repeat(32)}` }).find((ev) => ev.kind === 'fill') as Extract<
+      EngineEvent,
+      { kind: 'fill' }
+    >;
     // independent arithmetic: quote = floor(a·p / 1e18), taker fee = ceil(q·0.00037), rebate = floor(q·0.00013)
     const E = 10n ** 18n;
     const quote = (amount * price) / E;
@@ -235,14 +313,28 @@ describe('fees', () => {
     h.fund(alice, { USDC: '60000' }).fund(bob, { WBTC: '1' });
     h.place('S', bob, 'sell', '60000', '0.5', { market: BTC });
     h.place('T', alice, 'buy', '60000', '0.5', { market: BTC });
-    expectBalances(h, 'no fees', [[alice, { USDC: '30000', WBTC: '0.5' }], [bob, { USDC: '30000', WBTC: '0.5' }], [feeAccount, {}]]);
+    expectBalances(h, 'no fees', [
+      [alice, { USDC: '30000', WBTC: '0.5' }],
+      [bob, { USDC: '30000', WBTC: '0.5' }],
+      [feeAccount, {}],
+    ]);
   });
 });
 
 describe('deposits and withdrawals', () => {
-  interface AccountCase { name: string; steps: (h: Harness, id: () => bigint) => void; events: string[]; after: Funds }
+  interface AccountCase {
+    name: string;
+    steps: (h: Harness, id: () => bigint) => void;
+    events: string[];
+    after: Funds;
+  }
   const accountCases: AccountCase[] = [
-    { name: 'deposit credits', steps: (h, id) => h.apply({ kind: 'deposit', requestId: id(), subaccount: dave, assetId: USDC, amount: x('10') }), events: ['deposited dave 0 10'], after: { USDC: '10' } },
+    {
+      name: 'deposit credits',
+      steps: (h, id) => h.apply({ kind: 'deposit', requestId: id(), subaccount: dave, assetId: USDC, amount: x('10') }),
+      events: ['deposited dave 0 10'],
+      after: { USDC: '10' },
+    },
     {
       name: 'withdrawal within balance debits',
       steps: (h, id) => {
@@ -296,7 +388,9 @@ describe('deposits and withdrawals', () => {
 
   it('echoes request ids and amounts', () => {
     const h = new Harness();
-    expect(h.apply({ kind: 'deposit', requestId: 77n, subaccount: dave, assetId: WETH, amount: 5n })).toEqual([{ kind: 'deposited', requestId: 77n, subaccount: dave, assetId: WETH, amount: 5n }]);
+    expect(h.apply({ kind: 'deposit', requestId: 77n, subaccount: dave, assetId: WETH, amount: 5n })).toEqual([
+      { kind: 'deposited', requestId: 77n, subaccount: dave, assetId: WETH, amount: 5n },
+    ]);
     expect(h.apply({ kind: 'withdraw', requestId: 78n, subaccount: dave, assetId: WETH, amount: 6n })).toEqual([
       { kind: 'withdrawalRejected', requestId: 78n, subaccount: dave, assetId: WETH, amount: 6n, code: 'INSUFFICIENT_BALANCE' },
     ]);

@@ -43,7 +43,13 @@ class Model {
 
 describe('balances moved per batch', () => {
   const op = fc.oneof(
-    fc.record({ kind: fc.constant('move' as const), who: fc.nat(3), asset: fc.nat(1), amount: fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), bounded: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('move' as const),
+      who: fc.nat(3),
+      asset: fc.nat(1),
+      amount: fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }),
+      bounded: fc.boolean(),
+    }),
     fc.record({ kind: fc.constant('endBatch' as const) }),
     fc.record({ kind: fc.constant('accrue' as const), dt: fc.bigInt({ min: 0n, max: 400n * 86_400n }) }),
   );

@@ -30,12 +30,23 @@ describe('Book (integer layer)', () => {
     b.insert(BUY, 102, 6, 'f');
     b.insert(BUY, 101, 7, 'g');
     expect(contents(b)).toEqual({
-      bids: [[102, ['f:6']], [101, ['g:7']], [100, ['e:5']]],
-      asks: [[103, ['b:2', 'd:4']], [104, ['c:3']], [105, ['a:1']]],
+      bids: [
+        [102, ['f:6']],
+        [101, ['g:7']],
+        [100, ['e:5']],
+      ],
+      asks: [
+        [103, ['b:2', 'd:4']],
+        [104, ['c:3']],
+        [105, ['a:1']],
+      ],
     });
     expect(b.bestTick(BUY)).toBe(102);
     expect(b.bestTick(SELL)).toBe(103);
-    expect(b.depth(SELL, 2)).toEqual([[103, 6n], [104, 3n]]);
+    expect(b.depth(SELL, 2)).toEqual([
+      [103, 6n],
+      [104, 3n],
+    ]);
     expect(b.size).toBe(7);
   });
 
@@ -83,7 +94,10 @@ describe('Book (integer layer)', () => {
     b.insert(SELL, 100, 3, 'b');
     b.insert(SELL, 100, 4, 'c');
     expect(b.match(BUY, 100, 5, null)).toBe(0);
-    expect(contents(b).asks).toEqual([[100, ['c:2']], [101, ['a:2']]]);
+    expect(contents(b).asks).toEqual([
+      [100, ['c:2']],
+      [101, ['a:2']],
+    ]);
     expect(b.match(BUY, 101, 10, null)).toBe(6);
     expect(b.levelCount(SELL)).toBe(0);
     expect(b.crosses(BUY, 1_000_000)).toBe(false);

@@ -22,7 +22,10 @@ function scenario(margin: number, lots: number, long: boolean, movePermille: num
   const h = new Harness({}, cfg);
   h.time(1000n);
   for (const m of [ETH, ETH_PERP]) h.apply({ kind: 'oracle', marketId: m, price: x('2000') });
-  h.fund(alice, { USDC: String(margin) }).fund(bob, { USDC: '10000000' }).fund(carol, { USDC: '10000000' }).fund(dave, { USDC: '10000000' });
+  h.fund(alice, { USDC: String(margin) })
+    .fund(bob, { USDC: '10000000' })
+    .fund(carol, { USDC: '10000000' })
+    .fund(dave, { USDC: '10000000' });
   const amount = (lots / 100).toFixed(2);
   h.place('M', bob, long ? 'sell' : 'buy', '2000', amount, P);
   h.place('T', alice, long ? 'buy' : 'sell', '2000', amount, { ...P, tif: 'IOC' });
@@ -43,30 +46,35 @@ const arbScenario = fc.record({
 describe('de-risking properties', () => {
   it('a plan step only reduces, never past the slippage bound, never raising the maintenance requirement', () => {
     fc.assert(
-      fc.property(arbScenario, fc.integer({ min: 0, max: 500 }), fc.array(fc.tuple(fc.integer({ min: -300, max: 300 }), fc.integer({ min: 1, max: 300 })), { maxLength: 6 }), (s, slippage, quotes) => {
-        const h = scenario(s.margin, s.lots, s.long, s.movePermille);
-        if (h.engine.marginCall(alice) === undefined) return;
-        h.apply({ kind: 'riskPlan', plan: { subaccount: alice, marketOrder: [ETH_PERP], maxSlippageBps: slippage, graceSeconds: 0, nonce: 1n } });
-        const index = h.engine.oraclePrice(ETH_PERP)!;
-        for (const [bps, lots] of quotes) {
-          const px = ((index * BigInt(10_000 + bps)) / 10_000n / x('0.01')) * x('0.01');
-          h.place(`Q${bps}`, carol, s.long ? 'buy' : 'sell', (Number(px / 10n ** 14n) / 10_000).toFixed(2), (lots / 100).toFixed(2), P);
-        }
-        const before = h.engine.position(alice, ETH_PERP).size;
-        const requirement = h.engine.riskReport(alice)!.requirementMM;
-        const events = h.apply({ kind: 'deRisk', subaccount: alice });
-        const after = h.engine.position(alice, ETH_PERP).size;
-        expect(abs(after)).toBeLessThanOrEqual(abs(before));
-        expect(after === 0n || after > 0n === before > 0n).toBe(true);
-        expect(h.engine.riskReport(alice)!.requirementMM).toBeLessThanOrEqual(requirement);
-        const bound = (index * BigInt(10_000 + (s.long ? -slippage : slippage))) / 10_000n;
-        for (const e of events) {
-          if (e.kind !== 'fill') continue;
-          expect(e.taker).toBe(alice);
-          if (s.long) expect(e.price).toBeGreaterThanOrEqual(bound);
-          else expect(e.price).toBeLessThanOrEqual(bound);
-        }
-      }),
+      fc.property(
+        arbScenario,
+        fc.integer({ min: 0, max: 500 }),
+        fc.array(fc.tuple(fc.integer({ min: -300, max: 300 }), fc.integer({ min: 1, max: 300 })), { maxLength: 6 }),
+        (s, slippage, quotes) => {
+          const h = scenario(s.margin, s.lots, s.long, s.movePermille);
+          if (h.engine.marginCall(alice) === undefined) return;
+          h.apply({ kind: 'riskPlan', plan: { subaccount: alice, marketOrder: [ETH_PERP], maxSlippageBps: slippage, graceSeconds: 0, nonce: 1n } });
+          const index = h.engine.oraclePrice(ETH_PERP)!;
+          for (const [bps, lots] of quotes) {
+            const px = ((index * BigInt(10_000 + bps)) / 10_000n / x('0.01')) * x('0.01');
+            h.place(`Q${bps}`, carol, s.long ? 'buy' : 'sell', (Number(px / 10n ** 14n) / 10_000).toFixed(2), (lots / 100).toFixed(2), P);
+          }
+          const before = h.engine.position(alice, ETH_PERP).size;
+          const requirement = h.engine.riskReport(alice)!.requirementMM;
+          const events = h.apply({ kind: 'deRisk', subaccount: alice });
+          const after = h.engine.position(alice, ETH_PERP).size;
+          expect(abs(after)).toBeLessThanOrEqual(abs(before));
+          expect(after === 0n || after > 0n === before > 0n).toBe(true);
+          expect(h.engine.riskReport(alice)!.requirementMM).toBeLessThanOrEqual(requirement);
+          const bound = (index * BigInt(10_000 + (s.long ? -slippage : slippage))) / 10_000n;
+          for (const e of events) {
+            if (e.kind !== 'fill') continue;
+            expect(e.taker).toBe(alice);
+            if (s.long) expect(e.price).toBeGreaterThanOrEqual(bound);
+            else expect(e.price).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -80,7 +88,14 @@ describe('de-risking properties', () => {
         const money = (): bigint =>
           [alice, dave, feeAccount, fundAccount].reduce((sum, who) => sum + h.engine.balance(who, USDC) + h.engine.position(who, ETH_PERP).vQuote, 0n);
         const total = money();
-        const events = h.apply({ kind: 'liquidate', requestId: 1n, liquidator: dave, subaccount: alice, marketId: ETH_PERP, amount: BigInt(asked) * x('0.01') });
+        const events = h.apply({
+          kind: 'liquidate',
+          requestId: 1n,
+          liquidator: dave,
+          subaccount: alice,
+          marketId: ETH_PERP,
+          amount: BigInt(asked) * x('0.01'),
+        });
         const done = events.find((e) => e.kind === 'liquidated');
         if (report.tier !== 'backstop' && report.tier !== 'bankrupt') {
           expect(done).toBeUndefined();
@@ -92,7 +107,7 @@ describe('de-risking properties', () => {
         const after = h.engine.position(alice, ETH_PERP).size;
         expect(abs(before.size) - abs(after)).toBe(done.amount);
         expect(after === 0n || after > 0n === before.size > 0n).toBe(true);
-        if (report.equity >= 0n) expect(done.amount).toBeLessThanOrEqual((abs(before.size) / x('0.001') + 1n) / 2n * x('0.001'));
+        if (report.equity >= 0n) expect(done.amount).toBeLessThanOrEqual(((abs(before.size) / x('0.001') + 1n) / 2n) * x('0.001'));
       }),
       { numRuns: RUNS },
     );

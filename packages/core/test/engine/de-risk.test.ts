@@ -7,7 +7,7 @@
  * requirement 5% of the notional.
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, ErrorCode, type EngineConfig, type RiskPlan } from '../../src/index.js';
+import { Engine, type EngineConfig, type RiskPlan } from '../../src/index.js';
 import { alice, bob, carol, dave, ETH, ETH_PERP, fundAccount, Harness, marginConfig, USDC, WETH, x } from './fixtures.js';
 
 const cfg: EngineConfig = { ...marginConfig, risk: { ...marginConfig.risk!, defaultGraceSeconds: 300n, maxGraceSeconds: 900n } };
@@ -126,7 +126,11 @@ describe('plan steps', () => {
     h.place('FAR', carol, 'buy', '1781', '5', P); // below the bound: never reached
     h.place('NEAR', carol, 'buy', '1795', '0.5', P);
     h.apply({ kind: 'deRisk', subaccount: alice });
-    expect(h.brief().map((e) => e.replace(/0x[0-9a-f]{8}/, 'DR'))).toEqual(['deRiskOrder alice 3 sell 1.249@1782', 'fill NEAR<-DR 0.5@1795', 'cancelled DR IOC_REMAINDER 0.749']);
+    expect(h.brief().map((e) => e.replace(/0x[0-9a-f]{8}/, 'DR'))).toEqual([
+      'deRiskOrder alice 3 sell 1.249@1782',
+      'fill NEAR<-DR 0.5@1795',
+      'cancelled DR IOC_REMAINDER 0.749',
+    ]);
     expect(h.engine.position(alice, ETH_PERP).size).toBe(x('1.5'));
   });
 
@@ -152,7 +156,11 @@ describe('plan steps', () => {
       h.apply({ kind: 'deRisk', subaccount: alice });
       return h;
     };
-    const markets = (h: Harness): string[] => h.brief().filter((e) => e.startsWith('deRiskOrder')).map((e) => e.split(' ')[2]!);
+    const markets = (h: Harness): string[] =>
+      h
+        .brief()
+        .filter((e) => e.startsWith('deRiskOrder'))
+        .map((e) => e.split(' ')[2]!);
     expect(markets(build([]))[0]).toBe(String(ETH)); // default: the 3-WETH spot holding first
     // a plan naming markets reduces those only, in its order: the chain refuses a plan order elsewhere
     expect(new Set(markets(build([ETH_PERP])))).toEqual(new Set([String(ETH_PERP)]));

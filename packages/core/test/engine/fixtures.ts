@@ -49,7 +49,15 @@ export const feeAccount = makeSubaccount(owners.fees, 'fees');
 /** the insurance fund: by default the fee subaccount's owner, named `insurance` */
 export const fundAccount = makeSubaccount(owners.fees, 'insurance');
 
-export const names: Record<string, string> = { [alice]: 'alice', [alice2]: 'alice2', [bob]: 'bob', [carol]: 'carol', [dave]: 'dave', [feeAccount]: 'fees', [fundAccount]: 'fund' };
+export const names: Record<string, string> = {
+  [alice]: 'alice',
+  [alice2]: 'alice2',
+  [bob]: 'bob',
+  [carol]: 'carol',
+  [dave]: 'dave',
+  [feeAccount]: 'fees',
+  [fundAccount]: 'fund',
+};
 
 export const config: EngineConfig = {
   assets: [
@@ -59,16 +67,40 @@ export const config: EngineConfig = {
   ],
   markets: [
     {
-      marketId: ETH, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: WETH, quoteAssetId: USDC,
-      tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: x('-0.0001'), takerFee: x('0.0005'),
+      marketId: ETH,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: WETH,
+      quoteAssetId: USDC,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: x('-0.0001'),
+      takerFee: x('0.0005'),
     },
     {
-      marketId: BTC, symbol: 'WBTC/USDC', kind: 'SPOT', baseAssetId: WBTC, quoteAssetId: USDC,
-      tickSize: x('1'), lotSize: x('0.0001'), minSize: x('0.001'), makerFee: 0n, takerFee: 0n,
+      marketId: BTC,
+      symbol: 'WBTC/USDC',
+      kind: 'SPOT',
+      baseAssetId: WBTC,
+      quoteAssetId: USDC,
+      tickSize: x('1'),
+      lotSize: x('0.0001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: 0n,
     },
     {
-      marketId: ETH_PERP, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: WETH, quoteAssetId: USDC,
-      tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: 0n, takerFee: x('0.0005'),
+      marketId: ETH_PERP,
+      symbol: 'ETH-PERP',
+      kind: 'PERP',
+      baseAssetId: WETH,
+      quoteAssetId: USDC,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: x('0.0005'),
     },
   ],
   feeSubaccount: feeAccount,
@@ -127,8 +159,16 @@ export function order(who: Hex, side: 'buy' | 'sell', price: string, amount: str
 /** A raw order with arbitrary X18 fields (for reject tests). */
 export function rawOrder(fields: Partial<Order>): { order: Order; hash: Hex } {
   const ord: Order = {
-    subaccount: alice, marketId: ETH, isBuy: true, price: x('100'), amount: x('1'),
-    nonce: autoNonce++, expiry: 0n, flags: 0, clientId: 0n, ...fields,
+    subaccount: alice,
+    marketId: ETH,
+    isBuy: true,
+    price: x('100'),
+    amount: x('1'),
+    nonce: autoNonce++,
+    expiry: 0n,
+    flags: 0,
+    clientId: 0n,
+    ...fields,
   };
   let hash: Hex;
   try {
@@ -286,6 +326,12 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `deleveraged ${n(e.subaccount)} vs ${n(e.counterparty)} ${e.marketId} ${fmtX(e.amount)} for ${fmtX(e.quote)}`;
       case 'deleverageRejected':
         return `deleverageRejected ${n(e.subaccount)} ${e.code}`;
+      default:
+        return assertNever(e);
     }
   });
+}
+
+function assertNever(e: never): never {
+  throw new Error(`an event brief does not know: ${JSON.stringify(e)}`);
 }

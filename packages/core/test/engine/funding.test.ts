@@ -29,7 +29,9 @@ describe('funding', () => {
   it('clamps the rate, adds rate × oracle price per hour since the last update to the cumulative funding, and says so', () => {
     const h = opened();
     later(h, 3600n);
-    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') })).toEqual([{ kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.001'), cumFunding: x('0.1') }]);
+    expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('0.001') })).toEqual([
+      { kind: 'fundingUpdated', marketId: ETH_PERP, rate: x('0.001'), cumFunding: x('0.1') },
+    ]);
     later(h, 1800n); // half an hour at the clamp: 0.005 × 100 / 2
     expect(h.apply({ kind: 'funding', marketId: ETH_PERP, rate: x('1') })[0]).toMatchObject({ rate: DEFAULT_MAX_FUNDING_RATE, cumFunding: x('0.35') });
     // a second update at the same time applies nothing: repeating funding cannot move it further
@@ -76,7 +78,14 @@ describe('funding', () => {
   });
 
   it('value is never created: balances + vQuote − funding still owed stay at their start, less a wei of dust per settlement', () => {
-    const op = fc.record({ who: fc.nat(2), isBuy: fc.boolean(), lots: fc.integer({ min: 1, max: 5 }), price: fc.integer({ min: 90, max: 110 }), end: fc.boolean(), funding: fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }) });
+    const op = fc.record({
+      who: fc.nat(2),
+      isBuy: fc.boolean(),
+      lots: fc.integer({ min: 1, max: 5 }),
+      price: fc.integer({ min: 90, max: 110 }),
+      end: fc.boolean(),
+      funding: fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+    });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
         const traders = [alice, bob, carol];

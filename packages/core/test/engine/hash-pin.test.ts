@@ -8,7 +8,11 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, Engine, encodeFlags, orderHash, type EngineConfig, type EngineInput, type Order } from '../../src/index.js';
 import { alice, alice2, bob, carol, config, dave, DOMAIN, ETH, ETH_PERP, USDC, WETH } from './fixtures.js';
 
-const cfg: EngineConfig = { ...config, markets: config.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, priceBandBps: 20 } : m)), limits: { maxOpenOrdersPerSubaccount: 40 } };
+const cfg: EngineConfig = {
+  ...config,
+  markets: config.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, priceBandBps: 20 } : m)),
+  limits: { maxOpenOrdersPerSubaccount: 40 },
+};
 const TRADERS = [alice, alice2, bob, carol, dave];
 const E18 = 10n ** 18n;
 
@@ -93,7 +97,9 @@ describe('pinned state hash', () => {
         "rejected REDUCE_ONLY_WOULD_INCREASE": 169,
       }
     `);
-    expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(`"0x08b8ae22819d3e8f7f909e3f79b7f02aaf079b26dac26ee8f2145253c1c1da51"`);
+    expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(
+      `"0x08b8ae22819d3e8f7f909e3f79b7f02aaf079b26dac26ee8f2145253c1c1da51"`,
+    );
     expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x02ad6ce33c76fd72ce131deabfbf942a1d7c5519585f1e1b44fddf5f9767aaeb"`);
   });
 });

@@ -97,7 +97,13 @@ describe('lending in the engine', () => {
     const snap = h.engine.snapshot();
     const entry = snap.balances.find(([s, id]) => s === bob && id === USDC)!;
     const pool = snap.pools!.find(([id]) => id === USDC)!;
-    const p = { supplyScaled: BigInt(pool[1]), borrowScaled: BigInt(pool[2]), supplyIndex: BigInt(pool[3]), borrowIndex: BigInt(pool[4]), lastAccrual: BigInt(pool[5]) };
+    const p = {
+      supplyScaled: BigInt(pool[1]),
+      borrowScaled: BigInt(pool[2]),
+      supplyIndex: BigInt(pool[3]),
+      borrowIndex: BigInt(pool[4]),
+      lastAccrual: BigInt(pool[5]),
+    };
     expect(Engine.restore(lendingConfig, snap).balance(bob, USDC)).toBe(balanceOfScaled(BigInt(entry[2]), p));
   });
 
@@ -107,7 +113,9 @@ describe('lending in the engine', () => {
     expect(h.engine.balance(alice, USDC)).toBeGreaterThan(x('1799'));
     // alice may not take out more than the 1,000 in the vault, whatever her balance
     h.apply({ kind: 'withdraw', requestId: 90n, subaccount: alice, assetId: USDC, amount: x('1000.01') });
-    expect(h.lastEvents).toEqual([{ kind: 'withdrawalRejected', requestId: 90n, subaccount: alice, assetId: USDC, amount: x('1000.01'), code: 'INSUFFICIENT_LIQUIDITY' }]);
+    expect(h.lastEvents).toEqual([
+      { kind: 'withdrawalRejected', requestId: 90n, subaccount: alice, assetId: USDC, amount: x('1000.01'), code: 'INSUFFICIENT_LIQUIDITY' },
+    ]);
     h.apply({ kind: 'withdraw', requestId: 91n, subaccount: alice, assetId: USDC, amount: x('600') });
     expect(h.lastEvents[0]!.kind).toBe('withdrawn');
     // within the same batch the first withdrawal counts: 400 left

@@ -4,8 +4,7 @@
  * and leverage follow from it: spending more than you hold borrows, within your margin.
  */
 import { describe, expect, it } from 'vitest';
-import type { EngineConfig } from '../../src/index.js';
-import { alice, bob, carol, config, ETH, ETH_PERP, Harness, marginConfig, USDC, WETH, x } from './fixtures.js';
+import { alice, bob, carol, ETH, ETH_PERP, Harness, marginConfig, USDC, x } from './fixtures.js';
 
 const P = { market: ETH_PERP } as const;
 
@@ -71,7 +70,9 @@ describe('portfolio margin', () => {
     h.place('S', bob, 'sell', '2000', '2', P);
     h.place('B', alice, 'buy', '2000', '2', P); // health 500 − 2 − 400 = 98
     h.apply({ kind: 'endBatch' });
-    expect(h.engine.apply({ kind: 'withdraw', requestId: 1n, subaccount: alice, assetId: USDC, amount: x('99') })).toMatchObject([{ kind: 'withdrawalRejected', code: 'INSUFFICIENT_MARGIN' }]);
+    expect(h.engine.apply({ kind: 'withdraw', requestId: 1n, subaccount: alice, assetId: USDC, amount: x('99') })).toMatchObject([
+      { kind: 'withdrawalRejected', code: 'INSUFFICIENT_MARGIN' },
+    ]);
     expect(h.engine.apply({ kind: 'withdraw', requestId: 2n, subaccount: alice, assetId: USDC, amount: x('98') })).toMatchObject([{ kind: 'withdrawn' }]);
     expect(h.engine.initialHealth(alice)).toBe(0n);
   });

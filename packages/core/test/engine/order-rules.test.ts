@@ -25,7 +25,11 @@ const bandCases: BandCase[] = [
   {
     name: 'buy stops at oracle + 5%; still crossing, the GTC remainder is cancelled',
     oracle: '100',
-    book: [['A1', bob, 'sell', '104', '1'], ['A2', bob, 'sell', '105', '1'], ['A3', bob, 'sell', '106', '1']],
+    book: [
+      ['A1', bob, 'sell', '104', '1'],
+      ['A2', bob, 'sell', '105', '1'],
+      ['A3', bob, 'sell', '106', '1'],
+    ],
     taker: ['T', alice, 'buy', '110', '3'],
     events: ['accepted T', 'fill A1<-T 1@104', 'fill A2<-T 1@105', 'cancelled T PRICE_BAND 1'],
     after: { bids: [], asks: ['106 x 1'] },
@@ -41,7 +45,10 @@ const bandCases: BandCase[] = [
   {
     name: 'IOC sell stops at oracle − 5%, remainder IOC_REMAINDER',
     oracle: '100',
-    book: [['B1', bob, 'buy', '96', '1'], ['B2', bob, 'buy', '94', '1']],
+    book: [
+      ['B1', bob, 'buy', '96', '1'],
+      ['B2', bob, 'buy', '94', '1'],
+    ],
     taker: ['T', alice, 'sell', '90', '2', { tif: 'IOC' }],
     events: ['accepted T', 'fill B1<-T 1@96', 'cancelled T IOC_REMAINDER 1'],
     after: { bids: ['94 x 1'], asks: [] },
@@ -57,7 +64,10 @@ const bandCases: BandCase[] = [
   {
     name: 'FOK that needs a level beyond the band is killed',
     oracle: '100',
-    book: [['A1', bob, 'sell', '104', '1'], ['A3', bob, 'sell', '106', '1']],
+    book: [
+      ['A1', bob, 'sell', '104', '1'],
+      ['A3', bob, 'sell', '106', '1'],
+    ],
     taker: ['T', alice, 'buy', '110', '2', { tif: 'FOK' }],
     events: ['accepted T', 'cancelled T FOK_UNFILLED 2'],
     after: { bids: [], asks: ['104 x 1', '106 x 1'] },
@@ -219,7 +229,10 @@ describe('borrow flag', () => {
     h.place('S', bob, 'sell', '100', '1');
     h.place('B', alice, 'buy', '100', '1');
     expect(h.brief()).toEqual(['accepted B', 'fill S<-B 1@100']);
-    expect(h.engine.balances(alice)).toEqual([[USDC, x('-100.05')], [WETH, x('1')]]);
+    expect(h.engine.balances(alice)).toEqual([
+      [USDC, x('-100.05')],
+      [WETH, x('1')],
+    ]);
   });
 });
 

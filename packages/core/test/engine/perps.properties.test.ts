@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Engine, encodeFlags, orderHash, type EngineConfig, type EngineEvent, type EngineInput, type EngineSnapshot, type Hex, type Order } from '../../src/index.js';
+import {
+  Engine,
+  encodeFlags,
+  orderHash,
+  type EngineConfig,
+  type EngineEvent,
+  type EngineInput,
+  type EngineSnapshot,
+  type Hex,
+  type Order,
+} from '../../src/index.js';
 import { alice, alice2, bob, carol, config, dave, DOMAIN, ETH_PERP, feeAccount, USDC } from './fixtures.js';
 
 const RUNS = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
@@ -124,7 +134,10 @@ function runChecked(log: Log): { engine: Engine; events: EngineEvent[][] } {
         }
         const buyer = x.takerIsBuy ? x.taker : x.maker;
         const seller = x.takerIsBuy ? x.maker : x.taker;
-        for (const [who, d, hash] of [[buyer, x.amount, x.takerIsBuy ? x.takerHash : x.makerHash], [seller, -x.amount, x.takerIsBuy ? x.makerHash : x.takerHash]] as const) {
+        for (const [who, d, hash] of [
+          [buyer, x.amount, x.takerIsBuy ? x.takerHash : x.makerHash],
+          [seller, -x.amount, x.takerIsBuy ? x.makerHash : x.takerHash],
+        ] as const) {
           const before = size.get(who) ?? 0n;
           const after = before + d;
           size.set(who, after);
@@ -205,7 +218,14 @@ describe('perp properties: the generator reaches the cases they are about', () =
         else if (x.kind === 'rejected') bump(`rejected ${x.code}`);
       }
     }
-    for (const k of ['reduce-only fill', 'cancelled REDUCE_ONLY', 'cancelled PRICE_BAND', 'rejected TOO_MANY_OPEN_ORDERS', 'rejected REDUCE_ONLY_WOULD_INCREASE', 'cancelled USER']) {
+    for (const k of [
+      'reduce-only fill',
+      'cancelled REDUCE_ONLY',
+      'cancelled PRICE_BAND',
+      'rejected TOO_MANY_OPEN_ORDERS',
+      'rejected REDUCE_ONLY_WOULD_INCREASE',
+      'cancelled USER',
+    ]) {
       expect(seen.get(k) ?? 0, `${k} never happened: ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     }
   });

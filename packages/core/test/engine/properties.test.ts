@@ -4,7 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Engine, encodeFlags, orderHash, subaccountOwner, type EngineEvent, type EngineInput, type EngineSnapshot, type Hex, type Order } from '../../src/index.js';
+import {
+  Engine,
+  encodeFlags,
+  orderHash,
+  subaccountOwner,
+  type EngineEvent,
+  type EngineInput,
+  type EngineSnapshot,
+  type Hex,
+  type Order,
+} from '../../src/index.js';
 import { alice, alice2, bob, brief, carol, config, dave, DOMAIN, ETH, feeAccount, USDC, WBTC, WETH } from './fixtures.js';
 import { ReferenceBook, type RefOrder } from './reference-book.js';
 
@@ -107,7 +117,12 @@ function buildLog(ops: readonly Op[], seedDeposits: boolean): Log {
         inputs.push({ kind: 'cancelAll', subaccount: TRADERS[op.who]!, marketId: op.market });
         break;
       case 'cancelUpTo':
-        inputs.push({ kind: 'cancelUpTo', requestId: ++requestId, subaccount: TRADERS[op.who]!, minNonce: nonce > BigInt(op.back) ? nonce - BigInt(op.back) : 0n });
+        inputs.push({
+          kind: 'cancelUpTo',
+          requestId: ++requestId,
+          subaccount: TRADERS[op.who]!,
+          minNonce: nonce > BigInt(op.back) ? nonce - BigInt(op.back) : 0n,
+        });
         break;
       case 'time':
         now += BigInt(op.dt);
@@ -267,23 +282,36 @@ describe('engine properties', () => {
   });
 
   it('FOK is all or nothing, and a killed FOK changes nothing but itself', () => {
-    const funding = fc.array(fc.record({ t: fc.constant('deposit' as const), who: fc.nat(4), asset: fc.nat(1), units: fc.nat(400) }), { minLength: 5, maxLength: 15 });
-    const makers = fc.array(placeArb({ expiry: false }).map((o) => ({ ...o, market: 0 as const, tif: 0 })), { minLength: 5, maxLength: 30 });
+    const funding = fc.array(fc.record({ t: fc.constant('deposit' as const), who: fc.nat(4), asset: fc.nat(1), units: fc.nat(400) }), {
+      minLength: 5,
+      maxLength: 15,
+    });
+    const makers = fc.array(
+      placeArb({ expiry: false }).map((o) => ({ ...o, market: 0 as const, tif: 0 })),
+      { minLength: 5, maxLength: 30 },
+    );
     const fok = placeArb({ expiry: false }).map((o) => ({ ...o, market: 0 as const, tif: 2 }));
     fc.assert(
       fc.property(funding, makers, fc.array(fok, { minLength: 1, maxLength: 8 }), (f, m, k) => {
         const log = buildLog([...f, ...m, ...k], false);
         const e = new Engine(config);
         for (const input of log.inputs) {
-          const before = input.kind === 'place' && (input.order.flags & 3) === 2 ? { book: e.book(ETH, 100), balances: TRADERS.map((t) => e.balances(t)) } : null;
+          const before =
+            input.kind === 'place' && (input.order.flags & 3) === 2 ? { book: e.book(ETH, 100), balances: TRADERS.map((t) => e.balances(t)) } : null;
           const ev = e.apply(input);
           if (before === null || input.kind !== 'place') continue;
           const name = log.labels.get(input.hash);
           const filled = e.getOrder(input.hash)!.filled;
           if (filled === 0n) {
-            expect(ev.map((x) => x.kind), `${name}: killed FOK events`).toEqual(['accepted', 'cancelled']);
+            expect(
+              ev.map((x) => x.kind),
+              `${name}: killed FOK events`,
+            ).toEqual(['accepted', 'cancelled']);
             expect(e.book(ETH, 100), `${name}: killed FOK touched the book`).toEqual(before.book);
-            expect(TRADERS.map((t) => e.balances(t)), `${name}: killed FOK moved money`).toEqual(before.balances);
+            expect(
+              TRADERS.map((t) => e.balances(t)),
+              `${name}: killed FOK moved money`,
+            ).toEqual(before.balances);
           } else expect(filled, `${name}: FOK filled partially`).toBe(input.order.amount);
         }
       }),

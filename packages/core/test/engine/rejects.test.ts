@@ -25,7 +25,12 @@ const cases: RejectCase[] = [
   { name: 'unknown flag bit', order: { flags: 1 << 5 }, code: ErrorCode.INVALID_FLAGS, recorded: true },
   { name: 'self-trade mode 3', order: { flags: 3 << 3 }, code: ErrorCode.INVALID_FLAGS, recorded: true },
   { name: 'reduce-only on spot', order: { flags: encodeFlags({ reduceOnly: true }) }, code: ErrorCode.UNSUPPORTED_ORDER_TYPE, recorded: true },
-  { name: 'reduce-only buy with no position', order: { marketId: ETH_PERP, flags: encodeFlags({ reduceOnly: true }) }, code: ErrorCode.REDUCE_ONLY_WOULD_INCREASE, recorded: true },
+  {
+    name: 'reduce-only buy with no position',
+    order: { marketId: ETH_PERP, flags: encodeFlags({ reduceOnly: true }) },
+    code: ErrorCode.REDUCE_ONLY_WOULD_INCREASE,
+    recorded: true,
+  },
   {
     name: 'reduce-only buy while long',
     order: { marketId: ETH_PERP, flags: encodeFlags({ reduceOnly: true }) },
@@ -69,7 +74,13 @@ const cases: RejectCase[] = [
   { name: 'expired (now = expiry)', order: { expiry: 1000n }, setup: (h) => h.time(1000n), code: ErrorCode.EXPIRED, recorded: true },
   { name: 'expired (now > expiry)', order: { expiry: 999n }, setup: (h) => h.time(1000n), code: ErrorCode.EXPIRED, recorded: true },
   { name: 'IOC without an expiry', order: { flags: encodeFlags({ timeInForce: 1 }) }, code: ErrorCode.TAKER_EXPIRY, recorded: true },
-  { name: 'FOK expiring past the taker lifetime', order: { flags: encodeFlags({ timeInForce: 2 }), expiry: 1121n }, setup: (h) => h.time(1000n), code: ErrorCode.TAKER_EXPIRY, recorded: true },
+  {
+    name: 'FOK expiring past the taker lifetime',
+    order: { flags: encodeFlags({ timeInForce: 2 }), expiry: 1121n },
+    setup: (h) => h.time(1000n),
+    code: ErrorCode.TAKER_EXPIRY,
+    recorded: true,
+  },
   { name: 'an order of the insurance fund', order: { subaccount: fundAccount }, code: ErrorCode.PROTECTED_ACCOUNT, recorded: true },
 ];
 
@@ -81,7 +92,9 @@ describe('order validation rejects', () => {
     const hash = (c.hash ?? realHash) as Hex;
     const before = h.engine.sequence;
     const ev = h.apply({ kind: 'place', order, hash });
-    expect(ev, c.name).toEqual([{ kind: 'rejected', hash: hash.toLowerCase(), code: c.code, subaccount: (order.subaccount as string).toLowerCase(), clientId: order.clientId }]);
+    expect(ev, c.name).toEqual([
+      { kind: 'rejected', hash: hash.toLowerCase(), code: c.code, subaccount: (order.subaccount as string).toLowerCase(), clientId: order.clientId },
+    ]);
     expect(h.engine.sequence, `${c.name}: no sequence used`).toBe(before);
     const state = h.engine.getOrder(hash);
     if (c.recorded) {
@@ -107,7 +120,10 @@ describe('order validation rejects', () => {
     ];
     for (const fields of ok) {
       const { order, hash } = rawOrder(fields);
-      expect(h.apply({ kind: 'place', order, hash })[0]?.kind, JSON.stringify(fields, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe('accepted');
+      expect(
+        h.apply({ kind: 'place', order, hash })[0]?.kind,
+        JSON.stringify(fields, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
+      ).toBe('accepted');
     }
   });
 
@@ -117,7 +133,10 @@ describe('order validation rejects', () => {
     const rejected = rawOrder({ marketId: 99 });
     h.apply({ kind: 'place', ...open });
     h.apply({ kind: 'place', ...rejected });
-    for (const [name, o] of [['open order', open], ['rejected order', rejected]] as const) {
+    for (const [name, o] of [
+      ['open order', open],
+      ['rejected order', rejected],
+    ] as const) {
       const before = h.engine.getOrder(o.hash);
       const ev = h.apply({ kind: 'place', ...o });
       expect(ev, name).toEqual([{ kind: 'rejected', hash: o.hash, code: ErrorCode.DUPLICATE_ORDER, subaccount: alice, clientId: 0n }]);

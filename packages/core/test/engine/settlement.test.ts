@@ -35,10 +35,7 @@ const step = fc.oneof(
   fc.integer({ min: 0, max: 24 }).map((k) => 10n ** BigInt(k)),
   fc.bigInt({ min: 1n, max: 10n ** 24n }),
 );
-const rate = fc.oneof(
-  fc.constantFrom(0n, E18 / 2000n, E18 / 10_000n, E18 / 4000n, E18),
-  fc.bigInt({ min: 0n, max: E18 }),
-);
+const rate = fc.oneof(fc.constantFrom(0n, E18 / 2000n, E18 / 10_000n, E18 / 4000n, E18), fc.bigInt({ min: 0n, max: E18 }));
 
 describe('FillPricer', () => {
   it('takes the integer path on listed-style markets', () => {

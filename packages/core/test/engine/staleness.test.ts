@@ -106,4 +106,3 @@ describe('stale oracle prices', () => {
     expect(h.brief()).toEqual(['withdrawalRejected alice INSUFFICIENT_MARGIN']);
   });
 });
-

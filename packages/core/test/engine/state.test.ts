@@ -106,7 +106,10 @@ describe('snapshot and restore', () => {
     expect(e.apply({ kind: 'time', timestamp: 1000n })).toEqual(h.engine.apply({ kind: 'time', timestamp: 1000n }));
   });
 
-  interface Damage { name: string; damage: (s: EngineSnapshot) => void }
+  interface Damage {
+    name: string;
+    damage: (s: EngineSnapshot) => void;
+  }
   const damages: Damage[] = [
     { name: 'unknown version', damage: (s) => ((s as { version: number }).version = 99) },
     { name: 'book lists an unknown order', damage: (s) => s.books[0]!.bids.push(`0x${'99'.repeat(32)}` as Hex) },

@@ -36,8 +36,27 @@ type Op =
   | { t: 'time'; dt: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ t: fc.constant('order' as const), perp: fc.boolean(), who: fc.nat(3), buy: fc.boolean(), tick: fc.integer({ min: -20, max: 20 }), lots: fc.integer({ min: 1, max: 40 }), ioc: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('deposit' as const, 'withdraw' as const), who: fc.nat(3), weth: fc.boolean(), units: fc.integer({ min: 1, max: 500 }) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      t: fc.constant('order' as const),
+      perp: fc.boolean(),
+      who: fc.nat(3),
+      buy: fc.boolean(),
+      tick: fc.integer({ min: -20, max: 20 }),
+      lots: fc.integer({ min: 1, max: 40 }),
+      ioc: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constantFrom('deposit' as const, 'withdraw' as const),
+      who: fc.nat(3),
+      weth: fc.boolean(),
+      units: fc.integer({ min: 1, max: 500 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('funding' as const), rate: fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('oracle' as const), tick: fc.integer({ min: -50, max: 50 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('time' as const), dt: fc.integer({ min: 0, max: 30 * 86_400 }) }) },
@@ -53,7 +72,10 @@ describe('value across spot, perps and lending', () => {
         let now = 1000n;
         let nonce = 1n;
         let requestId = 0n;
-        const cash = new Map<number, bigint>([[USDC, 0n], [WETH, 0n]]);
+        const cash = new Map<number, bigint>([
+          [USDC, 0n],
+          [WETH, 0n],
+        ]);
         const apply = (input: EngineInput): void => {
           const events = e.apply(input);
           for (const ev of events) {

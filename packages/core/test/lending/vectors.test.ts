@@ -1,16 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accrue, balanceOfScaled, borrowRate, moveScaled, scaledOfBalance, totalBorrow, totalSupply, utilization, type Pool, type RateCurve } from '../../src/index.js';
+import {
+  accrue,
+  balanceOfScaled,
+  borrowRate,
+  moveScaled,
+  scaledOfBalance,
+  totalBorrow,
+  totalSupply,
+  utilization,
+  type Pool,
+  type RateCurve,
+} from '../../src/index.js';
 
 type Strings<T> = { [K in keyof T]: string };
 interface Doc {
-  accruals: Array<{ name: string; curve: Strings<RateCurve>; pool: Strings<Pool>; t: string; expect: { utilization: string; borrowRate: string; pool: Strings<Pool>; interest: string; reserve: string } }>;
+  accruals: Array<{
+    name: string;
+    curve: Strings<RateCurve>;
+    pool: Strings<Pool>;
+    t: string;
+    expect: { utilization: string; borrowRate: string; pool: Strings<Pool>; interest: string; reserve: string };
+  }>;
   conversions: Array<{ supplyIndex: string; borrowIndex: string; balance: string; scaled: string; back: string }>;
   moves: Array<{ pool: Strings<Pool>; scaled: string; delta: string; expect: { scaled: string; supplyScaled: string; borrowScaled: string } }>;
 }
 
 const doc = JSON.parse(readFileSync(new URL('../vectors/lending.json', import.meta.url), 'utf8')) as Doc;
-const big = <T extends object>(o: T): { [K in keyof T]: bigint } => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, BigInt(v as string)])) as { [K in keyof T]: bigint };
+const big = <T extends object>(o: T): { [K in keyof T]: bigint } =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, BigInt(v as string)])) as { [K in keyof T]: bigint };
 
 // The Solidity tests replay the same file against LendingMath (test/forge/LendingVectors.t.sol);
 // this keeps the file in step with core, so a change on either side fails one of the two.
@@ -24,7 +42,11 @@ describe('shared lending vectors', () => {
       expect(u.toString(), v.name).toBe(v.expect.utilization);
       expect(borrowRate(curve, u).toString(), v.name).toBe(v.expect.borrowRate);
       const r = accrue(pool, curve, BigInt(v.t));
-      expect({ pool: r.pool, interest: r.interest, reserve: r.reserve }, v.name).toEqual({ pool: big(v.expect.pool), interest: BigInt(v.expect.interest), reserve: BigInt(v.expect.reserve) });
+      expect({ pool: r.pool, interest: r.interest, reserve: r.reserve }, v.name).toEqual({
+        pool: big(v.expect.pool),
+        interest: BigInt(v.expect.interest),
+        reserve: BigInt(v.expect.reserve),
+      });
     }
   });
 

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ONE, clampFundingRate, fundingOwed, mulDivCeil, mulDivFloor, nextCumFunding, parseX18 as x, realize, settlePosition, unrealizedPnl } from '../../src/index.js';
+import {
+  ONE,
+  clampFundingRate,
+  fundingOwed,
+  mulDivCeil,
+  mulDivFloor,
+  nextCumFunding,
+  parseX18 as x,
+  realize,
+  settlePosition,
+  unrealizedPnl,
+} from '../../src/index.js';
 
 const runs = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
 
@@ -69,7 +80,7 @@ describe('PnL', () => {
         if (s1 === 0n) expect(r.vQuote).toBe(0n);
         // against the exact rational entry value, the kept part never falls short
         const abs = (v: bigint): bigint => (v < 0n ? -v : v);
-        if (s1 !== 0n && s0 !== 0n && (s0 > 0n) === (s1 > 0n) && abs(s1) < abs(s0)) {
+        if (s1 !== 0n && s0 !== 0n && s0 > 0n === s1 > 0n && abs(s1) < abs(s0)) {
           expect(r.vQuote * abs(s0)).toBeGreaterThanOrEqual(v0 * abs(s1));
           expect((r.vQuote - 1n) * abs(s0)).toBeLessThan(v0 * abs(s1));
         }

@@ -22,9 +22,27 @@ import {
   type RiskResponse,
 } from '@kestrel/sdk';
 import { prepareCancel, prepareCancelAll, prepareOrder, prepareRiskPlan } from '../inputs.js';
-import type { KestrelNode } from '../node.js';
+import type { ChainListing } from '../chain/exchange.js';
+import type { Follower } from '../follower.js';
+import type { SignedInput } from '../inputs.js';
+import type { Ledger } from '../ledger.js';
+import type { Metrics } from '../metrics.js';
+import type { Network } from '../p2p/network.js';
 import { accountView } from './account-view.js';
 import { Router, TextBody, type Request } from './http.js';
+
+/** What the API reads of its node and the one thing it asks of it (submit): nothing else. */
+export interface ApiNode {
+  readonly role: 'sequencer' | 'follower';
+  readonly domainSep: Hex;
+  readonly listing: ChainListing;
+  readonly ledger: Ledger;
+  readonly network: Pick<Network, 'peerId' | 'peerCount'>;
+  readonly metrics: Pick<Metrics, 'render'>;
+  readonly follower: Pick<Follower, 'diverged'> | null;
+  /** admits a client's signed input: checks, signature, mempool, gossip (throws the refusal) */
+  submit(input: SignedInput): Promise<void>;
+}
 
 /** Most price levels a book request returns per side. */
 export const MAX_BOOK_DEPTH = 500;
@@ -36,7 +54,7 @@ function bodyObject(req: Request): Record<string, unknown> {
   return req.body as Record<string, unknown>;
 }
 
-function marketIdParam(node: KestrelNode, raw: string | undefined): number {
+function marketIdParam(node: ApiNode, raw: string | undefined): number {
   const id = raw !== undefined && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
   if (!node.listing.markets.some((m) => m.marketId === id)) throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${String(raw).slice(0, 20)}`);
   return id;
@@ -47,7 +65,7 @@ function hashParam(raw: string | undefined, name: string): Hex {
   return raw.toLowerCase() as Hex;
 }
 
-export function orderStatus(node: KestrelNode, hash: Hex): OrderStatusResponse {
+export function orderStatus(node: ApiNode, hash: Hex): OrderStatusResponse {
   const { ledger } = node;
   const signed = ledger.signedOrder(hash);
   const state = ledger.engine.getOrder(hash);
@@ -73,35 +91,43 @@ export function orderStatus(node: KestrelNode, hash: Hex): OrderStatusResponse {
   };
 }
 
-export function buildRouter(node: KestrelNode): Router {
+export function buildRouter(node: ApiNode): Router {
   const { ledger } = node;
   const r = new Router();
 
-  r.on(endpoints.info.method, endpoints.info.path, (): InfoResponse => ({
-    chainId: node.listing.chainId,
-    exchange: node.listing.exchange,
-    version: '0.1.0',
-    nodeId: node.network.peerId,
-    peers: node.network.peerCount(),
-    leader: node.role === 'sequencer',
-    lastBatchId: ledger.lastBatchId.toString(),
-    assets: node.listing.assets.map((a) => ({ assetId: a.assetId, symbol: a.symbol, token: a.token, decimals: a.decimals })),
-  }));
+  r.on(
+    endpoints.info.method,
+    endpoints.info.path,
+    (): InfoResponse => ({
+      chainId: node.listing.chainId,
+      exchange: node.listing.exchange,
+      version: '0.1.0',
+      nodeId: node.network.peerId,
+      peers: node.network.peerCount(),
+      leader: node.role === 'sequencer',
+      lastBatchId: ledger.lastBatchId.toString(),
+      assets: node.listing.assets.map((a) => ({ assetId: a.assetId, symbol: a.symbol, token: a.token, decimals: a.decimals })),
+    }),
+  );
 
-  r.on(endpoints.markets.method, endpoints.markets.path, (): MarketsResponse => ({
-    markets: node.listing.markets.map((m) => ({
-      marketId: m.marketId,
-      symbol: m.symbol,
-      kind: m.kind,
-      baseAssetId: m.baseAssetId,
-      quoteAssetId: m.quoteAssetId,
-      tickSize: formatX18(m.tickSize),
-      lotSize: formatX18(m.lotSize),
-      minSize: formatX18(m.minSize),
-      makerFee: formatX18(m.makerFee),
-      takerFee: formatX18(m.takerFee),
-    })),
-  }));
+  r.on(
+    endpoints.markets.method,
+    endpoints.markets.path,
+    (): MarketsResponse => ({
+      markets: node.listing.markets.map((m) => ({
+        marketId: m.marketId,
+        symbol: m.symbol,
+        kind: m.kind,
+        baseAssetId: m.baseAssetId,
+        quoteAssetId: m.quoteAssetId,
+        tickSize: formatX18(m.tickSize),
+        lotSize: formatX18(m.lotSize),
+        minSize: formatX18(m.minSize),
+        makerFee: formatX18(m.makerFee),
+        takerFee: formatX18(m.takerFee),
+      })),
+    }),
+  );
 
   // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
   // a client never sees a batch the chain may still refuse at that step.
@@ -182,11 +208,21 @@ export function buildRouter(node: KestrelNode): Router {
         shockMM: f(g.shockMM ?? g.shockIM / 2n),
         basisMM: f(g.basisMM ?? g.basisIM / 2n),
       })),
-      assets: node.listing.assets.filter((a) => a.assetId !== 0).map((a) => ({ assetId: a.assetId, riskGroup: a.riskGroup ?? 0, priceMarketId: a.priceMarketId ?? null })),
+      assets: node.listing.assets
+        .filter((a) => a.assetId !== 0)
+        .map((a) => ({ assetId: a.assetId, riskGroup: a.riskGroup ?? 0, priceMarketId: a.priceMarketId ?? null })),
       perps: node.listing.markets
         .filter((m) => m.kind === 'PERP')
-        .map((m) => ({ marketId: m.marketId, riskGroup: m.riskGroup ?? 0, concIM: f(m.concIM ?? 0n), concMM: f(m.concMM ?? (m.concIM ?? 0n) / 2n), concThreshold: f(m.concThreshold ?? 0n) })),
-      prices: node.listing.markets.flatMap((m) => ((p) => (p === undefined ? [] : [{ marketId: m.marketId, price: f(p) }]))(ledger.engine.oraclePrice(m.marketId))),
+        .map((m) => ({
+          marketId: m.marketId,
+          riskGroup: m.riskGroup ?? 0,
+          concIM: f(m.concIM ?? 0n),
+          concMM: f(m.concMM ?? (m.concIM ?? 0n) / 2n),
+          concThreshold: f(m.concThreshold ?? 0n),
+        })),
+      prices: node.listing.markets.flatMap((m) =>
+        ((p) => (p === undefined ? [] : [{ marketId: m.marketId, price: f(p) }]))(ledger.engine.oraclePrice(m.marketId)),
+      ),
       deRisk: {
         maxGraceSeconds: String(risk?.maxGraceSeconds ?? DE_RISK_DEFAULTS.maxGraceSeconds),
         defaultGraceSeconds: String(risk?.defaultGraceSeconds ?? DE_RISK_DEFAULTS.defaultGraceSeconds),
@@ -212,15 +248,19 @@ export function buildRouter(node: KestrelNode): Router {
     return rec as BatchResponse;
   });
 
-  r.on(endpoints.health.method, endpoints.health.path, (): HealthResponse => ({
-    status: 'ok',
-    role: node.role,
-    lastBatchId: ledger.lastBatchId.toString(),
-    lastSettledBatchId: ledger.lastSettledBatchId.toString(),
-    stateHash: ledger.stateHash,
-    peers: node.network.peerCount(),
-    diverged: node.follower?.diverged ?? null,
-  }));
+  r.on(
+    endpoints.health.method,
+    endpoints.health.path,
+    (): HealthResponse => ({
+      status: 'ok',
+      role: node.role,
+      lastBatchId: ledger.lastBatchId.toString(),
+      lastSettledBatchId: ledger.lastSettledBatchId.toString(),
+      stateHash: ledger.stateHash,
+      peers: node.network.peerCount(),
+      diverged: node.follower?.diverged ?? null,
+    }),
+  );
 
   r.on('GET', '/metrics', () => new TextBody('text/plain; version=0.0.4; charset=utf-8', node.metrics.render()));
 

@@ -109,7 +109,8 @@ export class WsHub {
     let k = '';
     if (channel === 'book' || channel === 'trades') {
       const id = msg.marketId;
-      if (typeof id !== 'number' || !this.init.listing.markets.some((m) => m.marketId === id)) return this.error(ws, ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
+      if (typeof id !== 'number' || !this.init.listing.markets.some((m) => m.marketId === id))
+        return this.error(ws, ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
       k = String(id);
     } else if (channel === 'account') {
       if (!isHex(msg.subaccount, 32)) return this.error(ws, ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
@@ -121,7 +122,8 @@ export class WsHub {
       return;
     }
     if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
-    if (!subs.has(id) && subs.size >= WS_LIMITS.maxSubscriptions) return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${WS_LIMITS.maxSubscriptions} subscriptions per connection`);
+    if (!subs.has(id) && subs.size >= WS_LIMITS.maxSubscriptions)
+      return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${WS_LIMITS.maxSubscriptions} subscriptions per connection`);
     const sub: Subscription = { channel, key: k, seq: 0 };
     subs.set(id, sub);
     this.send(ws, sub, 'snapshot', this.snapshot(sub));
@@ -146,7 +148,14 @@ export class WsHub {
     for (const [ws, subs] of this.clients) {
       for (const sub of subs.values()) {
         if (sub.channel === 'batches') {
-          this.send(ws, sub, 'update', { batchId: p.batchId.toString(), timestamp: p.timestamp.toString(), stateHash: p.stateHash, inputs: p.inputs.length, requests: p.requests.length, fills: fills.length });
+          this.send(ws, sub, 'update', {
+            batchId: p.batchId.toString(),
+            timestamp: p.timestamp.toString(),
+            stateHash: p.stateHash,
+            inputs: p.inputs.length,
+            requests: p.requests.length,
+            fills: fills.length,
+          });
         } else if (sub.channel === 'book' && markets.has(Number(sub.key))) {
           this.send(ws, sub, 'update', this.snapshot(sub));
         } else if (sub.channel === 'trades') {
@@ -154,7 +163,13 @@ export class WsHub {
           if (trades.length > 0) {
             this.send(ws, sub, 'update', {
               batchId: p.batchId.toString(),
-              trades: trades.map((f) => ({ price: formatX18(f.price), amount: formatX18(f.amount), takerIsBuy: f.takerIsBuy, makerHash: f.makerHash, takerHash: f.takerHash })),
+              trades: trades.map((f) => ({
+                price: formatX18(f.price),
+                amount: formatX18(f.amount),
+                takerIsBuy: f.takerIsBuy,
+                makerHash: f.makerHash,
+                takerHash: f.takerHash,
+              })),
             });
           }
         } else if (sub.channel === 'account') {

@@ -2,16 +2,7 @@
  * The node's view of the Exchange contract: the listings it trades, the request queue it must
  * sequence, the settled batch height, and the `settleBatch` call (simulated before it is sent).
  */
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  type Account,
-  type PublicClient,
-  type WalletClient,
-  type Transport,
-  type Chain,
-} from 'viem';
+import { createPublicClient, createWalletClient, http, type Account, type PublicClient, type WalletClient, type Transport, type Chain } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, mockFeedAbi } from '@kestrel/contracts';
 import { feedAnswerToX18, type AssetConfig, type EngineConfig, type Hex, type MarketConfig, type RateCurve, type RiskConfig } from '@kestrel/core';
@@ -89,16 +80,36 @@ export class ExchangeChain {
       this.read<readonly number[]>('marketIds'),
       this.read<readonly number[]>('riskGroupIds'),
       this.read<bigint>('pnlWeight'),
-      this.read<{ backstopRatio: bigint; liquidationDiscount: bigint; insuranceShare: bigint; maxGraceSeconds: number; defaultGraceSeconds: number; defaultSlippageBps: number }>('deRiskParams'),
+      this.read<{
+        backstopRatio: bigint;
+        liquidationDiscount: bigint;
+        insuranceShare: bigint;
+        maxGraceSeconds: number;
+        defaultGraceSeconds: number;
+        defaultSlippageBps: number;
+      }>('deRiskParams'),
     ]);
     const assets: ChainListing['assets'] = [];
     for (let id = 0; id < Number(assetCount); id++) {
       const a = await this.read<{ token: Hex; decimals: number; symbol: string }>('getAsset', [id]);
       const [riskGroup, priceMarketId] = await this.read<readonly [number, number]>('assetRisk', [id]);
       const [hasCurve, c] = await this.read<readonly [boolean, RateCurve]>('lendingCurve', [id]);
-      const asset: ChainListing['assets'][number] = { assetId: id, symbol: a.symbol, decimals: Number(a.decimals), token: a.token, riskGroup: Number(riskGroup) };
+      const asset: ChainListing['assets'][number] = {
+        assetId: id,
+        symbol: a.symbol,
+        decimals: Number(a.decimals),
+        token: a.token,
+        riskGroup: Number(riskGroup),
+      };
       if (Number(priceMarketId) !== 0) asset.priceMarketId = Number(priceMarketId);
-      if (hasCurve) asset.lending = { baseRate: BigInt(c.baseRate), slope1: BigInt(c.slope1), slope2: BigInt(c.slope2), kink: BigInt(c.kink), reserveFactor: BigInt(c.reserveFactor) };
+      if (hasCurve)
+        asset.lending = {
+          baseRate: BigInt(c.baseRate),
+          slope1: BigInt(c.slope1),
+          slope2: BigInt(c.slope2),
+          kink: BigInt(c.kink),
+          reserveFactor: BigInt(c.reserveFactor),
+        };
       assets.push(asset);
     }
     const groups: RiskConfig['groups'][number][] = [];
@@ -172,7 +183,11 @@ export class ExchangeChain {
 
   /** A feed's latest round, as a batch would name it (null when it has none usable). */
   async latestRound(marketId: number, feed: FeedInfo): Promise<PriceUpdate | null> {
-    const [roundId, answer, , updatedAt] = (await this.publicClient.readContract({ address: feed.aggregator, abi: mockFeedAbi, functionName: 'latestRoundData' })) as readonly [bigint, bigint, bigint, bigint, bigint];
+    const [roundId, answer, , updatedAt] = (await this.publicClient.readContract({
+      address: feed.aggregator,
+      abi: mockFeedAbi,
+      functionName: 'latestRoundData',
+    })) as readonly [bigint, bigint, bigint, bigint, bigint];
     if (answer <= 0n || updatedAt === 0n) return null;
     return { marketId, roundId, price: feedAnswerToX18(answer, feed.decimals), publishedAt: updatedAt };
   }
@@ -180,7 +195,12 @@ export class ExchangeChain {
   /** Does round `u.roundId` of the feed say what `u` says? (a follower checking a leader's prices) */
   async confirmsRound(u: PriceUpdate, feed: FeedInfo): Promise<boolean> {
     try {
-      const [, answer, , updatedAt] = (await this.publicClient.readContract({ address: feed.aggregator, abi: mockFeedAbi, functionName: 'getRoundData', args: [u.roundId] })) as readonly [bigint, bigint, bigint, bigint, bigint];
+      const [, answer, , updatedAt] = (await this.publicClient.readContract({
+        address: feed.aggregator,
+        abi: mockFeedAbi,
+        functionName: 'getRoundData',
+        args: [u.roundId],
+      })) as readonly [bigint, bigint, bigint, bigint, bigint];
       return answer > 0n && feedAnswerToX18(answer, feed.decimals) === u.price && updatedAt === u.publishedAt;
     } catch {
       return false;

@@ -5,7 +5,6 @@ import { ConfigError } from '../config.js';
 import { startDevnet } from '../devnet/devnet.js';
 import { DEVNET_FUNDING } from '../devnet/listing.js';
 
-
 function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
   if (v === undefined) return def;
   const n = Number(v);

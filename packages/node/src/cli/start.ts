@@ -4,7 +4,6 @@ import { startUsage } from './usage.js';
 import { resolveConfig } from '../config.js';
 import { KestrelNode } from '../node.js';
 
-
 const FLAG_TO_FIELD: Record<string, string> = {
   role: 'role',
   'rpc-url': 'rpcUrl',
@@ -31,7 +30,9 @@ export async function startCommand(argv: string[]): Promise<void> {
   const config = resolveConfig({ ...(values.config ? { file: String(values.config) } : {}), env: process.env, flags });
   const node = await KestrelNode.start(config);
   // One machine-readable line on stdout tells a supervisor (the devnet, tests) where the node is.
-  process.stdout.write(`${JSON.stringify({ ready: true, name: config.name, api: node.apiUrl(), p2p: node.network.addresses(), peerId: node.network.peerId })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, name: config.name, api: node.apiUrl(), p2p: node.network.addresses(), peerId: node.network.peerId })}\n`,
+  );
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;

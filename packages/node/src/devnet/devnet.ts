@@ -120,11 +120,12 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     // A heartbeat, as Chainlink's feeds have: the same answer again, so prices never go stale.
     const heartbeatMs = (opts.feedHeartbeatSeconds ?? 60) * 1000;
     let beating: Promise<unknown> = Promise.resolve();
-    const heartbeat = heartbeatMs > 0
-      ? setInterval(() => {
-          beating = Promise.all([...lastAnswer].map(([feed, answer]) => publishPrice(feed, answer))).catch(() => undefined);
-        }, heartbeatMs)
-      : undefined;
+    const heartbeat =
+      heartbeatMs > 0
+        ? setInterval(() => {
+            beating = Promise.all([...lastAnswer].map(([feed, answer]) => publishPrice(feed, answer))).catch(() => undefined);
+          }, heartbeatMs)
+        : undefined;
     heartbeat?.unref();
     const traders = await fundTraders(anvil.url, deployed.exchange, deployed.tokens, opts.traders, 1 + opts.nodes);
 

@@ -17,7 +17,20 @@ import { createPublicClient, createWalletClient, erc20Abi, getAddress, http, typ
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
-import { domainSeparator, encodeFlags, Engine, feedAnswerToX18, makeSubaccount, orderHash, parseX18, riskPlanDigest, TimeInForce, type EngineConfig, type Order, type RiskPlan } from '@kestrel/core';
+import {
+  domainSeparator,
+  encodeFlags,
+  Engine,
+  feedAnswerToX18,
+  makeSubaccount,
+  orderHash,
+  parseX18,
+  riskPlanDigest,
+  TimeInForce,
+  type EngineConfig,
+  type Order,
+  type RiskPlan,
+} from '@kestrel/core';
 import { createKestrelClient } from '@kestrel/sdk';
 import { applyBatch, settlementArgs, type PriceUpdate, type SettlementArgs } from '../../src/batch.js';
 import { engineConfigOf, type ExchangeChain, ExchangeChain as Chain } from '../../src/chain/exchange.js';
@@ -61,12 +74,17 @@ beforeAll(async () => {
   feeds = [setup.deployed.mockFeeds['ETH / USD']!, setup.deployed.mockFeeds['BTC / USD']!];
   const admin = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(keyOf(0)) });
   for (const a of setup.deployed.assets) {
-    for (const [fn, args] of [['mint', [admin.account.address, 10n ** 40n]], ['approve', [exchange, 10n ** 40n]]] as const) {
+    for (const [fn, args] of [
+      ['mint', [admin.account.address, 10n ** 40n]],
+      ['approve', [exchange, 10n ** 40n]],
+    ] as const) {
       await rpc.waitForTransactionReceipt({ hash: await admin.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never) });
     }
   }
   const deposit = async (subaccount: Hex, assetId: number, units: bigint): Promise<void> => {
-    await rpc.waitForTransactionReceipt({ hash: await admin.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }) });
+    await rpc.waitForTransactionReceipt({
+      hash: await admin.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }),
+    });
   };
   for (const k of [K.alice, K.bob, K.dave]) {
     await deposit(main(k), 0, 100_000n * 10n ** 6n);
@@ -123,7 +141,9 @@ async function fresh(eth = answers[0]!, btc = answers[1]!): Promise<{ prices: Pr
   const out: PriceUpdate[] = [];
   const feeder = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(keyOf(0)) });
   for (const [i, feed] of feeds.entries()) {
-    await rpc.waitForTransactionReceipt({ hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }) });
+    await rpc.waitForTransactionReceipt({
+      hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }),
+    });
     const roundId = (await rpc.readContract({ address: feed, abi: mockFeedAbi, functionName: 'latestRound' })) as bigint;
     for (const m of i === 0 ? [1, 3] : [2, 4]) out.push({ marketId: m, roundId, price: feedAnswerToX18(answers[i]!, 8), publishedAt: t });
   }
@@ -131,9 +151,27 @@ async function fresh(eth = answers[0]!, btc = answers[1]!): Promise<{ prices: Pr
 }
 
 /** A signed order input (`domain` another deployment's or chain's, for replays). */
-async function order(key: Hex, marketId: number, isBuy: boolean, price: string, amount: string, fields: Partial<Order> & { name?: string; domain?: Hex } = {}): Promise<BatchInput & { type: 'order' }> {
+async function order(
+  key: Hex,
+  marketId: number,
+  isBuy: boolean,
+  price: string,
+  amount: string,
+  fields: Partial<Order> & { name?: string; domain?: Hex } = {},
+): Promise<BatchInput & { type: 'order' }> {
   const { name, domain, ...rest } = fields;
-  const o: Order = { subaccount: main(key, name), marketId, isBuy, price: parseX18(price), amount: parseX18(amount), nonce: nonce++, expiry: 0n, flags: 0, clientId: 0n, ...rest };
+  const o: Order = {
+    subaccount: main(key, name),
+    marketId,
+    isBuy,
+    price: parseX18(price),
+    amount: parseX18(amount),
+    nonce: nonce++,
+    expiry: 0n,
+    flags: 0,
+    clientId: 0n,
+    ...rest,
+  };
   const hash = orderHash(domainSep, o);
   const signature = await privateKeyToAccount(key).sign({ hash: domain === undefined ? hash : orderHash(domain, o) });
   signed.set(hash, { order: o, signature });
@@ -155,7 +193,9 @@ async function buildOn(on: Engine, inputs: BatchInput[], opts: BatchOpts = {}): 
   const prices = opts.prices ?? [];
   const events = applyBatch(on, { timestamp: t, prices, funding: opts.funding ?? [], requests, inputs });
   const lookup = (h: Hex) => ((o) => o && { hash: h, ...o })(signed.get(h));
-  const args = settlementArgs({ batchId: batchId + 1n, timestamp: t, requestCursor: count, stateHash: on.stateHash(), prices, inputs }, events, lookup, (id) => PERPS.has(id));
+  const args = settlementArgs({ batchId: batchId + 1n, timestamp: t, requestCursor: count, stateHash: on.stateHash(), prices, inputs }, events, lookup, (id) =>
+    PERPS.has(id),
+  );
   return { t, args };
 }
 
@@ -209,7 +249,13 @@ async function refused(b: Built, expected: string, on: ExchangeChain = chain): P
   expect(await chain.lastBatchId()).toBe(batchId);
 }
 
-const pair = async (makerKey: Hex, takerKey: Hex, market = ETH_SPOT, amount = '1', takerFields: Parameters<typeof order>[5] = {}): Promise<[BatchInput & { type: 'order' }, BatchInput & { type: 'order' }]> => [
+const pair = async (
+  makerKey: Hex,
+  takerKey: Hex,
+  market = ETH_SPOT,
+  amount = '1',
+  takerFields: Parameters<typeof order>[5] = {},
+): Promise<[BatchInput & { type: 'order' }, BatchInput & { type: 'order' }]> => [
   await order(makerKey, market, false, '2000', amount),
   await order(takerKey, market, true, '2000', amount, takerFields),
 ];
@@ -237,12 +283,18 @@ describe('orders and fills', () => {
 
   attack('otherDeployment', async () => {
     const other = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: '0x000000000000000000000000000000000000dEaD' });
-    await refused(await raw([await order(K.bob, ETH_SPOT, false, '2000', '1'), await order(K.alice, ETH_SPOT, true, '2000', '1', { domain: other })], [[0, 1, '1']]), 'InvalidOrder(1, 1)');
+    await refused(
+      await raw([await order(K.bob, ETH_SPOT, false, '2000', '1'), await order(K.alice, ETH_SPOT, true, '2000', '1', { domain: other })], [[0, 1, '1']]),
+      'InvalidOrder(1, 1)',
+    );
   });
 
   attack('otherChain', async () => {
     const other = domainSeparator({ name: 'Kestrel', version: '1', chainId: 1n, verifyingContract: exchange });
-    await refused(await raw([await order(K.bob, ETH_SPOT, false, '2000', '1', { domain: other }), await order(K.alice, ETH_SPOT, true, '2000', '1')], [[0, 1, '1']]), 'InvalidOrder(0, 1)');
+    await refused(
+      await raw([await order(K.bob, ETH_SPOT, false, '2000', '1', { domain: other }), await order(K.alice, ETH_SPOT, true, '2000', '1')], [[0, 1, '1']]),
+      'InvalidOrder(0, 1)',
+    );
   });
 
   attack('pastTheLimit', async () => {
@@ -273,21 +325,34 @@ describe('orders and fills', () => {
 
   attack('duplicated', async () => {
     const [ask, bid] = await pair(K.bob, K.alice);
-    await refused(await raw([ask, bid, ask], [[0, 1, '0.5'], [2, 1, '0.5']]), 'InvalidOrder(2, 5)');
+    await refused(
+      await raw(
+        [ask, bid, ask],
+        [
+          [0, 1, '0.5'],
+          [2, 1, '0.5'],
+        ],
+      ),
+      'InvalidOrder(2, 5)',
+    );
   });
 
   attack('cancelledOnChain', async () => {
     const ask = await order(K.bob, ETH_SPOT, false, '2500', '1');
     await land([ask]); // rests
     const bob = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(K.bob) });
-    await rpc.waitForTransactionReceipt({ hash: await bob.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelOrders', args: [[ask.order]] }) });
+    await rpc.waitForTransactionReceipt({
+      hash: await bob.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelOrders', args: [[ask.order]] }),
+    });
     await refused(await raw([ask, await order(K.alice, ETH_SPOT, true, '2500', '1')], [[0, 1, '1']]), 'InvalidFill(0, 4)');
   });
 
   attack('belowMinNonce', async () => {
     const ask = await order(K.dave, ETH_SPOT, false, '2000', '1');
     const dave = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(K.dave) });
-    await rpc.waitForTransactionReceipt({ hash: await dave.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelUpTo', args: [main(K.dave), ask.order.nonce + 1n] }) });
+    await rpc.waitForTransactionReceipt({
+      hash: await dave.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelUpTo', args: [main(K.dave), ask.order.nonce + 1n] }),
+    });
     await refused(await raw([ask, await order(K.alice, ETH_SPOT, true, '2000', '1')], [[0, 1, '1']]), 'InvalidOrder(0, 3)');
     await land([]); // the engine learns the cancel
   });
@@ -440,7 +505,17 @@ describe('funding, clocks, prices and the queue', () => {
 
 describe('de-risking', () => {
   const planOrder = (key: Hex, marketId: number, isBuy: boolean, price: string, amount: string): BatchInput & { type: 'order' } => {
-    const o: Order = { subaccount: main(key), marketId, isBuy, price: parseX18(price), amount: parseX18(amount), nonce: 0n, expiry: 0n, flags: PERPS.has(marketId) ? 5 : 1, clientId: 0n };
+    const o: Order = {
+      subaccount: main(key),
+      marketId,
+      isBuy,
+      price: parseX18(price),
+      amount: parseX18(amount),
+      nonce: 0n,
+      expiry: 0n,
+      flags: PERPS.has(marketId) ? 5 : 1,
+      clientId: 0n,
+    };
     return { type: 'order', order: o, signature: '0x', hash: orderHash(domainSep, o) };
   };
 
@@ -533,7 +608,9 @@ describe('withdrawals', () => {
     const amount = 500n * 10n ** 6n;
     const before = (await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'balanceOf', args: [main(K.carol), 0] })) as bigint;
     expect(before).toBeGreaterThan(amount * 10n ** 12n); // balances are X18, the request in token units
-    await rpc.waitForTransactionReceipt({ hash: await carol.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'requestWithdrawal', args: [main(K.carol), 0, amount] }) });
+    await rpc.waitForTransactionReceipt({
+      hash: await carol.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'requestWithdrawal', args: [main(K.carol), 0, amount] }),
+    });
     const from = await rpc.getBlockNumber();
     const args = await land([]);
     expect(args.requestCursor).toBe(await chain.requestCount());
@@ -546,9 +623,14 @@ describe('withdrawals', () => {
     // bob asks to withdraw; the operator settles batch after batch without processing it
     const bob = privateKeyToAccount(K.bob);
     const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account: bob });
-    const hash = await wallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'requestWithdrawal', args: [main(K.bob), 0, 1_000n * 10n ** 6n] });
+    const hash = await wallet.writeContract({
+      address: exchange,
+      abi: exchangeAbi,
+      functionName: 'requestWithdrawal',
+      args: [main(K.bob), 0, 1_000n * 10n ** 6n],
+    });
     await rpc.waitForTransactionReceipt({ hash });
-    const censored = await chain.requestCount() - 1n;
+    const censored = (await chain.requestCount()) - 1n;
     const forceDelay = (await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'forceDelay' })) as bigint;
     for (let i = 0; i < 3; i++) {
       await advance(forceDelay / 2n);
@@ -560,14 +642,22 @@ describe('withdrawals', () => {
     const registered = await client.exit();
     expect(registered.equity).toBeGreaterThan(0n);
     await advance((await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'claimWindow' })) as bigint);
-    const tokens = await Promise.all([0, 1].map((a) => rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'getAsset', args: [a] }).then((x) => (x as { token: Hex }).token)));
+    const tokens = await Promise.all(
+      [0, 1].map((a) =>
+        rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'getAsset', args: [a] }).then((x) => (x as { token: Hex }).token),
+      ),
+    );
     const before = await Promise.all(tokens.map((t) => rpc.readContract({ address: t, abi: erc20Abi, functionName: 'balanceOf', args: [bob.address] })));
     const paid = await client.exit();
     const after = await Promise.all(tokens.map((t) => rpc.readContract({ address: t, abi: erc20Abi, functionName: 'balanceOf', args: [bob.address] })));
     expect(after.map((v, i) => v - before[i]!)).toEqual(paid.paid.slice(0, 2));
     // worth his equity at the freeze prices, less rounding (USDC 6 decimals, WETH 18)
     const eth = (await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'freezePrice', args: [1] })) as bigint;
-    const value = paid.paid[0]! * 10n ** 12n + (paid.paid[1]! * eth) / 10n ** 18n + (paid.paid[2]! * 10n ** 10n * ((await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'freezePrice', args: [2] })) as bigint)) / 10n ** 18n;
+    const value =
+      paid.paid[0]! * 10n ** 12n +
+      (paid.paid[1]! * eth) / 10n ** 18n +
+      (paid.paid[2]! * 10n ** 10n * ((await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'freezePrice', args: [2] })) as bigint)) /
+        10n ** 18n;
     expect(value).toBeLessThanOrEqual(registered.equity);
     expect(registered.equity - value).toBeLessThan(10n ** 15n);
   });

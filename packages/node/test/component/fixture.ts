@@ -4,7 +4,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
-import { engineConfigOf, ExchangeChain } from '../../src/chain/exchange.js';
+import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
 import type { Proposal } from '../../src/batch.js';
@@ -59,7 +59,10 @@ export async function startChainFixture(): Promise<ChainFixture> {
     ...DEVNET_RISK,
   });
   const exchange = deployed.exchange;
-  for (const [key, symbol, amount] of [[KEYS.seller, 'WETH', '10'], [KEYS.buyer, 'USDC', '100000']] as const) {
+  for (const [key, symbol, amount] of [
+    [KEYS.seller, 'WETH', '10'],
+    [KEYS.buyer, 'USDC', '100000'],
+  ] as const) {
     const token = deployed.tokens[symbol]!;
     const assetId = DEVNET_ASSETS.findIndex((a) => a.symbol === symbol);
     const units = parseUnits(amount, DEVNET_ASSETS[assetId]!.decimals);
@@ -82,7 +85,18 @@ export async function startChainFixture(): Promise<ChainFixture> {
       return { ledger, store };
     },
     async admitOrder(ledger, key, fields) {
-      const order: Order = { subaccount: sub(key), marketId: 1, isBuy: true, price: parseX18('2000'), amount: parseX18('1'), nonce: 1n, expiry: 0n, flags: 0, clientId: 0n, ...fields };
+      const order: Order = {
+        subaccount: sub(key),
+        marketId: 1,
+        isBuy: true,
+        price: parseX18('2000'),
+        amount: parseX18('1'),
+        nonce: 1n,
+        expiry: 0n,
+        flags: 0,
+        clientId: 0n,
+        ...fields,
+      };
       const signature = await privateKeyToAccount(key).signTypedData({
         domain: { name: 'Kestrel', version: '1', chainId: 31337, verifyingContract: exchange },
         types: EIP712_TYPES,

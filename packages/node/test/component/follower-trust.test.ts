@@ -31,7 +31,18 @@ afterAll(async () => {
 
 async function proposal(fields: Partial<Proposal>, key: Hex = KEYS.operator, domainSep: Hex = fx.domainSep): Promise<Proposal> {
   const requests = await chain.requests(0n, 2n); // the seller's and the buyer's deposits
-  const unsigned = { batchId: 1n, timestamp: 1n, requestCursor: 2n, prices: [], funding: [], requests, inputs: [], prevStateHash: ledger.stateHash, stateHash: ledger.stateHash, ...fields };
+  const unsigned = {
+    batchId: 1n,
+    timestamp: 1n,
+    requestCursor: 2n,
+    prices: [],
+    funding: [],
+    requests,
+    inputs: [],
+    prevStateHash: ledger.stateHash,
+    stateHash: ledger.stateHash,
+    ...fields,
+  };
   // the state hash a correct batch leads to, computed on a throwaway application
   const applied = ledger.tryApply(unsigned);
   applied.undo();

@@ -78,8 +78,13 @@ beforeAll(async () => {
   feeds = [deployed.mockFeeds['ETH / USD']!, deployed.mockFeeds['BTC / USD']!];
   const funder = createWalletClient({ chain: foundry, transport, account: admin });
   for (const a of deployed.assets) {
-    for (const [fn, args] of [['mint', [admin.address, 10n ** 40n]], ['approve', [exchange, 10n ** 40n]]] as const) {
-      await publicClient.waitForTransactionReceipt({ hash: await funder.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never) });
+    for (const [fn, args] of [
+      ['mint', [admin.address, 10n ** 40n]],
+      ['approve', [exchange, 10n ** 40n]],
+    ] as const) {
+      await publicClient.waitForTransactionReceipt({
+        hash: await funder.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never),
+      });
     }
   }
   const rng = new Rng(SEED);
@@ -90,7 +95,9 @@ beforeAll(async () => {
   }
   // deposits: a few thousand USDC each; the market maker, the liquidator and the fund hold plenty
   const deposit = async (subaccount: Hex, assetId: number, units: bigint): Promise<void> => {
-    await publicClient.waitForTransactionReceipt({ hash: await funder.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }) });
+    await publicClient.waitForTransactionReceipt({
+      hash: await funder.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }),
+    });
   };
   for (const t of traders) await deposit(t.subaccount, 0, BigInt(rng.between(1_000, 6_000)) * 10n ** 6n);
   await deposit(mm.subaccount, 0, 50_000_000n * 10n ** 6n);
@@ -106,7 +113,19 @@ afterAll(async () => {
 });
 
 /** Everything the run did, so a crash that exercises nothing fails. */
-const seen = { batches: 0, fills: 0, marginCalls: 0, planSteps: 0, planFills: 0, liquidations: 0, liquidationsRefused: 0, absorbed: 0, deficit: 0n, deleveraged: 0, fundingUpdates: 0 };
+const seen = {
+  batches: 0,
+  fills: 0,
+  marginCalls: 0,
+  planSteps: 0,
+  planFills: 0,
+  liquidations: 0,
+  liquidationsRefused: 0,
+  absorbed: 0,
+  deficit: 0n,
+  deleveraged: 0,
+  fundingUpdates: 0,
+};
 
 describe('a 30% crash over an hour', () => {
   it(`leaves no unabsorbed bad debt across ${ACCOUNTS} accounts, the engine and the chain equal`, async () => {
@@ -130,7 +149,15 @@ describe('a 30% crash over an hour', () => {
     };
     // an IOC expires a minute after the batch it is made for (the chain's rule)
     const order = (subaccount: Hex, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce): Order => ({
-      subaccount, marketId, isBuy, price, amount, nonce: nonce++, expiry: tif === TimeInForce.IOC ? t + 60n : 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n,
+      subaccount,
+      marketId,
+      isBuy,
+      price,
+      amount,
+      nonce: nonce++,
+      expiry: tif === TimeInForce.IOC ? t + 60n : 0n,
+      flags: encodeFlags({ timeInForce: tif }),
+      clientId: 0n,
     });
     const steps = (marketId: number): { tick: bigint; lot: bigint } => {
       const m = DEVNET_MARKETS.find((x) => x.marketId === marketId)!;
@@ -146,9 +173,12 @@ describe('a 30% crash over an hour', () => {
     const publish = async (): Promise<PriceUpdate[]> => {
       const out: PriceUpdate[] = [];
       for (const [i, feed] of feeds.entries()) {
-        await publicClient.waitForTransactionReceipt({ hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }) });
+        await publicClient.waitForTransactionReceipt({
+          hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }),
+        });
         const roundId = (await publicClient.readContract({ address: feed, abi: mockFeedAbi, functionName: 'latestRound' })) as bigint;
-        for (const marketId of [1, 2, 3, 4].filter((m) => FEED_OF[m] === i)) out.push({ marketId, roundId, price: feedAnswerToX18(answers[i]!, 8), publishedAt: t });
+        for (const marketId of [1, 2, 3, 4].filter((m) => FEED_OF[m] === i))
+          out.push({ marketId, roundId, price: feedAnswerToX18(answers[i]!, 8), publishedAt: t });
       }
       return out.sort((a, b) => a.marketId - b.marketId);
     };
@@ -237,7 +267,13 @@ describe('a 30% crash over an hour', () => {
         await take(PERP.BTC, false, notional / 3n, 1);
       }
       if (rng.chance(0.5)) {
-        const plan: RiskPlan = { subaccount: tr.subaccount, marketOrder: rng.chance(0.5) ? [PERP[name], SPOT[name]] : [SPOT[name]], maxSlippageBps: rng.between(50, 300), graceSeconds: rng.between(0, 600), nonce: 1n };
+        const plan: RiskPlan = {
+          subaccount: tr.subaccount,
+          marketOrder: rng.chance(0.5) ? [PERP[name], SPOT[name]] : [SPOT[name]],
+          maxSlippageBps: rng.between(50, 300),
+          graceSeconds: rng.between(0, 600),
+          nonce: 1n,
+        };
         const hash = riskPlanDigest(domainSep, plan);
         opening.push({ type: 'riskPlan', plan, signature: await privateKeyToAccount(tr.key).sign({ hash }), hash });
       }
@@ -264,13 +300,23 @@ describe('a 30% crash over an hour', () => {
       const backstop = engine.accountsAtRisk().filter((a) => a.tier === 'backstop' || a.tier === 'bankrupt');
       for (const [marketId, amount] of backstop.length > 0 ? exposures(engine, backstop[0]!.subaccount) : []) {
         await publicClient.waitForTransactionReceipt({
-          hash: await poorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [poor.subaccount, backstop[0]!.subaccount, marketId, amount] }),
+          hash: await poorWallet.writeContract({
+            address: exchange,
+            abi: exchangeAbi,
+            functionName: 'liquidate',
+            args: [poor.subaccount, backstop[0]!.subaccount, marketId, amount],
+          }),
         });
       }
       for (const a of backstop) {
         for (const [marketId, amount] of exposures(engine, a.subaccount)) {
           await publicClient.waitForTransactionReceipt({
-            hash: await liquidatorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [liquidator.subaccount, a.subaccount, marketId, amount] }),
+            hash: await liquidatorWallet.writeContract({
+              address: exchange,
+              abi: exchangeAbi,
+              functionName: 'liquidate',
+              args: [liquidator.subaccount, a.subaccount, marketId, amount],
+            }),
           });
         }
       }
@@ -283,7 +329,11 @@ describe('a 30% crash over an hour', () => {
       // funding every 20 minutes, at the rate each engine computes from its own book
       await settle(await publish(), inputs, step % 10 === 0 ? [PERP.ETH, PERP.BTC] : []);
       const touched = backstop.map((a) => a.subaccount);
-      await compare(publicClient, [...traders.filter((_, i) => i % STEPS === step % STEPS).map((tr) => tr.subaccount), ...touched, poor.subaccount, liquidator.subaccount], `step ${step}`);
+      await compare(
+        publicClient,
+        [...traders.filter((_, i) => i % STEPS === step % STEPS).map((tr) => tr.subaccount), ...touched, poor.subaccount, liquidator.subaccount],
+        `step ${step}`,
+      );
     }
     // ---- after the crash: the backstop and the fund finish what is left, with prices held
     for (let round = 0; round < 6; round++) {
@@ -292,7 +342,12 @@ describe('a 30% crash over an hour', () => {
         if (a.tier !== 'backstop' && a.tier !== 'bankrupt') continue;
         for (const [marketId, amount] of exposures(engine, a.subaccount)) {
           await publicClient.waitForTransactionReceipt({
-            hash: await liquidatorWallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'liquidate', args: [liquidator.subaccount, a.subaccount, marketId, amount] }),
+            hash: await liquidatorWallet.writeContract({
+              address: exchange,
+              abi: exchangeAbi,
+              functionName: 'liquidate',
+              args: [liquidator.subaccount, a.subaccount, marketId, amount],
+            }),
           });
         }
       }

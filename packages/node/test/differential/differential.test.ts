@@ -20,7 +20,19 @@ import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
-import { encodeFlags, feedAnswerToX18, makeSubaccount, orderHash, riskPlanDigest, TimeInForce, type Engine, type EngineEvent, type EngineInput, type Order, type RiskPlan } from '@kestrel/core';
+import {
+  encodeFlags,
+  feedAnswerToX18,
+  makeSubaccount,
+  orderHash,
+  riskPlanDigest,
+  TimeInForce,
+  type Engine,
+  type EngineEvent,
+  type EngineInput,
+  type Order,
+  type RiskPlan,
+} from '@kestrel/core';
 import { settlementArgs } from '../../src/batch.js';
 import type { BatchInput } from '../../src/inputs.js';
 import type { ExchangeChain } from '../../src/chain/exchange.js';
@@ -64,8 +76,13 @@ beforeAll(async () => {
     const account = privateKeyToAccount(key);
     const wallet = createWalletClient({ chain: foundry, transport, account });
     for (const a of deployed.assets) {
-      for (const [fn, args] of [['mint', [account.address, 10n ** 40n]], ['approve', [exchange, 10n ** 40n]]] as const) {
-        await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never) });
+      for (const [fn, args] of [
+        ['mint', [account.address, 10n ** 40n]],
+        ['approve', [exchange, 10n ** 40n]],
+      ] as const) {
+        await publicClient.waitForTransactionReceipt({
+          hash: await wallet.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never),
+        });
       }
     }
     traders.push({ key, address: account.address, subaccount: makeSubaccount(account.address, 'main') });
@@ -81,8 +98,24 @@ let feeds: Hex[] = [];
 
 /** What the run exercised, so a log that tests nothing fails. */
 const seen = {
-  batches: 0, fills: 0, perpFills: 0, refusedForMargin: 0, refusedStale: 0, loans: 0, clamped: 0, engineRates: 0, withdrawn: 0, withdrawalsRejected: 0, accruals: 0,
-  marginCalls: 0, plans: 0, planOrders: 0, liquidationRequests: 0, liquidations: 0, absorbed: 0, withdrawalsAfterLiquidation: 0,
+  batches: 0,
+  fills: 0,
+  perpFills: 0,
+  refusedForMargin: 0,
+  refusedStale: 0,
+  loans: 0,
+  clamped: 0,
+  engineRates: 0,
+  withdrawn: 0,
+  withdrawalsRejected: 0,
+  accruals: 0,
+  marginCalls: 0,
+  plans: 0,
+  planOrders: 0,
+  liquidationRequests: 0,
+  liquidations: 0,
+  absorbed: 0,
+  withdrawalsAfterLiquidation: 0,
 };
 
 describe('core and contracts, batch by batch', () => {
@@ -118,7 +151,17 @@ describe('core and contracts, batch by batch', () => {
       signed.set(input.hash, { order: input.order, signature: await privateKeyToAccount(traders[who]!.key).sign({ hash: input.hash }) });
     };
     const orderOf = async (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce): Promise<void> => {
-      const order: Order = { subaccount: traders[who]!.subaccount, marketId, isBuy, price, amount, nonce: nonces[who]!++, expiry: 0n, flags: encodeFlags({ timeInForce: tif }), clientId: 0n };
+      const order: Order = {
+        subaccount: traders[who]!.subaccount,
+        marketId,
+        isBuy,
+        price,
+        amount,
+        nonce: nonces[who]!++,
+        expiry: 0n,
+        flags: encodeFlags({ timeInForce: tif }),
+        clientId: 0n,
+      };
       const input: Extract<EngineInput, { kind: 'place' }> = { kind: 'place', order, hash: '0x' };
       inputs.push(input);
       if (tif === TimeInForce.IOC) takers.push({ input, who });
@@ -155,7 +198,13 @@ describe('core and contracts, batch by batch', () => {
           jump += BigInt(op.seconds);
           break;
         case 'plan': {
-          const plan: RiskPlan = { subaccount: traders[op.who]!.subaccount, marketOrder: op.marketOrder, maxSlippageBps: op.maxSlippageBps, graceSeconds: op.graceSeconds, nonce: ++planNonce };
+          const plan: RiskPlan = {
+            subaccount: traders[op.who]!.subaccount,
+            marketOrder: op.marketOrder,
+            maxSlippageBps: op.maxSlippageBps,
+            graceSeconds: op.graceSeconds,
+            nonce: ++planNonce,
+          };
           const hash = riskPlanDigest(domainSep, plan);
           plans.push({ type: 'riskPlan', plan, signature: await privateKeyToAccount(traders[op.who]!.key).sign({ hash }), hash });
           break;
@@ -168,7 +217,11 @@ describe('core and contracts, batch by batch', () => {
           // right behind it, the liquidator takes collateral out: judged on the state the
           // liquidation (if it went through) leaves, in the same batch
           if (op.thenWithdraw !== undefined) {
-            await send(wallets[op.who]!, exchange, exchangeAbi, 'requestWithdrawal', [traders[op.who]!.subaccount, op.thenWithdraw.asset, op.thenWithdraw.units]);
+            await send(wallets[op.who]!, exchange, exchangeAbi, 'requestWithdrawal', [
+              traders[op.who]!.subaccount,
+              op.thenWithdraw.asset,
+              op.thenWithdraw.units,
+            ]);
             seen.withdrawalsAfterLiquidation++;
           }
           break;
@@ -213,7 +266,8 @@ describe('core and contracts, batch by batch', () => {
           for (const r of requests) {
             if (r.kind === 0) run({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
             else if (r.kind === 1) run({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
-            else if (r.kind === 5) run({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
+            else if (r.kind === 5)
+              run({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
           }
           for (const p of plans) run({ kind: 'riskPlan', plan: p.plan });
           // the protocol's steps, as a sequencer schedules them (plan steps among the orders, then the fund)
@@ -270,7 +324,9 @@ describe('core and contracts, batch by batch', () => {
             expect(r.status, `batch ${batchId}`).toBe('success');
           } catch (err) {
             const decoded = decodeExchangeError(err);
-            throw new Error(`batch ${batchId} refused by the chain: ${decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')}) ${decoded.reason ?? ''}` : (err as Error).message}`);
+            throw new Error(
+              `batch ${batchId} refused by the chain: ${decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')}) ${decoded.reason ?? ''}` : (err as Error).message}`,
+            );
           }
           await compare(publicClient, batchId);
           seen.batches++;
@@ -304,7 +360,10 @@ describe('core and contracts, batch by batch', () => {
 });
 
 /** Places the op's maker (GTC) and taker (IOC) around the market's index price. */
-async function trade(op: Extract<Op, { kind: 'trade' }>, orderOf: (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce) => Promise<void>): Promise<void> {
+async function trade(
+  op: Extract<Op, { kind: 'trade' }>,
+  orderOf: (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce) => Promise<void>,
+): Promise<void> {
   const m = DEVNET_MARKETS.find((x) => x.marketId === op.market)!;
   const index = engine.oraclePrice(op.market) ?? feedAnswerToX18(DEVNET_FEEDS[FEED_OF[op.market]!]!.answer, 8);
   const raw = (index * BigInt(10_000 + op.offsetBps)) / 10_000n;
@@ -324,16 +383,26 @@ async function compare(publicClient: ReturnType<typeof createPublicClient>, batc
       reads.push(read<bigint>('balanceOf', [s, a]).then((v) => expect(v, `${at}: balance ${s.slice(0, 10)}/${a}`).toBe(engine.balance(s, a))));
       if (engine.balance(s, a) < 0n) seen.loans++;
     }
-    reads.push(read<readonly [boolean, bigint]>('initialHealth', [s]).then(([priced, h]) => {
-      expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(engine.initialHealth(s));
-    }));
+    reads.push(
+      read<readonly [boolean, bigint]>('initialHealth', [s]).then(([priced, h]) => {
+        expect(priced ? h : null, `${at}: health ${s.slice(0, 10)}`).toBe(engine.initialHealth(s));
+      }),
+    );
     reads.push(...accountChecks(read, engine, s, at));
   }
   for (const a of [0, 1, 2]) {
-    reads.push(read<{ supplyScaled: bigint; borrowScaled: bigint; supplyIndex: bigint; borrowIndex: bigint; lastAccrual: bigint }>('pool', [a]).then((p) => {
-      const mine = engine.lending(a)!.pool;
-      expect([p.supplyScaled, p.borrowScaled, p.supplyIndex, p.borrowIndex, BigInt(p.lastAccrual)], `${at}: pool ${a}`).toEqual([mine.supplyScaled, mine.borrowScaled, mine.supplyIndex, mine.borrowIndex, mine.lastAccrual]);
-    }));
+    reads.push(
+      read<{ supplyScaled: bigint; borrowScaled: bigint; supplyIndex: bigint; borrowIndex: bigint; lastAccrual: bigint }>('pool', [a]).then((p) => {
+        const mine = engine.lending(a)!.pool;
+        expect([p.supplyScaled, p.borrowScaled, p.supplyIndex, p.borrowIndex, BigInt(p.lastAccrual)], `${at}: pool ${a}`).toEqual([
+          mine.supplyScaled,
+          mine.borrowScaled,
+          mine.supplyIndex,
+          mine.borrowIndex,
+          mine.lastAccrual,
+        ]);
+      }),
+    );
   }
   for (const m of PERPS) reads.push(read<bigint>('cumFunding', [m]).then((v) => expect(v, `${at}: cumFunding ${m}`).toBe(engine.cumFunding(m))));
   await Promise.all(reads);

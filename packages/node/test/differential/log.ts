@@ -100,7 +100,9 @@ function randomOp(rng: Rng): Op {
   const who = rng.int(TRADERS);
   if (r < 6) {
     const asset = rng.int(3);
-    return who < THIN ? { kind: 'deposit', who, asset: 0, units: BigInt(rng.between(100, 1_000)) * 10n ** 6n } : { kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) };
+    return who < THIN
+      ? { kind: 'deposit', who, asset: 0, units: BigInt(rng.between(100, 1_000)) * 10n ** 6n }
+      : { kind: 'deposit', who, asset, units: units(rng, DEPOSIT[asset]!) };
   }
   if (r < 10) {
     const asset = rng.int(3);
@@ -113,7 +115,16 @@ function randomOp(rng: Rng): Op {
     // ETH lots are 0.0001, BTC lots 0.00001: up to ~5 ETH or ~0.3 BTC a trade, leverage included
     // and now and then one far past what the account can margin
     const maxLots = (market % 2 === 1 ? 50_000 : 30_000) * (rng.chance(0.15) ? 20 : 1);
-    return { kind: 'trade', market, maker, taker, takerBuys: rng.chance(0.5), offsetBps: rng.between(-40, 40), makerLots: rng.between(10, maxLots), takerLots: rng.between(10, maxLots) };
+    return {
+      kind: 'trade',
+      market,
+      maker,
+      taker,
+      takerBuys: rng.chance(0.5),
+      offsetBps: rng.between(-40, 40),
+      makerLots: rng.between(10, maxLots),
+      takerLots: rng.between(10, maxLots),
+    };
   }
   if (r < 75) return { kind: 'cancelAll', who };
   if (r < 80) {

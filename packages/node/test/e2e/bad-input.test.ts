@@ -64,21 +64,31 @@ describe('bad input', () => {
     const otherKey = `0x${'42'.repeat(32)}` as const;
     const cases: Array<[string, () => Promise<{ status: number; body: { error?: { code: string } } }>, number, string]> = [
       ['a signature by someone else', async () => postRaw(`${api}/v1/orders`, await signed(order(), otherKey)), 400, 'INVALID_SIGNATURE'],
-      ['a tampered order', async () => {
-        const body = JSON.parse(await signed(order())) as { order: { amount: string } };
-        body.order.amount = '0.02';
-        return postRaw(`${api}/v1/orders`, JSON.stringify(body));
-      }, 400, 'INVALID_SIGNATURE'],
+      [
+        'a tampered order',
+        async () => {
+          const body = JSON.parse(await signed(order())) as { order: { amount: string } };
+          body.order.amount = '0.02';
+          return postRaw(`${api}/v1/orders`, JSON.stringify(body));
+        },
+        400,
+        'INVALID_SIGNATURE',
+      ],
       ['an off-tick price', async () => postRaw(`${api}/v1/orders`, await signed(order({ price: parseX18('1500.005') }))), 400, 'OFF_TICK'],
       ['an off-lot amount', async () => postRaw(`${api}/v1/orders`, await signed(order({ amount: parseX18('0.00015') }))), 400, 'OFF_LOT'],
       ['an unknown market', async () => postRaw(`${api}/v1/orders`, await signed(order({ marketId: 99 }))), 400, 'UNKNOWN_MARKET'],
       ['malformed JSON', () => postRaw(`${api}/v1/orders`, '{"order": {'), 400, 'MALFORMED'],
       ['a missing field', () => postRaw(`${api}/v1/orders`, JSON.stringify({ order: { marketId: 1 }, signature: '0x00' })), 400, 'MALFORMED'],
-      ['a number where a decimal string belongs', async () => {
-        const body = JSON.parse(await signed(order())) as { order: Record<string, unknown> };
-        body.order.price = 1500;
-        return postRaw(`${api}/v1/orders`, JSON.stringify(body));
-      }, 400, 'MALFORMED'],
+      [
+        'a number where a decimal string belongs',
+        async () => {
+          const body = JSON.parse(await signed(order())) as { order: Record<string, unknown> };
+          body.order.price = 1500;
+          return postRaw(`${api}/v1/orders`, JSON.stringify(body));
+        },
+        400,
+        'MALFORMED',
+      ],
       ['an oversized body', () => postRaw(`${api}/v1/orders`, JSON.stringify({ pad: 'x'.repeat(200_000) })), 413, 'PAYLOAD_TOO_LARGE'],
       ['an unknown market in the book route', () => getJson(`${api}/v1/markets/77/book`) as never, 400, 'UNKNOWN_MARKET'],
       ['a malformed order hash', () => getJson(`${api}/v1/orders/0x1234`) as never, 400, 'MALFORMED'],
@@ -86,7 +96,8 @@ describe('bad input', () => {
       ['an unknown route', () => getJson(`${api}/v1/nothing`) as never, 404, 'NOT_FOUND'],
       ['a cancel with neither form', () => postRaw(`${api}/v1/cancels`, JSON.stringify({ signature: `0x${'00'.repeat(65)}` })), 400, 'MALFORMED'],
     ];
-    const health = async (): Promise<{ stateHash: string; lastBatchId: string }> => (await getJson<{ stateHash: string; lastBatchId: string }>(`${api}/health`)).body;
+    const health = async (): Promise<{ stateHash: string; lastBatchId: string }> =>
+      (await getJson<{ stateHash: string; lastBatchId: string }>(`${api}/health`)).body;
     const before = await health();
     for (const [name, run, status, code] of cases) {
       const res = await run();

@@ -29,7 +29,17 @@ let devnet: Devnet;
 let rpc: PublicClient;
 
 beforeAll(async () => {
-  devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-escape-'), rpcPort: 0, apiPort: 0, traders: 3, batchIntervalMs: 100, feedHeartbeatSeconds: 0, forceDelay: FORCE_DELAY, claimWindow: CLAIM_WINDOW });
+  devnet = await startDevnet({
+    nodes: 2,
+    dataDir: tempDir('kestrel-e2e-escape-'),
+    rpcPort: 0,
+    apiPort: 0,
+    traders: 3,
+    batchIntervalMs: 100,
+    feedHeartbeatSeconds: 0,
+    forceDelay: FORCE_DELAY,
+    claimWindow: CLAIM_WINDOW,
+  });
   rpc = createPublicClient({ transport: http(devnet.rpcUrl), pollingInterval: 50 });
 });
 
@@ -41,7 +51,8 @@ const read = <T>(functionName: string, args: readonly unknown[] = []): Promise<T
   rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
 const tokenOf = (assetId: number): Address => devnet.tokens[DEVNET_ASSETS[assetId]!.symbol]!;
 const units = (assetId: number): bigint => 10n ** BigInt(18 - DEVNET_ASSETS[assetId]!.decimals);
-const holdings = (owner: Address): Promise<bigint[]> => Promise.all(DEVNET_ASSETS.map((_, a) => rpc.readContract({ address: tokenOf(a), abi: erc20Abi, functionName: 'balanceOf', args: [owner] })));
+const holdings = (owner: Address): Promise<bigint[]> =>
+  Promise.all(DEVNET_ASSETS.map((_, a) => rpc.readContract({ address: tokenOf(a), abi: erc20Abi, functionName: 'balanceOf', args: [owner] })));
 const advance = async (seconds: number): Promise<void> => {
   await rpc.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });
   await rpc.request({ method: 'evm_mine' as never, params: [] as never });
@@ -55,7 +66,12 @@ interface Book {
 
 async function bookOf(subaccount: Hex): Promise<Book> {
   const balances = await Promise.all(DEVNET_ASSETS.map((_, a) => read<bigint>('balanceOf', [subaccount, a])));
-  const positions = await Promise.all(PERPS.map(async (marketId) => ({ marketId, ...(await read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [subaccount, marketId])) })));
+  const positions = await Promise.all(
+    PERPS.map(async (marketId) => ({
+      marketId,
+      ...(await read<{ size: bigint; vQuote: bigint; lastCumFunding: bigint }>('positionOf', [subaccount, marketId])),
+    })),
+  );
   return { balances, positions };
 }
 
@@ -66,7 +82,8 @@ async function bookOf(subaccount: Hex): Promise<Book> {
  */
 function claimOf(book: Book, price: (marketId: number) => bigint, cumFunding: (marketId: number) => bigint): bigint[] {
   const b = [...book.balances];
-  for (const p of book.positions) b[0]! += p.vQuote - fundingOwed(p.size, p.lastCumFunding, cumFunding(p.marketId)) + mulDivFloor(p.size, price(p.marketId), ONE);
+  for (const p of book.positions)
+    b[0]! += p.vQuote - fundingOwed(p.size, p.lastCumFunding, cumFunding(p.marketId)) + mulDivFloor(p.size, price(p.marketId), ONE);
   const px = (a: number): bigint => (a === 0 ? ONE : price(PRICED_BY[a]!));
   let collateral = 0n;
   let debt = 0n;
@@ -115,11 +132,19 @@ describe('the escape hatch', () => {
     // trader B sells 0.5 WETH she does not hold (a WETH loan) and goes short 1 ETH-PERP
     await ca!.deposit({ symbol: 'USDC', amount: '1000', subaccountName: 'loan' });
     await cb!.deposit({ symbol: 'USDC', amount: '3000', subaccountName: 'short' });
-    await eventually(() => read<bigint>('balanceOf', [short, 0]), (v) => v === parseX18('3000'), 'the deposits credited');
+    await eventually(
+      () => read<bigint>('balanceOf', [short, 0]),
+      (v) => v === parseX18('3000'),
+      'the deposits credited',
+    );
     const trade = async (taker: KestrelClient, name: string, symbol: string, side: 'buy' | 'sell', amount: string): Promise<void> => {
       await cc!.placeOrder({ symbol, side: side === 'buy' ? 'sell' : 'buy', price: '2000', amount, subaccountName: 'main' });
       const { orderHash } = await taker.placeOrder({ symbol, side, price: '2000', amount, timeInForce: 'IOC', subaccountName: name });
-      await eventually(() => getJson<{ status: string; settlement: string }>(`${devnet.nodes[0]!.api}/v1/orders/${orderHash}`), (r) => r.body.status === 'filled' && r.body.settlement === 'settled', `${name} ${side} ${symbol}`);
+      await eventually(
+        () => getJson<{ status: string; settlement: string }>(`${devnet.nodes[0]!.api}/v1/orders/${orderHash}`),
+        (r) => r.body.status === 'filled' && r.body.settlement === 'settled',
+        `${name} ${side} ${symbol}`,
+      );
     };
     await trade(ca!, 'loan', 'WETH/USDC', 'buy', '1');
     await trade(ca!, 'loan', 'ETH-PERP', 'buy', '1');
@@ -145,7 +170,12 @@ describe('the escape hatch', () => {
     // anyone freezes, through the SDK, with no node
     const chainOnly = (key: Hex): KestrelClient => {
       const account = privateKeyToAccount(key);
-      return createKestrelClient({ exchange: devnet.exchange, account, publicClient: rpc, walletClient: createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account }) });
+      return createKestrelClient({
+        exchange: devnet.exchange,
+        account,
+        publicClient: rpc,
+        walletClient: createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account }),
+      });
     };
     const anyone = chainOnly(devnet.traders[2]!.privateKey);
     const { frozenAt } = await anyone.freezeIfStalled();
@@ -174,7 +204,10 @@ describe('the escape hatch', () => {
       const r = await chainOnly(devnet.traders[0]!.privateKey).exit({ subaccount: a.subaccount });
       expect(r.paid, `${a.subaccount} paid by the rule`).toEqual(expected[i]);
       const after = await holdings(a.owner);
-      expect(after.map((v, k) => v - before[k]!), `${a.subaccount}'s tokens`).toEqual(expected[i]);
+      expect(
+        after.map((v, k) => v - before[k]!),
+        `${a.subaccount}'s tokens`,
+      ).toEqual(expected[i]);
     }
     // what is left is exactly the fee account's claim and the insurance fund's residual
     const feePaid = expected[accounts.length - 1]!;

@@ -20,7 +20,16 @@ const WETH = 1;
 const ETH_PERP = 3;
 
 beforeAll(async () => {
-  devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-e2e-lend-'), rpcPort: 0, apiPort: 0, traders: 3, batchIntervalMs: 100, fundingIntervalSeconds: 2, feedHeartbeatSeconds: 0 });
+  devnet = await startDevnet({
+    nodes: 2,
+    dataDir: tempDir('kestrel-e2e-lend-'),
+    rpcPort: 0,
+    apiPort: 0,
+    traders: 3,
+    batchIntervalMs: 100,
+    fundingIntervalSeconds: 2,
+    feedHeartbeatSeconds: 0,
+  });
   clients = devnetClients(devnet);
 });
 
@@ -77,12 +86,24 @@ async function agreeEverywhere(subaccount: Hex): Promise<AccountResponse> {
 describe('one account for spot, perps and lending', () => {
   it('buys WETH with more USDC than deposited: a loan, with interest equal on chain and in the nodes', async () => {
     const [a, b] = devnet.traders;
-    await eventually(() => read<bigint>('balanceOf', [a!.subaccount, USDC]), (v) => v > 0n, 'deposits credited');
+    await eventually(
+      () => read<bigint>('balanceOf', [a!.subaccount, USDC]),
+      (v) => v > 0n,
+      'deposits credited',
+    );
     // 150 WETH at 2000 is 300,000 USDC; the buyer holds 250,000 and the seller 100 WETH: both borrow
     await clients[1]!.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2000', amount: '150', subaccountName: 'main' });
-    await eventually(() => clients[0]!.getBook({ marketId: 1 }), (bk) => bk.asks.length === 1, 'the ask on node 1');
+    await eventually(
+      () => clients[0]!.getBook({ marketId: 1 }),
+      (bk) => bk.asks.length === 1,
+      'the ask on node 1',
+    );
     const bid = await clients[0]!.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '2000', amount: '150', subaccountName: 'main' });
-    await eventually(() => getJson<{ settlement: string }>(`${devnet.nodes[0]!.api}/v1/orders/${bid.orderHash}`), (r) => r.body.settlement === 'settled', 'settled');
+    await eventually(
+      () => getJson<{ settlement: string }>(`${devnet.nodes[0]!.api}/v1/orders/${bid.orderHash}`),
+      (r) => r.body.settlement === 'settled',
+      'settled',
+    );
 
     const first = await agreeEverywhere(a!.subaccount);
     const loan = parseX18(first.balances.find((x) => x.assetId === USDC)!.balance);
@@ -91,7 +112,12 @@ describe('one account for spot, perps and lending', () => {
     expect(parseX18(first.lending.find((l) => l.assetId === USDC)!.totalBorrow)).toBeGreaterThan(0n);
 
     // time passes and batches go by (funding updates keep coming): the loan grows the same everywhere
-    await eventually(() => read<bigint>('balanceOf', [a!.subaccount, USDC]), (v) => v < loan, 'interest accrued on chain', 30_000);
+    await eventually(
+      () => read<bigint>('balanceOf', [a!.subaccount, USDC]),
+      (v) => v < loan,
+      'interest accrued on chain',
+      30_000,
+    );
     const later = await agreeEverywhere(a!.subaccount);
     expect(parseX18(later.balances.find((x) => x.assetId === USDC)!.balance)).toBeLessThan(loan);
   });
@@ -101,21 +127,46 @@ describe('one account for spot, perps and lending', () => {
     // c quotes around a mid of 2020 over an index of 2000: longs pay funding
     await clients[2]!.placeOrder({ symbol: 'ETH-PERP', side: 'buy', price: '2010', amount: '20', subaccountName: 'main' });
     await clients[2]!.placeOrder({ symbol: 'ETH-PERP', side: 'sell', price: '2030', amount: '20', subaccountName: 'main' });
-    await eventually(() => clients[0]!.getBook({ marketId: ETH_PERP }), (bk) => bk.asks.length === 1 && bk.bids.length === 1, 'the quotes on node 1');
+    await eventually(
+      () => clients[0]!.getBook({ marketId: ETH_PERP }),
+      (bk) => bk.asks.length === 1 && bk.bids.length === 1,
+      'the quotes on node 1',
+    );
     const open = await clients[0]!.placeOrder({ symbol: 'ETH-PERP', side: 'buy', price: '2030', amount: '10', timeInForce: 'IOC', subaccountName: 'main' });
-    await eventually(() => getJson<{ settlement: string; status: string }>(`${devnet.nodes[0]!.api}/v1/orders/${open.orderHash}`), (r) => r.body.settlement === 'settled' && r.body.status === 'filled', 'opened');
+    await eventually(
+      () => getJson<{ settlement: string; status: string }>(`${devnet.nodes[0]!.api}/v1/orders/${open.orderHash}`),
+      (r) => r.body.settlement === 'settled' && r.body.status === 'filled',
+      'opened',
+    );
     const opened = await agreeEverywhere(a!.subaccount);
     expect(opened.positions.find((p) => p.marketId === ETH_PERP)?.size).toBe('10');
     const cumAtOpen = await read<bigint>('cumFunding', [ETH_PERP]);
 
     // funding updates land (every 2 s on this devnet), clamped to 0.5% of the index
-    const cum = await eventually(() => read<bigint>('cumFunding', [ETH_PERP]), (v) => v > cumAtOpen, 'a funding update on chain', 30_000);
+    const cum = await eventually(
+      () => read<bigint>('cumFunding', [ETH_PERP]),
+      (v) => v > cumAtOpen,
+      'a funding update on chain',
+      30_000,
+    );
     expect(cum - cumAtOpen).toBeLessThanOrEqual(parseX18('10') * 20n); // at most 0.005 × 2000 per update
     const owing = await agreeEverywhere(a!.subaccount);
     expect(parseX18(owing.positions.find((p) => p.marketId === ETH_PERP)!.fundingOwed)).toBeGreaterThan(0n);
 
-    const close = await clients[0]!.placeOrder({ symbol: 'ETH-PERP', side: 'sell', price: '2010', amount: '10', timeInForce: 'IOC', reduceOnly: true, subaccountName: 'main' });
-    await eventually(() => getJson<{ settlement: string; status: string }>(`${devnet.nodes[0]!.api}/v1/orders/${close.orderHash}`), (r) => r.body.settlement === 'settled' && r.body.status === 'filled', 'closed');
+    const close = await clients[0]!.placeOrder({
+      symbol: 'ETH-PERP',
+      side: 'sell',
+      price: '2010',
+      amount: '10',
+      timeInForce: 'IOC',
+      reduceOnly: true,
+      subaccountName: 'main',
+    });
+    await eventually(
+      () => getJson<{ settlement: string; status: string }>(`${devnet.nodes[0]!.api}/v1/orders/${close.orderHash}`),
+      (r) => r.body.settlement === 'settled' && r.body.status === 'filled',
+      'closed',
+    );
     const closed = await agreeEverywhere(a!.subaccount);
     expect(closed.positions.find((p) => p.marketId === ETH_PERP)).toBeUndefined();
     await agreeEverywhere(c!.subaccount);

@@ -45,7 +45,11 @@ describe('a trade across two nodes', () => {
   it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {
     const want = parseX18(DEVNET_FUNDING.USDC!.deposit);
     for (const t of devnet.traders) {
-      await eventually(() => chainBalance(t.subaccount, USDC), (b) => b === want, 'deposit credited on chain');
+      await eventually(
+        () => chainBalance(t.subaccount, USDC),
+        (b) => b === want,
+        'deposit credited on chain',
+      );
       for (const n of devnet.nodes) {
         await eventually(
           () => getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${n.api}/v1/accounts/${t.subaccount}`),
@@ -66,14 +70,26 @@ describe('a trade across two nodes', () => {
       bWeth: await chainBalance(b.subaccount, WETH),
     };
     const ask = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850.25', amount: '2', subaccountName: 'main' });
-    await eventually(() => buyer.getBook({ marketId: 1 }), (bk) => bk.asks.length === 1, 'the ask on node A');
+    await eventually(
+      () => buyer.getBook({ marketId: 1 }),
+      (bk) => bk.asks.length === 1,
+      'the ask on node A',
+    );
     const bid = await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1851', amount: '1.5', subaccountName: 'main' });
 
     // the fill appears on both nodes
     for (const n of devnet.nodes) {
-      const st = await eventually(() => getJson<{ status: string; filled: string; settlement: string }>(`${n.api}/v1/orders/${bid.orderHash}`), (r) => r.body.settlement === 'settled' && r.body.status === 'filled', `buy filled and settled on ${n.name}`);
+      const st = await eventually(
+        () => getJson<{ status: string; filled: string; settlement: string }>(`${n.api}/v1/orders/${bid.orderHash}`),
+        (r) => r.body.settlement === 'settled' && r.body.status === 'filled',
+        `buy filled and settled on ${n.name}`,
+      );
       expect(st.body.filled).toBe('1.5');
-      const mk = await eventually(() => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${ask.orderHash}`), (r) => r.body.status === 'partially_filled', `sell partially filled on ${n.name}`);
+      const mk = await eventually(
+        () => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${ask.orderHash}`),
+        (r) => r.body.status === 'partially_filled',
+        `sell partially filled on ${n.name}`,
+      );
       expect(mk.body.filled).toBe('1.5');
     }
 
@@ -124,7 +140,11 @@ describe('a trade across two nodes', () => {
     expect(hb.body.stateHash).toBe(ha.body.stateHash);
     // and it keeps following: a new order placed through A shows up on B
     const next = await buyer.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1800', amount: '0.5', subaccountName: 'main' });
-    await eventually(() => getJson<{ status: string }>(`${b.api}/v1/orders/${next.orderHash}`), (r) => r.body.status === 'open', 'new order open on the restarted node');
+    await eventually(
+      () => getJson<{ status: string }>(`${b.api}/v1/orders/${next.orderHash}`),
+      (r) => r.body.status === 'open',
+      'new order open on the restarted node',
+    );
   });
 
   it('deposits and withdraws through the contract, with every balance equal on both nodes and the chain', async () => {
@@ -135,7 +155,11 @@ describe('a trade across two nodes', () => {
     };
     const usdcBefore = await chainBalance(b.subaccount, USDC);
     await buyer.deposit({ symbol: 'USDC', amount: '1000.5' });
-    await eventually(() => chainBalance(b.subaccount, USDC), (x) => x === usdcBefore + parseX18('1000.5'), 'deposit credited by a batch');
+    await eventually(
+      () => chainBalance(b.subaccount, USDC),
+      (x) => x === usdcBefore + parseX18('1000.5'),
+      'deposit credited by a batch',
+    );
 
     const weth = devnet.tokens.WETH!;
     const wallet = createPublicClient({ transport: http(devnet.rpcUrl) });
@@ -161,7 +185,11 @@ describe('a trade across two nodes', () => {
     const feeSub = await wallet.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'feeSubaccount' });
     subs.push(feeSub as Hex);
     for (const n of devnet.nodes) {
-      await eventually(() => getJson<{ lastBatchId: string }>(`${n.api}/health`), (r) => r.body.lastBatchId === height.body.lastBatchId, `${n.name} caught up`);
+      await eventually(
+        () => getJson<{ lastBatchId: string }>(`${n.api}/health`),
+        (r) => r.body.lastBatchId === height.body.lastBatchId,
+        `${n.name} caught up`,
+      );
       for (const sub of subs) {
         for (const asset of [USDC, WETH, 2]) {
           expect(await nodeBalance(n.api, sub, asset), `${n.name} ${sub} asset ${asset}`).toBe(await chainBalance(sub, asset));
@@ -174,7 +202,11 @@ describe('a trade across two nodes', () => {
   it('sweeps the book with a market order and cancels by client id', async () => {
     await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1900', amount: '0.3', clientId: 11n });
     const far = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1901', amount: '0.4', clientId: 12n });
-    await eventually(() => buyer.getBook({ marketId: 1 }), (bk) => bk.asks.length === 3, 'three ask levels on node A');
+    await eventually(
+      () => buyer.getBook({ marketId: 1 }),
+      (bk) => bk.asks.length === 3,
+      'three ask levels on node A',
+    );
 
     // 0.5 @ 1850.25 (left from the first trade) + 0.3 @ 1900 + 0.2 @ 1901; the limit is 1850.25 + 3%
     const sweep = await buyer.placeMarketOrder({ symbol: 'WETH/USDC', side: 'buy', amount: '1', slippageBps: 300 });
@@ -185,7 +217,11 @@ describe('a trade across two nodes', () => {
     const { cancelled } = await seller.cancelByClientId({ clientIds: [12n, 99n] });
     expect(cancelled).toEqual([far.orderHash]);
     for (const n of devnet.nodes) {
-      const st = await eventually(() => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${far.orderHash}`), (r) => r.body.status === 'cancelled', `cancelled on ${n.name}`);
+      const st = await eventually(
+        () => getJson<{ status: string; filled: string }>(`${n.api}/v1/orders/${far.orderHash}`),
+        (r) => r.body.status === 'cancelled',
+        `cancelled on ${n.name}`,
+      );
       expect(st.body.filled).toBe('0.2');
     }
     await expect(buyer.placeMarketOrder({ symbol: 'WETH/USDC', side: 'buy', amount: '1' })).rejects.toMatchObject({ code: 'NO_LIQUIDITY' });
@@ -194,7 +230,11 @@ describe('a trade across two nodes', () => {
   it('an order cancelled on chain leaves every book and can never be filled', async () => {
     const placed = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2500', amount: '0.2', subaccountName: 'main' });
     for (const n of devnet.nodes) {
-      await eventually(() => getJson<{ status: string }>(`${n.api}/v1/orders/${placed.orderHash}`), (r) => r.body.status === 'open', `resting on ${n.name}`);
+      await eventually(
+        () => getJson<{ status: string }>(`${n.api}/v1/orders/${placed.orderHash}`),
+        (r) => r.body.status === 'open',
+        `resting on ${n.name}`,
+      );
     }
     const cancelled = await seller.cancelOrdersOnChain({ orders: [placed.order] });
     expect(cancelled.orderHashes).toEqual([placed.orderHash]);
@@ -221,7 +261,8 @@ describe('a trade across two nodes', () => {
     });
     // accepted as soon as the request is in a batch (refused as INVALID_SIGNATURE before)
     const placed = await eventually(
-      () => bot.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1700', amount: '0.1', subaccount: owner.subaccount }).catch((e: { code?: string }) => e),
+      () =>
+        bot.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1700', amount: '0.1', subaccount: owner.subaccount }).catch((e: { code?: string }) => e),
       (r) => 'orderHash' in r,
       'the linked key accepted',
     );

@@ -9,7 +9,20 @@ const config: EngineConfig = {
     { assetId: 0, symbol: 'USDC', decimals: 6, lending: { baseRate: 0n, slope1: x('0.04'), slope2: x('0.6'), kink: x('0.8'), reserveFactor: x('0.1') } },
     { assetId: 1, symbol: 'WETH', decimals: 18 },
   ],
-  markets: [{ marketId: 3, symbol: 'ETH-PERP', kind: 'PERP', baseAssetId: 0, quoteAssetId: 0, tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: 0n, takerFee: x('0.0005') }],
+  markets: [
+    {
+      marketId: 3,
+      symbol: 'ETH-PERP',
+      kind: 'PERP',
+      baseAssetId: 0,
+      quoteAssetId: 0,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: x('0.0005'),
+    },
+  ],
   feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
 };
 const DOMAIN = `0x${'11'.repeat(32)}` as Hex;

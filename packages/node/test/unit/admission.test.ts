@@ -8,7 +8,20 @@ const config: EngineConfig = {
     { assetId: 0, symbol: 'USDC', decimals: 6 },
     { assetId: 1, symbol: 'WETH', decimals: 18 },
   ],
-  markets: [{ marketId: 1, symbol: 'WETH/USDC', kind: 'SPOT', baseAssetId: 1, quoteAssetId: 0, tickSize: x('0.01'), lotSize: x('0.001'), minSize: x('0.001'), makerFee: 0n, takerFee: 0n }],
+  markets: [
+    {
+      marketId: 1,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: 0n,
+    },
+  ],
   feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
 };
 const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
@@ -22,7 +35,17 @@ function idleEngine(): Engine {
 }
 
 const ioc = (expiry: bigint, timeInForce: TimeInForce = TimeInForce.IOC): [Order, Hex] => {
-  const order: Order = { subaccount: alice, marketId: 1, isBuy: true, price: x('2000'), amount: x('1'), nonce: 1n, expiry, flags: encodeFlags({ timeInForce }), clientId: 0n };
+  const order: Order = {
+    subaccount: alice,
+    marketId: 1,
+    isBuy: true,
+    price: x('2000'),
+    amount: x('1'),
+    nonce: 1n,
+    expiry,
+    flags: encodeFlags({ timeInForce }),
+    clientId: 0n,
+  };
   return [order, orderHash(DOMAIN, order)];
 };
 

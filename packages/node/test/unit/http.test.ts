@@ -30,7 +30,10 @@ describe('HTTP server limits', () => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    const router = new Router().on('POST', '/echo', (req) => ({ got: req.body })).on('GET', '/ping', () => ({ ok: true })).on('GET', '/x/:id', (req) => ({ id: req.params.id }));
+    const router = new Router()
+      .on('POST', '/echo', (req) => ({ got: req.body }))
+      .on('GET', '/ping', () => ({ ok: true }))
+      .on('GET', '/x/:id', (req) => ({ id: req.params.id }));
     server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), new RateLimiter({ perSecond: 1, burst: 5 }));
     const addr = server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

@@ -12,8 +12,23 @@ const trader = privateKeyToAccount(`0x${'07'.repeat(32)}`);
 const stranger = privateKeyToAccount(`0x${'08'.repeat(32)}`);
 
 async function signed(nonce: bigint, by = trader): Promise<{ order: Order; signature: Hex }> {
-  const order: Order = { subaccount: makeSubaccount(trader.address, 'main'), marketId: 1, isBuy: true, price: parseX18('1850'), amount: parseX18('1'), nonce, expiry: 0n, flags: 0, clientId: 0n };
-  const signature = await by.signTypedData({ domain: { name: 'Kestrel', version: '1', chainId: 31337, verifyingContract: exchange }, types: EIP712_TYPES, primaryType: 'Order', message: order });
+  const order: Order = {
+    subaccount: makeSubaccount(trader.address, 'main'),
+    marketId: 1,
+    isBuy: true,
+    price: parseX18('1850'),
+    amount: parseX18('1'),
+    nonce,
+    expiry: 0n,
+    flags: 0,
+    clientId: 0n,
+  };
+  const signature = await by.signTypedData({
+    domain: { name: 'Kestrel', version: '1', chainId: 31337, verifyingContract: exchange },
+    types: EIP712_TYPES,
+    primaryType: 'Order',
+    message: order,
+  });
   return { order, signature };
 }
 
@@ -21,7 +36,18 @@ describe('verifying each input once', () => {
   it('skips recovery only for an input the node already verified: same digest and same signature', async () => {
     const store = await NodeStore.open(tempDir('kestrel-inputs-'));
     try {
-      const ledger = await Ledger.open({ assets: [{ assetId: 0, symbol: 'USDC', decimals: 6 }, { assetId: 1, symbol: 'WETH', decimals: 18 }], markets: [], feeSubaccount: `0x${'33'.repeat(32)}` }, domainSep, store);
+      const ledger = await Ledger.open(
+        {
+          assets: [
+            { assetId: 0, symbol: 'USDC', decimals: 6 },
+            { assetId: 1, symbol: 'WETH', decimals: 18 },
+          ],
+          markets: [],
+          feeSubaccount: `0x${'33'.repeat(32)}`,
+        },
+        domainSep,
+        store,
+      );
       const good = await signed(1n);
       const input = verifyOrder(domainSep, good.order, good.signature);
       await ledger.admit(input);
@@ -49,7 +75,8 @@ describe('who may sign', () => {
     const byStranger = await signed(3n, stranger);
     const wire = inputToWire(verifyOrderUnchecked(byStranger));
     expect(() => inputFromWire(domainSep, wire)).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
-    const linked = (subaccount: Hex, signer: Hex): boolean => subaccount === makeSubaccount(trader.address, 'main') && signer === stranger.address.toLowerCase();
+    const linked = (subaccount: Hex, signer: Hex): boolean =>
+      subaccount === makeSubaccount(trader.address, 'main') && signer === stranger.address.toLowerCase();
     expect(inputFromWire(domainSep, wire, undefined, linked)).toMatchObject({ type: 'order' });
     expect(() => inputFromWire(domainSep, wire, undefined, () => false)).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
     const byOwner = await signed(4n);

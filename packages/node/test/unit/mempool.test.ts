@@ -23,9 +23,35 @@ describe('mempool', () => {
   });
 
   it.each([
-    ['duplicate', { maxTotal: 10, maxPerSubaccount: 10 }, [[1, 1], [1, 2]], 'DUPLICATE_ORDER'],
-    ['total limit', { maxTotal: 2, maxPerSubaccount: 10 }, [[1, 1], [2, 2], [3, 3]], 'MEMPOOL_FULL'],
-    ['per-subaccount limit', { maxTotal: 10, maxPerSubaccount: 2 }, [[1, 1], [2, 1], [3, 1]], 'MEMPOOL_FULL'],
+    [
+      'duplicate',
+      { maxTotal: 10, maxPerSubaccount: 10 },
+      [
+        [1, 1],
+        [1, 2],
+      ],
+      'DUPLICATE_ORDER',
+    ],
+    [
+      'total limit',
+      { maxTotal: 2, maxPerSubaccount: 10 },
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ],
+      'MEMPOOL_FULL',
+    ],
+    [
+      'per-subaccount limit',
+      { maxTotal: 10, maxPerSubaccount: 2 },
+      [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ],
+      'MEMPOOL_FULL',
+    ],
   ] as const)('refuses past its %s', (_name, limits, adds, code) => {
     const m = new Mempool(limits);
     const last = adds[adds.length - 1]!;

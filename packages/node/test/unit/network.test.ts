@@ -35,12 +35,14 @@ describe('gossip network over TCP on loopback', () => {
     try {
       const [a, b, c] = (await mesh(3, nets)) as [Network, Network, Network];
       const got: Record<string, string[]> = { b: [], c: [] };
-      const handler = (who: 'b' | 'c') => (data: Uint8Array): Verdict => {
-        const text = new TextDecoder().decode(data);
-        if (text.startsWith('bad')) return 'REJECT';
-        got[who]!.push(text);
-        return 'ACCEPT';
-      };
+      const handler =
+        (who: 'b' | 'c') =>
+        (data: Uint8Array): Verdict => {
+          const text = new TextDecoder().decode(data);
+          if (text.startsWith('bad')) return 'REJECT';
+          got[who]!.push(text);
+          return 'ACCEPT';
+        };
       a.onMessage(topics.orders, () => 'ACCEPT');
       b.onMessage(topics.orders, handler('b'));
       c.onMessage(topics.orders, handler('c'));
@@ -66,7 +68,14 @@ describe('gossip network over TCP on loopback', () => {
       let throttled = 0;
       a.onMessage(topics.orders, () => 'ACCEPT');
       // a burst of 5 and a refill far too slow to matter during the test
-      b.onMessage(topics.orders, (data) => (handled.push(new TextDecoder().decode(data)), 'ACCEPT'), { perPeer: { perSecond: 0.001, burst: 5 }, onThrottle: () => throttled++ });
+      b.onMessage(
+        topics.orders,
+        (data) => {
+          handled.push(new TextDecoder().decode(data));
+          return 'ACCEPT';
+        },
+        { perPeer: { perSecond: 0.001, burst: 5 }, onThrottle: () => throttled++ },
+      );
       await waitFor(() => b.peerCount() >= 1);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < 20; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
@@ -89,7 +98,16 @@ describe('gossip network over TCP on loopback', () => {
       subscribeGossip(
         b,
         topics,
-        { input: async () => (handled.input++, 'ACCEPT'), proposal: async () => (handled.proposal++, 'ACCEPT') },
+        {
+          input: async () => {
+            handled.input++;
+            return 'ACCEPT';
+          },
+          proposal: async () => {
+            handled.proposal++;
+            return 'ACCEPT';
+          },
+        },
         { gossipRateLimit: { perSecond: 0.001, burst: 8 }, proposalRateLimit: { perSecond: 0.001, burst: 3 } },
         { inputThrottled: () => throttled.input++, proposalThrottled: () => throttled.proposal++ },
       );

@@ -19,13 +19,33 @@ const trader = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be
 async function proposal(inputs: number, signer: typeof operator, badInputs: boolean): Promise<Proposal> {
   const orders = await Promise.all(
     Array.from({ length: inputs }, async (_, i) => {
-      const order: Order = { subaccount: makeSubaccount(trader.address, 'main'), marketId: 1, isBuy: true, price: parseX18('2000'), amount: parseX18('1'), nonce: BigInt(i + 1), expiry: 0n, flags: 0, clientId: 0n };
+      const order: Order = {
+        subaccount: makeSubaccount(trader.address, 'main'),
+        marketId: 1,
+        isBuy: true,
+        price: parseX18('2000'),
+        amount: parseX18('1'),
+        nonce: BigInt(i + 1),
+        expiry: 0n,
+        flags: 0,
+        clientId: 0n,
+      };
       const real = prepareOrder(domainSep, order, '0x');
       const signature = badInputs ? (`0x${'11'.repeat(64)}1b` as Hex) : await trader.sign({ hash: real.hash });
       return prepareOrder(domainSep, order, signature);
     }),
   );
-  const unsigned = { batchId: 8n, timestamp: 1000n, requestCursor: 0n, prices: [], funding: [], requests: [], inputs: orders, prevStateHash: ZERO_HASH, stateHash: ZERO_HASH };
+  const unsigned = {
+    batchId: 8n,
+    timestamp: 1000n,
+    requestCursor: 0n,
+    prices: [],
+    funding: [],
+    requests: [],
+    inputs: orders,
+    prevStateHash: ZERO_HASH,
+    stateHash: ZERO_HASH,
+  };
   return { ...unsigned, signature: await signer.sign({ hash: proposalDigest(domainSep, unsigned) }) };
 }
 

@@ -6,7 +6,17 @@ import type { BatchInput } from '../../src/inputs.js';
 import { blame, refusalCode } from '../../src/refusal.js';
 
 const h = (n: number): Hex => `0x${String(n).repeat(64)}` as Hex;
-const order = (isBuy: boolean): Order => ({ subaccount: `0x${'11'.repeat(32)}`, marketId: 1, isBuy, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n });
+const order = (isBuy: boolean): Order => ({
+  subaccount: `0x${'11'.repeat(32)}`,
+  marketId: 1,
+  isBuy,
+  price: 1n,
+  amount: 1n,
+  nonce: 0n,
+  expiry: 0n,
+  flags: 0,
+  clientId: 0n,
+});
 
 /** Order 0 rests (a sell), order 1 is new in the batch (a buy), and fill 0 is 1 taking 0. */
 function batch(takerIsBuy: boolean): { args: SettlementArgs; inputs: BatchInput[] } {

@@ -39,7 +39,12 @@ function kestrel(b: Book): bigint {
   const p: Portfolio = {
     quote: -(eth * ETH) / ONE, // the spot is bought with borrowed USDC
     assets: [{ group: GROUP_ETH, balance: eth, price: ETH }],
-    perps: ([[3, b.ethPerp ?? 0n, ETH, GROUP_ETH], [4, b.btcPerp ?? 0n, BTC, GROUP_BTC]] as const).map(([id, size, price, group]) => ({
+    perps: (
+      [
+        [3, b.ethPerp ?? 0n, ETH, GROUP_ETH],
+        [4, b.btcPerp ?? 0n, BTC, GROUP_BTC],
+      ] as const
+    ).map(([id, size, price, group]) => ({
       group,
       size,
       vQuote: -(size * price) / ONE, // opened at the index: no PnL
@@ -55,7 +60,7 @@ function kestrel(b: Book): bigint {
   return r.requirementIM;
 }
 
-const notional = (size: bigint | undefined, price: bigint): bigint => ((size ?? 0n) < 0n ? -(size ?? 0n) : (size ?? 0n)) * price / ONE;
+const notional = (size: bigint | undefined, price: bigint): bigint => (((size ?? 0n) < 0n ? -(size ?? 0n) : (size ?? 0n)) * price) / ONE;
 
 function dydx(b: Book): bigint {
   return (notional(b.ethPerp, ETH) * 5n) / 100n + (notional(b.btcPerp, BTC) * 5n) / 100n + notional(b.ethSpot, ETH);
@@ -108,7 +113,7 @@ describe('reference portfolios under the devnet parameters', () => {
     });
   }
 
-  it('states the competitors\' figures the docs table shows', () => {
+  it("states the competitors' figures the docs table shows", () => {
     const basis = { ethSpot: N, ethPerp: -N };
     expect([dydx(basis), vertex(basis), hyperliquid(basis)]).toEqual([x('105000'), x('2000'), x('104000')]);
     expect([dydx({ ethPerp: N }), vertex({ ethPerp: N }), hyperliquid({ ethPerp: N })]).toEqual([x('5000'), x('5000'), x('4000')]);

@@ -1,15 +1,4 @@
-import {
-  ErrorCode,
-  MAX_TAKER_LIFETIME,
-  SelfTradeMode,
-  TimeInForce,
-  UINT128_MAX,
-  UINT64_MAX,
-  encodeFlags,
-  parseX18,
-  type Hex,
-  type Order,
-} from '@kestrel/core';
+import { ErrorCode, MAX_TAKER_LIFETIME, SelfTradeMode, TimeInForce, UINT128_MAX, UINT64_MAX, encodeFlags, parseX18, type Hex, type Order } from '@kestrel/core';
 import type { MarketWire } from '../api/wire.js';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode, type KestrelApiError } from '../errors.js';
@@ -135,9 +124,11 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
   }
 
   const tif = p.timeInForce ?? 'GTC';
-  if (!Object.hasOwn(TimeInForce, tif)) fail(ErrorCode.INVALID_FLAGS, `timeInForce must be one of ${Object.keys(TimeInForce).join(', ')}`, { timeInForce: tif });
+  if (!Object.hasOwn(TimeInForce, tif))
+    fail(ErrorCode.INVALID_FLAGS, `timeInForce must be one of ${Object.keys(TimeInForce).join(', ')}`, { timeInForce: tif });
   const stp = p.selfTrade ?? 'CANCEL_MAKER';
-  if (!Object.hasOwn(SelfTradeMode, stp)) fail(ErrorCode.INVALID_FLAGS, `selfTrade must be one of ${Object.keys(SelfTradeMode).join(', ')}`, { selfTrade: stp });
+  if (!Object.hasOwn(SelfTradeMode, stp))
+    fail(ErrorCode.INVALID_FLAGS, `selfTrade must be one of ${Object.keys(SelfTradeMode).join(', ')}`, { selfTrade: stp });
   if (p.reduceOnly && market.kind !== 'PERP') {
     fail(ErrorCode.UNSUPPORTED_ORDER_TYPE, `reduceOnly applies to perpetual markets only; ${market.symbol} is ${market.kind}`, { ...ctx, kind: market.kind });
   }
@@ -149,7 +140,10 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
     fail(ErrorCode.EXPIRED, `expiry ${expiry} is not in the future (unix seconds)`, { expiry: expiry.toString(), now: now.toString() });
   }
   if (taker && (expiry === 0n || expiry > now + MAX_TAKER_LIFETIME)) {
-    fail(ErrorCode.TAKER_EXPIRY, `an ${tif} order must expire within ${MAX_TAKER_LIFETIME} s (unix seconds; got ${expiry})`, { expiry: expiry.toString(), now: now.toString() });
+    fail(ErrorCode.TAKER_EXPIRY, `an ${tif} order must expire within ${MAX_TAKER_LIFETIME} s (unix seconds; got ${expiry})`, {
+      expiry: expiry.toString(),
+      now: now.toString(),
+    });
   }
 
   return {

@@ -28,8 +28,7 @@ export type CancelAllErrorType = KestrelSdkError | KestrelApiError;
  * ```
  */
 export async function cancelAll(client: KestrelBaseClient, parameters: CancelAllParameters = {}): Promise<CancelAllReturnType> {
-  const marketId =
-    parameters.symbol !== undefined ? (await resolveMarket(client, { symbol: parameters.symbol })).marketId : (parameters.marketId ?? 0);
+  const marketId = parameters.symbol !== undefined ? (await resolveMarket(client, { symbol: parameters.symbol })).marketId : (parameters.marketId ?? 0);
   const cancelAll: CancelAll = {
     subaccount: resolveSubaccount(client, parameters, 'cancelAll'),
     marketId,

@@ -33,7 +33,8 @@ export async function cancelOrders(client: KestrelBaseClient, parameters: Cancel
     });
   }
   orderHashes.forEach((h, i) => {
-    if (!isHex(h, 32)) throw new KestrelSdkError(ErrorCode.MALFORMED, `orderHashes[${i}] is not 32 bytes of 0x hex`, { details: { index: i, value: String(h) } });
+    if (!isHex(h, 32))
+      throw new KestrelSdkError(ErrorCode.MALFORMED, `orderHashes[${i}] is not 32 bytes of 0x hex`, { details: { index: i, value: String(h) } });
   });
   const cancel: Cancel = {
     subaccount: resolveSubaccount(client, parameters, 'cancelOrders'),

@@ -43,7 +43,10 @@ export async function claimPayout(client: KestrelBaseClient, parameters: ClaimPa
   } catch (e) {
     throw chainError(e, 'claimPayout', 'claimable');
   }
-  if (amount === 0n) throw new KestrelSdkError(SdkErrorCode.NOTHING_TO_CLAIM, `nothing of ${asset.symbol} is claimable by ${owner}`, { details: { assetId: asset.assetId, owner } });
+  if (amount === 0n)
+    throw new KestrelSdkError(SdkErrorCode.NOTHING_TO_CLAIM, `nothing of ${asset.symbol} is claimable by ${owner}`, {
+      details: { assetId: asset.assetId, owner },
+    });
   const { hash } = await sendContract(client, 'claimPayout', { address, abi: exchangeAbi, functionName: 'claim', args: [asset.assetId, to] });
   return { hash, assetId: asset.assetId, amount, to };
 }

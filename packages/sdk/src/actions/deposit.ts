@@ -70,7 +70,8 @@ export async function deposit(client: KestrelBaseClient, parameters: DepositPara
       );
     }
     if (allowance < tokenAmount) {
-      approvalHash = (await sendContract(client, 'deposit', { address: asset.token, abi: erc20Abi, functionName: 'approve', args: [exchange, tokenAmount] })).hash;
+      approvalHash = (await sendContract(client, 'deposit', { address: asset.token, abi: erc20Abi, functionName: 'approve', args: [exchange, tokenAmount] }))
+        .hash;
     }
   }
   const { hash, receipt } = await sendContract(client, 'deposit', {

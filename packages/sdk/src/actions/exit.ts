@@ -54,11 +54,16 @@ export async function exit(client: KestrelBaseClient, parameters: ExitParameters
     }
   };
   const [frozenAt, claimWindow, state] = await Promise.all([read<bigint>('frozenAt'), read<bigint>('claimWindow'), read<number>('exitState', [subaccount])]);
-  if (frozenAt === 0n) throw new KestrelSdkError(SdkErrorCode.NOT_FROZEN, 'the Exchange is not frozen: withdraw through the queue (or freeze it first if it is stalled)', { details: { subaccount } });
+  if (frozenAt === 0n)
+    throw new KestrelSdkError(SdkErrorCode.NOT_FROZEN, 'the Exchange is not frozen: withdraw through the queue (or freeze it first if it is stalled)', {
+      details: { subaccount },
+    });
   if (Number(state) === 3) throw new KestrelSdkError(SdkErrorCode.ALREADY_EXITED, `${subaccount} has left already`, { details: { subaccount } });
   const [claim, equity] = await read<readonly [readonly bigint[], bigint]>('exitClaim', [subaccount]);
   const { hash, receipt } = await sendContract(client, 'exit', { address, abi: exchangeAbi, functionName: 'exitFrozen', args: [subaccount] });
-  const paidEvent = parseEventLogs({ abi: exchangeAbi, logs: receipt.logs, eventName: 'ExitPaid' }).find((e) => e.address.toLowerCase() === address.toLowerCase());
+  const paidEvent = parseEventLogs({ abi: exchangeAbi, logs: receipt.logs, eventName: 'ExitPaid' }).find(
+    (e) => e.address.toLowerCase() === address.toLowerCase(),
+  );
   const paid = paidEvent ? [...paidEvent.args.amounts] : claim.map(() => 0n);
   return { hash, subaccount, state: paidEvent ? 'paid' : 'registered', claim: [...claim], paid, equity, payoutsFrom: BigInt(frozenAt) + BigInt(claimWindow) };
 }

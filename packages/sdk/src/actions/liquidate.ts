@@ -36,9 +36,11 @@ export type LiquidateErrorType = KestrelSdkError;
  * ```
  */
 export async function liquidate(client: KestrelBaseClient, parameters: LiquidateParameters): Promise<LiquidateReturnType> {
-  if (!isHex(parameters.account, 32)) throw new KestrelSdkError(ErrorCode.MALFORMED, 'account must be a 32-byte subaccount', { details: { account: String(parameters.account) } });
+  if (!isHex(parameters.account, 32))
+    throw new KestrelSdkError(ErrorCode.MALFORMED, 'account must be a 32-byte subaccount', { details: { account: String(parameters.account) } });
   const amount = parseDecimalX18(parameters.amount, 'amount');
-  if (amount <= 0n || amount > UINT128_MAX) throw new KestrelSdkError(ErrorCode.MALFORMED, 'amount must be positive', { details: { amount: parameters.amount } });
+  if (amount <= 0n || amount > UINT128_MAX)
+    throw new KestrelSdkError(ErrorCode.MALFORMED, 'amount must be positive', { details: { amount: parameters.amount } });
   const liquidator = resolveSubaccount(client, parameters, 'liquidate');
   const exchange = await exchangeAddress(client);
   const { hash, receipt } = await sendContract(client, 'liquidate', {

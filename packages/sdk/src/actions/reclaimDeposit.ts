@@ -47,14 +47,20 @@ export async function reclaimDeposit(client: KestrelBaseClient, parameters: Recl
     }
   };
   if ((await read<bigint>('frozenAt')) === 0n) {
-    throw new KestrelSdkError(SdkErrorCode.NOT_FROZEN, 'the Exchange is not frozen: a queued deposit is credited by the next batch', { details: { requestId: String(requestId) } });
+    throw new KestrelSdkError(SdkErrorCode.NOT_FROZEN, 'the Exchange is not frozen: a queued deposit is credited by the next batch', {
+      details: { requestId: String(requestId) },
+    });
   }
   const [requestCount, processed] = await Promise.all([read<bigint>('requestCount'), read<bigint>('processedRequests')]);
   const request = requestId >= 0n && requestId < requestCount ? await read<{ kind: number }>('getRequest', [requestId]) : undefined;
   if (request === undefined || Number(request.kind) !== 0 || requestId < processed || (await read<boolean>('depositReclaimed', [requestId]))) {
-    throw new KestrelSdkError(SdkErrorCode.NOT_RECLAIMABLE, `request ${requestId} is not a deposit waiting to be credited`, { details: { requestId: String(requestId) } });
+    throw new KestrelSdkError(SdkErrorCode.NOT_RECLAIMABLE, `request ${requestId} is not a deposit waiting to be credited`, {
+      details: { requestId: String(requestId) },
+    });
   }
   const { hash, receipt } = await sendContract(client, 'reclaimDeposit', { address, abi: exchangeAbi, functionName: 'reclaimDeposit', args: [requestId] });
-  const event = parseEventLogs({ abi: exchangeAbi, logs: receipt.logs, eventName: 'DepositReclaimed' }).find((e) => e.address.toLowerCase() === address.toLowerCase())!;
+  const event = parseEventLogs({ abi: exchangeAbi, logs: receipt.logs, eventName: 'DepositReclaimed' }).find(
+    (e) => e.address.toLowerCase() === address.toLowerCase(),
+  )!;
   return { hash, requestId, assetId: Number(event.args.assetId), amount: event.args.amount, to: getAddress(subaccountOwner(event.args.subaccount)) };
 }

@@ -69,7 +69,12 @@ export async function simulate(client: KestrelBaseClient, parameters: SimulatePa
 export function whatIf(account: AccountResponse, risk: RiskResponse, markets: readonly MarketWire[], actions: readonly SimulateAction[]): SimulateReturnType {
   const params: MarginParams = {
     pnlWeight: parseX18(risk.pnlWeight),
-    groups: new Map(risk.groups.map((g) => [g.groupId, { groupId: g.groupId, shockIM: parseX18(g.shockIM), basisIM: parseX18(g.basisIM), shockMM: parseX18(g.shockMM), basisMM: parseX18(g.basisMM) }])),
+    groups: new Map(
+      risk.groups.map((g) => [
+        g.groupId,
+        { groupId: g.groupId, shockIM: parseX18(g.shockIM), basisIM: parseX18(g.basisIM), shockMM: parseX18(g.shockMM), basisMM: parseX18(g.basisMM) },
+      ]),
+    ),
   };
   const backstop = parseX18(risk.backstopRatio);
   const price = new Map(risk.prices.map((p) => [p.marketId, parseX18(p.price)]));
@@ -94,9 +99,21 @@ export function whatIf(account: AccountResponse, risk: RiskResponse, markets: re
         quote += r.realized;
         vQuote = r.vQuote;
       }
-      return { group: m.riskGroup, size, vQuote, price: price.get(m.marketId), concIM: parseX18(m.concIM), concMM: parseX18(m.concMM), concThreshold: parseX18(m.concThreshold) };
+      return {
+        group: m.riskGroup,
+        size,
+        vQuote,
+        price: price.get(m.marketId),
+        concIM: parseX18(m.concIM),
+        concMM: parseX18(m.concMM),
+        concThreshold: parseX18(m.concThreshold),
+      };
     });
-    const assets: AssetHolding[] = risk.assets.map((a) => ({ group: a.riskGroup, balance: balance.get(a.assetId) ?? 0n, price: a.priceMarketId === null ? undefined : price.get(a.priceMarketId) }));
+    const assets: AssetHolding[] = risk.assets.map((a) => ({
+      group: a.riskGroup,
+      balance: balance.get(a.assetId) ?? 0n,
+      price: a.priceMarketId === null ? undefined : price.get(a.priceMarketId),
+    }));
     return { quote, assets, perps };
   };
   const before = portfolio(false);
@@ -108,7 +125,8 @@ export function whatIf(account: AccountResponse, risk: RiskResponse, markets: re
     else {
       const m = markets.find((x) => x.marketId === a.marketId);
       const px = a.price === undefined ? price.get(a.marketId) : parseX18(a.price);
-      if (m === undefined || px === undefined) throw new KestrelSdkError(ErrorCode.UNKNOWN_MARKET, `actions[${i}]: market ${a.marketId} is not listed or has no price`, { details: { index: i } });
+      if (m === undefined || px === undefined)
+        throw new KestrelSdkError(ErrorCode.UNKNOWN_MARKET, `actions[${i}]: market ${a.marketId} is not listed or has no price`, { details: { index: i } });
       const quote = mulX18(amount, px);
       const fee = feeFor(quote, parseX18(m.takerFee));
       const buy = a.side === 'buy';

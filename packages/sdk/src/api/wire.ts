@@ -81,14 +81,7 @@ export interface CancelResponse {
   cancelled: Hex[];
 }
 
-export type OrderStatusName =
-  | 'pending'
-  | 'open'
-  | 'partially_filled'
-  | 'filled'
-  | 'cancelled'
-  | 'expired'
-  | 'rejected';
+export type OrderStatusName = 'pending' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
 
 export interface OrderStatusResponse {
   orderHash: Hex;
@@ -255,7 +248,14 @@ export interface RiskResponse {
   /** each market's index price, where it has one */
   prices: Array<{ marketId: number; price: string }>;
   /** de-risking (DESIGN §9) */
-  deRisk: { maxGraceSeconds: string; defaultGraceSeconds: string; defaultSlippageBps: number; planBuffer: string; liquidationDiscount: string; insuranceShare: string };
+  deRisk: {
+    maxGraceSeconds: string;
+    defaultGraceSeconds: string;
+    defaultSlippageBps: number;
+    planBuffer: string;
+    liquidationDiscount: string;
+    insuranceShare: string;
+  };
 }
 
 export interface InfoResponse {
@@ -429,13 +429,20 @@ export function cancelAllFromWire(v: unknown): CancelAll {
 }
 
 export function riskPlanToWire(p: RiskPlan): RiskPlanWire {
-  return { subaccount: p.subaccount, marketOrder: [...p.marketOrder], maxSlippageBps: p.maxSlippageBps, graceSeconds: p.graceSeconds, nonce: p.nonce.toString() };
+  return {
+    subaccount: p.subaccount,
+    marketOrder: [...p.marketOrder],
+    maxSlippageBps: p.maxSlippageBps,
+    graceSeconds: p.graceSeconds,
+    nonce: p.nonce.toString(),
+  };
 }
 
 /** Parses and range-checks a risk plan from JSON; throws KestrelError(MALFORMED) naming the field. */
 export function riskPlanFromWire(v: unknown): RiskPlan {
   if (!isRecord(v)) throw malformed('plan', 'expected an object');
-  if (!Array.isArray(v.marketOrder) || v.marketOrder.length > MAX_PLAN_MARKETS) throw malformed('plan.marketOrder', `expected at most ${MAX_PLAN_MARKETS} market ids`);
+  if (!Array.isArray(v.marketOrder) || v.marketOrder.length > MAX_PLAN_MARKETS)
+    throw malformed('plan.marketOrder', `expected at most ${MAX_PLAN_MARKETS} market ids`);
   return {
     subaccount: bytes32(v.subaccount, 'plan.subaccount'),
     marketOrder: v.marketOrder.map((id, i) => uintNumber(id, `plan.marketOrder[${i}]`, UINT32_MAX)),

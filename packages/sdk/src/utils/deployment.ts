@@ -90,9 +90,13 @@ export async function exchangeAddress(client: KestrelBaseClient): Promise<Addres
 
 export function requireAccount(client: KestrelBaseClient, action: string): Account {
   if (!client.account) {
-    throw new KestrelSdkError(SdkErrorCode.ACCOUNT_REQUIRED, `${action} needs an account: pass \`account\` or a \`walletClient\` with one to createKestrelClient`, {
-      details: { action },
-    });
+    throw new KestrelSdkError(
+      SdkErrorCode.ACCOUNT_REQUIRED,
+      `${action} needs an account: pass \`account\` or a \`walletClient\` with one to createKestrelClient`,
+      {
+        details: { action },
+      },
+    );
   }
   return client.account;
 }

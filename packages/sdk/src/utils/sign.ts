@@ -2,7 +2,18 @@
  * Signing Kestrel typed data: validated first, then signed by the client's local account or,
  * for a JSON-RPC account, by its wallet client.
  */
-import { EIP712_TYPES, ErrorCode, decodeFlags, isHex, type Cancel, type CancelAll, type Eip712Domain, type Hex, type Order, type RiskPlan } from '@kestrel/core';
+import {
+  EIP712_TYPES,
+  ErrorCode,
+  decodeFlags,
+  isHex,
+  type Cancel,
+  type CancelAll,
+  type Eip712Domain,
+  type Hex,
+  type Order,
+  type RiskPlan,
+} from '@kestrel/core';
 import { isAddress, validateTypedData, type TypedDataDefinition } from 'viem';
 import { signTypedData } from 'viem/actions';
 import type { KestrelBaseClient } from '../client.js';
@@ -26,9 +37,11 @@ export function assertTypedData(domain: Eip712Domain, typed: KestrelTypedData): 
     throw new KestrelSdkError(SdkErrorCode.INVALID_TYPED_DATA, `${typed.primaryType}: ${why}`, { details, cause });
   };
   if (typeof domain !== 'object' || domain === null) bad('missing domain');
-  if (domain.name !== 'Kestrel' || domain.version !== '1') bad('domain must be {name: "Kestrel", version: "1"}', { name: domain.name, version: domain.version });
+  if (domain.name !== 'Kestrel' || domain.version !== '1')
+    bad('domain must be {name: "Kestrel", version: "1"}', { name: domain.name, version: domain.version });
   if (typeof domain.chainId !== 'bigint' || domain.chainId <= 0n) bad('domain.chainId must be a positive bigint', { chainId: String(domain.chainId) });
-  if (!isAddress(domain.verifyingContract, { strict: false })) bad('domain.verifyingContract must be an address', { verifyingContract: domain.verifyingContract });
+  if (!isAddress(domain.verifyingContract, { strict: false }))
+    bad('domain.verifyingContract must be an address', { verifyingContract: domain.verifyingContract });
   if (typeof typed.message !== 'object' || typed.message === null) bad('missing message');
   try {
     validateTypedData(definitionOf(domain, typed));
@@ -47,7 +60,8 @@ export function assertTypedData(domain: Eip712Domain, typed: KestrelTypedData): 
     const ids: unknown = typed.message.marketOrder;
     if (!Array.isArray(ids)) bad('marketOrder must be an array');
     (ids as unknown[]).forEach((id, i) => {
-      if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 0xffffffff) bad(`marketOrder[${i}] must be a uint32 market id`, { index: i, value: String(id) });
+      if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 0xffffffff)
+        bad(`marketOrder[${i}] must be a uint32 market id`, { index: i, value: String(id) });
     });
   }
   if (typed.primaryType === 'Order') {
@@ -74,9 +88,13 @@ export async function signKestrelTypedData(client: KestrelBaseClient, domain: Ei
   try {
     if (account.type === 'local') return await account.signTypedData(definition);
     if (!client.walletClient) {
-      throw new KestrelSdkError(SdkErrorCode.WALLET_CLIENT_REQUIRED, `${action}: account ${account.address} is not a local account; pass a walletClient that can sign for it`, {
-        details: { action, address: account.address },
-      });
+      throw new KestrelSdkError(
+        SdkErrorCode.WALLET_CLIENT_REQUIRED,
+        `${action}: account ${account.address} is not a local account; pass a walletClient that can sign for it`,
+        {
+          details: { action, address: account.address },
+        },
+      );
     }
     return await signTypedData(client.walletClient, { ...definition, account });
   } catch (cause) {

@@ -20,7 +20,9 @@ export function parseDecimalX18(text: string, field: string): bigint {
     const tooPrecise = /^-?\d+\.\d{19,}$/.test(text);
     throw new KestrelSdkError(
       tooPrecise ? SdkErrorCode.TOO_MANY_DECIMALS : ErrorCode.MALFORMED,
-      tooPrecise ? `${field} "${text.slice(0, 60)}" has more than 18 fractional digits` : `${field} must be a decimal string such as "1.5", got "${text.slice(0, 40)}"`,
+      tooPrecise
+        ? `${field} "${text.slice(0, 60)}" has more than 18 fractional digits`
+        : `${field} must be a decimal string such as "1.5", got "${text.slice(0, 40)}"`,
       { details: { field, value: text.slice(0, 60) }, cause },
     );
   }
@@ -40,7 +42,9 @@ export function parseDecimalX18(text: string, field: string): bigint {
 export function parseUnitsExact(text: string, decimals: number, field: string): bigint {
   const x18 = parseDecimalX18(text, field);
   if (x18 < 0n) {
-    throw new KestrelSdkError(ErrorCode.MALFORMED, `${field} must not be negative, got "${text.slice(0, 40)}"`, { details: { field, value: text.slice(0, 40) } });
+    throw new KestrelSdkError(ErrorCode.MALFORMED, `${field} must not be negative, got "${text.slice(0, 40)}"`, {
+      details: { field, value: text.slice(0, 40) },
+    });
   }
   const scale = tokenScale(decimals);
   if (x18 % scale !== 0n) {
