@@ -27,6 +27,7 @@ import {
   timelockAbi,
   timelockBytecode,
 } from './generated/artifacts.js';
+import { defaultMaintenance } from '@kestrel/core';
 
 /** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -369,7 +370,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
       active: m.active ?? true,
       riskGroup: m.riskGroup ?? 0,
       concIM: m.concIM ?? 0n,
-      concMM: m.concMM ?? (m.concIM ?? 0n) / 2n,
+      concMM: m.concMM ?? defaultMaintenance(m.concIM ?? 0n),
       concThreshold: m.concThreshold ?? 0n,
       maxFundingRate: m.maxFundingRate ?? DEFAULT_MAX_FUNDING_RATE,
     };
@@ -407,7 +408,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     if (a.lending) calls.push({ target: exchange, data: exchangeCall('setLendingCurve', [assetId, a.lending]) });
   }
   for (const g of options.riskGroups ?? []) {
-    const args = [g.groupId, g.shockIM, g.basisIM, g.shockMM ?? g.shockIM / 2n, g.basisMM ?? g.basisIM / 2n] as const;
+    const args = [g.groupId, g.shockIM, g.basisIM, g.shockMM ?? defaultMaintenance(g.shockIM), g.basisMM ?? defaultMaintenance(g.basisIM)] as const;
     calls.push({ target: exchange, data: exchangeCall('setRiskGroup', args) });
   }
   calls.push({ target: exchange, data: exchangeCall('setDeRiskParams', [options.deRisk ?? DEFAULT_DE_RISK]) });

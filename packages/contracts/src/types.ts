@@ -32,9 +32,8 @@ export const MarketKind = { Spot: 0, Perp: 1 } as const;
 /** A listed asset (`IExchange.Asset`). */
 export type Asset = ContractFunctionReturnType<typeof exchangeAbi, 'view', 'getAsset'>;
 
-/** `IExchange.RequestKind`. */
-export const RequestKind = { Deposit: 0, Withdrawal: 1, CancelUpTo: 2, CancelOrder: 3, LinkedSigner: 4, Liquidation: 5 } as const;
-export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
+/** `IExchange.RequestKind`: the core's, numbered as the contract's enum. */
+export { RequestKind } from '@kestrel/core';
 
 /** Reasons carried by `InvalidOrder(orderIndex, reason)`. */
 export const InvalidOrderReason = {

@@ -37,3 +37,11 @@ export function decodeFlags(flags: number): OrderFlags | null {
     selfTrade: selfTrade as SelfTradeMode,
   };
 }
+
+/**
+ * The flags of a plan order, the protocol's own order for a flagged account: IOC, reduce-only on
+ * a perp (spec: de-risking). The engine sends it and the contract checks it with these.
+ */
+export function planOrderFlags(perp: boolean): number {
+  return encodeFlags({ timeInForce: TimeInForce.IOC, reduceOnly: perp });
+}

@@ -30,3 +30,4 @@ export * from './lending.js';
 export * from './perp.js';
 export * from './feeds.js';
 export * from './margin.js';
+export * from './batch/index.js';

@@ -39,6 +39,14 @@ export interface RiskGroupParams {
   readonly basisMM?: bigint;
 }
 
+/**
+ * A maintenance charge left unset is half the initial one (spec: risk): the default of every
+ * maintenance fraction — shock, basis and concentration — in the engine and the deploy helper.
+ */
+export function defaultMaintenance(initial: bigint): bigint {
+  return initial / 2n;
+}
+
 /** A group's parameters when none are configured: no collateral value, debts charged in full. */
 export const UNCONFIGURED_GROUP: Omit<RiskGroupParams, 'groupId'> = Object.freeze({ shockIM: ONE, basisIM: ONE });
 
@@ -132,7 +140,7 @@ function exposures(p: Portfolio, pnlWeight: bigint): Exposures | null {
     pnl(m.vQuote + n, m.stale === true);
     const magnitude = abs(n);
     add(m.group, n, magnitude);
-    if (magnitude > m.concThreshold) x.concentrated.push([m.concIM, m.concMM ?? m.concIM / 2n, magnitude - m.concThreshold]);
+    if (magnitude > m.concThreshold) x.concentrated.push([m.concIM, m.concMM ?? defaultMaintenance(m.concIM), magnitude - m.concThreshold]);
   }
   return x;
 }
@@ -143,8 +151,9 @@ function groupRequirement(net: bigint, gross: bigint, shock: bigint, basis: bigi
   return mulDivCeil(shock, n, ONE) + mulDivCeil(basis, gross - n, ONE);
 }
 
-const shockMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.shockMM ?? g.shockIM / 2n;
-const basisMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.basisMM ?? g.basisIM / 2n;
+/** A group's maintenance shock: as configured, or half the initial one. */
+export const shockMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.shockMM ?? defaultMaintenance(g.shockIM);
+const basisMM = (g: Omit<RiskGroupParams, 'groupId'>): bigint => g.basisMM ?? defaultMaintenance(g.basisIM);
 
 /** Initial health H_IM, X18 quote; null when a loan or a position has no price. */
 export function initialHealth(p: Portfolio, params: MarginParams): bigint | null {

@@ -1,6 +1,6 @@
+import type { SettlementArgs } from '@kestrel/core';
 import { orderFromWire, riskPlanFromWire } from '@kestrel/sdk';
 import type { Hex } from '@kestrel/core';
-import type { SettlementArgs } from './batch.js';
 import type { BatchRecord } from './ledger.js';
 
 /** Rebuilds the `settleBatch` arguments of a logged batch. */

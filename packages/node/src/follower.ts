@@ -6,8 +6,9 @@
  * is tentative, and when the leader replaces it (the chain reverted it and the leader built it
  * again) the follower rolls its copy back and applies the new one.
  */
+import { findOrderInput, proposalDigest, settlementOf, type Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import { findOrderInput, proposalDigest, proposalFromWire, settlementArgs, type Proposal } from './batch.js';
+import { proposalFromWire } from './batch.js';
 import { recoverAddress } from './crypto/recover.js';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
 import { ownLog, type BatchRecord, type Ledger } from './ledger.js';
@@ -104,7 +105,7 @@ export class Follower {
       return 'diverged';
     }
     try {
-      const args = settlementArgs(
+      const args = settlementOf(
         p,
         applied.events,
         (h) => {

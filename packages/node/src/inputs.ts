@@ -3,6 +3,7 @@
  * disk. Each keeps its signature so a batch can be re-verified by any peer and by the contract.
  */
 import {
+  isSigned,
   cancelAllDigest,
   cancelDigest,
   orderHash,
@@ -15,6 +16,9 @@ import {
   type Hex,
   type Order,
   type RiskPlan,
+  type BatchInput,
+  type ProtocolInput,
+  type SignedInput,
 } from '@kestrel/core';
 import {
   cancelAllFromWire,
@@ -33,27 +37,6 @@ import {
 } from '@kestrel/sdk';
 import { recoverAddress } from './crypto/recover.js';
 
-export type SignedInput =
-  | { type: 'order'; order: Order; signature: Hex; hash: Hex }
-  | { type: 'cancel'; cancel: Cancel; signature: Hex; hash: Hex }
-  | { type: 'cancelAll'; cancelAll: CancelAll; signature: Hex; hash: Hex }
-  /** a de-risking plan: only the subaccount's owner may sign one (not its linked signer) */
-  | { type: 'riskPlan'; plan: RiskPlan; signature: Hex; hash: Hex };
-
-/**
- * The protocol's own steps (DESIGN §9), which the sequencer adds from the engine's due list and
- * every node replays: a flagged account's plan step, the fund absorbing a bankrupt account, and
- * deleveraging one of its positions.
- */
-export type ProtocolInput = { type: 'deRisk' | 'absorb'; subaccount: Hex } | { type: 'deleverage'; subaccount: Hex; marketId: number };
-
-/**
- * A sequenced input of a batch: a signed input, `drop` — the sequencer's removal of a resting
- * order the chain refuses to settle (for example after an on-chain cancel it had not seen yet) —
- * or a protocol step.
- */
-export type BatchInput = SignedInput | { type: 'drop'; hash: Hex } | ProtocolInput;
-
 export type InputWire =
   | { type: 'order'; order: OrderWire; signature: Hex }
   | { type: 'cancel'; cancel: CancelWire; signature: Hex }
@@ -61,11 +44,6 @@ export type InputWire =
   | { type: 'riskPlan'; plan: RiskPlanWire; signature: Hex }
   | { type: 'drop'; hash: Hex }
   | ProtocolInput;
-
-/** Is the input signed by a trader (as opposed to a sequencer's drop or protocol step)? */
-export function isSigned(input: BatchInput): input is SignedInput {
-  return input.type === 'order' || input.type === 'cancel' || input.type === 'cancelAll' || input.type === 'riskPlan';
-}
 
 export function inputToWire(input: BatchInput): InputWire {
   switch (input.type) {

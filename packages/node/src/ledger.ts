@@ -9,10 +9,22 @@
  * snapshots alternate between two keys (`snapshot:0`, `snapshot:1`, by batch id parity), so the
  * previous one is still there and no batch writes more than one snapshot.
  */
-import { Engine, type EngineConfig, type EngineSnapshot, type EngineEvent, type Hex, type Order } from '@kestrel/core';
+import {
+  Engine,
+  type EngineConfig,
+  type EngineSnapshot,
+  type EngineEvent,
+  type Hex,
+  type Order,
+  applyBatch,
+  type Proposal,
+  type SettlementArgs,
+  isSigned,
+  type SignedInput,
+} from '@kestrel/core';
 import { orderFromWire, orderToWire, riskPlanToWire, type RiskPlanWire } from '@kestrel/sdk';
-import { applyBatch, proposalFromWire, proposalToWire, type Proposal, type ProposalWire, type SettlementArgs } from './batch.js';
-import { inputFromWire, inputToWire, isSigned, type SignedInput } from './inputs.js';
+import { proposalFromWire, proposalToWire, type ProposalWire } from './batch.js';
+import { inputFromWire, inputToWire } from './inputs.js';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
 import { batchKey, mempoolKey, type NodeStore, type StoredOrder } from './store/store.js';
 

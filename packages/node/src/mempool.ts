@@ -2,8 +2,8 @@
  * Validated, unsequenced inputs, kept in arrival order (the sequencer takes them in that order).
  * Bounded in total and per subaccount; a duplicate (same digest) is refused.
  */
-import { ErrorCode, KestrelError, type Hex } from '@kestrel/core';
-import { subaccountOfInput, type SignedInput } from './inputs.js';
+import { ErrorCode, KestrelError, type Hex, type SignedInput } from '@kestrel/core';
+import { subaccountOfInput } from './inputs.js';
 
 export interface MempoolLimits {
   maxTotal: number;

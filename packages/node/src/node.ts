@@ -18,7 +18,18 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
-import { domainSeparator, ErrorCode, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
+import {
+  domainSeparator,
+  ErrorCode,
+  KestrelError,
+  MAX_PLAN_MARKETS,
+  MAX_PLAN_SLIPPAGE_BPS,
+  type Hex,
+  type RiskPlan,
+  isSigned,
+  type BatchInput,
+  type SignedInput,
+} from '@kestrel/core';
 import { proposalToWire, verifyProposalInputs } from './batch.js';
 import { admitProposal } from './p2p/proposal-gate.js';
 import { orderAdmission } from './admission.js';
@@ -26,7 +37,7 @@ import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchan
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { assertSigned, decodeInput, inputToWire, isSigned, type BatchInput, type SignedInput } from './inputs.js';
+import { assertSigned, decodeInput, inputToWire } from './inputs.js';
 import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';

@@ -14,10 +14,8 @@
  *
  * A new order left out is rejected; a resting one is taken off the book by a `drop` input.
  */
-import { ErrorCode, type Hex } from '@kestrel/core';
+import { ErrorCode, type Hex, type SettlementArgs, type BatchInput } from '@kestrel/core';
 import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
-import type { SettlementArgs } from './batch.js';
-import type { BatchInput } from './inputs.js';
 
 export interface Refusal {
   error: string;

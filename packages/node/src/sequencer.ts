@@ -10,9 +10,17 @@
  * race costs one interval instead of stopping the exchange. Followers replace their copy when
  * the new batch with the same id arrives.
  */
+import {
+  findOrderInput,
+  proposalDigest,
+  settlementOf,
+  type PriceUpdate,
+  type Proposal,
+  type SettlementArgs,
+  type BatchInput,
+  type ProtocolInput,
+} from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import { findOrderInput, proposalDigest, settlementArgs, type PriceUpdate, type Proposal, type SettlementArgs } from './batch.js';
-import type { BatchInput, ProtocolInput } from './inputs.js';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
 import { settlementFromRecord } from './batch-record.js';
 import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
@@ -115,7 +123,7 @@ export class Sequencer {
         stateHash: applied.stateHash,
       };
       const proposal: Proposal = { ...unsigned, signature: '0x' };
-      const args = settlementArgs(
+      const args = settlementOf(
         proposal,
         applied.events,
         (h) => {

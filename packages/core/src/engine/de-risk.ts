@@ -34,7 +34,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ErrorCode, malformed } from '../codes.js';
 import type { Order, RiskPlan } from '../eip712.js';
-import { encodeFlags, SelfTradeMode, TimeInForce } from '../flags.js';
+import { planOrderFlags, SelfTradeMode, TimeInForce } from '../flags.js';
 import { bytesToHex, hexToBytes, isHex, writeUint256, type Hex } from '../hex.js';
 import { fundingOwed } from '../perp.js';
 import { planLots, worstReducePrice } from '../planner.js';
@@ -295,7 +295,7 @@ export class DeRisk {
       amount: BigInt(lots) * m.lotSize,
       nonce: 0n,
       expiry: 0n,
-      flags: encodeFlags({ timeInForce: TimeInForce.IOC, reduceOnly: m.kind === 'PERP' }),
+      flags: planOrderFlags(m.kind === 'PERP'),
       clientId: 0n,
     };
     const hash = deRiskOrderHash(order, s.now);

@@ -10,7 +10,17 @@
  * every step leaves health ≥ 0 or no lower, the batch as a whole leaves each account with health
  * ≥ 0 or no lower than before its first fill: the contract's rule.
  */
-import { initialHealth, maintenanceSurplus, riskReport, UNCONFIGURED_GROUP, type MarginParams, type Portfolio, type RiskReport } from '../margin.js';
+import {
+  defaultMaintenance,
+  initialHealth,
+  maintenanceSurplus,
+  riskReport,
+  shockMM,
+  UNCONFIGURED_GROUP,
+  type MarginParams,
+  type Portfolio,
+  type RiskReport,
+} from '../margin.js';
 import { mulDivCeil, mulDivFloor, ONE } from '../x18.js';
 import { fundingOwed } from '../perp.js';
 import type { Account } from './accounts.js';
@@ -88,15 +98,14 @@ export class Margin {
     if (market === undefined) return 0n;
     const abs = (v: bigint): bigint => (v < 0n ? -v : v);
     const shock = (group: number): bigint => {
-      const g = this.params.groups.get(group) ?? UNCONFIGURED_GROUP;
-      return g.shockMM ?? g.shockIM / 2n;
+      return shockMM(this.params.groups.get(group) ?? UNCONFIGURED_GROUP);
     };
     if (market.kind === 'PERP') {
       const price = this.s.oracles.get(marketId);
       if (price === undefined) return 0n;
       const n = abs(mulDivFloor(view.positionSize(account, marketId), price, ONE));
       const threshold = market.concThreshold ?? 0n;
-      const conc = n > threshold ? mulDivCeil(market.concMM ?? (market.concIM ?? 0n) / 2n, n - threshold, ONE) : 0n;
+      const conc = n > threshold ? mulDivCeil(market.concMM ?? defaultMaintenance(market.concIM ?? 0n), n - threshold, ONE) : 0n;
       return mulDivCeil(shock(market.riskGroup ?? 0), n, ONE) + conc;
     }
     const asset = this.assets.find(([id]) => id === market.baseAssetId);

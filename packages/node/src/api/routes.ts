@@ -1,5 +1,15 @@
 /** The v1 API handlers (DESIGN §12), each a thin read of the ledger or a submit to the node. */
-import { DEFAULT_BACKSTOP_RATIO, DE_RISK_DEFAULTS, ErrorCode, KestrelError, formatX18, isHex, type Hex } from '@kestrel/core';
+import {
+  DEFAULT_BACKSTOP_RATIO,
+  DE_RISK_DEFAULTS,
+  defaultMaintenance,
+  ErrorCode,
+  KestrelError,
+  formatX18,
+  isHex,
+  type Hex,
+  type SignedInput,
+} from '@kestrel/core';
 import {
   cancelAllFromWire,
   cancelFromWire,
@@ -24,7 +34,6 @@ import {
 import { prepareCancel, prepareCancelAll, prepareOrder, prepareRiskPlan } from '../inputs.js';
 import type { ChainListing } from '../chain/exchange.js';
 import type { Follower } from '../follower.js';
-import type { SignedInput } from '../inputs.js';
 import type { Ledger } from '../ledger.js';
 import type { Metrics } from '../metrics.js';
 import type { Network } from '../p2p/network.js';
@@ -205,8 +214,8 @@ export function buildRouter(node: ApiNode): Router {
         groupId: g.groupId,
         shockIM: f(g.shockIM),
         basisIM: f(g.basisIM),
-        shockMM: f(g.shockMM ?? g.shockIM / 2n),
-        basisMM: f(g.basisMM ?? g.basisIM / 2n),
+        shockMM: f(g.shockMM ?? defaultMaintenance(g.shockIM)),
+        basisMM: f(g.basisMM ?? defaultMaintenance(g.basisIM)),
       })),
       assets: node.listing.assets
         .filter((a) => a.assetId !== 0)
@@ -217,7 +226,7 @@ export function buildRouter(node: ApiNode): Router {
           marketId: m.marketId,
           riskGroup: m.riskGroup ?? 0,
           concIM: f(m.concIM ?? 0n),
-          concMM: f(m.concMM ?? (m.concIM ?? 0n) / 2n),
+          concMM: f(m.concMM ?? defaultMaintenance(m.concIM ?? 0n)),
           concThreshold: f(m.concThreshold ?? 0n),
         })),
       prices: node.listing.markets.flatMap((m) =>

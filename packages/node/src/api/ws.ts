@@ -20,8 +20,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex } from '@kestrel/core';
-import type { Proposal } from '../batch.js';
+import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
 import type { Ledger } from '../ledger.js';
 import type { Logger } from '../log.js';
 import { accountView, type Listed } from './account-view.js';

@@ -5,8 +5,19 @@
 import { createPublicClient, createWalletClient, http, type Account, type PublicClient, type WalletClient, type Transport, type Chain } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, mockFeedAbi } from '@kestrel/contracts';
-import { feedAnswerToX18, type AssetConfig, type EngineConfig, type Hex, type MarketConfig, type RateCurve, type RiskConfig } from '@kestrel/core';
-import type { ChainRequest, PriceUpdate, RequestKind, SettlementArgs } from '../batch.js';
+import {
+  feedAnswerToX18,
+  type AssetConfig,
+  type EngineConfig,
+  type Hex,
+  type MarketConfig,
+  type RateCurve,
+  type RiskConfig,
+  type ChainRequest,
+  type PriceUpdate,
+  type RequestKind,
+  type SettlementArgs,
+} from '@kestrel/core';
 
 /** A market's price feed as the Exchange reads it. */
 export interface FeedInfo {

@@ -30,11 +30,14 @@ import {
   type EngineConfig,
   type Order,
   type RiskPlan,
+  applyBatch,
+  settlementOf,
+  type PriceUpdate,
+  type SettlementArgs,
+  type BatchInput,
 } from '@kestrel/core';
 import { createKestrelClient } from '@kestrel/sdk';
-import { applyBatch, settlementArgs, type PriceUpdate, type SettlementArgs } from '../../src/batch.js';
 import { engineConfigOf, type ExchangeChain, ExchangeChain as Chain } from '../../src/chain/exchange.js';
-import type { BatchInput } from '../../src/inputs.js';
 import { DEVNET_ASSETS } from '../../src/devnet/listing.js';
 import { deployDevnetListing, keyOf } from '../chain-setup.js';
 import { ATTACKS, type AttackId } from './attacks.js';
@@ -193,7 +196,7 @@ async function buildOn(on: Engine, inputs: BatchInput[], opts: BatchOpts = {}): 
   const prices = opts.prices ?? [];
   const events = applyBatch(on, { timestamp: t, prices, funding: opts.funding ?? [], requests, inputs });
   const lookup = (h: Hex) => ((o) => o && { hash: h, ...o })(signed.get(h));
-  const args = settlementArgs({ batchId: batchId + 1n, timestamp: t, requestCursor: count, stateHash: on.stateHash(), prices, inputs }, events, lookup, (id) =>
+  const args = settlementOf({ batchId: batchId + 1n, timestamp: t, requestCursor: count, stateHash: on.stateHash(), prices, inputs }, events, lookup, (id) =>
     PERPS.has(id),
   );
   return { t, args };

@@ -3,11 +3,10 @@ import { createPublicClient, createWalletClient, http, parseUnits, type Hex } fr
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
-import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
+import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
-import type { Proposal } from '../../src/batch.js';
 import { createLogger } from '../../src/log.js';
 import { Sequencer } from '../../src/sequencer.js';
 import { NodeStore } from '../../src/store/store.js';

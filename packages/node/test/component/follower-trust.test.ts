@@ -2,10 +2,10 @@
  * What a follower refuses to apply, on a real chain: proposals not signed by an operator,
  * proposals signed for another deployment, and proposals whose requests are not the chain's.
  */
+import { proposalDigest, type Proposal } from '@kestrel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Hex } from '@kestrel/core';
-import { proposalDigest, type Proposal } from '../../src/batch.js';
 import { ExchangeChain } from '../../src/chain/exchange.js';
 import { Follower } from '../../src/follower.js';
 import type { Ledger } from '../../src/ledger.js';

@@ -5,13 +5,12 @@
  * the submission — cannot be timed from outside, so the one fault injected is when that (real)
  * transaction is sent: from inside `submit`, just before the batch.
  */
+import type { Proposal, SettlementArgs } from '@kestrel/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchangeAbi } from '@kestrel/contracts';
-import type { Proposal } from '../../src/batch.js';
 import { ExchangeChain } from '../../src/chain/exchange.js';
-import type { SettlementArgs } from '../../src/batch.js';
 import { Follower } from '../../src/follower.js';
 import { Ledger } from '../../src/ledger.js';
 import { createLogger } from '../../src/log.js';

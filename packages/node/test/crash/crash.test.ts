@@ -25,10 +25,12 @@ import {
   type EngineEvent,
   type Order,
   type RiskPlan,
+  applyBatch,
+  settlementOf,
+  type PriceUpdate,
+  type BatchInput,
 } from '@kestrel/core';
-import { applyBatch, settlementArgs, type PriceUpdate } from '../../src/batch.js';
 import type { ExchangeChain } from '../../src/chain/exchange.js';
-import type { BatchInput } from '../../src/inputs.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { accountChecks, deployDevnetListing, exposures, keyOf, type ChainRead } from '../chain-setup.js';
 import { Rng } from '../differential/log.js';
@@ -189,7 +191,7 @@ describe('a 30% crash over an hour', () => {
       const requests = await chain.requests(cursor, count);
       const events = applyBatch(engine, { timestamp: t, prices, funding, requests, inputs });
       batchId += 1n;
-      const args = settlementArgs(
+      const args = settlementOf(
         { batchId, timestamp: t, requestCursor: count, stateHash: engine.stateHash(), prices, inputs },
         events,
         (h) => ((o) => o && { hash: h, ...o })(signed.get(h)),

@@ -21,20 +21,21 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
 import {
+  applyBatch,
+  cancelAllDigest,
   encodeFlags,
   feedAnswerToX18,
   makeSubaccount,
   orderHash,
   riskPlanDigest,
+  settlementOf,
   TimeInForce,
+  type BatchInput,
   type Engine,
-  type EngineEvent,
-  type EngineInput,
   type Order,
+  type PriceUpdate,
   type RiskPlan,
 } from '@kestrel/core';
-import { settlementArgs } from '../../src/batch.js';
-import type { BatchInput } from '../../src/inputs.js';
 import type { ExchangeChain } from '../../src/chain/exchange.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { accountChecks, deployDevnetListing, exposures, keyOf, type ChainRead } from '../chain-setup.js';
@@ -138,17 +139,18 @@ describe('core and contracts, batch by batch', () => {
     let cursor = 0n;
     let batchId = 0n;
     let jump = 0n;
-    let inputs: EngineInput[] = [];
+    // the batch's sequenced inputs: orders (an IOC is signed once its batch's time is known), cancels
+    let inputs: Array<BatchInput | { type: 'unsignedOrder'; order: Order; who: number }> = [];
     let plans: Array<Extract<BatchInput, { type: 'riskPlan' }>> = [];
     let planNonce = 0n;
     let funding: Array<{ marketId: number; rate: bigint | undefined }> = [];
     const published = new Map<number, { roundId: bigint; answer: bigint; at: bigint }>();
 
-    // an IOC expires a minute after its batch (the chain's rule): signed once the batch's time is known
-    let takers: Array<{ input: Extract<EngineInput, { kind: 'place' }>; who: number }> = [];
-    const sign = async (who: number, input: Extract<EngineInput, { kind: 'place' }>): Promise<void> => {
-      input.hash = orderHash(domainSep, input.order);
-      signed.set(input.hash, { order: input.order, signature: await privateKeyToAccount(traders[who]!.key).sign({ hash: input.hash }) });
+    const sign = async (who: number, order: Order): Promise<BatchInput & { type: 'order' }> => {
+      const hash = orderHash(domainSep, order);
+      const signature = await privateKeyToAccount(traders[who]!.key).sign({ hash });
+      signed.set(hash, { order, signature });
+      return { type: 'order', order, signature, hash };
     };
     const orderOf = async (who: number, marketId: number, isBuy: boolean, price: bigint, amount: bigint, tif: TimeInForce): Promise<void> => {
       const order: Order = {
@@ -162,10 +164,8 @@ describe('core and contracts, batch by batch', () => {
         flags: encodeFlags({ timeInForce: tif }),
         clientId: 0n,
       };
-      const input: Extract<EngineInput, { kind: 'place' }> = { kind: 'place', order, hash: '0x' };
-      inputs.push(input);
-      if (tif === TimeInForce.IOC) takers.push({ input, who });
-      else await sign(who, input);
+      // an IOC expires a minute after its batch (the chain's rule): signed once the batch's time is known
+      inputs.push(tif === TimeInForce.IOC ? { type: 'unsignedOrder', order, who } : await sign(who, order));
     };
 
     for (const op of operationLog(SEED, OPS)) {
@@ -179,9 +179,12 @@ describe('core and contracts, batch by batch', () => {
         case 'trade':
           await trade(op, orderOf);
           break;
-        case 'cancelAll':
-          inputs.push({ kind: 'cancelAll', subaccount: traders[op.who]!.subaccount, marketId: 0 });
+        case 'cancelAll': {
+          const cancelAll = { subaccount: traders[op.who]!.subaccount, marketId: 0, timestamp: lastT };
+          const hash = cancelAllDigest(domainSep, cancelAll);
+          inputs.push({ type: 'cancelAll', cancelAll, signature: await privateKeyToAccount(traders[op.who]!.key).sign({ hash }), hash });
           break;
+        }
         case 'funding':
           if (!funding.some((f) => f.marketId === op.market)) funding.push({ marketId: op.market, rate: op.rate });
           break;
@@ -229,15 +232,15 @@ describe('core and contracts, batch by batch', () => {
           const latest = (await publicClient.getBlock()).timestamp;
           let t = lastT + 1n + jump;
           if (t <= latest) t = latest + 1n;
-          for (const { input, who } of takers) {
-            input.order.expiry = t + 60n;
-            await sign(who, input);
+          const sequenced: BatchInput[] = [];
+          for (const input of inputs) {
+            if (input.type !== 'unsignedOrder') sequenced.push(input);
+            else sequenced.push(await sign(input.who, { ...input.order, expiry: t + 60n }));
           }
-          takers = [];
           const count = await chain.requestCount();
           const requests = await chain.requests(cursor, count);
           // prices as the sequencer names them: a feed's newest round, if newer than the engine's
-          const prices: Array<{ marketId: number; roundId: bigint; price: bigint; publishedAt: bigint }> = [];
+          const prices: PriceUpdate[] = [];
           for (const [feed, r] of published) {
             for (const marketId of [1, 2, 3, 4].filter((m) => FEED_OF[m] === feed)) {
               const held = engine.oracleTime(marketId);
@@ -245,40 +248,26 @@ describe('core and contracts, batch by batch', () => {
             }
           }
           prices.sort((a, b) => a.marketId - b.marketId);
-          const events: EngineEvent[] = [];
-          const run = (input: EngineInput): void => {
-            for (const e of engine.apply(input)) events.push(e);
-          };
-          run({ kind: 'time', timestamp: t });
-          for (const u of prices) run({ kind: 'oracle', marketId: u.marketId, price: u.price, publishedAt: u.publishedAt });
+          // the protocol's steps, as a sequencer plans them from the state before the batch
+          const steps: BatchInput[] = [];
+          for (const a of engine.accountsAtRisk()) if (a.graceEnds !== undefined && a.graceEnds <= t) steps.push({ type: 'deRisk', subaccount: a.subaccount });
+          for (const d of engine.dueSteps()) {
+            if (d.kind === 'absorb') steps.push({ type: 'absorb', subaccount: d.subaccount });
+            else if (d.kind === 'deleverage') steps.push({ type: 'deleverage', subaccount: d.subaccount, marketId: d.marketId });
+          }
+          // funding for perps with a price; a rate given by the log replaces the engine's (the contract's clamp at work)
+          const funded = funding.filter((f) => engine.oraclePrice(f.marketId) !== undefined || prices.some((u) => u.marketId === f.marketId));
+          const given = new Map(funded.map((f) => [f.marketId, f.rate]));
+          const batchBody = { timestamp: t, prices, funding: funded.map((f) => f.marketId), requests, inputs: [...plans, ...sequenced, ...steps] };
+          const events = applyBatch(engine, batchBody, { fundingRate: (m) => given.get(m) });
           const postedFunding: Array<{ marketId: number; rate: bigint }> = [];
-          for (const f of funding) {
-            if (engine.oraclePrice(f.marketId) === undefined) continue;
-            const before = events.length;
-            run(f.rate === undefined ? { kind: 'funding', marketId: f.marketId } : { kind: 'funding', marketId: f.marketId, rate: f.rate });
-            const posted = events[before];
-            if (posted?.kind !== 'fundingUpdated') throw new Error('no funding event');
-            // the chain gets the engine's rate, clamped as the node posts it (it refuses one beyond the clamp)
-            postedFunding.push({ marketId: f.marketId, rate: posted.rate });
-            if (f.rate !== undefined && posted.rate !== f.rate) seen.clamped++;
-            if (f.rate === undefined) seen.engineRates++;
+          for (const e of events) {
+            if (e.kind !== 'fundingUpdated') continue;
+            postedFunding.push({ marketId: e.marketId, rate: e.rate });
+            const wanted = given.get(e.marketId);
+            if (wanted !== undefined && e.rate !== wanted) seen.clamped++;
+            if (wanted === undefined) seen.engineRates++;
           }
-          for (const r of requests) {
-            if (r.kind === 0) run({ kind: 'deposit', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
-            else if (r.kind === 1) run({ kind: 'withdraw', requestId: r.id, subaccount: r.subaccount, assetId: r.assetId, amount: r.amount });
-            else if (r.kind === 5)
-              run({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
-          }
-          for (const p of plans) run({ kind: 'riskPlan', plan: p.plan });
-          // the protocol's steps, as a sequencer schedules them (plan steps among the orders, then the fund)
-          const due = engine.dueSteps();
-          for (const a of engine.accountsAtRisk()) if (a.graceEnds !== undefined && a.graceEnds <= t) inputs.push({ kind: 'deRisk', subaccount: a.subaccount });
-          for (const input of inputs) run(input);
-          for (const d of due) {
-            if (d.kind === 'absorb') run({ kind: 'absorb', subaccount: d.subaccount });
-            else if (d.kind === 'deleverage') run({ kind: 'deleverage', subaccount: d.subaccount, marketId: d.marketId });
-          }
-          run({ kind: 'endBatch' });
 
           for (const e of events) {
             if (e.kind === 'fill') {
@@ -297,8 +286,8 @@ describe('core and contracts, batch by batch', () => {
           }
           batchId += 1n;
           // the batch as the node builds it
-          const built = settlementArgs(
-            { batchId, timestamp: t, requestCursor: count, stateHash: engine.stateHash(), prices, inputs: plans },
+          const built = settlementOf(
+            { batchId, timestamp: t, requestCursor: count, stateHash: engine.stateHash(), prices, inputs: batchBody.inputs },
             events,
             (h) => ((o) => o && { hash: h, ...o })(signed.get(h)),
             (id) => id === 3 || id === 4,

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
-import { domainSeparator, makeSubaccount, parseX18, type Hex, type Order } from '@kestrel/core';
-import { proposalDigest, proposalToWire, verifyProposalInputs, ZERO_HASH, type Proposal } from '../../src/batch.js';
+import { domainSeparator, makeSubaccount, parseX18, type Hex, type Order, proposalDigest, type Proposal } from '@kestrel/core';
+import { proposalToWire, verifyProposalInputs, ZERO_HASH } from '../../src/batch.js';
 import { recoverAddress } from '../../src/crypto/recover.js';
 import { prepareOrder } from '../../src/inputs.js';
 import { admitProposal, type ProposalGate } from '../../src/p2p/proposal-gate.js';

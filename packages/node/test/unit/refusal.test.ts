@@ -1,8 +1,7 @@
+import { NO_DE_RISKING, type SettlementArgs, type BatchInput } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
 import type { Hex, Order } from '@kestrel/core';
 import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
-import { NO_DE_RISKING, type SettlementArgs } from '../../src/batch.js';
-import type { BatchInput } from '../../src/inputs.js';
 import { blame, refusalCode } from '../../src/refusal.js';
 
 const h = (n: number): Hex => `0x${String(n).repeat(64)}` as Hex;

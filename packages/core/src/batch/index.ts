@@ -1,0 +1,5 @@
+export * from './apply.js';
+export * from './inputs.js';
+export * from './proposal.js';
+export * from './requests.js';
+export * from './settlement.js';
