@@ -1,7 +1,8 @@
 /**
  * Package boundaries, checked by `npm test` (`npm run boundaries`): the core is
- * pure — it imports no other package of ours and no I/O; the SDK and the contracts never import
- * the node; and no source file takes part in an import cycle.
+ * pure — it imports no other package of ours and no I/O; the API definition builds on the core
+ * alone; the SDK and the contracts never import the node, and the node never imports the SDK
+ * (both speak the API package); no source file takes part in an import cycle.
  */
 const IO = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|worker_threads|dgram|dns|tls|cluster|os|process|readline|repl|vm|inspector)$';
 
@@ -20,6 +21,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/core/src' },
       to: { dependencyTypes: ['core'], path: IO },
+    },
+    {
+      name: 'api-builds-on-the-core-alone',
+      severity: 'error',
+      from: { path: '^packages/api/src' },
+      to: { path: '^(packages/(contracts|sdk|node)|node_modules/@kestrel/(contracts|sdk|node))/' },
+    },
+    {
+      name: 'node-never-imports-the-sdk',
+      comment: 'the node serves the API the SDK calls: both take its shapes from @kestrel/api',
+      severity: 'error',
+      from: { path: '^packages/node/src' },
+      to: { path: '^(packages/sdk|node_modules/@kestrel/sdk)/' },
     },
     {
       name: 'sdk-never-imports-the-node',

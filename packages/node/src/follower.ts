@@ -11,7 +11,8 @@ import type { Hex } from '@kestrel/core';
 import { proposalFromWire } from './batch.js';
 import { recoverAddress } from './crypto/recover.js';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
-import { ownLog, type BatchRecord, type Ledger } from './ledger.js';
+import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
+import type { Ledger } from './ledger.js';
 import type { Logger } from './log.js';
 import { Loop } from './loop.js';
 
@@ -160,7 +161,7 @@ export class Follower {
     const ours = await ledger.batch(p.batchId);
     if (!ours) return false;
     const digest = proposalDigest(ledger.domainSep, p);
-    if (proposalDigest(ledger.domainSep, proposalFromWire(ledger.domainSep, ours.proposal, ownLog)) === digest) return false;
+    if (proposalDigest(ledger.domainSep, ours.proposal) === digest) return false;
     const settled = await chain.lastBatchId();
     if (settled > p.batchId) return false;
     if (settled === p.batchId && (await chain.lastStateHash()) !== p.stateHash.toLowerCase()) return false;
@@ -225,11 +226,11 @@ export class Follower {
     }
   }
 
-  private async fetch(batchId: bigint): Promise<BatchRecord | undefined> {
+  private async fetch(batchId: bigint): Promise<BatchResponse | undefined> {
     for (const base of this.f.syncFrom) {
       try {
-        const res = await fetch(`${base}/v1/batches/${batchId}`, { signal: AbortSignal.timeout(3000) });
-        if (res.status === 200) return (await res.json()) as BatchRecord;
+        const res = await fetch(`${base}${pathOf(endpoints.batch.path, { batchId })}`, { signal: AbortSignal.timeout(3000) });
+        if (res.status === 200) return (await res.json()) as BatchResponse;
       } catch {
         // try the next peer
       }

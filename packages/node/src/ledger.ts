@@ -22,29 +22,24 @@ import {
   isSigned,
   type SignedInput,
 } from '@kestrel/core';
-import { orderFromWire, orderToWire, riskPlanToWire, type RiskPlanWire } from '@kestrel/sdk';
-import { proposalFromWire, proposalToWire, type ProposalWire } from './batch.js';
-import { inputFromWire, inputToWire } from './inputs.js';
-import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.js';
-import { batchKey, mempoolKey, type NodeStore, type StoredOrder } from './store/store.js';
+import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from './mempool.js';
+import { batchKey, mempoolKey, type NodeStore } from './store/store.js';
 
-export interface SettlementWire {
-  prices?: Array<{ marketId: number; roundId: string }>;
-  funding?: Array<{ marketId: number; rate: string }>;
-  plans?: Array<{ plan: RiskPlanWire; signature: Hex }>;
-  orders: Array<{ order: ReturnType<typeof orderToWire>; signature: Hex }>;
-  fills: Array<{ maker: number; taker: number; amount: string }>;
-  absorbs?: Hex[];
-  deleverages?: Array<{ subaccount: Hex; marketId: number; counterparties: Hex[] }>;
-  marginCalls?: Hex[];
-}
-
+/** A batch in the node's log: the signed proposal, what the chain was sent, and its transaction. */
 export interface BatchRecord {
-  proposal: ProposalWire;
-  settlement: SettlementWire;
+  proposal: Proposal;
+  /** the `settleBatch` arguments (null for a batch this node applied without building them) */
+  settlement: SettlementArgs | null;
   txHash: Hex | null;
   /** each input's mempool arrival number on this node (null if it never sat in this mempool) */
-  seqs?: Array<string | null>;
+  seqs: Array<bigint | null>;
+}
+
+/** A signed order the node has seen, as stored: the batch that sequenced it, if any. */
+interface StoredOrder {
+  order: Order;
+  signature: Hex;
+  batchId: bigint | null;
 }
 
 interface BatchMeta {
@@ -71,9 +66,6 @@ function pending(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-/** Inputs read back from this node's own batch log were verified before they were committed. */
-export const ownLog = (): boolean => true;
-
 export interface SignedOrderRecord {
   order: Order;
   signature: Hex;
@@ -91,7 +83,11 @@ export class Ledger {
   onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
-  readonly mempool: Mempool;
+  /** the unsequenced inputs, read-only outside the ledger (which writes them and their disk copy together) */
+  get mempool(): MempoolView {
+    return this.pool;
+  }
+  private readonly pool: Mempool;
   /** the engine as of the last committed batch: what an uncommitted batch is undone to */
   private committed: EngineSnapshot;
   /** settled when no batch is applied-but-uncommitted (see `tryApply`) */
@@ -112,7 +108,7 @@ export class Ledger {
     this.engine = new Engine(config);
     this.stateHash = this.engine.stateHash();
     this.committed = this.engine.snapshot();
-    this.mempool = new Mempool(limits);
+    this.pool = new Mempool(limits);
   }
 
   /** Opens the ledger from disk: the last snapshot, the order index and the mempool. */
@@ -134,18 +130,12 @@ export class Ledger {
       l.stateHash = l.engine.stateHash();
       if (l.stateHash !== meta.stateHash) throw new Error(`snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
     }
-    for await (const [k, v] of store.scan<StoredOrder>('order:')) {
-      l.orders.set(k.slice(6) as Hex, {
-        order: orderFromWire(v.input.order),
-        signature: v.input.signature,
-        batchId: v.batchId === null ? null : BigInt(v.batchId),
-      });
-    }
+    for await (const [k, v] of store.scan<StoredOrder>('order:')) l.orders.set(k.slice(6) as Hex, v);
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
-    for await (const [k, v] of store.scan<{ timestamp: string }>('cancel:')) l.cancels.set(k.slice(7) as Hex, BigInt(v.timestamp));
-    for await (const [k, v] of store.scan<unknown>('mempool:')) {
-      const input = inputFromWire(domainSep, v, ownLog); // written after it was verified
-      if (isSigned(input) && !l.isSequenced(input.hash)) l.mempool.add(input, BigInt(k.slice(8)));
+    for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(k.slice(7) as Hex, v.timestamp);
+    // written after it was verified: the node's own disk is trusted
+    for await (const [k, input] of store.scan<SignedInput>('mempool:')) {
+      if (!l.isSequenced(input.hash)) l.pool.add(input, BigInt(k.slice(8)));
       else await store.write([{ del: k }]);
     }
     return l;
@@ -182,13 +172,21 @@ export class Ledger {
 
   /** Adds a verified input to the mempool and to disk. */
   async admit(input: SignedInput): Promise<void> {
-    const entry = this.mempool.add(input);
+    const entry = this.pool.add(input);
     try {
-      await this.store.write([{ put: mempoolKey(entry.seq), value: inputToWire(input) }]);
+      await this.store.write([{ put: mempoolKey(entry.seq), value: input }]);
     } catch (err) {
-      this.mempool.remove([input.hash]);
+      this.pool.remove([input.hash]);
       throw err;
     }
+  }
+
+  /** Removes inputs from the mempool for good, on disk too: the chain would refuse them again. */
+  async discard(hashes: readonly Hex[]): Promise<void> {
+    const entries = hashes.flatMap((h) => ((seq) => (seq === undefined ? [] : [{ hash: h, seq }]))(this.mempool.seqOf(h)));
+    if (entries.length === 0) return;
+    await this.store.write(entries.map((e) => ({ del: mempoolKey(e.seq) })));
+    this.pool.remove(entries.map((e) => e.hash));
   }
 
   /** Drops mempool orders that have expired by `now` (unix seconds): they could never match. */
@@ -196,7 +194,7 @@ export class Ledger {
     const expired = this.mempool.expired(now);
     if (expired.length === 0) return 0;
     await this.store.write(expired.map((e) => ({ del: mempoolKey(e.seq) })));
-    this.mempool.remove(expired.map((e) => e.input.hash));
+    this.pool.remove(expired.map((e) => e.input.hash));
     return expired.length;
   }
 
@@ -210,13 +208,13 @@ export class Ledger {
       { put: `reject:${input.hash}`, value: { code } },
       {
         put: `order:${input.hash}`,
-        value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: null } satisfies StoredOrder,
+        value: { order: input.order, signature: input.signature, batchId: null } satisfies StoredOrder,
       },
       ...(seq === undefined ? [] : [{ del: mempoolKey(seq) }]),
     ]);
     this.rejects.set(input.hash, code);
     this.orders.set(input.hash, { order: input.order, signature: input.signature, batchId: null });
-    this.mempool.remove([input.hash]);
+    this.pool.remove([input.hash]);
   }
 
   /**
@@ -247,22 +245,11 @@ export class Ledger {
   async commit(p: Proposal, events: readonly EngineEvent[], settlement: SettlementArgs | null, txHash: Hex | null = null): Promise<void> {
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [];
     const record: BatchRecord = {
-      proposal: proposalToWire(p),
-      settlement: settlement
-        ? {
-            prices: settlement.prices.map((u) => ({ marketId: u.marketId, roundId: u.roundId.toString() })),
-            funding: settlement.funding.map((f) => ({ marketId: f.marketId, rate: f.rate.toString() })),
-            plans: settlement.plans.map((x) => ({ plan: riskPlanToWire(x.plan), signature: x.signature })),
-            orders: settlement.orders.map((o) => ({ order: orderToWire(o.order), signature: o.signature })),
-            fills: settlement.fills.map((f) => ({ maker: f.maker, taker: f.taker, amount: f.amount.toString() })),
-            absorbs: settlement.absorbs,
-            deleverages: settlement.deleverages,
-            marginCalls: settlement.marginCalls,
-          }
-        : { orders: [], fills: [] },
+      proposal: p,
+      settlement,
       txHash,
+      seqs: p.inputs.map((i) => (isSigned(i) ? (this.mempool.seqOf(i.hash) ?? null) : null)),
     };
-    record.seqs = p.inputs.map((i) => (isSigned(i) ? (this.mempool.seqOf(i.hash)?.toString() ?? null) : null));
     ops.push({ put: batchKey(p.batchId), value: record });
     const sequenced: Hex[] = [];
     const newOrders: Array<[Hex, SignedOrderRecord]> = [];
@@ -274,12 +261,12 @@ export class Ledger {
       if (input.type === 'cancel' || input.type === 'cancelAll') {
         const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
         newCancels.push([input.hash, ts]);
-        ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts.toString() } });
+        ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts } });
       } else {
         newOrders.push([input.hash, { order: input.order, signature: input.signature, batchId: p.batchId }]);
         ops.push({
           put: `order:${input.hash}`,
-          value: { input: { type: 'order', order: orderToWire(input.order), signature: input.signature }, batchId: p.batchId.toString() } satisfies StoredOrder,
+          value: { order: input.order, signature: input.signature, batchId: p.batchId } satisfies StoredOrder,
         });
       }
     }
@@ -318,7 +305,7 @@ export class Ledger {
     for (const [h, ts] of newCancels) this.cancels.set(h, ts);
     for (const [h, code] of newRejects) this.rejects.set(h, code);
     for (const h of expiredCancels) this.cancels.delete(h);
-    this.mempool.remove(sequenced);
+    this.pool.remove(sequenced);
     this.committed = committed;
     this.settle();
     this.lastBatchId = p.batchId;
@@ -371,23 +358,22 @@ export class Ledger {
     const rec = await this.batch(batchId);
     if (!rec) throw new Error(`batch ${batchId} is not in the log`);
     const prev = this.previous!;
-    const p = proposalFromWire(this.domainSep, rec.proposal, ownLog);
+    const p = rec.proposal;
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [
       { del: batchKey(batchId) },
       { put: 'meta:lastBatch', value: prev.meta }, // its snapshot is still in the other key
       { del: 'meta:prev' },
     ];
     const back: MempoolEntry[] = [];
-    let fresh = this.mempool.nextSeqAfter();
+    let fresh = this.pool.nextSeqAfter();
     p.inputs.forEach((input, i) => {
       if (!isSigned(input)) return;
-      const known = rec.seqs?.[i];
-      const seq = known != null ? BigInt(known) : fresh++;
+      const seq = rec.seqs[i] ?? fresh++;
       back.push({ seq, input });
       ops.push(
         { del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` },
         { del: `reject:${input.hash}` },
-        { put: mempoolKey(seq), value: inputToWire(input) },
+        { put: mempoolKey(seq), value: input },
       );
     });
     await this.store.write(ops);
@@ -397,7 +383,7 @@ export class Ledger {
       this.cancels.delete(input.hash);
       this.rejects.delete(input.hash);
     }
-    this.mempool.requeue(back);
+    this.pool.requeue(back);
     this.engine = Engine.restore(this.config, prev.snapshot);
     this.committed = prev.snapshot;
     this.lastBatchId = BigInt(prev.meta.lastBatchId);

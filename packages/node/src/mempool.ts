@@ -2,8 +2,7 @@
  * Validated, unsequenced inputs, kept in arrival order (the sequencer takes them in that order).
  * Bounded in total and per subaccount; a duplicate (same digest) is refused.
  */
-import { ErrorCode, KestrelError, type Hex, type SignedInput } from '@kestrel/core';
-import { subaccountOfInput } from './inputs.js';
+import { ErrorCode, KestrelError, type Hex, type SignedInput, subaccountOfInput } from '@kestrel/core';
 
 export interface MempoolLimits {
   maxTotal: number;
@@ -21,6 +20,9 @@ export interface MempoolEntry {
   seq: bigint;
   input: SignedInput;
 }
+
+/** What the rest of the node may do with the mempool: read it. The ledger alone writes it. */
+export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'peek' | 'expired'>;
 
 export class Mempool {
   private readonly entries = new Map<Hex, MempoolEntry>();

@@ -12,6 +12,7 @@
  * margin-call warnings, batches). Components are created here and started/stopped together; each
  * has one job.
  */
+import { proposalToWire, decodeInput, inputToWire } from '@kestrel/api';
 import './polyfill.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,14 +31,14 @@ import {
   type BatchInput,
   type SignedInput,
 } from '@kestrel/core';
-import { proposalToWire, verifyProposalInputs } from './batch.js';
+import { verifyProposalInputs } from './batch.js';
 import { admitProposal } from './p2p/proposal-gate.js';
 import { orderAdmission } from './admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { assertSigned, decodeInput, inputToWire } from './inputs.js';
+import { assertSigned } from './inputs.js';
 import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';

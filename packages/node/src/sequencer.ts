@@ -22,7 +22,6 @@ import {
 } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
 import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
-import { settlementFromRecord } from './batch-record.js';
 import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
 import { blame, refusalCode } from './refusal.js';
 import type { Ledger } from './ledger.js';
@@ -156,7 +155,7 @@ export class Sequencer {
         if (inputs.length === 0 && requests.length === 0) return;
         continue;
       }
-      const without = this.withoutProtocolCulprit(sim, args, inputs);
+      const without = await this.withoutProtocolCulprit(sim, args, inputs);
       if (without !== null) {
         log.warn('sequencer: the chain refuses a de-risking step; rebuilding without it', { error: sim.error, args: sim.args.map(String) });
         inputs = without;
@@ -211,7 +210,11 @@ export class Sequencer {
    * absorption or deleveraging leaves out every one of its kind; a refused plan leaves out the
    * plans (they go back to nobody: the chain would refuse them again).
    */
-  private withoutProtocolCulprit(sim: { error: string; args: readonly unknown[] }, args: SettlementArgs, inputs: BatchInput[]): BatchInput[] | null {
+  private async withoutProtocolCulprit(
+    sim: { error: string; args: readonly unknown[] },
+    args: SettlementArgs,
+    inputs: BatchInput[],
+  ): Promise<BatchInput[] | null> {
     const reason = Number(sim.args[sim.error === 'InvalidBatch' ? 0 : 1]);
     // a plan order (no signature) the chain refuses, whatever the reason, or a fill it takes part
     // in: its account's plan step is left out (never a trader's order in its place)
@@ -227,8 +230,7 @@ export class Sequencer {
     if (reason === InvalidBatchReason.ABSORB) return inputs.filter((i) => i.type !== 'absorb');
     if (reason === InvalidBatchReason.DELEVERAGE) return inputs.filter((i) => i.type !== 'deleverage');
     if (reason === InvalidBatchReason.PLAN) {
-      const plans = inputs.filter((i) => i.type === 'riskPlan');
-      this.s.ledger.mempool.remove(plans.map((p) => (p.type === 'riskPlan' ? p.hash : ('0x' as Hex))));
+      await this.s.ledger.discard(inputs.flatMap((i) => (i.type === 'riskPlan' ? [i.hash] : [])));
       return inputs.filter((i) => i.type !== 'riskPlan');
     }
     return null;
@@ -312,8 +314,8 @@ export class Sequencer {
     ledger.lastSettledBatchId = onChain;
     while (onChain < ledger.lastBatchId) {
       const rec = await ledger.batch(onChain + 1n);
-      if (!rec) throw new Error(`batch ${onChain + 1n} is not in the log`);
-      const args = settlementFromRecord(rec);
+      if (!rec?.settlement) throw new Error(`batch ${onChain + 1n} is not in the log with its settlement`);
+      const args = rec.settlement;
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
       if (r.status !== 'success' || r.txHash === null) {

@@ -7,7 +7,7 @@
 import { ErrorCode } from '@kestrel/core';
 import type { Account, Address, Client } from 'viem';
 import { parseAccount } from 'viem/accounts';
-import type { InfoResponse, MarketWire } from './api/wire.js';
+import type { InfoResponse, MarketWire } from '@kestrel/api';
 import { KestrelSdkError } from './errors.js';
 
 /** Request timeout when none is configured, in ms: long enough for a loaded node, short enough to notice a dead one. */

@@ -1,7 +1,7 @@
 /** Shared fixtures: a known key, a devnet-like domain and markets, and a client that needs no node. */
 import type { Eip712Domain } from '@kestrel/core';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { MarketWire } from '../src/api/wire.js';
+import type { MarketWire } from '@kestrel/api';
 import { expect } from 'vitest';
 import { createKestrelClient, KestrelSdkError, type KestrelClientConfig } from '../src/index.js';
 

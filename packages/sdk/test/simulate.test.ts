@@ -17,7 +17,7 @@ import {
   type Order,
 } from '@kestrel/core';
 import { whatIf, type SimulateAction } from '../src/actions/simulate.js';
-import type { AccountResponse, MarketWire, RiskResponse } from '../src/api/wire.js';
+import type { AccountResponse, MarketWire, RiskResponse } from '@kestrel/api';
 
 const x = parseX18;
 const alice = makeSubaccount('0xa11ce00000000000000000000000000000000001', 'main');

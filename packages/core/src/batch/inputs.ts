@@ -3,7 +3,7 @@
  * (spec: node, batches). Each signed input keeps its signature, so any peer and the contract can
  * verify the batch again.
  */
-import type { Cancel, CancelAll, Order, RiskPlan } from '../eip712.js';
+import { cancelAllDigest, cancelDigest, orderHash, riskPlanDigest, type Cancel, type CancelAll, type Order, type RiskPlan } from '../eip712.js';
 import type { Hex } from '../hex.js';
 
 export type SignedInput =
@@ -36,4 +36,35 @@ export function isSigned(input: BatchInput): input is SignedInput {
 export function findOrderInput(inputs: readonly BatchInput[], hash: Hex): { order: Order; signature: Hex } | undefined {
   const i = inputs.find((x) => x.type === 'order' && x.hash === hash);
   return i?.type === 'order' ? i : undefined;
+}
+
+/** An order input with its digest under the domain (its signature not checked here). */
+export function orderInput(domainSep: Hex, order: Order, signature: Hex): SignedInput & { type: 'order' } {
+  return { type: 'order', order, signature, hash: orderHash(domainSep, order) };
+}
+
+export function cancelInput(domainSep: Hex, cancel: Cancel, signature: Hex): SignedInput & { type: 'cancel' } {
+  return { type: 'cancel', cancel, signature, hash: cancelDigest(domainSep, cancel) };
+}
+
+export function cancelAllInput(domainSep: Hex, cancelAll: CancelAll, signature: Hex): SignedInput & { type: 'cancelAll' } {
+  return { type: 'cancelAll', cancelAll, signature, hash: cancelAllDigest(domainSep, cancelAll) };
+}
+
+export function riskPlanInput(domainSep: Hex, plan: RiskPlan, signature: Hex): SignedInput & { type: 'riskPlan' } {
+  return { type: 'riskPlan', plan, signature, hash: riskPlanDigest(domainSep, plan) };
+}
+
+/** The subaccount whose owner (or linked signer) must have signed the input. */
+export function subaccountOfInput(input: SignedInput): Hex {
+  switch (input.type) {
+    case 'order':
+      return input.order.subaccount;
+    case 'cancel':
+      return input.cancel.subaccount;
+    case 'cancelAll':
+      return input.cancelAll.subaccount;
+    case 'riskPlan':
+      return input.plan.subaccount;
+  }
 }

@@ -5,7 +5,7 @@
  * lending rates of every listed asset, from this node's engine.
  */
 import { formatX18, fundingOwed, unrealizedPnl, type AssetConfig, type Engine, type Hex, type MarketConfig, type RiskReport } from '@kestrel/core';
-import { riskPlanToWire, type AccountResponse, type HealthWire, type LendingWire, type PositionWire } from '@kestrel/sdk';
+import { riskPlanToWire, type AccountResponse, type HealthWire, type LendingWire, type PositionWire } from '@kestrel/api';
 
 export interface Listed {
   assets: readonly AssetConfig[];

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ErrorCode, KestrelError } from '@kestrel/core';
-import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/sdk';
+import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/api';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../rate-limit.js';
 

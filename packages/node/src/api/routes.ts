@@ -9,6 +9,10 @@ import {
   isHex,
   type Hex,
   type SignedInput,
+  cancelInput,
+  cancelAllInput,
+  orderInput,
+  riskPlanInput,
 } from '@kestrel/core';
 import {
   cancelAllFromWire,
@@ -30,14 +34,14 @@ import {
   type PlaceOrderResponse,
   type RiskPlanResponse,
   type RiskResponse,
-} from '@kestrel/sdk';
-import { prepareCancel, prepareCancelAll, prepareOrder, prepareRiskPlan } from '../inputs.js';
+} from '@kestrel/api';
 import type { ChainListing } from '../chain/exchange.js';
 import type { Follower } from '../follower.js';
 import type { Ledger } from '../ledger.js';
 import type { Metrics } from '../metrics.js';
 import type { Network } from '../p2p/network.js';
 import { accountView } from './account-view.js';
+import { batchResponse } from './batch-view.js';
 import { Router, TextBody, type Request } from './http.js';
 
 /** What the API reads of its node and the one thing it asks of it (submit): nothing else. */
@@ -160,7 +164,7 @@ export function buildRouter(node: ApiNode): Router {
     if (!node.listing.markets.some((m) => m.marketId === order.marketId)) {
       throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${order.marketId}`);
     }
-    const input = prepareOrder(node.domainSep, order, signature);
+    const input = orderInput(node.domainSep, order, signature);
     await node.submit(input);
     return { orderHash: input.hash, status: 'pending' };
   });
@@ -175,7 +179,7 @@ export function buildRouter(node: ApiNode): Router {
     const body = bodyObject(req);
     const signature = signatureFromWire(body.signature);
     if (body.cancel !== undefined) {
-      const input = prepareCancel(node.domainSep, cancelFromWire(body.cancel), signature);
+      const input = cancelInput(node.domainSep, cancelFromWire(body.cancel), signature);
       await node.submit(input);
       const open = input.cancel.orderHashes.filter((h) => {
         const s = ledger.engine.getOrder(h);
@@ -185,7 +189,7 @@ export function buildRouter(node: ApiNode): Router {
       return { cancelled: open };
     }
     if (body.cancelAll !== undefined) {
-      const input = prepareCancelAll(node.domainSep, cancelAllFromWire(body.cancelAll), signature);
+      const input = cancelAllInput(node.domainSep, cancelAllFromWire(body.cancelAll), signature);
       await node.submit(input);
       const ids = ledger.engine
         .openOrders(input.cancelAll.subaccount)
@@ -198,7 +202,7 @@ export function buildRouter(node: ApiNode): Router {
 
   r.on(endpoints.riskPlan.method, endpoints.riskPlan.path, async (req): Promise<RiskPlanResponse> => {
     const body = bodyObject(req);
-    const input = prepareRiskPlan(node.domainSep, riskPlanFromWire(body.plan), signatureFromWire(body.signature));
+    const input = riskPlanInput(node.domainSep, riskPlanFromWire(body.plan), signatureFromWire(body.signature));
     await node.submit(input);
     return { planHash: input.hash, status: 'pending' };
   });
@@ -254,7 +258,7 @@ export function buildRouter(node: ApiNode): Router {
     if (!/^\d{1,20}$/.test(raw)) throw new KestrelError(ErrorCode.MALFORMED, 'batchId: expected a decimal integer');
     const rec = await ledger.batch(BigInt(raw));
     if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}`);
-    return rec as BatchResponse;
+    return batchResponse(rec);
   });
 
   r.on(

@@ -4,9 +4,9 @@
  * it — an operator, or the peer relaying it is REJECTed — and only then the signatures of its
  * inputs, which may be thousands. A stranger cannot make a node recover signatures at will.
  */
+import { decodeProposal, peekBatchId } from '@kestrel/api';
 import type { Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import { decodeProposal, peekBatchId } from '../batch.js';
 import type { RateLimit } from '../rate-limit.js';
 import type { Verdict } from './network.js';
 

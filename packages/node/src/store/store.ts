@@ -3,27 +3,19 @@
  * point restarts to a consistent state: either a whole batch (log entry, engine snapshot, order
  * index, mempool removals) is on disk, or none of it is.
  *
- * Keys:
- *   meta:lastBatch        last applied batch id
- *   snapshot              engine snapshot after the last applied batch
- *   batch:<id20>          the proposal (wire JSON) and, once known, its settlement tx
- *   mempool:<seq16>       an unsequenced signed input (wire JSON)
+ * Keys (values in the store's own format, codec.ts):
+ *   meta:format           the format the store is written in (STORE_FORMAT)
+ *   meta:lastBatch        the last applied batch: id, clock, cursor, state hash, snapshot key
+ *   meta:prev             the same for the batch before it (what a rollback returns to)
+ *   snapshot:<0|1>        engine snapshots, alternating by batch id parity
+ *   batch:<id20>          the proposal, its settlement and, once known, its transaction
+ *   mempool:<seq16>       an unsequenced signed input
  *   order:<hash>          a signed order the node has seen, with the batch that sequenced it
  *   reject:<hash>         an order rejected before or at sequencing, with its code
+ *   cancel:<hash>         a sequenced cancel's timestamp (a cancel acts once)
  */
 import { Level } from 'level';
-import type { ProposalWire } from '../batch.js';
-import type { InputWire } from '../inputs.js';
-
-export interface StoredBatch {
-  proposal: ProposalWire;
-  txHash?: string;
-}
-
-export interface StoredOrder {
-  input: InputWire & { type: 'order' };
-  batchId: string | null;
-}
+import { decodeValue, encodeValue, STORE_FORMAT } from './codec.js';
 
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
@@ -34,9 +26,21 @@ export const mempoolKey = (seq: bigint): string => `mempool:${pad(seq, 16)}`;
 export class NodeStore {
   private constructor(private readonly db: Level<string, string>) {}
 
+  /** Opens (or creates) the store in `dir`; refuses one written in another format. */
   static async open(dir: string): Promise<NodeStore> {
     const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
     await db.open();
+    const format = await db.get('meta:format');
+    if (format === undefined) {
+      for await (const key of db.keys({ limit: 1 })) {
+        await db.close();
+        throw new Error(`${dir} holds node data of an unknown format (its first key is ${key}); start from an empty directory and let the node sync`);
+      }
+      await db.put('meta:format', String(STORE_FORMAT));
+    } else if (format !== String(STORE_FORMAT)) {
+      await db.close();
+      throw new Error(`${dir} is written in store format ${format}; this node reads format ${STORE_FORMAT}`);
+    }
     return new NodeStore(db);
   }
 
@@ -46,19 +50,19 @@ export class NodeStore {
 
   async get<T>(key: string): Promise<T | undefined> {
     const v = await this.db.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
+    return v === undefined ? undefined : decodeValue<T>(v);
   }
 
   /** Applies puts and deletes atomically. */
   async write(ops: Array<{ put: string; value: unknown } | { del: string }>): Promise<void> {
-    const batch: Op[] = ops.map((o) => ('put' in o ? { type: 'put', key: o.put, value: JSON.stringify(o.value) } : { type: 'del', key: o.del }));
+    const batch: Op[] = ops.map((o) => ('put' in o ? { type: 'put', key: o.put, value: encodeValue(o.value) } : { type: 'del', key: o.del }));
     await this.db.batch(batch);
   }
 
   /** Values under a key prefix, in key order. */
   async *scan<T>(prefix: string, opts: { reverse?: boolean; limit?: number } = {}): AsyncGenerator<[string, T]> {
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt: `${prefix}\xff`, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 })) {
-      yield [k, JSON.parse(v) as T];
+      yield [k, decodeValue<T>(v)];
     }
   }
 }

@@ -14,6 +14,7 @@ import { ExchangeChain } from '../../src/chain/exchange.js';
 import { Follower } from '../../src/follower.js';
 import { Ledger } from '../../src/ledger.js';
 import { createLogger } from '../../src/log.js';
+import { batchResponse } from '../../src/api/batch-view.js';
 import type { Sequencer } from '../../src/sequencer.js';
 import type { NodeStore } from '../../src/store/store.js';
 import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
@@ -69,7 +70,7 @@ beforeAll(async () => {
     const id = /^\/v1\/batches\/(\d+)$/.exec(req.url ?? '')?.[1];
     void (id === undefined ? Promise.resolve(undefined) : leader.batch(BigInt(id))).then((rec) => {
       res.writeHead(rec ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(rec ?? { error: { code: 'NOT_FOUND' } }));
+      res.end(JSON.stringify(rec ? batchResponse(rec) : { error: { code: 'NOT_FOUND' } }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

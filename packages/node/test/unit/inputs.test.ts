@@ -1,7 +1,8 @@
+import { inputToWire } from '@kestrel/api';
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
-import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Hex, type Order } from '@kestrel/core';
-import { inputFromWire, inputToWire, prepareOrder, verifyOrder } from '../../src/inputs.js';
+import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Hex, type Order, orderInput } from '@kestrel/core';
+import { inputFromWire, verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
@@ -84,6 +85,6 @@ describe('who may sign', () => {
   });
 });
 
-function verifyOrderUnchecked(s: { order: Order; signature: Hex }): ReturnType<typeof prepareOrder> {
-  return prepareOrder(domainSep, s.order, s.signature);
+function verifyOrderUnchecked(s: { order: Order; signature: Hex }): ReturnType<typeof orderInput> {
+  return orderInput(domainSep, s.order, s.signature);
 }

@@ -3,12 +3,14 @@
  * inputs it carries, however they are signed — costs one signature recovery, its own, and is
  * REJECTed before a single input signature is looked at.
  */
+import { proposalToWire } from '@kestrel/api';
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
-import { domainSeparator, makeSubaccount, parseX18, type Hex, type Order, proposalDigest, type Proposal } from '@kestrel/core';
-import { proposalToWire, verifyProposalInputs, ZERO_HASH } from '../../src/batch.js';
+import { domainSeparator, makeSubaccount, parseX18, type Hex, type Order, proposalDigest, type Proposal, orderInput } from '@kestrel/core';
+import { verifyProposalInputs } from '../../src/batch.js';
+
+const ZERO_HASH = `0x${'0'.repeat(64)}` as const;
 import { recoverAddress } from '../../src/crypto/recover.js';
-import { prepareOrder } from '../../src/inputs.js';
 import { admitProposal, type ProposalGate } from '../../src/p2p/proposal-gate.js';
 
 const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' });
@@ -30,9 +32,9 @@ async function proposal(inputs: number, signer: typeof operator, badInputs: bool
         flags: 0,
         clientId: 0n,
       };
-      const real = prepareOrder(domainSep, order, '0x');
+      const real = orderInput(domainSep, order, '0x');
       const signature = badInputs ? (`0x${'11'.repeat(64)}1b` as Hex) : await trader.sign({ hash: real.hash });
-      return prepareOrder(domainSep, order, signature);
+      return orderInput(domainSep, order, signature);
     }),
   );
   const unsigned = {

@@ -1,5 +1,5 @@
 import { ErrorCode, MAX_TAKER_LIFETIME, SelfTradeMode, TimeInForce, UINT128_MAX, UINT64_MAX, encodeFlags, parseX18, type Hex, type Order } from '@kestrel/core';
-import type { MarketWire } from '../api/wire.js';
+import type { MarketWire } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode, type KestrelApiError } from '../errors.js';
 import { nextNonce, nowSeconds, resolveMarket, resolveSubaccount, type MarketRef, type SubaccountRef } from '../utils/deployment.js';

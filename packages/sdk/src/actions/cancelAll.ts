@@ -1,5 +1,5 @@
 import type { CancelAll } from '@kestrel/core';
-import { cancelAllToWire, type CancelBody, type CancelResponse } from '../api/wire.js';
+import { cancelAllToWire, type CancelBody, type CancelResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { nowSeconds, resolveMarket, resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
@@ -36,5 +36,5 @@ export async function cancelAll(client: KestrelBaseClient, parameters: CancelAll
   };
   const signature = await signKestrelTypedData(client, await getDomain(client), { primaryType: 'CancelAll', message: cancelAll }, 'cancelAll');
   const body: CancelBody = { cancelAll: cancelAllToWire(cancelAll), signature };
-  return request<CancelResponse>(client, 'cancel', { body });
+  return request(client, 'cancel', { body });
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, type Hex } from '@kestrel/core';
-import { MAX_CANCEL_HASHES, type CancelResponse } from '../api/wire.js';
+import { MAX_CANCEL_HASHES, type CancelResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, type KestrelApiError } from '../errors.js';
 import { toUint } from '../utils/units.js';

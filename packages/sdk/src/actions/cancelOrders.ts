@@ -1,5 +1,5 @@
 import { ErrorCode, isHex, type Cancel, type Hex } from '@kestrel/core';
-import { MAX_CANCEL_HASHES, cancelToWire, type CancelBody, type CancelResponse } from '../api/wire.js';
+import { MAX_CANCEL_HASHES, cancelToWire, type CancelBody, type CancelResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, type KestrelApiError } from '../errors.js';
 import { nowSeconds, resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
@@ -43,5 +43,5 @@ export async function cancelOrders(client: KestrelBaseClient, parameters: Cancel
   };
   const signature = await signKestrelTypedData(client, await getDomain(client), { primaryType: 'Cancel', message: cancel }, 'cancelOrders');
   const body: CancelBody = { cancel: cancelToWire(cancel), signature };
-  return request<CancelResponse>(client, 'cancel', { body });
+  return request(client, 'cancel', { body });
 }

@@ -1,7 +1,7 @@
 import { exchangeAbi } from '@kestrel/contracts';
 import { ErrorCode, type Hex, type Order } from '@kestrel/core';
 import { parseEventLogs } from 'viem';
-import { MAX_CANCEL_HASHES } from '../api/wire.js';
+import { MAX_CANCEL_HASHES } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError } from '../errors.js';
 import { queuedRequestId, sendContract } from '../utils/chain.js';

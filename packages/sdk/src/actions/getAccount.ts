@@ -1,4 +1,4 @@
-import type { AccountResponse } from '../api/wire.js';
+import type { AccountResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
@@ -20,5 +20,5 @@ export type GetAccountErrorType = KestrelSdkError | KestrelApiError;
  */
 export async function getAccount(client: KestrelBaseClient, parameters: GetAccountParameters = {}): Promise<GetAccountReturnType> {
   const subaccount = resolveSubaccount(client, parameters, 'getAccount');
-  return request<AccountResponse>(client, 'account', { params: { subaccount } });
+  return request(client, 'account', { params: { subaccount } });
 }

@@ -1,4 +1,4 @@
-import type { BookResponse } from '../api/wire.js';
+import type { BookResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { resolveMarket, type MarketRef } from '../utils/deployment.js';
@@ -26,5 +26,5 @@ export type GetBookErrorType = KestrelSdkError | KestrelApiError;
  */
 export async function getBook(client: KestrelBaseClient, parameters: GetBookParameters): Promise<GetBookReturnType> {
   const marketId = parameters.marketId ?? (await resolveMarket(client, parameters)).marketId;
-  return request<BookResponse>(client, 'book', { params: { marketId }, query: { depth: parameters.depth } });
+  return request(client, 'book', { params: { marketId }, query: { depth: parameters.depth } });
 }

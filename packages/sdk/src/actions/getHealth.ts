@@ -1,4 +1,4 @@
-import type { HealthResponse } from '../api/wire.js';
+import type { HealthResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { request } from '../utils/http.js';
@@ -17,5 +17,5 @@ export type GetHealthErrorType = KestrelSdkError | KestrelApiError;
  * ```
  */
 export async function getHealth(client: KestrelBaseClient, _parameters: GetHealthParameters = {}): Promise<GetHealthReturnType> {
-  return request<HealthResponse>(client, 'health');
+  return request(client, 'health');
 }

@@ -1,4 +1,4 @@
-import type { InfoResponse } from '../api/wire.js';
+import type { InfoResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { fetchInfo } from '../utils/deployment.js';

@@ -1,4 +1,4 @@
-import type { MarketWire } from '../api/wire.js';
+import type { MarketWire } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { fetchMarkets } from '../utils/deployment.js';

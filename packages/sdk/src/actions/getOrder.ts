@@ -1,5 +1,5 @@
 import type { Hex } from '@kestrel/core';
-import type { OrderStatusResponse } from '../api/wire.js';
+import type { OrderStatusResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { request } from '../utils/http.js';
@@ -21,5 +21,5 @@ export type GetOrderErrorType = KestrelSdkError | KestrelApiError;
  * ```
  */
 export async function getOrder(client: KestrelBaseClient, parameters: GetOrderParameters): Promise<GetOrderReturnType> {
-  return request<OrderStatusResponse>(client, 'order', { params: { orderHash: parameters.orderHash } });
+  return request(client, 'order', { params: { orderHash: parameters.orderHash } });
 }

@@ -1,4 +1,4 @@
-import type { RiskResponse } from '../api/wire.js';
+import type { RiskResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError } from '../errors.js';
 import { request } from '../utils/http.js';
@@ -18,5 +18,5 @@ export type GetRiskErrorType = KestrelApiError;
  * ```
  */
 export async function getRisk(client: KestrelBaseClient): Promise<GetRiskReturnType> {
-  return request<RiskResponse>(client, 'risk', {});
+  return request(client, 'risk', {});
 }

@@ -1,5 +1,5 @@
 import { domainSeparator, orderHash as hashOrder, type Hex, type Order } from '@kestrel/core';
-import { orderToWire, type PlaceOrderBody, type PlaceOrderResponse } from '../api/wire.js';
+import { orderToWire, type PlaceOrderBody, type PlaceOrderResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode, type KestrelApiError } from '../errors.js';
 import { request } from '../utils/http.js';
@@ -43,7 +43,7 @@ export async function placeOrder(client: KestrelBaseClient, parameters: PlaceOrd
     expectedHash = signed.orderHash;
   }
   const body: PlaceOrderBody = { order: orderToWire(order), signature };
-  const response = await request<PlaceOrderResponse>(client, 'placeOrder', { body });
+  const response = await request(client, 'placeOrder', { body });
   if (typeof response.orderHash !== 'string' || response.orderHash.toLowerCase() !== expectedHash.toLowerCase()) {
     throw new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, 'the node accepted the order under a different hash than the client computed', {
       details: { expected: expectedHash, received: response.orderHash },

@@ -1,5 +1,5 @@
 import { ErrorCode, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan } from '@kestrel/core';
-import { riskPlanToWire, type RiskPlanBody, type RiskPlanResponse } from '../api/wire.js';
+import { riskPlanToWire, type RiskPlanBody, type RiskPlanResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, type KestrelApiError } from '../errors.js';
 import { resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
@@ -53,6 +53,6 @@ export async function setRiskPlan(client: KestrelBaseClient, parameters: SetRisk
   };
   const signature = await signKestrelTypedData(client, await getDomain(client), { primaryType: 'RiskPlan', message: plan }, 'setRiskPlan');
   const body: RiskPlanBody = { plan: riskPlanToWire(plan), signature };
-  const answer = await request<RiskPlanResponse>(client, 'riskPlan', { body });
+  const answer = await request(client, 'riskPlan', { body });
   return { ...answer, plan, signature };
 }

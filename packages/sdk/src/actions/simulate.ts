@@ -12,7 +12,7 @@ import {
   type Portfolio,
   type RiskReport,
 } from '@kestrel/core';
-import type { AccountResponse, MarketWire, RiskResponse } from '../api/wire.js';
+import type { AccountResponse, MarketWire, RiskResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, type KestrelApiError } from '../errors.js';
 import { resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
@@ -57,11 +57,7 @@ export type SimulateErrorType = KestrelSdkError | KestrelApiError;
  */
 export async function simulate(client: KestrelBaseClient, parameters: SimulateParameters): Promise<SimulateReturnType> {
   const subaccount = resolveSubaccount(client, parameters, 'simulate');
-  const [account, risk, markets] = await Promise.all([
-    request<AccountResponse>(client, 'account', { params: { subaccount } }),
-    getRisk(client),
-    request<{ markets: MarketWire[] }>(client, 'markets', {}),
-  ]);
+  const [account, risk, markets] = await Promise.all([request(client, 'account', { params: { subaccount } }), getRisk(client), request(client, 'markets', {})]);
   return whatIf(account, risk, markets.markets, parameters.actions);
 }
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type Hex } from '@kestrel/core';
-import type { OrderStatusResponse } from '../api/wire.js';
+import type { OrderStatusResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelApiError, KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { getOrder } from './getOrder.js';

@@ -4,14 +4,14 @@
  */
 import { ErrorCode, makeSubaccount, isHex, type Eip712Domain, type Hex } from '@kestrel/core';
 import type { Account, Address } from 'viem';
-import type { InfoResponse, MarketsResponse, MarketWire } from '../api/wire.js';
+import type { InfoResponse, MarketWire } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { request } from './http.js';
 
 /** Fetches `/v1/info` and stores it as the client's view of the deployment. */
 export async function fetchInfo(client: KestrelBaseClient): Promise<InfoResponse> {
-  const info = await request<InfoResponse>(client, 'info');
+  const info = await request(client, 'info');
   if (typeof info.chainId !== 'number' || !isHex(info.exchange, 20) || !Array.isArray(info.assets)) {
     throw new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, 'GET /v1/info answered without chainId, exchange or assets', {
       details: { info },
@@ -35,7 +35,7 @@ export function cachedInfo(client: KestrelBaseClient): Promise<InfoResponse> {
 
 /** Fetches the market list and stores it as the client's view. */
 export async function fetchMarkets(client: KestrelBaseClient): Promise<MarketWire[]> {
-  const body = await request<MarketsResponse>(client, 'markets');
+  const body = await request(client, 'markets');
   if (!Array.isArray(body.markets)) {
     throw new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, 'GET /v1/markets answered without a markets array', { details: {} });
   }

@@ -2,28 +2,25 @@
  * The HTTP layer: one `fetch` per call with a deadline, JSON in and out, and the node's error body
  * `{error:{code, message, details}}` turned into a {@link KestrelApiError} carrying that code.
  */
-import { endpoints } from '../api/wire.js';
+import { endpoints, pathOf, type AnswerOf, type BodyOf, type EndpointName, type Endpoints, type ParamsOf } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelApiError, KestrelSdkError, SdkErrorCode } from '../errors.js';
 
-export type EndpointName = keyof typeof endpoints;
+export type { EndpointName };
 
-export interface RequestOptions {
+/** A call's options, typed by its endpoint: the path's parameters and the body it takes. */
+export interface RequestOptions<N extends EndpointName = EndpointName> {
   /** values for the `:name` segments of the path */
-  params?: Record<string, string | number> | undefined;
+  params?: Record<ParamsOf<Endpoints[N]['path']>, string | number> | undefined;
   query?: Record<string, string | number | undefined> | undefined;
-  body?: unknown;
+  body?: BodyOf<Endpoints[N]> | undefined;
   /** overrides the client's timeout for this call */
   timeoutMs?: number | undefined;
 }
 
 /** Builds the URL of an endpoint, encoding each path parameter. */
-export function endpointUrl(nodeUrl: string, name: EndpointName, options: RequestOptions = {}): string {
-  const path = endpoints[name].path.replace(/:([A-Za-z]+)/g, (_m, key: string) => {
-    const value = options.params?.[key];
-    if (value === undefined) throw new TypeError(`missing path parameter ${key} for ${name}`);
-    return encodeURIComponent(String(value));
-  });
+export function endpointUrl<N extends EndpointName>(nodeUrl: string, name: N, options: RequestOptions<N> = {}): string {
+  const path = pathOf<string>(endpoints[name].path, (options.params ?? {}) as Record<string, string | number>);
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) search.set(k, String(v));
   const qs = search.toString();
@@ -31,7 +28,7 @@ export function endpointUrl(nodeUrl: string, name: EndpointName, options: Reques
 }
 
 /** Calls an endpoint and returns its parsed JSON body; throws {@link KestrelSdkError} / {@link KestrelApiError}. */
-export async function request<T>(client: KestrelBaseClient, name: EndpointName, options: RequestOptions = {}): Promise<T> {
+export async function request<N extends EndpointName>(client: KestrelBaseClient, name: N, options: RequestOptions<N> = {}): Promise<AnswerOf<Endpoints[N]>> {
   const { method } = endpoints[name];
   if (client.nodeUrl === undefined) {
     throw new KestrelSdkError(SdkErrorCode.NODE_URL_REQUIRED, `${method} ${endpoints[name].path} needs a node: this client has no nodeUrl`, {
@@ -90,7 +87,7 @@ export async function request<T>(client: KestrelBaseClient, name: EndpointName, 
       details: { method, url, status: response.status, body: text.slice(0, 200) },
     });
   }
-  return json as T;
+  return json as AnswerOf<Endpoints[N]>;
 }
 
 function errorBody(json: unknown): { code: string; message: string; details: Record<string, unknown> } | undefined {

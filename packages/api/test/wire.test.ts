@@ -1,10 +1,9 @@
 import { KestrelError, makeSubaccount, type Order } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
 import { cancelAllFromWire, cancelAllToWire, cancelFromWire, cancelToWire, orderFromWire, orderToWire } from '../src/index.js';
-import { alice } from './fixtures.js';
 
 const order: Order = {
-  subaccount: makeSubaccount(alice.address, 'main'),
+  subaccount: makeSubaccount('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 'main'),
   marketId: 1,
   isBuy: true,
   price: 1850_250000000000000000n,

@@ -1,0 +1,247 @@
+/**
+ * The node API's messages (spec: API): the bodies it takes and the answers it gives. On the wire
+ * every money number is a decimal string in human units; ids are numbers; nonces, expiries and
+ * client ids are decimal strings (they can exceed 2^53).
+ */
+import type { Hex } from '@kestrel/core';
+import type { ProposalWire, SettlementWire } from './proposals.js';
+import type { CancelAllWire, CancelWire, OrderWire, RiskPlanWire } from './shapes.js';
+
+export type { CancelAllWire, CancelWire, OrderWire, RiskPlanWire };
+
+export interface RiskPlanBody {
+  plan: RiskPlanWire;
+  signature: Hex;
+}
+
+/** `POST /v1/risk-plans` answers with the plan's digest; the plan takes effect once sequenced. */
+export interface RiskPlanResponse {
+  planHash: Hex;
+  status: 'pending';
+}
+
+export interface PlaceOrderBody {
+  order: OrderWire;
+  signature: Hex;
+}
+
+export type CancelBody = { cancel: CancelWire; signature: Hex } | { cancelAll: CancelAllWire; signature: Hex };
+
+export interface PlaceOrderResponse {
+  orderHash: Hex;
+  status: OrderStatusName;
+}
+
+export interface CancelResponse {
+  cancelled: Hex[];
+}
+
+export type OrderStatusName = 'pending' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
+
+export interface OrderStatusResponse {
+  orderHash: Hex;
+  order: OrderWire;
+  status: OrderStatusName;
+  filled: string;
+  remaining: string;
+  /** engine sequence number once sequenced */
+  sequence: string | null;
+  /** the batch that sequenced it, and whether that batch is mined */
+  batchId: string | null;
+  settlement: 'pending' | 'settled' | 'none';
+  rejectCode: string | null;
+  cancelReason: string | null;
+}
+
+export interface AssetWire {
+  assetId: number;
+  symbol: string;
+  token: Hex;
+  decimals: number;
+}
+
+export interface MarketWire {
+  marketId: number;
+  symbol: string;
+  kind: 'SPOT' | 'PERP';
+  baseAssetId: number;
+  quoteAssetId: number;
+  tickSize: string;
+  lotSize: string;
+  minSize: string;
+  makerFee: string;
+  takerFee: string;
+}
+
+export interface MarketsResponse {
+  markets: MarketWire[];
+}
+
+export interface BookResponse {
+  marketId: number;
+  /** the engine sequence the view was taken at */
+  sequence: string;
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+}
+
+export interface BalanceWire {
+  assetId: number;
+  symbol: string;
+  balance: string;
+}
+
+export interface OpenOrderWire {
+  orderHash: Hex;
+  marketId: number;
+  isBuy: boolean;
+  price: string;
+  amount: string;
+  filled: string;
+  clientId: string;
+}
+
+/** A perp position; every number is an X18 decimal string. */
+export interface PositionWire {
+  marketId: number;
+  symbol: string;
+  /** base amount: positive long, negative short */
+  size: string;
+  /** quote paid (negative) or received for the open lots, funding settled so far included */
+  vQuote: string;
+  /** the market's cumulative funding when the position was last settled */
+  lastCumFunding: string;
+  /** funding owed since then (negative: to be received), settled with the position's next fill */
+  fundingOwed: string;
+  /** the market's index price, null without one */
+  indexPrice: string | null;
+  /** vQuote − fundingOwed + size·indexPrice, rounded down; null without an index price */
+  unrealizedPnl: string | null;
+}
+
+/** An asset's lending pool: yearly rates and totals as X18 decimal strings. */
+export interface LendingWire {
+  assetId: number;
+  symbol: string;
+  /** what suppliers earn a year (0.05 = 5%) */
+  supplyRate: string;
+  /** what borrowers pay a year */
+  borrowRate: string;
+  /** borrowed / supplied */
+  utilization: string;
+  totalSupply: string;
+  totalBorrow: string;
+}
+
+/** One risk group of an account's health (decimal strings, quote units unless said). */
+export interface GroupRiskWire {
+  groupId: number;
+  /** Σ values and notionals in the group (signed) */
+  net: string;
+  /** Σ |values| and |notionals| */
+  gross: string;
+  requirementIM: string;
+  requirementMM: string;
+  /** the move of the group's prices (a fraction: "-0.25" is a 25% fall) that brings maintenance health to zero; null when none does */
+  priceMoveToZero: string | null;
+}
+
+/** An account's risk picture (DESIGN §8). */
+export interface HealthWire {
+  equity: string;
+  requirementIM: string;
+  requirementMM: string;
+  initialHealth: string;
+  maintenanceHealth: string;
+  tier: 'healthy' | 'restricted' | 'margin_call' | 'backstop' | 'bankrupt';
+  groups: GroupRiskWire[];
+}
+
+/** A margin call (DESIGN §9): when the account was flagged and when its plan may run (unix seconds). */
+export interface MarginCallWire {
+  at: string;
+  graceEnds: string;
+}
+
+export interface AccountResponse {
+  subaccount: Hex;
+  /** a negative balance is a loan */
+  balances: BalanceWire[];
+  positions: PositionWire[];
+  openOrders: OpenOrderWire[];
+  /** every listed asset's pool */
+  lending: LendingWire[];
+  /**
+   * initial health (DESIGN §8) at the index prices, quote decimal: equity less the initial
+   * requirement; below zero the account may only reduce its risk. Null when a loan or a
+   * position has no price.
+   */
+  initialHealth: string | null;
+  /** equity, both requirements and healths, the tier, and per risk group its share and liquidation move; null as above */
+  health: HealthWire | null;
+  /** the account's risk plan, once one was sequenced (null: the default plan applies) */
+  riskPlan: RiskPlanWire | null;
+  /** set while the account is in margin call */
+  marginCall: MarginCallWire | null;
+}
+
+/**
+ * The risk model's parameters and the index prices the engine holds (`GET /v1/risk`): everything
+ * a client needs to compute an account's health as the contract does (DESIGN §8). Fractions and
+ * prices are decimal strings.
+ */
+export interface RiskResponse {
+  /** share of positive uPnL counted toward initial health */
+  pnlWeight: string;
+  /** equity below backstopRatio × the maintenance requirement: the backstop tier */
+  backstopRatio: string;
+  groups: Array<{ groupId: number; shockIM: string; basisIM: string; shockMM: string; basisMM: string }>;
+  /** non-quote assets: the group they count in and the market whose index prices them (null: none) */
+  assets: Array<{ assetId: number; riskGroup: number; priceMarketId: number | null }>;
+  /** perps: their group and concentration charges */
+  perps: Array<{ marketId: number; riskGroup: number; concIM: string; concMM: string; concThreshold: string }>;
+  /** each market's index price, where it has one */
+  prices: Array<{ marketId: number; price: string }>;
+  /** de-risking (DESIGN §9) */
+  deRisk: {
+    maxGraceSeconds: string;
+    defaultGraceSeconds: string;
+    defaultSlippageBps: number;
+    planBuffer: string;
+    liquidationDiscount: string;
+    insuranceShare: string;
+  };
+}
+
+export interface InfoResponse {
+  chainId: number;
+  exchange: Hex;
+  version: string;
+  nodeId: string;
+  peers: number;
+  leader: boolean;
+  lastBatchId: string;
+  assets: AssetWire[];
+}
+
+export interface HealthResponse {
+  status: 'ok';
+  role: 'sequencer' | 'follower';
+  lastBatchId: string;
+  lastSettledBatchId: string;
+  stateHash: Hex;
+  peers: number;
+  /** set when a follower's engine reached a different state hash than the leader's: it stops following */
+  diverged: { batchId: string; expected: Hex; got: Hex } | null;
+}
+
+/** A sequenced batch as the node logged it: the signed proposal with its inputs, and its settlement. */
+export interface BatchResponse {
+  proposal: ProposalWire;
+  settlement: SettlementWire;
+  txHash: Hex | null;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}

@@ -1,0 +1,26 @@
+/**
+ * The node's on-disk format: JSON of the core's own objects (proposals, settlements, signed
+ * inputs, order records), with each bigint tagged as `{"$big": "<decimal>"}`. It is this node's
+ * format, not the API's: the API's wire shapes may change without touching what a node has
+ * stored, and the other way round. `STORE_FORMAT` names it; a store written in another format is
+ * refused at open with a clear error, never misread.
+ */
+
+/** The format of everything a store holds; a change to any stored shape bumps it. */
+export const STORE_FORMAT = 1;
+
+const BIG = '$big';
+
+export function encodeValue(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? { [BIG]: v.toString() } : v));
+}
+
+export function decodeValue<T>(text: string): T {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const tagged = (v as Record<string, unknown>)[BIG];
+      if (typeof tagged === 'string' && Object.keys(v).length === 1) return BigInt(tagged);
+    }
+    return v;
+  }) as T;
+}
