@@ -1,4 +1,5 @@
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
+import { KestrelBaseError } from '@kestrel/core';
 import { exchangeAbi } from './generated/artifacts.js';
 import { InvalidBatchReason, InvalidFillReason, InvalidOrderReason } from './types.js';
 
@@ -79,4 +80,25 @@ export function decodeExchangeError(error: unknown): DecodedExchangeError | null
     cur = (cur as { cause?: unknown }).cause;
   }
   return null;
+}
+
+/** A revert of the Exchange as an error of the Kestrel tree: its custom error, index and reason in `details`. */
+export class ExchangeRevertError extends KestrelBaseError<
+  'CONTRACT_REVERTED',
+  { errorName: string; args: readonly unknown[]; index?: number; reason?: string }
+> {
+  override name = 'ExchangeRevertError';
+  constructor(decoded: DecodedExchangeError, cause: unknown) {
+    const shown = `${decoded.name}(${decoded.args.map(String).join(', ')})${decoded.reason ? ` ${decoded.reason}` : ''}`;
+    const details: ExchangeRevertError['details'] = { errorName: decoded.name, args: decoded.args };
+    if (decoded.index !== undefined) details.index = decoded.index;
+    if (decoded.reason !== undefined) details.reason = decoded.reason;
+    super('CONTRACT_REVERTED', `the Exchange reverted: ${shown}`, { details, cause });
+  }
+}
+
+/** The Exchange's revert inside whatever viem threw, as a typed error; null when there is none (see {@link decodeExchangeError}). */
+export function exchangeRevert(error: unknown): ExchangeRevertError | null {
+  const decoded = decodeExchangeError(error);
+  return decoded ? new ExchangeRevertError(decoded, error) : null;
 }

@@ -14,12 +14,13 @@ import {
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { EIP712_TYPES, domainSeparator, makeSubaccount, orderHash, parseX18, type Eip712Domain, type Order } from '@kestrel/core';
+import { EIP712_TYPES, KestrelBaseError, domainSeparator, makeSubaccount, orderHash, parseX18, type Eip712Domain, type Order } from '@kestrel/core';
 import {
   InvalidFillReason,
   InvalidOrderReason,
   RequestKind,
   decodeExchangeError,
+  exchangeRevert,
   deployKestrel,
   exchangeAbi,
   startAnvil,
@@ -305,6 +306,14 @@ describe('settlement against a real chain', () => {
       (e: unknown) => e,
     );
     expect(decodeExchangeError(err)).toEqual({ name: 'InvalidFill', args: [1n, InvalidFillReason.OVERFILL], index: 1, reason: 'OVERFILL' });
+    // the same as an error of the Kestrel tree, its cause the error viem threw
+    const revert = exchangeRevert(err);
+    expect(revert).toBeInstanceOf(KestrelBaseError);
+    expect([revert?.code, revert?.details, revert?.cause]).toEqual([
+      'CONTRACT_REVERTED',
+      { errorName: 'InvalidFill', args: [1n, InvalidFillReason.OVERFILL], index: 1, reason: 'OVERFILL' },
+      err,
+    ]);
 
     // the sequencer drops the bad fill and the rest goes through
     batch.fills = [batch.fills[0]!];

@@ -67,20 +67,3 @@ export const ErrorCode = {
   PROTECTED_ACCOUNT: 'PROTECTED_ACCOUNT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** An error carrying a stable code and structured details. */
-export class KestrelError extends Error {
-  override readonly name = 'KestrelError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-/** The error for an input no honest sequencer sends (wrong types, out of range). */
-export function malformed(message: string): KestrelError {
-  return new KestrelError(ErrorCode.MALFORMED, message);
-}

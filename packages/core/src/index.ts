@@ -16,6 +16,7 @@ export * from './hex.js';
 export * from './eip712.js';
 export * from './flags.js';
 export * from './codes.js';
+export * from './errors.js';
 export * from './engine/types.js';
 export * from './engine/engine.js';
 export type { AtRisk, DueStep } from './engine/de-risk.js';

@@ -231,8 +231,12 @@ export class Follower {
       try {
         const res = await fetch(`${base}${pathOf(endpoints.batch.path, { batchId })}`, { signal: AbortSignal.timeout(3000) });
         if (res.status === 200) return (await res.json()) as BatchResponse;
-      } catch {
-        // try the next peer
+      } catch (err) {
+        this.f.log.info('follower: a peer did not answer for a batch; trying the next', {
+          peer: base,
+          batchId: String(batchId),
+          error: (err as Error).message,
+        });
       }
     }
     return undefined;

@@ -10,6 +10,8 @@
  * previous one is still there and no batch writes more than one snapshot.
  */
 import {
+  KestrelError,
+  ErrorCode,
   Engine,
   type EngineConfig,
   type EngineSnapshot,
@@ -95,6 +97,8 @@ export class Ledger {
   /** the state before the last committed batch: what `rollback` returns to */
   private previous: { snapshot: EngineSnapshot; meta: BatchMeta } | null = null;
   private readonly orders = new Map<Hex, SignedOrderRecord>();
+  /** the mempool read from disk at open, until admission takes it (storedMempool) */
+  private stored: MempoolEntry[] = [];
   private readonly rejects = new Map<Hex, string>();
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
   private readonly cancels = new Map<Hex, bigint>();
@@ -128,16 +132,14 @@ export class Ledger {
       l.lastTimestamp = BigInt(meta.lastTimestamp);
       l.requestCursor = BigInt(meta.requestCursor);
       l.stateHash = l.engine.stateHash();
-      if (l.stateHash !== meta.stateHash) throw new Error(`snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
+      if (l.stateHash !== meta.stateHash)
+        throw new KestrelError(ErrorCode.INTERNAL, `snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
     }
     for await (const [k, v] of store.scan<StoredOrder>('order:')) l.orders.set(k.slice(6) as Hex, v);
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
     for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(k.slice(7) as Hex, v.timestamp);
-    // written after it was verified: the node's own disk is trusted
-    for await (const [k, input] of store.scan<SignedInput>('mempool:')) {
-      if (!l.isSequenced(input.hash)) l.pool.add(input, BigInt(k.slice(8)));
-      else await store.write([{ del: k }]);
-    }
+    // the mempool on disk goes back in through admission (Admission.restore), not here
+    for await (const [k, input] of store.scan<SignedInput>('mempool:')) l.stored.push({ seq: BigInt(k.slice(8)), input });
     return l;
   }
 
@@ -170,8 +172,27 @@ export class Ledger {
     return this.rejects.get(hash);
   }
 
-  /** Adds a verified input to the mempool and to disk. */
-  async admit(input: SignedInput): Promise<void> {
+  /** The mempool as it was on disk when the ledger opened (not yet admitted). */
+  async storedMempool(): Promise<MempoolEntry[]> {
+    const out = this.stored;
+    this.stored = [];
+    return out;
+  }
+
+  /** Deletes mempool entries read from disk that admission refused. */
+  async discardStored(entries: readonly MempoolEntry[]): Promise<void> {
+    if (entries.length > 0) await this.store.write(entries.map((e) => ({ del: mempoolKey(e.seq) })));
+  }
+
+  /**
+   * Adds an admitted input to the mempool and to disk; `seq` puts back one read from disk at its
+   * arrival place (it is on disk already).
+   */
+  async admit(input: SignedInput, seq?: bigint): Promise<void> {
+    if (seq !== undefined) {
+      this.pool.add(input, seq);
+      return;
+    }
     const entry = this.pool.add(input);
     try {
       await this.store.write([{ put: mempoolKey(entry.seq), value: input }]);
@@ -354,9 +375,9 @@ export class Ledger {
    * again. One batch deep: the state before the one before is not kept.
    */
   async rollback(batchId: bigint): Promise<void> {
-    if (!this.canRollBack(batchId)) throw new Error(`batch ${batchId} cannot be rolled back (last is ${this.lastBatchId})`);
+    if (!this.canRollBack(batchId)) throw new KestrelError(ErrorCode.INTERNAL, `batch ${batchId} cannot be rolled back (last is ${this.lastBatchId})`);
     const rec = await this.batch(batchId);
-    if (!rec) throw new Error(`batch ${batchId} is not in the log`);
+    if (!rec) throw new KestrelError(ErrorCode.INTERNAL, `batch ${batchId} is not in the log`);
     const prev = this.previous!;
     const p = rec.proposal;
     const ops: Array<{ put: string; value: unknown } | { del: string }> = [

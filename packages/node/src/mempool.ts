@@ -49,7 +49,7 @@ export class Mempool {
 
   /** Adds an input; `seq` restores the arrival order of a persisted entry. */
   add(input: SignedInput, seq?: bigint): MempoolEntry {
-    if (this.entries.has(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'already in the mempool', { hash: input.hash });
+    if (this.entries.has(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'already in the mempool', { orderHash: input.hash });
     if (this.entries.size >= this.limits.maxTotal) throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: this.limits.maxTotal });
     const sub = subaccountOfInput(input);
     const n = this.perSubaccount.get(sub) ?? 0;

@@ -12,34 +12,22 @@
  * margin-call warnings, batches). Components are created here and started/stopped together; each
  * has one job.
  */
-import { proposalToWire, decodeInput, inputToWire } from '@kestrel/api';
 import './polyfill.js';
+import { inputToWire, proposalToWire } from '@kestrel/api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
-import {
-  domainSeparator,
-  ErrorCode,
-  KestrelError,
-  MAX_PLAN_MARKETS,
-  MAX_PLAN_SLIPPAGE_BPS,
-  type Hex,
-  type RiskPlan,
-  isSigned,
-  type BatchInput,
-  type SignedInput,
-} from '@kestrel/core';
+import { KestrelError, ErrorCode, domainSeparator, type Hex, type SignedInput } from '@kestrel/core';
 import { verifyProposalInputs } from './batch.js';
 import { admitProposal } from './p2p/proposal-gate.js';
-import { orderAdmission } from './admission.js';
+import { Admission } from './admission/admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
 import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
 import { RecoverPool } from './crypto/recover-pool.js';
 import { Follower } from './follower.js';
-import { assertSigned } from './inputs.js';
-import { CANCEL_WINDOW_SECONDS, Ledger } from './ledger.js';
+import { Ledger } from './ledger.js';
 import { createLogger, type Logger } from './log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
 import { startNetwork, type Network, type Verdict } from './p2p/network.js';
@@ -62,6 +50,8 @@ export class KestrelNode {
   private stopping = false;
   /** signature recovery on worker threads (null without the native binding: recovered in place) */
   private recoverPool: RecoverPool | null = null;
+  /** the one way into the mempool (API, gossip, disk) */
+  private readonly admission: Admission;
   readonly metrics = new Metrics();
   private readonly count = {
     submitted: this.metrics.counter('kestrel_inputs_submitted_total', 'signed inputs accepted through the API'),
@@ -85,7 +75,14 @@ export class KestrelNode {
     readonly network: Network,
     private readonly store: NodeStore,
     readonly topics: { orders: string; batches: string },
-  ) {}
+  ) {
+    this.admission = new Admission({
+      ledger,
+      marketIds: listing.markets.map((m) => m.marketId),
+      recover: async (digest, signature) => (this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
+      nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+    });
+  }
 
   get role(): 'sequencer' | 'follower' {
     return this.config.role;
@@ -121,6 +118,8 @@ export class KestrelNode {
     });
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
     node.recoverPool = RecoverPool.start();
+    const restored = await node.admission.restore();
+    if (restored.dropped > 0) log.info('mempool: inputs read back from disk and no longer admissible were dropped', restored);
     node.instrument();
     subscribeGossip(network, topics, { input: (data) => node.onGossipInput(data), proposal: (data) => node.onGossipProposal(data) }, config, {
       inputThrottled: () => node.count.gossipThrottled(),
@@ -132,7 +131,7 @@ export class KestrelNode {
       const operator = privateKeyToAccount(config.operatorKey!);
       if (!(await chain.isOperator(operator.address))) {
         await node.stop();
-        throw new Error(`the operator key's address ${operator.address} is not an operator of the Exchange`);
+        throw new KestrelError(ErrorCode.INTERNAL, `the operator key's address ${operator.address} is not an operator of the Exchange`);
       }
       node.sequencer = new Sequencer({
         ledger,
@@ -191,67 +190,12 @@ export class KestrelNode {
     await this.store.close();
   }
 
-  /** Pre-sequencing checks against the current engine state; throws the stable code. */
-  precheck(input: SignedInput): void {
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    if (input.type === 'riskPlan') {
-      this.precheckPlan(input.plan, input.hash);
-      return;
-    }
-    if (input.type !== 'order') {
-      const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
-      if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
-        throw new KestrelError(ErrorCode.STALE_CANCEL, `cancel timestamp must be within ${CANCEL_WINDOW_SECONDS} s of now`, {
-          timestamp: ts.toString(),
-          now: now.toString(),
-        });
-      }
-      if (this.ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
-      return;
-    }
-    if (this.ledger.isSequenced(input.hash) || this.ledger.mempool.has(input.hash) || this.ledger.rejectCode(input.hash) !== undefined) {
-      throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
-    }
-    const code = orderAdmission(this.ledger.engine, input.order, input.hash, now);
-    if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
-  }
-
-  /** A plan the engine would store: known markets, each once, a slippage in range, a nonce above the last. */
-  private precheckPlan(plan: RiskPlan, hash: Hex): void {
-    const ids = plan.marketOrder;
-    const listed = (id: number): boolean => this.listing.markets.some((m) => m.marketId === id);
-    if (ids.length > MAX_PLAN_MARKETS || new Set(ids).size !== ids.length || !ids.every(listed) || plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS) {
-      throw new KestrelError(
-        ErrorCode.INVALID_PLAN,
-        `a plan names at most ${MAX_PLAN_MARKETS} listed markets, each once, and a slippage of at most ${MAX_PLAN_SLIPPAGE_BPS} bps`,
-        { planHash: hash },
-      );
-    }
-    const current = this.ledger.engine.riskPlan(plan.subaccount);
-    if ((current !== undefined && plan.nonce <= current.nonce) || this.ledger.mempool.has(hash)) {
-      throw new KestrelError(ErrorCode.NONCE_USED, 'a plan with a higher nonce replaces the last one', {
-        planHash: hash,
-        current: current?.nonce.toString() ?? null,
-      });
-    }
-  }
-
-  /** Throws INVALID_SIGNATURE unless the input's signer may sign it; recovers off the event loop. */
-  async verify(input: SignedInput): Promise<void> {
-    const signer = this.recoverPool ? await this.recoverPool.recover(input.hash, input.signature) : recoverAddress(input.hash, input.signature);
-    assertSigned(input, signer, (s, k) => this.ledger.engine.canSign(s, k));
-  }
-
   /**
-   * Admits a client's signed input (its signature not checked yet): the cheap checks, then the
-   * signature, then the checks again (the state may have moved while the signature was checked),
-   * mempool, disk, gossip.
+   * A client's signed input (its signature not checked yet): through admission, then gossiped to
+   * the peers. Throws the refusal (a KestrelError with its stable code).
    */
   async submit(input: SignedInput): Promise<void> {
-    this.precheck(input);
-    await this.verify(input);
-    this.precheck(input);
-    await this.ledger.admit(input);
+    await this.admission.admit(input, 'api');
     this.count.submitted();
     await this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
@@ -260,35 +204,10 @@ export class KestrelNode {
 
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
-    if (!msg || msg.kind !== GossipKind.INPUT) return 'REJECT';
-    let input: BatchInput;
-    try {
-      input = decodeInput(this.domainSep, msg.body);
-    } catch {
-      this.count.gossipRejected();
-      return 'REJECT'; // malformed: provably bad
-    }
-    if (!isSigned(input)) return 'REJECT'; // only a sequencer drops or takes protocol steps, inside a proposal
-    try {
-      this.precheck(input); // a duplicate (the common case in a mesh) costs no signature check
-    } catch {
-      return 'IGNORE';
-    }
-    try {
-      await this.verify(input);
-    } catch (err) {
-      if ((err as KestrelError).code !== ErrorCode.INVALID_SIGNATURE) return 'IGNORE'; // our fault, not the peer's
-      this.count.gossipRejected();
-      return 'REJECT'; // badly signed: provably bad
-    }
-    try {
-      this.precheck(input);
-      await this.ledger.admit(input);
-      this.count.gossipAccepted();
-      return 'ACCEPT';
-    } catch {
-      return 'IGNORE'; // valid but not for us now (duplicate, full, stale)
-    }
+    const verdict = msg?.kind === GossipKind.INPUT ? await this.admission.admitGossip(msg.body) : 'REJECT';
+    if (verdict === 'ACCEPT') this.count.gossipAccepted();
+    if (verdict === 'REJECT') this.count.gossipRejected();
+    return verdict;
   }
 
   private async onGossipProposal(data: Uint8Array): Promise<Verdict> {

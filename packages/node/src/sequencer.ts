@@ -11,6 +11,8 @@
  * the new batch with the same id arrives.
  */
 import {
+  KestrelError,
+  ErrorCode,
   findOrderInput,
   proposalDigest,
   settlementOf,
@@ -314,12 +316,13 @@ export class Sequencer {
     ledger.lastSettledBatchId = onChain;
     while (onChain < ledger.lastBatchId) {
       const rec = await ledger.batch(onChain + 1n);
-      if (!rec?.settlement) throw new Error(`batch ${onChain + 1n} is not in the log with its settlement`);
+      if (!rec?.settlement) throw new KestrelError(ErrorCode.INTERNAL, `batch ${onChain + 1n} is not in the log with its settlement`);
       const args = rec.settlement;
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
       if (r.status !== 'success' || r.txHash === null) {
-        if (!ledger.canRollBack(onChain + 1n)) throw new Error(`resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
+        if (!ledger.canRollBack(onChain + 1n))
+          throw new KestrelError(ErrorCode.INTERNAL, `resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
         log.warn('sequencer: the chain reverted a resubmitted batch; rolling it back', { batchId: String(onChain + 1n) });
         await ledger.rollback(onChain + 1n);
         return;

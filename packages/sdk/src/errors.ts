@@ -3,7 +3,7 @@
  * stable code and the underlying cause. Every error the SDK throws is a {@link KestrelSdkError};
  * errors answered by a node are the subclass {@link KestrelApiError}, carrying the node's code.
  */
-import type { ErrorCode } from '@kestrel/core';
+import { KestrelBaseError, type ErrorCode } from '@kestrel/core';
 
 /** The package version, shown at the foot of every error message. */
 export const SDK_VERSION = '0.1.0';
@@ -83,14 +83,8 @@ export interface KestrelSdkErrorOptions {
  * }
  * ```
  */
-export class KestrelSdkError extends Error {
+export class KestrelSdkError extends KestrelBaseError<KestrelErrorCode> {
   override name = 'KestrelSdkError';
-  /** one line, for people */
-  readonly shortMessage: string;
-  /** a stable UPPER_SNAKE code, for programs */
-  readonly code: KestrelErrorCode;
-  /** structured context */
-  readonly details: Record<string, unknown>;
   readonly version = SDK_VERSION;
 
   constructor(code: KestrelErrorCode, shortMessage: string, options: KestrelSdkErrorOptions = {}) {
@@ -100,10 +94,7 @@ export class KestrelSdkError extends Error {
     const causeMessage = causeText(options.cause);
     if (causeMessage) lines.push(`Cause: ${causeMessage}`);
     lines.push(`Version: @kestrel/sdk@${SDK_VERSION}`);
-    super(lines.join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.code = code;
-    this.details = details;
+    super(code, shortMessage, { details, cause: options.cause, message: lines.join('\n') });
   }
 }
 

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KestrelBaseError } from '@kestrel/core';
 import { KestrelApiError, KestrelSdkError, createKestrelClient, getDomain, getOrder, type InfoResponse } from '../src/index.js';
 import { alice, failure } from './fixtures.js';
 
@@ -77,6 +78,7 @@ describe('HTTP error mapping', () => {
     expect(api.url).toBe(`${baseUrl}/v1/orders/${hash('01')}`);
     expect(api.message).toContain('Code: UNKNOWN_ORDER');
     expect(api.name).toBe('KestrelApiError');
+    expect(api).toBeInstanceOf(KestrelBaseError); // the one error tree: the core's root
   });
 
   it('an unknown code is kept as sent; missing details become {}', async () => {

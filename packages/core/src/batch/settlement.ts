@@ -5,7 +5,8 @@
  */
 import type { Order, RiskPlan } from '../eip712.js';
 import type { EngineEvent } from '../engine/types.js';
-import { ErrorCode, KestrelError } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError } from '../errors.js';
 import { planOrderFlags } from '../flags.js';
 import type { Hex } from '../hex.js';
 import type { Batch } from './apply.js';

@@ -32,7 +32,8 @@
  * plan's price bound from the index, fees and discounts rounded against the account acted on.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ErrorCode, malformed } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { malformed } from '../errors.js';
 import type { Order, RiskPlan } from '../eip712.js';
 import { planOrderFlags, SelfTradeMode, TimeInForce } from '../flags.js';
 import { bytesToHex, hexToBytes, isHex, writeUint256, type Hex } from '../hex.js';

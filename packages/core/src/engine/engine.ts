@@ -26,7 +26,8 @@
  * deposit asset) throw a {@link KestrelError} before any state changes; everything a trader can
  * get wrong is answered with an event.
  */
-import { ErrorCode, KestrelError, malformed } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError, malformed } from '../errors.js';
 import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';

@@ -3,7 +3,8 @@
  * perps' premium clock and funding updates (DESIGN §7). Each checks its input, changes the state
  * and reports what it did.
  */
-import { ErrorCode, KestrelError, malformed } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError, malformed } from '../errors.js';
 import { isHex, type Hex } from '../hex.js';
 import { bookPremium, clampFundingRate, nextCumFunding, premiumRate, samplePremium } from '../perp.js';
 import { INT128_MAX, UINT128_MAX, UINT64_MAX } from '../x18.js';

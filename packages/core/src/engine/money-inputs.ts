@@ -3,7 +3,8 @@
  * the batch that processes them) and withdrawals (paid only when nothing the account owes or
  * risks forbids it). The Exchange contract checks a withdrawal the same way, in the same order.
  */
-import { ErrorCode, KestrelError, malformed } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError, malformed } from '../errors.js';
 import type { Hex } from '../hex.js';
 import type { Margin } from './margin-check.js';
 import type { EngineState } from './state.js';

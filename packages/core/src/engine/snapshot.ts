@@ -5,7 +5,8 @@
  * derived indexes (per-subaccount open orders, expiry heap) from the orders, then checks that
  * every open order rests exactly once, so a damaged snapshot fails loudly instead of running.
  */
-import { ErrorCode, KestrelError } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError } from '../errors.js';
 import type { Order } from '../eip712.js';
 import { decodeFlags, SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';

@@ -3,7 +3,8 @@
  * snapshot read the same structures. Indexes (per-subaccount open orders, the expiry heap) are
  * derived data: they are rebuilt on restore and never hashed.
  */
-import { ErrorCode, KestrelError } from '../codes.js';
+import { ErrorCode } from '../codes.js';
+import { KestrelError } from '../errors.js';
 import type { RiskPlan } from '../eip712.js';
 import { isHex, type Hex } from '../hex.js';
 import { ONE, UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';

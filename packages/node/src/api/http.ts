@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ErrorCode, KestrelError } from '@kestrel/core';
-import { MAX_BODY_BYTES, type ErrorBody } from '@kestrel/api';
+import { MAX_BODY_BYTES, type AnswerOf, type Endpoint, type ErrorBody } from '@kestrel/api';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../rate-limit.js';
 
@@ -68,6 +68,11 @@ export class Router {
   on(method: string, path: string, handler: Handler): this {
     this.routes.push({ method, parts: path.split('/').filter(Boolean), handler });
     return this;
+  }
+
+  /** Answers an endpoint of the API definition: the handler must return the answer it declares. */
+  route<E extends Endpoint<'GET' | 'POST', string, unknown, unknown>>(endpoint: E, handler: (req: Request) => AnswerOf<E> | Promise<AnswerOf<E>>): this {
+    return this.on(endpoint.method, endpoint.path, handler as Handler);
   }
 
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
@@ -152,7 +157,8 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
       } catch (err) {
         const unread = !req.complete;
         if (err instanceof KestrelError) {
-          send(res, STATUS[err.code] ?? 400, errorBody(err.code, err.message, err.details), unread);
+          const e = err as KestrelError;
+          send(res, STATUS[e.code] ?? 400, errorBody(e.code, e.message, e.details), unread);
         } else {
           log.error('api: handler failed', { path, error: (err as Error).message, stack: (err as Error).stack });
           send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'), unread);

@@ -108,9 +108,8 @@ export function buildRouter(node: ApiNode): Router {
   const { ledger } = node;
   const r = new Router();
 
-  r.on(
-    endpoints.info.method,
-    endpoints.info.path,
+  r.route(
+    endpoints.info,
     (): InfoResponse => ({
       chainId: node.listing.chainId,
       exchange: node.listing.exchange,
@@ -123,9 +122,8 @@ export function buildRouter(node: ApiNode): Router {
     }),
   );
 
-  r.on(
-    endpoints.markets.method,
-    endpoints.markets.path,
+  r.route(
+    endpoints.markets,
     (): MarketsResponse => ({
       markets: node.listing.markets.map((m) => ({
         marketId: m.marketId,
@@ -144,7 +142,7 @@ export function buildRouter(node: ApiNode): Router {
 
   // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
   // a client never sees a batch the chain may still refuse at that step.
-  r.on(endpoints.book.method, endpoints.book.path, async (req): Promise<BookResponse> => {
+  r.route(endpoints.book, async (req): Promise<BookResponse> => {
     await ledger.quiescent();
     const marketId = marketIdParam(node, req.params.marketId);
     const rawDepth = req.query.get('depth');
@@ -157,7 +155,7 @@ export function buildRouter(node: ApiNode): Router {
     return { marketId, sequence: ledger.engine.sequence.toString(), bids: lv(book.bids), asks: lv(book.asks) };
   });
 
-  r.on(endpoints.placeOrder.method, endpoints.placeOrder.path, async (req): Promise<PlaceOrderResponse> => {
+  r.route(endpoints.placeOrder, async (req): Promise<PlaceOrderResponse> => {
     const body = bodyObject(req);
     const order = orderFromWire(body.order);
     const signature = signatureFromWire(body.signature);
@@ -169,13 +167,13 @@ export function buildRouter(node: ApiNode): Router {
     return { orderHash: input.hash, status: 'pending' };
   });
 
-  r.on(endpoints.order.method, endpoints.order.path, async (req) => {
+  r.route(endpoints.order, async (req) => {
     const hash = hashParam(req.params.orderHash, 'orderHash');
     await ledger.quiescent();
     return orderStatus(node, hash);
   });
 
-  r.on(endpoints.cancel.method, endpoints.cancel.path, async (req): Promise<CancelResponse> => {
+  r.route(endpoints.cancel, async (req): Promise<CancelResponse> => {
     const body = bodyObject(req);
     const signature = signatureFromWire(body.signature);
     if (body.cancel !== undefined) {
@@ -200,14 +198,14 @@ export function buildRouter(node: ApiNode): Router {
     throw new KestrelError(ErrorCode.MALFORMED, 'expected `cancel` or `cancelAll`');
   });
 
-  r.on(endpoints.riskPlan.method, endpoints.riskPlan.path, async (req): Promise<RiskPlanResponse> => {
+  r.route(endpoints.riskPlan, async (req): Promise<RiskPlanResponse> => {
     const body = bodyObject(req);
     const input = riskPlanInput(node.domainSep, riskPlanFromWire(body.plan), signatureFromWire(body.signature));
     await node.submit(input);
     return { planHash: input.hash, status: 'pending' };
   });
 
-  r.on(endpoints.risk.method, endpoints.risk.path, async (): Promise<RiskResponse> => {
+  r.route(endpoints.risk, async (): Promise<RiskResponse> => {
     await ledger.quiescent();
     const risk = ledger.config.risk;
     const f = formatX18;
@@ -247,13 +245,13 @@ export function buildRouter(node: ApiNode): Router {
     };
   });
 
-  r.on(endpoints.account.method, endpoints.account.path, async (req): Promise<AccountResponse> => {
+  r.route(endpoints.account, async (req): Promise<AccountResponse> => {
     const subaccount = hashParam(req.params.subaccount, 'subaccount');
     await ledger.quiescent();
     return accountView(ledger.engine, node.listing, subaccount);
   });
 
-  r.on(endpoints.batch.method, endpoints.batch.path, async (req): Promise<BatchResponse> => {
+  r.route(endpoints.batch, async (req): Promise<BatchResponse> => {
     const raw = req.params.batchId ?? '';
     if (!/^\d{1,20}$/.test(raw)) throw new KestrelError(ErrorCode.MALFORMED, 'batchId: expected a decimal integer');
     const rec = await ledger.batch(BigInt(raw));
@@ -261,9 +259,8 @@ export function buildRouter(node: ApiNode): Router {
     return batchResponse(rec);
   });
 
-  r.on(
-    endpoints.health.method,
-    endpoints.health.path,
+  r.route(
+    endpoints.health,
     (): HealthResponse => ({
       status: 'ok',
       role: node.role,

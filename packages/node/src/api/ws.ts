@@ -93,14 +93,9 @@ export class WsHub {
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     const subs = this.clients.get(ws);
     if (!subs) return;
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(isBinary ? '' : data.toString());
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
-    }
+    const parsed = parseJson(isBinary ? '' : data.toString());
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
+    const msg = parsed as Record<string, unknown>;
     const channel = msg.channel;
     if (channel !== 'book' && channel !== 'trades' && channel !== 'account' && channel !== 'batches') {
       return this.error(ws, ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
@@ -235,5 +230,14 @@ function subaccountsOf(e: EngineEvent): Hex[] {
       return [e.subaccount, e.counterparty];
     default:
       return 'subaccount' in e && typeof e.subaccount === 'string' ? [e.subaccount] : [];
+  }
+}
+
+/** The JSON value of a client's message, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // the caller answers MALFORMED
   }
 }

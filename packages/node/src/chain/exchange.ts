@@ -4,9 +4,11 @@
  */
 import { createPublicClient, createWalletClient, http, type Account, type PublicClient, type WalletClient, type Transport, type Chain } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { exchangeAbi, decodeExchangeError, mockFeedAbi } from '@kestrel/contracts';
+import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type ExchangeRevertError } from '@kestrel/contracts';
 import {
+  ErrorCode,
   feedAnswerToX18,
+  KestrelError,
   type AssetConfig,
   type EngineConfig,
   type Hex,
@@ -55,7 +57,8 @@ export function engineConfigOf(listing: ChainListing): EngineConfig {
   };
 }
 
-export type SimulationResult = { ok: true } | { ok: false; error: string; args: readonly unknown[] };
+/** A simulated batch: settled, or refused — with the Exchange's error (its name and arguments) when it reverted with one. */
+export type SimulationResult = { ok: true } | { ok: false; error: string; args: readonly unknown[]; revert?: ExchangeRevertError };
 
 export class ExchangeChain {
   readonly publicClient: PublicClient<Transport, Chain | undefined>;
@@ -287,7 +290,7 @@ export class ExchangeChain {
 
   /** Runs `settleBatch` as an eth_call from the operator; a refusal names the bad order or fill. */
   async simulate(a: SettlementArgs): Promise<SimulationResult> {
-    if (!this.wallet) throw new Error('no operator key: this node cannot settle');
+    if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
     try {
       await this.publicClient.simulateContract({
         address: this.exchange,
@@ -300,8 +303,9 @@ export class ExchangeChain {
       } as never);
       return { ok: true };
     } catch (err) {
-      const decoded = decodeExchangeError(err);
-      return { ok: false, error: decoded?.name ?? (err as Error).message.split('\n')[0] ?? 'unknown', args: decoded?.args ?? [] };
+      const revert = exchangeRevert(err);
+      if (revert) return { ok: false, error: revert.details.errorName, args: revert.details.args, revert };
+      return { ok: false, error: (err as Error).message.split('\n')[0] ?? 'unknown', args: [] };
     }
   }
 
@@ -312,7 +316,7 @@ export class ExchangeChain {
    * (the RPC is down) throws, and the caller tries again.
    */
   async submit(a: SettlementArgs): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
-    if (!this.wallet) throw new Error('no operator key: this node cannot settle');
+    if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
     let txHash: Hex;
     try {
       txHash = await this.wallet.writeContract({

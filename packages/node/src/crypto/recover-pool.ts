@@ -8,6 +8,7 @@
  * caller recovers in place, with the pure-JS fallback.
  */
 import { createRequire } from 'node:module';
+import { ErrorCode, KestrelError } from '@kestrel/core';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Address, Hex } from '@kestrel/core';
@@ -67,7 +68,7 @@ export class RecoverPool {
 
   /** The lower-case signer of `digest`, or null for a non-canonical or invalid signature. */
   recover(digest: Hex, signature: Hex): Promise<Address | null> {
-    if (this.closed) return Promise.reject(new Error('recover pool closed'));
+    if (this.closed) return Promise.reject(new KestrelError(ErrorCode.INTERNAL, 'recover pool closed'));
     const rec = toRecoverable(digest, signature);
     if (rec === null) return Promise.resolve(null);
     const slot = this.slots[this.turn++ % this.slots.length]!;
@@ -111,7 +112,7 @@ export class RecoverPool {
     // A worker that dies takes no verdict with it: its requests fail (an internal error, not a bad
     // signature: nobody is blamed, the sender may try again) and a new worker takes its place.
     const replace = (): void => {
-      for (const p of slot.pending.values()) p.reject(new Error('signature worker stopped'));
+      for (const p of slot.pending.values()) p.reject(new KestrelError(ErrorCode.INTERNAL, 'signature worker stopped'));
       slot.pending.clear();
       if (this.closed) return;
       const i = this.slots.indexOf(slot);

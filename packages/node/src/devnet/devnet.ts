@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, http, parseUnits, type Hex } fr
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
-import { makeSubaccount } from '@kestrel/core';
+import { KestrelError, ErrorCode, makeSubaccount } from '@kestrel/core';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RISK } from './listing.js';
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
 
@@ -111,7 +111,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const lastAnswer = new Map(DEVNET_FEEDS.map((f) => [f.name, f.answer]));
     const publishPrice = async (feed: string, answer: bigint): Promise<void> => {
       const address = deployed.mockFeeds[feed];
-      if (!address) throw new Error(`no feed ${feed}`);
+      if (!address) throw new KestrelError(ErrorCode.INTERNAL, `no feed ${feed}`);
       const { timestamp } = await publicClient.getBlock();
       const hash = await wallet.writeContract({ address, abi: mockFeedAbi, functionName: 'publish', args: [answer, timestamp] });
       await publicClient.waitForTransactionReceipt({ hash });
@@ -181,7 +181,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       publishPrice,
       async restartNode(i) {
         const old = nodes[i];
-        if (!old) throw new Error(`no node ${i}`);
+        if (!old) throw new KestrelError(ErrorCode.INTERNAL, `no node ${i}`);
         await stopNode(old);
         await pinPorts(old.configFile, old);
         nodes[i] = await launch(i, old.configFile);
@@ -220,7 +220,7 @@ async function clearDevnetDir(dir: string): Promise<void> {
     return; // does not exist yet
   }
   if (entries.length > 0 && !entries.includes(DEVNET_MARKER)) {
-    throw new Error(`${dir} is not empty and is not a devnet folder (no ${DEVNET_MARKER}); refusing to wipe it`);
+    throw new KestrelError(ErrorCode.INTERNAL, `${dir} is not empty and is not a devnet folder (no ${DEVNET_MARKER}); refusing to wipe it`);
   }
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 /** Runs a `kestrel start` child process and waits for its ready line. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ErrorCode, KestrelError } from '@kestrel/core';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +26,11 @@ export function spawnNode(name: string, configFile: string, logFile: string, tim
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not become ready within ${timeoutMs} ms (see ${logFile})`));
+      reject(new KestrelError(ErrorCode.INTERNAL, `${name} did not become ready within ${timeoutMs} ms (see ${logFile})`));
     }, timeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited with code ${code} before it was ready (see ${logFile})`));
+      reject(new KestrelError(ErrorCode.INTERNAL, `${name} exited with code ${code} before it was ready (see ${logFile})`));
     });
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {

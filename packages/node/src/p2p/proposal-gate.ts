@@ -8,6 +8,7 @@ import { decodeProposal, peekBatchId } from '@kestrel/api';
 import type { Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
 import type { RateLimit } from '../rate-limit.js';
+import { verdictOf } from '../admission/verdict.js';
 import type { Verdict } from './network.js';
 
 /**
@@ -32,17 +33,12 @@ export async function admitProposal(domainSep: Hex, body: unknown, gate: Proposa
   const id = peekBatchId(body);
   if (id === null) return { verdict: 'REJECT' };
   if (!gate.wants(id)) return { verdict: 'IGNORE' };
-  let p: Proposal;
   try {
-    p = decodeProposal(domainSep, body);
-  } catch {
-    return { verdict: 'REJECT' }; // malformed: provably bad
+    const p = decodeProposal(domainSep, body);
+    if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
+    gate.verifyInputs(p); // an operator's proposal carrying a badly signed input is provably bad too
+    return { verdict: 'ACCEPT', proposal: p };
+  } catch (err) {
+    return { verdict: verdictOf(err) };
   }
-  if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
-  try {
-    gate.verifyInputs(p);
-  } catch {
-    return { verdict: 'REJECT' }; // an operator's proposal carrying a badly signed input
-  }
-  return { verdict: 'ACCEPT', proposal: p };
 }

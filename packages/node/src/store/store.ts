@@ -15,6 +15,7 @@
  *   cancel:<hash>         a sequenced cancel's timestamp (a cancel acts once)
  */
 import { Level } from 'level';
+import { ErrorCode, KestrelError } from '@kestrel/core';
 import { decodeValue, encodeValue, STORE_FORMAT } from './codec.js';
 
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
@@ -34,12 +35,15 @@ export class NodeStore {
     if (format === undefined) {
       for await (const key of db.keys({ limit: 1 })) {
         await db.close();
-        throw new Error(`${dir} holds node data of an unknown format (its first key is ${key}); start from an empty directory and let the node sync`);
+        throw new KestrelError(
+          ErrorCode.INTERNAL,
+          `${dir} holds node data of an unknown format (its first key is ${key}); start from an empty directory and let the node sync`,
+        );
       }
       await db.put('meta:format', String(STORE_FORMAT));
     } else if (format !== String(STORE_FORMAT)) {
       await db.close();
-      throw new Error(`${dir} is written in store format ${format}; this node reads format ${STORE_FORMAT}`);
+      throw new KestrelError(ErrorCode.INTERNAL, `${dir} is written in store format ${format}; this node reads format ${STORE_FORMAT}`);
     }
     return new NodeStore(db);
   }

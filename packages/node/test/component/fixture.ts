@@ -5,6 +5,7 @@ import { foundry } from 'viem/chains';
 import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
+import { Admission } from '../../src/admission/admission.js';
 import { verifyOrder } from '../../src/inputs.js';
 import { Ledger } from '../../src/ledger.js';
 import { createLogger } from '../../src/log.js';
@@ -111,6 +112,12 @@ export async function startChainFixture(): Promise<ChainFixture> {
       await anvil.stop();
     },
   };
+}
+
+/** Puts the mempool a reopened ledger read from disk back through admission, as a starting node does. */
+export function restoreMempool(ledger: Ledger): Promise<{ restored: number; dropped: number }> {
+  const admission = new Admission({ ledger, marketIds: [1, 2, 3, 4], recover: async () => null, nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)) });
+  return admission.restore();
 }
 
 /** A sequencer on `ledger` with the operator key, a 1 s interval and test-sized batches. */

@@ -10,7 +10,7 @@ import { riskPlanDigest, riskPlanInput, type RiskPlan, type SettlementArgs } fro
 import { ExchangeChain, type SimulationResult } from '../../src/chain/exchange.js';
 import { Ledger } from '../../src/ledger.js';
 import type { NodeStore } from '../../src/store/store.js';
-import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import { KEYS, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class PlanRefusingChain extends ExchangeChain {
   override async simulate(a: SettlementArgs): Promise<SimulationResult> {
@@ -48,6 +48,7 @@ describe('a refused plan', () => {
     expect(ledger.engine.riskPlan(sub(KEYS.seller))).toBeUndefined();
 
     const reopened = await Ledger.open(ledger.config, ledger.domainSep, store);
+    expect(await restoreMempool(reopened)).toEqual({ restored: 0, dropped: 0 }); // nothing was left on disk
     expect(reopened.mempool.has(input.hash)).toBe(false);
   });
 });

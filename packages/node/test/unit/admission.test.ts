@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { encodeFlags, Engine, ErrorCode, makeSubaccount, orderHash, parseX18 as x, TimeInForce, type EngineConfig, type Hex, type Order } from '@kestrel/core';
-import { orderAdmission } from '../../src/admission.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type EngineConfig, type Hex, type Order } from '@kestrel/core';
+import { Admission } from '../../src/admission/admission.js';
+import { Ledger } from '../../src/ledger.js';
+import { NodeStore } from '../../src/store/store.js';
+import { tempDir } from '../helpers.js';
 
 const alice = makeSubaccount('0x1111111111111111111111111111111111111111', 'main') as Hex;
 const config: EngineConfig = {
@@ -26,15 +29,24 @@ const config: EngineConfig = {
 };
 const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
 const LAST_BATCH = 1_000n;
+const NOW = LAST_BATCH + 3600n; // no batch for an hour: the engine's clock is the last batch's
 
-function idleEngine(): Engine {
-  const e = new Engine(config);
-  e.apply({ kind: 'time', timestamp: LAST_BATCH });
-  e.apply({ kind: 'endBatch' });
-  return e;
-}
+let store: NodeStore;
+let admission: Admission;
 
-const ioc = (expiry: bigint, timeInForce: TimeInForce = TimeInForce.IOC): [Order, Hex] => {
+beforeAll(async () => {
+  store = await NodeStore.open(tempDir('kestrel-admission-'));
+  const ledger = await Ledger.open(config, DOMAIN, store);
+  ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
+  ledger.engine.apply({ kind: 'endBatch' });
+  admission = new Admission({ ledger, marketIds: [1], recover: async () => null, nowSeconds: () => NOW });
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const taker = (expiry: bigint, timeInForce: TimeInForce = TimeInForce.IOC) => {
   const order: Order = {
     subaccount: alice,
     marketId: 1,
@@ -46,26 +58,37 @@ const ioc = (expiry: bigint, timeInForce: TimeInForce = TimeInForce.IOC): [Order
     flags: encodeFlags({ timeInForce }),
     clientId: 0n,
   };
-  return [order, orderHash(DOMAIN, order)];
+  return orderInput(DOMAIN, order, `0x${'22'.repeat(65)}`);
+};
+const refusal = (f: () => void): string | null => {
+  try {
+    f();
+    return null;
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
 };
 
 describe('order admission', () => {
   it('takes an IOC with a short expiry after the exchange sat idle for an hour', () => {
-    const now = LAST_BATCH + 3600n; // no batch for an hour: the engine's clock is the last batch's
-    expect(orderAdmission(idleEngine(), ...ioc(now + 30n), now)).toBeNull();
-    expect(orderAdmission(idleEngine(), ...ioc(now + 30n, TimeInForce.FOK), now)).toBeNull();
+    expect(refusal(() => admission.precheck(taker(NOW + 30n)))).toBeNull();
+    expect(refusal(() => admission.precheck(taker(NOW + 30n, TimeInForce.FOK)))).toBeNull();
   });
 
   it('refuses an IOC without an expiry, or one expiring past the lifetime a batch allows from now', () => {
-    const now = LAST_BATCH + 3600n;
-    expect(orderAdmission(idleEngine(), ...ioc(0n), now)).toBe(ErrorCode.TAKER_EXPIRY);
-    expect(orderAdmission(idleEngine(), ...ioc(now + 121n), now)).toBe(ErrorCode.TAKER_EXPIRY);
-    expect(orderAdmission(idleEngine(), ...ioc(now + 120n), now)).toBeNull();
+    expect(refusal(() => admission.precheck(taker(0n)))).toBe('TAKER_EXPIRY');
+    expect(refusal(() => admission.precheck(taker(NOW + 121n)))).toBe('TAKER_EXPIRY');
+    expect(refusal(() => admission.precheck(taker(NOW + 120n)))).toBeNull();
   });
 
-  it('refuses an order already expired by this machine clock', () => {
-    const now = LAST_BATCH + 3600n;
-    expect(orderAdmission(idleEngine(), ...ioc(now), now)).toBe(ErrorCode.EXPIRED);
-    expect(orderAdmission(idleEngine(), ...ioc(now - 1n), now)).toBe(ErrorCode.EXPIRED);
+  it("refuses an order already expired by this machine's clock", () => {
+    expect(refusal(() => admission.precheck(taker(NOW)))).toBe('EXPIRED');
+    expect(refusal(() => admission.precheck(taker(NOW - 1n)))).toBe('EXPIRED');
+  });
+
+  it('refuses a badly signed input from a peer, and tells gossip to penalize it', async () => {
+    await expect(admission.admit(taker(NOW + 30n), 'api')).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    const wire = { type: 'order', order: { nonsense: true }, signature: '0x' };
+    expect(await admission.admitGossip(wire)).toBe('REJECT');
   });
 });

@@ -2,7 +2,7 @@
  * Contract plumbing shared by the chain actions: the viem clients an action needs, asset lookup on
  * the Exchange, and "simulate, send, wait for the receipt" with reverts turned into SDK errors.
  */
-import { exchangeAbi, testTokenAbi } from '@kestrel/contracts';
+import { exchangeAbi, testTokenAbi, exchangeRevert } from '@kestrel/contracts';
 import { ErrorCode, type Hex } from '@kestrel/core';
 import { BaseError, ContractFunctionRevertedError, parseEventLogs, type Abi, type Account, type Address, type Client, type TransactionReceipt } from 'viem';
 import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
@@ -129,6 +129,15 @@ export function queuedRequestId(receipt: TransactionReceipt, exchange: Address):
 /** Turns a viem error into a {@link KestrelSdkError}; SDK errors pass through. */
 export function chainError(e: unknown, action: string, functionName: string): KestrelSdkError {
   if (e instanceof KestrelSdkError) return e;
+  // the Exchange's own errors, typed (the cause keeps viem's error)
+  const revert = exchangeRevert(e);
+  if (revert) {
+    const { errorName, reason, args } = revert.details;
+    return new KestrelSdkError(SdkErrorCode.CONTRACT_REVERTED, `${action}: ${functionName} reverted: ${errorName}`, {
+      details: { functionName, errorName, reason: reason ?? null, args: args.map((a) => (typeof a === 'bigint' ? a.toString() : a)) },
+      cause: revert,
+    });
+  }
   if (e instanceof BaseError) {
     const revert = e.walk((x) => x instanceof ContractFunctionRevertedError);
     if (revert instanceof ContractFunctionRevertedError) {

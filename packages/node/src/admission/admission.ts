@@ -1,0 +1,121 @@
+/**
+ * The one way into the mempool, for an input from any source: a client (`api`), a peer
+ * (`gossip`) or this node's own disk after a restart (`disk`). The cheap checks against the
+ * current state come first — a duplicate, the common case in a gossip mesh, costs no signature
+ * check — then the signature (not for `disk`: this node wrote it after verifying it), then the
+ * checks again (the state may have moved meanwhile), then the ledger. A refusal is a
+ * KestrelError with a stable code; `verdictOf` turns it into a gossip verdict, the API into an
+ * HTTP status.
+ */
+import { decodeInput } from '@kestrel/api';
+import { ErrorCode, isSigned, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan, type SignedInput } from '@kestrel/core';
+import { assertSigned } from '../inputs.js';
+import { CANCEL_WINDOW_SECONDS, type Ledger } from '../ledger.js';
+import type { MempoolEntry } from '../mempool.js';
+import { verdictOf, type Verdict } from './verdict.js';
+
+export type Source = 'api' | 'gossip' | 'disk';
+
+export interface AdmissionDeps {
+  ledger: Ledger;
+  /** the listed market ids (a plan may name only these) */
+  marketIds: readonly number[];
+  /** recovers the signer of a digest (off the event loop where it can) */
+  recover: (digest: Hex, signature: Hex) => Promise<string | null>;
+  /** unix seconds: the time a new input's batch will carry */
+  nowSeconds: () => bigint;
+}
+
+export class Admission {
+  constructor(private readonly d: AdmissionDeps) {}
+
+  /**
+   * Admits a signed input, or throws its refusal. `seq` restores the arrival place of an input
+   * read back from disk.
+   */
+  async admit(input: SignedInput, source: Source, seq?: bigint): Promise<void> {
+    this.precheck(input);
+    if (source !== 'disk') {
+      const signer = await this.d.recover(input.hash, input.signature);
+      assertSigned(input, signer, (s, k) => this.d.ledger.engine.canSign(s, k));
+      this.precheck(input);
+    }
+    await this.d.ledger.admit(input, seq);
+  }
+
+  /** A peer's gossiped input, decoded and admitted: the verdict for the peer. */
+  async admitGossip(body: unknown): Promise<Verdict> {
+    try {
+      const input = decodeInput(this.d.ledger.domainSep, body);
+      // only a sequencer drops or takes protocol steps, inside a proposal
+      if (!isSigned(input)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
+      await this.admit(input, 'gossip');
+      return 'ACCEPT';
+    } catch (err) {
+      return verdictOf(err);
+    }
+  }
+
+  /** Puts the mempool this node had on disk back through admission: what no longer passes is dropped. */
+  async restore(): Promise<{ restored: number; dropped: number }> {
+    let restored = 0;
+    const dropped: MempoolEntry[] = [];
+    for (const entry of await this.d.ledger.storedMempool()) {
+      try {
+        await this.admit(entry.input, 'disk', entry.seq);
+        restored++;
+      } catch (err) {
+        // expired, sequenced or replaced while the node was down: the refusal is why it goes
+        if (!(err instanceof KestrelError)) throw err;
+        dropped.push(entry);
+      }
+    }
+    await this.d.ledger.discardStored(dropped);
+    return { restored, dropped: dropped.length };
+  }
+
+  /** The checks against the current state, without the signature; throws the refusal. */
+  precheck(input: SignedInput): void {
+    const { ledger } = this.d;
+    const now = this.d.nowSeconds();
+    if (input.type === 'riskPlan') return this.precheckPlan(input.plan, input.hash);
+    if (input.type !== 'order') {
+      const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
+      if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
+        throw new KestrelError(ErrorCode.STALE_CANCEL, `cancel timestamp must be within ${CANCEL_WINDOW_SECONDS} s of now`, {
+          timestamp: ts.toString(),
+          now: now.toString(),
+        });
+      }
+      if (ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
+      return;
+    }
+    if (ledger.isSequenced(input.hash) || ledger.mempool.has(input.hash) || ledger.rejectCode(input.hash) !== undefined) {
+      throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
+    }
+    // judged at this machine's clock — the time its batch will carry — not at the last batch's: an
+    // exchange may have been idle for hours, and an IOC's short expiry runs from its batch
+    const code = ledger.engine.validate(input.order, input.hash, now);
+    if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
+  }
+
+  /** A plan the engine would store: known markets, each once, a slippage in range, a nonce above the last. */
+  private precheckPlan(plan: RiskPlan, hash: Hex): void {
+    const ids = plan.marketOrder;
+    const listed = (id: number): boolean => this.d.marketIds.includes(id);
+    if (ids.length > MAX_PLAN_MARKETS || new Set(ids).size !== ids.length || !ids.every(listed) || plan.maxSlippageBps > MAX_PLAN_SLIPPAGE_BPS) {
+      throw new KestrelError(
+        ErrorCode.INVALID_PLAN,
+        `a plan names at most ${MAX_PLAN_MARKETS} listed markets, each once, and a slippage of at most ${MAX_PLAN_SLIPPAGE_BPS} bps`,
+        { planHash: hash },
+      );
+    }
+    const current = this.d.ledger.engine.riskPlan(plan.subaccount);
+    if ((current !== undefined && plan.nonce <= current.nonce) || this.d.ledger.mempool.has(hash)) {
+      throw new KestrelError(ErrorCode.NONCE_USED, 'a plan with a higher nonce replaces the last one', {
+        planHash: hash,
+        current: current?.nonce.toString() ?? null,
+      });
+    }
+  }
+}
