@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Signature recovery on the node's hot path: recovering in place on the event loop versus the
-// worker pool the node uses (packages/node/src/crypto/recover-pool.ts), on the same signatures in
+// worker pool the node uses (packages/node/src/admission/recover-pool.ts), on the same signatures in
 // the same run. Needs the node package built (`npx nx run @kestrel/node:build`).
 //
 //   node bench/node/recover.mjs [--n=20000]
@@ -8,8 +8,8 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex } from '../../packages/core/dist/index.js';
-import { recoverAddress } from '../../packages/node/dist/crypto/recover.js';
-import { RecoverPool } from '../../packages/node/dist/crypto/recover-pool.js';
+import { recoverAddress } from '../../packages/node/dist/admission/recover.js';
+import { RecoverPool } from '../../packages/node/dist/admission/recover-pool.js';
 
 const nArg = process.argv.find((a) => a.startsWith('--n='));
 const n = nArg ? Number(nArg.slice(4)) : 20_000;

@@ -2,12 +2,12 @@
  * Node configuration: defaults (with their reasons) < a JSON config file < KESTREL_* environment
  * variables < command-line flags. Every limit is explicit and has a default here.
  */
-import { PROPOSAL_RATE_LIMIT } from './p2p/proposal-gate.js';
+import { PROPOSAL_RATE_LIMIT } from './gossip/proposal-gate.js';
 import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
-import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool.js';
-import type { LogLevel } from './log.js';
-import type { RateLimit } from './rate-limit.js';
+import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
+import type { LogLevel } from './util/log.js';
+import type { RateLimit } from './util/rate-limit.js';
 
 export interface NodeConfig {
   name: string;

@@ -11,7 +11,7 @@
  * await devnet.stop();
  * ```
  */
-import './polyfill.js';
+import './util/polyfill.js';
 export { KestrelNode, NODE_VERSION } from './node.js';
 export { resolveConfig, ConfigError, DEFAULTS, type NodeConfig } from './config.js';
 export { startDevnet, type Devnet, type DevnetOptions, type DevnetNode, type DevnetTrader } from './devnet/devnet.js';

@@ -1,18 +1,21 @@
 /**
- * The Kestrel node. How an order flows:
+ * The Kestrel node. How an order flows, each stage in the folder of its name:
  *
- *   client ──POST /v1/orders──▶ verify (signature, market, tick, lot…) ──▶ mempool ──gossip──▶ peers
- *                                                                            │
- *   sequencer (leader), every batchInterval:                                 ▼
- *     mempool (arrival order) + chain request queue ──▶ core engine ──▶ fills ──▶ simulate settleBatch
- *        ──▶ commit to LevelDB ──▶ gossip proposal ──▶ submit settleBatch ──▶ receipt
- *   followers: proposal ──▶ same core engine ──▶ same state hash? ──▶ commit
+ *   api/        POST /v1/orders ─┐
+ *   gossip/     a peer's input ──┼─▶ admission/ (signature, market, tick, lot…: one verdict)
+ *   store/      the disk on boot ┘        │
+ *                                         ▼
+ *   mempool/    arrival order, limits ────┴──gossip──▶ peers
+ *   sequencer/  (the leader) every batch interval: mempool + chain request queue ──▶ core
+ *               applyBatch ──▶ simulate settleBatch ──▶ commit (store/) ──▶ gossip the proposal
+ *               ──▶ chain/ settleBatch ──▶ receipt (a revert rolls the batch back)
+ *   follower/   a proposal ──▶ the same core applyBatch ──▶ the same state hash? ──▶ commit
  *
  * Clients follow it over HTTP and the WebSocket channels of /v1/ws (book, trades, account with
  * margin-call warnings, batches). Components are created here and started/stopped together; each
- * has one job.
+ * has one job. The protocol the node implements is specified in apps/docs/spec/node.md.
  */
-import './polyfill.js';
+import './util/polyfill.js';
 import { inputToWire, proposalToWire } from '@kestrel/api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,24 +23,24 @@ import type { Server } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { KestrelError, ErrorCode, domainSeparator, type Hex, type SignedInput } from '@kestrel/core';
-import { verifyProposalInputs } from './batch.js';
-import { admitProposal } from './p2p/proposal-gate.js';
+import { verifyProposalInputs } from './follower/proposal-inputs.js';
+import { admitProposal } from './gossip/proposal-gate.js';
 import { Admission } from './admission/admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
-import { nativeRecoveryLoaded, recoverAddress } from './crypto/recover.js';
-import { RecoverPool } from './crypto/recover-pool.js';
-import { Follower } from './follower.js';
-import { Ledger } from './ledger.js';
-import { createLogger, type Logger } from './log.js';
-import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './p2p/codec.js';
-import { startNetwork, type Network, type Verdict } from './p2p/network.js';
-import { Metrics } from './metrics.js';
-import { heartbeatFor, Sequencer } from './sequencer.js';
+import { nativeRecoveryLoaded, recoverAddress } from './admission/recover.js';
+import { RecoverPool } from './admission/recover-pool.js';
+import { Follower } from './follower/follower.js';
+import { Ledger } from './store/ledger.js';
+import { createLogger, type Logger } from './util/log.js';
+import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
+import { startNetwork, type Network, type Verdict } from './gossip/network.js';
+import { Metrics } from './util/metrics.js';
+import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
 import { WsHub } from './api/ws.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter } from './util/rate-limit.js';
 import type { NodeConfig } from './config.js';
 
 export const NODE_VERSION = '0.1.0';

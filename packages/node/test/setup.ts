@@ -1,2 +1,2 @@
 // libp2p needs Promise.withResolvers on Node 20 (see src/polyfill.ts)
-import '../src/polyfill.js';
+import '../src/util/polyfill.js';

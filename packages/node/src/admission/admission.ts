@@ -9,9 +9,10 @@
  */
 import { decodeInput } from '@kestrel/api';
 import { ErrorCode, isSigned, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan, type SignedInput } from '@kestrel/core';
-import { assertSigned } from '../inputs.js';
-import { CANCEL_WINDOW_SECONDS, type Ledger } from '../ledger.js';
-import type { MempoolEntry } from '../mempool.js';
+import { assertSigned } from './signature.js';
+import type { Ledger } from '../store/ledger.js';
+import { CANCEL_WINDOW_SECONDS } from '../store/records.js';
+import type { MempoolEntry } from '../mempool/mempool.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
 export type Source = 'api' | 'gossip' | 'disk';

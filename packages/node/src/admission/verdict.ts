@@ -6,7 +6,7 @@
  * is IGNORE: valid perhaps, but not for this node now.
  */
 import { ErrorCode, KestrelError } from '@kestrel/core';
-import type { Verdict } from '../p2p/network.js';
+import type { Verdict } from '../gossip/network.js';
 
 export type { Verdict };
 

@@ -1,7 +1,7 @@
 /** A logged batch as `GET /v1/batches/:batchId` answers it: the API's wire shapes, not the store's. */
 import { proposalToWire, settlementToWire, type BatchResponse } from '@kestrel/api';
 import { NO_DE_RISKING } from '@kestrel/core';
-import type { BatchRecord } from '../ledger.js';
+import type { BatchRecord } from '../store/records.js';
 
 export function batchResponse(rec: BatchRecord): BatchResponse {
   const p = rec.proposal;

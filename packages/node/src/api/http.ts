@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ErrorCode, KestrelError } from '@kestrel/core';
 import { MAX_BODY_BYTES, type AnswerOf, type Endpoint, type ErrorBody } from '@kestrel/api';
-import type { Logger } from '../log.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { Logger } from '../util/log.js';
+import type { RateLimiter } from '../util/rate-limit.js';
 
 export interface Request {
   method: string;

@@ -36,10 +36,10 @@ import {
   type RiskResponse,
 } from '@kestrel/api';
 import type { ChainListing } from '../chain/exchange.js';
-import type { Follower } from '../follower.js';
-import type { Ledger } from '../ledger.js';
-import type { Metrics } from '../metrics.js';
-import type { Network } from '../p2p/network.js';
+import type { Follower } from '../follower/follower.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Metrics } from '../util/metrics.js';
+import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
 import { batchResponse } from './batch-view.js';
 import { Router, TextBody, type Request } from './http.js';

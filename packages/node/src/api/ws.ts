@@ -21,8 +21,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
-import type { Ledger } from '../ledger.js';
-import type { Logger } from '../log.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Logger } from '../util/log.js';
 import { accountView, type Listed } from './account-view.js';
 
 export const WS_PATH = '/v1/ws';

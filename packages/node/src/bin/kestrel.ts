@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `kestrel` command line. */
-import '../polyfill.js';
+import '../util/polyfill.js';
 import { ConfigError } from '../config.js';
 import { devnetUsage, startUsage } from '../cli/usage.js';
 

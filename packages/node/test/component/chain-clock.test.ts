@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, http } from 'viem';
 import { exchangeAbi } from '@kestrel/contracts';
 import { ExchangeChain } from '../../src/chain/exchange.js';
-import type { Ledger } from '../../src/ledger.js';
+import type { Ledger } from '../../src/store/ledger.js';
 import { KEYS, sequencerFor, startChainFixture, type ChainFixture } from './fixture.js';
 
 let fx: ChainFixture;

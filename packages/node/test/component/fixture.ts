@@ -6,10 +6,10 @@ import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/c
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { Admission } from '../../src/admission/admission.js';
-import { verifyOrder } from '../../src/inputs.js';
-import { Ledger } from '../../src/ledger.js';
-import { createLogger } from '../../src/log.js';
-import { Sequencer } from '../../src/sequencer.js';
+import { verifyOrder } from '../../src/admission/signature.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { createLogger } from '../../src/util/log.js';
+import { Sequencer } from '../../src/sequencer/sequencer.js';
 import { NodeStore } from '../../src/store/store.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
 import { tempDir } from '../helpers.js';

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Hex } from '@kestrel/core';
 import { ExchangeChain } from '../../src/chain/exchange.js';
-import { Follower } from '../../src/follower.js';
-import type { Ledger } from '../../src/ledger.js';
-import { createLogger } from '../../src/log.js';
+import { Follower } from '../../src/follower/follower.js';
+import type { Ledger } from '../../src/store/ledger.js';
+import { createLogger } from '../../src/util/log.js';
 import { KEYS, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 let fx: ChainFixture;

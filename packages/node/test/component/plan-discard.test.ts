@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { riskPlanDigest, riskPlanInput, type RiskPlan, type SettlementArgs } from '@kestrel/core';
 import { ExchangeChain, type SimulationResult } from '../../src/chain/exchange.js';
-import { Ledger } from '../../src/ledger.js';
+import { Ledger } from '../../src/store/ledger.js';
 import type { NodeStore } from '../../src/store/store.js';
 import { KEYS, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 

@@ -11,11 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchangeAbi } from '@kestrel/contracts';
 import { ExchangeChain } from '../../src/chain/exchange.js';
-import { Follower } from '../../src/follower.js';
-import { Ledger } from '../../src/ledger.js';
-import { createLogger } from '../../src/log.js';
+import { Follower } from '../../src/follower/follower.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { createLogger } from '../../src/util/log.js';
 import { batchResponse } from '../../src/api/batch-view.js';
-import type { Sequencer } from '../../src/sequencer.js';
+import type { Sequencer } from '../../src/sequencer/sequencer.js';
 import type { NodeStore } from '../../src/store/store.js';
 import { KEYS, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
@@ -99,8 +99,14 @@ afterAll(async () => {
 
 /** Every proposal gossiped since the last call was applied by the followers that heard it. */
 function expectApplied() {
-  expect(answers.every((a) => a === 'applied'), answers.join()).toBe(true);
-  expect(lateAnswers.every((a) => a === 'applied'), lateAnswers.join()).toBe(true);
+  expect(
+    answers.every((a) => a === 'applied'),
+    answers.join(),
+  ).toBe(true);
+  expect(
+    lateAnswers.every((a) => a === 'applied'),
+    lateAnswers.join(),
+  ).toBe(true);
   answers.length = 0;
   lateAnswers.length = 0;
 }

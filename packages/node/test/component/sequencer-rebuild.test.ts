@@ -9,8 +9,8 @@ import { createPublicClient, http } from 'viem';
 import { exchangeAbi } from '@kestrel/contracts';
 import { parseX18 } from '@kestrel/core';
 import { ExchangeChain } from '../../src/chain/exchange.js';
-import type { Ledger } from '../../src/ledger.js';
-import type { Sequencer } from '../../src/sequencer.js';
+import type { Ledger } from '../../src/store/ledger.js';
+import type { Sequencer } from '../../src/sequencer/sequencer.js';
 import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class LaggingChain extends ExchangeChain {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type EngineConfig, type Hex, type Order } from '@kestrel/core';
 import { Admission } from '../../src/admission/admission.js';
-import { Ledger } from '../../src/ledger.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
 

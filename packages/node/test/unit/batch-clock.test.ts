@@ -4,7 +4,7 @@
  * machine's clock and the chain's drift apart.
  */
 import { describe, expect, it } from 'vitest';
-import { batchClock } from '../../src/sequencer.js';
+import { batchClock } from '../../src/sequencer/batch-clock.js';
 
 describe('the batch clock', () => {
   it.each([

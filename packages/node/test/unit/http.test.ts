@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, startHttp } from '../../src/api/http.js';
-import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/rate-limit.js';
-import { createLogger } from '../../src/log.js';
+import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/util/rate-limit.js';
+import { createLogger } from '../../src/util/log.js';
 
 describe('rate limiter', () => {
   it('allows a burst, then refills at the rate', () => {

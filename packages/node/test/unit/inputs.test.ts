@@ -2,8 +2,8 @@ import { inputToWire } from '@kestrel/api';
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Hex, type Order, orderInput } from '@kestrel/core';
-import { inputFromWire, verifyOrder } from '../../src/inputs.js';
-import { Ledger } from '../../src/ledger.js';
+import { inputFromWire, verifyOrder } from '../../src/admission/signature.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
 

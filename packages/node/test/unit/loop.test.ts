@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Loop } from '../../src/loop.js';
+import { Loop } from '../../src/util/loop.js';
 
 describe('Loop', () => {
   it('never overlaps steps, survives a throwing step and waits for the running step on stop', async () => {

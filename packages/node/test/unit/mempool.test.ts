@@ -1,7 +1,7 @@
 import type { SignedInput } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
 import type { Hex } from '@kestrel/core';
-import { Mempool } from '../../src/mempool.js';
+import { Mempool } from '../../src/mempool/mempool.js';
 
 const sub = (n: number): Hex => `0x${n.toString(16).padStart(40, '0')}${'00'.repeat(12)}` as Hex;
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}` as Hex;

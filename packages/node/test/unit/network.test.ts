@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { startNetwork, type Network, type Verdict } from '../../src/p2p/network.js';
+import { startNetwork, type Network, type Verdict } from '../../src/gossip/network.js';
 import { subscribeGossip } from '../../src/node.js';
 
 const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };

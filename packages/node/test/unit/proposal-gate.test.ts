@@ -7,11 +7,11 @@ import { proposalToWire } from '@kestrel/api';
 import { describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { domainSeparator, makeSubaccount, parseX18, type Hex, type Order, proposalDigest, type Proposal, orderInput } from '@kestrel/core';
-import { verifyProposalInputs } from '../../src/batch.js';
+import { verifyProposalInputs } from '../../src/follower/proposal-inputs.js';
 
 const ZERO_HASH = `0x${'0'.repeat(64)}` as const;
-import { recoverAddress } from '../../src/crypto/recover.js';
-import { admitProposal, type ProposalGate } from '../../src/p2p/proposal-gate.js';
+import { recoverAddress } from '../../src/admission/recover.js';
+import { admitProposal, type ProposalGate } from '../../src/gossip/proposal-gate.js';
 
 const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' });
 const operator = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, recoverSigner, type Hex } from '@kestrel/core';
-import { nativeRecoveryLoaded, recoverAddress } from '../../src/crypto/recover.js';
-import { RecoverPool } from '../../src/crypto/recover-pool.js';
+import { nativeRecoveryLoaded, recoverAddress } from '../../src/admission/recover.js';
+import { RecoverPool } from '../../src/admission/recover-pool.js';
 
 describe('native signature recovery', () => {
   it('loaded the native binding', () => {

@@ -2,7 +2,7 @@ import { NO_DE_RISKING, type SettlementArgs, type BatchInput } from '@kestrel/co
 import { describe, expect, it } from 'vitest';
 import type { Hex, Order } from '@kestrel/core';
 import { InvalidFillReason, InvalidOrderReason } from '@kestrel/contracts';
-import { blame, refusalCode } from '../../src/refusal.js';
+import { blame, refusalCode } from '../../src/sequencer/refusal.js';
 
 const h = (n: number): Hex => `0x${String(n).repeat(64)}` as Hex;
 const order = (isBuy: boolean): Order => ({

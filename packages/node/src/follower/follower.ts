@@ -8,13 +8,13 @@
  */
 import { findOrderInput, proposalDigest, settlementOf, type Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import { proposalFromWire } from './batch.js';
-import { recoverAddress } from './crypto/recover.js';
-import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
+import { proposalFromWire } from './proposal-inputs.js';
+import { recoverAddress } from '../admission/recover.js';
+import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
 import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
-import type { Ledger } from './ledger.js';
-import type { Logger } from './log.js';
-import { Loop } from './loop.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Logger } from '../util/log.js';
+import { Loop } from '../util/loop.js';
 
 export interface FollowerInit {
   ledger: Ledger;

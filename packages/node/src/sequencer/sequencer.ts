@@ -23,12 +23,13 @@ import {
   type ProtocolInput,
 } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import type { ExchangeChain, FeedInfo } from './chain/exchange.js';
+import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
 import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
 import { blame, refusalCode } from './refusal.js';
-import type { Ledger } from './ledger.js';
-import type { Logger } from './log.js';
-import { Loop } from './loop.js';
+import { batchClock } from './batch-clock.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Logger } from '../util/log.js';
+import { Loop } from '../util/loop.js';
 
 export interface SequencerInit {
   ledger: Ledger;
@@ -332,17 +333,4 @@ export class Sequencer {
       ledger.lastSettledBatchId = onChain;
     }
   }
-}
-
-/**
- * A batch's clock: the wall clock (a second back), never ahead of the block that will include it
- * (`pending`, the chain's next timestamp), never behind the last batch, and never more than half
- * of maxBatchAge behind the chain — a chain whose clock runs ahead of this machine's (a local
- * chain stamps each block a second after the last) must still take the batch when it lands.
- */
-export function batchClock(now: bigint, pending: bigint, last: bigint, maxBatchAge: bigint): bigint {
-  let t = now - 1n < pending ? now - 1n : pending;
-  const floor = pending - maxBatchAge / 2n;
-  if (t < floor) t = floor;
-  return t > last ? t : last;
 }

@@ -4,8 +4,8 @@
  */
 import { decodeProposal } from '@kestrel/api';
 import { isSigned, type Hex, type Proposal, type SignedInput } from '@kestrel/core';
-import { recoverAddress } from './crypto/recover.js';
-import { assertSigned, type SignerCheck } from './inputs.js';
+import { recoverAddress } from '../admission/recover.js';
+import { assertSigned, type SignerCheck } from '../admission/signature.js';
 
 /**
  * Verifies each input's signature, except those `known` vouches for (inputs this node verified

@@ -15,7 +15,7 @@ import {
   type SignedInput,
 } from '@kestrel/core';
 import { decodeInput } from '@kestrel/api';
-import { recoverAddress } from './crypto/recover.js';
+import { recoverAddress } from './recover.js';
 
 /** May this key sign for the subaccount besides its owner (its linked signer, engine.canSign)? */
 export type SignerCheck = (subaccount: Hex, signer: Hex) => boolean;

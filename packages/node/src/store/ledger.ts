@@ -17,61 +17,20 @@ import {
   type EngineSnapshot,
   type EngineEvent,
   type Hex,
-  type Order,
   applyBatch,
   type Proposal,
   type SettlementArgs,
   isSigned,
   type SignedInput,
 } from '@kestrel/core';
-import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from './mempool.js';
-import { batchKey, mempoolKey, type NodeStore } from './store/store.js';
-
-/** A batch in the node's log: the signed proposal, what the chain was sent, and its transaction. */
-export interface BatchRecord {
-  proposal: Proposal;
-  /** the `settleBatch` arguments (null for a batch this node applied without building them) */
-  settlement: SettlementArgs | null;
-  txHash: Hex | null;
-  /** each input's mempool arrival number on this node (null if it never sat in this mempool) */
-  seqs: Array<bigint | null>;
-}
-
-/** A signed order the node has seen, as stored: the batch that sequenced it, if any. */
-interface StoredOrder {
-  order: Order;
-  signature: Hex;
-  batchId: bigint | null;
-}
-
-interface BatchMeta {
-  lastBatchId: string;
-  lastTimestamp: string;
-  requestCursor: string;
-  stateHash: Hex;
-  /** where the engine snapshot after this batch is stored (absent before the first batch) */
-  snapshotKey?: string;
-}
-
-const snapshotKey = (batchId: bigint): string => `snapshot:${batchId % 2n}`;
-
-/**
- * A signed cancel is accepted only while its timestamp is within this many seconds of the node's
- * clock; within that window each cancel acts once (its digest is remembered), and outside it a
- * replayed cancel is stale. Five minutes leaves room for clock skew and slow clients.
- */
-export const CANCEL_WINDOW_SECONDS = 300n;
+import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
+import { batchKey, mempoolKey, type NodeStore } from './store.js';
+import { CANCEL_WINDOW_SECONDS, snapshotKey, type BatchMeta, type BatchRecord, type SignedOrderRecord } from './records.js';
 
 function pending(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-export interface SignedOrderRecord {
-  order: Order;
-  signature: Hex;
-  batchId: bigint | null;
 }
 
 export class Ledger {
@@ -135,7 +94,7 @@ export class Ledger {
       if (l.stateHash !== meta.stateHash)
         throw new KestrelError(ErrorCode.INTERNAL, `snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
     }
-    for await (const [k, v] of store.scan<StoredOrder>('order:')) l.orders.set(k.slice(6) as Hex, v);
+    for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(k.slice(6) as Hex, v);
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
     for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(k.slice(7) as Hex, v.timestamp);
     // the mempool on disk goes back in through admission (Admission.restore), not here
@@ -229,7 +188,7 @@ export class Ledger {
       { put: `reject:${input.hash}`, value: { code } },
       {
         put: `order:${input.hash}`,
-        value: { order: input.order, signature: input.signature, batchId: null } satisfies StoredOrder,
+        value: { order: input.order, signature: input.signature, batchId: null } satisfies SignedOrderRecord,
       },
       ...(seq === undefined ? [] : [{ del: mempoolKey(seq) }]),
     ]);
@@ -287,7 +246,7 @@ export class Ledger {
         newOrders.push([input.hash, { order: input.order, signature: input.signature, batchId: p.batchId }]);
         ops.push({
           put: `order:${input.hash}`,
-          value: { order: input.order, signature: input.signature, batchId: p.batchId } satisfies StoredOrder,
+          value: { order: input.order, signature: input.signature, batchId: p.batchId } satisfies SignedOrderRecord,
         });
       }
     }

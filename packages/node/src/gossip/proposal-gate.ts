@@ -7,7 +7,7 @@
 import { decodeProposal, peekBatchId } from '@kestrel/api';
 import type { Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import type { RateLimit } from '../rate-limit.js';
+import type { RateLimit } from '../util/rate-limit.js';
 import { verdictOf } from '../admission/verdict.js';
 import type { Verdict } from './network.js';
 

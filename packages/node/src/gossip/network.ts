@@ -3,7 +3,7 @@
  * content-hash message id (the payload is self-authenticating: orders carry their own
  * signatures), and two topics per deployment (DESIGN §11).
  */
-import '../polyfill.js';
+import '../util/polyfill.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@libp2p/noise';
@@ -13,7 +13,7 @@ import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossips
 import { multiaddr } from '@multiformats/multiaddr';
 import type { PrivateKey } from '@libp2p/interface';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { RateLimiter, type RateLimit } from '../rate-limit.js';
+import { RateLimiter, type RateLimit } from '../util/rate-limit.js';
 
 /** Verdict of a gossip validator: only REJECT (provably bad) penalizes the sending peer. */
 export type Verdict = 'ACCEPT' | 'IGNORE' | 'REJECT';
