@@ -14,6 +14,7 @@ export default defineConfig({
     nav: [
       { text: 'Guide', link: '/guide/getting-started' },
       { text: 'Node API', link: '/guide/api' },
+      { text: 'Specification', link: '/spec/' },
       { text: 'SDK reference', link: '/api/index.html', target: '_self' },
     ],
     sidebar: [
@@ -28,6 +29,24 @@ export default defineConfig({
           { text: 'Running a node', link: '/guide/node' },
           { text: 'Security: who can do what', link: '/guide/security' },
           { text: 'Leaving a stalled exchange', link: '/guide/escape' },
+        ],
+      },
+      {
+        text: 'Protocol specification',
+        items: [
+          { text: 'Overview', link: '/spec/' },
+          { text: 'Numbers', link: '/spec/numbers' },
+          { text: 'Assets, markets, accounts', link: '/spec/accounts' },
+          { text: 'Orders and signing', link: '/spec/orders' },
+          { text: 'Matching', link: '/spec/matching' },
+          { text: 'Lending', link: '/spec/lending' },
+          { text: 'Perpetuals', link: '/spec/perps' },
+          { text: 'Portfolio risk', link: '/spec/risk' },
+          { text: 'De-risking', link: '/spec/de-risking' },
+          { text: 'Contracts', link: '/spec/contracts' },
+          { text: 'Node', link: '/spec/node' },
+          { text: 'Node API', link: '/spec/api' },
+          { text: 'Testing', link: '/spec/testing' },
         ],
       },
       {

@@ -1,12 +1,12 @@
 /**
  * Checks the built documentation site (run `npm run build` in apps/docs first):
  *
- *  1. the home page, every guide page and the SDK reference exist;
+ *  1. the home page, every guide and specification page and the SDK reference exist;
  *  2. every internal link and asset reference in every built HTML page resolves to a file, and
  *     every `#fragment` on a link to a page names an element of that page;
  *  3. the site loads nothing from the network (no external scripts, styles, fonts or images);
  *  4. every public export of @kestrel/sdk has its page in the API reference;
- *  5. the TypeScript examples in the guides compile against the real SDK: the ```ts blocks of each
+ *  5. the TypeScript examples in the guides and the specification compile against the real SDK: the ```ts blocks of each
  *     page, in order, form one program, type-checked with the repository's strict settings.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,8 +29,12 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 // ---- 1. the pages ------------------------------------------------------------------------------
-const guidePages = readdirSync(join(docsRoot, 'guide')).filter((f) => f.endsWith('.md'));
-const required = ['index.html', '404.html', 'api/index.html', ...guidePages.map((f) => `guide/${f.replace(/\.md$/, '.html')}`)];
+const sources = ['guide', 'spec'].flatMap((dir) =>
+  readdirSync(join(docsRoot, dir))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `${dir}/${f}`),
+);
+const required = ['index.html', '404.html', 'api/index.html', ...sources.map((f) => f.replace(/\.md$/, '.html'))];
 for (const page of required) if (!existsSync(join(dist, page))) fail(`missing page ${page}`);
 
 // ---- 2 and 3. links ----------------------------------------------------------------------------
@@ -116,7 +120,7 @@ const snippetDir = join(docsRoot, '.vitepress', 'cache', 'snippets');
 rmSync(snippetDir, { recursive: true, force: true });
 mkdirSync(snippetDir, { recursive: true });
 const snippetFiles = [];
-for (const page of ['index.md', ...guidePages.map((f) => `guide/${f}`)]) {
+for (const page of ['index.md', ...sources]) {
   const md = readFileSync(join(docsRoot, page), 'utf8');
   const blocks = [...md.matchAll(/^```ts\s*\n([\s\S]*?)^```\s*$/gm)].map((m) => m[1]);
   if (blocks.length === 0) continue;

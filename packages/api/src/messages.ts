@@ -146,7 +146,7 @@ export interface GroupRiskWire {
   priceMoveToZero: string | null;
 }
 
-/** An account's risk picture (DESIGN §8). */
+/** An account's risk picture (spec/risk.md). */
 export interface HealthWire {
   equity: string;
   requirementIM: string;
@@ -157,7 +157,7 @@ export interface HealthWire {
   groups: GroupRiskWire[];
 }
 
-/** A margin call (DESIGN §9): when the account was flagged and when its plan may run (unix seconds). */
+/** A margin call (spec/de-risking.md): when the account was flagged and when its plan may run (unix seconds). */
 export interface MarginCallWire {
   at: string;
   graceEnds: string;
@@ -172,7 +172,7 @@ export interface AccountResponse {
   /** every listed asset's pool */
   lending: LendingWire[];
   /**
-   * initial health (DESIGN §8) at the index prices, quote decimal: equity less the initial
+   * initial health (spec/risk.md) at the index prices, quote decimal: equity less the initial
    * requirement; below zero the account may only reduce its risk. Null when a loan or a
    * position has no price.
    */
@@ -187,7 +187,7 @@ export interface AccountResponse {
 
 /**
  * The risk model's parameters and the index prices the engine holds (`GET /v1/risk`): everything
- * a client needs to compute an account's health as the contract does (DESIGN §8). Fractions and
+ * a client needs to compute an account's health as the contract does (spec/risk.md). Fractions and
  * prices are decimal strings.
  */
 export interface RiskResponse {
@@ -202,7 +202,7 @@ export interface RiskResponse {
   perps: Array<{ marketId: number; riskGroup: number; concIM: string; concMM: string; concThreshold: string }>;
   /** each market's index price, where it has one */
   prices: Array<{ marketId: number; price: string }>;
-  /** de-risking (DESIGN §9) */
+  /** de-risking (spec/de-risking.md) */
   deRisk: {
     maxGraceSeconds: string;
     defaultGraceSeconds: string;

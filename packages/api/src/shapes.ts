@@ -25,7 +25,7 @@ export interface CancelAllWire {
   timestamp: string;
 }
 
-/** A risk plan (DESIGN §9) on the wire: ids and bounds as numbers, the nonce a decimal string. */
+/** A risk plan (spec/de-risking.md) on the wire: ids and bounds as numbers, the nonce a decimal string. */
 export interface RiskPlanWire {
   subaccount: Hex;
   /** market ids, reduced first to last */

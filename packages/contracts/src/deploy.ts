@@ -29,7 +29,7 @@ import {
 } from './generated/artifacts.js';
 import { defaultMaintenance } from '@kestrel/core';
 
-/** An asset's lending curve, X18 per year (DESIGN §6; see `IExchange.Curve`). */
+/** An asset's lending curve, X18 per year (spec/lending.md; see `IExchange.Curve`). */
 export interface CurveConfig {
   baseRate: bigint;
   slope1: bigint;
@@ -46,7 +46,7 @@ export interface AssetConfig {
   token?: Address;
   /** ERC-20 name of a deployed TestToken; defaults to `Kestrel Test <symbol>` */
   name?: string;
-  /** the risk group its value counts in (DESIGN §8); default 0 */
+  /** the risk group its value counts in (spec/risk.md); default 0 */
   riskGroup?: number;
   /** the market whose price values it; default none */
   priceMarketId?: number;
@@ -66,7 +66,7 @@ export interface FeedSettings {
   maxRoundLag: number;
 }
 
-/** A risk group's charges, X18 fractions (DESIGN §8); maintenance defaults to half the initial. */
+/** A risk group's charges, X18 fractions (spec/risk.md); maintenance defaults to half the initial. */
 export interface RiskGroupConfig {
   groupId: number;
   shockIM: bigint;
@@ -75,7 +75,7 @@ export interface RiskGroupConfig {
   basisMM?: bigint;
 }
 
-/** De-risking parameters (DESIGN §9; see `IExchange.DeRiskParams`). */
+/** De-risking parameters (spec/de-risking.md; see `IExchange.DeRiskParams`). */
 export interface DeRiskConfig {
   /** X18: equity below backstopRatio·R_MM is the backstop tier */
   backstopRatio: bigint;
@@ -161,7 +161,7 @@ export interface DeployKestrelOptions {
   maxBatchAge?: bigint | number;
   /**
    * seconds a queued request may wait, or the Exchange go without a batch, before anyone may
-   * freeze it (the escape hatch, DESIGN §10); default a day. At least an hour outside a devnet.
+   * freeze it (the escape hatch, spec/contracts.md); default a day. At least an hour outside a devnet.
    */
   forceDelay?: bigint | number;
   /** after a freeze, seconds accounts register their claims before payouts; default 3 days (at least a day outside a devnet) */

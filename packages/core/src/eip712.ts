@@ -1,5 +1,5 @@
 /**
- * The EIP-712 types of Kestrel (DESIGN §4), defined once. The SDK signs with them, the node and
+ * The EIP-712 types of Kestrel (spec/orders.md), defined once. The SDK signs with them, the node and
  * the core verify with them, and the contract tests check that Solidity hashes the same bytes.
  *
  * The hashing here is a hand-rolled, precomputed-typehash encoder over keccak-256: several times
@@ -10,7 +10,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes, isHex, writeUint256, type Address, type Hex } from './hex.js';
 
-/** An order as signed (DESIGN §4). Money fields are X18 integers. */
+/** An order as signed (spec/orders.md). Money fields are X18 integers. */
 export interface Order {
   /** owner address (20 bytes) ‖ 12-byte name */
   subaccount: Hex;
@@ -42,7 +42,7 @@ export interface CancelAll {
 }
 
 /**
- * A trader's de-risking plan (DESIGN §9): if the subaccount falls into margin call and the trader
+ * A trader's de-risking plan (spec/de-risking.md): if the subaccount falls into margin call and the trader
  * does nothing within the grace window, the protocol reduces its exposures in `marketOrder`,
  * never at a price worse than the index by more than `maxSlippageBps`. A plan with a higher nonce
  * replaces the last one.

@@ -1,4 +1,4 @@
-/** Order flag bits (DESIGN §4): bits 0–1 time in force, bit 2 reduce-only, bits 3–4 self-trade mode. */
+/** Order flag bits (spec/orders.md): bits 0–1 time in force, bit 2 reduce-only, bits 3–4 self-trade mode. */
 
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2, POST_ONLY: 3 } as const;
 export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce];

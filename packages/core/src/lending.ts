@@ -1,5 +1,5 @@
 /**
- * Pooled lending per asset (DESIGN §6): the kinked utilization curve, per-second accrual into a
+ * Pooled lending per asset (spec/lending.md): the kinked utilization curve, per-second accrual into a
  * supply and a borrow index, the reserve share to the insurance fund, and the conversion of
  * balances to and from their scaled form. Pure functions of bigints; the Exchange contract's
  * `LendingMath` library computes the same numbers to the wei (shared vectors in

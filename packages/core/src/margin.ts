@@ -1,5 +1,5 @@
 /**
- * Initial health of a portfolio (DESIGN §8), as pure arithmetic on bigints. The Exchange
+ * Initial health of a portfolio (spec/risk.md), as pure arithmetic on bigints. The Exchange
  * contract's `Margin` library computes the same number to the wei; the engine uses it before each
  * fill, the contract at the end of each batch.
  *
@@ -170,7 +170,7 @@ export function initialHealth(p: Portfolio, params: MarginParams): bigint | null
 
 /**
  * Maintenance health less a buffer, `E − R_MM − ⌈buffer·R_MM⌉` (buffer X18): what a de-risking
- * step must bring to ≥ 0 (DESIGN §9). Null when a loan or a position has no price.
+ * step must bring to ≥ 0 (spec/de-risking.md). Null when a loan or a position has no price.
  */
 export function maintenanceSurplus(p: Portfolio, params: MarginParams, buffer: bigint): bigint | null {
   const x = exposures(p, params.pnlWeight);
@@ -184,7 +184,7 @@ export function maintenanceSurplus(p: Portfolio, params: MarginParams, buffer: b
   return x.equity - requirement - mulDivCeil(buffer, requirement, ONE);
 }
 
-/** DESIGN §8's tiers, worst first where several apply. */
+/** spec/risk.md's tiers, worst first where several apply. */
 export type RiskTier = 'healthy' | 'restricted' | 'margin_call' | 'backstop' | 'bankrupt';
 
 export interface GroupRisk {
@@ -219,7 +219,7 @@ export interface RiskReport {
 }
 
 /**
- * The whole picture (DESIGN §8): equity, both requirements and healths, the tier, and per risk
+ * The whole picture (spec/risk.md): equity, both requirements and healths, the tier, and per risk
  * group its exposure, its share of each requirement and the price move that would bring
  * maintenance health to zero. `backstopRatio` (X18): below `backstopRatio·R_MM` of equity the
  * account is in the backstop tier. `initialPortfolio`, when given, is what initial health is

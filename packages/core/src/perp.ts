@@ -1,5 +1,5 @@
 /**
- * Perpetual-futures arithmetic (DESIGN §7): funding, unrealized and realized PnL. Pure functions
+ * Perpetual-futures arithmetic (spec/perps.md): funding, unrealized and realized PnL. Pure functions
  * of bigints; the Exchange contract's `PerpMath` library computes the same numbers to the wei
  * (shared vectors in `test/vectors/perp.json`).
  *
@@ -31,7 +31,7 @@ import type { Position } from './engine/types.js';
 import { divX18, mulDivCeil, mulDivFloor, ONE } from './x18.js';
 
 /**
- * A perp's premium over its index, integrated over time between funding updates (DESIGN §7, §10:
+ * A perp's premium over its index, integrated over time between funding updates (spec/perps.md, spec/contracts.md:
  * the rate is computed by core from its own book at batch times, so followers can verify it).
  * At each batch's time the premium last sampled is added for the seconds since, and the premium
  * is sampled again; a funding update posts `sum / (t − since)` and starts over.

@@ -1,5 +1,5 @@
 /**
- * The de-risking planner's arithmetic (DESIGN §9), as pure functions: how far to reduce one
+ * The de-risking planner's arithmetic (spec/de-risking.md), as pure functions: how far to reduce one
  * exposure, and the worst price a plan's order may accept. The engine (engine/de-risk.ts) feeds
  * them the account's health; the contract checks the price bound and that each fill lowers the
  * requirement, not the search itself.

@@ -1,5 +1,5 @@
 /**
- * The core's boundary, checked mechanically (DESIGN §1): it imports nothing of ours, no I/O
+ * The core's boundary, checked mechanically (spec/index.md): it imports nothing of ours, no I/O
  * module, and only the pure libraries it declares; it reads no clock and no random source.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

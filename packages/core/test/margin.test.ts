@@ -1,5 +1,5 @@
 /**
- * Initial health (DESIGN §8) on reference portfolios, worked by hand: each row names the
+ * Initial health (spec/risk.md) on reference portfolios, worked by hand: each row names the
  * portfolio, the numbers that go in and the health that must come out, to the wei.
  */
 import { describe, expect, it } from 'vitest';

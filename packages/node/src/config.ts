@@ -26,7 +26,7 @@ export interface NodeConfig {
   /** peer API URLs a follower fetches missed batches from */
   syncFrom: string[];
   batchIntervalMs: number;
-  /** seconds between funding updates of each perp (DESIGN §7) */
+  /** seconds between funding updates of each perp (spec/perps.md) */
   fundingIntervalSeconds: number;
   maxBatchOrders: number;
   maxBatchRequests: number;
@@ -52,9 +52,9 @@ export const DEFAULTS = {
   p2pPort: 0,
   bootstrap: [],
   syncFrom: [],
-  // DESIGN §11: a batch every 250 ms keeps latency low without one transaction per order.
+  // spec/node.md: a batch every 250 ms keeps latency low without one transaction per order.
   batchIntervalMs: 250,
-  // DESIGN §7: funding each hour, the interval dYdX and Hyperliquid use.
+  // spec/perps.md: funding each hour, the interval dYdX and Hyperliquid use.
   fundingIntervalSeconds: 3600,
   // Bounds a batch's calldata and gas (about 2 M gas at 50 fills); the rest waits for the next tick.
   maxBatchOrders: 500,

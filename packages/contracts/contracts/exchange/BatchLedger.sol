@@ -391,7 +391,7 @@ abstract contract BatchLedger is ExchangeStorage {
         return false;
     }
 
-    /// The account's initial health (DESIGN §8; core margin.ts). `priced` is false when a loan or
+    /// The account's initial health (spec/risk.md; core margin.ts). `priced` is false when a loan or
     /// a position has no price.
     function _health(Ctx memory ctx, Net.Account memory acc, bool pre) internal view returns (bool priced, int256 h) {
         HealthSums memory sums = _walk(ctx, acc, pre, true);
@@ -406,7 +406,7 @@ abstract contract BatchLedger is ExchangeStorage {
         priced = true;
     }
 
-    /// The account's equity and maintenance requirement (DESIGN §8), for the tiers.
+    /// The account's equity and maintenance requirement (spec/risk.md), for the tiers.
     function _maintenance(Ctx memory ctx, Net.Account memory acc, bool pre)
         internal
         view

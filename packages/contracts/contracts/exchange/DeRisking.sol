@@ -6,7 +6,7 @@ import {OrderLib} from "../lib/OrderLib.sol";
 import {PerpMath} from "../lib/PerpMath.sol";
 import {BatchLedger} from "./BatchLedger.sol";
 
-/// @title Trader-controlled de-risking on chain (DESIGN §9; core engine/de-risk.ts).
+/// @title Trader-controlled de-risking on chain (spec/de-risking.md; core engine/de-risk.ts).
 /// @notice Risk plans arrive signed in a batch (stored by the Prelude); a batch sets or clears
 ///         margin-call flags it names after checking maintenance health; an order without a
 ///         signature is a plan order, accepted only for a flagged account past its grace window,
@@ -118,7 +118,7 @@ abstract contract DeRisking is BatchLedger {
 
     // ------------------------------------------------------------ the backstop
 
-    /// A queued liquidation (DESIGN §9.4), in the engine's order of checks.
+    /// A queued liquidation (spec/de-risking.md), in the engine's order of checks.
     function _liquidate(Ctx memory ctx, uint64 id, bytes32 liquidator, uint32 marketId, uint256 amount) internal {
         bytes32 target = _requestData[id];
         uint8 reason = _liquidation(ctx, id, liquidator, target, marketId, amount);

@@ -10,7 +10,7 @@ import {PerpMath} from "../lib/PerpMath.sol";
 import {PriceFeeds} from "../lib/PriceFeeds.sol";
 import {ExchangeStorage} from "./ExchangeStorage.sol";
 
-/// @title Frozen mode (DESIGN §10): when the operators stop or censor, every account leaves on
+/// @title Frozen mode (spec/contracts.md): when the operators stop or censor, every account leaves on
 ///        its own, with no operator.
 /// @notice Anyone may freeze the Exchange once the oldest queued request has waited longer than
 ///         `forceDelay`, or no batch has landed for `forceDelay`. A freeze is for good: no batch

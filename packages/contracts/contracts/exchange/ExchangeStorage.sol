@@ -56,7 +56,7 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint8 internal constant LIQ_NOTHING = 6; // NOTHING_TO_REDUCE
     uint8 internal constant LIQ_MARGIN = 7; // INSUFFICIENT_MARGIN: the liquidator's own
 
-    // order flags (DESIGN §4): bits 0–1 time in force, bit 2 reduce-only, bits 3–4 self-trade mode
+    // order flags (spec/orders.md): bits 0–1 time in force, bit 2 reduce-only, bits 3–4 self-trade mode
     uint256 internal constant TIF_MASK = 3;
     uint256 internal constant TIF_IOC = 1;
     uint256 internal constant TIF_FOK = 2;

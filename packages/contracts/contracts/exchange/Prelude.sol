@@ -7,7 +7,7 @@ import {PriceFeeds} from "../lib/PriceFeeds.sol";
 import {ExchangeStorage} from "./ExchangeStorage.sol";
 
 /// @title The steps of a batch that read calldata and write storage only: the prices it names,
-///        its funding updates and its risk plans (DESIGN §9, §10).
+///        its funding updates and its risk plans (spec/de-risking.md, spec/contracts.md).
 /// @notice settleBatch calls these on its own Exchange (they run here, in the extension's code,
 ///         by delegatecall) before anything of the batch reads a market; only the Exchange itself
 ///         may call them. Keeping them out of the Exchange's code leaves it room under EIP-170.

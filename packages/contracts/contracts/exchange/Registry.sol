@@ -12,7 +12,7 @@ import {ExchangeStorage} from "./ExchangeStorage.sol";
 /// @notice The engine reads the same parameters from its configuration; a change here takes
 ///         effect for settlement at once, so operators schedule it through the timelock and
 ///         update their nodes' configuration for the same moment. Every parameter has a hard
-///         range here (DESIGN §10), whatever the admin proposes; outside a local devnet, once a
+///         range here (spec/contracts.md), whatever the admin proposes; outside a local devnet, once a
 ///         batch has settled, the admin's timelock must delay each change at least forceDelay
 ///         plus a day, so every user can freeze the Exchange and leave before a change takes
 ///         effect; and once frozen, nothing changes.

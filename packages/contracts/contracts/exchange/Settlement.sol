@@ -10,7 +10,7 @@ import {PerpMath} from "../lib/PerpMath.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {DeRisking} from "./DeRisking.sol";
 
-/// @title Batch settlement (DESIGN §10): one clock, one price, one order of events.
+/// @title Batch settlement (spec/contracts.md): one clock, one price, one order of events.
 /// @notice A batch is applied in the engine's order — interest to the batch's time, prices,
 ///         funding, queued requests, then the orders and their fills — with every move netted in
 ///         memory (Net), and ends by checking the margin of every account a fill touched and
@@ -438,7 +438,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
         }
     }
 
-    /// With a stale price, a fill that adds risk for a side is refused (DESIGN §7): it grows the
+    /// With a stale price, a fill that adds risk for a side is refused (spec/perps.md): it grows the
     /// side's perp position, or spends more than the side holds (a loan).
     function _checkStale(
         Ctx memory ctx,

@@ -127,7 +127,7 @@ abstract contract Views is BatchLedger {
         return (m.price, m.publishedAt);
     }
 
-    /// The subaccount's initial health at the last batch's prices (DESIGN §8), X18 quote;
+    /// The subaccount's initial health at the last batch's prices (spec/risk.md), X18 quote;
     /// `priced` is false when a loan or a position has no price.
     function initialHealth(bytes32 subaccount) external view returns (bool priced, int256 health) {
         Ctx memory ctx = _newCtx(_progress.lastBatchTimestamp, 1, 1, 1);
@@ -227,7 +227,7 @@ abstract contract Views is BatchLedger {
         }
     }
 
-    /// Equity and the maintenance requirement at the last batch's prices (DESIGN §8): the account
+    /// Equity and the maintenance requirement at the last batch's prices (spec/risk.md): the account
     /// is in margin call below zero maintenance health, in the backstop tier below
     /// backstopRatio·requirement, bankrupt below zero equity.
     function maintenance(bytes32 subaccount) external view returns (bool priced, int256 equity, int256 requirement) {

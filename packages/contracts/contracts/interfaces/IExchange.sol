@@ -60,7 +60,7 @@ interface IExchange is IExchangeTypes {
     /// Names (or, with the zero address, removes) the subaccount's linked signer; only its owner
     /// may. Settlement honours it at once; the engine learns it through the request queue.
     function setLinkedSigner(bytes32 subaccount, address signer, uint64 expiry) external returns (uint64 requestId);
-    /// The backstop (DESIGN §9): queues the take-over of up to `amount` (X18 base) of `subaccount`'s
+    /// The backstop (spec/de-risking.md): queues the take-over of up to `amount` (X18 base) of `subaccount`'s
     /// exposure in `marketId` by `liquidator` (a subaccount of the caller). The batch that
     /// processes it checks the tier, caps the amount (half per step unless bankrupt), prices it at
     /// the index less the discount and checks the liquidator's initial health.

@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 /// @notice Amounts inside the exchange are X18 fixed point (18 decimals) whatever the token's
 ///         decimals; balances are signed (a negative balance is a loan).
 interface IExchangeTypes {
-    /// The EIP-712 order, field for field (DESIGN §4).
+    /// The EIP-712 order, field for field (spec/orders.md).
     struct Order {
         bytes32 subaccount;
         uint32 marketId;
@@ -31,7 +31,7 @@ interface IExchangeTypes {
         uint128 amount; // base amount, X18
     }
 
-    /// The feed round a batch prices a market with (DESIGN §10: one price per batch).
+    /// The feed round a batch prices a market with (spec/contracts.md: one price per batch).
     struct PriceRound {
         uint32 marketId;
         uint80 roundId;
@@ -43,7 +43,7 @@ interface IExchangeTypes {
         int128 rate;
     }
 
-    /// A trader's de-risking plan (DESIGN §4, §9), signed by the subaccount's owner.
+    /// A trader's de-risking plan (spec/orders.md, spec/de-risking.md), signed by the subaccount's owner.
     struct RiskPlan {
         bytes32 subaccount;
         uint32[] marketOrder; // reduced first to last (the engine follows it; the chain stores its bounds)
@@ -135,7 +135,7 @@ interface IExchangeTypes {
         string symbol;
     }
 
-    /// A market's risk and perp parameters (DESIGN §7, §8).
+    /// A market's risk and perp parameters (spec/perps.md, spec/risk.md).
     struct MarketRisk {
         uint32 riskGroup; // the group the perp's notional counts in
         uint64 concIM; // X18 fraction charged on notional above concThreshold
@@ -144,7 +144,7 @@ interface IExchangeTypes {
         uint64 concMM; // the concentration charge for maintenance, ≤ concIM
     }
 
-    /// De-risking parameters (DESIGN §9), X18 fractions unless named otherwise.
+    /// De-risking parameters (spec/de-risking.md), X18 fractions unless named otherwise.
     struct DeRiskParams {
         uint64 backstopRatio; // equity below backstopRatio·R_MM: the backstop tier
         uint64 liquidationDiscount; // the liquidator's price concession, of the notional taken over
@@ -161,7 +161,7 @@ interface IExchangeTypes {
         uint32 maxRoundLag; // rounds a named round may trail the feed's latest
     }
 
-    /// An asset's lending curve (DESIGN §6), X18 per year; the reserve share goes to the insurance fund.
+    /// An asset's lending curve (spec/lending.md), X18 per year; the reserve share goes to the insurance fund.
     struct Curve {
         uint64 baseRate;
         uint64 slope1;
@@ -226,7 +226,7 @@ interface IExchangeTypes {
     error TableFull();
     /// Too little gas left for a payout's token call (PAYOUT_GAS).
     error NotEnoughGas();
-    /// The Exchange is frozen (DESIGN §10): no batch settles and no admin change is made.
+    /// The Exchange is frozen (spec/contracts.md): no batch settles and no admin change is made.
     error Frozen();
     error NotFrozen();
     /// Neither the queue's head has waited forceDelay nor has the Exchange gone forceDelay without a batch.

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MathX18} from "./MathX18.sol";
 
-/// @title Pooled lending arithmetic (DESIGN §6), identical to the core's `lending.ts` to the wei.
+/// @title Pooled lending arithmetic (spec/lending.md), identical to the core's `lending.ts` to the wei.
 /// @notice The kinked utilization curve, per-second accrual into a supply and a borrow index,
 ///         the reserve share to the insurance fund, and scaled balances. Rounding favours the
 ///         pool: credits round down, debts round up, and every accrual's rounding dust goes to

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title X18 fixed-point helpers (DESIGN §2).
+/// @title X18 fixed-point helpers (spec/numbers.md).
 /// @notice Values are scaled by 1e18. Plain products truncate toward zero; where the direction
 ///         matters the rounding goes against the trader: charges round up, credits round down.
 library MathX18 {

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 
-/// @title A batch's moves, netted in memory (DESIGN §10: one clock, one price, one order of events).
+/// @title A batch's moves, netted in memory (spec/contracts.md: one clock, one price, one order of events).
 /// @notice Settlement adds every move of a batch — deposits, withdrawals, interest reserves,
 ///         fills — to an in-memory entry per (subaccount, asset) balance and per (subaccount,
 ///         market) position, and stores each entry once at the end: one rounding per balance per

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IExchange} from "../interfaces/IExchange.sol";
 import {IExchangeTypes} from "../interfaces/IExchangeTypes.sol";
 
-/// @title EIP-712 hashing and signature checks for Kestrel orders (DESIGN §4).
+/// @title EIP-712 hashing and signature checks for Kestrel orders (spec/orders.md).
 library OrderLib {
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
         "Order(bytes32 subaccount,uint32 marketId,bool isBuy,uint128 price,uint128 amount,uint64 nonce,uint64 expiry,uint32 flags,uint64 clientId)"

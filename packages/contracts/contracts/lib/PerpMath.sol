@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title Perpetual-futures arithmetic (DESIGN §7), identical to the core's `perp.ts` to the wei.
+/// @title Perpetual-futures arithmetic (spec/perps.md), identical to the core's `perp.ts` to the wei.
 /// @notice Funding (clamped rate into a cumulative index, payments rounded against the
 ///         position), unrealized PnL (rounded down) and realizing: what stays in vQuote is the
 ///         entry value of the lots still open, rounded toward +∞, so the realized PnL rounds

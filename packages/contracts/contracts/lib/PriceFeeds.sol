@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 
-/// @title Reading a named round of a Chainlink-compatible feed (DESIGN §7, §10).
+/// @title Reading a named round of a Chainlink-compatible feed (spec/perps.md, spec/contracts.md).
 /// @notice A batch names, per feed, the round its engine used; the contract reads exactly that
 ///         round. The answer is normalized to X18 (`answer · 10^(18 − decimals)`, truncated when
 ///         a feed has more than 18 decimals). A round that is not the feed's latest may lag it by

@@ -9,7 +9,7 @@ import {ExchangeStorage} from "../../contracts/exchange/ExchangeStorage.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 
-/// @notice The admin is bounded too (DESIGN §10): every parameter has a hard range whatever the
+/// @notice The admin is bounded too (spec/contracts.md): every parameter has a hard range whatever the
 ///         timelock proposes; outside a devnet the timelock must delay changes longer than users
 ///         need to freeze and leave; and the insurance fund moves only by the protocol's rules.
 contract AdminBoundsTest is PerpFixture {

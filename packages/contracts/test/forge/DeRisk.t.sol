@@ -5,7 +5,7 @@ import {DeRiskFixture} from "./utils/DeRiskFixture.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 
-/// @notice De-risking on chain (DESIGN §9), with the numbers of the engine's own tests
+/// @notice De-risking on chain (spec/de-risking.md), with the numbers of the engine's own tests
 ///         (core test/engine/de-risk.test.ts): alice long 2 ETH-PERP at 2,000 with 500 USDC.
 contract DeRiskTest is DeRiskFixture {
     // ------------------------------------------------------------ plans

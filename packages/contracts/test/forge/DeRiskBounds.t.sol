@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {DeRiskFixture} from "./utils/DeRiskFixture.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 
-/// @notice What the operator chooses in de-risking is bounded on chain (DESIGN §9, §10): the
+/// @notice What the operator chooses in de-risking is bounded on chain (spec/de-risking.md, spec/contracts.md): the
 ///         grace window counts on the chain's clock however the batch clock is set, a plan order
 ///         only reduces, only in the plan's markets and in its order, and deleveraging goes to
 ///         the counterparties the docs rank first, none of them left below maintenance.

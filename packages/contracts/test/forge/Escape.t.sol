@@ -6,7 +6,7 @@ import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {BlockingToken} from "../../contracts/test/BlockingToken.sol";
 
-/// @notice The escape hatch (DESIGN §10): if the operators stop or censor, anyone freezes the
+/// @notice The escape hatch (spec/contracts.md): if the operators stop or censor, anyone freezes the
 ///         Exchange and every account leaves on its own at the freeze prices — perps closed,
 ///         loans repaid from collateral, the rest paid in kind where the vault holds it and in
 ///         value where borrowers took it — and nobody takes more than its equity.

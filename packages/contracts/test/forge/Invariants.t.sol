@@ -137,7 +137,7 @@ abstract contract InvariantSetup is Fixture {
     }
 }
 
-/// @notice What holds after every call of a random sequence (DESIGN §10), and at its end:
+/// @notice What holds after every call of a random sequence (spec/contracts.md), and at its end:
 ///
 ///         - conservation: for each token, the Exchange holds at least what every account can
 ///           claim — balances (a loan counts against its borrower), the fee and insurance funds,

@@ -5,7 +5,7 @@ import {PerpFixture} from "./utils/PerpFixture.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 
 /// @notice An order's flags and its market's grid bind on chain, whatever the operator sequences
-///         (DESIGN §4, §10): reduce-only never grows or flips a position, post-only is never the
+///         (spec/orders.md, spec/contracts.md): reduce-only never grows or flips a position, post-only is never the
 ///         taker, IOC and FOK trade in one batch only and never rest, and price, amount and
 ///         minimum size are on the market's grid.
 contract OrderFlagsTest is PerpFixture {

@@ -5,7 +5,7 @@ import {Fixture} from "./utils/Fixture.sol";
 import {IExchangeTypes} from "../../contracts/interfaces/IExchangeTypes.sol";
 import {BlockingToken} from "../../contracts/test/BlockingToken.sol";
 
-/// @notice A payout that fails never blocks the request queue or the batch (DESIGN §10): a token
+/// @notice A payout that fails never blocks the request queue or the batch (spec/contracts.md): a token
 ///         that blacklists the recipient, is paused, or answers false leaves the amount
 ///         claimable by its owner later, and everything queued behind it goes through.
 contract PayoutsTest is Fixture {

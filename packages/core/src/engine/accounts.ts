@@ -1,6 +1,6 @@
 /**
  * Per-subaccount balances, X18 bigint (signed: a negative balance is a loan), and per-perp
- * positions (DESIGN §3, §6). A zero balance and an all-zero position are not listed, so "absent"
+ * positions (spec/accounts.md, spec/lending.md). A zero balance and an all-zero position are not listed, so "absent"
  * and "zero" are the same state for the hash and the snapshot.
  *
  * **Stored, and moved per batch.** A balance is stored scaled by its asset's lending index

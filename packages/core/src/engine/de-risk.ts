@@ -1,5 +1,5 @@
 /**
- * Trader-controlled de-risking (DESIGN §9): risk plans, margin-call flags and the grace window,
+ * Trader-controlled de-risking (spec/de-risking.md): risk plans, margin-call flags and the grace window,
  * plan steps, the backstop, the insurance fund and auto-deleveraging.
  *
  * ```
@@ -71,7 +71,7 @@ export interface AtRisk {
 /** A step the protocol may take for an account now (see {@link DeRisk.due}). */
 export type DueStep = { kind: 'deRisk' | 'absorb'; subaccount: Hex } | { kind: 'deleverage'; subaccount: Hex; marketId: number };
 
-/** asset 0 is the quote stablecoin (DESIGN §3): a bankrupt account may still hold some */
+/** asset 0 is the quote stablecoin (spec/accounts.md): a bankrupt account may still hold some */
 const QUOTE_ASSET = 0;
 const abs = (v: bigint): bigint => (v < 0n ? -v : v);
 const TAG = new TextEncoder().encode('kestrel/de-risk-order/v1');

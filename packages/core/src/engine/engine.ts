@@ -1,5 +1,5 @@
 /**
- * The matching engine: a pure, deterministic state machine (DESIGN §5).
+ * The matching engine: a pure, deterministic state machine (spec/matching.md).
  *
  * ```
  * input ──► apply() ──► events
@@ -55,7 +55,7 @@ export interface EngineOptions {
    */
   riskCheck?: RiskCheck;
   /**
-   * No pre-trade check at all: fills may take any balance below zero (a loan, DESIGN §6) and
+   * No pre-trade check at all: fills may take any balance below zero (a loan, spec/lending.md) and
    * positions grow without margin. For tests of the accounting alone; ignored when `riskCheck`
    * is given.
    */
@@ -249,7 +249,7 @@ export class Engine {
   }
 
   /**
-   * A subaccount's initial health (DESIGN §8, margin.ts) at the latest oracle prices, X18 quote;
+   * A subaccount's initial health (spec/risk.md, margin.ts) at the latest oracle prices, X18 quote;
    * null when a loan or a position has no price, undefined when the config has no risk parameters.
    */
   initialHealth(subaccount: Hex): bigint | null | undefined {
@@ -259,7 +259,7 @@ export class Engine {
   }
 
   /**
-   * A subaccount's risk picture (DESIGN §8): equity, initial and maintenance requirements and
+   * A subaccount's risk picture (spec/risk.md): equity, initial and maintenance requirements and
    * healths, its tier, and per risk group its exposure, its charges and the price move that would
    * bring maintenance health to zero. Null when a loan or a position has no price; undefined
    * when the config has no risk parameters.
@@ -272,7 +272,7 @@ export class Engine {
       : this.margin.report(this.s.accounts, account);
   }
 
-  /** The subaccount's latest risk plan (DESIGN §9), if it set one. */
+  /** The subaccount's latest risk plan (spec/de-risking.md), if it set one. */
   riskPlan(subaccount: Hex): RiskPlan | undefined {
     const p = this.s.riskPlans.get(sub(subaccount));
     return p === undefined ? undefined : { ...p, marketOrder: [...p.marketOrder] };

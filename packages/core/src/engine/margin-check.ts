@@ -1,5 +1,5 @@
 /**
- * Portfolio margin inside matching (DESIGN §5, §8): before each fill, each side's initial health
+ * Portfolio margin inside matching (spec/matching.md, spec/risk.md): before each fill, each side's initial health
  * after the fill must be ≥ 0, or no lower than before it (a trade that reduces risk, or a
  * deleveraging account's step, may go on). The maker is judged first, so an under-margined maker
  * leaves the book even when the taker would also fail.

@@ -1,6 +1,6 @@
 /**
  * The engine's inputs about markets rather than orders: oracle prices, linked signers, and the
- * perps' premium clock and funding updates (DESIGN §7). Each checks its input, changes the state
+ * perps' premium clock and funding updates (spec/perps.md). Each checks its input, changes the state
  * and reports what it did.
  */
 import { ErrorCode } from '../codes.js';

@@ -1,5 +1,5 @@
 /**
- * Runs one taker against its market's book (DESIGN §5). The book walks makers in price-time
+ * Runs one taker against its market's book (spec/matching.md). The book walks makers in price-time
  * order and asks this hook what to do with each:
  *
  * ```

@@ -46,7 +46,7 @@ export class OrderRecord {
     return this.lots - this.filledLots;
   }
 
-  /** flag bit 2 (DESIGN §4); only accepted on perps */
+  /** flag bit 2 (spec/orders.md); only accepted on perps */
   get reduceOnly(): boolean {
     return (this.order.flags & 4) !== 0;
   }

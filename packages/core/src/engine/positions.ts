@@ -1,9 +1,9 @@
 /**
- * Perp positions of every account (DESIGN §7), moved per batch like balances (accounts.ts).
+ * Perp positions of every account (spec/perps.md), moved per batch like balances (accounts.ts).
  *
  * A position is stored as `{size, vQuote, lastCumFunding}`. Inside a batch its fills only add
  * up: the batch's net fills on the market's integer grid as whole numbers of lots and ticks·lots
- * (exact below 2^53; DESIGN §2 lets the engine count in ticks and lots inside), anything else
+ * (exact below 2^53; spec/numbers.md lets the engine count in ticks and lots inside), anything else
  * (markets whose steps do not multiply to whole wei, counts past 2^53, restored moves) in X18
  * beside them. A read is stored + net. At the batch's end each position moved in it is settled
  * once (`settlePosition`, perp.ts): funding since its last touch leaves vQuote, the net fills

@@ -1,9 +1,9 @@
 /**
- * Pre-trade risk, consulted before every fill (DESIGN §5). Today it is a balance rule — spot: each
- * side must hold what it gives up; perps: each side must be able to pay its fee from its quote
- * balance (no margin model yet) — and the portfolio risk engine (§8) replaces it through the same
- * hook: a pure function of a read-only view of the state (balances and positions, including the
- * fills already made earlier in the same match) and the proposed fill.
+ * Pre-trade risk, consulted before every fill (spec/matching.md): a pure function of a read-only
+ * view of the state (balances and positions, including the fills already made earlier in the same
+ * match) and the proposed fill. The balance rule here (spot: each side holds what it gives up;
+ * perps: each side can pay its fee from its quote balance) is what an engine without a margin
+ * configuration checks; the portfolio margin check (spec/risk.md) answers through the same hook.
  */
 import type { Account } from './accounts.js';
 import type { StoredPosition } from './positions.js';
@@ -65,7 +65,7 @@ export const spotBalanceCheck: RiskCheck = (view, fill) => {
 
 /**
  * With borrowing allowed (EngineOptions.allowBorrow) balances may go negative — a negative balance
- * is a loan (DESIGN §6) — so no fill is refused for want of a balance. The Exchange contract does
+ * is a loan (spec/lending.md) — so no fill is refused for want of a balance. The Exchange contract does
  * not settle negative balances yet; off by default.
  */
 export const borrowAllowedCheck: RiskCheck = () => null;
@@ -73,7 +73,7 @@ export const borrowAllowedCheck: RiskCheck = () => null;
 /**
  * Does the fill add risk for one side (`taker` true: the taker)? On a perp: it grows the side's
  * |position|. On spot: it leaves the side's balance of what it gives up below zero (a loan).
- * Used when the market's oracle price is stale (DESIGN §7): such fills wait for a fresh price,
+ * Used when the market's oracle price is stale (spec/perps.md): such fills wait for a fresh price,
  * while reducing, closing and fully paid trades go on.
  */
 export function addsRisk(view: RiskView, fill: ProposedFill, taker: boolean): boolean {
@@ -89,7 +89,7 @@ export function addsRisk(view: RiskView, fill: ProposedFill, taker: boolean): bo
 }
 
 /**
- * Lots a reduce-only order may still fill without growing or flipping its position (DESIGN §5):
+ * Lots a reduce-only order may still fill without growing or flipping its position (spec/matching.md):
  * a buy reduces a short, a sell a long; 0 when there is nothing left to reduce.
  */
 export function reducibleLots(view: RiskView, account: Account, marketId: number, isBuy: boolean, lotSize: bigint): number {

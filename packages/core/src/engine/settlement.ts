@@ -1,5 +1,5 @@
 /**
- * The money of one fill, computed exactly as the Exchange contract computes it (DESIGN §2, §10):
+ * The money of one fill, computed exactly as the Exchange contract computes it (spec/numbers.md, spec/contracts.md):
  *
  * ```
  * quote     = amount·price / 1e18                    truncated (mulX18)
@@ -10,7 +10,7 @@
  * feeSubaccount: quote += makerFee + takerFee
  * ```
  *
- * Perps (DESIGN §7) move no base asset: the buyer's position gets `size += amount, vQuote −= quote`,
+ * Perps (spec/perps.md) move no base asset: the buyer's position gets `size += amount, vQuote −= quote`,
  * the seller's `size −= amount, vQuote += quote`, and each side's fee is charged to (or a rebate
  * paid into) its quote *balance*, not vQuote — so the fee subaccount is paid in quote for every
  * kind of market and fees never hide inside unrealized PnL.

@@ -1,5 +1,5 @@
 /**
- * Snapshot and restore of the whole engine state (DESIGN §5): plain JSON-safe data, bigints as
+ * Snapshot and restore of the whole engine state (spec/matching.md): plain JSON-safe data, bigints as
  * decimal strings, everything in sorted order so two engines in the same state produce
  * byte-identical JSON. Restore rebuilds the books in the recorded priority order and the
  * derived indexes (per-subaccount open orders, expiry heap) from the orders, then checks that

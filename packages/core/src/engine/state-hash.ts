@@ -1,11 +1,11 @@
 /**
  * The state hash: keccak-256 over a canonical byte serialization of the whole engine state.
  * Every node that applied the same input log produces the same bytes, so followers compare one
- * 32-byte value with the leader's (DESIGN §5, §10). Integers are big-endian and fixed-width;
+ * 32-byte value with the leader's (spec/matching.md, spec/contracts.md). Integers are big-endian and fixed-width;
  * strings are a u8 length and ASCII; iteration is always in sorted order.
  *
  * ```
- * "kestrel/engine-state/v2"                     tag (u8 length + ASCII)
+ * STATE_HASH_TAG ("kestrel/engine-state/v6")   tag (u8 length + ASCII)
  * u64 now, u64 sequence
  * u32 #markets, per market (ascending id):
  *   u32 marketId

@@ -47,7 +47,7 @@ export class EngineState {
   readonly justSpent: Array<[Hex, bigint]> = [];
   /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
   readonly linkedSigners = new Map<Hex, { signer: Hex; expiry: bigint }>();
-  /** each subaccount's latest risk plan (DESIGN §9), subaccount lower-cased */
+  /** each subaccount's latest risk plan (spec/de-risking.md), subaccount lower-cased */
   readonly riskPlans = new Map<Hex, RiskPlan>();
   /** accounts in margin call: when the batch that flagged them ran (unix seconds) */
   readonly marginCalls = new Map<Hex, bigint>();

@@ -15,9 +15,9 @@ export interface AssetConfig {
   symbol: string;
   /** the ERC-20's decimals; balances in the engine are always X18 */
   decimals: number;
-  /** the pooled-lending rate curve (DESIGN §6); without one the asset earns and costs no interest */
+  /** the pooled-lending rate curve (spec/lending.md); without one the asset earns and costs no interest */
   lending?: RateCurve;
-  /** the risk group the asset's value counts in (DESIGN §8; default 0); ignored for the quote asset */
+  /** the risk group the asset's value counts in (spec/risk.md; default 0); ignored for the quote asset */
   riskGroup?: number;
   /** the market whose oracle prices the asset (its spot market); without one it has no price */
   priceMarketId?: number;
@@ -65,7 +65,7 @@ export interface MarketConfig {
   maxStaleness?: bigint;
   /** perps: the largest funding rate one update may post, either way (X18 per interval; default {@link DEFAULT_MAX_FUNDING_RATE}) */
   maxFundingRate?: bigint;
-  /** perps: the risk group the position's notional counts in (DESIGN §8) */
+  /** perps: the risk group the position's notional counts in (spec/risk.md) */
   riskGroup?: number;
   /** perps: the fraction of notional above `concThreshold` added to the requirement (X18; default 0) */
   concIM?: bigint;
@@ -76,12 +76,12 @@ export interface MarketConfig {
 }
 
 /**
- * Equity below half the maintenance requirement: the backstop tier (DESIGN §8), where any
+ * Equity below half the maintenance requirement: the backstop tier (spec/risk.md), where any
  * liquidator may take over positions without a grace window.
  */
 export const DEFAULT_BACKSTOP_RATIO = 500000000000000000n;
 
-/** The de-risking defaults (DESIGN §9); each is explained where it is set. */
+/** The de-risking defaults (spec/de-risking.md); each is explained where it is set. */
 export const DE_RISK_DEFAULTS = Object.freeze({
   /**
    * 15 minutes: long enough for a trader to see the warning and act from a phone, short enough
@@ -91,7 +91,7 @@ export const DE_RISK_DEFAULTS = Object.freeze({
   maxGraceSeconds: 900n,
   /** an account without a plan: 5 minutes (a trader who set none chose speed over control) */
   defaultGraceSeconds: 300n,
-  /** an account without a plan: reduce within 1% of the index, inside the devnet's 5% price bands */
+  /** an account without a plan: reduce within 1% of the index */
   defaultSlippageBps: 100,
   /**
    * a plan step aims at maintenance health ≥ 10% of the remaining requirement: enough that the
@@ -112,7 +112,7 @@ export const DE_RISK_DEFAULTS = Object.freeze({
 export const MAX_PLAN_MARKETS = 16;
 export const MAX_PLAN_SLIPPAGE_BPS = 5000;
 
-/** Portfolio margin (DESIGN §8) and de-risking (§9). */
+/** Portfolio margin (spec/risk.md) and de-risking (§9). */
 export interface RiskConfig {
   groups: readonly RiskGroupParams[];
   /** share of positive uPnL that counts toward initial health, X18 in [0, 1] */
@@ -158,7 +158,7 @@ export interface EngineConfig {
   /**
    * how far a batch's clock may trail the chain's (the Exchange's maxBatchAge), seconds; default 0.
    * A grace window ends this much later on the batch clock, so a trader has the whole window on
-   * the chain's clock however a batch is dated (DESIGN §9)
+   * the chain's clock however a batch is dated (spec/de-risking.md)
    */
   maxBatchAge?: bigint;
   /**
@@ -195,13 +195,13 @@ export type EngineInput =
    * orders with a lower nonce fail with NONCE_USED.
    */
   | { kind: 'cancelUpTo'; requestId: bigint; subaccount: Hex; minNonce: bigint }
-  /** the index price of a market, X18 (DESIGN §7); sets the price band's centre */
+  /** the index price of a market, X18 (spec/perps.md); sets the price band's centre */
   /** the market's index price and when its feed published it (unix seconds; the engine clock if absent) */
   | { kind: 'oracle'; marketId: number; price: bigint; publishedAt?: bigint }
   /** cancels every open order of the subaccount carrying one of these clientIds */
   | { kind: 'cancelByClientId'; subaccount: Hex; clientIds: readonly bigint[] }
   /**
-   * a risk plan whose signature the caller checked (DESIGN §9); `requestId` when it came through
+   * a risk plan whose signature the caller checked (spec/de-risking.md); `requestId` when it came through
    * the chain's request queue
    */
   | { kind: 'riskPlan'; plan: RiskPlan; requestId?: bigint }
@@ -231,7 +231,7 @@ export type CancelReason =
   | 'FOK_UNFILLED'
   | 'SELF_TRADE'
   | 'INSUFFICIENT_BALANCE'
-  /** the fill would leave the side's initial health below zero and lower it (DESIGN §8) */
+  /** the fill would leave the side's initial health below zero and lower it (spec/risk.md) */
   | 'INSUFFICIENT_MARGIN'
   /** the subaccount's minNonce passed the order's nonce (on-chain cancelUpTo) */
   | 'NONCE'
@@ -243,7 +243,7 @@ export type CancelReason =
   | 'STALE_PRICE';
 
 /**
- * `clientId` (the order's own id, DESIGN §4) is echoed on every order event; it is absent only
+ * `clientId` (the order's own id, spec/orders.md) is echoed on every order event; it is absent only
  * when a malformed order has none.
  */
 export type EngineEvent =
@@ -341,7 +341,7 @@ export interface OrderState {
 }
 
 /**
- * A perpetual position (DESIGN §3, §7), X18. A fill of q at p moves `size` by ±q and `vQuote` by
+ * A perpetual position (spec/accounts.md, spec/perps.md), X18. A fill of q at p moves `size` by ±q and `vQuote` by
  * ∓q·p; unrealized PnL = vQuote + size·indexPrice. `lastCumFunding` stays 0 until funding lands.
  */
 export interface Position {

@@ -1,5 +1,5 @@
 /**
- * De-risking invariants (DESIGN §9), over random accounts, price moves and books:
+ * De-risking invariants (spec/de-risking.md), over random accounts, price moves and books:
  * - a plan step only reduces: the position never grows or flips, the maintenance requirement
  *   never rises, and no fill is worse than the plan's slippage bound;
  * - a liquidation conserves money between the account, the liquidator and the fund, takes at most

@@ -1,5 +1,5 @@
 /**
- * Trader-controlled de-risking (DESIGN §9): plans, margin-call flags and the grace window, plan
+ * Trader-controlled de-risking (spec/de-risking.md): plans, margin-call flags and the grace window, plan
  * steps that reduce only as far as needed, the backstop, the insurance fund and deleveraging.
  *
  * The numbers: ETH group shock 10% (maintenance 5%), basis 2% (1%), positive uPnL at half; the

@@ -1,5 +1,5 @@
 /**
- * Perps across batches (DESIGN §7): funding updates move the cumulative funding by a rate per
+ * Perps across batches (spec/perps.md): funding updates move the cumulative funding by a rate per
  * hour for the time since the market's last update, a position pays what it owes when it is next
  * settled, and at a batch's end each moved position takes its net fills and realizes what a
  * reduce or a close earned into the quote balance.

@@ -1,5 +1,5 @@
 /**
- * Linked signers (DESIGN §3, §4): a trading key the owner names through the chain queue may sign
+ * Linked signers (spec/accounts.md, spec/orders.md): a trading key the owner names through the chain queue may sign
  * orders and cancels for the subaccount until its expiry; the owner always may.
  */
 import { describe, expect, it } from 'vitest';

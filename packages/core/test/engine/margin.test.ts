@@ -1,5 +1,5 @@
 /**
- * Portfolio margin inside matching (DESIGN §5, §8): with risk parameters, each fill must leave
+ * Portfolio margin inside matching (spec/matching.md, spec/risk.md): with risk parameters, each fill must leave
  * each side's initial health ≥ 0 or no lower than before; withdrawals must leave it ≥ 0. Loans
  * and leverage follow from it: spending more than you hold borrows, within your margin.
  */

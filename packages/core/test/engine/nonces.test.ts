@@ -1,5 +1,5 @@
 /**
- * A nonce is spent when an order carrying it is filled (DESIGN §4: replay protection keys on the
+ * A nonce is spent when an order carrying it is filled (spec/orders.md: replay protection keys on the
  * digest and the nonce). The Exchange records a filled order by a bit per (subaccount, nonce),
  * one storage word for 256 nonces, so a market maker's orders with consecutive nonces cost one
  * storage write between them; the engine keeps the same rule.

@@ -1,5 +1,5 @@
 /**
- * Perpetual positions (DESIGN §7): fills move {size, vQuote}, fees come from the quote balance,
+ * Perpetual positions (spec/perps.md): fills move {size, vQuote}, fees come from the quote balance,
  * reduce-only never grows |position|, and positions are part of the hash and the snapshot.
  */
 import { describe, expect, it } from 'vitest';

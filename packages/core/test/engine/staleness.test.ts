@@ -1,6 +1,6 @@
 /**
  * A stale oracle price (older than the market's maxStaleness) blocks every fill that adds risk —
- * growing a perp position, borrowing on spot — and never one that reduces it (DESIGN §7).
+ * growing a perp position, borrowing on spot — and never one that reduces it (spec/perps.md).
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_STALENESS, Engine } from '../../src/index.js';

@@ -1,5 +1,5 @@
 /**
- * Signature recovery off the event loop (DESIGN §11: verify once per order, in parallel). The
+ * Signature recovery off the event loop (spec/node.md: verify once per order, in parallel). The
  * canonical checks run here, cheaply; the elliptic-curve recovery (~100 µs natively) runs on
  * worker threads that load the same native libsecp256k1 binding. Requests made in the same turn
  * of the event loop travel to a worker together, so the message cost is shared.

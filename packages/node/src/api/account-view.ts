@@ -1,5 +1,5 @@
 /**
- * The account view of `GET /v1/accounts/:subaccount` (DESIGN §12): balances (a negative one is a
+ * The account view of `GET /v1/accounts/:subaccount` (spec/api.md): balances (a negative one is a
  * loan), perp positions with the funding they owe and their unrealized PnL at the index price,
  * open orders, initial health and the risk report, the risk plan and any margin call, and the
  * lending rates of every listed asset, from this node's engine.

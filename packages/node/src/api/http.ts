@@ -1,6 +1,6 @@
 /**
  * HTTP plumbing for the node API: a small router, bounded JSON bodies and the error shape of
- * DESIGN §12 (`{error:{code,message,details}}` with a stable UPPER_SNAKE code). Nothing a client
+ * spec/api.md (`{error:{code,message,details}}` with a stable UPPER_SNAKE code). Nothing a client
  * sends can throw past `handle`: unexpected failures answer 500 INTERNAL and are logged.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-/** The v1 API handlers (DESIGN §12), each a thin read of the ledger or a submit to the node. */
+/** The v1 API handlers (spec/api.md), each a thin read of the ledger or a submit to the node. */
 import {
   DEFAULT_BACKSTOP_RATIO,
   DE_RISK_DEFAULTS,

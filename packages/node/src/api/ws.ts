@@ -1,5 +1,5 @@
 /**
- * The WebSocket API, `/v1/ws` (DESIGN §12). A client sends
+ * The WebSocket API, `/v1/ws` (spec/api.md). A client sends
  * `{op: "subscribe" | "unsubscribe", channel, marketId?, subaccount?}` and gets, per subscription,
  * a snapshot and then sequence-numbered updates after each batch this node commits:
  *
@@ -11,7 +11,7 @@
  * | `batches` | — | the last batch id and state hash | each batch's id, time, state hash and counts |
  *
  * A margin call is pushed on the account channel as its own message, `type: "marginCall"`, when
- * the batch that flags the account is committed (DESIGN §9.1): the trader's grace window starts
+ * the batch that flags the account is committed (spec/de-risking.md): the trader's grace window starts
  * there. Every message carries `seq` (0 for the snapshot, +1 per message of that subscription):
  * a client that sees a gap resubscribes. Limits are explicit ({@link WS_LIMITS}); a client past
  * its buffer is disconnected rather than slowing the node, and a malformed message is answered

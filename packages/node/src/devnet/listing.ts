@@ -18,7 +18,7 @@ export const DEVNET_FEEDS = [
 const FEED = { maxStaleness: 3600, maxRoundLag: 5 };
 
 /**
- * Lending curves (DESIGN §6), the shapes the large money markets use: a stablecoin borrows
+ * Lending curves (spec/lending.md), the shapes the large money markets use: a stablecoin borrows
  * cheaply up to a high kink; volatile collateral kinks lower and steeper, so its pool keeps cash.
  */
 export const DEVNET_ASSETS = [

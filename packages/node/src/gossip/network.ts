@@ -1,7 +1,7 @@
 /**
  * The gossip network: libp2p over TCP with noise and yamux, gossipsub with `StrictNoSign` and a
  * content-hash message id (the payload is self-authenticating: orders carry their own
- * signatures), and two topics per deployment (DESIGN §11).
+ * signatures), and two topics per deployment (spec/node.md).
  */
 import '../util/polyfill.js';
 import { createLibp2p, type Libp2p } from 'libp2p';

@@ -186,7 +186,7 @@ export class Sequencer {
   }
 
   /**
-   * The de-risking steps due at the batch's time (DESIGN §9): a plan step for each flagged account
+   * The de-risking steps due at the batch's time (spec/de-risking.md): a plan step for each flagged account
    * whose grace window is over (at most every DE_RISK_RETRY_SECONDS), and the absorptions and
    * deleveraging the engine lists. The engine checks each again when it applies it.
    */

@@ -1,5 +1,5 @@
 /**
- * A malicious sequencer against the Exchange on a real local chain (DESIGN §10: everything the
+ * A malicious sequencer against the Exchange on a real local chain (spec/contracts.md: everything the
  * sequencer chooses is bounded on chain). Each attack starts from a batch built the way the node
  * builds it — the engine applies the inputs and `settlementArgs` turns the events into the call
  * — or from one written by hand where the engine would never produce it, then bends it: forged

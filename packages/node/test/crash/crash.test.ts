@@ -1,5 +1,5 @@
 /**
- * A crash, simulated (DESIGN §9, §13): 200 seeded accounts — naked perp longs and shorts, spot
+ * A crash, simulated (spec/de-risking.md, spec/testing.md): 200 seeded accounts — naked perp longs and shorts, spot
  * bought on a loan, basis trades, cross-coin books — some with risk plans; then ETH and BTC fall
  * 30% over an hour of simulated time, one feed round every two minutes. A market maker re-quotes
  * around the index every step; trader plans run after their grace windows; a liquidator takes

@@ -1,5 +1,5 @@
 /**
- * Core and contracts, differentially (DESIGN §13): a seeded random log of deposits, withdrawals,
+ * Core and contracts, differentially (spec/testing.md): a seeded random log of deposits, withdrawals,
  * spot and perp trades (borrowing by spending past a balance, within margin), funding updates
  * (some past the clamp, which the engine clamps and the chain bounds), price moves (crashes among
  * them), time passing, risk plans, liquidation requests (some followed, in the same batch, by the

@@ -1,5 +1,5 @@
 /**
- * Trader-controlled de-risking, end to end on a two-node devnet (DESIGN §9): a trader sets a
+ * Trader-controlled de-risking, end to end on a two-node devnet (spec/de-risking.md): a trader sets a
  * plan, the price feed moves against the position, the node pushes the margin-call warning on
  * the account's WebSocket channel, the trader does nothing, and after the grace window the
  * plan's first market is reduced — partially, only as far as the plan needs — and the account is

@@ -1,5 +1,5 @@
 /**
- * The escape hatch end to end (DESIGN §10), on a two-node devnet: two traders hold loans and
+ * The escape hatch end to end (spec/contracts.md), on a two-node devnet: two traders hold loans and
  * perp positions, then every node is stopped. The chain's clock moves past forceDelay; anyone
  * freezes the Exchange; every account leaves through the SDK with no node, and receives exactly
  * what the docs' rule says its account is worth at the freeze prices — computed here, on its own,

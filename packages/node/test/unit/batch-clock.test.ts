@@ -1,5 +1,5 @@
 /**
- * The sequencer's batch clock (DESIGN §10: one clock per batch): within what the chain accepts —
+ * The sequencer's batch clock (spec/contracts.md: one clock per batch): within what the chain accepts —
  * not after the block that includes it, not more than maxBatchAge before it — however this
  * machine's clock and the chain's drift apart.
  */

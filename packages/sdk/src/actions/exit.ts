@@ -27,7 +27,7 @@ export interface ExitReturnType {
 export type ExitErrorType = KestrelSdkError;
 
 /**
- * Leaves a frozen Exchange (DESIGN §10), with no operator: the account's perp positions close at
+ * Leaves a frozen Exchange (spec/contracts.md), with no operator: the account's perp positions close at
  * the freeze prices, its loans are repaid from its collateral, and what is left is its claim.
  * Within the claim window this registers the claim; once the window is over it pays it to the
  * account's owner — in kind where the vault holds enough of a token, else a share of what it

@@ -17,7 +17,7 @@ export interface FreezeIfStalledReturnType {
 export type FreezeIfStalledErrorType = KestrelSdkError;
 
 /**
- * The escape hatch's first step (DESIGN §10): freezes the Exchange if the operators have stopped
+ * The escape hatch's first step (spec/contracts.md): freezes the Exchange if the operators have stopped
  * or censor — no batch for `forceDelay`, or the oldest queued request waiting longer than that.
  * Anyone may send it; it needs only the chain (a `publicClient` and a `walletClient`, and the
  * client's `exchange` address), no node. A frozen Exchange settles no batch and takes no admin

@@ -24,7 +24,7 @@ export interface LiquidateReturnType {
 export type LiquidateErrorType = KestrelSdkError;
 
 /**
- * The backstop (DESIGN §9.4): asks the Exchange to let the liquidator take over part of an
+ * The backstop (spec/de-risking.md): asks the Exchange to let the liquidator take over part of an
  * account's exposure in one market at the index less the liquidation discount. Anyone may call
  * it for an account below `backstopRatio` of its maintenance requirement (`GET /v1/accounts`
  * shows the tier); the batch that processes the request checks the tier again, caps the amount

@@ -25,7 +25,7 @@ export interface SetRiskPlanReturnType extends RiskPlanResponse {
 export type SetRiskPlanErrorType = KestrelSdkError | KestrelApiError;
 
 /**
- * Signs the subaccount's de-risking plan (DESIGN §9) with the owner's key and sends it
+ * Signs the subaccount's de-risking plan (spec/de-risking.md) with the owner's key and sends it
  * (`POST /v1/risk-plans`). The plan takes effect once sequenced, and the Exchange stores its
  * bounds: if the account falls into margin call and the trader does nothing for the grace
  * window, the protocol reduces it in this market order, never beyond the slippage bound, and only

@@ -22,7 +22,7 @@ export type SignOrderReturnType = SignedOrder;
 export type SignOrderErrorType = KestrelSdkError | KestrelApiError;
 
 /**
- * Signs an order with the client's account (EIP-712, `Order` of DESIGN §4). The typed data is
+ * Signs an order with the client's account (EIP-712, `Order` of spec/orders.md). The typed data is
  * validated first: the domain must be Kestrel's, every field must fit its type and the flags must
  * be a known combination (`INVALID_TYPED_DATA`, `INVALID_FLAGS`).
  *

@@ -35,7 +35,7 @@ export interface SimulateReturnType {
   after: RiskReport | null;
   /**
    * would the contract's margin check let the actions through: initial health ≥ 0 afterwards, or
-   * no lower than before (DESIGN §8: a trade that reduces risk is always allowed), judged before
+   * no lower than before (spec/risk.md: a trade that reduces risk is always allowed), judged before
    * the batch realizes PnL, as the contract does
    */
   allowed: boolean;
@@ -43,7 +43,7 @@ export interface SimulateReturnType {
 export type SimulateErrorType = KestrelSdkError | KestrelApiError;
 
 /**
- * A margin what-if (DESIGN §8): the account's health, tier and per-group explanation before and
+ * A margin what-if (spec/risk.md): the account's health, tier and per-group explanation before and
  * after hypothetical trades, deposits and withdrawals, computed with the same code the engine
  * and (to the wei) the Exchange contract use, from the node's account view and risk parameters.
  * Trades pay the taker fee at the given price; lending interest until the next batch is not

@@ -78,7 +78,7 @@ export async function resolveMarket(client: KestrelBaseClient, ref: MarketRef): 
   return found;
 }
 
-/** The EIP-712 domain of a deployment (DESIGN §4). */
+/** The EIP-712 domain of a deployment (spec/orders.md). */
 export function domainOf(info: Pick<InfoResponse, 'chainId' | 'exchange'>): Eip712Domain {
   return { name: 'Kestrel', version: '1', chainId: BigInt(info.chainId), verifyingContract: info.exchange };
 }
