@@ -4,7 +4,7 @@
  */
 import { createPublicClient, createWalletClient, http, type Account, type PublicClient, type WalletClient, type Transport, type Chain } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type ExchangeRevertError } from '@kestrel/contracts';
+import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type DeRiskConfig, type ExchangeRevertError } from '@kestrel/contracts';
 import {
   ErrorCode,
   feedAnswerToX18,
@@ -94,14 +94,7 @@ export class ExchangeChain {
       this.read<readonly number[]>('marketIds'),
       this.read<readonly number[]>('riskGroupIds'),
       this.read<bigint>('pnlWeight'),
-      this.read<{
-        backstopRatio: bigint;
-        liquidationDiscount: bigint;
-        insuranceShare: bigint;
-        maxGraceSeconds: number;
-        defaultGraceSeconds: number;
-        defaultSlippageBps: number;
-      }>('deRiskParams'),
+      this.read<DeRiskConfig>('deRiskParams'),
     ]);
     const assets: ChainListing['assets'] = [];
     for (let id = 0; id < Number(assetCount); id++) {

@@ -1,0 +1,53 @@
+/**
+ * The node's store on a real LevelDB: values keep their bigints exactly, writes are atomic, and a
+ * data directory written in another format (or by something else) is refused, never misread.
+ */
+import { Level } from 'level';
+import { describe, expect, it } from 'vitest';
+import { NodeStore } from '../../src/store/store.js';
+import { STORE_FORMAT } from '../../src/store/codec.js';
+import { tempDir } from '../helpers.js';
+
+async function raw(dir: string, put: Record<string, string>): Promise<void> {
+  const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+  await db.open();
+  for (const [k, v] of Object.entries(put)) await db.put(k, v);
+  await db.close();
+}
+
+describe('the node store', () => {
+  it('round-trips values with bigints of any size, and names its format on a fresh directory', async () => {
+    const dir = tempDir('kestrel-store-');
+    const store = await NodeStore.open(dir);
+    const value = { amount: 2n ** 255n - 1n, negative: -(10n ** 30n), nested: [{ id: 7n, name: 'x' }], plain: 5, tag: { $big: 1 } };
+    await store.write([
+      { put: 'a', value },
+      { put: 'b', value: 1n },
+    ]);
+    expect(await store.get('a')).toEqual(value);
+    await store.write([{ del: 'b' }, { put: 'c', value: 'kept' }]);
+    expect(await store.get('b')).toBeUndefined();
+    await store.close();
+
+    const reopened = await NodeStore.open(dir);
+    expect(await reopened.get('meta:format')).toBe(STORE_FORMAT);
+    expect(await reopened.get('c')).toBe('kept');
+    await reopened.close();
+  });
+
+  it('refuses a directory written in another store format', async () => {
+    const dir = tempDir('kestrel-store-');
+    await (await NodeStore.open(dir)).close();
+    await raw(dir, { 'meta:format': String(STORE_FORMAT + 1) });
+    await expect(NodeStore.open(dir)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining(`store format ${STORE_FORMAT + 1}; this node reads format ${STORE_FORMAT}`),
+    });
+  });
+
+  it('refuses a directory that holds data but names no format', async () => {
+    const dir = tempDir('kestrel-store-');
+    await raw(dir, { 'batch:1': '{"old":"shape"}' });
+    await expect(NodeStore.open(dir)).rejects.toThrow(/unknown format \(its first key is batch:1\)/);
+  });
+});
