@@ -37,7 +37,7 @@ import {
 } from '@kestrel/api';
 import type { ChainListing } from '../chain/exchange.js';
 import type { Follower } from '../follower/follower.js';
-import type { Ledger } from '../store/ledger.js';
+import type { LedgerReader } from '../store/ledger.js';
 import type { Metrics } from '../util/metrics.js';
 import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
@@ -49,7 +49,7 @@ export interface ApiNode {
   readonly role: 'sequencer' | 'follower';
   readonly domainSep: Hex;
   readonly listing: ChainListing;
-  readonly ledger: Ledger;
+  readonly ledger: LedgerReader;
   readonly network: Pick<Network, 'peerId' | 'peerCount'>;
   readonly metrics: Pick<Metrics, 'render'>;
   readonly follower: Pick<Follower, 'diverged'> | null;

@@ -21,7 +21,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
-import type { Ledger } from '../store/ledger.js';
+import type { LedgerReader } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { accountView, type Listed } from './account-view.js';
 
@@ -51,7 +51,7 @@ interface Subscription {
 
 export interface WsHubInit {
   server: Server;
-  ledger: Ledger;
+  ledger: LedgerReader;
   listing: Listed;
   log: Logger;
 }

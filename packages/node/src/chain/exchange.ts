@@ -22,6 +22,14 @@ import {
 } from '@kestrel/core';
 
 /** A market's price feed as the Exchange reads it. */
+
+/**
+ * Gas sent with a settlement over its estimate, as a divisor (5: a fifth more). An estimate is the
+ * minimum for the block it ran in; the block the batch lands in can need more (a storage slot the
+ * batch rewrites with the block's timestamp costs more once the second has changed).
+ */
+export const SETTLE_GAS_HEADROOM = 5n;
+
 export interface FeedInfo {
   aggregator: Hex;
   decimals: number;
@@ -304,28 +312,30 @@ export class ExchangeChain {
 
   /**
    * Sends `settleBatch` and waits for the receipt; returns the tx hash and the gas used. A batch
-   * the contract refuses — when the transaction is prepared (gas estimation runs it) or once
-   * mined — comes back `reverted` (with no tx hash if it was never sent); any other failure
-   * (the RPC is down) throws, and the caller tries again.
+   * the contract refuses — when its gas is estimated (the estimate runs it) or once mined — comes
+   * back `reverted` (with no tx hash if it was never sent). Any other failure throws and the
+   * caller sends the batch again: the RPC is down, or the transaction ran out of gas (that is not
+   * the chain refusing the batch, so a batch already gossiped must not be rolled back for it).
    */
   async submit(a: SettlementArgs): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
     if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
+    const call = { address: this.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: this.callArgs(a) };
     let txHash: Hex;
+    let gas: bigint;
     try {
-      txHash = await this.wallet.writeContract({
-        address: this.exchange,
-        abi: exchangeAbi,
-        functionName: 'settleBatch',
-        args: this.callArgs(a),
-        chain: null,
-      } as never);
+      const estimate = await this.publicClient.estimateContractGas({ ...call, account: this.wallet.account } as never);
+      gas = estimate + estimate / SETTLE_GAS_HEADROOM;
+      txHash = await this.wallet.writeContract({ ...call, gas, chain: null } as never);
     } catch (err) {
       const decoded = decodeExchangeError(err);
       if (!decoded) throw err;
-      return { txHash: null, gasUsed: 0n, status: 'reverted', error: decoded.name };
+      return { txHash: null, gasUsed: 0n, status: 'reverted', error: `${decoded.name}(${decoded.args.map(String).join(', ')})` };
     }
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 });
     if (receipt.status === 'success') return { txHash, gasUsed: receipt.gasUsed, status: receipt.status };
+    if (receipt.gasUsed >= gas) {
+      throw new KestrelError(ErrorCode.INTERNAL, `settleBatch ${a.batchId} ran out of gas (${gas}) in ${txHash}; it is sent again`);
+    }
     return { txHash, gasUsed: receipt.gasUsed, status: receipt.status, error: await this.revertReason(txHash, receipt.blockNumber) };
   }
 

@@ -382,3 +382,11 @@ export class Ledger {
     return this.store.get<BatchRecord>(batchKey(batchId));
   }
 }
+
+/**
+ * What readers of the node's state (the API, the WebSocket hub) may use: reads only. Admitting an
+ * input, committing or rolling back a batch stay with admission, the sequencer and the follower.
+ */
+export type LedgerReader = Readonly<
+  Pick<Ledger, 'engine' | 'config' | 'lastBatchId' | 'lastSettledBatchId' | 'stateHash' | 'mempool' | 'signedOrder' | 'rejectCode' | 'quiescent' | 'batch'>
+>;

@@ -35,11 +35,15 @@ class RacingChain extends ExchangeChain {
     }
     return super.simulate(a);
   }
+  /** what each submission came to (a refusal's reason is in `error`) */
+  readonly submitted: Array<{ batchId: bigint; timestamp: bigint; status: string; error?: string }> = [];
   override async submit(a: SettlementArgs) {
     const race = this.race;
     this.race = null;
     if (race) await race();
-    return super.submit(a);
+    const r = await super.submit(a);
+    this.submitted.push({ batchId: a.batchId, timestamp: a.timestamp, status: r.status, ...(r.error === undefined ? {} : { error: r.error }) });
+    return r;
   }
 }
 
@@ -88,6 +92,7 @@ beforeAll(async () => {
     if (lateHears) lateAnswers.push(await lateLoop.apply(p));
   });
   await sequencer.tick(); // credits the deposits
+  expectApplied();
 });
 
 afterAll(async () => {
@@ -97,8 +102,12 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-/** Every proposal gossiped since the last call was applied by the followers that heard it. */
-function expectApplied() {
+let seenSubmits = 0;
+/**
+ * Every proposal gossiped since the last call was applied by the followers that heard it, and
+ * every batch submitted since then settled (but the `refused` ones, in order).
+ */
+function expectApplied(refused: number[] = []) {
   expect(
     answers.every((a) => a === 'applied'),
     answers.join(),
@@ -107,8 +116,15 @@ function expectApplied() {
     lateAnswers.every((a) => a === 'applied'),
     lateAnswers.join(),
   ).toBe(true);
+  const submits = chain.submitted.slice(seenSubmits);
+  const show = JSON.stringify(submits, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+  expect(
+    submits.map((r) => r.status),
+    show,
+  ).toEqual(submits.map((_r, i) => (refused.includes(i) ? 'reverted' : 'success')));
   answers.length = 0;
   lateAnswers.length = 0;
+  seenSubmits = chain.submitted.length;
 }
 
 describe('a batch reverted on chain after it was gossiped', () => {
@@ -127,7 +143,7 @@ describe('a batch reverted on chain after it was gossiped', () => {
     const other = await fx.admitOrder(leader, KEYS.buyer, { nonce: 2n, price: 1000n * 10n ** 18n });
     chain.race = () => fx.send(KEYS.seller, fx.exchange, exchangeAbi, 'cancelUpTo', [sub(KEYS.seller), 10n]);
     await sequencer.tick();
-    expectApplied();
+    expectApplied([0]); // the first version of the batch was refused
     lateHears = false; // the late follower misses the replacement
 
     // the filled batch was gossiped and applied by the follower, then refused by the chain

@@ -1,0 +1,109 @@
+/**
+ * Gas for a settlement, on a real chain. A gas estimate is the minimum for the block it ran in,
+ * and the block a batch lands in can need more: `settleBatch` rewrites a slot with the block's
+ * timestamp, which costs more once the second has changed. That cannot be timed from outside, so
+ * the one fault injected is an estimate too low for the landing block: a JSON-RPC proxy in front
+ * of anvil lowers the `eth_estimateGas` answers by a chosen amount; everything else is real.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExchangeChain } from '../../src/chain/exchange.js';
+import type { Ledger } from '../../src/store/ledger.js';
+import type { Sequencer } from '../../src/sequencer/sequencer.js';
+import { parseX18 } from '@kestrel/core';
+import { KEYS, sequencerFor, startChainFixture, type ChainFixture } from './fixture.js';
+
+let fx: ChainFixture;
+let proxy: Server;
+/** what the proxy answers to eth_estimateGas instead of the real estimate (null: the real one) */
+let lower: ((estimate: bigint) => bigint) | null = null;
+let chain: ExchangeChain;
+let ledger: Ledger;
+let sequencer: Sequencer;
+
+interface RpcCall {
+  method: string;
+  params?: Array<{ gas?: string }>;
+}
+
+/**
+ * Forwards one JSON-RPC body to anvil; lowers the gas it estimates for a transaction that names
+ * none (viem asks with `eth_fillTransaction`, or `eth_estimateGas`).
+ */
+async function forward(rpcUrl: string, body: string): Promise<string> {
+  const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await res.text();
+  const call = JSON.parse(body) as RpcCall | RpcCall[];
+  if (lower === null || Array.isArray(call) || call.params?.[0]?.gas !== undefined) return text;
+  const low = (hex: string): string => `0x${lower!(BigInt(hex)).toString(16)}`;
+  if (call.method === 'eth_estimateGas') {
+    const answer = JSON.parse(text) as { result?: string };
+    if (answer.result !== undefined) answer.result = low(answer.result);
+    return JSON.stringify(answer);
+  }
+  if (call.method === 'eth_fillTransaction') {
+    const answer = JSON.parse(text) as { result?: { tx?: { gas?: string } } };
+    const tx = answer.result?.tx;
+    if (tx?.gas !== undefined) tx.gas = low(tx.gas);
+    return JSON.stringify(answer);
+  }
+  return text;
+}
+
+beforeAll(async () => {
+  fx = await startChainFixture();
+  proxy = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      void forward(fx.rpcUrl, body).then(
+        (text) => res.writeHead(200, { 'content-type': 'application/json' }).end(text),
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  chain = new ExchangeChain(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, fx.exchange, KEYS.operator);
+  ({ ledger } = await fx.openLedger(chain));
+  sequencer = sequencerFor(ledger, chain);
+  await sequencer.tick(); // credits the deposits
+  expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
+});
+
+afterAll(async () => {
+  await new Promise((r) => proxy?.close(r));
+  await fx?.stop();
+});
+
+describe('settlement gas', () => {
+  it('is sent with headroom: a batch that needs more gas than its estimate still settles', async () => {
+    lower = (g) => g - g / 10n; // the landing block needs a tenth more than the estimate said
+    const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 1n, price: parseX18('2000') });
+    await fx.admitOrder(ledger, KEYS.buyer, { nonce: 1n, price: parseX18('2000') });
+    await sequencer.tick();
+    lower = null;
+    expect(ledger.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
+    expect(await chain.lastStateHash()).toBe(ledger.stateHash.toLowerCase());
+  });
+
+  it('keeps a committed batch that ran out of gas and sends it again, rather than rolling it back', async () => {
+    lower = (g) => g / 2n; // far below what it needs, headroom or not
+    const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 2n, price: parseX18('2000') });
+    await fx.admitOrder(ledger, KEYS.buyer, { nonce: 2n, price: parseX18('2000') });
+    const settled = await chain.lastBatchId();
+    await expect(sequencer.tick()).rejects.toThrow(/ran out of gas/);
+    // the batch stays committed (it may have been gossiped already): not rolled back
+    expect(ledger.lastBatchId).toBe(settled + 1n);
+    expect(ledger.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await chain.lastBatchId()).toBe(settled);
+    const committed = ledger.stateHash;
+
+    lower = null;
+    await sequencer.tick(); // sends the committed batch again, as it is
+    expect(await chain.lastBatchId()).toBe(settled + 1n);
+    expect(ledger.stateHash).toBe(committed);
+    expect(await chain.lastStateHash()).toBe(committed.toLowerCase());
+  });
+});
