@@ -209,7 +209,8 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
     }
 
     /// The order's flags decode (a plan order is an IOC, reduce-only on a perp), and its price
-    /// and amount are on the market's grid.
+    /// and amount are on the market's grid. The minimum size keeps dust off the book; a plan order
+    /// never rests and reduces only as far as the account needs, so it may be smaller.
     function _checkShape(uint256 i, uint256 rec, uint256 m, bool perp, bool plan) private pure {
         uint256 flags;
         bool offGrid;
@@ -220,7 +221,7 @@ abstract contract Settlement is DeRisking, ReentrancyGuardTransient {
             // tick and lot are never 0 for a listed market
             offGrid := or(
                 or(iszero(price), mod(price, mload(add(m, MKT_TICK)))),
-                or(mod(amount, mload(add(m, MKT_LOT))), lt(amount, mload(add(m, MKT_MIN))))
+                or(mod(amount, mload(add(m, MKT_LOT))), and(iszero(plan), lt(amount, mload(add(m, MKT_MIN)))))
             )
         }
         bool badFlags = plan

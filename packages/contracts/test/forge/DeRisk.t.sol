@@ -51,6 +51,24 @@ contract DeRiskTest is DeRiskFixture {
         assertEq(ex.marginCallAt(aliceSub), 0, "and healthy again");
     }
 
+    /// The market's minimum size keeps dust off the book; a plan order never rests, and reduces
+    /// only as far as the account needs, so it may be smaller.
+    function test_APlanOrderMayBeSmallerThanTheMarketsMinimumSize() public {
+        settle(withPlan(emptyBatch(), signPlan(alicePk, plan(aliceSub, 100, 60, 1))));
+        flagAlice(1800e8);
+        vm.warp(block.timestamp + 60 + MAX_BATCH_AGE);
+        IExchangeTypes.Market memory perp = market(WETH, 0.01e18, 0.001e18, 0, 0.0005e18, "ETH-PERP");
+        perp.kind = IExchangeTypes.MarketKind.Perp;
+        perp.minSize = 2e18; // above the 1.249 the plan needs
+        ex.listMarket(ETH_PERP, perp);
+        settle(naming(planStep(1790e18, 1782e18, 1.249e18, 1.249e18), aliceSub));
+        assertEq(ex.positionOf(aliceSub, ETH_PERP).size, 0.751e18, "reduced only that far");
+        // a trader's own order below the minimum is still refused
+        IExchangeTypes.Batch memory b = planStep(1790e18, 1782e18, 0.1e18, 0.1e18);
+        b.orders[1] = signed(alicePk, order(aliceSub, ETH_PERP, false, 1782e18, 1.249e18));
+        expectSettleRevert(b, orderError(1, 9));
+    }
+
     function test_APlanOrderMustLowerTheRequirement() public {
         flagAlice(1800e8);
         vm.warp(block.timestamp + 300 + MAX_BATCH_AGE); // no plan: the default window

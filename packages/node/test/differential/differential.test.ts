@@ -313,8 +313,11 @@ describe('core and contracts, batch by batch', () => {
             expect(r.status, `batch ${batchId}`).toBe('success');
           } catch (err) {
             const decoded = decodeExchangeError(err);
+            // name the order the chain points at, so the disagreement can be read off the message
+            const culprit = decoded?.name === 'InvalidOrder' ? built.orders[Number(decoded.args[0])] : undefined;
+            const show = culprit ? ` order ${JSON.stringify(culprit, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}` : '';
             throw new Error(
-              `batch ${batchId} refused by the chain: ${decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')}) ${decoded.reason ?? ''}` : (err as Error).message}`,
+              `batch ${batchId} refused by the chain: ${decoded ? `${decoded.name}(${decoded.args.map(String).join(', ')}) ${decoded.reason ?? ''}` : (err as Error).message}${show}`,
             );
           }
           await compare(publicClient, batchId);
