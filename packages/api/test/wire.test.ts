@@ -1,6 +1,6 @@
 import { KestrelError, makeSubaccount, type Order } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
-import { cancelAllFromWire, cancelAllToWire, cancelFromWire, cancelToWire, orderFromWire, orderToWire } from '../src/index.js';
+import { cancelAllFromWire, cancelAllToWire, cancelFromWire, cancelToWire, marketToWire, orderFromWire, orderToWire } from '../src/index.js';
 
 const order: Order = {
   subaccount: makeSubaccount('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 'main'),
@@ -80,5 +80,34 @@ describe('wire codecs round-trip', () => {
       expect((error as KestrelError).code, name).toBe('MALFORMED');
       expect((error as KestrelError).details, name).toEqual({ field });
     }
+  });
+});
+
+describe('market listing on the wire', () => {
+  it('gives steps and fees as exact decimal strings, a rebate negative', () => {
+    const wire = marketToWire({
+      marketId: 3,
+      symbol: 'ETH-PERP',
+      kind: 'PERP',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: 10_000000000000000n,
+      lotSize: 100000000000000n,
+      minSize: 1_000000000000000n,
+      makerFee: -100000000000000n,
+      takerFee: 500000000000000n,
+    });
+    expect(wire).toEqual({
+      marketId: 3,
+      symbol: 'ETH-PERP',
+      kind: 'PERP',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: '0.01',
+      lotSize: '0.0001',
+      minSize: '0.001',
+      makerFee: '-0.0001',
+      takerFee: '0.0005',
+    });
   });
 });

@@ -17,7 +17,7 @@ import {
   type Order,
 } from '@kestrel/core';
 import { whatIf, type SimulateAction } from '../src/actions/simulate.js';
-import type { AccountResponse, MarketWire, RiskResponse } from '@kestrel/api';
+import { marketToWire, type AccountResponse, type MarketWire, type RiskResponse } from '@kestrel/api';
 
 const x = parseX18;
 const alice = makeSubaccount('0xa11ce00000000000000000000000000000000001', 'main');
@@ -60,18 +60,7 @@ const config: EngineConfig = {
   feeSubaccount: makeSubaccount('0xfee0000000000000000000000000000000000005', 'fees'),
   risk: { groups: [{ groupId: 1, shockIM: x('0.1'), basisIM: x('0.02') }], pnlWeight: x('0.5') },
 };
-const markets: MarketWire[] = config.markets.map((m) => ({
-  marketId: m.marketId,
-  symbol: m.symbol,
-  kind: m.kind,
-  baseAssetId: m.baseAssetId,
-  quoteAssetId: m.quoteAssetId,
-  tickSize: formatX18(m.tickSize),
-  lotSize: formatX18(m.lotSize),
-  minSize: formatX18(m.minSize),
-  makerFee: formatX18(m.makerFee),
-  takerFee: formatX18(m.takerFee),
-}));
+const markets: MarketWire[] = config.markets.map(marketToWire);
 const risk: RiskResponse = {
   pnlWeight: '0.5',
   backstopRatio: '0.5',

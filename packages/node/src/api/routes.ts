@@ -15,6 +15,7 @@ import {
   riskPlanInput,
 } from '@kestrel/core';
 import {
+  marketToWire,
   cancelAllFromWire,
   cancelFromWire,
   endpoints,
@@ -122,23 +123,7 @@ export function buildRouter(node: ApiNode): Router {
     }),
   );
 
-  r.route(
-    endpoints.markets,
-    (): MarketsResponse => ({
-      markets: node.listing.markets.map((m) => ({
-        marketId: m.marketId,
-        symbol: m.symbol,
-        kind: m.kind,
-        baseAssetId: m.baseAssetId,
-        quoteAssetId: m.quoteAssetId,
-        tickSize: formatX18(m.tickSize),
-        lotSize: formatX18(m.lotSize),
-        minSize: formatX18(m.minSize),
-        makerFee: formatX18(m.makerFee),
-        takerFee: formatX18(m.takerFee),
-      })),
-    }),
-  );
+  r.route(endpoints.markets, (): MarketsResponse => ({ markets: node.listing.markets.map(marketToWire) }));
 
   // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
   // a client never sees a batch the chain may still refuse at that step.
