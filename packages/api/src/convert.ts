@@ -14,13 +14,11 @@ import {
   type Cancel,
   type CancelAll,
   type Hex,
-  type MarketConfig,
   MAX_PLAN_MARKETS,
   type Order,
   type RiskPlan,
 } from '@kestrel/core';
 import { MAX_CANCEL_HASHES } from './limits.js';
-import type { MarketWire } from './messages.js';
 import type { CancelAllWire, CancelWire, OrderWire, RiskPlanWire } from './shapes.js';
 
 function malformed(field: string, why: string): KestrelError {
@@ -147,23 +145,5 @@ export function riskPlanFromWire(v: unknown): RiskPlan {
     maxSlippageBps: uintNumber(v.maxSlippageBps, 'plan.maxSlippageBps', 0xffffn),
     graceSeconds: uintNumber(v.graceSeconds, 'plan.graceSeconds', UINT32_MAX),
     nonce: uintString(v.nonce, 'plan.nonce', UINT64_MAX),
-  };
-}
-
-/** A market's listing as `GET /v1/markets` answers it: steps and fees as decimal strings. */
-export function marketToWire(
-  m: Pick<MarketConfig, 'marketId' | 'symbol' | 'kind' | 'baseAssetId' | 'quoteAssetId' | 'tickSize' | 'lotSize' | 'minSize' | 'makerFee' | 'takerFee'>,
-): MarketWire {
-  return {
-    marketId: m.marketId,
-    symbol: m.symbol,
-    kind: m.kind,
-    baseAssetId: m.baseAssetId,
-    quoteAssetId: m.quoteAssetId,
-    tickSize: formatX18(m.tickSize),
-    lotSize: formatX18(m.lotSize),
-    minSize: formatX18(m.minSize),
-    makerFee: formatX18(m.makerFee),
-    takerFee: formatX18(m.takerFee),
   };
 }

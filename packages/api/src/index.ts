@@ -6,6 +6,7 @@
  * node's server both use it.
  */
 export * from './convert.js';
+export * from './markets.js';
 export * from './endpoints.js';
 export * from './limits.js';
 export * from './messages.js';
