@@ -67,6 +67,10 @@ export class KestrelNode {
     ),
     batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
+    refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
+      'kestrel_inputs_refused_total',
+      'inputs refused at admission, by source (api, gossip, disk), gossip verdict and error code',
+    ),
   };
 
   private constructor(
@@ -84,6 +88,7 @@ export class KestrelNode {
       marketIds: listing.markets.map((m) => m.marketId),
       recover: async (digest, signature) => (this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+      onRefused: (source, verdict, code) => this.count.refused({ source, verdict, code }),
     });
   }
 

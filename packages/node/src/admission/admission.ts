@@ -25,6 +25,8 @@ export interface AdmissionDeps {
   recover: (digest: Hex, signature: Hex) => Promise<string | null>;
   /** unix seconds: the time a new input's batch will carry */
   nowSeconds: () => bigint;
+  /** told of every refusal, with its source, the verdict its code carries and the code (metrics) */
+  onRefused?: (source: Source, verdict: Verdict, code: string) => void;
 }
 
 export class Admission {
@@ -35,21 +37,38 @@ export class Admission {
    * read back from disk.
    */
   async admit(input: SignedInput, source: Source, seq?: bigint): Promise<void> {
-    this.precheck(input);
-    if (source !== 'disk') {
-      const signer = await this.d.recover(input.hash, input.signature);
-      assertSigned(input, signer, (s, k) => this.d.ledger.engine.canSign(s, k));
+    try {
       this.precheck(input);
+      if (source !== 'disk') {
+        const signer = await this.d.recover(input.hash, input.signature);
+        assertSigned(input, signer, (s, k) => this.d.ledger.engine.canSign(s, k));
+        this.precheck(input);
+      }
+      await this.d.ledger.admit(input, seq);
+    } catch (err) {
+      this.refused(source, err);
+      throw err;
     }
-    await this.d.ledger.admit(input, seq);
+  }
+
+  private refused(source: Source, err: unknown): void {
+    const code = err instanceof KestrelError ? err.code : ErrorCode.INTERNAL;
+    this.d.onRefused?.(source, verdictOf(err), code);
   }
 
   /** A peer's gossiped input, decoded and admitted: the verdict for the peer. */
   async admitGossip(body: unknown): Promise<Verdict> {
     try {
-      const input = decodeInput(this.d.ledger.domainSep, body);
-      // only a sequencer drops or takes protocol steps, inside a proposal
-      if (!isSigned(input)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
+      let input: SignedInput;
+      try {
+        const decoded = decodeInput(this.d.ledger.domainSep, body);
+        // only a sequencer drops or takes protocol steps, inside a proposal
+        if (!isSigned(decoded)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
+        input = decoded;
+      } catch (err) {
+        this.refused('gossip', err); // admit counts its own refusals; these never reach it
+        throw err;
+      }
       await this.admit(input, 'gossip');
       return 'ACCEPT';
     } catch (err) {

@@ -118,6 +118,9 @@ describe('bad input', () => {
     const again = await postRaw(`${api}/v1/orders`, body);
     expect(again.status).toBe(409);
     expect(again.body.error?.code).toBe('DUPLICATE_ORDER');
+    // and the operator sees the refusal counted, by source, verdict and code
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toMatch(/^kestrel_inputs_refused_total\{code="DUPLICATE_ORDER",source="api",verdict="IGNORE"\} [1-9]\d*$/m);
   });
 
   it('lets a signed cancel act once, and refuses one with a stale timestamp', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type EngineConfig, type Hex, type Order } from '@kestrel/core';
 import { Admission } from '../../src/admission/admission.js';
+import { Metrics } from '../../src/util/metrics.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
@@ -33,13 +34,21 @@ const NOW = LAST_BATCH + 3600n; // no batch for an hour: the engine's clock is t
 
 let store: NodeStore;
 let admission: Admission;
+/** every refusal, as the node's metrics are told of it */
+const refused: string[] = [];
 
 beforeAll(async () => {
   store = await NodeStore.open(tempDir('kestrel-admission-'));
   const ledger = await Ledger.open(config, DOMAIN, store);
   ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
   ledger.engine.apply({ kind: 'endBatch' });
-  admission = new Admission({ ledger, marketIds: [1], recover: async () => null, nowSeconds: () => NOW });
+  admission = new Admission({
+    ledger,
+    marketIds: [1],
+    recover: async () => null,
+    nowSeconds: () => NOW,
+    onRefused: (source, verdict, code) => refused.push(`${source} ${verdict} ${code}`),
+  });
 });
 
 afterAll(async () => {
@@ -90,5 +99,31 @@ describe('order admission', () => {
     await expect(admission.admit(taker(NOW + 30n), 'api')).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
     const wire = { type: 'order', order: { nonsense: true }, signature: '0x' };
     expect(await admission.admitGossip(wire)).toBe('REJECT');
+  });
+});
+
+describe('refusals counted', () => {
+  it('tells the metrics of every refusal, by source, verdict and code, and renders them as labeled series', async () => {
+    refused.length = 0;
+    await expect(admission.admit(taker(0n), 'api')).rejects.toMatchObject({ code: 'TAKER_EXPIRY' });
+    await expect(admission.admit(taker(NOW + 30n), 'api')).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    expect(await admission.admitGossip({ type: 'order', order: { nonsense: true }, signature: '0x' })).toBe('REJECT');
+    expect(await admission.admitGossip(taker(NOW))).toBe('REJECT'); // not even on the wire's shape
+    expect(refused).toEqual(['api IGNORE TAKER_EXPIRY', 'api REJECT INVALID_SIGNATURE', 'gossip REJECT MALFORMED', 'gossip REJECT MALFORMED']);
+
+    const metrics = new Metrics();
+    const count = metrics.labeledCounter<'source' | 'verdict' | 'code'>('kestrel_inputs_refused_total', 'refusals');
+    for (const r of refused) {
+      const [source, verdict, code] = r.split(' ') as [string, string, string];
+      count({ source, verdict, code });
+    }
+    expect(metrics.render()).toContain(
+      [
+        '# TYPE kestrel_inputs_refused_total counter',
+        'kestrel_inputs_refused_total{code="INVALID_SIGNATURE",source="api",verdict="REJECT"} 1',
+        'kestrel_inputs_refused_total{code="MALFORMED",source="gossip",verdict="REJECT"} 2',
+        'kestrel_inputs_refused_total{code="TAKER_EXPIRY",source="api",verdict="IGNORE"} 1',
+      ].join('\n'),
+    );
   });
 });
