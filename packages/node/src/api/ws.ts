@@ -23,21 +23,52 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
 import type { LedgerReader } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
+import { RateLimiter } from '../util/rate-limit.js';
 import { accountView, type Listed } from './account-view.js';
 
 export const WS_PATH = '/v1/ws';
 
-export const WS_LIMITS = Object.freeze({
+export interface WsLimits {
   /** open sockets per node */
-  maxConnections: 1000,
+  maxConnections: number;
+  /** open sockets per client address (one address cannot take them all) */
+  maxConnectionsPerAddress: number;
   /** subscriptions per socket */
-  maxSubscriptions: 64,
+  maxSubscriptions: number;
   /** bytes per client message (a subscription is well under 200) */
-  maxMessageBytes: 4096,
+  maxMessageBytes: number;
+  /** client messages per second per socket, and the burst allowed above it */
+  messagesPerSecond: number;
+  messageBurst: number;
   /** bytes queued for one slow client before it is dropped */
-  maxBufferedBytes: 4 * 1024 * 1024,
+  maxBufferedBytes: number;
+  /** a ping this often; a client that has not answered the last one by the next is dropped */
+  heartbeatMs: number;
   /** book levels per side in book messages */
+  bookDepth: number;
+}
+
+export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
+  maxConnections: 1000,
+  maxConnectionsPerAddress: 16,
+  maxSubscriptions: 64,
+  maxMessageBytes: 4096,
+  messagesPerSecond: 10,
+  messageBurst: 40,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  heartbeatMs: 30_000,
   bookDepth: 50,
+});
+
+/**
+ * Close codes a client can act on (4000–4999 are the application's own): it sent too much, or
+ * read too slowly; a dead connection (no pong) is cut without a frame.
+ */
+export const WS_CLOSE = Object.freeze({
+  /** more messages than messagesPerSecond / messageBurst allow */
+  RATE_LIMITED: 4008,
+  /** more than maxBufferedBytes waiting for the client to read */
+  SLOW_CONSUMER: 4009,
 });
 
 type Channel = 'book' | 'trades' | 'account' | 'batches';
@@ -54,45 +85,121 @@ export interface WsHubInit {
   ledger: LedgerReader;
   listing: Listed;
   log: Logger;
+  /** WS_LIMITS by default */
+  limits?: Partial<WsLimits>;
+}
+
+interface Client {
+  /** this hub's number for the socket (its message bucket) */
+  id: number;
+  subs: Map<string, Subscription>;
+  address: string;
+  /** answered the last ping */
+  alive: boolean;
 }
 
 const key = (channel: Channel, k: string): string => `${channel}:${k}`;
 
 export class WsHub {
   private readonly wss: WebSocketServer;
-  private readonly clients = new Map<WebSocket, Map<string, Subscription>>();
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly perAddress = new Map<string, number>();
+  private nextId = 0;
+  private readonly limits: WsLimits;
+  private readonly messages: RateLimiter;
+  private readonly heartbeat: NodeJS.Timeout;
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
   constructor(private readonly init: WsHubInit) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_LIMITS.maxMessageBytes });
+    const limits = { ...WS_LIMITS, ...init.limits };
+    this.limits = limits;
+    this.messages = new RateLimiter({ perSecond: limits.messagesPerSecond, burst: limits.messageBurst });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
     this.onUpgrade = (req, socket, head) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== WS_PATH || this.clients.size >= WS_LIMITS.maxConnections) {
-        socket.end(`HTTP/1.1 ${path !== WS_PATH ? '404 Not Found' : '503 Service Unavailable'}\r\nconnection: close\r\n\r\n`);
+      const address = req.socket.remoteAddress ?? '';
+      const refusal =
+        path !== WS_PATH
+          ? '404 Not Found'
+          : this.clients.size >= limits.maxConnections
+            ? '503 Service Unavailable'
+            : (this.perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress
+              ? '429 Too Many Requests'
+              : null;
+      if (refusal !== null) {
+        socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\n\r\n`);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address));
     };
     init.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.beat(), limits.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   close(): void {
+    clearInterval(this.heartbeat);
     this.init.server.off('upgrade', this.onUpgrade);
     for (const ws of this.clients.keys()) ws.terminate();
     this.clients.clear();
+    this.perAddress.clear();
     this.wss.close();
   }
 
-  private accept(ws: WebSocket): void {
-    this.clients.set(ws, new Map());
+  /** Open sockets, and how many come from `address`. */
+  connections(address?: string): number {
+    return address === undefined ? this.clients.size : (this.perAddress.get(address) ?? 0);
+  }
+
+  private accept(ws: WebSocket, address: string): void {
+    this.clients.set(ws, { id: this.nextId++, subs: new Map(), address, alive: true });
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => this.clients.delete(ws));
+    ws.on('pong', () => {
+      const c = this.clients.get(ws);
+      if (c) c.alive = true;
+    });
+    ws.on('close', () => this.drop(ws));
+    ws.on('error', () => this.drop(ws));
+  }
+
+  /** Forgets a client (once, whichever way it went). */
+  private drop(ws: WebSocket): void {
+    const c = this.clients.get(ws);
+    if (!c) return;
+    this.clients.delete(ws);
+    const n = (this.perAddress.get(c.address) ?? 1) - 1;
+    if (n > 0) this.perAddress.set(c.address, n);
+    else this.perAddress.delete(c.address);
+  }
+
+  /** Drops the clients that did not answer the last ping, and pings the rest. */
+  private beat(): void {
+    for (const [ws, c] of this.clients) {
+      if (!c.alive) {
+        this.drop(ws);
+        ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      ws.ping();
+    }
+  }
+
+  /** Closes a client with a code it can act on; cut by the next heartbeat if it does not go. */
+  private closeWith(ws: WebSocket, code: number, reason: string): void {
+    this.drop(ws);
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), this.limits.heartbeatMs).unref();
   }
 
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const subs = this.clients.get(ws);
-    if (!subs) return;
+    const client = this.clients.get(ws);
+    if (!client) return;
+    if (!this.messages.take(String(client.id))) {
+      return this.closeWith(ws, WS_CLOSE.RATE_LIMITED, `RATE_LIMITED: at most ${this.limits.messagesPerSecond} messages per second`);
+    }
+    const subs = client.subs;
     const parsed = parseJson(isBinary ? '' : data.toString());
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
     const msg = parsed as Record<string, unknown>;
@@ -116,8 +223,8 @@ export class WsHub {
       return;
     }
     if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
-    if (!subs.has(id) && subs.size >= WS_LIMITS.maxSubscriptions)
-      return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${WS_LIMITS.maxSubscriptions} subscriptions per connection`);
+    if (!subs.has(id) && subs.size >= this.limits.maxSubscriptions)
+      return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
     const sub: Subscription = { channel, key: k, seq: 0 };
     subs.set(id, sub);
     this.send(ws, sub, 'snapshot', this.snapshot(sub));
@@ -139,7 +246,7 @@ export class WsHub {
       if (e.kind === 'marginCall') warnings.push(e);
     }
     const fills = events.filter((e): e is Extract<EngineEvent, { kind: 'fill' }> => e.kind === 'fill');
-    for (const [ws, subs] of this.clients) {
+    for (const [ws, { subs }] of this.clients) {
       for (const sub of subs.values()) {
         if (sub.channel === 'batches') {
           this.send(ws, sub, 'update', {
@@ -188,7 +295,7 @@ export class WsHub {
     const { ledger, listing } = this.init;
     switch (sub.channel) {
       case 'book': {
-        const b = ledger.engine.book(Number(sub.key), WS_LIMITS.bookDepth);
+        const b = ledger.engine.book(Number(sub.key), this.limits.bookDepth);
         const lv = (levels: Array<[bigint, bigint]>): Array<[string, string]> => levels.map(([px, a]) => [formatX18(px), formatX18(a)]);
         return { marketId: b.marketId, sequence: ledger.engine.sequence.toString(), bids: lv(b.bids), asks: lv(b.asks) };
       }
@@ -202,11 +309,10 @@ export class WsHub {
   }
 
   private send(ws: WebSocket, sub: Subscription, type: string, data: unknown): void {
-    if (ws.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
+    if (!this.clients.has(ws)) return;
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.init.log.warn('ws: a client fell too far behind; disconnecting it', { buffered: ws.bufferedAmount });
-      this.clients.delete(ws);
-      ws.terminate();
-      return;
+      return this.closeWith(ws, WS_CLOSE.SLOW_CONSUMER, `SLOW_CONSUMER: more than ${this.limits.maxBufferedBytes} bytes unread`);
     }
     const msg: Record<string, unknown> = { channel: sub.channel, type, seq: sub.seq++, data };
     if (sub.key !== '') msg[sub.channel === 'account' ? 'subaccount' : 'marketId'] = sub.channel === 'account' ? sub.key : Number(sub.key);
