@@ -35,6 +35,8 @@ export interface NodeConfig {
   mempool: MempoolLimits;
   /** per client address, for POST endpoints */
   apiRateLimit: RateLimit;
+  /** per client address, for GET endpoints (its own bucket: reading never starves writing) */
+  apiReadRateLimit: RateLimit;
   /** per peer (the one that relayed the message), for gossiped orders and cancels */
   gossipRateLimit: RateLimit;
   /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
@@ -65,6 +67,7 @@ export const DEFAULTS = {
   mempool: DEFAULT_MEMPOOL_LIMITS,
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
   apiRateLimit: { perSecond: 200, burst: 400 },
+  apiReadRateLimit: { perSecond: 1000, burst: 2000 },
   // A peer relays the inputs of all its clients: ten times one client's allowance, and far above
   // what signature checks can keep up with anyway, so only a flood is cut.
   gossipRateLimit: { perSecond: 2000, burst: 4000 },
@@ -130,13 +133,14 @@ function coerce(field: string, v: unknown): unknown {
   return String(v);
 }
 
-const RATE_LIMITS = ['apiRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
+const RATE_LIMITS = ['apiRateLimit', 'apiReadRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
 
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
   const merged: Raw = {
     ...DEFAULTS,
     mempool: { ...DEFAULTS.mempool },
     apiRateLimit: { ...DEFAULTS.apiRateLimit },
+    apiReadRateLimit: { ...DEFAULTS.apiReadRateLimit },
     gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
     proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
   };

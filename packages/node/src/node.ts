@@ -133,7 +133,10 @@ export class KestrelNode {
       inputThrottled: () => node.count.gossipThrottled(),
       proposalThrottled: () => node.count.proposalsThrottled(),
     });
-    node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, new RateLimiter(config.apiRateLimit));
+    node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, {
+      writes: new RateLimiter(config.apiRateLimit),
+      reads: new RateLimiter(config.apiReadRateLimit),
+    });
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {
       const operator = privateKeyToAccount(config.operatorKey!);

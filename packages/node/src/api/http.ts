@@ -129,7 +129,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function startHttp(router: Router, host: string, port: number, log: Logger, limiter?: RateLimiter): Promise<Server> {
+/** Per client address: `writes` for POST requests, `reads` for the rest, each its own bucket. */
+export interface HttpLimiters {
+  writes?: RateLimiter;
+  reads?: RateLimiter;
+}
+
+export function startHttp(router: Router, host: string, port: number, log: Logger, limiters: HttpLimiters = {}): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const method = req.method ?? 'GET';
@@ -143,7 +149,8 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
           send(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${url.pathname}`));
           return;
         }
-        if (method === 'POST' && limiter && !limiter.take(req.socket.remoteAddress ?? '')) {
+        const limiter = method === 'POST' ? limiters.writes : limiters.reads;
+        if (limiter && !limiter.take(req.socket.remoteAddress ?? '')) {
           throw new KestrelError(ErrorCode.RATE_LIMITED, 'too many requests; slow down', {});
         }
         const body = method === 'POST' ? await readBody(req) : undefined;

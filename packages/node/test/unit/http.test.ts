@@ -34,7 +34,7 @@ describe('HTTP server limits', () => {
       .on('POST', '/echo', (req) => ({ got: req.body }))
       .on('GET', '/ping', () => ({ ok: true }))
       .on('GET', '/x/:id', (req) => ({ id: req.params.id }));
-    server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), new RateLimiter({ perSecond: 1, burst: 5 }));
+    server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), { writes: new RateLimiter({ perSecond: 1, burst: 5 }) });
     const addr = server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   });
@@ -67,5 +67,33 @@ describe('HTTP server limits', () => {
     const res = await fetch(`${url}/ping`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(405);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
+
+describe('HTTP read limits', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const router = new Router().on('GET', '/ping', () => ({ ok: true })).on('POST', '/echo', (req) => ({ got: req.body }));
+    // no refill to speak of: the burst is all a client gets in this test
+    server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), {
+      writes: new RateLimiter({ perSecond: 0.001, burst: 2 }),
+      reads: new RateLimiter({ perSecond: 0.001, burst: 3 }),
+    });
+    const addr = server.address();
+    url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers 429 RATE_LIMITED past the read burst, from a bucket apart from the writes', async () => {
+    const reads: number[] = [];
+    for (let i = 0; i < 5; i++) reads.push((await fetch(`${url}/ping`)).status);
+    expect(reads).toEqual([200, 200, 200, 429, 429]);
+    const limited = await fetch(`${url}/ping`);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    // the reads spent nothing of the writes' bucket
+    const writes: number[] = [];
+    for (let i = 0; i < 3; i++) writes.push((await fetch(`${url}/echo`, { method: 'POST', body: '{}' })).status);
+    expect(writes).toEqual([200, 200, 429]);
   });
 });
