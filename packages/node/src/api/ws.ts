@@ -78,6 +78,8 @@ interface Subscription {
   /** market id, subaccount, or "" */
   key: string;
   seq: number;
+  /** its snapshot was sent: updates follow it (none before, so none the snapshot already holds) */
+  ready: boolean;
 }
 
 export interface WsHubInit {
@@ -144,6 +146,13 @@ export class WsHub {
     this.clients.clear();
     this.perAddress.clear();
     this.wss.close();
+  }
+
+  /** Subscriptions held over every socket (those still waiting for their snapshot included). */
+  subscriptions(): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.subs.size;
+    return n;
   }
 
   /** Open sockets, and how many come from `address`. */
@@ -225,9 +234,15 @@ export class WsHub {
     if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
     if (!subs.has(id) && subs.size >= this.limits.maxSubscriptions)
       return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
-    const sub: Subscription = { channel, key: k, seq: 0 };
+    const sub: Subscription = { channel, key: k, seq: 0, ready: false };
     subs.set(id, sub);
-    this.send(ws, sub, 'snapshot', this.snapshot(sub));
+    // the snapshot is of committed state: a batch being applied (not committed, and perhaps
+    // undone) is waited out, as the HTTP reads wait; its update is then in the snapshot
+    void this.init.ledger.quiescent().then(() => {
+      if (subs.get(id) !== sub) return; // unsubscribed or replaced meanwhile
+      this.send(ws, sub, 'snapshot', this.snapshot(sub));
+      sub.ready = true;
+    });
   }
 
   /** After each committed batch: the updates of every subscription it concerns. */
@@ -248,6 +263,7 @@ export class WsHub {
     const fills = events.filter((e): e is Extract<EngineEvent, { kind: 'fill' }> => e.kind === 'fill');
     for (const [ws, { subs }] of this.clients) {
       for (const sub of subs.values()) {
+        if (!sub.ready) continue;
         if (sub.channel === 'batches') {
           this.send(ws, sub, 'update', {
             batchId: p.batchId.toString(),

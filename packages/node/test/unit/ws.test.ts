@@ -14,7 +14,7 @@ import type { LedgerReader } from '../../src/store/ledger.js';
 import { createLogger } from '../../src/util/log.js';
 import { eventually } from '../helpers.js';
 
-const ledger = { lastBatchId: 1n, stateHash: `0x${'ab'.repeat(32)}` } as unknown as LedgerReader;
+const ledger = { lastBatchId: 1n, stateHash: `0x${'ab'.repeat(32)}`, quiescent: async () => undefined } as unknown as LedgerReader;
 const listing = { markets: [], assets: [] } as unknown as Listed;
 const batch = { batchId: 2n, timestamp: 1n, stateHash: `0x${'cd'.repeat(32)}`, inputs: [], requests: [] } as unknown as Proposal;
 
@@ -22,10 +22,10 @@ let server: Server | undefined;
 let hub: WsHub | undefined;
 const open: Array<{ close(): void }> = [];
 
-async function start(limits: Partial<WsLimits>): Promise<{ url: string; port: number; hub: WsHub }> {
+async function start(limits: Partial<WsLimits>, reader: LedgerReader = ledger, listed: Listed = listing): Promise<{ url: string; port: number; hub: WsHub }> {
   server = createServer();
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  hub = new WsHub({ server, ledger, listing, log: createLogger('test', 'silent'), limits });
+  hub = new WsHub({ server, ledger: reader, listing: listed, log: createLogger('test', 'silent'), limits });
   const port = (server.address() as AddressInfo).port;
   return { url: `ws://127.0.0.1:${port}${WS_PATH}`, port, hub };
 }
@@ -114,5 +114,47 @@ describe('WebSocket guards', () => {
     expect(hub.connections()).toBe(0);
     ws.resume();
     expect(await code).toBe(WS_CLOSE.SLOW_CONSUMER);
+  });
+
+  it('sends a snapshot of committed state only: a batch being applied is waited out, and not sent again as an update', async () => {
+    const E18 = 10n ** 18n;
+    let levels: { bids: Array<[bigint, bigint]>; asks: Array<[bigint, bigint]> } = { bids: [], asks: [] };
+    let release: () => void = () => undefined;
+    const applying = new Promise<void>((r) => (release = r));
+    const reader = {
+      ...ledger,
+      engine: { book: (marketId: number) => ({ marketId, ...levels }), sequence: 0n },
+      quiescent: () => applying,
+    } as unknown as LedgerReader;
+    const { url, hub } = await start({}, reader, { markets: [{ marketId: 1 }], assets: [] } as unknown as Listed);
+    const ws = (await client(url)) as WebSocket;
+    const got: Array<{ type: string; seq: number; data: { bids: string[][] } }> = [];
+    ws.on('message', (m: Buffer) => got.push(JSON.parse(m.toString()) as (typeof got)[number]));
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'book', marketId: 1 }));
+
+    // a batch is being applied (the engine already shows its bid), then committed
+    await eventually(
+      async () => hub.subscriptions(),
+      (n) => n === 1,
+      'the subscription taken',
+    );
+    levels = { bids: [[2000n * E18, E18]], asks: [] };
+    hub.onBatch(batch, [{ kind: 'accepted', hash: '0x', sequence: 1n, marketId: 1, subaccount: '0x' }]);
+    expect(got).toEqual([]); // nothing while the batch is in flight, not even its update
+    release();
+    await eventually(
+      async () => got.length,
+      (n) => n === 1,
+      'the snapshot',
+    );
+    expect(got[0]).toMatchObject({ type: 'snapshot', seq: 0, data: { bids: [['2000', '1']] } });
+
+    hub.onBatch(batch, [{ kind: 'accepted', hash: '0x', sequence: 2n, marketId: 1, subaccount: '0x' }]);
+    await eventually(
+      async () => got.length,
+      (n) => n === 2,
+      'the next update',
+    );
+    expect(got[1]).toMatchObject({ type: 'update', seq: 1 });
   });
 });
