@@ -86,7 +86,7 @@ export function applyBatch(
         push(engine.apply({ kind: 'cancelAll', subaccount: input.cancelAll.subaccount, marketId: input.cancelAll.marketId }));
         break;
       case 'drop': {
-        const o = engine.getOrder(input.hash);
+        const o = engine.openOrder(input.hash);
         if (o) push(engine.apply({ kind: 'cancel', subaccount: o.order.subaccount, hashes: [input.hash] }));
         break;
       }

@@ -40,6 +40,6 @@ export function applyRequest(engine: Engine, r: ChainRequest): EngineEvent[] {
       return engine.apply({ kind: 'liquidate', requestId: r.id, liquidator: r.subaccount, subaccount: r.data, marketId: r.assetId, amount: r.amount });
     case RequestKind.CancelOrder:
       // cancelled on chain by its owner (the contract checked); an order this engine never saw has nothing to take off
-      return engine.getOrder(r.data)?.order.subaccount === r.subaccount ? engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.data] }) : [];
+      return engine.openOrder(r.data)?.order.subaccount === r.subaccount ? engine.apply({ kind: 'cancel', subaccount: r.subaccount, hashes: [r.data] }) : [];
   }
 }

@@ -28,10 +28,13 @@ export class Account {
   /** perp positions by market id (kept by {@link Positions}) */
   readonly positions = new Map<number, PositionEntry>();
   /**
-   * nonces of the subaccount's orders filled in full (spent: no other order with one may trade);
-   * derived from the orders, kept here so the matcher checks a maker without a lookup by id
+   * nonces of the subaccount's orders filled in full, or IOCs that traded (spent: no other order
+   * with one may trade); records of their own (records.ts), kept here so the matcher checks a
+   * maker without a lookup by id
    */
   spentNonces: Set<bigint> | undefined = undefined;
+  /** the account's state record key (records.ts) */
+  readonly key: string;
   constructor(
     /** lower-case subaccount id */
     readonly subaccount: Hex,
@@ -42,5 +45,7 @@ export class Account {
      * compares numbers, not strings; only ever compared, never stored or hashed
      */
     readonly owner: number,
-  ) {}
+  ) {
+    this.key = `a${subaccount}`;
+  }
 }

@@ -117,6 +117,10 @@ export class Accounts implements Ledger {
   private readonly cashMoves: bigint[];
   /** perp positions and markets */
   readonly perps: Positions;
+  /** told before the first move of each balance or position in a batch (the state tracks its record) */
+  private touchHook: ((account: Account) => void) | undefined = undefined;
+  /** account handles by index */
+  private readonly byIndex: Account[] = [];
 
   /** `width`: asset ids this ledger holds (0 … width − 1), at most {@link MAX_ASSETS}. */
   constructor(readonly width: number = LANES) {
@@ -158,6 +162,7 @@ export class Accounts implements Ledger {
       }
       a = new Account(subaccount, this.count++, owner);
       this.bySub.set(subaccount, a);
+      this.byIndex.push(a);
     }
     return a;
   }
@@ -201,8 +206,14 @@ export class Accounts implements Ledger {
     this.stamp[i] = this.epochs[assetId]!;
   }
 
+  set onTouch(hook: ((account: Account) => void) | undefined) {
+    this.touchHook = hook;
+    this.perps.onTouch = hook;
+  }
+
   private touch(i: number): void {
     if (this.touched[i] === 0) {
+      this.touchHook?.(this.byIndex[(i / this.width) | 0]!);
       this.touched[i] = 1;
       this.touchedList.push(i);
     }
@@ -273,6 +284,17 @@ export class Accounts implements Ledger {
   }
 
   /**
+   * Every account with a move waiting for the batch's end (a balance or a position): its record
+   * reads differently after each further move, though only the first move named it.
+   */
+  pendingAccounts(): Set<Account> {
+    const out = new Set<Account>();
+    for (const i of this.touchedList) out.add(this.byIndex[(i / this.width) | 0]!);
+    for (const a of this.perps.pendingAccounts()) out.add(a);
+    return out;
+  }
+
+  /**
    * Ends the batch: every balance moved since the last call is stored as its new scaled value
    * (one conversion per balance), and the pools' scaled totals follow.
    */
@@ -281,6 +303,8 @@ export class Accounts implements Ledger {
     this.perps.endBatch((account, assetId, amount) => this.add(account, assetId, amount));
     const w = this.width;
     for (const i of this.touchedList) {
+      // named again: the record may have been read (hashed) since its first move in the batch
+      this.touchHook?.(this.byIndex[(i / w) | 0]!);
       this.touched[i] = 0;
       const assetId = i % w;
       const net = this.wide[i]! - this.base[i]! + this.lanes[i]!;
@@ -316,6 +340,11 @@ export class Accounts implements Ledger {
   /** Deposits minus withdrawals of an asset in the current batch. */
   cashMoved(assetId: number): bigint {
     return this.cashMoves[assetId]!;
+  }
+
+  /** Sets the batch's cash moved outright (record import). */
+  setCashMoved(assetId: number, amount: bigint): void {
+    this.cashMoves[assetId] = amount;
   }
 
   /** Records cash entering (deposit, > 0) or leaving (withdrawal, < 0) the vault in this batch. */
@@ -415,6 +444,29 @@ export class Accounts implements Ledger {
       }
     }
     return out;
+  }
+
+  /** One account's stored balances: `[assetId, scaled, the batch's net move]` where either is non-zero, by asset id. */
+  storedOf(a: Account): Array<[number, bigint, bigint]> {
+    const out: Array<[number, bigint, bigint]> = [];
+    for (let id = 0; id < this.width; id++) {
+      const i = a.index * this.width + id;
+      const net = this.wide[i]! - this.base[i]! + this.lanes[i]!;
+      if (this.scaled[i] !== 0n || net !== 0n) out.push([id, this.scaled[i]!, net]);
+    }
+    return out;
+  }
+
+  /**
+   * Empties an account: every balance, move and position (record import). Only between batches:
+   * nothing of the account may be waiting for the batch's end.
+   */
+  clear(a: Account): void {
+    for (let id = 0; id < this.width; id++) {
+      const i = a.index * this.width + id;
+      if (this.scaled[i] !== 0n || this.wide[i] !== 0n || this.lanes[i] !== 0n) this.setStored(a.subaccount, id, 0n, 0n);
+    }
+    this.perps.clear(a);
   }
 
   /** Sums of the stored scaled balances of an asset, positive and negative: what its pool's totals must be. */

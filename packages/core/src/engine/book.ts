@@ -112,6 +112,36 @@ export class Book<R = unknown> {
     return slot;
   }
 
+  /**
+   * Inserts an order at its place in time within its level: after the last order `isEarlier`
+   * says came before it, searching from the tail (so inserting in time order is O(1)). What a
+   * restored or reinstated order needs; new orders use {@link insert}.
+   */
+  insertOrdered(isBuy: boolean, tick: number, lots: number, ref: R, isEarlier: (other: R) => boolean): number {
+    const levels = isBuy ? this.bidLevels : this.askLevels;
+    const lvl = levels.get(tick);
+    if (lvl === undefined) return this.insert(isBuy, tick, lots, ref);
+    let after = this.lTail[lvl]!;
+    while (after !== NIL && !isEarlier(this.refs[after]!)) after = this.oPrev[after]!;
+    if (after === this.lTail[lvl]) return this.insert(isBuy, tick, lots, ref);
+    const slot = this.allocSlot();
+    const next = after === NIL ? this.lHead[lvl]! : this.oNext[after]!;
+    this.oLots[slot] = lots;
+    this.oLevel[slot] = lvl;
+    this.oPrev[slot] = after;
+    this.oNext[slot] = next;
+    if (after === NIL) this.lHead[lvl] = slot;
+    else this.oNext[after] = slot;
+    this.oPrev[next] = slot;
+    this.lCount[lvl]!++;
+    const total = this.lTotal[lvl]! + lots;
+    this.lTotal[lvl] = total;
+    if (total > MAX_SAFE) this.lExact[lvl] = 0;
+    this.refs[slot] = ref;
+    this.live++;
+    return slot;
+  }
+
   /** Removes a resting order (cancel, expiry). O(1) unless its level empties. */
   remove(slot: number): void {
     const lvl = this.oLevel[slot]!;

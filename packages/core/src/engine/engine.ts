@@ -42,8 +42,8 @@ import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
-import { restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
-import { stateHash } from './state-hash.js';
+import { encodeRecord, GLOBALS_KEY, importRecord } from './records.js';
+import { restoreRecords, restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { EngineState, openWithClientId } from './state.js';
 import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
 import { checkOrder } from './validate.js';
@@ -72,6 +72,8 @@ export class Engine {
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
+    const s = this.s;
+    s.changes.encode = (key) => encodeRecord(s, key);
     this.margin = config.risk === undefined ? undefined : new Margin(this.s, config.risk);
     const fallback = this.margin?.check ?? spotBalanceCheck;
     this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
@@ -82,6 +84,16 @@ export class Engine {
   static restore(config: EngineConfig, snapshot: EngineSnapshot, options: EngineOptions = {}): Engine {
     const e = new Engine(config, options);
     restoreState(e.s, snapshot);
+    return e;
+  }
+
+  /**
+   * Rebuilds an engine from its records (a node's store: {@link takeChanges} written out), in any
+   * order; throws on a damaged record.
+   */
+  static fromRecords(config: EngineConfig, records: Iterable<[string, Uint8Array]>, options: EngineOptions = {}): Engine {
+    const e = new Engine(config, options);
+    restoreRecords(e.s, records);
     return e;
   }
 
@@ -96,6 +108,7 @@ export class Engine {
         // flags read the batch's moves before they are stored, as the contract does
         this.deRisk?.updateFlags(events);
         this.s.accounts.endBatch();
+        this.s.evictFinished();
         break;
       case 'place':
         this.place(input.hash, input.order, events);
@@ -205,10 +218,25 @@ export class Engine {
     return { marketId, bids: side(true), asks: side(false) };
   }
 
-  /** Any order the engine has seen, live or terminal. */
+  /**
+   * An order in the hot state (open, or finished in the current batch), or one that finished and
+   * was not taken yet ({@link takeFinished}).
+   */
   getOrder(hash: Hex): OrderState | undefined {
-    const rec = typeof hash === 'string' ? this.s.orders.get(hash.toLowerCase() as Hex) : undefined;
+    const h = typeof hash === 'string' ? (hash.toLowerCase() as Hex) : undefined;
+    const rec = h === undefined ? undefined : (this.s.orders.get(h) ?? this.s.finished.get(h));
     return rec === undefined ? undefined : this.stateOf(rec);
+  }
+
+  /** An open order (on a book), or undefined: unlike {@link getOrder}, a function of the state alone. */
+  openOrder(hash: Hex): OrderState | undefined {
+    const rec = typeof hash === 'string' ? this.s.orders.get(hash.toLowerCase() as Hex) : undefined;
+    return rec?.isOpen === true ? this.stateOf(rec) : undefined;
+  }
+
+  /** Whether an order with this hash is open or finished and still remembered (so it cannot be placed again). */
+  knowsOrder(hash: Hex): boolean {
+    return typeof hash === 'string' && this.s.knowsOrder(hash.toLowerCase() as Hex);
   }
 
   /** A subaccount's open orders, by sequence. */
@@ -330,14 +358,83 @@ export class Engine {
     return this.s.oracles.get(marketId);
   }
 
-  /** keccak-256 of the canonical serialization of the whole state (see state-hash.ts). */
+  /**
+   * The state commitment (commitment.ts): a Merkle root over the state records, brought up to
+   * date with the records changed since it was last asked for.
+   */
   stateHash(): Hex {
-    return stateHash(this.s);
+    const { commitment, changes } = this.s;
+    // accounts with moves pending in the batch may have moved again since they were named
+    for (const a of this.s.accounts.pendingAccounts()) changes.forCommitment.add(a.key);
+    commitment.set(GLOBALS_KEY, encodeRecord(this.s, GLOBALS_KEY));
+    for (const key of changes.forCommitment) commitment.set(key, encodeRecord(this.s, key));
+    changes.forCommitment.clear();
+    return commitment.root();
   }
 
-  /** The whole state as JSON-safe data (bigints as decimal strings). */
+  /** The whole state as its records (JSON-safe: bytes as hex), sorted by key. */
   snapshot(): EngineSnapshot {
     return snapshotState(this.s);
+  }
+
+  /**
+   * The records changed since the last call (the first call: since the engine was made or
+   * restored), each with its bytes, or null when it was removed: what a node writes to its store
+   * after a batch. The globals record is always among them.
+   */
+  takeChanges(): Array<[string, Uint8Array | null]> {
+    const s = this.s;
+    for (const a of s.accounts.pendingAccounts()) s.changes.forStore.add(a.key);
+    const keys = [...s.changes.forStore, GLOBALS_KEY].sort();
+    s.changes.forStore.clear();
+    const out: Array<[string, Uint8Array | null]> = [];
+    let last = '';
+    for (const key of keys) {
+      if (key === last) continue;
+      last = key;
+      out.push([key, encodeRecord(s, key)]);
+    }
+    return out;
+  }
+
+  /** The orders that finished and left the hot state since the last call, by hash: a node archives them. */
+  takeFinished(): OrderState[] {
+    const out = [...this.s.finished.values()].sort((a, b) => (a.hash < b.hash ? -1 : 1)).map((r) => this.stateOf(r));
+    this.s.finished.clear();
+    return out;
+  }
+
+  /**
+   * Starts keeping what the coming inputs change, so that {@link undo} can return to this point
+   * at the cost of what changed. Call it between batches.
+   */
+  beginUndo(): void {
+    this.s.changes.open([GLOBALS_KEY]);
+  }
+
+  /** Keeps what changed since {@link beginUndo} (the batch stands). */
+  endUndo(): void {
+    this.s.changes.close();
+  }
+
+  /** Returns the state to where {@link beginUndo} was called. */
+  undo(): void {
+    const s = this.s;
+    if (!s.changes.journaling) throw new KestrelError(ErrorCode.INTERNAL, 'undo without beginUndo');
+    const atOpen = s.changes.storeKeysAtOpen;
+    const before = s.changes.close();
+    s.changes.muted = true;
+    try {
+      // a batch left half-applied is first brought to its end, so no move waits anywhere
+      s.accounts.endBatch();
+      s.justSpent.length = 0;
+      importRecord(s, GLOBALS_KEY, before.get(GLOBALS_KEY)!);
+      for (const [key, bytes] of before) if (key !== GLOBALS_KEY) importRecord(s, key, bytes);
+      s.evictFinished();
+    } finally {
+      s.changes.muted = false;
+    }
+    s.changes.reverted(before.keys(), atOpen);
   }
 
   // ------------------------------------------------------------------ inputs
@@ -347,8 +444,10 @@ export class Engine {
     const s = this.s;
     // a new batch: the last one's moves are stored first, then interest accrues to its timestamp
     s.accounts.endBatch();
+    s.evictFinished();
     if (timestamp < s.now) return; // the clock never goes back; a late timestamp is ignored
     s.now = timestamp;
+    s.pruneTombstones(timestamp);
     s.priceEpoch++;
     for (const a of s.accounts.accrue(timestamp, s.insuranceAccount)) {
       const p = s.accounts.pool(a.assetId);
@@ -356,6 +455,7 @@ export class Engine {
     }
     samplePremiums(s, timestamp);
     for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
+      s.touchOrder(r);
       s.unrest(r);
       r.status = 'expired';
       events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount, clientId: r.order.clientId });
@@ -407,14 +507,14 @@ export class Engine {
     for (const h of hashes) {
       const hash = (typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex;
       const rec = this.s.orders.get(hash);
-      const code =
-        rec === undefined
-          ? ErrorCode.UNKNOWN_ORDER
+      // a finished order is answered from its tombstone alone, whether or not it left the hot state yet
+      const code = !this.s.knowsOrder(hash)
+        ? ErrorCode.UNKNOWN_ORDER
+        : rec === undefined || !rec.isOpen
+          ? ErrorCode.ORDER_NOT_OPEN
           : rec.subaccount !== subaccount
             ? ErrorCode.NOT_ORDER_OWNER
-            : !rec.isOpen
-              ? ErrorCode.ORDER_NOT_OPEN
-              : undefined;
+            : undefined;
       if (code !== undefined) {
         events.push({ kind: 'cancelRejected', hash, subaccount, code });
         continue;
@@ -455,7 +555,10 @@ export class Engine {
     if (typeof minNonce !== 'bigint' || minNonce < 0n || minNonce > UINT64_MAX) throw malformed('cancelUpTo: bad minNonce');
     const s = this.s;
     const next = minNonce > s.minNonce(subaccount) ? minNonce : s.minNonce(subaccount);
-    if (next !== 0n) s.minNonces.set(subaccount, next);
+    if (next !== 0n && next !== s.minNonce(subaccount)) {
+      s.minNonces.set(subaccount, next);
+      s.forgetSpentBelow(subaccount, next);
+    }
     events.push({ kind: 'minNonceSet', requestId, subaccount, minNonce: next });
     for (const rec of s.openOf(subaccount)) {
       if (rec.order.nonce >= next) continue;
@@ -481,7 +584,7 @@ export class Engine {
     stp: SelfTradeMode = SelfTradeMode.CANCEL_MAKER,
   ): OrderRecord {
     const rec = new OrderRecord(hash, order, tick, lots, tif, stp, sequence);
-    this.s.orders.set(hash, rec);
+    this.s.addOrder(rec);
     return rec;
   }
 
@@ -501,6 +604,7 @@ export class Engine {
   }
 
   private cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {
+    this.s.touchOrder(rec);
     rec.status = 'cancelled';
     rec.cancelReason = reason;
     events.push({

@@ -202,6 +202,8 @@ export class Matcher implements MatchHook {
     const s = this.s;
     const taker = this.taker;
     settleFill(s.accounts, f, s.feeAccount);
+    s.touchOrder(maker);
+    s.touchOrder(taker);
     maker.filledLots += q;
     if (maker.filledLots === maker.lots) {
       s.markFilled(maker);
@@ -228,6 +230,7 @@ export class Matcher implements MatchHook {
   }
 
   private removeMaker(maker: OrderRecord, exit: MakerExit): void {
+    this.s.touchOrder(maker);
     this.s.detach(maker); // the book frees the slot itself
     if (exit === 'expired') {
       maker.status = 'expired';

@@ -1,6 +1,6 @@
 /**
- * The engine's record of one order, live or terminal. Terminal records are kept so that status
- * queries and duplicate detection work for every hash the engine has seen.
+ * The engine's record of one order while it is open (and until the end of the batch it finished
+ * in); a finished order leaves a tombstone behind (state.ts).
  */
 import type { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
@@ -20,6 +20,8 @@ export class OrderRecord {
   status: OrderStatus = 'open';
   rejectCode: ErrorCode | undefined = undefined;
   cancelReason: CancelReason | undefined = undefined;
+  /** kept by the engine (a trader's order), so its changes are tracked; protocol orders are not */
+  tracked = false;
   /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
   account: Account | undefined = undefined;
 

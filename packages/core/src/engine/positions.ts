@@ -52,6 +52,8 @@ export class Positions {
   private readonly markets = new Map<number, PerpMarket>();
   /** positions moved in the current batch, in first-move order */
   private touchedList: Array<[Account, number]> = [];
+  /** told before a position's first move in a batch */
+  onTouch: ((account: Account) => void) | undefined = undefined;
 
   constructor(private capacity: number) {}
 
@@ -115,6 +117,7 @@ export class Positions {
       account.positions.set(marketId, p);
     }
     if (!p.touched) {
+      this.onTouch?.(account);
       p.touched = true;
       this.touchedList.push([account, marketId]);
     }
@@ -192,6 +195,27 @@ export class Positions {
     }
   }
 
+  /** What is stored of an account's positions, with the batch's net fills, where any is non-zero, by market id. */
+  storedOf(account: Account): Array<[number, StoredPosition]> {
+    const out: Array<[number, StoredPosition]> = [];
+    for (const id of this.marketsOf(account)) {
+      const p = this.stored(account, id);
+      if (p.size !== 0n || p.vQuote !== 0n || p.lastCumFunding !== 0n || p.dSize !== 0n || p.dVQuote !== 0n) out.push([id, p]);
+    }
+    return out;
+  }
+
+  /** Accounts with a position moved in the current batch. */
+  pendingAccounts(): Account[] {
+    return this.touchedList.map(([a]) => a);
+  }
+
+  /** Removes every position of an account (record import; only between batches). */
+  clear(account: Account): void {
+    for (const m of this.markets.values()) m.lanes.fill(0, 2 * account.index, 2 * account.index + 2);
+    account.positions.clear();
+  }
+
   /** Market ids where the account has a position or a move, ascending. */
   marketsOf(account: Account): number[] {
     const ids = new Set(account.positions.keys());
@@ -215,6 +239,7 @@ export class Positions {
    */
   endBatch(credit: (account: Account, assetId: number, amount: bigint) => void): void {
     for (const [account, marketId] of this.touchedList) {
+      this.onTouch?.(account); // named again: the record may have been hashed since its first move
       const p = account.positions.get(marketId)!;
       const m = this.market(marketId);
       const s = this.stored(account, marketId);

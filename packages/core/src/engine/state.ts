@@ -11,7 +11,10 @@ import { ONE, UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import { Accounts, LANES, MAX_ASSETS, type Account } from './accounts.js';
 import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
+import { Changes } from './changes.js';
+import { Commitment } from './commitment.js';
 import { ExpiryHeap, type OrderRecord } from './order-record.js';
+import { accountKey, nonceKey } from './record-keys.js';
 import { FillPricer } from './settlement.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, MAX_PLAN_SLIPPAGE_BPS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
@@ -31,8 +34,21 @@ export class EngineState {
   readonly markets = new Map<number, MarketState>();
   /** market ids ascending */
   readonly marketIds: readonly number[];
-  /** every order the engine has seen, by lower-case hash */
+  /**
+   * the orders in the hot state, by lower-case hash: the open ones, and the ones that finished in
+   * the current batch (they leave at its end, see {@link evictFinished})
+   */
   readonly orders = new Map<Hex, OrderRecord>();
+  /** finished orders, by hash: their expiry (0 = none), kept until then so none is placed twice */
+  readonly tombstones = new Map<Hex, bigint>();
+  private readonly tombstoneExpiries: Array<[bigint, Hex]> = [];
+  /** orders that left the hot state and that no reader has taken yet (Engine.takeFinished) */
+  readonly finished = new Map<Hex, OrderRecord>();
+  /** orders changed since the last eviction */
+  private readonly touchedOrders = new Set<OrderRecord>();
+  /** which records changed: for the commitment, for a node's store, for undo (its encoder is set by the engine) */
+  readonly changes = new Changes();
+  readonly commitment = new Commitment();
   /** open orders per subaccount, and per subaccount and clientId */
   readonly openBySub = new Map<Hex, OpenOrders>();
   /** balances, lending pools and perp positions */
@@ -42,15 +58,15 @@ export class EngineState {
   /** when each oracle price was published (unix seconds) */
   readonly oracleTimes = new Map<number, bigint>();
   readonly maxOpenOrders: number;
-  readonly minNonces = new Map<Hex, bigint>();
+  readonly minNonces: Map<Hex, bigint> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   /** (subaccount, nonce) spent since the engine last cancelled the open orders sharing them */
   readonly justSpent: Array<[Hex, bigint]> = [];
   /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
-  readonly linkedSigners = new Map<Hex, { signer: Hex; expiry: bigint }>();
+  readonly linkedSigners: Map<Hex, { signer: Hex; expiry: bigint }> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   /** each subaccount's latest risk plan (spec/de-risking.md), subaccount lower-cased */
-  readonly riskPlans = new Map<Hex, RiskPlan>();
+  readonly riskPlans: Map<Hex, RiskPlan> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   /** accounts in margin call: when the batch that flagged them ran (unix seconds) */
-  readonly marginCalls = new Map<Hex, bigint>();
+  readonly marginCalls: Map<Hex, bigint> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   readonly expiries = new ExpiryHeap();
   readonly feeSubaccount: Hex;
   readonly feeAccount: Account;
@@ -60,6 +76,8 @@ export class EngineState {
   constructor(config: EngineConfig) {
     validateConfig(config);
     this.accounts = new Accounts(Math.max(LANES, ...config.assets.map((a) => a.assetId + 1)));
+    // a balance or a position about to move names its account's record
+    this.accounts.onTouch = (a) => this.changes.touch(a.key);
     for (const a of config.assets) {
       this.assets.set(a.assetId, { ...a });
       this.accounts.setCurve(a.assetId, a.lending);
@@ -132,14 +150,105 @@ export class EngineState {
 
   /** Marks an order filled and spends its nonce. */
   markFilled(rec: OrderRecord): void {
+    this.touchOrder(rec);
     rec.status = 'filled';
     this.spendNonce(rec);
   }
 
   /** Spends an order's nonce (filled in full, or an IOC or FOK order that traded): no order with it may trade again. */
   spendNonce(rec: OrderRecord): void {
-    (this.accountOf(rec).spentNonces ??= new Set()).add(rec.order.nonce);
-    this.justSpent.push([rec.subaccount, rec.order.nonce]);
+    const account = this.accountOf(rec);
+    const nonce = rec.order.nonce;
+    if (account.spentNonces?.has(nonce) !== true) {
+      this.changes.touch(nonceKey(account.subaccount, nonce));
+      (account.spentNonces ??= new Set()).add(nonce);
+    }
+    this.justSpent.push([rec.subaccount, nonce]);
+  }
+
+  /** Forgets the subaccount's spent nonces below its minNonce: the minNonce refuses them already. */
+  forgetSpentBelow(subaccount: Hex, minNonce: bigint): void {
+    const spent = this.accounts.find(subaccount)?.spentNonces;
+    if (spent === undefined) return;
+    for (const n of [...spent].filter((n) => n < minNonce).sort((a, b) => (a < b ? -1 : 1))) {
+      this.changes.touch(nonceKey(subaccount, n));
+      spent.delete(n);
+    }
+  }
+
+  // ------------------------------------------------------------------ orders as records
+
+  /** Has the engine an order with this hash, open or finished (and not yet expired)? */
+  knowsOrder(hash: Hex): boolean {
+    return this.orders.has(hash) || this.tombstones.has(hash);
+  }
+
+  /** Names an order record about to change (a trader's order; protocol orders are not kept). */
+  touchOrder(rec: OrderRecord): void {
+    if (!rec.tracked) return;
+    this.changes.touch(rec.hash);
+    this.touchedOrders.add(rec);
+  }
+
+  /** Keeps a new order record. */
+  addOrder(rec: OrderRecord): void {
+    this.changes.touch(rec.hash);
+    rec.tracked = true;
+    this.orders.set(rec.hash, rec);
+    this.touchedOrders.add(rec);
+  }
+
+  /**
+   * Moves the orders that finished since the last call out of the hot state: each leaves a
+   * tombstone (its expiry) and waits in {@link finished} for a reader. Nothing a record holds
+   * changes, so this is no change to track.
+   */
+  evictFinished(): void {
+    for (const rec of this.touchedOrders) {
+      if (rec.isOpen || this.orders.get(rec.hash) !== rec) continue;
+      this.orders.delete(rec.hash);
+      this.addTombstone(rec.hash, rec.order.expiry);
+      this.finished.set(rec.hash, rec);
+    }
+    this.touchedOrders.clear();
+  }
+
+  addTombstone(hash: Hex, expiry: bigint): void {
+    this.tombstones.set(hash, expiry);
+    if (expiry !== 0n) heapPush(this.tombstoneExpiries, [expiry, hash]);
+  }
+
+  /** Forgets the finished orders whose expiry has come (`expiry ≤ now`): placing one again is refused as EXPIRED. */
+  pruneTombstones(now: bigint): void {
+    const heap = this.tombstoneExpiries;
+    while (heap.length > 0 && heap[0]![0] <= now) {
+      const [expiry, hash] = heapPop(heap);
+      if (this.tombstones.get(hash) !== expiry) continue; // already gone, or back with another life
+      this.changes.touch(hash);
+      this.tombstones.delete(hash);
+    }
+  }
+
+  /** Removes whatever the state holds for an order hash (record import). */
+  dropOrder(hash: Hex): void {
+    const rec = this.orders.get(hash);
+    if (rec !== undefined) {
+      if (rec.slot >= 0) this.unrest(rec);
+      else this.detach(rec);
+      this.orders.delete(hash);
+      this.touchedOrders.delete(rec);
+    }
+    this.tombstones.delete(hash);
+    this.finished.delete(hash);
+  }
+
+  /** Puts an open order (record import) on its book at its place in time, and into the indexes. */
+  restOrdered(rec: OrderRecord, market: MarketState): void {
+    rec.tracked = true;
+    this.orders.set(rec.hash, rec);
+    rec.slot = market.book.insertOrdered(rec.order.isBuy, rec.tick, rec.remainingLots, rec, (other) => other.sequence < rec.sequence);
+    this.index(rec);
+    if (rec.order.expiry !== 0n) this.expiries.push(rec);
   }
 
   minNonce(subaccount: Hex): bigint {
@@ -185,7 +294,59 @@ export class EngineState {
   }
 }
 
-/** One subaccount's open orders, and the same by clientId (most clientIds name one order). */
+/** A map by subaccount that names the account's record before each change. */
+class AccountMap<V> extends Map<Hex, V> {
+  constructor(private readonly onChange: (sub: Hex) => void) {
+    super();
+  }
+
+  override set(key: Hex, value: V): this {
+    this.onChange?.(key);
+    return super.set(key, value);
+  }
+
+  override delete(key: Hex): boolean {
+    if (!super.has(key)) return false;
+    this.onChange(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    for (const key of [...this.keys()]) this.delete(key);
+  }
+}
+
+/** A binary min-heap of (expiry, hash). */
+function heapPush(h: Array<[bigint, Hex]>, item: [bigint, Hex]): void {
+  let i = h.length;
+  h.push(item);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p]![0] <= item[0]) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = item;
+}
+
+function heapPop(h: Array<[bigint, Hex]>): [bigint, Hex] {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length === 0) return top;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= h.length) break;
+    const r = l + 1;
+    const c = r < h.length && h[r]![0] < h[l]![0] ? r : l;
+    if (h[c]![0] >= last[0]) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+  return top;
+}
+
 /** Orders by a key, most keys holding one order (kept unboxed), some several. */
 class OrdersByKey<K> {
   private readonly map = new Map<K, OrderRecord | Set<OrderRecord>>();

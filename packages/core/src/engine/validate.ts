@@ -77,7 +77,7 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
  */
 export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now): OrderCheck {
   if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
-  if (s.orders.has(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
+  if (s.knowsOrder(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
   if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
   if (order.subaccount === s.insuranceAccount.subaccount) return fail(ErrorCode.PROTECTED_ACCOUNT);

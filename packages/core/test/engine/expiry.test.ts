@@ -54,7 +54,11 @@ describe('expiry', () => {
     h.place('old', bob, 'sell', '100', '1', { expiry: 50n });
     h.place('fresh', carol, 'sell', '100', '1');
     const snap = h.engine.snapshot();
-    const e = Engine.restore(config, { ...snap, now: '60' });
+    // the globals record starts with the clock (u64)
+    const records = snap.records.map(([k, v]): [string, typeof v] =>
+      k === 'g' ? [k, `0x${(60).toString(16).padStart(16, '0')}${v.slice(18)}` as typeof v] : [k, v],
+    );
+    const e = Engine.restore(config, { ...snap, records });
     const taker = order(alice, 'buy', '100', '1');
     h.label(taker.hash, 'T');
     const ev = e.apply({ kind: 'place', ...taker });

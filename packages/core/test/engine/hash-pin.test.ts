@@ -98,8 +98,8 @@ describe('pinned state hash', () => {
       }
     `);
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(
-      `"0x08b8ae22819d3e8f7f909e3f79b7f02aaf079b26dac26ee8f2145253c1c1da51"`,
+      `"0x1427c11929b34b5749c2d73bc69d53aee0bba5058a61a4824af606c8e02ec08f"`,
     );
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x02ad6ce33c76fd72ce131deabfbf942a1d7c5519585f1e1b44fddf5f9767aaeb"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x2f2e82cf3532fbac7d5dfddee0d979e77ada9f51ab0f2de2d5b588bb0d1bcc73"`);
   });
 });

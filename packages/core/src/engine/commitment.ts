@@ -1,0 +1,157 @@
+/**
+ * The state commitment (spec/matching.md, "State commitment"): a Merkle root over the engine's
+ * state records that updates only what changed.
+ *
+ * ```
+ * record (key, value bytes) ──► leaf = keccak(u8 |key| ‖ key ‖ value)
+ * bucket b = fnv1a(key) mod 2^16 ──► bucket hash = keccak(leaves of b, ascending key) (0 if empty)
+ * 2^16 buckets ──► binary Merkle tree, node = keccak(left ‖ right) (0 if both are 0)
+ * commitment = keccak(u8 |tag| ‖ COMMITMENT_TAG ‖ tree root)
+ * ```
+ *
+ * Setting a record marks its bucket; {@link Commitment.root} rehashes the marked buckets and
+ * their paths to the root, so a batch costs what it changed: one leaf hash per changed record,
+ * one bucket hash per marked bucket (a bucket holds about records / 65,536 leaves) and at most
+ * 16 node hashes per bucket, shared near the root. The bucket is a function of the key alone,
+ * so the root is a function of the record set, whatever order the records came in.
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, type Hex } from '../hex.js';
+
+export const COMMITMENT_TAG = 'kestrel/engine-state/v7';
+/** tree depth: 2^16 buckets keep a bucket at about 15 leaves with a million records */
+const DEPTH = 16;
+const BUCKETS = 1 << DEPTH;
+const ZERO = new Uint8Array(32);
+
+/** FNV-1a over the key's characters (keys are ASCII), reduced to a bucket id. */
+export function bucketOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) & (BUCKETS - 1);
+}
+
+/** The leaf of one record. */
+export function leafHash(key: string, value: Uint8Array): Uint8Array {
+  if (key.length > 255) throw new RangeError('commitment: key too long');
+  const buf = new Uint8Array(1 + key.length + value.length);
+  buf[0] = key.length;
+  for (let i = 0; i < key.length; i++) buf[1 + i] = key.charCodeAt(i) & 0x7f;
+  buf.set(value, 1 + key.length);
+  return keccak_256(buf);
+}
+
+export class Commitment {
+  /** tree nodes, 32 bytes each: the root at 1, bucket b at BUCKETS + b */
+  private readonly nodes = new Uint8Array(2 * BUCKETS * 32);
+  /** per bucket: key → slot of its leaf hash in `leaves` */
+  private readonly buckets: Array<Map<string, number> | undefined> = new Array(BUCKETS);
+  /** leaf hashes, 32 bytes per slot */
+  private leaves = new Uint8Array(32 * 1024);
+  private readonly freeSlots: number[] = [];
+  private top = 0;
+  private readonly dirty = new Set<number>();
+  private cached: Hex | undefined = undefined;
+  private count = 0;
+
+  /** How many records the commitment holds. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Sets a record's value, or removes it (`null`). */
+  set(key: string, value: Uint8Array | null): void {
+    const b = bucketOf(key);
+    let bucket = this.buckets[b];
+    const slot = bucket?.get(key);
+    if (value === null) {
+      if (slot === undefined) return;
+      bucket!.delete(key);
+      this.freeSlots.push(slot);
+      this.count--;
+    } else {
+      const leaf = leafHash(key, value);
+      let at = slot;
+      if (at === undefined) {
+        at = this.alloc();
+        if (bucket === undefined) this.buckets[b] = bucket = new Map();
+        bucket.set(key, at);
+        this.count++;
+      }
+      this.leaves.set(leaf, at * 32);
+    }
+    this.dirty.add(b);
+    this.cached = undefined;
+  }
+
+  /** The commitment over every record set so far. */
+  root(): Hex {
+    if (this.cached !== undefined) return this.cached;
+    const nodes = this.nodes;
+    let level: number[] = [];
+    for (const b of this.dirty) {
+      this.hashBucket(b);
+      level.push((BUCKETS + b) >> 1);
+    }
+    this.dirty.clear();
+    // one level at a time, each parent once
+    while (level.length > 0 && level[0]! >= 1) {
+      level.sort((x, y) => x - y);
+      const next: number[] = [];
+      let last = -1;
+      for (const i of level) {
+        if (i === last) continue;
+        last = i;
+        const l = 2 * i * 32;
+        const r = l + 32;
+        if (isZero(nodes, l) && isZero(nodes, r)) nodes.fill(0, i * 32, i * 32 + 32);
+        else nodes.set(keccak_256(nodes.subarray(l, r + 32)), i * 32);
+        if (i > 1) next.push(i >> 1);
+      }
+      level = next;
+    }
+    const tag = COMMITMENT_TAG;
+    const buf = new Uint8Array(1 + tag.length + 32);
+    buf[0] = tag.length;
+    for (let i = 0; i < tag.length; i++) buf[1 + i] = tag.charCodeAt(i);
+    buf.set(nodes.subarray(32, 64), 1 + tag.length);
+    this.cached = bytesToHex(keccak_256(buf));
+    return this.cached;
+  }
+
+  private hashBucket(b: number): void {
+    const bucket = this.buckets[b];
+    const at = (BUCKETS + b) * 32;
+    if (bucket === undefined || bucket.size === 0) {
+      this.buckets[b] = undefined;
+      this.nodes.set(ZERO, at);
+      return;
+    }
+    const keys = [...bucket.keys()].sort();
+    const buf = new Uint8Array(32 * keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const from = bucket.get(keys[i]!)! * 32;
+      buf.set(this.leaves.subarray(from, from + 32), i * 32);
+    }
+    this.nodes.set(keccak_256(buf), at);
+  }
+
+  private alloc(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    if ((this.top + 1) * 32 > this.leaves.length) {
+      const grown = new Uint8Array(this.leaves.length * 2);
+      grown.set(this.leaves);
+      this.leaves = grown;
+    }
+    return this.top++;
+  }
+}
+
+function isZero(buf: Uint8Array, at: number): boolean {
+  for (let i = at; i < at + 32; i++) if (buf[i] !== 0) return false;
+  return true;
+}
