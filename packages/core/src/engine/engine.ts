@@ -42,7 +42,9 @@ import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
-import { encodeRecord, GLOBALS_KEY, importRecord } from './records.js';
+import { commitState, revertRecords, takeChanges } from './persistence.js';
+import { GLOBALS_KEY } from './record-keys.js';
+import { encodeRecord } from './records.js';
 import { restoreRecords, restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { EngineState, openWithClientId } from './state.js';
 import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
@@ -363,13 +365,7 @@ export class Engine {
    * date with the records changed since it was last asked for.
    */
   stateHash(): Hex {
-    const { commitment, changes } = this.s;
-    // accounts with moves pending in the batch may have moved again since they were named
-    for (const a of this.s.accounts.pendingAccounts()) changes.forCommitment.add(a.key);
-    commitment.set(GLOBALS_KEY, encodeRecord(this.s, GLOBALS_KEY));
-    for (const key of changes.forCommitment) commitment.set(key, encodeRecord(this.s, key));
-    changes.forCommitment.clear();
-    return commitment.root();
+    return commitState(this.s);
   }
 
   /** The whole state as its records (JSON-safe: bytes as hex), sorted by key. */
@@ -383,18 +379,7 @@ export class Engine {
    * after a batch. The globals record is always among them.
    */
   takeChanges(): Array<[string, Uint8Array | null]> {
-    const s = this.s;
-    for (const a of s.accounts.pendingAccounts()) s.changes.forStore.add(a.key);
-    const keys = [...s.changes.forStore, GLOBALS_KEY].sort();
-    s.changes.forStore.clear();
-    const out: Array<[string, Uint8Array | null]> = [];
-    let last = '';
-    for (const key of keys) {
-      if (key === last) continue;
-      last = key;
-      out.push([key, encodeRecord(s, key)]);
-    }
-    return out;
+    return takeChanges(this.s);
   }
 
   /** The orders that finished and left the hot state since the last call, by hash: a node archives them. */
@@ -412,9 +397,12 @@ export class Engine {
     this.s.changes.open([GLOBALS_KEY]);
   }
 
-  /** Keeps what changed since {@link beginUndo} (the batch stands). */
-  endUndo(): void {
-    this.s.changes.close();
+  /**
+   * Keeps what changed since {@link beginUndo} (the batch stands) and returns each changed record
+   * as it was before: what {@link revert} takes to undo the batch later.
+   */
+  endUndo(): Map<string, Uint8Array | null> {
+    return this.s.changes.close();
   }
 
   /** Returns the state to where {@link beginUndo} was called. */
@@ -422,19 +410,17 @@ export class Engine {
     const s = this.s;
     if (!s.changes.journaling) throw new KestrelError(ErrorCode.INTERNAL, 'undo without beginUndo');
     const atOpen = s.changes.storeKeysAtOpen;
-    const before = s.changes.close();
-    s.changes.muted = true;
-    try {
-      // a batch left half-applied is first brought to its end, so no move waits anywhere
-      s.accounts.endBatch();
-      s.justSpent.length = 0;
-      importRecord(s, GLOBALS_KEY, before.get(GLOBALS_KEY)!);
-      for (const [key, bytes] of before) if (key !== GLOBALS_KEY) importRecord(s, key, bytes);
-      s.evictFinished();
-    } finally {
-      s.changes.muted = false;
-    }
-    s.changes.reverted(before.keys(), atOpen);
+    revertRecords(s, s.changes.close(), atOpen);
+  }
+
+  /**
+   * Writes back records as they were before a batch ({@link endUndo}): the state returns to
+   * before that batch, provided nothing changed since. A node that stores records writes the same
+   * ones (its store is owed nothing for them).
+   */
+  revert(before: ReadonlyMap<string, Uint8Array | null>): void {
+    if (this.s.changes.journaling) throw new KestrelError(ErrorCode.INTERNAL, 'revert while a batch is kept for undo');
+    revertRecords(this.s, before, null);
   }
 
   // ------------------------------------------------------------------ inputs

@@ -138,9 +138,9 @@ describe('incremental state commitment', () => {
     );
   });
 
-  it('undo returns to the state before the batch, whatever the batch did', () => {
+  it('undo (or a revert after the batch was kept) returns to the state before the batch, whatever the batch did', () => {
     fc.assert(
-      fc.property(batchesArb, fc.nat(), fc.boolean(), (acts, at, hashInBetween) => {
+      fc.property(batchesArb, fc.nat(), fc.boolean(), fc.boolean(), (acts, at, hashInBetween, afterCommit) => {
         const batches = toBatches(acts);
         const k = at % batches.length;
         const e = funded();
@@ -155,7 +155,13 @@ describe('incremental state commitment', () => {
         e.beginUndo();
         applyAll(e, batches[k]!);
         if (hashInBetween) e.stateHash(); // the commitment saw the batch before it was undone
-        e.undo();
+        if (afterCommit) {
+          // the batch was kept and its changes stored; a rollback writes back what it replaced
+          const replaced = e.endUndo();
+          e.takeChanges();
+          e.takeFinished();
+          e.revert(replaced);
+        } else e.undo();
         expect(e.stateHash()).toBe(hash);
         expect(e.snapshot()).toEqual(before);
         // nothing is owed to the store: it holds the state before the batch already
