@@ -6,6 +6,7 @@ import { PROPOSAL_RATE_LIMIT } from './gossip/proposal-gate.js';
 import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
+import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
 
@@ -33,6 +34,8 @@ export interface NodeConfig {
   syncIntervalMs: number;
   maxGossipBytes: number;
   mempool: MempoolLimits;
+  /** how long finished orders stay queryable, seconds (store/archive.ts) */
+  archiveRetentionSeconds: number;
   /** per client address, for POST endpoints */
   apiRateLimit: RateLimit;
   /** per client address, for GET endpoints (its own bucket: reading never starves writing) */
@@ -65,6 +68,7 @@ export const DEFAULTS = {
   // An order or cancel is under 1 KiB; a proposal of maxBatchOrders inputs stays under 1 MiB.
   maxGossipBytes: 1024 * 1024,
   mempool: DEFAULT_MEMPOOL_LIMITS,
+  archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
   apiRateLimit: { perSecond: 200, burst: 400 },
   apiReadRateLimit: { perSecond: 1000, burst: 2000 },
@@ -103,6 +107,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   maxBatchRequests: 'int',
   syncIntervalMs: 'int',
   maxGossipBytes: 'int',
+  archiveRetentionSeconds: 'int',
   logLevel: 'string',
 };
 

@@ -114,7 +114,9 @@ export class KestrelNode {
     const engineConfig = engineConfigOf(listing);
     const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(listing.chainId), verifyingContract: listing.exchange });
     const store = await NodeStore.open(join(config.dataDir, 'db'));
-    const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool);
+    const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {
+      archiveRetentionSeconds: BigInt(config.archiveRetentionSeconds),
+    });
     const topics = topicsFor(listing.chainId, listing.exchange);
     const network = await startNetwork({
       privateKey: await loadPeerKey(config.dataDir),

@@ -397,6 +397,11 @@ export class Engine {
     this.s.changes.open([GLOBALS_KEY]);
   }
 
+  /** Whether a batch is being kept for {@link undo} (between {@link beginUndo} and {@link endUndo} or {@link undo}). */
+  get keepsUndo(): boolean {
+    return this.s.changes.journaling;
+  }
+
   /**
    * Keeps what changed since {@link beginUndo} (the batch stands) and returns each changed record
    * as it was before: what {@link revert} takes to undo the batch later.

@@ -79,24 +79,28 @@ function hashParam(raw: string | undefined, name: string): Hex {
   return raw.toLowerCase() as Hex;
 }
 
-export function orderStatus(node: ApiNode, hash: Hex): OrderStatusResponse {
+/** Where an order stands: pending in the mempool, open in the engine, or finished (from the archive). */
+export async function orderStatus(node: ApiNode, hash: Hex): Promise<OrderStatusResponse> {
   const { ledger } = node;
   const signed = ledger.signedOrder(hash);
-  const state = ledger.engine.getOrder(hash);
+  const live = ledger.engine.getOrder(hash);
   const reject = ledger.rejectCode(hash);
-  if (!signed) throw new KestrelError(ErrorCode.UNKNOWN_ORDER, 'unknown order', { orderHash: hash });
+  const archived = signed && (live || reject !== undefined) ? undefined : await ledger.archived(hash);
+  const state = live ?? archived?.state;
+  const order = signed?.order ?? archived?.state.order;
+  if (!order) throw new KestrelError(ErrorCode.UNKNOWN_ORDER, 'unknown order', { orderHash: hash });
   let status: OrderStatusName;
   if (state) status = state.status;
   else if (reject !== undefined) status = 'rejected';
   else status = 'pending';
   const filled = state?.filled ?? 0n;
-  const batchId = signed.batchId;
+  const batchId = signed?.batchId ?? archived?.batchId ?? null;
   return {
     orderHash: hash,
-    order: orderToWire(signed.order),
+    order: orderToWire(order),
     status,
     filled: formatX18(filled),
-    remaining: formatX18(status === 'open' || status === 'partially_filled' || status === 'pending' ? signed.order.amount - filled : 0n),
+    remaining: formatX18(status === 'open' || status === 'partially_filled' || status === 'pending' ? order.amount - filled : 0n),
     sequence: state ? state.sequence.toString() : null,
     batchId: batchId === null ? null : batchId.toString(),
     settlement: batchId === null ? 'none' : batchId <= ledger.lastSettledBatchId ? 'settled' : 'pending',

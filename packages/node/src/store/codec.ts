@@ -6,8 +6,8 @@
  * refused at open with a clear error, never misread.
  */
 
-/** The format of everything a store holds; a change to any stored shape bumps it. */
-export const STORE_FORMAT = 1;
+/** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots). */
+export const STORE_FORMAT = 2;
 
 const BIG = '$big';
 

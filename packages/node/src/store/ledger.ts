@@ -1,31 +1,55 @@
 /**
  * The node's replicated state: the core engine plus what the API needs around it (signed orders,
- * rejections, the batch log, the mempool), persisted atomically per step. Leader and followers
- * both advance it only through `commit`, with a batch applied by `applyBatch`.
+ * rejections, the batch log, the mempool, the archive of finished orders), persisted atomically
+ * per step. Leader and followers both advance it only through `commit`, with a batch applied by
+ * `applyBatch`.
+ *
+ * A batch costs what it changed (spec/node.md, "Persistence"): the engine keeps what a batch
+ * replaces while it is tried (undo is writing that back), the commit writes only the state records
+ * the batch changed, and orders that finished leave memory for the archive.
  *
  * A committed batch is final only once the chain settles it. Until then the last one can be
  * rolled back (`rollback`): the chain reverted it (a trader's on-chain cancel raced the
- * submission), or the leader replaced it. The state before it is kept for that, on disk too:
- * snapshots alternate between two keys (`snapshot:0`, `snapshot:1`, by batch id parity), so the
- * previous one is still there and no batch writes more than one snapshot.
+ * submission), or the leader replaced it. What it replaced is kept for that, on disk too
+ * (`undo:last`), so a rollback also writes only what the batch changed.
  */
 import {
   KestrelError,
   ErrorCode,
   Engine,
   type EngineConfig,
-  type EngineSnapshot,
   type EngineEvent,
   type Hex,
   applyBatch,
+  bytesToHex,
+  hexToBytes,
+  type OrderState,
   type Proposal,
   type SettlementArgs,
   isSigned,
   type SignedInput,
 } from '@kestrel/core';
 import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
-import { batchKey, mempoolKey, type NodeStore } from './store.js';
-import { CANCEL_WINDOW_SECONDS, snapshotKey, type BatchMeta, type BatchRecord, type SignedOrderRecord } from './records.js';
+import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
+import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, type NodeStore } from './store.js';
+import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
+
+type Op = { put: string; value: unknown } | { del: string };
+
+export interface LedgerOptions {
+  /** how long finished orders stay queryable (seconds); {@link DEFAULT_ARCHIVE_RETENTION_SECONDS} */
+  archiveRetentionSeconds?: bigint;
+}
+
+/** What the last committed batch replaced: enough to roll it back. */
+interface Previous {
+  meta: BatchMeta;
+  /** the state records before the batch (null: absent) */
+  before: Map<string, Uint8Array | null>;
+  /** orders the batch archived, and the signed records it removed for them */
+  archived: ArchivedOrder[];
+  orders: Array<[Hex, SignedOrderRecord]>;
+}
 
 function pending(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -49,13 +73,13 @@ export class Ledger {
     return this.pool;
   }
   private readonly pool: Mempool;
-  /** the engine as of the last committed batch: what an uncommitted batch is undone to */
-  private committed: EngineSnapshot;
   /** settled when no batch is applied-but-uncommitted (see `tryApply`) */
   private tentative: { promise: Promise<void>; resolve: () => void } | null = null;
-  /** the state before the last committed batch: what `rollback` returns to */
-  private previous: { snapshot: EngineSnapshot; meta: BatchMeta } | null = null;
+  /** what the last committed batch replaced: what `rollback` writes back */
+  private previous: Previous | null = null;
+  /** signed orders not finished yet (open, or sequenced in a batch this node has not committed) */
   private readonly orders = new Map<Hex, SignedOrderRecord>();
+  private readonly retention: bigint;
   /** the mempool read from disk at open, until admission takes it (storedMempool) */
   private stored: MempoolEntry[] = [];
   private readonly rejects = new Map<Hex, string>();
@@ -67,32 +91,40 @@ export class Ledger {
     readonly domainSep: Hex,
     private readonly store: NodeStore,
     limits?: MempoolLimits,
+    options: LedgerOptions = {},
   ) {
     this.engine = new Engine(config);
     this.stateHash = this.engine.stateHash();
-    this.committed = this.engine.snapshot();
     this.pool = new Mempool(limits);
+    this.retention = options.archiveRetentionSeconds ?? DEFAULT_ARCHIVE_RETENTION_SECONDS;
   }
 
-  /** Opens the ledger from disk: the last snapshot, the order index and the mempool. */
-  static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits): Promise<Ledger> {
-    const l = new Ledger(config, domainSep, store, limits);
+  /** Opens the ledger from disk: the state records, the order index and the mempool. */
+  static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits, options?: LedgerOptions): Promise<Ledger> {
+    const l = new Ledger(config, domainSep, store, limits, options);
     const meta = await store.get<BatchMeta>('meta:lastBatch');
-    // data written before snapshots alternated keeps its one snapshot under `snapshot`
-    const snap = meta ? await store.get<EngineSnapshot>(meta.snapshotKey ?? 'snapshot') : undefined;
-    const prevMeta = await store.get<BatchMeta>('meta:prev');
-    // before the first batch the state is the empty engine, which has no stored snapshot
-    const prevSnap = prevMeta?.snapshotKey ? await store.get<EngineSnapshot>(prevMeta.snapshotKey) : prevMeta?.lastBatchId === '0' ? l.committed : undefined;
-    if (prevMeta && prevSnap) l.previous = { snapshot: prevSnap, meta: prevMeta };
-    if (meta && snap) {
-      l.engine = Engine.restore(config, snap);
-      l.committed = snap;
+    if (meta) {
+      const records: Array<[string, Uint8Array]> = [];
+      for await (const [k, v] of store.scan<Hex>(RECORD_PREFIX)) records.push([k.slice(RECORD_PREFIX.length), hexToBytes(v)]);
+      l.engine = Engine.fromRecords(config, records);
       l.lastBatchId = BigInt(meta.lastBatchId);
       l.lastTimestamp = BigInt(meta.lastTimestamp);
       l.requestCursor = BigInt(meta.requestCursor);
       l.stateHash = l.engine.stateHash();
       if (l.stateHash !== meta.stateHash)
-        throw new KestrelError(ErrorCode.INTERNAL, `snapshot hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
+        throw new KestrelError(ErrorCode.INTERNAL, `the stored state's hash ${l.stateHash} does not match the recorded ${meta.stateHash}`);
+      // the stored records are the state: nothing is owed to the store
+      l.engine.takeChanges();
+    }
+    const prevMeta = await store.get<BatchMeta>('meta:prev');
+    const undo = await store.get<UndoRecord>('undo:last');
+    if (prevMeta && undo) {
+      l.previous = {
+        meta: prevMeta,
+        before: new Map(undo.records.map(([k, v]) => [k, v === null ? null : hexToBytes(v)])),
+        archived: undo.archived,
+        orders: undo.orders,
+      };
     }
     for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(k.slice(6) as Hex, v);
     for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
@@ -129,6 +161,11 @@ export class Ledger {
 
   rejectCode(hash: Hex): string | undefined {
     return this.rejects.get(hash);
+  }
+
+  /** A finished order from the archive, while the retention keeps it. */
+  archived(hash: Hex): Promise<ArchivedOrder | undefined> {
+    return this.store.get<ArchivedOrder>(archiveKey(hash));
   }
 
   /** The mempool as it was on disk when the ledger opened (not yet admitted). */
@@ -203,18 +240,19 @@ export class Ledger {
    * may be outstanding: undo returns the engine to the last committed batch.
    */
   tryApply(p: Pick<Proposal, 'timestamp' | 'prices' | 'funding' | 'requests' | 'inputs'>): { events: EngineEvent[]; stateHash: Hex; undo: () => void } {
-    const committed = this.committed;
     // A batch left applied by a caller that failed before commit or undo is dropped first: a
     // batch always applies to the committed state.
-    if (this.tentative) this.engine = Engine.restore(this.config, committed);
+    if (this.tentative && this.engine.keepsUndo) this.engine.undo();
     this.tentative ??= pending();
+    const engine = this.engine;
+    engine.beginUndo();
     const undo = (): void => {
-      this.engine = Engine.restore(this.config, committed);
+      if (engine.keepsUndo) engine.undo();
       this.settle();
     };
     try {
-      const events = applyBatch(this.engine, p);
-      return { events, stateHash: this.engine.stateHash(), undo };
+      const events = applyBatch(engine, p);
+      return { events, stateHash: engine.stateHash(), undo };
     } catch (err) {
       undo(); // a batch applies whole or not at all
       throw err;
@@ -223,7 +261,9 @@ export class Ledger {
 
   /** Persists an applied batch atomically, then advances the ledger (memory follows the disk). */
   async commit(p: Proposal, events: readonly EngineEvent[], settlement: SettlementArgs | null, txHash: Hex | null = null): Promise<void> {
-    const ops: Array<{ put: string; value: unknown } | { del: string }> = [];
+    const engine = this.engine;
+    if (!engine.keepsUndo) throw new KestrelError(ErrorCode.INTERNAL, 'commit of a batch that was not applied with tryApply');
+    const ops: Op[] = [];
     const record: BatchRecord = {
       proposal: p,
       settlement,
@@ -232,7 +272,7 @@ export class Ledger {
     };
     ops.push({ put: batchKey(p.batchId), value: record });
     const sequenced: Hex[] = [];
-    const newOrders: Array<[Hex, SignedOrderRecord]> = [];
+    const newOrders = new Map<Hex, SignedOrderRecord>();
     const newCancels: Array<[Hex, bigint]> = [];
     for (const input of p.inputs) {
       if (!isSigned(input)) continue;
@@ -242,21 +282,29 @@ export class Ledger {
         const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
         newCancels.push([input.hash, ts]);
         ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts } });
-      } else {
-        newOrders.push([input.hash, { order: input.order, signature: input.signature, batchId: p.batchId }]);
-        ops.push({
-          put: `order:${input.hash}`,
-          value: { order: input.order, signature: input.signature, batchId: p.batchId } satisfies SignedOrderRecord,
-        });
-      }
+      } else newOrders.set(input.hash, { order: input.order, signature: input.signature, batchId: p.batchId });
     }
-    const newRejects: Array<[Hex, string]> = [];
+    // orders that finished leave memory for the archive; an order rejected without an engine record is archived from its input
+    const finished = new Map<Hex, OrderState>(engine.takeFinished().map((o) => [o.hash, o]));
     for (const e of events) {
-      if (e.kind === 'rejected') {
-        newRejects.push([e.hash, e.code]);
-        ops.push({ put: `reject:${e.hash}`, value: { code: e.code } });
+      if (e.kind !== 'rejected' || finished.has(e.hash)) continue;
+      const o = newOrders.get(e.hash);
+      if (o) finished.set(e.hash, { hash: e.hash, order: o.order, status: 'rejected', filled: 0n, sequence: 0n, rejectCode: e.code });
+    }
+    const archived: ArchivedOrder[] = [];
+    const removedOrders: Array<[Hex, SignedOrderRecord]> = [];
+    for (const [hash, state] of finished) {
+      const signed = newOrders.get(hash) ?? this.orders.get(hash);
+      archived.push({ state, signature: signed?.signature ?? null, batchId: signed?.batchId ?? null, finishedAt: p.timestamp });
+      const held = this.orders.get(hash);
+      if (held) {
+        removedOrders.push([hash, held]);
+        ops.push({ del: `order:${hash}` });
       }
     }
+    ops.push(...archiveOps(archived));
+    for (const [hash, o] of newOrders) if (!finished.has(hash)) ops.push({ put: `order:${hash}`, value: o satisfies SignedOrderRecord });
+    ops.push(...(await expiredArchiveOps(this.store, p.timestamp - this.retention)));
     for (const h of sequenced) {
       const seq = this.mempool.seqOf(h);
       if (seq !== undefined) ops.push({ del: mempoolKey(seq) });
@@ -264,10 +312,20 @@ export class Ledger {
     // a cancel older than the acceptance window can no longer be submitted: forget it
     const expiredCancels = [...this.cancels].filter(([, ts]) => ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp).map(([h]) => h);
     for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
-    const committed = this.engine.snapshot();
-    const previous = { snapshot: this.committed, meta: this.meta() };
+    // the state records the batch changed, and what they were before it (for a rollback)
+    const before = engine.endUndo();
+    const changes = engine.takeChanges();
+    for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    const previous: Previous = { meta: this.meta(), before, archived, orders: removedOrders };
     ops.push({ put: 'meta:prev', value: previous.meta });
-    ops.push({ put: snapshotKey(p.batchId), value: committed });
+    ops.push({
+      put: 'undo:last',
+      value: {
+        records: [...before].map(([k, v]) => [k, v === null ? null : bytesToHex(v)]),
+        archived,
+        orders: removedOrders,
+      } satisfies UndoRecord,
+    });
     ops.push({
       put: 'meta:lastBatch',
       value: {
@@ -275,18 +333,23 @@ export class Ledger {
         lastTimestamp: p.timestamp.toString(),
         requestCursor: p.requestCursor.toString(),
         stateHash: p.stateHash,
-        snapshotKey: snapshotKey(p.batchId),
       } satisfies BatchMeta,
     });
-    await this.store.write(ops);
+    try {
+      await this.store.write(ops);
+    } catch (err) {
+      // memory follows the disk: the batch did not happen
+      engine.revert(before);
+      this.settle();
+      throw err;
+    }
     this.previous = previous;
 
-    for (const [h, rec] of newOrders) this.orders.set(h, rec);
+    for (const [h, rec] of newOrders) if (!finished.has(h)) this.orders.set(h, rec);
+    for (const h of finished.keys()) this.orders.delete(h);
     for (const [h, ts] of newCancels) this.cancels.set(h, ts);
-    for (const [h, code] of newRejects) this.rejects.set(h, code);
     for (const h of expiredCancels) this.cancels.delete(h);
     this.pool.remove(sequenced);
-    this.committed = committed;
     this.settle();
     this.lastBatchId = p.batchId;
     this.lastTimestamp = p.timestamp;
@@ -312,14 +375,12 @@ export class Ledger {
   }
 
   private meta(): BatchMeta {
-    const m: BatchMeta = {
+    return {
       lastBatchId: this.lastBatchId.toString(),
       lastTimestamp: this.lastTimestamp.toString(),
       requestCursor: this.requestCursor.toString(),
       stateHash: this.stateHash,
     };
-    if (this.lastBatchId > 0n) m.snapshotKey = snapshotKey(this.lastBatchId);
-    return m;
   }
 
   /** Whether the last committed batch can be rolled back (the state before it is kept). */
@@ -337,13 +398,15 @@ export class Ledger {
     if (!this.canRollBack(batchId)) throw new KestrelError(ErrorCode.INTERNAL, `batch ${batchId} cannot be rolled back (last is ${this.lastBatchId})`);
     const rec = await this.batch(batchId);
     if (!rec) throw new KestrelError(ErrorCode.INTERNAL, `batch ${batchId} is not in the log`);
+    // a batch tried on top of this one goes first
+    if (this.tentative && this.engine.keepsUndo) this.engine.undo();
+    this.settle();
     const prev = this.previous!;
     const p = rec.proposal;
-    const ops: Array<{ put: string; value: unknown } | { del: string }> = [
-      { del: batchKey(batchId) },
-      { put: 'meta:lastBatch', value: prev.meta }, // its snapshot is still in the other key
-      { del: 'meta:prev' },
-    ];
+    const ops: Op[] = [{ del: batchKey(batchId) }, { put: 'meta:lastBatch', value: prev.meta }, { del: 'meta:prev' }, { del: 'undo:last' }];
+    for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    ops.push(...unarchiveOps(prev.archived));
+    for (const [hash, o] of prev.orders) ops.push({ put: `order:${hash}`, value: o });
     const back: MempoolEntry[] = [];
     let fresh = this.pool.nextSeqAfter();
     p.inputs.forEach((input, i) => {
@@ -363,9 +426,9 @@ export class Ledger {
       this.cancels.delete(input.hash);
       this.rejects.delete(input.hash);
     }
+    for (const [hash, o] of prev.orders) this.orders.set(hash, o);
     this.pool.requeue(back);
-    this.engine = Engine.restore(this.config, prev.snapshot);
-    this.committed = prev.snapshot;
+    this.engine.revert(prev.before);
     this.lastBatchId = BigInt(prev.meta.lastBatchId);
     this.lastTimestamp = BigInt(prev.meta.lastTimestamp);
     this.requestCursor = BigInt(prev.meta.requestCursor);
@@ -388,5 +451,8 @@ export class Ledger {
  * input, committing or rolling back a batch stay with admission, the sequencer and the follower.
  */
 export type LedgerReader = Readonly<
-  Pick<Ledger, 'engine' | 'config' | 'lastBatchId' | 'lastSettledBatchId' | 'stateHash' | 'mempool' | 'signedOrder' | 'rejectCode' | 'quiescent' | 'batch'>
+  Pick<
+    Ledger,
+    'engine' | 'config' | 'lastBatchId' | 'lastSettledBatchId' | 'stateHash' | 'mempool' | 'signedOrder' | 'rejectCode' | 'archived' | 'quiescent' | 'batch'
+  >
 >;

@@ -1,8 +1,9 @@
 /**
- * What the ledger writes to its store besides the mempool: the batch log, the signed orders it
- * has seen, the batch meta and the two alternating engine snapshots (see `Ledger`).
+ * What the ledger writes to its store besides the mempool and the engine's records: the batch
+ * log, the signed orders it holds, the batch meta and what the last batch replaced (see `Ledger`).
  */
 import type { Hex, Order, Proposal, SettlementArgs } from '@kestrel/core';
+import type { ArchivedOrder } from './archive.js';
 
 /** A batch in the node's log: the signed proposal, what the chain was sent, and its transaction. */
 export interface BatchRecord {
@@ -27,12 +28,16 @@ export interface BatchMeta {
   lastTimestamp: string;
   requestCursor: string;
   stateHash: Hex;
-  /** where the engine snapshot after this batch is stored (absent before the first batch) */
-  snapshotKey?: string;
 }
 
-/** Snapshots alternate between two keys by batch id parity: the one before the last survives. */
-export const snapshotKey = (batchId: bigint): string => `snapshot:${batchId % 2n}`;
+/** What the last committed batch replaced (`undo:last`): the state records before it, the orders it archived. */
+export interface UndoRecord {
+  /** [record key, its bytes before the batch as hex, or null when it was absent] */
+  records: Array<[string, Hex | null]>;
+  archived: ArchivedOrder[];
+  /** the signed order records the archiving removed */
+  orders: Array<[Hex, SignedOrderRecord]>;
+}
 
 /**
  * A signed cancel is accepted only while its timestamp is within this many seconds of the node's

@@ -1,18 +1,21 @@
 /**
  * Durable node state in LevelDB. Every step writes with one atomic `batch()`, so a crash at any
- * point restarts to a consistent state: either a whole batch (log entry, engine snapshot, order
- * index, mempool removals) is on disk, or none of it is.
+ * point restarts to a consistent state: either a whole batch (log entry, the state records it
+ * changed, order index, archive, mempool removals) is on disk, or none of it is.
  *
  * Keys (values in the store's own format, codec.ts):
  *   meta:format           the format the store is written in (STORE_FORMAT)
- *   meta:lastBatch        the last applied batch: id, clock, cursor, state hash, snapshot key
+ *   meta:lastBatch        the last applied batch: id, clock, cursor, state hash
  *   meta:prev             the same for the batch before it (what a rollback returns to)
- *   snapshot:<0|1>        engine snapshots, alternating by batch id parity
+ *   rec:<key>             one engine state record (hex bytes; packages/core records.ts)
+ *   undo:last             what the last batch replaced: records before it, orders it archived
  *   batch:<id20>          the proposal, its settlement and, once known, its transaction
  *   mempool:<seq16>       an unsequenced signed input
- *   order:<hash>          a signed order the node has seen, with the batch that sequenced it
- *   reject:<hash>         an order rejected before or at sequencing, with its code
+ *   order:<hash>          a signed order not finished yet, with the batch that sequenced it
+ *   reject:<hash>         an order refused at sequencing, with its code
  *   cancel:<hash>         a sequenced cancel's timestamp (a cancel acts once)
+ *   archive:<hash>        a finished order: final state, signature, batch (archive.ts)
+ *   archive-at:<t20>:<hash>  the archive by finishing time, for retention
  */
 import { Level } from 'level';
 import { ErrorCode, KestrelError } from '@kestrel/core';
@@ -23,6 +26,8 @@ type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: stri
 const pad = (n: bigint, width: number): string => n.toString().padStart(width, '0');
 export const batchKey = (id: bigint): string => `batch:${pad(id, 20)}`;
 export const mempoolKey = (seq: bigint): string => `mempool:${pad(seq, 16)}`;
+export const RECORD_PREFIX = 'rec:';
+export const recordKey = (key: string): string => `${RECORD_PREFIX}${key}`;
 
 export class NodeStore {
   private constructor(private readonly db: Level<string, string>) {}

@@ -139,3 +139,8 @@ export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: 
     heartbeatSeconds: 6 * 3600, // a quarter of the fixture's forceDelay (a day)
   });
 }
+
+/** An order's status on a ledger: in the engine while open (or finished in the batch), else in the archive. */
+export async function statusOf(ledger: Pick<Ledger, 'engine' | 'archived'>, hash: Hex): Promise<string | undefined> {
+  return ledger.engine.getOrder(hash)?.status ?? (await ledger.archived(hash))?.state.status;
+}

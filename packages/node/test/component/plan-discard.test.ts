@@ -10,7 +10,7 @@ import { riskPlanDigest, riskPlanInput, type RiskPlan, type SettlementArgs } fro
 import { ExchangeChain, type SimulationResult } from '../../src/chain/exchange.js';
 import { Ledger } from '../../src/store/ledger.js';
 import type { NodeStore } from '../../src/store/store.js';
-import { KEYS, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import { KEYS, statusOf, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class PlanRefusingChain extends ExchangeChain {
   override async simulate(a: SettlementArgs): Promise<SimulationResult> {
@@ -43,7 +43,7 @@ describe('a refused plan', () => {
     const before = ledger.lastBatchId;
     await sequencerFor(ledger, chain).tick();
     expect(ledger.lastBatchId).toBe(before + 1n); // the batch went on without it
-    expect(ledger.engine.getOrder(ask)?.status).toBe('open');
+    expect(await statusOf(ledger, ask)).toBe('open');
     expect(ledger.mempool.has(input.hash)).toBe(false);
     expect(ledger.engine.riskPlan(sub(KEYS.seller))).toBeUndefined();
 

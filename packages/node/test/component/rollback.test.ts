@@ -17,7 +17,7 @@ import { createLogger } from '../../src/util/log.js';
 import { batchResponse } from '../../src/api/batch-view.js';
 import type { Sequencer } from '../../src/sequencer/sequencer.js';
 import type { NodeStore } from '../../src/store/store.js';
-import { KEYS, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import { KEYS, statusOf, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class RacingChain extends ExchangeChain {
   /** sent (and mined) right before the next settlement */
@@ -133,7 +133,7 @@ describe('a batch reverted on chain after it was gossiped', () => {
     await fx.admitOrder(follower, KEYS.seller, { isBuy: false, nonce: 5n });
     await sequencer.tick();
     expectApplied();
-    expect(leader.engine.getOrder(ask)?.status).toBe('open');
+    expect(await statusOf(leader, ask)).toBe('open');
     const settled = await chain.lastBatchId();
     expect(follower.stateHash).toBe(leader.stateHash);
 
@@ -150,11 +150,11 @@ describe('a batch reverted on chain after it was gossiped', () => {
     const reverted = published.at(-1)!;
     expect(reverted.batchId).toBe(settled + 1n);
     expect(follower.lastBatchId).toBe(settled + 1n);
-    expect(follower.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await statusOf(follower, ask)).toBe('filled');
     expect(await chain.lastBatchId()).toBe(settled);
     // the leader is back where it was, with both bids pending again in arrival order
     expect(leader.lastBatchId).toBe(settled);
-    expect(leader.engine.getOrder(ask)?.status).toBe('open');
+    expect(await statusOf(leader, ask)).toBe('open');
     expect(leader.engine.getOrder(bid)).toBeUndefined();
     expect(leader.mempool.peek(10).map((e) => e.input.hash)).toEqual([bid, other]);
     expect(await leader.batch(settled + 1n)).toBeUndefined();
@@ -166,15 +166,15 @@ describe('a batch reverted on chain after it was gossiped', () => {
     const replacement = published.at(-1)!;
     expect(replacement.batchId).toBe(settled + 1n);
     expect(replacement.stateHash).not.toBe(reverted.stateHash);
-    expect(leader.engine.getOrder(ask)?.status).toBe('cancelled');
-    expect(leader.engine.getOrder(bid)?.status).toBe('open');
-    expect(leader.engine.getOrder(other)?.status).toBe('open');
+    expect(await statusOf(leader, ask)).toBe('cancelled');
+    expect(await statusOf(leader, bid)).toBe('open');
+    expect(await statusOf(leader, other)).toBe('open');
     expect(leader.mempool.size).toBe(0);
 
     // the follower replaced its copy and agrees
     expect(follower.lastBatchId).toBe(settled + 1n);
     expect(follower.stateHash).toBe(leader.stateHash);
-    expect(follower.engine.getOrder(ask)?.status).toBe('cancelled');
+    expect(await statusOf(follower, ask)).toBe('cancelled');
     expect(follower.mempool.has(bid)).toBe(false);
     expect((await follower.batch(settled + 1n))?.proposal.stateHash).toBe(leader.stateHash);
 
@@ -212,7 +212,7 @@ describe('a batch reverted on chain after it was gossiped', () => {
     let applyingAt: bigint | undefined;
     chain.onSimulate = () => {
       applyingAt = leader.lastBatchId;
-      reader = leader.quiescent().then(() => ({ status: leader.engine.getOrder(bid)?.status, batch: leader.lastBatchId }));
+      reader = leader.quiescent().then(async () => ({ status: await statusOf(leader, bid), batch: leader.lastBatchId }));
     };
     await sequencer.tick();
     expectApplied();

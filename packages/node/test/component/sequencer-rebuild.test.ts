@@ -11,7 +11,7 @@ import { parseX18 } from '@kestrel/core';
 import { ExchangeChain } from '../../src/chain/exchange.js';
 import type { Ledger } from '../../src/store/ledger.js';
 import type { Sequencer } from '../../src/sequencer/sequencer.js';
-import { KEYS, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
+import { KEYS, statusOf, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
 
 class LaggingChain extends ExchangeChain {
   lag = 0n;
@@ -42,7 +42,7 @@ describe('sequencer rebuild', () => {
     expect(ledger.engine.balance(sub(KEYS.seller), 1)).toBe(parseX18('10'));
     const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 5n });
     await sequencer.tick();
-    expect(ledger.engine.getOrder(ask)?.status).toBe('open');
+    expect(await statusOf(ledger, ask)).toBe('open');
 
     // the seller cancels on chain; the sequencer has not seen the request yet
     await fx.send(KEYS.seller, fx.exchange, exchangeAbi, 'cancelUpTo', [sub(KEYS.seller), 10n]);
@@ -52,8 +52,8 @@ describe('sequencer rebuild', () => {
     await sequencer.tick();
 
     // the maker was dropped instead of filled; the bid rests; the batch landed
-    expect(ledger.engine.getOrder(ask)?.status).toBe('cancelled');
-    expect(ledger.engine.getOrder(bid)?.status).toBe('open');
+    expect(await statusOf(ledger, ask)).toBe('cancelled');
+    expect(await statusOf(ledger, bid)).toBe('open');
     expect(ledger.lastBatchId).toBe(batchBefore + 1n);
     expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
     const rec = await ledger.batch(ledger.lastBatchId);
@@ -66,14 +66,14 @@ describe('sequencer rebuild', () => {
     expect(ledger.rejectCode(late)).toBe('NONCE_USED');
     expect(ledger.engine.getOrder(late)).toBeUndefined();
     expect(ledger.mempool.has(late)).toBe(false);
-    expect(ledger.engine.getOrder(bid)?.status).toBe('open');
+    expect(await statusOf(ledger, bid)).toBe('open');
 
     // once the request is seen, the engine applies the cancel in sequence like the chain did
     chain.lag = 0n;
     const fresh = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 4n, price: parseX18('2100') });
     await sequencer.tick();
     expect(ledger.engine.minNonce(sub(KEYS.seller))).toBe(10n);
-    expect(ledger.engine.getOrder(fresh)?.status).toBe('rejected');
+    expect(await statusOf(ledger, fresh)).toBe('rejected');
     expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
     // nothing moved on chain: no fill ever settled
     const pub = createPublicClient({ transport: http(fx.rpcUrl) });

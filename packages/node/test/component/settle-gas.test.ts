@@ -12,7 +12,7 @@ import { ExchangeChain } from '../../src/chain/exchange.js';
 import type { Ledger } from '../../src/store/ledger.js';
 import type { Sequencer } from '../../src/sequencer/sequencer.js';
 import { parseX18 } from '@kestrel/core';
-import { KEYS, sequencerFor, startChainFixture, type ChainFixture } from './fixture.js';
+import { KEYS, statusOf, sequencerFor, startChainFixture, type ChainFixture } from './fixture.js';
 
 let fx: ChainFixture;
 let proxy: Server;
@@ -83,7 +83,7 @@ describe('settlement gas', () => {
     await fx.admitOrder(ledger, KEYS.buyer, { nonce: 1n, price: parseX18('2000') });
     await sequencer.tick();
     lower = null;
-    expect(ledger.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await statusOf(ledger, ask)).toBe('filled');
     expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
     expect(await chain.lastStateHash()).toBe(ledger.stateHash.toLowerCase());
   });
@@ -96,7 +96,7 @@ describe('settlement gas', () => {
     await expect(sequencer.tick()).rejects.toThrow(/ran out of gas/);
     // the batch stays committed (it may have been gossiped already): not rolled back
     expect(ledger.lastBatchId).toBe(settled + 1n);
-    expect(ledger.engine.getOrder(ask)?.status).toBe('filled');
+    expect(await statusOf(ledger, ask)).toBe('filled');
     expect(await chain.lastBatchId()).toBe(settled);
     const committed = ledger.stateHash;
 

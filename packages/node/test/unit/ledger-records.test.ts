@@ -1,0 +1,214 @@
+/**
+ * The ledger writes what a batch changed (spec/node.md, "Persistence"): state records, not
+ * snapshots; finished orders go to the archive; a reopened store gives the same state hash; a
+ * rollback writes back what the batch replaced; the archive forgets past its retention.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  encodeFlags,
+  makeSubaccount,
+  orderInput,
+  parseX18 as x,
+  RequestKind,
+  type ChainRequest,
+  type EngineConfig,
+  type Hex,
+  type Order,
+  type SignedInput,
+} from '@kestrel/core';
+import { Ledger } from '../../src/store/ledger.js';
+import { NodeStore } from '../../src/store/store.js';
+import { tempDir } from '../helpers.js';
+
+const traders = ['0x1111111111111111111111111111111111111111', '0x2222222222222222222222222222222222222222', '0x4444444444444444444444444444444444444444'].map(
+  (a) => makeSubaccount(a as Hex, 'main') as Hex,
+);
+const config: EngineConfig = {
+  assets: [
+    { assetId: 0, symbol: 'USDC', decimals: 6 },
+    { assetId: 1, symbol: 'WETH', decimals: 18 },
+  ],
+  markets: [
+    {
+      marketId: 1,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: x('0.01'),
+      lotSize: x('0.001'),
+      minSize: x('0.001'),
+      makerFee: 0n,
+      takerFee: 0n,
+    },
+  ],
+  feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
+};
+const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
+const SIG = `0x${'00'.repeat(65)}` as Hex; // the ledger stores signatures; admission checked them
+const RETENTION = 100n;
+
+let nonce = 1n;
+function order(who: Hex, isBuy: boolean, price: string, amount: string): SignedInput & { type: 'order' } {
+  const o: Order = {
+    subaccount: who,
+    marketId: 1,
+    isBuy,
+    price: x(price),
+    amount: x(amount),
+    nonce: nonce++,
+    expiry: 0n,
+    flags: encodeFlags({ timeInForce: 0 }),
+    clientId: 0n,
+  };
+  return orderInput(DOMAIN, o, SIG);
+}
+
+interface Fixture {
+  store: NodeStore;
+  ledger: Ledger;
+  dir: string;
+  /** the `rec:` keys each commit wrote (puts and deletes) */
+  recordWrites: number[];
+  now: bigint;
+  requestId: bigint;
+}
+
+const open: NodeStore[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+async function fixture(dir = tempDir('kestrel-ledger-records-')): Promise<Fixture> {
+  const store = await NodeStore.open(dir);
+  open.push(store);
+  const recordWrites: number[] = [];
+  const write = store.write.bind(store);
+  store.write = async (ops) => {
+    recordWrites.push(ops.filter((o) => ('put' in o ? o.put : o.del).startsWith('rec:')).length);
+    return write(ops);
+  };
+  const ledger = await Ledger.open(config, DOMAIN, store, undefined, { archiveRetentionSeconds: RETENTION });
+  return { store, ledger, dir, recordWrites, now: 1_000n, requestId: 0n };
+}
+
+async function batch(f: Fixture, inputs: SignedInput[], requests: ChainRequest[] = [], dt = 1n): Promise<void> {
+  f.now += dt;
+  const b = { timestamp: f.now, prices: [], funding: [], requests, inputs };
+  const applied = f.ledger.tryApply(b);
+  await f.ledger.commit(
+    { ...b, batchId: f.ledger.lastBatchId + 1n, requestCursor: f.requestId, prevStateHash: f.ledger.stateHash, stateHash: applied.stateHash, signature: SIG },
+    applied.events,
+    null,
+  );
+}
+
+function deposits(f: Fixture): ChainRequest[] {
+  return traders.flatMap((who) =>
+    [0, 1].map((assetId) => ({
+      id: f.requestId++,
+      kind: RequestKind.Deposit,
+      subaccount: who,
+      assetId,
+      amount: x('1000000'),
+      data: `0x${'00'.repeat(32)}` as Hex,
+    })),
+  );
+}
+
+describe('ledger records', () => {
+  it('a batch writes the records it changed, whatever rests; a reopened store has the same state', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    // 600 resting bids over 6 batches
+    for (let b = 0; b < 6; b++) {
+      await batch(
+        f,
+        Array.from({ length: 100 }, (_, i) => order(traders[i % 2]!, true, (90 - ((b * 100 + i) % 300) * 0.01).toFixed(2), '0.01')),
+      );
+    }
+    expect(f.ledger.engine.book(1, 1000).bids.length).toBe(300);
+    // one sell that fills the best bid: the best bid is trader 0's or 1's, the seller is trader 2
+    const sell = order(traders[2]!, false, '90', '0.01');
+    await batch(f, [sell]);
+    const best = f.recordWrites.at(-1)!;
+    // globals, the maker (now a tombstone), the taker's tombstone, two accounts, the spent nonce of the maker
+    expect(best).toBeLessThanOrEqual(8);
+    expect(f.recordWrites.at(-2)).toBeGreaterThanOrEqual(100); // a batch of 100 new orders writes each
+
+    // the taker finished: not in memory, in the archive, and the API's answer comes from there
+    expect(f.ledger.engine.getOrder(sell.hash)).toBeUndefined();
+    expect((await f.ledger.archived(sell.hash))?.state).toMatchObject({ status: 'filled', filled: x('0.01') });
+    expect((await f.ledger.archived(sell.hash))?.signature).toBe(SIG);
+    expect(f.ledger.signedOrder(sell.hash)).toBeUndefined();
+
+    const hash = f.ledger.stateHash;
+    const book = f.ledger.engine.book(1, 1000);
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    expect(again.ledger.stateHash).toBe(hash);
+    expect(again.ledger.engine.stateHash()).toBe(hash);
+    expect(again.ledger.engine.book(1, 1000)).toEqual(book);
+    expect((await again.ledger.archived(sell.hash))?.state.status).toBe('filled');
+  });
+
+  it('a rollback writes back what the batch replaced, the archive included', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bid = order(traders[0]!, true, '100', '0.02');
+    await batch(f, [bid]);
+    const before = f.ledger.stateHash;
+    const sell = order(traders[1]!, false, '100', '0.02');
+    await batch(f, [sell]);
+    expect((await f.ledger.archived(bid.hash))?.state.status).toBe('filled');
+    expect(f.ledger.signedOrder(bid.hash)).toBeUndefined();
+
+    await f.ledger.rollback(f.ledger.lastBatchId);
+    expect(f.ledger.stateHash).toBe(before);
+    expect(f.ledger.engine.stateHash()).toBe(before);
+    expect(f.ledger.engine.getOrder(bid.hash)?.status).toBe('open');
+    expect(f.ledger.signedOrder(bid.hash)?.batchId).toBe(2n);
+    expect(await f.ledger.archived(bid.hash)).toBeUndefined();
+    expect(await f.ledger.archived(sell.hash)).toBeUndefined();
+    expect(f.ledger.mempool.has(sell.hash)).toBe(true);
+
+    // and the disk agrees
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    expect(again.ledger.stateHash).toBe(before);
+    expect(again.ledger.engine.getOrder(bid.hash)?.status).toBe('open');
+    expect(again.ledger.signedOrder(bid.hash)?.batchId).toBe(2n);
+    expect(again.ledger.mempool.size).toBe(0); // the mempool goes back through admission on start
+  });
+
+  it('an undone batch leaves nothing behind, and the next one applies to the committed state', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const hash = f.ledger.stateHash;
+    const tried = f.ledger.tryApply({ timestamp: f.now + 1n, prices: [], funding: [], requests: [], inputs: [order(traders[0]!, true, '100', '0.02')] });
+    expect(tried.stateHash).not.toBe(hash);
+    tried.undo();
+    expect(f.ledger.engine.stateHash()).toBe(hash);
+    await batch(f, [order(traders[1]!, true, '99', '0.01')]);
+    expect(f.ledger.engine.openOrders(traders[0]!)).toEqual([]);
+    expect(f.ledger.engine.openOrders(traders[1]!)).toHaveLength(1);
+  });
+
+  it('finished orders are forgotten once the retention passes', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bid = order(traders[0]!, true, '100', '0.02');
+    await batch(f, [bid]);
+    await batch(f, [order(traders[1]!, false, '100', '0.02')]);
+    expect(await f.ledger.archived(bid.hash)).toBeDefined();
+    await batch(f, [], [], RETENTION - 1n);
+    expect(await f.ledger.archived(bid.hash)).toBeDefined();
+    await batch(f, [], [], 2n);
+    expect(await f.ledger.archived(bid.hash)).toBeUndefined();
+    let left = 0;
+    for await (const _ of f.store.scan('archive')) left++;
+    expect(left).toBe(0);
+  });
+});
