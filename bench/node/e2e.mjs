@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+// The node end to end, as traders use it: a 2-node devnet (anvil, the contracts, two `kestrel`
+// processes over libp2p), pre-signed orders POSTed at fixed rates through the leader and the
+// follower. Three phases:
+//
+//   book     resting orders far from the middle, until `--resting` rest
+//   flow     `--pairs` crossing pairs a second for `--seconds`, alternating the entry node, and a
+//            reader polling the book: POST latency, the batch interval achieved, POST→settled on
+//            every node (the time until each node reports the order's batch settled on chain)
+//   burst    as many orders as one node takes, for a few seconds: orders accepted per second
+//            beside the signature-recovery limit of one core measured in this process
+//
+// then every order a node answered 2xx is looked up on both nodes: one still pending or unknown
+// is lost. Prints RSS per node. Needs the packages built (`npm run build`).
+//
+//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { privateKeyToAccount } from 'viem/accounts';
+import { orderToWire } from '../../packages/api/dist/index.js';
+import { domainSeparator, encodeFlags, orderHash, parseX18 } from '../../packages/core/dist/index.js';
+import { recoverAddress } from '../../packages/node/dist/admission/recover.js';
+import { startDevnet } from '../../packages/node/dist/devnet/devnet.js';
+
+const arg = (name, fallback) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : fallback;
+};
+const RESTING = arg('resting', 5_000);
+const PAIRS = arg('pairs', 200);
+const SECONDS = arg('seconds', 20);
+const BURST_SECONDS = arg('burst', 5);
+const INTERVAL = arg('interval', 250);
+// anvil funds the first 10 keys of its mnemonic: the admin, two operators, and these
+const TRADERS = 6;
+const x = parseX18;
+const now = () => performance.now();
+const log = (m) => console.error(`  ${m}`);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kestrel-bench-e2e-'));
+log(`starting a 2-node devnet in ${dir}`);
+const devnet = await startDevnet({
+  nodes: 2,
+  dataDir: dir,
+  rpcPort: 0,
+  apiPort: 0,
+  traders: TRADERS,
+  batchIntervalMs: INTERVAL,
+  // the bench is one client address: its rate limits are a trader's, not the node's
+  nodeConfig: {
+    apiRateLimit: { perSecond: 100_000, burst: 100_000 },
+    apiReadRateLimit: { perSecond: 100_000, burst: 100_000 },
+    mempool: { maxTotal: 200_000, maxPerSubaccount: 200_000 },
+    logLevel: 'warn',
+  },
+});
+const nodes = devnet.nodes.map((n) => n.api);
+const domain = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(devnet.chainId), verifyingContract: devnet.exchange });
+const accounts = devnet.traders.map((t) => privateKeyToAccount(t.privateKey));
+
+let nonce = 1n;
+async function signed(t, isBuy, price, amount, tif = 0) {
+  const order = {
+    subaccount: devnet.traders[t].subaccount,
+    marketId: 1, // WETH/USDC
+    isBuy,
+    price: x(price),
+    amount: x(amount),
+    nonce: nonce++,
+    expiry: tif === 1 ? BigInt(Math.floor(Date.now() / 1000) + 110) : 0n,
+    flags: encodeFlags({ timeInForce: tif }),
+    clientId: 0n,
+  };
+  const hash = orderHash(domain, order);
+  const signature = await accounts[t].sign({ hash });
+  return { hash, body: JSON.stringify({ order: orderToWire(order), signature }) };
+}
+
+const posted = []; // { hash, node, start, end, status }
+async function post(node, o) {
+  const start = now();
+  let status = 0;
+  try {
+    const res = await fetch(`${nodes[node]}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: o.body });
+    status = res.status;
+    await res.arrayBuffer();
+  } catch {
+    status = -1;
+  }
+  const rec = { hash: o.hash, node, start, end: now(), status };
+  posted.push(rec);
+  return rec;
+}
+const getJson = async (url) => (await fetch(url)).json();
+
+/** Sends `items` at `perSecond` (in 10 ms ticks), each to the node `pick(i)` names; resolves when all answered. */
+async function offer(items, perSecond, pick) {
+  const out = [];
+  const t0 = now();
+  let i = 0;
+  while (i < items.length) {
+    const due = Math.min(items.length, Math.floor(((now() - t0) / 1000) * perSecond) + 1);
+    for (; i < due; i++) out.push(post(pick(i), items[i]));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Promise.all(out);
+}
+
+const pct = (xs, p) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]);
+
+// ---------------------------------------------------------------- book
+log(`signing ${RESTING.toLocaleString('en-US')} resting orders`);
+const resting = [];
+for (let i = 0; i < RESTING; i++) {
+  const isBuy = i % 2 === 0;
+  const level = (i >> 1) % 500;
+  resting.push(await signed(i % TRADERS, isBuy, isBuy ? (1000 - level * 0.5).toFixed(2) : (3000 + level * 0.5).toFixed(2), '0.01'));
+}
+await offer(resting, 2_000, (i) => i % 2);
+const bookOk = posted.filter((p) => p.status === 200).length;
+log(`book: ${bookOk.toLocaleString('en-US')} of ${RESTING.toLocaleString('en-US')} resting orders accepted`);
+
+// ---------------------------------------------------------------- flow
+log(`signing ${(PAIRS * SECONDS).toLocaleString('en-US')} crossing pairs`);
+const pairs = [];
+for (let i = 0; i < PAIRS * SECONDS; i++) {
+  const a = i % TRADERS;
+  const b = (i + 1 + (i % (TRADERS - 1))) % TRADERS;
+  const price = (2000 + (i % 20) * 0.01).toFixed(2);
+  pairs.push(await signed(a, true, price, '0.01'), await signed(b === a ? (a + 1) % TRADERS : b, false, price, '0.01'));
+}
+const health = async (node) => getJson(`${nodes[node]}/health`);
+const seenSettled = [new Map(), new Map()]; // batchId → when each node first reported it settled
+const seenBatch = new Map(); // batchId → when the leader first reported it
+const batchOf = new Map(); // order hash → batch id
+let watching = true;
+const watcher = (async () => {
+  const fetched = new Set();
+  while (watching) {
+    const t = now();
+    await Promise.all(
+      [0, 1].map(async (n) => {
+        const h = await health(n).catch(() => null);
+        if (!h) return;
+        const settled = BigInt(h.lastSettledBatchId);
+        for (let b = settled; b > 0n && !seenSettled[n].has(b); b--) seenSettled[n].set(b, t);
+        if (n === 0) for (let b = BigInt(h.lastBatchId); b > 0n && !seenBatch.has(b); b--) seenBatch.set(b, t);
+      }),
+    );
+    for (const b of seenBatch.keys()) {
+      if (fetched.has(b)) continue;
+      fetched.add(b);
+      const r = await getJson(`${nodes[0]}/v1/batches/${b}`).catch(() => null);
+      for (const input of r?.proposal?.inputs ?? []) if (input.hash) batchOf.set(input.hash, b);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+})();
+const reads = [];
+let reading = true;
+const reader = (async () => {
+  while (reading) {
+    const t = now();
+    await fetch(`${nodes[1]}/v1/markets/1/book?depth=20`).then((r) => r.arrayBuffer());
+    reads.push(now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+})();
+const before = posted.length;
+const firstBatch = (await health(0)).lastBatchId;
+const flowStart = now();
+await offer(pairs, PAIRS * 2, (i) => (i >> 1) % 2);
+const flowEnd = now();
+const lastBatch = (await health(0)).lastBatchId;
+reading = false;
+await reader;
+const flow = posted.slice(before);
+
+// ---------------------------------------------------------------- burst
+log(`measuring signature recovery and a ${BURST_SECONDS} s burst`);
+const probe = await signed(0, true, '1.00', '0.01', 1);
+const { order: probeOrder, signature: probeSig } = JSON.parse(probe.body);
+let recovered = 0;
+const r0 = now();
+while (now() - r0 < 2000) {
+  recoverAddress(probe.hash, probeSig);
+  recovered++;
+}
+const recoveryPerCore = recovered / ((now() - r0) / 1000);
+void probeOrder;
+const burst = [];
+const burstCount = Math.ceil(recoveryPerCore * BURST_SECONDS * 1.5);
+for (let i = 0; i < burstCount; i++) burst.push(await signed(i % TRADERS, i % 2 === 0, i % 2 === 0 ? '1.00' : '9000.00', '0.01', 1));
+const burstBefore = posted.length;
+const b0 = now();
+await offer(burst, burstCount / BURST_SECONDS, () => 1);
+const burstSeconds = (now() - b0) / 1000;
+const burstPosts = posted.slice(burstBefore);
+const burstOk = burstPosts.filter((p) => p.status === 200).length;
+
+// ---------------------------------------------------------------- accounting
+log('waiting for every accepted order to be sequenced, then checking both nodes');
+const accepted = posted.filter((p) => p.status === 200);
+const deadline = now() + 60_000;
+let lost = [];
+for (;;) {
+  lost = [];
+  for (let i = 0; i < accepted.length; i += 200) {
+    const chunk = accepted.slice(i, i + 200);
+    const answers = await Promise.all(
+      chunk.flatMap((p) => [0, 1].map((n) => getJson(`${nodes[n]}/v1/orders/${p.hash}`).then((r) => [p.hash, n, r.status ?? r.error?.code]).catch(() => [p.hash, n, 'ERROR']))),
+    );
+    for (const [hash, n, status] of answers) if (status === 'pending' || status === 'UNKNOWN_ORDER' || status === 'ERROR') lost.push(`${hash} on node ${n + 1}: ${status}`);
+  }
+  if (lost.length === 0 || now() > deadline) break;
+  await new Promise((r) => setTimeout(r, 2000));
+}
+watching = false;
+await watcher;
+const rss = devnet.nodes.map((n) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${n.child.pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+});
+await devnet.stop();
+rmSync(dir, { recursive: true, force: true });
+
+// ---------------------------------------------------------------- report
+const flowOk = flow.filter((p) => p.status === 200);
+const perNode = [0, 1].map((n) => flowOk.filter((p) => p.node === n).length / ((flowEnd - flowStart) / 1000));
+const latency = flow.map((p) => p.end - p.start);
+const settledLatency = flowOk.flatMap((p) => {
+  const b = batchOf.get(p.hash);
+  if (b === undefined) return [];
+  const at = [seenSettled[0].get(b), seenSettled[1].get(b)];
+  return at.every((t) => t !== undefined) ? [Math.max(...at) - p.start] : [];
+});
+const batches = Number(BigInt(lastBatch) - BigInt(firstBatch));
+const interval = batches > 0 ? (flowEnd - flowStart) / batches : NaN;
+const ms = (v) => `${v.toFixed(1)} ms`;
+console.log(`\nnode end to end — 2-node devnet, batch interval ${INTERVAL} ms, ${availableParallelism()} cores, node ${process.version}\n`);
+console.log(`book                 ${bookOk.toLocaleString('en-US')} resting orders accepted`);
+console.log(`flow offered         ${PAIRS} crossing pairs/s for ${SECONDS} s through leader and follower (${flow.length.toLocaleString('en-US')} orders)`);
+console.log(`accepted per node    leader ${perNode[0].toFixed(0)}/s, follower ${perNode[1].toFixed(0)}/s (non-2xx: ${flow.length - flowOk.length})`);
+console.log(`POST latency         p50 ${ms(pct(latency, 50))}, p99 ${ms(pct(latency, 99))}`);
+console.log(`GET book latency     p50 ${ms(pct(reads, 50))}, p99 ${ms(pct(reads, 99))} (follower, during the flow)`);
+console.log(`batch interval       ${ms(interval)} achieved (${batches} batches) for ${INTERVAL} ms configured: ${(interval / INTERVAL).toFixed(2)}×`);
+console.log(
+  `POST→settled, both   p50 ${ms(pct(settledLatency, 50))} (${(pct(settledLatency, 50) / INTERVAL).toFixed(1)} intervals), p99 ${ms(pct(settledLatency, 99))} (${(pct(settledLatency, 99) / INTERVAL).toFixed(1)} intervals); ${settledLatency.length.toLocaleString('en-US')} orders`,
+);
+console.log(`burst, one node      ${(burstOk / burstSeconds).toFixed(0)} orders/s accepted (${burstPosts.length - burstOk} refused: ${[...new Set(burstPosts.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none'})`);
+console.log(`recovery, one core   ${recoveryPerCore.toFixed(0)} /s in this process: admission / recovery = ${(burstOk / burstSeconds / recoveryPerCore).toFixed(2)}×`);
+console.log(`RSS                  leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`);
+console.log(`lost orders          ${lost.length} of ${accepted.length.toLocaleString('en-US')} accepted`);
+for (const l of lost.slice(0, 10)) console.log(`  ${l}`);
+if (lost.length > 0) process.exitCode = 1;
