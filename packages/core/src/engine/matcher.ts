@@ -203,6 +203,7 @@ export class Matcher implements MatchHook {
     const taker = this.taker;
     settleFill(s.accounts, f, s.feeAccount);
     maker.filledLots += q;
+    s.filled(maker, q);
     if (maker.filledLots === maker.lots) {
       s.markFilled(maker);
       s.detach(maker); // the book frees the slot itself
