@@ -23,7 +23,9 @@
  * Any set of fills must be covered, not just whole sides: selling at a limit below the index
  * loses what a sale above it would make back, and a taker meets an account's lowest asks (its
  * worst sales) first. So a side is valued as if every order in it were at the side's worst limit
- * — bids at the highest, asks at the lowest — with fees at its highest limit and a wei per lot
+ * — bids at the highest, asks at the lowest, and never better than the index (a limit better
+ * than the index is no gain: the index may well be there when it fills; an empty account would
+ * otherwise rest any bid below the index) — with fees at its highest limit and a wei per lot
  * for each fill's rounding: linear in the lots filled. Health is concave in the fill amounts
  * (equity is linear but for the uPnL weight, a minimum of linear pieces; the requirement is a
  * sum of absolute values), so over the box of partial fills its minimum is at a vertex, and the
@@ -166,7 +168,14 @@ export class OrderMargin {
     if (side.count === 0) return { amount: 0n, quote: 0n, fee: 0n };
     const unit = m.tickSize * m.lotSize;
     const up = (v: bigint): bigint => (v + ONE - 1n) / ONE;
-    const exact = worst ? side.lots * BigInt(buying ? side.hi : side.lo) * unit : side.tickLots * unit;
+    // no gain is counted from a limit better than the index: the index may well be there when it fills
+    const index = worst ? this.indexPrice(m) : undefined;
+    let at = BigInt(buying ? side.hi : side.lo);
+    if (index !== undefined) {
+      const t = buying ? (index + m.tickSize - 1n) / m.tickSize : index / m.tickSize;
+      if (buying ? t > at : t < at) at = t;
+    }
+    const exact = worst ? side.lots * at * unit : side.tickLots * unit;
     const dearest = worst ? side.lots * BigInt(side.hi) * unit : side.tickLots * unit;
     const rate = feeRate(m);
     // each fill rounds its quote and its fee once, by under a wei, and fills at least a lot
@@ -270,6 +279,13 @@ export class OrderMargin {
     }
     for (const [assetId, v] of need) if (v > 0n && view.balance(account, assetId) < v) return false;
     return true;
+  }
+
+  /** The index price what a market trades is valued at: a perp's oracle, a spot base asset's price market's. */
+  private indexPrice(m: MarketConfig): bigint | undefined {
+    if (m.kind === 'PERP') return this.s.oracles.get(m.marketId);
+    const priceMarket = this.s.assets.get(m.baseAssetId)?.priceMarketId;
+    return priceMarket === undefined ? undefined : this.s.oracles.get(priceMarket);
   }
 
   /** The risk group a market's exposure counts in: a perp's own, a spot market's base asset's. */

@@ -241,6 +241,38 @@ describe('hedges offset', () => {
   });
 });
 
+describe('the worked example of spec/risk.md', () => {
+  it('rests a bid of 25 beside a two-sided quote, refuses a bid of 5 and rests a bid of 4', () => {
+    // the devnet ETH group: shock 10%, basis 0.3%, uPnL at half, fees 1 bp / 5 bp
+    const cfg: EngineConfig = {
+      ...marginConfig,
+      markets: marginConfig.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, makerFee: x('0.0001'), takerFee: x('0.0005') } : m)),
+      risk: { groups: [{ groupId: 1, shockIM: x('0.1'), basisIM: x('0.003') }], pnlWeight: x('0.5') },
+    };
+    const h = priced(cfg).fund(alice, { USDC: '10000' });
+    const P = { market: ETH_PERP } as const;
+    h.place('B20', alice, 'buy', '1990', '20', P);
+    h.place('S20', alice, 'sell', '2010', '20', P);
+    h.place('B25', alice, 'buy', '1980', '25', P); // worst vertex: 955.225
+    h.place('B5', alice, 'buy', '1985', '5', P); // would be −49.75
+    h.place('B4', alice, 'buy', '1985', '4', P); // 151.245
+    expect(h.brief(h.events.filter((e) => e.kind === 'accepted' || e.kind === 'rejected'))).toEqual([
+      'accepted B20',
+      'accepted S20',
+      'accepted B25',
+      'rejected B5 INSUFFICIENT_MARGIN',
+      'accepted B4',
+    ]);
+  });
+
+  it('counts no gain from a limit better than the index: an empty account rests no bid below it', () => {
+    const h = priced();
+    h.place('B', alice, 'buy', '1', '1000000');
+    h.place('S', alice, 'sell', '1000000', '1', { market: ETH_PERP });
+    expect(h.brief(h.events.filter((e) => e.kind === 'rejected'))).toEqual(['rejected B INSUFFICIENT_MARGIN', 'rejected S INSUFFICIENT_MARGIN']);
+  });
+});
+
 describe('open-order caps', () => {
   const limited: EngineConfig = { ...config, limits: { maxOpenOrdersPerSubaccount: 3, maxOpenOrdersPerOwner: 5 } };
 
