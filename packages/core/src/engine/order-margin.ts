@@ -143,8 +143,8 @@ export class OrderMargin {
       .sort((a, b) => a - b)
       .map((id) => {
         const m = totals?.markets.get(id);
-        const bids = sideOf(m?.bids);
-        const asks = sideOf(m?.asks);
+        const bids = sideOf(m?.bids, this.rule === 'margin');
+        const asks = sideOf(m?.asks, this.rule === 'margin');
         if (id === extra.marketId) {
           const side = extra.isBuy ? bids : asks;
           const l = BigInt(extra.lots);
@@ -307,9 +307,10 @@ interface Side {
 /** A market, its bids, its asks. */
 type Row = [MarketConfig, Side, Side];
 
-function sideOf(t: SideTotals | undefined): Side {
+/** `bounds`: the side's extreme limits are needed (only the margin rule values a side at one). */
+function sideOf(t: SideTotals | undefined, bounds: boolean): Side {
   if (t === undefined || t.count === 0) return { lots: 0n, tickLots: 0n, count: 0, lo: Number.MAX_SAFE_INTEGER, hi: 0 };
-  const [lo, hi] = t.bounds();
+  const [lo, hi] = bounds ? t.bounds() : [0, 0];
   return { lots: t.lots, tickLots: t.tickLots, count: t.count, lo, hi };
 }
 
