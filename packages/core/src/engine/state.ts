@@ -175,7 +175,7 @@ export class EngineState {
     this.openByOwner.set(owner, (this.openByOwner.get(owner) ?? 0) + 1);
   }
 
-  /** A resting order filled `lots`: its subaccount's open totals follow (order-margin.ts). */
+  /** A resting order filled `lots`: its subaccount's open totals follow (open-totals.ts). */
   filled(rec: OrderRecord, lots: number): void {
     this.openBySub.get(rec.subaccount)?.totals.fill(rec, lots);
   }
