@@ -49,7 +49,7 @@ const devnet = await startDevnet({
   traders: TRADERS,
   batchIntervalMs: INTERVAL,
   // the bench is one client address: its rate limits are a trader's, not the node's
-  nodeConfig: {
+  nodeSettings: {
     apiRateLimit: { perSecond: 100_000, burst: 100_000 },
     apiReadRateLimit: { perSecond: 100_000, burst: 100_000 },
     mempool: { maxTotal: 200_000, maxPerSubaccount: 200_000 },
@@ -210,9 +210,16 @@ for (;;) {
   for (let i = 0; i < accepted.length; i += 200) {
     const chunk = accepted.slice(i, i + 200);
     const answers = await Promise.all(
-      chunk.flatMap((p) => [0, 1].map((n) => getJson(`${nodes[n]}/v1/orders/${p.hash}`).then((r) => [p.hash, n, r.status ?? r.error?.code]).catch(() => [p.hash, n, 'ERROR']))),
+      chunk.flatMap((p) =>
+        [0, 1].map((n) =>
+          getJson(`${nodes[n]}/v1/orders/${p.hash}`)
+            .then((r) => [p.hash, n, r.status ?? r.error?.code])
+            .catch(() => [p.hash, n, 'ERROR']),
+        ),
+      ),
     );
-    for (const [hash, n, status] of answers) if (status === 'pending' || status === 'UNKNOWN_ORDER' || status === 'ERROR') lost.push(`${hash} on node ${n + 1}: ${status}`);
+    for (const [hash, n, status] of answers)
+      if (status === 'pending' || status === 'UNKNOWN_ORDER' || status === 'ERROR') lost.push(`${hash} on node ${n + 1}: ${status}`);
   }
   if (lost.length === 0 || now() > deadline) break;
   await new Promise((r) => setTimeout(r, 2000));
@@ -249,8 +256,12 @@ console.log(`batch interval       ${ms(interval)} achieved (${batches} batches) 
 console.log(
   `POST→settled, both   p50 ${ms(pct(settledLatency, 50))} (${(pct(settledLatency, 50) / INTERVAL).toFixed(1)} intervals), p99 ${ms(pct(settledLatency, 99))} (${(pct(settledLatency, 99) / INTERVAL).toFixed(1)} intervals); ${settledLatency.length.toLocaleString('en-US')} orders`,
 );
-console.log(`burst, one node      ${(burstOk / burstSeconds).toFixed(0)} orders/s accepted (${burstPosts.length - burstOk} refused: ${[...new Set(burstPosts.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none'})`);
-console.log(`recovery, one core   ${recoveryPerCore.toFixed(0)} /s in this process: admission / recovery = ${(burstOk / burstSeconds / recoveryPerCore).toFixed(2)}×`);
+console.log(
+  `burst, one node      ${(burstOk / burstSeconds).toFixed(0)} orders/s accepted (${burstPosts.length - burstOk} refused: ${[...new Set(burstPosts.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none'})`,
+);
+console.log(
+  `recovery, one core   ${recoveryPerCore.toFixed(0)} /s in this process: admission / recovery = ${(burstOk / burstSeconds / recoveryPerCore).toFixed(2)}×`,
+);
 console.log(`RSS                  leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`);
 console.log(`lost orders          ${lost.length} of ${accepted.length.toLocaleString('en-US')} accepted`);
 for (const l of lost.slice(0, 10)) console.log(`  ${l}`);

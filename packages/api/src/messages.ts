@@ -222,6 +222,18 @@ export interface InfoResponse {
   leader: boolean;
   lastBatchId: string;
   assets: AssetWire[];
+  /** the limits this node admits and matches orders by (spec/node.md) */
+  limits: LimitsWire;
+}
+
+/** A node's limits on open and pending orders (counts). */
+export interface LimitsWire {
+  /** open (resting) orders one subaccount may hold */
+  maxOpenOrdersPerSubaccount: number;
+  /** open orders all the subaccounts of one owner address may hold together */
+  maxOpenOrdersPerOwner: number;
+  /** pending (unsequenced) inputs in the mempool: in all, per subaccount, per owner */
+  mempool: { maxTotal: number; maxPerSubaccount: number; maxPerOwner: number };
 }
 
 export interface HealthResponse {

@@ -48,8 +48,8 @@ const config = {
     },
   ],
   feeSubaccount: makeSubaccount('0x3000000000000000000000000000000000000003', 'fees'),
-  // one subaccount per side holds the whole book here (W2 rests far more than the default cap)
-  limits: { maxOpenOrdersPerSubaccount: 10_000_000 },
+  // one subaccount per side holds the whole book here (W2 rests far more than the default caps)
+  limits: { maxOpenOrdersPerSubaccount: 10_000_000, maxOpenOrdersPerOwner: 10_000_000 },
 };
 
 function makeEngine() {

@@ -4,7 +4,7 @@
  */
 import { PROPOSAL_RATE_LIMIT } from './gossip/proposal-gate.js';
 import { readFileSync } from 'node:fs';
-import { isHex, type Hex } from '@kestrel/core';
+import { DEFAULT_LIMITS, isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
 import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
 import type { LogLevel } from './util/log.js';
@@ -36,6 +36,11 @@ export interface NodeConfig {
   mempool: MempoolLimits;
   /** how long finished orders stay queryable, seconds (store/archive.ts) */
   archiveRetentionSeconds: number;
+  /**
+   * the engine's open-order caps (spec/matching.md): every node of a network must run the same
+   * values, since followers replay the sequencer's inputs and must answer them alike
+   */
+  engineLimits: EngineLimitsConfig;
   /** per client address, for POST endpoints */
   apiRateLimit: RateLimit;
   /** per client address, for GET endpoints (its own bucket: reading never starves writing) */
@@ -45,6 +50,12 @@ export interface NodeConfig {
   /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
   proposalRateLimit: RateLimit;
   logLevel: LogLevel;
+}
+
+/** The engine's open-order caps, each set (core's DEFAULT_LIMITS when not configured). */
+export interface EngineLimitsConfig {
+  maxOpenOrdersPerSubaccount: number;
+  maxOpenOrdersPerOwner: number;
 }
 
 export const DEFAULTS = {
@@ -69,6 +80,8 @@ export const DEFAULTS = {
   maxGossipBytes: 1024 * 1024,
   mempool: DEFAULT_MEMPOOL_LIMITS,
   archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
+  // core's defaults, explained there (DEFAULT_LIMITS)
+  engineLimits: { ...DEFAULT_LIMITS },
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
   apiRateLimit: { perSecond: 200, burst: 400 },
   apiReadRateLimit: { perSecond: 1000, burst: 2000 },
@@ -140,25 +153,50 @@ function coerce(field: string, v: unknown): unknown {
 
 const RATE_LIMITS = ['apiRateLimit', 'apiReadRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
 
-export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
+/** Limits nested in the file's objects, as flat names for flags and the environment (KESTREL_MEMPOOL_MAX_PER_OWNER …). */
+export const NESTED_LIMITS: Record<string, readonly ['mempool' | 'engineLimits', string]> = {
+  maxOpenOrdersPerSubaccount: ['engineLimits', 'maxOpenOrdersPerSubaccount'],
+  maxOpenOrdersPerOwner: ['engineLimits', 'maxOpenOrdersPerOwner'],
+  mempoolMaxTotal: ['mempool', 'maxTotal'],
+  mempoolMaxPerSubaccount: ['mempool', 'maxPerSubaccount'],
+  mempoolMaxPerOwner: ['mempool', 'maxPerOwner'],
+};
+
+/** The objects of limits a config file may give in part (the rest keep their defaults). */
+const LIMIT_OBJECTS: Record<string, readonly string[]> = {
+  mempool: ['maxTotal', 'maxPerSubaccount', 'maxPerOwner'],
+  engineLimits: ['maxOpenOrdersPerSubaccount', 'maxOpenOrdersPerOwner'],
+};
+
+/**
+ * The configuration from its layers. `settings` stands in for a file's contents (the devnet
+ * checks the settings it gives every node with it).
+ */
+export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
   const merged: Raw = {
     ...DEFAULTS,
     mempool: { ...DEFAULTS.mempool },
+    engineLimits: { ...DEFAULTS.engineLimits },
     apiRateLimit: { ...DEFAULTS.apiRateLimit },
     apiReadRateLimit: { ...DEFAULTS.apiReadRateLimit },
     gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
     proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
   };
-  if (opts.file) {
+  if (opts.file || opts.settings) {
     let fromFile: Raw;
     try {
-      fromFile = JSON.parse(readFileSync(opts.file, 'utf8')) as Raw;
+      fromFile = opts.settings ?? (JSON.parse(readFileSync(opts.file!, 'utf8')) as Raw);
     } catch (err) {
       throw new ConfigError(`cannot read config file ${opts.file}: ${(err as Error).message}`);
     }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError('the config must be a JSON object');
     for (const [k, v] of Object.entries(fromFile)) {
-      if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
-      else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
+      if (k in LIMIT_OBJECTS && typeof v === 'object' && v) {
+        for (const [kk, vv] of Object.entries(v as Raw)) {
+          if (!LIMIT_OBJECTS[k]!.includes(kk)) throw new ConfigError(`unknown config key: ${k}.${kk}`);
+          (merged[k] as Raw)[kk] = vv;
+        }
+      } else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
     }
@@ -171,13 +209,22 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   for (const [k, v] of Object.entries(opts.flags ?? {})) {
     if (v !== undefined && k in FIELDS) merged[k] = coerce(k, v);
   }
+  // the nested limits by their flat names: environment, then flags
+  for (const [flat, [obj, key]] of Object.entries(NESTED_LIMITS)) {
+    for (const v of [env[envName(flat)], opts.flags?.[flat]]) {
+      if (v === undefined || v === '') continue;
+      const n = typeof v === 'number' ? v : Number(v);
+      if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${obj}.${key}: expected a positive integer`);
+      (merged[obj] as Raw)[key] = n;
+    }
+  }
   if (merged.role !== 'sequencer' && merged.role !== 'follower') throw new ConfigError('role: expected sequencer or follower');
   if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');
   if (merged.role === 'sequencer' && !isHex(merged.operatorKey, 32)) throw new ConfigError('a sequencer needs operatorKey (32-byte hex)');
-  const mp = merged.mempool as Raw;
-  for (const k of ['maxTotal', 'maxPerSubaccount']) {
-    if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
+  for (const [obj, keys] of Object.entries(LIMIT_OBJECTS)) {
+    const o = merged[obj] as Raw;
+    for (const k of keys) if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) throw new ConfigError(`${obj}.${k}: expected a positive integer`);
   }
   for (const k of RATE_LIMITS) {
     const rl = merged[k] as Raw;

@@ -16,7 +16,7 @@
  * has one job. The protocol the node implements is specified in apps/docs/spec/node.md.
  */
 import './util/polyfill.js';
-import { inputToWire, proposalToWire } from '@kestrel/api';
+import { inputToWire, proposalToWire, type LimitsWire } from '@kestrel/api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -92,6 +92,11 @@ export class KestrelNode {
     });
   }
 
+  /** the open-order caps of its engine and the bounds of its mempool */
+  get limits(): LimitsWire {
+    return { ...this.config.engineLimits, mempool: { ...this.config.mempool } };
+  }
+
   get role(): 'sequencer' | 'follower' {
     return this.config.role;
   }
@@ -111,7 +116,8 @@ export class KestrelNode {
     await mkdir(config.dataDir, { recursive: true });
     const chain = new ExchangeChain(config.rpcUrl, config.exchange, config.operatorKey);
     const listing = await chain.listing();
-    const engineConfig = engineConfigOf(listing);
+    // the listing is the chain's; the open-order caps are the network's own configuration
+    const engineConfig = { ...engineConfigOf(listing), limits: { ...config.engineLimits } };
     const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(listing.chainId), verifyingContract: listing.exchange });
     const store = await NodeStore.open(join(config.dataDir, 'db'));
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {

@@ -199,6 +199,7 @@ export {
   type AccountResponse,
   type RiskResponse,
   type InfoResponse,
+  type LimitsWire,
   type HealthResponse,
   type BatchResponse,
   type ErrorBody,

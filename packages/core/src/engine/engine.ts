@@ -40,6 +40,7 @@ import { DeRisk, type AtRisk, type DueStep } from './de-risk.js';
 import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
+import { OrderMargin } from './order-margin.js';
 import { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { commitState, revertRecords, takeChanges } from './persistence.js';
@@ -58,8 +59,8 @@ export interface EngineOptions {
   riskCheck?: RiskCheck;
   /**
    * No pre-trade check at all: fills may take any balance below zero (a loan, spec/lending.md) and
-   * positions grow without margin. For tests of the accounting alone; ignored when `riskCheck`
-   * is given.
+   * positions grow without margin, and resting orders need no backing. For tests of the
+   * accounting alone; ignored when `riskCheck` is given.
    */
   allowBorrow?: boolean;
 }
@@ -71,6 +72,8 @@ export class Engine {
   private readonly margin: Margin | undefined;
   /** de-risking, with portfolio margin */
   private readonly deRisk: DeRisk | undefined;
+  /** resting orders backed by margin (spec/risk.md); off with `allowBorrow` */
+  private readonly orderMargin: OrderMargin;
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
@@ -79,6 +82,8 @@ export class Engine {
     this.margin = config.risk === undefined ? undefined : new Margin(this.s, config.risk);
     const fallback = this.margin?.check ?? spotBalanceCheck;
     this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
+    const restRule = options.riskCheck === undefined && options.allowBorrow === true ? 'none' : this.margin === undefined ? 'balance' : 'margin';
+    this.orderMargin = new OrderMargin(this.s, this.margin, restRule);
     this.deRisk = this.margin === undefined ? undefined : new DeRisk(this.s, this.margin, this.matcher, config.risk!, config.maxBatchAge ?? 0n);
   }
 
@@ -169,13 +174,16 @@ export class Engine {
   /**
    * Would `place` accept this order now? Runs the same checks (validate.ts) without changing
    * anything and returns the reject code, or null. POST_ONLY crossing is not judged here: it
-   * depends on the book at the moment the order is sequenced. `now` is the time to judge expiries
+   * depends on the book at the moment the order is sequenced. An order that would rest whole
+   * is judged against its account's margin as it stands now (order-margin.ts). `now` is the time to judge expiries
    * at (default the last batch's): a node admitting an order passes the time its batch will carry.
    */
   validate(order: Order, hash: Hex, now?: bigint): ErrorCode | null {
     const h = (typeof hash === 'string' ? hash.toLowerCase() : hash) as Hex;
-    const check = checkOrder(this.s, h, normalizeOrder(order), now ?? this.s.now);
-    return check.ok ? null : check.code;
+    const o = normalizeOrder(order);
+    const check = checkOrder(this.s, h, o, now ?? this.s.now);
+    if (!check.ok) return check.code;
+    return this.orderMargin.atAcceptance(o, check.market, check.flags.timeInForce, check.tick, check.lots);
   }
 
   /** The subaccount's linked signer (lower-case) and its expiry (0 = none), if it has one. */
@@ -471,6 +479,14 @@ export class Engine {
       events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount, clientId: order.clientId });
       return;
     }
+    // an order the book does not cross rests whole, untraded: judged now, and not again
+    const judgedWhole = !market.book.crosses(order.isBuy, tick);
+    const refused = this.orderMargin.atAcceptance(order, market, flags.timeInForce, tick, lots);
+    if (refused !== null) {
+      this.record(hash, order, tick, lots, 0n).reject(refused);
+      events.push({ kind: 'rejected', hash, code: refused, subaccount: order.subaccount, clientId: order.clientId });
+      return;
+    }
     const seq = ++s.sequence;
     const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
     events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount, clientId: order.clientId });
@@ -488,7 +504,10 @@ export class Engine {
     if (fokKilled) reason = 'FOK_UNFILLED';
     else if (stop !== undefined) reason = stop;
     else if (flags.timeInForce === TimeInForce.IOC) reason = 'IOC_REMAINDER';
-    else if (flags.timeInForce === TimeInForce.FOK) reason = 'FOK_UNFILLED'; // unreachable: the dry run agreed
+    else if (flags.timeInForce === TimeInForce.FOK)
+      reason = 'FOK_UNFILLED'; // unreachable: the dry run agreed
+    // the remainder rests only if the account backs it with all its open orders (spec/risk.md)
+    else if (!judgedWhole) reason = this.orderMargin.refusal(rec.subaccount, market, order.isBuy, tick, rec.remainingLots) ?? undefined;
     if (reason === undefined) s.rest(rec, market);
     else this.cancelled(rec, reason, events);
   }

@@ -26,6 +26,7 @@ import { fundingOwed } from '../perp.js';
 import type { Account } from './accounts.js';
 import type { RiskCheck, RiskFailure, RiskView } from './risk.js';
 import { buyerCost, buyerFee, sellerFee, sellerProceeds, type ProposedFill } from './settlement.js';
+import type { Delta } from './open-totals.js';
 import type { EngineState } from './state.js';
 import { DEFAULT_BACKSTOP_RATIO, type RiskConfig } from './types.js';
 
@@ -79,6 +80,14 @@ export class Margin {
     return initialHealth(this.portfolio(view, account, move, true), this.params);
   }
 
+  /**
+   * The account's initial health with `delta` applied (several balances and positions at once:
+   * the resting check's combinations of fills, order-margin.ts); null when unpriced.
+   */
+  healthWith(view: RiskView, account: Account, delta: Delta | undefined): bigint | null {
+    return initialHealth(this.portfolio(view, account, undefined, true, delta), this.params);
+  }
+
   /** The account's whole risk picture: both healths, the tier, each group's share and liquidation move. */
   report(view: RiskView, account: Account): RiskReport | null {
     return riskReport(this.portfolio(view, account), this.params, this.backstopRatio, this.portfolio(view, account, undefined, true));
@@ -115,7 +124,7 @@ export class Margin {
   }
 
   /** The account's holdings, priced; for initial health (`initial`) with stale collateral unpriced and stale perps marked. */
-  private portfolio(view: RiskView, account: Account, move?: Move, initial = false): Portfolio {
+  private portfolio(view: RiskView, account: Account, move?: Move, initial = false, delta?: Delta): Portfolio {
     const s = this.s;
     const stale = initial ? s.staleMarkets() : undefined;
     const price = (market: number, balance: bigint): bigint | undefined =>
@@ -126,6 +135,7 @@ export class Margin {
         if (move.assetA === assetId) b += move.dA;
         if (move.assetB === assetId) b += move.dB;
       }
+      if (delta !== undefined) b += delta.balances.get(assetId) ?? 0n;
       return b;
     };
     const p: Portfolio = {
@@ -141,6 +151,11 @@ export class Margin {
         if (move !== undefined && move.marketId === marketId) {
           size += move.dSize;
           vQuote += move.dVQuote;
+        }
+        const dp = delta?.perps.get(marketId);
+        if (dp !== undefined) {
+          size += dp.dSize;
+          vQuote += dp.dVQuote;
         }
         const px = s.oracles.get(marketId);
         const st = stale?.has(marketId) === true;

@@ -205,6 +205,7 @@ export class Matcher implements MatchHook {
     s.touchOrder(maker);
     s.touchOrder(taker);
     maker.filledLots += q;
+    s.filled(maker, q);
     if (maker.filledLots === maker.lots) {
       s.markFilled(maker);
       s.detach(maker); // the book frees the slot itself

@@ -15,6 +15,7 @@ import { Changes } from './changes.js';
 import { Commitment } from './commitment.js';
 import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { accountKey, nonceKey } from './record-keys.js';
+import { OpenTotals } from './open-totals.js';
 import { FillPricer } from './settlement.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, MAX_PLAN_SLIPPAGE_BPS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
@@ -58,6 +59,9 @@ export class EngineState {
   /** when each oracle price was published (unix seconds) */
   readonly oracleTimes = new Map<number, bigint>();
   readonly maxOpenOrders: number;
+  readonly maxOpenOrdersPerOwner: number;
+  /** open orders per owner address (the subaccount's first 20 bytes), all its subaccounts together */
+  readonly openByOwner = new Map<string, number>();
   readonly minNonces: Map<Hex, bigint> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   /** (subaccount, nonce) spent since the engine last cancelled the open orders sharing them */
   readonly justSpent: Array<[Hex, bigint]> = [];
@@ -92,6 +96,7 @@ export class EngineState {
     this.feeAccount = this.accounts.of(this.feeSubaccount);
     this.insuranceAccount = this.accounts.of((config.insuranceSubaccount ?? defaultInsurance(config.feeSubaccount)).toLowerCase() as Hex);
     this.maxOpenOrders = config.limits?.maxOpenOrdersPerSubaccount ?? DEFAULT_LIMITS.maxOpenOrdersPerSubaccount;
+    this.maxOpenOrdersPerOwner = config.limits?.maxOpenOrdersPerOwner ?? DEFAULT_LIMITS.maxOpenOrdersPerOwner;
   }
 
   /** The account an order trades for, resolved once per order. */
@@ -137,6 +142,11 @@ export class EngineState {
   /** How many open orders a subaccount holds. */
   openCount(subaccount: Hex): number {
     return this.openBySub.get(subaccount)?.all.size ?? 0;
+  }
+
+  /** How many open orders all the subaccounts of the subaccount's owner hold. */
+  openCountOfOwner(subaccount: Hex): number {
+    return this.openByOwner.get(subaccount.slice(0, 42)) ?? 0;
   }
 
   /**
@@ -270,13 +280,26 @@ export class EngineState {
       this.openBySub.set(rec.subaccount, open);
     }
     open.add(rec);
+    const owner = rec.subaccount.slice(0, 42);
+    this.openByOwner.set(owner, (this.openByOwner.get(owner) ?? 0) + 1);
+  }
+
+  /** A resting order filled `lots`: its subaccount's open totals follow (open-totals.ts). */
+  filled(rec: OrderRecord, lots: number): void {
+    this.openBySub.get(rec.subaccount)?.totals.fill(rec, lots);
   }
 
   /** Drops a resting order from the indexes (the caller removes it from the book). */
   detach(rec: OrderRecord): void {
     rec.slot = -1;
     const open = this.openBySub.get(rec.subaccount);
-    if (open?.delete(rec)) this.openBySub.delete(rec.subaccount);
+    if (open?.all.has(rec) === true) {
+      const owner = rec.subaccount.slice(0, 42);
+      const n = (this.openByOwner.get(owner) ?? 1) - 1;
+      if (n === 0) this.openByOwner.delete(owner);
+      else this.openByOwner.set(owner, n);
+      if (open.delete(rec)) this.openBySub.delete(rec.subaccount);
+    }
     this.expiries.remove(rec);
   }
 
@@ -377,18 +400,21 @@ class OrdersByKey<K> {
 
 export class OpenOrders {
   readonly all = new Set<OrderRecord>();
+  /** what the open orders trade if all fill, per market (the resting check's input) */
+  readonly totals = new OpenTotals();
   private readonly byClientId = new OrdersByKey<bigint>();
   private readonly byNonce = new OrdersByKey<bigint>();
 
   add(rec: OrderRecord): void {
     this.all.add(rec);
+    this.totals.add(rec);
     this.byClientId.add(rec.order.clientId, rec);
     this.byNonce.add(rec.order.nonce, rec);
   }
 
   /** Removes an order; returns true when none is left. */
   delete(rec: OrderRecord): boolean {
-    this.all.delete(rec);
+    if (this.all.delete(rec)) this.totals.remove(rec);
     this.byClientId.delete(rec.order.clientId, rec);
     this.byNonce.delete(rec.order.nonce, rec);
     return this.all.size === 0;
@@ -423,13 +449,15 @@ const isU32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) 
 /**
  * Rejects a configuration the engine cannot run to the wei: ids must be unique uint32 (market
  * ids from 1, as 0 means "every market" in cancelAll), steps positive uint128, a price band in
- * 0..10000 bps, a positive open-order cap, fee rates within the contract's bounds (0 ≤ takerFee ≤ 1, |makerFee| ≤ takerFee when negative, makerFee ≤ 1).
+ * 0..10000 bps, positive open-order caps, fee rates within the contract's bounds (0 ≤ takerFee ≤ 1, |makerFee| ≤ takerFee when negative, makerFee ≤ 1).
  */
 export function validateConfig(config: EngineConfig): void {
   if (!isHex(config.feeSubaccount, 32)) bad('feeSubaccount must be 32 bytes of hex');
   if (config.insuranceSubaccount !== undefined && !isHex(config.insuranceSubaccount, 32)) bad('insuranceSubaccount must be 32 bytes of hex');
   const cap = config.limits?.maxOpenOrdersPerSubaccount;
   if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1)) bad('limits.maxOpenOrdersPerSubaccount must be a positive integer');
+  const ownerCap = config.limits?.maxOpenOrdersPerOwner;
+  if (ownerCap !== undefined && (!Number.isSafeInteger(ownerCap) || ownerCap < 1)) bad('limits.maxOpenOrdersPerOwner must be a positive integer');
   const assetIds = new Set<number>();
   for (const a of config.assets) {
     if (!isU32(a.assetId) || a.assetId >= MAX_ASSETS || assetIds.has(a.assetId))

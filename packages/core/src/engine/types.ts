@@ -133,16 +133,36 @@ export interface RiskConfig {
   insuranceShare?: bigint;
 }
 
-/** Per-subaccount limits; see {@link DEFAULT_LIMITS}. */
+/**
+ * Limits on open orders, per subaccount and per owner (the subaccount's first 20 bytes); see
+ * {@link DEFAULT_LIMITS}. Configuration, not state: never hashed, but every node of a network
+ * must run the same values, or their engines answer the same orders differently.
+ */
 export interface EngineLimits {
   /** open (resting) orders a subaccount may hold; a GTC or POST_ONLY beyond it is rejected TOO_MANY_OPEN_ORDERS */
   maxOpenOrdersPerSubaccount?: number;
+  /**
+   * open orders all the subaccounts of one owner may hold together; a GTC or POST_ONLY beyond it
+   * is rejected TOO_MANY_OPEN_ORDERS (subaccount names are free, so the per-subaccount cap alone
+   * does not bound one key)
+   */
+  maxOpenOrdersPerOwner?: number;
 }
 
 export const DEFAULT_LIMITS: Required<EngineLimits> = Object.freeze({
   // enough for any market maker quoting a few markets deeply; bounds the work of cancelAll
   maxOpenOrdersPerSubaccount: 1000,
+  // ten subaccounts at their cap: a desk that splits its quoting across strategies fits, while one
+  // key minting subaccount names cannot grow the book (and the engine's indexes) without bound
+  maxOpenOrdersPerOwner: 10_000,
 });
+
+/**
+ * With portfolio margin, the open orders of one subaccount may span at most this many markets of
+ * one risk group: the resting check (order-margin.ts) visits every combination of each market's
+ * bids and asks filling (4^k for k markets), so k bounds its work at 256 health evaluations.
+ */
+export const MAX_RISK_GROUP_MARKETS = 4;
 
 export interface EngineConfig {
   assets: readonly AssetConfig[];

@@ -18,7 +18,12 @@
  * | 12 | not expired: expiry = 0 or now < expiry | EXPIRED |
  * | 12b | an IOC or FOK order expires, at most {@link MAX_TAKER_LIFETIME} after now | TAKER_EXPIRY |
  * | 13 | reduce-only: the position is on the other side (a buy needs a short, a sell a long) | REDUCE_ONLY_WOULD_INCREASE |
- * | 14 | a GTC or POST_ONLY (an order that may rest) finds the subaccount below its open-order cap | TOO_MANY_OPEN_ORDERS |
+ * | 14 | a GTC or POST_ONLY (an order that may rest) finds the subaccount below its open-order cap, and its owner below the owner's | TOO_MANY_OPEN_ORDERS |
+ *
+ * The engine then judges an order that may rest against its account's margin (order-margin.ts):
+ * too many markets of one risk group (TOO_MANY_OPEN_ORDERS), and an order that would rest whole
+ * without trading which the account cannot back (INSUFFICIENT_MARGIN, or INSUFFICIENT_BALANCE
+ * without risk parameters).
  *
  * Replays are answered DUPLICATE_ORDER before anything else, so a replayed order never changes
  * the recorded status of the original.
@@ -104,6 +109,8 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint 
     if (order.isBuy ? pos >= 0n : pos <= 0n) return fail(ErrorCode.REDUCE_ONLY_WOULD_INCREASE);
   }
   const mayRest = flags.timeInForce === TimeInForce.GTC || flags.timeInForce === TimeInForce.POST_ONLY;
-  if (mayRest && s.openCount(order.subaccount) >= s.maxOpenOrders) return fail(ErrorCode.TOO_MANY_OPEN_ORDERS);
+  if (mayRest && (s.openCount(order.subaccount) >= s.maxOpenOrders || s.openCountOfOwner(order.subaccount) >= s.maxOpenOrdersPerOwner)) {
+    return fail(ErrorCode.TOO_MANY_OPEN_ORDERS);
+  }
   return { ok: true, market, flags, tick: Number(ticks), lots: Number(lots) };
 }

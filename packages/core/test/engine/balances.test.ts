@@ -18,11 +18,13 @@ const cases: BalanceCase[] = [
   {
     name: 'an unfunded maker is removed and matching continues with the next',
     funds: [
+      [bob, { WETH: '1' }],
       [carol, { WETH: '1' }],
       [alice, { USDC: '1000' }],
     ],
     steps: (h) => {
       h.place('S_bob', bob, 'sell', '100', '1');
+      h.withdraw(bob, { WETH: '1' }); // rested backed, then left unbacked
       h.place('S_carol', carol, 'sell', '100', '1');
       h.place('T', alice, 'buy', '100', '1');
     },
@@ -87,7 +89,8 @@ const cases: BalanceCase[] = [
   {
     name: 'a maker buyer pays quote less its rebate',
     funds: [
-      [bob, { USDC: '99.99' }],
+      // resting needs quote + the taker fee + a wei per lot for rounding: 100.05 and 1,000 wei
+      [bob, { USDC: '100.06' }],
       [alice, { WETH: '1' }],
     ],
     steps: (h) => {
@@ -96,7 +99,7 @@ const cases: BalanceCase[] = [
     },
     events: ['accepted T', 'fill B<-T 1@100'],
     balances: [
-      [bob, { WETH: '1' }],
+      [bob, { USDC: '0.07', WETH: '1' }],
       [alice, { USDC: '99.95' }],
       [feeAccount, { USDC: '0.04' }],
     ],
@@ -116,11 +119,12 @@ const cases: BalanceCase[] = [
   {
     name: 'a maker short of base for the full fill is removed even if it could cover part',
     funds: [
-      [bob, { WETH: '0.5' }],
+      [bob, { WETH: '1' }],
       [alice, { USDC: '1000' }],
     ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
+      h.withdraw(bob, { WETH: '0.5' });
       h.place('T', alice, 'buy', '100', '1');
     },
     events: ['accepted T', 'cancelled S INSUFFICIENT_BALANCE 1'],
@@ -128,11 +132,12 @@ const cases: BalanceCase[] = [
   {
     name: 'a maker that is funded for the smaller taker amount fills',
     funds: [
-      [bob, { WETH: '0.5' }],
+      [bob, { WETH: '1' }],
       [alice, { USDC: '1000' }],
     ],
     steps: (h) => {
       h.place('S', bob, 'sell', '100', '1');
+      h.withdraw(bob, { WETH: '0.5' });
       h.place('T', alice, 'buy', '100', '0.5');
     },
     events: ['accepted T', 'fill S<-T 0.5@100'],
@@ -169,11 +174,13 @@ const cases: BalanceCase[] = [
   {
     name: 'FOK that fills despite an unfunded maker removes it on the way',
     funds: [
+      [bob, { WETH: '1' }],
       [carol, { WETH: '2' }],
       [alice, { USDC: '1000' }],
     ],
     steps: (h) => {
       h.place('S1', bob, 'sell', '100', '1');
+      h.withdraw(bob, { WETH: '1' });
       h.place('S2', carol, 'sell', '100', '2');
       h.place('T', alice, 'buy', '100', '2', { tif: 'FOK' });
     },
@@ -206,7 +213,7 @@ describe('pre-trade balance check', () => {
         return fill.amount > x('0.5') ? { party: 'taker', code: 'INSUFFICIENT_BALANCE' } : null;
       },
     });
-    h.fund(alice, { USDC: '1000' });
+    h.fund(alice, { USDC: '1000' }).fund(bob, { WETH: '0.5' }).fund(carol, { WETH: '1' });
     h.place('S1', bob, 'sell', '100', '0.5');
     h.place('S2', carol, 'sell', '100', '1');
     h.place('T', alice, 'buy', '100', '2', { tif: 'IOC' });

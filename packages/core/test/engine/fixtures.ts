@@ -211,6 +211,18 @@ export class Harness {
     return this;
   }
 
+  /**
+   * Withdraws human amounts: after an order rests, it leaves the order unbacked (a resting order
+   * is judged when it rests; a fill when it fills).
+   */
+  withdraw(who: Hex, amounts: Partial<Record<'USDC' | 'WETH' | 'WBTC', string>>): this {
+    const ids = { USDC, WETH, WBTC };
+    for (const [k, v] of Object.entries(amounts)) {
+      this.apply({ kind: 'withdraw', requestId: ++this.requestId, subaccount: who, assetId: ids[k as keyof typeof ids], amount: x(v) });
+    }
+    return this;
+  }
+
   /** Funds every named trader generously. */
   fundAll(): this {
     for (const who of [alice, alice2, bob, carol, dave]) this.fund(who, { USDC: '10000000', WETH: '10000', WBTC: '1000' });

@@ -28,8 +28,9 @@ describe('portfolio margin', () => {
   });
 
   it('removes an under-margined maker and goes on to the next', () => {
-    const h = priced().fund(alice, { USDC: '100' }).fund(bob, { USDC: '100000' }).fund(carol, { USDC: '100000' });
-    h.place('A', alice, 'sell', '2000', '1', P); // would need 200 of margin: it has 100
+    const h = priced().fund(alice, { USDC: '300' }).fund(bob, { USDC: '100000' }).fund(carol, { USDC: '100000' });
+    h.place('A', alice, 'sell', '2000', '1', P); // rests backed by 300
+    h.withdraw(alice, { USDC: '200' }); // then the fill would need 200 of margin: it has 100
     h.place('C', carol, 'sell', '2001', '1', P);
     h.place('B', bob, 'buy', '2001', '1', P);
     expect(h.brief()).toEqual(['accepted B', 'cancelled A INSUFFICIENT_MARGIN 1', 'fill C<-B 1@2001']);

@@ -108,7 +108,8 @@ describe('order validation rejects', () => {
   });
 
   it('accepts the boundary values next to each reject', () => {
-    const h = new Harness();
+    // enough to back the dearest of them resting: 1 WETH at 2^53 − 1 ticks of 0.01
+    const h = new Harness().fund(alice, { USDC: '100000000000000' });
     h.apply({ kind: 'cancelUpTo', requestId: 1n, subaccount: alice, minNonce: 6n });
     h.time(1000n);
     const ok: Array<Partial<Order>> = [
@@ -147,10 +148,12 @@ describe('order validation rejects', () => {
     expect(ev[0]).toMatchObject({ kind: 'rejected', code: ErrorCode.DUPLICATE_ORDER });
   });
 
-  it('orders of unknown subaccounts are accepted (balances are checked at fill time)', () => {
+  it('an IOC of an unknown subaccount is accepted (balances are checked at fill time); a GTC that would rest is not', () => {
     const h = new Harness();
-    const { order, hash } = rawOrder({});
-    expect(h.apply({ kind: 'place', order, hash })[0]?.kind).toBe('accepted');
+    const ioc = rawOrder({ flags: 1, expiry: 60n });
+    expect(h.apply({ kind: 'place', ...ioc })[0]?.kind).toBe('accepted');
+    const gtc = rawOrder({});
+    expect(h.apply({ kind: 'place', ...gtc })[0]).toMatchObject({ kind: 'rejected', code: ErrorCode.INSUFFICIENT_BALANCE });
   });
 });
 

@@ -29,6 +29,7 @@ import {
   type CancelResponse,
   type HealthResponse,
   type InfoResponse,
+  type LimitsWire,
   type MarketsResponse,
   type OrderStatusName,
   type OrderStatusResponse,
@@ -48,6 +49,8 @@ import { Router, TextBody, type Request } from './http.js';
 /** What the API reads of its node and the one thing it asks of it (submit): nothing else. */
 export interface ApiNode {
   readonly role: 'sequencer' | 'follower';
+  /** the limits it admits and matches orders by */
+  readonly limits: LimitsWire;
   readonly domainSep: Hex;
   readonly listing: ChainListing;
   readonly ledger: LedgerReader;
@@ -124,6 +127,7 @@ export function buildRouter(node: ApiNode): Router {
       leader: node.role === 'sequencer',
       lastBatchId: ledger.lastBatchId.toString(),
       assets: node.listing.assets.map((a) => ({ assetId: a.assetId, symbol: a.symbol, token: a.token, decimals: a.decimals })),
+      limits: node.limits,
     }),
   );
 

@@ -1,7 +1,8 @@
 /** `kestrel devnet`: a local network for development; stays up until Ctrl-C. */
 import { parseArgs } from 'node:util';
-import { devnetUsage } from './usage.js';
-import { ConfigError } from '../config.js';
+import { readFileSync } from 'node:fs';
+import { devnetUsage, LIMIT_FLAGS } from './usage.js';
+import { ConfigError, NESTED_LIMITS } from '../config.js';
 import { startDevnet } from '../devnet/devnet.js';
 import { DEVNET_FUNDING } from '../devnet/listing.js';
 
@@ -25,9 +26,12 @@ export async function devnetCommand(argv: string[]): Promise<void> {
       'rpc-port': { type: 'string' },
       'api-port': { type: 'string' },
       traders: { type: 'string' },
+      config: { type: 'string' },
+      ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, { type: 'string' as const }])),
     },
     strict: true,
   });
+  const nodeSettings = settingsOf(values.config, values as Record<string, string | undefined>);
   const started = Date.now();
   const devnet = await startDevnet({
     nodes: int(values.nodes, 'nodes', 2, 1, 8),
@@ -35,6 +39,7 @@ export async function devnetCommand(argv: string[]): Promise<void> {
     rpcPort: int(values['rpc-port'], 'rpc-port', 8545, 0, 65535),
     apiPort: int(values['api-port'], 'api-port', 9545, 0, 65535),
     traders: int(values.traders, 'traders', 4, 1, 10),
+    ...(nodeSettings ? { nodeSettings } : {}),
   });
   const funding = Object.entries(DEVNET_FUNDING)
     .map(([sym, f]) => `${f.deposit} ${sym}`)
@@ -76,4 +81,31 @@ export async function devnetCommand(argv: string[]): Promise<void> {
       if (!closing) process.stderr.write(`${n.name} exited (code ${code}); see ${n.dataDir}/node.log\n`);
     });
   }
+}
+
+/**
+ * The settings every node gets: the `--config` file's, then the limit flags over them (nested as
+ * the file nests them). Checked by startDevnet before anything starts.
+ */
+export function settingsOf(file: string | undefined, flags: Record<string, string | undefined>): Record<string, unknown> | undefined {
+  let settings: Record<string, unknown> = {};
+  if (file !== undefined) {
+    try {
+      settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new ConfigError(`${file}: expected a JSON object`);
+  }
+  let any = file !== undefined;
+  for (const [flag, field] of Object.entries(LIMIT_FLAGS)) {
+    const v = flags[flag];
+    if (v === undefined) continue;
+    const [obj, key] = NESTED_LIMITS[field]!;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`--${flag}: expected a positive integer`);
+    settings[obj] = { ...(settings[obj] as Record<string, unknown> | undefined), [key]: n };
+    any = true;
+  }
+  return any ? settings : undefined;
 }

@@ -1,6 +1,6 @@
 /** `kestrel start`: run one node from a config file, environment and flags. */
 import { parseArgs } from 'node:util';
-import { startUsage } from './usage.js';
+import { LIMIT_FLAGS, startUsage } from './usage.js';
 import { resolveConfig } from '../config.js';
 import { KestrelNode } from '../node.js';
 
@@ -16,6 +16,7 @@ const FLAG_TO_FIELD: Record<string, string> = {
   'sync-from': 'syncFrom',
   name: 'name',
   'log-level': 'logLevel',
+  ...LIMIT_FLAGS,
 };
 
 export async function startCommand(argv: string[]): Promise<void> {

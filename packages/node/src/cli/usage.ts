@@ -12,12 +12,35 @@ export const startUsage = `kestrel start [--config FILE] [options]
   --bootstrap MADDRS     comma-separated peer multiaddrs (KESTREL_BOOTSTRAP)
   --sync-from URLS       comma-separated peer API URLs   (KESTREL_SYNC_FROM)
   --name NAME            name in logs                    (KESTREL_NAME)
-  --log-level LEVEL      info | warn | error | silent    (KESTREL_LOG_LEVEL)`;
+  --log-level LEVEL      info | warn | error | silent    (KESTREL_LOG_LEVEL)
 
-export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N]
+  Limits (in the file: "engineLimits": {...} and "mempool": {...}; every node of a network
+  must run the same engine limits):
+  --max-open-orders-per-subaccount N   open orders of one subaccount (default 1000)
+  --max-open-orders-per-owner N        open orders of one owner, all subaccounts (default 10000)
+  --mempool-max-total N                pending inputs in all (default 20000)
+  --mempool-max-per-subaccount N       pending inputs of one subaccount (default 1000)
+  --mempool-max-per-owner N            pending inputs of one owner (default 2000)
+  (KESTREL_MAX_OPEN_ORDERS_PER_SUBACCOUNT, …, KESTREL_MEMPOOL_MAX_PER_OWNER)`;
+
+/** The limit flags `kestrel start` and `kestrel devnet` share, by the config field they set. */
+export const LIMIT_FLAGS: Record<string, string> = {
+  'max-open-orders-per-subaccount': 'maxOpenOrdersPerSubaccount',
+  'max-open-orders-per-owner': 'maxOpenOrdersPerOwner',
+  'mempool-max-total': 'mempoolMaxTotal',
+  'mempool-max-per-subaccount': 'mempoolMaxPerSubaccount',
+  'mempool-max-per-owner': 'mempoolMaxPerOwner',
+};
+
+export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N] [--config FILE] [limits]
 
   --nodes N        nodes to run (default 2; the first sequences)
   --data-dir DIR   wiped and re-created on every start (default .kestrel/devnet)
   --rpc-port N     anvil's port (default 8545; 0 = any free port)
   --api-port N     the first node's API port, the next count up (default 9545; 0 = any)
-  --traders N      funded test accounts (default 4)`;
+  --traders N      funded test accounts (default 4)
+  --config FILE    JSON node settings given to every node (as kestrel start's file, without
+                   what the devnet sets itself: name, role, dataDir, rpcUrl, exchange,
+                   operatorKey, ports, bootstrap, syncFrom)
+  limits           the limit flags of kestrel start (--max-open-orders-per-owner N, …), for
+                   every node; they win over the file`;

@@ -13,6 +13,7 @@ import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } fro
 import { KestrelError, ErrorCode, makeSubaccount } from '@kestrel/core';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RISK } from './listing.js';
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
+import { ConfigError, resolveConfig } from '../config.js';
 
 /** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
 const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -38,8 +39,24 @@ export interface DevnetOptions {
   forceDelay?: number;
   /** after a freeze, seconds claims register before payouts (default a day) */
   claimWindow?: number;
-  /** more node configuration for every node (config.ts keys: limits, rate limits …), over the devnet's own */
-  nodeConfig?: Record<string, unknown>;
+  /**
+   * node settings for every node, as in a `kestrel start` config file (limits, rate limits, …),
+   * checked before anything starts; the devnet's own fields (DEVNET_OWN_SETTINGS) are refused
+   */
+  nodeSettings?: Record<string, unknown>;
+}
+
+/** What the devnet sets in each node's config itself: `nodeSettings` may not. */
+export const DEVNET_OWN_SETTINGS = ['name', 'role', 'dataDir', 'rpcUrl', 'exchange', 'operatorKey', 'apiPort', 'p2pPort', 'bootstrap', 'syncFrom'];
+
+/**
+ * Refuses settings the devnet sets itself or a node would refuse (unknown keys, bad limits),
+ * before a chain or a node starts.
+ */
+export function checkNodeSettings(settings: Record<string, unknown>): void {
+  const own = Object.keys(settings).filter((k) => DEVNET_OWN_SETTINGS.includes(k));
+  if (own.length > 0) throw new ConfigError(`the devnet sets ${own.join(', ')} itself`);
+  resolveConfig({ settings, flags: { rpcUrl: 'http://127.0.0.1:8545', exchange: `0x${'00'.repeat(20)}`, role: 'follower' } });
 }
 
 /** The devnet's batch age bound: batches land within a second or two here, so 30 s is ample. */
@@ -80,6 +97,7 @@ const keyOf = (index: number): Hex => {
 };
 
 export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
+  if (opts.nodeSettings) checkNodeSettings(opts.nodeSettings);
   const dataDir = resolve(opts.dataDir);
   await clearDevnetDir(dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -137,6 +155,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       await mkdir(nodeDir, { recursive: true });
       const leader = nodes[0];
       const config = {
+        ...opts.nodeSettings,
         name: `node-${i + 1}`,
         role: i === 0 ? 'sequencer' : 'follower',
         dataDir: nodeDir,
@@ -149,7 +168,6 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         syncFrom: leader ? [leader.api] : [],
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
-        ...opts.nodeConfig,
       };
       const file = join(nodeDir, 'config.json');
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -1,12 +1,15 @@
 /**
  * Validated, unsequenced inputs, kept in arrival order (the sequencer takes them in that order).
- * Bounded in total and per subaccount; a duplicate (same digest) is refused.
+ * Bounded in total, per subaccount and per owner (the subaccount's first 20 bytes: names are
+ * free, so one key could otherwise fill the pool through many subaccounts); a duplicate (same
+ * digest) is refused.
  */
 import { ErrorCode, KestrelError, type Hex, type SignedInput, subaccountOfInput } from '@kestrel/core';
 
 export interface MempoolLimits {
   maxTotal: number;
   maxPerSubaccount: number;
+  maxPerOwner: number;
 }
 
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
@@ -14,6 +17,8 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxTotal: 20_000,
   // A market maker's full two-sided ladder with room to replace it.
   maxPerSubaccount: 1_000,
+  // A tenth of the pool: two subaccounts' full ladders, and no one key can crowd the others out.
+  maxPerOwner: 2_000,
 };
 
 export interface MempoolEntry {
@@ -27,6 +32,7 @@ export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'peek
 export class Mempool {
   private readonly entries = new Map<Hex, MempoolEntry>();
   private readonly perSubaccount = new Map<Hex, number>();
+  private readonly perOwner = new Map<string, number>();
   private nextSeq = 0n;
 
   constructor(private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
@@ -56,10 +62,16 @@ export class Mempool {
     if (n >= this.limits.maxPerSubaccount) {
       throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this subaccount', { limit: this.limits.maxPerSubaccount });
     }
+    const owner = sub.slice(0, 42).toLowerCase();
+    const o = this.perOwner.get(owner) ?? 0;
+    if (o >= this.limits.maxPerOwner) {
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this owner (all its subaccounts)', { limit: this.limits.maxPerOwner });
+    }
     const entry = { seq: seq ?? this.nextSeq, input };
     if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1n;
     this.entries.set(input.hash, entry);
     this.perSubaccount.set(sub, n + 1);
+    this.perOwner.set(owner, o + 1);
     return entry;
   }
 
@@ -77,10 +89,13 @@ export class Mempool {
     all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     this.entries.clear();
     this.perSubaccount.clear();
+    this.perOwner.clear();
     for (const e of all) {
       this.entries.set(e.input.hash, e);
       const sub = subaccountOfInput(e.input);
       this.perSubaccount.set(sub, (this.perSubaccount.get(sub) ?? 0) + 1);
+      const owner = sub.slice(0, 42).toLowerCase();
+      this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
       if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
     }
   }
@@ -115,6 +130,10 @@ export class Mempool {
       const n = (this.perSubaccount.get(sub) ?? 1) - 1;
       if (n === 0) this.perSubaccount.delete(sub);
       else this.perSubaccount.set(sub, n);
+      const owner = sub.slice(0, 42).toLowerCase();
+      const o = (this.perOwner.get(owner) ?? 1) - 1;
+      if (o === 0) this.perOwner.delete(owner);
+      else this.perOwner.set(owner, o);
       removed.push(e);
     }
     return removed;

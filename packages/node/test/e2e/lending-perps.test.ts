@@ -91,6 +91,22 @@ describe('one account for spot, perps and lending', () => {
       (v) => v > 0n,
       'deposits credited',
     );
+    // the seller's ask rests only if its account backs it (it borrows WETH): its deposits and the
+    // WETH price must be in the nodes first
+    for (const n of devnet.nodes) {
+      for (const t of [a!, b!]) {
+        await eventually(
+          () => getJson<{ balances: unknown[] }>(`${n.api}/v1/accounts/${t.subaccount}`),
+          (r) => r.body.balances?.length === 3,
+          `deposits of ${t.subaccount} on ${n.name}`,
+        );
+      }
+      await eventually(
+        () => getJson<{ prices: Array<{ marketId: number }> }>(`${n.api}/v1/risk`),
+        (r) => r.body.prices.some((p) => p.marketId === 1),
+        `the WETH price on ${n.name}`,
+      );
+    }
     // 150 WETH at 2000 is 300,000 USDC; the buyer holds 250,000 and the seller 100 WETH: both borrow
     await clients[1]!.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2000', amount: '150', subaccountName: 'main' });
     await eventually(

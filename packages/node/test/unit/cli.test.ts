@@ -1,6 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KESTREL_BIN } from '../../src/devnet/process.js';
+
+/** A devnet settings file, written to a temporary folder. */
+function settingsFile(settings: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kcli-')), 'devnet.json');
+  writeFileSync(file, JSON.stringify(settings));
+  return file;
+}
 
 const run = (...args: string[]) => spawnSync(process.execPath, [KESTREL_BIN, ...args], { encoding: 'utf8', env: { ...process.env, KESTREL_RPC_URL: '' } });
 
@@ -21,6 +31,11 @@ describe('kestrel CLI', () => {
     [['start'], /rpcUrl is required/],
     [['start', '--config', '/nonexistent.json'], /cannot read config file/],
     [['devnet', '--nodes', '0'], /--nodes: expected an integer from 1 to 8/],
+    [['devnet', '--max-open-orders-per-owner', '0'], /--max-open-orders-per-owner: expected a positive integer/],
+    [['devnet', '--config', settingsFile({ role: 'sequencer' })], /the devnet sets role itself/],
+    [['devnet', '--config', settingsFile({ engineLimits: { maxOpenOrdersPerOwner: -2 } })], /engineLimits.maxOpenOrdersPerOwner: expected a positive integer/],
+    [['devnet', '--config', settingsFile({ mempool: { maxPerOwner: 5, bogus: 1 } })], /unknown config key: mempool.bogus/],
+    [['start', '--max-open-orders-per-owner', '0'], /engineLimits.maxOpenOrdersPerOwner: expected a positive integer/],
     [['frobnicate'], /unknown command: frobnicate/],
   ])('%j fails with a clear message and a non-zero exit', (args, err) => {
     const r = run(...args);

@@ -64,3 +64,36 @@ describe('node configuration', () => {
     expect(c[k as 'apiRateLimit' | 'gossipRateLimit']).toEqual({ perSecond: DEFAULTS[k as 'apiRateLimit' | 'gossipRateLimit'].perSecond, burst: 7 });
   });
 });
+
+describe('limits', () => {
+  const base = { rpcUrl: 'http://x', exchange };
+
+  it('defaults to the engine and mempool defaults', () => {
+    const c = resolveConfig({ flags: base });
+    expect(c.engineLimits).toEqual({ maxOpenOrdersPerSubaccount: 1000, maxOpenOrdersPerOwner: 10_000 });
+    expect(c.mempool).toEqual({ maxTotal: 20_000, maxPerSubaccount: 1000, maxPerOwner: 2000 });
+  });
+
+  it('layers them file < env < flags, each limit on its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ ...base, engineLimits: { maxOpenOrdersPerOwner: 50 }, mempool: { maxPerOwner: 40, maxTotal: 900 } }));
+    const c = resolveConfig({
+      file,
+      env: { KESTREL_MEMPOOL_MAX_PER_OWNER: '30', KESTREL_MAX_OPEN_ORDERS_PER_SUBACCOUNT: '20' },
+      flags: { mempoolMaxPerOwner: '25', maxOpenOrdersPerOwner: 60 },
+    });
+    expect(c.engineLimits).toEqual({ maxOpenOrdersPerSubaccount: 20, maxOpenOrdersPerOwner: 60 });
+    expect(c.mempool).toEqual({ maxTotal: 900, maxPerSubaccount: 1000, maxPerOwner: 25 });
+  });
+
+  it.each([
+    ['a zero owner cap in the file', { engineLimits: { maxOpenOrdersPerOwner: 0 } }, {}, /engineLimits.maxOpenOrdersPerOwner/],
+    ['an unknown limit in the file', { engineLimits: { maxOrders: 5 } }, {}, /unknown config key: engineLimits.maxOrders/],
+    ['a fractional mempool owner bound', { mempool: { maxPerOwner: 1.5 } }, {}, /mempool.maxPerOwner/],
+    ['a zero flag', {}, { maxOpenOrdersPerSubaccount: '0' }, /engineLimits.maxOpenOrdersPerSubaccount/],
+    ['a word for a flag', {}, { mempoolMaxTotal: 'many' }, /mempool.maxTotal/],
+  ])('refuses %s', (_name, settings, flags, msg) => {
+    expect(() => resolveConfig({ settings: { ...base, ...settings }, flags })).toThrow(msg);
+  });
+});

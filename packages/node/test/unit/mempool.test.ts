@@ -3,18 +3,18 @@ import { describe, expect, it } from 'vitest';
 import type { Hex } from '@kestrel/core';
 import { Mempool } from '../../src/mempool/mempool.js';
 
-const sub = (n: number): Hex => `0x${n.toString(16).padStart(40, '0')}${'00'.repeat(12)}` as Hex;
+const sub = (n: number, name = 0): Hex => `0x${n.toString(16).padStart(40, '0')}${name.toString(16).padStart(24, '0')}` as Hex;
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}` as Hex;
-const order = (h: number, s: number): SignedInput => ({
+const order = (h: number, s: number, name = 0): SignedInput => ({
   type: 'order',
   hash: hash(h),
   signature: `0x${'00'.repeat(65)}`,
-  order: { subaccount: sub(s), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
+  order: { subaccount: sub(s, name), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
 });
 
 describe('mempool', () => {
   it('keeps arrival order and removes by hash', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
     for (const h of [3, 1, 2]) m.add(order(h, 1));
     expect(m.peek(10).map((e) => e.input.hash)).toEqual([hash(3), hash(1), hash(2)]);
     expect(m.peek(2)).toHaveLength(2);
@@ -25,7 +25,7 @@ describe('mempool', () => {
   it.each([
     [
       'duplicate',
-      { maxTotal: 10, maxPerSubaccount: 10 },
+      { maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 },
       [
         [1, 1],
         [1, 2],
@@ -34,7 +34,7 @@ describe('mempool', () => {
     ],
     [
       'total limit',
-      { maxTotal: 2, maxPerSubaccount: 10 },
+      { maxTotal: 2, maxPerSubaccount: 10, maxPerOwner: 100 },
       [
         [1, 1],
         [2, 2],
@@ -44,7 +44,7 @@ describe('mempool', () => {
     ],
     [
       'per-subaccount limit',
-      { maxTotal: 10, maxPerSubaccount: 2 },
+      { maxTotal: 10, maxPerSubaccount: 2, maxPerOwner: 100 },
       [
         [1, 1],
         [2, 1],
@@ -60,8 +60,25 @@ describe('mempool', () => {
     expect(m.size).toBe(adds.length - 1);
   });
 
+  it('counts every subaccount of one owner together, and frees the slot on removal', () => {
+    const m = new Mempool({ maxTotal: 100, maxPerSubaccount: 10, maxPerOwner: 3 });
+    m.add(order(1, 7, 1));
+    m.add(order(2, 7, 2));
+    m.add(order(3, 7, 3));
+    expect(() => m.add(order(4, 7, 4))).toThrow(expect.objectContaining({ code: 'MEMPOOL_FULL', details: { limit: 3 } }));
+    expect(() => m.add(order(5, 8, 1))).not.toThrow(); // another owner
+    m.remove([hash(2)]);
+    expect(() => m.add(order(4, 7, 4))).not.toThrow();
+    // a rolled-back batch's inputs count again once requeued
+    const back = m.remove([hash(1), hash(3)]);
+    m.add(order(6, 7, 5));
+    m.add(order(9, 7, 6));
+    m.requeue(back);
+    expect(() => m.add(order(10, 7, 7))).toThrow(expect.objectContaining({ code: 'MEMPOOL_FULL' }));
+  });
+
   it('frees a subaccount slot on removal and restores persisted sequence numbers', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 1 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 1, maxPerOwner: 100 });
     m.add(order(1, 1), 41n);
     m.remove([hash(1)]);
     const e = m.add(order(2, 1));
@@ -69,7 +86,7 @@ describe('mempool', () => {
   });
 
   it('lists orders expired by a given time', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
     const withExpiry = (h: number, expiry: bigint): SignedInput => {
       const o = order(h, 1);
       return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
@@ -82,7 +99,7 @@ describe('mempool', () => {
   });
 
   it('requeues the inputs of a rolled-back batch at their arrival places, past the limits', () => {
-    const m = new Mempool({ maxTotal: 3, maxPerSubaccount: 2 });
+    const m = new Mempool({ maxTotal: 3, maxPerSubaccount: 2, maxPerOwner: 100 });
     const early = [m.add(order(1, 1)), m.add(order(2, 1)), m.add(order(3, 2))];
     m.remove([hash(1), hash(2), hash(3)]); // they leave for a batch
     m.add(order(4, 1));
