@@ -1,6 +1,8 @@
 /**
- * Runs `step` again `intervalMs` after each run ends (never overlapping), until stopped; a step
- * that throws is reported and the loop goes on.
+ * Runs `step` every `intervalMs`, counted from the start of each run (a batch interval is the
+ * time between batches, not a pause after each), never overlapping: a run that took longer than
+ * the interval is followed at once. Until stopped; a step that throws is reported and the loop
+ * goes on.
  */
 export class Loop {
   private timer: NodeJS.Timeout | null = null;
@@ -16,12 +18,14 @@ export class Loop {
   start(): void {
     const run = async (): Promise<void> => {
       if (this.stopped) return;
+      const started = Date.now();
       try {
         await this.step();
       } catch (err) {
         this.onError(err as Error);
       }
-      if (!this.stopped) this.timer = setTimeout(() => (this.current = run()), this.intervalMs);
+      const wait = Math.max(0, this.intervalMs - (Date.now() - started));
+      if (!this.stopped) this.timer = setTimeout(() => (this.current = run()), wait);
     };
     this.current = run();
   }
