@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Hex } from '@kestrel/core';
 import { Mempool } from '../../src/mempool/mempool.js';
 
-const sub = (n: number): Hex => `0x${n.toString(16).padStart(40, '0')}${'00'.repeat(12)}` as Hex;
+/** subaccount `n` of owner `n`; a negative `n`: another subaccount of owner `-n` */
+const sub = (n: number): Hex => `0x${Math.abs(n).toString(16).padStart(40, '0')}${n < 0 ? '01' : '00'}${'00'.repeat(11)}` as Hex;
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const order = (h: number, s: number): SignedInput => ({
   type: 'order',
@@ -14,7 +15,7 @@ const order = (h: number, s: number): SignedInput => ({
 
 describe('mempool', () => {
   it('keeps arrival order and removes by hash', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
     for (const h of [3, 1, 2]) m.add(order(h, 1));
     expect(m.peek(10).map((e) => e.input.hash)).toEqual([hash(3), hash(1), hash(2)]);
     expect(m.peek(2)).toHaveLength(2);
@@ -25,7 +26,7 @@ describe('mempool', () => {
   it.each([
     [
       'duplicate',
-      { maxTotal: 10, maxPerSubaccount: 10 },
+      { maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 },
       [
         [1, 1],
         [1, 2],
@@ -34,7 +35,7 @@ describe('mempool', () => {
     ],
     [
       'total limit',
-      { maxTotal: 2, maxPerSubaccount: 10 },
+      { maxTotal: 2, maxPerSubaccount: 10, maxPerOwner: 100 },
       [
         [1, 1],
         [2, 2],
@@ -44,11 +45,23 @@ describe('mempool', () => {
     ],
     [
       'per-subaccount limit',
-      { maxTotal: 10, maxPerSubaccount: 2 },
+      { maxTotal: 10, maxPerSubaccount: 2, maxPerOwner: 100 },
       [
         [1, 1],
         [2, 1],
         [3, 1],
+      ],
+      'MEMPOOL_FULL',
+    ],
+    [
+      // subaccounts 0x..01 and 0x..0101 share no owner; two of one owner's subaccounts do
+      'per-owner limit',
+      { maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 2 },
+      [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, -1],
       ],
       'MEMPOOL_FULL',
     ],
@@ -61,7 +74,7 @@ describe('mempool', () => {
   });
 
   it('frees a subaccount slot on removal and restores persisted sequence numbers', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 1 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 1, maxPerOwner: 100 });
     m.add(order(1, 1), 41n);
     m.remove([hash(1)]);
     const e = m.add(order(2, 1));
@@ -69,7 +82,7 @@ describe('mempool', () => {
   });
 
   it('lists orders expired by a given time', () => {
-    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10 });
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
     const withExpiry = (h: number, expiry: bigint): SignedInput => {
       const o = order(h, 1);
       return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
@@ -82,7 +95,7 @@ describe('mempool', () => {
   });
 
   it('requeues the inputs of a rolled-back batch at their arrival places, past the limits', () => {
-    const m = new Mempool({ maxTotal: 3, maxPerSubaccount: 2 });
+    const m = new Mempool({ maxTotal: 3, maxPerSubaccount: 2, maxPerOwner: 100 });
     const early = [m.add(order(1, 1)), m.add(order(2, 1)), m.add(order(3, 2))];
     m.remove([hash(1), hash(2), hash(3)]); // they leave for a batch
     m.add(order(4, 1));
