@@ -171,7 +171,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');
   if (merged.role === 'sequencer' && !isHex(merged.operatorKey, 32)) throw new ConfigError('a sequencer needs operatorKey (32-byte hex)');
   const mp = merged.mempool as Raw;
-  for (const k of ['maxTotal', 'maxPerSubaccount']) {
+  for (const k of ['maxTotal', 'maxPerSubaccount', 'maxPerOwner']) {
     if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
   }
   for (const k of RATE_LIMITS) {
@@ -180,6 +180,6 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
       throw new ConfigError(`${k}: expected {perSecond > 0, burst ≥ 1}`);
     }
   }
-  if (!['info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: info, warn, error or silent');
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: debug, info, warn, error or silent');
   return merged as unknown as NodeConfig;
 }

@@ -33,7 +33,7 @@ import { Follower } from './follower/follower.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
-import { startNetwork, type Network, type Verdict } from './gossip/network.js';
+import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
 import { Metrics } from './util/metrics.js';
 import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
@@ -69,7 +69,11 @@ export class KestrelNode {
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
     refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
       'kestrel_inputs_refused_total',
-      'inputs refused at admission, by source (api, gossip, disk), gossip verdict and error code',
+      'inputs refused, by source (api, gossip, disk), gossip verdict and error code: at admission, or dropped before it (undecodable, oversized, throttled)',
+    ),
+    proposalsIgnored: this.metrics.labeledCounter<'reason'>(
+      'kestrel_gossip_proposals_ignored_total',
+      'gossiped proposals ignored or rejected without being applied, by reason',
     ),
   };
 
@@ -88,7 +92,7 @@ export class KestrelNode {
       marketIds: listing.markets.map((m) => m.marketId),
       recover: async (digest, signature) => (this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
-      onRefused: (source, verdict, code) => this.count.refused({ source, verdict, code }),
+      onRefused: (source, verdict, code, hash) => this.refusedInput(source, verdict, code, hash),
     });
   }
 
@@ -132,6 +136,8 @@ export class KestrelNode {
     subscribeGossip(network, topics, { input: (data) => node.onGossipInput(data), proposal: (data) => node.onGossipProposal(data) }, config, {
       inputThrottled: () => node.count.gossipThrottled(),
       proposalThrottled: () => node.count.proposalsThrottled(),
+      inputDropped: (reason) => node.gossipInputDropped(reason),
+      proposalDropped: (reason) => node.proposalIgnored(reason),
     });
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, {
       writes: new RateLimiter(config.apiRateLimit),
@@ -174,6 +180,28 @@ export class KestrelNode {
     return node;
   }
 
+  /** Every refused input is counted and logged at debug, whatever refused it (spec/node.md, Metrics). */
+  private refusedInput(source: 'api' | 'gossip' | 'disk', verdict: Verdict, code: string, hash?: Hex): void {
+    this.count.refused({ source, verdict, code });
+    this.log.debug('input refused', { source, verdict, code, ...(hash ? { hash } : {}) });
+  }
+
+  /** A gossiped input dropped before admission could judge it. */
+  private gossipInputDropped(reason: DropReason): void {
+    const [verdict, code]: [Verdict, string] =
+      reason === 'too_large'
+        ? ['REJECT', ErrorCode.PAYLOAD_TOO_LARGE]
+        : reason === 'throttled'
+          ? ['IGNORE', ErrorCode.RATE_LIMITED]
+          : ['IGNORE', ErrorCode.INTERNAL];
+    this.refusedInput('gossip', verdict, code);
+  }
+
+  private proposalIgnored(reason: string): void {
+    this.count.proposalsIgnored({ reason });
+    this.log.debug('gossip: proposal not applied', { reason });
+  }
+
   private instrument(): void {
     const { ledger, metrics } = this;
     ledger.onCommit = (p, events) => {
@@ -203,7 +231,8 @@ export class KestrelNode {
 
   /**
    * A client's signed input (its signature not checked yet): through admission, then gossiped to
-   * the peers. Throws the refusal (a KestrelError with its stable code).
+   * the peers. Throws the refusal (a KestrelError with its stable code), MEMPOOL_FULL when this
+   * node cannot take more.
    */
   async submit(input: SignedInput): Promise<void> {
     await this.admission.admit(input, 'api');
@@ -215,6 +244,8 @@ export class KestrelNode {
 
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
+    // admission counts what it refuses; a payload that is not an input never reaches it
+    if (msg?.kind !== GossipKind.INPUT) this.refusedInput('gossip', 'REJECT', ErrorCode.MALFORMED);
     const verdict = msg?.kind === GossipKind.INPUT ? await this.admission.admitGossip(msg.body) : 'REJECT';
     if (verdict === 'ACCEPT') this.count.gossipAccepted();
     if (verdict === 'REJECT') this.count.gossipRejected();
@@ -223,9 +254,15 @@ export class KestrelNode {
 
   private async onGossipProposal(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
-    if (!msg || msg.kind !== GossipKind.PROPOSAL) return 'REJECT';
+    if (!msg || msg.kind !== GossipKind.PROPOSAL) {
+      this.proposalIgnored('undecodable');
+      return 'REJECT';
+    }
     const follower = this.follower;
-    if (!follower) return 'IGNORE';
+    if (!follower) {
+      this.proposalIgnored('sequencer');
+      return 'IGNORE';
+    }
     // the proposal's own signature before any of its inputs'
     const gated = await admitProposal(this.domainSep, msg.body, {
       wants: (id) => follower.wants(id),
@@ -239,10 +276,12 @@ export class KestrelNode {
     });
     if (gated.proposal === undefined) {
       if (gated.verdict === 'REJECT') this.count.gossipRejected();
+      this.proposalIgnored(gated.verdict === 'REJECT' ? 'invalid' : 'unwanted');
       return gated.verdict;
     }
     const result = await follower.apply(gated.proposal);
     if (result === 'gap') void follower.catchUp().catch(() => undefined);
+    if (result !== 'applied') this.proposalIgnored(result);
     if (result === 'forged') return 'REJECT';
     return result === 'applied' ? 'ACCEPT' : 'IGNORE';
   }
@@ -257,10 +296,20 @@ export function subscribeGossip(
   topics: { orders: string; batches: string },
   handle: { input: (data: Uint8Array) => Promise<Verdict>; proposal: (data: Uint8Array) => Promise<Verdict> },
   limits: Pick<NodeConfig, 'gossipRateLimit' | 'proposalRateLimit'>,
-  throttled: { inputThrottled: () => void; proposalThrottled: () => void },
+  throttled: {
+    inputThrottled: () => void;
+    proposalThrottled: () => void;
+    inputDropped?: (reason: DropReason) => void;
+    proposalDropped?: (reason: DropReason) => void;
+  },
 ): void {
-  network.onMessage(topics.orders, (data) => handle.input(data), { perPeer: limits.gossipRateLimit, onThrottle: throttled.inputThrottled });
-  network.onMessage(topics.batches, (data) => handle.proposal(data), { perPeer: limits.proposalRateLimit, onThrottle: throttled.proposalThrottled });
+  const opts = (perPeer: NodeConfig['gossipRateLimit'], onThrottle: () => void, onDrop?: (reason: DropReason) => void) => ({
+    perPeer,
+    onThrottle,
+    ...(onDrop ? { onDrop } : {}),
+  });
+  network.onMessage(topics.orders, (data) => handle.input(data), opts(limits.gossipRateLimit, throttled.inputThrottled, throttled.inputDropped));
+  network.onMessage(topics.batches, (data) => handle.proposal(data), opts(limits.proposalRateLimit, throttled.proposalThrottled, throttled.proposalDropped));
 }
 
 /** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */

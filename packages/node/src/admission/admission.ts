@@ -25,8 +25,11 @@ export interface AdmissionDeps {
   recover: (digest: Hex, signature: Hex) => Promise<string | null>;
   /** unix seconds: the time a new input's batch will carry */
   nowSeconds: () => bigint;
-  /** told of every refusal, with its source, the verdict its code carries and the code (metrics) */
-  onRefused?: (source: Source, verdict: Verdict, code: string) => void;
+  /**
+   * told of every refusal, with its source, the verdict its code carries, the code and the
+   * input's digest where it decoded (metrics and the debug log)
+   */
+  onRefused?: (source: Source, verdict: Verdict, code: string, hash?: Hex) => void;
 }
 
 export class Admission {
@@ -46,14 +49,14 @@ export class Admission {
       }
       await this.d.ledger.admit(input, seq);
     } catch (err) {
-      this.refused(source, err);
+      this.refused(source, err, input.hash);
       throw err;
     }
   }
 
-  private refused(source: Source, err: unknown): void {
+  private refused(source: Source, err: unknown, hash?: Hex): void {
     const code = err instanceof KestrelError ? err.code : ErrorCode.INTERNAL;
-    this.d.onRefused?.(source, verdictOf(err), code);
+    this.d.onRefused?.(source, verdictOf(err), code, hash);
   }
 
   /** A peer's gossiped input, decoded and admitted: the verdict for the peer. */

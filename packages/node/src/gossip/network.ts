@@ -30,6 +30,9 @@ export interface NetworkInit {
 
 export type MessageHandler = (data: Uint8Array, topic: string) => Verdict | Promise<Verdict>;
 
+/** Why a gossip message was dropped before its handler's verdict (counted by the node). */
+export type DropReason = 'too_large' | 'throttled' | 'handler_failed';
+
 export interface Network {
   readonly peerId: string;
   addresses(): string[];
@@ -39,8 +42,10 @@ export interface Network {
    * Runs `handler` as the topic's validator; accepted messages are relayed to the mesh. With
    * `perPeer`, a peer relaying faster than that has its surplus ignored before `handler` runs
    * (IGNORE, not REJECT: a busy honest relay is not penalized), and `onThrottle` is told.
+   * `onDrop` is told of every message dropped before `handler` decided (oversized, throttled,
+   * or the handler threw).
    */
-  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void }): void;
+  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void; onDrop?: (reason: DropReason) => void }): void;
   stop(): Promise<void>;
 }
 
@@ -102,15 +107,20 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
     onMessage(topic, handler, opts) {
       const limiter = opts?.perPeer ? new RateLimiter(opts.perPeer) : null;
       pubsub.topicValidators.set(topic, async (peer, msg) => {
-        if (msg.data.length > init.maxMessageBytes) return VERDICT.REJECT;
+        if (msg.data.length > init.maxMessageBytes) {
+          opts?.onDrop?.('too_large');
+          return VERDICT.REJECT;
+        }
         if (limiter && !limiter.take(peer.toString())) {
           opts?.onThrottle?.();
+          opts?.onDrop?.('throttled');
           return VERDICT.IGNORE;
         }
         try {
           return VERDICT[await handler(msg.data, topic)];
         } catch (err) {
           init.log('p2p: handler failed', { topic, error: (err as Error).message });
+          opts?.onDrop?.('handler_failed');
           return VERDICT.IGNORE;
         }
       });
