@@ -6,6 +6,7 @@ import { PROPOSAL_RATE_LIMIT } from './gossip/proposal-gate.js';
 import { readFileSync } from 'node:fs';
 import { isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay/limits.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
 
@@ -41,6 +42,10 @@ export interface NodeConfig {
   gossipRateLimit: RateLimit;
   /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
   proposalRateLimit: RateLimit;
+  /** the Retry-After header (seconds) of a 503 (a full mempool) or 429 answer */
+  retryAfterSeconds: number;
+  /** the re-send and exchange of pending inputs (relay/limits.ts, spec/node.md Delivery) */
+  relay: RelayLimits;
   logLevel: LogLevel;
 }
 
@@ -72,6 +77,9 @@ export const DEFAULTS = {
   // what signature checks can keep up with anyway, so only a flood is cut.
   gossipRateLimit: { perSecond: 2000, burst: 4000 },
   proposalRateLimit: { ...PROPOSAL_RATE_LIMIT },
+  // Four batches at the default interval: long enough for the mempool to drain a batch's worth.
+  retryAfterSeconds: 1,
+  relay: DEFAULT_RELAY_LIMITS,
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -82,7 +90,15 @@ export class ConfigError extends Error {
 type Raw = Record<string, unknown>;
 
 /** Fields that must be at least 1: zero would spin a loop or refuse everything. */
-const POSITIVE = new Set(['batchIntervalMs', 'fundingIntervalSeconds', 'maxBatchOrders', 'maxBatchRequests', 'syncIntervalMs', 'maxGossipBytes']);
+const POSITIVE = new Set([
+  'batchIntervalMs',
+  'fundingIntervalSeconds',
+  'maxBatchOrders',
+  'maxBatchRequests',
+  'syncIntervalMs',
+  'maxGossipBytes',
+  'retryAfterSeconds',
+]);
 
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   name: 'string',
@@ -103,6 +119,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   maxBatchRequests: 'int',
   syncIntervalMs: 'int',
   maxGossipBytes: 'int',
+  retryAfterSeconds: 'int',
   logLevel: 'string',
 };
 
@@ -135,6 +152,21 @@ function coerce(field: string, v: unknown): unknown {
 
 const RATE_LIMITS = ['apiRateLimit', 'apiReadRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
 
+function checkRateLimit(name: string, rl: Raw): void {
+  if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
+    throw new ConfigError(`${name}: expected {perSecond > 0, burst ≥ 1}`);
+  }
+}
+
+/** The file's `relay` over the defaults: known keys only, `rateLimit` merged field by field. */
+function mergeRelay(into: Raw, from: Raw): void {
+  for (const [k, v] of Object.entries(from)) {
+    if (!(k in DEFAULT_RELAY_LIMITS)) throw new ConfigError(`unknown config key: relay.${k}`);
+    if (k === 'rateLimit' && typeof v === 'object' && v) into.rateLimit = { ...(into.rateLimit as Raw), ...(v as Raw) };
+    else into[k] = v;
+  }
+}
+
 export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Raw }): NodeConfig {
   const merged: Raw = {
     ...DEFAULTS,
@@ -143,6 +175,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
     apiReadRateLimit: { ...DEFAULTS.apiReadRateLimit },
     gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
     proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
+    relay: { ...DEFAULTS.relay, rateLimit: { ...DEFAULTS.relay.rateLimit } },
   };
   if (opts.file) {
     let fromFile: Raw;
@@ -153,6 +186,7 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
     }
     for (const [k, v] of Object.entries(fromFile)) {
       if (k === 'mempool' && typeof v === 'object' && v) Object.assign(merged.mempool as Raw, v);
+      else if (k === 'relay' && typeof v === 'object' && v) mergeRelay(merged.relay as Raw, v as Raw);
       else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
@@ -174,11 +208,11 @@ export function resolveConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; fl
   for (const k of ['maxTotal', 'maxPerSubaccount', 'maxPerOwner']) {
     if (!Number.isSafeInteger(mp[k]) || (mp[k] as number) < 1) throw new ConfigError(`mempool.${k}: expected a positive integer`);
   }
-  for (const k of RATE_LIMITS) {
-    const rl = merged[k] as Raw;
-    if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
-      throw new ConfigError(`${k}: expected {perSecond > 0, burst ≥ 1}`);
-    }
+  for (const k of RATE_LIMITS) checkRateLimit(k, merged[k] as Raw);
+  const relay = merged.relay as Raw;
+  for (const k of Object.keys(DEFAULT_RELAY_LIMITS)) {
+    if (k === 'rateLimit') checkRateLimit('relay.rateLimit', relay.rateLimit as Raw);
+    else if (!Number.isSafeInteger(relay[k]) || (relay[k] as number) < 1) throw new ConfigError(`relay.${k}: expected a positive integer`);
   }
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: debug, info, warn, error or silent');
   return merged as unknown as NodeConfig;

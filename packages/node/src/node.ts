@@ -6,6 +6,7 @@
  *   store/      the disk on boot ┘        │
  *                                         ▼
  *   mempool/    arrival order, limits ────┴──gossip──▶ peers
+ *   relay/      what is still unsequenced ──re-sent with backoff, pushed on connect──▶ the sequencer
  *   sequencer/  (the leader) every batch interval: mempool + chain request queue ──▶ core
  *               applyBatch ──▶ simulate settleBatch ──▶ commit (store/) ──▶ gossip the proposal
  *               ──▶ chain/ settleBatch ──▶ receipt (a revert rolls the batch back)
@@ -34,6 +35,9 @@ import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
 import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
+import { Relay } from './relay/relay.js';
+import { RelayResponder } from './relay/responder.js';
+import { relayProtocolFor } from './relay/wire.js';
 import { Metrics } from './util/metrics.js';
 import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
@@ -69,13 +73,26 @@ export class KestrelNode {
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
     refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
       'kestrel_inputs_refused_total',
-      'inputs refused, by source (api, gossip, disk), gossip verdict and error code: at admission, or dropped before it (undecodable, oversized, throttled)',
+      'inputs refused, by source (api, gossip, relay, disk), gossip verdict and error code: at admission, or dropped before it (undecodable, oversized, throttled)',
     ),
     proposalsIgnored: this.metrics.labeledCounter<'reason'>(
       'kestrel_gossip_proposals_ignored_total',
       'gossiped proposals ignored or rejected without being applied, by reason',
     ),
+    expired: this.metrics.counter('kestrel_mempool_expired_total', 'orders pruned from the mempool as expired before a batch took them'),
+    relaySent: this.metrics.labeledCounter<'why'>('kestrel_relay_sent_total', 'inputs sent to peers by the relay, by why (resend, exchange)'),
+    relayResults: this.metrics.labeledCounter<'peer' | 'status' | 'code'>(
+      'kestrel_relay_results_total',
+      'what peers answered for relayed inputs, by the peer role (sequencer, follower), status and code',
+    ),
+    relayAnswered: this.metrics.labeledCounter<'status' | 'code'>('kestrel_relay_answered_total', 'relayed inputs this node answered, by status and code'),
+    relayFailed: this.metrics.counter('kestrel_relay_failed_total', 'relay requests that failed (no answer, a bad answer, the peer gone)'),
+    relayDropped: this.metrics.labeledCounter<'code'>(
+      'kestrel_relay_dropped_total',
+      'inputs dropped from the mempool because the sequencer refused them, by code (orders are kept as rejected)',
+    ),
   };
+  private relay: Relay | null = null;
 
   private constructor(
     readonly config: NodeConfig,
@@ -139,9 +156,12 @@ export class KestrelNode {
       inputDropped: (reason) => node.gossipInputDropped(reason),
       proposalDropped: (reason) => node.proposalIgnored(reason),
     });
+    node.relay = node.startRelay(relayProtocolFor(listing.chainId, listing.exchange));
+    await node.relay.start();
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, {
       writes: new RateLimiter(config.apiRateLimit),
       reads: new RateLimiter(config.apiReadRateLimit),
+      retryAfterSeconds: config.retryAfterSeconds,
     });
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {
@@ -180,8 +200,36 @@ export class KestrelNode {
     return node;
   }
 
+  /** The relay of pending inputs (relay/): its answering side goes through admission as `relay`. */
+  private startRelay(protocol: string): Relay {
+    const { config } = this;
+    const responder = new RelayResponder({
+      ledger: this.ledger,
+      admit: (input) => this.admission.admit(input, 'relay'),
+      sequencer: config.role === 'sequencer',
+      limiter: new RateLimiter(config.relay.rateLimit),
+      maxInputsPerRequest: config.relay.maxInputsPerRequest,
+      onRefused: (verdict, code) => this.refusedInput('relay', verdict, code),
+      onResult: (r) => this.count.relayAnswered({ status: r.status, code: r.code ?? '' }),
+    });
+    return new Relay({
+      ledger: this.ledger,
+      network: this.network,
+      protocol,
+      role: config.role,
+      limits: config.relay,
+      maxBytes: config.maxGossipBytes,
+      responder,
+      log: this.log,
+      onSent: (why, n) => this.count.relaySent({ why }, n),
+      onResult: (r, fromSequencer) => this.count.relayResults({ peer: fromSequencer ? 'sequencer' : 'follower', status: r.status, code: r.code ?? '' }),
+      onFailed: () => this.count.relayFailed(),
+      onDropped: (code) => this.count.relayDropped({ code }),
+    });
+  }
+
   /** Every refused input is counted and logged at debug, whatever refused it (spec/node.md, Metrics). */
-  private refusedInput(source: 'api' | 'gossip' | 'disk', verdict: Verdict, code: string, hash?: Hex): void {
+  private refusedInput(source: 'api' | 'gossip' | 'relay' | 'disk', verdict: Verdict, code: string, hash?: Hex): void {
     this.count.refused({ source, verdict, code });
     this.log.debug('input refused', { source, verdict, code, ...(hash ? { hash } : {}) });
   }
@@ -204,6 +252,8 @@ export class KestrelNode {
 
   private instrument(): void {
     const { ledger, metrics } = this;
+    ledger.onExpired = (n) => this.count.expired(n);
+    metrics.gauge('kestrel_relay_pending', 'unsequenced inputs the relay follows for a re-send', () => this.relay?.pending ?? 0);
     ledger.onCommit = (p, events) => {
       this.count.batches();
       this.count.fills(events.filter((e) => e.kind === 'fill').length);
@@ -221,6 +271,7 @@ export class KestrelNode {
     this.stopping = true;
     await this.sequencer?.stop();
     await this.follower?.stop();
+    await this.relay?.stop();
     this.ws?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
@@ -231,8 +282,8 @@ export class KestrelNode {
 
   /**
    * A client's signed input (its signature not checked yet): through admission, then gossiped to
-   * the peers. Throws the refusal (a KestrelError with its stable code), MEMPOOL_FULL when this
-   * node cannot take more.
+   * the peers; the relay sends it again until a batch takes it (spec/node.md, Delivery). Throws
+   * the refusal (a KestrelError with its stable code), MEMPOOL_FULL when this node cannot take more.
    */
   async submit(input: SignedInput): Promise<void> {
     await this.admission.admit(input, 'api');

@@ -1,11 +1,11 @@
 /**
- * The one way into the mempool, for an input from any source: a client (`api`), a peer
- * (`gossip`) or this node's own disk after a restart (`disk`). The cheap checks against the
- * current state come first — a duplicate, the common case in a gossip mesh, costs no signature
- * check — then the signature (not for `disk`: this node wrote it after verifying it), then the
- * checks again (the state may have moved meanwhile), then the ledger. A refusal is a
- * KestrelError with a stable code; `verdictOf` turns it into a gossip verdict, the API into an
- * HTTP status.
+ * The one way into the mempool, for an input from any source: a client (`api`), a peer's gossip
+ * (`gossip`), a peer's relay request (`relay`) or this node's own disk after a restart (`disk`).
+ * The cheap checks against the current state come first — a duplicate, the common case in a
+ * gossip mesh, costs no signature check — then the signature (not for `disk`: this node wrote
+ * it after verifying it), then the checks again (the state may have moved meanwhile), then the
+ * ledger. A refusal is a KestrelError with a stable code; `verdictOf` turns it into a gossip
+ * verdict, the API into an HTTP status.
  */
 import { decodeInput } from '@kestrel/api';
 import { ErrorCode, isSigned, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan, type SignedInput } from '@kestrel/core';
@@ -15,7 +15,7 @@ import { CANCEL_WINDOW_SECONDS } from '../store/records.js';
 import type { MempoolEntry } from '../mempool/mempool.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
-export type Source = 'api' | 'gossip' | 'disk';
+export type Source = 'api' | 'gossip' | 'relay' | 'disk';
 
 export interface AdmissionDeps {
   ledger: Ledger;

@@ -38,6 +38,8 @@ export interface DevnetOptions {
   forceDelay?: number;
   /** after a freeze, seconds claims register before payouts (default a day) */
   claimWindow?: number;
+  /** more configuration for node `index` (0 sequences), over the devnet's: e.g. small limits in tests */
+  nodeConfig?: (index: number) => Record<string, unknown>;
 }
 
 /** The devnet's batch age bound: batches land within a second or two here, so 30 s is ample. */
@@ -147,6 +149,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         syncFrom: leader ? [leader.api] : [],
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
+        ...opts.nodeConfig?.(i),
       };
       const file = join(nodeDir, 'config.json');
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -42,6 +42,8 @@ export class Ledger {
   stateHash: Hex;
   /** called after each committed batch (metrics) */
   onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
+  /** called with the number of orders pruned from the mempool as expired (metrics) */
+  onExpired: ((count: number) => void) | null = null;
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
   /** the unsequenced inputs, read-only outside the ledger (which writes them and their disk copy together) */
@@ -169,12 +171,28 @@ export class Ledger {
     this.pool.remove(entries.map((e) => e.hash));
   }
 
-  /** Drops mempool orders that have expired by `now` (unix seconds): they could never match. */
+  /**
+   * Drops mempool orders that have expired by `now` (unix seconds): they could never match. Each
+   * stays in the order index with the code EXPIRED, so that its status still answers (`expired`)
+   * and a peer re-sending it is told why it will not be sequenced.
+   */
   async pruneExpired(now: bigint): Promise<number> {
-    const expired = this.mempool.expired(now);
+    const expired = this.mempool.expired(now).flatMap((e) => (e.input.type === 'order' ? [{ seq: e.seq, input: e.input }] : []));
     if (expired.length === 0) return 0;
-    await this.store.write(expired.map((e) => ({ del: mempoolKey(e.seq) })));
+    const record = (i: (typeof expired)[number]['input']): SignedOrderRecord => ({ order: i.order, signature: i.signature, batchId: null });
+    await this.store.write(
+      expired.flatMap((e) => [
+        { del: mempoolKey(e.seq) },
+        { put: `reject:${e.input.hash}`, value: { code: ErrorCode.EXPIRED } },
+        { put: `order:${e.input.hash}`, value: record(e.input) },
+      ]),
+    );
+    for (const e of expired) {
+      this.rejects.set(e.input.hash, ErrorCode.EXPIRED);
+      this.orders.set(e.input.hash, record(e.input));
+    }
     this.pool.remove(expired.map((e) => e.input.hash));
+    this.onExpired?.(expired.length);
     return expired.length;
   }
 

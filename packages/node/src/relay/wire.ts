@@ -1,0 +1,88 @@
+/**
+ * The relay protocol on the wire (spec/node.md, Delivery): one request and one answer per libp2p
+ * stream, each UTF-8 JSON. A request carries up to `maxInputsPerRequest` signed inputs in the
+ * API's wire shape; the answer says, for each in order, what the peer made of it, and whether the
+ * peer sequences (only a sequencer's refusal is final).
+ */
+import type { InputWire } from '@kestrel/api';
+import { ErrorCode, type Hex } from '@kestrel/core';
+
+export const RELAY_VERSION = 1;
+
+/** The protocol id of a deployment's relay. */
+export function relayProtocolFor(chainId: number, exchange: string): string {
+  return `/kestrel/${chainId}/${exchange.toLowerCase()}/relay/${RELAY_VERSION}`;
+}
+
+/**
+ * What a peer made of one input:
+ * - `accepted`: admitted into its mempool now;
+ * - `known`: pending in its mempool already, or sequenced;
+ * - `refused`: it will not take it, for the reason `code` (final when the peer sequences);
+ * - `busy`: not now (`MEMPOOL_FULL`, `RATE_LIMITED`, `INTERNAL`): send it again later.
+ */
+export type RelayStatus = 'accepted' | 'known' | 'refused' | 'busy';
+
+export interface RelayResult {
+  hash: Hex;
+  status: RelayStatus;
+  code?: string;
+}
+
+export interface RelayRequest {
+  v: typeof RELAY_VERSION;
+  inputs: InputWire[];
+}
+
+export interface RelayAnswer {
+  v: typeof RELAY_VERSION;
+  sequencer: boolean;
+  results: RelayResult[];
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+
+export const encodeRelay = (msg: RelayRequest | RelayAnswer): Uint8Array => enc.encode(JSON.stringify(msg));
+
+function parse(data: Uint8Array): Record<string, unknown> {
+  const v = JSON.parse(dec.decode(data)) as unknown;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('relay: not a JSON object');
+  const o = v as Record<string, unknown>;
+  if (o.v !== RELAY_VERSION) throw new Error(`relay: unknown version ${String(o.v).slice(0, 10)}`);
+  return o;
+}
+
+/** A request's inputs, still in wire form (each is decoded and judged on its own); throws on a bad request. */
+export function decodeRelayRequest(data: Uint8Array, maxInputs: number): unknown[] {
+  const o = parse(data);
+  if (!Array.isArray(o.inputs)) throw new Error('relay: inputs is not a list');
+  if (o.inputs.length > maxInputs) throw new Error(`relay: more than ${maxInputs} inputs`);
+  return o.inputs as unknown[];
+}
+
+const STATUSES: ReadonlySet<string> = new Set(['accepted', 'known', 'refused', 'busy']);
+
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/**
+ * An answer with exactly `count` well-formed results; throws otherwise. A code this node does not
+ * know (a newer peer's) is not acted on: its result reads `busy` with `INTERNAL`, so the input is
+ * sent again rather than dropped for a reason nobody here can name.
+ */
+export function decodeRelayAnswer(data: Uint8Array, count: number): RelayAnswer {
+  const o = parse(data);
+  if (typeof o.sequencer !== 'boolean' || !Array.isArray(o.results) || o.results.length !== count) throw new Error('relay: malformed answer');
+  for (const r of o.results as unknown[]) {
+    const x = r as Record<string, unknown> | null;
+    if (typeof x !== 'object' || x === null || typeof x.hash !== 'string' || typeof x.status !== 'string' || !STATUSES.has(x.status)) {
+      throw new Error('relay: malformed result');
+    }
+    if (x.code !== undefined && typeof x.code !== 'string') throw new Error('relay: malformed code');
+    if (x.code !== undefined && !CODES.has(x.code as string)) {
+      x.status = 'busy';
+      x.code = ErrorCode.INTERNAL;
+    }
+  }
+  return o as unknown as RelayAnswer;
+}
