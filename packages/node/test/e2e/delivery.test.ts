@@ -6,7 +6,7 @@
  * while the sequencer is down delivers them when it is back, and learns the sequencer's refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http } from 'viem';
+import { createPublicClient, createWalletClient, hashTypedData, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { exchangeAbi } from '@kestrel/contracts';
@@ -67,19 +67,14 @@ async function signedOrder(t: number, fields: Partial<Order> = {}): Promise<{ ha
     clientId: nonce,
     ...fields,
   };
-  const signature = await privateKeyToAccount(trader.privateKey).signTypedData({
+  const typed = {
     domain: { name: 'Kestrel', version: '1', chainId: devnet.chainId, verifyingContract: devnet.exchange },
     types: EIP712_TYPES,
     primaryType: 'Order',
     message: order,
-  });
-  const { hashTypedData } = await import('viem');
-  const hash = hashTypedData({
-    domain: { name: 'Kestrel', version: '1', chainId: devnet.chainId, verifyingContract: devnet.exchange },
-    types: EIP712_TYPES,
-    primaryType: 'Order',
-    message: order,
-  });
+  } as const;
+  const signature = await privateKeyToAccount(trader.privateKey).signTypedData(typed);
+  const hash = hashTypedData(typed);
   return { hash, body: JSON.stringify({ order: orderToWire(order), signature }) };
 }
 
@@ -154,7 +149,7 @@ describe('a 2xx means delivered', () => {
     // the leader's small mempool ignored gossip it could not take; each such drop is counted
     const leaderDrops = await counter(leaderApi(), 'kestrel_inputs_refused_total', { source: 'gossip', code: 'MEMPOOL_FULL' });
     const relayed = await counter(leaderApi(), 'kestrel_relay_answered_total', { status: 'accepted' });
-    expect(relayed, 'every order the leader ignored on gossip came by the relay').toBeGreaterThanOrEqual(leaderDrops > 0 ? 1 : 0);
+    expect(relayed, 'the leader took by the relay some of what it ignored on gossip').toBeGreaterThanOrEqual(leaderDrops > 0 ? 1 : 0);
   }, 600_000);
 
   it('delivers what a follower held while the sequencer was down, and shows the sequencer refusals', async () => {
