@@ -10,7 +10,7 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@libp2p/noise';
 import { yamux } from '@libp2p/yamux';
-import { identify } from '@libp2p/identify';
+import { identify, identifyPush } from '@libp2p/identify';
 import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { PrivateKey, Stream } from '@libp2p/interface';
@@ -100,7 +100,7 @@ const VERDICT: Record<Verdict, TopicValidatorResult> = {
 };
 
 export async function startNetwork(init: NetworkInit): Promise<Network> {
-  const node: Libp2p<{ pubsub: GossipSub; identify: unknown }> = await createLibp2p({
+  const node: Libp2p<{ pubsub: GossipSub; identify: unknown; identifyPush: unknown }> = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
     transports: [tcp()],
@@ -108,6 +108,9 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
+      // a protocol handled after a peer connected (the relay starts after the bootstrap dial) is
+      // announced to it: its peer:identify fires again, with the protocol
+      identifyPush: identifyPush(),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
         msgIdFn: (msg) => keccak_256(msg.data),

@@ -162,6 +162,20 @@ describe('relay', () => {
     expect(pending.map((i) => follower.relay.schedule.get(i.hash)?.sends)).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('pushes to a peer that starts answering the protocol after it connected', async () => {
+    const pending = [order(1), order(2)];
+    const leaderNet = await net();
+    const leader = node(leaderNet, 'sequencer', pending, async () => undefined);
+    await leader.relay.start();
+    const followerNet = await net(dialable(leaderNet));
+    await waitFor(() => leaderNet.peers().length > 0, 'connected');
+    // the follower handles the relay protocol only now: the leader learns it by identify push
+    const follower = node(followerNet, 'follower', [], async () => undefined);
+    await follower.relay.start();
+    await waitFor(() => follower.mempool.size === pending.length, 'the leader pushed its pending inputs');
+    expect(follower.answered).toEqual(['accepted', 'accepted']);
+  });
+
   it('closes a request it cannot read without an answer, and judges each input of one it can', async () => {
     const leaderNet = await net();
     const leader = node(leaderNet, 'sequencer', [], async () => undefined);
