@@ -203,10 +203,22 @@ export class KestrelNode {
   /** The relay of pending inputs (relay/): its answering side goes through admission as `relay`. */
   private startRelay(protocol: string): Relay {
     const { config } = this;
+    const operator = config.role === 'sequencer' && config.operatorKey ? privateKeyToAccount(config.operatorKey) : null;
+    // positive answers only: an operator added later is still recognized
+    const operators = new Set<string>();
+    const verifySequencer = async (digest: Hex, signature: Hex): Promise<boolean> => {
+      const signer = recoverAddress(digest, signature);
+      if (signer === null) return false;
+      if (operators.has(signer)) return true;
+      const ok = await this.chain.isOperator(signer);
+      if (ok) operators.add(signer);
+      return ok;
+    };
     const responder = new RelayResponder({
       ledger: this.ledger,
       admit: (input) => this.admission.admit(input, 'relay'),
       sequencer: config.role === 'sequencer',
+      ...(operator ? { sign: (digest: Hex) => operator.sign({ hash: digest }) } : {}),
       limiter: new RateLimiter(config.relay.rateLimit),
       maxInputsPerRequest: config.relay.maxInputsPerRequest,
       onRefused: (verdict, code) => this.refusedInput('relay', verdict, code),
@@ -220,6 +232,8 @@ export class KestrelNode {
       limits: config.relay,
       maxBytes: config.maxGossipBytes,
       responder,
+      domainSep: this.ledger.domainSep,
+      verifySequencer,
       log: this.log,
       onSent: (why, n) => this.count.relaySent({ why }, n),
       onResult: (r, fromSequencer) => this.count.relayResults({ peer: fromSequencer ? 'sequencer' : 'follower', status: r.status, code: r.code ?? '' }),

@@ -8,8 +8,9 @@
  * it shows `rejected` with the code), or expired. And every node pushes its pending inputs to a
  * peer when the peer connects, so a cut does not strand them.
  *
- * Requests go to the connected peers that answered as the sequencer; while none has, to every
- * connected peer (each relays what it takes in turn). Only a sequencer's refusal is final.
+ * Requests go to the connected peers that answered as the sequencer (their answer signed by an
+ * operator key); while none has, to every connected peer (each relays what it takes in turn).
+ * Only a sequencer's refusal is final.
  */
 import { inputToWire } from '@kestrel/api';
 import { ErrorCode, type Hex, type SignedInput } from '@kestrel/core';
@@ -20,7 +21,7 @@ import { Loop } from '../util/loop.js';
 import type { RelayLimits } from './limits.js';
 import type { RelayResponder } from './responder.js';
 import { ResendSchedule } from './schedule.js';
-import { decodeRelayAnswer, encodeRelay, RELAY_VERSION, type RelayResult } from './wire.js';
+import { decodeRelayAnswer, encodeRelay, RELAY_VERSION, relayAnswerDigest, type RelayResult } from './wire.js';
 
 export interface RelayInit {
   ledger: Pick<Ledger, 'mempool' | 'recordReject' | 'discard'>;
@@ -32,6 +33,10 @@ export interface RelayInit {
   /** the size bound of a request and of its answer, bytes */
   maxBytes: number;
   responder: RelayResponder;
+  /** the domain separator the sequencer's answer signature is over */
+  domainSep: Hex;
+  /** whether `signature` of `digest` is an operator's: only then is a peer taken for the sequencer */
+  verifySequencer: (digest: Hex, signature: Hex) => Promise<boolean>;
   log: Logger;
   /** ms; the schedule's clock */
   now?: () => number;
@@ -153,10 +158,20 @@ export class Relay {
       this.r.log.debug('relay: a request failed; its inputs wait for their next turn', { peer, inputs: inputs.length, error: (err as Error).message });
       return false;
     }
-    if (answer.sequencer) this.sequencers.add(peer);
+    const sequencer = answer.sequencer && answer.signature !== undefined && (await this.isSequencer(answer.resultsJson, answer.signature));
+    if (answer.sequencer && !sequencer) this.r.log.warn('relay: a peer answered as the sequencer without an operator signature; not trusted', { peer });
+    if (sequencer) this.sequencers.add(peer);
     else this.sequencers.delete(peer);
-    for (const [i, input] of inputs.entries()) await this.apply(input, answer.results[i]!, answer.sequencer);
+    for (const [i, input] of inputs.entries()) await this.apply(input, answer.results[i]!, sequencer);
     return true;
+  }
+
+  private async isSequencer(resultsJson: string, signature: Hex): Promise<boolean> {
+    try {
+      return await this.r.verifySequencer(relayAnswerDigest(this.r.domainSep, resultsJson), signature);
+    } catch {
+      return false; // the chain could not be asked: not trusted this time
+    }
   }
 
   /** A sequencer's refusal is final: the input leaves the mempool, an order recorded `rejected` with the code. */

@@ -10,7 +10,7 @@ import { ErrorCode, isSigned, KestrelError, type Hex, type SignedInput } from '@
 import type { Ledger } from '../store/ledger.js';
 import type { RateLimiter } from '../util/rate-limit.js';
 import { verdictOf, type Verdict } from '../admission/verdict.js';
-import { decodeRelayRequest, encodeRelay, RELAY_VERSION, type RelayResult } from './wire.js';
+import { decodeRelayRequest, encodeRelay, RELAY_VERSION, relayAnswerDigest, type RelayResult } from './wire.js';
 
 /** Refusals that say "not now", not "never": the sender tries again. */
 export const TRANSIENT: ReadonlySet<string> = new Set([ErrorCode.MEMPOOL_FULL, ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
@@ -23,6 +23,8 @@ export interface ResponderDeps {
   admit: (input: SignedInput) => Promise<void>;
   /** whether this node sequences */
   sequencer: boolean;
+  /** a sequencer signs its answers with its operator key (raw digest signature) */
+  sign?: (digest: Hex) => Promise<Hex>;
   /** inputs per peer */
   limiter: RateLimiter;
   maxInputsPerRequest: number;
@@ -44,7 +46,9 @@ export class RelayResponder {
       this.d.onResult?.(r);
       results.push(r);
     }
-    return encodeRelay({ v: RELAY_VERSION, sequencer: this.d.sequencer, results });
+    if (!this.d.sequencer || !this.d.sign) return encodeRelay({ v: RELAY_VERSION, sequencer: this.d.sequencer, results });
+    const signature = await this.d.sign(relayAnswerDigest(this.d.ledger.domainSep, JSON.stringify(results)));
+    return encodeRelay({ v: RELAY_VERSION, sequencer: true, results, signature });
   }
 
   private async judge(wire: unknown, peer: string): Promise<RelayResult> {

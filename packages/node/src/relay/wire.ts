@@ -2,10 +2,12 @@
  * The relay protocol on the wire (spec/node.md, Delivery): one request and one answer per libp2p
  * stream, each UTF-8 JSON. A request carries up to `maxInputsPerRequest` signed inputs in the
  * API's wire shape; the answer says, for each in order, what the peer made of it, and whether the
- * peer sequences (only a sequencer's refusal is final).
+ * peer sequences. Only a sequencer's refusal is final, so a sequencer signs its results with its
+ * operator key: a peer that merely claims to sequence cannot make a node drop an input.
  */
 import type { InputWire } from '@kestrel/api';
-import { ErrorCode, type Hex } from '@kestrel/core';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, ErrorCode, hexToBytes, type Hex } from '@kestrel/core';
 
 export const RELAY_VERSION = 1;
 
@@ -38,6 +40,24 @@ export interface RelayAnswer {
   v: typeof RELAY_VERSION;
   sequencer: boolean;
   results: RelayResult[];
+  /** a sequencer's operator signature of `relayAnswerDigest` over `results` as sent */
+  signature?: Hex;
+}
+
+const DIGEST_TAG = new TextEncoder().encode(`kestrel relay answer ${RELAY_VERSION}`);
+
+/**
+ * What a sequencer signs: keccak-256 of the domain separator, a tag, and the UTF-8 JSON text of
+ * its results exactly as it sends them.
+ */
+export function relayAnswerDigest(domainSep: Hex, resultsJson: string): Hex {
+  const body = new TextEncoder().encode(resultsJson);
+  const domain = hexToBytes(domainSep);
+  const all = new Uint8Array(domain.length + DIGEST_TAG.length + body.length);
+  all.set(domain, 0);
+  all.set(DIGEST_TAG, domain.length);
+  all.set(body, domain.length + DIGEST_TAG.length);
+  return bytesToHex(keccak_256(all));
 }
 
 const enc = new TextEncoder();
@@ -66,13 +86,17 @@ const STATUSES: ReadonlySet<string> = new Set(['accepted', 'known', 'refused', '
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 /**
- * An answer with exactly `count` well-formed results; throws otherwise. A code this node does not
- * know (a newer peer's) is not acted on: its result reads `busy` with `INTERNAL`, so the input is
- * sent again rather than dropped for a reason nobody here can name.
+ * An answer with exactly `count` well-formed results, and the JSON text of its results as sent
+ * (what a sequencer's signature covers); throws otherwise. A code this node does not know (a
+ * newer peer's) is not acted on: its result reads `busy` with `INTERNAL`, so the input is sent
+ * again rather than dropped for a reason nobody here can name.
  */
-export function decodeRelayAnswer(data: Uint8Array, count: number): RelayAnswer {
+export function decodeRelayAnswer(data: Uint8Array, count: number): RelayAnswer & { resultsJson: string } {
   const o = parse(data);
   if (typeof o.sequencer !== 'boolean' || !Array.isArray(o.results) || o.results.length !== count) throw new Error('relay: malformed answer');
+  if (o.signature !== undefined && (typeof o.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(o.signature)))
+    throw new Error('relay: malformed signature');
+  const resultsJson = JSON.stringify(o.results);
   for (const r of o.results as unknown[]) {
     const x = r as Record<string, unknown> | null;
     if (typeof x !== 'object' || x === null || typeof x.hash !== 'string' || typeof x.status !== 'string' || !STATUSES.has(x.status)) {
@@ -84,5 +108,5 @@ export function decodeRelayAnswer(data: Uint8Array, count: number): RelayAnswer 
       x.code = ErrorCode.INTERNAL;
     }
   }
-  return o as unknown as RelayAnswer;
+  return { ...(o as unknown as RelayAnswer), resultsJson };
 }

@@ -13,6 +13,8 @@ import { Relay } from '../../src/relay/relay.js';
 import { RelayResponder } from '../../src/relay/responder.js';
 import { decodeRelayAnswer, encodeRelay, RELAY_VERSION } from '../../src/relay/wire.js';
 import { RateLimiter } from '../../src/util/rate-limit.js';
+import { recoverAddress } from '../../src/admission/recover.js';
+import { privateKeyToAccount } from 'viem/accounts';
 import { createLogger } from '../../src/util/log.js';
 
 const PROTOCOL = '/kestrel/test/relay/1';
@@ -20,6 +22,10 @@ const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
 const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };
 const log = createLogger('test', 'silent');
 const SIG = `0x${'22'.repeat(64)}1b` as Hex;
+/** the operator key the test's sequencer signs its answers with, and a key that is no operator's */
+const OPERATOR = privateKeyToAccount(`0x${'33'.repeat(32)}`);
+const STRANGER = privateKeyToAccount(`0x${'44'.repeat(32)}`);
+const isOperator = async (digest: Hex, signature: Hex): Promise<boolean> => recoverAddress(digest, signature) === OPERATOR.address.toLowerCase();
 
 const order = (nonce: number): SignedInput =>
   orderInput(
@@ -68,7 +74,14 @@ async function net(bootstrap: string[] = []): Promise<Network> {
 const dialable = (n: Network): string[] => n.addresses().map((x) => (x.includes('/p2p/') ? x : `${x}/p2p/${n.peerId}`));
 
 /** A node's relay over `network`: its mempool holds `pending`; `admit` judges what peers push. */
-function node(network: Network, role: 'sequencer' | 'follower', pending: SignedInput[], admit: (i: SignedInput) => Promise<void>, now = () => Date.now()) {
+function node(
+  network: Network,
+  role: 'sequencer' | 'follower',
+  pending: SignedInput[],
+  admit: (i: SignedInput) => Promise<void>,
+  now = () => Date.now(),
+  signer = OPERATOR,
+) {
   const mempool = new Mempool({ maxTotal: 100, maxPerSubaccount: 100, maxPerOwner: 100 });
   for (const i of pending) mempool.add(i);
   const rejected = new Map<Hex, string>();
@@ -85,6 +98,7 @@ function node(network: Network, role: 'sequencer' | 'follower', pending: SignedI
     discard: async (hashes: readonly Hex[]) => void mempool.remove(hashes),
   };
   const answered: string[] = [];
+  const results: string[] = [];
   const responder = new RelayResponder({
     ledger,
     admit: async (i) => {
@@ -92,6 +106,7 @@ function node(network: Network, role: 'sequencer' | 'follower', pending: SignedI
       mempool.add(i);
     },
     sequencer: role === 'sequencer',
+    sign: (digest) => signer.sign({ hash: digest }),
     limiter: new RateLimiter({ perSecond: 1000, burst: 1000 }),
     maxInputsPerRequest: 3,
     onRefused: () => undefined,
@@ -105,11 +120,14 @@ function node(network: Network, role: 'sequencer' | 'follower', pending: SignedI
     limits: { ...DEFAULT_RELAY_LIMITS, maxInputsPerRequest: 3, firstResendMs: 1_000, intervalMs: 3_600_000 },
     maxBytes: 1 << 20,
     responder,
+    domainSep: DOMAIN,
+    verifySequencer: isOperator,
     log,
     now,
+    onResult: (r, fromSequencer) => results.push(`${fromSequencer ? 'sequencer' : 'peer'} ${r.status}`),
   });
   relays.push(relay);
-  return { relay, mempool, rejected, answered };
+  return { relay, mempool, rejected, answered, results };
 }
 
 describe('relay', () => {
@@ -133,12 +151,13 @@ describe('relay', () => {
     await follower.relay.start();
     await waitFor(() => followerNet.peers().length > 0, 'the follower connected');
     // the exchange on connect already pushed them all; the answers act as a re-send's would
-    await waitFor(() => follower.rejected.size === 1, 'the refusal came back');
+    await waitFor(() => follower.results.length === 3, 'the answers came back');
     expect(follower.rejected.get(b.hash)).toBe('NONCE_USED');
     expect(follower.mempool.has(b.hash)).toBe(false);
     expect(follower.mempool.has(c.hash)).toBe(true); // busy is not a refusal
     expect(leader.mempool.has(a.hash)).toBe(true);
     expect(leader.answered).toEqual(['accepted', 'refused:NONCE_USED', 'busy:MEMPOOL_FULL']);
+    expect(follower.results).toEqual(['sequencer accepted', 'sequencer refused', 'sequencer busy']);
     // not due yet: the exchange counted as a send, so the next turn is a doubled wait away
     t = 1_000;
     await follower.relay.round();
@@ -147,6 +166,30 @@ describe('relay', () => {
     await follower.relay.round();
     expect(leader.answered.slice(3)).toEqual(['known', 'busy:MEMPOOL_FULL']);
     expect(follower.relay.schedule.get(c.hash)).toEqual({ sends: 2, dueAt: 2_000 + 4_000 });
+  });
+
+  it('does not drop an input for a peer that claims to sequence without an operator signature', async () => {
+    const a = order(1);
+    const liarNet = await net();
+    const liar = node(
+      liarNet,
+      'sequencer',
+      [],
+      async () => {
+        throw new KestrelError(ErrorCode.NONCE_USED, 'nonce used');
+      },
+      () => Date.now(),
+      STRANGER,
+    );
+    await liar.relay.start();
+    const followerNet = await net(dialable(liarNet));
+    const follower = node(followerNet, 'follower', [a], async () => undefined);
+    await follower.relay.start();
+    await waitFor(() => follower.results.length === 1, 'the answer was read');
+    expect(liar.answered).toEqual(['refused:NONCE_USED']);
+    expect(follower.results).toEqual(['peer refused']);
+    expect(follower.mempool.has(a.hash)).toBe(true);
+    expect(follower.rejected.size).toBe(0);
   });
 
   it('pushes its pending inputs to a peer when it connects, in requests of maxInputsPerRequest', async () => {
