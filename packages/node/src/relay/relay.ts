@@ -152,7 +152,10 @@ export class Relay {
     try {
       const data = encodeRelay({ v: RELAY_VERSION, inputs: inputs.map(inputToWire) });
       const raw = await this.r.network.request(peer, this.r.protocol, data, { maxBytes: this.r.maxBytes, timeoutMs: this.r.limits.requestTimeoutMs });
-      answer = decodeRelayAnswer(raw, inputs.length);
+      answer = decodeRelayAnswer(
+        raw,
+        inputs.map((i) => i.hash),
+      );
     } catch (err) {
       this.r.onFailed?.();
       this.r.log.debug('relay: a request failed; its inputs wait for their next turn', { peer, inputs: inputs.length, error: (err as Error).message });

@@ -86,22 +86,24 @@ const STATUSES: ReadonlySet<string> = new Set(['accepted', 'known', 'refused', '
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 /**
- * An answer with exactly `count` well-formed results, and the JSON text of its results as sent
- * (what a sequencer's signature covers); throws otherwise. A code this node does not know (a
+ * An answer with one well-formed result per input sent, each naming that input's digest (so a
+ * signed answer to another request cannot be replayed against this one), and the JSON text of
+ * its results as sent (what a sequencer's signature covers); throws otherwise. A code this node does not know (a
  * newer peer's) is not acted on: its result reads `busy` with `INTERNAL`, so the input is sent
  * again rather than dropped for a reason nobody here can name.
  */
-export function decodeRelayAnswer(data: Uint8Array, count: number): RelayAnswer & { resultsJson: string } {
+export function decodeRelayAnswer(data: Uint8Array, sent: readonly Hex[]): RelayAnswer & { resultsJson: string } {
   const o = parse(data);
-  if (typeof o.sequencer !== 'boolean' || !Array.isArray(o.results) || o.results.length !== count) throw new Error('relay: malformed answer');
+  if (typeof o.sequencer !== 'boolean' || !Array.isArray(o.results) || o.results.length !== sent.length) throw new Error('relay: malformed answer');
   if (o.signature !== undefined && (typeof o.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(o.signature)))
     throw new Error('relay: malformed signature');
   const resultsJson = JSON.stringify(o.results);
-  for (const r of o.results as unknown[]) {
+  for (const [i, r] of (o.results as unknown[]).entries()) {
     const x = r as Record<string, unknown> | null;
     if (typeof x !== 'object' || x === null || typeof x.hash !== 'string' || typeof x.status !== 'string' || !STATUSES.has(x.status)) {
       throw new Error('relay: malformed result');
     }
+    if (x.hash.toLowerCase() !== sent[i]!.toLowerCase()) throw new Error(`relay: result ${i} is for another input`);
     if (x.code !== undefined && typeof x.code !== 'string') throw new Error('relay: malformed code');
     if (x.code !== undefined && !CODES.has(x.code as string)) {
       x.status = 'busy';

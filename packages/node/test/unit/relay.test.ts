@@ -231,9 +231,19 @@ describe('relay', () => {
     const tooMany = encodeRelay({ v: RELAY_VERSION, inputs: [{}, {}, {}, {}] as never[] });
     await expect(client.request(peer, PROTOCOL, tooMany, opts)).rejects.toThrow();
     const mixed = encodeRelay({ v: RELAY_VERSION, inputs: [{ type: 'drop', hash: `0x${'00'.repeat(32)}` }, { type: 'order' }] as never[] });
-    const answer = decodeRelayAnswer(await client.request(peer, PROTOCOL, mixed, opts), 2);
+    // a result names the digest an input claims, or 0x when it claims none
+    const answer = decodeRelayAnswer(await client.request(peer, PROTOCOL, mixed, opts), [`0x${'00'.repeat(32)}`, '0x']);
     expect(answer.sequencer).toBe(true);
     expect(answer.results.map((r) => `${r.status}:${r.code}`)).toEqual(['refused:MALFORMED', 'refused:MALFORMED']);
     expect(leader.mempool.size).toBe(0);
+  });
+
+  it('refuses an answer whose results name other inputs than those sent', () => {
+    const [a, b] = [order(1), order(2)];
+    const answer = (hashes: Hex[]): Uint8Array =>
+      encodeRelay({ v: RELAY_VERSION, sequencer: true, results: hashes.map((hash) => ({ hash, status: 'refused', code: 'NONCE_USED' })) });
+    expect(decodeRelayAnswer(answer([a.hash, b.hash]), [a.hash, b.hash]).results).toHaveLength(2);
+    expect(() => decodeRelayAnswer(answer([b.hash, a.hash]), [a.hash, b.hash])).toThrow(/another input/);
+    expect(() => decodeRelayAnswer(answer([a.hash]), [a.hash, b.hash])).toThrow(/malformed/);
   });
 });
