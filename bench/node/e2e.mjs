@@ -19,7 +19,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { privateKeyToAccount } from 'viem/accounts';
-import { orderToWire } from '../../packages/api/dist/index.js';
+import { orderFromWire, orderToWire } from '../../packages/api/dist/index.js';
 import { domainSeparator, encodeFlags, orderHash, parseX18 } from '../../packages/core/dist/index.js';
 import { recoverAddress } from '../../packages/node/dist/admission/recover.js';
 import { startDevnet } from '../../packages/node/dist/devnet/devnet.js';
@@ -95,15 +95,23 @@ async function post(node, o) {
 }
 const getJson = async (url) => (await fetch(url)).json();
 
-/** Sends `items` at `perSecond` (in 10 ms ticks), each to the node `pick(i)` names; resolves when all answered. */
-async function offer(items, perSecond, pick) {
+/**
+ * Sends `items` at `perSecond` (in 10 ms ticks), each to the node `pick(i)` names, with at most
+ * `maxInFlight` unanswered (a client's connection pool; past it the offer waits); resolves when
+ * all answered.
+ */
+async function offer(items, perSecond, pick, maxInFlight = 256) {
   const out = [];
   const t0 = now();
   let i = 0;
+  let inFlight = 0;
   while (i < items.length) {
     const due = Math.min(items.length, Math.floor(((now() - t0) / 1000) * perSecond) + 1);
-    for (; i < due; i++) out.push(post(pick(i), items[i]));
-    await new Promise((r) => setTimeout(r, 10));
+    for (; i < due && inFlight < maxInFlight; i++) {
+      inFlight++;
+      out.push(post(pick(i), items[i]).finally(() => inFlight--));
+    }
+    await new Promise((r) => setTimeout(r, inFlight < maxInFlight ? 10 : 1));
   }
   return Promise.all(out);
 }
@@ -153,7 +161,7 @@ const watcher = (async () => {
       if (fetched.has(b)) continue;
       fetched.add(b);
       const r = await getJson(`${nodes[0]}/v1/batches/${b}`).catch(() => null);
-      for (const input of r?.proposal?.inputs ?? []) if (input.hash) batchOf.set(input.hash, b);
+      for (const input of r?.proposal?.inputs ?? []) if (input.type === 'order') batchOf.set(orderHash(domain, orderFromWire(input.order)), b);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

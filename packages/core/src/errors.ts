@@ -56,7 +56,7 @@ export interface ErrorDetails {
   DUPLICATE_ORDER: { orderHash: Hex };
   DUPLICATE_CANCEL: { digest: Hex };
   STALE_CANCEL: { timestamp: string; now: string };
-  MEMPOOL_FULL: { limit: number };
+  MEMPOOL_FULL: { limit: number; scope?: 'total' | 'subaccount' | 'owner' };
   INVALID_PLAN: { planHash: Hex };
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_LIMITS, isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
 import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay/limits.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
 
@@ -49,6 +50,10 @@ export interface NodeConfig {
   gossipRateLimit: RateLimit;
   /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
   proposalRateLimit: RateLimit;
+  /** the Retry-After header (seconds) of a 503 (a full mempool) or 429 answer */
+  retryAfterSeconds: number;
+  /** the re-send and exchange of pending inputs (relay/limits.ts, spec/node.md Delivery) */
+  relay: RelayLimits;
   logLevel: LogLevel;
 }
 
@@ -89,6 +94,9 @@ export const DEFAULTS = {
   // what signature checks can keep up with anyway, so only a flood is cut.
   gossipRateLimit: { perSecond: 2000, burst: 4000 },
   proposalRateLimit: { ...PROPOSAL_RATE_LIMIT },
+  // Four batches at the default interval: long enough for the mempool to drain a batch's worth.
+  retryAfterSeconds: 1,
+  relay: DEFAULT_RELAY_LIMITS,
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -99,7 +107,15 @@ export class ConfigError extends Error {
 type Raw = Record<string, unknown>;
 
 /** Fields that must be at least 1: zero would spin a loop or refuse everything. */
-const POSITIVE = new Set(['batchIntervalMs', 'fundingIntervalSeconds', 'maxBatchOrders', 'maxBatchRequests', 'syncIntervalMs', 'maxGossipBytes']);
+const POSITIVE = new Set([
+  'batchIntervalMs',
+  'fundingIntervalSeconds',
+  'maxBatchOrders',
+  'maxBatchRequests',
+  'syncIntervalMs',
+  'maxGossipBytes',
+  'retryAfterSeconds',
+]);
 
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   name: 'string',
@@ -121,6 +137,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   syncIntervalMs: 'int',
   maxGossipBytes: 'int',
   archiveRetentionSeconds: 'int',
+  retryAfterSeconds: 'int',
   logLevel: 'string',
 };
 
@@ -153,6 +170,21 @@ function coerce(field: string, v: unknown): unknown {
 
 const RATE_LIMITS = ['apiRateLimit', 'apiReadRateLimit', 'gossipRateLimit', 'proposalRateLimit'];
 
+function checkRateLimit(name: string, rl: Raw): void {
+  if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
+    throw new ConfigError(`${name}: expected {perSecond > 0, burst ≥ 1}`);
+  }
+}
+
+/** The file's `relay` over the defaults: known keys only, `rateLimit` merged field by field. */
+function mergeRelay(into: Raw, from: Raw): void {
+  for (const [k, v] of Object.entries(from)) {
+    if (!(k in DEFAULT_RELAY_LIMITS)) throw new ConfigError(`unknown config key: relay.${k}`);
+    if (k === 'rateLimit' && typeof v === 'object' && v) into.rateLimit = { ...(into.rateLimit as Raw), ...(v as Raw) };
+    else into[k] = v;
+  }
+}
+
 /** Limits nested in the file's objects, as flat names for flags and the environment (KESTREL_MEMPOOL_MAX_PER_OWNER …). */
 export const NESTED_LIMITS: Record<string, readonly ['mempool' | 'engineLimits', string]> = {
   maxOpenOrdersPerSubaccount: ['engineLimits', 'maxOpenOrdersPerSubaccount'],
@@ -181,6 +213,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
     apiReadRateLimit: { ...DEFAULTS.apiReadRateLimit },
     gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
     proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
+    relay: { ...DEFAULTS.relay, rateLimit: { ...DEFAULTS.relay.rateLimit } },
   };
   if (opts.file || opts.settings) {
     let fromFile: Raw;
@@ -196,7 +229,8 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
           if (!LIMIT_OBJECTS[k]!.includes(kk)) throw new ConfigError(`unknown config key: ${k}.${kk}`);
           (merged[k] as Raw)[kk] = vv;
         }
-      } else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
+      } else if (k === 'relay' && typeof v === 'object' && v) mergeRelay(merged.relay as Raw, v as Raw);
+      else if (RATE_LIMITS.includes(k) && typeof v === 'object' && v) merged[k] = { ...(merged[k] as Raw), ...v };
       else if (k in FIELDS) merged[k] = coerce(k, v);
       else throw new ConfigError(`unknown config key: ${k}`);
     }
@@ -226,12 +260,12 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
     const o = merged[obj] as Raw;
     for (const k of keys) if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) throw new ConfigError(`${obj}.${k}: expected a positive integer`);
   }
-  for (const k of RATE_LIMITS) {
-    const rl = merged[k] as Raw;
-    if (!(typeof rl.perSecond === 'number' && rl.perSecond > 0 && Number.isInteger(rl.burst) && (rl.burst as number) >= 1)) {
-      throw new ConfigError(`${k}: expected {perSecond > 0, burst ≥ 1}`);
-    }
+  for (const k of RATE_LIMITS) checkRateLimit(k, merged[k] as Raw);
+  const relay = merged.relay as Raw;
+  for (const k of Object.keys(DEFAULT_RELAY_LIMITS)) {
+    if (k === 'rateLimit') checkRateLimit('relay.rateLimit', relay.rateLimit as Raw);
+    else if (!Number.isSafeInteger(relay[k]) || (relay[k] as number) < 1) throw new ConfigError(`relay.${k}: expected a positive integer`);
   }
-  if (!['info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: info, warn, error or silent');
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: debug, info, warn, error or silent');
   return merged as unknown as NodeConfig;
 }

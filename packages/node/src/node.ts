@@ -6,6 +6,7 @@
  *   store/      the disk on boot ┘        │
  *                                         ▼
  *   mempool/    arrival order, limits ────┴──gossip──▶ peers
+ *   relay/      what is still unsequenced ──re-sent with backoff, pushed on connect──▶ the sequencer
  *   sequencer/  (the leader) every batch interval: mempool + chain request queue ──▶ core
  *               applyBatch ──▶ simulate settleBatch ──▶ commit (store/) ──▶ gossip the proposal
  *               ──▶ chain/ settleBatch ──▶ receipt (a revert rolls the batch back)
@@ -33,7 +34,10 @@ import { Follower } from './follower/follower.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
-import { startNetwork, type Network, type Verdict } from './gossip/network.js';
+import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
+import { Relay } from './relay/relay.js';
+import { RelayResponder } from './relay/responder.js';
+import { relayProtocolFor } from './relay/wire.js';
 import { Metrics } from './util/metrics.js';
 import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
@@ -69,9 +73,26 @@ export class KestrelNode {
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
     refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
       'kestrel_inputs_refused_total',
-      'inputs refused at admission, by source (api, gossip, disk), gossip verdict and error code',
+      'inputs refused, by source (api, gossip, relay, disk), gossip verdict and error code: at admission, or dropped before it (undecodable, oversized, throttled)',
+    ),
+    proposalsIgnored: this.metrics.labeledCounter<'reason'>(
+      'kestrel_gossip_proposals_ignored_total',
+      'gossiped proposals ignored or rejected without being applied, by reason',
+    ),
+    expired: this.metrics.counter('kestrel_mempool_expired_total', 'orders pruned from the mempool as expired before a batch took them'),
+    relaySent: this.metrics.labeledCounter<'why'>('kestrel_relay_sent_total', 'inputs sent to peers by the relay, by why (resend, exchange)'),
+    relayResults: this.metrics.labeledCounter<'peer' | 'status' | 'code'>(
+      'kestrel_relay_results_total',
+      'what peers answered for relayed inputs, by the peer role (sequencer, follower), status and code',
+    ),
+    relayAnswered: this.metrics.labeledCounter<'status' | 'code'>('kestrel_relay_answered_total', 'relayed inputs this node answered, by status and code'),
+    relayFailed: this.metrics.counter('kestrel_relay_failed_total', 'relay requests that failed (no answer, a bad answer, the peer gone)'),
+    relayDropped: this.metrics.labeledCounter<'code'>(
+      'kestrel_relay_dropped_total',
+      'inputs dropped from the mempool because the sequencer refused them, by code (orders are kept as rejected)',
     ),
   };
+  private relay: Relay | null = null;
 
   private constructor(
     readonly config: NodeConfig,
@@ -88,7 +109,7 @@ export class KestrelNode {
       marketIds: listing.markets.map((m) => m.marketId),
       recover: async (digest, signature) => (this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
-      onRefused: (source, verdict, code) => this.count.refused({ source, verdict, code }),
+      onRefused: (source, verdict, code, hash) => this.refusedInput(source, verdict, code, hash),
     });
   }
 
@@ -140,10 +161,15 @@ export class KestrelNode {
     subscribeGossip(network, topics, { input: (data) => node.onGossipInput(data), proposal: (data) => node.onGossipProposal(data) }, config, {
       inputThrottled: () => node.count.gossipThrottled(),
       proposalThrottled: () => node.count.proposalsThrottled(),
+      inputDropped: (reason) => node.gossipInputDropped(reason),
+      proposalDropped: (reason) => node.proposalIgnored(reason),
     });
+    node.relay = node.startRelay(relayProtocolFor(listing.chainId, listing.exchange));
+    await node.relay.start();
     node.server = await startHttp(buildRouter(node), config.apiHost, config.apiPort, log, {
       writes: new RateLimiter(config.apiRateLimit),
       reads: new RateLimiter(config.apiReadRateLimit),
+      retryAfterSeconds: config.retryAfterSeconds,
     });
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {
@@ -182,8 +208,74 @@ export class KestrelNode {
     return node;
   }
 
+  /** The relay of pending inputs (relay/): its answering side goes through admission as `relay`. */
+  private startRelay(protocol: string): Relay {
+    const { config } = this;
+    const operator = config.role === 'sequencer' && config.operatorKey ? privateKeyToAccount(config.operatorKey) : null;
+    // positive answers only: an operator added later is still recognized
+    const operators = new Set<string>();
+    const verifySequencer = async (digest: Hex, signature: Hex): Promise<boolean> => {
+      const signer = recoverAddress(digest, signature);
+      if (signer === null) return false;
+      if (operators.has(signer)) return true;
+      const ok = await this.chain.isOperator(signer);
+      if (ok) operators.add(signer);
+      return ok;
+    };
+    const responder = new RelayResponder({
+      ledger: this.ledger,
+      admit: (input) => this.admission.admit(input, 'relay'),
+      sequencer: config.role === 'sequencer',
+      ...(operator ? { sign: (digest: Hex) => operator.sign({ hash: digest }) } : {}),
+      limiter: new RateLimiter(config.relay.rateLimit),
+      maxInputsPerRequest: config.relay.maxInputsPerRequest,
+      onRefused: (verdict, code) => this.refusedInput('relay', verdict, code),
+      onResult: (r) => this.count.relayAnswered({ status: r.status, code: r.code ?? '' }),
+    });
+    return new Relay({
+      ledger: this.ledger,
+      network: this.network,
+      protocol,
+      role: config.role,
+      limits: config.relay,
+      maxBytes: config.maxGossipBytes,
+      responder,
+      domainSep: this.ledger.domainSep,
+      verifySequencer,
+      log: this.log,
+      onSent: (why, n) => this.count.relaySent({ why }, n),
+      onResult: (r, fromSequencer) => this.count.relayResults({ peer: fromSequencer ? 'sequencer' : 'follower', status: r.status, code: r.code ?? '' }),
+      onFailed: () => this.count.relayFailed(),
+      onDropped: (code) => this.count.relayDropped({ code }),
+    });
+  }
+
+  /** Every refused input is counted and logged at debug, whatever refused it (spec/node.md, Metrics). */
+  private refusedInput(source: 'api' | 'gossip' | 'relay' | 'disk', verdict: Verdict, code: string, hash?: Hex): void {
+    this.count.refused({ source, verdict, code });
+    this.log.debug('input refused', { source, verdict, code, ...(hash ? { hash } : {}) });
+  }
+
+  /** A gossiped input dropped before admission could judge it. */
+  private gossipInputDropped(reason: DropReason): void {
+    const [verdict, code]: [Verdict, string] =
+      reason === 'too_large'
+        ? ['REJECT', ErrorCode.PAYLOAD_TOO_LARGE]
+        : reason === 'throttled'
+          ? ['IGNORE', ErrorCode.RATE_LIMITED]
+          : ['IGNORE', ErrorCode.INTERNAL];
+    this.refusedInput('gossip', verdict, code);
+  }
+
+  private proposalIgnored(reason: string): void {
+    this.count.proposalsIgnored({ reason });
+    this.log.debug('gossip: proposal not applied', { reason });
+  }
+
   private instrument(): void {
     const { ledger, metrics } = this;
+    ledger.onExpired = (n) => this.count.expired(n);
+    metrics.gauge('kestrel_relay_pending', 'unsequenced inputs the relay follows for a re-send', () => this.relay?.pending ?? 0);
     ledger.onCommit = (p, events) => {
       this.count.batches();
       this.count.fills(events.filter((e) => e.kind === 'fill').length);
@@ -201,6 +293,7 @@ export class KestrelNode {
     this.stopping = true;
     await this.sequencer?.stop();
     await this.follower?.stop();
+    await this.relay?.stop();
     this.ws?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
@@ -211,7 +304,8 @@ export class KestrelNode {
 
   /**
    * A client's signed input (its signature not checked yet): through admission, then gossiped to
-   * the peers. Throws the refusal (a KestrelError with its stable code).
+   * the peers; the relay sends it again until a batch takes it (spec/node.md, Delivery). Throws
+   * the refusal (a KestrelError with its stable code), MEMPOOL_FULL when this node cannot take more.
    */
   async submit(input: SignedInput): Promise<void> {
     await this.admission.admit(input, 'api');
@@ -223,6 +317,8 @@ export class KestrelNode {
 
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
+    // admission counts what it refuses; a payload that is not an input never reaches it
+    if (msg?.kind !== GossipKind.INPUT) this.refusedInput('gossip', 'REJECT', ErrorCode.MALFORMED);
     const verdict = msg?.kind === GossipKind.INPUT ? await this.admission.admitGossip(msg.body) : 'REJECT';
     if (verdict === 'ACCEPT') this.count.gossipAccepted();
     if (verdict === 'REJECT') this.count.gossipRejected();
@@ -231,9 +327,15 @@ export class KestrelNode {
 
   private async onGossipProposal(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
-    if (!msg || msg.kind !== GossipKind.PROPOSAL) return 'REJECT';
+    if (!msg || msg.kind !== GossipKind.PROPOSAL) {
+      this.proposalIgnored('undecodable');
+      return 'REJECT';
+    }
     const follower = this.follower;
-    if (!follower) return 'IGNORE';
+    if (!follower) {
+      this.proposalIgnored('sequencer');
+      return 'IGNORE';
+    }
     // the proposal's own signature before any of its inputs'
     const gated = await admitProposal(this.domainSep, msg.body, {
       wants: (id) => follower.wants(id),
@@ -247,10 +349,12 @@ export class KestrelNode {
     });
     if (gated.proposal === undefined) {
       if (gated.verdict === 'REJECT') this.count.gossipRejected();
+      this.proposalIgnored(gated.verdict === 'REJECT' ? 'invalid' : 'unwanted');
       return gated.verdict;
     }
     const result = await follower.apply(gated.proposal);
     if (result === 'gap') void follower.catchUp().catch(() => undefined);
+    if (result !== 'applied') this.proposalIgnored(result);
     if (result === 'forged') return 'REJECT';
     return result === 'applied' ? 'ACCEPT' : 'IGNORE';
   }
@@ -265,10 +369,20 @@ export function subscribeGossip(
   topics: { orders: string; batches: string },
   handle: { input: (data: Uint8Array) => Promise<Verdict>; proposal: (data: Uint8Array) => Promise<Verdict> },
   limits: Pick<NodeConfig, 'gossipRateLimit' | 'proposalRateLimit'>,
-  throttled: { inputThrottled: () => void; proposalThrottled: () => void },
+  throttled: {
+    inputThrottled: () => void;
+    proposalThrottled: () => void;
+    inputDropped?: (reason: DropReason) => void;
+    proposalDropped?: (reason: DropReason) => void;
+  },
 ): void {
-  network.onMessage(topics.orders, (data) => handle.input(data), { perPeer: limits.gossipRateLimit, onThrottle: throttled.inputThrottled });
-  network.onMessage(topics.batches, (data) => handle.proposal(data), { perPeer: limits.proposalRateLimit, onThrottle: throttled.proposalThrottled });
+  const opts = (perPeer: NodeConfig['gossipRateLimit'], onThrottle: () => void, onDrop?: (reason: DropReason) => void) => ({
+    perPeer,
+    onThrottle,
+    ...(onDrop ? { onDrop } : {}),
+  });
+  network.onMessage(topics.orders, (data) => handle.input(data), opts(limits.gossipRateLimit, throttled.inputThrottled, throttled.inputDropped));
+  network.onMessage(topics.batches, (data) => handle.proposal(data), opts(limits.proposalRateLimit, throttled.proposalThrottled, throttled.proposalDropped));
 }
 
 /** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */

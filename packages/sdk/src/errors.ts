@@ -103,11 +103,15 @@ export interface KestrelApiErrorOptions extends KestrelSdkErrorOptions {
   status: number;
   method: string;
   url: string;
+  /** the answer's Retry-After, in seconds (a 503 `MEMPOOL_FULL` or a 429 `RATE_LIMITED` carries one) */
+  retryAfterSeconds?: number | undefined;
 }
 
 /**
  * A node answered with an error (`{error:{code, message, details}}`). `code` is the node's stable
  * code (`OFF_TICK`, `INVALID_SIGNATURE`, `NONCE_USED`, …), `details` its structured details.
+ * A refusal for load — `MEMPOOL_FULL` (503: the node took nothing, so nothing was lost) or
+ * `RATE_LIMITED` (429) — carries `retryAfterSeconds`, when the same request may be sent again.
  *
  * @example
  * ```ts
@@ -124,6 +128,8 @@ export class KestrelApiError extends KestrelSdkError {
   readonly status: number;
   readonly method: string;
   readonly url: string;
+  /** seconds to wait before sending the same request again, from the Retry-After header */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: KestrelErrorCode, shortMessage: string, options: KestrelApiErrorOptions) {
     super(code, shortMessage, {
@@ -133,6 +139,7 @@ export class KestrelApiError extends KestrelSdkError {
     this.status = options.status;
     this.method = options.method;
     this.url = options.url;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -50,6 +50,10 @@ beforeAll(async () => {
     setTimeout(() => json(200, {})(_req, res), 1_000);
   });
   routes.set(`/v1/orders/${hash('06')}`, json(429, { error: { code: 'RATE_LIMITED', message: 'slow down' } }));
+  routes.set(`/v1/orders/${hash('07')}`, (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
+    res.end(JSON.stringify({ error: { code: 'MEMPOOL_FULL', message: 'the mempool is full', details: { limit: 20000, scope: 'total' } } }));
+  });
   routes.set('/v1/info', json(200, INFO));
   server = createServer((req, res) => {
     const handler = routes.get(req.url ?? '');
@@ -86,6 +90,12 @@ describe('HTTP error mapping', () => {
     const client = createKestrelClient({ nodeUrl: `${baseUrl}/` });
     expect(await failure(getOrder(client, { orderHash: hash('02') }))).toMatchObject({ code: 'SOME_FUTURE_CODE', status: 400 });
     expect(await failure(getOrder(client, { orderHash: hash('06') }))).toMatchObject({ code: 'RATE_LIMITED', status: 429, details: {} });
+    expect(await failure(getOrder(client, { orderHash: hash('07') }))).toMatchObject({
+      code: 'MEMPOOL_FULL',
+      status: 503,
+      retryAfterSeconds: 2,
+      details: { limit: 20000, scope: 'total' },
+    });
   });
 
   it('a non-2xx without the error shape is HTTP_ERROR with the status', async () => {

@@ -1,11 +1,11 @@
 /**
- * The one way into the mempool, for an input from any source: a client (`api`), a peer
- * (`gossip`) or this node's own disk after a restart (`disk`). The cheap checks against the
- * current state come first — a duplicate, the common case in a gossip mesh, costs no signature
- * check — then the signature (not for `disk`: this node wrote it after verifying it), then the
- * checks again (the state may have moved meanwhile), then the ledger. A refusal is a
- * KestrelError with a stable code; `verdictOf` turns it into a gossip verdict, the API into an
- * HTTP status.
+ * The one way into the mempool, for an input from any source: a client (`api`), a peer's gossip
+ * (`gossip`), a peer's relay request (`relay`) or this node's own disk after a restart (`disk`).
+ * The cheap checks against the current state come first — a duplicate, the common case in a
+ * gossip mesh, costs no signature check — then the signature (not for `disk`: this node wrote
+ * it after verifying it), then the checks again (the state may have moved meanwhile), then the
+ * ledger. A refusal is a KestrelError with a stable code; `verdictOf` turns it into a gossip
+ * verdict, the API into an HTTP status.
  */
 import { decodeInput } from '@kestrel/api';
 import { ErrorCode, isSigned, KestrelError, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type RiskPlan, type SignedInput } from '@kestrel/core';
@@ -15,7 +15,7 @@ import { CANCEL_WINDOW_SECONDS } from '../store/records.js';
 import type { MempoolEntry } from '../mempool/mempool.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
-export type Source = 'api' | 'gossip' | 'disk';
+export type Source = 'api' | 'gossip' | 'relay' | 'disk';
 
 export interface AdmissionDeps {
   ledger: Ledger;
@@ -25,8 +25,11 @@ export interface AdmissionDeps {
   recover: (digest: Hex, signature: Hex) => Promise<string | null>;
   /** unix seconds: the time a new input's batch will carry */
   nowSeconds: () => bigint;
-  /** told of every refusal, with its source, the verdict its code carries and the code (metrics) */
-  onRefused?: (source: Source, verdict: Verdict, code: string) => void;
+  /**
+   * told of every refusal, with its source, the verdict its code carries, the code and the
+   * input's digest where it decoded (metrics and the debug log)
+   */
+  onRefused?: (source: Source, verdict: Verdict, code: string, hash?: Hex) => void;
 }
 
 export class Admission {
@@ -46,14 +49,14 @@ export class Admission {
       }
       await this.d.ledger.admit(input, seq);
     } catch (err) {
-      this.refused(source, err);
+      this.refused(source, err, input.hash);
       throw err;
     }
   }
 
-  private refused(source: Source, err: unknown): void {
+  private refused(source: Source, err: unknown, hash?: Hex): void {
     const code = err instanceof KestrelError ? err.code : ErrorCode.INTERNAL;
-    this.d.onRefused?.(source, verdictOf(err), code);
+    this.d.onRefused?.(source, verdictOf(err), code, hash);
   }
 
   /** A peer's gossiped input, decoded and admitted: the verdict for the peer. */

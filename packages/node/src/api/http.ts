@@ -95,7 +95,13 @@ export class Router {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+/** Refusals for load, not for the request itself: the same request may succeed later (spec/api.md). */
+const RETRYABLE = new Set<number>([429, 503]);
+
+/** The Retry-After a node sends with a 429 or 503 when it is not told otherwise: one second. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+function send(res: ServerResponse, status: number, body: unknown, close = false, retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS): void {
   const json = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -103,6 +109,7 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
     'cache-control': 'no-store',
     // a request whose body we stopped reading cannot share its connection with the next one
     ...(close ? { connection: 'close' } : {}),
+    ...(RETRYABLE.has(status) ? { 'retry-after': String(retryAfterSeconds) } : {}),
   });
   res.end(json);
 }
@@ -133,6 +140,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export interface HttpLimiters {
   writes?: RateLimiter;
   reads?: RateLimiter;
+  /** the Retry-After header of a 429 or 503 answer, seconds */
+  retryAfterSeconds?: number;
 }
 
 export function startHttp(router: Router, host: string, port: number, log: Logger, limiters: HttpLimiters = {}): Promise<Server> {
@@ -165,7 +174,7 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         const unread = !req.complete;
         if (err instanceof KestrelError) {
           const e = err as KestrelError;
-          send(res, STATUS[e.code] ?? 400, errorBody(e.code, e.message, e.details), unread);
+          send(res, STATUS[e.code] ?? 400, errorBody(e.code, e.message, e.details), unread, limiters.retryAfterSeconds);
         } else {
           log.error('api: handler failed', { path, error: (err as Error).message, stack: (err as Error).stack });
           send(res, 500, errorBody(ErrorCode.INTERNAL, 'internal error'), unread);

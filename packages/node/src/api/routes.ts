@@ -94,6 +94,8 @@ export async function orderStatus(node: ApiNode, hash: Hex): Promise<OrderStatus
   if (!order) throw new KestrelError(ErrorCode.UNKNOWN_ORDER, 'unknown order', { orderHash: hash });
   let status: OrderStatusName;
   if (state) status = state.status;
+  // an order that expired in the mempool, never sequenced (Ledger.pruneExpired)
+  else if (reject === ErrorCode.EXPIRED) status = 'expired';
   else if (reject !== undefined) status = 'rejected';
   else status = 'pending';
   const filled = state?.filled ?? 0n;
@@ -107,7 +109,9 @@ export async function orderStatus(node: ApiNode, hash: Hex): Promise<OrderStatus
     sequence: state ? state.sequence.toString() : null,
     batchId: batchId === null ? null : batchId.toString(),
     settlement: batchId === null ? 'none' : batchId <= ledger.lastSettledBatchId ? 'settled' : 'pending',
-    rejectCode: state?.rejectCode ?? reject ?? null,
+    // the engine's word once it holds the order (a node may have recorded an expiry or a refusal
+    // of its own for an order a batch then sequenced)
+    rejectCode: state ? (state.rejectCode ?? null) : (reject ?? null),
     cancelReason: state?.cancelReason ?? null,
   };
 }

@@ -44,6 +44,8 @@ export interface DevnetOptions {
    * checked before anything starts; the devnet's own fields (DEVNET_OWN_SETTINGS) are refused
    */
   nodeSettings?: Record<string, unknown>;
+  /** more configuration for node `index` (0 sequences), over the devnet's: e.g. small limits in tests */
+  nodeConfig?: (index: number) => Record<string, unknown>;
 }
 
 /** What the devnet sets in each node's config itself: `nodeSettings` may not. */
@@ -168,6 +170,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         syncFrom: leader ? [leader.api] : [],
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
+        ...opts.nodeConfig?.(i),
       };
       const file = join(nodeDir, 'config.json');
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

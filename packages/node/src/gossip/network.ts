@@ -1,17 +1,19 @@
 /**
  * The gossip network: libp2p over TCP with noise and yamux, gossipsub with `StrictNoSign` and a
  * content-hash message id (the payload is self-authenticating: orders carry their own
- * signatures), and two topics per deployment (spec/node.md).
+ * signatures), and two topics per deployment (spec/node.md). Besides gossip, one-shot
+ * request/response streams between two peers (the relay of pending inputs, relay/): gossipsub
+ * drops a payload it has seen within its seen-cache window, so it cannot carry a re-send.
  */
 import '../util/polyfill.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@libp2p/noise';
 import { yamux } from '@libp2p/yamux';
-import { identify } from '@libp2p/identify';
+import { identify, identifyPush } from '@libp2p/identify';
 import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { PrivateKey } from '@libp2p/interface';
+import type { PrivateKey, Stream } from '@libp2p/interface';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { RateLimiter, type RateLimit } from '../util/rate-limit.js';
 
@@ -30,6 +32,12 @@ export interface NetworkInit {
 
 export type MessageHandler = (data: Uint8Array, topic: string) => Verdict | Promise<Verdict>;
 
+/** Why a gossip message was dropped before its handler's verdict (counted by the node). */
+export type DropReason = 'too_large' | 'throttled' | 'handler_failed';
+
+/** Answers one request of a request/response protocol; throwing closes the stream unanswered. */
+export type RequestHandler = (data: Uint8Array, peer: string) => Promise<Uint8Array>;
+
 export interface Network {
   readonly peerId: string;
   addresses(): string[];
@@ -39,9 +47,50 @@ export interface Network {
    * Runs `handler` as the topic's validator; accepted messages are relayed to the mesh. With
    * `perPeer`, a peer relaying faster than that has its surplus ignored before `handler` runs
    * (IGNORE, not REJECT: a busy honest relay is not penalized), and `onThrottle` is told.
+   * `onDrop` is told of every message dropped before `handler` decided (oversized, throttled,
+   * or the handler threw).
    */
-  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void }): void;
+  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void; onDrop?: (reason: DropReason) => void }): void;
+  /** Answers `protocol` requests: one request and one answer per stream, each at most `maxBytes`. */
+  handle(protocol: string, handler: RequestHandler, opts: { maxBytes: number }): Promise<void>;
+  /** Sends one request to a connected peer and returns its answer (throws on timeout, a too large answer, or no answer). */
+  request(peer: string, protocol: string, data: Uint8Array, opts: { maxBytes: number; timeoutMs: number }): Promise<Uint8Array>;
+  /** Ids of the connected peers. */
+  peers(): string[];
+  /**
+   * Calls `onReady` for each peer that connects and says (identify) it speaks `protocol`, and
+   * once now for each peer already connected.
+   */
+  onPeerReady(protocol: string, onReady: (peer: string) => void): void;
   stop(): Promise<void>;
+}
+
+/** Reads a stream to its end, refusing more than `maxBytes`. */
+async function readAll(stream: Stream, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
+    size += bytes.length;
+    if (size > maxBytes) {
+      stream.abort(new Error(`message over ${maxBytes} bytes`));
+      throw new Error(`message over ${maxBytes} bytes`);
+    }
+    chunks.push(bytes);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Writes `data` and closes the writing side (the reader sees the end). */
+async function writeAll(stream: Stream, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  if (!stream.send(data)) await stream.onDrain(signal ? { signal } : {});
+  await stream.close(signal ? { signal } : {});
 }
 
 const VERDICT: Record<Verdict, TopicValidatorResult> = {
@@ -51,7 +100,7 @@ const VERDICT: Record<Verdict, TopicValidatorResult> = {
 };
 
 export async function startNetwork(init: NetworkInit): Promise<Network> {
-  const node: Libp2p<{ pubsub: GossipSub; identify: unknown }> = await createLibp2p({
+  const node: Libp2p<{ pubsub: GossipSub; identify: unknown; identifyPush: unknown }> = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
     transports: [tcp()],
@@ -59,6 +108,9 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
+      // a protocol handled after a peer connected (the relay starts after the bootstrap dial) is
+      // announced to it: its peer:identify fires again, with the protocol
+      identifyPush: identifyPush(),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
         msgIdFn: (msg) => keccak_256(msg.data),
@@ -102,18 +154,75 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
     onMessage(topic, handler, opts) {
       const limiter = opts?.perPeer ? new RateLimiter(opts.perPeer) : null;
       pubsub.topicValidators.set(topic, async (peer, msg) => {
-        if (msg.data.length > init.maxMessageBytes) return VERDICT.REJECT;
+        if (msg.data.length > init.maxMessageBytes) {
+          opts?.onDrop?.('too_large');
+          return VERDICT.REJECT;
+        }
         if (limiter && !limiter.take(peer.toString())) {
           opts?.onThrottle?.();
+          opts?.onDrop?.('throttled');
           return VERDICT.IGNORE;
         }
         try {
           return VERDICT[await handler(msg.data, topic)];
         } catch (err) {
           init.log('p2p: handler failed', { topic, error: (err as Error).message });
+          opts?.onDrop?.('handler_failed');
           return VERDICT.IGNORE;
         }
       });
+    },
+    async handle(protocol, handler, opts) {
+      await node.handle(protocol, async (stream, connection) => {
+        try {
+          const answer = await handler(await readAll(stream, opts.maxBytes), connection.remotePeer.toString());
+          if (answer.length > opts.maxBytes) throw new Error(`answer over ${opts.maxBytes} bytes`);
+          await writeAll(stream, answer);
+        } catch (err) {
+          init.log('p2p: request not answered', { protocol, peer: connection.remotePeer.toString(), error: (err as Error).message });
+          stream.abort(err as Error);
+        }
+      });
+    },
+    async request(peer, protocol, data, opts) {
+      const signal = AbortSignal.timeout(opts.timeoutMs);
+      const target = node.getPeers().find((p) => p.toString() === peer);
+      if (!target) throw new Error(`peer ${peer} is not connected`);
+      const stream = await node.dialProtocol(target, protocol, { signal });
+      try {
+        await writeAll(stream, data, signal);
+        const onAbort = (): void => stream.abort(new Error(`no answer within ${opts.timeoutMs} ms`));
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          return await readAll(stream, opts.maxBytes);
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+      } catch (err) {
+        stream.abort(err as Error);
+        throw err;
+      }
+    },
+    peers: () => node.getPeers().map((p) => p.toString()),
+    onPeerReady(protocol, onReady) {
+      // once per connection: identify may run again on a live connection
+      const ready = new Set<string>();
+      const announce = (peer: string): void => {
+        if (ready.has(peer)) return;
+        ready.add(peer);
+        onReady(peer);
+      };
+      node.addEventListener('peer:disconnect', (evt) => ready.delete(evt.detail.toString()));
+      node.addEventListener('peer:identify', (evt) => {
+        if (evt.detail.protocols.includes(protocol)) announce(evt.detail.peerId.toString());
+      });
+      // peers identified before this call; one not identified yet comes through the event
+      for (const p of node.getPeers()) {
+        void node.peerStore
+          .get(p)
+          .then((known) => (known.protocols.includes(protocol) ? announce(p.toString()) : undefined))
+          .catch(() => undefined);
+      }
     },
     async stop() {
       stopped = true;

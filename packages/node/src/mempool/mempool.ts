@@ -1,14 +1,16 @@
 /**
  * Validated, unsequenced inputs, kept in arrival order (the sequencer takes them in that order).
- * Bounded in total, per subaccount and per owner (the subaccount's first 20 bytes: names are
- * free, so one key could otherwise fill the pool through many subaccounts); a duplicate (same
- * digest) is refused.
+ * Bounded in total, per subaccount and per owner (one key's subaccounts together); a duplicate
+ * (same digest) is refused. A full mempool refuses with MEMPOOL_FULL, which the API answers 503
+ * with a Retry-After: an input is refused at the edge rather than accepted and dropped
+ * (spec/node.md, Delivery).
  */
-import { ErrorCode, KestrelError, type Hex, type SignedInput, subaccountOfInput } from '@kestrel/core';
+import { ErrorCode, KestrelError, type Hex, type SignedInput, subaccountOfInput, subaccountOwner } from '@kestrel/core';
 
 export interface MempoolLimits {
   maxTotal: number;
   maxPerSubaccount: number;
+  /** pending inputs of all the subaccounts of one owner together */
   maxPerOwner: number;
 }
 
@@ -17,8 +19,9 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxTotal: 20_000,
   // A market maker's full two-sided ladder with room to replace it.
   maxPerSubaccount: 1_000,
-  // A tenth of the pool: two subaccounts' full ladders, and no one key can crowd the others out.
-  maxPerOwner: 2_000,
+  // An owner may split its quoting over subaccounts: four full ones, so that one key cannot take
+  // more than a fifth of the pool.
+  maxPerOwner: 4_000,
 };
 
 export interface MempoolEntry {
@@ -29,10 +32,12 @@ export interface MempoolEntry {
 /** What the rest of the node may do with the mempool: read it. The ledger alone writes it. */
 export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'peek' | 'expired'>;
 
+const ownerOf = (sub: Hex): Hex => subaccountOwner(sub) as Hex;
+
 export class Mempool {
   private readonly entries = new Map<Hex, MempoolEntry>();
   private readonly perSubaccount = new Map<Hex, number>();
-  private readonly perOwner = new Map<string, number>();
+  private readonly perOwner = new Map<Hex, number>();
   private nextSeq = 0n;
 
   constructor(private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
@@ -56,22 +61,26 @@ export class Mempool {
   /** Adds an input; `seq` restores the arrival order of a persisted entry. */
   add(input: SignedInput, seq?: bigint): MempoolEntry {
     if (this.entries.has(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'already in the mempool', { orderHash: input.hash });
-    if (this.entries.size >= this.limits.maxTotal) throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: this.limits.maxTotal });
+    if (this.entries.size >= this.limits.maxTotal) {
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: this.limits.maxTotal, scope: 'total' });
+    }
     const sub = subaccountOfInput(input);
     const n = this.perSubaccount.get(sub) ?? 0;
     if (n >= this.limits.maxPerSubaccount) {
-      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this subaccount', { limit: this.limits.maxPerSubaccount });
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this subaccount', {
+        limit: this.limits.maxPerSubaccount,
+        scope: 'subaccount',
+      });
     }
-    const owner = sub.slice(0, 42).toLowerCase();
+    const owner = ownerOf(sub);
     const o = this.perOwner.get(owner) ?? 0;
     if (o >= this.limits.maxPerOwner) {
-      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'too many pending inputs for this owner (all its subaccounts)', { limit: this.limits.maxPerOwner });
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, "too many pending inputs for this subaccount's owner", { limit: this.limits.maxPerOwner, scope: 'owner' });
     }
     const entry = { seq: seq ?? this.nextSeq, input };
     if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1n;
     this.entries.set(input.hash, entry);
-    this.perSubaccount.set(sub, n + 1);
-    this.perOwner.set(owner, o + 1);
+    this.count(sub, 1);
     return entry;
   }
 
@@ -92,11 +101,20 @@ export class Mempool {
     this.perOwner.clear();
     for (const e of all) {
       this.entries.set(e.input.hash, e);
-      const sub = subaccountOfInput(e.input);
-      this.perSubaccount.set(sub, (this.perSubaccount.get(sub) ?? 0) + 1);
-      const owner = sub.slice(0, 42).toLowerCase();
-      this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
+      this.count(subaccountOfInput(e.input), 1);
       if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
+    }
+  }
+
+  /** Moves the subaccount's and its owner's counts by `by`, forgetting those back at zero. */
+  private count(sub: Hex, by: 1 | -1): void {
+    for (const [map, key] of [
+      [this.perSubaccount, sub],
+      [this.perOwner, ownerOf(sub)],
+    ] as const) {
+      const n = (map.get(key) ?? 0) + by;
+      if (n <= 0) map.delete(key);
+      else map.set(key, n);
     }
   }
 
@@ -126,14 +144,7 @@ export class Mempool {
       const e = this.entries.get(h);
       if (!e) continue;
       this.entries.delete(h);
-      const sub = subaccountOfInput(e.input);
-      const n = (this.perSubaccount.get(sub) ?? 1) - 1;
-      if (n === 0) this.perSubaccount.delete(sub);
-      else this.perSubaccount.set(sub, n);
-      const owner = sub.slice(0, 42).toLowerCase();
-      const o = (this.perOwner.get(owner) ?? 1) - 1;
-      if (o === 0) this.perOwner.delete(owner);
-      else this.perOwner.set(owner, o);
+      this.count(subaccountOfInput(e.input), -1);
       removed.push(e);
     }
     return removed;

@@ -66,6 +66,8 @@ export class Ledger {
   stateHash: Hex;
   /** called after each committed batch (metrics) */
   onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
+  /** called with the number of orders pruned from the mempool as expired (metrics) */
+  onExpired: ((count: number) => void) | null = null;
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
   /** the unsequenced inputs, read-only outside the ledger (which writes them and their disk copy together) */
@@ -206,12 +208,24 @@ export class Ledger {
     this.pool.remove(entries.map((e) => e.hash));
   }
 
-  /** Drops mempool orders that have expired by `now` (unix seconds): they could never match. */
+  /**
+   * Drops mempool orders that have expired by `now` (unix seconds): they could never match. Each
+   * goes to the archive as expired, so that its status still answers (`expired`); a peer re-sending
+   * it is told EXPIRED by admission.
+   */
   async pruneExpired(now: bigint): Promise<number> {
-    const expired = this.mempool.expired(now);
+    const expired = this.mempool.expired(now).flatMap((e) => (e.input.type === 'order' ? [{ seq: e.seq, input: e.input }] : []));
     if (expired.length === 0) return 0;
-    await this.store.write(expired.map((e) => ({ del: mempoolKey(e.seq) })));
+    // each goes to the archive as expired, so that its status reads so (and for no longer than the retention)
+    const archived: ArchivedOrder[] = expired.map((e) => ({
+      state: { hash: e.input.hash, order: e.input.order, status: 'expired', filled: 0n, sequence: 0n },
+      signature: e.input.signature,
+      batchId: null,
+      finishedAt: now,
+    }));
+    await this.store.write([...expired.map((e) => ({ del: mempoolKey(e.seq) })), ...archiveOps(archived)]);
     this.pool.remove(expired.map((e) => e.input.hash));
+    this.onExpired?.(expired.length);
     return expired.length;
   }
 

@@ -63,6 +63,30 @@ describe('node configuration', () => {
     const c = resolveConfig({ file });
     expect(c[k as 'apiRateLimit' | 'gossipRateLimit']).toEqual({ perSecond: DEFAULTS[k as 'apiRateLimit' | 'gossipRateLimit'].perSecond, burst: 7 });
   });
+
+  it('merges relay limits from the file over the defaults, and refuses bad or unknown ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    const file = join(dir, 'c.json');
+    const write = (relay: unknown, more: Record<string, unknown> = {}): void =>
+      writeFileSync(file, JSON.stringify({ rpcUrl: 'http://x', exchange, relay, ...more }));
+    write({ firstResendMs: 500, rateLimit: { burst: 10 } }, { retryAfterSeconds: 3, mempool: { maxPerOwner: 7 } });
+    const c = resolveConfig({ file });
+    expect(c.relay).toEqual({ ...DEFAULTS.relay, firstResendMs: 500, rateLimit: { perSecond: DEFAULTS.relay.rateLimit.perSecond, burst: 10 } });
+    expect(c.retryAfterSeconds).toBe(3);
+    expect(c.mempool.maxPerOwner).toBe(7);
+    expect(resolveConfig({ flags: { rpcUrl: 'http://x', exchange } }).relay).toEqual(DEFAULTS.relay);
+    for (const [relay, msg] of [
+      [{ maxBackoffMs: 0 }, /relay.maxBackoffMs/],
+      [{ intervalMs: 1.5 }, /relay.intervalMs/],
+      [{ rateLimit: { perSecond: 0 } }, /relay.rateLimit/],
+      [{ resendForever: true }, /unknown config key: relay.resendForever/],
+    ] as const) {
+      write(relay);
+      expect(() => resolveConfig({ file }), JSON.stringify(relay)).toThrow(msg);
+    }
+    write({}, { mempool: { maxPerOwner: 0 } });
+    expect(() => resolveConfig({ file })).toThrow(/mempool.maxPerOwner/);
+  });
 });
 
 describe('limits', () => {

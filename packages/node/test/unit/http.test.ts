@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, startHttp } from '../../src/api/http.js';
 import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/util/rate-limit.js';
 import { createLogger } from '../../src/util/log.js';
+import { ErrorCode, KestrelError } from '@kestrel/core';
 
 describe('rate limiter', () => {
   it('allows a burst, then refills at the rate', () => {
@@ -95,5 +96,28 @@ describe('HTTP read limits', () => {
     const writes: number[] = [];
     for (let i = 0; i < 3; i++) writes.push((await fetch(`${url}/echo`, { method: 'POST', body: '{}' })).status);
     expect(writes).toEqual([200, 200, 429]);
+  });
+});
+
+describe('HTTP refusals for load', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const router = new Router().on('POST', '/full', () => {
+      throw new KestrelError(ErrorCode.MEMPOOL_FULL, 'the mempool is full', { limit: 1, scope: 'total' });
+    });
+    server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), { retryAfterSeconds: 3 });
+    const addr = server.address();
+    url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers 503 MEMPOOL_FULL with a Retry-After header', async () => {
+    const res = await fetch(`${url}/full`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('3');
+    const body = (await res.json()) as { error: { code: string; details: { scope: string } } };
+    expect(body.error.code).toBe('MEMPOOL_FULL');
+    expect(body.error.details.scope).toBe('total');
   });
 });

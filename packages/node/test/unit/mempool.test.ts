@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Hex } from '@kestrel/core';
 import { Mempool } from '../../src/mempool/mempool.js';
 
-const sub = (n: number, name = 0): Hex => `0x${n.toString(16).padStart(40, '0')}${name.toString(16).padStart(24, '0')}` as Hex;
+/** subaccount `n` of owner `n`; a negative `n`: another subaccount of owner `-n` */
+const sub = (n: number): Hex => `0x${Math.abs(n).toString(16).padStart(40, '0')}${n < 0 ? '01' : '00'}${'00'.repeat(11)}` as Hex;
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}` as Hex;
-const order = (h: number, s: number, name = 0): SignedInput => ({
+const order = (h: number, s: number): SignedInput => ({
   type: 'order',
   hash: hash(h),
   signature: `0x${'00'.repeat(65)}`,
-  order: { subaccount: sub(s, name), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
+  order: { subaccount: sub(s), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
 });
 
 describe('mempool', () => {
@@ -52,29 +53,24 @@ describe('mempool', () => {
       ],
       'MEMPOOL_FULL',
     ],
+    [
+      // subaccounts 0x..01 and 0x..0101 share no owner; two of one owner's subaccounts do
+      'per-owner limit',
+      { maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 2 },
+      [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, -1],
+      ],
+      'MEMPOOL_FULL',
+    ],
   ] as const)('refuses past its %s', (_name, limits, adds, code) => {
     const m = new Mempool(limits);
     const last = adds[adds.length - 1]!;
     for (const [h, s] of adds.slice(0, -1)) m.add(order(h, s));
     expect(() => m.add(order(last[0], last[1]))).toThrow(expect.objectContaining({ code }));
     expect(m.size).toBe(adds.length - 1);
-  });
-
-  it('counts every subaccount of one owner together, and frees the slot on removal', () => {
-    const m = new Mempool({ maxTotal: 100, maxPerSubaccount: 10, maxPerOwner: 3 });
-    m.add(order(1, 7, 1));
-    m.add(order(2, 7, 2));
-    m.add(order(3, 7, 3));
-    expect(() => m.add(order(4, 7, 4))).toThrow(expect.objectContaining({ code: 'MEMPOOL_FULL', details: { limit: 3 } }));
-    expect(() => m.add(order(5, 8, 1))).not.toThrow(); // another owner
-    m.remove([hash(2)]);
-    expect(() => m.add(order(4, 7, 4))).not.toThrow();
-    // a rolled-back batch's inputs count again once requeued
-    const back = m.remove([hash(1), hash(3)]);
-    m.add(order(6, 7, 5));
-    m.add(order(9, 7, 6));
-    m.requeue(back);
-    expect(() => m.add(order(10, 7, 7))).toThrow(expect.objectContaining({ code: 'MEMPOOL_FULL' }));
   });
 
   it('frees a subaccount slot on removal and restores persisted sequence numbers', () => {

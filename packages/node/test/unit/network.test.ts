@@ -122,4 +122,36 @@ describe('gossip network over TCP on loopback', () => {
       await Promise.all(nets.map((n) => n.stop()));
     }
   });
+
+  it('tells of every message it drops before the handler decides, with the reason', async () => {
+    const nets: Network[] = [];
+    try {
+      const [a, b] = (await mesh(2, nets)) as [Network, Network];
+      const drops: string[] = [];
+      let handled = 0;
+      a.onMessage(topics.orders, () => 'ACCEPT');
+      b.onMessage(
+        topics.orders,
+        (data) => {
+          handled++;
+          if (new TextDecoder().decode(data).startsWith('boom')) throw new Error('handler failure');
+          return 'ACCEPT';
+        },
+        { perPeer: { perSecond: 0.001, burst: 3 }, onDrop: (reason) => drops.push(reason) },
+      );
+      await waitFor(() => b.peerCount() >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      await a.publish(topics.orders, new Uint8Array(2048)); // over maxMessageBytes (1,024)
+      await a.publish(topics.orders, new TextEncoder().encode('order 1'));
+      await a.publish(topics.orders, new TextEncoder().encode('boom 2'));
+      await a.publish(topics.orders, new TextEncoder().encode('order 3'));
+      for (let i = 4; i < 6; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
+      // seven events: the failing message is both handled and dropped
+      await waitFor(() => drops.length + handled >= 7);
+      expect(handled).toBe(3);
+      expect(drops.sort()).toEqual(['handler_failed', 'throttled', 'throttled', 'too_large']);
+    } finally {
+      await Promise.all(nets.map((n) => n.stop()));
+    }
+  });
 });

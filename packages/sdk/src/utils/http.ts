@@ -72,14 +72,16 @@ export async function request<N extends EndpointName>(client: KestrelBaseClient,
 
   if (!response.ok) {
     const error = parsed ? errorBody(json) : undefined;
+    const retryAfterSeconds = retryAfter(response.headers.get('retry-after'));
     if (error) {
-      throw new KestrelApiError(error.code, error.message, { status: response.status, method, url, details: error.details });
+      throw new KestrelApiError(error.code, error.message, { status: response.status, method, url, details: error.details, retryAfterSeconds });
     }
     throw new KestrelApiError(SdkErrorCode.HTTP_ERROR, `${method} ${url} answered HTTP ${response.status}`, {
       status: response.status,
       method,
       url,
       details: { body: text.slice(0, 200) },
+      retryAfterSeconds,
     });
   }
   if (!parsed || typeof json !== 'object' || json === null) {
@@ -101,6 +103,11 @@ function errorBody(json: unknown): { code: string; message: string; details: Rec
     message: typeof message === 'string' && message.length > 0 ? message : code,
     details: typeof details === 'object' && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : {},
   };
+}
+
+/** A Retry-After in delay-seconds (the form a node sends); an HTTP date or junk reads as none. */
+function retryAfter(header: string | null): number | undefined {
+  return header !== null && /^\d{1,9}$/.test(header.trim()) ? Number(header.trim()) : undefined;
 }
 
 function isTimeout(e: unknown): boolean {
