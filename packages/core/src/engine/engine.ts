@@ -29,7 +29,6 @@
 import { ErrorCode } from '../codes.js';
 import { KestrelError, malformed } from '../errors.js';
 import type { Order } from '../eip712.js';
-import { SelfTradeMode, TimeInForce } from '../flags.js';
 import { isHex, type Hex } from '../hex.js';
 import { UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
@@ -41,14 +40,15 @@ import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderMargin } from './order-margin.js';
-import { OrderRecord } from './order-record.js';
+import { lotSizeOf, normalizeOrder, OrderInputs } from './order-inputs.js';
+import type { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
 import { commitState, revertRecords, takeChanges } from './persistence.js';
 import { GLOBALS_KEY } from './record-keys.js';
 import { encodeRecord } from './records.js';
 import { restoreRecords, restoreState, snapshotState, type EngineSnapshot } from './snapshot.js';
 import { EngineState, openWithClientId } from './state.js';
-import type { BookView, CancelReason, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
+import type { BookView, EngineConfig, EngineEvent, EngineInput, OrderState, Position } from './types.js';
 import { checkOrder } from './validate.js';
 
 export interface EngineOptions {
@@ -74,6 +74,8 @@ export class Engine {
   private readonly deRisk: DeRisk | undefined;
   /** resting orders backed by margin (spec/risk.md); off with `allowBorrow` */
   private readonly orderMargin: OrderMargin;
+  /** placing and cancelling orders */
+  private readonly orders: OrderInputs;
 
   constructor(config: EngineConfig, options: EngineOptions = {}) {
     this.s = new EngineState(config);
@@ -84,6 +86,7 @@ export class Engine {
     this.matcher = new Matcher(this.s, options.riskCheck ?? (options.allowBorrow === true ? borrowAllowedCheck : fallback));
     const restRule = options.riskCheck === undefined && options.allowBorrow === true ? 'none' : this.margin === undefined ? 'balance' : 'margin';
     this.orderMargin = new OrderMargin(this.s, this.margin, restRule);
+    this.orders = new OrderInputs(this.s, this.matcher, this.orderMargin);
     this.deRisk = this.margin === undefined ? undefined : new DeRisk(this.s, this.margin, this.matcher, config.risk!, config.maxBatchAge ?? 0n);
   }
 
@@ -118,16 +121,16 @@ export class Engine {
         this.s.evictFinished();
         break;
       case 'place':
-        this.place(input.hash, input.order, events);
+        this.orders.place(input.hash, input.order, events);
         break;
       case 'cancel':
-        this.cancel(sub(input.subaccount), input.hashes, events);
+        this.orders.cancel(sub(input.subaccount), input.hashes, events);
         break;
       case 'cancelAll':
-        this.cancelAll(sub(input.subaccount), input.marketId, events);
+        this.orders.cancelAll(sub(input.subaccount), input.marketId, events);
         break;
       case 'cancelUpTo':
-        this.cancelUpTo(input.requestId, sub(input.subaccount), input.minNonce, events);
+        this.orders.cancelUpTo(input.requestId, sub(input.subaccount), input.minNonce, events);
         break;
       case 'deposit':
         deposit(this.s, input.requestId, sub(input.subaccount), input.assetId, input.amount, events);
@@ -145,14 +148,14 @@ export class Engine {
         setLinkedSigner(this.s, input.requestId, sub(input.subaccount), input.signer, input.expiry, events);
         break;
       case 'cancelByClientId':
-        this.cancelByClientId(sub(input.subaccount), input.clientIds, events);
+        this.orders.cancelByClientId(sub(input.subaccount), input.clientIds, events);
         break;
       case 'riskPlan':
         this.deRisking().setPlan(input.plan, input.requestId, events);
         break;
       case 'deRisk':
         this.deRisking().step(sub(input.subaccount), events);
-        this.cancelSpent(events);
+        this.orders.cancelSpent(events);
         break;
       case 'liquidate':
         this.deRisking().liquidate(input, events);
@@ -461,122 +464,6 @@ export class Engine {
     }
   }
 
-  private place(rawHash: Hex, raw: Order, events: EngineEvent[]): void {
-    const s = this.s;
-    const hash = (typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex;
-    const order = normalizeOrder(raw);
-    const check = checkOrder(s, hash, order);
-    if (!check.ok) {
-      if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
-      const ev: EngineEvent = { kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) };
-      if (typeof order.clientId === 'bigint') ev.clientId = order.clientId;
-      events.push(ev);
-      return;
-    }
-    const { market, flags, tick, lots } = check;
-    if (flags.timeInForce === TimeInForce.POST_ONLY && market.book.crosses(order.isBuy, tick)) {
-      this.record(hash, order, tick, lots, 0n).reject(ErrorCode.POST_ONLY_WOULD_CROSS);
-      events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount, clientId: order.clientId });
-      return;
-    }
-    // an order the book does not cross rests whole, untraded: judged now, and not again
-    const judgedWhole = !market.book.crosses(order.isBuy, tick);
-    const refused = this.orderMargin.atAcceptance(order, market, flags.timeInForce, tick, lots);
-    if (refused !== null) {
-      this.record(hash, order, tick, lots, 0n).reject(refused);
-      events.push({ kind: 'rejected', hash, code: refused, subaccount: order.subaccount, clientId: order.clientId });
-      return;
-    }
-    const seq = ++s.sequence;
-    const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
-    events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount, clientId: order.clientId });
-
-    // POST_ONLY got here without crossing: nothing to match
-    const matched = flags.timeInForce !== TimeInForce.POST_ONLY;
-    const fokKilled = matched && !this.matcher.run(rec, market, events);
-    if (rec.remainingLots === 0) s.markFilled(rec);
-    // an IOC that traded is named in this batch's settlement, which spends its nonce (the chain's rule)
-    else if (rec.filledLots > 0 && flags.timeInForce === TimeInForce.IOC) s.spendNonce(rec);
-    this.cancelSpent(events);
-    if (rec.remainingLots === 0) return;
-    const stop = matched ? this.matcher.stopReason : undefined;
-    let reason: CancelReason | undefined;
-    if (fokKilled) reason = 'FOK_UNFILLED';
-    else if (stop !== undefined) reason = stop;
-    else if (flags.timeInForce === TimeInForce.IOC) reason = 'IOC_REMAINDER';
-    else if (flags.timeInForce === TimeInForce.FOK)
-      reason = 'FOK_UNFILLED'; // unreachable: the dry run agreed
-    // the remainder rests only if the account backs it with all its open orders (spec/risk.md)
-    else if (!judgedWhole) reason = this.orderMargin.refusal(rec.subaccount, market, order.isBuy, tick, rec.remainingLots) ?? undefined;
-    if (reason === undefined) s.rest(rec, market);
-    else this.cancelled(rec, reason, events);
-  }
-
-  private cancel(subaccount: Hex, hashes: readonly Hex[], events: EngineEvent[]): void {
-    if (!Array.isArray(hashes)) throw malformed('cancel: hashes must be an array');
-    for (const h of hashes) {
-      const hash = (typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex;
-      const rec = this.s.orders.get(hash);
-      // a finished order is answered from its tombstone alone, whether or not it left the hot state yet
-      const code = !this.s.knowsOrder(hash)
-        ? ErrorCode.UNKNOWN_ORDER
-        : rec === undefined || !rec.isOpen
-          ? ErrorCode.ORDER_NOT_OPEN
-          : rec.subaccount !== subaccount
-            ? ErrorCode.NOT_ORDER_OWNER
-            : undefined;
-      if (code !== undefined) {
-        events.push({ kind: 'cancelRejected', hash, subaccount, code });
-        continue;
-      }
-      this.s.unrest(rec!);
-      this.cancelled(rec!, 'USER', events);
-    }
-  }
-
-  private cancelAll(subaccount: Hex, marketId: number, events: EngineEvent[]): void {
-    if (!Number.isInteger(marketId) || marketId < 0) throw malformed('cancelAll: bad marketId');
-    for (const rec of this.s.openOf(subaccount)) {
-      if (marketId !== 0 && rec.order.marketId !== marketId) continue;
-      this.s.unrest(rec);
-      this.cancelled(rec, 'USER', events);
-    }
-  }
-
-  private cancelByClientId(subaccount: Hex, clientIds: readonly bigint[], events: EngineEvent[]): void {
-    if (!Array.isArray(clientIds) || !clientIds.every((c) => typeof c === 'bigint' && c >= 0n && c <= UINT64_MAX)) {
-      throw malformed('cancelByClientId: clientIds must be an array of uint64 bigints');
-    }
-    for (const clientId of clientIds) {
-      const open = openWithClientId(this.s, subaccount, clientId);
-      if (open.length === 0) {
-        events.push({ kind: 'cancelRejected', hash: '0x', subaccount, code: ErrorCode.UNKNOWN_ORDER, clientId });
-        continue;
-      }
-      for (const rec of open) {
-        this.s.unrest(rec);
-        this.cancelled(rec, 'USER', events);
-      }
-    }
-  }
-
-  private cancelUpTo(requestId: bigint, subaccount: Hex, minNonce: bigint, events: EngineEvent[]): void {
-    if (typeof requestId !== 'bigint') throw malformed('cancelUpTo: bad requestId');
-    if (typeof minNonce !== 'bigint' || minNonce < 0n || minNonce > UINT64_MAX) throw malformed('cancelUpTo: bad minNonce');
-    const s = this.s;
-    const next = minNonce > s.minNonce(subaccount) ? minNonce : s.minNonce(subaccount);
-    if (next !== 0n && next !== s.minNonce(subaccount)) {
-      s.minNonces.set(subaccount, next);
-      s.forgetSpentBelow(subaccount, next);
-    }
-    events.push({ kind: 'minNonceSet', requestId, subaccount, minNonce: next });
-    for (const rec of s.openOf(subaccount)) {
-      if (rec.order.nonce >= next) continue;
-      s.unrest(rec);
-      this.cancelled(rec, 'NONCE', events);
-    }
-  }
-
   // ------------------------------------------------------------------ helpers
 
   private deRisking(): DeRisk {
@@ -584,55 +471,8 @@ export class Engine {
     return this.deRisk;
   }
 
-  private record(
-    hash: Hex,
-    order: Order,
-    tick: number,
-    lots: number,
-    sequence: bigint,
-    tif: TimeInForce = TimeInForce.GTC,
-    stp: SelfTradeMode = SelfTradeMode.CANCEL_MAKER,
-  ): OrderRecord {
-    const rec = new OrderRecord(hash, order, tick, lots, tif, stp, sequence);
-    this.s.addOrder(rec);
-    return rec;
-  }
-
-  /**
-   * Cancels the open orders whose nonce a fill just spent (another order of the subaccount with
-   * that nonce was filled), reason NONCE. Runs after a match, never inside one.
-   */
-  private cancelSpent(events: EngineEvent[]): void {
-    const s = this.s;
-    if (s.justSpent.length === 0) return;
-    for (const [subaccount, nonce] of s.justSpent.splice(0)) {
-      for (const rec of s.openBySub.get(subaccount)?.withNonce(nonce) ?? []) {
-        s.unrest(rec);
-        this.cancelled(rec, 'NONCE', events);
-      }
-    }
-  }
-
-  private cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {
-    this.s.touchOrder(rec);
-    rec.status = 'cancelled';
-    rec.cancelReason = reason;
-    events.push({
-      kind: 'cancelled',
-      hash: rec.hash,
-      reason,
-      subaccount: rec.subaccount,
-      remaining: BigInt(rec.remainingLots) * this.lotSize(rec),
-      clientId: rec.order.clientId,
-    });
-  }
-
-  private lotSize(rec: OrderRecord): bigint {
-    return this.s.markets.get(rec.order.marketId)?.config.lotSize ?? 1n;
-  }
-
   private stateOf(rec: OrderRecord): OrderState {
-    return rec.toState(this.lotSize(rec));
+    return rec.toState(lotSizeOf(this.s, rec));
   }
 }
 
@@ -640,20 +480,4 @@ export class Engine {
 function sub(subaccount: Hex): Hex {
   if (!isHex(subaccount, 32)) throw malformed('subaccount must be 32 bytes of hex');
   return subaccount.toLowerCase() as Hex;
-}
-
-/** A clean copy of an order with only its signed fields, subaccount lower-cased. */
-function normalizeOrder(raw: Order): Order {
-  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Order>;
-  return {
-    subaccount: (typeof o.subaccount === 'string' ? o.subaccount.toLowerCase() : o.subaccount) as Hex,
-    marketId: o.marketId as number,
-    isBuy: o.isBuy as boolean,
-    price: o.price as bigint,
-    amount: o.amount as bigint,
-    nonce: o.nonce as bigint,
-    expiry: o.expiry as bigint,
-    flags: o.flags as number,
-    clientId: o.clientId as bigint,
-  };
 }
