@@ -30,7 +30,7 @@ const INFO: InfoResponse = {
   leader: true,
   lastBatchId: '0',
   assets: [{ assetId: 0, symbol: 'USDC', token: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', decimals: 6 }],
-  limits: { maxOpenOrdersPerSubaccount: 1000, maxOpenOrdersPerOwner: 10000, mempool: { maxTotal: 20000, maxPerSubaccount: 1000, maxPerOwner: 2000 } },
+  limits: { maxOpenOrdersPerSubaccount: 1000, maxOpenOrdersPerOwner: 10000, mempool: { maxTotal: 20000, maxPerSubaccount: 1000, maxPerOwner: 4000 } },
 };
 
 const hash = (b: string) => `0x${b.repeat(32)}` as const;

@@ -20,7 +20,7 @@ export const startUsage = `kestrel start [--config FILE] [options]
   --max-open-orders-per-owner N        open orders of one owner, all subaccounts (default 10000)
   --mempool-max-total N                pending inputs in all (default 20000)
   --mempool-max-per-subaccount N       pending inputs of one subaccount (default 1000)
-  --mempool-max-per-owner N            pending inputs of one owner (default 2000)
+  --mempool-max-per-owner N            pending inputs of one owner (default 4000)
   (KESTREL_MAX_OPEN_ORDERS_PER_SUBACCOUNT, …, KESTREL_MEMPOOL_MAX_PER_OWNER)`;
 
 /** The limit flags `kestrel start` and `kestrel devnet` share, by the config field they set. */

@@ -95,7 +95,7 @@ describe('limits', () => {
   it('defaults to the engine and mempool defaults', () => {
     const c = resolveConfig({ flags: base });
     expect(c.engineLimits).toEqual({ maxOpenOrdersPerSubaccount: 1000, maxOpenOrdersPerOwner: 10_000 });
-    expect(c.mempool).toEqual({ maxTotal: 20_000, maxPerSubaccount: 1000, maxPerOwner: 2000 });
+    expect(c.mempool).toEqual({ maxTotal: 20_000, maxPerSubaccount: 1000, maxPerOwner: 4000 });
   });
 
   it('layers them file < env < flags, each limit on its own', () => {
