@@ -4,24 +4,29 @@
  *
  * ```
  * record (key, value bytes) ──► leaf = keccak(u8 |key| ‖ key ‖ value)
- * bucket b = fnv1a(key) mod 2^16 ──► bucket hash = keccak(leaves of b, ascending key) (0 if empty)
- * 2^16 buckets ──► binary Merkle tree, node = keccak(left ‖ right) (0 if both are 0)
+ * bucket b = fnv1a(key) mod 4^8 ──► bucket hash = keccak(leaves of b, ascending key) (0 if empty)
+ * 4^8 = 65,536 buckets ──► 4-ary Merkle tree, 8 levels: node = keccak(c1 ‖ c2 ‖ c3 ‖ c4)
+ *                          (0 if all four are 0)
  * commitment = keccak(u8 |tag| ‖ COMMITMENT_TAG ‖ tree root)
  * ```
  *
  * Setting a record marks its bucket; {@link Commitment.root} rehashes the marked buckets and
  * their paths to the root, so a batch costs what it changed: one leaf hash per changed record,
  * one bucket hash per marked bucket (a bucket holds about records / 65,536 leaves) and at most
- * 16 node hashes per bucket, shared near the root. The bucket is a function of the key alone,
- * so the root is a function of the record set, whatever order the records came in.
+ * 8 node hashes per bucket, shared near the root. Four children (128 bytes) fit one keccak block
+ * (136 bytes), so a 4-ary node costs what a binary one does, over half the levels. The bucket is
+ * a function of the key alone, so the root is a function of the record set, whatever order the
+ * records came in.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from '../hex.js';
 
 export const COMMITMENT_TAG = 'kestrel/engine-state/v7';
-/** tree depth: 2^16 buckets keep a bucket at about 15 leaves with a million records */
-const DEPTH = 16;
-const BUCKETS = 1 << DEPTH;
+/** tree depth in 4-ary levels: 4^8 = 65,536 buckets keep a bucket at about 15 leaves with a million records */
+const LEVELS = 8;
+const BUCKETS = 4 ** LEVELS;
+/** internal nodes: the root at 0, the children of i at 4i + 1 … 4i + 4; bucket b is node INNER + b */
+const INNER = (BUCKETS - 1) / 3;
 const ZERO = new Uint8Array(32);
 
 /** FNV-1a over the key's characters (keys are ASCII), reduced to a bucket id. */
@@ -45,8 +50,8 @@ export function leafHash(key: string, value: Uint8Array): Uint8Array {
 }
 
 export class Commitment {
-  /** tree nodes, 32 bytes each: the root at 1, bucket b at BUCKETS + b */
-  private readonly nodes = new Uint8Array(2 * BUCKETS * 32);
+  /** tree nodes, 32 bytes each: the root at 0, bucket b at INNER + b */
+  private readonly nodes = new Uint8Array((INNER + BUCKETS) * 32);
   /** per bucket: key → slot of its leaf hash in `leaves` */
   private readonly buckets: Array<Map<string, number> | undefined> = new Array(BUCKETS);
   /** leaf hashes, 32 bytes per slot */
@@ -94,22 +99,21 @@ export class Commitment {
     let level: number[] = [];
     for (const b of this.dirty) {
       this.hashBucket(b);
-      level.push((BUCKETS + b) >> 1);
+      level.push((INNER + b - 1) >> 2);
     }
     this.dirty.clear();
     // one level at a time, each parent once
-    while (level.length > 0 && level[0]! >= 1) {
+    while (level.length > 0) {
       level.sort((x, y) => x - y);
       const next: number[] = [];
       let last = -1;
       for (const i of level) {
         if (i === last) continue;
         last = i;
-        const l = 2 * i * 32;
-        const r = l + 32;
-        if (isZero(nodes, l) && isZero(nodes, r)) nodes.fill(0, i * 32, i * 32 + 32);
-        else nodes.set(keccak_256(nodes.subarray(l, r + 32)), i * 32);
-        if (i > 1) next.push(i >> 1);
+        const from = (4 * i + 1) * 32;
+        if (isZero(nodes, from, 128)) nodes.fill(0, i * 32, i * 32 + 32);
+        else nodes.set(keccak_256(nodes.subarray(from, from + 128)), i * 32);
+        if (i > 0) next.push((i - 1) >> 2);
       }
       level = next;
     }
@@ -117,14 +121,14 @@ export class Commitment {
     const buf = new Uint8Array(1 + tag.length + 32);
     buf[0] = tag.length;
     for (let i = 0; i < tag.length; i++) buf[1 + i] = tag.charCodeAt(i);
-    buf.set(nodes.subarray(32, 64), 1 + tag.length);
+    buf.set(nodes.subarray(0, 32), 1 + tag.length);
     this.cached = bytesToHex(keccak_256(buf));
     return this.cached;
   }
 
   private hashBucket(b: number): void {
     const bucket = this.buckets[b];
-    const at = (BUCKETS + b) * 32;
+    const at = (INNER + b) * 32;
     if (bucket === undefined || bucket.size === 0) {
       this.buckets[b] = undefined;
       this.nodes.set(ZERO, at);
@@ -151,7 +155,7 @@ export class Commitment {
   }
 }
 
-function isZero(buf: Uint8Array, at: number): boolean {
-  for (let i = at; i < at + 32; i++) if (buf[i] !== 0) return false;
+function isZero(buf: Uint8Array, at: number, length: number): boolean {
+  for (let i = at; i < at + length; i++) if (buf[i] !== 0) return false;
   return true;
 }

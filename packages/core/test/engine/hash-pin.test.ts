@@ -100,6 +100,6 @@ describe('pinned state hash', () => {
     expect(bytesToHex(keccak_256(new TextEncoder().encode(json(events)))), 'events digest').toMatchInlineSnapshot(
       `"0x1427c11929b34b5749c2d73bc69d53aee0bba5058a61a4824af606c8e02ec08f"`,
     );
-    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x2f2e82cf3532fbac7d5dfddee0d979e77ada9f51ab0f2de2d5b588bb0d1bcc73"`);
+    expect(e.stateHash(), 'state hash').toMatchInlineSnapshot(`"0x4734e436eacd0a7e26bcbf46e0e09a1a2fd9e0ebfd68ba2234f42215f7fff8ab"`);
   });
 });
