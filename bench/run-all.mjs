@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every benchmark in turn: matching (arguments are passed through, e.g.
 // `node bench/run-all.mjs --quick`), the whole Engine, match-and-risk on a perp, signature
-// recovery in place and on the node's worker pool, then the gas of settleBatch on anvil.
+// recovery in place and on the node's worker pool, the node's commit cost as the book grows to a
+// million orders, the node end to end on a devnet, then the gas of settleBatch on anvil.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,8 @@ const suites = [
   [path.join(here, 'matching/engine.mjs'), ...process.argv.slice(2).filter((a) => a.startsWith('--only'))],
   [path.join(here, 'matching/risk.mjs')],
   [path.join(here, 'node/recover.mjs')],
+  ['--expose-gc', path.join(here, 'node/commit-cost.mjs')],
+  [path.join(here, 'node/e2e.mjs')],
   [path.join(here, '../packages/contracts/scripts/gas.mjs')],
 ];
 for (const args of suites) {

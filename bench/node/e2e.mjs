@@ -13,7 +13,8 @@
 // then every order a node answered 2xx is looked up on both nodes: one still pending or unknown
 // is lost. Prints RSS per node. Needs the packages built (`npm run build`).
 //
-//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250]
+//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--keep]
+// (--keep leaves the devnet folder, with each node's log, in the temp directory)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,17 +80,21 @@ async function signed(t, isBuy, price, amount, tif = 0) {
 }
 
 const posted = []; // { hash, node, start, end, status }
+const refusals = new Map(); // "400 CODE" → count, over the whole run
 async function post(node, o) {
   const start = now();
   let status = 0;
   try {
     const res = await fetch(`${nodes[node]}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: o.body });
     status = res.status;
-    await res.arrayBuffer();
+    const text = await res.text();
+    // a refusal's stable code, for the report
+    if (status !== 200) status = `${status} ${JSON.parse(text)?.error?.code ?? ''}`.trim();
   } catch {
     status = -1;
   }
   const rec = { hash: o.hash, node, start, end: now(), status };
+  if (typeof status === 'string') refusals.set(status, (refusals.get(status) ?? 0) + 1);
   posted.push(rec);
   return rec;
 }
@@ -185,6 +190,13 @@ const lastBatch = (await health(0)).lastBatchId;
 reading = false;
 await reader;
 const flow = posted.slice(before);
+// the flow's orders settle before the burst starts, so that the burst's load does not delay what is observed of them
+const settleBy = now() + 60_000;
+while (now() < settleBy && !flow.every((p) => p.status !== 200 || [0, 1].every((n) => seenSettled[n].has(batchOf.get(p.hash) ?? -1n)))) {
+  await new Promise((r) => setTimeout(r, 100));
+}
+watching = false;
+await watcher;
 
 // ---------------------------------------------------------------- burst
 log(`measuring signature recovery and a ${BURST_SECONDS} s burst`);
@@ -211,6 +223,7 @@ const burstOk = burstPosts.filter((p) => p.status === 200).length;
 // ---------------------------------------------------------------- accounting
 log('waiting for every accepted order to be sequenced, then checking both nodes');
 const accepted = posted.filter((p) => p.status === 200);
+const DECIDED = ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'];
 const deadline = now() + 60_000;
 let lost = [];
 for (;;) {
@@ -226,20 +239,25 @@ for (;;) {
         ),
       ),
     );
-    for (const [hash, n, status] of answers)
-      if (status === 'pending' || status === 'UNKNOWN_ORDER' || status === 'ERROR') lost.push(`${hash} on node ${n + 1}: ${status}`);
+    // lost: still pending somewhere, or decided nowhere (an order one node let expire before the
+    // other heard of it is decided: it expired)
+    const byHash = new Map();
+    for (const [hash, n, status] of answers) byHash.set(hash, [...(byHash.get(hash) ?? []), `node ${n + 1}: ${status}`]);
+    for (const [hash, seen] of byHash) {
+      const pending = seen.some((x) => x.endsWith('pending') || x.endsWith('ERROR'));
+      const decided = seen.some((x) => DECIDED.some((d) => x.endsWith(`: ${d}`)));
+      if (pending || !decided) lost.push(`${hash} ${seen.join(', ')}`);
+    }
   }
   if (lost.length === 0 || now() > deadline) break;
   await new Promise((r) => setTimeout(r, 2000));
 }
-watching = false;
-await watcher;
 const rss = devnet.nodes.map((n) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${n.child.pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 });
 await devnet.stop();
-rmSync(dir, { recursive: true, force: true });
+if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 
 // ---------------------------------------------------------------- report
 const flowOk = flow.filter((p) => p.status === 200);
@@ -264,6 +282,9 @@ console.log(`batch interval       ${ms(interval)} achieved (${batches} batches) 
 console.log(
   `POST→settled, both   p50 ${ms(pct(settledLatency, 50))} (${(pct(settledLatency, 50) / INTERVAL).toFixed(1)} intervals), p99 ${ms(pct(settledLatency, 99))} (${(pct(settledLatency, 99) / INTERVAL).toFixed(1)} intervals); ${settledLatency.length.toLocaleString('en-US')} orders`,
 );
+const codes = [...new Set(flow.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none';
+console.log(`flow refusals        ${flow.length - flowOk.length} (HTTP ${codes})`);
+console.log(`refusals, all phases ${[...refusals].map(([k, v]) => `${k} × ${v}`).join(', ') || 'none'}`);
 console.log(
   `burst, one node      ${(burstOk / burstSeconds).toFixed(0)} orders/s accepted (${burstPosts.length - burstOk} refused: ${[...new Set(burstPosts.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none'})`,
 );
