@@ -1,6 +1,30 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeSubaccount, parseX18, type EngineConfig, type Hex } from '@kestrel/core';
+
+/** One spot market, WETH/USDC (ticks 0.01, lots 0.001), no fees and no risk parameters: the node's unit tests' engine. */
+export const SPOT_CONFIG: EngineConfig = {
+  assets: [
+    { assetId: 0, symbol: 'USDC', decimals: 6 },
+    { assetId: 1, symbol: 'WETH', decimals: 18 },
+  ],
+  markets: [
+    {
+      marketId: 1,
+      symbol: 'WETH/USDC',
+      kind: 'SPOT',
+      baseAssetId: 1,
+      quoteAssetId: 0,
+      tickSize: parseX18('0.01'),
+      lotSize: parseX18('0.001'),
+      minSize: parseX18('0.001'),
+      makerFee: 0n,
+      takerFee: 0n,
+    },
+  ],
+  feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
+};
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));

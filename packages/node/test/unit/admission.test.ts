@@ -1,33 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type EngineConfig, type Hex, type Order } from '@kestrel/core';
+import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type Hex, type Order } from '@kestrel/core';
 import { Admission } from '../../src/admission/admission.js';
 import { Metrics } from '../../src/util/metrics.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
-import { tempDir } from '../helpers.js';
+import { SPOT_CONFIG, tempDir } from '../helpers.js';
 
 const alice = makeSubaccount('0x1111111111111111111111111111111111111111', 'main') as Hex;
-const config: EngineConfig = {
-  assets: [
-    { assetId: 0, symbol: 'USDC', decimals: 6 },
-    { assetId: 1, symbol: 'WETH', decimals: 18 },
-  ],
-  markets: [
-    {
-      marketId: 1,
-      symbol: 'WETH/USDC',
-      kind: 'SPOT',
-      baseAssetId: 1,
-      quoteAssetId: 0,
-      tickSize: x('0.01'),
-      lotSize: x('0.001'),
-      minSize: x('0.001'),
-      makerFee: 0n,
-      takerFee: 0n,
-    },
-  ],
-  feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
-};
+const config = SPOT_CONFIG;
 const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
 const LAST_BATCH = 1_000n;
 const NOW = LAST_BATCH + 3600n; // no batch for an hour: the engine's clock is the last batch's

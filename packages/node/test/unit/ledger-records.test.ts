@@ -4,46 +4,15 @@
  * rollback writes back what the batch replaced; the archive forgets past its retention.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  encodeFlags,
-  makeSubaccount,
-  orderInput,
-  parseX18 as x,
-  RequestKind,
-  type ChainRequest,
-  type EngineConfig,
-  type Hex,
-  type Order,
-  type SignedInput,
-} from '@kestrel/core';
+import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, RequestKind, type ChainRequest, type Hex, type Order, type SignedInput } from '@kestrel/core';
 import { Ledger } from '../../src/store/ledger.js';
 import { NodeStore } from '../../src/store/store.js';
-import { tempDir } from '../helpers.js';
+import { SPOT_CONFIG, tempDir } from '../helpers.js';
 
 const traders = ['0x1111111111111111111111111111111111111111', '0x2222222222222222222222222222222222222222', '0x4444444444444444444444444444444444444444'].map(
   (a) => makeSubaccount(a as Hex, 'main') as Hex,
 );
-const config: EngineConfig = {
-  assets: [
-    { assetId: 0, symbol: 'USDC', decimals: 6 },
-    { assetId: 1, symbol: 'WETH', decimals: 18 },
-  ],
-  markets: [
-    {
-      marketId: 1,
-      symbol: 'WETH/USDC',
-      kind: 'SPOT',
-      baseAssetId: 1,
-      quoteAssetId: 0,
-      tickSize: x('0.01'),
-      lotSize: x('0.001'),
-      minSize: x('0.001'),
-      makerFee: 0n,
-      takerFee: 0n,
-    },
-  ],
-  feeSubaccount: makeSubaccount('0x3333333333333333333333333333333333333333', 'fees') as Hex,
-};
+const config = SPOT_CONFIG;
 const DOMAIN = `0x${'11'.repeat(32)}` as Hex;
 const SIG = `0x${'00'.repeat(65)}` as Hex; // the ledger stores signatures; admission checked them
 const RETENTION = 100n;
