@@ -2,7 +2,20 @@
  * The node's view of the Exchange contract: the listings it trades, the request queue it must
  * sequence, the settled batch height, and the `settleBatch` call (simulated before it is sent).
  */
-import { createPublicClient, createWalletClient, http, type Account, type PublicClient, type WalletClient, type Transport, type Chain } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  keccak256,
+  type Account,
+  type PublicClient,
+  type WalletClient,
+  type Transport,
+  type Chain,
+  type TransactionReceipt,
+} from 'viem';
+import { sendRawTransactionSync } from 'viem/actions';
 import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type DeRiskConfig, type ExchangeRevertError } from '@kestrel/contracts';
 import {
@@ -65,8 +78,22 @@ export function engineConfigOf(listing: ChainListing): EngineConfig {
   };
 }
 
-/** A simulated batch: settled, or refused — with the Exchange's error (its name and arguments) when it reverted with one. */
-export type SimulationResult = { ok: true } | { ok: false; error: string; args: readonly unknown[]; revert?: ExchangeRevertError };
+/**
+ * A simulated batch: settled, with the gas it took (what {@link ExchangeChain.submit} sends it
+ * with, plus headroom), or refused — with the Exchange's error (its name and arguments) when it
+ * reverted with one.
+ */
+export type SimulationResult = { ok: true; gas: bigint } | { ok: false; error: string; args: readonly unknown[]; revert?: ExchangeRevertError };
+
+/** A JSON-RPC error saying the method does not exist here (as opposed to refusing the probe's empty transaction). */
+function methodMissing(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === -32601) return true;
+    if (typeof e.message === 'string' && /method .*(not (found|supported|available)|does not exist)|unsupported method|unknown method/i.test(e.message))
+      return true;
+  }
+  return false;
+}
 
 export class ExchangeChain {
   readonly publicClient: PublicClient<Transport, Chain | undefined>;
@@ -77,7 +104,8 @@ export class ExchangeChain {
     readonly exchange: Hex,
     operatorKey?: Hex,
   ) {
-    const transport = http(rpcUrl, { retryCount: 2, timeout: 10_000 });
+    // calls made together (a tick's reads) travel as one JSON-RPC batch
+    const transport = http(rpcUrl, { retryCount: 2, timeout: 10_000, batch: true });
     this.publicClient = createPublicClient({ transport, pollingInterval: 100 });
     this.wallet = operatorKey ? createWalletClient({ account: privateKeyToAccount(operatorKey), transport }) : undefined;
   }
@@ -289,11 +317,15 @@ export class ExchangeChain {
     ];
   }
 
-  /** Runs `settleBatch` as an eth_call from the operator; a refusal names the bad order or fill. */
+  /**
+   * Runs `settleBatch` from the operator on the next block, as a gas estimate: the one run tells
+   * whether the chain takes the batch (a refusal names the bad order or fill) and the gas it
+   * needs, so the batch is not run again to estimate it before it is sent.
+   */
   async simulate(a: SettlementArgs): Promise<SimulationResult> {
     if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
     try {
-      await this.publicClient.simulateContract({
+      const gas = await this.publicClient.estimateContractGas({
         address: this.exchange,
         abi: exchangeAbi,
         functionName: 'settleBatch',
@@ -302,7 +334,7 @@ export class ExchangeChain {
         // the next block, not the last one: its timestamp is the one the batch clock must not exceed
         blockTag: 'pending',
       } as never);
-      return { ok: true };
+      return { ok: true, gas };
     } catch (err) {
       const revert = exchangeRevert(err);
       if (revert) return { ok: false, error: revert.details.errorName, args: revert.details.args, revert };
@@ -317,26 +349,69 @@ export class ExchangeChain {
    * caller sends the batch again: the RPC is down, or the transaction ran out of gas (that is not
    * the chain refusing the batch, so a batch already gossiped must not be rolled back for it).
    */
-  async submit(a: SettlementArgs): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
+  async submit(a: SettlementArgs, estimate?: bigint): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
     if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
     const call = { address: this.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: this.callArgs(a) };
-    let txHash: Hex;
     let gas: bigint;
+    let sent: { txHash: Hex; receipt: TransactionReceipt };
     try {
-      const estimate = await this.publicClient.estimateContractGas({ ...call, account: this.wallet.account } as never);
+      estimate ??= await this.publicClient.estimateContractGas({ ...call, account: this.wallet.account } as never);
       gas = estimate + estimate / SETTLE_GAS_HEADROOM;
-      txHash = await this.wallet.writeContract({ ...call, gas, chain: null } as never);
+      sent = await this.send(encodeFunctionData(call as never), gas);
     } catch (err) {
       const decoded = decodeExchangeError(err);
       if (!decoded) throw err;
       return { txHash: null, gasUsed: 0n, status: 'reverted', error: `${decoded.name}(${decoded.args.map(String).join(', ')})` };
     }
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 });
+    const { txHash, receipt } = sent;
     if (receipt.status === 'success') return { txHash, gasUsed: receipt.gasUsed, status: receipt.status };
     if (receipt.gasUsed >= gas) {
       throw new KestrelError(ErrorCode.INTERNAL, `settleBatch ${a.batchId} ran out of gas (${gas}) in ${txHash}; it is sent again`);
     }
     return { txHash, gasUsed: receipt.gasUsed, status: receipt.status, error: await this.revertReason(txHash, receipt.blockNumber) };
+  }
+
+  /**
+   * Whether the RPC answers `eth_sendRawTransactionSync` (EIP-7966: the receipt in the answer to
+   * the send, as MegaETH's realtime API and anvil do), asked once with an empty transaction: an
+   * RPC that knows the method refuses the transaction, one that does not refuses the method.
+   */
+  syncSend(): Promise<boolean> {
+    this.syncProbe ??= this.publicClient.request({ method: 'eth_sendRawTransactionSync', params: ['0x'] } as never).then(
+      () => true,
+      (err: unknown) => !methodMissing(err),
+    );
+    return this.syncProbe;
+  }
+
+  private syncProbe: Promise<boolean> | null = null;
+
+  /**
+   * Signs and sends a transaction to the Exchange and returns its receipt: in the send's own answer
+   * where the RPC supports it, else by polling. An answer without a receipt (the RPC's wait ran
+   * out) falls back to polling for a transaction the node knows; one it does not know was never
+   * accepted, and the error is the caller's.
+   */
+  private async send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
+    const wallet = this.wallet!;
+    const request = await wallet.prepareTransactionRequest({ account: wallet.account, to: this.exchange, data, gas, chain: null } as never);
+    const serializedTransaction = await wallet.signTransaction(request as never);
+    const txHash = keccak256(serializedTransaction);
+    if (await this.syncSend()) {
+      try {
+        // the RPC's own wait (no timeout named: anvil takes none, and each RPC has a default)
+        return { txHash, receipt: await sendRawTransactionSync(this.publicClient, { serializedTransaction }) };
+      } catch (err) {
+        const known = await this.publicClient.getTransaction({ hash: txHash }).then(
+          () => true,
+          () => false,
+        );
+        if (!known) throw err;
+      }
+    } else {
+      await wallet.sendRawTransaction({ serializedTransaction });
+    }
+    return { txHash, receipt: await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 }) };
   }
 
   /**

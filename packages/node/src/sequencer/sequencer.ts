@@ -91,21 +91,28 @@ export class Sequencer {
   /** One batch, if there is anything to sequence. Exposed for tests. */
   async tick(): Promise<void> {
     const { ledger, chain, log } = this.s;
-    await this.resubmitUnsettled();
+    // every read the tick needs from the chain, at once (one JSON-RPC batch): the chain's height,
+    // its request queue, the next block's time and each feed's latest round
+    const [onChain, count, pendingTime, rounds] = await Promise.all([
+      chain.lastBatchId(),
+      chain.requestCount(),
+      chain.pendingBlockTimestamp(),
+      this.latestRounds(),
+    ]);
+    if (await this.resubmitUnsettled(onChain)) return; // what it read is older than what it sent: next tick
     if (ledger.lastSettledBatchId > ledger.lastBatchId) {
       // another operator settled batches this log lacks: sequencing on would only be refused
       log.error('sequencer: the chain is ahead of this node; not sequencing', { chain: String(ledger.lastSettledBatchId), local: String(ledger.lastBatchId) });
       return;
     }
     await ledger.pruneExpired(this.s.nowSeconds());
-    const count = await chain.requestCount();
     const to = count < ledger.requestCursor + BigInt(this.s.maxBatchRequests) ? count : ledger.requestCursor + BigInt(this.s.maxBatchRequests);
     const requests = to > ledger.requestCursor ? await chain.requests(ledger.requestCursor, to) : [];
     let inputs: BatchInput[] = ledger.mempool.peek(this.s.maxBatchOrders).map((e) => e.input);
 
-    const timestamp = batchClock(this.s.nowSeconds(), await chain.pendingBlockTimestamp(), ledger.lastTimestamp, ledger.config.maxBatchAge ?? 0n);
+    const timestamp = batchClock(this.s.nowSeconds(), pendingTime, ledger.lastTimestamp, ledger.config.maxBatchAge ?? 0n);
     const batchId = ledger.lastBatchId + 1n;
-    let prices = await this.newPrices(timestamp);
+    let prices = this.newPrices(rounds, timestamp);
     let funding = this.fundingDue(timestamp, prices);
     inputs = [...inputs, ...this.protocolSteps(timestamp)];
     const heartbeat = this.s.heartbeatSeconds > 0 && timestamp - ledger.lastTimestamp >= BigInt(this.s.heartbeatSeconds);
@@ -146,7 +153,7 @@ export class Sequencer {
         throw err;
       }
       if (sim.ok) {
-        await this.finish(proposal, args);
+        await this.finish(proposal, args, sim.gas);
         return;
       }
       applied.undo();
@@ -239,23 +246,31 @@ export class Sequencer {
     return null;
   }
 
+  /** Each feed's latest round, by market id (a feed that cannot be read is left out, with a warning). */
+  private async latestRounds(): Promise<PriceUpdate[]> {
+    const { chain, log } = this.s;
+    const feeds = [...this.s.feeds].sort((a, b) => a[0] - b[0]);
+    const rounds = await Promise.all(
+      feeds.map(([marketId, feed]) =>
+        chain.latestRound(marketId, feed).catch((err: Error) => {
+          log.warn('sequencer: a price feed could not be read', { marketId, error: err.message });
+          return null;
+        }),
+      ),
+    );
+    return rounds.filter((u) => u !== null);
+  }
+
   /**
-   * Each feed's latest round, where it is newer than the price the engine holds and was published
-   * by the batch's time (the contract refuses a round from the future).
+   * The latest rounds newer than the price the engine holds and published by the batch's time
+   * (the contract refuses a round from the future).
    */
-  private async newPrices(timestamp: bigint): Promise<PriceUpdate[]> {
-    const { ledger, chain, log } = this.s;
-    const out: PriceUpdate[] = [];
-    for (const [marketId, feed] of [...this.s.feeds].sort((a, b) => a[0] - b[0])) {
-      try {
-        const u = await chain.latestRound(marketId, feed);
-        const held = ledger.engine.oracleTime(marketId);
-        if (u !== null && u.publishedAt <= timestamp && (held === undefined || u.publishedAt > held)) out.push(u);
-      } catch (err) {
-        log.warn('sequencer: a price feed could not be read', { marketId, error: (err as Error).message });
-      }
-    }
-    return out;
+  private newPrices(rounds: readonly PriceUpdate[], timestamp: bigint): PriceUpdate[] {
+    const engine = this.s.ledger.engine;
+    return rounds.filter((u) => {
+      const held = engine.oracleTime(u.marketId);
+      return u.publishedAt <= timestamp && (held === undefined || u.publishedAt > held);
+    });
   }
 
   /** Perps whose funding interval has run out and that have a price to apply it at. */
@@ -286,12 +301,12 @@ export class Sequencer {
     return out;
   }
 
-  /** Gossips and submits a committed batch. */
-  private async finish(p: Proposal, args: SettlementArgs): Promise<void> {
+  /** Gossips and submits a committed batch, with the gas its simulation took. */
+  private async finish(p: Proposal, args: SettlementArgs, gas: bigint): Promise<void> {
     const { ledger, chain, log } = this.s;
     await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
     const fills = args.fills.length;
-    const r = await chain.submit(args);
+    const r = await chain.submit(args, gas);
     if (r.status !== 'success' || r.txHash === null) {
       log.warn('sequencer: the chain reverted the batch; rolling it back to build it again', { batchId: String(p.batchId), txHash: r.txHash, error: r.error });
       await ledger.rollback(p.batchId);
@@ -310,11 +325,14 @@ export class Sequencer {
     });
   }
 
-  /** After a restart, batches committed locally but not on chain are sent again, in order. */
-  private async resubmitUnsettled(): Promise<void> {
+  /**
+   * After a restart (or a send that failed), batches committed locally but not on chain are sent
+   * again, in order, from `onChain`, the chain's last batch id. Returns whether it sent any.
+   */
+  private async resubmitUnsettled(onChain: bigint): Promise<boolean> {
     const { ledger, chain, log } = this.s;
-    let onChain = await chain.lastBatchId();
     ledger.lastSettledBatchId = onChain;
+    const sent = onChain < ledger.lastBatchId;
     while (onChain < ledger.lastBatchId) {
       const rec = await ledger.batch(onChain + 1n);
       if (!rec?.settlement) throw new KestrelError(ErrorCode.INTERNAL, `batch ${onChain + 1n} is not in the log with its settlement`);
@@ -326,11 +344,12 @@ export class Sequencer {
           throw new KestrelError(ErrorCode.INTERNAL, `resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
         log.warn('sequencer: the chain reverted a resubmitted batch; rolling it back', { batchId: String(onChain + 1n) });
         await ledger.rollback(onChain + 1n);
-        return;
+        return true;
       }
       await ledger.setTxHash(onChain + 1n, r.txHash);
       onChain += 1n;
       ledger.lastSettledBatchId = onChain;
     }
+    return sent;
   }
 }

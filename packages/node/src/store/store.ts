@@ -29,7 +29,19 @@ export const mempoolKey = (seq: bigint): string => `mempool:${pad(seq, 16)}`;
 export const RECORD_PREFIX = 'rec:';
 export const recordKey = (key: string): string => `${RECORD_PREFIX}${key}`;
 
+interface PendingWrite {
+  ops: Op[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class NodeStore {
+  /** writes waiting for the one in flight (group commit, see {@link write}) */
+  private queue: PendingWrite[] = [];
+  private flushing: Promise<void> | null = null;
+  /** LevelDB batches written since open: fewer than the writes made when writes were grouped */
+  diskBatches = 0;
+
   private constructor(private readonly db: Level<string, string>) {}
 
   /** Opens (or creates) the store in `dir`; refuses one written in another format. */
@@ -54,6 +66,7 @@ export class NodeStore {
   }
 
   async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
     await this.db.close();
   }
 
@@ -62,10 +75,34 @@ export class NodeStore {
     return v === undefined ? undefined : decodeValue<T>(v);
   }
 
-  /** Applies puts and deletes atomically. */
-  async write(ops: Array<{ put: string; value: unknown } | { del: string }>): Promise<void> {
+  /**
+   * Applies puts and deletes atomically, after every write called before it. Writes that arrive
+   * while one is in flight go to disk together in the next LevelDB batch (group commit): each
+   * caller's operations stay in one atomic batch, in call order, and a node admitting thousands
+   * of inputs a second pays one batch per disk round trip instead of one per input. A failed
+   * batch fails every write in it.
+   */
+  write(ops: Array<{ put: string; value: unknown } | { del: string }>): Promise<void> {
     const batch: Op[] = ops.map((o) => ('put' in o ? { type: 'put', key: o.put, value: encodeValue(o.value) } : { type: 'del', key: o.del }));
-    await this.db.batch(batch);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops: batch, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        this.diskBatches++;
+        await this.db.batch(group.length === 1 ? group[0]!.ops : group.flatMap((w) => w.ops));
+        for (const w of group) w.resolve();
+      } catch (err) {
+        for (const w of group) w.reject(err);
+      }
+    }
+    this.flushing = null;
   }
 
   /** Values under a key prefix, in key order. */

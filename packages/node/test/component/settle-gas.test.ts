@@ -27,28 +27,41 @@ interface RpcCall {
   params?: Array<{ gas?: string }>;
 }
 
+type RpcAnswer = { result?: unknown };
+
+/** One call's answer, with the gas lowered where it estimates gas for a transaction that names none. */
+function lowered(call: RpcCall, answer: RpcAnswer): RpcAnswer {
+  if (lower === null || call.params?.[0]?.gas !== undefined) return answer;
+  const low = (hex: string): string => `0x${lower!(BigInt(hex)).toString(16)}`;
+  if (call.method === 'eth_estimateGas' && typeof answer.result === 'string') answer.result = low(answer.result);
+  const tx = call.method === 'eth_fillTransaction' ? (answer.result as { tx?: { gas?: string } } | undefined)?.tx : undefined;
+  if (tx?.gas !== undefined) tx.gas = low(tx.gas);
+  return answer;
+}
+
+/** while set, the proxy answers `eth_sendRawTransactionSync` as an RPC without it does */
+let hideSync = false;
+/** the methods the proxy forwarded */
+const seen: string[] = [];
+const METHOD_MISSING = { jsonrpc: '2.0', error: { code: -32601, message: 'the method eth_sendRawTransactionSync does not exist/is not available' } };
+
 /**
- * Forwards one JSON-RPC body to anvil; lowers the gas it estimates for a transaction that names
- * none (viem asks with `eth_fillTransaction`, or `eth_estimateGas`).
+ * Forwards one JSON-RPC body (a call or a batch of calls) to anvil; lowers the gas it estimates
+ * for a transaction that names none (viem asks with `eth_fillTransaction`, or `eth_estimateGas`).
  */
 async function forward(rpcUrl: string, body: string): Promise<string> {
+  const calls = JSON.parse(body) as (RpcCall & { id?: unknown }) | Array<RpcCall & { id?: unknown }>;
+  for (const c of [calls].flat()) seen.push(c.method);
+  const single = Array.isArray(calls) ? calls.length === 1 && calls[0] : calls;
+  if (hideSync && single && single.method === 'eth_sendRawTransactionSync') {
+    const answer = { ...METHOD_MISSING, id: single.id };
+    return JSON.stringify(Array.isArray(calls) ? [answer] : answer);
+  }
   const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const text = await res.text();
   const call = JSON.parse(body) as RpcCall | RpcCall[];
-  if (lower === null || Array.isArray(call) || call.params?.[0]?.gas !== undefined) return text;
-  const low = (hex: string): string => `0x${lower!(BigInt(hex)).toString(16)}`;
-  if (call.method === 'eth_estimateGas') {
-    const answer = JSON.parse(text) as { result?: string };
-    if (answer.result !== undefined) answer.result = low(answer.result);
-    return JSON.stringify(answer);
-  }
-  if (call.method === 'eth_fillTransaction') {
-    const answer = JSON.parse(text) as { result?: { tx?: { gas?: string } } };
-    const tx = answer.result?.tx;
-    if (tx?.gas !== undefined) tx.gas = low(tx.gas);
-    return JSON.stringify(answer);
-  }
-  return text;
+  const answer = JSON.parse(await res.text()) as RpcAnswer | RpcAnswer[];
+  if (!Array.isArray(call)) return JSON.stringify(lowered(call, answer as RpcAnswer));
+  return JSON.stringify((answer as RpcAnswer[]).map((a, i) => lowered(call[i]!, a)));
 }
 
 beforeAll(async () => {
@@ -105,5 +118,30 @@ describe('settlement gas', () => {
     expect(await chain.lastBatchId()).toBe(settled + 1n);
     expect(ledger.stateHash).toBe(committed);
     expect(await chain.lastStateHash()).toBe(committed.toLowerCase());
+  });
+
+  it('sends with eth_sendRawTransactionSync where the RPC has it, and polls for the receipt where it does not', async () => {
+    expect(await chain.syncSend()).toBe(true);
+    seen.length = 0;
+    const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 3n, price: parseX18('2000') });
+    await fx.admitOrder(ledger, KEYS.buyer, { nonce: 3n, price: parseX18('2000') });
+    await sequencer.tick();
+    expect(await statusOf(ledger, ask)).toBe('filled');
+    expect(seen).toContain('eth_sendRawTransactionSync');
+    expect(seen).not.toContain('eth_getTransactionReceipt');
+
+    hideSync = true;
+    const polling = new ExchangeChain(chain.rpcUrl, fx.exchange, KEYS.operator);
+    expect(await polling.syncSend()).toBe(false);
+    seen.length = 0;
+    const ask2 = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 4n, price: parseX18('2000') });
+    await fx.admitOrder(ledger, KEYS.buyer, { nonce: 4n, price: parseX18('2000') });
+    await sequencerFor(ledger, polling).tick();
+    hideSync = false;
+    expect(await statusOf(ledger, ask2)).toBe('filled');
+    expect(seen).toContain('eth_sendRawTransaction');
+    expect(seen).toContain('eth_getTransactionReceipt');
+    expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
+    expect(await chain.lastStateHash()).toBe(ledger.stateHash.toLowerCase());
   });
 });

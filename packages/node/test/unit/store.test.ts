@@ -35,6 +35,36 @@ describe('the node store', () => {
     await reopened.close();
   });
 
+  it('groups the writes made while one is in flight, each atomic and in call order, and closes after the last', async () => {
+    const dir = tempDir('kestrel-store-');
+    const store = await NodeStore.open(dir);
+    const before = store.diskBatches;
+    const writes: Array<Promise<void>> = [];
+    for (let i = 0; i < 500; i++) {
+      // each write replaces the shared key and adds its own; every tenth deletes the one before it
+      writes.push(
+        store.write([
+          { put: 'last', value: i },
+          { put: `k${String(i).padStart(3, '0')}`, value: BigInt(i) },
+        ]),
+      );
+      if (i % 10 === 9) writes.push(store.write([{ del: `k${String(i - 1).padStart(3, '0')}` }]));
+    }
+    await Promise.all(writes);
+    const batches = store.diskBatches - before;
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(writes.length / 10);
+    expect(await store.get('last')).toBe(499);
+    for (let i = 0; i < 500; i++) expect(await store.get(`k${String(i).padStart(3, '0')}`), `k${i}`).toBe(i % 10 === 8 ? undefined : BigInt(i));
+
+    // writes not awaited are on disk once close resolves
+    void store.write([{ put: 'late', value: 'kept' }]);
+    await store.close();
+    const reopened = await NodeStore.open(dir);
+    expect(await reopened.get('late')).toBe('kept');
+    await reopened.close();
+  });
+
   it('refuses a directory written in another store format', async () => {
     const dir = tempDir('kestrel-store-');
     await (await NodeStore.open(dir)).close();
