@@ -16,6 +16,7 @@
 //   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--keep]
 // (--keep leaves the devnet folder, with each node's log, in the temp directory)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -79,17 +80,36 @@ async function signed(t, isBuy, price, amount, tif = 0) {
   return { hash, body: JSON.stringify({ order: orderToWire(order), signature }) };
 }
 
+// keep-alive connections through node:http: a client as light as it can be, since it shares the
+// machine's cores with the nodes it measures
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function request(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: body === undefined ? 'GET' : 'POST', agent, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const posted = []; // { hash, node, start, end, status }
 const refusals = new Map(); // "400 CODE" → count, over the whole run
 async function post(node, o) {
   const start = now();
   let status = 0;
   try {
-    const res = await fetch(`${nodes[node]}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: o.body });
+    const res = await request(`${nodes[node]}/v1/orders`, o.body);
     status = res.status;
-    const text = await res.text();
     // a refusal's stable code, for the report
-    if (status !== 200) status = `${status} ${JSON.parse(text)?.error?.code ?? ''}`.trim();
+    if (status !== 200) status = `${status} ${JSON.parse(res.text)?.error?.code ?? ''}`.trim();
   } catch {
     status = -1;
   }
@@ -98,7 +118,17 @@ async function post(node, o) {
   posted.push(rec);
   return rec;
 }
-const getJson = async (url) => (await fetch(url)).json();
+const getJson = async (url) => JSON.parse((await request(url)).text);
+/** A node's metrics: name{labels} → value. */
+const metrics = async (node) =>
+  new Map(
+    (await request(`${nodes[node]}/metrics`)).text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
+const PHASES = ['read', 'apply', 'simulate', 'commit', 'publish', 'submit'];
+const phaseKey = (p) => `kestrel_sequencer_phase_seconds_total{phase="${p}"}`;
 
 /**
  * Sends `items` at `perSecond` (in 10 ms ticks), each to the node `pick(i)` names, with at most
@@ -176,17 +206,20 @@ let reading = true;
 const reader = (async () => {
   while (reading) {
     const t = now();
-    await fetch(`${nodes[1]}/v1/markets/1/book?depth=20`).then((r) => r.arrayBuffer());
+    await request(`${nodes[1]}/v1/markets/1/book?depth=20`);
     reads.push(now() - t);
     await new Promise((r) => setTimeout(r, 20));
   }
 })();
 const before = posted.length;
 const firstBatch = (await health(0)).lastBatchId;
+const phasesBefore = await metrics(0);
 const flowStart = now();
 await offer(pairs, PAIRS * 2, (i) => (i >> 1) % 2);
 const flowEnd = now();
 const lastBatch = (await health(0)).lastBatchId;
+const phasesAfter = await metrics(0);
+const loopDelay = await Promise.all([0, 1].map(metrics));
 reading = false;
 await reader;
 const flow = posted.slice(before);
@@ -279,6 +312,12 @@ console.log(`accepted per node    leader ${perNode[0].toFixed(0)}/s, follower ${
 console.log(`POST latency         p50 ${ms(pct(latency, 50))}, p99 ${ms(pct(latency, 99))}`);
 console.log(`GET book latency     p50 ${ms(pct(reads, 50))}, p99 ${ms(pct(reads, 99))} (follower, during the flow)`);
 console.log(`batch interval       ${ms(interval)} achieved (${batches} batches) for ${INTERVAL} ms configured: ${(interval / INTERVAL).toFixed(2)}×`);
+const perBatch = (p) => (batches > 0 ? ((phasesAfter.get(phaseKey(p)) - phasesBefore.get(phaseKey(p))) * 1000) / batches : NaN);
+console.log(`leader's tick        ${PHASES.map((p) => `${p} ${perBatch(p).toFixed(1)}`).join(', ')} ms per batch (mean, during the flow)`);
+const lag = (m, q) => (m.get(`kestrel_event_loop_delay_${q}_seconds`) ?? NaN) * 1000;
+console.log(
+  `event loop delay     ${loopDelay.map((m, n) => `${n === 0 ? 'leader' : 'follower'} p99 ${ms(lag(m, 'p99'))}, max ${ms(lag(m, 'max'))}`).join('; ')} (since start)`,
+);
 console.log(
   `POST→settled, both   p50 ${ms(pct(settledLatency, 50))} (${(pct(settledLatency, 50) / INTERVAL).toFixed(1)} intervals), p99 ${ms(pct(settledLatency, 99))} (${(pct(settledLatency, 99) / INTERVAL).toFixed(1)} intervals); ${settledLatency.length.toLocaleString('en-US')} orders`,
 );

@@ -21,6 +21,7 @@ import { inputToWire, proposalToWire, type LimitsWire } from '@kestrel/api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { privateKeyToAccount } from 'viem/accounts';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { KestrelError, ErrorCode, domainSeparator, type Hex, type SignedInput } from '@kestrel/core';
@@ -70,6 +71,10 @@ export class KestrelNode {
       'gossiped proposals ignored because their relaying peer exceeded proposalRateLimit',
     ),
     batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
+    tickSeconds: this.metrics.labeledCounter<'phase'>(
+      'kestrel_sequencer_phase_seconds_total',
+      "time the sequencer's ticks spent in each phase (read, apply, simulate, commit, publish, submit)",
+    ),
     fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
     refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
       'kestrel_inputs_refused_total',
@@ -192,6 +197,7 @@ export class KestrelNode {
         perps: listing.markets.filter((m) => m.kind === 'PERP').map((m) => m.marketId),
         fundingIntervalSeconds: config.fundingIntervalSeconds,
         heartbeatSeconds: heartbeatFor(listing.forceDelay),
+        observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),
       });
       node.sequencer.start();
     } else {
@@ -286,7 +292,17 @@ export class KestrelNode {
     metrics.gauge('kestrel_last_batch_id', 'last batch applied by this node', () => Number(ledger.lastBatchId));
     metrics.gauge('kestrel_last_settled_batch_id', 'last batch settled on chain, as last seen', () => Number(ledger.lastSettledBatchId));
     metrics.gauge('kestrel_sequencer', '1 if this node sequences', () => (this.role === 'sequencer' ? 1 : 0));
+    // how long a ready callback (an HTTP request, a gossip message) can wait behind other work
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    this.loopDelay = delay;
+    const seconds = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+    metrics.gauge('kestrel_event_loop_delay_p50_seconds', 'event loop delay since start, median', () => seconds(delay.percentile(50)));
+    metrics.gauge('kestrel_event_loop_delay_p99_seconds', 'event loop delay since start, 99th percentile', () => seconds(delay.percentile(99)));
+    metrics.gauge('kestrel_event_loop_delay_max_seconds', 'event loop delay since start, the longest', () => seconds(delay.max));
   }
+
+  private loopDelay: IntervalHistogram | null = null;
 
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -300,6 +316,7 @@ export class KestrelNode {
     await this.network.stop();
     await this.recoverPool?.close();
     await this.store.close();
+    this.loopDelay?.disable();
   }
 
   /**

@@ -54,7 +54,16 @@ export interface SequencerInit {
    * Exchange's forceDelay lets anyone freeze it, so an idle exchange still settles now and then
    */
   heartbeatSeconds: number;
+  /** told how long each phase of a tick took, in milliseconds (metrics) */
+  observe?: (phase: TickPhase, ms: number) => void;
 }
+
+/**
+ * The phases of a tick, in order: the chain reads; apply (the engine, the state commitment and
+ * the settlement arguments, once per build); simulate (per build); commit (sign and write);
+ * publish (gossip); submit (send and receipt).
+ */
+export type TickPhase = 'read' | 'apply' | 'simulate' | 'commit' | 'publish' | 'submit';
 
 /** The heartbeat a node keeps by default: a quarter of the Exchange's forceDelay. */
 export const heartbeatFor = (forceDelay: bigint): number => Number(forceDelay / 4n);
@@ -88,9 +97,16 @@ export class Sequencer {
     return this.loop.stop();
   }
 
+  /** Starts a phase's clock; the returned function stops it and reports the phase. */
+  private time(phase: TickPhase): () => void {
+    const t0 = performance.now();
+    return () => this.s.observe?.(phase, performance.now() - t0);
+  }
+
   /** One batch, if there is anything to sequence. Exposed for tests. */
   async tick(): Promise<void> {
     const { ledger, chain, log } = this.s;
+    const reads = this.time('read');
     // every read the tick needs from the chain, at once (one JSON-RPC batch): the chain's height,
     // its request queue, the next block's time and each feed's latest round
     const [onChain, count, pendingTime, rounds] = await Promise.all([
@@ -99,6 +115,7 @@ export class Sequencer {
       chain.pendingBlockTimestamp(),
       this.latestRounds(),
     ]);
+    reads();
     if (await this.resubmitUnsettled(onChain)) return; // what it read is older than what it sent: next tick
     if (ledger.lastSettledBatchId > ledger.lastBatchId) {
       // another operator settled batches this log lacks: sequencing on would only be refused
@@ -119,6 +136,7 @@ export class Sequencer {
     if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0 && !heartbeat) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
+      const applying = this.time('apply');
       const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });
       const unsigned = {
         batchId,
@@ -141,12 +159,17 @@ export class Sequencer {
         },
         (id) => this.s.perps.includes(id),
       );
+      applying();
       let sim: Awaited<ReturnType<ExchangeChain['simulate']>>;
       try {
+        const simulating = this.time('simulate');
         sim = await chain.simulate(args);
+        simulating();
         if (sim.ok) {
+          const committing = this.time('commit');
           proposal.signature = await this.s.sign(proposalDigest(ledger.domainSep, unsigned));
           await ledger.commit(proposal, applied.events, args);
+          committing();
         }
       } catch (err) {
         applied.undo(); // nothing was committed: the batch is built again next tick
@@ -304,9 +327,13 @@ export class Sequencer {
   /** Gossips and submits a committed batch, with the gas its simulation took. */
   private async finish(p: Proposal, args: SettlementArgs, gas: bigint): Promise<void> {
     const { ledger, chain, log } = this.s;
+    const publishing = this.time('publish');
     await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
+    publishing();
     const fills = args.fills.length;
+    const submitting = this.time('submit');
     const r = await chain.submit(args, gas);
+    submitting();
     if (r.status !== 'success' || r.txHash === null) {
       log.warn('sequencer: the chain reverted the batch; rolling it back to build it again', { batchId: String(p.batchId), txHash: r.txHash, error: r.error });
       await ledger.rollback(p.batchId);

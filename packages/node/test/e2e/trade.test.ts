@@ -117,6 +117,14 @@ describe('a trade across two nodes', () => {
       const text = await (await fetch(`${n.api}/metrics`)).text();
       expect(Number(/^kestrel_fills_total (\d+)$/m.exec(text)?.[1]), n.name).toBeGreaterThanOrEqual(1);
       expect(Number(/^kestrel_last_batch_id (\d+)$/m.exec(text)?.[1]), n.name).toBe(Number(ha!.body.lastBatchId));
+      // how long work kept the event loop from answering, and (the sequencer) where its ticks went
+      expect(Number(/^kestrel_event_loop_delay_max_seconds ([\d.e-]+)$/m.exec(text)?.[1]), n.name).toBeGreaterThan(0);
+      for (const phase of ['read', 'apply', 'simulate', 'commit', 'publish', 'submit']) {
+        const seconds = /^kestrel_sequencer_phase_seconds_total\{phase="(\w+)"\} ([\d.e-]+)$/gm;
+        const seen = new Map([...text.matchAll(seconds)].map((m) => [m[1], Number(m[2])]));
+        if (n.role === 'sequencer') expect(seen.get(phase), `${n.name} ${phase}`).toBeGreaterThan(0);
+        else expect(seen.size, n.name).toBe(0);
+      }
     }
 
     // and the node's account view equals the chain
