@@ -83,7 +83,7 @@ async function signed(t, isBuy, price, amount, tif = 0) {
 // keep-alive connections through node:http: a client as light as it can be, since it shares the
 // machine's cores with the nodes it measures
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function request(url, body) {
+function request(url, body, retried = false) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -95,7 +95,8 @@ function request(url, body) {
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    // a kept-alive connection the server closed while idle (keepAliveTimeout) carried nothing: ask again
+    req.on('error', (err) => (req.reusedSocket && err.code === 'ECONNRESET' && !retried ? request(url, body, true).then(resolve, reject) : reject(err)));
     req.end(body);
   });
 }

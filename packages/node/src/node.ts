@@ -98,6 +98,9 @@ export class KestrelNode {
     ),
   };
   private relay: Relay | null = null;
+  /** signature recovery on the worker pool, or in place without the native binding */
+  private readonly recover = async (digest: Hex, signature: Hex): Promise<string | null> =>
+    this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature);
 
   private constructor(
     readonly config: NodeConfig,
@@ -112,7 +115,7 @@ export class KestrelNode {
     this.admission = new Admission({
       ledger,
       marketIds: listing.markets.map((m) => m.marketId),
-      recover: async (digest, signature) => (this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
+      recover: this.recover,
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
       onRefused: (source, verdict, code, hash) => this.refusedInput(source, verdict, code, hash),
     });
@@ -201,7 +204,15 @@ export class KestrelNode {
       });
       node.sequencer.start();
     } else {
-      node.follower = new Follower({ ledger, chain, log, syncFrom: config.syncFrom, pollIntervalMs: config.syncIntervalMs, feeds: listing.feeds });
+      node.follower = new Follower({
+        ledger,
+        chain,
+        log,
+        syncFrom: config.syncFrom,
+        pollIntervalMs: config.syncIntervalMs,
+        feeds: listing.feeds,
+        recover: node.recover,
+      });
       node.follower.start();
     }
     log.info('node started', {
@@ -362,6 +373,7 @@ export class KestrelNode {
           p,
           (i) => this.ledger.knows(i),
           (s, k) => this.ledger.engine.canSign(s, k),
+          this.recover,
         ),
     });
     if (gated.proposal === undefined) {

@@ -8,7 +8,7 @@
  */
 import { findOrderInput, proposalDigest, settlementOf, type Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
-import { proposalFromWire } from './proposal-inputs.js';
+import { proposalFromWire, type Recover } from './proposal-inputs.js';
 import { recoverAddress } from '../admission/recover.js';
 import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
 import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
@@ -25,6 +25,8 @@ export interface FollowerInit {
   pollIntervalMs: number;
   /** price feeds by market id: a proposal's prices are checked against their rounds */
   feeds: ReadonlyMap<number, FeedInfo>;
+  /** recovers a signer for the inputs of a fetched batch this node never saw (in place if not given) */
+  recover?: Recover;
 }
 
 export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
@@ -196,11 +198,12 @@ export class Follower {
         const rec = await this.fetch(ledger.lastBatchId);
         if (rec)
           await this.apply(
-            proposalFromWire(
+            await proposalFromWire(
               ledger.domainSep,
               rec.proposal,
               (i) => ledger.knows(i),
               (s, k) => ledger.engine.canSign(s, k),
+              this.f.recover,
             ),
           );
         if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
@@ -215,11 +218,12 @@ export class Follower {
       const rec = await this.fetch(next);
       if (!rec) return;
       const result = await this.apply(
-        proposalFromWire(
+        await proposalFromWire(
           ledger.domainSep,
           rec.proposal,
           (i) => ledger.knows(i),
           (s, k) => ledger.engine.canSign(s, k),
+          this.f.recover,
         ),
       );
       if (result !== 'applied' && result !== 'old') return;

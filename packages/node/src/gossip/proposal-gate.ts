@@ -23,8 +23,8 @@ export interface ProposalGate {
   wants(batchId: bigint): boolean;
   /** whether the proposal is signed by a registered operator */
   operatorSigned(p: Proposal): Promise<boolean>;
-  /** verifies the inputs' signatures; throws on a bad one */
-  verifyInputs(p: Proposal): void;
+  /** verifies the inputs' signatures; rejects on a bad one */
+  verifyInputs(p: Proposal): Promise<void>;
 }
 
 export type GateResult = { verdict: Verdict; proposal?: undefined } | { verdict: 'ACCEPT'; proposal: Proposal };
@@ -36,7 +36,7 @@ export async function admitProposal(domainSep: Hex, body: unknown, gate: Proposa
   try {
     const p = decodeProposal(domainSep, body);
     if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
-    gate.verifyInputs(p); // an operator's proposal carrying a badly signed input is provably bad too
+    await gate.verifyInputs(p); // an operator's proposal carrying a badly signed input is provably bad too
     return { verdict: 'ACCEPT', proposal: p };
   } catch (err) {
     return { verdict: verdictOf(err) };

@@ -61,9 +61,9 @@ function gate(): ProposalGate & { inputChecks: number; operatorChecks: number } 
       g.operatorChecks++;
       return recoverAddress(proposalDigest(domainSep, p), p.signature)?.toLowerCase() === operator.address.toLowerCase();
     },
-    verifyInputs: (p: Proposal) => {
+    verifyInputs: async (p: Proposal) => {
       g.inputChecks++;
-      verifyProposalInputs(p);
+      await verifyProposalInputs(p);
     },
   };
   return g;
@@ -94,5 +94,28 @@ describe('the proposal gate', () => {
     expect(await admitProposal(domainSep, { ...old, inputs: 'nope' }, g)).toEqual({ verdict: 'REJECT' });
     expect(await admitProposal(domainSep, null, g)).toEqual({ verdict: 'REJECT' });
     expect([g.operatorChecks, g.inputChecks]).toEqual([0, 0]);
+  });
+
+  it('recovers the inputs it does not know through the recovery it is given, all at once, and only those', async () => {
+    const good = await proposal(5, operator, false);
+    const hashes = good.inputs.map((i) => (i.type === 'order' ? i.hash : '0x'));
+    const known = new Set([hashes[0], hashes[3]]);
+    let inFlight = 0;
+    let most = 0;
+    const asked: Hex[] = [];
+    const pool = async (digest: Hex, signature: Hex): Promise<string | null> => {
+      asked.push(digest);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return recoverAddress(digest, signature);
+    };
+    const knows = (i: { hash: Hex }): boolean => known.has(i.hash);
+    await verifyProposalInputs(good, knows, undefined, pool);
+    expect(asked).toEqual([hashes[1], hashes[2], hashes[4]]);
+    expect(most).toBe(3);
+
+    const bad = await proposal(2, operator, true);
+    await expect(verifyProposalInputs(bad, undefined, undefined, pool)).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
   });
 });
