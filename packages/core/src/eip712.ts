@@ -6,7 +6,7 @@
  * faster than a generic typed-data encoder, which matters because every order is hashed on the
  * node's hot path.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from './keccak.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes, isHex, writeUint256, type Address, type Hex } from './hex.js';
 
@@ -108,7 +108,7 @@ export const RISK_PLAN_TYPE_STRING = 'RiskPlan(bytes32 subaccount,uint32[] marke
 const DOMAIN_TYPE_STRING = 'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)';
 
 const utf8 = new TextEncoder();
-const keccakText = (s: string): Uint8Array => keccak_256(utf8.encode(s));
+const keccakText = (s: string): Uint8Array => keccak256(utf8.encode(s));
 
 export const ORDER_TYPEHASH: Hex = bytesToHex(keccakText(ORDER_TYPE_STRING));
 export const CANCEL_TYPEHASH: Hex = bytesToHex(keccakText(CANCEL_TYPE_STRING));
@@ -129,7 +129,7 @@ export function domainSeparator(domain: Eip712Domain): Hex {
   buf.set(keccakText(domain.version), 64);
   writeUint256(buf, 96, domain.chainId);
   buf.set(hexToBytes(domain.verifyingContract), 128 + 12);
-  return bytesToHex(keccak_256(buf));
+  return bytesToHex(keccak256(buf));
 }
 
 function copyBytes32(out: Uint8Array, offset: number, hex: Hex): void {
@@ -143,7 +143,7 @@ function digest(domainSep: Hex, structHash: Uint8Array): Hex {
   buf[1] = 0x01;
   copyBytes32(buf, 2, domainSep);
   buf.set(structHash, 34);
-  return bytesToHex(keccak_256(buf));
+  return bytesToHex(keccak256(buf));
 }
 
 /** EIP-712 struct hash of an order. */
@@ -159,7 +159,7 @@ export function orderStructHash(order: Order): Uint8Array {
   writeUint256(buf, 224, order.expiry);
   writeUint256(buf, 256, BigInt(order.flags));
   writeUint256(buf, 288, order.clientId);
-  return keccak_256(buf);
+  return keccak256(buf);
 }
 
 /** The order's identity: its EIP-712 digest under the deployment's domain. */
@@ -173,9 +173,9 @@ export function cancelDigest(domainSep: Hex, cancel: Cancel): Hex {
   const buf = new Uint8Array(32 * 4);
   buf.set(CANCEL_TH, 0);
   copyBytes32(buf, 32, cancel.subaccount);
-  buf.set(keccak_256(arr), 64);
+  buf.set(keccak256(arr), 64);
   writeUint256(buf, 96, cancel.timestamp);
-  return digest(domainSep, keccak_256(buf));
+  return digest(domainSep, keccak256(buf));
 }
 
 export function cancelAllDigest(domainSep: Hex, cancel: CancelAll): Hex {
@@ -184,7 +184,7 @@ export function cancelAllDigest(domainSep: Hex, cancel: CancelAll): Hex {
   copyBytes32(buf, 32, cancel.subaccount);
   writeUint256(buf, 64, BigInt(cancel.marketId));
   writeUint256(buf, 96, cancel.timestamp);
-  return digest(domainSep, keccak_256(buf));
+  return digest(domainSep, keccak256(buf));
 }
 
 /** The digest a risk plan's owner signs. */
@@ -194,11 +194,11 @@ export function riskPlanDigest(domainSep: Hex, plan: RiskPlan): Hex {
   const buf = new Uint8Array(32 * 6);
   buf.set(RISK_PLAN_TH, 0);
   copyBytes32(buf, 32, plan.subaccount);
-  buf.set(keccak_256(arr), 64);
+  buf.set(keccak256(arr), 64);
   writeUint256(buf, 96, BigInt(plan.maxSlippageBps));
   writeUint256(buf, 128, BigInt(plan.graceSeconds));
   writeUint256(buf, 160, plan.nonce);
-  return digest(domainSep, keccak_256(buf));
+  return digest(domainSep, keccak256(buf));
 }
 
 /** secp256k1 group order n and n/2: signatures with s > n/2 are malleable copies and rejected. */
@@ -229,7 +229,7 @@ export function recoverSigner(digestHex: Hex, signature: Hex): Address | null {
 
 /** Address of an uncompressed (65-byte, 0x04-prefixed) secp256k1 public key. */
 export function publicKeyToAddress(uncompressed: Uint8Array): Address {
-  return bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12)) as Address;
+  return bytesToHex(keccak256(uncompressed.subarray(1)).subarray(12)) as Address;
 }
 
 /** The owner address embedded in a subaccount (its first 20 bytes), lower-case. */

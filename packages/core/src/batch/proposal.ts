@@ -3,7 +3,7 @@
  * (each input is itself signed by its trader). A follower applies only proposals an operator of
  * the Exchange signed (spec: node, batches).
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from '../keccak.js';
 import { bytesToHex, hexToBytes, writeUint256, type Hex } from '../hex.js';
 import type { Proposal } from './apply.js';
 import type { BatchInput } from './inputs.js';
@@ -52,5 +52,5 @@ export function proposalDigest(domainSep: Hex, p: Omit<Proposal, 'signature'>): 
     word(INPUT_TYPE[i.type] | (i.type === 'deleverage' ? BigInt(i.marketId) << 8n : 0n));
     bytes32('hash' in i ? i.hash : i.subaccount);
   }
-  return bytesToHex(keccak_256(buf));
+  return bytesToHex(keccak256(buf));
 }

@@ -18,7 +18,7 @@
  * a function of the key alone, so the root is a function of the record set, whatever order the
  * records came in.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from '../keccak.js';
 import { bytesToHex, type Hex } from '../hex.js';
 
 export const COMMITMENT_TAG = 'kestrel/engine-state/v7';
@@ -46,7 +46,7 @@ export function leafHash(key: string, value: Uint8Array): Uint8Array {
   buf[0] = key.length;
   for (let i = 0; i < key.length; i++) buf[1 + i] = key.charCodeAt(i) & 0x7f;
   buf.set(value, 1 + key.length);
-  return keccak_256(buf);
+  return keccak256(buf);
 }
 
 export class Commitment {
@@ -112,7 +112,7 @@ export class Commitment {
         last = i;
         const from = (4 * i + 1) * 32;
         if (isZero(nodes, from, 128)) nodes.fill(0, i * 32, i * 32 + 32);
-        else nodes.set(keccak_256(nodes.subarray(from, from + 128)), i * 32);
+        else nodes.set(keccak256(nodes.subarray(from, from + 128)), i * 32);
         if (i > 0) next.push((i - 1) >> 2);
       }
       level = next;
@@ -122,7 +122,7 @@ export class Commitment {
     buf[0] = tag.length;
     for (let i = 0; i < tag.length; i++) buf[1 + i] = tag.charCodeAt(i);
     buf.set(nodes.subarray(0, 32), 1 + tag.length);
-    this.cached = bytesToHex(keccak_256(buf));
+    this.cached = bytesToHex(keccak256(buf));
     return this.cached;
   }
 
@@ -140,7 +140,7 @@ export class Commitment {
       const from = bucket.get(keys[i]!)! * 32;
       buf.set(this.leaves.subarray(from, from + 32), i * 32);
     }
-    this.nodes.set(keccak_256(buf), at);
+    this.nodes.set(keccak256(buf), at);
   }
 
   private alloc(): number {

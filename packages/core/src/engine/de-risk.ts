@@ -31,7 +31,7 @@
  * Every number is computed as the Exchange contract computes it: the liquidation price and the
  * plan's price bound from the index, fees and discounts rounded against the account acted on.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from '../keccak.js';
 import { ErrorCode } from '../codes.js';
 import { malformed } from '../errors.js';
 import type { Order, RiskPlan } from '../eip712.js';
@@ -514,5 +514,5 @@ function deRiskOrderHash(o: Order, now: bigint): Hex {
   let at = TAG.length;
   buf.set(hexToBytes(o.subaccount), at);
   for (const v of [BigInt(o.marketId), o.isBuy ? 1n : 0n, o.price, o.amount, now]) writeUint256(buf, (at += 32), v);
-  return bytesToHex(keccak_256(buf));
+  return bytesToHex(keccak256(buf));
 }
