@@ -27,41 +27,46 @@ interface RpcCall {
   params?: Array<{ gas?: string }>;
 }
 
-type RpcAnswer = { result?: unknown };
+type RpcAnswer = { result?: unknown; error?: unknown };
 
 /** One call's answer, with the gas lowered where it estimates gas for a transaction that names none. */
 function lowered(call: RpcCall, answer: RpcAnswer): RpcAnswer {
   if (lower === null || call.params?.[0]?.gas !== undefined) return answer;
   const low = (hex: string): string => `0x${lower!(BigInt(hex)).toString(16)}`;
   if (call.method === 'eth_estimateGas' && typeof answer.result === 'string') answer.result = low(answer.result);
+  const used = call.method === 'eth_createAccessList' ? (answer.result as { gasUsed?: string } | undefined) : undefined;
+  if (used?.gasUsed !== undefined) used.gasUsed = low(used.gasUsed);
   const tx = call.method === 'eth_fillTransaction' ? (answer.result as { tx?: { gas?: string } } | undefined)?.tx : undefined;
   if (tx?.gas !== undefined) tx.gas = low(tx.gas);
   return answer;
 }
 
-/** while set, the proxy answers `eth_sendRawTransactionSync` as an RPC without it does */
-let hideSync = false;
+/** while set, the proxy answers `eth_sendRawTransactionSync` and `eth_createAccessList` as an RPC without them does */
+let plainRpc = false;
+const HIDDEN = new Set(['eth_sendRawTransactionSync', 'eth_createAccessList']);
 /** the methods the proxy forwarded */
 const seen: string[] = [];
-const METHOD_MISSING = { jsonrpc: '2.0', error: { code: -32601, message: 'the method eth_sendRawTransactionSync does not exist/is not available' } };
+const methodMissing = (method: string, id: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code: -32601, message: `the method ${method} does not exist/is not available` },
+});
 
 /**
  * Forwards one JSON-RPC body (a call or a batch of calls) to anvil; lowers the gas it estimates
- * for a transaction that names none (viem asks with `eth_fillTransaction`, or `eth_estimateGas`).
+ * for a transaction that names none (the node asks with `eth_createAccessList`, viem with
+ * `eth_fillTransaction` or `eth_estimateGas`).
  */
 async function forward(rpcUrl: string, body: string): Promise<string> {
   const calls = JSON.parse(body) as (RpcCall & { id?: unknown }) | Array<RpcCall & { id?: unknown }>;
   for (const c of [calls].flat()) seen.push(c.method);
-  const single = Array.isArray(calls) ? calls.length === 1 && calls[0] : calls;
-  if (hideSync && single && single.method === 'eth_sendRawTransactionSync') {
-    const answer = { ...METHOD_MISSING, id: single.id };
-    return JSON.stringify(Array.isArray(calls) ? [answer] : answer);
-  }
-  const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const call = JSON.parse(body) as RpcCall | RpcCall[];
-  const answer = JSON.parse(await res.text()) as RpcAnswer | RpcAnswer[];
-  if (!Array.isArray(call)) return JSON.stringify(lowered(call, answer as RpcAnswer));
-  return JSON.stringify((answer as RpcAnswer[]).map((a, i) => lowered(call[i]!, a)));
+  // each call of a batch forwarded alone, so that one can be answered as an RPC without its method would
+  const answerOf = async (c: RpcCall & { id?: unknown }): Promise<RpcAnswer> => {
+    if (plainRpc && HIDDEN.has(c.method)) return methodMissing(c.method, c.id);
+    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+    return lowered(c, JSON.parse(await res.text()) as RpcAnswer);
+  };
+  return JSON.stringify(Array.isArray(calls) ? await Promise.all(calls.map(answerOf)) : await answerOf(calls));
 }
 
 beforeAll(async () => {
@@ -102,7 +107,7 @@ describe('settlement gas', () => {
   });
 
   it('keeps a committed batch that ran out of gas and sends it again, rather than rolling it back', async () => {
-    lower = (g) => g / 2n; // far below what it needs, headroom or not
+    lower = (g) => g / 10n; // far below what it needs, headroom and reserve or not
     const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 2n, price: parseX18('2000') });
     await fx.admitOrder(ledger, KEYS.buyer, { nonce: 2n, price: parseX18('2000') });
     const settled = await chain.lastBatchId();
@@ -120,7 +125,7 @@ describe('settlement gas', () => {
     expect(await chain.lastStateHash()).toBe(committed.toLowerCase());
   });
 
-  it('sends with eth_sendRawTransactionSync where the RPC has it, and polls for the receipt where it does not', async () => {
+  it('takes the gas from one run and sends with eth_sendRawTransactionSync where the RPC can, and estimates and polls where it cannot', async () => {
     expect(await chain.syncSend()).toBe(true);
     seen.length = 0;
     const ask = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 3n, price: parseX18('2000') });
@@ -128,18 +133,21 @@ describe('settlement gas', () => {
     await sequencer.tick();
     expect(await statusOf(ledger, ask)).toBe('filled');
     expect(seen).toContain('eth_sendRawTransactionSync');
+    expect(seen).toContain('eth_createAccessList');
+    expect(seen).not.toContain('eth_estimateGas');
     expect(seen).not.toContain('eth_getTransactionReceipt');
 
-    hideSync = true;
+    plainRpc = true;
     const polling = new ExchangeChain(chain.rpcUrl, fx.exchange, KEYS.operator);
     expect(await polling.syncSend()).toBe(false);
     seen.length = 0;
     const ask2 = await fx.admitOrder(ledger, KEYS.seller, { isBuy: false, nonce: 4n, price: parseX18('2000') });
     await fx.admitOrder(ledger, KEYS.buyer, { nonce: 4n, price: parseX18('2000') });
     await sequencerFor(ledger, polling).tick();
-    hideSync = false;
+    plainRpc = false;
     expect(await statusOf(ledger, ask2)).toBe('filled');
     expect(seen).toContain('eth_sendRawTransaction');
+    expect(seen).toContain('eth_estimateGas');
     expect(seen).toContain('eth_getTransactionReceipt');
     expect(await chain.lastBatchId()).toBe(ledger.lastBatchId);
     expect(await chain.lastStateHash()).toBe(ledger.stateHash.toLowerCase());
