@@ -54,7 +54,12 @@ const devnet = await startDevnet({
   nodeSettings: {
     apiRateLimit: { perSecond: 100_000, burst: 100_000 },
     apiReadRateLimit: { perSecond: 100_000, burst: 100_000 },
-    mempool: { maxTotal: 200_000, maxPerSubaccount: 200_000 },
+    mempool: { maxTotal: 200_000, maxPerSubaccount: 200_000, maxPerOwner: 200_000 },
+    // each trader rests its share of the book, beyond the default caps of an account
+    engineLimits: {
+      maxOpenOrdersPerSubaccount: Math.max(1_000, Math.ceil(RESTING / TRADERS) + 1_000),
+      maxOpenOrdersPerOwner: Math.max(10_000, Math.ceil(RESTING / TRADERS) + 1_000),
+    },
     logLevel: 'warn',
   },
 });
