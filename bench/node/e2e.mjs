@@ -116,8 +116,9 @@ async function post(node, o) {
     status = res.status;
     // a refusal's stable code, for the report
     if (status !== 200) status = `${status} ${JSON.parse(res.text)?.error?.code ?? ''}`.trim();
-  } catch {
-    status = -1;
+  } catch (err) {
+    // no answer: the client's error code, for the report
+    status = `no answer ${err.code ?? err.message}`;
   }
   const rec = { hash: o.hash, node, start, end: now(), status };
   if (typeof status === 'string') refusals.set(status, (refusals.get(status) ?? 0) + 1);

@@ -326,11 +326,11 @@ export class ExchangeChain {
   }
 
   /**
-   * Runs `settleBatch` from the operator on the next block: an `eth_call` says whether the chain
-   * takes the batch (a refusal names the bad order or fill), and `eth_createAccessList`, sent
-   * with it, the gas the run used — the transaction is sent with that plus headroom. Both run the
-   * batch once; `eth_estimateGas` runs it a dozen times over in its search (170 ms against 13 for a
-   * call of 50 fills on anvil), so it is asked only of an RPC that cannot say what a call used.
+   * Runs `settleBatch` from the operator on the next block, once: `eth_createAccessList` answers
+   * with the gas the run used — what the transaction is sent with, plus headroom — or fails with
+   * the revert's data, which names the bad order or fill. `eth_estimateGas` runs a batch a dozen
+   * times over in its search (170 ms against 13 for one run of 50 fills on anvil), so an `eth_call`
+   * and an estimate are asked only of an RPC that cannot say either.
    */
   async simulate(a: SettlementArgs): Promise<SimulationResult> {
     if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
@@ -343,11 +343,12 @@ export class ExchangeChain {
       // the next block, not the last one: its timestamp is the one the batch clock must not exceed
       blockTag: 'pending',
     } as const;
-    const [ran, used] = await Promise.allSettled([this.publicClient.simulateContract(call as never), this.gasUsed(encodeFunctionData(call as never))]);
+    const once = await this.runOnce(encodeFunctionData(call as never));
     try {
-      if (ran.status === 'rejected') throw ran.reason;
-      const gas = used.status === 'fulfilled' && used.value !== null ? used.value : await this.publicClient.estimateContractGas(call as never);
-      return { ok: true, gas };
+      if (once !== null && 'gas' in once) return { ok: true, gas: once.gas };
+      if (once !== null) throw once.revert;
+      await this.publicClient.simulateContract(call as never);
+      return { ok: true, gas: await this.publicClient.estimateContractGas(call as never) };
     } catch (err) {
       const revert = exchangeRevert(err);
       if (revert) return { ok: false, error: revert.details.errorName, args: revert.details.args, revert };
@@ -355,16 +356,20 @@ export class ExchangeChain {
     }
   }
 
-  /** The gas a call from the operator to the Exchange uses on the next block, or null where the RPC cannot say. */
-  private async gasUsed(data: Hex): Promise<bigint | null> {
+  /**
+   * One run of a call from the operator to the Exchange on the next block, by
+   * `eth_createAccessList`: the gas it used, or the error carrying the Exchange's revert; null where
+   * the RPC says neither (no such method, or a failure without revert data).
+   */
+  private async runOnce(data: Hex): Promise<{ gas: bigint } | { revert: unknown } | null> {
     try {
       const r = (await this.publicClient.request({
         method: 'eth_createAccessList',
         params: [{ from: this.wallet!.account.address, to: this.exchange, data }, 'pending'],
       } as never)) as { gasUsed?: Hex; error?: string };
-      return r.error === undefined && r.gasUsed !== undefined ? BigInt(r.gasUsed) : null;
-    } catch {
-      return null;
+      return r.error === undefined && r.gasUsed !== undefined ? { gas: BigInt(r.gasUsed) } : null;
+    } catch (err) {
+      return decodeExchangeError(err) !== null ? { revert: err } : null;
     }
   }
 
