@@ -8,7 +8,8 @@
  * subaccount in another letter case, a signature not in canonical lower-case hex, a batch id past
  * 2^53) is kept whole.
  */
-import { bytesToHex, type Hex, type Order } from '@kestrel/core';
+import type { Hex, Order } from '@kestrel/core';
+import { toHex } from './codec.js';
 import type { SignedOrderRecord } from './records.js';
 
 const SIG_BYTES = 65;
@@ -65,7 +66,7 @@ export class HeldOrders {
   signature(hash: Hex): Hex | undefined {
     const slot = this.slots.get(hash);
     if (slot === undefined) return this.whole.get(hash)?.signature;
-    return bytesToHex(this.sigs.subarray(slot * SIG_BYTES, (slot + 1) * SIG_BYTES));
+    return toHex(this.sigs.subarray(slot * SIG_BYTES, (slot + 1) * SIG_BYTES));
   }
 
   /**
@@ -81,7 +82,7 @@ export class HeldOrders {
     const b = this.batches[slot]!;
     return {
       order: canonicalOrder(o),
-      signature: bytesToHex(this.sigs.subarray(slot * SIG_BYTES, (slot + 1) * SIG_BYTES)),
+      signature: toHex(this.sigs.subarray(slot * SIG_BYTES, (slot + 1) * SIG_BYTES)),
       batchId: Number.isNaN(b) ? null : BigInt(b),
     };
   }
@@ -100,9 +101,7 @@ export class HeldOrders {
       return;
     }
     const slot = this.alloc();
-    const sig = rec.signature;
-    const at = slot * SIG_BYTES;
-    for (let i = 0; i < SIG_BYTES; i++) this.sigs[at + i] = parseInt(sig.slice(2 + 2 * i, 4 + 2 * i), 16);
+    this.sigs.set(Buffer.from(rec.signature.slice(2), 'hex'), slot * SIG_BYTES);
     this.batches[slot] = rec.batchId === null ? Number.NaN : Number(rec.batchId);
     // keyed by the engine's string for the hash: one copy of it in memory, not two
     this.slots.set(held.hash, slot);

@@ -21,7 +21,6 @@ import {
   type EngineEvent,
   type Hex,
   applyBatch,
-  bytesToHex,
   hexToBytes,
   type OrderState,
   type Proposal,
@@ -31,6 +30,7 @@ import {
 } from '@kestrel/core';
 import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
+import { toHex } from './codec.js';
 import { HeldOrders } from './held-orders.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
@@ -342,13 +342,13 @@ export class Ledger {
     // the state records the batch changed, and what they were before it (for a rollback)
     const before = engine.endUndo();
     const changes = engine.takeChanges();
-    for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     const previous: Previous = { meta: this.meta(), before, archived, orders: removedOrders };
     ops.push({ put: 'meta:prev', value: previous.meta });
     ops.push({
       put: 'undo:last',
       value: {
-        records: [...before].map(([k, v]) => [k, v === null ? null : bytesToHex(v)]),
+        records: [...before].map(([k, v]) => [k, v === null ? null : toHex(v)]),
         archived,
         orders: removedOrders,
       } satisfies UndoRecord,
@@ -433,7 +433,7 @@ export class Ledger {
     const prev = this.previous!;
     const p = rec.proposal;
     const ops: Op[] = [{ del: batchKey(batchId) }, { put: 'meta:lastBatch', value: prev.meta }, { del: 'meta:prev' }, { del: 'undo:last' }];
-    for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     ops.push(...unarchiveOps(prev.archived));
     for (const [hash, o] of prev.orders) ops.push({ put: `order:${hash}`, value: o });
     const back: MempoolEntry[] = [];
