@@ -2,7 +2,8 @@
 // Runs every benchmark in turn: matching (arguments are passed through, e.g.
 // `node bench/run-all.mjs --quick`), the whole Engine, match-and-risk on a perp, signature
 // recovery in place and on the node's worker pool, the node's commit cost as the book grows to a
-// million orders, the node end to end on a devnet, then the gas of settleBatch on anvil.
+// million orders, the node end to end on a devnet, the node's memory under a gossip flood, then
+// the gas of settleBatch on anvil.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const suites = [
   [path.join(here, 'node/recover.mjs')],
   ['--expose-gc', path.join(here, 'node/commit-cost.mjs')],
   [path.join(here, 'node/e2e.mjs')],
+  [path.join(here, 'node/gossip-flood.mjs')],
   [path.join(here, '../packages/contracts/scripts/gas.mjs')],
 ];
 for (const args of suites) {

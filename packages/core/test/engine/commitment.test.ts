@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine, ErrorCode, hexToBytes, type EngineInput, type Hex } from '../../src/index.js';
-import { Commitment } from '../../src/engine/commitment.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '../../src/hex.js';
+import { bucketOf, COMMITMENT_TAG, Commitment, leafHash } from '../../src/engine/commitment.js';
 import { alice, alice2, bob, carol, config, dave, ETH, ETH_PERP, Harness, order, x, type Tif } from './fixtures.js';
 
 const RUNS = Number(process.env.KESTREL_PROPERTY_RUNS ?? 100);
@@ -190,6 +192,60 @@ describe('incremental state commitment', () => {
     a.set('k7', Uint8Array.of(9));
     expect(a.root()).not.toBe(root);
     expect(a.size).toBe(300);
+  });
+});
+
+describe('the commitment as the spec defines it', () => {
+  /** The root computed straight from spec/matching.md: every bucket, every level, from nothing. */
+  function specRoot(records: ReadonlyMap<string, Uint8Array>): Hex {
+    const byBucket = new Map<number, string[]>();
+    for (const k of records.keys()) byBucket.set(bucketOf(k), [...(byBucket.get(bucketOf(k)) ?? []), k]);
+    let level: Uint8Array[] = Array.from({ length: 4 ** 8 }, (_, b) => {
+      const keys = (byBucket.get(b) ?? []).sort();
+      if (keys.length === 0) return new Uint8Array(32);
+      const buf = new Uint8Array(32 * keys.length);
+      keys.forEach((k, i) => {
+        buf.set(leafHash(k, records.get(k)!), 32 * i);
+      });
+      return keccak_256(buf);
+    });
+    while (level.length > 1) {
+      const up: Uint8Array[] = [];
+      for (let i = 0; i < level.length; i += 4) {
+        const kids = level.slice(i, i + 4);
+        const buf = new Uint8Array(128);
+        kids.forEach((c, j) => {
+          buf.set(c, 32 * j);
+        });
+        up.push(buf.every((v) => v === 0) ? new Uint8Array(32) : keccak_256(buf));
+      }
+      level = up;
+    }
+    const tag = new TextEncoder().encode(COMMITMENT_TAG);
+    return bytesToHex(keccak_256(Uint8Array.of(tag.length, ...tag, ...level[0]!)));
+  }
+
+  it('keys sharing a bucket hash in ascending key order, through inserts, updates and removals in any order', () => {
+    // 24 keys of one bucket, 24 of another, and some elsewhere
+    const crowded: string[] = [];
+    const target = [bucketOf('k0'), bucketOf('k1')];
+    for (let i = 0; crowded.length < 48; i++) if (target.includes(bucketOf(`k${i}`))) crowded.push(`k${i}`);
+    const keys = [...crowded, ...Array.from({ length: 40 }, (_, i) => `z${i}`)];
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.nat(keys.length - 1), value: fc.option(fc.nat(255), { freq: 3 }) }), { maxLength: 200 }), (steps) => {
+        const c = new Commitment();
+        const held = new Map<string, Uint8Array>();
+        for (const { key, value } of steps) {
+          const k = keys[key]!;
+          if (value === null) held.delete(k);
+          else held.set(k, Uint8Array.of(value));
+          c.set(k, value === null ? null : Uint8Array.of(value));
+        }
+        expect(c.size).toBe(held.size);
+        expect(c.root()).toBe(specRoot(held));
+      }),
+      { numRuns: Math.min(RUNS, 10) },
+    );
   });
 });
 

@@ -6,6 +6,8 @@
  * refused at open with a clear error, never misread.
  */
 
+import type { Hex } from '@kestrel/core';
+
 /** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots). */
 export const STORE_FORMAT = 2;
 
@@ -23,4 +25,12 @@ export function decodeValue<T>(text: string): T {
     }
     return v;
   }) as T;
+}
+
+/**
+ * Bytes as 0x lower-case hex, as the core's bytesToHex spells them, in one allocation: the core's
+ * builds the string a byte at a time, thousands of short-lived strings for a batch's records.
+ */
+export function toHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}` as Hex;
 }

@@ -21,7 +21,6 @@ import {
   type EngineEvent,
   type Hex,
   applyBatch,
-  bytesToHex,
   hexToBytes,
   type OrderState,
   type Proposal,
@@ -31,6 +30,8 @@ import {
 } from '@kestrel/core';
 import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
+import { toHex } from './codec.js';
+import { HeldOrders } from './held-orders.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
 
@@ -79,8 +80,13 @@ export class Ledger {
   private tentative: { promise: Promise<void>; resolve: () => void } | null = null;
   /** what the last committed batch replaced: what `rollback` writes back */
   private previous: Previous | null = null;
-  /** signed orders not finished yet (open, or sequenced in a batch this node has not committed) */
-  private readonly orders = new Map<Hex, SignedOrderRecord>();
+  /** signed orders not finished yet (open, or refused at sequencing); open ones read their fields from the engine */
+  private readonly orders = new HeldOrders((h) => this.engine.getOrder(h));
+  /**
+   * while a commit writes: the orders that finished in its batch, which the engine has let go of
+   * already and this index keeps until the write succeeds
+   */
+  private leaving: Map<Hex, SignedOrderRecord> | null = null;
   private readonly retention: bigint;
   /** the mempool read from disk at open, until admission takes it (storedMempool) */
   private stored: MempoolEntry[] = [];
@@ -137,11 +143,11 @@ export class Ledger {
   }
 
   isSequenced(hash: Hex): boolean {
-    return this.orders.get(hash)?.batchId != null;
+    return this.orders.batchId(hash) != null;
   }
 
   signedOrder(hash: Hex): SignedOrderRecord | undefined {
-    return this.orders.get(hash) ?? (this.mempoolOrder(hash) as SignedOrderRecord | undefined);
+    return this.leaving?.get(hash) ?? this.orders.get(hash) ?? (this.mempoolOrder(hash) as SignedOrderRecord | undefined);
   }
 
   private mempoolOrder(hash: Hex): SignedOrderRecord | undefined {
@@ -158,7 +164,7 @@ export class Ledger {
   knows(input: SignedInput): boolean {
     const pending = this.mempool.get(input.hash);
     if (pending) return pending.signature === input.signature;
-    return input.type === 'order' && this.orders.get(input.hash)?.signature === input.signature;
+    return input.type === 'order' && this.orders.signature(input.hash) === input.signature;
   }
 
   rejectCode(hash: Hex): string | undefined {
@@ -308,17 +314,24 @@ export class Ledger {
     const archived: ArchivedOrder[] = [];
     const removedOrders: Array<[Hex, SignedOrderRecord]> = [];
     for (const [hash, state] of finished) {
-      const signed = newOrders.get(hash) ?? this.orders.get(hash);
+      const held = this.orders.get(hash, state.order);
+      const signed = newOrders.get(hash) ?? held;
       archived.push({ state, signature: signed?.signature ?? null, batchId: signed?.batchId ?? null, finishedAt: p.timestamp });
-      const held = this.orders.get(hash);
       if (held) {
         removedOrders.push([hash, held]);
         ops.push({ del: `order:${hash}` });
       }
     }
+    // from here on, until the write, the engine no longer holds the finished orders
+    this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));
     for (const [hash, o] of newOrders) if (!finished.has(hash)) ops.push({ put: `order:${hash}`, value: o satisfies SignedOrderRecord });
-    ops.push(...(await expiredArchiveOps(this.store, p.timestamp - this.retention)));
+    try {
+      ops.push(...(await expiredArchiveOps(this.store, p.timestamp - this.retention)));
+    } catch (err) {
+      this.leaving = null;
+      throw err;
+    }
     for (const h of sequenced) {
       const seq = this.mempool.seqOf(h);
       if (seq !== undefined) ops.push({ del: mempoolKey(seq) });
@@ -329,13 +342,13 @@ export class Ledger {
     // the state records the batch changed, and what they were before it (for a rollback)
     const before = engine.endUndo();
     const changes = engine.takeChanges();
-    for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     const previous: Previous = { meta: this.meta(), before, archived, orders: removedOrders };
     ops.push({ put: 'meta:prev', value: previous.meta });
     ops.push({
       put: 'undo:last',
       value: {
-        records: [...before].map(([k, v]) => [k, v === null ? null : bytesToHex(v)]),
+        records: [...before].map(([k, v]) => [k, v === null ? null : toHex(v)]),
         archived,
         orders: removedOrders,
       } satisfies UndoRecord,
@@ -356,6 +369,8 @@ export class Ledger {
       engine.revert(before);
       this.settle();
       throw err;
+    } finally {
+      this.leaving = null;
     }
     this.previous = previous;
 
@@ -418,7 +433,7 @@ export class Ledger {
     const prev = this.previous!;
     const p = rec.proposal;
     const ops: Op[] = [{ del: batchKey(batchId) }, { put: 'meta:lastBatch', value: prev.meta }, { del: 'meta:prev' }, { del: 'undo:last' }];
-    for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: bytesToHex(bytes) });
+    for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     ops.push(...unarchiveOps(prev.archived));
     for (const [hash, o] of prev.orders) ops.push({ put: `order:${hash}`, value: o });
     const back: MempoolEntry[] = [];
@@ -440,9 +455,10 @@ export class Ledger {
       this.cancels.delete(input.hash);
       this.rejects.delete(input.hash);
     }
-    for (const [hash, o] of prev.orders) this.orders.set(hash, o);
     this.pool.requeue(back);
     this.engine.revert(prev.before);
+    // after the engine holds them again: open orders read their fields from it
+    for (const [hash, o] of prev.orders) this.orders.set(hash, o);
     this.lastBatchId = BigInt(prev.meta.lastBatchId);
     this.lastTimestamp = BigInt(prev.meta.lastTimestamp);
     this.requestCursor = BigInt(prev.meta.requestCursor);

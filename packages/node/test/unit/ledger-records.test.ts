@@ -165,6 +165,69 @@ describe('ledger records', () => {
     expect(f.ledger.engine.openOrders(traders[1]!)).toHaveLength(1);
   });
 
+  it('an open order read back after a restart is the signed order, and a batch that fills it archives its signature', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    // each with its own signature, so that a mix-up shows
+    const signed = (o: SignedInput & { type: 'order' }, byte: string): SignedInput & { type: 'order' } => ({ ...o, signature: `0x${byte.repeat(65)}` as Hex });
+    const bid = signed(order(traders[0]!, true, '100', '0.02'), 'a1');
+    const ask = signed(order(traders[1]!, false, '120', '0.01'), 'b2');
+    // a subaccount in capitals and a signature in capitals are served as they were signed
+    const upper = signed(order(traders[1]!.toUpperCase().replace('0X', '0x') as Hex, false, '130', '0.01'), 'C3');
+    await batch(f, [bid, ask, upper]);
+    const want = (o: SignedInput & { type: 'order' }, batchId: bigint) => ({ order: o.order, signature: o.signature, batchId });
+    for (const o of [bid, ask, upper]) {
+      expect(f.ledger.signedOrder(o.hash)).toEqual(want(o, 2n));
+      expect(f.ledger.isSequenced(o.hash)).toBe(true);
+      expect(f.ledger.knows(o)).toBe(true);
+    }
+    expect(f.ledger.knows({ ...bid, signature: ask.signature })).toBe(false);
+
+    const hash = f.ledger.stateHash;
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    again.now = f.now;
+    again.requestId = f.requestId;
+    expect(again.ledger.stateHash).toBe(hash);
+    for (const o of [bid, ask, upper]) {
+      expect(again.ledger.signedOrder(o.hash)).toEqual(want(o, 2n));
+      expect(again.ledger.knows(o)).toBe(true);
+    }
+
+    // a sell fills the bid loaded from disk: the archive keeps its signature and batch, and a rollback brings it back
+    const sell = signed(order(traders[2]!, false, '100', '0.02'), 'd4');
+    // while the batch is written, readers still see the filled order as it was
+    let duringWrite: unknown;
+    const write = again.store.write.bind(again.store);
+    again.store.write = async (ops) => {
+      duringWrite ??= again.ledger.signedOrder(bid.hash);
+      return write(ops);
+    };
+    await batch(again, [sell]);
+    expect(duringWrite).toEqual(want(bid, 2n));
+    expect(again.ledger.signedOrder(bid.hash)).toBeUndefined();
+    expect(again.ledger.isSequenced(bid.hash)).toBe(false);
+    expect(await again.ledger.archived(bid.hash)).toMatchObject({ state: { status: 'filled' }, signature: bid.signature, batchId: 2n });
+    expect(await again.ledger.archived(sell.hash)).toMatchObject({ state: { status: 'filled' }, signature: sell.signature, batchId: 3n });
+    await again.ledger.rollback(again.ledger.lastBatchId);
+    expect(again.ledger.stateHash).toBe(hash);
+    expect(again.ledger.signedOrder(bid.hash)).toEqual(want(bid, 2n));
+    expect(again.ledger.signedOrder(ask.hash)).toEqual(want(ask, 2n));
+  });
+
+  it('an order refused at sequencing keeps its signed record', async () => {
+    const f = await fixture();
+    const o = order(traders[0]!, true, '100', '0.02');
+    await f.ledger.recordReject(o, 'INSUFFICIENT_BALANCE');
+    expect(f.ledger.signedOrder(o.hash)).toEqual({ order: o.order, signature: o.signature, batchId: null });
+    expect(f.ledger.isSequenced(o.hash)).toBe(false);
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    expect(again.ledger.signedOrder(o.hash)).toEqual({ order: o.order, signature: o.signature, batchId: null });
+  });
+
   it('finished orders are forgotten once the retention passes', async () => {
     const f = await fixture();
     await batch(f, [], deposits(f));

@@ -5,7 +5,8 @@
 import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/store/store.js';
-import { STORE_FORMAT } from '../../src/store/codec.js';
+import { bytesToHex } from '@kestrel/core';
+import { STORE_FORMAT, toHex } from '../../src/store/codec.js';
 import { tempDir } from '../helpers.js';
 
 async function raw(dir: string, put: Record<string, string>): Promise<void> {
@@ -16,6 +17,20 @@ async function raw(dir: string, put: Record<string, string>): Promise<void> {
 }
 
 describe('the node store', () => {
+  it('spells bytes in hex exactly as the core does, a view into a larger buffer included', () => {
+    const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 97 + 13) & 0xff);
+    for (const [from, to] of [
+      [0, 0],
+      [0, 1],
+      [3, 68],
+      [0, 300],
+      [299, 300],
+    ] as const) {
+      const view = all.subarray(from, to);
+      expect(toHex(view)).toBe(bytesToHex(view));
+    }
+  });
+
   it('round-trips values with bigints of any size, and names its format on a fresh directory', async () => {
     const dir = tempDir('kestrel-store-');
     const store = await NodeStore.open(dir);
