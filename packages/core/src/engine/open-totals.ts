@@ -4,7 +4,13 @@
  * read by the resting check (order-margin.ts, spec/risk.md). Derived from the open orders:
  * rebuilt on restore, never hashed.
  */
-import type { OrderRecord } from './order-record.js';
+
+/** What the totals read of an open order. */
+export interface Resting {
+  readonly order: { readonly marketId: number; readonly isBuy: boolean };
+  readonly tick: number;
+  readonly remainingLots: number;
+}
 
 /** One side of one market's open orders of a subaccount: what they trade if all fill. */
 export class SideTotals {
@@ -72,7 +78,7 @@ export class OpenTotals {
   readonly markets = new Map<number, MarketTotals>();
 
   /** An order starts resting with its remaining lots. */
-  add(rec: OrderRecord): void {
+  add(rec: Resting): void {
     let m = this.markets.get(rec.order.marketId);
     if (m === undefined) {
       m = new MarketTotals();
@@ -82,14 +88,14 @@ export class OpenTotals {
   }
 
   /** A resting order filled `lots` (it stays open, perhaps with nothing left until it is detached). */
-  fill(rec: OrderRecord, lots: number): void {
+  fill(rec: Resting, lots: number): void {
     const m = this.markets.get(rec.order.marketId);
     if (m === undefined) return;
     (rec.order.isBuy ? m.bids : m.asks).fill(rec.tick, BigInt(lots));
   }
 
   /** An order leaves the book with its remaining lots. */
-  remove(rec: OrderRecord): void {
+  remove(rec: Resting): void {
     const m = this.markets.get(rec.order.marketId);
     if (m === undefined) return;
     (rec.order.isBuy ? m.bids : m.asks).remove(rec.tick, BigInt(rec.remainingLots));

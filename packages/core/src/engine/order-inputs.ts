@@ -159,13 +159,19 @@ export class OrderInputs {
    */
   cancelSpent(events: EngineEvent[]): void {
     const s = this.s;
-    if (s.justSpent.length === 0) return;
-    for (const [subaccount, nonce] of s.justSpent.splice(0)) {
-      for (const rec of s.openBySub.get(subaccount)?.withNonce(nonce) ?? []) {
+    const spent = s.justSpent;
+    if (spent.length === 0) return;
+    const n = spent.length;
+    for (let i = 0; i < n; i++) {
+      const by = spent[i]!;
+      const open = s.openBySub.get(by.subaccount);
+      if (open === undefined) continue;
+      for (const rec of open.withNonce(by.nonceId)) {
         s.unrest(rec);
         this.cancelled(rec, 'NONCE', events);
       }
     }
+    spent.length = 0;
   }
 
   cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {
