@@ -3,7 +3,7 @@
  * positions, and the nonces it spent — and the integer grid a market's fills are counted on.
  */
 import type { Hex } from '../hex.js';
-import type { UintKey } from './uint-keys.js';
+import type { NonceSet } from './nonce-set.js';
 
 /** A market's integer grid: the X18 value of one lot and of one tick·lot. */
 export interface Grid {
@@ -31,9 +31,9 @@ export class Account {
   /**
    * nonces of the subaccount's orders filled in full, or IOCs that traded (spent: no other order
    * with one may trade); records of their own (records.ts), kept here so the matcher checks a
-   * maker without a lookup by id; keyed by {@link UintKey}
+   * maker without a lookup by id
    */
-  spentNonces: Set<UintKey> | undefined = undefined;
+  spentNonces: NonceSet | undefined = undefined;
   /** the account's state record key (records.ts) */
   readonly key: string;
   constructor(

@@ -42,17 +42,21 @@ export function lowerHex32(value: unknown): Hex | undefined {
   return (d === 0 && x === 120 ? value : value.toLowerCase()) as Hex;
 }
 
-let lastIn: unknown;
-let lastOut: Hex | undefined;
+const MEMO = 4;
+const memoIn: unknown[] = new Array<unknown>(MEMO).fill(undefined);
+const memoOut: Array<Hex | undefined> = new Array<Hex | undefined>(MEMO).fill(undefined);
+let memoNext = 0;
 
 /**
- * {@link lowerHex32}, remembering the last answer: one trader's orders and cancels name the same
- * subaccount again and again.
+ * {@link lowerHex32}, remembering the last few answers: a trader's orders and cancels name the
+ * same subaccount again and again (comparing with a few strings costs less than hashing one
+ * for a map).
  */
 export function lowerHex32Again(value: unknown): Hex | undefined {
-  if (value === lastIn) return lastOut;
+  for (let i = 0; i < MEMO; i++) if (memoIn[i] === value) return memoOut[i];
   const out = lowerHex32(value);
-  lastIn = value;
-  lastOut = out;
+  memoIn[memoNext] = value;
+  memoOut[memoNext] = out;
+  memoNext = (memoNext + 1) % MEMO;
   return out;
 }

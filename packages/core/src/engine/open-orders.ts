@@ -66,19 +66,22 @@ export class OpenOrders<R extends Member> {
   add(rec: R): void {
     this.all.add(rec);
     this.totals.add(rec);
-    this.byClientId.add(uintKey(rec.order.clientId), rec);
+    // most orders carry none: those are found among all, not kept a second time
+    if (rec.order.clientId !== 0n) this.byClientId.add(uintKey(rec.order.clientId), rec);
     this.byNonce.add(rec.nonceId, rec);
   }
 
   /** Removes an order; returns true when none is left. */
   delete(rec: R): boolean {
     if (this.all.delete(rec)) this.totals.remove(rec);
-    this.byClientId.delete(uintKey(rec.order.clientId), rec);
+    if (rec.order.clientId !== 0n) this.byClientId.delete(uintKey(rec.order.clientId), rec);
     this.byNonce.delete(rec.nonceId, rec);
     return this.all.size === 0;
   }
 
+  /** The open orders with this client id, by sequence (those without one, 0, from all of them). */
   withClientId(clientId: bigint): readonly R[] {
+    if (clientId === 0n) return [...this.all].filter((r) => r.order.clientId === 0n).sort(bySequence);
     return this.byClientId.get(uintKey(clientId));
   }
 

@@ -26,9 +26,10 @@ export class OrderInputs {
 
   place(rawHash: Hex, raw: Order, events: EngineEvent[]): void {
     const s = this.s;
-    const hash = lowerHex32(rawHash) ?? ((typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex);
+    const checked = lowerHex32(rawHash);
+    const hash = checked ?? ((typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex);
     const order = normalizeOrder(raw);
-    const check = checkOrder(s, hash, order);
+    const check = checkOrder(s, hash, order, s.now, checked !== undefined);
     if (!check.ok) {
       if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
       const ev: EngineEvent = { kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) };

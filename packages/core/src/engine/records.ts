@@ -37,6 +37,7 @@ import type { RecordBytes } from './changes.js';
 import { accountKey, GLOBALS_KEY, nonceKey } from './record-keys.js';
 import { OrderRecord } from './order-record.js';
 import type { EngineState } from './state.js';
+import { NonceSet } from './nonce-set.js';
 import { uintKey, uintOf } from './uint-keys.js';
 import { isWellFormed } from './validate.js';
 
@@ -213,7 +214,7 @@ export function importRecord(s: EngineState, key: string, bytes: RecordBytes): v
       const account = s.accounts.of(sub as Hex);
       const k = uintKey(BigInt(`0x${nonce}`));
       if (bytes === null) account.spentNonces?.delete(k);
-      else (account.spentNonces ??= new Set()).add(k);
+      else (account.spentNonces ??= new NonceSet()).add(k);
       return;
     }
     default:

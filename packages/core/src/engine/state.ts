@@ -15,6 +15,7 @@ import { Changes } from './changes.js';
 import { Commitment } from './commitment.js';
 import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { accountKey, nonceKey } from './record-keys.js';
+import { NonceSet } from './nonce-set.js';
 import { bySequence, NONE, OpenOrders, type OwnerCount } from './open-orders.js';
 import { FillPricer } from './settlement.js';
 import { uintKey, uintOf } from './uint-keys.js';
@@ -172,7 +173,7 @@ export class EngineState {
   /** Spends an order's nonce (filled in full, or an IOC or FOK order that traded): no order with it may trade again. */
   spendNonce(rec: OrderRecord): void {
     const account = this.accountOf(rec);
-    const spent = (account.spentNonces ??= new Set());
+    const spent = (account.spentNonces ??= new NonceSet());
     if (!spent.has(rec.nonceId)) {
       if (this.changes.tracking) this.changes.touch(nonceKey(account.subaccount, rec.order.nonce));
       spent.add(rec.nonceId);

@@ -60,9 +60,9 @@ const fail = (code: ErrorCode, record = true): OrderCheck => ({ ok: false, code,
 const isU64 = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n && v <= UINT64_MAX;
 
 /** Structural checks on untrusted input (check 1). */
-export function isWellFormed(hash: unknown, order: Order): boolean {
+export function isWellFormed(hash: unknown, order: Order, hashChecked = false): boolean {
   return (
-    isHex32(hash) &&
+    (hashChecked || isHex32(hash)) &&
     typeof order === 'object' &&
     order !== null &&
     isHex32(order.subaccount) &&
@@ -87,8 +87,8 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
  * Runs checks 1–14 for an order with lower-cased `hash` and `order.subaccount`, as of `now`
  * (the batch's time; a node admitting an order judges it at its own clock).
  */
-export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now): OrderCheck {
-  if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
+export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now, hashChecked = false): OrderCheck {
+  if (!isWellFormed(hash, order, hashChecked)) return fail(ErrorCode.MALFORMED, false);
   if (s.knowsOrder(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
   if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
