@@ -6,11 +6,14 @@
 import { OpenTotals, type Resting } from './open-totals.js';
 import { uintKey, type UintKey } from './uint-keys.js';
 
-/** What the indexes read of an open order (an OrderRecord). */
+/** What the indexes read of an open order (an OrderRecord), and the links they keep on it. */
 export interface Member extends Resting {
   readonly sequence: bigint;
   readonly nonceId: UintKey;
   readonly order: Resting['order'] & { readonly clientId: bigint };
+  /** its neighbours among its subaccount's open orders */
+  openPrev: this | undefined;
+  openNext: this | undefined;
 }
 
 export function bySequence(a: { readonly sequence: bigint }, b: { readonly sequence: bigint }): number {
@@ -53,39 +56,116 @@ class OrdersByKey<K, R extends Member> {
   }
 }
 
+/**
+ * Which nonces the open orders carry, with how many: a bitmap of 32-nonce words (as spent nonces,
+ * nonce-set.ts) and a count for a nonce held more than once. The orders themselves are found
+ * among the open orders when a nonce they carry is spent — which, each order bearing its own
+ * nonce, finds none.
+ */
+class NonceCounts {
+  private readonly words = new Map<number, number>();
+  private readonly big = new Map<bigint, number>();
+  /** holders beyond the first, per nonce */
+  private readonly more = new Map<UintKey, number>();
+
+  has(k: UintKey): boolean {
+    if (typeof k === 'bigint') return this.big.has(k);
+    const w = this.words.get(Math.floor(k / 32));
+    return w !== undefined && ((w >>> (k % 32)) & 1) === 1;
+  }
+
+  add(k: UintKey): void {
+    if (this.has(k)) this.more.set(k, (this.more.get(k) ?? 0) + 1);
+    else if (typeof k === 'bigint') this.big.set(k, 1);
+    else {
+      const i = Math.floor(k / 32);
+      this.words.set(i, (this.words.get(i) ?? 0) | (1 << (k % 32)));
+    }
+  }
+
+  delete(k: UintKey): void {
+    const m = this.more.get(k);
+    if (m !== undefined) {
+      if (m === 1) this.more.delete(k);
+      else this.more.set(k, m - 1);
+    } else if (typeof k === 'bigint') this.big.delete(k);
+    else {
+      const i = Math.floor(k / 32);
+      const left = (this.words.get(i) ?? 0) & ~(1 << (k % 32));
+      if (left === 0) this.words.delete(i);
+      else this.words.set(i, left);
+    }
+  }
+}
+
+/**
+ * A subaccount's open orders: a list through the orders themselves (in the order they came to
+ * rest), so resting and leaving cost no hashing however many rest.
+ */
 export class OpenOrders<R extends Member> {
-  readonly all = new Set<R>();
+  private head: R | undefined = undefined;
+  private tail: R | undefined = undefined;
+  /** how many */
+  size = 0;
   /** what the open orders trade if all fill, per market (the resting check's input) */
   readonly totals = new OpenTotals();
   private readonly byClientId = new OrdersByKey<UintKey, R>();
-  private readonly byNonce = new OrdersByKey<UintKey, R>();
+  private readonly nonces = new NonceCounts();
 
   /** `owner`: the count of its owner address, which this index keeps with the others of that owner */
   constructor(readonly owner: OwnerCount) {}
 
   add(rec: R): void {
-    this.all.add(rec);
+    rec.openPrev = this.tail;
+    rec.openNext = undefined;
+    if (this.tail === undefined) this.head = rec;
+    else this.tail.openNext = rec;
+    this.tail = rec;
+    this.size++;
     this.totals.add(rec);
     // most orders carry none: those are found among all, not kept a second time
     if (rec.order.clientId !== 0n) this.byClientId.add(uintKey(rec.order.clientId), rec);
-    this.byNonce.add(rec.nonceId, rec);
+    this.nonces.add(rec.nonceId);
   }
 
-  /** Removes an order; returns true when none is left. */
+  /** Removes one of its orders; returns true when none is left. */
   delete(rec: R): boolean {
-    if (this.all.delete(rec)) this.totals.remove(rec);
+    const prev = rec.openPrev;
+    const next = rec.openNext;
+    if (prev === undefined) this.head = next;
+    else prev.openNext = next;
+    if (next === undefined) this.tail = prev;
+    else next.openPrev = prev;
+    rec.openPrev = undefined;
+    rec.openNext = undefined;
+    this.size--;
+    this.totals.remove(rec);
     if (rec.order.clientId !== 0n) this.byClientId.delete(uintKey(rec.order.clientId), rec);
-    this.byNonce.delete(rec.nonceId, rec);
-    return this.all.size === 0;
+    this.nonces.delete(rec.nonceId);
+    return this.size === 0;
+  }
+
+  /** Every open order, in the order they came to rest. */
+  all(): R[] {
+    const out: R[] = [];
+    for (let r = this.head; r !== undefined; r = r.openNext) out.push(r);
+    return out;
   }
 
   /** The open orders with this client id, by sequence (those without one, 0, from all of them). */
   withClientId(clientId: bigint): readonly R[] {
-    if (clientId === 0n) return [...this.all].filter((r) => r.order.clientId === 0n).sort(bySequence);
+    if (clientId === 0n)
+      return this.all()
+        .filter((r) => r.order.clientId === 0n)
+        .sort(bySequence);
     return this.byClientId.get(uintKey(clientId));
   }
 
+  /** The open orders carrying this nonce, by sequence. */
   withNonce(nonce: UintKey): readonly R[] {
-    return this.byNonce.get(nonce);
+    if (!this.nonces.has(nonce)) return NONE;
+    return this.all()
+      .filter((r) => r.nonceId === nonce)
+      .sort(bySequence);
   }
 }

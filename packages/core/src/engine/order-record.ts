@@ -26,8 +26,10 @@ export class OrderRecord {
   tracked = false;
   /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
   account: Account | undefined = undefined;
-  /** the open-order index of its subaccount, while it rests there (state.ts) */
+  /** the open-order index of its subaccount, while it rests there (state.ts), and its neighbours in it */
   open: OpenOrders<OrderRecord> | undefined = undefined;
+  openPrev: OrderRecord | undefined = undefined;
+  openNext: OrderRecord | undefined = undefined;
   /** named among the orders changed since the last eviction (state.ts) */
   touched = false;
   /** the nonce as a set key (uint-keys.ts) */

@@ -143,7 +143,7 @@ export class EngineState {
 
   /** How many open orders a subaccount holds. */
   openCount(subaccount: Hex): number {
-    return this.openBySub.get(subaccount)?.all.size ?? 0;
+    return this.openBySub.get(subaccount)?.size ?? 0;
   }
 
   /** How many open orders all the subaccounts of the subaccount's owner hold. */
@@ -329,7 +329,7 @@ export class EngineState {
   openOf(subaccount: Hex): OrderRecord[] {
     const open = this.openBySub.get(subaccount);
     if (open === undefined) return [];
-    return [...open.all].sort(bySequence);
+    return open.all().sort(bySequence);
   }
 }
 
