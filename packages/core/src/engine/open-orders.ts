@@ -3,6 +3,7 @@
  * (open-totals.ts), the orders by client id and by nonce, and its owner address's count. Derived
  * from the open orders: rebuilt on restore, never hashed.
  */
+import { NonceSet } from './nonce-set.js';
 import { OpenTotals, type Resting } from './open-totals.js';
 import { uintKey, type UintKey } from './uint-keys.js';
 
@@ -63,38 +64,24 @@ class OrdersByKey<K, R extends Member> {
  * nonce, finds none.
  */
 class NonceCounts {
-  private readonly words = new Map<number, number>();
-  private readonly big = new Map<bigint, number>();
+  private readonly held = new NonceSet();
   /** holders beyond the first, per nonce */
   private readonly more = new Map<UintKey, number>();
 
   has(k: UintKey): boolean {
-    if (typeof k === 'bigint') return this.big.has(k);
-    const w = this.words.get(Math.floor(k / 32));
-    return w !== undefined && ((w >>> (k % 32)) & 1) === 1;
+    return this.held.has(k);
   }
 
   add(k: UintKey): void {
-    if (this.has(k)) this.more.set(k, (this.more.get(k) ?? 0) + 1);
-    else if (typeof k === 'bigint') this.big.set(k, 1);
-    else {
-      const i = Math.floor(k / 32);
-      this.words.set(i, (this.words.get(i) ?? 0) | (1 << (k % 32)));
-    }
+    if (this.held.has(k)) this.more.set(k, (this.more.get(k) ?? 0) + 1);
+    else this.held.add(k);
   }
 
   delete(k: UintKey): void {
     const m = this.more.get(k);
-    if (m !== undefined) {
-      if (m === 1) this.more.delete(k);
-      else this.more.set(k, m - 1);
-    } else if (typeof k === 'bigint') this.big.delete(k);
-    else {
-      const i = Math.floor(k / 32);
-      const left = (this.words.get(i) ?? 0) & ~(1 << (k % 32));
-      if (left === 0) this.words.delete(i);
-      else this.words.set(i, left);
-    }
+    if (m === undefined) this.held.delete(k);
+    else if (m === 1) this.more.delete(k);
+    else this.more.set(k, m - 1);
   }
 }
 
