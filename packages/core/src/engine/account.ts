@@ -3,6 +3,7 @@
  * positions, and the nonces it spent — and the integer grid a market's fills are counted on.
  */
 import type { Hex } from '../hex.js';
+import type { NonceSet } from './nonce-set.js';
 
 /** A market's integer grid: the X18 value of one lot and of one tick·lot. */
 export interface Grid {
@@ -32,7 +33,7 @@ export class Account {
    * with one may trade); records of their own (records.ts), kept here so the matcher checks a
    * maker without a lookup by id
    */
-  spentNonces: Set<bigint> | undefined = undefined;
+  spentNonces: NonceSet | undefined = undefined;
   /** the account's state record key (records.ts) */
   readonly key: string;
   constructor(

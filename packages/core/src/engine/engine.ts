@@ -29,7 +29,7 @@
 import { ErrorCode } from '../codes.js';
 import { KestrelError, malformed } from '../errors.js';
 import type { Order } from '../eip712.js';
-import { isHex, type Hex } from '../hex.js';
+import type { Hex } from '../hex.js';
 import { UINT64_MAX } from '../x18.js';
 import { poolView, type PoolView } from '../lending.js';
 import { samplePremiums, setLinkedSigner, setOracle, updateFunding } from './market-inputs.js';
@@ -40,6 +40,7 @@ import type { RiskPlan } from '../eip712.js';
 import type { RiskReport } from '../margin.js';
 import { Matcher } from './matcher.js';
 import { OrderMargin } from './order-margin.js';
+import { isHex32, lowerHex32Again } from './hex-inputs.js';
 import { lotSizeOf, normalizeOrder, OrderInputs } from './order-inputs.js';
 import type { OrderRecord } from './order-record.js';
 import { borrowAllowedCheck, spotBalanceCheck, type RiskCheck } from './risk.js';
@@ -478,6 +479,7 @@ export class Engine {
 
 /** Validates and lower-cases a subaccount id. */
 function sub(subaccount: Hex): Hex {
-  if (!isHex(subaccount, 32)) throw malformed('subaccount must be 32 bytes of hex');
-  return subaccount.toLowerCase() as Hex;
+  const lower = lowerHex32Again(subaccount);
+  if (lower !== undefined && (lower === subaccount || isHex32(subaccount))) return lower;
+  throw malformed('subaccount must be 32 bytes of hex');
 }

@@ -146,7 +146,7 @@ export class Matcher implements MatchHook {
     }
     const s = this.s;
     const makerAccount = s.accountOf(maker);
-    if (makerAccount.spentNonces?.has(maker.order.nonce) === true) {
+    if (makerAccount.spentNonces?.has(maker.nonceId) === true) {
       this.exit = 'NONCE'; // another order with its nonce was filled
       return DROP;
     }

@@ -4,14 +4,21 @@
  * read by the resting check (order-margin.ts, spec/risk.md). Derived from the open orders:
  * rebuilt on restore, never hashed.
  */
-import type { OrderRecord } from './order-record.js';
+import { ExactSum } from './exact-sum.js';
+
+/** What the totals read of an open order. */
+export interface Resting {
+  readonly order: { readonly marketId: number; readonly isBuy: boolean };
+  readonly tick: number;
+  readonly remainingLots: number;
+}
 
 /** One side of one market's open orders of a subaccount: what they trade if all fill. */
 export class SideTotals {
   /** remaining lots, summed */
-  lots = 0n;
+  private readonly lotSum = new ExactSum();
   /** Σ remaining lots × limit tick (the quote they trade, in ticks·lots) */
-  tickLots = 0n;
+  private readonly tickLotSum = new ExactSum();
   /** open orders on this side */
   count = 0;
   /** open orders per limit tick */
@@ -21,9 +28,29 @@ export class SideTotals {
   /** an extreme tick left: the bounds are found again when next asked for */
   private stale = false;
 
-  add(tick: number, lots: bigint): void {
-    this.lots += lots;
-    this.tickLots += lots * BigInt(tick);
+  /** remaining lots, summed */
+  get lots(): bigint {
+    return this.lotSum.value;
+  }
+
+  /** Σ remaining lots × limit tick */
+  get tickLots(): bigint {
+    return this.tickLotSum.value;
+  }
+
+  /** {@link lots} as a float when it is a safe integer, else NaN */
+  get lotsExact(): number {
+    return this.lotSum.exact;
+  }
+
+  /** {@link tickLots} as a float when it is a safe integer, else NaN */
+  get tickLotsExact(): number {
+    return this.tickLotSum.exact;
+  }
+
+  add(tick: number, lots: number): void {
+    this.lotSum.add(lots);
+    this.tickLotSum.addProduct(lots, tick, 1);
     this.count++;
     this.ticks.set(tick, (this.ticks.get(tick) ?? 0) + 1);
     if (tick < this.lo) this.lo = tick;
@@ -31,12 +58,12 @@ export class SideTotals {
   }
 
   /** Some lots filled; the order stays. */
-  fill(tick: number, lots: bigint): void {
-    this.lots -= lots;
-    this.tickLots -= lots * BigInt(tick);
+  fill(tick: number, lots: number): void {
+    this.lotSum.add(-lots);
+    this.tickLotSum.addProduct(lots, tick, -1);
   }
 
-  remove(tick: number, lots: bigint): void {
+  remove(tick: number, lots: number): void {
     this.fill(tick, lots);
     this.count--;
     const n = (this.ticks.get(tick) ?? 1) - 1;
@@ -72,27 +99,27 @@ export class OpenTotals {
   readonly markets = new Map<number, MarketTotals>();
 
   /** An order starts resting with its remaining lots. */
-  add(rec: OrderRecord): void {
+  add(rec: Resting): void {
     let m = this.markets.get(rec.order.marketId);
     if (m === undefined) {
       m = new MarketTotals();
       this.markets.set(rec.order.marketId, m);
     }
-    (rec.order.isBuy ? m.bids : m.asks).add(rec.tick, BigInt(rec.remainingLots));
+    (rec.order.isBuy ? m.bids : m.asks).add(rec.tick, rec.remainingLots);
   }
 
   /** A resting order filled `lots` (it stays open, perhaps with nothing left until it is detached). */
-  fill(rec: OrderRecord, lots: number): void {
+  fill(rec: Resting, lots: number): void {
     const m = this.markets.get(rec.order.marketId);
     if (m === undefined) return;
-    (rec.order.isBuy ? m.bids : m.asks).fill(rec.tick, BigInt(lots));
+    (rec.order.isBuy ? m.bids : m.asks).fill(rec.tick, lots);
   }
 
   /** An order leaves the book with its remaining lots. */
-  remove(rec: OrderRecord): void {
+  remove(rec: Resting): void {
     const m = this.markets.get(rec.order.marketId);
     if (m === undefined) return;
-    (rec.order.isBuy ? m.bids : m.asks).remove(rec.tick, BigInt(rec.remainingLots));
+    (rec.order.isBuy ? m.bids : m.asks).remove(rec.tick, rec.remainingLots);
     if (m.bids.count === 0 && m.asks.count === 0) this.markets.delete(rec.order.marketId);
   }
 }

@@ -9,6 +9,7 @@ import type { Order } from '../eip712.js';
 import { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Hex } from '../hex.js';
 import { UINT64_MAX } from '../x18.js';
+import { lowerHex32, lowerHex32Again } from './hex-inputs.js';
 import type { Matcher } from './matcher.js';
 import type { OrderMargin } from './order-margin.js';
 import { OrderRecord } from './order-record.js';
@@ -25,9 +26,10 @@ export class OrderInputs {
 
   place(rawHash: Hex, raw: Order, events: EngineEvent[]): void {
     const s = this.s;
-    const hash = (typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex;
+    const checked = lowerHex32(rawHash);
+    const hash = checked ?? ((typeof rawHash === 'string' ? rawHash.toLowerCase() : rawHash) as Hex);
     const order = normalizeOrder(raw);
-    const check = checkOrder(s, hash, order);
+    const check = checkOrder(s, hash, order, s.now, checked !== undefined);
     if (!check.ok) {
       if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
       const ev: EngineEvent = { kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) };
@@ -77,16 +79,19 @@ export class OrderInputs {
   cancel(subaccount: Hex, hashes: readonly Hex[], events: EngineEvent[]): void {
     if (!Array.isArray(hashes)) throw malformed('cancel: hashes must be an array');
     for (const h of hashes) {
-      const hash = (typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex;
+      const hash = lowerHex32(h) ?? ((typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex);
       const rec = this.s.orders.get(hash);
       // a finished order is answered from its tombstone alone, whether or not it left the hot state yet
-      const code = !this.s.knowsOrder(hash)
-        ? ErrorCode.UNKNOWN_ORDER
-        : rec === undefined || !rec.isOpen
-          ? ErrorCode.ORDER_NOT_OPEN
-          : rec.subaccount !== subaccount
-            ? ErrorCode.NOT_ORDER_OWNER
-            : undefined;
+      const code =
+        rec === undefined
+          ? this.s.tombstones.has(hash)
+            ? ErrorCode.ORDER_NOT_OPEN
+            : ErrorCode.UNKNOWN_ORDER
+          : !rec.isOpen
+            ? ErrorCode.ORDER_NOT_OPEN
+            : rec.subaccount !== subaccount
+              ? ErrorCode.NOT_ORDER_OWNER
+              : undefined;
       if (code !== undefined) {
         events.push({ kind: 'cancelRejected', hash, subaccount, code });
         continue;
@@ -159,13 +164,19 @@ export class OrderInputs {
    */
   cancelSpent(events: EngineEvent[]): void {
     const s = this.s;
-    if (s.justSpent.length === 0) return;
-    for (const [subaccount, nonce] of s.justSpent.splice(0)) {
-      for (const rec of s.openBySub.get(subaccount)?.withNonce(nonce) ?? []) {
+    const spent = s.justSpent;
+    if (spent.length === 0) return;
+    const n = spent.length;
+    for (let i = 0; i < n; i++) {
+      const by = spent[i]!;
+      const open = s.openBySub.get(by.subaccount);
+      if (open === undefined) continue;
+      for (const rec of open.withNonce(by.nonceId)) {
         s.unrest(rec);
         this.cancelled(rec, 'NONCE', events);
       }
     }
+    spent.length = 0;
   }
 
   cancelled(rec: OrderRecord, reason: CancelReason, events: EngineEvent[]): void {
@@ -192,7 +203,7 @@ export function lotSizeOf(s: EngineState, rec: OrderRecord): bigint {
 export function normalizeOrder(raw: Order): Order {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Order>;
   return {
-    subaccount: (typeof o.subaccount === 'string' ? o.subaccount.toLowerCase() : o.subaccount) as Hex,
+    subaccount: (typeof o.subaccount === 'string' ? (lowerHex32Again(o.subaccount) ?? o.subaccount.toLowerCase()) : o.subaccount) as Hex,
     marketId: o.marketId as number,
     isBuy: o.isBuy as boolean,
     price: o.price as bigint,

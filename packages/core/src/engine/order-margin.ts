@@ -15,7 +15,7 @@
  *   H(v)  initial health with the chosen sides filled (vertex v: per market nothing, all its
  *         bids, all its asks, or both), each side at its worst limit
  *   rests ⇔ min_v H(v) ≥ 0 (the current state, v = nothing, included)
- * without (the balance rule of spotBalanceCheck)
+ * without (the balance rule of spotBalanceCheck; rest-balance.ts)
  *   rests ⇔ Σ spot buys' cost and fees + Σ perp orders' fees ≤ quote balance
  *           and, per base asset, Σ spot sells ≤ base balance
  * ```
@@ -48,6 +48,7 @@ import type { Margin } from './margin-check.js';
 import type { Delta, OpenTotals, SideTotals } from './open-totals.js';
 import type { StoredPosition } from './positions.js';
 import type { RiskCode, RiskView } from './risk.js';
+import { BalanceRule, feeRate } from './rest-balance.js';
 import type { EngineState, MarketState } from './state.js';
 import { MAX_RISK_GROUP_MARKETS, type MarketConfig } from './types.js';
 
@@ -80,11 +81,16 @@ const EMPTY_VIEW: RiskView = {
 };
 
 export class OrderMargin {
+  /** the rule without risk parameters (rest-balance.ts) */
+  private readonly balance: BalanceRule;
+
   constructor(
     private readonly s: EngineState,
     private readonly margin: Margin | undefined,
     readonly rule: RestRule,
-  ) {}
+  ) {
+    this.balance = new BalanceRule(s);
+  }
 
   /** The code a margin refusal carries: INSUFFICIENT_MARGIN with risk parameters, else INSUFFICIENT_BALANCE. */
   get code(): RiskCode {
@@ -131,7 +137,7 @@ export class OrderMargin {
     const handle = account ?? new Account(subaccount as never, -1, -1);
     const extra: Extra = { marketId: market.config.marketId, isBuy, tick, lots };
     const totals = this.s.openBySub.get(subaccount as never)?.totals;
-    const ok = this.rule === 'margin' ? this.marginCovers(view, handle, totals, extra) : this.balanceCovers(view, handle, totals, extra);
+    const ok = this.rule === 'margin' ? this.marginCovers(view, handle, totals, extra) : this.balance.covers(view, handle, totals, extra);
     return ok ? null : this.code;
   }
 
@@ -143,8 +149,8 @@ export class OrderMargin {
       .sort((a, b) => a - b)
       .map((id) => {
         const m = totals?.markets.get(id);
-        const bids = sideOf(m?.bids, this.rule === 'margin');
-        const asks = sideOf(m?.asks, this.rule === 'margin');
+        const bids = sideOf(m?.bids);
+        const asks = sideOf(m?.asks);
         if (id === extra.marketId) {
           const side = extra.isBuy ? bids : asks;
           const l = BigInt(extra.lots);
@@ -159,24 +165,23 @@ export class OrderMargin {
   }
 
   /**
-   * What filling a whole side moves, valued against the trader (see the module doc). With
-   * `worst`, every order of the side at the side's worst limit (bids at the highest, asks at the
-   * lowest) and fees at its highest: linear in the lots filled, so a whole side bounds any part
-   * of it. Without, at each order's own limit (the balance rule only adds up costs).
+   * What filling a whole side moves, valued against the trader (see the module doc): every order
+   * of the side at the side's worst limit (bids at the highest, asks at the lowest) and fees at
+   * its highest: linear in the lots filled, so a whole side bounds any part of it.
    */
-  private money(m: MarketConfig, side: Side, buying: boolean, worst: boolean): SideMoney {
+  private money(m: MarketConfig, side: Side, buying: boolean): SideMoney {
     if (side.count === 0) return { amount: 0n, quote: 0n, fee: 0n };
     const unit = m.tickSize * m.lotSize;
     const up = (v: bigint): bigint => (v + ONE - 1n) / ONE;
     // no gain is counted from a limit better than the index: the index may well be there when it fills
-    const index = worst ? this.indexPrice(m) : undefined;
+    const index = this.indexPrice(m);
     let at = BigInt(buying ? side.hi : side.lo);
     if (index !== undefined) {
       const t = buying ? (index + m.tickSize - 1n) / m.tickSize : index / m.tickSize;
       if (buying ? t > at : t < at) at = t;
     }
-    const exact = worst ? side.lots * at * unit : side.tickLots * unit;
-    const dearest = worst ? side.lots * BigInt(side.hi) * unit : side.tickLots * unit;
+    const exact = side.lots * at * unit;
+    const dearest = side.lots * BigInt(side.hi) * unit;
     const rate = feeRate(m);
     // each fill rounds its quote and its fee once, by under a wei, and fills at least a lot
     const fee = rate === 0n ? 0n : mulDivCeil(up(dearest), rate, ONE) + side.lots;
@@ -205,7 +210,7 @@ export class OrderMargin {
         ...(asks.count > 0 ? [2] : []),
         ...(bids.count > 0 && asks.count > 0 ? [3] : []),
       ]);
-      const money = rows.map(([m, bids, asks]) => [this.money(m, bids, true, true), this.money(m, asks, false, true)] as const);
+      const money = rows.map(([m, bids, asks]) => [this.money(m, bids, true), this.money(m, asks, false)] as const);
       let least = h0;
       const pick = new Array<number>(rows.length).fill(0);
       const visit = (i: number): boolean => {
@@ -258,29 +263,6 @@ export class OrderMargin {
     return d;
   }
 
-  /**
-   * The balance rule (no risk parameters): every open buy paid in full with its fee, every perp
-   * order's fee, from the quote balance; every open sell from the base balance. A sale's proceeds
-   * are not counted on (the worst case fills the buys alone).
-   */
-  private balanceCovers(view: RiskView, account: Account, totals: OpenTotals | undefined, extra: Extra): boolean {
-    const need = new Map<number, bigint>();
-    const add = (assetId: number, v: bigint): void => {
-      need.set(assetId, (need.get(assetId) ?? 0n) + v);
-    };
-    for (const [m, bids, asks] of this.sides(totals, extra)) {
-      const buy = this.money(m, bids, true, false);
-      const sell = this.money(m, asks, false, false);
-      if (m.kind === 'PERP') add(m.quoteAssetId, buy.fee + sell.fee);
-      else {
-        add(m.quoteAssetId, buy.quote + buy.fee);
-        add(m.baseAssetId, sell.amount);
-      }
-    }
-    for (const [assetId, v] of need) if (v > 0n && view.balance(account, assetId) < v) return false;
-    return true;
-  }
-
   /** The index price what a market trades is valued at: a perp's oracle, a spot base asset's price market's. */
   private indexPrice(m: MarketConfig): bigint | undefined {
     if (m.kind === 'PERP') return this.s.oracles.get(m.marketId);
@@ -307,15 +289,8 @@ interface Side {
 /** A market, its bids, its asks. */
 type Row = [MarketConfig, Side, Side];
 
-/** `bounds`: the side's extreme limits are needed (only the margin rule values a side at one). */
-function sideOf(t: SideTotals | undefined, bounds: boolean): Side {
+function sideOf(t: SideTotals | undefined): Side {
   if (t === undefined || t.count === 0) return { lots: 0n, tickLots: 0n, count: 0, lo: Number.MAX_SAFE_INTEGER, hi: 0 };
-  const [lo, hi] = bounds ? t.bounds() : [0, 0];
+  const [lo, hi] = t.bounds();
   return { lots: t.lots, tickLots: t.tickLots, count: t.count, lo, hi };
-}
-
-/** The fee rate a resting order is judged at: the higher of the maker and taker rates, never a rebate. */
-function feeRate(m: MarketConfig): bigint {
-  const r = m.makerFee > m.takerFee ? m.makerFee : m.takerFee;
-  return r > 0n ? r : 0n;
 }

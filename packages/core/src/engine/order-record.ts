@@ -8,7 +8,9 @@ import type { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Hex } from '../hex.js';
 import type { Account } from './accounts.js';
 import { NIL } from './book.js';
+import type { OpenOrders } from './open-orders.js';
 import type { CancelReason, OrderState, OrderStatus } from './types.js';
+import { uintKey, type UintKey } from './uint-keys.js';
 
 export class OrderRecord {
   /** the book slot while resting, else NIL */
@@ -24,6 +26,14 @@ export class OrderRecord {
   tracked = false;
   /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
   account: Account | undefined = undefined;
+  /** the open-order index of its subaccount, while it rests there (state.ts), and its neighbours in it */
+  open: OpenOrders<OrderRecord> | undefined = undefined;
+  openPrev: OrderRecord | undefined = undefined;
+  openNext: OrderRecord | undefined = undefined;
+  /** named among the orders changed since the last eviction (state.ts) */
+  touched = false;
+  /** the nonce as a set key (uint-keys.ts) */
+  readonly nonceId: UintKey;
 
   constructor(
     /** lower-case order hash */
@@ -38,7 +48,9 @@ export class OrderRecord {
     readonly selfTrade: SelfTradeMode,
     /** 0n until accepted */
     readonly sequence: bigint,
-  ) {}
+  ) {
+    this.nonceId = typeof order.nonce === 'bigint' ? uintKey(order.nonce) : 0;
+  }
 
   get subaccount(): Hex {
     return this.order.subaccount;

@@ -37,6 +37,8 @@ import type { RecordBytes } from './changes.js';
 import { accountKey, GLOBALS_KEY, nonceKey } from './record-keys.js';
 import { OrderRecord } from './order-record.js';
 import type { EngineState } from './state.js';
+import { NonceSet } from './nonce-set.js';
+import { uintKey, uintOf } from './uint-keys.js';
 import { isWellFormed } from './validate.js';
 
 export { accountKey, GLOBALS_KEY, nonceKey } from './record-keys.js';
@@ -180,7 +182,7 @@ export function recordKeys(s: EngineState): string[] {
   const subs = new Set<Hex>([...s.minNonces.keys(), ...s.linkedSigners.keys(), ...s.riskPlans.keys(), ...s.marginCalls.keys()]);
   for (const a of s.accounts.handles()) {
     subs.add(a.subaccount);
-    for (const n of a.spentNonces ?? []) keys.push(nonceKey(a.subaccount, n));
+    for (const n of a.spentNonces ?? []) keys.push(nonceKey(a.subaccount, uintOf(n)));
   }
   for (const sub of subs) if (encodeAccount(s, sub) !== null) keys.push(accountKey(sub));
   for (const h of s.orders.keys()) keys.push(h);
@@ -210,8 +212,9 @@ export function importRecord(s: EngineState, key: string, bytes: RecordBytes): v
       const nonce = key.slice(67);
       if (!isHex(sub, 32) || !/^[0-9a-f]{16}$/.test(nonce)) bad(`bad nonce key ${key.slice(0, 20)}`);
       const account = s.accounts.of(sub as Hex);
-      if (bytes === null) account.spentNonces?.delete(BigInt(`0x${nonce}`));
-      else (account.spentNonces ??= new Set()).add(BigInt(`0x${nonce}`));
+      const k = uintKey(BigInt(`0x${nonce}`));
+      if (bytes === null) account.spentNonces?.delete(k);
+      else (account.spentNonces ??= new NonceSet()).add(k);
       return;
     }
     default:

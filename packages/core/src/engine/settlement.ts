@@ -87,12 +87,16 @@ export class GridFill implements ProposedFill {
     return this.takerAccount.subaccount;
   }
 
+  // read by the risk check, settlement and the event: made once
+  private amountX18: bigint | undefined = undefined;
+  private quoteX18: bigint | undefined = undefined;
+
   get amount(): bigint {
-    return BigInt(this.lots) * this.grid.lotSize;
+    return (this.amountX18 ??= BigInt(this.lots) * this.grid.lotSize);
   }
 
   get quote(): bigint {
-    return BigInt(this.units) * this.grid.unit;
+    return (this.quoteX18 ??= BigInt(this.units) * this.grid.unit);
   }
 }
 

@@ -45,11 +45,11 @@ export function restoreState(s: EngineState, snap: EngineSnapshot): void {
   );
 }
 
-/** Loads records into a freshly constructed state; the commitment is computed over them afresh. */
+/** Loads records into a freshly constructed state. */
 export function restoreRecords(s: EngineState, records: Iterable<[string, Uint8Array]>): void {
   const seen = new Set<string>();
   const orders: Array<[string, Uint8Array]> = [];
-  s.changes.muted = true;
+  s.changes.mute(true);
   try {
     for (const [key, bytes] of records) {
       if (seen.has(key)) bad(`duplicate record ${key.slice(0, 24)}`);
@@ -65,14 +65,16 @@ export function restoreRecords(s: EngineState, records: Iterable<[string, Uint8A
     if (err instanceof KestrelError) throw err;
     bad(err instanceof Error ? err.message : String(err));
   } finally {
-    s.changes.muted = false;
+    s.changes.mute(false);
   }
   for (const id of s.assets.keys()) {
     const totals = s.accounts.scaledTotals(id);
     const pool = s.accounts.pool(id);
     if (pool.supplyScaled !== totals.supplyScaled || pool.borrowScaled !== totals.borrowScaled) bad(`pool of asset ${id} does not add up to its balances`);
   }
-  for (const key of seen) s.changes.forCommitment.add(key);
+  // the records are what a store holds: what changes from here on is owed to it (the commitment
+  // is computed over them when first asked for)
+  s.changes.startStore();
 }
 
 /** An open order record's sequence (its last 8 bytes; records.ts), 0 for a finished order's. */

@@ -15,8 +15,10 @@ import { Changes } from './changes.js';
 import { Commitment } from './commitment.js';
 import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { accountKey, nonceKey } from './record-keys.js';
-import { OpenTotals } from './open-totals.js';
+import { NonceSet } from './nonce-set.js';
+import { bySequence, NONE, OpenOrders, type OwnerCount } from './open-orders.js';
 import { FillPricer } from './settlement.js';
+import { uintKey, uintOf } from './uint-keys.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_STALENESS, MAX_PLAN_SLIPPAGE_BPS, type AssetConfig, type EngineConfig, type MarketConfig } from './types.js';
 
 export interface MarketState {
@@ -45,13 +47,13 @@ export class EngineState {
   private readonly tombstoneExpiries: Array<[bigint, Hex]> = [];
   /** orders that left the hot state and that no reader has taken yet (Engine.takeFinished) */
   readonly finished = new Map<Hex, OrderRecord>();
-  /** orders changed since the last eviction */
-  private readonly touchedOrders = new Set<OrderRecord>();
+  /** orders changed since the last eviction, each once (its `touched` mark) */
+  private touchedOrders: OrderRecord[] = [];
   /** which records changed: for the commitment, for a node's store, for undo (its encoder is set by the engine) */
   readonly changes = new Changes();
   readonly commitment = new Commitment();
   /** open orders per subaccount, and per subaccount and clientId */
-  readonly openBySub = new Map<Hex, OpenOrders>();
+  readonly openBySub = new Map<Hex, OpenOrders<OrderRecord>>();
   /** balances, lending pools and perp positions */
   readonly accounts: Accounts;
   /** index price per market, X18 (absent = never set) */
@@ -61,10 +63,10 @@ export class EngineState {
   readonly maxOpenOrders: number;
   readonly maxOpenOrdersPerOwner: number;
   /** open orders per owner address (the subaccount's first 20 bytes), all its subaccounts together */
-  readonly openByOwner = new Map<string, number>();
+  readonly openByOwner = new Map<string, OwnerCount>();
   readonly minNonces: Map<Hex, bigint> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
-  /** (subaccount, nonce) spent since the engine last cancelled the open orders sharing them */
-  readonly justSpent: Array<[Hex, bigint]> = [];
+  /** orders whose nonce was spent since the engine last cancelled the open orders sharing it */
+  readonly justSpent: OrderRecord[] = [];
   /** linked signers by subaccount: a lower-case address and an expiry (0 = none) */
   readonly linkedSigners: Map<Hex, { signer: Hex; expiry: bigint }> = new AccountMap((sub) => this.changes.touch(accountKey(sub)));
   /** each subaccount's latest risk plan (spec/de-risking.md), subaccount lower-cased */
@@ -141,12 +143,14 @@ export class EngineState {
 
   /** How many open orders a subaccount holds. */
   openCount(subaccount: Hex): number {
-    return this.openBySub.get(subaccount)?.all.size ?? 0;
+    return this.openBySub.get(subaccount)?.size ?? 0;
   }
 
   /** How many open orders all the subaccounts of the subaccount's owner hold. */
   openCountOfOwner(subaccount: Hex): number {
-    return this.openByOwner.get(subaccount.slice(0, 42)) ?? 0;
+    const open = this.openBySub.get(subaccount);
+    if (open !== undefined) return open.owner.n;
+    return this.openByOwner.get(subaccount.slice(0, 42))?.n ?? 0;
   }
 
   /**
@@ -155,7 +159,8 @@ export class EngineState {
    * nonce may trade. Spent nonces are derived from the orders (rebuilt on restore), never hashed.
    */
   nonceSpent(subaccount: Hex, nonce: bigint): boolean {
-    return this.accounts.find(subaccount)?.spentNonces?.has(nonce) === true;
+    const spent = this.accounts.find(subaccount)?.spentNonces;
+    return spent?.has(uintKey(nonce)) === true;
   }
 
   /** Marks an order filled and spends its nonce. */
@@ -168,21 +173,22 @@ export class EngineState {
   /** Spends an order's nonce (filled in full, or an IOC or FOK order that traded): no order with it may trade again. */
   spendNonce(rec: OrderRecord): void {
     const account = this.accountOf(rec);
-    const nonce = rec.order.nonce;
-    if (account.spentNonces?.has(nonce) !== true) {
-      this.changes.touch(nonceKey(account.subaccount, nonce));
-      (account.spentNonces ??= new Set()).add(nonce);
+    const spent = (account.spentNonces ??= new NonceSet());
+    if (!spent.has(rec.nonceId)) {
+      if (this.changes.tracking) this.changes.touch(nonceKey(account.subaccount, rec.order.nonce));
+      spent.add(rec.nonceId);
     }
-    this.justSpent.push([rec.subaccount, nonce]);
+    this.justSpent.push(rec);
   }
 
   /** Forgets the subaccount's spent nonces below its minNonce: the minNonce refuses them already. */
   forgetSpentBelow(subaccount: Hex, minNonce: bigint): void {
     const spent = this.accounts.find(subaccount)?.spentNonces;
     if (spent === undefined) return;
-    for (const n of [...spent].filter((n) => n < minNonce).sort((a, b) => (a < b ? -1 : 1))) {
+    const below = [...spent].map(uintOf).filter((n) => n < minNonce);
+    for (const n of below.sort((a, b) => (a < b ? -1 : 1))) {
       this.changes.touch(nonceKey(subaccount, n));
-      spent.delete(n);
+      spent.delete(uintKey(n));
     }
   }
 
@@ -197,7 +203,10 @@ export class EngineState {
   touchOrder(rec: OrderRecord): void {
     if (!rec.tracked) return;
     this.changes.touch(rec.hash);
-    this.touchedOrders.add(rec);
+    if (!rec.touched) {
+      rec.touched = true;
+      this.touchedOrders.push(rec);
+    }
   }
 
   /** Keeps a new order record. */
@@ -205,7 +214,8 @@ export class EngineState {
     this.changes.touch(rec.hash);
     rec.tracked = true;
     this.orders.set(rec.hash, rec);
-    this.touchedOrders.add(rec);
+    rec.touched = true;
+    this.touchedOrders.push(rec);
   }
 
   /**
@@ -214,13 +224,15 @@ export class EngineState {
    * changes, so this is no change to track.
    */
   evictFinished(): void {
-    for (const rec of this.touchedOrders) {
+    const touched = this.touchedOrders;
+    this.touchedOrders = [];
+    for (const rec of touched) {
+      rec.touched = false;
       if (rec.isOpen || this.orders.get(rec.hash) !== rec) continue;
       this.orders.delete(rec.hash);
       this.addTombstone(rec.hash, rec.order.expiry);
       this.finished.set(rec.hash, rec);
     }
-    this.touchedOrders.clear();
   }
 
   addTombstone(hash: Hex, expiry: bigint): void {
@@ -246,7 +258,6 @@ export class EngineState {
       if (rec.slot >= 0) this.unrest(rec);
       else this.detach(rec);
       this.orders.delete(hash);
-      this.touchedOrders.delete(rec);
     }
     this.tombstones.delete(hash);
     this.finished.delete(hash);
@@ -276,31 +287,36 @@ export class EngineState {
   index(rec: OrderRecord): void {
     let open = this.openBySub.get(rec.subaccount);
     if (open === undefined) {
-      open = new OpenOrders();
+      const address = rec.subaccount.slice(0, 42);
+      let owner = this.openByOwner.get(address);
+      if (owner === undefined) {
+        owner = { address, n: 0 };
+        this.openByOwner.set(address, owner);
+      }
+      open = new OpenOrders<OrderRecord>(owner);
       this.openBySub.set(rec.subaccount, open);
     }
     open.add(rec);
-    const owner = rec.subaccount.slice(0, 42);
-    this.openByOwner.set(owner, (this.openByOwner.get(owner) ?? 0) + 1);
+    rec.open = open;
+    open.owner.n++;
   }
 
   /** A resting order filled `lots`: its subaccount's open totals follow (open-totals.ts). */
   filled(rec: OrderRecord, lots: number): void {
-    this.openBySub.get(rec.subaccount)?.totals.fill(rec, lots);
+    rec.open?.totals.fill(rec, lots);
   }
 
   /** Drops a resting order from the indexes (the caller removes it from the book). */
   detach(rec: OrderRecord): void {
     rec.slot = -1;
-    const open = this.openBySub.get(rec.subaccount);
-    if (open?.all.has(rec) === true) {
-      const owner = rec.subaccount.slice(0, 42);
-      const n = (this.openByOwner.get(owner) ?? 1) - 1;
-      if (n === 0) this.openByOwner.delete(owner);
-      else this.openByOwner.set(owner, n);
+    const open = rec.open;
+    if (open !== undefined) {
+      rec.open = undefined;
+      const owner = open.owner;
+      if (--owner.n === 0) this.openByOwner.delete(owner.address);
       if (open.delete(rec)) this.openBySub.delete(rec.subaccount);
     }
-    this.expiries.remove(rec);
+    if (rec.heapIndex >= 0) this.expiries.remove(rec);
   }
 
   /** Takes a resting order off its book and out of the indexes. */
@@ -313,7 +329,7 @@ export class EngineState {
   openOf(subaccount: Hex): OrderRecord[] {
     const open = this.openBySub.get(subaccount);
     if (open === undefined) return [];
-    return [...open.all].sort(bySequence);
+    return open.all().sort(bySequence);
   }
 }
 
@@ -370,72 +386,9 @@ function heapPop(h: Array<[bigint, Hex]>): [bigint, Hex] {
   return top;
 }
 
-/** Orders by a key, most keys holding one order (kept unboxed), some several. */
-class OrdersByKey<K> {
-  private readonly map = new Map<K, OrderRecord | Set<OrderRecord>>();
-
-  add(key: K, rec: OrderRecord): void {
-    const cur = this.map.get(key);
-    if (cur === undefined) this.map.set(key, rec);
-    else if (cur instanceof Set) cur.add(rec);
-    else this.map.set(key, new Set([cur, rec]));
-  }
-
-  delete(key: K, rec: OrderRecord): void {
-    const cur = this.map.get(key);
-    if (cur === rec) this.map.delete(key);
-    else if (cur instanceof Set) {
-      cur.delete(rec);
-      if (cur.size === 1) this.map.set(key, cur.values().next().value!);
-    }
-  }
-
-  /** The orders with `key`, by sequence. */
-  get(key: K): OrderRecord[] {
-    const cur = this.map.get(key);
-    if (cur === undefined) return [];
-    return cur instanceof Set ? [...cur].sort(bySequence) : [cur];
-  }
-}
-
-export class OpenOrders {
-  readonly all = new Set<OrderRecord>();
-  /** what the open orders trade if all fill, per market (the resting check's input) */
-  readonly totals = new OpenTotals();
-  private readonly byClientId = new OrdersByKey<bigint>();
-  private readonly byNonce = new OrdersByKey<bigint>();
-
-  add(rec: OrderRecord): void {
-    this.all.add(rec);
-    this.totals.add(rec);
-    this.byClientId.add(rec.order.clientId, rec);
-    this.byNonce.add(rec.order.nonce, rec);
-  }
-
-  /** Removes an order; returns true when none is left. */
-  delete(rec: OrderRecord): boolean {
-    if (this.all.delete(rec)) this.totals.remove(rec);
-    this.byClientId.delete(rec.order.clientId, rec);
-    this.byNonce.delete(rec.order.nonce, rec);
-    return this.all.size === 0;
-  }
-
-  withClientId(clientId: bigint): OrderRecord[] {
-    return this.byClientId.get(clientId);
-  }
-
-  withNonce(nonce: bigint): OrderRecord[] {
-    return this.byNonce.get(nonce);
-  }
-}
-
 /** A subaccount's open orders carrying `clientId`, by sequence. */
-export function openWithClientId(s: EngineState, subaccount: Hex, clientId: bigint): OrderRecord[] {
-  return s.openBySub.get(subaccount)?.withClientId(clientId) ?? [];
-}
-
-export function bySequence(a: OrderRecord, b: OrderRecord): number {
-  return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
+export function openWithClientId(s: EngineState, subaccount: Hex, clientId: bigint): readonly OrderRecord[] {
+  return s.openBySub.get(subaccount)?.withClientId(clientId) ?? NONE;
 }
 
 export const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;

@@ -31,7 +31,8 @@
 import { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { decodeFlags, MAX_TAKER_LIFETIME, TimeInForce, type OrderFlags } from '../flags.js';
-import { isHex, type Hex } from '../hex.js';
+import type { Hex } from '../hex.js';
+import { isHex32 } from './hex-inputs.js';
 import { UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import type { EngineState, MarketState } from './state.js';
 
@@ -48,17 +49,23 @@ export type OrderCheck =
   /** `record`: whether the rejection is recorded under the hash (false for malformed input and replays) */
   | { ok: false; code: ErrorCode; record: boolean };
 
+/** the decoded flags of every small value, made once (null: invalid) */
+const FLAGS: ReadonlyArray<OrderFlags | null> = Array.from({ length: 64 }, (_, f) => {
+  const d = decodeFlags(f);
+  return d === null ? null : Object.freeze(d);
+});
+
 const fail = (code: ErrorCode, record = true): OrderCheck => ({ ok: false, code, record });
 
 const isU64 = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n && v <= UINT64_MAX;
 
 /** Structural checks on untrusted input (check 1). */
-export function isWellFormed(hash: unknown, order: Order): boolean {
+export function isWellFormed(hash: unknown, order: Order, hashChecked = false): boolean {
   return (
-    isHex(hash, 32) &&
+    (hashChecked || isHex32(hash)) &&
     typeof order === 'object' &&
     order !== null &&
-    isHex(order.subaccount, 32) &&
+    isHex32(order.subaccount) &&
     Number.isInteger(order.marketId) &&
     order.marketId >= 0 &&
     order.marketId <= Number(UINT32_MAX) &&
@@ -80,13 +87,13 @@ export function isWellFormed(hash: unknown, order: Order): boolean {
  * Runs checks 1–14 for an order with lower-cased `hash` and `order.subaccount`, as of `now`
  * (the batch's time; a node admitting an order judges it at its own clock).
  */
-export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now): OrderCheck {
-  if (!isWellFormed(hash, order)) return fail(ErrorCode.MALFORMED, false);
+export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint = s.now, hashChecked = false): OrderCheck {
+  if (!isWellFormed(hash, order, hashChecked)) return fail(ErrorCode.MALFORMED, false);
   if (s.knowsOrder(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
   if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
   if (order.subaccount === s.insuranceAccount.subaccount) return fail(ErrorCode.PROTECTED_ACCOUNT);
-  const flags = decodeFlags(order.flags);
+  const flags = order.flags >= 0 && order.flags < FLAGS.length ? FLAGS[order.flags]! : decodeFlags(order.flags);
   if (flags === null) return fail(ErrorCode.INVALID_FLAGS);
   const m = market.config;
   if (flags.reduceOnly && m.kind !== 'PERP') return fail(ErrorCode.UNSUPPORTED_ORDER_TYPE);
