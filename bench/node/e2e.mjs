@@ -92,7 +92,12 @@ function request(url, body, retried = false) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: body === undefined ? 'GET' : 'POST', agent, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      // a retry goes on a connection of its own: the pool may hold more that the server closed
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        agent: retried ? false : agent,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -171,6 +176,11 @@ for (let i = 0; i < RESTING; i++) {
 await offer(resting, 2_000, (i) => i % 2);
 const bookOk = posted.filter((p) => p.status === 200).length;
 log(`book: ${bookOk.toLocaleString('en-US')} of ${RESTING.toLocaleString('en-US')} resting orders accepted`);
+// the flow starts on an empty mempool: its orders do not queue behind the book's
+const drainBy = now() + 120_000;
+while (now() < drainBy && (await Promise.all([0, 1].map(metrics))).some((m) => m.get('kestrel_mempool_size') > 0)) {
+  await new Promise((r) => setTimeout(r, 250));
+}
 
 // ---------------------------------------------------------------- flow
 log(`signing ${(PAIRS * SECONDS).toLocaleString('en-US')} crossing pairs`);
@@ -322,6 +332,11 @@ console.log(`batch interval       ${ms(interval)} achieved (${batches} batches) 
 const perBatch = (p) => (batches > 0 ? ((phasesAfter.get(phaseKey(p)) - phasesBefore.get(phaseKey(p))) * 1000) / batches : NaN);
 console.log(`leader's tick        ${PHASES.map((p) => `${p} ${perBatch(p).toFixed(1)}`).join(', ')} ms per batch (mean, during the flow)`);
 const lag = (m, q) => (m.get(`kestrel_event_loop_delay_${q}_seconds`) ?? NaN) * 1000;
+const sumOf = (m, prefix) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((t, [, v]) => t + v, 0);
+const refusedAt = (m) => [...m].filter(([k]) => k.startsWith('kestrel_inputs_refused_total')).map(([k, v]) => `${k.slice(29)} ${v}`);
+console.log(
+  `delivery (to flow end) follower re-sent ${sumOf(loopDelay[1], 'kestrel_relay_sent_total')} inputs by relay; leader refused: ${refusedAt(loopDelay[0]).join(', ') || 'none'}`,
+);
 console.log(
   `event loop delay     ${loopDelay.map((m, n) => `${n === 0 ? 'leader' : 'follower'} p99 ${ms(lag(m, 'p99'))}, max ${ms(lag(m, 'max'))}`).join('; ')} (since start)`,
 );
