@@ -319,6 +319,19 @@ const settledLatency = flowOk.flatMap((p) => {
   const at = [seenSettled[0].get(b), seenSettled[1].get(b)];
   return at.every((t) => t !== undefined) ? [Math.max(...at) - p.start] : [];
 });
+// the slowest orders' batches: when the leader and the follower each saw them settled, and how
+// long after the leader first reported the batch (where a tail comes from)
+const slow = new Map();
+for (const p of flowOk) {
+  const b = batchOf.get(p.hash);
+  const at = [seenSettled[0].get(b), seenSettled[1].get(b)];
+  if (b === undefined || at.some((t) => t === undefined) || Math.max(...at) - p.start < 2_000) continue;
+  const e = slow.get(b) ?? { orders: 0, earliestPost: p.start, at };
+  e.orders++;
+  e.earliestPost = Math.min(e.earliestPost, p.start);
+  slow.set(b, e);
+}
+const slowBatches = [...slow].sort((x, y) => y[1].orders - x[1].orders).slice(0, 3);
 const batches = Number(BigInt(lastBatch) - BigInt(firstBatch));
 const interval = batches > 0 ? (flowEnd - flowStart) / batches : NaN;
 const ms = (v) => `${v.toFixed(1)} ms`;
@@ -343,6 +356,12 @@ console.log(
 console.log(
   `POST→settled, both   p50 ${ms(pct(settledLatency, 50))} (${(pct(settledLatency, 50) / INTERVAL).toFixed(1)} intervals), p99 ${ms(pct(settledLatency, 99))} (${(pct(settledLatency, 99) / INTERVAL).toFixed(1)} intervals); ${settledLatency.length.toLocaleString('en-US')} orders`,
 );
+for (const [b, e] of slowBatches) {
+  const built = seenBatch.get(b);
+  console.log(
+    `  slow batch ${b}: ${e.orders} orders over 2 s; built ${((built ?? NaN) - e.earliestPost).toFixed(0)} ms after its first order's POST, settled as seen by leader +${(e.at[0] - built).toFixed(0)} ms, follower +${(e.at[1] - built).toFixed(0)} ms`,
+  );
+}
 const codes = [...new Set(flow.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none';
 console.log(`flow refusals        ${flow.length - flowOk.length} (HTTP ${codes})`);
 console.log(`refusals, all phases ${[...refusals].map(([k, v]) => `${k} × ${v}`).join(', ') || 'none'}`);
