@@ -196,19 +196,26 @@ const seenSettled = [new Map(), new Map()]; // batchId → when each node first 
 const seenBatch = new Map(); // batchId → when the leader first reported it
 const batchOf = new Map(); // order hash → batch id
 let watching = true;
+// two loops: the heights are polled on their own, so that fetching a batch's inputs (a large
+// answer) never delays when a height is first seen
 const watcher = (async () => {
-  const fetched = new Set();
   while (watching) {
-    const t = now();
     await Promise.all(
       [0, 1].map(async (n) => {
         const h = await health(n).catch(() => null);
         if (!h) return;
+        const t = now();
         const settled = BigInt(h.lastSettledBatchId);
         for (let b = settled; b > 0n && !seenSettled[n].has(b); b--) seenSettled[n].set(b, t);
         if (n === 0) for (let b = BigInt(h.lastBatchId); b > 0n && !seenBatch.has(b); b--) seenBatch.set(b, t);
       }),
     );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+})();
+const fetcher = (async () => {
+  const fetched = new Set();
+  while (watching) {
     for (const b of seenBatch.keys()) {
       if (fetched.has(b)) continue;
       fetched.add(b);
@@ -246,7 +253,7 @@ while (now() < settleBy && !flow.every((p) => p.status !== 200 || [0, 1].every((
   await new Promise((r) => setTimeout(r, 100));
 }
 watching = false;
-await watcher;
+await Promise.all([watcher, fetcher]);
 
 // ---------------------------------------------------------------- burst
 log(`measuring signature recovery and a ${BURST_SECONDS} s burst`);
@@ -347,8 +354,11 @@ console.log(`leader's tick        ${PHASES.map((p) => `${p} ${perBatch(p).toFixe
 const lag = (m, q) => (m.get(`kestrel_event_loop_delay_${q}_seconds`) ?? NaN) * 1000;
 const sumOf = (m, prefix) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((t, [, v]) => t + v, 0);
 const refusedAt = (m) => [...m].filter(([k]) => k.startsWith('kestrel_inputs_refused_total')).map(([k, v]) => `${k.slice(29)} ${v}`);
+const relayAnswers = [...loopDelay[1]]
+  .filter(([k]) => k.startsWith('kestrel_relay_results_total'))
+  .map(([k, v]) => `${/status="(\w+)"/.exec(k)?.[1]} ${v}`);
 console.log(
-  `delivery (to flow end) follower re-sent ${sumOf(loopDelay[1], 'kestrel_relay_sent_total')} inputs by relay; leader refused: ${refusedAt(loopDelay[0]).join(', ') || 'none'}`,
+  `delivery (to flow end) follower re-sent ${sumOf(loopDelay[1], 'kestrel_relay_sent_total')} inputs by relay (answered: ${relayAnswers.join(', ') || 'none'}); leader refused: ${refusedAt(loopDelay[0]).join(', ') || 'none'}`,
 );
 console.log(
   `event loop delay     ${loopDelay.map((m, n) => `${n === 0 ? 'leader' : 'follower'} p99 ${ms(lag(m, 'p99'))}, max ${ms(lag(m, 'max'))}`).join('; ')} (since start)`,
@@ -359,7 +369,7 @@ console.log(
 for (const [b, e] of slowBatches) {
   const built = seenBatch.get(b);
   console.log(
-    `  slow batch ${b}: ${e.orders} orders over 2 s; built ${((built ?? NaN) - e.earliestPost).toFixed(0)} ms after its first order's POST, settled as seen by leader +${(e.at[0] - built).toFixed(0)} ms, follower +${(e.at[1] - built).toFixed(0)} ms`,
+    `  slow batch ${b} (${((built ?? NaN) - flowStart).toFixed(0)} ms into the flow): ${e.orders} orders over 2 s; built ${((built ?? NaN) - e.earliestPost).toFixed(0)} ms after its first order's POST, settled as seen by leader +${(e.at[0] - built).toFixed(0)} ms, follower +${(e.at[1] - built).toFixed(0)} ms`,
   );
 }
 const codes = [...new Set(flow.filter((p) => p.status !== 200).map((p) => p.status))].join(', ') || 'none';
