@@ -180,6 +180,7 @@ export class Relay {
   /** A sequencer's refusal is final: the input leaves the mempool, an order recorded `rejected` with the code. */
   private async apply(input: SignedInput, result: RelayResult, fromSequencer: boolean): Promise<void> {
     this.r.onResult?.(result, fromSequencer);
+    if (fromSequencer && (result.status === 'accepted' || result.status === 'known')) this.schedule.held(input.hash, this.now());
     if (result.status !== 'refused' || !fromSequencer || !this.r.ledger.mempool.has(input.hash)) return;
     const code = result.code ?? ErrorCode.SETTLEMENT_REFUSED;
     if (input.type === 'order') await this.r.ledger.recordReject(input, code);

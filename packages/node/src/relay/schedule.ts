@@ -58,6 +58,16 @@ export class ResendSchedule {
     e.dueAt = now + this.waitAfter(e.sends);
   }
 
+  /**
+   * The sequencer said it holds the input (admitted now, or pending there already): asking again
+   * before `maxBackoffMs` would only load it. It is still followed — a sequencer that loses it
+   * (its disk, a handover) is asked again — until it leaves this node's mempool.
+   */
+  held(hash: Hex, now: number): void {
+    const e = this.entries.get(hash);
+    if (e) e.dueAt = Math.max(e.dueAt, now + this.policy.maxBackoffMs);
+  }
+
   /** The wait after the `sends`-th send: firstResendMs × 2^sends, at most maxBackoffMs. */
   waitAfter(sends: number): number {
     const { firstResendMs, maxBackoffMs } = this.policy;

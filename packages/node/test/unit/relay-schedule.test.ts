@@ -44,6 +44,21 @@ describe('re-send schedule', () => {
     expect(s.size).toBe(1);
   });
 
+  it('puts an input the sequencer holds at least maxBackoffMs away, never nearer than it was', () => {
+    const s = new ResendSchedule(policy);
+    s.sync([h(1), h(2)], 0);
+    s.held(h(1), 500);
+    expect(s.get(h(1))).toEqual({ sends: 0, dueAt: 30_500 });
+    expect(s.due(30_499, 10)).toEqual([h(2)]);
+    expect(s.due(30_500, 10)).toEqual([h(1), h(2)]);
+    // a wait already longer is kept
+    for (let i = 0; i < 8; i++) s.sent(h(2), 1_000);
+    s.held(h(2), 0);
+    expect(s.get(h(2))!.dueAt).toBe(31_000);
+    s.held(h(9), 0); // not followed: nothing to do
+    expect(s.get(h(9))).toBeUndefined();
+  });
+
   it('lists at most max due inputs, in the order they arrived', () => {
     const s = new ResendSchedule(policy);
     s.sync([h(5), h(3), h(4)], 0);

@@ -162,10 +162,17 @@ describe('relay', () => {
     t = 1_000;
     await follower.relay.round();
     expect(leader.answered).toHaveLength(3);
+    // the sequencer holds a: it is not asked again before maxBackoffMs; c (busy) is
+    expect(follower.relay.schedule.get(a.hash)).toEqual({ sends: 1, dueAt: DEFAULT_RELAY_LIMITS.maxBackoffMs });
     t = 2_000;
     await follower.relay.round();
-    expect(leader.answered.slice(3)).toEqual(['known', 'busy:MEMPOOL_FULL']);
+    expect(leader.answered.slice(3)).toEqual(['busy:MEMPOOL_FULL']);
     expect(follower.relay.schedule.get(c.hash)).toEqual({ sends: 2, dueAt: 2_000 + 4_000 });
+    // still pending here after maxBackoffMs (no batch took it): asked again, and it is known there
+    t = DEFAULT_RELAY_LIMITS.maxBackoffMs;
+    await follower.relay.round();
+    expect(leader.answered.slice(4)).toEqual(['known', 'busy:MEMPOOL_FULL']);
+    expect(follower.relay.schedule.get(a.hash)).toEqual({ sends: 2, dueAt: t + DEFAULT_RELAY_LIMITS.maxBackoffMs });
   });
 
   it('does not drop an input for a peer that claims to sequence without an operator signature', async () => {
