@@ -2,5 +2,10 @@
 
 /** Largest request body the node accepts, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Most orders in one `POST /v1/orders/batch`: a market maker's refresh of both sides of a ladder;
+ * 50 orders of under 1 KiB each stay well within MAX_BODY_BYTES.
+ */
+export const MAX_ORDERS_PER_REQUEST = 50;
 /** Most order hashes in one signed cancel. */
 export const MAX_CANCEL_HASHES = 256;

@@ -25,6 +25,19 @@ export interface PlaceOrderBody {
   signature: Hex;
 }
 
+/** `POST /v1/orders/batch`: 1 to `MAX_ORDERS_PER_REQUEST` signed orders, admitted in this order. */
+export interface PlaceOrdersBody {
+  orders: PlaceOrderBody[];
+}
+
+/** One order's fate in a `placeOrders` answer: accepted like `placeOrder`, or refused with the error `placeOrder` would have answered. */
+export type PlaceOrderResult = { orderHash: Hex; status: 'pending' } | { orderHash: Hex | null; error: ErrorBody['error'] };
+
+/** One result per order of the request, in its order. */
+export interface PlaceOrdersResponse {
+  results: PlaceOrderResult[];
+}
+
 export type CancelBody = { cancel: CancelWire; signature: Hex } | { cancelAll: CancelAllWire; signature: Hex };
 
 export interface PlaceOrderResponse {

@@ -343,6 +343,23 @@ export class KestrelNode {
     });
   }
 
+  /**
+   * Several signed inputs of one client request: admitted in the order given, their signatures
+   * recovered together; each admitted one is gossiped. Resolves, per input, to undefined
+   * (admitted) or its refusal.
+   */
+  async submitAll(inputs: readonly SignedInput[]): Promise<Array<Error | undefined>> {
+    const outcomes = await this.admission.admitAll(inputs, 'api');
+    for (const [i, input] of inputs.entries()) {
+      if (outcomes[i] !== undefined) continue;
+      this.count.submitted();
+      void this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
+        this.log.warn('gossip publish failed', { error: err.message });
+      });
+    }
+    return outcomes;
+  }
+
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
     // admission counts what it refuses; a payload that is not an input never reaches it

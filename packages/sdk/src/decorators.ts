@@ -26,6 +26,7 @@ import { getOrder, type GetOrderParameters, type GetOrderReturnType } from './ac
 import { mintTestTokens, type MintTestTokensParameters, type MintTestTokensReturnType } from './actions/mintTestTokens.js';
 import { placeMarketOrder, type PlaceMarketOrderParameters, type PlaceMarketOrderReturnType } from './actions/placeMarketOrder.js';
 import { placeOrder, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
+import { placeOrders, type PlaceOrdersParameters, type PlaceOrdersReturnType } from './actions/placeOrders.js';
 import { requestWithdrawal, type RequestWithdrawalParameters, type RequestWithdrawalReturnType } from './actions/requestWithdrawal.js';
 import { signOrder, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
 import { waitForOrder, type WaitForOrderParameters, type WaitForOrderReturnType } from './actions/waitForOrder.js';
@@ -53,6 +54,8 @@ export interface KestrelActions {
   signOrder(parameters: SignOrderParameters): Promise<SignOrderReturnType>;
   /** Builds, signs and sends an order, or sends a signed one. See {@link placeOrder}. */
   placeOrder(parameters: PlaceOrderParameters): Promise<PlaceOrderReturnType>;
+  /** Sends up to 50 orders in one request, each judged on its own. See {@link placeOrders}. */
+  placeOrders(parameters: PlaceOrdersParameters): Promise<PlaceOrdersReturnType>;
   /** Signed off-chain cancel of orders by hash. See {@link cancelOrders}. */
   cancelOrders(parameters: CancelOrdersParameters): Promise<CancelOrdersReturnType>;
   /** An IOC order at the best opposite price plus a slippage. See {@link placeMarketOrder}. */
@@ -108,6 +111,7 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     buildOrder: (p) => buildOrder(client, p),
     signOrder: (p) => signOrder(client, p),
     placeOrder: (p) => placeOrder(client, p),
+    placeOrders: (p) => placeOrders(client, p),
     placeMarketOrder: (p) => placeMarketOrder(client, p),
     cancelByClientId: (p) => cancelByClientId(client, p),
     cancelOrders: (p) => cancelOrders(client, p),

@@ -84,6 +84,13 @@ export {
 } from './actions/buildOrder.js';
 export { signOrder, type SignedOrder, type SignOrderErrorType, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
 export { placeOrder, type PlaceOrderErrorType, type PlaceOrderParameters, type PlaceOrderReturnType } from './actions/placeOrder.js';
+export {
+  placeOrders,
+  type PlaceOrdersErrorType,
+  type PlaceOrdersParameters,
+  type PlaceOrdersResult,
+  type PlaceOrdersReturnType,
+} from './actions/placeOrders.js';
 export { freezeIfStalled, type FreezeIfStalledErrorType, type FreezeIfStalledParameters, type FreezeIfStalledReturnType } from './actions/freezeIfStalled.js';
 export { exit, type ExitErrorType, type ExitParameters, type ExitReturnType } from './actions/exit.js';
 export { claimPayout, type ClaimPayoutErrorType, type ClaimPayoutParameters, type ClaimPayoutReturnType } from './actions/claimPayout.js';
@@ -161,6 +168,7 @@ export {
   endpoints,
   MAX_BODY_BYTES,
   MAX_CANCEL_HASHES,
+  MAX_ORDERS_PER_REQUEST,
   signatureFromWire,
   orderToWire,
   orderFromWire,
@@ -182,6 +190,9 @@ export {
   type PlaceOrderBody,
   type CancelBody,
   type PlaceOrderResponse,
+  type PlaceOrdersBody,
+  type PlaceOrderResult,
+  type PlaceOrdersResponse,
   type CancelResponse,
   type OrderStatusName,
   type OrderStatusResponse,

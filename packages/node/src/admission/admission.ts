@@ -54,6 +54,49 @@ export class Admission {
     }
   }
 
+  /**
+   * Admits several inputs of one client request, as `admit` would one after the other, but with
+   * their signatures recovered together (the pool's workers run them in parallel): each input is
+   * checked and enters the mempool in the order given, so an input can be refused as a duplicate
+   * of one before it. Resolves, per input, to undefined (admitted) or its refusal.
+   */
+  async admitAll(inputs: readonly SignedInput[], source: Exclude<Source, 'disk'>): Promise<Array<Error | undefined>> {
+    // each settles to its signer or its refusal: none is left rejected while an earlier one is awaited
+    const signers = inputs.map((input) =>
+      (async () => {
+        this.precheck(input);
+        return this.d.recover(input.hash, input.signature);
+      })().then(
+        (signer) => ({ signer }),
+        (err: unknown) => ({ err: err as Error }),
+      ),
+    );
+    const outcomes: Array<Promise<Error | undefined>> = [];
+    for (const [i, input] of inputs.entries()) {
+      const recovered = await signers[i]!;
+      try {
+        if ('err' in recovered) throw recovered.err;
+        assertSigned(input, recovered.signer, (s, k) => this.d.ledger.engine.canSign(s, k));
+        this.precheck(input);
+        // into the mempool now, in order; the disk writes go together
+        outcomes.push(
+          this.d.ledger.admit(input).then(
+            () => undefined,
+            (err: unknown) => this.refusal(source, err, input.hash),
+          ),
+        );
+      } catch (err) {
+        outcomes.push(Promise.resolve(this.refusal(source, err, input.hash)));
+      }
+    }
+    return Promise.all(outcomes);
+  }
+
+  private refusal(source: Source, err: unknown, hash: Hex): Error {
+    this.refused(source, err, hash);
+    return err as Error;
+  }
+
   private refused(source: Source, err: unknown, hash?: Hex): void {
     const code = err instanceof KestrelError ? err.code : ErrorCode.INTERNAL;
     this.d.onRefused?.(source, verdictOf(err), code, hash);

@@ -15,6 +15,11 @@ export interface Request {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /**
+   * Spends `n` more of this client's allowance for its kind of request (a request that carries
+   * several inputs pays for each); throws RATE_LIMITED, spending nothing, when it has fewer.
+   */
+  charge(n: number): void;
 }
 
 export type Handler = (req: Request) => Promise<unknown> | unknown;
@@ -159,11 +164,14 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
           return;
         }
         const limiter = method === 'POST' ? limiters.writes : limiters.reads;
-        if (limiter && !limiter.take(req.socket.remoteAddress ?? '')) {
-          throw new KestrelError(ErrorCode.RATE_LIMITED, 'too many requests; slow down', {});
-        }
+        const client = req.socket.remoteAddress ?? '';
+        const charge = (n: number): void => {
+          if (limiter && n > 0 && !limiter.take(client, n))
+            throw new KestrelError(ErrorCode.RATE_LIMITED, 'too many requests; slow down', n > 1 ? { cost: n } : {});
+        };
+        charge(1);
         const body = method === 'POST' ? await readBody(req) : undefined;
-        const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body });
+        const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body, charge });
         if (out instanceof TextBody) {
           res.writeHead(200, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.text) });
           res.end(out.text);

@@ -34,6 +34,10 @@ import {
   type OrderStatusName,
   type OrderStatusResponse,
   type PlaceOrderResponse,
+  type PlaceOrderResult,
+  type PlaceOrdersResponse,
+  type ErrorBody,
+  MAX_ORDERS_PER_REQUEST,
   type RiskPlanResponse,
   type RiskResponse,
 } from '@kestrel/api';
@@ -44,7 +48,7 @@ import type { Metrics } from '../util/metrics.js';
 import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
 import { batchResponse } from './batch-view.js';
-import { Router, TextBody, type Request } from './http.js';
+import { errorBody, Router, TextBody, type Request } from './http.js';
 
 /** What the API reads of its node and the one thing it asks of it (submit): nothing else. */
 export interface ApiNode {
@@ -59,6 +63,8 @@ export interface ApiNode {
   readonly follower: Pick<Follower, 'diverged'> | null;
   /** admits a client's signed input: checks, signature, mempool, gossip (throws the refusal) */
   submit(input: SignedInput): Promise<void>;
+  /** admits several, in order (per input: undefined when admitted, else its refusal) */
+  submitAll(inputs: readonly SignedInput[]): Promise<Array<Error | undefined>>;
 }
 
 /** Most price levels a book request returns per side. */
@@ -80,6 +86,26 @@ function marketIdParam(node: ApiNode, raw: string | undefined): number {
 function hashParam(raw: string | undefined, name: string): Hex {
   if (!isHex(raw, 32)) throw new KestrelError(ErrorCode.MALFORMED, `${name}: expected 32 bytes of 0x hex`);
   return raw.toLowerCase() as Hex;
+}
+
+/** A signed order of a request body, as an input of a listed market (throws the refusal). */
+function placedOrder(node: ApiNode, body: Record<string, unknown>): SignedInput {
+  const order = orderFromWire(body.order);
+  const signature = signatureFromWire(body.signature);
+  if (!node.listing.markets.some((m) => m.marketId === order.marketId)) {
+    throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${order.marketId}`);
+  }
+  return orderInput(node.domainSep, order, signature);
+}
+
+/**
+ * A refusal as the error body `placeOrder` would answer. Anything unexpected is that order's
+ * INTERNAL (admission counted it): the request's other orders keep their answers, since some may
+ * be in the mempool already.
+ */
+function refusalOf(err: unknown): ErrorBody['error'] {
+  if (err instanceof KestrelError) return errorBody(err.code, err.message, err.details).error;
+  return errorBody(ErrorCode.INTERNAL, 'internal error').error;
 }
 
 /** Where an order stands: pending in the mempool, open in the engine, or finished (from the archive). */
@@ -153,15 +179,37 @@ export function buildRouter(node: ApiNode): Router {
   });
 
   r.route(endpoints.placeOrder, async (req): Promise<PlaceOrderResponse> => {
-    const body = bodyObject(req);
-    const order = orderFromWire(body.order);
-    const signature = signatureFromWire(body.signature);
-    if (!node.listing.markets.some((m) => m.marketId === order.marketId)) {
-      throw new KestrelError(ErrorCode.UNKNOWN_MARKET, `unknown market ${order.marketId}`);
-    }
-    const input = orderInput(node.domainSep, order, signature);
+    const input = placedOrder(node, bodyObject(req));
     await node.submit(input);
     return { orderHash: input.hash, status: 'pending' };
+  });
+
+  // Each order is judged on its own, as if posted alone, in the order given; the answer is 200
+  // with one result per order unless the request itself is not a list of orders.
+  r.route(endpoints.placeOrders, async (req): Promise<PlaceOrdersResponse> => {
+    const list = bodyObject(req).orders;
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ORDERS_PER_REQUEST) {
+      throw new KestrelError(ErrorCode.MALFORMED, `orders: expected 1 to ${MAX_ORDERS_PER_REQUEST} signed orders`, { limit: MAX_ORDERS_PER_REQUEST });
+    }
+    req.charge(list.length - 1); // the request paid for one
+    const results: PlaceOrderResult[] = list.map(() => ({ orderHash: null, error: errorBody(ErrorCode.INTERNAL, 'not judged').error }));
+    const inputs: SignedInput[] = [];
+    const at: number[] = [];
+    for (const [i, item] of list.entries()) {
+      try {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new KestrelError(ErrorCode.MALFORMED, 'expected {order, signature}');
+        inputs.push(placedOrder(node, item as Record<string, unknown>));
+        at.push(i);
+      } catch (err) {
+        results[i] = { orderHash: null, error: refusalOf(err) };
+      }
+    }
+    const outcomes = await node.submitAll(inputs);
+    for (const [k, input] of inputs.entries()) {
+      const err = outcomes[k];
+      results[at[k]!] = err === undefined ? { orderHash: input.hash, status: 'pending' } : { orderHash: input.hash, error: refusalOf(err) };
+    }
+    return { results };
   });
 
   r.route(endpoints.order, async (req) => {

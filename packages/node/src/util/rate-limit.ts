@@ -19,8 +19,8 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Takes one token for `client`; false when its bucket is empty. */
-  take(client: string): boolean {
+  /** Takes `n` tokens for `client` (all or none); false when its bucket holds fewer. */
+  take(client: string, n = 1): boolean {
     const t = this.now();
     let b = this.buckets.get(client);
     if (b === undefined) {
@@ -31,8 +31,8 @@ export class RateLimiter {
       b.tokens = Math.min(this.limit.burst, b.tokens + ((t - b.at) / 1000) * this.limit.perSecond);
       b.at = t;
     }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (b.tokens < n) return false;
+    b.tokens -= n;
     return true;
   }
 }

@@ -123,6 +123,43 @@ describe('bad input', () => {
     expect(metrics).toMatch(/^kestrel_inputs_refused_total\{code="DUPLICATE_ORDER",source="api",verdict="IGNORE"\} [1-9]\d*$/m);
   });
 
+  it('places several orders in one request, each judged on its own and taken in the order given', async () => {
+    const batch = async (items: unknown[]) => postRaw(`${api}/v1/orders/batch`, JSON.stringify({ orders: items }));
+    const first = JSON.parse(await signed(order({ nonce: 10n }))) as unknown;
+    const last = JSON.parse(await signed(order({ nonce: 13n, price: parseX18('1499') }))) as unknown;
+    const res = await batch([
+      first,
+      JSON.parse(await signed(order({ nonce: 11n, price: parseX18('1500.005') }))),
+      first,
+      JSON.parse(await signed(order({ nonce: 12n }), `0x${'42'.repeat(32)}`)),
+      last,
+      { order: 5 },
+    ]);
+    expect(res.status).toBe(200);
+    const results = res.body.results as Array<{ orderHash: string | null; status?: string; error?: { code: string } }>;
+    expect(results.map((r) => r.status ?? r.error?.code)).toEqual(['pending', 'OFF_TICK', 'DUPLICATE_ORDER', 'INVALID_SIGNATURE', 'pending', 'MALFORMED']);
+    expect(results[0]!.orderHash).toBe(results[2]!.orderHash);
+    expect(results[5]!.orderHash).toBeNull();
+    // both accepted orders rest, the first ahead of the second in sequence
+    const placed = await Promise.all(
+      [results[0]!, results[4]!].map((r) =>
+        eventually(
+          () => getJson<{ status: string; sequence: string | null }>(`${api}/v1/orders/${r.orderHash}`),
+          (o) => o.body.status === 'open',
+          'a batched order rests',
+        ),
+      ),
+    );
+    expect(BigInt(placed[0]!.body.sequence!)).toBeLessThan(BigInt(placed[1]!.body.sequence!));
+    // a request that is not 1 to 50 orders is refused whole
+    for (const items of [[], Array.from({ length: 51 }, () => ({ order: 5 }))]) {
+      const bad = await batch(items);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error?.code).toBe('MALFORMED');
+    }
+    expect((await postRaw(`${api}/v1/orders/batch`, JSON.stringify({ orders: 'all' }))).body.error?.code).toBe('MALFORMED');
+  });
+
   it('lets a signed cancel act once, and refuses one with a stale timestamp', async () => {
     const account = privateKeyToAccount(devnet.traders[0]!.privateKey);
     const subaccount = makeSubaccount(account.address, 'main');

@@ -257,6 +257,32 @@ describe('a trade across two nodes', () => {
     expect(book.body.asks.some(([price]) => price === '2500')).toBe(false);
   });
 
+  it('a market maker quotes a ladder in one request: each order judged on its own, the accepted ones rest on both nodes', async () => {
+    // an order this client sent before: the node refuses it again, and only it
+    const earlier = await seller.signOrder({ order: await seller.buildOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2603', amount: '0.1' }) });
+    await seller.placeOrder(earlier);
+    const results = await seller.placeOrders({
+      orders: [
+        { symbol: 'WETH/USDC', side: 'sell', price: '2601', amount: '0.1' },
+        { symbol: 'WETH/USDC', side: 'sell', price: '2602', amount: '0.1' },
+        earlier,
+        { symbol: 'WETH/USDC', side: 'sell', price: '2604', amount: '0.1' },
+      ],
+    });
+    expect(results.map((r) => ('status' in r ? r.status : r.error.code))).toEqual(['pending', 'pending', 'DUPLICATE_ORDER', 'pending']);
+    expect(results[2]!.orderHash).toBe(earlier.orderHash);
+    const placed = [...results.filter((r) => 'status' in r).map((r) => r.orderHash as Hex), earlier.orderHash];
+    for (const n of devnet.nodes) {
+      await eventually(
+        () => Promise.all(placed.map((h) => getJson<{ status: string }>(`${n.api}/v1/orders/${h}`))),
+        (rs) => rs.every((r) => r.body.status === 'open'),
+        `the ladder rests on ${n.name}`,
+      );
+    }
+    const { cancelled } = await seller.cancelOrders({ orderHashes: placed });
+    expect([...cancelled].sort()).toEqual([...placed].sort());
+  });
+
   it('a linked trading key signs for the subaccount once a batch has processed it, and the chain settles its orders', async () => {
     const owner = devnet.traders[0]!;
     const key = privateKeyToAccount(generatePrivateKey());

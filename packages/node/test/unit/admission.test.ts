@@ -82,6 +82,56 @@ describe('order admission', () => {
   });
 });
 
+describe('several inputs of one request', () => {
+  it('admits them in the order given, recovering their signatures together, each refused on its own', async () => {
+    const dir = tempDir('kestrel-admit-all-');
+    let own = await NodeStore.open(dir);
+    try {
+      const ledger = await Ledger.open(config, DOMAIN, own);
+      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
+      ledger.engine.apply({ kind: 'endBatch' });
+      const withNonce = (nonce: bigint, expiry = NOW + 30n) => {
+        const i = taker(expiry);
+        return orderInput(DOMAIN, { ...i.order, nonce }, i.signature);
+      };
+      const forged = withNonce(3n);
+      // the first recovery answers last: order on entry is the request's, not the workers'
+      let inFlight = 0;
+      let most = 0;
+      const recovering = new Admission({
+        ledger,
+        marketIds: [1],
+        recover: async (digest) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, digest === withNonce(1n).hash ? 30 : 1));
+          inFlight--;
+          return digest === forged.hash ? '0x2222222222222222222222222222222222222222' : '0x1111111111111111111111111111111111111111';
+        },
+        nowSeconds: () => NOW,
+      });
+      const inputs = [withNonce(1n), withNonce(2n), forged, withNonce(1n), withNonce(4n, 0n), withNonce(5n)];
+      const out = await recovering.admitAll(inputs, 'api');
+      expect(out.map((e) => (e === undefined ? 'ok' : (e as unknown as { code: string }).code))).toEqual([
+        'ok',
+        'ok',
+        'INVALID_SIGNATURE',
+        'DUPLICATE_ORDER', // the same order as the first, refused after it entered
+        'TAKER_EXPIRY',
+        'ok',
+      ]);
+      expect(most).toBeGreaterThan(1);
+      expect(ledger.mempool.peek(10).map((e) => (e.input.type === 'order' ? e.input.order.nonce : -1n))).toEqual([1n, 2n, 5n]);
+      // on disk too, in the same order
+      await own.close();
+      own = await NodeStore.open(dir);
+      const reopened = await Ledger.open(config, DOMAIN, own);
+      expect((await reopened.storedMempool()).map((e) => (e.input.type === 'order' ? e.input.order.nonce : -1n))).toEqual([1n, 2n, 5n]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('refusals counted', () => {
   it('tells the metrics of every refusal, by source, verdict and code, and renders them as labeled series', async () => {
     refused.length = 0;

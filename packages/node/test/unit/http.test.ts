@@ -18,6 +18,14 @@ describe('rate limiter', () => {
     expect([1, 2, 3, 4].map(() => rl.take('a'))).toEqual([true, true, true, false]);
   });
 
+  it('takes several tokens at once, all or none', () => {
+    const rl = new RateLimiter({ perSecond: 10, burst: 5 }, () => 0);
+    expect(rl.take('a', 3)).toBe(true);
+    expect(rl.take('a', 3)).toBe(false); // two left: none taken
+    expect(rl.take('a', 2)).toBe(true);
+    expect(rl.take('a')).toBe(false);
+  });
+
   it('keeps a bounded table of clients', () => {
     const rl = new RateLimiter({ perSecond: 1, burst: 1 }, () => 0);
     for (let i = 0; i <= MAX_TRACKED_CLIENTS; i++) rl.take(`c${i}`);
@@ -49,6 +57,28 @@ describe('HTTP server limits', () => {
     const limited = await fetch(`${url}/echo`, { method: 'POST', body: '{}' });
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     expect((await fetch(`${url}/ping`)).status).toBe(200);
+  });
+
+  it('charges a request that carries several inputs for each, refusing what the allowance cannot pay', async () => {
+    const router = new Router().on('POST', '/many', (req) => {
+      const n = (req.body as { n: number }).n;
+      req.charge(n - 1);
+      return { n };
+    });
+    const own = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), { writes: new RateLimiter({ perSecond: 0.001, burst: 10 }) });
+    try {
+      const addr = own.address();
+      const post = async (n: number) => {
+        const r = await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/many`, { method: 'POST', body: JSON.stringify({ n }) });
+        return [r.status, ((await r.json()) as { error?: { code: string; details: { cost?: number } } }).error?.details.cost ?? null];
+      };
+      expect(await post(6)).toEqual([200, null]); // 4 left
+      expect(await post(5)).toEqual([429, 4]); // the request's own token spent, 4 more refused: 3 left
+      expect(await post(3)).toEqual([200, null]); // none left
+      expect(await post(1)).toEqual([429, null]);
+    } finally {
+      await new Promise<void>((r) => own.close(() => r()));
+    }
   });
 
   it.each(['//[', '//a b', '//%', '//:99999', '/x/%E0%A4%A'])('answers 400 MALFORMED for the path %j and stays up', async (path) => {
