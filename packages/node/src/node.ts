@@ -37,6 +37,7 @@ import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
 import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
 import { Relay } from './relay/relay.js';
+import { CommittedBooks } from './api/committed-books.js';
 import { RelayResponder } from './relay/responder.js';
 import { relayProtocolFor } from './relay/wire.js';
 import { Metrics } from './util/metrics.js';
@@ -98,6 +99,8 @@ export class KestrelNode {
     ),
   };
   private relay: Relay | null = null;
+  /** book reads at the committed state, answered while a batch is in flight */
+  readonly books: CommittedBooks;
   /** signature recovery on the worker pool, or in place without the native binding */
   private readonly recover = async (digest: Hex, signature: Hex): Promise<string | null> =>
     this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature);
@@ -112,6 +115,7 @@ export class KestrelNode {
     private readonly store: NodeStore,
     readonly topics: { orders: string; batches: string },
   ) {
+    this.books = new CommittedBooks(ledger);
     this.admission = new Admission({
       ledger,
       marketIds: listing.markets.map((m) => m.marketId),

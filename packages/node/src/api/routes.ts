@@ -47,6 +47,7 @@ import type { LedgerReader } from '../store/ledger.js';
 import type { Metrics } from '../util/metrics.js';
 import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
+import type { CommittedBooks } from './committed-books.js';
 import { batchResponse } from './batch-view.js';
 import { errorBody, Router, TextBody, type Request } from './http.js';
 
@@ -58,6 +59,7 @@ export interface ApiNode {
   readonly domainSep: Hex;
   readonly listing: ChainListing;
   readonly ledger: LedgerReader;
+  readonly books: Pick<CommittedBooks, 'book'>;
   readonly network: Pick<Network, 'peerId' | 'peerCount'>;
   readonly metrics: Pick<Metrics, 'render'>;
   readonly follower: Pick<Follower, 'diverged'> | null;
@@ -165,17 +167,17 @@ export function buildRouter(node: ApiNode): Router {
 
   // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
   // a client never sees a batch the chain may still refuse at that step.
+  // the committed book, also while a batch is in flight (committed-books.ts)
   r.route(endpoints.book, async (req): Promise<BookResponse> => {
-    await ledger.quiescent();
     const marketId = marketIdParam(node, req.params.marketId);
     const rawDepth = req.query.get('depth');
     const depth = rawDepth === null ? 50 : Number(rawDepth);
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_BOOK_DEPTH) {
       throw new KestrelError(ErrorCode.MALFORMED, `depth: expected 1 to ${MAX_BOOK_DEPTH}`);
     }
-    const book = ledger.engine.book(marketId, depth);
+    const { book, sequence } = await node.books.book(marketId, depth);
     const lv = (levels: Array<[bigint, bigint]>): Array<[string, string]> => levels.map(([p, a]) => [formatX18(p), formatX18(a)]);
-    return { marketId, sequence: ledger.engine.sequence.toString(), bids: lv(book.bids), asks: lv(book.asks) };
+    return { marketId, sequence: sequence.toString(), bids: lv(book.bids), asks: lv(book.asks) };
   });
 
   r.route(endpoints.placeOrder, async (req): Promise<PlaceOrderResponse> => {

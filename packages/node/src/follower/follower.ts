@@ -15,6 +15,7 @@ import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { Loop } from '../util/loop.js';
+import { TentativeCheck } from './tentative-check.js';
 
 export interface FollowerInit {
   ledger: Ledger;
@@ -27,7 +28,12 @@ export interface FollowerInit {
   feeds: ReadonlyMap<number, FeedInfo>;
   /** recovers a signer for the inputs of a fetched batch this node never saw (in place if not given) */
   recover?: Recover;
+  /** how long our last batch stays tentative before catch-up asks a peer whether it was replaced, ms (TentativeCheck) */
+  tentativeCheckMs?: number;
 }
+
+/** A second: several batch intervals, and longer than a batch normally takes to land. */
+export const DEFAULT_TENTATIVE_CHECK_MS = 1_000;
 
 export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
 
@@ -36,8 +42,10 @@ export class Follower {
   /** serializes batch application between gossip and sync */
   private chainOfWork: Promise<unknown> = Promise.resolve();
   diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
+  private readonly tentative: TentativeCheck;
 
   constructor(private readonly f: FollowerInit) {
+    this.tentative = new TentativeCheck(f.tentativeCheckMs ?? DEFAULT_TENTATIVE_CHECK_MS);
     this.loop = new Loop(
       () => this.catchUp(),
       f.pollIntervalMs,
@@ -193,8 +201,10 @@ export class Follower {
     if (!this.diverged && ledger.lastBatchId > 0n && ledger.lastBatchId >= ledger.lastSettledBatchId) {
       // Our last batch is tentative, or settled with another state hash than ours: the leader
       // replaced it. The peers hold the new version.
-      const settledAsOurs = ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
-      if (!settledAsOurs) {
+      const settled = ledger.lastBatchId === ledger.lastSettledBatchId;
+      const settledAsOurs = settled && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
+      // settled as another state: ask now; still tentative: only once it has stayed so a while
+      if (!settledAsOurs && (settled || this.tentative.due(ledger.lastBatchId, Date.now()))) {
         const rec = await this.fetch(ledger.lastBatchId);
         if (rec)
           await this.apply(

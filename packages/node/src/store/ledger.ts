@@ -69,6 +69,8 @@ export class Ledger {
   onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
   /** called with the number of orders pruned from the mempool as expired (metrics) */
   onExpired: ((count: number) => void) | null = null;
+  /** called with the engine at the committed state, just before a batch is applied to it (api/committed-books.ts) */
+  onBeforeApply: (() => void) | null = null;
   /** the chain's last settled batch id, as last seen */
   lastSettledBatchId = 0n;
   /** the unsequenced inputs, read-only outside the ledger (which writes them and their disk copy together) */
@@ -263,6 +265,7 @@ export class Ledger {
     // A batch left applied by a caller that failed before commit or undo is dropped first: a
     // batch always applies to the committed state.
     if (this.tentative && this.engine.keepsUndo) this.engine.undo();
+    this.onBeforeApply?.();
     this.tentative ??= pending();
     const engine = this.engine;
     engine.beginUndo();
@@ -396,6 +399,11 @@ export class Ledger {
    * Resolves once no batch is applied but uncommitted, or after `maxMs`: readers that must not see
    * a batch the chain may still refuse (the API) wait here; the wait is one simulation long.
    */
+  /** Whether a batch is applied but not committed (readers of the engine would see it). */
+  get applying(): boolean {
+    return this.tentative !== null;
+  }
+
   async quiescent(maxMs = 2000): Promise<void> {
     const until = Date.now() + maxMs;
     while (this.tentative && Date.now() < until) {
@@ -483,6 +491,17 @@ export class Ledger {
 export type LedgerReader = Readonly<
   Pick<
     Ledger,
-    'engine' | 'config' | 'lastBatchId' | 'lastSettledBatchId' | 'stateHash' | 'mempool' | 'signedOrder' | 'rejectCode' | 'archived' | 'quiescent' | 'batch'
+    | 'engine'
+    | 'config'
+    | 'lastBatchId'
+    | 'lastSettledBatchId'
+    | 'stateHash'
+    | 'mempool'
+    | 'signedOrder'
+    | 'rejectCode'
+    | 'archived'
+    | 'quiescent'
+    | 'applying'
+    | 'batch'
   >
 >;

@@ -15,6 +15,7 @@ import { Follower } from '../../src/follower/follower.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { createLogger } from '../../src/util/log.js';
 import { batchResponse } from '../../src/api/batch-view.js';
+import { CommittedBooks, type BookRead } from '../../src/api/committed-books.js';
 import type { Sequencer } from '../../src/sequencer/sequencer.js';
 import type { NodeStore } from '../../src/store/store.js';
 import { KEYS, statusOf, restoreMempool, sequencerFor, startChainFixture, sub, type ChainFixture } from './fixture.js';
@@ -193,6 +194,29 @@ describe('a batch reverted on chain after it was gossiped', () => {
     expect(reopened.lastBatchId).toBe(settled + 1n);
     expect(await restoreMempool(reopened)).toEqual({ restored: 0, dropped: 0 });
     expect(reopened.mempool.size).toBe(0);
+  });
+
+  it('answers a book read from the committed state while a batch is in flight, without waiting for it', async () => {
+    const books = new CommittedBooks(leader);
+    const before = await books.book(1, 10); // read once: copied before every batch from now on
+    await fx.admitOrder(leader, KEYS.buyer, { nonce: 8n, price: 1400n * 10n ** 18n });
+    let during: { read: BookRead; applying: boolean; engineBids: number } | undefined;
+    chain.onSimulate = () => {
+      const engineBids = leader.engine.book(1, 10).bids.length; // the engine shows the batch
+      void books.book(1, 5).then((read) => {
+        during = { read, applying: leader.applying, engineBids };
+      });
+    };
+    await sequencer.tick();
+    expectApplied();
+    expect(during?.applying).toBe(true); // answered before the batch was committed
+    expect(during?.engineBids).toBe(before.book.bids.length + 1);
+    expect(during?.read.book.bids).toEqual(before.book.bids.slice(0, 5));
+    expect(during?.read.sequence).toBe(before.sequence);
+    // after the commit the new bid shows
+    const after = await books.book(1, 10);
+    expect(after.book.bids).toContainEqual([1400n * 10n ** 18n, expect.any(BigInt)]);
+    expect(after.sequence).toBeGreaterThan(before.sequence);
   });
 
   it('leaves nothing applied when the chain cannot be reached mid-batch, and readers wait for the batch', async () => {
