@@ -32,6 +32,7 @@ import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
 import { toHex } from './codec.js';
 import { HeldOrders } from './held-orders.js';
+import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
 
@@ -92,7 +93,7 @@ export class Ledger {
   private readonly retention: bigint;
   /** the mempool read from disk at open, until admission takes it (storedMempool) */
   private stored: MempoolEntry[] = [];
-  private readonly rejects = new Map<Hex, string>();
+  private rejects = new Rejects();
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
   private readonly cancels = new Map<Hex, bigint>();
 
@@ -137,7 +138,7 @@ export class Ledger {
       };
     }
     for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(k.slice(6) as Hex, v);
-    for await (const [k, v] of store.scan<{ code: string }>('reject:')) l.rejects.set(k.slice(7) as Hex, v.code);
+    l.rejects = await Rejects.load(store);
     for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(k.slice(7) as Hex, v.timestamp);
     // the mempool on disk goes back in through admission (Admission.restore), not here
     for await (const [k, input] of store.scan<SignedInput>('mempool:')) l.stored.push({ seq: BigInt(k.slice(8)), input });
@@ -170,7 +171,7 @@ export class Ledger {
   }
 
   rejectCode(hash: Hex): string | undefined {
-    return this.rejects.get(hash);
+    return this.rejects.code(hash);
   }
 
   /** A finished order from the archive, while the retention keeps it. */
@@ -243,15 +244,16 @@ export class Ledger {
    */
   async recordReject(input: SignedInput & { type: 'order' }, code: string): Promise<void> {
     const seq = this.mempool.seqOf(input.hash);
+    const at = this.lastTimestamp;
     await this.store.write([
-      { put: `reject:${input.hash}`, value: { code } },
+      ...this.rejects.recordOps(input.hash, code, at),
       {
         put: `order:${input.hash}`,
         value: { order: input.order, signature: input.signature, batchId: null } satisfies SignedOrderRecord,
       },
       ...(seq === undefined ? [] : [{ del: mempoolKey(seq) }]),
     ]);
-    this.rejects.set(input.hash, code);
+    this.rejects.set(input.hash, code, at);
     this.orders.set(input.hash, { order: input.order, signature: input.signature, batchId: null });
     this.pool.remove([input.hash]);
   }
@@ -294,6 +296,10 @@ export class Ledger {
       seqs: p.inputs.map((i) => (isSigned(i) ? (this.mempool.seqOf(i.hash) ?? null) : null)),
     };
     ops.push({ put: batchKey(p.batchId), value: record });
+    // the one read of the commit, before the engine hands over anything: if it fails, nothing moved
+    const pruned = await expiredArchiveOps(this.store, p.timestamp - this.retention);
+    const forgotten = await this.rejects.expired(this.store, p.timestamp - this.retention);
+    pruned.push(...forgotten.ops);
     const sequenced: Hex[] = [];
     const newOrders = new Map<Hex, SignedOrderRecord>();
     const newCancels: Array<[Hex, bigint]> = [];
@@ -329,12 +335,7 @@ export class Ledger {
     this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));
     for (const [hash, o] of newOrders) if (!finished.has(hash)) ops.push({ put: `order:${hash}`, value: o satisfies SignedOrderRecord });
-    try {
-      ops.push(...(await expiredArchiveOps(this.store, p.timestamp - this.retention)));
-    } catch (err) {
-      this.leaving = null;
-      throw err;
-    }
+    ops.push(...pruned);
     for (const h of sequenced) {
       const seq = this.mempool.seqOf(h);
       if (seq !== undefined) ops.push({ del: mempoolKey(seq) });
@@ -381,6 +382,10 @@ export class Ledger {
     for (const h of finished.keys()) this.orders.delete(h);
     for (const [h, ts] of newCancels) this.cancels.set(h, ts);
     for (const h of expiredCancels) this.cancels.delete(h);
+    for (const h of forgotten.hashes) {
+      this.rejects.delete(h);
+      this.orders.delete(h);
+    }
     this.pool.remove(sequenced);
     this.settle();
     this.lastBatchId = p.batchId;
@@ -450,11 +455,10 @@ export class Ledger {
       if (!isSigned(input)) return;
       const seq = rec.seqs[i] ?? fresh++;
       back.push({ seq, input });
-      ops.push(
-        { del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` },
-        { del: `reject:${input.hash}` },
-        { put: mempoolKey(seq), value: input },
-      );
+      ops.push({ del: `${input.type === 'order' ? 'order' : 'cancel'}:${input.hash}` }, ...this.rejects.forgetOps(input.hash), {
+        put: mempoolKey(seq),
+        value: input,
+      });
     });
     await this.store.write(ops);
 

@@ -243,4 +243,31 @@ describe('ledger records', () => {
     for await (const _ of f.store.scan('archive')) left++;
     expect(left).toBe(0);
   });
+
+  it('orders refused at sequencing are forgotten once the retention passes, on disk too', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const early = order(traders[0]!, true, '100', '0.02');
+    await f.ledger.recordReject(early, 'INSUFFICIENT_BALANCE'); // at the last batch's time
+    await batch(f, [], [], 10n);
+    const late = order(traders[1]!, true, '100', '0.02');
+    await f.ledger.recordReject(late, 'NONCE_USED');
+    await batch(f, [], [], RETENTION - 10n); // the early one is RETENTION old: kept
+    expect(f.ledger.rejectCode(early.hash)).toBe('INSUFFICIENT_BALANCE');
+    await batch(f, [], [], 1n);
+    expect(f.ledger.rejectCode(early.hash)).toBeUndefined();
+    expect(f.ledger.signedOrder(early.hash)).toBeUndefined();
+    expect(f.ledger.rejectCode(late.hash)).toBe('NONCE_USED');
+    const keys: string[] = [];
+    for await (const [k] of f.store.scan('reject')) keys.push(k.replace(/0x[0-9a-f]{64}/, 'H').replace(/:0+(\d+):/, ':T:'));
+    expect(keys.sort()).toEqual(['reject-at:T:H', 'reject:H']);
+    expect(await f.store.get(`order:${early.hash}`)).toBeUndefined();
+    // and after a restart: the late one only
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    expect(again.ledger.rejectCode(early.hash)).toBeUndefined();
+    expect(again.ledger.rejectCode(late.hash)).toBe('NONCE_USED');
+    expect(again.ledger.signedOrder(late.hash)).toEqual({ order: late.order, signature: late.signature, batchId: null });
+  });
 });
