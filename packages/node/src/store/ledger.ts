@@ -33,7 +33,7 @@ import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchi
 import { toHex } from './codec.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
-import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, type NodeStore } from './store.js';
+import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
 
 type Op = { put: string; value: unknown } | { del: string };
@@ -445,7 +445,13 @@ export class Ledger {
     this.settle();
     const prev = this.previous!;
     const p = rec.proposal;
-    const ops: Op[] = [{ del: batchKey(batchId) }, { put: 'meta:lastBatch', value: prev.meta }, { del: 'meta:prev' }, { del: 'undo:last' }];
+    const ops: Op[] = [
+      { del: batchKey(batchId) },
+      { del: txHashKey(batchId) },
+      { put: 'meta:lastBatch', value: prev.meta },
+      { del: 'meta:prev' },
+      { del: 'undo:last' },
+    ];
     for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     ops.push(...unarchiveOps(prev.archived));
     for (const [hash, o] of prev.orders) ops.push({ put: `order:${hash}`, value: o });
@@ -478,13 +484,14 @@ export class Ledger {
     this.previous = null;
   }
 
+  /** Records the transaction that settled a batch, under a key of its own (the batch record, a proposal of hundreds of inputs, is not rewritten). */
   async setTxHash(batchId: bigint, txHash: Hex): Promise<void> {
-    const rec = await this.store.get<BatchRecord>(batchKey(batchId));
-    if (rec) await this.store.write([{ put: batchKey(batchId), value: { ...rec, txHash } }]);
+    if (batchId <= this.lastBatchId) await this.store.write([{ put: txHashKey(batchId), value: txHash }]);
   }
 
-  batch(batchId: bigint): Promise<BatchRecord | undefined> {
-    return this.store.get<BatchRecord>(batchKey(batchId));
+  async batch(batchId: bigint): Promise<BatchRecord | undefined> {
+    const [rec, txHash] = await Promise.all([this.store.get<BatchRecord>(batchKey(batchId)), this.store.get<Hex>(txHashKey(batchId))]);
+    return rec && (txHash === undefined ? rec : { ...rec, txHash });
   }
 }
 

@@ -25,6 +25,8 @@ type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: stri
 
 const pad = (n: bigint, width: number): string => n.toString().padStart(width, '0');
 export const batchKey = (id: bigint): string => `batch:${pad(id, 20)}`;
+/** the transaction that settled a batch, kept apart from its record */
+export const txHashKey = (id: bigint): string => `txhash:${pad(id, 20)}`;
 export const mempoolKey = (seq: bigint): string => `mempool:${pad(seq, 16)}`;
 export const RECORD_PREFIX = 'rec:';
 export const recordKey = (key: string): string => `${RECORD_PREFIX}${key}`;

@@ -244,6 +244,24 @@ describe('ledger records', () => {
     expect(left).toBe(0);
   });
 
+  it("a batch's transaction is kept beside its record, not by rewriting it, and leaves with a rollback", async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await batch(f, [order(traders[0]!, true, '100', '0.02')]);
+    const id = f.ledger.lastBatchId;
+    const stored = await f.store.get(`batch:${id.toString().padStart(20, '0')}`);
+    const tx = `0x${'ab'.repeat(32)}` as Hex;
+    await f.ledger.setTxHash(id, tx);
+    expect((await f.ledger.batch(id))?.txHash).toBe(tx);
+    expect((await f.ledger.batch(id - 1n))?.txHash).toBeNull();
+    expect(await f.store.get(`batch:${id.toString().padStart(20, '0')}`)).toEqual(stored); // not rewritten
+    await f.ledger.setTxHash(id + 1n, tx); // no such batch: nothing written
+    expect(await f.store.get(`txhash:${(id + 1n).toString().padStart(20, '0')}`)).toBeUndefined();
+    await f.ledger.rollback(id);
+    expect(await f.ledger.batch(id)).toBeUndefined();
+    expect(await f.store.get(`txhash:${id.toString().padStart(20, '0')}`)).toBeUndefined();
+  });
+
   it('orders refused at sequencing are forgotten once the retention passes, on disk too', async () => {
     const f = await fixture();
     await batch(f, [], deposits(f));
