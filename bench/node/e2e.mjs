@@ -354,9 +354,7 @@ console.log(`leader's tick        ${PHASES.map((p) => `${p} ${perBatch(p).toFixe
 const lag = (m, q) => (m.get(`kestrel_event_loop_delay_${q}_seconds`) ?? NaN) * 1000;
 const sumOf = (m, prefix) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((t, [, v]) => t + v, 0);
 const refusedAt = (m) => [...m].filter(([k]) => k.startsWith('kestrel_inputs_refused_total')).map(([k, v]) => `${k.slice(29)} ${v}`);
-const relayAnswers = [...loopDelay[1]]
-  .filter(([k]) => k.startsWith('kestrel_relay_results_total'))
-  .map(([k, v]) => `${/status="(\w+)"/.exec(k)?.[1]} ${v}`);
+const relayAnswers = [...loopDelay[1]].filter(([k]) => k.startsWith('kestrel_relay_results_total')).map(([k, v]) => `${/status="(\w+)"/.exec(k)?.[1]} ${v}`);
 console.log(
   `delivery (to flow end) follower re-sent ${sumOf(loopDelay[1], 'kestrel_relay_sent_total')} inputs by relay (answered: ${relayAnswers.join(', ') || 'none'}); leader refused: ${refusedAt(loopDelay[0]).join(', ') || 'none'}`,
 );
