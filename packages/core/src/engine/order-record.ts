@@ -32,6 +32,30 @@ const BUY = 1 << 4;
 const TRACKED = 1 << 5;
 const TOUCHED = 1 << 6;
 const ON_GRID = 1 << 7;
+const STATUS_SHIFT = 8;
+const STATUS_MASK = 7 << STATUS_SHIFT;
+/** a valid order's flags (five bits, spec/orders.md), kept here on the grid */
+const FLAGS_SHIFT = 11;
+const FLAGS_MASK = 31;
+
+const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'];
+
+function statusIndex(status: OrderStatus): number {
+  switch (status) {
+    case 'open':
+      return 0;
+    case 'partially_filled':
+      return 1;
+    case 'filled':
+      return 2;
+    case 'cancelled':
+      return 3;
+    case 'expired':
+      return 4;
+    default:
+      return 5;
+  }
+}
 
 export class OrderRecord {
   /** the book slot while resting, else NIL */
@@ -40,7 +64,6 @@ export class OrderRecord {
   heapIndex = -1;
   /** lots filled so far */
   filledLots = 0;
-  status: OrderStatus = 'open';
   /** why it was rejected (status 'rejected') or cancelled */
   private reason: ErrorCode | CancelReason | undefined = undefined;
   /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
@@ -53,13 +76,11 @@ export class OrderRecord {
   readonly nonceId: UintKey;
   /** lower-case subaccount id */
   readonly subaccount: Hex;
-  readonly marketId: number;
-  readonly flags: number;
   readonly expiry: bigint;
   readonly clientId: bigint;
   /** the sequence as a key (a number when exact): compared, never hashed */
   readonly seq: UintKey;
-  /** time in force, self-trade mode, side, and the marks below */
+  /** time in force, self-trade mode, side, the marks below, status, and on the grid the flags */
   private bits: number;
   /** on the grid: the market's config (price and amount are ticks and lots times its steps); else the order itself */
   private readonly source: MarketConfig | Order;
@@ -87,13 +108,30 @@ export class OrderRecord {
   ) {
     this.nonceId = typeof order.nonce === 'bigint' ? uintKey(order.nonce) : 0;
     this.subaccount = subaccount;
-    this.marketId = order.marketId;
-    this.flags = order.flags;
     this.expiry = share0(order.expiry);
     this.clientId = share0(order.clientId);
     this.seq = uintKey(sequence);
-    this.bits = timeInForce | (selfTrade << STP_SHIFT) | (order.isBuy ? BUY : 0) | (market !== undefined ? ON_GRID : 0);
-    this.source = market ?? order;
+    // valid flags have five bits; any other record keeps its order whole (none does: checked orders have valid flags)
+    const onGrid = market !== undefined && order.flags >= 0 && order.flags <= FLAGS_MASK;
+    this.bits = timeInForce | (selfTrade << STP_SHIFT) | (order.isBuy ? BUY : 0) | (onGrid ? ON_GRID | (order.flags << FLAGS_SHIFT) : 0);
+    this.source = onGrid ? market : order;
+  }
+
+  get status(): OrderStatus {
+    return STATUSES[(this.bits & STATUS_MASK) >> STATUS_SHIFT]!;
+  }
+
+  set status(status: OrderStatus) {
+    this.bits = (this.bits & ~STATUS_MASK) | (statusIndex(status) << STATUS_SHIFT);
+  }
+
+  /** the market's config and the order itself both name it */
+  get marketId(): number {
+    return this.source.marketId;
+  }
+
+  get flags(): number {
+    return (this.bits & ON_GRID) !== 0 ? (this.bits >> FLAGS_SHIFT) & FLAGS_MASK : (this.source as Order).flags;
   }
 
   get timeInForce(): TimeInForce {
@@ -147,12 +185,16 @@ export class OrderRecord {
     return (this.bits & ON_GRID) !== 0 ? BigInt(this.lots) * (src as MarketConfig).lotSize : (src as Order).amount;
   }
 
+  private get isRejected(): boolean {
+    return (this.bits & STATUS_MASK) === 5 << STATUS_SHIFT;
+  }
+
   get rejectCode(): ErrorCode | undefined {
-    return this.status === 'rejected' ? (this.reason as ErrorCode | undefined) : undefined;
+    return this.isRejected ? (this.reason as ErrorCode | undefined) : undefined;
   }
 
   get cancelReason(): CancelReason | undefined {
-    return this.status === 'rejected' ? undefined : (this.reason as CancelReason | undefined);
+    return this.isRejected ? undefined : (this.reason as CancelReason | undefined);
   }
 
   set cancelReason(r: CancelReason | undefined) {
@@ -185,7 +227,8 @@ export class OrderRecord {
   }
 
   get isOpen(): boolean {
-    return this.status === 'open' || this.status === 'partially_filled';
+    // 'open' and 'partially_filled' are statuses 0 and 1
+    return (this.bits & STATUS_MASK) <= 1 << STATUS_SHIFT;
   }
 
   reject(code: ErrorCode): void {

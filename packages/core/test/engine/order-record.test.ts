@@ -143,6 +143,35 @@ describe('order records', () => {
     expect(cancelled.toState(1n)).not.toHaveProperty('rejectCode');
   });
 
+  it('a status reads back as set, and only open ones are open', () => {
+    const order: Order = {
+      subaccount: `0x${'1'.repeat(64)}` as Hex,
+      marketId: 7,
+      isBuy: false,
+      price: 3n,
+      amount: 2n,
+      nonce: 1n,
+      expiry: 0n,
+      flags: 31,
+      clientId: 0n,
+    };
+    const rec = new OrderRecord(
+      `0x${'4'.repeat(64)}` as Hex,
+      order,
+      3,
+      2,
+      TimeInForce.POST_ONLY,
+      SelfTradeMode.CANCEL_BOTH,
+      1n,
+      configOf({ tickSize: 1n, lotSize: 1n }),
+    );
+    expect(rec.status).toBe('open');
+    for (const status of ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected', 'open'] as const) {
+      rec.status = status;
+      expect([rec.status, rec.isOpen, rec.flags, rec.isBuy, rec.marketId]).toEqual([status, status === 'open' || status === 'partially_filled', 31, false, 7]);
+    }
+  });
+
   it('the expiry heap orders by (expiry, sequence) whichever way a sequence is kept', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(u64, u64), { minLength: 1, maxLength: 60 }), (items) => {
