@@ -11,6 +11,12 @@ export function isHex(value: unknown, bytes?: number): value is Hex {
 }
 
 const HEX_CHARS = '0123456789abcdef';
+/** each hex digit's value by character code (either case); a string is checked to be hex before it is read */
+const DIGIT_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  DIGIT_VALUE[HEX_CHARS.charCodeAt(i)] = i;
+  DIGIT_VALUE[HEX_CHARS.toUpperCase().charCodeAt(i)] = i;
+}
 const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!);
 
 /** the character codes of each byte's two digits, at 2·byte and 2·byte + 1 */
@@ -47,7 +53,7 @@ export function bytesToHex(bytes: Uint8Array): Hex {
 export function hexToBytes(hex: string): Uint8Array {
   if (!isHex(hex)) throw new TypeError(`not hex: ${hex.slice(0, 20)}`);
   const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 + i * 2, 4 + i * 2), 16);
+  for (let i = 0, c = 2; i < out.length; i++, c += 2) out[i] = (DIGIT_VALUE[hex.charCodeAt(c)]! << 4) | DIGIT_VALUE[hex.charCodeAt(c + 1)]!;
   return out;
 }
 

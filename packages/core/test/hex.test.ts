@@ -18,6 +18,16 @@ describe('bytesToHex', () => {
     );
   });
 
+  it('reads either case, and refuses what is not hex', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
+        expect(hexToBytes(bytesToHex(b).toUpperCase().replace('0X', '0x'))).toEqual(b);
+      }),
+      { numRuns: RUNS },
+    );
+    for (const bad of ['0x0g', '0x1', 'ff', '0xf f']) expect(() => hexToBytes(bad)).toThrow();
+  });
+
   it('every byte value', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     expect(bytesToHex(all)).toBe(digits(all));
