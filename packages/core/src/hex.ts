@@ -11,18 +11,49 @@ export function isHex(value: unknown, bytes?: number): value is Hex {
 }
 
 const HEX_CHARS = '0123456789abcdef';
+/** each hex digit's value by character code (either case); a string is checked to be hex before it is read */
+const DIGIT_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  DIGIT_VALUE[HEX_CHARS.charCodeAt(i)] = i;
+  DIGIT_VALUE[HEX_CHARS.toUpperCase().charCodeAt(i)] = i;
+}
 const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!);
 
+/** the character codes of each byte's two digits, at 2·byte and 2·byte + 1 */
+const DIGIT_CODES = new Uint16Array(512);
+for (let i = 0; i < 256; i++) {
+  DIGIT_CODES[2 * i] = HEX_CHARS.charCodeAt(i >> 4);
+  DIGIT_CODES[2 * i + 1] = HEX_CHARS.charCodeAt(i & 15);
+}
+/** bytes per string built at once from character codes (an argument list has a length limit) */
+const PIECE_BYTES = 4096;
+
+/**
+ * One flat string, built from character codes: appending digit pairs built a chain of ropes, which
+ * cost more, and whose first read left a rope's header alive beside the flat string (a node keeps
+ * a million order hashes).
+ */
 export function bytesToHex(bytes: Uint8Array): Hex {
-  let s = '0x';
-  for (let i = 0; i < bytes.length; i++) s += BYTE_HEX[bytes[i]!]!;
-  return s as Hex;
+  if (bytes.length > PIECE_BYTES) {
+    let s = '0x';
+    for (let i = 0; i < bytes.length; i++) s += BYTE_HEX[bytes[i]!]!;
+    return s as Hex;
+  }
+  const codes = new Array<number>(2 + 2 * bytes.length);
+  codes[0] = 48;
+  codes[1] = 120;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    codes[2 + 2 * i] = DIGIT_CODES[2 * b]!;
+    codes[3 + 2 * i] = DIGIT_CODES[2 * b + 1]!;
+  }
+  return String.fromCharCode.apply(null, codes) as Hex;
 }
 
 export function hexToBytes(hex: string): Uint8Array {
   if (!isHex(hex)) throw new TypeError(`not hex: ${hex.slice(0, 20)}`);
   const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 + i * 2, 4 + i * 2), 16);
+  for (let i = 0, c = 2; i < out.length; i++, c += 2) out[i] = (DIGIT_VALUE[hex.charCodeAt(c)]! << 4) | DIGIT_VALUE[hex.charCodeAt(c + 1)]!;
   return out;
 }
 

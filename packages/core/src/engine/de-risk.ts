@@ -301,7 +301,8 @@ export class DeRisk {
     };
     const hash = deRiskOrderHash(order, s.now);
     // a protocol order: it never rests and spends no nonce, so it is not kept with the traders' orders
-    const rec = new OrderRecord(hash, order, Number(price / m.tickSize), lots, TimeInForce.IOC, SelfTradeMode.CANCEL_MAKER, 0n);
+    const tick = price / m.tickSize;
+    const rec = new OrderRecord(hash, order, Number(tick), lots, TimeInForce.IOC, SelfTradeMode.CANCEL_MAKER, 0n, tick * m.tickSize === price ? m : undefined);
     events.push({ kind: 'deRiskOrder', subaccount: account.subaccount, hash, marketId, isBuy, price, amount: order.amount });
     this.matcher.run(rec, market, events);
     if (rec.remainingLots > 0) {

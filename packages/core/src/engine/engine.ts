@@ -457,11 +457,11 @@ export class Engine {
       events.push({ kind: 'interestAccrued', ...a, supplyIndex: p.supplyIndex, borrowIndex: p.borrowIndex });
     }
     samplePremiums(s, timestamp);
-    for (let r = s.expiries.peek(); r !== undefined && r.order.expiry <= timestamp; r = s.expiries.peek()) {
+    for (let r = s.expiries.peek(); r !== undefined && r.expiry <= timestamp; r = s.expiries.peek()) {
       s.touchOrder(r);
       s.unrest(r);
       r.status = 'expired';
-      events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount, clientId: r.order.clientId });
+      events.push({ kind: 'expired', hash: r.hash, subaccount: r.subaccount, clientId: r.clientId });
     }
   }
 

@@ -103,7 +103,7 @@ export class Matcher implements MatchHook {
     this.market = market;
     this.events = events;
     this.stopReason = undefined;
-    const isBuy = taker.order.isBuy;
+    const isBuy = taker.isBuy;
     this.limitTick = bandLimitTick(this.s, market, isBuy, taker.tick);
     this.stale = this.s.isStale(market);
     if (taker.timeInForce === TimeInForce.FOK && !this.fillsCompletely()) return false;
@@ -120,7 +120,7 @@ export class Matcher implements MatchHook {
 
   /** Lots a reduce-only order may still fill without growing or flipping its position. */
   private reducible(rec: OrderRecord): number {
-    return reducibleLots(this.view, this.s.accountOf(rec), rec.order.marketId, rec.order.isBuy, this.market.config.lotSize);
+    return reducibleLots(this.view, this.s.accountOf(rec), rec.marketId, rec.isBuy, this.market.config.lotSize);
   }
 
   /** The book's callback: decide, then apply the decision to the real state. */
@@ -139,7 +139,7 @@ export class Matcher implements MatchHook {
    */
   private decide(maker: OrderRecord, makerLots: number, takerLots: number): number {
     const taker = this.taker;
-    const expiry = maker.order.expiry;
+    const expiry = maker.expiry;
     if (expiry !== 0n && this.s.now >= expiry) {
       this.exit = 'expired';
       return DROP;
@@ -174,7 +174,7 @@ export class Matcher implements MatchHook {
       }
       if (r < q) q = r;
     }
-    const fill = this.market.pricer.propose(makerAccount, takerAccount, taker.order.isBuy, maker.tick, maker.order.price, q);
+    const fill = this.market.pricer.propose(makerAccount, takerAccount, taker.isBuy, maker.tick, maker.price, q);
     const verdict = this.risk(this.view, fill);
     if (verdict !== null) {
       if (verdict.party === 'maker') {
@@ -225,8 +225,8 @@ export class Matcher implements MatchHook {
       quote: f.quote,
       makerFee: f.makerFee,
       takerFee: f.takerFee,
-      makerClientId: maker.order.clientId,
-      takerClientId: taker.order.clientId,
+      makerClientId: maker.clientId,
+      takerClientId: taker.clientId,
     });
   }
 
@@ -235,7 +235,7 @@ export class Matcher implements MatchHook {
     this.s.detach(maker); // the book frees the slot itself
     if (exit === 'expired') {
       maker.status = 'expired';
-      this.events.push({ kind: 'expired', hash: maker.hash, subaccount: maker.subaccount, clientId: maker.order.clientId });
+      this.events.push({ kind: 'expired', hash: maker.hash, subaccount: maker.subaccount, clientId: maker.clientId });
       return;
     }
     maker.status = 'cancelled';
@@ -246,7 +246,7 @@ export class Matcher implements MatchHook {
       reason: exit,
       subaccount: maker.subaccount,
       remaining: BigInt(maker.remainingLots) * this.market.config.lotSize,
-      clientId: maker.order.clientId,
+      clientId: maker.clientId,
     });
   }
 
@@ -254,7 +254,7 @@ export class Matcher implements MatchHook {
   private fillsCompletely(): boolean {
     const taker = this.taker;
     const book = this.market.book;
-    const isBuy = taker.order.isBuy;
+    const isBuy = taker.isBuy;
     const overlay = new LedgerOverlay(this.s.accounts);
     this.view.ledger = overlay;
     let need = taker.remainingLots;

@@ -9,16 +9,17 @@ import { uintKey, type UintKey } from './uint-keys.js';
 
 /** What the indexes read of an open order (an OrderRecord), and the links they keep on it. */
 export interface Member extends Resting {
-  readonly sequence: bigint;
+  /** the sequence as a key: keys compare as the sequences do */
+  readonly seq: UintKey;
   readonly nonceId: UintKey;
-  readonly order: Resting['order'] & { readonly clientId: bigint };
+  readonly clientId: bigint;
   /** its neighbours among its subaccount's open orders */
   openPrev: this | undefined;
   openNext: this | undefined;
 }
 
-export function bySequence(a: { readonly sequence: bigint }, b: { readonly sequence: bigint }): number {
-  return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
+export function bySequence(a: { readonly seq: UintKey }, b: { readonly seq: UintKey }): number {
+  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
 }
 
 /** The open orders of one owner address, all its subaccounts together. */
@@ -99,8 +100,14 @@ export class OpenOrders<R extends Member> {
   private readonly byClientId = new OrdersByKey<UintKey, R>();
   private readonly nonces = new NonceCounts();
 
-  /** `owner`: the count of its owner address, which this index keeps with the others of that owner */
-  constructor(readonly owner: OwnerCount) {}
+  /**
+   * `subaccount`: whose orders (the string its orders share); `owner`: the count of its owner
+   * address, which this index keeps with the others of that owner
+   */
+  constructor(
+    readonly subaccount: string,
+    readonly owner: OwnerCount,
+  ) {}
 
   add(rec: R): void {
     rec.openPrev = this.tail;
@@ -111,7 +118,7 @@ export class OpenOrders<R extends Member> {
     this.size++;
     this.totals.add(rec);
     // most orders carry none: those are found among all, not kept a second time
-    if (rec.order.clientId !== 0n) this.byClientId.add(uintKey(rec.order.clientId), rec);
+    if (rec.clientId !== 0n) this.byClientId.add(uintKey(rec.clientId), rec);
     this.nonces.add(rec.nonceId);
   }
 
@@ -127,7 +134,7 @@ export class OpenOrders<R extends Member> {
     rec.openNext = undefined;
     this.size--;
     this.totals.remove(rec);
-    if (rec.order.clientId !== 0n) this.byClientId.delete(uintKey(rec.order.clientId), rec);
+    if (rec.clientId !== 0n) this.byClientId.delete(uintKey(rec.clientId), rec);
     this.nonces.delete(rec.nonceId);
     return this.size === 0;
   }
@@ -143,7 +150,7 @@ export class OpenOrders<R extends Member> {
   withClientId(clientId: bigint): readonly R[] {
     if (clientId === 0n)
       return this.all()
-        .filter((r) => r.order.clientId === 0n)
+        .filter((r) => r.clientId === 0n)
         .sort(bySequence);
     return this.byClientId.get(uintKey(clientId));
   }

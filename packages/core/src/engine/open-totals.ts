@@ -8,7 +8,8 @@ import { ExactSum } from './exact-sum.js';
 
 /** What the totals read of an open order. */
 export interface Resting {
-  readonly order: { readonly marketId: number; readonly isBuy: boolean };
+  readonly marketId: number;
+  readonly isBuy: boolean;
   readonly tick: number;
   readonly remainingLots: number;
 }
@@ -100,27 +101,27 @@ export class OpenTotals {
 
   /** An order starts resting with its remaining lots. */
   add(rec: Resting): void {
-    let m = this.markets.get(rec.order.marketId);
+    let m = this.markets.get(rec.marketId);
     if (m === undefined) {
       m = new MarketTotals();
-      this.markets.set(rec.order.marketId, m);
+      this.markets.set(rec.marketId, m);
     }
-    (rec.order.isBuy ? m.bids : m.asks).add(rec.tick, rec.remainingLots);
+    (rec.isBuy ? m.bids : m.asks).add(rec.tick, rec.remainingLots);
   }
 
   /** A resting order filled `lots` (it stays open, perhaps with nothing left until it is detached). */
   fill(rec: Resting, lots: number): void {
-    const m = this.markets.get(rec.order.marketId);
+    const m = this.markets.get(rec.marketId);
     if (m === undefined) return;
-    (rec.order.isBuy ? m.bids : m.asks).fill(rec.tick, lots);
+    (rec.isBuy ? m.bids : m.asks).fill(rec.tick, lots);
   }
 
   /** An order leaves the book with its remaining lots. */
   remove(rec: Resting): void {
-    const m = this.markets.get(rec.order.marketId);
+    const m = this.markets.get(rec.marketId);
     if (m === undefined) return;
-    (rec.order.isBuy ? m.bids : m.asks).remove(rec.tick, rec.remainingLots);
-    if (m.bids.count === 0 && m.asks.count === 0) this.markets.delete(rec.order.marketId);
+    (rec.isBuy ? m.bids : m.asks).remove(rec.tick, rec.remainingLots);
+    if (m.bids.count === 0 && m.asks.count === 0) this.markets.delete(rec.marketId);
   }
 }
 

@@ -14,7 +14,7 @@ import type { Matcher } from './matcher.js';
 import type { OrderMargin } from './order-margin.js';
 import { OrderRecord } from './order-record.js';
 import { openWithClientId, type EngineState } from './state.js';
-import type { CancelReason, EngineEvent } from './types.js';
+import type { CancelReason, EngineEvent, MarketConfig } from './types.js';
 import { checkOrder } from './validate.js';
 
 export class OrderInputs {
@@ -31,7 +31,7 @@ export class OrderInputs {
     const order = normalizeOrder(raw);
     const check = checkOrder(s, hash, order, s.now, checked !== undefined);
     if (!check.ok) {
-      if (check.record) this.record(hash, order, 0, 0, 0n).reject(check.code);
+      if (check.record) this.record(hash, order, 0, 0, 0n, undefined).reject(check.code);
       const ev: EngineEvent = { kind: 'rejected', hash, code: check.code, subaccount: order.subaccount ?? ('0x' as Hex) };
       if (typeof order.clientId === 'bigint') ev.clientId = order.clientId;
       events.push(ev);
@@ -39,7 +39,7 @@ export class OrderInputs {
     }
     const { market, flags, tick, lots } = check;
     if (flags.timeInForce === TimeInForce.POST_ONLY && market.book.crosses(order.isBuy, tick)) {
-      this.record(hash, order, tick, lots, 0n).reject(ErrorCode.POST_ONLY_WOULD_CROSS);
+      this.record(hash, order, tick, lots, 0n, market.config).reject(ErrorCode.POST_ONLY_WOULD_CROSS);
       events.push({ kind: 'rejected', hash, code: ErrorCode.POST_ONLY_WOULD_CROSS, subaccount: order.subaccount, clientId: order.clientId });
       return;
     }
@@ -47,12 +47,12 @@ export class OrderInputs {
     const judgedWhole = !market.book.crosses(order.isBuy, tick);
     const refused = this.orderMargin.atAcceptance(order, market, flags.timeInForce, tick, lots);
     if (refused !== null) {
-      this.record(hash, order, tick, lots, 0n).reject(refused);
+      this.record(hash, order, tick, lots, 0n, market.config).reject(refused);
       events.push({ kind: 'rejected', hash, code: refused, subaccount: order.subaccount, clientId: order.clientId });
       return;
     }
     const seq = ++s.sequence;
-    const rec = this.record(hash, order, tick, lots, seq, flags.timeInForce, flags.selfTrade);
+    const rec = this.record(hash, order, tick, lots, seq, market.config, flags.timeInForce, flags.selfTrade);
     events.push({ kind: 'accepted', hash, sequence: seq, marketId: order.marketId, subaccount: order.subaccount, clientId: order.clientId });
 
     // POST_ONLY got here without crossing: nothing to match
@@ -104,7 +104,7 @@ export class OrderInputs {
   cancelAll(subaccount: Hex, marketId: number, events: EngineEvent[]): void {
     if (!Number.isInteger(marketId) || marketId < 0) throw malformed('cancelAll: bad marketId');
     for (const rec of this.s.openOf(subaccount)) {
-      if (marketId !== 0 && rec.order.marketId !== marketId) continue;
+      if (marketId !== 0 && rec.marketId !== marketId) continue;
       this.s.unrest(rec);
       this.cancelled(rec, 'USER', events);
     }
@@ -138,7 +138,7 @@ export class OrderInputs {
     }
     events.push({ kind: 'minNonceSet', requestId, subaccount, minNonce: next });
     for (const rec of s.openOf(subaccount)) {
-      if (rec.order.nonce >= next) continue;
+      if (rec.nonce >= next) continue;
       s.unrest(rec);
       this.cancelled(rec, 'NONCE', events);
     }
@@ -150,10 +150,22 @@ export class OrderInputs {
     tick: number,
     lots: number,
     sequence: bigint,
+    onGrid: MarketConfig | undefined,
     tif: TimeInForce = TimeInForce.GTC,
     stp: SelfTradeMode = SelfTradeMode.CANCEL_MAKER,
   ): OrderRecord {
-    const rec = new OrderRecord(hash, order, tick, lots, tif, stp, sequence);
+    // the subaccount's string is its account's, when it has one: not a copy per order
+    const rec = new OrderRecord(
+      hash,
+      order,
+      tick,
+      lots,
+      tif,
+      stp,
+      sequence,
+      onGrid,
+      onGrid === undefined ? order.subaccount : this.s.subaccountString(order.subaccount),
+    );
     this.s.addOrder(rec);
     return rec;
   }
@@ -189,14 +201,14 @@ export class OrderInputs {
       reason,
       subaccount: rec.subaccount,
       remaining: BigInt(rec.remainingLots) * lotSizeOf(this.s, rec),
-      clientId: rec.order.clientId,
+      clientId: rec.clientId,
     });
   }
 }
 
 /** The lot size of an order's market (1 for an order of an unknown market: rejected, never filled). */
 export function lotSizeOf(s: EngineState, rec: OrderRecord): bigint {
-  return s.markets.get(rec.order.marketId)?.config.lotSize ?? 1n;
+  return s.markets.get(rec.marketId)?.config.lotSize ?? 1n;
 }
 
 /** A clean copy of an order with only its signed fields, subaccount lower-cased. */

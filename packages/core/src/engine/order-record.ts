@@ -1,6 +1,14 @@
 /**
  * The engine's record of one order while it is open (and until the end of the batch it finished
  * in); a finished order leaves a tombstone behind (state.ts).
+ *
+ * A million of these rest in a node, so a record holds the order's fields itself rather than the
+ * order object: the price and amount of an order on its market's grid are its ticks and lots
+ * times the market's steps (kept as a reference to the market's config), the nonce is its set key
+ * (a number when exact), the subaccount is its account's own string, and a zero expiry or client
+ * id is one shared bigint. The order object is built again when read ({@link OrderRecord.orderOf}).
+ * A record whose price or amount is off the grid (rejected before it had ticks and lots) keeps its
+ * order whole.
  */
 import type { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
@@ -9,8 +17,45 @@ import type { Hex } from '../hex.js';
 import type { Account } from './accounts.js';
 import { NIL } from './book.js';
 import type { OpenOrders } from './open-orders.js';
-import type { CancelReason, OrderState, OrderStatus } from './types.js';
-import { uintKey, type UintKey } from './uint-keys.js';
+import type { CancelReason, MarketConfig, OrderState, OrderStatus } from './types.js';
+import { uintKey, uintOf, type UintKey } from './uint-keys.js';
+
+/** One bigint for every zero expiry and client id: most orders carry them. */
+const ZERO = 0n;
+const share0 = (v: bigint): bigint => (v === 0n ? ZERO : v);
+
+// bits of OrderRecord.bits
+const TIF_MASK = 3;
+const STP_SHIFT = 2;
+const STP_MASK = 3 << STP_SHIFT;
+const BUY = 1 << 4;
+const TRACKED = 1 << 5;
+const TOUCHED = 1 << 6;
+const ON_GRID = 1 << 7;
+const STATUS_SHIFT = 8;
+const STATUS_MASK = 7 << STATUS_SHIFT;
+/** a valid order's flags (five bits, spec/orders.md), kept here on the grid */
+const FLAGS_SHIFT = 11;
+const FLAGS_MASK = 31;
+
+const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'];
+
+function statusIndex(status: OrderStatus): number {
+  switch (status) {
+    case 'open':
+      return 0;
+    case 'partially_filled':
+      return 1;
+    case 'filled':
+      return 2;
+    case 'cancelled':
+      return 3;
+    case 'expired':
+      return 4;
+    default:
+      return 5;
+  }
+}
 
 export class OrderRecord {
   /** the book slot while resting, else NIL */
@@ -19,41 +64,157 @@ export class OrderRecord {
   heapIndex = -1;
   /** lots filled so far */
   filledLots = 0;
-  status: OrderStatus = 'open';
-  rejectCode: ErrorCode | undefined = undefined;
-  cancelReason: CancelReason | undefined = undefined;
-  /** kept by the engine (a trader's order), so its changes are tracked; protocol orders are not */
-  tracked = false;
+  /** why it was rejected (status 'rejected') or cancelled */
+  private reason: ErrorCode | CancelReason | undefined = undefined;
   /** the subaccount's ledger handle, cached by the first fill (EngineState.accountOf) */
   account: Account | undefined = undefined;
   /** the open-order index of its subaccount, while it rests there (state.ts), and its neighbours in it */
   open: OpenOrders<OrderRecord> | undefined = undefined;
   openPrev: OrderRecord | undefined = undefined;
   openNext: OrderRecord | undefined = undefined;
-  /** named among the orders changed since the last eviction (state.ts) */
-  touched = false;
   /** the nonce as a set key (uint-keys.ts) */
   readonly nonceId: UintKey;
+  /** lower-case subaccount id */
+  readonly subaccount: Hex;
+  readonly expiry: bigint;
+  readonly clientId: bigint;
+  /** the sequence as a key (a number when exact): compared, never hashed */
+  readonly seq: UintKey;
+  /** time in force, self-trade mode, side, the marks below, status, and on the grid the flags */
+  private bits: number;
+  /** on the grid: the market's config (price and amount are ticks and lots times its steps); else the order itself */
+  private readonly source: MarketConfig | Order;
 
+  /**
+   * `market`: the order's market when its price is `tick` ticks and its amount `lots` lots
+   * exactly (the order checks proved it); without it the record keeps the order whole.
+   * `subaccount`: the order's subaccount as the engine holds it already, if it does.
+   */
   constructor(
     /** lower-case order hash */
     readonly hash: Hex,
     /** the order as placed, subaccount lower-cased */
-    readonly order: Order,
+    order: Order,
     /** limit price in ticks (0 for rejected orders) */
     readonly tick: number,
     /** amount in lots (0 for rejected orders) */
     readonly lots: number,
-    readonly timeInForce: TimeInForce,
-    readonly selfTrade: SelfTradeMode,
+    timeInForce: TimeInForce,
+    selfTrade: SelfTradeMode,
     /** 0n until accepted */
-    readonly sequence: bigint,
+    sequence: bigint,
+    market: MarketConfig | undefined,
+    subaccount: Hex = order.subaccount,
   ) {
     this.nonceId = typeof order.nonce === 'bigint' ? uintKey(order.nonce) : 0;
+    this.subaccount = subaccount;
+    this.expiry = share0(order.expiry);
+    this.clientId = share0(order.clientId);
+    this.seq = uintKey(sequence);
+    // valid flags have five bits; any other record keeps its order whole (none does: checked orders have valid flags)
+    const onGrid = market !== undefined && order.flags >= 0 && order.flags <= FLAGS_MASK;
+    this.bits = timeInForce | (selfTrade << STP_SHIFT) | (order.isBuy ? BUY : 0) | (onGrid ? ON_GRID | (order.flags << FLAGS_SHIFT) : 0);
+    this.source = onGrid ? market : order;
   }
 
-  get subaccount(): Hex {
-    return this.order.subaccount;
+  get status(): OrderStatus {
+    return STATUSES[(this.bits & STATUS_MASK) >> STATUS_SHIFT]!;
+  }
+
+  set status(status: OrderStatus) {
+    this.bits = (this.bits & ~STATUS_MASK) | (statusIndex(status) << STATUS_SHIFT);
+  }
+
+  /** the market's config and the order itself both name it */
+  get marketId(): number {
+    return this.source.marketId;
+  }
+
+  get flags(): number {
+    return (this.bits & ON_GRID) !== 0 ? (this.bits >> FLAGS_SHIFT) & FLAGS_MASK : (this.source as Order).flags;
+  }
+
+  get timeInForce(): TimeInForce {
+    return (this.bits & TIF_MASK) as TimeInForce;
+  }
+
+  get selfTrade(): SelfTradeMode {
+    return ((this.bits & STP_MASK) >> STP_SHIFT) as SelfTradeMode;
+  }
+
+  get isBuy(): boolean {
+    return (this.bits & BUY) !== 0;
+  }
+
+  /** kept by the engine (a trader's order), so its changes are tracked; protocol orders are not */
+  get tracked(): boolean {
+    return (this.bits & TRACKED) !== 0;
+  }
+
+  set tracked(v: boolean) {
+    this.bits = v ? this.bits | TRACKED : this.bits & ~TRACKED;
+  }
+
+  /** named among the orders changed since the last eviction (state.ts) */
+  get touched(): boolean {
+    return (this.bits & TOUCHED) !== 0;
+  }
+
+  set touched(v: boolean) {
+    this.bits = v ? this.bits | TOUCHED : this.bits & ~TOUCHED;
+  }
+
+  /** 0n until accepted */
+  get sequence(): bigint {
+    return uintOf(this.seq);
+  }
+
+  get nonce(): bigint {
+    return uintOf(this.nonceId);
+  }
+
+  /** X18 limit price */
+  get price(): bigint {
+    const src = this.source;
+    return (this.bits & ON_GRID) !== 0 ? BigInt(this.tick) * (src as MarketConfig).tickSize : (src as Order).price;
+  }
+
+  /** X18 amount */
+  get amount(): bigint {
+    const src = this.source;
+    return (this.bits & ON_GRID) !== 0 ? BigInt(this.lots) * (src as MarketConfig).lotSize : (src as Order).amount;
+  }
+
+  private get isRejected(): boolean {
+    return (this.bits & STATUS_MASK) === 5 << STATUS_SHIFT;
+  }
+
+  get rejectCode(): ErrorCode | undefined {
+    return this.isRejected ? (this.reason as ErrorCode | undefined) : undefined;
+  }
+
+  get cancelReason(): CancelReason | undefined {
+    return this.isRejected ? undefined : (this.reason as CancelReason | undefined);
+  }
+
+  set cancelReason(r: CancelReason | undefined) {
+    this.reason = r;
+  }
+
+  /** The order as placed (a new object, fields in their declared order), subaccount lower-cased. */
+  get order(): Order {
+    if ((this.bits & ON_GRID) === 0) return { ...(this.source as Order) };
+    return {
+      subaccount: this.subaccount,
+      marketId: this.marketId,
+      isBuy: this.isBuy,
+      price: this.price,
+      amount: this.amount,
+      nonce: this.nonce,
+      expiry: this.expiry,
+      flags: this.flags,
+      clientId: this.clientId,
+    };
   }
 
   get remainingLots(): number {
@@ -62,29 +223,32 @@ export class OrderRecord {
 
   /** flag bit 2 (spec/orders.md); only accepted on perps */
   get reduceOnly(): boolean {
-    return (this.order.flags & 4) !== 0;
+    return (this.flags & 4) !== 0;
   }
 
   get isOpen(): boolean {
-    return this.status === 'open' || this.status === 'partially_filled';
+    // 'open' and 'partially_filled' are statuses 0 and 1
+    return (this.bits & STATUS_MASK) <= 1 << STATUS_SHIFT;
   }
 
   reject(code: ErrorCode): void {
     this.status = 'rejected';
-    this.rejectCode = code;
+    this.reason = code;
   }
 
   /** The public view; `lotSize` converts lots back to X18. */
   toState(lotSize: bigint): OrderState {
     const s: OrderState = {
       hash: this.hash,
-      order: { ...this.order },
+      order: this.order,
       status: this.status,
       filled: BigInt(this.filledLots) * lotSize,
       sequence: this.sequence,
     };
-    if (this.rejectCode !== undefined) s.rejectCode = this.rejectCode;
-    if (this.cancelReason !== undefined) s.cancelReason = this.cancelReason;
+    const rejectCode = this.rejectCode;
+    if (rejectCode !== undefined) s.rejectCode = rejectCode;
+    const cancelReason = this.cancelReason;
+    if (cancelReason !== undefined) s.cancelReason = cancelReason;
     return s;
   }
 }
@@ -120,9 +284,9 @@ export class ExpiryHeap {
   }
 
   private less(a: OrderRecord, b: OrderRecord): boolean {
-    const ea = a.order.expiry;
-    const eb = b.order.expiry;
-    return ea < eb || (ea === eb && a.sequence < b.sequence);
+    const ea = a.expiry;
+    const eb = b.expiry;
+    return ea < eb || (ea === eb && a.seq < b.seq);
   }
 
   private up(i: number): void {

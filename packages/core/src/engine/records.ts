@@ -152,24 +152,23 @@ function encodeOrder(s: EngineState, hash: Hex): RecordBytes {
   const rec = s.orders.get(hash);
   const w = new ByteWriter(rec?.isOpen ? 200 : 9);
   if (rec === undefined || !rec.isOpen) {
-    const expiry = rec === undefined ? s.tombstones.get(hash) : rec.order.expiry;
+    const expiry = rec === undefined ? s.tombstones.get(hash) : rec.expiry;
     if (expiry === undefined) return null;
     w.u8(FINISHED);
     w.uint(expiry, 8);
     return w.finish();
   }
-  const o = rec.order;
-  const lotSize = s.markets.get(o.marketId)!.config.lotSize;
+  const lotSize = s.markets.get(rec.marketId)!.config.lotSize;
   w.u8(OPEN);
-  w.bytes32(o.subaccount);
-  w.uint(BigInt(o.marketId), 4);
-  w.u8(o.isBuy ? 1 : 0);
-  w.uint(o.price, 16);
-  w.uint(o.amount, 16);
-  w.uint(o.nonce, 8);
-  w.uint(o.expiry, 8);
-  w.uint(BigInt(o.flags), 4);
-  w.uint(o.clientId, 8);
+  w.bytes32(rec.subaccount);
+  w.uint(BigInt(rec.marketId), 4);
+  w.u8(rec.isBuy ? 1 : 0);
+  w.uint(rec.price, 16);
+  w.uint(rec.amount, 16);
+  w.uint(rec.nonce, 8);
+  w.uint(rec.expiry, 8);
+  w.uint(BigInt(rec.flags), 4);
+  w.uint(rec.clientId, 8);
   w.u8(rec.status === 'open' ? 0 : 1);
   w.uint(BigInt(rec.filledLots) * lotSize, 16);
   w.uint(rec.sequence, 8);
@@ -333,6 +332,8 @@ function importOrder(s: EngineState, hash: Hex, bytes: RecordBytes): void {
     flags.timeInForce ?? TimeInForce.GTC,
     flags.selfTrade ?? SelfTradeMode.CANCEL_MAKER,
     sequence,
+    market.config,
+    s.subaccountString(order.subaccount),
   );
   rec.filledLots = Number(filled / lotSize);
   rec.status = status;

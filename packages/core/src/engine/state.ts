@@ -101,6 +101,14 @@ export class EngineState {
     this.maxOpenOrdersPerOwner = config.limits?.maxOpenOrdersPerOwner ?? DEFAULT_LIMITS.maxOpenOrdersPerOwner;
   }
 
+  /**
+   * The string the engine holds for a subaccount id already (its account's, or its open orders'),
+   * else `subaccount` itself: a million resting orders then share a few strings, not a copy each.
+   */
+  subaccountString(subaccount: Hex): Hex {
+    return this.accounts.find(subaccount)?.subaccount ?? (this.openBySub.get(subaccount)?.subaccount as Hex | undefined) ?? subaccount;
+  }
+
   /** The account an order trades for, resolved once per order. */
   accountOf(rec: OrderRecord): Account {
     return (rec.account ??= this.accounts.of(rec.subaccount));
@@ -175,7 +183,7 @@ export class EngineState {
     const account = this.accountOf(rec);
     const spent = (account.spentNonces ??= new NonceSet());
     if (!spent.has(rec.nonceId)) {
-      if (this.changes.tracking) this.changes.touch(nonceKey(account.subaccount, rec.order.nonce));
+      if (this.changes.tracking) this.changes.touch(nonceKey(account.subaccount, rec.nonce));
       spent.add(rec.nonceId);
     }
     this.justSpent.push(rec);
@@ -230,7 +238,7 @@ export class EngineState {
       rec.touched = false;
       if (rec.isOpen || this.orders.get(rec.hash) !== rec) continue;
       this.orders.delete(rec.hash);
-      this.addTombstone(rec.hash, rec.order.expiry);
+      this.addTombstone(rec.hash, rec.expiry);
       this.finished.set(rec.hash, rec);
     }
   }
@@ -267,9 +275,9 @@ export class EngineState {
   restOrdered(rec: OrderRecord, market: MarketState): void {
     rec.tracked = true;
     this.orders.set(rec.hash, rec);
-    rec.slot = market.book.insertOrdered(rec.order.isBuy, rec.tick, rec.remainingLots, rec, (other) => other.sequence < rec.sequence);
+    rec.slot = market.book.insertOrdered(rec.isBuy, rec.tick, rec.remainingLots, rec, (other) => other.seq < rec.seq);
     this.index(rec);
-    if (rec.order.expiry !== 0n) this.expiries.push(rec);
+    if (rec.expiry !== 0n) this.expiries.push(rec);
   }
 
   minNonce(subaccount: Hex): bigint {
@@ -278,9 +286,9 @@ export class EngineState {
 
   /** Puts an accepted order's remainder on the book and into the indexes. */
   rest(rec: OrderRecord, market: MarketState): void {
-    rec.slot = market.book.insert(rec.order.isBuy, rec.tick, rec.remainingLots, rec);
+    rec.slot = market.book.insert(rec.isBuy, rec.tick, rec.remainingLots, rec);
     this.index(rec);
-    if (rec.order.expiry !== 0n) this.expiries.push(rec);
+    if (rec.expiry !== 0n) this.expiries.push(rec);
   }
 
   /** Adds an open order to the per-subaccount indexes (rest, restore). */
@@ -293,7 +301,7 @@ export class EngineState {
         owner = { address, n: 0 };
         this.openByOwner.set(address, owner);
       }
-      open = new OpenOrders<OrderRecord>(owner);
+      open = new OpenOrders<OrderRecord>(rec.subaccount, owner);
       this.openBySub.set(rec.subaccount, open);
     }
     open.add(rec);
@@ -321,7 +329,7 @@ export class EngineState {
 
   /** Takes a resting order off its book and out of the indexes. */
   unrest(rec: OrderRecord): void {
-    if (rec.slot >= 0) this.markets.get(rec.order.marketId)!.book.remove(rec.slot);
+    if (rec.slot >= 0) this.markets.get(rec.marketId)!.book.remove(rec.slot);
     this.detach(rec);
   }
 

@@ -34,3 +34,11 @@ export function decodeValue<T>(text: string): T {
 export function toHex(bytes: Uint8Array): Hex {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}` as Hex;
 }
+
+/**
+ * `key.slice(from)` as a string of its own: a slice keeps the whole key it was cut from alive
+ * (a restarted node holds a million order hashes read back from their record keys).
+ */
+export function keyTail(key: string, from: number): string {
+  return Buffer.from(key.slice(from), 'utf8').toString('utf8');
+}

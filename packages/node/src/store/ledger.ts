@@ -30,7 +30,7 @@ import {
 } from '@kestrel/core';
 import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
-import { toHex } from './codec.js';
+import { keyTail, toHex } from './codec.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
@@ -116,7 +116,7 @@ export class Ledger {
     const meta = await store.get<BatchMeta>('meta:lastBatch');
     if (meta) {
       const records: Array<[string, Uint8Array]> = [];
-      for await (const [k, v] of store.scan<Hex>(RECORD_PREFIX)) records.push([k.slice(RECORD_PREFIX.length), hexToBytes(v)]);
+      for await (const [k, v] of store.scan<Hex>(RECORD_PREFIX)) records.push([keyTail(k, RECORD_PREFIX.length), hexToBytes(v)]);
       l.engine = Engine.fromRecords(config, records);
       l.lastBatchId = BigInt(meta.lastBatchId);
       l.lastTimestamp = BigInt(meta.lastTimestamp);
@@ -137,9 +137,9 @@ export class Ledger {
         orders: undo.orders,
       };
     }
-    for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(k.slice(6) as Hex, v);
+    for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(keyTail(k, 6) as Hex, v);
     l.rejects = await Rejects.load(store);
-    for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(k.slice(7) as Hex, v.timestamp);
+    for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(keyTail(k, 7) as Hex, v.timestamp);
     // the mempool on disk goes back in through admission (Admission.restore), not here
     for await (const [k, input] of store.scan<SignedInput>('mempool:')) l.stored.push({ seq: BigInt(k.slice(8)), input });
     return l;

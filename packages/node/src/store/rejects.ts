@@ -9,6 +9,7 @@
  */
 import type { Hex } from '@kestrel/core';
 import { ARCHIVE_PRUNE_PER_BATCH } from './archive.js';
+import { keyTail } from './codec.js';
 import type { NodeStore } from './store.js';
 
 type Op = { put: string; value: unknown } | { del: string };
@@ -30,7 +31,7 @@ export class Rejects {
   static async load(store: NodeStore): Promise<Rejects> {
     const r = new Rejects();
     for await (const [k, v] of store.scan<{ code: string; at?: string }>('reject:')) {
-      r.entries.set(k.slice('reject:'.length) as Hex, { code: v.code, at: v.at === undefined ? null : BigInt(v.at) });
+      r.entries.set(keyTail(k, 'reject:'.length) as Hex, { code: v.code, at: v.at === undefined ? null : BigInt(v.at) });
     }
     return r;
   }

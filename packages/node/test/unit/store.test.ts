@@ -6,7 +6,8 @@ import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/store/store.js';
 import { bytesToHex } from '@kestrel/core';
-import { STORE_FORMAT, toHex } from '../../src/store/codec.js';
+import fc from 'fast-check';
+import { keyTail, STORE_FORMAT, toHex } from '../../src/store/codec.js';
 import { tempDir } from '../helpers.js';
 
 async function raw(dir: string, put: Record<string, string>): Promise<void> {
@@ -29,6 +30,16 @@ describe('the node store', () => {
       const view = all.subarray(from, to);
       expect(toHex(view)).toBe(bytesToHex(view));
     }
+  });
+
+  it("cuts a key's tail as slice does", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 90 }), fc.nat({ max: 100 }), (key, from) => {
+        expect(keyTail(key, from)).toBe(key.slice(from));
+      }),
+    );
+    const hash = `0x${'ab'.repeat(32)}`;
+    expect(keyTail(`rec:${hash}`, 4)).toBe(hash);
   });
 
   it('round-trips values with bigints of any size, and names its format on a fresh directory', async () => {
