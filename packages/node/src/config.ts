@@ -46,6 +46,10 @@ export interface NodeConfig {
   apiRateLimit: RateLimit;
   /** per client address, for GET endpoints (its own bucket: reading never starves writing) */
   apiReadRateLimit: RateLimit;
+  /** open API connections (HTTP and WebSocket) in all; past it a new one is closed at once */
+  apiMaxConnections: number;
+  /** open API connections per client address */
+  apiMaxConnectionsPerAddress: number;
   /** per peer (the one that relayed the message), for gossiped orders and cancels */
   gossipRateLimit: RateLimit;
   /** per peer, for gossiped batch proposals (see PROPOSAL_RATE_LIMIT) */
@@ -92,6 +96,10 @@ export const DEFAULTS = {
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
   apiRateLimit: { perSecond: 200, burst: 400 },
   apiReadRateLimit: { perSecond: 1000, burst: 2000 },
+  // A descriptor each, well under the usual 65,536 per process (LevelDB and the peers need theirs);
+  // one address may keep a client's pool of keep-alive connections, not the node's whole table.
+  apiMaxConnections: 4096,
+  apiMaxConnectionsPerAddress: 512,
   // A peer relays the inputs of all its clients: ten times one client's allowance, and far above
   // what signature checks can keep up with anyway, so only a flood is cut.
   gossipRateLimit: { perSecond: 2000, burst: 4000 },
@@ -117,6 +125,8 @@ const POSITIVE = new Set([
   'syncIntervalMs',
   'maxGossipBytes',
   'retryAfterSeconds',
+  'apiMaxConnections',
+  'apiMaxConnectionsPerAddress',
 ]);
 
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
@@ -140,6 +150,8 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   maxGossipBytes: 'int',
   archiveRetentionSeconds: 'int',
   retryAfterSeconds: 'int',
+  apiMaxConnections: 'int',
+  apiMaxConnectionsPerAddress: 'int',
   logLevel: 'string',
 };
 

@@ -182,6 +182,7 @@ export class KestrelNode {
       writes: new RateLimiter(config.apiRateLimit),
       reads: new RateLimiter(config.apiReadRateLimit),
       retryAfterSeconds: config.retryAfterSeconds,
+      connections: { maxTotal: config.apiMaxConnections, maxPerAddress: config.apiMaxConnectionsPerAddress },
     });
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
     if (config.role === 'sequencer') {

@@ -4,6 +4,7 @@
  * sends can throw past `handle`: unexpected failures answer 500 INTERNAL and are logged.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { ErrorCode, KestrelError } from '@kestrel/core';
 import { MAX_BODY_BYTES, type AnswerOf, type Endpoint, type ErrorBody } from '@kestrel/api';
 import type { Logger } from '../util/log.js';
@@ -147,6 +148,36 @@ export interface HttpLimiters {
   reads?: RateLimiter;
   /** the Retry-After header of a 429 or 503 answer, seconds */
   retryAfterSeconds?: number;
+  /** open connections (WebSocket ones included): past either bound a new one is closed at once */
+  connections?: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  maxTotal: number;
+  maxPerAddress: number;
+}
+
+/**
+ * Caps the server's open connections, in all and per client address: idle keep-alive sockets cost a
+ * file descriptor each, and a node out of descriptors can no longer open its store or its peers.
+ */
+function limitConnections(server: Server, limits: ConnectionLimits): void {
+  server.maxConnections = limits.maxTotal;
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = open.get(address) ?? 0;
+    if (n >= limits.maxPerAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 export function startHttp(router: Router, host: string, port: number, log: Logger, limiters: HttpLimiters = {}): Promise<Server> {
@@ -195,6 +226,7 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
       else res.destroy();
     });
   });
+  if (limiters.connections) limitConnections(server, limiters.connections);
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.maxHeadersCount = 100;

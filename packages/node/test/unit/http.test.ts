@@ -81,6 +81,55 @@ describe('HTTP server limits', () => {
     }
   });
 
+  it('closes a connection past the per-address cap or the total cap at once, and takes one again when another closes', async () => {
+    for (const limits of [
+      { maxTotal: 100, maxPerAddress: 3 },
+      { maxTotal: 3, maxPerAddress: 100 },
+    ]) {
+      const own = await startHttp(
+        new Router().on('GET', '/ping', () => ({ ok: true })),
+        '127.0.0.1',
+        0,
+        createLogger('t', 'silent'),
+        {
+          connections: limits,
+        },
+      );
+      try {
+        const port = (own.address() as { port: number }).port;
+        const dial = () =>
+          new Promise<import('node:net').Socket>((resolve, reject) => {
+            const s = connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', reject);
+          });
+        /** what one GET on the socket gets: the status line, or 'closed' */
+        const ask = (s: import('node:net').Socket) =>
+          new Promise<string>((resolve) => {
+            let data = '';
+            s.on('data', (d) => {
+              data += d.toString();
+              if (data.includes('\r\n\r\n')) resolve(data.split('\r\n')[0]!);
+            });
+            s.on('close', () => resolve(data ? data.split('\r\n')[0]! : 'closed'));
+            s.on('error', () => undefined);
+            s.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n');
+          });
+        const held = [await dial(), await dial(), await dial()];
+        for (const s of held) expect(await ask(s)).toBe('HTTP/1.1 200 OK');
+        const extra = await dial();
+        expect(await ask(extra), JSON.stringify(limits)).toBe('closed');
+        held[0]!.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+        const again = await dial();
+        expect(await ask(again)).toBe('HTTP/1.1 200 OK');
+        for (const s of [...held, again]) s.destroy();
+      } finally {
+        own.closeAllConnections();
+        await new Promise<void>((r) => own.close(() => r()));
+      }
+    }
+  });
+
   it.each(['//[', '//a b', '//%', '//:99999', '/x/%E0%A4%A'])('answers 400 MALFORMED for the path %j and stays up', async (path) => {
     const { port } = new URL(url);
     const raw = await new Promise<string>((resolve, reject) => {
