@@ -4,7 +4,7 @@
 // resting orders — with 10k, 100k and 1M orders resting. Reports, per checkpoint, the median
 // time to apply the batch and compute the state commitment, to write it, their sum, the records
 // written, and the process's RSS; then the cost at the largest book over the cost at the
-// smallest. Runs with MALLOC_ARENA_MAX as a node does (re-started with it when unset). Needs the node package built (`npx nx run @kestrel/node:build`).
+// smallest. Needs the node package built (`npx nx run @kestrel/node:build`).
 //
 //   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,16 +14,6 @@ import { performance } from 'node:perf_hooks';
 import { encodeFlags, makeSubaccount, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
 import { Ledger } from '../../packages/node/dist/store/ledger.js';
 import { NodeStore } from '../../packages/node/dist/store/store.js';
-import { NODE_MALLOC_ARENAS } from '../../packages/node/dist/devnet/process.js';
-
-// a node runs with glibc's malloc arenas capped (devnet/process.ts, guide: node): so does this
-// stand-in for one, whose RSS is what the table reports
-if (process.env.MALLOC_ARENA_MAX === undefined) {
-  const { spawnSync } = await import('node:child_process');
-  const env = { ...process.env, MALLOC_ARENA_MAX: NODE_MALLOC_ARENAS };
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
-  process.exit(r.status ?? 1);
-}
 
 const arg = (name, fallback) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));

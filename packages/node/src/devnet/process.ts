@@ -17,19 +17,9 @@ export interface NodeProcess {
   exited: Promise<number | null>;
 }
 
-/**
- * glibc's malloc arenas for a node process: by default up to eight per core, each keeping the
- * memory LevelDB's and libuv's threads freed; two keep a node with a million resting orders
- * under 1 GiB (BENCHMARKS.md) at no measured cost. Operators set the same (guide: node).
- */
-export const NODE_MALLOC_ARENAS = '2';
-
 /** Spawns a node with `kestrel start --config <file>`; logs go to `logFile`. */
 export function spawnNode(name: string, configFile: string, logFile: string, timeoutMs = 30_000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [KESTREL_BIN, 'start', '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? NODE_MALLOC_ARENAS },
-  });
+  const child = spawn(process.execPath, [KESTREL_BIN, 'start', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -6,9 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { EIP712_TYPES, makeSubaccount, parseX18, type Order } from '@kestrel/core';
 import { orderToWire } from '@kestrel/sdk';
-import { readFileSync } from 'node:fs';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
-import { NODE_MALLOC_ARENAS } from '../../src/devnet/process.js';
 import { eventually, getJson, postRaw, tempDir } from '../helpers.js';
 
 let devnet: Devnet;
@@ -123,11 +121,6 @@ describe('bad input', () => {
     // and the operator sees the refusal counted, by source, verdict and code
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/^kestrel_inputs_refused_total\{code="DUPLICATE_ORDER",source="api",verdict="IGNORE"\} [1-9]\d*$/m);
-  });
-
-  it.runIf(process.platform === 'linux')("runs its node with glibc's malloc arenas capped", () => {
-    const env = readFileSync(`/proc/${devnet.nodes[0]!.child.pid}/environ`, 'utf8').split('\0');
-    expect(env).toContain(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? NODE_MALLOC_ARENAS}`);
   });
 
   it('places several orders in one request, each judged on its own and taken in the order given', async () => {
