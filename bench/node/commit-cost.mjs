@@ -6,7 +6,7 @@
 // written, and the process's RSS; then the cost at the largest book over the cost at the
 // smallest. Needs the node package built (`npx nx run @kestrel/node:build`).
 //
-//   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20]
+//   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20] [--grow=500]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { encodeFlags, makeSubaccount, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
 import { Ledger } from '../../packages/node/dist/store/ledger.js';
 import { NodeStore } from '../../packages/node/dist/store/store.js';
+import { DEFAULTS } from '../../packages/node/dist/config.js';
 
 const arg = (name, fallback) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -24,7 +25,9 @@ const MEASURED = arg('batches', 20);
 const CHECKPOINTS = [10_000, 100_000, 1_000_000].filter((n) => n <= MAX);
 const PER_TRADER = 500;
 const TRADERS = Math.ceil(MAX / PER_TRADER) + 2;
-const GROW_BATCH = 5_000;
+// the book grows in batches of the node's own size (maxBatchOrders): a node never commits a bigger
+// one, and LevelDB's memory follows the size of the writes it is given
+const GROW_BATCH = arg('grow', DEFAULTS.maxBatchOrders);
 
 const x = parseX18;
 const trader = (i) => makeSubaccount(`0x${(i + 1).toString(16).padStart(40, '0')}`, 'main');
