@@ -342,6 +342,11 @@ export class KestrelNode {
    */
   async submit(input: SignedInput): Promise<void> {
     await this.admission.admit(input, 'api');
+    await this.publishAdmitted(input);
+  }
+
+  /** Counts a client's admitted input and gossips it (a failed publish is left to the relay). */
+  private async publishAdmitted(input: SignedInput): Promise<void> {
     this.count.submitted();
     await this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
@@ -355,13 +360,7 @@ export class KestrelNode {
    */
   async submitAll(inputs: readonly SignedInput[]): Promise<Array<Error | undefined>> {
     const outcomes = await this.admission.admitAll(inputs, 'api');
-    for (const [i, input] of inputs.entries()) {
-      if (outcomes[i] !== undefined) continue;
-      this.count.submitted();
-      void this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
-        this.log.warn('gossip publish failed', { error: err.message });
-      });
-    }
+    await Promise.all(inputs.map((input, i) => (outcomes[i] === undefined ? this.publishAdmitted(input) : undefined)));
     return outcomes;
   }
 

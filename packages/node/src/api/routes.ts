@@ -165,9 +165,9 @@ export function buildRouter(node: ApiNode): Router {
 
   r.route(endpoints.markets, (): MarketsResponse => ({ markets: node.listing.markets.map(marketToWire) }));
 
-  // Reads of engine state wait while a batch is applied but not yet committed (one simulation):
-  // a client never sees a batch the chain may still refuse at that step.
-  // the committed book, also while a batch is in flight (committed-books.ts)
+  // Reads of engine state never show a batch the chain may still refuse at simulation: the book
+  // is read from the committed state, also while a batch is in flight (committed-books.ts); the
+  // other reads wait while a batch is applied but not yet committed.
   r.route(endpoints.book, async (req): Promise<BookResponse> => {
     const marketId = marketIdParam(node, req.params.marketId);
     const rawDepth = req.query.get('depth');
@@ -194,7 +194,7 @@ export function buildRouter(node: ApiNode): Router {
       throw new KestrelError(ErrorCode.MALFORMED, `orders: expected 1 to ${MAX_ORDERS_PER_REQUEST} signed orders`, { limit: MAX_ORDERS_PER_REQUEST });
     }
     req.charge(list.length - 1); // the request paid for one
-    const results: PlaceOrderResult[] = list.map(() => ({ orderHash: null, error: errorBody(ErrorCode.INTERNAL, 'not judged').error }));
+    const results = new Array<PlaceOrderResult>(list.length);
     const inputs: SignedInput[] = [];
     const at: number[] = [];
     for (const [i, item] of list.entries()) {
