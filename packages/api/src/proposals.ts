@@ -14,6 +14,7 @@ import {
   riskPlanInput,
   type BatchInput,
   type Hex,
+  type Order,
   type ProtocolInput,
   type Proposal,
   type SettlementArgs,
@@ -102,13 +103,40 @@ export function inputToWire(input: BatchInput): InputWire {
   }
 }
 
-/** Decodes a wire input and computes its digest under the domain; its signature is not checked. Throws MALFORMED. */
-export function decodeInput(domainSep: Hex, v: unknown): BatchInput {
+/**
+ * Signed inputs the reader holds already (a node's mempool), found by signature: an order read
+ * with the same signature and the same fields as one of them takes its digest instead of being
+ * hashed again — a follower holds most of a batch's orders before the proposal carrying them.
+ */
+export type KnownBySignature = (signature: Hex) => BatchInput | undefined;
+
+const sameOrder = (a: Order, b: Order): boolean =>
+  a.subaccount === b.subaccount &&
+  a.marketId === b.marketId &&
+  a.isBuy === b.isBuy &&
+  a.price === b.price &&
+  a.amount === b.amount &&
+  a.nonce === b.nonce &&
+  a.expiry === b.expiry &&
+  a.flags === b.flags &&
+  a.clientId === b.clientId;
+
+/**
+ * Decodes a wire input and computes its digest under the domain (or takes it from `known`, for
+ * an order the reader holds with the same signature and fields, hashed under the same domain);
+ * its signature is not checked. Throws MALFORMED.
+ */
+export function decodeInput(domainSep: Hex, v: unknown, known?: KnownBySignature): BatchInput {
   if (typeof v !== 'object' || v === null) throw new KestrelError(ErrorCode.MALFORMED, 'input: expected an object');
   const w = v as Record<string, unknown>;
   switch (w.type) {
-    case 'order':
-      return orderInput(domainSep, orderFromWire(w.order), signatureFromWire(w.signature));
+    case 'order': {
+      const order = orderFromWire(w.order);
+      const signature = signatureFromWire(w.signature);
+      const held = known?.(signature);
+      if (held?.type === 'order' && sameOrder(held.order, order)) return { type: 'order', order, signature, hash: held.hash };
+      return orderInput(domainSep, order, signature);
+    }
     case 'cancel':
       return cancelInput(domainSep, cancelFromWire(w.cancel), signatureFromWire(w.signature));
     case 'cancelAll':
@@ -159,7 +187,7 @@ export function peekBatchId(v: unknown): bigint | null {
  * Decodes a proposal and its inputs with their digests, within the limits above; no signature is
  * checked (the reader checks the proposal's own first, so a forged one costs one recovery).
  */
-export function decodeProposal(domainSep: Hex, v: unknown): Proposal {
+export function decodeProposal(domainSep: Hex, v: unknown, known?: KnownBySignature): Proposal {
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const w = v as Record<string, unknown>;
   if (!Array.isArray(w.requests) || w.requests.length > MAX_BATCH_REQUESTS) throw bad('requests');
@@ -197,7 +225,7 @@ export function decodeProposal(domainSep: Hex, v: unknown): Proposal {
         data: hex32(q.data, 'request.data'),
       };
     }),
-    inputs: w.inputs.map((x: unknown) => decodeInput(domainSep, x)),
+    inputs: w.inputs.map((x: unknown) => decodeInput(domainSep, x, known)),
     prevStateHash: hex32(w.prevStateHash, 'prevStateHash'),
     stateHash: hex32(w.stateHash, 'stateHash'),
     signature: (() => {

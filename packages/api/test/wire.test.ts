@@ -1,6 +1,16 @@
-import { KestrelError, makeSubaccount, type Order } from '@kestrel/core';
+import { KestrelError, makeSubaccount, orderInput, type Hex, type Order } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
-import { cancelAllFromWire, cancelAllToWire, cancelFromWire, cancelToWire, marketToWire, orderFromWire, orderToWire } from '../src/index.js';
+import {
+  cancelAllFromWire,
+  cancelAllToWire,
+  cancelFromWire,
+  cancelToWire,
+  decodeInput,
+  decodeProposal,
+  marketToWire,
+  orderFromWire,
+  orderToWire,
+} from '../src/index.js';
 
 const order: Order = {
   subaccount: makeSubaccount('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 'main'),
@@ -109,5 +119,68 @@ describe('market listing on the wire', () => {
       makerFee: '-0.0001',
       takerFee: '0.0005',
     });
+  });
+});
+
+describe('an order the reader holds already', () => {
+  const domain = `0x${'42'.repeat(32)}` as Hex;
+  const signature = `0x${'ab'.repeat(65)}` as Hex;
+  const wire = { type: 'order', order: orderToWire(order), signature };
+
+  it('takes the held digest for the same signature and fields, and hashes anything else anew', () => {
+    const fresh = orderInput(domain, order, signature);
+    // a digest the held input says, so that a reuse is visible
+    const held = { ...fresh, hash: `0x${'77'.repeat(32)}` as Hex };
+    expect(decodeInput(domain, wire, (s) => (s === signature ? held : undefined))).toEqual(held);
+    expect(decodeInput(domain, wire)).toEqual(fresh);
+    // any field that differs, under the same signature: hashed from what was read
+    for (const [field, value] of [
+      ['amount', order.amount + 1n],
+      ['price', order.price + 1n],
+      ['nonce', order.nonce + 1n],
+      ['expiry', order.expiry + 1n],
+      ['clientId', order.clientId + 1n],
+      ['flags', order.flags + 1],
+      ['marketId', order.marketId + 1],
+      ['isBuy', !order.isBuy],
+      ['subaccount', makeSubaccount('0x2222222222222222222222222222222222222222', 'main')],
+    ] as const) {
+      const other = { ...held, order: { ...order, [field]: value } };
+      expect(
+        decodeInput(domain, wire, () => other),
+        field,
+      ).toEqual(fresh);
+    }
+    // a held cancel under the signature is no order
+    expect(
+      decodeInput(domain, wire, () => ({
+        type: 'cancel',
+        cancel: { subaccount: order.subaccount, orderHashes: [], timestamp: 1n },
+        signature,
+        hash: held.hash,
+      })),
+    ).toEqual(fresh);
+  });
+
+  it('is asked through decodeProposal for each of its orders', () => {
+    const proposal = {
+      batchId: '1',
+      timestamp: '1',
+      requestCursor: '0',
+      prices: [],
+      funding: [],
+      requests: [],
+      inputs: [wire, wire],
+      prevStateHash: `0x${'00'.repeat(32)}`,
+      stateHash: `0x${'00'.repeat(32)}`,
+      signature,
+    };
+    const asked: Hex[] = [];
+    const p = decodeProposal(domain, proposal, (s) => {
+      asked.push(s);
+      return undefined;
+    });
+    expect(asked).toEqual([signature, signature]);
+    expect(p.inputs).toEqual([orderInput(domain, order, signature), orderInput(domain, order, signature)]);
   });
 });

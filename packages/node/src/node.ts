@@ -34,7 +34,8 @@ import { RecoverPool } from './admission/recover-pool.js';
 import { Follower } from './follower/follower.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
-import { decodeGossip, encodeGossip, GossipKind, topicsFor } from './gossip/codec.js';
+import { decodeGossip, encodeGossip, gossipCost, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from './gossip/codec.js';
+import { InputBundler } from './gossip/bundler.js';
 import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
 import { Relay } from './relay/relay.js';
 import { CommittedBooks } from './api/committed-books.js';
@@ -99,6 +100,8 @@ export class KestrelNode {
     ),
   };
   private relay: Relay | null = null;
+  /** gossips the inputs this node's clients had admitted, a bundle per turn of the event loop */
+  private readonly bundler: InputBundler;
   /** book reads at the committed state, answered while a batch is in flight */
   readonly books: CommittedBooks;
   /** signature recovery on the worker pool, or in place without the native binding */
@@ -116,6 +119,12 @@ export class KestrelNode {
     readonly topics: { orders: string; batches: string },
   ) {
     this.books = new CommittedBooks(ledger);
+    // a peer configured as this node is takes a bundle whole: no larger than its rate limit's burst
+    this.bundler = new InputBundler({
+      publish: (data) => network.publish(topics.orders, data),
+      maxBytes: config.maxGossipBytes,
+      maxInputs: Math.max(1, Math.min(MAX_GOSSIP_BUNDLE, config.gossipRateLimit.burst)),
+    });
     this.admission = new Admission({
       ledger,
       marketIds: listing.markets.map((m) => m.marketId),
@@ -171,9 +180,9 @@ export class KestrelNode {
     if (restored.dropped > 0) log.info('mempool: inputs read back from disk and no longer admissible were dropped', restored);
     node.instrument();
     subscribeGossip(network, topics, { input: (data) => node.onGossipInput(data), proposal: (data) => node.onGossipProposal(data) }, config, {
-      inputThrottled: () => node.count.gossipThrottled(),
+      inputThrottled: (inputs) => node.count.gossipThrottled(inputs),
       proposalThrottled: () => node.count.proposalsThrottled(),
-      inputDropped: (reason) => node.gossipInputDropped(reason),
+      inputDropped: (reason, inputs) => node.gossipInputDropped(reason, inputs),
       proposalDropped: (reason) => node.proposalIgnored(reason),
     });
     node.relay = node.startRelay(relayProtocolFor(listing.chainId, listing.exchange));
@@ -278,15 +287,15 @@ export class KestrelNode {
     this.log.debug('input refused', { source, verdict, code, ...(hash ? { hash } : {}) });
   }
 
-  /** A gossiped input dropped before admission could judge it. */
-  private gossipInputDropped(reason: DropReason): void {
+  /** Gossiped inputs (one message: an input or a bundle of `inputs`) dropped before admission could judge them. */
+  private gossipInputDropped(reason: DropReason, inputs: number): void {
     const [verdict, code]: [Verdict, string] =
       reason === 'too_large'
         ? ['REJECT', ErrorCode.PAYLOAD_TOO_LARGE]
         : reason === 'throttled'
           ? ['IGNORE', ErrorCode.RATE_LIMITED]
           : ['IGNORE', ErrorCode.INTERNAL];
-    this.refusedInput('gossip', verdict, code);
+    for (let i = 0; i < inputs; i++) this.refusedInput('gossip', verdict, code);
   }
 
   private proposalIgnored(reason: string): void {
@@ -345,10 +354,13 @@ export class KestrelNode {
     await this.publishAdmitted(input);
   }
 
-  /** Counts a client's admitted input and gossips it (a failed publish is left to the relay). */
+  /**
+   * Counts a client's admitted input and gossips it, in the bundle of inputs admitted this turn
+   * (a failed publish is left to the relay).
+   */
   private async publishAdmitted(input: SignedInput): Promise<void> {
     this.count.submitted();
-    await this.network.publish(this.topics.orders, encodeGossip(GossipKind.INPUT, inputToWire(input))).catch((err: Error) => {
+    await this.bundler.add(JSON.stringify(inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
     });
   }
@@ -366,10 +378,19 @@ export class KestrelNode {
 
   private async onGossipInput(data: Uint8Array): Promise<Verdict> {
     const msg = decodeGossip(data);
-    // admission counts what it refuses; a payload that is not an input never reaches it
-    if (msg?.kind !== GossipKind.INPUT) this.refusedInput('gossip', 'REJECT', ErrorCode.MALFORMED);
-    const verdict = msg?.kind === GossipKind.INPUT ? await this.admission.admitGossip(msg.body) : 'REJECT';
-    if (verdict === 'ACCEPT') this.count.gossipAccepted();
+    let verdict: Verdict;
+    if (msg?.kind === GossipKind.INPUTS) {
+      const bundle = await this.admission.admitGossipBundle(msg.body);
+      this.count.gossipAccepted(bundle.admitted);
+      verdict = bundle.verdict;
+    } else if (msg?.kind === GossipKind.INPUT) {
+      verdict = await this.admission.admitGossip(msg.body);
+      if (verdict === 'ACCEPT') this.count.gossipAccepted();
+    } else {
+      // admission counts what it refuses; a payload that is not an input never reaches it
+      this.refusedInput('gossip', 'REJECT', ErrorCode.MALFORMED);
+      verdict = 'REJECT';
+    }
     if (verdict === 'REJECT') this.count.gossipRejected();
     return verdict;
   }
@@ -389,6 +410,7 @@ export class KestrelNode {
     const gated = await admitProposal(this.domainSep, msg.body, {
       wants: (id) => follower.wants(id),
       operatorSigned: (p) => follower.signedByOperator(p),
+      held: (sig) => this.ledger.mempool.bySignature(sig),
       verifyInputs: (p) =>
         verifyProposalInputs(
           p,
@@ -420,19 +442,26 @@ export function subscribeGossip(
   handle: { input: (data: Uint8Array) => Promise<Verdict>; proposal: (data: Uint8Array) => Promise<Verdict> },
   limits: Pick<NodeConfig, 'gossipRateLimit' | 'proposalRateLimit'>,
   throttled: {
-    inputThrottled: () => void;
+    /** told of each message over the allowance, with its count of inputs */
+    inputThrottled: (inputs: number) => void;
     proposalThrottled: () => void;
-    inputDropped?: (reason: DropReason) => void;
+    inputDropped?: (reason: DropReason, inputs: number) => void;
     proposalDropped?: (reason: DropReason) => void;
   },
 ): void {
-  const opts = (perPeer: NodeConfig['gossipRateLimit'], onThrottle: () => void, onDrop?: (reason: DropReason) => void) => ({
-    perPeer,
-    onThrottle,
-    ...(onDrop ? { onDrop } : {}),
+  const { inputDropped, proposalDropped } = throttled;
+  // a bundle of inputs costs its peer's allowance one token per input
+  network.onMessage(topics.orders, (data) => handle.input(data), {
+    perPeer: limits.gossipRateLimit,
+    cost: gossipCost,
+    onThrottle: throttled.inputThrottled,
+    ...(inputDropped ? { onDrop: inputDropped } : {}),
   });
-  network.onMessage(topics.orders, (data) => handle.input(data), opts(limits.gossipRateLimit, throttled.inputThrottled, throttled.inputDropped));
-  network.onMessage(topics.batches, (data) => handle.proposal(data), opts(limits.proposalRateLimit, throttled.proposalThrottled, throttled.proposalDropped));
+  network.onMessage(topics.batches, (data) => handle.proposal(data), {
+    perPeer: limits.proposalRateLimit,
+    onThrottle: throttled.proposalThrottled,
+    ...(proposalDropped ? { onDrop: (reason: DropReason) => proposalDropped(reason) } : {}),
+  });
 }
 
 /** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */

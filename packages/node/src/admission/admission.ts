@@ -122,6 +122,29 @@ export class Admission {
     }
   }
 
+  /**
+   * A peer's bundle of gossiped inputs (spec/node.md, Gossip), each admitted as `admitAll` does.
+   * The bundle's verdict: REJECT if any input in it is provably bad (an honest node bundles only
+   * inputs it admitted), ACCEPT if this node admitted any (its peers may lack them), else IGNORE.
+   */
+  async admitGossipBundle(bodies: readonly unknown[]): Promise<{ verdict: Verdict; admitted: number }> {
+    const inputs: SignedInput[] = [];
+    for (const body of bodies) {
+      try {
+        const decoded = decodeInput(this.d.ledger.domainSep, body);
+        if (!isSigned(decoded)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
+        inputs.push(decoded);
+      } catch (err) {
+        this.refused('gossip', err);
+        return { verdict: verdictOf(err), admitted: 0 };
+      }
+    }
+    const outcomes = await this.admitAll(inputs, 'gossip');
+    const admitted = outcomes.filter((e) => e === undefined).length;
+    const verdict = outcomes.some((e) => e !== undefined && verdictOf(e) === 'REJECT') ? 'REJECT' : admitted > 0 ? 'ACCEPT' : 'IGNORE';
+    return { verdict, admitted };
+  }
+
   /** Puts the mempool this node had on disk back through admission: what no longer passes is dropped. */
   async restore(): Promise<{ restored: number; dropped: number }> {
     let restored = 0;

@@ -214,6 +214,7 @@ export class Follower {
               (i) => ledger.knows(i),
               (s, k) => ledger.engine.canSign(s, k),
               this.f.recover,
+              (sig) => ledger.mempool.bySignature(sig),
             ),
           );
         if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
@@ -234,6 +235,7 @@ export class Follower {
           (i) => ledger.knows(i),
           (s, k) => ledger.engine.canSign(s, k),
           this.f.recover,
+          (sig) => ledger.mempool.bySignature(sig),
         ),
       );
       if (result !== 'applied' && result !== 'old') return;

@@ -2,7 +2,7 @@
  * A proposal read from a peer: decoded within the API's limits (`decodeProposal`), then each
  * input's signature verified — except those this node verified already.
  */
-import { decodeProposal } from '@kestrel/api';
+import { decodeProposal, type KnownBySignature } from '@kestrel/api';
 import { isSigned, type Hex, type Proposal, type SignedInput } from '@kestrel/core';
 import { recoverAddress } from '../admission/recover.js';
 import { assertSigned, type SignerCheck } from '../admission/signature.js';
@@ -29,15 +29,16 @@ export async function verifyProposalInputs(
   for (const [i, input] of unknown.entries()) assertSigned(input, signers[i] ?? null, canSign);
 }
 
-/** Decodes a proposal and verifies its inputs' signatures. */
+/** Decodes a proposal (orders `held` vouches for are not hashed again) and verifies its inputs' signatures. */
 export async function proposalFromWire(
   domainSep: Hex,
   v: unknown,
   known?: (input: SignedInput) => boolean,
   canSign?: SignerCheck,
   recover?: Recover,
+  held?: KnownBySignature,
 ): Promise<Proposal> {
-  const p = decodeProposal(domainSep, v);
+  const p = decodeProposal(domainSep, v, held);
   await verifyProposalInputs(p, known, canSign, recover);
   return p;
 }

@@ -35,6 +35,17 @@ export type MessageHandler = (data: Uint8Array, topic: string) => Verdict | Prom
 /** Why a gossip message was dropped before its handler's verdict (counted by the node). */
 export type DropReason = 'too_large' | 'throttled' | 'handler_failed';
 
+export interface MessageOptions {
+  /** the relaying peer's allowance; its surplus is IGNOREd before the handler runs */
+  perPeer?: RateLimit;
+  /** what a message costs the allowance, read without decoding it (1 when not given) */
+  cost?: (data: Uint8Array) => number;
+  /** told of each message over the allowance, with its cost */
+  onThrottle?: (cost: number) => void;
+  /** told of each message dropped before the handler decided, with the reason and its cost */
+  onDrop?: (reason: DropReason, cost: number) => void;
+}
+
 /** Answers one request of a request/response protocol; throwing closes the stream unanswered. */
 export type RequestHandler = (data: Uint8Array, peer: string) => Promise<Uint8Array>;
 
@@ -50,7 +61,7 @@ export interface Network {
    * `onDrop` is told of every message dropped before `handler` decided (oversized, throttled,
    * or the handler threw).
    */
-  onMessage(topic: string, handler: MessageHandler, opts?: { perPeer?: RateLimit; onThrottle?: () => void; onDrop?: (reason: DropReason) => void }): void;
+  onMessage(topic: string, handler: MessageHandler, opts?: MessageOptions): void;
   /** Answers `protocol` requests: one request and one answer per stream, each at most `maxBytes`. */
   handle(protocol: string, handler: RequestHandler, opts: { maxBytes: number }): Promise<void>;
   /** Sends one request to a connected peer and returns its answer (throws on timeout, a too large answer, or no answer). */
@@ -157,19 +168,20 @@ export async function startNetwork(init: NetworkInit): Promise<Network> {
       const limiter = opts?.perPeer ? new RateLimiter(opts.perPeer) : null;
       pubsub.topicValidators.set(topic, async (peer, msg) => {
         if (msg.data.length > init.maxMessageBytes) {
-          opts?.onDrop?.('too_large');
+          opts?.onDrop?.('too_large', 1);
           return VERDICT.REJECT;
         }
-        if (limiter && !limiter.take(peer.toString())) {
-          opts?.onThrottle?.();
-          opts?.onDrop?.('throttled');
+        const cost = opts?.cost?.(msg.data) ?? 1;
+        if (limiter && !limiter.take(peer.toString(), cost)) {
+          opts?.onThrottle?.(cost);
+          opts?.onDrop?.('throttled', cost);
           return VERDICT.IGNORE;
         }
         try {
           return VERDICT[await handler(msg.data, topic)];
         } catch (err) {
           init.log('p2p: handler failed', { topic, error: (err as Error).message });
-          opts?.onDrop?.('handler_failed');
+          opts?.onDrop?.('handler_failed', cost);
           return VERDICT.IGNORE;
         }
       });

@@ -4,7 +4,7 @@
  * it — an operator, or the peer relaying it is REJECTed — and only then the signatures of its
  * inputs, which may be thousands. A stranger cannot make a node recover signatures at will.
  */
-import { decodeProposal, peekBatchId } from '@kestrel/api';
+import { decodeProposal, peekBatchId, type KnownBySignature } from '@kestrel/api';
 import type { Proposal } from '@kestrel/core';
 import type { Hex } from '@kestrel/core';
 import type { RateLimit } from '../util/rate-limit.js';
@@ -25,6 +25,8 @@ export interface ProposalGate {
   operatorSigned(p: Proposal): Promise<boolean>;
   /** verifies the inputs' signatures; rejects on a bad one */
   verifyInputs(p: Proposal): Promise<void>;
+  /** inputs this node holds, by signature: their orders are not hashed again */
+  held?: KnownBySignature;
 }
 
 export type GateResult = { verdict: Verdict; proposal?: undefined } | { verdict: 'ACCEPT'; proposal: Proposal };
@@ -34,7 +36,7 @@ export async function admitProposal(domainSep: Hex, body: unknown, gate: Proposa
   if (id === null) return { verdict: 'REJECT' };
   if (!gate.wants(id)) return { verdict: 'IGNORE' };
   try {
-    const p = decodeProposal(domainSep, body);
+    const p = decodeProposal(domainSep, body, gate.held);
     if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
     await gate.verifyInputs(p); // an operator's proposal carrying a badly signed input is provably bad too
     return { verdict: 'ACCEPT', proposal: p };

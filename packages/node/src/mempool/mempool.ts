@@ -30,12 +30,14 @@ export interface MempoolEntry {
 }
 
 /** What the rest of the node may do with the mempool: read it. The ledger alone writes it. */
-export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'peek' | 'expired'>;
+export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'bySignature' | 'peek' | 'expired'>;
 
 const ownerOf = (sub: Hex): Hex => subaccountOwner(sub) as Hex;
 
 export class Mempool {
   private readonly entries = new Map<Hex, MempoolEntry>();
+  /** signature → digest: a proposal's inputs are matched to the pending ones without hashing them again */
+  private readonly signatures = new Map<Hex, Hex>();
   private readonly perSubaccount = new Map<Hex, number>();
   private readonly perOwner = new Map<Hex, number>();
   private nextSeq = 0n;
@@ -56,6 +58,12 @@ export class Mempool {
 
   get(hash: Hex): SignedInput | undefined {
     return this.entries.get(hash)?.input;
+  }
+
+  /** The pending input carrying this signature, if any (lower-case hex, as admitted). */
+  bySignature(signature: Hex): SignedInput | undefined {
+    const hash = this.signatures.get(signature);
+    return hash === undefined ? undefined : this.entries.get(hash)?.input;
   }
 
   /** Adds an input; `seq` restores the arrival order of a persisted entry. */
@@ -80,6 +88,7 @@ export class Mempool {
     const entry = { seq: seq ?? this.nextSeq, input };
     if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1n;
     this.entries.set(input.hash, entry);
+    this.signatures.set(input.signature, input.hash);
     this.count(sub, 1);
     return entry;
   }
@@ -97,10 +106,12 @@ export class Mempool {
     const all = [...back.filter((e) => !this.entries.has(e.input.hash)), ...this.entries.values()];
     all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     this.entries.clear();
+    this.signatures.clear();
     this.perSubaccount.clear();
     this.perOwner.clear();
     for (const e of all) {
       this.entries.set(e.input.hash, e);
+      this.signatures.set(e.input.signature, e.input.hash);
       this.count(subaccountOfInput(e.input), 1);
       if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
     }
@@ -144,6 +155,8 @@ export class Mempool {
       const e = this.entries.get(h);
       if (!e) continue;
       this.entries.delete(h);
+      // the index only ever points at a live entry
+      if (this.signatures.get(e.input.signature) === h) this.signatures.delete(e.input.signature);
       this.count(subaccountOfInput(e.input), -1);
       removed.push(e);
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type Hex, type Order } from '@kestrel/core';
+import { inputToWire } from '@kestrel/api';
 import { Admission } from '../../src/admission/admission.js';
 import { Metrics } from '../../src/util/metrics.js';
 import { Ledger } from '../../src/store/ledger.js';
@@ -126,6 +127,57 @@ describe('several inputs of one request', () => {
       own = await NodeStore.open(dir);
       const reopened = await Ledger.open(config, DOMAIN, own);
       expect((await reopened.storedMempool()).map((e) => (e.input.type === 'order' ? e.input.order.nonce : -1n))).toEqual([1n, 2n, 5n]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("a peer's bundle of gossiped inputs", () => {
+  it('admits each input and judges the bundle: REJECT for a provably bad input, ACCEPT if any was new, else IGNORE', async () => {
+    const own = await NodeStore.open(tempDir('kestrel-admit-bundle-'));
+    try {
+      const ledger = await Ledger.open(config, DOMAIN, own);
+      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
+      ledger.engine.apply({ kind: 'endBatch' });
+      const withNonce = (nonce: bigint) => {
+        const i = taker(NOW + 30n);
+        return orderInput(DOMAIN, { ...i.order, nonce }, i.signature);
+      };
+      const forged = withNonce(9n);
+      const seen: string[] = [];
+      const gossip = new Admission({
+        ledger,
+        marketIds: [1],
+        recover: async (digest) => (digest === forged.hash ? '0x2222222222222222222222222222222222222222' : '0x1111111111111111111111111111111111111111'),
+        nowSeconds: () => NOW,
+        onRefused: (source, verdict, code) => seen.push(`${source} ${verdict} ${code}`),
+      });
+      const wire = (nonce: bigint) => JSON.parse(JSON.stringify(inputToWire(withNonce(nonce)))) as unknown;
+      const cases: Array<[string, unknown[], { verdict: string; admitted: number }, string[]]> = [
+        ['all new', [wire(1n), wire(2n)], { verdict: 'ACCEPT', admitted: 2 }, []],
+        ['one new among known', [wire(1n), wire(3n)], { verdict: 'ACCEPT', admitted: 1 }, ['gossip IGNORE DUPLICATE_ORDER']],
+        ['all known', [wire(2n), wire(3n)], { verdict: 'IGNORE', admitted: 0 }, ['gossip IGNORE DUPLICATE_ORDER', 'gossip IGNORE DUPLICATE_ORDER']],
+        [
+          'a forged signature',
+          [wire(4n), JSON.parse(JSON.stringify(inputToWire(forged)))],
+          { verdict: 'REJECT', admitted: 1 },
+          ['gossip REJECT INVALID_SIGNATURE'],
+        ],
+        [
+          'an input that does not decode',
+          [wire(5n), { type: 'order', order: { nonsense: true } }],
+          { verdict: 'REJECT', admitted: 0 },
+          ['gossip REJECT MALFORMED'],
+        ],
+      ];
+      for (const [name, bundle, expected, refusals] of cases) {
+        seen.length = 0;
+        expect(await gossip.admitGossipBundle(bundle), name).toEqual(expected);
+        expect(seen, name).toEqual(refusals);
+      }
+      // the undecodable bundle admitted nothing, not even its good input
+      expect(ledger.mempool.peek(10).map((e) => (e.input.type === 'order' ? e.input.order.nonce : -1n))).toEqual([1n, 2n, 3n, 4n]);
     } finally {
       await own.close();
     }

@@ -14,6 +14,20 @@ const order = (h: number, s: number): SignedInput => ({
 });
 
 describe('mempool', () => {
+  it('finds a pending input by its signature while it is pending, through a rollback too', () => {
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
+    const signed = (h: number): SignedInput => ({ ...order(h, 1), signature: `0x${h.toString(16).padStart(130, '0')}` as Hex });
+    for (const h of [1, 2, 3]) m.add(signed(h));
+    expect([1, 2, 3].map((h) => m.bySignature(signed(h).signature)?.hash)).toEqual([hash(1), hash(2), hash(3)]);
+    expect(m.bySignature(signed(4).signature)).toBeUndefined();
+    const left = m.remove([hash(2), hash(3)]);
+    expect(m.bySignature(signed(2).signature)).toBeUndefined();
+    expect(m.bySignature(signed(1).signature)?.hash).toBe(hash(1));
+    // a batch rolled back puts its inputs back: found again
+    m.requeue(left);
+    expect([1, 2, 3].map((h) => m.bySignature(signed(h).signature)?.hash)).toEqual([hash(1), hash(2), hash(3)]);
+  });
+
   it('keeps arrival order and removes by hash', () => {
     const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
     for (const h of [3, 1, 2]) m.add(order(h, 1));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { startNetwork, type Network, type Verdict } from '../../src/gossip/network.js';
 import { subscribeGossip } from '../../src/node.js';
+import { encodeInputBundle } from '../../src/gossip/codec.js';
 
 const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };
 const quiet = (): void => undefined;
@@ -87,6 +88,34 @@ describe('gossip network over TCP on loopback', () => {
     }
   });
 
+  it('charges a message what its cost says, and tells the throttled cost', async () => {
+    const nets: Network[] = [];
+    try {
+      const [a, b] = (await mesh(2, nets)) as [Network, Network];
+      const handled: number[] = [];
+      const throttled: number[] = [];
+      a.onMessage(topics.orders, () => 'ACCEPT');
+      // an allowance of 10 tokens; each message's first byte is its cost
+      b.onMessage(
+        topics.orders,
+        (data) => {
+          handled.push(data[0]!);
+          return 'ACCEPT';
+        },
+        { perPeer: { perSecond: 0.001, burst: 10 }, cost: (data) => data[0]!, onThrottle: (cost) => throttled.push(cost) },
+      );
+      await waitFor(() => b.peerCount() >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (const [i, cost] of [4, 4, 4, 2, 1].entries()) await a.publish(topics.orders, Uint8Array.from([cost, i]));
+      await waitFor(() => handled.length + throttled.length >= 5);
+      // 4 + 4 taken; the third 4 would pass the allowance; 2 fits; 1 does not
+      expect(handled).toEqual([4, 4, 2]);
+      expect(throttled).toEqual([4, 1]);
+    } finally {
+      await Promise.all(nets.map((n) => n.stop()));
+    }
+  });
+
   it("limits each peer on the node's batches topic as on its inputs topic", async () => {
     const nets: Network[] = [];
     try {
@@ -109,15 +138,17 @@ describe('gossip network over TCP on loopback', () => {
           },
         },
         { gossipRateLimit: { perSecond: 0.001, burst: 8 }, proposalRateLimit: { perSecond: 0.001, burst: 3 } },
-        { inputThrottled: () => throttled.input++, proposalThrottled: () => throttled.proposal++ },
+        { inputThrottled: (inputs) => (throttled.input += inputs), proposalThrottled: () => throttled.proposal++ },
       );
       await waitFor(() => b.peerCount() >= 1);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < 20; i++) await a.publish(topics.batches, new TextEncoder().encode(`proposal ${i}`));
-      for (let i = 0; i < 10; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
-      await waitFor(() => handled.proposal + throttled.proposal >= 20 && handled.input + throttled.input >= 10);
+      // a bundle of 5 inputs takes 5 of the 8 tokens, as 5 single inputs would
+      await a.publish(topics.orders, encodeInputBundle(['1', '2', '3', '4', '5']));
+      for (let i = 0; i < 5; i++) await a.publish(topics.orders, new TextEncoder().encode(`order ${i}`));
+      await waitFor(() => handled.proposal + throttled.proposal >= 20 && handled.input + throttled.input >= 6);
       expect([handled.proposal, throttled.proposal]).toEqual([3, 17]);
-      expect([handled.input, throttled.input]).toEqual([8, 2]);
+      expect([handled.input, throttled.input]).toEqual([4, 2]);
     } finally {
       await Promise.all(nets.map((n) => n.stop()));
     }
