@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/store/store.js';
 import { bytesToHex } from '@kestrel/core';
 import fc from 'fast-check';
-import { keyTail, STORE_FORMAT, toHex } from '../../src/store/codec.js';
+import { decodeValue, encodeValue, keyTail, STORE_FORMAT, toHex } from '../../src/store/codec.js';
 import { tempDir } from '../helpers.js';
 
 async function raw(dir: string, put: Record<string, string>): Promise<void> {
@@ -18,6 +18,33 @@ async function raw(dir: string, put: Record<string, string>): Promise<void> {
 }
 
 describe('the node store', () => {
+  it('writes a value exactly as JSON.stringify does with bigints tagged, and reads it back', () => {
+    const tagged = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? { $big: x.toString() } : x)) ?? 'undefined';
+    // JSON's values, bigints, and what JSON.stringify leaves out or turns to null
+    const leaf = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }),
+      fc.constant(undefined),
+      fc.constant(Number.NaN),
+      fc.constant(-0),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string(), tie('node')), fc.constant({ toJSON: () => 'via toJSON' })),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(encodeValue(v)).toBe(tagged(v));
+      }),
+      { numRuns: 2000 },
+    );
+    const order = { type: 'order', order: { price: 2_000n * 10n ** 18n, nonce: 7n, isBuy: true, marketId: 1 }, signature: '0xab', extra: undefined };
+    expect(decodeValue(encodeValue(order))).toEqual({ type: 'order', order: order.order, signature: '0xab' });
+  });
+
   it('spells bytes in hex exactly as the core does, a view into a larger buffer included', () => {
     const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 97 + 13) & 0xff);
     for (const [from, to] of [
