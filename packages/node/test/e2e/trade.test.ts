@@ -10,7 +10,9 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
 import { mulX18, mulX18Up, parseX18 } from '@kestrel/core';
 import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
+import { readFileSync } from 'node:fs';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { NODE_V8_FLAGS } from '../../src/devnet/process.js';
 import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
 
@@ -42,6 +44,14 @@ async function chainBalance(subaccount: Hex, assetId: number): Promise<bigint> {
 }
 
 describe('a trade across two nodes', () => {
+  it('runs its nodes with the V8 flags the node guide gives operators (a larger young generation)', () => {
+    for (const n of devnet.nodes) {
+      const argv = readFileSync(`/proc/${n.child.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 1 + NODE_V8_FLAGS.length)).toEqual([...NODE_V8_FLAGS]);
+      expect(argv).toContain('--max-semi-space-size=32');
+    }
+  });
+
   it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {
     const want = parseX18(DEVNET_FUNDING.USDC!.deposit);
     for (const t of devnet.traders) {
