@@ -9,7 +9,10 @@
 //            every node (the time until each node reports the order's batch settled on chain)
 //   burst    as many orders as one node takes, for a few seconds: orders accepted per second
 //            beside the signature-recovery limit of one core measured in this process — once one
-//            order a request, once 50 a request (POST /v1/orders/batch)
+//            order a request, once 50 a request (POST /v1/orders/batch) — and what each admitted
+//            order cost both nodes in CPU time (their threads' times from /proc): the entry
+//            node's event loop bounds what one node admits once its recovery workers have cores
+//            of their own, whatever else shares this machine's
 //
 // then every order a node answered 2xx is looked up on both nodes: one still pending or unknown
 // is lost. Prints RSS per node. Needs the packages built (`npm run build`).
@@ -26,6 +29,7 @@ import { orderFromWire, orderToWire } from '../../packages/api/dist/index.js';
 import { domainSeparator, encodeFlags, orderHash, parseX18 } from '../../packages/core/dist/index.js';
 import { recoverAddress } from '../../packages/node/dist/admission/recover.js';
 import { startDevnet } from '../../packages/node/dist/devnet/devnet.js';
+import { cpuBetween, threadTimes } from './cpu.mjs';
 
 const arg = (name, fallback) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -292,10 +296,13 @@ void probeOrder;
 const burst = [];
 const burstCount = Math.ceil(recoveryPerCore * BURST_SECONDS * 1.5);
 for (let i = 0; i < burstCount; i++) burst.push(await signed(i % TRADERS, i % 2 === 0, i % 2 === 0 ? '1.00' : '9000.00', '0.01', 1));
+const pids = devnet.nodes.map((n) => n.child.pid);
 const burstBefore = posted.length;
 const b0 = now();
+let cpu0 = pids.map(threadTimes);
 await offer(burst, burstCount / BURST_SECONDS, () => 1);
 const burstSeconds = (now() - b0) / 1000;
+const burstCpu = pids.map((pid, n) => cpuBetween(pid, cpu0[n], threadTimes(pid)));
 const burstPosts = posted.slice(burstBefore);
 const burstOk = burstPosts.filter((p) => p.status === 200).length;
 // the same through POST /v1/orders/batch, 50 orders a request: what a market maker refreshing a ladder sends
@@ -306,8 +313,10 @@ const groups = [];
 for (let i = 0; i < grouped.length; i += GROUP) groups.push(grouped.slice(i, i + GROUP));
 const batchedBefore = posted.length;
 const g0 = now();
+cpu0 = pids.map(threadTimes);
 await offer(groups, groups.length / BURST_SECONDS, () => 1, 16, postBatch);
 const batchedSeconds = (now() - g0) / 1000;
+const batchedCpu = pids.map((pid, n) => cpuBetween(pid, cpu0[n], threadTimes(pid)));
 const batchedPosts = posted.slice(batchedBefore);
 const batchedOk = batchedPosts.filter((p) => p.status === 200).length;
 
@@ -415,6 +424,18 @@ console.log(
 );
 console.log(
   `recovery, one core   ${recoveryPerCore.toFixed(0)} /s in this process: admission / recovery = ${(burstOk / burstSeconds / recoveryPerCore).toFixed(2)}× one by one, ${(batchedOk / batchedSeconds / recoveryPerCore).toFixed(2)}× 50 a request`,
+);
+// what each admitted order cost the nodes in CPU time, wherever the machine's cores went meanwhile:
+// the entry node's event loop bounds what one node admits when its workers have cores of their own
+const perOrder = (cpu, ok) => {
+  const us = (s) => ((s * 1e6) / Math.max(1, ok)).toFixed(0);
+  return `entry node: event loop ${us(cpu[1].main)} µs, all threads ${us(cpu[1].total)} µs; other node: event loop ${us(cpu[0].main)} µs, all threads ${us(cpu[0].total)} µs`;
+};
+const loopBound = (cpu, ok) => ok / Math.max(1e-9, cpu[1].main) / recoveryPerCore;
+console.log(`CPU per order        one a request — ${perOrder(burstCpu, burstOk)}`);
+console.log(`                     50 a request — ${perOrder(batchedCpu, batchedOk)}`);
+console.log(
+  `recovery, one order  ${(1e6 / recoveryPerCore).toFixed(0)} µs: the entry node's event loop alone admits ${loopBound(burstCpu, burstOk).toFixed(2)}× / ${loopBound(batchedCpu, batchedOk).toFixed(2)}× one core's recovery (one a request / 50 a request)`,
 );
 console.log(`RSS                  leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`);
 console.log(`lost orders          ${lost.length} of ${accepted.length.toLocaleString('en-US')} accepted`);
