@@ -172,6 +172,58 @@ describe('order records', () => {
     }
   });
 
+  it('a record is an OrderRecord with its fields its own, the same ones in the same order on the grid and off it', () => {
+    const order: Order = {
+      subaccount: `0x${'5'.repeat(64)}` as Hex,
+      marketId: 7,
+      isBuy: true,
+      price: 10n,
+      amount: 4n,
+      nonce: 3n,
+      expiry: 9n,
+      flags: 0,
+      clientId: 2n,
+    };
+    const onGrid = new OrderRecord(
+      `0x${'6'.repeat(64)}` as Hex,
+      order,
+      10,
+      4,
+      TimeInForce.GTC,
+      SelfTradeMode.CANCEL_MAKER,
+      5n,
+      configOf({ tickSize: 1n, lotSize: 1n }),
+    );
+    const offGrid = new OrderRecord(`0x${'7'.repeat(64)}` as Hex, order, 0, 0, TimeInForce.GTC, SelfTradeMode.CANCEL_MAKER, 0n, undefined);
+    for (const rec of [onGrid, offGrid]) {
+      expect(rec).toBeInstanceOf(OrderRecord);
+      expect(Object.getPrototypeOf(rec)).toBe(OrderRecord.prototype);
+    }
+    // one shape for every record: the engine's hot paths then see a single kind of object
+    expect(Object.keys(offGrid)).toEqual(Object.keys(onGrid));
+    expect(Object.keys(onGrid)).toEqual(
+      expect.arrayContaining([
+        'hash',
+        'tick',
+        'lots',
+        'slot',
+        'heapIndex',
+        'filledLots',
+        'account',
+        'open',
+        'openPrev',
+        'openNext',
+        'nonceId',
+        'subaccount',
+        'expiry',
+        'clientId',
+        'seq',
+      ]),
+    );
+    expect([onGrid.slot, onGrid.heapIndex, onGrid.filledLots, onGrid.remainingLots, onGrid.sequence, onGrid.nonce]).toEqual([-1, -1, 0, 4, 5n, 3n]);
+    expect(offGrid.order).toEqual(order);
+  });
+
   it('the expiry heap orders by (expiry, sequence) whichever way a sequence is kept', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(u64, u64), { minLength: 1, maxLength: 60 }), (items) => {
