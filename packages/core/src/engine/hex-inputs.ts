@@ -60,3 +60,12 @@ export function lowerHex32Again(value: unknown): Hex | undefined {
   memoNext = (memoNext + 1) % MEMO;
   return out;
 }
+
+/**
+ * {@link isHex32}, answered at once for a string {@link lowerHex32Again} just returned: an order's
+ * subaccount, normalized that way, is checked again with the order's other fields.
+ */
+export function isHex32Again(value: unknown): boolean {
+  for (let i = 0; i < MEMO; i++) if (memoOut[i] === value && value !== undefined) return true;
+  return isHex32(value);
+}

@@ -78,9 +78,12 @@ export class OrderInputs {
 
   cancel(subaccount: Hex, hashes: readonly Hex[], events: EngineEvent[]): void {
     if (!Array.isArray(hashes)) throw malformed('cancel: hashes must be an array');
+    const orders = this.s.orders;
     for (const h of hashes) {
-      const hash = lowerHex32(h) ?? ((typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex);
-      const rec = this.s.orders.get(hash);
+      // the map's keys are checked lower-case hashes: a hit is one already, and skips the check
+      const direct = orders.get(h);
+      const hash = direct !== undefined ? h : (lowerHex32(h) ?? ((typeof h === 'string' ? h.toLowerCase() : String(h)) as Hex));
+      const rec = direct ?? orders.get(hash);
       // a finished order is answered from its tombstone alone, whether or not it left the hot state yet
       const code =
         rec === undefined

@@ -32,7 +32,7 @@ import { ErrorCode } from '../codes.js';
 import type { Order } from '../eip712.js';
 import { decodeFlags, MAX_TAKER_LIFETIME, TimeInForce, type OrderFlags } from '../flags.js';
 import type { Hex } from '../hex.js';
-import { isHex32 } from './hex-inputs.js';
+import { isHex32, isHex32Again } from './hex-inputs.js';
 import { UINT128_MAX, UINT32_MAX, UINT64_MAX } from '../x18.js';
 import type { EngineState, MarketState } from './state.js';
 
@@ -65,7 +65,7 @@ export function isWellFormed(hash: unknown, order: Order, hashChecked = false): 
     (hashChecked || isHex32(hash)) &&
     typeof order === 'object' &&
     order !== null &&
-    isHex32(order.subaccount) &&
+    isHex32Again(order.subaccount) &&
     Number.isInteger(order.marketId) &&
     order.marketId >= 0 &&
     order.marketId <= Number(UINT32_MAX) &&

@@ -53,6 +53,19 @@ const cases: CancelCase[] = [
     steps: (h) => cancel(h, alice, `0x${'ab'.repeat(32)}`),
     events: [`cancelRejected 0x${'ab'.repeat(4)} UNKNOWN_ORDER`],
   },
+  {
+    name: 'an upper-case spelling names the same order (events carry the lower-case hash)',
+    steps: (h) => {
+      const hash = h.hashOf('A1');
+      h.apply({ kind: 'cancel', subaccount: alice, hashes: [`0x${hash.slice(2).toUpperCase()}` as Hex, `0X${hash.slice(2)}` as Hex] });
+    },
+    events: ['cancelled A1 USER 1', 'cancelRejected A1 ORDER_NOT_OPEN'],
+  },
+  {
+    name: 'a malformed hash is unknown',
+    steps: (h) => h.apply({ kind: 'cancel', subaccount: alice, hashes: ['0xAB' as Hex, `0x${'g'.repeat(64)}` as Hex] }),
+    events: ['cancelRejected 0xab UNKNOWN_ORDER', `cancelRejected 0x${'g'.repeat(8)} UNKNOWN_ORDER`],
+  },
   { name: "someone else's order", steps: (h) => cancel(h, bob, 'A1'), events: ['cancelRejected A1 NOT_ORDER_OWNER'] },
   {
     name: 'another subaccount of the same owner is not the order owner',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isHex } from '../../src/index.js';
-import { isHex32, lowerHex32, lowerHex32Again } from '../../src/engine/hex-inputs.js';
+import { isHex32, isHex32Again, lowerHex32, lowerHex32Again } from '../../src/engine/hex-inputs.js';
 
 const RUNS = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200) * 10;
 const char = fc.constantFrom(...'0123456789abcdefABCDEFxXg \u212a\u0130'.split(''));
@@ -23,12 +23,18 @@ describe('hex ids at the boundary', () => {
         expect(lowerHex32(s)).toBe(want);
         expect(lowerHex32Again(s)).toBe(want);
         expect(lowerHex32Again(s)).toBe(want);
+        // whether or not the string was just normalized
+        expect(isHex32Again(s)).toBe(isHex(s, 32));
+        expect(isHex32Again(lower)).toBe(isHex(lower, 32));
       }),
       { numRuns: RUNS },
     );
     for (const v of [undefined, null, 5, {}, ['0x']]) {
       expect(isHex32(v)).toBe(false);
+      expect(isHex32Again(v)).toBe(false);
       expect(lowerHex32(v)).toBeUndefined();
+      expect(lowerHex32Again(v)).toBeUndefined();
+      expect(isHex32Again(v)).toBe(false);
     }
   });
 });

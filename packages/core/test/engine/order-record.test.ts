@@ -8,7 +8,8 @@ import type { Order } from '../../src/eip712.js';
 import { SelfTradeMode, TimeInForce } from '../../src/flags.js';
 import type { Hex } from '../../src/hex.js';
 import { ExpiryHeap, OrderRecord } from '../../src/engine/order-record.js';
-import type { MarketConfig } from '../../src/engine/types.js';
+import type { CancelReason, MarketConfig, OrderStatus } from '../../src/engine/types.js';
+import { ErrorCode } from '../../src/codes.js';
 
 const RUNS = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
 const U64 = 2n ** 64n - 1n;
@@ -170,6 +171,119 @@ describe('order records', () => {
       rec.status = status;
       expect([rec.status, rec.isOpen, rec.flags, rec.isBuy, rec.marketId]).toEqual([status, status === 'open' || status === 'partially_filled', 31, false, 7]);
     }
+  });
+
+  it('a record is an OrderRecord with its fields its own, the same ones in the same order on the grid and off it', () => {
+    const order: Order = {
+      subaccount: `0x${'5'.repeat(64)}` as Hex,
+      marketId: 7,
+      isBuy: true,
+      price: 10n,
+      amount: 4n,
+      nonce: 3n,
+      expiry: 9n,
+      flags: 0,
+      clientId: 2n,
+    };
+    const onGrid = new OrderRecord(
+      `0x${'6'.repeat(64)}` as Hex,
+      order,
+      10,
+      4,
+      TimeInForce.GTC,
+      SelfTradeMode.CANCEL_MAKER,
+      5n,
+      configOf({ tickSize: 1n, lotSize: 1n }),
+    );
+    const offGrid = new OrderRecord(`0x${'7'.repeat(64)}` as Hex, order, 0, 0, TimeInForce.GTC, SelfTradeMode.CANCEL_MAKER, 0n, undefined);
+    for (const rec of [onGrid, offGrid]) {
+      expect(rec).toBeInstanceOf(OrderRecord);
+      expect(Object.getPrototypeOf(rec)).toBe(OrderRecord.prototype);
+    }
+    // one shape for every record: the engine's hot paths then see a single kind of object
+    expect(Object.keys(offGrid)).toEqual(Object.keys(onGrid));
+    expect(Object.keys(onGrid)).toEqual(
+      expect.arrayContaining([
+        'hash',
+        'tick',
+        'lots',
+        'slot',
+        'heapIndex',
+        'filledLots',
+        'account',
+        'open',
+        'openPrev',
+        'openNext',
+        'nonceId',
+        'subaccount',
+        'expiry',
+        'clientId',
+        'seq',
+      ]),
+    );
+    expect([onGrid.slot, onGrid.heapIndex, onGrid.filledLots, onGrid.remainingLots, onGrid.sequence, onGrid.nonce]).toEqual([-1, -1, 0, 4, 5n, 3n]);
+    expect(offGrid.order).toEqual(order);
+  });
+
+  it('a reject code or cancel reason reads back beside the status, side and flags, whatever changes after', () => {
+    const cancels: CancelReason[] = [
+      'USER',
+      'IOC_REMAINDER',
+      'FOK_UNFILLED',
+      'SELF_TRADE',
+      'INSUFFICIENT_BALANCE',
+      'INSUFFICIENT_MARGIN',
+      'NONCE',
+      'REDUCE_ONLY',
+      'PRICE_BAND',
+      'STALE_PRICE',
+    ];
+    const statuses: OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'expired'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.values(ErrorCode)),
+        fc.constantFrom(...cancels),
+        fc.constantFrom(...statuses),
+        fc.integer({ min: 0, max: 31 }),
+        fc.boolean(),
+        tif,
+        stp,
+        (code, reason, status, flags, isBuy, t, m) => {
+          const order: Order = {
+            subaccount: `0x${'8'.repeat(64)}` as Hex,
+            marketId: 7,
+            isBuy,
+            price: 5n,
+            amount: 3n,
+            nonce: 1n,
+            expiry: 0n,
+            flags,
+            clientId: 0n,
+          };
+          const rec = new OrderRecord(`0x${'9'.repeat(64)}` as Hex, order, 5, 3, t, m, 1n, configOf({ tickSize: 1n, lotSize: 1n }));
+          expect([rec.rejectCode, rec.cancelReason]).toEqual([undefined, undefined]);
+          rec.reject(code);
+          expect([rec.status, rec.rejectCode, rec.cancelReason]).toEqual(['rejected', code, undefined]);
+          rec.status = status;
+          rec.cancelReason = reason;
+          expect([rec.status, rec.rejectCode, rec.cancelReason]).toEqual([status, undefined, reason]);
+          rec.touched = true;
+          rec.tracked = true;
+          expect([rec.cancelReason, rec.flags, rec.isBuy, rec.timeInForce, rec.selfTrade, rec.touched, rec.tracked]).toEqual([
+            reason,
+            flags,
+            isBuy,
+            t,
+            m,
+            true,
+            true,
+          ]);
+          rec.cancelReason = undefined;
+          expect([rec.status, rec.cancelReason, rec.flags]).toEqual([status, undefined, flags]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it('the expiry heap orders by (expiry, sequence) whichever way a sequence is kept', () => {
