@@ -22,7 +22,6 @@ import {
   type Hex,
   applyBatch,
   hexToBytes,
-  type OrderState,
   type Proposal,
   type SettlementArgs,
   isSigned,
@@ -31,12 +30,11 @@ import {
 import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from '../mempool/mempool.js';
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
 import { keyTail, toHex } from './codec.js';
+import { finishedOrders, sequencedInputs, type Op } from './batch-orders.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
-
-type Op = { put: string; value: unknown } | { del: string };
 
 export interface LedgerOptions {
   /** how long finished orders stay queryable (seconds); {@link DEFAULT_ARCHIVE_RETENTION_SECONDS} */
@@ -300,37 +298,16 @@ export class Ledger {
     const pruned = await expiredArchiveOps(this.store, p.timestamp - this.retention);
     const forgotten = await this.rejects.expired(this.store, p.timestamp - this.retention);
     pruned.push(...forgotten.ops);
-    const sequenced: Hex[] = [];
-    const newOrders = new Map<Hex, SignedOrderRecord>();
-    const newCancels: Array<[Hex, bigint]> = [];
-    for (const input of p.inputs) {
-      if (!isSigned(input)) continue;
-      sequenced.push(input.hash);
-      if (input.type === 'riskPlan') continue; // the engine keeps the plan
-      if (input.type === 'cancel' || input.type === 'cancelAll') {
-        const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
-        newCancels.push([input.hash, ts]);
-        ops.push({ put: `cancel:${input.hash}`, value: { timestamp: ts } });
-      } else newOrders.set(input.hash, { order: input.order, signature: input.signature, batchId: p.batchId });
-    }
+    const { sequenced, newOrders, newCancels, ops: cancelOps } = sequencedInputs(p);
+    ops.push(...cancelOps);
     // orders that finished leave memory for the archive; an order rejected without an engine record is archived from its input
-    const finished = new Map<Hex, OrderState>(engine.takeFinished().map((o) => [o.hash, o]));
-    for (const e of events) {
-      if (e.kind !== 'rejected' || finished.has(e.hash)) continue;
-      const o = newOrders.get(e.hash);
-      if (o) finished.set(e.hash, { hash: e.hash, order: o.order, status: 'rejected', filled: 0n, sequence: 0n, rejectCode: e.code });
-    }
-    const archived: ArchivedOrder[] = [];
-    const removedOrders: Array<[Hex, SignedOrderRecord]> = [];
-    for (const [hash, state] of finished) {
-      const held = this.orders.get(hash, state.order);
-      const signed = newOrders.get(hash) ?? held;
-      archived.push({ state, signature: signed?.signature ?? null, batchId: signed?.batchId ?? null, finishedAt: p.timestamp });
-      if (held) {
-        removedOrders.push([hash, held]);
-        ops.push({ del: `order:${hash}` });
-      }
-    }
+    const {
+      finished,
+      archived,
+      removedOrders,
+      ops: orderOps,
+    } = finishedOrders(engine.takeFinished(), events, newOrders, (hash, order) => this.orders.get(hash, order), p.timestamp);
+    ops.push(...orderOps);
     // from here on, until the write, the engine no longer holds the finished orders
     this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));
@@ -400,15 +377,15 @@ export class Ledger {
     this.tentative = null;
   }
 
-  /**
-   * Resolves once no batch is applied but uncommitted, or after `maxMs`: readers that must not see
-   * a batch the chain may still refuse (the API) wait here; the wait is one simulation long.
-   */
   /** Whether a batch is applied but not committed (readers of the engine would see it). */
   get applying(): boolean {
     return this.tentative !== null;
   }
 
+  /**
+   * Resolves once no batch is applied but uncommitted, or after `maxMs`: readers that must not see
+   * a batch the chain may still refuse (the API) wait here; the wait is one simulation long.
+   */
   async quiescent(maxMs = 2000): Promise<void> {
     const until = Date.now() + maxMs;
     while (this.tentative && Date.now() < until) {
