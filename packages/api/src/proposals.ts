@@ -12,9 +12,9 @@ import {
   orderInput,
   RequestKind,
   riskPlanInput,
+  sameOrder,
   type BatchInput,
   type Hex,
-  type Order,
   type ProtocolInput,
   type Proposal,
   type SettlementArgs,
@@ -109,17 +109,6 @@ export function inputToWire(input: BatchInput): InputWire {
  * hashed again — a follower holds most of a batch's orders before the proposal carrying them.
  */
 export type KnownBySignature = (signature: Hex) => BatchInput | undefined;
-
-const sameOrder = (a: Order, b: Order): boolean =>
-  a.subaccount === b.subaccount &&
-  a.marketId === b.marketId &&
-  a.isBuy === b.isBuy &&
-  a.price === b.price &&
-  a.amount === b.amount &&
-  a.nonce === b.nonce &&
-  a.expiry === b.expiry &&
-  a.flags === b.flags &&
-  a.clientId === b.clientId;
 
 /**
  * Decodes a wire input and computes its digest under the domain (or takes it from `known`, for

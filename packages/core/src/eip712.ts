@@ -163,6 +163,21 @@ export function orderStructHash(order: Order): Uint8Array {
 }
 
 /** The order's identity: its EIP-712 digest under the deployment's domain. */
+/** Whether two orders have the same nine signed fields: the same digest under one domain, without hashing either. */
+export function sameOrder(a: Order, b: Order): boolean {
+  return (
+    a.subaccount === b.subaccount &&
+    a.marketId === b.marketId &&
+    a.isBuy === b.isBuy &&
+    a.price === b.price &&
+    a.amount === b.amount &&
+    a.nonce === b.nonce &&
+    a.expiry === b.expiry &&
+    a.flags === b.flags &&
+    a.clientId === b.clientId
+  );
+}
+
 export function orderHash(domainSep: Hex, order: Order): Hex {
   return digest(domainSep, orderStructHash(order));
 }

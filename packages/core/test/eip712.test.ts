@@ -10,6 +10,7 @@ import {
   orderHash,
   recoverSigner,
   riskPlanDigest,
+  sameOrder,
   subaccountOwner,
   type Eip712Domain,
   type Order,
@@ -36,6 +37,26 @@ const order: Order = {
 
 describe('EIP-712 hashing', () => {
   const sep = domainSeparator(domain);
+
+  it('tells the same order without hashing: equal exactly when every signed field is, as the digests are', () => {
+    expect(sameOrder(order, { ...order })).toBe(true);
+    const changed: Array<[string, Partial<Order>]> = [
+      ['subaccount', { subaccount: makeSubaccount(account.address, 'other') }],
+      ['marketId', { marketId: 2 }],
+      ['isBuy', { isBuy: false }],
+      ['price', { price: order.price + 1n }],
+      ['amount', { amount: order.amount + 1n }],
+      ['nonce', { nonce: 8n }],
+      ['expiry', { expiry: 0n }],
+      ['flags', { flags: 8 }],
+      ['clientId', { clientId: 0n }],
+    ];
+    for (const [field, change] of changed) {
+      const other = { ...order, ...change };
+      expect(sameOrder(order, other), field).toBe(false);
+      expect(orderHash(sep, other), field).not.toBe(orderHash(sep, order));
+    }
+  });
 
   it('order hash equals a generic typed-data encoder', () => {
     const expected = hashTypedData({ domain, types: EIP712_TYPES, primaryType: 'Order', message: order });

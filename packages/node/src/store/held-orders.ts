@@ -8,7 +8,7 @@
  * subaccount in another letter case, a signature not in canonical lower-case hex, a batch id past
  * 2^53) is kept whole.
  */
-import type { Hex, Order } from '@kestrel/core';
+import { sameOrder, type Hex, type Order } from '@kestrel/core';
 import { toHex } from './codec.js';
 import type { SignedOrderRecord } from './records.js';
 
@@ -19,19 +19,9 @@ const ORDER_FIELDS = 9;
 /** An order as the engine holds it (its hash is the engine's own string), or undefined when it holds no such order. */
 export type OrderLookup = (hash: Hex) => { hash: Hex; order: Order } | undefined;
 
-function sameOrder(a: Order, b: Order): boolean {
-  return (
-    a.subaccount === b.subaccount &&
-    a.marketId === b.marketId &&
-    a.isBuy === b.isBuy &&
-    a.price === b.price &&
-    a.amount === b.amount &&
-    a.nonce === b.nonce &&
-    a.expiry === b.expiry &&
-    a.flags === b.flags &&
-    a.clientId === b.clientId &&
-    Object.keys(a).length === ORDER_FIELDS
-  );
+/** The same fields, and no others: a record rebuilt from the engine's reads back exactly. */
+function sameOrderExactly(a: Order, b: Order): boolean {
+  return sameOrder(a, b) && Object.keys(a).length === ORDER_FIELDS;
 }
 
 export class HeldOrders {
@@ -93,7 +83,7 @@ export class HeldOrders {
     const compact =
       held !== undefined &&
       held.hash === hash &&
-      sameOrder(rec.order, held.order) &&
+      sameOrderExactly(rec.order, held.order) &&
       CANONICAL_SIG.test(rec.signature) &&
       (rec.batchId === null || rec.batchId <= BigInt(Number.MAX_SAFE_INTEGER));
     if (!compact) {
