@@ -9,6 +9,9 @@
 //   refused    `--distinct` different orders, each signed, each refused by admission (expired)
 //   forged     `--distinct` different orders with a signature that is not the subaccount's (the
 //              node rejects them and scores this peer down)
+//   bundled    `--messages` / 10 bundles (the INPUTS kind), each of 100 copies of the repeated
+//              order in a new spelling, at a tenth of the rate: the same inputs a second as the
+//              phases above, each judged and counted on its own
 //
 // The node's RSS (from /proc) is sampled throughout; printed per phase: before, its peak during,
 // and after a pause. Needs the packages built (`npm run build`); Linux (reads /proc).
@@ -22,7 +25,7 @@ import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { inputToWire } from '../../packages/api/dist/index.js';
 import { domainSeparator, encodeFlags, orderInput, orderHash, parseX18 } from '../../packages/core/dist/index.js';
 import { startDevnet } from '../../packages/node/dist/devnet/devnet.js';
-import { encodeGossip, GossipKind, topicsFor } from '../../packages/node/dist/gossip/codec.js';
+import { encodeGossip, encodeInputBundle, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from '../../packages/node/dist/gossip/codec.js';
 import { startNetwork } from '../../packages/node/dist/gossip/network.js';
 
 const arg = (name, fallback) => {
@@ -93,8 +96,10 @@ async function signedOrder(by, expiry) {
 }
 const WHITESPACE = [0x20, 0x09, 0x0a, 0x0d];
 /** The input's gossip payload; `spelling` > 0 appends JSON whitespace spelling that number (base 4, 10 places). */
-const payload = (input, spelling = 0) => {
-  const bytes = encodeGossip(GossipKind.INPUT, inputToWire(input));
+const payload = (input, spelling = 0) => spelled(encodeGossip(GossipKind.INPUT, inputToWire(input)), spelling);
+/** A bundle of MAX_GOSSIP_BUNDLE copies of `input`, spelled as `payload` spells one. */
+const bundle = (input, spelling) => spelled(encodeInputBundle(Array(MAX_GOSSIP_BUNDLE).fill(JSON.stringify(inputToWire(input)))), spelling);
+const spelled = (bytes, spelling) => {
   if (spelling === 0) return bytes;
   const out = new Uint8Array(bytes.length + 10);
   out.set(bytes);
@@ -106,7 +111,7 @@ const payload = (input, spelling = 0) => {
  * Publishes `count` payloads at `RATE` a second, sampling the node's RSS; returns the peak and how
  * many the bench's own gossipsub refused to send (its queue to a node that reads slower is bounded).
  */
-async function flood(count, make) {
+async function flood(count, make, rate = RATE) {
   let peak = rssMiB();
   let unsent = 0;
   const started = performance.now();
@@ -115,7 +120,7 @@ async function flood(count, make) {
     if (i % 250 === 249) {
       peak = Math.max(peak, rssMiB());
       if (i % 20_000 === 19_999) log(`  ${(i + 1).toLocaleString('en-US')} sent, RSS ${rssMiB().toFixed(0)} MiB`);
-      const ahead = (i + 1) / RATE - (performance.now() - started) / 1000;
+      const ahead = (i + 1) / rate - (performance.now() - started) / 1000;
       if (ahead > 0) await sleep(ahead * 1000);
     }
   }
@@ -127,10 +132,10 @@ async function flood(count, make) {
 }
 
 const rows = [];
-async function phase(name, count, make) {
+async function phase(name, count, make, rate = RATE) {
   const before = rssMiB();
   const seen = await metric('kestrel_inputs_refused_total');
-  const { peak, unsent } = await flood(count, make);
+  const { peak, unsent } = await flood(count, make, rate);
   await sleep(3000);
   const after = rssMiB();
   const refused = (await metric('kestrel_inputs_refused_total')) - seen;
@@ -149,6 +154,7 @@ const forged = [];
 for (let i = 0; i < DISTINCT; i++) forged.push(await signedOrder(stranger, 0n));
 await phase('refused', DISTINCT, (i) => payload(expired[i]));
 await phase('forged', DISTINCT, (i) => payload(forged[i]));
+await phase('bundled', Math.ceil(MESSAGES / 10), (i) => bundle(valid, 1 + (i % 899_999)), RATE / 10);
 const end = rssMiB();
 
 await peer.stop();
