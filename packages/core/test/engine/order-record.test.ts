@@ -13,6 +13,19 @@ import { ErrorCode } from '../../src/codes.js';
 
 const RUNS = Number(process.env.KESTREL_PROPERTY_RUNS ?? 200);
 const U64 = 2n ** 64n - 1n;
+/** An order of subaccount 0x11…, buying 1 lot at 1 tick on market 1, with `fields` over those. */
+const anOrder = (fields: Partial<Order>): Order => ({
+  subaccount: `0x${'1'.repeat(64)}` as Hex,
+  marketId: 1,
+  isBuy: true,
+  price: 1n,
+  amount: 1n,
+  nonce: 1n,
+  expiry: 0n,
+  flags: 0,
+  clientId: 0n,
+  ...fields,
+});
 const u64 = fc.oneof(
   fc.constant(0n),
   fc.bigInt({ min: 0n, max: 1000n }),
@@ -112,17 +125,7 @@ describe('order records', () => {
   });
 
   it('a rejection and a cancel reason read back under their own names', () => {
-    const order: Order = {
-      subaccount: `0x${'1'.repeat(64)}` as Hex,
-      marketId: 1,
-      isBuy: true,
-      price: 1n,
-      amount: 1n,
-      nonce: 1n,
-      expiry: 0n,
-      flags: 0,
-      clientId: 0n,
-    };
+    const order = anOrder({});
     const rejected = new OrderRecord(`0x${'2'.repeat(64)}` as Hex, order, 0, 0, TimeInForce.GTC, SelfTradeMode.CANCEL_MAKER, 0n, undefined);
     rejected.reject('EXPIRED' as never);
     expect(rejected.toState(1n)).toMatchObject({ status: 'rejected', rejectCode: 'EXPIRED' });
@@ -145,17 +148,7 @@ describe('order records', () => {
   });
 
   it('a status reads back as set, and only open ones are open', () => {
-    const order: Order = {
-      subaccount: `0x${'1'.repeat(64)}` as Hex,
-      marketId: 7,
-      isBuy: false,
-      price: 3n,
-      amount: 2n,
-      nonce: 1n,
-      expiry: 0n,
-      flags: 31,
-      clientId: 0n,
-    };
+    const order = anOrder({ marketId: 7, isBuy: false, price: 3n, amount: 2n, flags: 31 });
     const rec = new OrderRecord(
       `0x${'4'.repeat(64)}` as Hex,
       order,
@@ -174,17 +167,7 @@ describe('order records', () => {
   });
 
   it('a record is an OrderRecord with its fields its own, the same ones in the same order on the grid and off it', () => {
-    const order: Order = {
-      subaccount: `0x${'5'.repeat(64)}` as Hex,
-      marketId: 7,
-      isBuy: true,
-      price: 10n,
-      amount: 4n,
-      nonce: 3n,
-      expiry: 9n,
-      flags: 0,
-      clientId: 2n,
-    };
+    const order = anOrder({ subaccount: `0x${'5'.repeat(64)}` as Hex, marketId: 7, price: 10n, amount: 4n, nonce: 3n, expiry: 9n, clientId: 2n });
     const onGrid = new OrderRecord(
       `0x${'6'.repeat(64)}` as Hex,
       order,
