@@ -17,7 +17,7 @@
 // then every order a node answered 2xx is looked up on both nodes: one still pending or unknown
 // is lost. Prints RSS per node. Needs the packages built (`npm run build`).
 //
-//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--keep]
+//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--book-rate=1900] [--keep]
 // (--keep leaves the devnet folder, with each node's log, in the temp directory)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -40,6 +40,9 @@ const PAIRS = arg('pairs', 200);
 const SECONDS = arg('seconds', 20);
 const BURST_SECONDS = arg('burst', 5);
 const INTERVAL = arg('interval', 250);
+// orders a second offered while the book is built (not measured: only what rests matters), below
+// what the sequencer takes at its defaults (maxBatchOrders 500 every 250 ms)
+const BOOK_RATE = arg('book-rate', 1_900);
 // anvil funds the first 10 keys of its mnemonic: the admin, two operators, and these
 const TRADERS = 6;
 const x = parseX18;
@@ -197,9 +200,13 @@ const resting = [];
 for (let i = 0; i < RESTING; i++) {
   const isBuy = i % 2 === 0;
   const level = (i >> 1) % 500;
-  resting.push(await signed(i % TRADERS, isBuy, isBuy ? (1000 - level * 0.5).toFixed(2) : (3000 + level * 0.5).toFixed(2), '0.01'));
+  // the market's minimum size: a million of them stay within what each trader has deposited
+  resting.push(await signed(i % TRADERS, isBuy, isBuy ? (1000 - level * 0.5).toFixed(2) : (3000 + level * 0.5).toFixed(2), '0.001'));
 }
-await offer(resting, 2_000, (i) => i % 2);
+// 50 a request through both nodes, as a market maker building a ladder sends them
+const restingGroups = [];
+for (let i = 0; i < resting.length; i += 50) restingGroups.push(resting.slice(i, i + 50));
+await offer(restingGroups, BOOK_RATE / 50, (i) => i % 2, 16, postBatch);
 const bookOk = posted.filter((p) => p.status === 200).length;
 log(`book: ${bookOk.toLocaleString('en-US')} of ${RESTING.toLocaleString('en-US')} resting orders accepted`);
 // the flow starts on an empty mempool: its orders do not queue behind the book's
@@ -207,6 +214,14 @@ const drainBy = now() + 120_000;
 while (now() < drainBy && (await Promise.all([0, 1].map(metrics))).some((m) => m.get('kestrel_mempool_size') > 0)) {
   await new Promise((r) => setTimeout(r, 250));
 }
+const rssNow = () =>
+  devnet.nodes.map((n) => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${n.child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  });
+const restingNow = await Promise.all([0, 1].map(async (n) => (await metrics(n)).get('kestrel_open_orders') ?? NaN));
+const rssBook = rssNow();
+log(`book rests: ${restingNow.join(' / ')} open orders, RSS ${rssBook.map((r) => r.toFixed(0)).join(' / ')} MiB`);
 
 // ---------------------------------------------------------------- flow
 log(`signing ${(PAIRS * SECONDS).toLocaleString('en-US')} crossing pairs`);
@@ -352,10 +367,7 @@ for (;;) {
   if (lost.length === 0 || now() > deadline) break;
   await new Promise((r) => setTimeout(r, 2000));
 }
-const rss = devnet.nodes.map((n) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${n.child.pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-});
+const rss = rssNow();
 await devnet.stop();
 if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 
@@ -437,7 +449,9 @@ console.log(`                     50 a request — ${perOrder(batchedCpu, batche
 console.log(
   `recovery, one order  ${(1e6 / recoveryPerCore).toFixed(0)} µs: the entry node's event loop alone admits ${loopBound(burstCpu, burstOk).toFixed(2)}× / ${loopBound(batchedCpu, batchedOk).toFixed(2)}× one core's recovery (one a request / 50 a request)`,
 );
-console.log(`RSS                  leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`);
+console.log(
+  `RSS                  with the book resting (${restingNow.map((r) => r.toLocaleString('en-US')).join(' / ')} open orders): leader ${rssBook[0].toFixed(0)} MiB, follower ${rssBook[1].toFixed(0)} MiB; at the end: leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`,
+);
 console.log(`lost orders          ${lost.length} of ${accepted.length.toLocaleString('en-US')} accepted`);
 for (const l of lost.slice(0, 10)) console.log(`  ${l}`);
 if (lost.length > 0) process.exitCode = 1;

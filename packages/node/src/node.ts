@@ -313,6 +313,7 @@ export class KestrelNode {
       this.ws?.onBatch(p, events);
     };
     metrics.gauge('kestrel_mempool_size', 'unsequenced inputs in the mempool', () => ledger.mempool.size);
+    metrics.gauge('kestrel_open_orders', 'orders resting on the books of all markets', () => ledger.engine.restingOrderCount());
     metrics.gauge('kestrel_peers', 'connected libp2p peers', () => this.network.peerCount());
     metrics.gauge('kestrel_last_batch_id', 'last batch applied by this node', () => Number(ledger.lastBatchId));
     metrics.gauge('kestrel_last_settled_batch_id', 'last batch settled on chain, as last seen', () => Number(ledger.lastSettledBatchId));

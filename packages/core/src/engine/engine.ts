@@ -232,6 +232,13 @@ export class Engine {
     return { marketId, bids: side(true), asks: side(false) };
   }
 
+  /** How many orders rest on the books of all markets (a gauge for operators). */
+  restingOrderCount(): number {
+    let n = 0;
+    for (const m of this.s.markets.values()) n += m.book.size;
+    return n;
+  }
+
   /**
    * An order in the hot state (open, or finished in the current batch), or one that finished and
    * was not taken yet ({@link takeFinished}).

@@ -163,4 +163,13 @@ describe('cancels', () => {
     expect(h.brief()).toEqual(['accepted ok']);
     expect(h.engine.getOrder(h.hashOf('A1'))?.cancelReason).toBe('NONCE');
   });
+
+  it('restingOrderCount follows places, fills and cancels over all markets', () => {
+    const h = setup();
+    expect(h.engine.restingOrderCount()).toBe(6);
+    h.place('S', carol, 'sell', '100', '1');
+    expect(h.engine.restingOrderCount()).toBe(5); // A1 filled whole, the taker rests nothing
+    cancel(h, alice, 'A3');
+    expect(h.engine.restingOrderCount()).toBe(4);
+  });
 });
