@@ -8,7 +8,7 @@
  */
 import { keccak256 } from './keccak.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToHex, hexToBytes, isHex, writeUint256, type Address, type Hex } from './hex.js';
+import { bytesToHex, hexToBytes, isHex, writeBytes32, writeUint256, type Address, type Hex } from './hex.js';
 
 /** An order as signed (spec/orders.md). Money fields are X18 integers. */
 export interface Order {
@@ -132,16 +132,11 @@ export function domainSeparator(domain: Eip712Domain): Hex {
   return bytesToHex(keccak256(buf));
 }
 
-function copyBytes32(out: Uint8Array, offset: number, hex: Hex): void {
-  if (!isHex(hex, 32)) throw new TypeError(`expected 32 bytes of hex: ${String(hex).slice(0, 20)}`);
-  for (let i = 0; i < 32; i++) out[offset + i] = parseInt(hex.slice(2 + i * 2, 4 + i * 2), 16);
-}
-
 function digest(domainSep: Hex, structHash: Uint8Array): Hex {
   const buf = new Uint8Array(66);
   buf[0] = 0x19;
   buf[1] = 0x01;
-  copyBytes32(buf, 2, domainSep);
+  writeBytes32(buf, 2, domainSep);
   buf.set(structHash, 34);
   return bytesToHex(keccak256(buf));
 }
@@ -150,7 +145,7 @@ function digest(domainSep: Hex, structHash: Uint8Array): Hex {
 export function orderStructHash(order: Order): Uint8Array {
   const buf = new Uint8Array(32 * 10);
   buf.set(ORDER_TH, 0);
-  copyBytes32(buf, 32, order.subaccount);
+  writeBytes32(buf, 32, order.subaccount);
   writeUint256(buf, 64, BigInt(order.marketId));
   buf[127] = order.isBuy ? 1 : 0;
   writeUint256(buf, 128, order.price);
@@ -184,10 +179,10 @@ export function orderHash(domainSep: Hex, order: Order): Hex {
 
 export function cancelDigest(domainSep: Hex, cancel: Cancel): Hex {
   const arr = new Uint8Array(32 * cancel.orderHashes.length);
-  for (const [i, h] of cancel.orderHashes.entries()) copyBytes32(arr, i * 32, h);
+  for (const [i, h] of cancel.orderHashes.entries()) writeBytes32(arr, i * 32, h);
   const buf = new Uint8Array(32 * 4);
   buf.set(CANCEL_TH, 0);
-  copyBytes32(buf, 32, cancel.subaccount);
+  writeBytes32(buf, 32, cancel.subaccount);
   buf.set(keccak256(arr), 64);
   writeUint256(buf, 96, cancel.timestamp);
   return digest(domainSep, keccak256(buf));
@@ -196,7 +191,7 @@ export function cancelDigest(domainSep: Hex, cancel: Cancel): Hex {
 export function cancelAllDigest(domainSep: Hex, cancel: CancelAll): Hex {
   const buf = new Uint8Array(32 * 4);
   buf.set(CANCEL_ALL_TH, 0);
-  copyBytes32(buf, 32, cancel.subaccount);
+  writeBytes32(buf, 32, cancel.subaccount);
   writeUint256(buf, 64, BigInt(cancel.marketId));
   writeUint256(buf, 96, cancel.timestamp);
   return digest(domainSep, keccak256(buf));
@@ -208,7 +203,7 @@ export function riskPlanDigest(domainSep: Hex, plan: RiskPlan): Hex {
   for (const [i, id] of plan.marketOrder.entries()) writeUint256(arr, i * 32, BigInt(id));
   const buf = new Uint8Array(32 * 6);
   buf.set(RISK_PLAN_TH, 0);
-  copyBytes32(buf, 32, plan.subaccount);
+  writeBytes32(buf, 32, plan.subaccount);
   buf.set(keccak256(arr), 64);
   writeUint256(buf, 96, BigInt(plan.maxSlippageBps));
   writeUint256(buf, 128, BigInt(plan.graceSeconds));

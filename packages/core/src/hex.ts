@@ -57,13 +57,37 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-/** Writes `value` (unsigned, < 2^256) big-endian into 32 bytes at `offset`. */
+/**
+ * Writes `value` big-endian into the 32 bytes at `offset` (its low 256 bits, two's complement for a
+ * negative one). Every order hash writes eight of these: a value that fits a double is written by
+ * arithmetic and a larger one from its hex digits, not byte by byte through bigint operations,
+ * each of which allocates.
+ */
 export function writeUint256(out: Uint8Array, offset: number, value: bigint): void {
-  let v = value;
-  for (let i = 31; i >= 0; i--) {
-    out[offset + i] = Number(v & 0xffn);
-    v >>= 8n;
+  if (value >= 0n && value <= SAFE) {
+    let n = Number(value);
+    let i = offset + 31;
+    for (; n > 0; i--) {
+      out[i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+    out.fill(0, offset, i + 1);
+    return;
   }
+  const digits = (value >= 0n ? value : BigInt.asUintN(256, value)).toString(16);
+  if (digits.length > 64) return writeUint256(out, offset, BigInt.asUintN(256, value));
+  let c = digits.length;
+  let i = offset + 31;
+  for (; c >= 2; i--, c -= 2) out[i] = (DIGIT_VALUE[digits.charCodeAt(c - 2)]! << 4) | DIGIT_VALUE[digits.charCodeAt(c - 1)]!;
+  if (c === 1) out[i--] = DIGIT_VALUE[digits.charCodeAt(0)]!;
+  out.fill(0, offset, i + 1);
+}
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Writes the 32 bytes of `hex` (checked: 0x and 64 hex digits) at `offset`. */
+export function writeBytes32(out: Uint8Array, offset: number, hex: string): void {
+  if (!isHex(hex, 32)) throw new TypeError(`expected 32 bytes of hex: ${String(hex).slice(0, 20)}`);
+  for (let i = 0, c = 2; i < 32; i++, c += 2) out[offset + i] = (DIGIT_VALUE[hex.charCodeAt(c)]! << 4) | DIGIT_VALUE[hex.charCodeAt(c + 1)]!;
 }
 
 export function readUint256(bytes: Uint8Array, offset = 0): bigint {
