@@ -36,6 +36,12 @@ export class Admission {
   constructor(private readonly d: AdmissionDeps) {}
 
   /**
+   * What this node's mempool holds, by signature: a gossiped copy of an input held already (the
+   * common case in a mesh) takes its digest and is refused as a duplicate without being hashed.
+   */
+  private readonly held = (signature: Hex): SignedInput | undefined => this.d.ledger.mempool.bySignature(signature);
+
+  /**
    * Admits a signed input, or throws its refusal. `seq` restores the arrival place of an input
    * read back from disk.
    */
@@ -107,7 +113,7 @@ export class Admission {
     try {
       let input: SignedInput;
       try {
-        const decoded = decodeInput(this.d.ledger.domainSep, body);
+        const decoded = decodeInput(this.d.ledger.domainSep, body, this.held);
         // only a sequencer drops or takes protocol steps, inside a proposal
         if (!isSigned(decoded)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
         input = decoded;
@@ -131,7 +137,7 @@ export class Admission {
     const inputs: SignedInput[] = [];
     for (const body of bodies) {
       try {
-        const decoded = decodeInput(this.d.ledger.domainSep, body);
+        const decoded = decodeInput(this.d.ledger.domainSep, body, this.held);
         if (!isSigned(decoded)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not gossiped alone', { field: 'type' });
         inputs.push(decoded);
       } catch (err) {

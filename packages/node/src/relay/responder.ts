@@ -54,7 +54,8 @@ export class RelayResponder {
   private async judge(wire: unknown, peer: string): Promise<RelayResult> {
     let input: SignedInput;
     try {
-      const decoded = decodeInput(this.d.ledger.domainSep, wire);
+      // an input this node holds, re-sent by a peer that has not seen it sequenced, is not hashed again
+      const decoded = decodeInput(this.d.ledger.domainSep, wire, (sig) => this.d.ledger.mempool.bySignature(sig));
       if (!isSigned(decoded)) throw new KestrelError(ErrorCode.MALFORMED, 'input: a protocol step is not relayed', { field: 'type' });
       input = decoded;
     } catch (err) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type Hex, type Order } from '@kestrel/core';
+import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, TimeInForce, type Hex, type Order, type SignedInput } from '@kestrel/core';
 import { inputToWire } from '@kestrel/api';
 import { Admission } from '../../src/admission/admission.js';
 import { Metrics } from '../../src/util/metrics.js';
@@ -178,6 +178,39 @@ describe("a peer's bundle of gossiped inputs", () => {
       }
       // the undecodable bundle admitted nothing, not even its good input
       expect(ledger.mempool.peek(10).map((e) => (e.input.type === 'order' ? e.input.order.nonce : -1n))).toEqual([1n, 2n, 3n, 4n]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('a gossiped copy of an input this node holds', () => {
+  it('takes the held digest (same signature, same fields) and is refused as a duplicate without being hashed again', async () => {
+    const own = await NodeStore.open(tempDir('kestrel-admit-held-'));
+    try {
+      const ledger = await Ledger.open(config, DOMAIN, own);
+      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
+      ledger.engine.apply({ kind: 'endBatch' });
+      const input = taker(NOW + 30n);
+      // held under a digest no hash of its fields gives: only the held digest can name it
+      const heldDigest = `0x${'7e'.repeat(32)}` as Hex;
+      await ledger.admit({ ...input, hash: heldDigest });
+      const seen: string[] = [];
+      const gossip = new Admission({
+        ledger,
+        marketIds: [1],
+        recover: async () => '0x1111111111111111111111111111111111111111',
+        nowSeconds: () => NOW,
+        onRefused: (source, verdict, code, hash) => seen.push(`${source} ${verdict} ${code} ${hash}`),
+      });
+      const wire = (i: SignedInput) => JSON.parse(JSON.stringify(inputToWire(i))) as unknown;
+      expect(await gossip.admitGossipBundle([wire(input)])).toEqual({ verdict: 'IGNORE', admitted: 0 });
+      expect(await gossip.admitGossip(wire(input))).toBe('IGNORE');
+      expect(seen).toEqual([`gossip IGNORE DUPLICATE_ORDER ${heldDigest}`, `gossip IGNORE DUPLICATE_ORDER ${heldDigest}`]);
+      // another order under the same signature is hashed from its own fields
+      const other = orderInput(DOMAIN, { ...input.order, nonce: 2n }, input.signature);
+      expect(await gossip.admitGossip(wire(other))).toBe('ACCEPT');
+      expect(ledger.mempool.has(other.hash)).toBe(true);
     } finally {
       await own.close();
     }

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { ErrorCode, KestrelError, orderInput, type Hex, type SignedInput } from '@kestrel/core';
+import { inputToWire } from '@kestrel/api';
 import { startNetwork, type Network } from '../../src/gossip/network.js';
 import { Mempool } from '../../src/mempool/mempool.js';
 import { DEFAULT_RELAY_LIMITS } from '../../src/relay/limits.js';
@@ -252,5 +253,26 @@ describe('relay', () => {
     expect(decodeRelayAnswer(answer([a.hash, b.hash]), [a.hash, b.hash]).results).toHaveLength(2);
     expect(() => decodeRelayAnswer(answer([b.hash, a.hash]), [a.hash, b.hash])).toThrow(/another input/);
     expect(() => decodeRelayAnswer(answer([a.hash]), [a.hash, b.hash])).toThrow(/malformed/);
+  });
+
+  it('answers a re-sent input it holds as known, under the digest it holds, without hashing it again', async () => {
+    const held = order(5);
+    // held under a digest no hash of its fields gives: only the held digest can name it
+    const heldDigest = `0x${'7e'.repeat(32)}` as Hex;
+    const mempool = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 10 });
+    mempool.add({ ...held, hash: heldDigest });
+    const responder = new RelayResponder({
+      ledger: { domainSep: DOMAIN, mempool, isSequenced: () => false, rejectCode: () => undefined, cancelSeen: () => false },
+      admit: async () => {
+        throw new Error('a held input is not admitted again');
+      },
+      sequencer: false,
+      limiter: new RateLimiter({ perSecond: 10, burst: 10 }),
+      maxInputsPerRequest: 3,
+      onRefused: () => undefined,
+    });
+    const request = encodeRelay({ v: RELAY_VERSION, inputs: [inputToWire(held), inputToWire(order(6))] });
+    const answer = decodeRelayAnswer(await responder.answer(request, 'peer'), [heldDigest, order(6).hash]);
+    expect(answer.results.map((r) => `${r.hash.slice(0, 6)} ${r.status}`)).toEqual(['0x7e7e known', `${order(6).hash.slice(0, 6)} busy`]);
   });
 });
