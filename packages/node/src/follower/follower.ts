@@ -193,8 +193,34 @@ export class Follower {
     return ok;
   }
 
-  /** Fetches and applies batches up to the chain's settled height (or a peer's log head). */
-  async catchUp(): Promise<void> {
+  private catching: Promise<void> | null = null;
+  private catchAgain = false;
+
+  /**
+   * Fetches and applies batches up to the chain's settled height (or a peer's log head). One runs
+   * at a time: a call while one runs (every gossiped proposal past a gap makes one) asks it to go
+   * round once more and shares its end, so each batch is fetched and decoded once.
+   */
+  catchUp(): Promise<void> {
+    if (this.catching) {
+      this.catchAgain = true;
+      return this.catching;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.catchAgain = false;
+          await this.catchUpOnce();
+        } while (this.catchAgain && !this.loop.isStopped && !this.diverged);
+      } finally {
+        this.catching = null;
+      }
+    };
+    this.catching = run();
+    return this.catching;
+  }
+
+  private async catchUpOnce(): Promise<void> {
     const { ledger, chain } = this.f;
     ledger.lastSettledBatchId = await chain.lastBatchId();
     await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
