@@ -6,6 +6,7 @@
  * (spec/node.md, Delivery).
  */
 import { ErrorCode, KestrelError, type Hex, type SignedInput, subaccountOfInput, subaccountOwner } from '@kestrel/core';
+import { MinHeap } from '../util/heap.js';
 
 export interface MempoolLimits {
   maxTotal: number;
@@ -29,8 +30,20 @@ export interface MempoolEntry {
   input: SignedInput;
 }
 
-/** What the rest of the node may do with the mempool: read it. The ledger alone writes it. */
-export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'bySignature' | 'peek' | 'expired'>;
+/** Told of every input that enters or leaves the mempool (the relay follows it so, without scanning it). */
+export interface MempoolWatcher {
+  added(entry: MempoolEntry): void;
+  removed(hash: Hex): void;
+}
+
+/** What the rest of the node may do with the mempool: read it, and watch it. The ledger alone writes it. */
+export type MempoolView = Pick<Mempool, 'size' | 'has' | 'seqOf' | 'get' | 'bySignature' | 'peek' | 'expired' | 'watch'>;
+
+/** An order's place in the expiry queue; stale once that entry left (the entry is the identity). */
+interface Expiry {
+  expiry: bigint;
+  entry: MempoolEntry;
+}
 
 const ownerOf = (sub: Hex): Hex => subaccountOwner(sub) as Hex;
 
@@ -41,6 +54,14 @@ export class Mempool {
   private readonly perSubaccount = new Map<Hex, number>();
   private readonly perOwner = new Map<Hex, number>();
   private nextSeq = 0n;
+  /**
+   * Orders with an expiry, soonest first: pruning looks only at what has expired, not at the whole
+   * mempool — a node behind its sequencer may hold a hundred thousand inputs.
+   */
+  private readonly expiries = new MinHeap<Expiry>((a, b) => a.expiry < b.expiry || (a.expiry === b.expiry && a.entry.seq < b.entry.seq));
+  /** how many pending orders have an expiry: the queue above is rebuilt when stale places outnumber them */
+  private expiring = 0;
+  private readonly watchers: MempoolWatcher[] = [];
 
   constructor(private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
 
@@ -64,6 +85,20 @@ export class Mempool {
   bySignature(signature: Hex): SignedInput | undefined {
     const hash = this.signatures.get(signature);
     return hash === undefined ? undefined : this.entries.get(hash)?.input;
+  }
+
+  /** Tells `w` of every input that enters or leaves from now on. */
+  watch(w: MempoolWatcher): void {
+    this.watchers.push(w);
+  }
+
+  private entered(entry: MempoolEntry): void {
+    const { input } = entry;
+    if (input.type === 'order' && input.order.expiry !== 0n) {
+      this.expiring++;
+      this.expiries.push({ expiry: input.order.expiry, entry });
+    }
+    for (const w of this.watchers) w.added(entry);
   }
 
   /** Adds an input; `seq` restores the arrival order of a persisted entry. */
@@ -90,6 +125,7 @@ export class Mempool {
     this.entries.set(input.hash, entry);
     this.signatures.set(input.signature, input.hash);
     this.count(sub, 1);
+    this.entered(entry);
     return entry;
   }
 
@@ -103,7 +139,8 @@ export class Mempool {
    * places. They were admitted once, so the limits do not turn them away.
    */
   requeue(back: readonly MempoolEntry[]): void {
-    const all = [...back.filter((e) => !this.entries.has(e.input.hash)), ...this.entries.values()];
+    const returning = back.filter((e) => !this.entries.has(e.input.hash));
+    const all = [...returning, ...this.entries.values()];
     all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     this.entries.clear();
     this.signatures.clear();
@@ -115,6 +152,7 @@ export class Mempool {
       this.count(subaccountOfInput(e.input), 1);
       if (e.seq >= this.nextSeq) this.nextSeq = e.seq + 1n;
     }
+    for (const e of returning) this.entered(e);
   }
 
   /** Moves the subaccount's and its owner's counts by `by`, forgetting those back at zero. */
@@ -139,13 +177,16 @@ export class Mempool {
     return out;
   }
 
-  /** Orders whose expiry has passed by `now` (unix seconds). */
+  /** Orders whose expiry has passed by `now` (unix seconds), in arrival order. They stay until removed. */
   expired(now: bigint): MempoolEntry[] {
-    const out: MempoolEntry[] = [];
-    for (const e of this.entries.values()) {
-      if (e.input.type === 'order' && e.input.order.expiry !== 0n && e.input.order.expiry <= now) out.push(e);
+    const live = new Map<MempoolEntry, Expiry>();
+    for (let top = this.expiries.peek(); top !== undefined && top.expiry <= now; top = this.expiries.peek()) {
+      this.expiries.pop();
+      // a place whose entry left (or left and came back, with another place) is dropped here
+      if (this.entries.get(top.entry.input.hash) === top.entry && !live.has(top.entry)) live.set(top.entry, top);
     }
-    return out;
+    for (const x of live.values()) this.expiries.push(x);
+    return [...live.keys()].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   }
 
   /** Removes the given digests; returns the removed entries. */
@@ -159,7 +200,11 @@ export class Mempool {
       if (this.signatures.get(e.input.signature) === h) this.signatures.delete(e.input.signature);
       this.count(subaccountOfInput(e.input), -1);
       removed.push(e);
+      if (e.input.type === 'order' && e.input.order.expiry !== 0n) this.expiring--;
+      for (const w of this.watchers) w.removed(h);
     }
+    // orders that leave before they expire leave their places behind: shed them once they are most
+    if (this.expiries.size > 2 * this.expiring + 1024) this.expiries.retain((x) => this.entries.get(x.entry.input.hash) === x.entry);
     return removed;
   }
 }

@@ -63,6 +63,13 @@ export class Relay {
   constructor(private readonly r: RelayInit) {
     this.now = r.now ?? (() => Date.now());
     this.schedule = new ResendSchedule(r.limits);
+    if (r.role === 'follower') {
+      // the schedule follows the mempool as it changes: what it holds now, then each input that enters or leaves
+      const { mempool } = r.ledger;
+      const now = this.now();
+      for (const e of mempool.peek(mempool.size)) this.schedule.add(e.input.hash, now);
+      mempool.watch({ added: (e) => this.schedule.add(e.input.hash, this.now()), removed: (h) => this.schedule.forget(h) });
+    }
     this.loop = new Loop(
       () => this.round(),
       r.limits.intervalMs,
@@ -91,12 +98,7 @@ export class Relay {
   /** One re-send round: the inputs due, in requests of `maxInputsPerRequest`, to the targets. Exposed for tests. */
   async round(): Promise<void> {
     if (this.r.role === 'sequencer') return;
-    const { mempool } = this.r.ledger;
     const now = this.now();
-    this.schedule.sync(
-      mempool.peek(mempool.size).map((e) => e.input.hash),
-      now,
-    );
     const due = this.schedule.due(now, this.r.limits.maxInputsPerRound);
     // with no peer they stay due: the exchange sends them when a peer connects
     const targets = this.targets();
@@ -119,11 +121,6 @@ export class Relay {
       if (inputs.length === 0) return;
       this.r.log.info('relay: pushing pending inputs to a peer that connected', { peer, inputs: inputs.length });
       const now = this.now();
-      if (this.r.role === 'follower')
-        this.schedule.sync(
-          mempool.peek(mempool.size).map((e) => e.input.hash),
-          now,
-        );
       for (const chunk of chunks(inputs, this.r.limits.maxInputsPerRequest)) {
         if (this.stopped) return;
         if (this.r.role === 'follower') for (const i of chunk) this.schedule.sent(i.hash, now);

@@ -5,6 +5,7 @@
  * schedule is tested without waiting.
  */
 import type { Hex } from '@kestrel/core';
+import { MinHeap } from '../util/heap.js';
 
 export interface BackoffPolicy {
   firstResendMs: number;
@@ -16,10 +17,27 @@ interface Entry {
   sends: number;
   /** when the input is next due, ms */
   dueAt: number;
+  /** arrival number: among inputs due at the same time, the older goes first */
+  arrival: number;
 }
 
+/** A place in the due queue; stale once its entry is forgotten or moved (another Slot stands for it). */
+interface Slot {
+  hash: Hex;
+  entry: Entry;
+  dueAt: number;
+}
+
+/**
+ * Follows every input a follower holds unsequenced. The mempool tells it of each input that
+ * enters ({@link add}) and leaves ({@link forget}); what is due comes off a queue ordered by due
+ * time, so a round costs what it sends, not what waits — a follower that fell behind may hold a
+ * hundred thousand inputs.
+ */
 export class ResendSchedule {
   private readonly entries = new Map<Hex, Entry>();
+  private readonly queue = new MinHeap<Slot>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.entry.arrival < b.entry.arrival));
+  private arrivals = 0;
 
   constructor(private readonly policy: BackoffPolicy) {}
 
@@ -27,27 +45,40 @@ export class ResendSchedule {
     return this.entries.size;
   }
 
-  /**
-   * Follows the mempool: inputs new to the schedule are due `firstResendMs` from `now`; inputs no
-   * longer pending are forgotten.
-   */
-  sync(pending: Iterable<Hex>, now: number): void {
-    const seen = new Set<Hex>();
-    for (const h of pending) {
-      seen.add(h);
-      if (!this.entries.has(h)) this.entries.set(h, { sends: 0, dueAt: now + this.policy.firstResendMs });
-    }
-    for (const h of this.entries.keys()) if (!seen.has(h)) this.entries.delete(h);
+  /** An input entered the mempool at `now`: it is due `firstResendMs` later. One followed already keeps its place. */
+  add(hash: Hex, now: number): void {
+    if (this.entries.has(hash)) return;
+    const entry = { sends: 0, dueAt: now + this.policy.firstResendMs, arrival: this.arrivals++ };
+    this.entries.set(hash, entry);
+    this.queue.push({ hash, entry, dueAt: entry.dueAt });
   }
 
-  /** Up to `max` inputs due by `now`, in the order they entered the schedule (arrival order). */
+  /** The input left the mempool (sequenced, refused, expired): it is not sent again. */
+  forget(hash: Hex): void {
+    this.entries.delete(hash);
+    // places left behind by forgotten or moved inputs are shed once they are most of the queue
+    if (this.queue.size > 2 * this.entries.size + 1024)
+      this.queue.retain((slot) => this.entries.get(slot.hash) === slot.entry && slot.entry.dueAt === slot.dueAt);
+  }
+
+  /**
+   * Up to `max` inputs due by `now`, the longest overdue first (ties in arrival order). They stay
+   * due until {@link sent} or {@link held} moves them.
+   */
   due(now: number, max: number): Hex[] {
-    const out: Hex[] = [];
-    for (const [h, e] of this.entries) {
-      if (out.length >= max) break;
-      if (e.dueAt <= now) out.push(h);
+    const taken: Slot[] = [];
+    const hashes = new Set<Hex>();
+    while (taken.length < max) {
+      const top = this.queue.peek();
+      if (top === undefined || top.dueAt > now) break;
+      this.queue.pop();
+      // a slot left behind by a move or a forget is dropped here, once
+      if (this.entries.get(top.hash) !== top.entry || top.entry.dueAt !== top.dueAt || hashes.has(top.hash)) continue;
+      hashes.add(top.hash);
+      taken.push(top);
     }
-    return out;
+    for (const slot of taken) this.queue.push(slot);
+    return [...hashes];
   }
 
   /** The input was sent at `now`: its next turn comes after the next, doubled, wait. */
@@ -55,7 +86,7 @@ export class ResendSchedule {
     const e = this.entries.get(hash);
     if (!e) return;
     e.sends++;
-    e.dueAt = now + this.waitAfter(e.sends);
+    this.move(hash, e, now + this.waitAfter(e.sends));
   }
 
   /**
@@ -65,7 +96,13 @@ export class ResendSchedule {
    */
   held(hash: Hex, now: number): void {
     const e = this.entries.get(hash);
-    if (e) e.dueAt = Math.max(e.dueAt, now + this.policy.maxBackoffMs);
+    if (e) this.move(hash, e, Math.max(e.dueAt, now + this.policy.maxBackoffMs));
+  }
+
+  private move(hash: Hex, e: Entry, dueAt: number): void {
+    if (dueAt === e.dueAt) return;
+    e.dueAt = dueAt;
+    this.queue.push({ hash, entry: e, dueAt });
   }
 
   /** The wait after the `sends`-th send: firstResendMs × 2^sends, at most maxBackoffMs. */
@@ -75,13 +112,9 @@ export class ResendSchedule {
     return Math.min(maxBackoffMs, firstResendMs * 2 ** Math.min(sends, 30));
   }
 
-  forget(hash: Hex): void {
-    this.entries.delete(hash);
-  }
-
   /** When `hash` is next due and how often it was sent (undefined when not scheduled). */
   get(hash: Hex): { sends: number; dueAt: number } | undefined {
     const e = this.entries.get(hash);
-    return e && { ...e };
+    return e && { sends: e.sends, dueAt: e.dueAt };
   }
 }

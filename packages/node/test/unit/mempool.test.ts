@@ -124,4 +124,42 @@ describe('mempool', () => {
     expect(() => m.add(order(8, 1))).not.toThrow();
     expect(m.add(order(9, 2)).seq).toBeGreaterThan(5n);
   });
+
+  it('lists expired orders in arrival order, never one that left, and again one a rollback put back', () => {
+    const m = new Mempool({ maxTotal: 10_000, maxPerSubaccount: 10_000, maxPerOwner: 10_000 });
+    const withExpiry = (h: number, expiry: bigint): SignedInput => {
+      const o = order(h, 1);
+      return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
+    };
+    m.add(withExpiry(1, 300n));
+    m.add(withExpiry(2, 200n));
+    m.add(withExpiry(3, 0n));
+    const four = m.add(withExpiry(4, 100n));
+    expect(m.expired(300n).map((e) => e.input.hash)).toEqual([1, 2, 4].map(hash));
+    expect(
+      m.expired(300n).map((e) => e.input.hash),
+      'asking changes nothing',
+    ).toEqual([1, 2, 4].map(hash));
+    m.remove([hash(2), hash(4)]);
+    expect(m.expired(300n).map((e) => e.input.hash)).toEqual([hash(1)]);
+    m.requeue([four]);
+    expect(m.expired(300n).map((e) => e.input.hash)).toEqual([hash(1), hash(4)]);
+    // thousands that leave before they expire: the answers stay right as their places are shed
+    for (let i = 10; i < 3_010; i++) m.add(withExpiry(i, BigInt(1_000 + i)));
+    m.remove(Array.from({ length: 2_990 }, (_, k) => hash(10 + k)));
+    expect(m.expired(10_000n).map((e) => e.input.hash)).toEqual([1, 4, ...Array.from({ length: 10 }, (_, k) => 3_000 + k)].map(hash));
+    expect(m.expired(4_004n).map((e) => e.input.hash)).toEqual([1, 4, 3_000, 3_001, 3_002, 3_003, 3_004].map(hash));
+  });
+
+  it('tells its watchers of every input that enters or leaves, a rollback included', () => {
+    const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
+    const seen: string[] = [];
+    m.watch({ added: (e) => seen.push(`+${Number(e.input.hash)}`), removed: (h) => seen.push(`-${Number(h)}`) });
+    const one = m.add(order(1, 1));
+    m.add(order(2, 1));
+    expect(() => m.add(order(2, 1))).toThrow();
+    m.remove([hash(1), hash(7)]);
+    m.requeue([one]);
+    expect(seen).toEqual(['+1', '+2', '-1', '+1']);
+  });
 });

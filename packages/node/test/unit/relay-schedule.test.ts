@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Hex } from '@kestrel/core';
 import { ResendSchedule } from '../../src/relay/schedule.js';
 
@@ -8,15 +9,17 @@ const policy = { firstResendMs: 2_000, maxBackoffMs: 30_000 };
 describe('re-send schedule', () => {
   it('makes an input due firstResendMs after it is first seen, not before', () => {
     const s = new ResendSchedule(policy);
-    s.sync([h(1)], 1_000);
+    s.add(h(1), 1_000);
+    s.add(h(1), 1_500); // followed already: keeps its place
     expect(s.due(2_999, 10)).toEqual([]);
     expect(s.due(3_000, 10)).toEqual([h(1)]);
+    expect(s.due(3_000, 10), 'stays due until sent').toEqual([h(1)]);
   });
 
   it('doubles the wait after each send, up to maxBackoffMs', () => {
     const s = new ResendSchedule(policy);
     expect([0, 1, 2, 3, 4, 5, 6, 40].map((n) => s.waitAfter(n))).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000]);
-    s.sync([h(1)], 0);
+    s.add(h(1), 0);
     let now = 2_000;
     const waits: number[] = [];
     for (let send = 0; send < 6; send++) {
@@ -33,10 +36,13 @@ describe('re-send schedule', () => {
 
   it('forgets what left the mempool and keeps the schedule of what stayed', () => {
     const s = new ResendSchedule(policy);
-    s.sync([h(1), h(2)], 0);
+    s.add(h(1), 0);
+    s.add(h(2), 0);
     s.sent(h(2), 2_000);
-    s.sync([h(2), h(3)], 2_500);
+    s.forget(h(1));
+    s.add(h(3), 2_500);
     expect(s.size).toBe(2);
+    expect(s.due(100_000, 10)).toEqual([h(3), h(2)]);
     expect(s.get(h(1))).toBeUndefined();
     expect(s.get(h(2))).toEqual({ sends: 1, dueAt: 6_000 });
     expect(s.get(h(3))).toEqual({ sends: 0, dueAt: 4_500 });
@@ -46,11 +52,12 @@ describe('re-send schedule', () => {
 
   it('puts an input the sequencer holds at least maxBackoffMs away, never nearer than it was', () => {
     const s = new ResendSchedule(policy);
-    s.sync([h(1), h(2)], 0);
+    s.add(h(1), 0);
+    s.add(h(2), 0);
     s.held(h(1), 500);
     expect(s.get(h(1))).toEqual({ sends: 0, dueAt: 30_500 });
     expect(s.due(30_499, 10)).toEqual([h(2)]);
-    expect(s.due(30_500, 10)).toEqual([h(1), h(2)]);
+    expect(s.due(30_500, 10)).toEqual([h(2), h(1)]);
     // a wait already longer is kept
     for (let i = 0; i < 8; i++) s.sent(h(2), 1_000);
     s.held(h(2), 0);
@@ -59,12 +66,75 @@ describe('re-send schedule', () => {
     expect(s.get(h(9))).toBeUndefined();
   });
 
-  it('lists at most max due inputs, in the order they arrived', () => {
+  it('lists at most max due inputs, the longest overdue first and in arrival order among equals', () => {
     const s = new ResendSchedule(policy);
-    s.sync([h(5), h(3), h(4)], 0);
-    s.sync([h(5), h(3), h(4), h(1)], 100);
+    for (const n of [5, 3, 4]) s.add(h(n), 0);
+    s.add(h(1), 100);
     expect(s.due(2_100, 10)).toEqual([h(5), h(3), h(4), h(1)]);
     expect(s.due(2_100, 2)).toEqual([h(5), h(3)]);
     expect(s.due(2_050, 10)).toEqual([h(5), h(3), h(4)]);
+    s.sent(h(5), 2_000); // next due at 6,000
+    s.add(h(2), 1_000);
+    expect(s.due(10_000, 10)).toEqual([h(3), h(4), h(1), h(2), h(5)]);
+  });
+
+  it('agrees with a plain list over any sequence of adds, forgets, sends and holds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('add', 'forget', 'sent', 'held', 'due'),
+            n: fc.integer({ min: 0, max: 12 }),
+            dt: fc.integer({ min: 0, max: 9_000 }),
+            max: fc.integer({ min: 1, max: 6 }),
+          }),
+          { maxLength: 200 },
+        ),
+        (steps) => {
+          const s = new ResendSchedule(policy);
+          // the model: every followed input with its due time and arrival, scanned whole
+          const model = new Map<Hex, { dueAt: number; sends: number; arrival: number }>();
+          let now = 0;
+          let arrival = 0;
+          for (const { op, n, dt, max } of steps) {
+            now += dt;
+            const x = h(n);
+            const m = model.get(x);
+            if (op === 'add') {
+              s.add(x, now);
+              if (!m) model.set(x, { dueAt: now + policy.firstResendMs, sends: 0, arrival: arrival++ });
+            } else if (op === 'forget') {
+              s.forget(x);
+              model.delete(x);
+            } else if (op === 'sent') {
+              s.sent(x, now);
+              if (m) m.dueAt = now + s.waitAfter(++m.sends);
+            } else if (op === 'held') {
+              s.held(x, now);
+              if (m) m.dueAt = Math.max(m.dueAt, now + policy.maxBackoffMs);
+            } else {
+              const expected = [...model]
+                .filter(([, e]) => e.dueAt <= now)
+                .sort(([, a], [, b]) => a.dueAt - b.dueAt || a.arrival - b.arrival)
+                .slice(0, max)
+                .map(([k]) => k);
+              expect(s.due(now, max)).toEqual(expected);
+            }
+            expect(s.size).toBe(model.size);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps its answers through heavy churn (what left is shed from its queue)', () => {
+    const s = new ResendSchedule(policy);
+    for (let i = 100; i < 5_100; i++) s.add(h(i), i);
+    for (let i = 100; i < 5_090; i++) s.forget(h(i));
+    s.sent(h(5_095), 10_000);
+    expect(s.size).toBe(10);
+    expect(s.due(12_000, 100)).toEqual([5_090, 5_091, 5_092, 5_093, 5_094, 5_096, 5_097, 5_098, 5_099].map(h));
+    expect(s.due(14_000, 100)).toHaveLength(10);
   });
 });

@@ -170,9 +170,10 @@ describe('relay', () => {
     expect(leader.answered.slice(3)).toEqual(['busy:MEMPOOL_FULL']);
     expect(follower.relay.schedule.get(c.hash)).toEqual({ sends: 2, dueAt: 2_000 + 4_000 });
     // still pending here after maxBackoffMs (no batch took it): asked again, and it is known there
+    // (c, due since 6,000, goes first: the longest overdue)
     t = DEFAULT_RELAY_LIMITS.maxBackoffMs;
     await follower.relay.round();
-    expect(leader.answered.slice(4)).toEqual(['known', 'busy:MEMPOOL_FULL']);
+    expect(leader.answered.slice(4)).toEqual(['busy:MEMPOOL_FULL', 'known']);
     expect(follower.relay.schedule.get(a.hash)).toEqual({ sends: 2, dueAt: t + DEFAULT_RELAY_LIMITS.maxBackoffMs });
   });
 
