@@ -195,6 +195,20 @@ async function offer(items, perSecond, pick, maxInFlight = 256, send = post) {
 const pct = (xs, p) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]);
 
 // ---------------------------------------------------------------- book
+// the traders' deposits reach a node's engine with a batch: the book waits until both nodes hold them
+for (const deadline = now() + 60_000; ; ) {
+  const funded = await Promise.all(
+    nodes.flatMap((url) =>
+      devnet.traders.map(async (t) => {
+        const a = await getJson(`${url}/v1/accounts/${t.subaccount}`).catch(() => null);
+        return (a?.balances ?? []).filter((b) => Number(b.balance) > 0).length >= 2;
+      }),
+    ),
+  );
+  if (funded.every(Boolean)) break;
+  if (now() > deadline) throw new Error("the traders' deposits did not reach both nodes within 60 s");
+  await new Promise((r) => setTimeout(r, 250));
+}
 log(`signing ${RESTING.toLocaleString('en-US')} resting orders`);
 const resting = [];
 for (let i = 0; i < RESTING; i++) {
@@ -206,14 +220,26 @@ for (let i = 0; i < RESTING; i++) {
 // 50 a request through both nodes, as a market maker building a ladder sends them
 const restingGroups = [];
 for (let i = 0; i < resting.length; i += 50) restingGroups.push(resting.slice(i, i + 50));
-await offer(restingGroups, BOOK_RATE / 50, (i) => i % 2, 16, postBatch);
+const restingIndex = new Map(resting.map((o, i) => [o.hash, i]));
+const mempools = async () => (await Promise.all([0, 1].map(metrics))).map((m) => m.get('kestrel_mempool_size'));
+// a node that cannot take more answers 503 (or per order MEMPOOL_FULL) and keeps nothing: what it
+// refused for load is offered again once its mempool has room, until the whole book rests
+const busy = (status) => typeof status === 'string' && /MEMPOOL_FULL|RATE_LIMITED|^no answer/.test(status);
+let toOffer = restingGroups;
+for (let round = 0; toOffer.length > 0; round++) {
+  if (round === 20) throw new Error('the book did not rest in 20 rounds of offers');
+  const answered = (await offer(toOffer, BOOK_RATE / 50, (i) => i % 2, 16, postBatch)).flat();
+  const again = answered.filter((r) => busy(r.status)).map((r) => resting[restingIndex.get(r.hash)]);
+  toOffer = [];
+  for (let i = 0; i < again.length; i += 50) toOffer.push(again.slice(i, i + 50));
+  if (toOffer.length > 0) log(`book: ${again.length.toLocaleString('en-US')} orders refused for load, offered again once the mempools have room`);
+  while (toOffer.length > 0 && (await mempools()).some((n) => n > 10_000)) await new Promise((r) => setTimeout(r, 500));
+}
 const bookOk = posted.filter((p) => p.status === 200).length;
 log(`book: ${bookOk.toLocaleString('en-US')} of ${RESTING.toLocaleString('en-US')} resting orders accepted`);
 // the flow starts on an empty mempool: its orders do not queue behind the book's
-const drainBy = now() + 120_000;
-while (now() < drainBy && (await Promise.all([0, 1].map(metrics))).some((m) => m.get('kestrel_mempool_size') > 0)) {
-  await new Promise((r) => setTimeout(r, 250));
-}
+const drainBy = now() + 600_000;
+while (now() < drainBy && (await mempools()).some((n) => n > 0)) await new Promise((r) => setTimeout(r, 250));
 const rssNow = () =>
   devnet.nodes.map((n) => {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${n.child.pid}/status`, 'utf8'));
