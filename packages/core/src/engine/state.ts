@@ -13,6 +13,7 @@ import { curveProblem } from '../lending.js';
 import { Book } from './book.js';
 import { Changes } from './changes.js';
 import { Commitment } from './commitment.js';
+import { DigestMap } from './digest-map.js';
 import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { accountKey, nonceKey } from './record-keys.js';
 import { NonceSet } from './nonce-set.js';
@@ -41,9 +42,9 @@ export class EngineState {
    * the orders in the hot state, by lower-case hash: the open ones, and the ones that finished in
    * the current batch (they leave at its end, see {@link evictFinished})
    */
-  readonly orders = new Map<Hex, OrderRecord>();
+  readonly orders = new DigestMap<OrderRecord>((r) => r.hash);
   /** finished orders, by hash: their expiry (0 = none), kept until then so none is placed twice */
-  readonly tombstones = new Map<Hex, bigint>();
+  readonly tombstones = new DigestMap<bigint>();
   private readonly tombstoneExpiries: Array<[bigint, Hex]> = [];
   /** orders that left the hot state and that no reader has taken yet (Engine.takeFinished) */
   readonly finished = new Map<Hex, OrderRecord>();
