@@ -58,11 +58,14 @@ export function digestTag(key: string): number {
 }
 
 export class DigestMap<V> {
-  /** per slot: the key's tag, 0 when empty */
-  private tags: Int32Array;
-  /** per slot: the key, unless the values carry their keys ({@link keyOf}) */
-  private ks: Array<string | undefined> | null;
-  private vals: Array<V | undefined>;
+  /**
+   * per slot, side by side: the key's tag (0 when empty), the key (unless the values carry
+   * their keys, {@link keyOf}), the value. One array rather than one per field: a hit then
+   * reads one cache line of the table, not one per field.
+   */
+  private cells: unknown[];
+  /** cells per slot: 2 without keys, 3 with */
+  private readonly width: number;
   private mask: number;
   /** entries in the table */
   private inTable = 0;
@@ -74,9 +77,8 @@ export class DigestMap<V> {
    * the table then keeps no keys beside the values.
    */
   constructor(private readonly keyOf: ((value: V) => string) | null = null) {
-    this.tags = new Int32Array(MIN_CAPACITY);
-    this.ks = keyOf === null ? new Array<string | undefined>(MIN_CAPACITY) : null;
-    this.vals = new Array<V | undefined>(MIN_CAPACITY);
+    this.width = keyOf === null ? 3 : 2;
+    this.cells = emptyCells(MIN_CAPACITY, this.width);
     this.mask = MIN_CAPACITY - 1;
   }
 
@@ -91,8 +93,8 @@ export class DigestMap<V> {
 
   get(key: string): V | undefined {
     if (typeof key !== 'string' || key.length !== 66) return this.spill.get(key);
-    const i = this.find(key, digestTag(key));
-    if (i >= 0) return this.vals[i];
+    const c = this.find(key, digestTag(key));
+    if (c >= 0) return this.cells[c + this.width - 1] as V;
     return this.spill.size === 0 ? undefined : this.spill.get(key);
   }
 
@@ -108,11 +110,11 @@ export class DigestMap<V> {
       return this;
     }
     const tag = digestTag(key);
-    const i = this.find(key, tag);
-    if (i >= 0) this.vals[i] = value;
+    const c = this.find(key, tag);
+    if (c >= 0) this.cells[c + this.width - 1] = value;
     else if (this.spill.size !== 0 && this.spill.has(key)) this.spill.set(key, value);
     else {
-      if ((this.inTable + 1) * 2 > this.tags.length) this.grow();
+      if ((this.inTable + 1) * 2 > this.mask + 1) this.grow();
       if (!this.place(key, tag, value)) this.spill.set(key, value);
     }
     return this;
@@ -120,16 +122,14 @@ export class DigestMap<V> {
 
   delete(key: string): boolean {
     if (typeof key !== 'string' || key.length !== 66) return this.spill.delete(key);
-    const i = this.find(key, digestTag(key));
-    if (i < 0) return this.spill.size !== 0 && this.spill.delete(key);
-    this.remove(i);
+    const c = this.find(key, digestTag(key));
+    if (c < 0) return this.spill.size !== 0 && this.spill.delete(key);
+    this.remove(c / this.width);
     return true;
   }
 
   clear(): void {
-    this.tags = new Int32Array(MIN_CAPACITY);
-    this.ks = this.keyOf === null ? new Array<string | undefined>(MIN_CAPACITY) : null;
-    this.vals = new Array<V | undefined>(MIN_CAPACITY);
+    this.cells = emptyCells(MIN_CAPACITY, this.width);
     this.mask = MIN_CAPACITY - 1;
     this.inTable = 0;
     this.spill.clear();
@@ -137,32 +137,34 @@ export class DigestMap<V> {
 
   /** Every key, in no meaningful order. */
   *keys(): IterableIterator<string> {
-    const tags = this.tags;
-    for (let i = 0; i < tags.length; i++) if (tags[i] !== 0) yield this.keyAt(i);
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += this.width) if (cells[c] !== 0) yield this.keyAt(c);
     yield* this.spill.keys();
   }
 
   /** Every value, in no meaningful order. */
   *values(): IterableIterator<V> {
-    const tags = this.tags;
-    for (let i = 0; i < tags.length; i++) if (tags[i] !== 0) yield this.vals[i]!;
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += this.width) if (cells[c] !== 0) yield cells[c + this.width - 1] as V;
     yield* this.spill.values();
   }
 
-  private keyAt(i: number): string {
-    const keys = this.ks;
-    return keys === null ? this.keyOf!(this.vals[i]!) : keys[i]!;
+  /** The key of the entry whose first cell is `c`. */
+  private keyAt(c: number): string {
+    return this.keyOf === null ? (this.cells[c + 1] as string) : this.keyOf(this.cells[c + 1] as V);
   }
 
-  /** The slot holding `key` in the table, or -1. */
+  /** The first cell of the slot holding `key` in the table, or -1. */
   private find(key: string, tag: number): number {
-    const tags = this.tags;
+    const cells = this.cells;
     const mask = this.mask;
+    const width = this.width;
     let i = tag & mask;
     for (let d = 0; d < MAX_PROBE; d++) {
-      const t = tags[i]!;
+      const c = i * width;
+      const t = cells[c];
       if (t === 0) return -1;
-      if (t === tag && this.keyAt(i) === key) return i;
+      if (t === tag && this.keyAt(c) === key) return c;
       i = (i + 1) & mask;
     }
     return -1;
@@ -170,14 +172,16 @@ export class DigestMap<V> {
 
   /** Puts a key known to be absent into the table; false when its run is longer than {@link MAX_PROBE}. */
   private place(key: string, tag: number, value: V): boolean {
-    const tags = this.tags;
+    const cells = this.cells;
     const mask = this.mask;
+    const width = this.width;
     let i = tag & mask;
     for (let d = 0; d < MAX_PROBE; d++) {
-      if (tags[i] === 0) {
-        tags[i] = tag;
-        if (this.ks !== null) this.ks[i] = key;
-        this.vals[i] = value;
+      const c = i * width;
+      if (cells[c] === 0) {
+        cells[c] = tag;
+        if (width === 3) cells[c + 1] = key;
+        cells[c + width - 1] = value;
         this.inTable++;
         return true;
       }
@@ -191,45 +195,39 @@ export class DigestMap<V> {
    * (no markers left behind, and no entry moves further from its home).
    */
   private remove(hole: number): void {
-    const tags = this.tags;
-    const keys = this.ks;
-    const vals = this.vals;
+    const cells = this.cells;
     const mask = this.mask;
+    const width = this.width;
     let j = hole;
     for (;;) {
       j = (j + 1) & mask;
-      const t = tags[j]!;
+      const t = cells[j * width] as number;
       if (t === 0) break;
       const home = t & mask;
       // the entry at j stays when its home lies cyclically in (hole, j]
       if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
-      tags[hole] = t;
-      if (keys !== null) keys[hole] = keys[j];
-      vals[hole] = vals[j];
+      for (let k = 0; k < width; k++) cells[hole * width + k] = cells[j * width + k];
       hole = j;
     }
-    tags[hole] = 0;
-    if (keys !== null) keys[hole] = undefined;
-    vals[hole] = undefined;
+    cells[hole * width] = 0;
+    for (let k = 1; k < width; k++) cells[hole * width + k] = undefined;
     this.inTable--;
   }
 
   /** Doubles the table; entries that waited in the spill map come in where they now fit. */
   private grow(): void {
-    const tags = this.tags;
-    const vals = this.vals;
-    const keys = this.ks;
-    const cap = tags.length * 2;
-    this.tags = new Int32Array(cap);
-    this.ks = keys === null ? null : new Array<string | undefined>(cap);
-    this.vals = new Array<V | undefined>(cap);
+    const old = this.cells;
+    const width = this.width;
+    const cap = (this.mask + 1) * 2;
+    this.cells = emptyCells(cap, width);
     this.mask = cap - 1;
     this.inTable = 0;
-    for (let i = 0; i < tags.length; i++) {
-      const t = tags[i]!;
+    for (let c = 0; c < old.length; c += width) {
+      const t = old[c] as number;
       if (t === 0) continue;
-      const key = keys === null ? this.keyOf!(vals[i]!) : keys[i]!;
-      if (!this.place(key, t, vals[i]!)) this.spill.set(key, vals[i]!);
+      const value = old[c + width - 1] as V;
+      const key = width === 3 ? (old[c + 1] as string) : this.keyOf!(value);
+      if (!this.place(key, t, value)) this.spill.set(key, value);
     }
     // at most half full, so that a run always ends in an empty slot
     for (const [k, v] of this.spill) {
@@ -237,4 +235,10 @@ export class DigestMap<V> {
       if (k.length === 66 && this.place(k, digestTag(k), v)) this.spill.delete(k);
     }
   }
+}
+
+function emptyCells(capacity: number, width: number): unknown[] {
+  const cells = new Array<unknown>(capacity * width);
+  for (let c = 0; c < cells.length; c++) cells[c] = c % width === 0 ? 0 : undefined;
+  return cells;
 }
