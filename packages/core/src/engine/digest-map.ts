@@ -209,8 +209,7 @@ export class DigestMap<V> {
       for (let k = 0; k < width; k++) cells[hole * width + k] = cells[j * width + k];
       hole = j;
     }
-    cells[hole * width] = 0;
-    for (let k = 1; k < width; k++) cells[hole * width + k] = undefined;
+    for (let k = 0; k < width; k++) cells[hole * width + k] = 0;
     this.inTable--;
   }
 
@@ -237,8 +236,7 @@ export class DigestMap<V> {
   }
 }
 
+/** A table of empty slots: every cell 0 (a key or value cell is read only beside a tag that is not). */
 function emptyCells(capacity: number, width: number): unknown[] {
-  const cells = new Array<unknown>(capacity * width);
-  for (let c = 0; c < cells.length; c++) cells[c] = c % width === 0 ? 0 : undefined;
-  return cells;
+  return new Array<unknown>(capacity * width).fill(0);
 }

@@ -17,7 +17,7 @@ import type { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Hex } from '../hex.js';
 import type { Account } from './accounts.js';
 import { NIL } from './book.js';
-import type { OpenOrders } from './open-orders.js';
+import type { OpenOrders, Place } from './open-orders.js';
 import type { CancelReason, MarketConfig, OrderState, OrderStatus } from './types.js';
 import { uintKey, uintOf, type UintKey } from './uint-keys.js';
 
@@ -87,21 +87,24 @@ function statusIndex(status: OrderStatus): number {
  * state.ts) rather than in it: a record is 48 bytes smaller, and every byte of a record is memory
  * touched fresh.
  */
-export class RestLinks {
+export class RestLinks implements Place<OrderRecord> {
   slot = NIL;
   heapIndex = -1;
   account: Account | undefined = undefined;
   open: OpenOrders<OrderRecord> | undefined = undefined;
-  openPrev: OrderRecord | undefined = undefined;
-  openNext: OrderRecord | undefined = undefined;
+  /** its place among its subaccount's open orders (open-orders.ts): the order, and its neighbours' places */
+  rec: OrderRecord | undefined = undefined;
+  prev: RestLinks | undefined = undefined;
+  next: RestLinks | undefined = undefined;
 
   clear(): void {
     this.slot = NIL;
     this.heapIndex = -1;
     this.account = undefined;
     this.open = undefined;
-    this.openPrev = undefined;
-    this.openNext = undefined;
+    this.rec = undefined;
+    this.prev = undefined;
+    this.next = undefined;
   }
 }
 
@@ -203,7 +206,7 @@ export class OrderRecord {
     if (this.links !== undefined || v !== undefined) this.resting().account = v;
   }
 
-  /** the open-order index of its subaccount, while it rests there (state.ts), and its neighbours in it */
+  /** the open-order index of its subaccount, while it rests there (state.ts) */
   get open(): OpenOrders<OrderRecord> | undefined {
     return this.links?.open;
   }
@@ -212,20 +215,9 @@ export class OrderRecord {
     if (this.links !== undefined || v !== undefined) this.resting().open = v;
   }
 
-  get openPrev(): OrderRecord | undefined {
-    return this.links?.openPrev;
-  }
-
-  set openPrev(v: OrderRecord | undefined) {
-    if (this.links !== undefined || v !== undefined) this.resting().openPrev = v;
-  }
-
-  get openNext(): OrderRecord | undefined {
-    return this.links?.openNext;
-  }
-
-  set openNext(v: OrderRecord | undefined) {
-    if (this.links !== undefined || v !== undefined) this.resting().openNext = v;
+  /** its place among its subaccount's open orders (open-orders.ts) */
+  get place(): RestLinks {
+    return this.resting();
   }
 
   /** Its resting fields, made when first set outside the state (which lends pooled ones). */
