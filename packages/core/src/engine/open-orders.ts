@@ -84,8 +84,7 @@ class NonceCounts {
   }
 
   add(k: UintKey): void {
-    if (this.held.has(k)) this.more.set(k, (this.more.get(k) ?? 0) + 1);
-    else this.held.add(k);
+    if (!this.held.add(k)) this.more.set(k, (this.more.get(k) ?? 0) + 1);
   }
 
   delete(k: UintKey): void {
