@@ -3,15 +3,19 @@
  * engine's table of orders: a million entries, probed by every order (is it a duplicate?) and
  * every cancel. A `Map<string, …>` of that size spends most of a probe in cache misses (a bucket,
  * then each entry of its chain, then each entry's key to compare); here a probe reads a run of
- * 30-bit tags (open addressing, linear probing, at most half full) and
- * compares a key only when its tag matches, so a miss is usually one cache line.
+ * 30-bit tags (open addressing, linear probing, at most half full counting the slots of
+ * removed entries) and compares a key only when its tag matches, so a miss is usually one cache
+ * line.
  *
  * The tag folds all 256 bits of the digest. Honest digests are keccak outputs and spread
  * evenly; an attacker can grind digests whose tags share a run of the table. So no entry sits
  * more than {@link MAX_PROBE} slots past its home: one that would goes to a plain `Map` beside
  * the table (whose string hash V8 seeds per process), and a probe that misses in the table
- * looks there too while it holds anything. Every operation is then at most {@link MAX_PROBE}
- * tag reads and one `Map` operation, whatever the keys.
+ * looks there too while it holds anything. A removal leaves a marker in its slot (moving later
+ * entries back would walk a whole run, which ground keys can make long), and the table is
+ * rebuilt once markers fill a quarter of it. Every operation is then at most {@link MAX_PROBE}
+ * tag reads and one `Map` operation, whatever the keys, besides the rebuilds (amortized: one
+ * slot per insert or removal).
  *
  * Keys that are not 66-character strings (malformed input looked up) live in the `Map` alone.
  * Iteration order is the table's, then the `Map`'s: callers sort what they list.
@@ -22,6 +26,9 @@ import { KestrelError } from '../errors.js';
 
 /** The furthest an entry sits from its home slot in the table. */
 export const MAX_PROBE = 32;
+
+/** the tag of a slot whose entry was removed: no key's tag (those are positive) */
+const REMOVED = -1;
 
 const MIN_CAPACITY = 16;
 
@@ -69,6 +76,8 @@ export class DigestMap<V> {
   private mask: number;
   /** entries in the table */
   private inTable = 0;
+  /** slots marked {@link REMOVED} */
+  private removed = 0;
   /** entries too far from home (or not digest-shaped) */
   private readonly spill = new Map<string, V>();
 
@@ -114,7 +123,7 @@ export class DigestMap<V> {
     if (c >= 0) this.cells[c + this.width - 1] = value;
     else if (this.spill.size !== 0 && this.spill.has(key)) this.spill.set(key, value);
     else {
-      if ((this.inTable + 1) * 2 > this.mask + 1) this.grow();
+      if ((this.inTable + this.removed + 1) * 2 > this.mask + 1) this.rebuild();
       if (!this.place(key, tag, value)) this.spill.set(key, value);
     }
     return this;
@@ -124,7 +133,7 @@ export class DigestMap<V> {
     if (typeof key !== 'string' || key.length !== 66) return this.spill.delete(key);
     const c = this.find(key, digestTag(key));
     if (c < 0) return this.spill.size !== 0 && this.spill.delete(key);
-    this.remove(c / this.width);
+    this.remove(c);
     return true;
   }
 
@@ -132,20 +141,21 @@ export class DigestMap<V> {
     this.cells = emptyCells(MIN_CAPACITY, this.width);
     this.mask = MIN_CAPACITY - 1;
     this.inTable = 0;
+    this.removed = 0;
     this.spill.clear();
   }
 
   /** Every key, in no meaningful order. */
   *keys(): IterableIterator<string> {
     const cells = this.cells;
-    for (let c = 0; c < cells.length; c += this.width) if (cells[c] !== 0) yield this.keyAt(c);
+    for (let c = 0; c < cells.length; c += this.width) if ((cells[c] as number) > 0) yield this.keyAt(c);
     yield* this.spill.keys();
   }
 
   /** Every value, in no meaningful order. */
   *values(): IterableIterator<V> {
     const cells = this.cells;
-    for (let c = 0; c < cells.length; c += this.width) if (cells[c] !== 0) yield cells[c + this.width - 1] as V;
+    for (let c = 0; c < cells.length; c += this.width) if ((cells[c] as number) > 0) yield cells[c + this.width - 1] as V;
     yield* this.spill.values();
   }
 
@@ -178,7 +188,9 @@ export class DigestMap<V> {
     let i = tag & mask;
     for (let d = 0; d < MAX_PROBE; d++) {
       const c = i * width;
-      if (cells[c] === 0) {
+      const t = cells[c] as number;
+      if (t <= 0) {
+        if (t === REMOVED) this.removed--;
         cells[c] = tag;
         if (width === 3) cells[c + 1] = key;
         cells[c + width - 1] = value;
@@ -190,40 +202,31 @@ export class DigestMap<V> {
     return false;
   }
 
-  /**
-   * Empties slot `hole` and moves later entries of its run back into it where their home allows
-   * (no markers left behind, and no entry moves further from its home).
-   */
-  private remove(hole: number): void {
+  /** Marks the slot whose first cell is `c` removed (its probe runs go on past it). */
+  private remove(c: number): void {
     const cells = this.cells;
-    const mask = this.mask;
-    const width = this.width;
-    let j = hole;
-    for (;;) {
-      j = (j + 1) & mask;
-      const t = cells[j * width] as number;
-      if (t === 0) break;
-      const home = t & mask;
-      // the entry at j stays when its home lies cyclically in (hole, j]
-      if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
-      for (let k = 0; k < width; k++) cells[hole * width + k] = cells[j * width + k];
-      hole = j;
-    }
-    for (let k = 0; k < width; k++) cells[hole * width + k] = 0;
+    cells[c] = REMOVED;
+    for (let k = 1; k < this.width; k++) cells[c + k] = 0;
     this.inTable--;
+    this.removed++;
   }
 
-  /** Doubles the table; entries that waited in the spill map come in where they now fit. */
-  private grow(): void {
+  /**
+   * Builds the table again without its markers: twice as large when entries fill a quarter of
+   * it, else as large (markers filled the rest of its half: as many removals as the rebuild
+   * visits slots, over two). Entries that waited in the spill map come in where they now fit.
+   */
+  private rebuild(): void {
     const old = this.cells;
     const width = this.width;
-    const cap = (this.mask + 1) * 2;
+    const cap = this.inTable * 4 > this.mask + 1 ? (this.mask + 1) * 2 : this.mask + 1;
     this.cells = emptyCells(cap, width);
     this.mask = cap - 1;
     this.inTable = 0;
+    this.removed = 0;
     for (let c = 0; c < old.length; c += width) {
       const t = old[c] as number;
-      if (t === 0) continue;
+      if (t <= 0) continue;
       const value = old[c + width - 1] as V;
       const key = width === 3 ? (old[c + 1] as string) : this.keyOf!(value);
       if (!this.place(key, t, value)) this.spill.set(key, value);

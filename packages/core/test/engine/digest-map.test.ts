@@ -95,6 +95,28 @@ describe('digest map', () => {
     for (const k of model.keys()) expect(map.has(k)).toBe(false);
   });
 
+  it('a long churn of inserts and removals (the table rebuilt over its markers) answers as a Map does', () => {
+    const map = new DigestMap<number>();
+    const model = new Map<string, number>();
+    let x = 0x9e3779b97f4a7c15n;
+    const live: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      x = (x * 6364136223846793005n + 1442695040888963407n) & (2n ** 256n - 1n);
+      // a window of ~500 live keys, a tenth of them sharing one tag
+      const k = i % 10 === 0 ? hex((3n << 224n) | (BigInt(i) << 64n) | 5n) : hex(x);
+      map.set(k, i);
+      model.set(k, i);
+      live.push(k);
+      if (live.length > 500) {
+        const gone = live.splice(Number(x % BigInt(live.length)), 1)[0]!;
+        expect(map.delete(gone)).toBe(model.delete(gone));
+      }
+    }
+    expect(map.size).toBe(model.size);
+    for (const [k, v] of model) expect(map.get(k)).toBe(v);
+    expect([...map.keys()].sort()).toEqual([...model.keys()].sort());
+  });
+
   it('honest digests all find a place in the table', () => {
     const map = new DigestMap<number>();
     let x = 0x243f6a8885a308d3n;
