@@ -88,6 +88,12 @@ function grown<T extends BigInt64Array | Float64Array>(a: T, length: number): T 
 
 export class Accounts implements Ledger {
   private readonly bySub = new Map<Hex, Account>();
+  /**
+   * the last handle found and its subaccount: an order asks for its account several times over
+   * (nonce, resting check, record, match), and handles are never dropped
+   */
+  private lastSub: Hex | undefined = undefined;
+  private lastAccount: Account | undefined = undefined;
   /** owner address (the subaccount's first 20 bytes) → its number */
   private readonly owners = new Map<string, number>();
   private count = 0;
@@ -147,11 +153,17 @@ export class Accounts implements Ledger {
 
   /** The subaccount's handle if it has one (queries must not create accounts). */
   find(subaccount: Hex): Account | undefined {
-    return this.bySub.get(subaccount);
+    if (subaccount === this.lastSub) return this.lastAccount;
+    const a = this.bySub.get(subaccount);
+    if (a !== undefined) {
+      this.lastSub = subaccount;
+      this.lastAccount = a;
+    }
+    return a;
   }
 
   of(subaccount: Hex): Account {
-    let a = this.bySub.get(subaccount);
+    let a = this.find(subaccount);
     if (a === undefined) {
       if (this.count === this.capacity) this.grow();
       const address = subaccount.slice(0, 42);

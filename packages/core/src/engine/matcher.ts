@@ -78,6 +78,8 @@ export class Matcher implements MatchHook {
   stopReason: CancelReason | undefined;
 
   private taker!: OrderRecord;
+  /** the taker's account, once a maker asked for it (the taker does not rest: its record keeps none) */
+  private takerAccount: Account | undefined = undefined;
   private market!: MarketState;
   private events!: EngineEvent[];
   /** the taker's limit after the price band */
@@ -100,6 +102,7 @@ export class Matcher implements MatchHook {
    */
   run(taker: OrderRecord, market: MarketState, events: EngineEvent[]): boolean {
     this.taker = taker;
+    this.takerAccount = undefined;
     this.market = market;
     this.events = events;
     this.stopReason = undefined;
@@ -150,7 +153,7 @@ export class Matcher implements MatchHook {
       this.exit = 'NONCE'; // another order with its nonce was filled
       return DROP;
     }
-    const takerAccount = s.accountOf(taker);
+    const takerAccount = (this.takerAccount ??= s.accountOf(taker));
     if (makerAccount.owner === takerAccount.owner) {
       this.exit = 'SELF_TRADE';
       if (taker.selfTrade === SelfTradeMode.CANCEL_MAKER) return DROP;

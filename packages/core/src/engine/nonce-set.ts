@@ -20,13 +20,19 @@ export class NonceSet {
     return w !== undefined && ((w >>> (k % BITS)) & 1) === 1;
   }
 
-  add(k: UintKey): void {
+  /** Adds `k`; false when it was in the set already (then nothing changes). */
+  add(k: UintKey): boolean {
     if (typeof k === 'bigint') {
+      if (this.big.has(k)) return false;
       this.big.add(k);
-      return;
+      return true;
     }
     const i = Math.floor(k / BITS);
-    this.words.set(i, (this.words.get(i) ?? 0) | (1 << (k % BITS)));
+    const w = this.words.get(i) ?? 0;
+    const bit = 1 << (k % BITS);
+    if ((w & bit) !== 0) return false;
+    this.words.set(i, w | bit);
+    return true;
   }
 
   delete(k: UintKey): void {

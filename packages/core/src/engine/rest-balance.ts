@@ -29,6 +29,11 @@ import type { MarketConfig } from './types.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** {@link BalanceRule.estimate}'s answers */
+const COVERED = 1;
+const REFUSED = 0;
+const UNSURE = -1;
+
 /** A market's constants for the rule. */
 interface Terms {
   readonly config: MarketConfig;
@@ -40,6 +45,12 @@ interface Terms {
   readonly u: bigint | null;
   /** f, when u·rate / 1e18 is whole too */
   readonly f: bigint | null;
+  /** the whole-number path applies: u, and f unless the rate is 0 */
+  readonly grid: boolean;
+  /** u, f (0 without a rate) and the lot size as floats, for the estimate ({@link BalanceRule.estimate}) */
+  readonly uF: number;
+  readonly fF: number;
+  readonly lotF: number;
 }
 
 /** The candidate remainder: `lots` more at `tick` on one side of one market. */
@@ -55,6 +66,8 @@ export class BalanceRule {
   /** per asset, what the open orders need of it (reset after each check) */
   private readonly need: bigint[] = new Array<bigint>(MAX_ASSETS).fill(0n);
   private readonly touched: number[] = [];
+  /** per asset, the estimate of what the open orders need of it ({@link estimate}; reset after each) */
+  private readonly needF = new Float64Array(MAX_ASSETS);
 
   constructor(s: EngineState) {
     for (const [id, m] of s.markets) {
@@ -63,12 +76,26 @@ export class BalanceRule {
       const rate = feeRate(c);
       const u = unit % ONE === 0n ? unit / ONE : null;
       const f = u !== null && (u * rate) % ONE === 0n ? (u * rate) / ONE : null;
-      this.terms.set(id, { config: c, perp: c.kind === 'PERP', unit, rate, u, f });
+      const grid = u !== null && (rate === 0n || f !== null);
+      this.terms.set(id, {
+        config: c,
+        perp: c.kind === 'PERP',
+        unit,
+        rate,
+        u,
+        f,
+        grid,
+        uF: u === null ? 0 : Number(u),
+        fF: rate === 0n || f === null ? 0 : Number(f),
+        lotF: Number(c.lotSize),
+      });
     }
   }
 
   /** Can the account back its open orders (`totals`) and the candidate? */
   covers(view: RiskView, account: Account, totals: OpenTotals | undefined, extra: Candidate): boolean {
+    const estimate = this.estimate(view, account, totals, extra);
+    if (estimate !== UNSURE) return estimate === COVERED;
     let withExtra = false;
     if (totals !== undefined) {
       for (const [id, m] of totals.markets) {
@@ -89,6 +116,72 @@ export class BalanceRule {
     }
     touched.length = 0;
     return ok;
+  }
+
+  /**
+   * The answer from float estimates of the needs, when a margin far wider than their rounding
+   * separates each need from its balance: every term is a non-negative product or sum of exact
+   * floats (within 2^−53 each), so an estimate is within 10^−15 of its need, relatively, and a
+   * balance within 2^−53 of its float. Otherwise (a need and a balance within 10^−9 of each
+   * other, a total beyond floats, a market off the whole-number path) UNSURE: the bigint
+   * arithmetic decides. Spares the common check its bigint temporaries.
+   */
+  private estimate(view: RiskView, account: Account, totals: OpenTotals | undefined, extra: Candidate): number {
+    const needF = this.needF;
+    const touched = this.touched;
+    let answer = COVERED;
+    let withExtra = false;
+    if (totals !== undefined) {
+      for (const [id, m] of totals.markets) {
+        const mine = id === extra.marketId;
+        withExtra ||= mine;
+        if (!this.estimateMarket(this.terms.get(id)!, m.bids, m.asks, mine ? extra : undefined)) answer = UNSURE;
+      }
+    }
+    if (!withExtra && !this.estimateMarket(this.terms.get(extra.marketId)!, undefined, undefined, extra)) answer = UNSURE;
+    for (let i = 0; i < touched.length; i++) {
+      const assetId = touched[i]!;
+      const v = needF[assetId]!;
+      needF[assetId] = 0;
+      if (answer !== COVERED || !(v > 0)) continue;
+      const b = Number(view.balance(account, assetId));
+      if (v * (1 + 1e-9) < b * (b < 0 ? 1 + 1e-9 : 1 - 1e-9)) continue;
+      answer = v * (1 - 1e-9) > b * (b < 0 ? 1 - 1e-9 : 1 + 1e-9) ? REFUSED : UNSURE;
+    }
+    touched.length = 0;
+    return answer;
+  }
+
+  /** A market's needs as float estimates, into {@link needF}; false when it cannot be estimated. */
+  private estimateMarket(t: Terms, bids: SideTotals | undefined, asks: SideTotals | undefined, extra: Candidate | undefined): boolean {
+    if (!t.grid) return false;
+    const buyExtra = extra?.isBuy === true ? extra : undefined;
+    const sellExtra = extra !== undefined && !extra.isBuy ? extra : undefined;
+    const c = t.config;
+    const bid = live(bids);
+    const ask = live(asks);
+    const bL = (bid === undefined ? 0 : bid.lotsExact) + (buyExtra === undefined ? 0 : buyExtra.lots);
+    const bTL = (bid === undefined ? 0 : bid.tickLotsExact) + (buyExtra === undefined ? 0 : buyExtra.lots * buyExtra.tick);
+    const aL = (ask === undefined ? 0 : ask.lotsExact) + (sellExtra === undefined ? 0 : sellExtra.lots);
+    const aTL = (ask === undefined ? 0 : ask.tickLotsExact) + (sellExtra === undefined ? 0 : sellExtra.lots * sellExtra.tick);
+    // NaN: a total beyond floats
+    if (!(bL >= 0 && bTL >= 0 && aL >= 0 && aTL >= 0)) return false;
+    const rated = t.rate !== 0n;
+    const bidFee = rated && bL > 0 ? bTL * t.fF + bL : 0;
+    if (t.perp) {
+      const askFee = rated && aL > 0 ? aTL * t.fF + aL : 0;
+      this.addF(c.quoteAssetId, bidFee + askFee);
+      return true;
+    }
+    this.addF(c.quoteAssetId, bL > 0 ? bTL * t.uF + bidFee : 0);
+    this.addF(c.baseAssetId, aL * t.lotF);
+    return true;
+  }
+
+  private addF(assetId: number, v: number): void {
+    const needF = this.needF;
+    if (needF[assetId] === 0 && !this.touched.includes(assetId)) this.touched.push(assetId);
+    needF[assetId]! += v;
   }
 
   private addMarket(t: Terms, bids: SideTotals | undefined, asks: SideTotals | undefined, extra: Candidate | undefined): void {

@@ -57,6 +57,9 @@ const FLAGS: ReadonlyArray<OrderFlags | null> = Array.from({ length: 64 }, (_, f
 
 const fail = (code: ErrorCode, record = true): OrderCheck => ({ ok: false, code, record });
 
+/** uint32's largest value as a float, converted once rather than on every order */
+const U32_MAX = Number(UINT32_MAX);
+
 const isU64 = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n && v <= UINT64_MAX;
 
 /** Structural checks on untrusted input (check 1). */
@@ -68,7 +71,7 @@ export function isWellFormed(hash: unknown, order: Order, hashChecked = false): 
     isHex32Again(order.subaccount) &&
     Number.isInteger(order.marketId) &&
     order.marketId >= 0 &&
-    order.marketId <= Number(UINT32_MAX) &&
+    order.marketId <= U32_MAX &&
     typeof order.isBuy === 'boolean' &&
     typeof order.price === 'bigint' &&
     order.price >= 0n &&
@@ -79,7 +82,7 @@ export function isWellFormed(hash: unknown, order: Order, hashChecked = false): 
     isU64(order.clientId) &&
     Number.isInteger(order.flags) &&
     order.flags >= 0 &&
-    order.flags <= Number(UINT32_MAX)
+    order.flags <= U32_MAX
   );
 }
 

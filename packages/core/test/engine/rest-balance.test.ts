@@ -93,4 +93,52 @@ describe('the resting balance rule', () => {
       { numRuns: RUNS },
     );
   });
+
+  it('answers as the formulas do for balances far from the need and near it, negative ones included (the float estimate, or the bigints when it is unsure)', () => {
+    // a balance as a multiple of the need, in parts per billion, plus or minus a few wei
+    const scale = fc.oneof(
+      fc.constantFrom(-(10n ** 12n), -1n, 0n, 10n ** 9n, 2n * 10n ** 9n, 10n ** 15n),
+      fc.bigInt({ min: 10n ** 9n - 10n, max: 10n ** 9n + 10n }),
+      fc.bigInt({ min: 0n, max: 4n * 10n ** 9n }),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'SPOT' | 'PERP'>('SPOT', 'PERP'),
+        fc.constantFrom(
+          [10n ** 16n, 10n ** 15n, -(10n ** 14n), 5n * 10n ** 14n],
+          [10n ** 16n, 10n ** 15n, 0n, 0n],
+          [10n ** 18n, 10n ** 18n, 10n ** 15n, 10n ** 15n],
+          [7n, 3n, 10n ** 14n, 3n * 10n ** 14n + 1n],
+        ),
+        fc.array(fc.oneof({ weight: 9, arbitrary: orderArb }, { weight: 1, arbitrary: bigOrderArb }), { maxLength: 5 }),
+        fc.array(fc.oneof({ weight: 9, arbitrary: orderArb }, { weight: 1, arbitrary: bigOrderArb }), { maxLength: 5 }),
+        fc.boolean(),
+        orderArb,
+        scale,
+        scale,
+        fc.bigInt({ min: -3n, max: 3n }),
+        (kind, [tickSize, lotSize, makerFee, takerFee], bids, asks, isBuy, [tick, lots], qs, bs, wei) => {
+          const m = market(kind, tickSize!, lotSize!, makerFee!, takerFee!);
+          const rule = new BalanceRule({ markets: new Map([[1, { config: m }]]) } as unknown as EngineState);
+          const totals = { markets: new Map([[1, { bids: new SideTotals(), asks: new SideTotals() }]]) };
+          const t = totals.markets.get(1)!;
+          for (const [tk, l] of bids) t.bids.add(tk, l);
+          for (const [tk, l] of asks) t.asks.add(tk, l);
+          const extra: Candidate = { marketId: 1, isBuy, tick, lots };
+          const [q, b] = need(m, isBuy ? [...bids, [tick, lots]] : bids, isBuy ? asks : [...asks, [tick, lots]]);
+          const quote = (q * qs) / 10n ** 9n + wei;
+          const base = (b * bs) / 10n ** 9n - wei;
+          const account = new Account(`0x${'1'.repeat(64)}`, 0, 0);
+          const got = rule.covers(
+            { balance: (_a, id) => (id === QUOTE ? quote : base), positionSize: () => 0n, position: () => ({}) as never },
+            account,
+            totals as never,
+            extra,
+          );
+          expect(got).toBe((q <= 0n || quote >= q) && (b <= 0n || base >= b));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
 });
