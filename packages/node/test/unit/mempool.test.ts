@@ -13,6 +13,12 @@ const order = (h: number, s: number): SignedInput => ({
   order: { subaccount: sub(s), marketId: 1, isBuy: true, price: 1n, amount: 1n, nonce: 0n, expiry: 0n, flags: 0, clientId: 0n },
 });
 
+/** order `h` of subaccount 1, expiring at `expiry` (0: never) */
+const withExpiry = (h: number, expiry: bigint): SignedInput => {
+  const o = order(h, 1);
+  return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
+};
+
 describe('mempool', () => {
   it('finds a pending input by its signature while it is pending, through a rollback too', () => {
     const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
@@ -97,10 +103,6 @@ describe('mempool', () => {
 
   it('lists orders expired by a given time', () => {
     const m = new Mempool({ maxTotal: 10, maxPerSubaccount: 10, maxPerOwner: 100 });
-    const withExpiry = (h: number, expiry: bigint): SignedInput => {
-      const o = order(h, 1);
-      return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
-    };
     m.add(withExpiry(1, 0n));
     m.add(withExpiry(2, 100n));
     m.add(withExpiry(3, 101n));
@@ -127,10 +129,6 @@ describe('mempool', () => {
 
   it('lists expired orders in arrival order, never one that left, and again one a rollback put back', () => {
     const m = new Mempool({ maxTotal: 10_000, maxPerSubaccount: 10_000, maxPerOwner: 10_000 });
-    const withExpiry = (h: number, expiry: bigint): SignedInput => {
-      const o = order(h, 1);
-      return o.type === 'order' ? { ...o, order: { ...o.order, expiry } } : o;
-    };
     m.add(withExpiry(1, 300n));
     m.add(withExpiry(2, 200n));
     m.add(withExpiry(3, 0n));
