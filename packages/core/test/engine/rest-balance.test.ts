@@ -48,6 +48,29 @@ const market = (kind: 'SPOT' | 'PERP', tickSize: bigint, lotSize: bigint, makerF
   takerFee,
 });
 
+/**
+ * One market's resting orders and a candidate: what the formulas say the account needs (q quote,
+ * b base) and whether the rule finds it covered by given balances.
+ */
+function scenario(
+  m: MarketConfig,
+  bids: Array<[number, number]>,
+  asks: Array<[number, number]>,
+  extra: Candidate,
+): { q: bigint; b: bigint; check: (quote: bigint, base: bigint) => boolean } {
+  const rule = new BalanceRule({ markets: new Map([[1, { config: m }]]) } as unknown as EngineState);
+  const totals = { markets: new Map([[1, { bids: new SideTotals(), asks: new SideTotals() }]]) };
+  const t = totals.markets.get(1)!;
+  for (const [tk, l] of bids) t.bids.add(tk, l);
+  for (const [tk, l] of asks) t.asks.add(tk, l);
+  const own: [number, number] = [extra.tick, extra.lots];
+  const [q, b] = need(m, extra.isBuy ? [...bids, own] : bids, extra.isBuy ? asks : [...asks, own]);
+  const account = new Account(`0x${'1'.repeat(64)}`, 0, 0);
+  const check = (quote: bigint, base: bigint): boolean =>
+    rule.covers({ balance: (_a, id) => (id === QUOTE ? quote : base), positionSize: () => 0n, position: () => ({}) as never }, account, totals as never, extra);
+  return { q, b, check };
+}
+
 const orderArb = fc.tuple(fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 2 ** 30 }));
 const bigOrderArb = fc.tuple(fc.integer({ min: 2 ** 50, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 2 ** 50, max: Number.MAX_SAFE_INTEGER }));
 
@@ -69,22 +92,7 @@ describe('the resting balance rule', () => {
         fc.boolean(),
         orderArb,
         (kind, [tickSize, lotSize, makerFee, takerFee], bids, asks, isBuy, [tick, lots]) => {
-          const m = market(kind, tickSize!, lotSize!, makerFee!, takerFee!);
-          const rule = new BalanceRule({ markets: new Map([[1, { config: m }]]) } as unknown as EngineState);
-          const totals = { markets: new Map([[1, { bids: new SideTotals(), asks: new SideTotals() }]]) };
-          const t = totals.markets.get(1)!;
-          for (const [tk, l] of bids) t.bids.add(tk, l);
-          for (const [tk, l] of asks) t.asks.add(tk, l);
-          const extra: Candidate = { marketId: 1, isBuy, tick, lots };
-          const [q, b] = need(m, isBuy ? [...bids, [tick, lots]] : bids, isBuy ? asks : [...asks, [tick, lots]]);
-          const account = new Account(`0x${'1'.repeat(64)}`, 0, 0);
-          const check = (quote: bigint, base: bigint): boolean =>
-            rule.covers(
-              { balance: (_a, id) => (id === QUOTE ? quote : base), positionSize: () => 0n, position: () => ({}) as never },
-              account,
-              totals as never,
-              extra,
-            );
+          const { q, b, check } = scenario(market(kind, tickSize!, lotSize!, makerFee!, takerFee!), bids, asks, { marketId: 1, isBuy, tick, lots });
           expect(check(q, b)).toBe(true);
           if (q > 0n) expect(check(q - 1n, b)).toBe(false);
           if (b > 0n) expect(check(q, b - 1n)).toBe(false);
@@ -118,24 +126,10 @@ describe('the resting balance rule', () => {
         scale,
         fc.bigInt({ min: -3n, max: 3n }),
         (kind, [tickSize, lotSize, makerFee, takerFee], bids, asks, isBuy, [tick, lots], qs, bs, wei) => {
-          const m = market(kind, tickSize!, lotSize!, makerFee!, takerFee!);
-          const rule = new BalanceRule({ markets: new Map([[1, { config: m }]]) } as unknown as EngineState);
-          const totals = { markets: new Map([[1, { bids: new SideTotals(), asks: new SideTotals() }]]) };
-          const t = totals.markets.get(1)!;
-          for (const [tk, l] of bids) t.bids.add(tk, l);
-          for (const [tk, l] of asks) t.asks.add(tk, l);
-          const extra: Candidate = { marketId: 1, isBuy, tick, lots };
-          const [q, b] = need(m, isBuy ? [...bids, [tick, lots]] : bids, isBuy ? asks : [...asks, [tick, lots]]);
+          const { q, b, check } = scenario(market(kind, tickSize!, lotSize!, makerFee!, takerFee!), bids, asks, { marketId: 1, isBuy, tick, lots });
           const quote = (q * qs) / 10n ** 9n + wei;
           const base = (b * bs) / 10n ** 9n - wei;
-          const account = new Account(`0x${'1'.repeat(64)}`, 0, 0);
-          const got = rule.covers(
-            { balance: (_a, id) => (id === QUOTE ? quote : base), positionSize: () => 0n, position: () => ({}) as never },
-            account,
-            totals as never,
-            extra,
-          );
-          expect(got).toBe((q <= 0n || quote >= q) && (b <= 0n || base >= b));
+          expect(check(quote, base)).toBe((q <= 0n || quote >= q) && (b <= 0n || base >= b));
         },
       ),
       { numRuns: RUNS },
