@@ -18,11 +18,17 @@ let admission: Admission;
 /** every refusal, as the node's metrics are told of it */
 const refused: string[] = [];
 
-beforeAll(async () => {
-  store = await NodeStore.open(tempDir('kestrel-admission-'));
+/** A ledger on `store` whose last batch was at LAST_BATCH. */
+async function openedAt(store: NodeStore): Promise<Ledger> {
   const ledger = await Ledger.open(config, DOMAIN, store);
   ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
   ledger.engine.apply({ kind: 'endBatch' });
+  return ledger;
+}
+
+beforeAll(async () => {
+  store = await NodeStore.open(tempDir('kestrel-admission-'));
+  const ledger = await openedAt(store);
   admission = new Admission({
     ledger,
     marketIds: [1],
@@ -88,9 +94,7 @@ describe('several inputs of one request', () => {
     const dir = tempDir('kestrel-admit-all-');
     let own = await NodeStore.open(dir);
     try {
-      const ledger = await Ledger.open(config, DOMAIN, own);
-      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
-      ledger.engine.apply({ kind: 'endBatch' });
+      const ledger = await openedAt(own);
       const withNonce = (nonce: bigint, expiry = NOW + 30n) => {
         const i = taker(expiry);
         return orderInput(DOMAIN, { ...i.order, nonce }, i.signature);
@@ -137,9 +141,7 @@ describe("a peer's bundle of gossiped inputs", () => {
   it('admits each input and judges the bundle: REJECT for a provably bad input, ACCEPT if any was new, else IGNORE', async () => {
     const own = await NodeStore.open(tempDir('kestrel-admit-bundle-'));
     try {
-      const ledger = await Ledger.open(config, DOMAIN, own);
-      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
-      ledger.engine.apply({ kind: 'endBatch' });
+      const ledger = await openedAt(own);
       const withNonce = (nonce: bigint) => {
         const i = taker(NOW + 30n);
         return orderInput(DOMAIN, { ...i.order, nonce }, i.signature);
@@ -188,9 +190,7 @@ describe('a gossiped copy of an input this node holds', () => {
   it('takes the held digest (same signature, same fields) and is refused as a duplicate without being hashed again', async () => {
     const own = await NodeStore.open(tempDir('kestrel-admit-held-'));
     try {
-      const ledger = await Ledger.open(config, DOMAIN, own);
-      ledger.engine.apply({ kind: 'time', timestamp: LAST_BATCH });
-      ledger.engine.apply({ kind: 'endBatch' });
+      const ledger = await openedAt(own);
       const input = taker(NOW + 30n);
       // held under a digest no hash of its fields gives: only the held digest can name it
       const heldDigest = `0x${'7e'.repeat(32)}` as Hex;
