@@ -266,14 +266,26 @@ export class ExchangeChain {
     return this.read<bigint>('lastBatchId').then(BigInt);
   }
 
-  /** The engine state hash the last settled batch announced. */
   /** How much of an order the chain has filled (its amount once cancelled on chain). */
   filled(orderHash: Hex): Promise<bigint> {
     return this.read<bigint>('filled', [orderHash]).then(BigInt);
   }
 
+  /** The engine state hash the last settled batch announced. */
   lastStateHash(): Promise<Hex> {
     return this.read<Hex>('lastStateHash').then((h) => h.toLowerCase() as Hex);
+  }
+
+  /**
+   * The last settled batch's id and the state hash it announced, both read at one block: two
+   * reads at "latest" can straddle a settlement and pair one batch's id with the next one's hash.
+   */
+  async lastSettled(): Promise<{ batchId: bigint; stateHash: Hex }> {
+    const blockNumber = await this.publicClient.getBlockNumber({ cacheTime: 0 });
+    const at = <T>(functionName: string): Promise<T> =>
+      this.publicClient.readContract({ address: this.exchange, abi: exchangeAbi, functionName, args: [], blockNumber } as never) as Promise<T>;
+    const [batchId, stateHash] = await Promise.all([at<bigint>('lastBatchId'), at<Hex>('lastStateHash')]);
+    return { batchId: BigInt(batchId), stateHash: stateHash.toLowerCase() as Hex };
   }
 
   lastBatchTimestamp(): Promise<bigint> {

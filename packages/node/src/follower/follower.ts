@@ -172,9 +172,9 @@ export class Follower {
     if (!ours) return false;
     const digest = proposalDigest(ledger.domainSep, p);
     if (proposalDigest(ledger.domainSep, ours.proposal) === digest) return false;
-    const settled = await chain.lastBatchId();
-    if (settled > p.batchId) return false;
-    if (settled === p.batchId && (await chain.lastStateHash()) !== p.stateHash.toLowerCase()) return false;
+    const settled = await chain.lastSettled();
+    if (settled.batchId > p.batchId) return false;
+    if (settled.batchId === p.batchId && settled.stateHash !== p.stateHash.toLowerCase()) return false;
     return this.signedByOperator(p);
   }
 
@@ -222,13 +222,14 @@ export class Follower {
 
   private async catchUpOnce(): Promise<void> {
     const { ledger, chain } = this.f;
-    ledger.lastSettledBatchId = await chain.lastBatchId();
+    const onChain = await chain.lastSettled();
+    ledger.lastSettledBatchId = onChain.batchId;
     await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
     if (!this.diverged && ledger.lastBatchId > 0n && ledger.lastBatchId >= ledger.lastSettledBatchId) {
       // Our last batch is tentative, or settled with another state hash than ours: the leader
       // replaced it. The peers hold the new version.
       const settled = ledger.lastBatchId === ledger.lastSettledBatchId;
-      const settledAsOurs = settled && (await chain.lastStateHash()) === ledger.stateHash.toLowerCase();
+      const settledAsOurs = settled && onChain.stateHash === ledger.stateHash.toLowerCase();
       // settled as another state: ask now; still tentative: only once it has stayed so a while
       if (!settledAsOurs && (settled || this.tentative.due(ledger.lastBatchId, Date.now()))) {
         const rec = await this.fetch(ledger.lastBatchId);
@@ -243,8 +244,10 @@ export class Follower {
               (sig) => ledger.mempool.bySignature(sig),
             ),
           );
-        if (ledger.lastBatchId === ledger.lastSettledBatchId && (await chain.lastStateHash()) !== ledger.stateHash.toLowerCase()) {
-          this.diverged = { batchId: String(ledger.lastBatchId), expected: await chain.lastStateHash(), got: ledger.stateHash };
+        // the chain may have moved on meanwhile: judged on one block's reading, as above
+        const now = await chain.lastSettled();
+        if (ledger.lastBatchId === now.batchId && now.stateHash !== ledger.stateHash.toLowerCase()) {
+          this.diverged = { batchId: String(ledger.lastBatchId), expected: now.stateHash, got: ledger.stateHash };
           this.f.log.error('follower: the chain settled another state for our last batch; halting', this.diverged);
           return;
         }

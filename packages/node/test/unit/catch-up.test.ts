@@ -2,7 +2,7 @@
  * A follower behind its leader catches up one batch at a time from a peer's batch log: however
  * many gossiped proposals report a gap meanwhile (each asks for a catch-up), one catch-up runs,
  * and each batch is fetched once — not once per gap, which made a lagging follower fall further
- * behind.
+ * behind. And a reading of the chain that straddles a settlement is no reason to halt.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,15 +33,19 @@ async function ledger(): Promise<Ledger> {
   return Ledger.open(SPOT_CONFIG, DOMAIN, store);
 }
 
+/** The leader commits its next batch (empty but for the time), signed by the operator. */
+async function leaderBatch(): Promise<void> {
+  const n = leader.lastBatchId + 1n;
+  const body = { batchId: n, timestamp: 1_000n + n, requestCursor: 0n, prices: [], funding: [], requests: [], inputs: [], prevStateHash: leader.stateHash };
+  const applied = leader.tryApply(body);
+  const unsigned = { ...body, stateHash: applied.stateHash };
+  const p: Proposal = { ...unsigned, signature: await OPERATOR.sign({ hash: proposalDigest(DOMAIN, unsigned) }) };
+  await leader.commit(p, applied.events, null);
+}
+
 beforeAll(async () => {
   leader = await ledger();
-  for (let n = 1n; n <= BigInt(BATCHES); n++) {
-    const body = { batchId: n, timestamp: 1_000n + n, requestCursor: 0n, prices: [], funding: [], requests: [], inputs: [], prevStateHash: leader.stateHash };
-    const applied = leader.tryApply(body);
-    const unsigned = { ...body, stateHash: applied.stateHash };
-    const p: Proposal = { ...unsigned, signature: await OPERATOR.sign({ hash: proposalDigest(DOMAIN, unsigned) }) };
-    await leader.commit(p, applied.events, null);
-  }
+  for (let n = 0; n < BATCHES; n++) await leaderBatch();
   // the leader's batch log over HTTP, as GET /v1/batches/:id serves it, a little slow as a loaded node is
   server = createServer((req, res) => {
     const id = /^\/v1\/batches\/(\d+)$/.exec(req.url ?? '')?.[1] ?? '?';
@@ -66,8 +70,7 @@ describe('follower catch-up', () => {
     const own = await ledger();
     // the chain settled all the leader's batches; the proposals are signed by an operator
     const chain = {
-      lastBatchId: async () => BigInt(BATCHES),
-      lastStateHash: async () => leader.stateHash.toLowerCase(),
+      lastSettled: async () => ({ batchId: BigInt(BATCHES), stateHash: leader.stateHash.toLowerCase() }),
       isOperator: async (a: string) => a === OPERATOR.address.toLowerCase(),
       requestCount: async () => 0n,
     } as unknown as ExchangeChain;
@@ -81,6 +84,44 @@ describe('follower catch-up', () => {
     // each batch once; the one past the head (not there yet) once by the first run and once by the
     // run the other calls asked for
     expect(Object.fromEntries(fetched)).toEqual({ '1': 1, '2': 1, '3': 1, '4': 1, '5': 1, '6': 2 });
+    await follower.stop();
+  });
+
+  it('does not halt when the chain settles the next batch between its reads of the chain', async () => {
+    const own = await ledger();
+    const settledHashes = new Map<bigint, string>([[leader.lastBatchId, leader.stateHash.toLowerCase()]]);
+    // the chain as this follower's reads see it: each read of the settled height is followed at
+    // once by the settlement of the leader's next batch
+    let height = leader.lastBatchId;
+    const advance = (): void => {
+      if (height < leader.lastBatchId) height++;
+    };
+    const chain = {
+      lastBatchId: async () => {
+        const h = height;
+        advance();
+        return h;
+      },
+      lastStateHash: async () => settledHashes.get(height),
+      lastSettled: async () => {
+        const read = { batchId: height, stateHash: settledHashes.get(height)! };
+        advance();
+        return read;
+      },
+      isOperator: async (a: string) => a === OPERATOR.address.toLowerCase(),
+      requestCount: async () => 0n,
+    } as unknown as ExchangeChain;
+    const syncFrom = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+    const follower = new Follower({ ledger: own, chain, log: createLogger('test', 'silent'), syncFrom, pollIntervalMs: 60_000, feeds: new Map() });
+    await follower.catchUp();
+    expect(own.lastBatchId).toBe(leader.lastBatchId);
+    // the leader settles another batch: the follower's next reading of the chain straddles it
+    await leaderBatch();
+    settledHashes.set(leader.lastBatchId, leader.stateHash.toLowerCase());
+    await follower.catchUp();
+    expect(follower.diverged).toBeNull();
+    expect(own.lastBatchId).toBe(leader.lastBatchId);
+    expect(own.stateHash).toBe(leader.stateHash);
     await follower.stop();
   });
 });
