@@ -161,10 +161,14 @@ export class KestrelNode {
     // the listing is the chain's; the open-order caps are the network's own configuration
     const engineConfig = { ...engineConfigOf(listing), limits: { ...config.engineLimits } };
     const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: BigInt(listing.chainId), verifyingContract: listing.exchange });
+    // Read before the API answers: an order the chain settled is never reported pending while the
+    // first catch-up round or sequencer tick is still in flight (after a restart, say).
+    const settled = await chain.lastSettled();
     const store = await NodeStore.open(join(config.dataDir, 'db'));
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {
       archiveRetentionSeconds: BigInt(config.archiveRetentionSeconds),
     });
+    ledger.lastSettledBatchId = settled.batchId;
     const topics = topicsFor(listing.chainId, listing.exchange);
     const network = await startNetwork({
       privateKey: await loadPeerKey(config.dataDir),
