@@ -13,6 +13,7 @@
  */
 export * from './x18.js';
 export * from './hex.js';
+export { keccak256 } from './keccak.js';
 export * from './eip712.js';
 export * from './flags.js';
 export * from './codes.js';

@@ -7,7 +7,6 @@ import {
   createWalletClient,
   encodeFunctionData,
   http,
-  keccak256,
   type Account,
   type PublicClient,
   type WalletClient,
@@ -16,7 +15,7 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { sendRawTransactionSync } from 'viem/actions';
-import { privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type DeRiskConfig, type ExchangeRevertError } from '@kestrel/contracts';
 import {
   ErrorCode,
@@ -33,6 +32,7 @@ import {
   type RequestKind,
   type SettlementArgs,
 } from '@kestrel/core';
+import { keccakHex, signTransaction } from './sign-tx.js';
 
 /** A market's price feed as the Exchange reads it. */
 
@@ -106,6 +106,10 @@ function methodMissing(err: unknown): boolean {
 export class ExchangeChain {
   readonly publicClient: PublicClient<Transport, Chain | undefined>;
   private readonly wallet: WalletClient<Transport, Chain | undefined, Account> | undefined;
+  /** the operator's key, which signs the settlements (sign-tx.ts) */
+  private readonly signer: PrivateKeyAccount | undefined;
+  /** a settlement's calldata, encoded once for its simulation and its transaction */
+  private readonly calldata = new WeakMap<SettlementArgs, Hex>();
 
   constructor(
     readonly rpcUrl: string,
@@ -115,7 +119,8 @@ export class ExchangeChain {
     // calls made together (a tick's reads) travel as one JSON-RPC batch
     const transport = http(rpcUrl, { retryCount: 2, timeout: 10_000, batch: true });
     this.publicClient = createPublicClient({ transport, pollingInterval: 100 });
-    this.wallet = operatorKey ? createWalletClient({ account: privateKeyToAccount(operatorKey), transport }) : undefined;
+    this.signer = operatorKey ? privateKeyToAccount(operatorKey) : undefined;
+    this.wallet = this.signer ? createWalletClient({ account: this.signer, transport }) : undefined;
   }
 
   get operator(): Hex | undefined {
@@ -318,6 +323,15 @@ export class ExchangeChain {
     return block.timestamp;
   }
 
+  private settleCalldata(a: SettlementArgs): Hex {
+    let data = this.calldata.get(a);
+    if (data === undefined) {
+      data = encodeFunctionData({ abi: exchangeAbi, functionName: 'settleBatch', args: this.callArgs(a) } as never);
+      this.calldata.set(a, data);
+    }
+    return data;
+  }
+
   private callArgs(a: SettlementArgs): readonly unknown[] {
     return [
       {
@@ -355,7 +369,7 @@ export class ExchangeChain {
       // the next block, not the last one: its timestamp is the one the batch clock must not exceed
       blockTag: 'pending',
     } as const;
-    const once = await this.runOnce(encodeFunctionData(call as never));
+    const once = await this.runOnce(this.settleCalldata(a));
     try {
       if (once !== null && 'gas' in once) return { ok: true, gas: once.gas };
       if (once !== null) throw once.revert;
@@ -400,7 +414,7 @@ export class ExchangeChain {
     try {
       estimate ??= await this.publicClient.estimateContractGas({ ...call, account: this.wallet.account } as never);
       gas = estimate + estimate / SETTLE_GAS_HEADROOM + SETTLE_GAS_RESERVE;
-      sent = await this.send(encodeFunctionData(call as never), gas);
+      sent = await this.send(this.settleCalldata(a), gas);
     } catch (err) {
       const decoded = decodeExchangeError(err);
       if (!decoded) throw err;
@@ -438,8 +452,8 @@ export class ExchangeChain {
   private async send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
     const wallet = this.wallet!;
     const request = await wallet.prepareTransactionRequest({ account: wallet.account, to: this.exchange, data, gas, chain: null } as never);
-    const serializedTransaction = await wallet.signTransaction(request as never);
-    const txHash = keccak256(serializedTransaction);
+    const serializedTransaction = await signTransaction(this.signer!, request as never);
+    const txHash = keccakHex(serializedTransaction);
     if (await this.syncSend()) {
       try {
         // the RPC's own wait (no timeout named: anvil takes none, and each RPC has a default)
