@@ -32,7 +32,8 @@ import {
   type RequestKind,
   type SettlementArgs,
 } from '@kestrel/core';
-import { keccakHex, signTransaction } from './sign-tx.js';
+import { signTransaction } from './sign-tx.js';
+import { functionEncoder } from './abi-encode.js';
 
 /** A market's price feed as the Exchange reads it. */
 
@@ -102,6 +103,9 @@ function methodMissing(err: unknown): boolean {
   }
   return false;
 }
+
+/** settleBatch's calldata, written in place (abi-encode.ts): viem's encoder takes 7× as long */
+const encodeSettleBatch = functionEncoder(exchangeAbi, 'settleBatch');
 
 export class ExchangeChain {
   readonly publicClient: PublicClient<Transport, Chain | undefined>;
@@ -326,7 +330,7 @@ export class ExchangeChain {
   private settleCalldata(a: SettlementArgs): Hex {
     let data = this.calldata.get(a);
     if (data === undefined) {
-      data = encodeFunctionData({ abi: exchangeAbi, functionName: 'settleBatch', args: this.callArgs(a) } as never);
+      data = `0x${encodeSettleBatch(this.callArgs(a)).toString('hex')}` as Hex;
       this.calldata.set(a, data);
     }
     return data;
@@ -452,8 +456,7 @@ export class ExchangeChain {
   private async send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
     const wallet = this.wallet!;
     const request = await wallet.prepareTransactionRequest({ account: wallet.account, to: this.exchange, data, gas, chain: null } as never);
-    const serializedTransaction = await signTransaction(this.signer!, request as never);
-    const txHash = keccakHex(serializedTransaction);
+    const { serialized: serializedTransaction, hash: txHash } = await signTransaction(this.signer!, request as never);
     if (await this.syncSend()) {
       try {
         // the RPC's own wait (no timeout named: anvil takes none, and each RPC has a default)
