@@ -47,3 +47,45 @@ export function cpuBetween(pid, before, after) {
   }
   return { main, total, byName };
 }
+
+/** The machine's CPU time so far, in seconds over all its cores: busy (any work), steal (taken by the host for others), all. */
+export function machineTimes() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    const all = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return {
+      busy: (user + nice + system + irq + softirq) / TICKS_PER_SECOND,
+      steal: steal / TICKS_PER_SECOND,
+      all: all / TICKS_PER_SECOND,
+      idle: (idle + iowait) / TICKS_PER_SECOND,
+    };
+  } catch {
+    return { busy: NaN, steal: NaN, all: NaN, idle: NaN };
+  }
+}
+
+/** Process ids of this process's children whose command is `name` (anvil, which the devnet starts). */
+export function childrenNamed(name) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (stat.slice(stat.indexOf('(') + 1, close) === name && ppid === process.pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds a whole process has used so far (all its threads). */
+export function processSeconds(pid) {
+  let s = 0;
+  for (const t of threadTimes(pid).values()) s += t.seconds;
+  return s;
+}

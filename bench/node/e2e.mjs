@@ -30,7 +30,7 @@ import { orderFromWire, orderToWire } from '../../packages/api/dist/index.js';
 import { domainSeparator, encodeFlags, orderHash, parseX18 } from '../../packages/core/dist/index.js';
 import { recoverAddress } from '../../packages/node/dist/admission/recover.js';
 import { startDevnet } from '../../packages/node/dist/devnet/devnet.js';
-import { cpuBetween, threadTimes } from './cpu.mjs';
+import { childrenNamed, cpuBetween, machineTimes, processSeconds, threadTimes } from './cpu.mjs';
 
 const arg = (name, fallback) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -192,13 +192,18 @@ const phaseKey = (p) => `kestrel_sequencer_phase_seconds_total{phase="${p}"}`;
  * `maxInFlight` unanswered (a client's connection pool; past it the offer waits); resolves when
  * all answered.
  */
-async function offer(items, perSecond, pick, maxInFlight = 256, send = post) {
+// `paused()` holds the offers back (the clock of the rate stops meanwhile: no catching up after)
+async function offer(items, perSecond, pick, maxInFlight = 256, send = post, paused = () => false) {
   const out = [];
-  const t0 = now();
+  let active = 0;
+  let last = now();
   let i = 0;
   let inFlight = 0;
   while (i < items.length) {
-    const due = Math.min(items.length, Math.floor(((now() - t0) / 1000) * perSecond) + 1);
+    const t = now();
+    if (!paused()) active += t - last;
+    last = t;
+    const due = Math.min(items.length, Math.floor((active / 1000) * perSecond) + 1);
     for (; i < due && inFlight < maxInFlight; i++) {
       inFlight++;
       out.push(send(pick(i), items[i]).finally(() => inFlight--));
@@ -241,16 +246,40 @@ const mempools = async () => (await Promise.all([0, 1].map(metrics))).map((m) =>
 // a node that cannot take more answers 503 (or per order MEMPOOL_FULL) and keeps nothing: what it
 // refused for load is offered again once its mempool has room, until the whole book rests
 const busy = (status) => typeof status === 'string' && /MEMPOOL_FULL|RATE_LIMITED|^no answer/.test(status);
+// A market maker does not quote faster than the venue takes its quotes: the book is offered at
+// --book-rate while both mempools hold under BOOK_BACKLOG inputs, and waits while one holds more
+// (the sequencer's intake falls as the book grows — anvil runs each batch twice — and a mempool
+// filled to its bound would leave the heap at that peak, which is not the book's cost).
+const BOOK_BACKLOG = 20_000;
+let backlogged = false;
+let building = true;
+const backlogWatch = (async () => {
+  while (building) {
+    backlogged = (await mempools().catch(() => [0, 0])).some((n) => n > BOOK_BACKLOG);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+})();
 let toOffer = restingGroups;
 for (let round = 0; toOffer.length > 0; round++) {
   if (round === 20) throw new Error('the book did not rest in 20 rounds of offers');
-  const answered = (await offer(toOffer, BOOK_RATE / 50, (i) => i % 2, 16, postBatch)).flat();
+  const answered = (
+    await offer(
+      toOffer,
+      BOOK_RATE / 50,
+      (i) => i % 2,
+      16,
+      postBatch,
+      () => backlogged,
+    )
+  ).flat();
   const again = answered.filter((r) => busy(r.status)).map((r) => resting[restingIndex.get(r.hash)]);
   toOffer = [];
   for (let i = 0; i < again.length; i += 50) toOffer.push(again.slice(i, i + 50));
   if (toOffer.length > 0) log(`book: ${again.length.toLocaleString('en-US')} orders refused for load, offered again once the mempools have room`);
   while (toOffer.length > 0 && (await mempools()).some((n) => n > 10_000)) await new Promise((r) => setTimeout(r, 500));
 }
+building = false;
+await backlogWatch;
 const bookOk = posted.filter((p) => p.status === 200).length;
 log(`book: ${bookOk.toLocaleString('en-US')} of ${RESTING.toLocaleString('en-US')} resting orders accepted`);
 // the flow starts on an empty mempool: its orders do not queue behind the book's
@@ -324,9 +353,24 @@ const reader = (async () => {
 })();
 const before = posted.length;
 const phasesBefore = await metrics(0);
+// where the machine's CPU went during the flow: two cores shared by both nodes, anvil and this client
+const flowProcs = [...devnet.nodes.map((n) => n.child.pid), ...childrenNamed('anvil')];
+const flowCpu0 = { procs: flowProcs.map(processSeconds), self: process.cpuUsage(), machine: machineTimes() };
 const flowStart = now();
 await offer(pairs, PAIRS * 2, (i) => (i >> 1) % 2);
 const flowEnd = now();
+const flowCpu = (() => {
+  const secs = (flowEnd - flowStart) / 1000;
+  const m = machineTimes();
+  const self = process.cpuUsage(flowCpu0.self);
+  const all = m.all - flowCpu0.machine.all;
+  return {
+    procs: flowProcs.map((pid, i) => (processSeconds(pid) - flowCpu0.procs[i]) / secs),
+    self: (self.user + self.system) / 1e6 / secs,
+    busy: (m.busy - flowCpu0.machine.busy) / all,
+    steal: (m.steal - flowCpu0.machine.steal) / all,
+  };
+})();
 const lastBatch = (await health(0)).lastBatchId;
 const phasesAfter = await metrics(0);
 const loopDelay = await Promise.all([0, 1].map(metrics));
@@ -457,6 +501,10 @@ const refusedAt = (m) => [...m].filter(([k]) => k.startsWith('kestrel_inputs_ref
 const relayAnswers = [...loopDelay[1]].filter(([k]) => k.startsWith('kestrel_relay_results_total')).map(([k, v]) => `${/status="(\w+)"/.exec(k)?.[1]} ${v}`);
 console.log(
   `delivery (to flow end) follower re-sent ${sumOf(loopDelay[1], 'kestrel_relay_sent_total')} inputs by relay (answered: ${relayAnswers.join(', ') || 'none'}); leader refused: ${refusedAt(loopDelay[0]).join(', ') || 'none'}`,
+);
+const pc = (x) => `${(100 * x).toFixed(0)}%`;
+console.log(
+  `CPU in the flow      leader ${pc(flowCpu.procs[0])}, follower ${pc(flowCpu.procs[1])}, anvil ${flowCpu.procs.length > 2 ? pc(flowCpu.procs[2]) : 'n/a'}, this client ${pc(flowCpu.self)} of one core; the machine ${pc(flowCpu.busy)} busy, ${pc(flowCpu.steal)} stolen by its host (of ${availableParallelism()} cores)`,
 );
 console.log(
   `event loop delay     ${loopDelay.map((m, n) => `${n === 0 ? 'leader' : 'follower'} p99 ${ms(lag(m, 'p99'))}, max ${ms(lag(m, 'max'))}`).join('; ')} (since start)`,
