@@ -124,6 +124,7 @@ export class KestrelNode {
       publish: (data) => network.publish(topics.orders, data),
       maxBytes: config.maxGossipBytes,
       maxInputs: Math.max(1, Math.min(MAX_GOSSIP_BUNDLE, config.gossipRateLimit.burst)),
+      lingerMs: config.gossipLingerMs,
     });
     this.admission = new Admission({
       ledger,
@@ -356,16 +357,17 @@ export class KestrelNode {
    */
   async submit(input: SignedInput): Promise<void> {
     await this.admission.admit(input, 'api');
-    await this.publishAdmitted(input);
+    this.publishAdmitted(input);
   }
 
   /**
-   * Counts a client's admitted input and gossips it, in the bundle of inputs admitted this turn
-   * (a failed publish is left to the relay).
+   * Counts a client's admitted input and gossips it in the next bundle. The client's answer does
+   * not wait for the publish: the input is in the mempool and on disk, and the relay delivers
+   * what gossip did not (a failed publish is logged).
    */
-  private async publishAdmitted(input: SignedInput): Promise<void> {
+  private publishAdmitted(input: SignedInput): void {
     this.count.submitted();
-    await this.bundler.add(JSON.stringify(inputToWire(input))).catch((err: Error) => {
+    this.bundler.add(JSON.stringify(inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
     });
   }
@@ -377,7 +379,9 @@ export class KestrelNode {
    */
   async submitAll(inputs: readonly SignedInput[]): Promise<Array<Error | undefined>> {
     const outcomes = await this.admission.admitAll(inputs, 'api');
-    await Promise.all(inputs.map((input, i) => (outcomes[i] === undefined ? this.publishAdmitted(input) : undefined)));
+    inputs.forEach((input, i) => {
+      if (outcomes[i] === undefined) this.publishAdmitted(input);
+    });
     return outcomes;
   }
 

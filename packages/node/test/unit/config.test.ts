@@ -27,6 +27,8 @@ describe('node configuration', () => {
     ['a negative port', { rpcUrl: 'http://x', exchange, apiPort: -1 }, /apiPort/],
     ['a zero batch interval', { rpcUrl: 'http://x', exchange, batchIntervalMs: 0 }, /batchIntervalMs/],
     ['a zero gossip size limit', { rpcUrl: 'http://x', exchange, maxGossipBytes: '0' }, /maxGossipBytes/],
+    ['a gossip linger past a second', { rpcUrl: 'http://x', exchange, gossipLingerMs: '1001' }, /gossipLingerMs: at most 1000/],
+    ['a negative gossip linger', { rpcUrl: 'http://x', exchange, gossipLingerMs: '-1' }, /gossipLingerMs/],
   ])('refuses %s', (_name, flags, msg) => {
     expect(() => resolveConfig({ flags })).toThrow(msg);
   });

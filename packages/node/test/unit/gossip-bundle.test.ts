@@ -72,6 +72,40 @@ describe('the input bundler', () => {
     ]);
   });
 
+  it('with a linger, sends what was added within it after the first input as one bundle, across turns', async () => {
+    const sent: Array<{ n: number[]; at: number }> = [];
+    const t0 = performance.now();
+    const bundler = new InputBundler({
+      publish: async (data) => {
+        sent.push({ n: (decodeGossip(data)!.body as Array<{ n: number }>).map((x) => x.n), at: performance.now() - t0 });
+      },
+      maxBytes: 1 << 20,
+      lingerMs: 40,
+    });
+    // three inputs in three turns within the linger: one bundle, sent once the linger ran out
+    const first = [bundler.add(json(1))];
+    await turn();
+    first.push(bundler.add(json(2)));
+    await turn();
+    first.push(bundler.add(json(3)));
+    await Promise.all(first);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.n).toEqual([1, 2, 3]);
+    expect(sent[0]!.at).toBeGreaterThanOrEqual(39);
+    // a full bundle does not wait
+    const full = new InputBundler({
+      publish: async (data) => void sent.push({ n: (decodeGossip(data)!.body as Array<{ n: number }>).map((x) => x.n), at: 0 }),
+      maxBytes: 1 << 20,
+      maxInputs: 2,
+      lingerMs: 60_000,
+    });
+    await Promise.all([full.add(json(4)), full.add(json(5))]);
+    expect(sent.map((b) => b.n)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+  });
+
   it('cuts a bundle at its most inputs and before it would pass the size limit', async () => {
     const sent: number[][] = [];
     const sizes: number[] = [];
