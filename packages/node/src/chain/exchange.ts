@@ -5,7 +5,6 @@
 import {
   createPublicClient,
   createWalletClient,
-  encodeFunctionData,
   http,
   type Account,
   type PublicClient,
