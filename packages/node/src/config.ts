@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS, isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
 import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay/limits.js';
+import { MAX_HEAP_GROWING_PERCENT } from './util/heap-tuning.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
 
@@ -36,6 +37,8 @@ export interface NodeConfig {
   maxGossipBytes: number;
   /** how long a bundle of this node's admitted inputs waits for more before it is gossiped, ms (0: one turn of the event loop) */
   gossipLingerMs: number;
+  /** how far the `kestrel start` process lets its old generation grow past the live heap, % (0: V8's own heuristic; util/heap-tuning.ts) */
+  heapGrowingPercent: number;
   mempool: MempoolLimits;
   /** how long finished orders stay queryable, seconds (store/archive.ts) */
   archiveRetentionSeconds: number;
@@ -94,6 +97,9 @@ export const DEFAULTS = {
   // A steady stream of single orders goes out a few to a message (each message costs both ends
   // far more than its bytes) at under a tenth of the default batch interval.
   gossipLingerMs: 20,
+  // util/heap-tuning.ts: with a million resting orders, V8's own factor let garbage reach about
+  // the size of the live heap; 15% keeps a node's RSS near what it holds
+  heapGrowingPercent: 15,
   mempool: DEFAULT_MEMPOOL_LIMITS,
   archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
   // core's defaults, explained there (DEFAULT_LIMITS)
@@ -157,6 +163,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   syncIntervalMs: 'int',
   maxGossipBytes: 'int',
   gossipLingerMs: 'int',
+  heapGrowingPercent: 'int',
   archiveRetentionSeconds: 'int',
   retryAfterSeconds: 'int',
   apiMaxConnections: 'int',
@@ -290,6 +297,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
     else if (!Number.isSafeInteger(relay[k]) || (relay[k] as number) < 1) throw new ConfigError(`relay.${k}: expected a positive integer`);
   }
   // past a second, gossip would trail the relay's own re-sends (relay.firstResendMs)
+  if ((merged.heapGrowingPercent as number) > MAX_HEAP_GROWING_PERCENT) throw new ConfigError(`heapGrowingPercent: at most ${MAX_HEAP_GROWING_PERCENT}`);
   if ((merged.gossipLingerMs as number) > MAX_GOSSIP_LINGER_MS) throw new ConfigError(`gossipLingerMs: at most ${MAX_GOSSIP_LINGER_MS}`);
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: debug, info, warn, error or silent');
   return merged as unknown as NodeConfig;
