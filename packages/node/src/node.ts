@@ -367,6 +367,7 @@ export class KestrelNode {
    */
   private publishAdmitted(input: SignedInput): void {
     this.count.submitted();
+    this.relay?.own(input.hash);
     this.bundler.add(JSON.stringify(inputToWire(input))).catch((err: Error) => {
       this.log.warn('gossip publish failed', { error: err.message });
     });

@@ -64,11 +64,16 @@ export class Relay {
     this.now = r.now ?? (() => Date.now());
     this.schedule = new ResendSchedule(r.limits);
     if (r.role === 'follower') {
-      // the schedule follows the mempool as it changes: what it holds now, then each input that enters or leaves
+      // The schedule follows the mempool as it changes: what it holds now (read back from disk:
+      // due soon), then each input that enters or leaves. An input is first taken as a peer's
+      // (gossip, relay): the peer that took it from its client re-sends it itself, so this node's
+      // copy waits maxBackoffMs, a backstop should that peer go away — under a sequencer's backlog,
+      // re-sending every gossiped input after firstResendMs doubled the load on both. `own` brings
+      // in the inputs this node's clients gave it.
       const { mempool } = r.ledger;
       const now = this.now();
       for (const e of mempool.peek(mempool.size)) this.schedule.add(e.input.hash, now);
-      mempool.watch({ added: (e) => this.schedule.add(e.input.hash, this.now()), removed: (h) => this.schedule.forget(h) });
+      mempool.watch({ added: (e) => this.schedule.add(e.input.hash, this.now(), r.limits.maxBackoffMs), removed: (h) => this.schedule.forget(h) });
     }
     this.loop = new Loop(
       () => this.round(),
@@ -88,6 +93,11 @@ export class Relay {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop.stop();
+  }
+
+  /** A client of this node gave it the input (admitted through the API): it is re-sent from `firstResendMs` on. */
+  own(hash: Hex): void {
+    this.schedule.soon(hash, this.now());
   }
 
   /** Inputs this node holds unsequenced and follows (the re-send schedule's size). */

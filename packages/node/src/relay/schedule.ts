@@ -46,9 +46,9 @@ export class ResendSchedule {
   }
 
   /** An input entered the mempool at `now`: it is due `firstResendMs` later. One followed already keeps its place. */
-  add(hash: Hex, now: number): void {
+  add(hash: Hex, now: number, wait: number = this.policy.firstResendMs): void {
     if (this.entries.has(hash)) return;
-    const entry = { sends: 0, dueAt: now + this.policy.firstResendMs, arrival: this.arrivals++ };
+    const entry = { sends: 0, dueAt: now + wait, arrival: this.arrivals++ };
     this.entries.set(hash, entry);
     this.queue.push({ hash, entry, dueAt: entry.dueAt });
   }
@@ -87,6 +87,12 @@ export class ResendSchedule {
     if (!e) return;
     e.sends++;
     this.move(hash, e, now + this.waitAfter(e.sends));
+  }
+
+  /** A client gave this node the input: it is due `firstResendMs` after `now` if it was due later and was never sent. */
+  soon(hash: Hex, now: number): void {
+    const e = this.entries.get(hash);
+    if (e && e.sends === 0) this.move(hash, e, Math.min(e.dueAt, now + this.policy.firstResendMs));
   }
 
   /**

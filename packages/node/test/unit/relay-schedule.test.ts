@@ -16,6 +16,23 @@ describe('re-send schedule', () => {
     expect(s.due(3_000, 10), 'stays due until sent').toEqual([h(1)]);
   });
 
+  it('takes an input with a first wait of its own, and brings one never sent in to firstResendMs', () => {
+    const s = new ResendSchedule(policy);
+    s.add(h(1), 0, 30_000); // a peer's
+    s.add(h(2), 0, 30_000);
+    s.add(h(3), 0, 1_000); // due sooner than firstResendMs already
+    expect(s.due(29_999, 10)).toEqual([h(3)]);
+    s.soon(h(1), 500); // a client's after all
+    s.soon(h(3), 500); // never later than it was
+    expect(s.get(h(1))).toEqual({ sends: 0, dueAt: 2_500 });
+    expect(s.get(h(3))).toEqual({ sends: 0, dueAt: 1_000 });
+    s.sent(h(3), 1_000);
+    s.soon(h(3), 1_500); // once sent, its backoff stands
+    expect(s.get(h(3))).toEqual({ sends: 1, dueAt: 5_000 });
+    expect(s.due(2_500, 10)).toEqual([h(1)]);
+    expect(s.due(30_000, 10)).toEqual([h(1), h(3), h(2)]);
+  });
+
   it('doubles the wait after each send, up to maxBackoffMs', () => {
     const s = new ResendSchedule(policy);
     expect([0, 1, 2, 3, 4, 5, 6, 40].map((n) => s.waitAfter(n))).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000]);

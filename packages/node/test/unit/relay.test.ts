@@ -177,6 +177,25 @@ describe('relay', () => {
     expect(follower.relay.schedule.get(a.hash)).toEqual({ sends: 2, dueAt: t + DEFAULT_RELAY_LIMITS.maxBackoffMs });
   });
 
+  it("waits maxBackoffMs before re-sending a peer's input, firstResendMs for a client's, and soon for what it read back from disk", async () => {
+    const [disk, peers, clients] = [order(1), order(2), order(3)];
+    const t = 1_000;
+    const follower = node(
+      await net(),
+      'follower',
+      [disk],
+      async () => undefined,
+      () => t,
+    );
+    follower.mempool.add(peers); // gossip or a relay brought it
+    follower.mempool.add(clients);
+    follower.relay.own(clients.hash); // the API admitted it
+    const { firstResendMs, maxBackoffMs } = { firstResendMs: 1_000, maxBackoffMs: DEFAULT_RELAY_LIMITS.maxBackoffMs };
+    expect(follower.relay.schedule.get(disk.hash)?.dueAt).toBe(t + firstResendMs);
+    expect(follower.relay.schedule.get(clients.hash)?.dueAt).toBe(t + firstResendMs);
+    expect(follower.relay.schedule.get(peers.hash)?.dueAt).toBe(t + maxBackoffMs);
+  });
+
   it('does not drop an input for a peer that claims to sequence without an operator signature', async () => {
     const a = order(1);
     const liarNet = await net();
