@@ -97,9 +97,10 @@ export const DEFAULTS = {
   // A steady stream of single orders goes out a few to a message (each message costs both ends
   // far more than its bytes) at under a tenth of the default batch interval.
   gossipLingerMs: 20,
-  // util/heap-tuning.ts: with a million resting orders, V8's own factor let garbage reach about
-  // the size of the live heap; 15% keeps a node's RSS near what it holds
-  heapGrowingPercent: 15,
+  // util/heap-tuning.ts: V8's own heuristic. 15% took a million-order node's RSS from ~1.3 GiB
+  // to ~1.0, but at 100k resting it cost each node ~10% of a core and POST p99 80 → 100 ms:
+  // latency first, memory for an operator who needs it
+  heapGrowingPercent: 0,
   mempool: DEFAULT_MEMPOOL_LIMITS,
   archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
   // core's defaults, explained there (DEFAULT_LIMITS)

@@ -4,8 +4,9 @@
  * mostly static book it lets garbage pile up to about as much again as the live heap before it
  * collects: with a million resting orders the ledger's heap stood at 958 MiB of which 368 MiB
  * were alive (RSS 1,288 MiB); with the old generation held to 15% over the live heap the same
- * ledger read 794 MiB RSS (BENCHMARKS.md). The cost is a full collection more often, marked
- * concurrently on V8's helper threads.
+ * ledger read 794 MiB RSS (BENCHMARKS.md). The cost is a full collection more often: on the
+ * 2-node devnet at 100k resting orders, ~10% of a core more on each node and POST p99 80 → 100 ms,
+ * so the default leaves V8 its heuristic and an operator holding a large book chooses.
  *
  * V8 reads the factor each time it sets the next collection's limit, so a process can set it
  * once it runs; `NODE_OPTIONS` does not accept this flag.
