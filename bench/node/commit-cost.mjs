@@ -11,10 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeFlags, makeSubaccount, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
+import { encodeFlags, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
 import { Ledger } from '../../packages/node/dist/store/ledger.js';
 import { NodeStore } from '../../packages/node/dist/store/store.js';
 import { DEFAULTS } from '../../packages/node/dist/config.js';
+import { DOMAIN, spotConfig, trader } from './spot-ledger.mjs';
 
 const arg = (name, fallback) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -30,30 +31,7 @@ const TRADERS = Math.ceil(MAX / PER_TRADER) + 2;
 const GROW_BATCH = arg('grow', DEFAULTS.maxBatchOrders);
 
 const x = parseX18;
-const trader = (i) => makeSubaccount(`0x${(i + 1).toString(16).padStart(40, '0')}`, 'main');
-const config = {
-  assets: [
-    { assetId: 0, symbol: 'USDC', decimals: 6 },
-    { assetId: 1, symbol: 'WETH', decimals: 18 },
-  ],
-  markets: [
-    {
-      marketId: 1,
-      symbol: 'WETH/USDC',
-      kind: 'SPOT',
-      baseAssetId: 1,
-      quoteAssetId: 0,
-      tickSize: x('0.01'),
-      lotSize: x('0.001'),
-      minSize: x('0.001'),
-      makerFee: 0n,
-      takerFee: x('0.0005'),
-    },
-  ],
-  feeSubaccount: makeSubaccount('0x00000000000000000000000000000000000fee00', 'fees'),
-  limits: { maxOpenOrdersPerSubaccount: PER_TRADER + 100, maxOpenOrdersPerOwner: PER_TRADER + 100 },
-};
-const DOMAIN = `0x${'11'.repeat(32)}`;
+const config = spotConfig(PER_TRADER + 100);
 const SIG = `0x${'00'.repeat(65)}`;
 let nonce = 1n;
 const order = (who, isBuy, ticks, lots) =>

@@ -13,37 +13,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { decodeInput, inputToWire } from '../../packages/api/dist/index.js';
-import { encodeFlags, makeSubaccount, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
+import { encodeFlags, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
 import { Ledger } from '../../packages/node/dist/store/ledger.js';
 import { NodeStore } from '../../packages/node/dist/store/store.js';
+import { DOMAIN, spotConfig, trader } from './spot-ledger.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const x = parseX18;
 const TRADERS = 6;
-const trader = (i) => makeSubaccount(`0x${(i + 1).toString(16).padStart(40, '0')}`, 'main');
-const config = {
-  assets: [
-    { assetId: 0, symbol: 'USDC', decimals: 6 },
-    { assetId: 1, symbol: 'WETH', decimals: 18 },
-  ],
-  markets: [
-    {
-      marketId: 1,
-      symbol: 'WETH/USDC',
-      kind: 'SPOT',
-      baseAssetId: 1,
-      quoteAssetId: 0,
-      tickSize: x('0.01'),
-      lotSize: x('0.0001'),
-      minSize: x('0.001'),
-      makerFee: 0n,
-      takerFee: x('0.0005'),
-    },
-  ],
-  feeSubaccount: makeSubaccount('0x00000000000000000000000000000000000fee00', 'fees'),
-  limits: { maxOpenOrdersPerSubaccount: N, maxOpenOrdersPerOwner: N },
-};
-const DOMAIN = `0x${'11'.repeat(32)}`;
+const config = spotConfig(N);
 let nonce = 1n;
 // a distinct signature-shaped value per order (the ledger does not check signatures)
 const sig = (n) => `0x${n.toString(16).padStart(16, '0').repeat(8)}1b`;
