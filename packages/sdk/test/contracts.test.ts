@@ -72,7 +72,19 @@ async function settleQueue(): Promise<void> {
       },
     ],
   });
-  expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') {
+    // the evidence for a batch the chain refused: its revert run again on the state before its block, and the clocks
+    const tx = await publicClient.getTransaction({ hash });
+    const mined = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
+    const why = await publicClient.call({ account: tx.from, to: tx.to ?? undefined, data: tx.input, gas: tx.gas, blockNumber: receipt.blockNumber - 1n }).then(
+      () => 'none when run again',
+      (err: Error) => err.message.split('\n').slice(0, 4).join(' '),
+    );
+    expect.fail(
+      `settleBatch ${batchId} reverted (batch timestamp ${block.timestamp} from block ${block.number}, mined in block ${mined.number} at ${mined.timestamp}, cursor ${requestCount}): ${why}`,
+    );
+  }
 }
 
 const tokenBalance = (token: Address, owner: Address) => publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] });
