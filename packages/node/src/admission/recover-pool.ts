@@ -21,12 +21,12 @@ type Job = [id: number, sig64: Uint8Array, recid: number, msg32: Uint8Array];
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const native = require(workerData.bindings);
-import(workerData.sha3).then(({ keccak_256 }) => {
+import(workerData.core).then(({ keccak256 }) => {
   const hex = (b) => '0x' + Buffer.from(b).toString('hex');
   parentPort.on('message', (jobs) => {
     parentPort.postMessage(jobs.map(([id, sig64, recid, msg32]) => {
       try {
-        return [id, hex(keccak_256(native.ecdsaRecover(sig64, recid, msg32, false).subarray(1)).subarray(12))];
+        return [id, hex(keccak256(native.ecdsaRecover(sig64, recid, msg32, false).subarray(1)).subarray(12))];
       } catch {
         return [id, null];
       }
@@ -99,7 +99,7 @@ export class RecoverPool {
     const require = createRequire(import.meta.url);
     const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { bindings: require.resolve('secp256k1/bindings'), sha3: import.meta.resolve('@noble/hashes/sha3.js') },
+      workerData: { bindings: require.resolve('secp256k1/bindings'), core: import.meta.resolve('@kestrel/core') },
     });
     worker.unref(); // never what keeps the process alive
     const slot: Slot = { worker, outbox: [], pending: new Map() };

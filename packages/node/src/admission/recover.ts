@@ -4,15 +4,29 @@
  * says so once at start-up.
  */
 import { createRequire } from 'node:module';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, hexToBytes, isHex, recoverSigner, type Address, type Hex } from '@kestrel/core';
+import { bytesToHex, hexToBytes, isHex, keccak256, recoverSigner, type Address, type Hex } from '@kestrel/core';
 
 interface NativeSecp256k1 {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array;
 }
 
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HALF_N = N >> 1n;
+/** the curve order n and n/2, big-endian: r and s are compared with them as bytes, not as bigints */
+const N = hexToBytes('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+const HALF_N = hexToBytes('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
+
+/** -1, 0 or 1 as the 32 big-endian bytes at `at` compare with `bound` */
+function compare32(b: Uint8Array, at: number, bound: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = b[at + i]! - bound[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+function isZero32(b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 32; i++) if (b[at + i] !== 0) return false;
+  return true;
+}
 
 let native: NativeSecp256k1 | null = null;
 try {
@@ -40,9 +54,7 @@ export function toRecoverable(digest: Hex, signature: Hex): Recoverable | null {
   const sig = hexToBytes(signature);
   const v = sig[64]! - 27; // 27/28 only, as the contract accepts
   if (v !== 0 && v !== 1) return null;
-  const r = BigInt(bytesToHex(sig.subarray(0, 32)));
-  const s = BigInt(bytesToHex(sig.subarray(32, 64)));
-  if (r === 0n || s === 0n || r >= N || s > HALF_N) return null;
+  if (isZero32(sig, 0) || isZero32(sig, 32) || compare32(sig, 0, N) >= 0 || compare32(sig, 32, HALF_N) > 0) return null;
   return { sig64: sig.subarray(0, 64), recid: v, msg32: hexToBytes(digest) };
 }
 
@@ -53,7 +65,7 @@ export function recoverAddress(digest: Hex, signature: Hex): Address | null {
   if (rec === null) return null;
   try {
     const pub = native.ecdsaRecover(rec.sig64, rec.recid, rec.msg32, false);
-    return bytesToHex(keccak_256(pub.subarray(1)).subarray(12)) as Address;
+    return bytesToHex(keccak256(pub.subarray(1)).subarray(12)) as Address;
   } catch {
     return null;
   }

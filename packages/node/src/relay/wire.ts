@@ -6,8 +6,7 @@
  * operator key: a peer that merely claims to sequence cannot make a node drop an input.
  */
 import type { InputWire } from '@kestrel/api';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, ErrorCode, hexToBytes, type Hex } from '@kestrel/core';
+import { bytesToHex, ErrorCode, hexToBytes, keccak256, type Hex } from '@kestrel/core';
 
 export const RELAY_VERSION = 1;
 
@@ -57,7 +56,7 @@ export function relayAnswerDigest(domainSep: Hex, resultsJson: string): Hex {
   all.set(domain, 0);
   all.set(DIGEST_TAG, domain.length);
   all.set(body, domain.length + DIGEST_TAG.length);
-  return bytesToHex(keccak_256(all));
+  return bytesToHex(keccak256(all));
 }
 
 const enc = new TextEncoder();

@@ -40,9 +40,9 @@ export function archiveOps(entries: readonly ArchivedOrder[]): Op[] {
   ]);
 }
 
-/** The writes that take these orders out of the archive again (a batch rolled back). */
-export function unarchiveOps(entries: readonly ArchivedOrder[]): Op[] {
-  return entries.flatMap((e) => [{ del: archiveKey(e.state.hash) }, { del: atKey(e.finishedAt, e.state.hash) }]);
+/** The writes that take these orders ([hash, finished at]) out of the archive again (a batch rolled back). */
+export function unarchiveOps(entries: ReadonlyArray<readonly [Hex, bigint]>): Op[] {
+  return entries.flatMap(([hash, finishedAt]) => [{ del: archiveKey(hash) }, { del: atKey(finishedAt, hash) }]);
 }
 
 /** Deletes of entries that finished before `cutoff`, at most {@link ARCHIVE_PRUNE_PER_BATCH}. */

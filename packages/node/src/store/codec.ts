@@ -8,8 +8,8 @@
 
 import type { Hex } from '@kestrel/core';
 
-/** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots). */
-export const STORE_FORMAT = 2;
+/** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots; 3: the undo record names archived orders instead of copying them). */
+export const STORE_FORMAT = 3;
 
 const BIG = '$big';
 

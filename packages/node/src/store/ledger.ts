@@ -46,8 +46,8 @@ interface Previous {
   meta: BatchMeta;
   /** the state records before the batch (null: absent) */
   before: Map<string, Uint8Array | null>;
-  /** orders the batch archived, and the signed records it removed for them */
-  archived: ArchivedOrder[];
+  /** orders the batch archived ([hash, finished at]), and the signed records it removed for them */
+  archived: Array<[Hex, bigint]>;
   orders: Array<[Hex, SignedOrderRecord]>;
 }
 
@@ -128,11 +128,19 @@ export class Ledger {
     const prevMeta = await store.get<BatchMeta>('meta:prev');
     const undo = await store.get<UndoRecord>('undo:last');
     if (prevMeta && undo) {
+      // a removed signed record is its archive entry's order, signature and batch (records.ts, UndoRecord)
+      const orders: Array<[Hex, SignedOrderRecord]> = [];
+      for (const hash of undo.removed) {
+        const entry = await store.get<ArchivedOrder>(archiveKey(hash));
+        if (entry?.signature == null)
+          throw new KestrelError(ErrorCode.INTERNAL, `the last batch's undo names order ${hash}, which its archive does not hold signed`);
+        orders.push([hash, { order: entry.state.order, signature: entry.signature, batchId: entry.batchId }]);
+      }
       l.previous = {
         meta: prevMeta,
         before: new Map(undo.records.map(([k, v]) => [k, v === null ? null : hexToBytes(v)])),
         archived: undo.archived,
-        orders: undo.orders,
+        orders,
       };
     }
     for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(keyTail(k, 6) as Hex, v);
@@ -324,14 +332,14 @@ export class Ledger {
     const before = engine.endUndo();
     const changes = engine.takeChanges();
     for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
-    const previous: Previous = { meta: this.meta(), before, archived, orders: removedOrders };
+    const previous: Previous = { meta: this.meta(), before, archived: archived.map((e) => [e.state.hash, e.finishedAt]), orders: removedOrders };
     ops.push({ put: 'meta:prev', value: previous.meta });
     ops.push({
       put: 'undo:last',
       value: {
         records: [...before].map(([k, v]) => [k, v === null ? null : toHex(v)]),
-        archived,
-        orders: removedOrders,
+        archived: previous.archived,
+        removed: removedOrders.map(([hash]) => hash),
       } satisfies UndoRecord,
     });
     ops.push({

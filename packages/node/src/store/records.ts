@@ -3,7 +3,6 @@
  * log, the signed orders it holds, the batch meta and what the last batch replaced (see `Ledger`).
  */
 import type { Hex, Order, Proposal, SettlementArgs } from '@kestrel/core';
-import type { ArchivedOrder } from './archive.js';
 
 /** A batch in the node's log: the signed proposal, what the chain was sent, and its transaction. */
 export interface BatchRecord {
@@ -30,13 +29,19 @@ export interface BatchMeta {
   stateHash: Hex;
 }
 
-/** What the last committed batch replaced (`undo:last`): the state records before it, the orders it archived. */
+/**
+ * What the last committed batch replaced (`undo:last`): the state records before it, and which
+ * orders it archived. The archive entries themselves are on disk under their own keys, and a
+ * held order's signed record is its archive entry's order, signature and batch: the undo names
+ * them rather than holding a second copy of each (a rollback reads them back).
+ */
 export interface UndoRecord {
   /** [record key, its bytes before the batch as hex, or null when it was absent] */
   records: Array<[string, Hex | null]>;
-  archived: ArchivedOrder[];
-  /** the signed order records the archiving removed */
-  orders: Array<[Hex, SignedOrderRecord]>;
+  /** the orders the batch archived: [hash, the time it finished at] */
+  archived: Array<[Hex, bigint]>;
+  /** those among them whose signed record (`order:<hash>`) the batch removed */
+  removed: Hex[];
 }
 
 /**

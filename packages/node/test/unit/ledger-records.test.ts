@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, RequestKind, type ChainRequest, type Hex, type Order, type SignedInput } from '@kestrel/core';
 import { Ledger } from '../../src/store/ledger.js';
+import type { UndoRecord } from '../../src/store/records.js';
 import { NodeStore } from '../../src/store/store.js';
 import { SPOT_CONFIG, tempDir } from '../helpers.js';
 
@@ -150,6 +151,55 @@ describe('ledger records', () => {
     expect(again.ledger.engine.getOrder(bid.hash)?.status).toBe('open');
     expect(again.ledger.signedOrder(bid.hash)?.batchId).toBe(2n);
     expect(again.ledger.mempool.size).toBe(0); // the mempool goes back through admission on start
+  });
+
+  it('a rollback after a restart reads the removed signed orders back from the archive; the undo names them, it does not copy them', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bid = order(traders[0]!, true, '100', '0.02');
+    const other = order(traders[0]!, true, '99', '0.01'); // rests on through the rollback
+    await batch(f, [bid, other]);
+    const before = f.ledger.stateHash;
+    const signedBefore = f.ledger.signedOrder(bid.hash);
+    const sell = order(traders[1]!, false, '100', '0.02');
+    await batch(f, [sell]);
+    const undo = await f.store.get<UndoRecord>('undo:last');
+    expect(undo?.archived).toEqual(
+      expect.arrayContaining([
+        [bid.hash, f.now],
+        [sell.hash, f.now],
+      ]),
+    );
+    expect(undo?.archived).toHaveLength(2);
+    expect(undo?.removed).toEqual([bid.hash]);
+
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    await again.ledger.rollback(again.ledger.lastBatchId);
+    expect(again.ledger.stateHash).toBe(before);
+    expect(again.ledger.signedOrder(bid.hash)).toEqual(signedBefore);
+    expect(await again.ledger.archived(bid.hash)).toBeUndefined();
+    expect(again.ledger.mempool.has(sell.hash)).toBe(true);
+
+    await again.store.close();
+    open.splice(open.indexOf(again.store), 1);
+    const third = await fixture(f.dir);
+    expect(third.ledger.stateHash).toBe(before);
+    expect(third.ledger.signedOrder(bid.hash)).toEqual(signedBefore);
+    expect(third.ledger.signedOrder(other.hash)?.signature).toBe(SIG);
+  });
+
+  it('refuses to open a store whose undo names an order its archive lacks', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bid = order(traders[0]!, true, '100', '0.02');
+    await batch(f, [bid]);
+    await batch(f, [order(traders[1]!, false, '100', '0.02')]);
+    await f.store.write([{ del: `archive:${bid.hash}` }]);
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    await expect(fixture(f.dir)).rejects.toThrow(`names order ${bid.hash}`);
   });
 
   it('an undone batch leaves nothing behind, and the next one applies to the committed state', async () => {

@@ -2,12 +2,32 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, recoverSigner, type Hex } from '@kestrel/core';
-import { nativeRecoveryLoaded, recoverAddress } from '../../src/admission/recover.js';
+import { nativeRecoveryLoaded, recoverAddress, toRecoverable } from '../../src/admission/recover.js';
 import { RecoverPool } from '../../src/admission/recover-pool.js';
 
 describe('native signature recovery', () => {
   it('loaded the native binding', () => {
     expect(nativeRecoveryLoaded).toBe(true);
+  });
+
+  // the contract's canonical bounds, each side of each: 0 < r < n, 0 < s ≤ n/2, v ∈ {27, 28}
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const word = (v: bigint): string => v.toString(16).padStart(64, '0');
+  it.each([
+    ['r = 0', 0n, 1n, 27, false],
+    ['r = 1', 1n, 1n, 27, true],
+    ['r = n − 1', N - 1n, 1n, 28, true],
+    ['r = n', N, 1n, 27, false],
+    ['r = 2^256 − 1', 2n ** 256n - 1n, 1n, 27, false],
+    ['s = 0', 1n, 0n, 27, false],
+    ['s = n/2', 1n, N >> 1n, 27, true],
+    ['s = n/2 + 1', 1n, (N >> 1n) + 1n, 27, false],
+    ['s just below n/2 in its last byte', 1n, (N >> 1n) - 255n, 28, true],
+    ['v = 26', 1n, 1n, 26, false],
+    ['v = 29', 1n, 1n, 29, false],
+  ])('canonical checks: %s', (_, r, s, v, ok) => {
+    const sig = `0x${word(r)}${word(s)}${v.toString(16)}` as Hex;
+    expect(toRecoverable(`0x${'ab'.repeat(32)}`, sig) !== null).toBe(ok);
   });
 
   it('agrees with the core on valid, malleable, 0/1-v and garbage signatures', async () => {
