@@ -8,7 +8,7 @@
 
 import type { Hex } from '@kestrel/core';
 
-/** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots; 3: the undo record names archived orders instead of copying them). */
+/** The format of everything a store holds; a change to any stored shape bumps it (2: state records instead of snapshots; 3: the undo record names archived orders instead of copying them, an open order's record leaves out the fields the engine holds). */
 export const STORE_FORMAT = 3;
 
 const BIG = '$big';

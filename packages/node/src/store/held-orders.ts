@@ -77,13 +77,27 @@ export class HeldOrders {
     };
   }
 
+  /**
+   * Whether the engine holds exactly this order under this hash: its signed record may then leave
+   * the order's fields out, on disk as here, and read them back from the engine.
+   */
+  engineHolds(hash: Hex, order: Order): boolean {
+    const held = this.lookup(hash);
+    return held !== undefined && held.hash === hash && sameOrderExactly(order, held.order);
+  }
+
+  /** The engine's order for a record stored without its fields ({@link engineHolds}), or undefined. */
+  engineOrder(hash: Hex): Order | undefined {
+    const held = this.lookup(hash);
+    return held === undefined ? undefined : canonicalOrder(held.order);
+  }
+
   set(hash: Hex, rec: SignedOrderRecord): void {
     this.delete(hash);
     const held = this.lookup(hash);
     const compact =
       held !== undefined &&
-      held.hash === hash &&
-      sameOrderExactly(rec.order, held.order) &&
+      this.engineHolds(hash, rec.order) &&
       CANONICAL_SIG.test(rec.signature) &&
       (rec.batchId === null || rec.batchId <= BigInt(Number.MAX_SAFE_INTEGER));
     if (!compact) {

@@ -34,7 +34,7 @@ import { finishedOrders, sequencedInputs, type Op } from './batch-orders.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
-import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type UndoRecord } from './records.js';
+import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type StoredOrderRecord, type UndoRecord } from './records.js';
 
 export interface LedgerOptions {
   /** how long finished orders stay queryable (seconds); {@link DEFAULT_ARCHIVE_RETENTION_SECONDS} */
@@ -143,7 +143,16 @@ export class Ledger {
         orders,
       };
     }
-    for await (const [k, v] of store.scan<SignedOrderRecord>('order:')) l.orders.set(keyTail(k, 6) as Hex, v);
+    for await (const [k, v] of store.scan<StoredOrderRecord>('order:')) {
+      const hash = keyTail(k, 6) as Hex;
+      if ('order' in v) l.orders.set(hash, v);
+      else {
+        // stored without its fields: the engine's records hold the order (records.ts, StoredOrderRecord)
+        const order = l.orders.engineOrder(hash);
+        if (order === undefined) throw new KestrelError(ErrorCode.INTERNAL, `order ${hash} is stored without its fields, and the engine does not hold it`);
+        l.orders.set(hash, { order, ...v });
+      }
+    }
     l.rejects = await Rejects.load(store);
     for await (const [k, v] of store.scan<{ timestamp: bigint }>('cancel:')) l.cancels.set(keyTail(k, 7) as Hex, v.timestamp);
     // the mempool on disk goes back in through admission (Admission.restore), not here
@@ -319,7 +328,11 @@ export class Ledger {
     // from here on, until the write, the engine no longer holds the finished orders
     this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));
-    for (const [hash, o] of newOrders) if (!finished.has(hash)) ops.push({ put: `order:${hash}`, value: o satisfies SignedOrderRecord });
+    for (const [hash, o] of newOrders) {
+      if (finished.has(hash)) continue;
+      const value: StoredOrderRecord = this.orders.engineHolds(hash, o.order) ? { signature: o.signature, batchId: o.batchId } : o;
+      ops.push({ put: `order:${hash}`, value });
+    }
     ops.push(...pruned);
     for (const h of sequenced) {
       const seq = this.mempool.seqOf(h);

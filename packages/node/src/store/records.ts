@@ -21,6 +21,12 @@ export interface SignedOrderRecord {
   batchId: bigint | null;
 }
 
+/**
+ * A signed order as `order:<hash>` holds it: without the order's fields when the engine's state
+ * records hold the same order (an open order; they are read back from there), else whole.
+ */
+export type StoredOrderRecord = SignedOrderRecord | Omit<SignedOrderRecord, 'order'>;
+
 /** Where the log stands after a batch. */
 export interface BatchMeta {
   lastBatchId: string;

@@ -202,6 +202,16 @@ describe('ledger records', () => {
     await expect(fixture(f.dir)).rejects.toThrow(`names order ${bid.hash}`);
   });
 
+  it('refuses to open a store holding an order without its fields that the engine does not hold', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const stray = `0x${'ee'.repeat(32)}` as Hex;
+    await f.store.write([{ put: `order:${stray}`, value: { signature: SIG, batchId: 1n } }]);
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    await expect(fixture(f.dir)).rejects.toThrow(`order ${stray} is stored without its fields`);
+  });
+
   it('an undone batch leaves nothing behind, and the next one applies to the committed state', async () => {
     const f = await fixture();
     await batch(f, [], deposits(f));
@@ -232,6 +242,9 @@ describe('ledger records', () => {
       expect(f.ledger.knows(o)).toBe(true);
     }
     expect(f.ledger.knows({ ...bid, signature: ask.signature })).toBe(false);
+    // on disk, an open order the engine holds keeps only its signature and batch; one the engine would not give back exactly keeps its fields
+    expect(await f.store.get(`order:${bid.hash}`)).toEqual({ signature: bid.signature, batchId: 2n });
+    expect(await f.store.get(`order:${upper.hash}`)).toEqual(want(upper, 2n));
 
     const hash = f.ledger.stateHash;
     await f.store.close();
