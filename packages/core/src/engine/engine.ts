@@ -108,8 +108,19 @@ export class Engine {
     return e;
   }
 
+  /**
+   * Changes with every change of the state (each input applied, an undo or a revert): a verdict
+   * of {@link validate} still stands while it is the same and the time judged at is too.
+   */
+  get version(): number {
+    return this.changesMade;
+  }
+
+  private changesMade = 0;
+
   /** Applies one sequenced input and returns what happened, in order. */
   apply(input: EngineInput): EngineEvent[] {
+    this.changesMade++;
     const events: EngineEvent[] = [];
     switch (input?.kind) {
       case 'time':
@@ -431,6 +442,7 @@ export class Engine {
 
   /** Returns the state to where {@link beginUndo} was called. */
   undo(): void {
+    this.changesMade++;
     const s = this.s;
     if (!s.changes.journaling) throw new KestrelError(ErrorCode.INTERNAL, 'undo without beginUndo');
     const atOpen = s.changes.storeKeysAtOpen;
@@ -443,6 +455,7 @@ export class Engine {
    * ones (its store is owed nothing for them).
    */
   revert(before: ReadonlyMap<string, Uint8Array | null>): void {
+    this.changesMade++;
     if (this.s.changes.journaling) throw new KestrelError(ErrorCode.INTERNAL, 'revert while a batch is kept for undo');
     revertRecords(this.s, before, null);
   }

@@ -154,16 +154,22 @@ describe('incremental state commitment', () => {
         e.takeChanges();
         const before = e.snapshot();
         const hash = e.stateHash();
+        // reads leave the version alone; every input, undo and revert moves it (Engine.version)
+        const v0 = e.version;
         e.beginUndo();
         applyAll(e, batches[k]!);
+        const applied = e.version;
+        expect(applied - v0).toBe(batches[k]!.length);
         if (hashInBetween) e.stateHash(); // the commitment saw the batch before it was undone
         if (afterCommit) {
           // the batch was kept and its changes stored; a rollback writes back what it replaced
           const replaced = e.endUndo();
           e.takeChanges();
           e.takeFinished();
+          expect(e.version).toBe(applied);
           e.revert(replaced);
         } else e.undo();
+        expect(e.version).toBeGreaterThan(applied);
         expect(e.stateHash()).toBe(hash);
         expect(e.snapshot()).toEqual(before);
         // nothing is owed to the store: it holds the state before the batch already

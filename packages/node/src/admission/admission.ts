@@ -17,6 +17,13 @@ import { verdictOf, type Verdict } from './verdict.js';
 
 export type Source = 'api' | 'gossip' | 'relay' | 'disk';
 
+/** The state an order's engine checks passed on: its engine, that engine's version, and the time judged at. */
+interface Judged {
+  engine: Ledger['engine'];
+  version: number;
+  now: bigint;
+}
+
 export interface AdmissionDeps {
   ledger: Ledger;
   /** the listed market ids (a plan may name only these) */
@@ -47,11 +54,11 @@ export class Admission {
    */
   async admit(input: SignedInput, source: Source, seq?: bigint): Promise<void> {
     try {
-      this.precheck(input);
+      const judged = this.precheck(input);
       if (source !== 'disk') {
         const signer = await this.d.recover(input.hash, input.signature);
         assertSigned(input, signer, (s, k) => this.d.ledger.engine.canSign(s, k));
-        this.precheck(input);
+        this.precheck(input, judged);
       }
       await this.d.ledger.admit(input, seq);
     } catch (err) {
@@ -68,9 +75,10 @@ export class Admission {
    */
   async admitAll(inputs: readonly SignedInput[], source: Exclude<Source, 'disk'>): Promise<Array<Error | undefined>> {
     // each settles to its signer or its refusal: none is left rejected while an earlier one is awaited
-    const signers = inputs.map((input) =>
+    const judged: Array<Judged | undefined> = [];
+    const signers = inputs.map((input, i) =>
       (async () => {
-        this.precheck(input);
+        judged[i] = this.precheck(input);
         return this.d.recover(input.hash, input.signature);
       })().then(
         (signer) => ({ signer }),
@@ -83,7 +91,7 @@ export class Admission {
       try {
         if ('err' in recovered) throw recovered.err;
         assertSigned(input, recovered.signer, (s, k) => this.d.ledger.engine.canSign(s, k));
-        this.precheck(input);
+        this.precheck(input, judged[i]);
         // into the mempool now, in order; the disk writes go together
         outcomes.push(
           this.d.ledger.admit(input).then(
@@ -169,11 +177,19 @@ export class Admission {
     return { restored, dropped: dropped.length };
   }
 
-  /** The checks against the current state, without the signature; throws the refusal. */
-  precheck(input: SignedInput): void {
+  /**
+   * The checks against the current state, without the signature; throws the refusal. An order's
+   * engine checks are skipped when `passed` says they passed on this very state at this very time
+   * (the same engine, unchanged since, and the same second): the checks again after recovery then
+   * cost only the duplicate lookups. Returns what it judged, for such a later call.
+   */
+  precheck(input: SignedInput, passed?: Judged): Judged | undefined {
     const { ledger } = this.d;
     const now = this.d.nowSeconds();
-    if (input.type === 'riskPlan') return this.precheckPlan(input.plan, input.hash);
+    if (input.type === 'riskPlan') {
+      this.precheckPlan(input.plan, input.hash);
+      return undefined;
+    }
     if (input.type !== 'order') {
       const ts = input.type === 'cancel' ? input.cancel.timestamp : input.cancelAll.timestamp;
       if (ts + CANCEL_WINDOW_SECONDS < now || ts > now + CANCEL_WINDOW_SECONDS) {
@@ -183,15 +199,18 @@ export class Admission {
         });
       }
       if (ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
-      return;
+      return undefined;
     }
     if (ledger.isSequenced(input.hash) || ledger.mempool.has(input.hash) || ledger.rejectCode(input.hash) !== undefined) {
       throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
     }
     // judged at this machine's clock — the time its batch will carry — not at the last batch's: an
     // exchange may have been idle for hours, and an IOC's short expiry runs from its batch
-    const code = ledger.engine.validate(input.order, input.hash, now);
+    const engine = ledger.engine;
+    if (passed !== undefined && passed.engine === engine && passed.version === engine.version && passed.now === now) return passed;
+    const code = engine.validate(input.order, input.hash, now);
     if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
+    return { engine, version: engine.version, now };
   }
 
   /** A plan the engine would store: known markets, each once, a slippage in range, a nonce above the last. */

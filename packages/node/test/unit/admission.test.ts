@@ -137,6 +137,70 @@ describe('several inputs of one request', () => {
   });
 });
 
+describe('the checks again after recovery', () => {
+  const withNonce = (nonce: bigint) => {
+    const i = taker(NOW + 30n);
+    return orderInput(DOMAIN, { ...i.order, nonce }, i.signature);
+  };
+
+  async function admitting(during: (ledger: Ledger) => void, clock: () => bigint = () => NOW) {
+    const own = await NodeStore.open(tempDir('kestrel-recheck-'));
+    const ledger = await openedAt(own);
+    let validations = 0;
+    const validate = ledger.engine.validate.bind(ledger.engine);
+    ledger.engine.validate = (...args) => {
+      validations++;
+      return validate(...args);
+    };
+    const a = new Admission({
+      ledger,
+      marketIds: [1],
+      recover: async () => {
+        during(ledger);
+        return '0x1111111111111111111111111111111111111111';
+      },
+      nowSeconds: clock,
+    });
+    const inputs = [withNonce(1n), withNonce(2n)];
+    const single = await a.admit(withNonce(3n), 'api').then(
+      () => undefined,
+      (e: { code: string }) => e.code,
+    );
+    const all = (await a.admitAll(inputs, 'api')).map((e) => (e as { code?: string } | undefined)?.code);
+    await own.close();
+    return { single, all, validations, ledger };
+  }
+
+  it('judges an order once when nothing moved while its signature was recovered', async () => {
+    const r = await admitting(() => {});
+    expect(r.single).toBeUndefined();
+    expect(r.all).toEqual([undefined, undefined]);
+    expect(r.validations).toBe(3);
+  });
+
+  it('judges it again when the state moved meanwhile, and refuses what no longer passes', async () => {
+    const r = await admitting((ledger) => {
+      if (ledger.engine.minNonce(alice) === 0n) ledger.engine.apply({ kind: 'cancelUpTo', requestId: 1n, subaccount: alice, minNonce: 10n });
+    });
+    const code = r.ledger.engine.validate(withNonce(1n).order, withNonce(1n).hash, NOW);
+    expect(code).not.toBeNull();
+    expect(r.single).toBe(code);
+    expect(r.all).toEqual([code, code]);
+  });
+
+  it('judges it again when the clock moved meanwhile', async () => {
+    let now = NOW;
+    const r = await admitting(
+      () => {
+        now = NOW + 60n; // past the orders' expiry
+      },
+      () => now,
+    );
+    expect(r.single).toBe('EXPIRED');
+    expect(r.all).toEqual(['EXPIRED', 'EXPIRED']);
+  });
+});
+
 describe("a peer's bundle of gossiped inputs", () => {
   it('admits each input and judges the bundle: REJECT for a provably bad input, ACCEPT if any was new, else IGNORE', async () => {
     const own = await NodeStore.open(tempDir('kestrel-admit-bundle-'));
