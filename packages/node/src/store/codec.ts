@@ -47,7 +47,7 @@ function encode(v: unknown, key: string): string | undefined {
       for (const k of Object.keys(v)) {
         const text = encode((v as Record<string, unknown>)[k], k);
         if (text === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
+        out += first ? `${keyText(k)}:${text}` : `,${keyText(k)}:${text}`;
         first = false;
       }
       return `${out}}`;
@@ -56,6 +56,20 @@ function encode(v: unknown, key: string): string | undefined {
       // undefined, functions and symbols: left out of objects, null in arrays, as JSON.stringify does
       return undefined;
   }
+}
+
+/** Keys as JSON text, remembered: stored objects use a few dozen field names, written millions of times. */
+const KEY_TEXT = new Map<string, string>();
+const MAX_KEY_TEXTS = 1024;
+
+function keyText(k: string): string {
+  let t = KEY_TEXT.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k);
+    // keys of other kinds (say, hashes) pass through without filling the map
+    if (KEY_TEXT.size < MAX_KEY_TEXTS) KEY_TEXT.set(k, t);
+  }
+  return t;
 }
 
 /**
