@@ -362,6 +362,8 @@ const flowCpu0 = { procs: flowProcs.map(processSeconds), self: process.cpuUsage(
 const flowStart = now();
 await offer(pairs, PAIRS * 2, (i) => (i >> 1) % 2);
 const flowEnd = now();
+// the book resting under steady trading, past the transient of taking it in
+const rssFlow = rssNow();
 const flowCpu = (() => {
   const secs = (flowEnd - flowStart) / 1000;
   const m = machineTimes();
@@ -546,7 +548,7 @@ console.log(
   `recovery, one order  ${(1e6 / recoveryPerCore).toFixed(0)} µs: the entry node's event loop alone admits ${loopBound(burstCpu, burstOk).toFixed(2)}× / ${loopBound(batchedCpu, batchedOk).toFixed(2)}× one core's recovery (one a request / 50 a request)`,
 );
 console.log(
-  `RSS                  with the book resting (${restingNow.map((r) => r.toLocaleString('en-US')).join(' / ')} open orders): leader ${rssBook[0].toFixed(0)} MiB, follower ${rssBook[1].toFixed(0)} MiB; at the end: leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`,
+  `RSS                  with the book resting (${restingNow.map((r) => r.toLocaleString('en-US')).join(' / ')} open orders): leader ${rssBook[0].toFixed(0)} MiB, follower ${rssBook[1].toFixed(0)} MiB; after the flow: leader ${rssFlow[0].toFixed(0)} MiB, follower ${rssFlow[1].toFixed(0)} MiB; at the end: leader ${rss[0].toFixed(0)} MiB, follower ${rss[1].toFixed(0)} MiB`,
 );
 console.log(`lost orders          ${lost.length} of ${accepted.length.toLocaleString('en-US')} accepted`);
 for (const l of lost.slice(0, 10)) console.log(`  ${l}`);

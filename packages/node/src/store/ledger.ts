@@ -31,6 +31,7 @@ import { Mempool, type MempoolEntry, type MempoolLimits, type MempoolView } from
 import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchiveOps, unarchiveOps, type ArchivedOrder } from './archive.js';
 import { keyTail, toHex } from './codec.js';
 import { finishedOrders, sequencedInputs, type Op } from './batch-orders.js';
+import { RememberedCancels } from './cancels.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
@@ -93,7 +94,7 @@ export class Ledger {
   private stored: MempoolEntry[] = [];
   private rejects = new Rejects();
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
-  private readonly cancels = new Map<Hex, bigint>();
+  private readonly cancels = new RememberedCancels();
 
   private constructor(
     readonly config: EngineConfig,
@@ -338,9 +339,6 @@ export class Ledger {
       const seq = this.mempool.seqOf(h);
       if (seq !== undefined) ops.push({ del: mempoolKey(seq) });
     }
-    // a cancel older than the acceptance window can no longer be submitted: forget it
-    const expiredCancels = [...this.cancels].filter(([, ts]) => ts + 2n * CANCEL_WINDOW_SECONDS < p.timestamp).map(([h]) => h);
-    for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
     // the state records the batch changed, and what they were before it (for a rollback)
     const before = engine.endUndo();
     const changes = engine.takeChanges();
@@ -364,10 +362,14 @@ export class Ledger {
         stateHash: p.stateHash,
       } satisfies BatchMeta,
     });
+    // a cancel older than the acceptance window can no longer be submitted: forget it
+    const expiredCancels = this.cancels.takeDue(p.timestamp - 2n * CANCEL_WINDOW_SECONDS);
+    for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
     try {
       await this.store.write(ops);
     } catch (err) {
       // memory follows the disk: the batch did not happen
+      this.cancels.putBack(expiredCancels);
       engine.revert(before);
       this.settle();
       throw err;

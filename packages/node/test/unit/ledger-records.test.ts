@@ -4,9 +4,20 @@
  * rollback writes back what the batch replaced; the archive forgets past its retention.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFlags, makeSubaccount, orderInput, parseX18 as x, RequestKind, type ChainRequest, type Hex, type Order, type SignedInput } from '@kestrel/core';
+import {
+  cancelInput,
+  encodeFlags,
+  makeSubaccount,
+  orderInput,
+  parseX18 as x,
+  RequestKind,
+  type ChainRequest,
+  type Hex,
+  type Order,
+  type SignedInput,
+} from '@kestrel/core';
 import { Ledger } from '../../src/store/ledger.js';
-import type { UndoRecord } from '../../src/store/records.js';
+import { CANCEL_WINDOW_SECONDS, type UndoRecord } from '../../src/store/records.js';
 import { NodeStore } from '../../src/store/store.js';
 import { SPOT_CONFIG, tempDir } from '../helpers.js';
 
@@ -210,6 +221,35 @@ describe('ledger records', () => {
     await f.store.close();
     open.splice(open.indexOf(f.store), 1);
     await expect(fixture(f.dir)).rejects.toThrow(`order ${stray} is stored without its fields`);
+  });
+
+  it('remembers a sequenced cancel until its timestamp is twice the acceptance window old, on disk too, across a restart', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bid = order(traders[0]!, true, '100', '0.02');
+    await batch(f, [bid]);
+    // two cancels whose timestamps are 10 s apart, sequenced in the other order
+    const cancel = (ts: bigint) => cancelInput(DOMAIN, { subaccount: traders[0]!, orderHashes: [bid.hash], timestamp: ts }, SIG);
+    const late = cancel(f.now + 10n);
+    const early = cancel(f.now);
+    await batch(f, [late, early]);
+    const forgetAt = early.cancel.timestamp + 2n * CANCEL_WINDOW_SECONDS + 1n;
+    await batch(f, [], [], forgetAt - 1n - f.now); // the last batch that still remembers both
+    expect(f.ledger.cancelSeen(early.hash) && f.ledger.cancelSeen(late.hash)).toBe(true);
+
+    await f.store.close();
+    open.splice(open.indexOf(f.store), 1);
+    const again = await fixture(f.dir);
+    again.now = f.now;
+    again.requestId = f.requestId;
+    expect(again.ledger.cancelSeen(early.hash)).toBe(true);
+    await batch(again, []); // at forgetAt: the early one goes, the late one stays
+    expect(again.ledger.cancelSeen(early.hash)).toBe(false);
+    expect(await again.store.get(`cancel:${early.hash}`)).toBeUndefined();
+    expect(again.ledger.cancelSeen(late.hash)).toBe(true);
+    await batch(again, [], [], 10n);
+    expect(again.ledger.cancelSeen(late.hash)).toBe(false);
+    expect(await again.store.get(`cancel:${late.hash}`)).toBeUndefined();
   });
 
   it('an undone batch leaves nothing behind, and the next one applies to the committed state', async () => {
