@@ -88,11 +88,17 @@ export function parseX18(text: string): bigint {
 
 /** Formats X18 as the shortest exact decimal string ("1850.25", "0", "-0.000001"). */
 export function formatX18(value: bigint): string {
+  // one conversion to digits, then cut: a node formats every order's amounts for gossip, and two
+  // bigint divisions cost more than the digits
   const neg = value < 0n;
-  const abs = neg ? -value : value;
-  const int = abs / ONE;
-  const frac = (abs % ONE).toString().padStart(X18_DECIMALS, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+  const digits = (neg ? -value : value).toString();
+  const cut = digits.length - X18_DECIMALS;
+  const int = cut > 0 ? digits.slice(0, cut) : '0';
+  let frac = cut >= 0 ? digits.slice(cut) : digits.padStart(X18_DECIMALS, '0');
+  let end = frac.length;
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+  frac = frac.slice(0, end);
+  return `${neg ? '-' : ''}${int}${end > 0 ? `.${frac}` : ''}`;
 }
 
 /** Scale between a token's native units and X18 (10^(18 − decimals)). */

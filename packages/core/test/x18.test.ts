@@ -8,6 +8,11 @@ describe('X18 arithmetic', () => {
     ['-0.000000000000000001', -1n],
     ['0', 0n],
     ['1850.25', 1850_250000000000000000n],
+    ['1', ONE],
+    ['10', 10n * ONE],
+    ['0.1', ONE / 10n],
+    ['-1.000000000000000001', -(ONE + 1n)],
+    ['123456789012345678901234567890.5', 123456789012345678901234567890n * ONE + ONE / 2n],
   ])('parses %s', (text, value) => {
     expect(parseX18(text)).toBe(value);
     expect(formatX18(value)).toBe(text);
@@ -32,6 +37,8 @@ describe('X18 arithmetic', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(1n << 200n), max: 1n << 200n }), fc.bigInt({ min: -(1n << 100n), max: 1n << 100n }), (a, b) => {
         expect(parseX18(formatX18(a))).toBe(a);
+        // the shortest exact form: no leading zeros, no trailing fractional zeros, no "-0"
+        expect(formatX18(a)).toMatch(a === 0n ? /^0$/ : /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/);
         const t = mulX18(a, b);
         const u = mulX18Up(a, b);
         expect(u - t === 0n || u - t === 1n || u - t === -1n).toBe(true);
