@@ -132,11 +132,19 @@ export function domainSeparator(domain: Eip712Domain): Hex {
   return bytesToHex(keccak256(buf));
 }
 
+/** the last domain separator digested, as the first 34 bytes of a digest's input: a node digests every order under one domain */
+let lastDomain: string | undefined;
+const domainPrefix = new Uint8Array(34);
+
 function digest(domainSep: Hex, structHash: Uint8Array): Hex {
+  if (domainSep !== lastDomain) {
+    domainPrefix[0] = 0x19;
+    domainPrefix[1] = 0x01;
+    writeBytes32(domainPrefix, 2, domainSep); // throws on a malformed separator, leaving the last one
+    lastDomain = domainSep;
+  }
   const buf = new Uint8Array(66);
-  buf[0] = 0x19;
-  buf[1] = 0x01;
-  writeBytes32(buf, 2, domainSep);
+  buf.set(domainPrefix, 0);
   buf.set(structHash, 34);
   return bytesToHex(keccak256(buf));
 }

@@ -63,6 +63,22 @@ describe('EIP-712 hashing', () => {
     expect(orderHash(sep, order)).toBe(expected);
   });
 
+  it('digests under each domain as given, however domains alternate, and a malformed one changes nothing', () => {
+    const other: Eip712Domain = { ...domain, chainId: 6342n, verifyingContract: '0x1111111111111111111111111111111111111111' };
+    const otherSep = domainSeparator(other);
+    const want = (d: Eip712Domain) => hashTypedData({ domain: d, types: EIP712_TYPES, primaryType: 'Order', message: order });
+    for (const [d, s] of [
+      [domain, sep],
+      [other, otherSep],
+      [domain, sep],
+      [other, otherSep],
+    ] as const) {
+      expect(orderHash(s, order)).toBe(want(d));
+      expect(() => orderHash('0x1234', order)).toThrow();
+      expect(orderHash(s, order)).toBe(want(d));
+    }
+  });
+
   it('cancel and cancel-all digests equal a generic encoder', () => {
     const cancel = { subaccount: order.subaccount, orderHashes: [orderHash(sep, order), `0x${'11'.repeat(32)}` as const], timestamp: 5n };
     expect(cancelDigest(sep, cancel)).toBe(hashTypedData({ domain, types: EIP712_TYPES, primaryType: 'Cancel', message: cancel }));
