@@ -47,6 +47,13 @@ interface Expiry {
 
 const ownerOf = (sub: Hex): Hex => subaccountOwner(sub) as Hex;
 
+/** Moves a count by `by`, forgetting it back at zero. */
+function bump(map: Map<Hex, number>, key: Hex, by: 1 | -1): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
 export class Mempool {
   private readonly entries = new Map<Hex, MempoolEntry>();
   /** signature → digest: a proposal's inputs are matched to the pending ones without hashing them again */
@@ -124,7 +131,7 @@ export class Mempool {
     if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1n;
     this.entries.set(input.hash, entry);
     this.signatures.set(input.signature, input.hash);
-    this.count(sub, 1);
+    this.count(sub, 1, owner);
     this.entered(entry);
     return entry;
   }
@@ -156,15 +163,9 @@ export class Mempool {
   }
 
   /** Moves the subaccount's and its owner's counts by `by`, forgetting those back at zero. */
-  private count(sub: Hex, by: 1 | -1): void {
-    for (const [map, key] of [
-      [this.perSubaccount, sub],
-      [this.perOwner, ownerOf(sub)],
-    ] as const) {
-      const n = (map.get(key) ?? 0) + by;
-      if (n <= 0) map.delete(key);
-      else map.set(key, n);
-    }
+  private count(sub: Hex, by: 1 | -1, owner: Hex = ownerOf(sub)): void {
+    bump(this.perSubaccount, sub, by);
+    bump(this.perOwner, owner, by);
   }
 
   /** Up to `max` entries in arrival order. */
