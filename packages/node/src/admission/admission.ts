@@ -179,9 +179,10 @@ export class Admission {
 
   /**
    * The checks against the current state, without the signature; throws the refusal. An order's
-   * engine checks are skipped when `passed` says they passed on this very state at this very time
-   * (the same engine, unchanged since, and the same second): the checks again after recovery then
-   * cost only the duplicate lookups. Returns what it judged, for such a later call.
+   * engine checks, and whether a batch sequenced it, are skipped when `passed` says they passed on
+   * this very state at this very time (the same engine, unchanged since, and the same second): the
+   * checks again after recovery then cost only the mempool and refusal lookups. Returns what it
+   * judged, for such a later call.
    */
   precheck(input: SignedInput, passed?: Judged): Judged | undefined {
     const { ledger } = this.d;
@@ -201,13 +202,15 @@ export class Admission {
       if (ledger.cancelSeen(input.hash)) throw new KestrelError(ErrorCode.DUPLICATE_CANCEL, 'cancel already submitted', { digest: input.hash });
       return undefined;
     }
-    if (ledger.isSequenced(input.hash) || ledger.mempool.has(input.hash) || ledger.rejectCode(input.hash) !== undefined) {
+    const engine = ledger.engine;
+    // an order sequenced since `passed` came with a batch, which moved the engine's version
+    const unchanged = passed !== undefined && passed.engine === engine && passed.version === engine.version && passed.now === now;
+    if ((!unchanged && ledger.isSequenced(input.hash)) || ledger.mempool.has(input.hash) || ledger.rejectCode(input.hash) !== undefined) {
       throw new KestrelError(ErrorCode.DUPLICATE_ORDER, 'order already submitted', { orderHash: input.hash });
     }
+    if (unchanged) return passed;
     // judged at this machine's clock — the time its batch will carry — not at the last batch's: an
     // exchange may have been idle for hours, and an IOC's short expiry runs from its batch
-    const engine = ledger.engine;
-    if (passed !== undefined && passed.engine === engine && passed.version === engine.version && passed.now === now) return passed;
     const code = engine.validate(input.order, input.hash, now);
     if (code) throw new KestrelError(code, `order refused: ${code}`, { orderHash: input.hash });
     return { engine, version: engine.version, now };

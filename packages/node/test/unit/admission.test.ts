@@ -188,6 +188,35 @@ describe('the checks again after recovery', () => {
     expect(r.all).toEqual([code, code]);
   });
 
+  it('refuses an order a batch sequenced while its signature was recovered', async () => {
+    let sequenced = false;
+    const own = await NodeStore.open(tempDir('kestrel-recheck-seq-'));
+    const ledger = await openedAt(own);
+    const input = withNonce(7n);
+    const a = new Admission({
+      ledger,
+      marketIds: [1],
+      recover: async () => {
+        if (!sequenced) {
+          sequenced = true;
+          // another copy reached the sequencer first: its batch is applied and committed here meanwhile
+          const b = { timestamp: NOW, prices: [], funding: [], requests: [], inputs: [input] };
+          const applied = ledger.tryApply(b);
+          await ledger.commit(
+            { ...b, batchId: 1n, requestCursor: 0n, prevStateHash: ledger.stateHash, stateHash: applied.stateHash, signature: `0x${'00'.repeat(65)}` },
+            applied.events,
+            null,
+          );
+        }
+        return '0x1111111111111111111111111111111111111111';
+      },
+      nowSeconds: () => NOW,
+    });
+    await expect(a.admit(input, 'api')).rejects.toMatchObject({ code: 'DUPLICATE_ORDER' });
+    expect(ledger.mempool.has(input.hash)).toBe(false);
+    await own.close();
+  });
+
   it('judges it again when the clock moved meanwhile', async () => {
     let now = NOW;
     const r = await admitting(
