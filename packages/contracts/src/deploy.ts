@@ -28,6 +28,7 @@ import {
   timelockBytecode,
 } from './generated/artifacts.js';
 import { defaultMaintenance } from '@kestrel/core';
+import { receiptOf } from './receipt.js';
 
 /** An asset's lending curve, X18 per year (spec/lending.md; see `IExchange.Curve`). */
 export interface CurveConfig {
@@ -263,7 +264,7 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
   const chain = walletClient.chain ?? null;
 
   const confirm = async (hash: Hex, what: string) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await receiptOf(publicClient, hash);
     if (receipt.status !== 'success') throw new Error(`deployKestrel: ${what} reverted (tx ${hash})`);
     return receipt;
   };

@@ -44,3 +44,4 @@ export * from './types.js';
 export * from './errors.js';
 export * from './deploy.js';
 export * from './anvil.js';
+export * from './receipt.js';

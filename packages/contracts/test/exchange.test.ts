@@ -23,6 +23,7 @@ import {
   exchangeRevert,
   deployKestrel,
   exchangeAbi,
+  receiptOf,
   startAnvil,
   testTokenAbi,
   timelockAbi,
@@ -55,7 +56,7 @@ async function send(
   args: readonly unknown[],
 ) {
   const hash = await wallet(account).writeContract({ address, abi, functionName, args } as never);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await receiptOf(publicClient, hash);
   expect(receipt.status).toBe('success');
   return receipt;
 }
@@ -168,6 +169,23 @@ describe('startAnvil', () => {
   });
 });
 
+describe('receiptOf', () => {
+  it('returns the receipt once the chain has it, whether or not another block follows, and gives up after its timeout', async () => {
+    // mining paused: the receipt is not there at the first look, and the block that brings it is the last one
+    await publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
+    try {
+      const hash = await wallet(admin).sendTransaction({ to: alice.address, value: 1n });
+      const waiting = receiptOf(publicClient, hash);
+      await new Promise((r) => setTimeout(r, 100));
+      await publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      expect((await waiting).status).toBe('success');
+    } finally {
+      await publicClient.request({ method: 'evm_setAutomine' as never, params: [true] as never });
+    }
+    await expect(receiptOf(publicClient, `0x${'ab'.repeat(32)}`, { timeoutMs: 200 })).rejects.toThrow(/no receipt for transaction 0xabab.* after 200 ms/);
+  });
+});
+
 describe('deployKestrel', () => {
   it('deploys tokens and the exchange and lists everything', async () => {
     expect(Object.keys(deployed.tokens)).toEqual(['USDC', 'WETH']);
@@ -211,7 +229,7 @@ describe('deployKestrel', () => {
       account: admin,
       chain: foundry,
     });
-    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    expect((await receiptOf(publicClient, hash)).status).toBe('success');
     const early = publicClient.simulateContract({
       address: deployed.timelock,
       abi: timelockAbi,

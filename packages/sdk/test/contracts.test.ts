@@ -3,7 +3,7 @@
  * `deployKestrel`. Batches that credit deposits and pay withdrawals are settled here by an
  * operator account directly (empty batches that only move the request cursor).
  */
-import { RequestKind, deployKestrel, exchangeAbi, startAnvil, testTokenAbi, type AnvilInstance, type DeployedKestrel } from '@kestrel/contracts';
+import { RequestKind, deployKestrel, exchangeAbi, startAnvil, testTokenAbi, type AnvilInstance, type DeployedKestrel, receiptOf } from '@kestrel/contracts';
 import { domainSeparator, makeSubaccount, orderHash, parseX18, recoverSigner, type Hex } from '@kestrel/core';
 import { createPublicClient, createWalletClient, erc20Abi, http, zeroAddress, zeroHash, type Address, type PublicClient } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
@@ -72,7 +72,7 @@ async function settleQueue(): Promise<void> {
       },
     ],
   });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await receiptOf(publicClient, hash);
   if (receipt.status !== 'success') {
     // the evidence for a batch the chain refused: its revert run again on the state before its block, and the clocks
     const tx = await publicClient.getTransaction({ hash });
@@ -167,7 +167,7 @@ describe('deposit', () => {
       functionName: 'approve',
       args: [deployed.exchange, 10n ** 12n],
     });
-    await publicClient.waitForTransactionReceipt({ hash });
+    await receiptOf(publicClient, hash);
     const result = await client.deposit({ symbol: 'USDC', amount: '0.000001', subaccountName: 'hedge' });
     expect(result.approvalHash).toBeNull();
     expect(result.tokenAmount).toBe(1n);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, receiptOf } from '@kestrel/contracts';
 import { KestrelError, ErrorCode, makeSubaccount } from '@kestrel/core';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RISK } from './listing.js';
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
@@ -136,7 +136,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       if (!address) throw new KestrelError(ErrorCode.INTERNAL, `no feed ${feed}`);
       const { timestamp } = await publicClient.getBlock();
       const hash = await wallet.writeContract({ address, abi: mockFeedAbi, functionName: 'publish', args: [answer, timestamp] });
-      await publicClient.waitForTransactionReceipt({ hash });
+      await receiptOf(publicClient, hash);
       lastAnswer.set(feed, answer);
     };
     // A heartbeat, as Chainlink's feeds have: the same answer again, so prices never go stale.
@@ -276,9 +276,9 @@ async function fundTraders(rpcUrl: string, exchange: Hex, tokens: Record<string,
       const hashes: Hex[] = [];
       hashes.push(await wallet.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [account.address, minted] }));
       hashes.push(await wallet.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [exchange, deposited] }));
-      for (const h of hashes) await publicClient.waitForTransactionReceipt({ hash: h });
+      for (const h of hashes) await receiptOf(publicClient, h);
       const h = await wallet.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, deposited] });
-      await publicClient.waitForTransactionReceipt({ hash: h });
+      await receiptOf(publicClient, h);
     }
     out.push({ address: account.address, privateKey: keyOf(firstIndex + t), subaccount });
   }

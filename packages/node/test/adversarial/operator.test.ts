@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, erc20Abi, getAddress, http, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
 import {
   domainSeparator,
   encodeFlags,
@@ -81,13 +81,11 @@ beforeAll(async () => {
       ['mint', [admin.account.address, 10n ** 40n]],
       ['approve', [exchange, 10n ** 40n]],
     ] as const) {
-      await rpc.waitForTransactionReceipt({ hash: await admin.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never) });
+      await receiptOf(rpc, await admin.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never));
     }
   }
   const deposit = async (subaccount: Hex, assetId: number, units: bigint): Promise<void> => {
-    await rpc.waitForTransactionReceipt({
-      hash: await admin.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }),
-    });
+    await receiptOf(rpc, await admin.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }));
   };
   for (const k of [K.alice, K.bob, K.dave]) {
     await deposit(main(k), 0, 100_000n * 10n ** 6n);
@@ -144,9 +142,7 @@ async function fresh(eth = answers[0]!, btc = answers[1]!): Promise<{ prices: Pr
   const out: PriceUpdate[] = [];
   const feeder = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(keyOf(0)) });
   for (const [i, feed] of feeds.entries()) {
-    await rpc.waitForTransactionReceipt({
-      hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }),
-    });
+    await receiptOf(rpc, await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }));
     const roundId = (await rpc.readContract({ address: feed, abi: mockFeedAbi, functionName: 'latestRound' })) as bigint;
     for (const m of i === 0 ? [1, 3] : [2, 4]) out.push({ marketId: m, roundId, price: feedAnswerToX18(answers[i]!, 8), publishedAt: t });
   }
@@ -344,18 +340,17 @@ describe('orders and fills', () => {
     const ask = await order(K.bob, ETH_SPOT, false, '2500', '1');
     await land([ask]); // rests
     const bob = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(K.bob) });
-    await rpc.waitForTransactionReceipt({
-      hash: await bob.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelOrders', args: [[ask.order]] }),
-    });
+    await receiptOf(rpc, await bob.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelOrders', args: [[ask.order]] }));
     await refused(await raw([ask, await order(K.alice, ETH_SPOT, true, '2500', '1')], [[0, 1, '1']]), 'InvalidFill(0, 4)');
   });
 
   attack('belowMinNonce', async () => {
     const ask = await order(K.dave, ETH_SPOT, false, '2000', '1');
     const dave = createWalletClient({ chain: foundry, transport: http(anvil.url), account: privateKeyToAccount(K.dave) });
-    await rpc.waitForTransactionReceipt({
-      hash: await dave.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelUpTo', args: [main(K.dave), ask.order.nonce + 1n] }),
-    });
+    await receiptOf(
+      rpc,
+      await dave.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'cancelUpTo', args: [main(K.dave), ask.order.nonce + 1n] }),
+    );
     await refused(await raw([ask, await order(K.alice, ETH_SPOT, true, '2000', '1')], [[0, 1, '1']]), 'InvalidOrder(0, 3)');
     await land([]); // the engine learns the cancel
   });
@@ -611,9 +606,10 @@ describe('withdrawals', () => {
     const amount = 500n * 10n ** 6n;
     const before = (await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'balanceOf', args: [main(K.carol), 0] })) as bigint;
     expect(before).toBeGreaterThan(amount * 10n ** 12n); // balances are X18, the request in token units
-    await rpc.waitForTransactionReceipt({
-      hash: await carol.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'requestWithdrawal', args: [main(K.carol), 0, amount] }),
-    });
+    await receiptOf(
+      rpc,
+      await carol.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'requestWithdrawal', args: [main(K.carol), 0, amount] }),
+    );
     const from = await rpc.getBlockNumber();
     const args = await land([]);
     expect(args.requestCursor).toBe(await chain.requestCount());
@@ -632,7 +628,7 @@ describe('withdrawals', () => {
       functionName: 'requestWithdrawal',
       args: [main(K.bob), 0, 1_000n * 10n ** 6n],
     });
-    await rpc.waitForTransactionReceipt({ hash });
+    await receiptOf(rpc, hash);
     const censored = (await chain.requestCount()) - 1n;
     const forceDelay = (await rpc.readContract({ address: exchange, abi: exchangeAbi, functionName: 'forceDelay' })) as bigint;
     for (let i = 0; i < 3; i++) {

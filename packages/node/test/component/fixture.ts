@@ -2,7 +2,7 @@
 import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi, receiptOf } from '@kestrel/contracts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { Admission } from '../../src/admission/admission.js';
@@ -43,7 +43,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
   const send: ChainFixture['send'] = async (key, address, abi, functionName, args) => {
     const wallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(key) });
     const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
-    const r = await publicClient.waitForTransactionReceipt({ hash });
+    const r = await receiptOf(publicClient, hash);
     if (r.status !== 'success') throw new Error(`${functionName} reverted`);
   };
   const admin = privateKeyToAccount(KEYS.admin);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, keccak256, toHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
 import {
   cancelAllDigest,
   encodeFlags,
@@ -84,9 +84,7 @@ beforeAll(async () => {
       ['mint', [admin.address, 10n ** 40n]],
       ['approve', [exchange, 10n ** 40n]],
     ] as const) {
-      await publicClient.waitForTransactionReceipt({
-        hash: await funder.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never),
-      });
+      await receiptOf(publicClient, await funder.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never));
     }
   }
   const rng = new Rng(SEED);
@@ -97,9 +95,10 @@ beforeAll(async () => {
   }
   // deposits: a few thousand USDC each; the market maker, the liquidator and the fund hold plenty
   const deposit = async (subaccount: Hex, assetId: number, units: bigint): Promise<void> => {
-    await publicClient.waitForTransactionReceipt({
-      hash: await funder.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }),
-    });
+    await receiptOf(
+      publicClient,
+      await funder.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'deposit', args: [subaccount, assetId, units] }),
+    );
   };
   for (const t of traders) await deposit(t.subaccount, 0, BigInt(rng.between(1_000, 6_000)) * 10n ** 6n);
   await deposit(mm.subaccount, 0, 50_000_000n * 10n ** 6n);
@@ -175,9 +174,7 @@ describe('a 30% crash over an hour', () => {
     const publish = async (): Promise<PriceUpdate[]> => {
       const out: PriceUpdate[] = [];
       for (const [i, feed] of feeds.entries()) {
-        await publicClient.waitForTransactionReceipt({
-          hash: await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }),
-        });
+        await receiptOf(publicClient, await feeder.writeContract({ address: feed, abi: mockFeedAbi, functionName: 'publish', args: [answers[i]!, t] }));
         const roundId = (await publicClient.readContract({ address: feed, abi: mockFeedAbi, functionName: 'latestRound' })) as bigint;
         for (const marketId of [1, 2, 3, 4].filter((m) => FEED_OF[m] === i))
           out.push({ marketId, roundId, price: feedAnswerToX18(answers[i]!, 8), publishedAt: t });
@@ -301,25 +298,27 @@ describe('a 30% crash over an hour', () => {
       // then the liquidator asks for every exposure of every account in the backstop tier
       const backstop = engine.accountsAtRisk().filter((a) => a.tier === 'backstop' || a.tier === 'bankrupt');
       for (const [marketId, amount] of backstop.length > 0 ? exposures(engine, backstop[0]!.subaccount) : []) {
-        await publicClient.waitForTransactionReceipt({
-          hash: await poorWallet.writeContract({
+        await receiptOf(
+          publicClient,
+          await poorWallet.writeContract({
             address: exchange,
             abi: exchangeAbi,
             functionName: 'liquidate',
             args: [poor.subaccount, backstop[0]!.subaccount, marketId, amount],
           }),
-        });
+        );
       }
       for (const a of backstop) {
         for (const [marketId, amount] of exposures(engine, a.subaccount)) {
-          await publicClient.waitForTransactionReceipt({
-            hash: await liquidatorWallet.writeContract({
+          await receiptOf(
+            publicClient,
+            await liquidatorWallet.writeContract({
               address: exchange,
               abi: exchangeAbi,
               functionName: 'liquidate',
               args: [liquidator.subaccount, a.subaccount, marketId, amount],
             }),
-          });
+          );
         }
       }
       const inputs = await quotes(10n);
@@ -343,14 +342,15 @@ describe('a 30% crash over an hour', () => {
       for (const a of engine.accountsAtRisk()) {
         if (a.tier !== 'backstop' && a.tier !== 'bankrupt') continue;
         for (const [marketId, amount] of exposures(engine, a.subaccount)) {
-          await publicClient.waitForTransactionReceipt({
-            hash: await liquidatorWallet.writeContract({
+          await receiptOf(
+            publicClient,
+            await liquidatorWallet.writeContract({
               address: exchange,
               abi: exchangeAbi,
               functionName: 'liquidate',
               args: [liquidator.subaccount, a.subaccount, marketId, amount],
             }),
-          });
+          );
         }
       }
       const inputs = await quotes(10n);

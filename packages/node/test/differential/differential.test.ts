@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance } from '@kestrel/contracts';
+import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
 import {
   applyBatch,
   cancelAllDigest,
@@ -81,9 +81,7 @@ beforeAll(async () => {
         ['mint', [account.address, 10n ** 40n]],
         ['approve', [exchange, 10n ** 40n]],
       ] as const) {
-        await publicClient.waitForTransactionReceipt({
-          hash: await wallet.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never),
-        });
+        await receiptOf(publicClient, await wallet.writeContract({ address: a.token, abi: testTokenAbi, functionName: fn, args } as never));
       }
     }
     traders.push({ key, address: account.address, subaccount: makeSubaccount(account.address, 'main') });
@@ -128,7 +126,7 @@ describe('core and contracts, batch by batch', () => {
     const operator = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(keyOf(1)) });
     const send = async (wallet: typeof operator, address: Hex, abi: unknown, functionName: string, args: unknown[]): Promise<void> => {
       const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
-      const r = await publicClient.waitForTransactionReceipt({ hash });
+      const r = await receiptOf(publicClient, hash);
       if (r.status !== 'success') throw new Error(`${functionName} reverted`);
     };
 
@@ -309,7 +307,7 @@ describe('core and contracts, batch by batch', () => {
           await publicClient.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${t.toString(16)}`] as never });
           try {
             const hash = await operator.writeContract({ address: exchange, abi: exchangeAbi, functionName: 'settleBatch', args: [batch] });
-            const r = await publicClient.waitForTransactionReceipt({ hash });
+            const r = await receiptOf(publicClient, hash);
             expect(r.status, `batch ${batchId}`).toBe('success');
           } catch (err) {
             const decoded = decodeExchangeError(err);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, hashTypedData, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi } from '@kestrel/contracts';
+import { exchangeAbi, receiptOf } from '@kestrel/contracts';
 import { EIP712_TYPES, parseX18, type Hex, type Order } from '@kestrel/core';
 import { orderToWire } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
@@ -170,7 +170,7 @@ describe('a 2xx means delivered', () => {
     const transport = http(devnet.rpcUrl);
     const wallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(trader.privateKey) });
     const tx = await wallet.writeContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'cancelUpTo', args: [trader.subaccount, nextNonce] });
-    await createPublicClient({ chain: foundry, transport }).waitForTransactionReceipt({ hash: tx });
+    await receiptOf(createPublicClient({ chain: foundry, transport }), tx);
     // the held orders of trader 0 are below the cancelled nonce too: only trader 1's can open.
     // The follower that took them shows each refusal with its code; the leader knows an order it
     // refused at its door (404) only if a batch had taken it before the cancel (rejected).

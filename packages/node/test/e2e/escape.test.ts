@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, erc20Abi, http, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi } from '@kestrel/contracts';
+import { exchangeAbi, receiptOf } from '@kestrel/contracts';
 import { fundingOwed, makeSubaccount, mulDivCeil, mulDivFloor, ONE, parseX18 } from '@kestrel/core';
 import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
@@ -221,7 +221,7 @@ describe('the escape hatch', () => {
     const fundBefore = await holdings(fundOwner);
     const wallet = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account: privateKeyToAccount(devnet.traders[1]!.privateKey) });
     const hash = await wallet.writeContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'takeResidual', args: [] });
-    expect((await rpc.waitForTransactionReceipt({ hash })).status).toBe('success');
+    expect((await receiptOf(rpc, hash)).status).toBe('success');
     expect((await holdings(fundOwner)).map((v, k) => v - fundBefore[k]!)).toEqual(residual);
     expect(await holdings(devnet.exchange)).toEqual(held.map(() => 0n));
   }, 180_000);
