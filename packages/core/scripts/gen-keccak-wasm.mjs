@@ -13,31 +13,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rhoOffsets, roundConstants } from './keccak-params.mjs';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/keccak-wasm.ts');
 
-// rho offsets by lane index x + 5y (FIPS 202, 3.2.2: (t + 1)(t + 2) / 2 along the walk from (1, 0))
-const R = new Array(25).fill(0);
-for (let t = 0, x = 1, y = 0; t < 24; t++) {
-  R[x + 5 * y] = (((t + 1) * (t + 2)) / 2) % 64;
-  [x, y] = [y, (2 * x + 3 * y) % 5];
-}
-
-// round constants from the LFSR of FIPS 202 (rc(t) = x^t mod x^8 + x^6 + x^5 + x^4 + 1)
-function rcBit(t) {
-  let r = 1;
-  for (let i = 1; i <= t % 255; i++) {
-    r <<= 1;
-    if (r & 0x100) r ^= 0x171;
-  }
-  return r & 1;
-}
-const RC = [];
-for (let round = 0; round < 24; round++) {
-  let v = 0n;
-  for (let j = 0; j <= 6; j++) if (rcBit(j + 7 * round)) v |= 1n << BigInt((1 << j) - 1);
-  RC.push(v);
-}
+const R = rhoOffsets();
+const RC = roundConstants();
 
 // ---------------------------------------------------------------- encoding
 const uleb = (n) => {

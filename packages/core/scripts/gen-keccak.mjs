@@ -6,28 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rhoOffsets, roundConstants } from './keccak-params.mjs';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/keccak-js.ts');
 
-// rho offsets by lane index x + 5y
-const R = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
-
-// round constants from the LFSR of FIPS 202 (rc(t) = x^t mod x^8 + x^6 + x^5 + x^4 + 1)
-function rcBit(t) {
-  if (t % 255 === 0) return 1;
-  let r = 1;
-  for (let i = 1; i <= t % 255; i++) {
-    r <<= 1;
-    if (r & 0x100) r ^= 0x171;
-  }
-  return r & 1;
-}
-const RC = [];
-for (let round = 0; round < 24; round++) {
-  let v = 0n;
-  for (let j = 0; j <= 6; j++) if (rcBit(j + 7 * round)) v |= 1n << BigInt((1 << j) - 1);
-  RC.push([Number(v & 0xffffffffn), Number(v >> 32n)]);
-}
+const R = rhoOffsets();
+const RC = roundConstants().map((v) => [Number(v & 0xffffffffn), Number(v >> 32n)]);
 
 const L = [];
 const line = (s = '') => L.push(s);
