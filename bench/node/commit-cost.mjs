@@ -3,7 +3,8 @@
 // on a real LevelDB, trying and committing the same kind of batch — 50 crossing pairs and 50 new
 // resting orders — with 10k, 100k and 1M orders resting. Reports, per checkpoint, the median
 // time to apply the batch and compute the state commitment, to write it, their sum, the records
-// written, and the process's RSS; then the cost at the largest book over the cost at the
+// written, the bytes that reach LevelDB per order (its admission to the mempool included; an
+// untimed pass), and the process's RSS; then the cost at the largest book over the cost at the
 // smallest. Needs the node package built (`npx nx run @kestrel/node:build`).
 //
 //   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20] [--grow=500]
@@ -14,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { encodeFlags, orderInput, parseX18, RequestKind } from '../../packages/core/dist/index.js';
 import { Ledger } from '../../packages/node/dist/store/ledger.js';
 import { NodeStore } from '../../packages/node/dist/store/store.js';
+import { encodeValue } from '../../packages/node/dist/store/codec.js';
 import { DEFAULTS } from '../../packages/node/dist/config.js';
 import { DOMAIN, spotConfig, trader } from './spot-ledger.mjs';
 
@@ -54,9 +56,12 @@ const order = (who, isBuy, ticks, lots) =>
 const dir = mkdtempSync(path.join(tmpdir(), 'kestrel-commit-cost-'));
 const store = await NodeStore.open(dir);
 let recordWrites = 0;
+/** while set, the bytes of every key and value written (an untimed pass: encoding them again costs time) */
+let tally = null;
 const write = store.write.bind(store);
 store.write = async (ops) => {
   recordWrites = ops.filter((o) => ('put' in o ? o.put : o.del).startsWith('rec:')).length;
+  if (tally !== null) for (const o of ops) tally.bytes += 'put' in o ? o.put.length + encodeValue(o.value).length : o.del.length;
   return write(ops);
 };
 const ledger = await Ledger.open(config, DOMAIN, store);
@@ -123,6 +128,15 @@ for (const target of CHECKPOINTS) {
   for (let i = 0; i < 3; i++) await batch(standardBatch()); // warm
   const runs = [];
   for (let i = 0; i < MEASURED; i++) runs.push(await batch(standardBatch()));
+  // what reaches LevelDB per order, admission included (each input enters the mempool on disk first)
+  tally = { bytes: 0 };
+  for (let i = 0; i < 3; i++) {
+    const inputs = standardBatch();
+    for (const input of inputs) await ledger.admit(input);
+    await batch(inputs);
+  }
+  const bytesPerOrder = tally.bytes / (3 * 150);
+  tally = null;
   globalThis.gc?.();
   rows.push({
     resting: target,
@@ -130,6 +144,7 @@ for (const target of CHECKPOINTS) {
     commit: median(runs.map((r) => r.commit)),
     total: median(runs.map((r) => r.apply + r.commit)),
     records: median(runs.map((r) => r.records)),
+    bytesPerOrder,
     rss: process.memoryUsage().rss / 2 ** 20,
     grew,
   });
@@ -140,10 +155,10 @@ await store.close();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`\ncommit cost per batch — 50 crossing pairs + 50 new resting orders, ${MEASURED} batches per row (median), node ${process.version}\n`);
-console.log('orders resting   apply + commitment   write (LevelDB)   total      records written   RSS');
+console.log('orders resting   apply + commitment   write (LevelDB)   total      records written   bytes per order   RSS');
 for (const r of rows) {
   console.log(
-    `${r.resting.toLocaleString('en-US').padStart(14)}   ${r.apply.toFixed(1).padStart(15)} ms   ${r.commit.toFixed(1).padStart(12)} ms   ${r.total.toFixed(1).padStart(6)} ms   ${String(r.records).padStart(15)}   ${r.rss.toFixed(0).padStart(5)} MiB`,
+    `${r.resting.toLocaleString('en-US').padStart(14)}   ${r.apply.toFixed(1).padStart(15)} ms   ${r.commit.toFixed(1).padStart(12)} ms   ${r.total.toFixed(1).padStart(6)} ms   ${String(r.records).padStart(15)}   ${r.bytesPerOrder.toFixed(0).padStart(15)}   ${r.rss.toFixed(0).padStart(5)} MiB`,
   );
 }
 if (rows.length > 1)
