@@ -15,11 +15,12 @@
  *   reject:<hash>         an order refused at sequencing, with its code
  *   cancel:<hash>         a sequenced cancel's timestamp (a cancel acts once)
  *   archive:<hash>        a finished order: final state, signature, batch (archive.ts)
- *   archive-at:<t20>:<hash>  the archive by finishing time, for retention
+ *   archive-at:<t20>:<hash>  the archive by finishing time, for retention: the hashes of the orders
+ *                         that finished together, the first of them in the key
  */
 import { Level } from 'level';
 import { ErrorCode, KestrelError } from '@kestrel/core';
-import { decodeValue, encodeValue, STORE_FORMAT } from './codec.js';
+import { decodeValue, encodeValue, READABLE_FORMATS, STORE_FORMAT } from './codec.js';
 
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
@@ -46,7 +47,10 @@ export class NodeStore {
 
   private constructor(private readonly db: Level<string, string>) {}
 
-  /** Opens (or creates) the store in `dir`; refuses one written in another format. */
+  /**
+   * Opens (or creates) the store in `dir`; takes over a store of a format this node reads as it is
+   * (READABLE_FORMATS, named the current format from then on); refuses any other.
+   */
   static async open(dir: string): Promise<NodeStore> {
     const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
     await db.open();
@@ -59,6 +63,8 @@ export class NodeStore {
           `${dir} holds node data of an unknown format (its first key is ${key}); start from an empty directory and let the node sync`,
         );
       }
+      await db.put('meta:format', String(STORE_FORMAT));
+    } else if (READABLE_FORMATS.some((f) => format === String(f))) {
       await db.put('meta:format', String(STORE_FORMAT));
     } else if (format !== String(STORE_FORMAT)) {
       await db.close();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/store/store.js';
 import { bytesToHex } from '@kestrel/core';
 import fc from 'fast-check';
-import { decodeValue, encodeValue, keyTail, STORE_FORMAT, toHex } from '../../src/store/codec.js';
+import { decodeValue, encodeValue, keyTail, READABLE_FORMATS, STORE_FORMAT, toHex } from '../../src/store/codec.js';
 import { tempDir } from '../helpers.js';
 
 async function raw(dir: string, put: Record<string, string>): Promise<void> {
@@ -45,6 +45,92 @@ describe('the node store', () => {
     expect(decodeValue(encodeValue(order))).toEqual({ type: 'order', order: order.order, signature: '0xab' });
   });
 
+  // an order as the core's Order: its nine fields in their signed order
+  const anOrder = fc.record(
+    {
+      subaccount: fc.stringMatching(/^0x[0-9a-fA-F]{64}$/),
+      marketId: fc.nat({ max: 0xffffffff }),
+      isBuy: fc.boolean(),
+      price: fc.bigInt({ min: -(1n << 260n), max: 1n << 260n }),
+      amount: fc.bigInt({ min: -(1n << 260n), max: 1n << 260n }),
+      nonce: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      expiry: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      flags: fc.nat({ max: 0xffffffff }),
+      clientId: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    },
+    { noNullPrototype: true },
+  );
+  const tagged = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? { $big: x.toString() } : x));
+
+  it('writes an order in its compact form, a fraction of its JSON, and reads back the very same object', () => {
+    fc.assert(
+      fc.property(anOrder, (o) => {
+        const text = encodeValue({ input: { type: 'order', order: o } });
+        expect(text.startsWith('{"input":{"type":"order","order":{"$o":"')).toBe(true);
+        expect(text.length).toBeLessThan(tagged({ input: { type: 'order', order: o } }).length);
+        const back = decodeValue<{ input: { order: typeof o } }>(text).input.order;
+        expect(back).toStrictEqual(o);
+        expect(Object.keys(back)).toEqual(Object.keys(o));
+      }),
+      { numRuns: 1000 },
+    );
+    const o = {
+      subaccount: `0x${'Ab'.repeat(32)}`,
+      marketId: 3,
+      isBuy: false,
+      price: 1850n * 10n ** 18n,
+      amount: 10n ** 16n,
+      nonce: 9n,
+      expiry: 0n,
+      flags: 4,
+      clientId: 77n,
+    };
+    expect(encodeValue(o)).toBe(`{"$o":"0x${'Ab'.repeat(32)}:3:0:1850000000000000000000:10000000000000000:9:0:4:77"}`);
+  });
+
+  it('writes whatever is not exactly an order as JSON, and reads it back so', () => {
+    const o = { subaccount: `0x${'11'.repeat(32)}`, marketId: 1, isBuy: true, price: 5n, amount: 6n, nonce: 7n, expiry: 0n, flags: 0, clientId: 0n };
+    const { flags: _f, ...withoutFlags } = o;
+    const nearly: Array<[string, unknown]> = [
+      ['a field missing', withoutFlags],
+      ['a field more', { ...o, extra: 1 }],
+      ['fields in another order', { ...withoutFlags, flags: 0 }],
+      ['a subaccount too short', { ...o, subaccount: '0x11' }],
+      ['a subaccount with a colon', { ...o, subaccount: `0x${'1'.repeat(63)}:` }],
+      ['a subaccount not hex', { ...o, subaccount: `0x${'g'.repeat(64)}` }],
+      ['a fractional market', { ...o, marketId: 1.5 }],
+      ['a negative market', { ...o, marketId: -1 }],
+      ['a market beyond uint32', { ...o, marketId: 2 ** 32 }],
+      ['a market of -0', { ...o, marketId: -0 }],
+      ['a price as a number', { ...o, price: 5 }],
+      ['isBuy as a number', { ...o, isBuy: 1 }],
+      ['flags as a bigint', { ...o, flags: 0n }],
+      ['a client id as a string', { ...o, clientId: '0' }],
+    ];
+    for (const [name, v] of nearly) {
+      const text = encodeValue(v);
+      expect(text, name).toBe(tagged(v));
+      expect(decodeValue(text), name).toStrictEqual(
+        JSON.parse(text, (_k, x: unknown) => (typeof x === 'object' && x !== null && '$big' in x ? BigInt((x as { $big: string }).$big) : x)),
+      );
+    }
+    // a tag that is not one this codec writes stays the object it is
+    const sub = `0x${'11'.repeat(32)}`;
+    for (const text of [
+      '{"$o":"junk"}',
+      '{"$o":7}',
+      `{"$o":"${sub}:1:1:5:6:7:0:0"}`,
+      `{"$o":"${sub}:1:2:5:6:7:0:0:0"}`,
+      `{"$o":"${sub}:01:1:5:6:7:0:0:0"}`,
+      `{"$o":"${sub}:4294967296:1:5:6:7:0:0:0"}`,
+      `{"$o":"${sub}:1:1:5.5:6:7:0:0:0"}`,
+      `{"$o":"${sub}:1:1:-0:6:7:0:0:0"}`,
+      `{"$o":"${sub}:1:1:5:6:7:0:0:0","more":1}`,
+    ]) {
+      expect(decodeValue(text), text).toStrictEqual(JSON.parse(text));
+    }
+  });
+
   it('reads back what it wrote exactly as JSON.parse with a reviver does', () => {
     const reference = (text: string): unknown =>
       JSON.parse(text, (_k, v: unknown) => {
@@ -65,6 +151,8 @@ describe('the node store', () => {
       fc.constant({ $big: '7', other: 1 }),
       fc.constant({ $big: { $big: '3' } }),
       fc.constant({ ['__proto__']: { $big: '9' } }),
+      fc.constant({ $o: 'not an order' }),
+      fc.constant({ $o: 3 }),
     );
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string(), tie('node'))),
@@ -159,6 +247,19 @@ describe('the node store', () => {
       code: 'INTERNAL',
       message: expect.stringContaining(`store format ${STORE_FORMAT + 1}; this node reads format ${STORE_FORMAT}`),
     });
+  });
+
+  it('takes over a directory of a format it reads as it is, naming it the current format', async () => {
+    expect(READABLE_FORMATS).toEqual([3]);
+    const dir = tempDir('kestrel-store-');
+    await raw(dir, { 'meta:format': '3', 'batch:00000000000000000001': '{"old":{"$big":"5"}}' });
+    const store = await NodeStore.open(dir);
+    expect(await store.get('batch:00000000000000000001')).toEqual({ old: 5n });
+    expect(await store.get('meta:format')).toBe(STORE_FORMAT);
+    await store.close();
+    // format 2 kept whole snapshots: refused
+    await raw(dir, { 'meta:format': '2' });
+    await expect(NodeStore.open(dir)).rejects.toThrow(`store format 2; this node reads format ${STORE_FORMAT}`);
   });
 
   it('refuses a directory that holds data but names no format', async () => {
