@@ -16,6 +16,7 @@ import {
   type Order,
   type SignedInput,
 } from '@kestrel/core';
+import { expiredArchiveOps } from '../../src/store/archive.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { CANCEL_WINDOW_SECONDS, type UndoRecord } from '../../src/store/records.js';
 import { NodeStore } from '../../src/store/store.js';
@@ -345,6 +346,50 @@ describe('ledger records', () => {
     let left = 0;
     for await (const _ of f.store.scan('archive')) left++;
     expect(left).toBe(0);
+  });
+
+  it('indexes the orders a batch finished under one key, leaves none with a rollback, and prunes whole keys past the bound', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const bids = [0, 1, 2].map(() => order(traders[0]!, true, '100', '0.01'));
+    await batch(f, bids);
+    const index = async (): Promise<Array<[string, unknown]>> => {
+      const out: Array<[string, unknown]> = [];
+      for await (const kv of f.store.scan('archive-at:')) out.push(kv);
+      return out;
+    };
+    expect(await index()).toEqual([]);
+    const sell = order(traders[1]!, false, '100', '0.03');
+    await batch(f, [sell]); // fills the three bids and itself: four orders finished together
+    const finished = [...bids, sell].map((o) => o.hash);
+    const keys = await index();
+    expect(keys).toHaveLength(1);
+    expect(new Set(keys[0]![1] as Hex[])).toEqual(new Set(finished));
+    expect(keys[0]![0]).toBe(`archive-at:${f.now.toString().padStart(20, '0')}:${(keys[0]![1] as Hex[])[0]}`);
+    await f.ledger.rollback(f.ledger.lastBatchId);
+    expect(await index()).toEqual([]);
+    for (const h of finished) expect(await f.ledger.archived(h), h).toBeUndefined();
+
+    // the bound counts entries, not keys: a store of format 3 (one key per order) and whole groups alike
+    const at = (t: bigint, h: string): string => `archive-at:${t.toString().padStart(20, '0')}:${h}`;
+    const old = `0x${'aa'.repeat(32)}` as Hex;
+    const many = Array.from({ length: 999 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}` as Hex);
+    const later = Array.from({ length: 5 }, (_, i) => `0x${(5000 + i).toString(16).padStart(64, '0')}` as Hex);
+    await f.store.write([
+      { put: at(1n, old), value: 1 },
+      { put: `archive:${old}`, value: 'x' },
+      { put: at(2n, many[0]!), value: many },
+      ...many.map((h) => ({ put: `archive:${h}`, value: 'x' })),
+      { put: at(3n, later[0]!), value: later },
+      ...later.map((h) => ({ put: `archive:${h}`, value: 'x' })),
+    ]);
+    const ops = await expiredArchiveOps(f.store, 10n);
+    // 1 + 999 entries reach the bound: the group after them waits for the next batch
+    expect(ops).toHaveLength(2 + 1 + 999);
+    expect(ops.map((o) => ('del' in o ? o.del : '')).sort()).toEqual(
+      [at(1n, old), `archive:${old}`, at(2n, many[0]!), ...many.map((h) => `archive:${h}`)].sort(),
+    );
+    expect(await expiredArchiveOps(f.store, 2n)).toEqual([{ del: at(1n, old) }, { del: `archive:${old}` }]);
   });
 
   it("a batch's transaction is kept beside its record, not by rewriting it, and leaves with a rollback", async () => {
