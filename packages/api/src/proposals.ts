@@ -8,6 +8,7 @@ import {
   cancelAllInput,
   cancelInput,
   ErrorCode,
+  formatX18,
   KestrelError,
   orderInput,
   RequestKind,
@@ -15,6 +16,7 @@ import {
   sameOrder,
   type BatchInput,
   type Hex,
+  type Order,
   type ProtocolInput,
   type Proposal,
   type SettlementArgs,
@@ -110,6 +112,29 @@ export function inputToWire(input: BatchInput): InputWire {
  */
 export type KnownBySignature = (signature: Hex) => BatchInput | undefined;
 
+const uintText = (v: bigint): string => (v === 0n ? '0' : v.toString());
+
+/**
+ * Whether a wire order is `order` spelled exactly as {@link orderToWire} spells it. Each value has
+ * one such spelling, which reads back as that value, so a wire order that passes decodes to
+ * `order`; any other spelling (upper-case hex, trailing zeros) fails here and is decoded in full.
+ */
+function spelledAs(w: unknown, order: Order): boolean {
+  if (typeof w !== 'object' || w === null) return false;
+  const o = w as Record<string, unknown>;
+  return (
+    o.subaccount === order.subaccount &&
+    o.marketId === order.marketId &&
+    o.isBuy === order.isBuy &&
+    o.flags === order.flags &&
+    o.nonce === uintText(order.nonce) &&
+    o.expiry === uintText(order.expiry) &&
+    o.clientId === uintText(order.clientId) &&
+    o.price === formatX18(order.price) &&
+    o.amount === formatX18(order.amount)
+  );
+}
+
 /**
  * Decodes a wire input and computes its digest under the domain (or takes it from `known`, for
  * an order the reader holds with the same signature and fields, hashed under the same domain);
@@ -120,10 +145,15 @@ export function decodeInput(domainSep: Hex, v: unknown, known?: KnownBySignature
   const w = v as Record<string, unknown>;
   switch (w.type) {
     case 'order': {
+      // a held order spelled as orderToWire spells it (the sequencer's own spelling) is compared
+      // as text, not decoded: a follower reads most of a batch's orders this way
+      const raw = w.signature;
+      const held = typeof raw === 'string' ? known?.(raw as Hex) : undefined;
+      if (held?.type === 'order' && spelledAs(w.order, held.order)) return { type: 'order', order: held.order, signature: held.signature, hash: held.hash };
       const order = orderFromWire(w.order);
-      const signature = signatureFromWire(w.signature);
-      const held = known?.(signature);
-      if (held?.type === 'order' && sameOrder(held.order, order)) return { type: 'order', order, signature, hash: held.hash };
+      const signature = signatureFromWire(raw);
+      const same = signature === raw ? held : known?.(signature);
+      if (same?.type === 'order' && sameOrder(same.order, order)) return { type: 'order', order, signature, hash: same.hash };
       return orderInput(domainSep, order, signature);
     }
     case 'cancel':

@@ -162,6 +162,36 @@ describe('an order the reader holds already', () => {
     ).toEqual(fresh);
   });
 
+  it('takes a held order spelled as the sequencer spells it without decoding it, and decodes any other spelling', () => {
+    const held = { ...orderInput(domain, order, signature), hash: `0x${'77'.repeat(32)}` as Hex };
+    const asked: string[] = [];
+    const known = (s: Hex) => {
+      asked.push(s);
+      return s === signature ? held : undefined;
+    };
+    // the very objects held come back: nothing was parsed
+    const same = decodeInput(domain, wire, known);
+    expect(same).toEqual(held);
+    expect(same.type === 'order' && same.order).toBe(held.order);
+    expect(asked).toEqual([signature]);
+    // other spellings of the same order and signature: decoded, then matched by value (one more look when the signature was not lower-case)
+    const ow = wire.order;
+    for (const [name, w, looks] of [
+      ['trailing zeros in the price', { ...wire, order: { ...ow, price: `${ow.price}0` } }, 1],
+      ['an upper-case subaccount', { ...wire, order: { ...ow, subaccount: ow.subaccount.toUpperCase().replace('0X', '0x') } }, 1],
+      ['an upper-case signature', { ...wire, signature: signature.toUpperCase().replace('0X', '0x') }, 2],
+    ] as const) {
+      asked.length = 0;
+      const got = decodeInput(domain, w, known);
+      expect(got, name).toEqual(held);
+      expect(got.type === 'order' && got.order, name).not.toBe(held.order);
+      expect(asked.length, name).toBe(looks);
+    }
+    // malformed fields beside a held signature are still refused
+    expect(() => decodeInput(domain, { ...wire, order: { ...ow, price: 'x' } }, known)).toThrow(/order\.price/);
+    expect(() => decodeInput(domain, { ...wire, order: null }, known)).toThrow(/order/);
+  });
+
   it('is asked through decodeProposal for each of its orders', () => {
     const proposal = {
       batchId: '1',
