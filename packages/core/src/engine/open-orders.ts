@@ -7,25 +7,15 @@ import { NonceSet } from './nonce-set.js';
 import { OpenTotals, type Resting } from './open-totals.js';
 import { uintKey, type UintKey } from './uint-keys.js';
 
-/**
- * An open order's place in its subaccount's list, kept beside the order (an OrderRecord's
- * RestLinks): the list runs through the places, so taking an order out touches its neighbours'
- * places (a few pooled objects, hot) rather than its neighbours' records.
- */
-export interface Place<R> {
-  rec: R | undefined;
-  prev: Place<R> | undefined;
-  next: Place<R> | undefined;
-}
-
-/** What the indexes read of an open order (an OrderRecord), and its place in the list. */
+/** What the indexes read of an open order (an OrderRecord), and its neighbours in its subaccount's list. */
 export interface Member extends Resting {
   /** the sequence as a key: keys compare as the sequences do */
   readonly seq: UintKey;
   readonly nonceId: UintKey;
   readonly clientId: bigint;
-  /** its place among its subaccount's open orders (it has one while it rests) */
-  readonly place: Place<this>;
+  /** its neighbours in its subaccount's list while it rests there */
+  prev: this | undefined;
+  next: this | undefined;
 }
 
 export function bySequence(a: { readonly seq: UintKey }, b: { readonly seq: UintKey }): number {
@@ -100,8 +90,8 @@ class NonceCounts {
  * rest), so resting and leaving cost no hashing however many rest.
  */
 export class OpenOrders<R extends Member> {
-  private head: Place<R> | undefined = undefined;
-  private tail: Place<R> | undefined = undefined;
+  private head: R | undefined = undefined;
+  private tail: R | undefined = undefined;
   /** how many */
   size = 0;
   /** what the open orders trade if all fill, per market (the resting check's input) */
@@ -119,13 +109,11 @@ export class OpenOrders<R extends Member> {
   ) {}
 
   add(rec: R): void {
-    const p = rec.place;
-    p.rec = rec;
-    p.prev = this.tail;
-    p.next = undefined;
-    if (this.tail === undefined) this.head = p;
-    else this.tail.next = p;
-    this.tail = p;
+    rec.prev = this.tail;
+    rec.next = undefined;
+    if (this.tail === undefined) this.head = rec;
+    else this.tail.next = rec;
+    this.tail = rec;
     this.size++;
     this.totals.add(rec);
     // most orders carry none: those are found among all, not kept a second time
@@ -135,16 +123,14 @@ export class OpenOrders<R extends Member> {
 
   /** Removes one of its orders; returns true when none is left. */
   delete(rec: R): boolean {
-    const p = rec.place;
-    const prev = p.prev;
-    const next = p.next;
+    const prev = rec.prev;
+    const next = rec.next;
     if (prev === undefined) this.head = next;
     else prev.next = next;
     if (next === undefined) this.tail = prev;
     else next.prev = prev;
-    p.rec = undefined;
-    p.prev = undefined;
-    p.next = undefined;
+    rec.prev = undefined;
+    rec.next = undefined;
     this.size--;
     this.totals.remove(rec);
     if (rec.clientId !== 0n) this.byClientId.delete(uintKey(rec.clientId), rec);
@@ -155,7 +141,7 @@ export class OpenOrders<R extends Member> {
   /** Every open order, in the order they came to rest. */
   all(): R[] {
     const out: R[] = [];
-    for (let p = this.head; p !== undefined; p = p.next) out.push(p.rec!);
+    for (let r = this.head; r !== undefined; r = r.next) out.push(r);
     return out;
   }
 

@@ -17,7 +17,7 @@ import type { SelfTradeMode, TimeInForce } from '../flags.js';
 import type { Hex } from '../hex.js';
 import type { Account } from './accounts.js';
 import { NIL } from './book.js';
-import type { OpenOrders, Place } from './open-orders.js';
+import type { OpenOrders } from './open-orders.js';
 import type { CancelReason, MarketConfig, OrderState, OrderStatus } from './types.js';
 import { uintKey, uintOf, type UintKey } from './uint-keys.js';
 
@@ -80,34 +80,6 @@ function statusIndex(status: OrderStatus): number {
   }
 }
 
-/**
- * What an order holds only while it rests: its book slot, its place in the expiry heap, its
- * account, and its place among its subaccount's open orders. Most of the orders a node has seen
- * in a batch have finished, so these live beside the record (lent from a pool while it rests,
- * state.ts) rather than in it: a record is 48 bytes smaller, and every byte of a record is memory
- * touched fresh.
- */
-export class RestLinks implements Place<OrderRecord> {
-  slot = NIL;
-  heapIndex = -1;
-  account: Account | undefined = undefined;
-  open: OpenOrders<OrderRecord> | undefined = undefined;
-  /** its place among its subaccount's open orders (open-orders.ts): the order, and its neighbours' places */
-  rec: OrderRecord | undefined = undefined;
-  prev: RestLinks | undefined = undefined;
-  next: RestLinks | undefined = undefined;
-
-  clear(): void {
-    this.slot = NIL;
-    this.heapIndex = -1;
-    this.account = undefined;
-    this.open = undefined;
-    this.rec = undefined;
-    this.prev = undefined;
-    this.next = undefined;
-  }
-}
-
 export class OrderRecord {
   // The fields are declared, not initialized here: the constructor builds the record as an object
   // literal (see there), and a class field would be defined on a `this` that is thrown away.
@@ -119,8 +91,20 @@ export class OrderRecord {
   declare readonly lots: number;
   /** lots filled so far */
   declare filledLots: number;
-  /** what it holds while it rests (state.ts lends it one), else undefined */
-  declare links: RestLinks | undefined;
+  /**
+   * While it rests: its book slot (else NIL), its place in the expiry heap (else -1), its
+   * subaccount's open-order index, and its neighbours in that index's list (open-orders.ts).
+   * Kept in the record itself rather than in an object lent to it while it rests: a record that
+   * does not rest leaves the hot state at its batch's end anyway, and a resting order then costs
+   * one object fewer (the lent object cost 80 bytes, these fields 40 more in the record).
+   */
+  declare slot: number;
+  declare heapIndex: number;
+  declare open: OpenOrders<OrderRecord> | undefined;
+  declare prev: OrderRecord | undefined;
+  declare next: OrderRecord | undefined;
+  /** the subaccount's ledger handle, cached by the first look (EngineState.accountOf) */
+  declare account: Account | undefined;
   /** the nonce as a set key (uint-keys.ts) */
   declare readonly nonceId: UintKey;
   /** lower-case subaccount id */
@@ -164,7 +148,12 @@ export class OrderRecord {
       tick,
       lots,
       filledLots: 0,
-      links: undefined,
+      slot: NIL,
+      heapIndex: -1,
+      open: undefined,
+      prev: undefined,
+      next: undefined,
+      account: undefined,
       nonceId: typeof order.nonce === 'bigint' ? uintKey(order.nonce) : 0,
       subaccount,
       expiry: share0(order.expiry),
@@ -175,54 +164,6 @@ export class OrderRecord {
     };
     // biome-ignore lint/correctness/noConstructorReturn: the literal above is the record (see there); `new` stays the one way to make one
     return rec as unknown as OrderRecord;
-  }
-
-  /** the book slot while resting, else NIL */
-  get slot(): number {
-    const l = this.links;
-    return l === undefined ? NIL : l.slot;
-  }
-
-  set slot(v: number) {
-    if (this.links !== undefined || v !== NIL) this.resting().slot = v;
-  }
-
-  /** position in the expiry heap, or -1 */
-  get heapIndex(): number {
-    const l = this.links;
-    return l === undefined ? -1 : l.heapIndex;
-  }
-
-  set heapIndex(v: number) {
-    if (this.links !== undefined || v !== -1) this.resting().heapIndex = v;
-  }
-
-  /** the subaccount's ledger handle while it rests, cached by the first look (EngineState.accountOf) */
-  get account(): Account | undefined {
-    return this.links?.account;
-  }
-
-  set account(v: Account | undefined) {
-    if (this.links !== undefined || v !== undefined) this.resting().account = v;
-  }
-
-  /** the open-order index of its subaccount, while it rests there (state.ts) */
-  get open(): OpenOrders<OrderRecord> | undefined {
-    return this.links?.open;
-  }
-
-  set open(v: OpenOrders<OrderRecord> | undefined) {
-    if (this.links !== undefined || v !== undefined) this.resting().open = v;
-  }
-
-  /** its place among its subaccount's open orders (open-orders.ts) */
-  get place(): RestLinks {
-    return this.resting();
-  }
-
-  /** Its resting fields, made when first set outside the state (which lends pooled ones). */
-  private resting(): RestLinks {
-    return (this.links ??= new RestLinks());
   }
 
   get status(): OrderStatus {

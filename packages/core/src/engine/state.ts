@@ -14,7 +14,7 @@ import { Book } from './book.js';
 import { Changes } from './changes.js';
 import { Commitment } from './commitment.js';
 import { DigestMap } from './digest-map.js';
-import { ExpiryHeap, RestLinks, type OrderRecord } from './order-record.js';
+import { ExpiryHeap, type OrderRecord } from './order-record.js';
 import { accountKey, nonceKey } from './record-keys.js';
 import { NonceSet } from './nonce-set.js';
 import { bySequence, NONE, OpenOrders, type OwnerCount } from './open-orders.js';
@@ -48,8 +48,6 @@ export class EngineState {
   private readonly tombstoneExpiries: Array<[bigint, Hex]> = [];
   /** orders that left the hot state and that no reader has taken yet (Engine.takeFinished) */
   readonly finished = new Map<Hex, OrderRecord>();
-  /** resting fields no order holds now (order-record.ts) */
-  private readonly spareLinks: RestLinks[] = [];
   /** orders changed since the last eviction, each once (its `touched` mark) */
   private touchedOrders: OrderRecord[] = [];
   /** which records changed: for the commitment, for a node's store, for undo (its encoder is set by the engine) */
@@ -114,8 +112,7 @@ export class EngineState {
 
   /** The account an order trades for, resolved once per order. */
   accountOf(rec: OrderRecord): Account {
-    const l = rec.links;
-    return l === undefined ? this.accounts.of(rec.subaccount) : (l.account ??= this.accounts.of(rec.subaccount));
+    return (rec.account ??= this.accounts.of(rec.subaccount));
   }
 
   /**
@@ -279,7 +276,6 @@ export class EngineState {
   restOrdered(rec: OrderRecord, market: MarketState): void {
     rec.tracked = true;
     this.orders.set(rec.hash, rec);
-    this.lendLinks(rec);
     rec.slot = market.book.insertOrdered(rec.isBuy, rec.tick, rec.remainingLots, rec, (other) => other.seq < rec.seq);
     this.index(rec);
     if (rec.expiry !== 0n) this.expiries.push(rec);
@@ -291,7 +287,6 @@ export class EngineState {
 
   /** Puts an accepted order's remainder on the book and into the indexes. */
   rest(rec: OrderRecord, market: MarketState): void {
-    this.lendLinks(rec);
     rec.slot = market.book.insert(rec.isBuy, rec.tick, rec.remainingLots, rec);
     this.index(rec);
     if (rec.expiry !== 0n) this.expiries.push(rec);
@@ -331,17 +326,6 @@ export class EngineState {
       if (open.delete(rec)) this.openBySub.delete(rec.subaccount);
     }
     if (rec.heapIndex >= 0) this.expiries.remove(rec);
-    const links = rec.links;
-    if (links !== undefined) {
-      rec.links = undefined;
-      links.clear();
-      this.spareLinks.push(links);
-    }
-  }
-
-  /** Resting fields for an order about to rest: a pooled set, as many as ever rested at once. */
-  private lendLinks(rec: OrderRecord): void {
-    rec.links ??= this.spareLinks.pop() ?? new RestLinks();
   }
 
   /** Takes a resting order off its book and out of the indexes. */
