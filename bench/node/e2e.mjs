@@ -17,7 +17,7 @@
 // then every order a node answered 2xx is looked up on both nodes: one still pending or unknown
 // is lost. Prints RSS per node. Needs the packages built (`npm run build`).
 //
-//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--book-rate=1900] [--heap-growing-percent=0] [--keep]
+//   node bench/node/e2e.mjs [--resting=5000] [--pairs=200] [--seconds=20] [--burst=5] [--interval=250] [--book-rate=1900] [--heap-growing-percent=25] [--keep]
 // (--keep leaves the devnet folder, with each node's log, in the temp directory)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,7 +44,7 @@ const INTERVAL = arg('interval', 250);
 // orders a second offered while the book is built (not measured: only what rests matters), below
 // what the sequencer takes at its defaults (maxBatchOrders 500 every 250 ms)
 const BOOK_RATE = arg('book-rate', 1_900);
-// the nodes' heapGrowingPercent (util/heap-tuning.ts), when given: the node's default (0, V8's own heuristic) otherwise
+// the nodes' heapGrowingPercent (util/heap-tuning.ts), when given: the node's default otherwise (25% once the live heap passes heapGrowingAboveMib, 256 MiB)
 const HEAP_GROWING = arg('heap-growing-percent', undefined);
 // anvil funds the first 10 keys of its mnemonic: the admin, two operators, and these
 const TRADERS = 6;

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
 import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay/limits.js';
-import { MAX_HEAP_GROWING_PERCENT } from './util/heap-tuning.js';
+import { MAX_HEAP_GROWING_ABOVE_MIB, MAX_HEAP_GROWING_PERCENT } from './util/heap-tuning.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
 
@@ -37,8 +37,10 @@ export interface NodeConfig {
   maxGossipBytes: number;
   /** how long a bundle of this node's admitted inputs waits for more before it is gossiped, ms (0: one turn of the event loop) */
   gossipLingerMs: number;
-  /** how far the `kestrel start` process lets its old generation grow past the live heap, % (0: V8's own heuristic; util/heap-tuning.ts) */
+  /** how far the `kestrel start` process lets its old generation grow past the live heap, %, once that is above `heapGrowingAboveMib` (0: V8's own heuristic at any size; util/heap-tuning.ts) */
   heapGrowingPercent: number;
+  /** the live heap, MiB, above which `heapGrowingPercent` holds (0: at any size; util/heap-tuning.ts) */
+  heapGrowingAboveMib: number;
   mempool: MempoolLimits;
   /** how long finished orders stay queryable, seconds (store/archive.ts) */
   archiveRetentionSeconds: number;
@@ -97,10 +99,12 @@ export const DEFAULTS = {
   // A steady stream of single orders goes out a few to a message (each message costs both ends
   // far more than its bytes) at under a tenth of the default batch interval.
   gossipLingerMs: 20,
-  // util/heap-tuning.ts: V8's own heuristic. 15% took a million-order node's RSS from ~1.3 GiB
-  // to ~1.0, but at 100k resting it cost each node ~10% of a core and POST p99 80 → 100 ms:
-  // latency first, memory for an operator who needs it
-  heapGrowingPercent: 0,
+  // util/heap-tuning.ts. Held to 15% from the start, a million-order node's RSS went from ~1.3
+  // GiB to ~1.0, but at 100k resting it cost each node ~10% of a core and POST p99 80 → 100 ms.
+  // So the percentage holds only where the slack is hundreds of MiB: from a live heap of 256 MiB
+  // (~750k resting orders), at 25%; a smaller book keeps V8's heuristic and its latency.
+  heapGrowingPercent: 25,
+  heapGrowingAboveMib: 256,
   mempool: DEFAULT_MEMPOOL_LIMITS,
   archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
   // core's defaults, explained there (DEFAULT_LIMITS)
@@ -165,6 +169,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   maxGossipBytes: 'int',
   gossipLingerMs: 'int',
   heapGrowingPercent: 'int',
+  heapGrowingAboveMib: 'int',
   archiveRetentionSeconds: 'int',
   retryAfterSeconds: 'int',
   apiMaxConnections: 'int',
@@ -299,6 +304,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
   }
   // past a second, gossip would trail the relay's own re-sends (relay.firstResendMs)
   if ((merged.heapGrowingPercent as number) > MAX_HEAP_GROWING_PERCENT) throw new ConfigError(`heapGrowingPercent: at most ${MAX_HEAP_GROWING_PERCENT}`);
+  if ((merged.heapGrowingAboveMib as number) > MAX_HEAP_GROWING_ABOVE_MIB) throw new ConfigError(`heapGrowingAboveMib: at most ${MAX_HEAP_GROWING_ABOVE_MIB}`);
   if ((merged.gossipLingerMs as number) > MAX_GOSSIP_LINGER_MS) throw new ConfigError(`gossipLingerMs: at most ${MAX_GOSSIP_LINGER_MS}`);
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(String(merged.logLevel))) throw new ConfigError('logLevel: debug, info, warn, error or silent');
   return merged as unknown as NodeConfig;

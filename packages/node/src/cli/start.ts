@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LIMIT_FLAGS, startUsage } from './usage.js';
 import { resolveConfig } from '../config.js';
 import { KestrelNode } from '../node.js';
-import { applyHeapGrowing } from '../util/heap-tuning.js';
+import { watchHeapGrowing } from '../util/heap-tuning.js';
 
 const FLAG_TO_FIELD: Record<string, string> = {
   role: 'role',
@@ -30,7 +30,7 @@ export async function startCommand(argv: string[]): Promise<void> {
   const flags: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) if (values[flag] !== undefined) flags[field] = values[flag];
   const config = resolveConfig({ ...(values.config ? { file: String(values.config) } : {}), env: process.env, flags });
-  applyHeapGrowing(config.heapGrowingPercent);
+  watchHeapGrowing(config.heapGrowingPercent, config.heapGrowingAboveMib);
   const node = await KestrelNode.start(config);
   // One machine-readable line on stdout tells a supervisor (the devnet, tests) where the node is.
   process.stdout.write(
