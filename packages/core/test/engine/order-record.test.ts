@@ -186,7 +186,23 @@ describe('order records', () => {
     // one shape for every record: the engine's hot paths then see a single kind of object
     expect(Object.keys(offGrid)).toEqual(Object.keys(onGrid));
     expect(Object.keys(onGrid)).toEqual(
-      expect.arrayContaining(['hash', 'tick', 'lots', 'filledLots', 'slot', 'heapIndex', 'open', 'prev', 'next', 'account', 'nonceId', 'subaccount', 'expiry', 'clientId', 'seq']),
+      expect.arrayContaining([
+        'hash',
+        'tick',
+        'lots',
+        'filledLots',
+        'slot',
+        'heapIndex',
+        'open',
+        'prev',
+        'next',
+        'account',
+        'nonceId',
+        'subaccount',
+        'expiry',
+        'clientId',
+        'seq',
+      ]),
     );
     expect([onGrid.slot, onGrid.heapIndex, onGrid.filledLots, onGrid.remainingLots, onGrid.sequence, onGrid.nonce]).toEqual([-1, -1, 0, 4, 5n, 3n]);
     expect(offGrid.order).toEqual(order);
