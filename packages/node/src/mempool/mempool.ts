@@ -30,10 +30,13 @@ export interface MempoolEntry {
   input: SignedInput;
 }
 
+/** Why an input left: a batch sequenced it, or anything else (expired, refused, discarded, taken back). */
+export type Departure = 'sequenced' | 'other';
+
 /** Told of every input that enters or leaves the mempool (the relay follows it so, without scanning it). */
 export interface MempoolWatcher {
   added(entry: MempoolEntry): void;
-  removed(hash: Hex): void;
+  removed(hash: Hex, why: Departure): void;
 }
 
 /** What the rest of the node may do with the mempool: read it, and watch it. The ledger alone writes it. */
@@ -190,8 +193,8 @@ export class Mempool {
     return [...live.keys()].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   }
 
-  /** Removes the given digests; returns the removed entries. */
-  remove(hashes: Iterable<Hex>): MempoolEntry[] {
+  /** Removes the given digests (`why` they leave, for the watchers); returns the removed entries. */
+  remove(hashes: Iterable<Hex>, why: Departure = 'other'): MempoolEntry[] {
     const removed: MempoolEntry[] = [];
     for (const h of hashes) {
       const e = this.entries.get(h);
@@ -202,7 +205,7 @@ export class Mempool {
       this.count(subaccountOfInput(e.input), -1);
       removed.push(e);
       if (e.input.type === 'order' && e.input.order.expiry !== 0n) this.expiring--;
-      for (const w of this.watchers) w.removed(h);
+      for (const w of this.watchers) w.removed(h, why);
     }
     // orders that leave before they expire leave their places behind: shed them once they are most
     if (this.expiries.size > 2 * this.expiring + 1024) this.expiries.retain((x) => this.entries.get(x.entry.input.hash) === x.entry);

@@ -73,7 +73,10 @@ export class Relay {
       const { mempool } = r.ledger;
       const now = this.now();
       for (const e of mempool.peek(mempool.size)) this.schedule.add(e.input.hash, now);
-      mempool.watch({ added: (e) => this.schedule.add(e.input.hash, this.now(), r.limits.maxBackoffMs), removed: (h) => this.schedule.forget(h) });
+      mempool.watch({
+        added: (e) => this.schedule.add(e.input.hash, this.now(), r.limits.maxBackoffMs),
+        removed: (h, why) => this.schedule.forget(h, why === 'sequenced' ? this.now() : undefined),
+      });
     }
     this.loop = new Loop(
       () => this.round(),
@@ -95,7 +98,7 @@ export class Relay {
     await this.loop.stop();
   }
 
-  /** A client of this node gave it the input (admitted through the API): it is re-sent from `firstResendMs` on. */
+  /** A client of this node gave it the input (admitted through the API): it is re-sent after the schedule's first wait (ResendSchedule.firstWait). */
   own(hash: Hex): void {
     this.schedule.soon(hash, this.now());
   }

@@ -386,7 +386,7 @@ export class Ledger {
       this.rejects.delete(h);
       this.orders.delete(h);
     }
-    this.pool.remove(sequenced);
+    this.pool.remove(sequenced, 'sequenced');
     this.settle();
     this.lastBatchId = p.batchId;
     this.lastTimestamp = p.timestamp;

@@ -392,6 +392,21 @@ describe('ledger records', () => {
     expect(await expiredArchiveOps(f.store, 2n)).toEqual([{ del: at(1n, old) }, { del: `archive:${old}` }]);
   });
 
+  it("tells the mempool's watchers which inputs a batch sequenced, and that the others left otherwise", async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    const left: string[] = [];
+    f.ledger.mempool.watch({ added: () => {}, removed: (h, why) => left.push(`${h} ${why}`) });
+    const sequenced = order(traders[0]!, true, '100', '0.01');
+    const refused = order(traders[0]!, true, '101', '0.01');
+    const discarded = order(traders[1]!, false, '200', '0.01');
+    for (const o of [sequenced, refused, discarded]) await f.ledger.admit(o);
+    await f.ledger.recordReject(refused, 'NONCE_USED');
+    await f.ledger.discard([discarded.hash]);
+    await batch(f, [sequenced]);
+    expect(left).toEqual([`${refused.hash} other`, `${discarded.hash} other`, `${sequenced.hash} sequenced`]);
+  });
+
   it("a batch's transaction is kept beside its record, not by rewriting it, and leaves with a rollback", async () => {
     const f = await fixture();
     await batch(f, [], deposits(f));

@@ -33,6 +33,78 @@ describe('re-send schedule', () => {
     expect(s.due(30_000, 10)).toEqual([h(1), h(3), h(2)]);
   });
 
+  it("waits twice the sequencer's intake lag before a client's input is first re-sent, within firstResendMs and maxBackoffMs", () => {
+    const s = new ResendSchedule(policy);
+    const own = (n: number, now: number): void => {
+      s.add(h(n), now, policy.maxBackoffMs);
+      s.soon(h(n), now);
+    };
+    expect(s.firstWait()).toBe(2_000); // nothing measured yet
+    own(1, 0);
+    s.forget(h(1), 400); // sequenced 400 ms after it was given: 2 × 400 is under firstResendMs
+    expect(s.firstWait()).toBe(2_000);
+    own(2, 1_000);
+    s.forget(h(2), 7_000); // a backlog: 6 s
+    expect(s.firstWait()).toBe(12_000);
+    own(3, 7_000);
+    expect(s.get(h(3))).toEqual({ sends: 0, dueAt: 19_000 });
+    own(4, 7_000);
+    s.forget(h(4), 27_000); // 20 s: capped at maxBackoffMs
+    expect(s.firstWait()).toBe(30_000);
+    // shorter samples bring it down a tenth of the way each: 20 s → 18 s (still capped) → …
+    let model = 20_000;
+    for (let i = 0; i < 12; i++) {
+      own(10 + i, 30_000);
+      s.forget(h(10 + i), 30_000);
+      model += (0 - model) * 0.1;
+      expect(s.firstWait(), `after ${i + 1} quick ones`).toBe(Math.min(30_000, Math.max(2_000, Math.ceil(2 * model))));
+    }
+    expect(s.firstWait()).toBe(Math.ceil(2 * 20_000 * 0.9 ** 12)); // ~11.3 s
+    // a peer's input and inputs that left otherwise measure nothing
+    const before = s.firstWait();
+    s.add(h(50), 30_000, policy.maxBackoffMs);
+    s.forget(h(50), 90_000);
+    own(51, 30_000);
+    s.forget(h(51)); // expired, refused, discarded
+    expect(s.firstWait()).toBe(before);
+  });
+
+  it("makes a client's input due at once when a later one of this node's clients was sequenced before it", () => {
+    const s = new ResendSchedule(policy);
+    const own = (n: number, now: number): void => {
+      s.add(h(n), now, policy.maxBackoffMs);
+      s.soon(h(n), now);
+    };
+    for (let n = 1; n <= 5; n++) own(n, 100 * n);
+    s.add(h(9), 250, policy.maxBackoffMs); // a peer's, in between
+    s.sent(h(2), 1_000); // sent already: its backoff stands
+    s.forget(h(4), 1_200); // a batch took 4: 1 and 3 were lost on the way
+    expect(s.get(h(1))).toEqual({ sends: 0, dueAt: 1_200 });
+    expect(s.get(h(2))).toEqual({ sends: 1, dueAt: 5_000 });
+    expect(s.get(h(3))).toEqual({ sends: 0, dueAt: 1_200 });
+    expect(s.get(h(5))!.dueAt).toBe(2_500); // after it: still waiting its turn
+    expect(s.get(h(9))!.dueAt).toBe(30_250); // a peer's: its own peer re-sends it
+    expect(s.due(1_200, 10)).toEqual([h(1), h(3)]);
+    // what left or was sent is passed, so the queue holds only what waits for a first send
+    s.forget(h(1));
+    s.sent(h(3), 1_300);
+    own(6, 1_400);
+    expect(s.ownWaiting).toBe(2); // 5 and 6
+  });
+
+  it("keeps its clients' queue bounded by what waits, whatever leaves and how", () => {
+    const s = new ResendSchedule(policy);
+    for (let n = 0; n < 50_000; n++) {
+      s.add(h(n), n, policy.maxBackoffMs);
+      s.soon(h(n), n);
+      if (n % 3 === 0) s.forget(h(n), n + 5);
+      else if (n % 3 === 1) s.forget(h(n));
+      else s.sent(h(n), n + 1);
+    }
+    expect(s.size).toBe(16_666);
+    expect(s.ownWaiting).toBeLessThan(2_100);
+  });
+
   it('doubles the wait after each send, up to maxBackoffMs', () => {
     const s = new ResendSchedule(policy);
     expect([0, 1, 2, 3, 4, 5, 6, 40].map((n) => s.waitAfter(n))).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000]);
