@@ -143,8 +143,18 @@ export interface DeployKestrelOptions {
    * initial listing goes through at once, then the delay is raised. Use days on a real network.
    */
   timelockDelay?: bigint | number;
-  /** addresses allowed to settle batches */
+  /**
+   * addresses allowed to settle batches, in schedule order: epoch `floor(t / epochSeconds)` is led
+   * by `operators[epoch % n]` (spec/contracts.md, the leader schedule)
+   */
   operators?: readonly Address[];
+  /** seconds each operator leads in turn; default an hour (1 s … 1 day) */
+  epochSeconds?: bigint | number;
+  /**
+   * seconds without a batch before the next operator in turn may take the epoch over (the one
+   * after it twice as long, …); default 30, and under forceDelay
+   */
+  takeoverSeconds?: bigint | number;
   /** receives trading fees (owner address ‖ 12-byte name) */
   feeSubaccount: Hex;
   /**
@@ -227,6 +237,8 @@ export interface ExchangeConfig {
   maxBatchAge: bigint;
   forceDelay: bigint;
   claimWindow: bigint;
+  epochSeconds: bigint;
+  takeoverSeconds: bigint;
   devnet: boolean;
 }
 
@@ -337,8 +349,16 @@ export async function deployKestrel(options: DeployKestrelOptions): Promise<Depl
     maxBatchAge: BigInt(options.maxBatchAge ?? 300),
     forceDelay: BigInt(options.forceDelay ?? 86_400),
     claimWindow: BigInt(options.claimWindow ?? 3 * 86_400),
+    epochSeconds: BigInt(options.epochSeconds ?? 3600),
+    takeoverSeconds: BigInt(options.takeoverSeconds ?? 30),
     devnet: options.devnet ?? (await publicClient.getChainId()) === 31337,
   };
+  if (config.epochSeconds < 1n || config.epochSeconds > 86_400n) throw new Error('deployKestrel: epochSeconds must be 1 s … 1 day');
+  if (config.takeoverSeconds < 1n || config.takeoverSeconds >= config.forceDelay) {
+    throw new Error(
+      `deployKestrel: takeoverSeconds must be at least 1 s and under forceDelay (${config.forceDelay} s), so an operator takes over before anyone may freeze`,
+    );
+  }
   if (!config.devnet && timelockDelay < config.forceDelay + 86_400n) {
     throw new Error(
       `deployKestrel: outside a devnet the timelock delay must be at least forceDelay + 1 day (${config.forceDelay + 86_400n} s), so users can leave before any change`,

@@ -240,6 +240,37 @@ describe('deployKestrel', () => {
     await expect(early).rejects.toThrow(/TimelockUnexpectedOperationState/);
   });
 
+  it('registers the operators in schedule order, with the epoch and takeover delay it is given, and refuses a takeover slower than the escape hatch', async () => {
+    expect(await read<readonly Address[]>('operators')).toEqual([getAddress(operator.address)]);
+    const [epochSeconds, takeoverSeconds] = await read<readonly [bigint, bigint, bigint, Address, bigint]>('schedule');
+    expect([epochSeconds, takeoverSeconds]).toEqual([3600n, 30n]); // the defaults
+
+    const two = await deployKestrel({
+      walletClient: wallet(admin),
+      publicClient,
+      feeSubaccount: feeSub,
+      operators: [bob.address, alice.address],
+      epochSeconds: 120,
+      takeoverSeconds: 15,
+      assets: [{ symbol: 'USDC', decimals: 6 }],
+    });
+    const readTwo = <T>(functionName: string, args: readonly unknown[] = []) =>
+      publicClient.readContract({ address: two.exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
+    expect(await readTwo<readonly Address[]>('operators')).toEqual([getAddress(bob.address), getAddress(alice.address)]);
+    expect((await readTwo<readonly bigint[]>('schedule')).slice(0, 2)).toEqual([120n, 15n]);
+    expect(two.config).toMatchObject({ epochSeconds: 120n, takeoverSeconds: 15n });
+    // epoch e is led by operators[e % 2]
+    const t = (await publicClient.getBlock()).timestamp;
+    const leader = (t / 120n) % 2n === 0n ? bob.address : alice.address;
+    expect(await readTwo<Address>('leaderAt', [t])).toBe(getAddress(leader));
+
+    const base = { walletClient: wallet(admin), publicClient, feeSubaccount: feeSub, forceDelay: 600, assets: [{ symbol: 'USDC', decimals: 6 }] };
+    await expect(deployKestrel({ ...base, takeoverSeconds: 600 })).rejects.toThrow(/takeoverSeconds/);
+    await expect(deployKestrel({ ...base, takeoverSeconds: 0 })).rejects.toThrow(/takeoverSeconds/);
+    await expect(deployKestrel({ ...base, epochSeconds: 0 })).rejects.toThrow(/epochSeconds/);
+    await expect(deployKestrel({ ...base, epochSeconds: 86_401 })).rejects.toThrow(/epochSeconds/);
+  });
+
   it('reuses an existing token and checks its decimals', async () => {
     const reuse = await deployKestrel({
       walletClient: wallet(admin),

@@ -94,6 +94,12 @@ abstract contract ExchangeStorage is IExchangeTypes {
         uint64 forceDelay;
         /// after a freeze, how long accounts register their claims before payouts begin
         uint64 claimWindow;
+        /// the leader schedule (Schedule): epoch `floor(block.timestamp / epochSeconds)` is led by
+        /// operators[epoch % n]
+        uint64 epochSeconds;
+        /// no batch for this long and the next operator in the schedule may take the epoch over
+        /// (the one after it twice as long, and so on)
+        uint64 takeoverSeconds;
         /// a local development chain (chain id 31337) only: the timelock's delay is not checked
         bool devnet;
     }
@@ -108,6 +114,8 @@ abstract contract ExchangeStorage is IExchangeTypes {
     uint64 internal immutable _maxBatchAge;
     uint64 internal immutable _forceDelay;
     uint64 internal immutable _claimWindow;
+    uint64 internal immutable _epochSeconds;
+    uint64 internal immutable _takeoverSeconds;
     bool internal immutable _devnet;
 
     bytes32 internal immutable _cachedDomainSeparator;
@@ -196,7 +204,14 @@ abstract contract ExchangeStorage is IExchangeTypes {
     /// The share of positive uPnL that counts toward initial health, X18.
     uint64 internal _pnlWeight;
 
-    mapping(address account => bool) internal _isOperator;
+    /// The operators in the order they were registered: the leader schedule (Schedule).
+    address[] internal _operators;
+    /// an operator's place in `_operators` plus one (0: not an operator)
+    mapping(address account => uint256) internal _operatorSlot;
+    /// An operator that took the epoch `_actingEpoch` over from its scheduled leader: it alone
+    /// may settle in that epoch until it stalls in turn.
+    address internal _actingLeader;
+    uint64 internal _actingEpoch;
     /// How much of an order is filled, while it is partly filled (or its amount once cancelled on
     /// chain); an order filled in full is recorded by its nonce instead (`_spentNonces`).
     mapping(bytes32 orderHash => uint128) internal _filled;
@@ -298,6 +313,10 @@ abstract contract ExchangeStorage is IExchangeTypes {
             revert InvalidParams();
         }
         if (c.claimWindow == 0 || c.claimWindow > 30 days) revert InvalidParams();
+        // an operator may take over well before anyone may freeze
+        if (c.epochSeconds == 0 || c.epochSeconds > 1 days || c.takeoverSeconds == 0 || c.takeoverSeconds >= c.forceDelay) {
+            revert InvalidParams();
+        }
         // outside a local chain the escape hatch keeps real-world delays
         if (c.devnet ? block.chainid != 31337 : c.forceDelay < 1 hours || c.claimWindow < 1 days) revert InvalidParams();
         _admin = c.admin;
@@ -306,13 +325,25 @@ abstract contract ExchangeStorage is IExchangeTypes {
         _maxBatchAge = c.maxBatchAge;
         _forceDelay = c.forceDelay;
         _claimWindow = c.claimWindow;
+        _epochSeconds = c.epochSeconds;
+        _takeoverSeconds = c.takeoverSeconds;
         _devnet = c.devnet;
     }
 
     /// The values this code was made with, hashed: the codes of one Exchange agree on them.
     function _configHash() internal view returns (bytes32) {
         return keccak256(
-            abi.encode(_admin, _feeSubaccount, _insuranceSubaccount, _maxBatchAge, _forceDelay, _claimWindow, _devnet)
+            abi.encode(
+                _admin,
+                _feeSubaccount,
+                _insuranceSubaccount,
+                _maxBatchAge,
+                _forceDelay,
+                _claimWindow,
+                _epochSeconds,
+                _takeoverSeconds,
+                _devnet
+            )
         );
     }
 

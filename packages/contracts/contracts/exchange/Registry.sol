@@ -6,7 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {PriceFeeds} from "../lib/PriceFeeds.sol";
-import {ExchangeStorage} from "./ExchangeStorage.sol";
+import {Schedule} from "./Schedule.sol";
 
 /// @title Listings and parameters: everything the admin (the Timelock) may change.
 /// @notice The engine reads the same parameters from its configuration; a change here takes
@@ -16,7 +16,7 @@ import {ExchangeStorage} from "./ExchangeStorage.sol";
 ///         batch has settled, the admin's timelock must delay each change at least forceDelay
 ///         plus a day, so every user can freeze the Exchange and leave before a change takes
 ///         effect; and once frozen, nothing changes.
-abstract contract Registry is ExchangeStorage {
+abstract contract Registry is Schedule {
     /// Rates above 1000% a year are refused (the engine's limit too).
     uint256 internal constant MAX_RATE = 10e18;
     /// Half of the interest at most goes to the insurance fund.
@@ -118,8 +118,7 @@ abstract contract Registry is ExchangeStorage {
     }
 
     function setOperator(address operator, bool enabled) external onlyAdmin {
-        _isOperator[operator] = enabled;
-        emit OperatorSet(operator, enabled);
+        _setOperator(operator, enabled);
     }
 
     function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external onlyAdmin {

@@ -62,7 +62,7 @@ abstract contract Views is BatchLedger {
     }
 
     function isOperator(address account) external view returns (bool) {
-        return _isOperator[account];
+        return _operatorSlot[account] != 0;
     }
 
     function filled(bytes32 orderHash_) external view returns (uint128) {

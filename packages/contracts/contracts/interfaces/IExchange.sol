@@ -85,7 +85,21 @@ interface IExchange is IExchangeTypes {
     function reclaimDeposit(uint64 requestId) external;
 
     // --- operators ---
+    /// Only the epoch's leader, or after a stall the next operators in turn (spec/contracts.md).
     function settleBatch(Batch calldata batch) external;
+    /// The leader schedule's check, which settleBatch runs on its own Exchange: callable by the
+    /// Exchange alone.
+    function admitSettler(address sender) external;
+    /// The operators in schedule order: epoch e is led by operators()[e % n].
+    function operators() external view returns (address[] memory);
+    /// The operator leading at block time `t`, counting a takeover of `t`'s epoch (0: no operators).
+    function leaderAt(uint64 t) external view returns (address);
+    /// Epoch length and takeover delay (seconds), block time of the last batch, and the last
+    /// takeover (operator and epoch; address(0) before any).
+    function schedule()
+        external
+        view
+        returns (uint64 epochSeconds, uint64 takeoverSeconds, uint64 lastSettledAt, address actingLeader, uint64 actingEpoch);
 
     // --- views ---
     /// The balance, X18 (negative: borrowed), at the asset's indexes as of the last batch.

@@ -236,6 +236,8 @@ interface IExchangeTypes {
     /// The second claim window (for the insurance fund's residual) is not over.
     error TooEarly();
     error NotOperator();
+    /// an operator settling out of its turn (spec/contracts.md, the leader schedule)
+    error NotLeader();
     error NotOwner();
     error NotAdmin();
     error UnknownAsset();
@@ -245,6 +247,7 @@ interface IExchangeTypes {
     event AssetListed(uint32 indexed assetId, address token, uint8 decimals, string symbol);
     event MarketListed(uint32 indexed marketId, Market market);
     event OperatorSet(address indexed operator, bool enabled);
+    event LeaderTookOver(uint64 indexed epoch, address indexed operator);
     event RequestQueued(uint64 indexed requestId, RequestKind kind, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
     event Deposited(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);
     event Withdrawn(uint64 indexed requestId, bytes32 indexed subaccount, uint32 assetId, uint128 amount);

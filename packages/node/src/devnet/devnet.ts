@@ -109,8 +109,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const transport = http(anvil.url);
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
     const admin = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 0 });
-    const operatorKeys = Array.from({ length: opts.nodes }, (_, i) => keyOf(1 + i));
-    const operators = operatorKeys.map((_, i) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 1 + i }).address);
+    // the chain lets only the epoch's operator settle (spec/contracts.md, the leader schedule) and
+    // one node sequences: it is the only operator registered, so it leads every epoch
+    const operatorKey = keyOf(1);
+    const operators = [mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 1 }).address];
     const wallet = createWalletClient({ chain: foundry, transport, account: admin });
     const deployed = await deployKestrel({
       walletClient: wallet,
@@ -163,7 +165,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         dataDir: nodeDir,
         rpcUrl: anvil.url,
         exchange: deployed.exchange,
-        ...(i === 0 ? { operatorKey: operatorKeys[0] } : {}),
+        ...(i === 0 ? { operatorKey } : {}),
         apiPort: opts.apiPort === 0 ? 0 : opts.apiPort + i,
         p2pPort: 0,
         bootstrap: leader ? leader.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${leader.peerId}`)) : [],

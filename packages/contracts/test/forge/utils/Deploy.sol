@@ -39,6 +39,8 @@ library Deploy {
             maxBatchAge: maxBatchAge,
             forceDelay: 1 days,
             claimWindow: 3 days,
+            epochSeconds: 1 hours,
+            takeoverSeconds: 30,
             devnet: false
         });
     }
