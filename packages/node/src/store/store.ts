@@ -1,7 +1,9 @@
 /**
  * Durable node state in LevelDB. Every step writes with one atomic `batch()`, so a crash at any
  * point restarts to a consistent state: either a whole batch (log entry, the state records it
- * changed, order index, archive, mempool removals) is on disk, or none of it is.
+ * changed, order index, archive, mempool removals) is on disk, or none of it is. Every write is
+ * synced (`fsync`) before it resolves: an input the API acknowledged, or a batch the node gossiped
+ * or sent to the chain, survives the machine losing power, not only the process dying.
  *
  * Keys (values in the store's own format, codec.ts):
  *   meta:format           the format the store is written in (STORE_FORMAT)
@@ -63,9 +65,9 @@ export class NodeStore {
           `${dir} holds node data of an unknown format (its first key is ${key}); start from an empty directory and let the node sync`,
         );
       }
-      await db.put('meta:format', String(STORE_FORMAT));
+      await db.put('meta:format', String(STORE_FORMAT), { sync: true });
     } else if (READABLE_FORMATS.some((f) => format === String(f))) {
-      await db.put('meta:format', String(STORE_FORMAT));
+      await db.put('meta:format', String(STORE_FORMAT), { sync: true });
     } else if (format !== String(STORE_FORMAT)) {
       await db.close();
       throw new KestrelError(ErrorCode.INTERNAL, `${dir} is written in store format ${format}; this node reads format ${STORE_FORMAT}`);
@@ -104,7 +106,8 @@ export class NodeStore {
       this.queue = [];
       try {
         this.diskBatches++;
-        await this.db.batch(group.length === 1 ? group[0]!.ops : group.flatMap((w) => w.ops));
+        // synced: a group costs one fsync (~0.3 ms here), shared by every write in it
+        await this.db.batch(group.length === 1 ? group[0]!.ops : group.flatMap((w) => w.ops), { sync: true });
         for (const w of group) w.resolve();
       } catch (err) {
         for (const w of group) w.reject(err);

@@ -239,6 +239,22 @@ describe('the node store', () => {
     await reopened.close();
   });
 
+  it('syncs every write to disk before it resolves (power loss cannot be produced here: the options LevelDB is given are watched)', async () => {
+    const store = await NodeStore.open(tempDir('kestrel-store-'));
+    const db = (store as unknown as { db: { batch: (ops: unknown[], options?: { sync?: boolean }) => Promise<void> } }).db;
+    const real = db.batch.bind(db);
+    const options: Array<{ sync?: boolean } | undefined> = [];
+    db.batch = (ops, o) => {
+      options.push(o);
+      return real(ops, o);
+    };
+    await Promise.all([store.write([{ put: 'a', value: 1 }]), store.write([{ put: 'b', value: 2 }]), store.write([{ del: 'a' }])]);
+    expect(options.length).toBeGreaterThan(0);
+    for (const o of options) expect(o?.sync).toBe(true);
+    expect(await store.get('b')).toBe(2);
+    await store.close();
+  });
+
   it('refuses a directory written in another store format', async () => {
     const dir = tempDir('kestrel-store-');
     await (await NodeStore.open(dir)).close();
