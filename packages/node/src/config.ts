@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS, isHex, type Hex } from '@kestrel/core';
 import { DEFAULT_MEMPOOL_LIMITS, type MempoolLimits } from './mempool/mempool.js';
 import { DEFAULT_ARCHIVE_RETENTION_SECONDS } from './store/archive.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay/limits.js';
+import { DEFAULT_SEND_POLICY, MIN_FEE_BUMP_PERCENT, type SendPolicy } from './chain/send-tx.js';
 import { MAX_HEAP_GROWING_ABOVE_MIB, MAX_HEAP_GROWING_PERCENT } from './util/heap-tuning.js';
 import type { LogLevel } from './util/log.js';
 import type { RateLimit } from './util/rate-limit.js';
@@ -65,6 +66,8 @@ export interface NodeConfig {
   retryAfterSeconds: number;
   /** the re-send and exchange of pending inputs (relay/limits.ts, spec/node.md Delivery) */
   relay: RelayLimits;
+  /** how the operator's transactions are replaced when not mined in time (chain/send-tx.ts) */
+  chainTx: SendPolicy;
   logLevel: LogLevel;
 }
 
@@ -123,6 +126,9 @@ export const DEFAULTS = {
   // Four batches at the default interval: long enough for the mempool to drain a batch's worth.
   retryAfterSeconds: 1,
   relay: DEFAULT_RELAY_LIMITS,
+  // chain/send-tx.ts: a few blocks of a slow chain before a replacement; pools take a replacement
+  // that pays at least 10% more
+  chainTx: DEFAULT_SEND_POLICY,
   logLevel: 'info',
 } as const satisfies Partial<NodeConfig>;
 
@@ -222,18 +228,22 @@ function mergeRelay(into: Raw, from: Raw): void {
 }
 
 /** Limits nested in the file's objects, as flat names for flags and the environment (KESTREL_MEMPOOL_MAX_PER_OWNER …). */
-export const NESTED_LIMITS: Record<string, readonly ['mempool' | 'engineLimits', string]> = {
+export const NESTED_LIMITS: Record<string, readonly ['mempool' | 'engineLimits' | 'chainTx', string]> = {
   maxOpenOrdersPerSubaccount: ['engineLimits', 'maxOpenOrdersPerSubaccount'],
   maxOpenOrdersPerOwner: ['engineLimits', 'maxOpenOrdersPerOwner'],
   mempoolMaxTotal: ['mempool', 'maxTotal'],
   mempoolMaxPerSubaccount: ['mempool', 'maxPerSubaccount'],
   mempoolMaxPerOwner: ['mempool', 'maxPerOwner'],
+  txReplaceAfterMs: ['chainTx', 'replaceAfterMs'],
+  txFeeBumpPercent: ['chainTx', 'feeBumpPercent'],
+  txMaxFeeBumps: ['chainTx', 'maxFeeBumps'],
 };
 
 /** The objects of limits a config file may give in part (the rest keep their defaults). */
 const LIMIT_OBJECTS: Record<string, readonly string[]> = {
   mempool: ['maxTotal', 'maxPerSubaccount', 'maxPerOwner'],
   engineLimits: ['maxOpenOrdersPerSubaccount', 'maxOpenOrdersPerOwner'],
+  chainTx: ['replaceAfterMs', 'feeBumpPercent', 'maxFeeBumps'],
 };
 
 /**
@@ -250,6 +260,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
     gossipRateLimit: { ...DEFAULTS.gossipRateLimit },
     proposalRateLimit: { ...DEFAULTS.proposalRateLimit },
     relay: { ...DEFAULTS.relay, rateLimit: { ...DEFAULTS.relay.rateLimit } },
+    chainTx: { ...DEFAULTS.chainTx },
   };
   if (opts.file || opts.settings) {
     let fromFile: Raw;
@@ -301,6 +312,9 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
   for (const k of Object.keys(DEFAULT_RELAY_LIMITS)) {
     if (k === 'rateLimit') checkRateLimit('relay.rateLimit', relay.rateLimit as Raw);
     else if (!Number.isSafeInteger(relay[k]) || (relay[k] as number) < 1) throw new ConfigError(`relay.${k}: expected a positive integer`);
+  }
+  if ((merged.chainTx as SendPolicy).feeBumpPercent < MIN_FEE_BUMP_PERCENT) {
+    throw new ConfigError(`chainTx.feeBumpPercent: at least ${MIN_FEE_BUMP_PERCENT} (pools refuse a replacement that pays less more)`);
   }
   // past a second, gossip would trail the relay's own re-sends (relay.firstResendMs)
   if ((merged.heapGrowingPercent as number) > MAX_HEAP_GROWING_PERCENT) throw new ConfigError(`heapGrowingPercent: at most ${MAX_HEAP_GROWING_PERCENT}`);

@@ -157,7 +157,7 @@ export class KestrelNode {
     const log = createLogger(config.name, config.logLevel);
     if (!nativeRecoveryLoaded) log.warn('native secp256k1 did not load; signature checks use the slower pure-JS path');
     await mkdir(config.dataDir, { recursive: true });
-    const chain = new ExchangeChain(config.rpcUrl, config.exchange, config.operatorKey);
+    const chain = new ExchangeChain(config.rpcUrl, config.exchange, config.operatorKey, config.chainTx);
     const listing = await chain.listing();
     // the listing is the chain's; the open-order caps are the network's own configuration
     const engineConfig = { ...engineConfigOf(listing), limits: { ...config.engineLimits } };

@@ -13,7 +13,6 @@ import {
   type Chain,
   type TransactionReceipt,
 } from 'viem';
-import { sendRawTransactionSync } from 'viem/actions';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type DeRiskConfig, type ExchangeRevertError } from '@kestrel/contracts';
 import {
@@ -31,7 +30,7 @@ import {
   type RequestKind,
   type SettlementArgs,
 } from '@kestrel/core';
-import { signTransaction } from './sign-tx.js';
+import { DEFAULT_SEND_POLICY, TxSender, type SendPolicy } from './send-tx.js';
 import { functionEncoder } from './abi-encode.js';
 
 /** A market's price feed as the Exchange reads it. */
@@ -112,16 +111,21 @@ export class ExchangeChain {
   /** the operator's key, which signs the settlements (sign-tx.ts) */
   private readonly signer: PrivateKeyAccount | undefined;
 
+  /** sends the operator's transactions, replacing one not mined in time at its nonce */
+  private readonly sender: TxSender | undefined;
+
   constructor(
     readonly rpcUrl: string,
     readonly exchange: Hex,
     operatorKey?: Hex,
+    sendPolicy: SendPolicy = DEFAULT_SEND_POLICY,
   ) {
     // calls made together (a tick's reads) travel as one JSON-RPC batch
     const transport = http(rpcUrl, { retryCount: 2, timeout: 10_000, batch: true });
     this.publicClient = createPublicClient({ transport, pollingInterval: 100 });
     this.signer = operatorKey ? privateKeyToAccount(operatorKey) : undefined;
     this.wallet = this.signer ? createWalletClient({ account: this.signer, transport }) : undefined;
+    this.sender = this.signer && this.wallet ? new TxSender(this.publicClient, this.wallet, this.signer, sendPolicy, () => this.syncSend()) : undefined;
   }
 
   get operator(): Hex | undefined {
@@ -280,6 +284,23 @@ export class ExchangeChain {
   /** The engine state hash the last settled batch announced. */
   lastStateHash(): Promise<Hex> {
     return this.read<Hex>('lastStateHash').then((h) => h.toLowerCase() as Hex);
+  }
+
+  /**
+   * The transaction that settled batch `batchId`, looked for in the last `lookback` blocks (its
+   * `BatchSettled` event); null when none there did.
+   */
+  async settlementTx(batchId: bigint, lookback = 10_000n): Promise<Hex | null> {
+    const latest = await this.publicClient.getBlockNumber({ cacheTime: 0 });
+    const logs = await this.publicClient.getContractEvents({
+      address: this.exchange,
+      abi: exchangeAbi,
+      eventName: 'BatchSettled',
+      args: { batchId },
+      fromBlock: latest > lookback ? latest - lookback : 0n,
+      toBlock: latest,
+    } as never);
+    return (logs[0] as { transactionHash?: Hex } | undefined)?.transactionHash ?? null;
   }
 
   /**
@@ -443,31 +464,9 @@ export class ExchangeChain {
 
   private syncProbe: Promise<boolean> | null = null;
 
-  /**
-   * Signs and sends a transaction to the Exchange and returns its receipt: in the send's own answer
-   * where the RPC supports it, else by polling. An answer without a receipt (the RPC's wait ran
-   * out) falls back to polling for a transaction the node knows; one it does not know was never
-   * accepted, and the error is the caller's.
-   */
-  private async send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
-    const wallet = this.wallet!;
-    const request = await wallet.prepareTransactionRequest({ account: wallet.account, to: this.exchange, data, gas, chain: null } as never);
-    const { serialized: serializedTransaction, hash: txHash } = await signTransaction(this.signer!, request as never);
-    if (await this.syncSend()) {
-      try {
-        // the RPC's own wait (no timeout named: anvil takes none, and each RPC has a default)
-        return { txHash, receipt: await sendRawTransactionSync(this.publicClient, { serializedTransaction }) };
-      } catch (err) {
-        const known = await this.publicClient.getTransaction({ hash: txHash }).then(
-          () => true,
-          () => false,
-        );
-        if (!known) throw err;
-      }
-    } else {
-      await wallet.sendRawTransaction({ serializedTransaction });
-    }
-    return { txHash, receipt: await this.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 50, timeout: 60_000 }) };
+  /** Sends a transaction to the Exchange until one version of it is mined (send-tx.ts); returns its receipt. */
+  private send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
+    return this.sender!.send(this.exchange, data, gas);
   }
 
   /**

@@ -21,7 +21,13 @@ export const startUsage = `kestrel start [--config FILE] [options]
   --mempool-max-total N                pending inputs in all (default 20000)
   --mempool-max-per-subaccount N       pending inputs of one subaccount (default 1000)
   --mempool-max-per-owner N            pending inputs of one owner (default 4000)
-  (KESTREL_MAX_OPEN_ORDERS_PER_SUBACCOUNT, …, KESTREL_MEMPOOL_MAX_PER_OWNER)`;
+  (KESTREL_MAX_OPEN_ORDERS_PER_SUBACCOUNT, …, KESTREL_MEMPOOL_MAX_PER_OWNER)
+
+  The operator's transactions (in the file: "chainTx": {...}):
+  --tx-replace-after-ms N              not mined this long: sent again at its nonce (default 20000)
+  --tx-fee-bump-percent N              each replacement's fees over the last, % (default 25, at least 10)
+  --tx-max-fee-bumps N                 replacements that raise the fees, at most (default 8)
+  (KESTREL_TX_REPLACE_AFTER_MS, KESTREL_TX_FEE_BUMP_PERCENT, KESTREL_TX_MAX_FEE_BUMPS)`;
 
 /** The limit flags `kestrel start` and `kestrel devnet` share, by the config field they set. */
 export const LIMIT_FLAGS: Record<string, string> = {
@@ -30,6 +36,9 @@ export const LIMIT_FLAGS: Record<string, string> = {
   'mempool-max-total': 'mempoolMaxTotal',
   'mempool-max-per-subaccount': 'mempoolMaxPerSubaccount',
   'mempool-max-per-owner': 'mempoolMaxPerOwner',
+  'tx-replace-after-ms': 'txReplaceAfterMs',
+  'tx-fee-bump-percent': 'txFeeBumpPercent',
+  'tx-max-fee-bumps': 'txMaxFeeBumps',
 };
 
 export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N] [--config FILE] [limits]

@@ -335,6 +335,7 @@ export class Sequencer {
     const r = await chain.submit(args, gas);
     submitting();
     if (r.status !== 'success' || r.txHash === null) {
+      if (await this.landedAnyway(p.batchId, p.stateHash)) return;
       log.warn('sequencer: the chain reverted the batch; rolling it back to build it again', { batchId: String(p.batchId), txHash: r.txHash, error: r.error });
       await ledger.rollback(p.batchId);
       return;
@@ -367,6 +368,7 @@ export class Sequencer {
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
       if (r.status !== 'success' || r.txHash === null) {
+        if (await this.landedAnyway(onChain + 1n, rec.proposal.stateHash)) return true;
         if (!ledger.canRollBack(onChain + 1n))
           throw new KestrelError(ErrorCode.INTERNAL, `resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
         log.warn('sequencer: the chain reverted a resubmitted batch; rolling it back', { batchId: String(onChain + 1n) });
@@ -378,5 +380,33 @@ export class Sequencer {
       ledger.lastSettledBatchId = onChain;
     }
     return sent;
+  }
+
+  /**
+   * Before a reverted batch is undone, the chain is asked whether it holds that batch after all: a
+   * send the node took for failed (its answer lost, the RPC down) can land, and the batch sent
+   * again then reverts. Settled with this state hash: it is recorded as settled, not undone.
+   * Settled otherwise, or past it: the chain is ahead of this log (the tick says so and stops
+   * sequencing); undoing would not help. Returns whether the batch must be left as it is.
+   */
+  private async landedAnyway(batchId: bigint, stateHash: Hex): Promise<boolean> {
+    const { ledger, chain, log } = this.s;
+    const settled = await chain.lastSettled();
+    if (settled.batchId < batchId) return false;
+    if (settled.batchId === batchId && settled.stateHash === stateHash.toLowerCase()) {
+      const txHash = await chain.settlementTx(batchId);
+      if (txHash) await ledger.setTxHash(batchId, txHash);
+      ledger.lastSettledBatchId = batchId;
+      log.warn('sequencer: a send of the batch reverted, but the chain settled it already: kept', { batchId: String(batchId), txHash });
+      return true;
+    }
+    ledger.lastSettledBatchId = settled.batchId;
+    log.error('sequencer: the chain settled this batch id otherwise, or further; not undoing it', {
+      batchId: String(batchId),
+      chainBatchId: String(settled.batchId),
+      chainStateHash: settled.stateHash,
+      localStateHash: stateHash,
+    });
+    return true;
   }
 }

@@ -113,12 +113,25 @@ describe('limits', () => {
     expect(c.mempool).toEqual({ maxTotal: 900, maxPerSubaccount: 1000, maxPerOwner: 25 });
   });
 
+  it("takes how the operator's transactions are replaced from the file, env and flags", () => {
+    expect(resolveConfig({ flags: base }).chainTx).toEqual({ replaceAfterMs: 20_000, feeBumpPercent: 25, maxFeeBumps: 8 });
+    const c = resolveConfig({
+      settings: { ...base, chainTx: { replaceAfterMs: 5000, maxFeeBumps: 3 } },
+      env: { KESTREL_TX_FEE_BUMP_PERCENT: '12' },
+      flags: { txMaxFeeBumps: '4' },
+    });
+    expect(c.chainTx).toEqual({ replaceAfterMs: 5000, feeBumpPercent: 12, maxFeeBumps: 4 });
+  });
+
   it.each([
     ['a zero owner cap in the file', { engineLimits: { maxOpenOrdersPerOwner: 0 } }, {}, /engineLimits.maxOpenOrdersPerOwner/],
     ['an unknown limit in the file', { engineLimits: { maxOrders: 5 } }, {}, /unknown config key: engineLimits.maxOrders/],
     ['a fractional mempool owner bound', { mempool: { maxPerOwner: 1.5 } }, {}, /mempool.maxPerOwner/],
     ['a zero flag', {}, { maxOpenOrdersPerSubaccount: '0' }, /engineLimits.maxOpenOrdersPerSubaccount/],
     ['a word for a flag', {}, { mempoolMaxTotal: 'many' }, /mempool.maxTotal/],
+    ['a fee bump no pool takes', { chainTx: { feeBumpPercent: 9 } }, {}, /chainTx.feeBumpPercent: at least 10/],
+    ['a zero replacement delay', {}, { txReplaceAfterMs: '0' }, /chainTx.replaceAfterMs/],
+    ['an unknown transaction setting', { chainTx: { gasPrice: 5 } }, {}, /unknown config key: chainTx.gasPrice/],
   ])('refuses %s', (_name, settings, flags, msg) => {
     expect(() => resolveConfig({ settings: { ...base, ...settings }, flags })).toThrow(msg);
   });
