@@ -33,9 +33,20 @@ export interface PlaceOrdersBody {
 /** One order's fate in a `placeOrders` answer: accepted like `placeOrder`, or refused with the error `placeOrder` would have answered. */
 export type PlaceOrderResult = { orderHash: Hex; status: 'pending' } | { orderHash: Hex | null; error: ErrorBody['error'] };
 
+/**
+ * Said beside an accepted order when this node's `/health` says `no-leader`: inputs wait in its
+ * mempool and no batch has come for longer than the chain's takeover delay, so the order waits
+ * until a leader sequences it, or expires.
+ */
+export interface NoLeaderWarning {
+  code: 'NO_LEADER';
+  message: string;
+}
+
 /** One result per order of the request, in its order. */
 export interface PlaceOrdersResponse {
   results: PlaceOrderResult[];
+  warning?: NoLeaderWarning;
 }
 
 export type CancelBody = { cancel: CancelWire; signature: Hex } | { cancelAll: CancelAllWire; signature: Hex };
@@ -43,6 +54,7 @@ export type CancelBody = { cancel: CancelWire; signature: Hex } | { cancelAll: C
 export interface PlaceOrderResponse {
   orderHash: Hex;
   status: OrderStatusName;
+  warning?: NoLeaderWarning;
 }
 
 export interface CancelResponse {
@@ -250,7 +262,12 @@ export interface LimitsWire {
 }
 
 export interface HealthResponse {
-  status: 'ok';
+  /**
+   * `ok`; `no-leader` when inputs wait in this node's mempool and no batch has come for longer than
+   * the chain's takeover delay (an order sent now waits until a leader sequences it, or expires);
+   * `diverged` when this node's engine reached another state hash than the leader's (it stopped)
+   */
+  status: 'ok' | 'no-leader' | 'diverged';
   role: 'sequencer' | 'follower';
   lastBatchId: string;
   lastSettledBatchId: string;
@@ -258,6 +275,26 @@ export interface HealthResponse {
   peers: number;
   /** set when a follower's engine reached a different state hash than the leader's: it stops following */
   diverged: { batchId: string; expected: Hex; got: Hex } | null;
+  /** inputs waiting in this node's mempool */
+  pendingInputs: number;
+  /** since the batch clock of this node's last batch, seconds */
+  secondsSinceLastBatch: string;
+  /** batches the chain settled that this node has not applied yet */
+  behindChain: string;
+  /** the chain's leader schedule as this node last read it (spec/contracts.md); null before its first read */
+  schedule: {
+    epoch: string;
+    epochSeconds: string;
+    takeoverSeconds: string;
+    /** the operator leading now (the one that took the epoch over, if one did) */
+    leader: Hex | null;
+    /** whether an operator took this epoch over from its scheduled leader */
+    takenOver: boolean;
+    /** this node: the leader, an operator whose takeover delay has passed, one waiting for its turn, or no operator */
+    thisNode: 'leader' | 'may-take-over' | 'waiting' | 'follower';
+    /** the block time from which this node's operator may settle in this epoch; null for a node without one */
+    turnFrom: string | null;
+  } | null;
 }
 
 /** A sequenced batch as the node logged it: the signed proposal with its inputs, and its settlement. */

@@ -17,7 +17,7 @@
  * has one job. The protocol the node implements is specified in apps/docs/spec/node.md.
  */
 import './util/polyfill.js';
-import { inputToWire, proposalToWire, type LimitsWire } from '@kestrel/api';
+import { inputToWire, proposalToWire, type HealthResponse, type LimitsWire } from '@kestrel/api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -29,6 +29,8 @@ import { verifyProposalInputs } from './follower/proposal-inputs.js';
 import { admitProposal } from './gossip/proposal-gate.js';
 import { Admission } from './admission/admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
+import { inTurnNow } from './chain/schedule.js';
+import { healthOf, noLeader, type ChainView, type HealthInput } from './api/health.js';
 import { nativeRecoveryLoaded, recoverAddress } from './admission/recover.js';
 import { RecoverPool } from './admission/recover-pool.js';
 import { Follower } from './follower/follower.js';
@@ -48,9 +50,13 @@ import { buildRouter } from './api/routes.js';
 import { startHttp } from './api/http.js';
 import { WsHub } from './api/ws.js';
 import { RateLimiter } from './util/rate-limit.js';
+import { Loop } from './util/loop.js';
 import type { NodeConfig } from './config.js';
 
 export const NODE_VERSION = '0.1.0';
+
+/** How often the node reads the chain's leader schedule and height for /health, ms. */
+const CHAIN_WATCH_MS = 1000;
 
 export class KestrelNode {
   private server: Server | null = null;
@@ -100,6 +106,16 @@ export class KestrelNode {
     ),
   };
   private relay: Relay | null = null;
+  /** the chain's leader schedule and settled height, read every second for /health (api/health.ts) */
+  chainView: ChainView | null = null;
+  private readonly chainWatch = new Loop(
+    async () => {
+      const [{ schedule, now }, lastBatchId] = await Promise.all([this.chain.leaderSchedule(), this.chain.lastBatchId()]);
+      this.chainView = { schedule, now, lastBatchId };
+    },
+    CHAIN_WATCH_MS,
+    (err) => this.log.warn('node: reading the leader schedule failed', { error: err.message }),
+  );
   /** gossips the inputs this node's clients had admitted, a bundle per turn of the event loop */
   private readonly bundler: InputBundler;
   /** book reads at the committed state, answered while a batch is in flight */
@@ -142,6 +158,33 @@ export class KestrelNode {
 
   get role(): 'sequencer' | 'follower' {
     return this.config.role;
+  }
+
+  /** What GET /health answers (api/health.ts). */
+  health(): HealthResponse {
+    return healthOf(this.healthInput());
+  }
+
+  /** Whether inputs wait with no batch for longer than the takeover delay (api/health.ts). */
+  noLeader(): boolean {
+    return noLeader(this.healthInput());
+  }
+
+  private healthInput(): HealthInput {
+    const { ledger } = this;
+    return {
+      role: this.role,
+      operator: (this.chain.operator?.toLowerCase() as Hex | undefined) ?? null,
+      lastBatchId: ledger.lastBatchId,
+      lastSettledBatchId: ledger.lastSettledBatchId,
+      lastBatchTime: ledger.lastTimestamp,
+      stateHash: ledger.stateHash,
+      peers: this.network.peerCount(),
+      pendingInputs: ledger.mempool.size,
+      diverged: this.follower?.diverged ?? null,
+      chain: this.chainView,
+      nowSeconds: BigInt(Math.floor(Date.now() / 1000)),
+    };
   }
 
   get domainSep(): Hex {
@@ -234,6 +277,7 @@ export class KestrelNode {
       });
       node.follower.start();
     }
+    node.chainWatch.start();
     log.info('node started', {
       role: config.role,
       api: node.apiUrl(),
@@ -248,15 +292,11 @@ export class KestrelNode {
   private startRelay(protocol: string): Relay {
     const { config } = this;
     const operator = config.role === 'sequencer' && config.operatorKey ? privateKeyToAccount(config.operatorKey) : null;
-    // positive answers only: an operator added later is still recognized
-    const operators = new Set<string>();
+    // the leader now by the chain's schedule, asked every time: a revoked operator's answers (a
+    // refusal drops an input) are not trusted a moment longer
     const verifySequencer = async (digest: Hex, signature: Hex): Promise<boolean> => {
       const signer = recoverAddress(digest, signature);
-      if (signer === null) return false;
-      if (operators.has(signer)) return true;
-      const ok = await this.chain.isOperator(signer);
-      if (ok) operators.add(signer);
-      return ok;
+      return signer !== null && (await inTurnNow(this.chain, signer));
     };
     const responder = new RelayResponder({
       ledger: this.ledger,
@@ -338,6 +378,7 @@ export class KestrelNode {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.chainWatch.stop();
     await this.sequencer?.stop();
     await this.follower?.stop();
     await this.relay?.stop();
@@ -419,7 +460,7 @@ export class KestrelNode {
     // the proposal's own signature before any of its inputs'
     const gated = await admitProposal(this.domainSep, msg.body, {
       wants: (id) => follower.wants(id),
-      operatorSigned: (p) => follower.signedByOperator(p),
+      proposer: (p) => follower.proposer(p),
       held: (sig) => this.ledger.mempool.bySignature(sig),
       verifyInputs: (p) =>
         verifyProposalInputs(

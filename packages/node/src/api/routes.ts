@@ -34,6 +34,7 @@ import {
   type OrderStatusName,
   type OrderStatusResponse,
   type PlaceOrderResponse,
+  type NoLeaderWarning,
   type PlaceOrderResult,
   type PlaceOrdersResponse,
   type ErrorBody,
@@ -63,10 +64,24 @@ export interface ApiNode {
   readonly network: Pick<Network, 'peerId' | 'peerCount'>;
   readonly metrics: Pick<Metrics, 'render'>;
   readonly follower: Pick<Follower, 'diverged'> | null;
+  /** what GET /health answers (api/health.ts) */
+  health(): HealthResponse;
+  /** whether inputs wait with no batch for longer than the takeover delay (api/health.ts) */
+  noLeader(): boolean;
   /** admits a client's signed input: checks, signature, mempool, gossip (throws the refusal) */
   submit(input: SignedInput): Promise<void>;
   /** admits several, in order (per input: undefined when admitted, else its refusal) */
   submitAll(inputs: readonly SignedInput[]): Promise<Array<Error | undefined>>;
+}
+
+/** An answer to accepted orders, with the warning that they wait when no leader is sequencing. */
+function withWarning<T extends object>(node: ApiNode, answer: T): T & { warning?: NoLeaderWarning } {
+  if (!node.noLeader()) return answer;
+  const warning: NoLeaderWarning = {
+    code: 'NO_LEADER',
+    message: 'no batch has come for longer than the takeover delay while inputs wait: this order waits in the node until a leader sequences it, or expires',
+  };
+  return { ...answer, warning };
 }
 
 /** Most price levels a book request returns per side. */
@@ -183,7 +198,7 @@ export function buildRouter(node: ApiNode): Router {
   r.route(endpoints.placeOrder, async (req): Promise<PlaceOrderResponse> => {
     const input = placedOrder(node, bodyObject(req));
     await node.submit(input);
-    return { orderHash: input.hash, status: 'pending' };
+    return withWarning(node, { orderHash: input.hash, status: 'pending' });
   });
 
   // Each order is judged on its own, as if posted alone, in the order given; the answer is 200
@@ -211,7 +226,7 @@ export function buildRouter(node: ApiNode): Router {
       const err = outcomes[k];
       results[at[k]!] = err === undefined ? { orderHash: input.hash, status: 'pending' } : { orderHash: input.hash, error: refusalOf(err) };
     }
-    return { results };
+    return withWarning(node, { results });
   });
 
   r.route(endpoints.order, async (req) => {
@@ -306,18 +321,7 @@ export function buildRouter(node: ApiNode): Router {
     return batchResponse(rec);
   });
 
-  r.route(
-    endpoints.health,
-    (): HealthResponse => ({
-      status: 'ok',
-      role: node.role,
-      lastBatchId: ledger.lastBatchId.toString(),
-      lastSettledBatchId: ledger.lastSettledBatchId.toString(),
-      stateHash: ledger.stateHash,
-      peers: node.network.peerCount(),
-      diverged: node.follower?.diverged ?? null,
-    }),
-  );
+  r.route(endpoints.health, (): HealthResponse => node.health());
 
   r.on('GET', '/metrics', () => new TextBody('text/plain; version=0.0.4; charset=utf-8', node.metrics.render()));
 

@@ -2,16 +2,19 @@
 /** The `kestrel` command line. */
 import '../util/polyfill.js';
 import { ConfigError } from '../config.js';
-import { devnetUsage, startUsage } from '../cli/usage.js';
+import { devnetUsage, startUsage, statusUsage } from '../cli/usage.js';
 
 const usage = `kestrel <command>
 
 commands:
   start     run a node
   devnet    a local network: chain, contracts, test tokens, funded accounts and N nodes
+  status    what a running node says of itself: ok or not, batches, the leader schedule
   version   print the version
 
 ${startUsage}
+
+${statusUsage}
 
 ${devnetUsage}`;
 
@@ -23,6 +26,8 @@ async function main(): Promise<void> {
       return (await import('../cli/start.js')).startCommand(rest);
     case 'devnet':
       return (await import('../cli/devnet.js')).devnetCommand(rest);
+    case 'status':
+      return (await import('../cli/status.js')).statusCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write('kestrel 0.1.0\n');

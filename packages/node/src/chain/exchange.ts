@@ -31,6 +31,7 @@ import {
   type SettlementArgs,
 } from '@kestrel/core';
 import { DEFAULT_SEND_POLICY, TxSender, type SendPolicy } from './send-tx.js';
+import { readLeaderSchedule, type LeaderSchedule } from './schedule.js';
 import { functionEncoder } from './abi-encode.js';
 
 /** A market's price feed as the Exchange reads it. */
@@ -284,6 +285,11 @@ export class ExchangeChain {
   /** The engine state hash the last settled batch announced. */
   lastStateHash(): Promise<Hex> {
     return this.read<Hex>('lastStateHash').then((h) => h.toLowerCase() as Hex);
+  }
+
+  /** The leader schedule as of the latest block, and the time to judge turns at (schedule.ts). */
+  leaderSchedule(): Promise<{ schedule: LeaderSchedule; now: bigint }> {
+    return readLeaderSchedule(this.publicClient, this.exchange);
   }
 
   /**

@@ -41,6 +41,13 @@ export const LIMIT_FLAGS: Record<string, string> = {
   'tx-max-fee-bumps': 'txMaxFeeBumps',
 };
 
+export const statusUsage = `kestrel status [--api URL]
+
+  --api URL        the node's API (default http://127.0.0.1:9545)
+
+  Prints what the node's /health says: ok, no-leader or diverged; its batches and how far
+  behind the chain; the epoch, its leader and this node's turn. Exits 1 unless ok.`;
+
 export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N] [--config FILE] [limits]
 
   --nodes N        nodes to run (default 2; the first sequences)

@@ -39,6 +39,9 @@ export interface DevnetOptions {
   forceDelay?: number;
   /** after a freeze, seconds claims register before payouts (default a day) */
   claimWindow?: number;
+  /** the leader schedule (spec/contracts.md): seconds each operator leads, and without a batch before the next may take over (defaults an hour and 30 s) */
+  epochSeconds?: number;
+  takeoverSeconds?: number;
   /**
    * node settings for every node, as in a `kestrel start` config file (limits, rate limits, …),
    * checked before anything starts; the devnet's own fields (DEVNET_OWN_SETTINGS) are refused
@@ -129,6 +132,8 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       maxBatchAge: opts.maxBatchAge ?? DEVNET_MAX_BATCH_AGE,
       forceDelay: opts.forceDelay ?? 86_400,
       claimWindow: opts.claimWindow ?? 86_400,
+      ...(opts.epochSeconds !== undefined ? { epochSeconds: opts.epochSeconds } : {}),
+      ...(opts.takeoverSeconds !== undefined ? { takeoverSeconds: opts.takeoverSeconds } : {}),
       assets: DEVNET_ASSETS,
       markets: DEVNET_MARKETS,
     });

@@ -11,6 +11,7 @@ import type { Hex } from '@kestrel/core';
 import { proposalFromWire, type Recover } from './proposal-inputs.js';
 import { recoverAddress } from '../admission/recover.js';
 import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
+import { inTurnNow } from '../chain/schedule.js';
 import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
@@ -88,8 +89,8 @@ export class Follower {
     }
     if (p.batchId <= ledger.lastBatchId) return 'old';
     if (p.batchId !== ledger.lastBatchId + 1n) return 'gap';
-    if (!(await this.signedByOperator(p))) {
-      log.warn('follower: proposal not signed by an operator; ignored', { batchId: String(p.batchId) });
+    if (!(await this.signedInTurn(p))) {
+      log.warn('follower: proposal not signed by an operator in its turn; ignored', { batchId: String(p.batchId) });
       return 'forged';
     }
     if (!(await this.checkPrices(p))) {
@@ -175,22 +176,28 @@ export class Follower {
     const settled = await chain.lastSettled();
     if (settled.batchId > p.batchId) return false;
     if (settled.batchId === p.batchId && settled.stateHash !== p.stateHash.toLowerCase()) return false;
-    return this.signedByOperator(p);
+    return this.signedInTurn(p);
   }
 
-  private readonly operators = new Map<string, boolean>();
+  /**
+   * Whether the proposal is signed by an operator whose turn it is (chain/schedule.ts): for a batch
+   * past the chain's settled height, the leader now, a taker whose delay passed, or the last
+   * epoch's leader just after its epoch ended; for one the chain settled already, an operator (the
+   * chain took it; replaying it checks its state hash). Asked of the chain every time, so an
+   * operator revoked on chain is refused at once.
+   */
+  async signedInTurn(p: Proposal): Promise<boolean> {
+    return (await this.proposer(p)) === 'in-turn';
+  }
 
-  /** Whether the proposal is signed by a registered operator (positive answers are remembered). */
-  async signedByOperator(p: Proposal): Promise<boolean> {
+  /** Who signed `p`: an operator in its turn (as {@link signedInTurn} reads it), one out of it, or no operator. */
+  async proposer(p: Proposal): Promise<'in-turn' | 'out-of-turn' | 'stranger'> {
+    const { chain } = this.f;
     const signer = recoverAddress(proposalDigest(this.f.ledger.domainSep, p), p.signature);
-    if (!signer) return false;
-    let ok = this.operators.get(signer);
-    if (ok === undefined) {
-      ok = await this.f.chain.isOperator(signer);
-      // remember only positive answers: an operator added later must still be recognized
-      if (ok) this.operators.set(signer, ok);
-    }
-    return ok;
+    if (!signer) return 'stranger';
+    if (p.batchId <= (await chain.lastBatchId())) return (await chain.isOperator(signer)) ? 'in-turn' : 'stranger';
+    if (await inTurnNow(chain, signer)) return 'in-turn';
+    return (await chain.isOperator(signer)) ? 'out-of-turn' : 'stranger';
   }
 
   private catching: Promise<void> | null = null;

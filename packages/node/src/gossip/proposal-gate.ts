@@ -1,8 +1,10 @@
 /**
  * How a gossiped batch proposal is let in, cheapest check first: its batch id (nothing older than
  * this node's last batch is worth anything), its shape, then the one signature that says who sent
- * it — an operator, or the peer relaying it is REJECTed — and only then the signatures of its
- * inputs, which may be thousands. A stranger cannot make a node recover signatures at will.
+ * it — an operator in its turn by the chain's leader schedule; an operator out of its turn is
+ * IGNOREd (an honest peer may relay a leader's last proposal just after its epoch ended), anyone
+ * else REJECTed with the peer relaying it — and only then the signatures of its inputs, which may
+ * be thousands. A stranger cannot make a node recover signatures at will.
  */
 import { decodeProposal, peekBatchId, type KnownBySignature } from '@kestrel/api';
 import type { Proposal } from '@kestrel/core';
@@ -21,8 +23,8 @@ export const PROPOSAL_RATE_LIMIT: RateLimit = Object.freeze({ perSecond: 20, bur
 export interface ProposalGate {
   /** whether a proposal for this batch id may matter (the next batch, or a replacement of ours) */
   wants(batchId: bigint): boolean;
-  /** whether the proposal is signed by a registered operator */
-  operatorSigned(p: Proposal): Promise<boolean>;
+  /** who signed the proposal: an operator in its turn, one out of its turn, or no operator */
+  proposer(p: Proposal): Promise<'in-turn' | 'out-of-turn' | 'stranger'>;
   /** verifies the inputs' signatures; rejects on a bad one */
   verifyInputs(p: Proposal): Promise<void>;
   /** inputs this node holds, by signature: their orders are not hashed again */
@@ -37,7 +39,8 @@ export async function admitProposal(domainSep: Hex, body: unknown, gate: Proposa
   if (!gate.wants(id)) return { verdict: 'IGNORE' };
   try {
     const p = decodeProposal(domainSep, body, gate.held);
-    if (!(await gate.operatorSigned(p))) return { verdict: 'REJECT' };
+    const proposer = await gate.proposer(p);
+    if (proposer !== 'in-turn') return { verdict: proposer === 'stranger' ? 'REJECT' : 'IGNORE' };
     await gate.verifyInputs(p); // an operator's proposal carrying a badly signed input is provably bad too
     return { verdict: 'ACCEPT', proposal: p };
   } catch (err) {

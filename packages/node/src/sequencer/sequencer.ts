@@ -30,6 +30,10 @@ import { batchClock } from './batch-clock.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { Loop } from '../util/loop.js';
+import { epochAt, leaderAt, mayLeadAt, turnFrom } from '../chain/schedule.js';
+
+/** A revert that refuses who sent the batch (out of its turn, or no operator), not what it holds. */
+const refusedTheSender = (error: string | undefined): boolean => error !== undefined && /^Not(Leader|Operator)\(/.test(error);
 
 export interface SequencerInit {
   ledger: Ledger;
@@ -80,6 +84,11 @@ export class Sequencer {
   private readonly loop: Loop;
   /** when each account's last plan step was sequenced (see DE_RISK_RETRY_SECONDS) */
   private readonly lastStep = new Map<Hex, bigint>();
+  /**
+   * The schedule as the last tick read it: the epoch, its leader, and the block time from which
+   * this operator may settle in it (its turn, or its takeover); null before the first tick.
+   */
+  turn: { epoch: bigint; leader: Hex | null; from: bigint | null } | null = null;
 
   constructor(private readonly s: SequencerInit) {
     this.loop = new Loop(
@@ -91,6 +100,13 @@ export class Sequencer {
 
   start(): void {
     this.loop.start();
+  }
+
+  /** This node's operator address, lower-case. */
+  private get operator(): Hex {
+    const op = this.s.chain.operator;
+    if (!op) throw new KestrelError(ErrorCode.INTERNAL, 'sequencer: the chain client has no operator key');
+    return op.toLowerCase() as Hex;
   }
 
   stop(): Promise<void> {
@@ -109,13 +125,18 @@ export class Sequencer {
     const reads = this.time('read');
     // every read the tick needs from the chain, at once (one JSON-RPC batch): the chain's height,
     // its request queue, the next block's time and each feed's latest round
-    const [onChain, count, pendingTime, rounds] = await Promise.all([
+    const [onChain, count, pendingTime, rounds, { schedule, now }] = await Promise.all([
       chain.lastBatchId(),
       chain.requestCount(),
       chain.pendingBlockTimestamp(),
       this.latestRounds(),
+      chain.leaderSchedule(),
     ]);
     reads();
+    // only in this operator's turn by the chain's schedule (or a takeover whose delay passed):
+    // out of it, the chain would refuse the batch, and sending committed ones again would too
+    this.turn = { epoch: epochAt(schedule, now), leader: leaderAt(schedule, now), from: turnFrom(schedule, this.operator, now) };
+    if (!mayLeadAt(schedule, this.operator, now)) return;
     if (await this.resubmitUnsettled(onChain)) return; // what it read is older than what it sent: next tick
     if (ledger.lastSettledBatchId > ledger.lastBatchId) {
       // another operator settled batches this log lacks: sequencing on would only be refused
@@ -180,6 +201,10 @@ export class Sequencer {
         return;
       }
       applied.undo();
+      if (sim.error === 'NotLeader' || sim.error === 'NotOperator') {
+        log.info("sequencer: not this operator's turn by the chain; waiting", { error: sim.error });
+        return;
+      }
       if (sim.error === 'InvalidBatch' && (Number(sim.args[0]) === InvalidBatchReason.PRICE || Number(sim.args[0]) === InvalidBatchReason.FUNDING)) {
         // a feed round the chain will not read (a feed changed meanwhile): try without prices and funding
         log.warn("sequencer: the chain refuses the batch's prices; rebuilding without them", { error: sim.error, args: sim.args.map(String) });
@@ -335,6 +360,13 @@ export class Sequencer {
     const r = await chain.submit(args, gas);
     submitting();
     if (r.status !== 'success' || r.txHash === null) {
+      if (refusedTheSender(r.error)) {
+        log.warn('sequencer: the chain refused the sender, not the batch (its turn ended); kept to be sent again', {
+          batchId: String(p.batchId),
+          error: r.error,
+        });
+        return;
+      }
       if (await this.landedAnyway(p.batchId, p.stateHash)) return;
       log.warn('sequencer: the chain reverted the batch; rolling it back to build it again', { batchId: String(p.batchId), txHash: r.txHash, error: r.error });
       await ledger.rollback(p.batchId);
@@ -368,6 +400,7 @@ export class Sequencer {
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
       if (r.status !== 'success' || r.txHash === null) {
+        if (refusedTheSender(r.error)) return true; // kept: sent again in this operator's next turn, or by the next leader
         if (await this.landedAnyway(onChain + 1n, rec.proposal.stateHash)) return true;
         if (!ledger.canRollBack(onChain + 1n))
           throw new KestrelError(ErrorCode.INTERNAL, `resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);

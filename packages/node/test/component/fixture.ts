@@ -1,8 +1,8 @@
 /** A real chain with the Exchange deployed and two funded traders, and a node ledger on disk. */
-import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, encodeFunctionData, http, parseUnits, zeroHash, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi, receiptOf } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi, timelockAbi, receiptOf } from '@kestrel/contracts';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { Admission } from '../../src/admission/admission.js';
@@ -28,15 +28,18 @@ export interface ChainFixture {
   rpcUrl: string;
   exchange: Hex;
   domainSep: Hex;
-  send(key: Hex, address: Hex, abi: typeof exchangeAbi | typeof testTokenAbi, functionName: string, args: unknown[]): Promise<void>;
+  send(key: Hex, address: Hex, abi: typeof exchangeAbi | typeof testTokenAbi | typeof timelockAbi, functionName: string, args: unknown[]): Promise<void>;
   /** a new ledger on a fresh LevelDB, configured from the chain's listing */
   openLedger(chain: ExchangeChain): Promise<{ ledger: Ledger; store: NodeStore }>;
+  /** registers or revokes an operator, as the Exchange's admin through its timelock (delay 0 here) */
+  setOperator(who: Hex, enabled: boolean): Promise<void>;
   /** signs an order and admits it to the ledger's mempool */
   admitOrder(ledger: Ledger, key: Hex, fields: Partial<Order>): Promise<Hex>;
   stop(): Promise<void>;
 }
 
-export async function startChainFixture(): Promise<ChainFixture> {
+/** `deploy`: deployment options over the fixture's (the leader schedule's, say). */
+export async function startChainFixture(deploy: Partial<Parameters<typeof deployKestrel>[0]> = {}): Promise<ChainFixture> {
   const anvil = await startAnvil({ port: 0 });
   const transport = http(anvil.url);
   const publicClient = createPublicClient({ chain: foundry, transport });
@@ -57,6 +60,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
     markets: DEVNET_MARKETS,
     mockFeeds: DEVNET_FEEDS,
     ...DEVNET_RISK,
+    ...deploy,
   });
   const exchange = deployed.exchange;
   for (const [key, symbol, amount] of [
@@ -72,6 +76,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
   }
   const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
   const stores: NodeStore[] = [];
+  let timelockCalls = 0;
   return {
     rpcUrl: anvil.url,
     exchange,
@@ -83,6 +88,12 @@ export async function startChainFixture(): Promise<ChainFixture> {
       stores.push(store);
       const ledger = await Ledger.open(engineConfigOf(listing), domainSep, store);
       return { ledger, store };
+    },
+    async setOperator(who, enabled) {
+      const data = encodeFunctionData({ abi: exchangeAbi, functionName: 'setOperator', args: [who, enabled] });
+      const salt = `0x${(++timelockCalls).toString(16).padStart(64, '0')}` as Hex;
+      await send(KEYS.admin, deployed.timelock, timelockAbi, 'schedule', [exchange, 0n, data, zeroHash, salt, 0n]);
+      await send(KEYS.admin, deployed.timelock, timelockAbi, 'execute', [exchange, 0n, data, zeroHash, salt]);
     },
     async admitOrder(ledger, key, fields) {
       const order: Order = {

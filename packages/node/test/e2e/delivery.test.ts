@@ -12,6 +12,7 @@ import { foundry } from 'viem/chains';
 import { exchangeAbi, receiptOf } from '@kestrel/contracts';
 import { EIP712_TYPES, parseX18, type Hex, type Order } from '@kestrel/core';
 import { orderToWire } from '@kestrel/sdk';
+import type { HealthResponse, NoLeaderWarning } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
 
@@ -30,6 +31,8 @@ beforeAll(async () => {
     apiPort: 0,
     traders: 2,
     batchIntervalMs: 200,
+    // a follower says no leader is sequencing once its inputs wait this long without a batch
+    takeoverSeconds: 2,
     nodeConfig: (i) =>
       i === 0
         ? { mempool: { maxTotal: LEADER_MEMPOOL }, maxBatchOrders: 5 }
@@ -78,14 +81,18 @@ async function signedOrder(t: number, fields: Partial<Order> = {}): Promise<{ ha
   return { hash, body: JSON.stringify({ order: orderToWire(order), signature }) };
 }
 
-async function post(api: string, body: string): Promise<{ status: number; code?: string; retryAfter: string | null; orderHash?: Hex }> {
+async function post(
+  api: string,
+  body: string,
+): Promise<{ status: number; code?: string; retryAfter: string | null; orderHash?: Hex; warning?: NoLeaderWarning }> {
   const res = await fetch(`${api}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const json = (await res.json()) as { orderHash?: Hex; error?: { code: string } };
+  const json = (await res.json()) as { orderHash?: Hex; error?: { code: string }; warning?: NoLeaderWarning };
   return {
     status: res.status,
     retryAfter: res.headers.get('retry-after'),
     ...(json.error ? { code: json.error.code } : {}),
     ...(json.orderHash ? { orderHash: json.orderHash } : {}),
+    ...(json.warning ? { warning: json.warning } : {}),
   };
 }
 
@@ -166,6 +173,17 @@ describe('a 2xx means delivered', () => {
     const doomed = await signedOrder(0);
     for (const o of [...held, doomed]) expect((await post(followerApi(), o.body)).status).toBe(200);
     for (const o of [...held, doomed]) expect((await status(followerApi(), o.hash)).status).toBe('pending');
+    // past the takeover delay with no batch, the follower says so, and tells the next client its order waits
+    await eventually(
+      () => getJson<HealthResponse>(`${followerApi()}/health`),
+      (r) => r.body.status === 'no-leader',
+      'the follower saying no-leader',
+      30_000,
+    );
+    const late = await signedOrder(1);
+    const answer = await post(followerApi(), late.body);
+    expect(answer.status).toBe(200);
+    expect(answer).toMatchObject({ orderHash: late.hash, warning: { code: 'NO_LEADER' } });
     const trader = devnet.traders[0]!;
     const transport = http(devnet.rpcUrl);
     const wallet = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(trader.privateKey) });
@@ -175,6 +193,21 @@ describe('a 2xx means delivered', () => {
     // The follower that took them shows each refusal with its code; the leader knows an order it
     // refused at its door (404) only if a batch had taken it before the cancel (rejected).
     await devnet.restartNode(0);
+    for (const api of [leaderApi(), followerApi()]) {
+      await eventually(
+        () => status(api, late.hash),
+        (r) => r.status === 'open',
+        `the order sent while no leader sequenced, open at ${api}`,
+        120_000,
+      );
+    }
+    const healthy = await eventually(
+      () => getJson<HealthResponse>(`${followerApi()}/health`),
+      (r) => r.body.status === 'ok',
+      'the follower ok again',
+      60_000,
+    );
+    expect(healthy.body.schedule?.thisNode).toBe('follower');
     for (const [i, o] of held.entries()) {
       if (i % 2 === 1) {
         for (const api of [leaderApi(), followerApi()]) {

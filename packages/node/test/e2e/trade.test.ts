@@ -12,7 +12,9 @@ import { mulX18, mulX18Up, parseX18 } from '@kestrel/core';
 import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
 import { readFileSync } from 'node:fs';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
-import { NODE_V8_FLAGS } from '../../src/devnet/process.js';
+import { KESTREL_BIN, NODE_V8_FLAGS } from '../../src/devnet/process.js';
+import { spawnSync } from 'node:child_process';
+import type { HealthResponse } from '@kestrel/api';
 import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
 
@@ -50,6 +52,26 @@ describe('a trade across two nodes', () => {
       expect(argv.slice(1, 1 + NODE_V8_FLAGS.length)).toEqual([...NODE_V8_FLAGS]);
       expect(argv).toContain('--max-semi-space-size=32');
     }
+  });
+
+  it('says in /health and kestrel status which node leads the epoch by the chain, and that trading goes on', async () => {
+    const [leader, follower] = await Promise.all(
+      devnet.nodes.map((n) =>
+        eventually(
+          () => getJson<HealthResponse>(`${n.api}/health`).then((r) => r.body),
+          (h) => h.schedule !== null,
+          `${n.name} read the leader schedule`,
+        ),
+      ),
+    );
+    expect(leader).toMatchObject({ status: 'ok', role: 'sequencer', schedule: { thisNode: 'leader', epochSeconds: '3600', takenOver: false } });
+    expect(follower).toMatchObject({ status: 'ok', role: 'follower', schedule: { thisNode: 'follower', turnFrom: null } });
+    expect(follower!.schedule!.leader).toBe(leader!.schedule!.leader);
+    const r = spawnSync(process.execPath, [KESTREL_BIN, 'status', '--api', devnet.nodes[0]!.api], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/: ok\n/);
+    expect(r.stdout).toMatch(/this node leads this epoch/);
+    expect(r.stdout).toContain(`led by ${leader!.schedule!.leader}`);
   });
 
   it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {

@@ -71,6 +71,7 @@ describe('follower catch-up', () => {
     // the chain settled all the leader's batches; the proposals are signed by an operator
     const chain = {
       lastSettled: async () => ({ batchId: BigInt(BATCHES), stateHash: leader.stateHash.toLowerCase() }),
+      lastBatchId: async () => BigInt(BATCHES),
       isOperator: async (a: string) => a === OPERATOR.address.toLowerCase(),
       requestCount: async () => 0n,
     } as unknown as ExchangeChain;

@@ -19,11 +19,18 @@ describe('kestrel CLI', () => {
     [['--help'], 0, /kestrel <command>/],
     [['start', '--help'], 0, /kestrel start \[--config FILE\]/],
     [['devnet', '--help'], 0, /--nodes N/],
+    [['status', '--help'], 0, /kestrel status \[--api URL\]/],
     [['version'], 0, /kestrel 0\.1\.0/],
   ])('%j prints its usage', (args, code, out) => {
     const r = run(...args);
     expect(r.status).toBe(code);
     expect(r.stdout).toMatch(out);
+  });
+
+  it('says so, and exits 1, when a node does not answer its status', () => {
+    const r = run('status', '--api', 'http://127.0.0.1:1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/kestrel status: no answer from http:\/\/127\.0\.0\.1:1\/health/);
   });
 
   it.each([

@@ -17,6 +17,8 @@ const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 3133
 const operator = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const stranger = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
 const trader = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+/** an operator whose turn it is not */
+const resting = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a');
 
 async function proposal(inputs: number, signer: typeof operator, badInputs: boolean): Promise<Proposal> {
   const orders = await Promise.all(
@@ -57,9 +59,11 @@ function gate(): ProposalGate & { inputChecks: number; operatorChecks: number } 
     inputChecks: 0,
     operatorChecks: 0,
     wants: (id: bigint) => id >= 7n,
-    operatorSigned: async (p: Proposal) => {
+    proposer: async (p: Proposal) => {
       g.operatorChecks++;
-      return recoverAddress(proposalDigest(domainSep, p), p.signature)?.toLowerCase() === operator.address.toLowerCase();
+      const signer = recoverAddress(proposalDigest(domainSep, p), p.signature)?.toLowerCase();
+      if (signer === operator.address.toLowerCase()) return 'in-turn' as const;
+      return signer === resting.address.toLowerCase() ? ('out-of-turn' as const) : ('stranger' as const);
     },
     verifyInputs: async (p: Proposal) => {
       g.inputChecks++;
@@ -74,6 +78,13 @@ describe('the proposal gate', () => {
     const g = gate();
     const forged = await proposal(200, stranger, true);
     expect(await admitProposal(domainSep, proposalToWire(forged), g)).toEqual({ verdict: 'REJECT' });
+    expect([g.operatorChecks, g.inputChecks]).toEqual([1, 0]);
+  });
+
+  it("ignores an operator's proposal out of its turn without checking its inputs, and without blaming the peer", async () => {
+    const g = gate();
+    const late = await proposal(3, resting, false);
+    expect(await admitProposal(domainSep, proposalToWire(late), g)).toEqual({ verdict: 'IGNORE' });
     expect([g.operatorChecks, g.inputChecks]).toEqual([1, 0]);
   });
 
