@@ -27,6 +27,9 @@ export async function devnetCommand(argv: string[]): Promise<void> {
       'api-port': { type: 'string' },
       traders: { type: 'string' },
       config: { type: 'string' },
+      'block-time-ms': { type: 'string' },
+      'epoch-seconds': { type: 'string' },
+      'takeover-seconds': { type: 'string' },
       ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, { type: 'string' as const }])),
     },
     strict: true,
@@ -39,6 +42,9 @@ export async function devnetCommand(argv: string[]): Promise<void> {
     rpcPort: int(values['rpc-port'], 'rpc-port', 8545, 0, 65535),
     apiPort: int(values['api-port'], 'api-port', 9545, 0, 65535),
     traders: int(values.traders, 'traders', 4, 1, 10),
+    ...(values['block-time-ms'] !== undefined ? { blockTimeMs: int(values['block-time-ms'], 'block-time-ms', 0, 1, 60_000) } : {}),
+    ...(values['epoch-seconds'] !== undefined ? { epochSeconds: int(values['epoch-seconds'], 'epoch-seconds', 0, 1, 86_400) } : {}),
+    ...(values['takeover-seconds'] !== undefined ? { takeoverSeconds: int(values['takeover-seconds'], 'takeover-seconds', 0, 1, 86_399) } : {}),
     ...(nodeSettings ? { nodeSettings } : {}),
   });
   const funding = Object.entries(DEVNET_FUNDING)
@@ -48,7 +54,7 @@ export async function devnetCommand(argv: string[]): Promise<void> {
     '',
     `Kestrel devnet is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     '',
-    `  chain      ${devnet.rpcUrl}   (chainId ${devnet.chainId})`,
+    `  chain      ${devnet.rpcUrl}   (chainId ${devnet.chainId}${values['block-time-ms'] ? `, a block every ${values['block-time-ms']} ms` : ', a block per transaction'})`,
     `  exchange   ${devnet.exchange}`,
     ...Object.entries(devnet.tokens).map(([sym, addr]) => `  ${sym.padEnd(10)} ${addr}   (test token: public mint(address,uint256))`),
     '',

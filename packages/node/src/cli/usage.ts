@@ -55,6 +55,10 @@ export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-p
   --rpc-port N     anvil's port (default 8545; 0 = any free port)
   --api-port N     the first node's API port, the next count up (default 9545; 0 = any)
   --traders N      funded test accounts (default 4)
+  --block-time-ms N  mine a block every N ms, as MegaETH's realtime chain does (default: a
+                   block per transaction)
+  --epoch-seconds N, --takeover-seconds N
+                   the chain's leader schedule (defaults 3600 and 30)
   --config FILE    JSON node settings given to every node (as kestrel start's file, without
                    what the devnet sets itself: name, role, dataDir, rpcUrl, exchange,
                    operatorKey, ports, bootstrap, syncFrom)

@@ -39,6 +39,8 @@ export interface DevnetOptions {
   forceDelay?: number;
   /** after a freeze, seconds claims register before payouts (default a day) */
   claimWindow?: number;
+  /** mine a block every this many ms, as MegaETH's realtime chain does (default: a block per transaction) */
+  blockTimeMs?: number;
   /** the leader schedule (spec/contracts.md): seconds each operator leads, and without a batch before the next may take over (defaults an hour and 30 s) */
   epochSeconds?: number;
   takeoverSeconds?: number;
@@ -107,7 +109,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   await clearDevnetDir(dataDir);
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, DEVNET_MARKER), '{}\n');
-  const anvil = await startAnvil({ port: opts.rpcPort });
+  const anvil = await startAnvil({ port: opts.rpcPort, ...(opts.blockTimeMs !== undefined ? { blockTime: opts.blockTimeMs / 1000 } : {}) });
   try {
     const transport = http(anvil.url);
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
