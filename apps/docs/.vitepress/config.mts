@@ -27,6 +27,7 @@ export default defineConfig({
           { text: 'Using the SDK', link: '/guide/sdk' },
           { text: 'Node API (v1)', link: '/guide/api' },
           { text: 'Running a node', link: '/guide/node' },
+          { text: 'A network on MegaETH', link: '/guide/megaeth' },
           { text: 'Security: who can do what', link: '/guide/security' },
           { text: 'Leaving a stalled exchange', link: '/guide/escape' },
         ],

@@ -45,3 +45,4 @@ export * from './errors.js';
 export * from './deploy.js';
 export * from './anvil.js';
 export * from './receipt.js';
+export * from './chains.js';

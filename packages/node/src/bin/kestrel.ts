@@ -2,7 +2,7 @@
 /** The `kestrel` command line. */
 import '../util/polyfill.js';
 import { ConfigError } from '../config.js';
-import { devnetUsage, startUsage, statusUsage } from '../cli/usage.js';
+import { deployUsage, devnetUsage, startUsage, statusUsage } from '../cli/usage.js';
 
 const usage = `kestrel <command>
 
@@ -10,11 +10,14 @@ commands:
   start     run a node
   devnet    a local network: chain, contracts, test tokens, funded accounts and N nodes
   status    what a running node says of itself: ok or not, batches, the leader schedule
+  deploy    put the contracts on an EVM chain (MegaETH or any RPC) from a config file
   version   print the version
 
 ${startUsage}
 
 ${statusUsage}
+
+${deployUsage}
 
 ${devnetUsage}`;
 
@@ -26,6 +29,8 @@ async function main(): Promise<void> {
       return (await import('../cli/start.js')).startCommand(rest);
     case 'devnet':
       return (await import('../cli/devnet.js')).devnetCommand(rest);
+    case 'deploy':
+      return (await import('../cli/deploy.js')).deployCommand(rest);
     case 'status':
       return (await import('../cli/status.js')).statusCommand(rest);
     case 'version':

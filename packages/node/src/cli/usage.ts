@@ -41,6 +41,19 @@ export const LIMIT_FLAGS: Record<string, string> = {
   'tx-max-fee-bumps': 'txMaxFeeBumps',
 };
 
+export const deployUsage = `kestrel deploy --config FILE [--rpc-url URL] [--out FILE]
+
+  --config FILE    the deployment as JSON: chain profile (megaeth, megaeth-testnet, anvil) or
+                   rpcUrl, operators (schedule order), feeSubaccount, timelockDelay, the leader
+                   schedule (epochSeconds, takeoverSeconds), maxBatchAge, forceDelay,
+                   claimWindow, assets, markets, riskGroups, deRisk, pnlWeight (decimals as
+                   strings: "0.01")
+  --rpc-url URL    the chain's RPC (over the file's, or the profile's public one)
+  --out FILE       where to write the deployment (exchange, timelock, tokens, deploy block)
+
+  The deployer's key comes from KESTREL_DEPLOYER_KEY, never from the file; it becomes the
+  timelock's proposer and executor.`;
+
 export const statusUsage = `kestrel status [--api URL]
 
   --api URL        the node's API (default http://127.0.0.1:9545)
