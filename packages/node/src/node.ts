@@ -265,18 +265,18 @@ export class KestrelNode {
         observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),
       });
       node.sequencer.start();
-    } else {
-      node.follower = new Follower({
-        ledger,
-        chain,
-        log,
-        syncFrom: config.syncFrom,
-        pollIntervalMs: config.syncIntervalMs,
-        feeds: listing.feeds,
-        recover: node.recover,
-      });
-      node.follower.start();
     }
+    // every node follows the leader's proposals: an operator's node, out of its turn, as any other
+    node.follower = new Follower({
+      ledger,
+      chain,
+      log,
+      syncFrom: config.syncFrom,
+      pollIntervalMs: config.syncIntervalMs,
+      feeds: listing.feeds,
+      recover: node.recover,
+    });
+    node.follower.start();
     node.chainWatch.start();
     log.info('node started', {
       role: config.role,
@@ -302,7 +302,8 @@ export class KestrelNode {
       ledger: this.ledger,
       admit: (input) => this.admission.admit(input, 'relay'),
       sequencer: config.role === 'sequencer',
-      ...(operator ? { sign: (digest: Hex) => operator.sign({ hash: digest }) } : {}),
+      // an operator's node answers as the sequencer only in its turn
+      ...(operator ? { sign: (digest: Hex) => operator.sign({ hash: digest }), leading: () => this.sequencer?.leading ?? false } : {}),
       limiter: new RateLimiter(config.relay.rateLimit),
       maxInputsPerRequest: config.relay.maxInputsPerRequest,
       onRefused: (verdict, code) => this.refusedInput('relay', verdict, code),
@@ -313,6 +314,7 @@ export class KestrelNode {
       network: this.network,
       protocol,
       role: config.role,
+      ...(operator ? { leading: () => this.sequencer?.leading ?? false } : {}),
       limits: config.relay,
       maxBytes: config.maxGossipBytes,
       responder,

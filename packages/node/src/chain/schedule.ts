@@ -105,6 +105,29 @@ export async function readLeaderSchedule(
 }
 
 /**
+ * The quiet at a handover, seconds (at most a quarter of an epoch, and of the takeover delay, so
+ * that the quiet never looks like a stalled leader to the next in turn): a leader stops sending
+ * this long before its epoch ends, and the next one starts this long after it began, so that the
+ * last batch of the one lands (or is refused) and reaches the other before the other builds on
+ * what it holds. The chain judges a batch by the block that includes it, not by when it was sent.
+ */
+export const HANDOVER_GAP_SECONDS = 2n;
+
+/**
+ * Whether `operator`, leading `now`'s epoch in its turn, should hold back for a handover: in the
+ * gap after the epoch began when another led the epoch before, or in the gap before it ends when
+ * another leads the next. No gap between two epochs of the same leader.
+ */
+export function inHandoverGap(s: LeaderSchedule, operator: Hex, now: bigint): boolean {
+  let gap = HANDOVER_GAP_SECONDS;
+  for (const bound of [s.epochSeconds / 4n, s.takeoverSeconds / 4n]) if (bound < gap) gap = bound;
+  const start = epochAt(s, now) * s.epochSeconds;
+  const me = operator.toLowerCase();
+  if (now - start < gap && start > 0n && leaderAt(s, start - 1n) !== me) return true;
+  return start + s.epochSeconds - now <= gap && leaderAt(s, start + s.epochSeconds) !== me;
+}
+
+/**
  * How long after an epoch began a proposal of the last epoch's leader is still taken, seconds (at
  * most the takeover delay): it gossips a batch before it sends it, and the nodes' clocks differ by
  * a few seconds.

@@ -64,6 +64,8 @@ export const statusUsage = `kestrel status [--api URL]
 export const devnetUsage = `kestrel devnet [--nodes N] [--data-dir DIR] [--rpc-port N] [--api-port N] [--traders N] [--config FILE] [limits]
 
   --nodes N        nodes to run (default 2; the first sequences)
+  --operators N    how many of them are operators, taking turns to sequence by the chain's
+                   leader schedule (default 1)
   --data-dir DIR   wiped and re-created on every start (default .kestrel/devnet)
   --rpc-port N     anvil's port (default 8545; 0 = any free port)
   --api-port N     the first node's API port, the next count up (default 9545; 0 = any)

@@ -39,6 +39,8 @@ export interface DevnetOptions {
   forceDelay?: number;
   /** after a freeze, seconds claims register before payouts (default a day) */
   claimWindow?: number;
+  /** how many of the nodes are operators, each sequencing in its turn (default 1: the first node leads every epoch) */
+  operators?: number;
   /** mine a block every this many ms, as MegaETH's realtime chain does (default: a block per transaction) */
   blockTimeMs?: number;
   /** the leader schedule (spec/contracts.md): seconds each operator leads, and without a batch before the next may take over (defaults an hour and 30 s) */
@@ -114,10 +116,15 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const transport = http(anvil.url);
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
     const admin = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 0 });
-    // the chain lets only the epoch's operator settle (spec/contracts.md, the leader schedule) and
-    // one node sequences: it is the only operator registered, so it leads every epoch
-    const operatorKey = keyOf(1);
-    const operators = [mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 1 }).address];
+    // the chain lets only the epoch's operator settle (spec/contracts.md, the leader schedule): the
+    // first `operators` nodes are operators, registered in node order, each sequencing in its turn
+    // (by default one: it leads every epoch)
+    const operatorCount = opts.operators ?? 1;
+    if (!Number.isInteger(operatorCount) || operatorCount < 1 || operatorCount > opts.nodes) {
+      throw new KestrelError(ErrorCode.INTERNAL, `devnet: operators must be 1 to ${opts.nodes}`);
+    }
+    const operatorKeys = Array.from({ length: operatorCount }, (_, i) => keyOf(1 + i));
+    const operators = operatorKeys.map((_, i) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 1 + i }).address);
     const wallet = createWalletClient({ chain: foundry, transport, account: admin });
     const deployed = await deployKestrel({
       walletClient: wallet,
@@ -168,15 +175,15 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       const config = {
         ...opts.nodeSettings,
         name: `node-${i + 1}`,
-        role: i === 0 ? 'sequencer' : 'follower',
+        role: i < operatorCount ? 'sequencer' : 'follower',
         dataDir: nodeDir,
         rpcUrl: anvil.url,
         exchange: deployed.exchange,
-        ...(i === 0 ? { operatorKey } : {}),
+        ...(i < operatorCount ? { operatorKey: operatorKeys[i] } : {}),
         apiPort: opts.apiPort === 0 ? 0 : opts.apiPort + i,
         p2pPort: 0,
         bootstrap: leader ? leader.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${leader.peerId}`)) : [],
-        syncFrom: leader ? [leader.api] : [],
+        syncFrom: nodes.slice(0, i).map((n) => n.api),
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
         ...opts.nodeConfig?.(i),
@@ -190,7 +197,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'));
       // A node restarted on a new port is reachable again only at its old libp2p port if that was
       // fixed; followers dial the leader, so only the leader's address must stay stable.
-      return { ...p, configFile, dataDir: nodeDir, role: i === 0 ? 'sequencer' : 'follower' };
+      return { ...p, configFile, dataDir: nodeDir, role: i < operatorCount ? 'sequencer' : 'follower' };
     };
     for (let i = 0; i < opts.nodes; i++) {
       const file = await writeConfig(i);

@@ -40,8 +40,6 @@ export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
 
 export class Follower {
   private readonly loop: Loop;
-  /** serializes batch application between gossip and sync */
-  private chainOfWork: Promise<unknown> = Promise.resolve();
   diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
   private readonly tentative: TentativeCheck;
 
@@ -60,7 +58,7 @@ export class Follower {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    await this.chainOfWork.catch(() => undefined);
+    await this.f.ledger.exclusive(async () => undefined);
   }
 
   /**
@@ -72,11 +70,9 @@ export class Follower {
     return batchId >= this.f.ledger.lastBatchId;
   }
 
-  /** Applies one proposal if it is the next batch. */
+  /** Applies one proposal if it is the next batch (one at a time with this node's own sequencing, Ledger.exclusive). */
   apply(p: Proposal): Promise<ApplyResult> {
-    const run = this.chainOfWork.then(() => this.applyNow(p));
-    this.chainOfWork = run.catch(() => undefined);
-    return run;
+    return this.f.ledger.exclusive(() => this.applyNow(p));
   }
 
   private async applyNow(p: Proposal): Promise<ApplyResult> {
@@ -231,7 +227,7 @@ export class Follower {
     const { ledger, chain } = this.f;
     const onChain = await chain.lastSettled();
     ledger.lastSettledBatchId = onChain.batchId;
-    await ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000)));
+    await ledger.exclusive(() => ledger.pruneExpired(BigInt(Math.floor(Date.now() / 1000))));
     if (!this.diverged && ledger.lastBatchId > 0n && ledger.lastBatchId >= ledger.lastSettledBatchId) {
       // Our last batch is tentative, or settled with another state hash than ours: the leader
       // replaced it. The peers hold the new version.

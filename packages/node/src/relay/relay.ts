@@ -29,6 +29,11 @@ export interface RelayInit {
   protocol: string;
   /** a sequencer answers and exchanges, but re-sends nothing: its mempool is where inputs go */
   role: 'sequencer' | 'follower';
+  /**
+   * for an operator's node, whether it leads now (its sequencer's last tick): while it does, it
+   * re-sends nothing; out of its turn it re-sends what it holds to the leader, as a follower does
+   */
+  leading?: () => boolean;
   limits: RelayLimits;
   /** the size bound of a request and of its answer, bytes */
   maxBytes: number;
@@ -63,7 +68,7 @@ export class Relay {
   constructor(private readonly r: RelayInit) {
     this.now = r.now ?? (() => Date.now());
     this.schedule = new ResendSchedule(r.limits);
-    if (r.role === 'follower') {
+    if (r.role === 'follower' || r.leading) {
       // The schedule follows the mempool as it changes: what it holds now (read back from disk:
       // due soon), then each input that enters or leaves. An input is first taken as a peer's
       // (gossip, relay): the peer that took it from its client re-sends it itself, so this node's
@@ -98,6 +103,11 @@ export class Relay {
     await this.loop.stop();
   }
 
+  /** Whether this node is where inputs go now: a sequencer in its turn. */
+  private isLeading(): boolean {
+    return this.r.leading ? this.r.leading() : this.r.role === 'sequencer';
+  }
+
   /** A client of this node gave it the input (admitted through the API): it is re-sent after the schedule's first wait (ResendSchedule.firstWait). */
   own(hash: Hex): void {
     this.schedule.soon(hash, this.now());
@@ -110,7 +120,7 @@ export class Relay {
 
   /** One re-send round: the inputs due, in requests of `maxInputsPerRequest`, to the targets. Exposed for tests. */
   async round(): Promise<void> {
-    if (this.r.role === 'sequencer') return;
+    if (this.isLeading()) return;
     const now = this.now();
     const due = this.schedule.due(now, this.r.limits.maxInputsPerRound);
     // with no peer they stay due: the exchange sends them when a peer connects
@@ -136,7 +146,7 @@ export class Relay {
       const now = this.now();
       for (const chunk of chunks(inputs, this.r.limits.maxInputsPerRequest)) {
         if (this.stopped) return;
-        if (this.r.role === 'follower') for (const i of chunk) this.schedule.sent(i.hash, now);
+        if (!this.isLeading()) for (const i of chunk) this.schedule.sent(i.hash, now);
         this.r.onSent?.('exchange', chunk.length);
         if (!(await this.push(peer, chunk))) return;
       }

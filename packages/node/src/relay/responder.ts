@@ -23,6 +23,8 @@ export interface ResponderDeps {
   admit: (input: SignedInput) => Promise<void>;
   /** whether this node sequences */
   sequencer: boolean;
+  /** for an operator's node, whether it leads now: it answers as the sequencer only then */
+  leading?: () => boolean;
   /** a sequencer signs its answers with its operator key (raw digest signature) */
   sign?: (digest: Hex) => Promise<Hex>;
   /** inputs per peer */
@@ -46,7 +48,8 @@ export class RelayResponder {
       this.d.onResult?.(r);
       results.push(r);
     }
-    if (!this.d.sequencer || !this.d.sign) return encodeRelay({ v: RELAY_VERSION, sequencer: this.d.sequencer, results });
+    const sequencer = this.d.leading ? this.d.leading() : this.d.sequencer;
+    if (!sequencer || !this.d.sign) return encodeRelay({ v: RELAY_VERSION, sequencer, results });
     const signature = await this.d.sign(relayAnswerDigest(this.d.ledger.domainSep, JSON.stringify(results)));
     return encodeRelay({ v: RELAY_VERSION, sequencer: true, results, signature });
   }

@@ -30,7 +30,7 @@ import { batchClock } from './batch-clock.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { Loop } from '../util/loop.js';
-import { epochAt, leaderAt, mayLeadAt, turnFrom } from '../chain/schedule.js';
+import { epochAt, inHandoverGap, leaderAt, mayLeadAt, rankAt, turnFrom } from '../chain/schedule.js';
 
 /** A revert that refuses who sent the batch (out of its turn, or no operator), not what it holds. */
 const refusedTheSender = (error: string | undefined): boolean => error !== undefined && /^Not(Leader|Operator)\(/.test(error);
@@ -119,8 +119,18 @@ export class Sequencer {
     return () => this.s.observe?.(phase, performance.now() - t0);
   }
 
-  /** One batch, if there is anything to sequence. Exposed for tests. */
-  async tick(): Promise<void> {
+  /** One batch, if there is anything to sequence (one at a time with this node's following, Ledger.exclusive). Exposed for tests. */
+  tick(): Promise<void> {
+    return this.s.ledger.exclusive(() => this.tickNow());
+  }
+
+  /**
+   * Whether the last tick found this operator leading (its turn, past a handover's gap, or a
+   * takeover): the relay then takes inputs in rather than re-sending them.
+   */
+  leading = false;
+
+  private async tickNow(): Promise<void> {
     const { ledger, chain, log } = this.s;
     const reads = this.time('read');
     // every read the tick needs from the chain, at once (one JSON-RPC batch): the chain's height,
@@ -136,7 +146,9 @@ export class Sequencer {
     // only in this operator's turn by the chain's schedule (or a takeover whose delay passed):
     // out of it, the chain would refuse the batch, and sending committed ones again would too
     this.turn = { epoch: epochAt(schedule, now), leader: leaderAt(schedule, now), from: turnFrom(schedule, this.operator, now) };
-    if (!mayLeadAt(schedule, this.operator, now)) return;
+    const rank = rankAt(schedule, this.operator, now);
+    this.leading = mayLeadAt(schedule, this.operator, now) && !(rank === 0 && inHandoverGap(schedule, this.operator, now));
+    if (!this.leading) return;
     if (await this.resubmitUnsettled(onChain)) return; // what it read is older than what it sent: next tick
     if (ledger.lastSettledBatchId > ledger.lastBatchId) {
       // another operator settled batches this log lacks: sequencing on would only be refused

@@ -78,6 +78,8 @@ export class Ledger {
     return this.pool;
   }
   private readonly pool: Mempool;
+  /** the end of the last work {@link exclusive} queued */
+  private work: Promise<unknown> = Promise.resolve();
   /** settled when no batch is applied-but-uncommitted (see `tryApply`) */
   private tentative: { promise: Promise<void>; resolve: () => void } | null = null;
   /** what the last committed batch replaced: what `rollback` writes back */
@@ -403,6 +405,17 @@ export class Ledger {
   /** Whether a batch is applied but not committed (readers of the engine would see it). */
   get applying(): boolean {
     return this.tentative !== null;
+  }
+
+  /**
+   * Runs `fn` after every work queued before it, and before any queued after: a node that both
+   * sequences (in its turn) and follows (out of it) builds, applies, commits and rolls back one
+   * batch at a time. Not re-entrant: `fn` must not queue work of its own and wait for it.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.work.then(fn);
+    this.work = run.catch(() => undefined);
+    return run;
   }
 
   /**
