@@ -17,6 +17,7 @@ const suites = [
   ['--expose-gc', path.join(here, 'node/commit-cost.mjs')],
   [path.join(here, 'node/e2e.mjs')],
   [path.join(here, 'node/gossip-flood.mjs')],
+  [path.join(here, 'node/takeover.mjs')],
   [path.join(here, '../packages/contracts/scripts/gas.mjs')],
 ];
 for (const args of suites) {

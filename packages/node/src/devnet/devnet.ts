@@ -223,7 +223,12 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         const old = nodes[i];
         if (!old) throw new KestrelError(ErrorCode.INTERNAL, `no node ${i}`);
         await stopNode(old);
-        await pinPorts(old.configFile, old);
+        // back, it catches up from every other node: what they settled while it was down
+        await pinPorts(
+          old.configFile,
+          old,
+          nodes.filter((_, j) => j !== i).map((n) => n.api),
+        );
         nodes[i] = await launch(i, old.configFile);
         return nodes[i]!;
       },
@@ -266,9 +271,11 @@ async function clearDevnetDir(dir: string): Promise<void> {
 }
 
 /** Rewrites a node's config with the ports it got, so a restart binds the same ones. */
-async function pinPorts(configFile: string, p: NodeProcess): Promise<void> {
+/** Fixes a node's ports in its config to the ones it has (and, given, the peers it catches up from). */
+async function pinPorts(configFile: string, p: NodeProcess, syncFrom?: string[]): Promise<void> {
   const { readFile } = await import('node:fs/promises');
   const cfg = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+  if (syncFrom) cfg.syncFrom = syncFrom;
   cfg.apiPort = Number(new URL(p.api).port);
   const tcp = p.p2p.map((a) => /\/tcp\/(\d+)/.exec(a)?.[1]).find(Boolean);
   if (tcp) cfg.p2pPort = Number(tcp);
