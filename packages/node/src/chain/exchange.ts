@@ -293,20 +293,26 @@ export class ExchangeChain {
   }
 
   /**
-   * The transaction that settled batch `batchId`, looked for in the last `lookback` blocks (its
-   * `BatchSettled` event); null when none there did.
+   * How batch `batchId` was settled — its transaction and the state hash it announced — looked for
+   * in the last `lookback` blocks (its `BatchSettled` event); null when none there settled it.
    */
-  async settlementTx(batchId: bigint, lookback = 10_000n): Promise<Hex | null> {
+  async settledBatch(batchId: bigint, lookback = 10_000n): Promise<{ txHash: Hex; stateHash: Hex } | null> {
     const latest = await this.publicClient.getBlockNumber({ cacheTime: 0 });
-    const logs = await this.publicClient.getContractEvents({
+    const logs = (await this.publicClient.getContractEvents({
       address: this.exchange,
       abi: exchangeAbi,
       eventName: 'BatchSettled',
       args: { batchId },
       fromBlock: latest > lookback ? latest - lookback : 0n,
       toBlock: latest,
-    } as never);
-    return (logs[0] as { transactionHash?: Hex } | undefined)?.transactionHash ?? null;
+    } as never)) as Array<{ transactionHash?: Hex; args?: { batchId?: bigint; stateHash?: Hex } }>;
+    const log = logs.find((l) => l.args?.batchId === batchId);
+    return log?.transactionHash && log.args?.stateHash ? { txHash: log.transactionHash, stateHash: log.args.stateHash.toLowerCase() as Hex } : null;
+  }
+
+  /** The transaction that settled batch `batchId` (settledBatch), or null. */
+  async settlementTx(batchId: bigint, lookback = 10_000n): Promise<Hex | null> {
+    return (await this.settledBatch(batchId, lookback))?.txHash ?? null;
   }
 
   /**

@@ -168,6 +168,11 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const traders = await fundTraders(anvil.url, deployed.exchange, deployed.tokens, opts.traders, 1 + opts.nodes);
 
     const nodes: DevnetNode[] = [];
+    // Operators catch up from one another (a leader that lost a race for a batch, a node back
+    // from a crash): each is given every other node's API, so the ports are chosen before any
+    // starts. A single sequencer's followers need only it, known once it is up.
+    const apiPorts =
+      operatorCount > 1 ? (opts.apiPort === 0 ? await freePorts(opts.nodes) : Array.from({ length: opts.nodes }, (_, i) => opts.apiPort + i)) : null;
     const writeConfig = async (i: number): Promise<DevnetNode['configFile']> => {
       const nodeDir = join(dataDir, `node-${i + 1}`);
       await mkdir(nodeDir, { recursive: true });
@@ -180,10 +185,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         rpcUrl: anvil.url,
         exchange: deployed.exchange,
         ...(i < operatorCount ? { operatorKey: operatorKeys[i] } : {}),
-        apiPort: opts.apiPort === 0 ? 0 : opts.apiPort + i,
+        apiPort: apiPorts ? apiPorts[i]! : opts.apiPort === 0 ? 0 : opts.apiPort + i,
         p2pPort: 0,
         bootstrap: leader ? leader.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${leader.peerId}`)) : [],
-        syncFrom: nodes.slice(0, i).map((n) => n.api),
+        syncFrom: apiPorts ? apiPorts.filter((_, j) => j !== i).map((port) => `http://127.0.0.1:${port}`) : nodes.slice(0, i).map((n) => n.api),
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
         ...opts.nodeConfig?.(i),
@@ -271,6 +276,25 @@ async function clearDevnetDir(dir: string): Promise<void> {
 }
 
 /** Rewrites a node's config with the ports it got, so a restart binds the same ones. */
+/** `count` TCP ports free on 127.0.0.1 now (each was bound and let go). */
+async function freePorts(count: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => (srv.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
 /** Fixes a node's ports in its config to the ones it has (and, given, the peers it catches up from). */
 async function pinPorts(configFile: string, p: NodeProcess, syncFrom?: string[]): Promise<void> {
   const { readFile } = await import('node:fs/promises');

@@ -101,6 +101,18 @@ export class Follower {
     if (p.prevStateHash !== ledger.stateHash) {
       // our last batch may have been replaced: catch-up compares it with the peers' before halting
       if ((await this.f.chain.lastBatchId()) < ledger.lastBatchId) return 'gap';
+      // the chain settled another batch with our last id (a takeover crossed a batch this node
+      // built or applied): ours will never land; undone, the chain's version comes by catch-up
+      const chainsOwn = await this.f.chain.settledBatch(ledger.lastBatchId);
+      if (chainsOwn !== null && chainsOwn.stateHash !== ledger.stateHash.toLowerCase() && ledger.canRollBack(ledger.lastBatchId)) {
+        log.warn('follower: the chain settled another version of our last batch; ours is undone', {
+          batchId: String(ledger.lastBatchId),
+          chain: chainsOwn.stateHash,
+          ours: ledger.stateHash,
+        });
+        await ledger.rollback(ledger.lastBatchId);
+        return 'gap';
+      }
       this.diverged = { batchId: String(p.batchId), expected: p.prevStateHash, got: ledger.stateHash };
       log.error('follower: parent state hash differs; halting', this.diverged);
       return 'diverged';

@@ -165,7 +165,11 @@ export class Sequencer {
     let prices = this.newPrices(rounds, timestamp);
     let funding = this.fundingDue(timestamp, prices);
     inputs = [...inputs, ...this.protocolSteps(timestamp)];
-    const heartbeat = this.s.heartbeatSeconds > 0 && timestamp - ledger.lastTimestamp >= BigInt(this.s.heartbeatSeconds);
+    // with other operators, a leader with nothing to do still settles within half the takeover
+    // delay: the chain cannot tell an idle leader from a dead one
+    let every = BigInt(this.s.heartbeatSeconds);
+    if (schedule.operators.length > 1 && schedule.takeoverSeconds / 2n < every) every = schedule.takeoverSeconds / 2n;
+    const heartbeat = every > 0n && timestamp - ledger.lastTimestamp >= every;
     if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0 && !heartbeat) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
@@ -373,10 +377,12 @@ export class Sequencer {
     submitting();
     if (r.status !== 'success' || r.txHash === null) {
       if (refusedTheSender(r.error)) {
-        log.warn('sequencer: the chain refused the sender, not the batch (its turn ended); kept to be sent again', {
-          batchId: String(p.batchId),
-          error: r.error,
-        });
+        if (!(await this.superseded(p.batchId, p.stateHash))) {
+          log.warn('sequencer: the chain refused the sender, not the batch (its turn ended); kept to be sent again', {
+            batchId: String(p.batchId),
+            error: r.error,
+          });
+        }
         return;
       }
       if (await this.landedAnyway(p.batchId, p.stateHash)) return;
@@ -412,7 +418,11 @@ export class Sequencer {
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
       const r = await chain.submit(args);
       if (r.status !== 'success' || r.txHash === null) {
-        if (refusedTheSender(r.error)) return true; // kept: sent again in this operator's next turn, or by the next leader
+        // kept: sent again in this operator's next turn, or by the next leader — unless another's won
+        if (refusedTheSender(r.error)) {
+          await this.superseded(onChain + 1n, rec.proposal.stateHash);
+          return true;
+        }
         if (await this.landedAnyway(onChain + 1n, rec.proposal.stateHash)) return true;
         if (!ledger.canRollBack(onChain + 1n))
           throw new KestrelError(ErrorCode.INTERNAL, `resubmitted batch ${onChain + 1n} reverted and cannot be rolled back`);
@@ -452,6 +462,22 @@ export class Sequencer {
       chainStateHash: settled.stateHash,
       localStateHash: stateHash,
     });
+    return true;
+  }
+
+  /**
+   * After the chain refused this operator's batch for its sender: whether another operator's batch
+   * with that id was settled instead (a takeover that crossed it). Then this one can never land: it
+   * is undone here (its inputs back to the mempool), and the follower takes the chain's version.
+   */
+  private async superseded(batchId: bigint, stateHash: Hex): Promise<boolean> {
+    const { ledger, chain, log } = this.s;
+    const settled = await chain.lastSettled();
+    if (settled.batchId < batchId) return false;
+    if (settled.batchId === batchId && settled.stateHash === stateHash.toLowerCase()) return false;
+    if (!ledger.canRollBack(batchId)) return false;
+    log.warn('sequencer: another operator settled this batch id first; ours is undone', { batchId: String(batchId), chainBatchId: String(settled.batchId) });
+    await ledger.rollback(batchId);
     return true;
   }
 }

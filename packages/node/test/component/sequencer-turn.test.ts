@@ -22,21 +22,26 @@ afterEach(async () => {
   fx = undefined;
 });
 
+/** Registers the second operator and puts it at today's place in the schedule, so that it leads the (day-long) epoch. */
+async function secondLeadsToday(f: ChainFixture, chain: ExchangeChain): Promise<Awaited<ReturnType<ExchangeChain['leaderSchedule']>>> {
+  await f.setOperator(second, true);
+  let read = await chain.leaderSchedule();
+  if (leaderAt(read.schedule, read.now) !== second.toLowerCase()) {
+    await f.setOperator(operator, false);
+    await f.setOperator(operator, true);
+    read = await chain.leaderSchedule();
+  }
+  expect(leaderAt(read.schedule, read.now)).toBe(second.toLowerCase());
+  return read;
+}
+
 describe('a sequencer and the leader schedule', () => {
   it('waits out another operator’s turn, and settles once the turn is its own', async () => {
     fx = await startChainFixture({ epochSeconds: DAY, takeoverSeconds: DAY - 1 });
     const chain = new ExchangeChain(fx.rpcUrl, fx.exchange, KEYS.operator);
     const { ledger } = await fx.openLedger(chain);
     const sequencer = sequencerFor(ledger, chain);
-    // the other operator leads today: it stands at today's place in the schedule
-    await fx.setOperator(second, true);
-    let { schedule, now } = await chain.leaderSchedule();
-    if (leaderAt(schedule, now) !== second.toLowerCase()) {
-      await fx.setOperator(operator, false);
-      await fx.setOperator(operator, true);
-      ({ schedule, now } = await chain.leaderSchedule());
-    }
-    expect(leaderAt(schedule, now)).toBe(second.toLowerCase());
+    const { schedule } = await secondLeadsToday(fx, chain);
 
     await sequencer.tick(); // the deposits wait: not its turn
     expect(await chain.lastBatchId()).toBe(0n);
@@ -55,21 +60,14 @@ describe('a sequencer and the leader schedule', () => {
     const chain = new ExchangeChain(fx.rpcUrl, fx.exchange, KEYS.operator);
     const { ledger } = await fx.openLedger(chain);
     const sequencer = sequencerFor(ledger, chain);
-    await fx.setOperator(second, true);
-    let { schedule, now } = await chain.leaderSchedule();
-    if (leaderAt(schedule, now) !== second.toLowerCase()) {
-      await fx.setOperator(operator, false);
-      await fx.setOperator(operator, true);
-      ({ schedule, now } = await chain.leaderSchedule());
-    }
-    expect(leaderAt(schedule, now)).toBe(second.toLowerCase());
+    const { schedule } = await secondLeadsToday(fx, chain);
     // no batch since the deployment, more than 2 s ago by the time a block carries the settlement
     const from = schedule.lastSettledAt + 2n;
     while ((await chain.leaderSchedule()).now < from) await new Promise((r) => setTimeout(r, 200));
     await sequencer.tick();
     expect(await chain.lastBatchId()).toBe(1n);
-    ({ schedule, now } = await chain.leaderSchedule());
-    expect(schedule.actingLeader).toBe(operator.toLowerCase());
-    expect(leaderAt(schedule, now)).toBe(operator.toLowerCase());
+    const after = await chain.leaderSchedule();
+    expect(after.schedule.actingLeader).toBe(operator.toLowerCase());
+    expect(leaderAt(after.schedule, after.now)).toBe(operator.toLowerCase());
   });
 });

@@ -5,13 +5,13 @@
  * `eth_sendRawTransactionSync` as blocks keep coming whether or not anything is sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http } from 'viem';
+import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
-import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
-import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
+import type { KestrelClient } from '@kestrel/sdk';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
+import { depositsCredited, traderClient } from './devnet-helpers.js';
 
 let devnet: Devnet;
 let seller: KestrelClient;
@@ -19,14 +19,8 @@ let buyer: KestrelClient;
 
 beforeAll(async () => {
   devnet = await startDevnet({ nodes: 2, dataDir: tempDir('kestrel-fast-'), rpcPort: 0, apiPort: 0, traders: 2, batchIntervalMs: 100, blockTimeMs: 10 });
-  const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
-  const client = (node: number, trader: number): KestrelClient => {
-    const account = privateKeyToAccount(devnet.traders[trader]!.privateKey);
-    const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-    return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
-  };
-  seller = client(1, 0);
-  buyer = client(0, 1);
+  seller = traderClient(devnet, 0, 1);
+  buyer = traderClient(devnet, 1, 0);
 });
 
 afterAll(async () => {
@@ -42,14 +36,7 @@ describe('a devnet that mines a block every 10 ms', () => {
   });
 
   it('trades across both nodes, settles, and agrees on chain and everywhere', async () => {
-    for (const n of devnet.nodes) {
-      await eventually(
-        () => getJson<{ balances: unknown[] }>(`${n.api}/v1/accounts/${devnet.traders[1]!.subaccount}`),
-        (r) => r.body.balances?.length === 3,
-        `deposits credited on ${n.name}`,
-        60_000,
-      );
-    }
+    await depositsCredited(devnet, 60_000);
     const ask = await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850', amount: '1', subaccountName: 'main' });
     await eventually(
       () => buyer.getBook({ marketId: 1 }),

@@ -5,14 +5,14 @@
  * every operator leads at least once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
+import { createPublicClient, http, type Hex } from 'viem';
 import { foundry } from 'viem/chains';
-import { privateKeyToAccount } from 'viem/accounts';
 import { exchangeAbi } from '@kestrel/contracts';
-import { createKestrelClient, type KestrelClient } from '@kestrel/sdk';
+import type { KestrelClient } from '@kestrel/sdk';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
+import { depositsCredited, traderClient } from './devnet-helpers.js';
 
 const EPOCH = 8;
 let devnet: Devnet;
@@ -32,14 +32,7 @@ beforeAll(async () => {
     traders: 2,
     batchIntervalMs: 100,
   });
-  const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
-  clients = devnet.traders.map((t) =>
-    devnet.nodes.map((n) => {
-      const account = privateKeyToAccount(t.privateKey);
-      const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-      return createKestrelClient({ nodeUrl: n.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
-    }),
-  );
+  clients = devnet.traders.map((_, t) => devnet.nodes.map((_, n) => traderClient(devnet, t, n)));
 }, 120_000);
 
 afterAll(async () => {
@@ -48,14 +41,7 @@ afterAll(async () => {
 
 describe('leader rotation', () => {
   it('hands the sequencing from operator to operator under steady flow, losing nothing', async () => {
-    for (const n of devnet.nodes) {
-      await eventually(
-        () => getJson<{ balances: unknown[] }>(`${n.api}/v1/accounts/${devnet.traders[1]!.subaccount}`),
-        (r) => r.body.balances?.length === 3,
-        `deposits credited on ${n.name}`,
-        60_000,
-      );
-    }
+    await depositsCredited(devnet, 60_000);
     const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });
     const fromBlock = await rpc.getBlockNumber();
     // 2.5 epochs of crossing pairs, each side through another node
