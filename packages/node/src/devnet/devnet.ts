@@ -1,8 +1,9 @@
 /**
  * A whole local network in one call: anvil from the npm package, the contracts and test tokens,
  * funded test accounts with deposits, and N node processes that find each other over libp2p on
- * 127.0.0.1. The first node sequences; the others follow. Everything lives under one data
- * directory, created fresh each time (the chain is fresh too).
+ * 127.0.0.1. The first `operators` nodes (one by default) take turns to sequence by the chain's
+ * leader schedule; the others follow. Everything lives under one data directory, created fresh
+ * each time (the chain is fresh too).
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
