@@ -11,3 +11,4 @@ export * from './endpoints.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './proposals.js';
+export * from './snapshot.js';

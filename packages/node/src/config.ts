@@ -29,6 +29,17 @@ export interface NodeConfig {
   bootstrap: string[];
   /** peer API URLs a follower fetches missed batches from */
   syncFrom: string[];
+  /**
+   * how a node with no batch on disk joins a network whose chain settled some: from a peer's
+   * snapshot checked against the chain ('snapshot'), or by replaying every batch ('batches')
+   */
+  catchUpFrom: 'snapshot' | 'batches';
+  /** how long a joining node waits for the chain to settle the batch a peer's snapshot stands at, ms */
+  snapshotWaitMs: number;
+  /** the most bytes a joining node reads of one peer's snapshot */
+  maxSnapshotBytes: number;
+  /** snapshots this node streams to joining peers at once (0: it serves none) */
+  maxSnapshotStreams: number;
   batchIntervalMs: number;
   /** seconds between funding updates of each perp (spec/perps.md) */
   fundingIntervalSeconds: number;
@@ -87,6 +98,14 @@ export const DEFAULTS = {
   p2pPort: 0,
   bootstrap: [],
   syncFrom: [],
+  // spec/node.md "Joining from a snapshot": what the state weighs, not what the history does
+  catchUpFrom: 'snapshot',
+  // a peer's snapshot stands at its last batch, which the chain settles within a batch or two
+  snapshotWaitMs: 30_000,
+  // ~1.2 KB a resting order on the wire: room for several million
+  maxSnapshotBytes: 8 * 1024 ** 3,
+  // each holds a LevelDB snapshot and a core's share while it streams
+  maxSnapshotStreams: 2,
   // spec/node.md: a batch every 250 ms keeps latency low without one transaction per order.
   batchIntervalMs: 250,
   // spec/perps.md: funding each hour, the interval dYdX and Hyperliquid use.
@@ -152,6 +171,8 @@ const POSITIVE = new Set([
   'retryAfterSeconds',
   'apiMaxConnections',
   'apiMaxConnectionsPerAddress',
+  'snapshotWaitMs',
+  'maxSnapshotBytes',
 ]);
 
 const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
@@ -167,6 +188,10 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   p2pPort: 'int',
   bootstrap: 'list',
   syncFrom: 'list',
+  catchUpFrom: 'string',
+  snapshotWaitMs: 'int',
+  maxSnapshotBytes: 'int',
+  maxSnapshotStreams: 'int',
   batchIntervalMs: 'int',
   fundingIntervalSeconds: 'int',
   maxBatchOrders: 'int',
@@ -299,6 +324,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
       (merged[obj] as Raw)[key] = n;
     }
   }
+  if (merged.catchUpFrom !== 'snapshot' && merged.catchUpFrom !== 'batches') throw new ConfigError('catchUpFrom: expected snapshot or batches');
   if (merged.role !== 'sequencer' && merged.role !== 'follower') throw new ConfigError('role: expected sequencer or follower');
   if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');

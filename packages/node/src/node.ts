@@ -34,6 +34,8 @@ import { healthOf, noLeader, type ChainView, type HealthInput } from './api/heal
 import { nativeRecoveryLoaded, recoverAddress } from './admission/recover.js';
 import { RecoverPool } from './admission/recover-pool.js';
 import { Follower } from './follower/follower.js';
+import { clearInterruptedLoad, joinIfEmpty } from './catchup/snapshot-join.js';
+import { SnapshotServer } from './catchup/snapshot-serve.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, gossipCost, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from './gossip/codec.js';
@@ -120,6 +122,8 @@ export class KestrelNode {
   private readonly bundler: InputBundler;
   /** book reads at the committed state, answered while a batch is in flight */
   readonly books: CommittedBooks;
+  /** this node's state for joining peers (GET /v1/snapshot) */
+  readonly snapshots: SnapshotServer;
   /** signature recovery on the worker pool, or in place without the native binding */
   private readonly recover = async (digest: Hex, signature: Hex): Promise<string | null> =>
     this.recoverPool ? this.recoverPool.recover(digest, signature) : recoverAddress(digest, signature);
@@ -135,6 +139,7 @@ export class KestrelNode {
     readonly topics: { orders: string; batches: string },
   ) {
     this.books = new CommittedBooks(ledger);
+    this.snapshots = new SnapshotServer(store, config.maxSnapshotStreams);
     // a peer configured as this node is takes a bundle whole: no larger than its rate limit's burst
     this.bundler = new InputBundler({
       publish: (data) => network.publish(topics.orders, data),
@@ -209,6 +214,20 @@ export class KestrelNode {
     // first catch-up round or sequencer tick is still in flight (after a restart, say).
     const settled = await chain.lastSettled();
     const store = await NodeStore.open(join(config.dataDir, 'db'));
+    const recoverPool = RecoverPool.start();
+    if (config.catchUpFrom === 'snapshot')
+      await joinIfEmpty({
+        store,
+        config: engineConfig,
+        chain,
+        peers: config.syncFrom,
+        recover: async (digest, signature) => (recoverPool ? recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
+        log,
+        waitMs: config.snapshotWaitMs,
+        maxBytes: config.maxSnapshotBytes,
+        chainBatchId: settled.batchId,
+      });
+    else await clearInterruptedLoad(store, log);
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {
       archiveRetentionSeconds: BigInt(config.archiveRetentionSeconds),
     });
@@ -223,7 +242,7 @@ export class KestrelNode {
       log: (msg, fields) => log.info(msg, fields),
     });
     const node = new KestrelNode(config, log, listing, chain, ledger, network, store, topics);
-    node.recoverPool = RecoverPool.start();
+    node.recoverPool = recoverPool;
     const restored = await node.admission.restore();
     if (restored.dropped > 0) log.info('mempool: inputs read back from disk and no longer admissible were dropped', restored);
     node.instrument();

@@ -33,6 +33,49 @@ export class TextBody {
   ) {}
 }
 
+/**
+ * A handler's answer streamed in chunks (a snapshot, say): the first chunk is read before the
+ * status is sent, so a refusal raised there still answers with its error; a failure later cuts the
+ * response short (the reader sees it end without its last line).
+ */
+export class StreamBody {
+  constructor(
+    readonly contentType: string,
+    readonly chunks: AsyncIterable<string>,
+  ) {}
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Streams `body` with backpressure: a slow reader holds the producer, not the node's memory. */
+async function stream(res: ServerResponse, body: StreamBody): Promise<void> {
+  const it = body.chunks[Symbol.asyncIterator]();
+  let next = await it.next();
+  res.writeHead(200, { 'content-type': body.contentType, 'cache-control': 'no-store' });
+  try {
+    while (!next.done) {
+      if (res.destroyed) return;
+      if (!res.write(next.value)) await drained(res);
+      next = await it.next();
+    }
+    res.end();
+  } catch (err) {
+    res.destroy(err as Error);
+  } finally {
+    if (!next.done) await it.return?.();
+  }
+}
+
 interface Route {
   method: string;
   parts: string[];
@@ -203,7 +246,9 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
         charge(1);
         const body = method === 'POST' ? await readBody(req) : undefined;
         const out = await m.handler({ method, path: url.pathname, params: m.params, query: url.searchParams, body, charge });
-        if (out instanceof TextBody) {
+        if (out instanceof StreamBody) {
+          await stream(res, out);
+        } else if (out instanceof TextBody) {
           res.writeHead(200, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.text) });
           res.end(out.text);
         } else {

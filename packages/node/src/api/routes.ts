@@ -39,6 +39,8 @@ import {
   type PlaceOrdersResponse,
   type ErrorBody,
   MAX_ORDERS_PER_REQUEST,
+  SNAPSHOT_CONTENT_TYPE,
+  SNAPSHOT_PATH,
   type RiskPlanResponse,
   type RiskResponse,
 } from '@kestrel/api';
@@ -50,7 +52,8 @@ import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
 import type { CommittedBooks } from './committed-books.js';
 import { batchResponse } from './batch-view.js';
-import { errorBody, Router, TextBody, type Request } from './http.js';
+import { errorBody, Router, StreamBody, TextBody, type Request } from './http.js';
+import type { SnapshotServer } from '../catchup/snapshot-serve.js';
 
 /** What the API reads of its node and the one thing it asks of it (submit): nothing else. */
 export interface ApiNode {
@@ -63,6 +66,8 @@ export interface ApiNode {
   readonly books: Pick<CommittedBooks, 'book'>;
   readonly network: Pick<Network, 'peerId' | 'peerCount'>;
   readonly metrics: Pick<Metrics, 'render'>;
+  /** this node's state for joining peers */
+  readonly snapshots: Pick<SnapshotServer, 'open'>;
   readonly follower: Pick<Follower, 'diverged'> | null;
   /** what GET /health answers (api/health.ts) */
   health(): HealthResponse;
@@ -322,6 +327,8 @@ export function buildRouter(node: ApiNode): Router {
   });
 
   r.route(endpoints.health, (): HealthResponse => node.health());
+
+  r.on('GET', SNAPSHOT_PATH, () => new StreamBody(SNAPSHOT_CONTENT_TYPE, node.snapshots.open()));
 
   r.on('GET', '/metrics', () => new TextBody('text/plain; version=0.0.4; charset=utf-8', node.metrics.render()));
 

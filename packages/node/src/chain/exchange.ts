@@ -14,27 +14,14 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type DeRiskConfig, type ExchangeRevertError } from '@kestrel/contracts';
-import {
-  ErrorCode,
-  feedAnswerToX18,
-  KestrelError,
-  type AssetConfig,
-  type EngineConfig,
-  type Hex,
-  type MarketConfig,
-  type RateCurve,
-  type RiskConfig,
-  type ChainRequest,
-  type PriceUpdate,
-  type RequestKind,
-  type SettlementArgs,
-} from '@kestrel/core';
+import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type ExchangeRevertError } from '@kestrel/contracts';
+import { ErrorCode, feedAnswerToX18, KestrelError, type Hex, type ChainRequest, type PriceUpdate, type RequestKind, type SettlementArgs } from '@kestrel/core';
 import { DEFAULT_SEND_POLICY, TxSender, type SendPolicy } from './send-tx.js';
 import { readLeaderSchedule, type LeaderSchedule } from './schedule.js';
 import { functionEncoder } from './abi-encode.js';
+import { readListing, type ChainListing, type FeedInfo } from './listing.js';
 
-/** A market's price feed as the Exchange reads it. */
+export { engineConfigOf, type ChainListing, type FeedInfo } from './listing.js';
 
 /**
  * Gas sent with a settlement over its estimate, as a divisor (5: a fifth more). An estimate is the
@@ -50,41 +37,6 @@ export const SETTLE_GAS_HEADROOM = 5n;
  * includes it already; the reserve is only ever unspent.
  */
 export const SETTLE_GAS_RESERVE = 150_000n;
-
-export interface FeedInfo {
-  aggregator: Hex;
-  decimals: number;
-}
-
-export interface ChainListing {
-  chainId: number;
-  exchange: Hex;
-  feeSubaccount: Hex;
-  insuranceSubaccount: Hex;
-  maxBatchAge: bigint;
-  /** the escape hatch's delay: no batch for this long (or a request waiting this long) lets anyone freeze */
-  forceDelay: bigint;
-  assets: Array<AssetConfig & { token: Hex }>;
-  markets: MarketConfig[];
-  /** portfolio margin as the contract applies it (always: with no groups, nothing is collateral) */
-  risk: RiskConfig;
-  /** price feeds by market id */
-  feeds: Map<number, FeedInfo>;
-}
-
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
-
-/** The engine's configuration for what the Exchange lists: the same rules the contract settles by. */
-export function engineConfigOf(listing: ChainListing): EngineConfig {
-  return {
-    assets: listing.assets,
-    markets: listing.markets,
-    feeSubaccount: listing.feeSubaccount,
-    insuranceSubaccount: listing.insuranceSubaccount,
-    risk: listing.risk,
-    maxBatchAge: listing.maxBatchAge,
-  };
-}
 
 /**
  * A simulated batch: settled, with the gas it took (what {@link ExchangeChain.submit} sends it
@@ -105,6 +57,16 @@ function methodMissing(err: unknown): boolean {
 
 /** settleBatch's calldata, written in place (abi-encode.ts): viem's encoder takes 7× as long */
 const encodeSettleBatch = functionEncoder(exchangeAbi, 'settleBatch');
+
+/** A settled batch as its `BatchSettled` event tells it. */
+export interface SettledBatch {
+  txHash: Hex;
+  stateHash: Hex;
+  /** the batch clock, unix seconds */
+  timestamp: bigint;
+  /** the request queue's cursor after it */
+  requestCursor: bigint;
+}
 
 export class ExchangeChain {
   readonly publicClient: PublicClient<Transport, Chain | undefined>;
@@ -137,110 +99,9 @@ export class ExchangeChain {
     return this.publicClient.readContract({ address: this.exchange, abi: exchangeAbi, functionName, args } as never) as Promise<T>;
   }
 
-  /** Everything the engine's configuration takes, read from the Exchange. */
+  /** Everything the engine's configuration takes, read from the Exchange (listing.ts). */
   async listing(): Promise<ChainListing> {
-    const chainId = await this.publicClient.getChainId();
-    const [feeSubaccount, insuranceSubaccount, maxBatchAge, forceDelay, assetCount, marketIds, groupIds, pnlWeight, deRisk] = await Promise.all([
-      this.read<Hex>('feeSubaccount'),
-      this.read<Hex>('insuranceSubaccount'),
-      this.read<bigint>('maxBatchAge'),
-      this.read<bigint>('forceDelay'),
-      this.read<number>('assetCount'),
-      this.read<readonly number[]>('marketIds'),
-      this.read<readonly number[]>('riskGroupIds'),
-      this.read<bigint>('pnlWeight'),
-      this.read<DeRiskConfig>('deRiskParams'),
-    ]);
-    const assets: ChainListing['assets'] = [];
-    for (let id = 0; id < Number(assetCount); id++) {
-      const a = await this.read<{ token: Hex; decimals: number; symbol: string }>('getAsset', [id]);
-      const [riskGroup, priceMarketId] = await this.read<readonly [number, number]>('assetRisk', [id]);
-      const [hasCurve, c] = await this.read<readonly [boolean, RateCurve]>('lendingCurve', [id]);
-      const asset: ChainListing['assets'][number] = {
-        assetId: id,
-        symbol: a.symbol,
-        decimals: Number(a.decimals),
-        token: a.token,
-        riskGroup: Number(riskGroup),
-      };
-      if (Number(priceMarketId) !== 0) asset.priceMarketId = Number(priceMarketId);
-      if (hasCurve)
-        asset.lending = {
-          baseRate: BigInt(c.baseRate),
-          slope1: BigInt(c.slope1),
-          slope2: BigInt(c.slope2),
-          kink: BigInt(c.kink),
-          reserveFactor: BigInt(c.reserveFactor),
-        };
-      assets.push(asset);
-    }
-    const groups: RiskConfig['groups'][number][] = [];
-    for (const g of groupIds) {
-      const r = await this.read<{ shockIM: bigint; basisIM: bigint; shockMM: bigint; basisMM: bigint }>('riskGroup', [g]);
-      groups.push({ groupId: Number(g), shockIM: BigInt(r.shockIM), basisIM: BigInt(r.basisIM), shockMM: BigInt(r.shockMM), basisMM: BigInt(r.basisMM) });
-    }
-    const feeds = new Map<number, FeedInfo>();
-    const markets: MarketConfig[] = [];
-    for (const id of [...marketIds].sort((a, b) => a - b)) {
-      const m = await this.read<{
-        kind: number;
-        baseAssetId: number;
-        quoteAssetId: number;
-        active: boolean;
-        tickSize: bigint;
-        lotSize: bigint;
-        minSize: bigint;
-        makerFee: bigint;
-        takerFee: bigint;
-        symbol: string;
-      }>('getMarket', [id]);
-      if (!m.active) continue;
-      const risk = await this.read<{ riskGroup: number; concIM: bigint; concThreshold: bigint; maxFundingRate: bigint; concMM: bigint }>('getMarketRisk', [id]);
-      const [feed, decimals] = await this.read<readonly [{ aggregator: Hex; maxStaleness: number; maxRoundLag: number }, number]>('priceFeed', [id]);
-      const config: MarketConfig = {
-        marketId: Number(id),
-        symbol: m.symbol,
-        kind: Number(m.kind) === 1 ? 'PERP' : 'SPOT',
-        baseAssetId: Number(m.baseAssetId),
-        quoteAssetId: Number(m.quoteAssetId),
-        tickSize: m.tickSize,
-        lotSize: m.lotSize,
-        minSize: m.minSize,
-        makerFee: BigInt(m.makerFee),
-        takerFee: BigInt(m.takerFee),
-        riskGroup: Number(risk.riskGroup),
-        concIM: BigInt(risk.concIM),
-        concMM: BigInt(risk.concMM),
-        concThreshold: BigInt(risk.concThreshold),
-        maxFundingRate: BigInt(risk.maxFundingRate),
-      };
-      if (feed.aggregator !== ZERO_ADDRESS) {
-        feeds.set(Number(id), { aggregator: feed.aggregator, decimals: Number(decimals) });
-        config.maxStaleness = BigInt(feed.maxStaleness);
-      }
-      markets.push(config);
-    }
-    return {
-      chainId,
-      exchange: this.exchange,
-      feeSubaccount: feeSubaccount.toLowerCase() as Hex,
-      insuranceSubaccount: insuranceSubaccount.toLowerCase() as Hex,
-      maxBatchAge,
-      forceDelay,
-      assets,
-      markets,
-      risk: {
-        groups,
-        pnlWeight: BigInt(pnlWeight),
-        backstopRatio: BigInt(deRisk.backstopRatio),
-        liquidationDiscount: BigInt(deRisk.liquidationDiscount),
-        insuranceShare: BigInt(deRisk.insuranceShare),
-        maxGraceSeconds: BigInt(deRisk.maxGraceSeconds),
-        defaultGraceSeconds: BigInt(deRisk.defaultGraceSeconds),
-        defaultSlippageBps: Number(deRisk.defaultSlippageBps),
-      },
-      feeds,
-    };
+    return readListing(await this.publicClient.getChainId(), this.exchange, (fn, args) => this.read(fn, args));
   }
 
   /** A feed's latest round, as a batch would name it (null when it has none usable). */
@@ -296,7 +157,7 @@ export class ExchangeChain {
    * How batch `batchId` was settled — its transaction and the state hash it announced — looked for
    * in the last `lookback` blocks (its `BatchSettled` event); null when none there settled it.
    */
-  async settledBatch(batchId: bigint, lookback = 10_000n): Promise<{ txHash: Hex; stateHash: Hex } | null> {
+  async settledBatch(batchId: bigint, lookback = 10_000n): Promise<SettledBatch | null> {
     const latest = await this.publicClient.getBlockNumber({ cacheTime: 0 });
     const logs = (await this.publicClient.getContractEvents({
       address: this.exchange,
@@ -305,9 +166,11 @@ export class ExchangeChain {
       args: { batchId },
       fromBlock: latest > lookback ? latest - lookback : 0n,
       toBlock: latest,
-    } as never)) as Array<{ transactionHash?: Hex; args?: { batchId?: bigint; stateHash?: Hex } }>;
+    } as never)) as Array<{ transactionHash?: Hex; args?: { batchId?: bigint; stateHash?: Hex; timestamp?: bigint; requestCursor?: bigint } }>;
     const log = logs.find((l) => l.args?.batchId === batchId);
-    return log?.transactionHash && log.args?.stateHash ? { txHash: log.transactionHash, stateHash: log.args.stateHash.toLowerCase() as Hex } : null;
+    const a = log?.args;
+    if (!log?.transactionHash || a?.stateHash === undefined || a.timestamp === undefined || a.requestCursor === undefined) return null;
+    return { txHash: log.transactionHash, stateHash: a.stateHash.toLowerCase() as Hex, timestamp: BigInt(a.timestamp), requestCursor: BigInt(a.requestCursor) };
   }
 
   /** The transaction that settled batch `batchId` (settledBatch), or null. */

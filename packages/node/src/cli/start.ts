@@ -15,6 +15,7 @@ const FLAG_TO_FIELD: Record<string, string> = {
   'p2p-port': 'p2pPort',
   bootstrap: 'bootstrap',
   'sync-from': 'syncFrom',
+  'catch-up-from': 'catchUpFrom',
   name: 'name',
   'log-level': 'logLevel',
   ...LIMIT_FLAGS,

@@ -11,6 +11,9 @@ export const startUsage = `kestrel start [--config FILE] [options]
   --p2p-port N           libp2p TCP port (0 = any)       (KESTREL_P2P_PORT)
   --bootstrap MADDRS     comma-separated peer multiaddrs (KESTREL_BOOTSTRAP)
   --sync-from URLS       comma-separated peer API URLs   (KESTREL_SYNC_FROM)
+  --catch-up-from HOW    snapshot | batches: how a node with an empty disk joins (default
+                         snapshot: a peer's state checked against the chain)
+                                                         (KESTREL_CATCH_UP_FROM)
   --name NAME            name in logs                    (KESTREL_NAME)
   --log-level LEVEL      info | warn | error | silent    (KESTREL_LOG_LEVEL)
 

@@ -40,6 +40,13 @@ interface PendingWrite {
   reject: (err: unknown) => void;
 }
 
+/** A consistent read of the store at one moment ({@link NodeStore.view}). */
+export interface StoreView {
+  get<T>(key: string): Promise<T | undefined>;
+  scan<T>(prefix: string): AsyncGenerator<[string, T]>;
+  close(): Promise<void>;
+}
+
 export class NodeStore {
   /** writes waiting for the one in flight (group commit, see {@link write}) */
   private queue: PendingWrite[] = [];
@@ -114,6 +121,31 @@ export class NodeStore {
       }
     }
     this.flushing = null;
+  }
+
+  /**
+   * A read of the store as it stands now, unaffected by any write after it (a LevelDB snapshot):
+   * a peer's snapshot is streamed from one while the node goes on committing. Close it when done.
+   */
+  view(): StoreView {
+    const snapshot = this.db.snapshot();
+    const db = this.db;
+    return {
+      async get<T>(key: string): Promise<T | undefined> {
+        const v = await db.get(key, { snapshot });
+        return v === undefined ? undefined : decodeValue<T>(v);
+      },
+      async *scan<T>(prefix: string): AsyncGenerator<[string, T]> {
+        for await (const [k, v] of db.iterator({ gte: prefix, lt: `${prefix}\xff`, snapshot })) yield [k, decodeValue<T>(v)];
+      },
+      close: () => snapshot.close(),
+    };
+  }
+
+  /** Deletes every key under the prefixes, then syncs with the write of `ops` (one atomic batch after the deletions). */
+  async clear(prefixes: readonly string[], ops: Array<{ put: string; value: unknown } | { del: string }>): Promise<void> {
+    for (const prefix of prefixes) await this.db.clear({ gte: prefix, lt: `${prefix}\xff` });
+    await this.write(ops);
   }
 
   /** Values under a key prefix, in key order. */

@@ -29,8 +29,18 @@ describe('node configuration', () => {
     ['a zero gossip size limit', { rpcUrl: 'http://x', exchange, maxGossipBytes: '0' }, /maxGossipBytes/],
     ['a gossip linger past a second', { rpcUrl: 'http://x', exchange, gossipLingerMs: '1001' }, /gossipLingerMs: at most 1000/],
     ['a negative gossip linger', { rpcUrl: 'http://x', exchange, gossipLingerMs: '-1' }, /gossipLingerMs/],
+    ['an unknown way to catch up', { rpcUrl: 'http://x', exchange, catchUpFrom: 'genesis' }, /catchUpFrom: expected snapshot or batches/],
+    ['no wait for a snapshot to settle', { rpcUrl: 'http://x', exchange, snapshotWaitMs: '0' }, /snapshotWaitMs: must be at least 1/],
+    ['a zero snapshot size', { rpcUrl: 'http://x', exchange, maxSnapshotBytes: 0 }, /maxSnapshotBytes: must be at least 1/],
   ])('refuses %s', (_name, flags, msg) => {
     expect(() => resolveConfig({ flags })).toThrow(msg);
+  });
+
+  it('joins from a snapshot unless told to replay batches, and may serve none', () => {
+    const base = { rpcUrl: 'http://x', exchange };
+    expect(resolveConfig({ flags: base })).toMatchObject({ catchUpFrom: 'snapshot', snapshotWaitMs: 30_000, maxSnapshotStreams: 2 });
+    const c = resolveConfig({ flags: base, env: { KESTREL_CATCH_UP_FROM: 'batches', KESTREL_MAX_SNAPSHOT_STREAMS: '0' } });
+    expect(c).toMatchObject({ catchUpFrom: 'batches', maxSnapshotStreams: 0 });
   });
 
   it('accepts a sequencer with a key and splits list flags', () => {
