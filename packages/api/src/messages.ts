@@ -273,8 +273,14 @@ export interface HealthResponse {
   lastSettledBatchId: string;
   stateHash: Hex;
   peers: number;
-  /** set when a follower's engine reached a different state hash than the leader's: it stops following */
-  diverged: { batchId: string; expected: Hex; got: Hex } | null;
+  /**
+   * set when this node halted: its engine reached another state hash than the leader's or the
+   * chain's, or the chain's events for a settled batch tell another outcome (it stops applying and
+   * sequencing)
+   */
+  diverged: DivergenceWire | null;
+  /** the last batch whose on-chain events this node checked against what its engine did */
+  lastAuditedBatchId: string;
   /** inputs waiting in this node's mempool */
   pendingInputs: number;
   /** since the batch clock of this node's last batch, seconds */
@@ -296,6 +302,20 @@ export interface HealthResponse {
     turnFrom: string | null;
   } | null;
 }
+
+/**
+ * Why a node halted: at `batchId` its engine's state hash (`got`) is not the one it should have
+ * reached (`expected`: the leader's, or the chain's) — or, with `evidence`, the chain's events for
+ * a batch whose state hash matches tell another outcome than its engine's (each side's lines the
+ * other lacks, and the transaction that settled it).
+ */
+export type DivergenceWire = {
+  batchId: string;
+  expected: Hex;
+  got: Hex;
+  reason?: string;
+  evidence?: { txHash: Hex; chain: string[]; node: string[] };
+};
 
 /** A sequenced batch as the node logged it: the signed proposal with its inputs, and its settlement. */
 export interface BatchResponse {

@@ -18,12 +18,11 @@
  */
 import './util/polyfill.js';
 import { inputToWire, proposalToWire, type HealthResponse, type LimitsWire } from '@kestrel/api';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { privateKeyToAccount } from 'viem/accounts';
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { KestrelError, ErrorCode, domainSeparator, type Hex, type SignedInput } from '@kestrel/core';
 import { verifyProposalInputs } from './follower/proposal-inputs.js';
 import { admitProposal } from './gossip/proposal-gate.js';
@@ -36,16 +35,19 @@ import { RecoverPool } from './admission/recover-pool.js';
 import { Follower } from './follower/follower.js';
 import { clearInterruptedLoad, joinIfEmpty } from './catchup/snapshot-join.js';
 import { SnapshotServer } from './catchup/snapshot-serve.js';
+import { SettledBatchAudit } from './audit/audit.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
-import { decodeGossip, encodeGossip, gossipCost, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from './gossip/codec.js';
+import { decodeGossip, encodeGossip, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from './gossip/codec.js';
 import { InputBundler } from './gossip/bundler.js';
 import { startNetwork, type DropReason, type Network, type Verdict } from './gossip/network.js';
+import { loadPeerKey, subscribeGossip } from './gossip/subscribe.js';
 import { Relay } from './relay/relay.js';
 import { CommittedBooks } from './api/committed-books.js';
 import { RelayResponder } from './relay/responder.js';
 import { relayProtocolFor } from './relay/wire.js';
 import { Metrics } from './util/metrics.js';
+import { nodeCounters } from './util/node-counters.js';
 import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
@@ -59,6 +61,8 @@ export const NODE_VERSION = '0.1.0';
 
 /** How often the node reads the chain's leader schedule and height for /health, ms. */
 const CHAIN_WATCH_MS = 1000;
+/** How often the node reads the Exchange's new events to audit the batches it settled, ms. */
+const AUDIT_INTERVAL_MS = 1000;
 
 export class KestrelNode {
   private server: Server | null = null;
@@ -71,43 +75,11 @@ export class KestrelNode {
   /** the one way into the mempool (API, gossip, disk) */
   private readonly admission: Admission;
   readonly metrics = new Metrics();
-  private readonly count = {
-    submitted: this.metrics.counter('kestrel_inputs_submitted_total', 'signed inputs accepted through the API'),
-    gossipAccepted: this.metrics.counter('kestrel_gossip_accepted_total', 'gossiped inputs accepted into the mempool'),
-    gossipRejected: this.metrics.counter('kestrel_gossip_rejected_total', 'gossip messages rejected as malformed or badly signed'),
-    gossipThrottled: this.metrics.counter('kestrel_gossip_throttled_total', 'gossiped inputs ignored because their relaying peer exceeded gossipRateLimit'),
-    proposalsThrottled: this.metrics.counter(
-      'kestrel_gossip_proposals_throttled_total',
-      'gossiped proposals ignored because their relaying peer exceeded proposalRateLimit',
-    ),
-    batches: this.metrics.counter('kestrel_batches_total', 'batches applied'),
-    tickSeconds: this.metrics.labeledCounter<'phase'>(
-      'kestrel_sequencer_phase_seconds_total',
-      "time the sequencer's ticks spent in each phase (read, apply, simulate, commit, publish, submit)",
-    ),
-    fills: this.metrics.counter('kestrel_fills_total', 'fills in applied batches'),
-    refused: this.metrics.labeledCounter<'source' | 'verdict' | 'code'>(
-      'kestrel_inputs_refused_total',
-      'inputs refused, by source (api, gossip, relay, disk), gossip verdict and error code: at admission, or dropped before it (undecodable, oversized, throttled)',
-    ),
-    proposalsIgnored: this.metrics.labeledCounter<'reason'>(
-      'kestrel_gossip_proposals_ignored_total',
-      'gossiped proposals ignored or rejected without being applied, by reason',
-    ),
-    expired: this.metrics.counter('kestrel_mempool_expired_total', 'orders pruned from the mempool as expired before a batch took them'),
-    relaySent: this.metrics.labeledCounter<'why'>('kestrel_relay_sent_total', 'inputs sent to peers by the relay, by why (resend, exchange)'),
-    relayResults: this.metrics.labeledCounter<'peer' | 'status' | 'code'>(
-      'kestrel_relay_results_total',
-      'what peers answered for relayed inputs, by the peer role (sequencer, follower), status and code',
-    ),
-    relayAnswered: this.metrics.labeledCounter<'status' | 'code'>('kestrel_relay_answered_total', 'relayed inputs this node answered, by status and code'),
-    relayFailed: this.metrics.counter('kestrel_relay_failed_total', 'relay requests that failed (no answer, a bad answer, the peer gone)'),
-    relayDropped: this.metrics.labeledCounter<'code'>(
-      'kestrel_relay_dropped_total',
-      'inputs dropped from the mempool because the sequencer refused them, by code (orders are kept as rejected)',
-    ),
-  };
+  private readonly count = nodeCounters(this.metrics);
   private relay: Relay | null = null;
+  /** the audit of settled batches against the chain's events (audit/audit.ts) */
+  private audit: Loop | null = null;
+  private settledAudit: SettledBatchAudit | null = null;
   /** the chain's leader schedule and settled height, read every second for /health (api/health.ts) */
   chainView: ChainView | null = null;
   private readonly chainWatch = new Loop(
@@ -187,6 +159,7 @@ export class KestrelNode {
       peers: this.network.peerCount(),
       pendingInputs: ledger.mempool.size,
       diverged: this.follower?.diverged ?? null,
+      lastAuditedBatchId: this.settledAudit?.lastAudited ?? 0n,
       chain: this.chainView,
       nowSeconds: BigInt(Math.floor(Date.now() / 1000)),
     };
@@ -282,6 +255,7 @@ export class KestrelNode {
         fundingIntervalSeconds: config.fundingIntervalSeconds,
         heartbeatSeconds: heartbeatFor(listing.forceDelay),
         observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),
+        halted: () => node.follower?.diverged != null,
       });
       node.sequencer.start();
     }
@@ -297,6 +271,20 @@ export class KestrelNode {
     });
     node.follower.start();
     node.chainWatch.start();
+    const audit = (node.settledAudit = new SettledBatchAudit({
+      publicClient: chain.publicClient,
+      exchange: listing.exchange,
+      ledger,
+      store,
+      log,
+      halt: (d) => node.follower?.halt(d),
+    }));
+    node.audit = new Loop(
+      () => audit.round(),
+      AUDIT_INTERVAL_MS,
+      (err) => log.warn('audit: reading the settled batches failed', { error: err.message }),
+    );
+    node.audit.start();
     log.info('node started', {
       role: config.role,
       api: node.apiUrl(),
@@ -400,6 +388,7 @@ export class KestrelNode {
     if (this.stopping) return;
     this.stopping = true;
     await this.chainWatch.stop();
+    await this.audit?.stop();
     await this.sequencer?.stop();
     await this.follower?.stop();
     await this.relay?.stop();
@@ -501,49 +490,5 @@ export class KestrelNode {
     if (result !== 'applied') this.proposalIgnored(result);
     if (result === 'forged') return 'REJECT';
     return result === 'applied' ? 'ACCEPT' : 'IGNORE';
-  }
-}
-
-/**
- * The node's two gossip topics, each rate-limited per relaying peer before its handler runs:
- * inputs (orders, cancels, plans) at `gossipRateLimit`, batch proposals at `proposalRateLimit`.
- */
-export function subscribeGossip(
-  network: Pick<Network, 'onMessage'>,
-  topics: { orders: string; batches: string },
-  handle: { input: (data: Uint8Array) => Promise<Verdict>; proposal: (data: Uint8Array) => Promise<Verdict> },
-  limits: Pick<NodeConfig, 'gossipRateLimit' | 'proposalRateLimit'>,
-  throttled: {
-    /** told of each message over the allowance, with its count of inputs */
-    inputThrottled: (inputs: number) => void;
-    proposalThrottled: () => void;
-    inputDropped?: (reason: DropReason, inputs: number) => void;
-    proposalDropped?: (reason: DropReason) => void;
-  },
-): void {
-  const { inputDropped, proposalDropped } = throttled;
-  // a bundle of inputs costs its peer's allowance one token per input
-  network.onMessage(topics.orders, (data) => handle.input(data), {
-    perPeer: limits.gossipRateLimit,
-    cost: gossipCost,
-    onThrottle: throttled.inputThrottled,
-    ...(inputDropped ? { onDrop: inputDropped } : {}),
-  });
-  network.onMessage(topics.batches, (data) => handle.proposal(data), {
-    perPeer: limits.proposalRateLimit,
-    onThrottle: throttled.proposalThrottled,
-    ...(proposalDropped ? { onDrop: (reason: DropReason) => proposalDropped(reason) } : {}),
-  });
-}
-
-/** The node's libp2p identity, kept in its data directory so its peer id survives restarts. */
-async function loadPeerKey(dataDir: string): Promise<Awaited<ReturnType<typeof generateKeyPair>>> {
-  const path = join(dataDir, 'peer.key');
-  try {
-    return privateKeyFromProtobuf(await readFile(path));
-  } catch {
-    const key = await generateKeyPair('Ed25519');
-    await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600 });
-    return key;
   }
 }

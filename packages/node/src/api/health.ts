@@ -30,6 +30,7 @@ export interface HealthInput {
   peers: number;
   pendingInputs: number;
   diverged: HealthResponse['diverged'];
+  lastAuditedBatchId: bigint;
   /** null until the first read of the chain */
   chain: ChainView | null;
   /** this machine's clock, seconds */
@@ -75,6 +76,7 @@ export function healthOf(h: HealthInput): HealthResponse {
     stateHash: h.stateHash,
     peers: h.peers,
     diverged: h.diverged,
+    lastAuditedBatchId: h.lastAuditedBatchId.toString(),
     pendingInputs: h.pendingInputs,
     secondsSinceLastBatch: (h.nowSeconds > h.lastBatchTime ? h.nowSeconds - h.lastBatchTime : 0n).toString(),
     behindChain: c !== null && c.lastBatchId > h.lastBatchId ? (c.lastBatchId - h.lastBatchId).toString() : '0',

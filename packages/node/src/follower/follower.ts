@@ -7,12 +7,11 @@
  * again) the follower rolls its copy back and applies the new one.
  */
 import { findOrderInput, proposalDigest, settlementOf, type Proposal } from '@kestrel/core';
-import type { Hex } from '@kestrel/core';
 import { proposalFromWire, type Recover } from './proposal-inputs.js';
 import { recoverAddress } from '../admission/recover.js';
 import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
 import { inTurnNow } from '../chain/schedule.js';
-import { endpoints, pathOf, type BatchResponse } from '@kestrel/api';
+import { endpoints, pathOf, type BatchResponse, type DivergenceWire } from '@kestrel/api';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { Loop } from '../util/loop.js';
@@ -40,7 +39,7 @@ export type ApplyResult = 'applied' | 'old' | 'gap' | 'diverged' | 'forged';
 
 export class Follower {
   private readonly loop: Loop;
-  diverged: { batchId: string; expected: Hex; got: Hex } | null = null;
+  diverged: DivergenceWire | null = null;
   private readonly tentative: TentativeCheck;
 
   constructor(private readonly f: FollowerInit) {
@@ -54,6 +53,11 @@ export class Follower {
 
   start(): void {
     this.loop.start();
+  }
+
+  /** Stops applying anything more, with why (the audit of settled batches halts the node this way). */
+  halt(d: DivergenceWire): void {
+    this.diverged ??= d;
   }
 
   async stop(): Promise<void> {

@@ -60,6 +60,8 @@ export interface SequencerInit {
   heartbeatSeconds: number;
   /** told how long each phase of a tick took, in milliseconds (metrics) */
   observe?: (phase: TickPhase, ms: number) => void;
+  /** whether the node halted (its state is not the chain's or the leader's): it sequences nothing more */
+  halted?: () => boolean;
 }
 
 /**
@@ -132,6 +134,10 @@ export class Sequencer {
 
   private async tickNow(): Promise<void> {
     const { ledger, chain, log } = this.s;
+    if (this.s.halted?.()) {
+      this.leading = false;
+      return;
+    }
     const reads = this.time('read');
     // every read the tick needs from the chain, at once (one JSON-RPC batch): the chain's height,
     // its request queue, the next block's time and each feed's latest round

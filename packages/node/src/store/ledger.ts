@@ -32,6 +32,7 @@ import { archiveKey, archiveOps, DEFAULT_ARCHIVE_RETENTION_SECONDS, expiredArchi
 import { keyTail, toHex } from './codec.js';
 import { finishedOrders, sequencedInputs, type Op } from './batch-orders.js';
 import { RememberedCancels } from './cancels.js';
+import { engineOutcome } from '../audit/outcome.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
@@ -312,6 +313,7 @@ export class Ledger {
       settlement,
       txHash,
       seqs: p.inputs.map((i) => (isSigned(i) ? (this.mempool.seqOf(i.hash) ?? null) : null)),
+      ...(settlement ? { outcome: engineOutcome(p, events, settlement.fills.length) } : {}),
     };
     ops.push({ put: batchKey(p.batchId), value: record });
     // the one read of the commit, before the engine hands over anything: if it fails, nothing moved

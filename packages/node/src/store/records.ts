@@ -12,6 +12,8 @@ export interface BatchRecord {
   txHash: Hex | null;
   /** each input's mempool arrival number on this node (null if it never sat in this mempool) */
   seqs: Array<bigint | null>;
+  /** what the engine did that the chain's events tell too (follower/outcome.ts), for the audit; absent in older records */
+  outcome?: string[];
 }
 
 /** A signed order the node has seen: the batch that sequenced it, if any. */

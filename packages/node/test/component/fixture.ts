@@ -9,7 +9,7 @@ import { Admission } from '../../src/admission/admission.js';
 import { verifyOrder } from '../../src/admission/signature.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { createLogger } from '../../src/util/log.js';
-import { Sequencer } from '../../src/sequencer/sequencer.js';
+import { Sequencer, type SequencerInit } from '../../src/sequencer/sequencer.js';
 import { NodeStore } from '../../src/store/store.js';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_MARKETS, DEVNET_RISK } from '../../src/devnet/listing.js';
 import { tempDir } from '../helpers.js';
@@ -132,7 +132,12 @@ export function restoreMempool(ledger: Ledger): Promise<{ restored: number; drop
 }
 
 /** A sequencer on `ledger` with the operator key, a 1 s interval and test-sized batches. */
-export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: Proposal) => Promise<void> = async () => undefined): Sequencer {
+export function sequencerFor(
+  ledger: Ledger,
+  chain: ExchangeChain,
+  publish: (p: Proposal) => Promise<void> = async () => undefined,
+  more: Partial<SequencerInit> = {},
+): Sequencer {
   const operator = privateKeyToAccount(KEYS.operator);
   return new Sequencer({
     ledger,
@@ -148,6 +153,7 @@ export function sequencerFor(ledger: Ledger, chain: ExchangeChain, publish: (p: 
     perps: [],
     fundingIntervalSeconds: 3600,
     heartbeatSeconds: 6 * 3600, // a quarter of the fixture's forceDelay (a day)
+    ...more,
   });
 }
 

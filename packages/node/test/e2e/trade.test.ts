@@ -225,11 +225,13 @@ describe('a trade across two nodes', () => {
     const feeSub = await wallet.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'feeSubaccount' });
     subs.push(feeSub as Hex);
     for (const n of devnet.nodes) {
+      // and every node checked the chain's events for those batches against what its engine did
       await eventually(
-        () => getJson<{ lastBatchId: string }>(`${n.api}/health`),
-        (r) => r.body.lastBatchId === height.body.lastBatchId,
-        `${n.name} caught up`,
+        () => getJson<{ lastBatchId: string; lastAuditedBatchId: string; diverged: unknown }>(`${n.api}/health`),
+        (r) => r.body.lastBatchId === height.body.lastBatchId && BigInt(r.body.lastAuditedBatchId) >= BigInt(height.body.lastBatchId),
+        `${n.name} caught up and audited`,
       );
+      expect((await getJson<{ diverged: unknown }>(`${n.api}/health`)).body.diverged).toBeNull();
       for (const sub of subs) {
         for (const asset of [USDC, WETH, 2]) {
           expect(await nodeBalance(n.api, sub, asset), `${n.name} ${sub} asset ${asset}`).toBe(await chainBalance(sub, asset));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { startNetwork, type Network, type Verdict } from '../../src/gossip/network.js';
-import { subscribeGossip } from '../../src/node.js';
+import { subscribeGossip } from '../../src/gossip/subscribe.js';
 import { encodeInputBundle } from '../../src/gossip/codec.js';
 
 const topics = { orders: '/kestrel/test/orders/1', batches: '/kestrel/test/batches/1' };

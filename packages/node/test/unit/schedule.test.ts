@@ -89,6 +89,7 @@ describe('/health', () => {
     peers: 3,
     pendingInputs: 0,
     diverged: null,
+    lastAuditedBatchId: 0n,
     chain: { schedule: { ...base, lastSettledAt: E3 + 100n }, now: E3 + 120n, lastBatchId: 11n },
     nowSeconds: E3 + 120n,
   };
