@@ -36,6 +36,7 @@ import { Follower } from './follower/follower.js';
 import { clearInterruptedLoad, joinIfEmpty } from './catchup/snapshot-join.js';
 import { SnapshotServer } from './catchup/snapshot-serve.js';
 import { SettledBatchAudit } from './audit/audit.js';
+import { FAULT_ENV, faultFromEnv } from './sequencer/faults.js';
 import { Ledger } from './store/ledger.js';
 import { createLogger, type Logger } from './util/log.js';
 import { decodeGossip, encodeGossip, GossipKind, MAX_GOSSIP_BUNDLE, topicsFor } from './gossip/codec.js';
@@ -240,6 +241,8 @@ export class KestrelNode {
         await node.stop();
         throw new KestrelError(ErrorCode.INTERNAL, `the operator key's address ${operator.address} is not an operator of the Exchange`);
       }
+      const fault = faultFromEnv(process.env);
+      if (fault) log.warn(`${FAULT_ENV} is set: this node kills itself at that point of its next batch (a testing hook)`);
       node.sequencer = new Sequencer({
         ledger,
         chain,
@@ -256,6 +259,7 @@ export class KestrelNode {
         heartbeatSeconds: heartbeatFor(listing.forceDelay),
         observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),
         halted: () => node.follower?.diverged != null,
+        ...(fault ? { fault } : {}),
       });
       node.sequencer.start();
     }

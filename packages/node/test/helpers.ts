@@ -44,7 +44,8 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
+  const shown = JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+  throw new Error(`timed out waiting for ${what}; last value ${shown} ${lastErr ? String(lastErr) : ''}`);
 }
 
 export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {

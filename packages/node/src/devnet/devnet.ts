@@ -17,6 +17,9 @@ import { spawnNode, stopNode, type NodeProcess } from './process.js';
 import { ConfigError, resolveConfig } from '../config.js';
 
 /** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
+/** The states anvil keeps with --block-time-ms (its --prune-history): about 5 s at 10 ms blocks. */
+export const FAST_BLOCK_STATES = 512;
+
 const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export interface DevnetOptions {
@@ -93,10 +96,12 @@ export interface Devnet {
   feeds: Record<string, Hex>;
   traders: DevnetTrader[];
   nodes: DevnetNode[];
+  /** the operators' addresses, in the chain's schedule order: node i runs with operator i's key */
+  operators: Hex[];
   /** publishes a new round to a mock feed (answer in the feed's decimals), at the latest block's time */
   publishPrice(feed: string, answer: bigint): Promise<void>;
-  /** restarts a stopped node with its old config and data directory */
-  restartNode(index: number): Promise<DevnetNode>;
+  /** stops the node if it runs and starts it again on its disk (with `env` over the devnet's own, a fault to inject, say) */
+  restartNode(index: number, env?: Record<string, string>): Promise<DevnetNode>;
   stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -112,7 +117,14 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   await clearDevnetDir(dataDir);
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, DEVNET_MARKER), '{}\n');
-  const anvil = await startAnvil({ port: opts.rpcPort, ...(opts.blockTimeMs !== undefined ? { blockTime: opts.blockTimeMs / 1000 } : {}) });
+  const anvil = await startAnvil({
+    port: opts.rpcPort,
+    // anvil keeps every block's state in memory by default, and at a block every few milliseconds
+    // its miner slows with it: after a minute at 10 ms it took transactions in 20 s and more (a
+    // probe sending from four accounts: 27 s at two minutes). Keeping the last 512 states it stays
+    // at a few hundred ms; reads at older blocks are not served (the node reads at recent ones).
+    ...(opts.blockTimeMs !== undefined ? { blockTime: opts.blockTimeMs / 1000, args: ['--prune-history', String(FAST_BLOCK_STATES)] } : {}),
+  });
   try {
     const transport = http(anvil.url);
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
@@ -198,9 +210,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
       return file;
     };
-    const launch = async (i: number, configFile: string): Promise<DevnetNode> => {
+    const launch = async (i: number, configFile: string, env?: Record<string, string>): Promise<DevnetNode> => {
       const nodeDir = join(dataDir, `node-${i + 1}`);
-      const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'));
+      const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'), undefined, env);
       // A node restarted on a new port is reachable again only at its old libp2p port if that was
       // fixed; followers dial the leader, so only the leader's address must stay stable.
       return { ...p, configFile, dataDir: nodeDir, role: i < operatorCount ? 'sequencer' : 'follower' };
@@ -224,8 +236,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       feeds: deployed.mockFeeds,
       traders,
       nodes,
+      operators: operators.map((a) => a.toLowerCase() as Hex),
       publishPrice,
-      async restartNode(i) {
+      async restartNode(i, env) {
         const old = nodes[i];
         if (!old) throw new KestrelError(ErrorCode.INTERNAL, `no node ${i}`);
         await stopNode(old);
@@ -235,7 +248,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           old,
           nodes.filter((_, j) => j !== i).map((n) => n.api),
         );
-        nodes[i] = await launch(i, old.configFile);
+        nodes[i] = await launch(i, old.configFile, env);
         return nodes[i]!;
       },
       async stopNode(i, signal = 'SIGTERM') {

@@ -27,9 +27,12 @@ export interface NodeProcess {
  */
 export const NODE_V8_FLAGS = ['--max-semi-space-size=32'] as const;
 
-/** Spawns a node with `kestrel start --config <file>`; logs go to `logFile`. */
-export function spawnNode(name: string, configFile: string, logFile: string, timeoutMs = 30_000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...NODE_V8_FLAGS, KESTREL_BIN, 'start', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns a node with `kestrel start --config <file>` (and `env` over this process's); logs go to `logFile`. */
+export function spawnNode(name: string, configFile: string, logFile: string, timeoutMs = 30_000, env: Record<string, string> = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [...NODE_V8_FLAGS, KESTREL_BIN, 'start', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -62,7 +62,16 @@ export interface SequencerInit {
   observe?: (phase: TickPhase, ms: number) => void;
   /** whether the node halted (its state is not the chain's or the leader's): it sequences nothing more */
   halted?: () => boolean;
+  /**
+   * called at the two points where a leader dying leaves the most to recover (a testing hook,
+   * faults.ts): a batch committed and gossiped but not yet sent, and sent but its receipt not yet
+   * recorded
+   */
+  fault?: (point: FaultPoint, p: Proposal) => void;
 }
+
+/** Where {@link SequencerInit.fault} is called. */
+export type FaultPoint = 'before-submit' | 'after-submit';
 
 /**
  * The phases of a tick, in order: the chain reads; apply (the engine, the state commitment and
@@ -378,9 +387,11 @@ export class Sequencer {
     await this.s.publish(p).catch((err: Error) => log.warn('sequencer: gossip failed', { error: err.message }));
     publishing();
     const fills = args.fills.length;
+    this.s.fault?.('before-submit', p);
     const submitting = this.time('submit');
     const r = await chain.submit(args, gas);
     submitting();
+    this.s.fault?.('after-submit', p);
     if (r.status !== 'success' || r.txHash === null) {
       if (refusedTheSender(r.error)) {
         if (!(await this.superseded(p.batchId, p.stateHash))) {

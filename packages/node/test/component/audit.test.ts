@@ -60,7 +60,9 @@ function auditOf(alter: (rec: BatchRecord) => BatchRecord, cursor = new Map<stri
     },
     store: {
       get: async <T>(k: string) => cursor.get(k) as T | undefined,
-      write: async (ops) => void ops.forEach((o) => 'put' in o && cursor.set(o.put, o.value)),
+      write: async (ops) => {
+        for (const o of ops) if ('put' in o) cursor.set(o.put, o.value);
+      },
     },
     log,
     halt: (d) => halts.push(d),
