@@ -1,0 +1,142 @@
+/**
+ * The leader's chain RPC unreachable for 30 s, on four operators' nodes (real processes, libp2p,
+ * anvil, the CLI) under steady order flow through all of them, the cut one included: each node
+ * reaches anvil through a TCP relay of its own, and the leader's is cut (its connections closed,
+ * new ones refused) and healed. The leader can neither read the chain nor send to it; the next
+ * operator takes over once the takeover delay has passed since the last batch, sequencing what
+ * every node gossiped, the cut leader's clients' orders too. Healed, the old leader finds the
+ * epoch taken over, undoes whatever batch it had committed and could not send, and catches up. At
+ * the end every accepted order is filled and settled on every node, and every node audited the
+ * chain's last batch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, http, type Hex } from 'viem';
+import { foundry } from 'viem/chains';
+import { exchangeAbi } from '@kestrel/contracts';
+import type { HealthResponse } from '@kestrel/api';
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
+import { eventually, getJson, tempDir } from '../helpers.js';
+import { depositsCredited, traderClient } from './devnet-helpers.js';
+import { TcpCut } from './tcp-cut.js';
+
+const NODES = 4;
+const EPOCH = 3600;
+const TAKEOVER = 8;
+const OUTAGE_MS = 30_000;
+let devnet: Devnet;
+const relays: TcpCut[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < NODES; i++) relays.push(await TcpCut.start());
+  devnet = await startDevnet({
+    nodes: NODES,
+    operators: NODES,
+    epochSeconds: EPOCH,
+    takeoverSeconds: TAKEOVER,
+    dataDir: tempDir('kestrel-rpc-'),
+    rpcPort: 0,
+    apiPort: 0,
+    traders: 2,
+    batchIntervalMs: 100,
+    nodeConfig: (i, chain) => {
+      relays[i]!.to(chain.rpcUrl);
+      return { rpcUrl: relays[i]!.url };
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await devnet?.stop();
+  for (const r of relays) await r.close();
+});
+
+const health = (i: number) => getJson<HealthResponse>(`${devnet.nodes[i]!.api}/health`).then((r) => r.body);
+
+describe("the leader's RPC unreachable for 30 s", () => {
+  it('is taken over within the delay, its clients’ orders still sequenced, and it catches up when healed', async () => {
+    await depositsCredited(devnet, 90_000);
+    const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });
+    const clients = [0, 1].map((t) => Array.from({ length: NODES }, (_, n) => traderClient(devnet, t, n)));
+    const accepted: Hex[] = [];
+    const throughCut: Hex[] = [];
+    let cutNode = -1;
+    let nonce = 9_000n;
+    let flowing = true;
+    const flow = (async () => {
+      for (let i = 0; flowing; i++) {
+        const n = nonce++;
+        for (const [t, side] of [
+          [0, 'sell'],
+          [1, 'buy'],
+        ] as const) {
+          const node = (i + t) % NODES;
+          const r = await clients[t]![node]!.placeOrder({ symbol: 'WETH/USDC', side, price: '1850', amount: '0.01', subaccountName: 'main', nonce: n });
+          accepted.push(r.orderHash);
+          if (node === cutNode) throughCut.push(r.orderHash);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+
+    await new Promise((r) => setTimeout(r, 2_000));
+    const hs = await Promise.all([...Array(NODES).keys()].map(health));
+    cutNode = hs.findIndex((h) => h.schedule?.thisNode === 'leader');
+    expect(cutNode).toBeGreaterThanOrEqual(0);
+    const lastBefore = (await rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'lastBatchId' })) as bigint;
+    relays[cutNode]!.cut();
+    const cutAt = Date.now();
+    // the last batch the leader got in, and the first after it: another operator's
+    const taken = await eventually(
+      async () => {
+        const logs = await rpc.getContractEvents({ address: devnet.exchange, abi: exchangeAbi, eventName: 'BatchSettled', fromBlock: 0n });
+        const senders = await Promise.all(
+          logs
+            .filter((l) => l.args.batchId! >= lastBefore)
+            .map(async (l) => ({ l, from: (await rpc.getTransaction({ hash: l.transactionHash! })).from.toLowerCase() })),
+        );
+        return senders;
+      },
+      (ss) => ss.some((s) => s.from !== devnet.operators[cutNode]),
+      'a batch by another operator',
+      OUTAGE_MS,
+    );
+    const firstOther = taken.findIndex((s) => s.from !== devnet.operators[cutNode]);
+    expect(firstOther).toBeGreaterThan(0);
+    const [lastOfCut, takersFirst] = [taken[firstOther - 1]!, taken[firstOther]!];
+    const time = async (blockNumber: bigint) => (await rpc.getBlock({ blockNumber })).timestamp;
+    const gap = (await time(takersFirst.l.blockNumber!)) - (await time(lastOfCut.l.blockNumber!));
+    expect(gap).toBeGreaterThanOrEqual(BigInt(TAKEOVER));
+    expect(gap).toBeLessThanOrEqual(BigInt(TAKEOVER + 3));
+    // the outage goes on; the cut node's clients are still served, their orders sequenced by others
+    await new Promise((r) => setTimeout(r, Math.max(0, cutAt + OUTAGE_MS - Date.now())));
+    relays[cutNode]!.heal();
+    await new Promise((r) => setTimeout(r, 3_000));
+    flowing = false;
+    await flow;
+    process.stderr.write(
+      `RPC cut for ${OUTAGE_MS / 1000} s: taken over ${gap} s (chain time) after the cut leader's last batch; ${throughCut.length} orders taken through the cut node\n`,
+    );
+    expect(throughCut.length).toBeGreaterThan(0);
+
+    for (const [n, node] of devnet.nodes.entries()) {
+      for (const hash of accepted) {
+        await eventually(
+          () => getJson<{ status: string; settlement: string }>(`${node.api}/v1/orders/${hash}`).then((r) => r.body),
+          (o) => o.status === 'filled' && o.settlement === 'settled',
+          `${hash} filled and settled on node ${n + 1}`,
+          60_000,
+        );
+      }
+    }
+    const settled = (await rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'lastBatchId' })) as bigint;
+    const after = await eventually(
+      () => Promise.all([...Array(NODES).keys()].map(health)),
+      (all) => all.every((h) => BigInt(h.lastAuditedBatchId) >= settled),
+      `every node audited batch ${settled}`,
+      60_000,
+    );
+    for (const h of after) expect(h.diverged).toBeNull();
+    // the epoch stays with the operator that took it over
+    expect(after[cutNode]!.schedule?.thisNode).not.toBe('leader');
+  }, 300_000);
+});
