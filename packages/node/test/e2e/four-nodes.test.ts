@@ -18,7 +18,7 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, traderClient } from './devnet-helpers.js';
+import { depositsCredited, everyOrderSettled, traderClient } from './devnet-helpers.js';
 
 const EPOCH = 6;
 const NODES = 4;
@@ -139,16 +139,7 @@ describe('four operators', () => {
     expect(await settlers()).toBe(NODES);
 
     // every accepted order filled and settled on every node
-    for (const [n, node] of devnet.nodes.entries()) {
-      for (const hash of n === emptied ? accepted.slice(sinceJoin) : accepted) {
-        await eventually(
-          () => getJson<{ status: string; settlement: string }>(`${node.api}/v1/orders/${hash}`).then((r) => r.body),
-          (o) => o.status === 'filled' && o.settlement === 'settled',
-          `${hash} filled and settled on node ${n + 1}`,
-          90_000,
-        );
-      }
-    }
+    for (const n of devnet.nodes.keys()) await everyOrderSettled(devnet, n, n === emptied ? accepted.slice(sinceJoin) : accepted, 90_000);
     // every node at the chain's last batch and state hash
     const read = async () => {
       const [lastBatchId, lastStateHash, ...hs] = await Promise.all([

@@ -22,11 +22,11 @@ import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { FAULT_ENV } from '../../src/sequencer/faults.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, traderClient } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, traderClient } from './devnet-helpers.js';
 
 const NODES = 4;
-/** one epoch for the whole test: its leader is known, and takeovers are counted in ranks from it */
-const EPOCH = 3600;
+/** one epoch for the whole test (clear of its end): its leader is known, and takeovers are counted from it */
+const EPOCH = ONE_EPOCH;
 /** longer than a node's restart, so that arming the fault does not itself hand the epoch over */
 const TAKEOVER = 8;
 describe.each([
@@ -36,6 +36,7 @@ describe.each([
   let devnet: Devnet;
 
   beforeAll(async () => {
+    await clearOfEpochEnd(EPOCH);
     devnet = await startDevnet({
       nodes: NODES,
       operators: NODES,
@@ -140,27 +141,8 @@ describe.each([
       `${_chain}: takeover after the kill, chain time since the last batch: before-submit ${first.gap} s, after-submit ${second.gap} s (delay ${TAKEOVER} s)\n`,
     );
 
-    // every accepted order filled and settled on every node
-    for (const [n, node] of devnet.nodes.entries()) {
-      for (const hash of accepted) {
-        await eventually(
-          () => getJson<{ status: string; settlement: string }>(`${node.api}/v1/orders/${hash}`).then((r) => r.body),
-          (o) => o.status === 'filled' && o.settlement === 'settled',
-          `${hash} filled and settled on node ${n + 1}`,
-          60_000,
-        );
-      }
-    }
-    // every node agrees with the chain up to its last batch: each has audited it (the audit halts a
-    // node whose batch the chain settled with another state hash or outcome), and none halted.
-    // Their own last batch may be a tentative one a block ahead of the chain: not compared.
-    const settled = (await rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'lastBatchId' })) as bigint;
-    const hs = await eventually(
-      () => Promise.all([...Array(NODES).keys()].map(health)),
-      (all) => all.every((h) => BigInt(h.lastAuditedBatchId) >= settled),
-      `every node audited batch ${settled}`,
-      60_000,
-    );
-    for (const h of hs) expect(h.diverged).toBeNull();
+    // every accepted order filled and settled on every node; every node agrees with the chain
+    for (const n of devnet.nodes.keys()) await everyOrderSettled(devnet, n, accepted);
+    await everyNodeAudited(devnet);
   }, 420_000);
 });

@@ -16,17 +16,19 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, traderClient } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, traderClient } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
 const NODES = 4;
-const EPOCH = 3600;
+/** one epoch for the whole test (clear of its end): takeovers are judged against its leader */
+const EPOCH = ONE_EPOCH;
 const TAKEOVER = 8;
 const OUTAGE_MS = 30_000;
 let devnet: Devnet;
 const relays: TcpCut[] = [];
 
 beforeAll(async () => {
+  await clearOfEpochEnd(EPOCH);
   for (let i = 0; i < NODES; i++) relays.push(await TcpCut.start());
   devnet = await startDevnet({
     nodes: NODES,
@@ -118,24 +120,8 @@ describe("the leader's RPC unreachable for 30 s", () => {
     );
     expect(throughCut.length).toBeGreaterThan(0);
 
-    for (const [n, node] of devnet.nodes.entries()) {
-      for (const hash of accepted) {
-        await eventually(
-          () => getJson<{ status: string; settlement: string }>(`${node.api}/v1/orders/${hash}`).then((r) => r.body),
-          (o) => o.status === 'filled' && o.settlement === 'settled',
-          `${hash} filled and settled on node ${n + 1}`,
-          60_000,
-        );
-      }
-    }
-    const settled = (await rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'lastBatchId' })) as bigint;
-    const after = await eventually(
-      () => Promise.all([...Array(NODES).keys()].map(health)),
-      (all) => all.every((h) => BigInt(h.lastAuditedBatchId) >= settled),
-      `every node audited batch ${settled}`,
-      60_000,
-    );
-    for (const h of after) expect(h.diverged).toBeNull();
+    for (const n of devnet.nodes.keys()) await everyOrderSettled(devnet, n, accepted);
+    const after = await everyNodeAudited(devnet);
     // the epoch stays with the operator that took it over
     expect(after[cutNode]!.schedule?.thisNode).not.toBe('leader');
   }, 300_000);

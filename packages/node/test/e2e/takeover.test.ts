@@ -12,17 +12,19 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, traderClient } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, ONE_EPOCH, traderClient } from './devnet-helpers.js';
 
 const TAKEOVER = 4;
 let devnet: Devnet;
 
 beforeAll(async () => {
+  // one epoch, clear of its end: no handover of the schedule's own during the test (an hour-long
+  // one crossed its end in a run: the survivor then led the next epoch by the schedule)
+  await clearOfEpochEnd(ONE_EPOCH);
   devnet = await startDevnet({
     nodes: 2,
     operators: 2,
-    // an hour-long epoch: no handover of the schedule's own during the test
-    epochSeconds: 3600,
+    epochSeconds: ONE_EPOCH,
     takeoverSeconds: TAKEOVER,
     dataDir: tempDir('kestrel-takeover-'),
     rpcPort: 0,
