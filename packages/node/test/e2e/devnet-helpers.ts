@@ -80,3 +80,51 @@ export async function clearOfEpochEnd(epochSeconds: number, marginSeconds = 300)
   const left = epochSeconds - (now % epochSeconds);
   if (left <= marginSeconds) await new Promise((r) => setTimeout(r, (left + 1) * 1000));
 }
+
+/** An order a steady flow got accepted: its hash, the node that took it, when. */
+export interface Placed {
+  hash: Hex;
+  node: number;
+  at: number;
+}
+
+/**
+ * Crossing pairs under way until `stop()`: every `everyMs`, trader 0 sells and trader 1 buys 0.01
+ * WETH at 1850 (one nonce a pair), each through the nodes `up()` names in turn. A node refusing
+ * the connection (it went down between the pick and the request) passes the order to the next
+ * one up, so that every sell meets its buy; any other refusal fails the flow (at `stop()`).
+ */
+export function steadyFlow(devnet: Devnet, opts: { nonceFrom: bigint; up?: () => number[]; everyMs?: number }): { placed: Placed[]; stop(): Promise<void> } {
+  const clients = [0, 1].map((t) => devnet.nodes.map((_, n) => traderClient(devnet, t, n)));
+  const up = opts.up ?? (() => [...devnet.nodes.keys()]);
+  const placed: Placed[] = [];
+  let flowing = true;
+  const run = (async () => {
+    for (let i = 0, nonce = opts.nonceFrom; flowing; i++, nonce++) {
+      const nodes = up();
+      for (const [t, side] of [
+        [0, 'sell'],
+        [1, 'buy'],
+      ] as const) {
+        for (let k = 0; ; k++) {
+          const node = nodes[(i + t + k) % nodes.length]!;
+          try {
+            const r = await clients[t]![node]!.placeOrder({ symbol: 'WETH/USDC', side, price: '1850', amount: '0.01', subaccountName: 'main', nonce });
+            placed.push({ hash: r.orderHash, node, at: Date.now() });
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'NETWORK' || k >= nodes.length) throw err;
+          }
+        }
+      }
+      await new Promise((r) => setTimeout(r, opts.everyMs ?? 200));
+    }
+  })();
+  return {
+    placed,
+    async stop() {
+      flowing = false;
+      await run;
+    },
+  };
+}

@@ -15,14 +15,14 @@
  * and on 10 ms blocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, http, type Hex } from 'viem';
+import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { FAULT_ENV } from '../../src/sequencer/faults.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, traderClient } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 
 const NODES = 4;
 /** one epoch for the whole test (clear of its end): its leader is known, and takeovers are counted from it */
@@ -60,35 +60,8 @@ describe.each([
   it('is taken over by the next in rank within the takeover delay, loses nothing, and catches up', async () => {
     await depositsCredited(devnet, 90_000);
     const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });
-    const clients = [0, 1].map((t) => Array.from({ length: NODES }, (_, n) => traderClient(devnet, t, n)));
     const down = new Set<number>();
-    const accepted: Hex[] = [];
-    let nonce = 5_000n;
-    let flowing = true;
-    const flow = (async () => {
-      for (let i = 0; flowing; i++) {
-        const up = [...Array(NODES).keys()].filter((n) => !down.has(n));
-        const n = nonce++;
-        for (const [t, side] of [
-          [0, 'sell'],
-          [1, 'buy'],
-        ] as const) {
-          // a node going down between the pick and the request refuses the connection: the order
-          // was not taken, and goes to the next node up (so that every sell meets its buy)
-          for (let k = 0; ; k++) {
-            const node = up[(i + t + k) % up.length]!;
-            try {
-              const r = await clients[t]![node]!.placeOrder({ symbol: 'WETH/USDC', side, price: '1850', amount: '0.01', subaccountName: 'main', nonce: n });
-              accepted.push(r.orderHash);
-              break;
-            } catch (err) {
-              if ((err as { code?: string }).code !== 'NETWORK' || k >= up.length) throw err;
-            }
-          }
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    const flow = steadyFlow(devnet, { nonceFrom: 5_000n, up: () => [...devnet.nodes.keys()].filter((n) => !down.has(n)) });
 
     /** Kills the leader at `point` of its next batch with inputs; returns who took over, and the chain-time gap. */
     const killLeaderAt = async (point: 'before-submit' | 'after-submit') => {
@@ -135,8 +108,8 @@ describe.each([
     await devnet.restartNode(second.leader);
     down.delete(second.leader);
     await new Promise((r) => setTimeout(r, 2_000));
-    flowing = false;
-    await flow;
+    await flow.stop();
+    const accepted = flow.placed.map((p) => p.hash);
     process.stderr.write(
       `${_chain}: takeover after the kill, chain time since the last batch: before-submit ${first.gap} s, after-submit ${second.gap} s (delay ${TAKEOVER} s)\n`,
     );

@@ -10,13 +10,13 @@
  * chain's last batch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, http, type Hex } from 'viem';
+import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, traderClient } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
 const NODES = 4;
@@ -58,31 +58,10 @@ describe("the leader's RPC unreachable for 30 s", () => {
   it('is taken over within the delay, its clients’ orders still sequenced, and it catches up when healed', async () => {
     await depositsCredited(devnet, 90_000);
     const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });
-    const clients = [0, 1].map((t) => Array.from({ length: NODES }, (_, n) => traderClient(devnet, t, n)));
-    const accepted: Hex[] = [];
-    const throughCut: Hex[] = [];
-    let cutNode = -1;
-    let nonce = 9_000n;
-    let flowing = true;
-    const flow = (async () => {
-      for (let i = 0; flowing; i++) {
-        const n = nonce++;
-        for (const [t, side] of [
-          [0, 'sell'],
-          [1, 'buy'],
-        ] as const) {
-          const node = (i + t) % NODES;
-          const r = await clients[t]![node]!.placeOrder({ symbol: 'WETH/USDC', side, price: '1850', amount: '0.01', subaccountName: 'main', nonce: n });
-          accepted.push(r.orderHash);
-          if (node === cutNode) throughCut.push(r.orderHash);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-
+    const flow = steadyFlow(devnet, { nonceFrom: 9_000n });
     await new Promise((r) => setTimeout(r, 2_000));
     const hs = await Promise.all([...Array(NODES).keys()].map(health));
-    cutNode = hs.findIndex((h) => h.schedule?.thisNode === 'leader');
+    const cutNode = hs.findIndex((h) => h.schedule?.thisNode === 'leader');
     expect(cutNode).toBeGreaterThanOrEqual(0);
     const lastBefore = (await rpc.readContract({ address: devnet.exchange, abi: exchangeAbi, functionName: 'lastBatchId' })) as bigint;
     relays[cutNode]!.cut();
@@ -113,8 +92,9 @@ describe("the leader's RPC unreachable for 30 s", () => {
     await new Promise((r) => setTimeout(r, Math.max(0, cutAt + OUTAGE_MS - Date.now())));
     relays[cutNode]!.heal();
     await new Promise((r) => setTimeout(r, 3_000));
-    flowing = false;
-    await flow;
+    await flow.stop();
+    const accepted = flow.placed.map((p) => p.hash);
+    const throughCut = flow.placed.filter((p) => p.node === cutNode && p.at >= cutAt);
     process.stderr.write(
       `RPC cut for ${OUTAGE_MS / 1000} s: taken over ${gap} s (chain time) after the cut leader's last batch; ${throughCut.length} orders taken through the cut node\n`,
     );
