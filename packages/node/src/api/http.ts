@@ -42,18 +42,28 @@ export class StreamBody {
   constructor(
     readonly contentType: string,
     readonly chunks: AsyncIterable<string>,
+    /** a reader that takes nothing for this long is cut off (it would hold what feeds the stream) */
+    readonly stallMs = DEFAULT_STALL_MS,
   ) {}
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** How long a streamed answer waits for a reader that takes nothing: half a minute. */
+export const DEFAULT_STALL_MS = 30_000;
+
+/** Whether the reader took the buffered output within `ms` (false: it stalled, or went away). */
+function drained(res: ServerResponse, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
     };
-    res.on('drain', done);
-    res.on('close', done);
+    const onDrain = (): void => done(true);
+    const onClose = (): void => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
   });
 }
 
@@ -65,7 +75,10 @@ async function stream(res: ServerResponse, body: StreamBody): Promise<void> {
   try {
     while (!next.done) {
       if (res.destroyed) return;
-      if (!res.write(next.value)) await drained(res);
+      if (!res.write(next.value) && !(await drained(res, body.stallMs))) {
+        res.destroy();
+        return;
+      }
       next = await it.next();
     }
     res.end();

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, startHttp } from '../../src/api/http.js';
+import { connect, type AddressInfo } from 'node:net';
+import { Router, startHttp, StreamBody } from '../../src/api/http.js';
 import { RateLimiter, MAX_TRACKED_CLIENTS } from '../../src/util/rate-limit.js';
 import { createLogger } from '../../src/util/log.js';
 import { ErrorCode, KestrelError } from '@kestrel/core';
@@ -198,5 +198,39 @@ describe('HTTP refusals for load', () => {
     const body = (await res.json()) as { error: { code: string; details: { scope: string } } };
     expect(body.error.code).toBe('MEMPOOL_FULL');
     expect(body.error.details.scope).toBe('total');
+  });
+});
+
+describe('HTTP streamed answers', () => {
+  it('cut off a reader that takes nothing, and let go of what fed the stream', async () => {
+    let produced = 0;
+    let released = false;
+    const chunk = 'x'.repeat(64 * 1024);
+    async function* endless(): AsyncGenerator<string> {
+      try {
+        for (;;) {
+          produced++;
+          yield chunk;
+        }
+      } finally {
+        released = true;
+      }
+    }
+    const router = new Router().on('GET', '/stream', () => new StreamBody('text/plain', endless(), 300));
+    const server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'));
+    const port = (server.address() as AddressInfo).port;
+    // a real client that asks and then reads nothing: the socket's buffers fill, the server waits
+    const client = connect(port, '127.0.0.1');
+    client.pause();
+    client.on('error', () => undefined);
+    client.write('GET /stream HTTP/1.1\r\nhost: x\r\n\r\n');
+    // (a paused client reads nothing, so it would not see the close either: the server side tells)
+    const until = Date.now() + 10_000;
+    while (!released && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    client.destroy();
+    expect(released).toBe(true);
+    // held by backpressure: far less than it would have made unbounded in that time
+    expect(produced).toBeLessThan(1_000);
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
