@@ -7,6 +7,7 @@ import {OrderLib} from "./lib/OrderLib.sol";
 import {PerpMath} from "./lib/PerpMath.sol";
 import {ExchangeStorage} from "./exchange/ExchangeStorage.sol";
 import {Prelude} from "./exchange/Prelude.sol";
+import {Registry} from "./exchange/Registry.sol";
 import {Schedule} from "./exchange/Schedule.sol";
 import {Settlement} from "./exchange/Settlement.sol";
 import {ExchangeExtension} from "./ExchangeExtension.sol";
@@ -93,6 +94,9 @@ contract Exchange is Settlement {
         _lastStateHash = batch.stateHash;
         _lastSettledAt = uint64(block.timestamp);
         emit BatchSettled(batchId, batch.stateHash, timestamp, cursor, fillCount);
+        // listing and parameter changes the cursor passed take effect now: the next batch settles by them
+        ConfigQueue memory q = _configQueue;
+        if (q.head < q.tail && _configIds[q.head] < cursor) Registry(address(this)).applyConfigs(cursor, batchId);
     }
 
     // ------------------------------------------------------------ the batch's end

@@ -307,6 +307,21 @@ abstract contract ExchangeStorage is IExchangeTypes {
     /// deposits their depositors took back in frozen mode
     mapping(uint64 requestId => bool) internal _reclaimed;
 
+    /// Listing and parameter changes queued after the first batch (spec/contracts.md, "Listing and
+    /// parameter changes"): queue positions head..tail−1 of _configIds wait for a batch; one slot,
+    /// read once by every settleBatch.
+    struct ConfigQueue {
+        uint64 head;
+        uint64 tail;
+        /// the batch that last applied (or refused) a change; 0: none since the first batch
+        uint64 lastAppliedBatch;
+    }
+
+    ConfigQueue internal _configQueue;
+    mapping(uint64 position => uint64 requestId) internal _configIds;
+    /// each change as the call that applies it (kept: a node replaying the queue reads it)
+    mapping(uint64 requestId => bytes) internal _configCalls;
+
     constructor(Config memory c) {
         if (c.admin == address(0) || c.feeSubaccount == c.insuranceSubaccount) revert InvalidParams();
         if (c.maxBatchAge == 0 || c.maxBatchAge > 1 hours || c.forceDelay <= c.maxBatchAge || c.forceDelay > 30 days) {
@@ -440,6 +455,23 @@ abstract contract ExchangeStorage is IExchangeTypes {
     function _domainSeparator() internal view returns (bytes32) {
         if (address(this) == _cachedThis && block.chainid == _cachedChainId) return _cachedDomainSeparator;
         return OrderLib.domainSeparator(block.chainid, address(this));
+    }
+
+    function _queue(RequestKind kind, bytes32 subaccount, uint32 assetId, uint128 amount)
+        internal
+        returns (uint64 requestId)
+    {
+        if (_frozenAt != 0) revert Frozen();
+        requestId = _progress.requestCount;
+        _requests[requestId] = StoredRequest({
+            subaccount: subaccount,
+            kind: kind,
+            assetId: assetId,
+            amount: amount,
+            queuedAt: uint64(block.timestamp)
+        });
+        _progress.requestCount = requestId + 1;
+        emit RequestQueued(requestId, kind, subaccount, assetId, amount);
     }
 
     function _asset(uint32 assetId) internal view returns (Asset storage) {

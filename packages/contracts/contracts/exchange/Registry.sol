@@ -9,13 +9,15 @@ import {PriceFeeds} from "../lib/PriceFeeds.sol";
 import {Schedule} from "./Schedule.sol";
 
 /// @title Listings and parameters: everything the admin (the Timelock) may change.
-/// @notice The engine reads the same parameters from its configuration; a change here takes
-///         effect for settlement at once, so operators schedule it through the timelock and
-///         update their nodes' configuration for the same moment. Every parameter has a hard
-///         range here (spec/contracts.md), whatever the admin proposes; outside a local devnet, once a
-///         batch has settled, the admin's timelock must delay each change at least forceDelay
-///         plus a day, so every user can freeze the Exchange and leave before a change takes
-///         effect; and once frozen, nothing changes.
+/// @notice Before the first batch, a change takes effect at once (the setup: no engine has run
+///         yet). From then on it is queued as a request and takes effect when the batch that
+///         moves the request cursor past it has settled, so every node's engine switches at the
+///         same point of the sequence as the contract (spec/contracts.md, "Listing and parameter
+///         changes"). Every parameter has a hard range here, judged when the change takes effect
+///         (a change that breaks it then is refused, ConfigRefused, and the engines refuse it
+///         too); outside a local devnet, once a batch has settled, the admin's timelock must delay
+///         each change at least forceDelay plus a day, so every user can freeze the Exchange and
+///         leave before a change takes effect; and once frozen, nothing changes.
 abstract contract Registry is Schedule {
     /// Rates above 1000% a year are refused (the engine's limit too).
     uint256 internal constant MAX_RATE = 10e18;
@@ -44,6 +46,26 @@ abstract contract Registry is Schedule {
     error AdminDelayTooShort(uint256 delay, uint256 required);
 
     modifier onlyAdmin() {
+        _checkAdmin();
+        _;
+    }
+
+    /// A change: the admin's call is queued (or, before the first batch, made at once); the body
+    /// runs when the Exchange applies it (a call from itself, see applyConfigs).
+    modifier change() {
+        if (msg.sender != address(this)) {
+            _admitChange(msg.data);
+            return;
+        }
+        _;
+    }
+
+    modifier onlySelf() {
+        if (msg.sender != address(this)) revert NotAdmin();
+        _;
+    }
+
+    function _checkAdmin() private view {
         if (msg.sender != _admin) revert NotAdmin();
         if (_frozenAt != 0) revert Frozen();
         // the setup before the first batch may go at once: no user has anything at stake yet
@@ -52,7 +74,51 @@ abstract contract Registry is Schedule {
             uint256 required = uint256(_forceDelay) + ADMIN_DELAY_MARGIN;
             if (delay < required) revert AdminDelayTooShort(delay, required);
         }
-        _;
+    }
+
+    function _admitChange(bytes memory call) private {
+        _checkAdmin();
+        if (_progress.lastBatchId == 0) {
+            (bool ok, bytes memory ret) = address(this).call(call);
+            if (!ok) {
+                assembly ("memory-safe") {
+                    revert(add(ret, 32), mload(ret))
+                }
+            }
+            return;
+        }
+        uint64 requestId = _queue(RequestKind.Config, bytes32(0), 0, 0);
+        _requestData[requestId] = keccak256(call);
+        _configCalls[requestId] = call;
+        ConfigQueue storage q = _configQueue;
+        uint64 tail = q.tail;
+        _configIds[tail] = requestId;
+        q.tail = tail + 1;
+        emit ConfigQueued(requestId, call);
+    }
+
+    /// Applies, in queue order, every change queued before `cursor`: the end of settleBatch, for
+    /// the batch `batchId` (only the Exchange itself calls this). A change that breaks its
+    /// setter's rules is refused; any other failure fails the batch, so that no operator can
+    /// have a change refused by sending too little gas.
+    function applyConfigs(uint64 cursor, uint64 batchId) external onlySelf {
+        ConfigQueue memory q = _configQueue;
+        while (q.head < q.tail) {
+            uint64 id = _configIds[q.head];
+            if (id >= cursor) break;
+            (bool ok, bytes memory ret) = address(this).call(_configCalls[id]);
+            if (ok) {
+                emit ConfigApplied(id, batchId);
+            } else {
+                bytes4 reason = ret.length == 4 ? bytes4(ret) : bytes4(0);
+                if (reason != InvalidParams.selector && reason != UnknownAsset.selector) revert ConfigFailed(id);
+                emit ConfigRefused(id, batchId, reason);
+            }
+            delete _configIds[q.head];
+            ++q.head;
+            q.lastAppliedBatch = batchId;
+        }
+        _configQueue = q;
     }
 
     /// The admin timelock's minimum delay (0 for an admin that is no timelock).
@@ -61,11 +127,17 @@ abstract contract Registry is Schedule {
         if (ok && data.length == 32) delay = abi.decode(data, (uint256));
     }
 
-    function listAsset(address token, string calldata symbol) external onlyAdmin returns (uint32 assetId) {
-        if (token == address(0) || _tokenListed[token] || _assets.length >= MAX_ASSETS) revert InvalidParams();
-        uint8 decimals = IERC20Metadata(token).decimals();
-        if (decimals > MAX_DECIMALS) revert InvalidParams();
-        assetId = uint32(_assets.length);
+    /// The token's decimals are read now, when the change is made, not when it takes effect.
+    function listAsset(address token, string calldata symbol) external {
+        uint8 decimals = token == address(0) ? 0 : IERC20Metadata(token).decimals();
+        _admitChange(abi.encodeCall(this.listAssetWithDecimals, (token, symbol, decimals)));
+    }
+
+    function listAssetWithDecimals(address token, string calldata symbol, uint8 decimals) external onlySelf {
+        if (token == address(0) || _tokenListed[token] || _assets.length >= MAX_ASSETS || decimals > MAX_DECIMALS) {
+            revert InvalidParams();
+        }
+        uint32 assetId = uint32(_assets.length);
         _assets.push(Asset({token: token, decimals: decimals, symbol: symbol}));
         _tokenListed[token] = true;
         AssetState storage a = _assetState[assetId];
@@ -76,7 +148,7 @@ abstract contract Registry is Schedule {
 
     /// @dev Listing an existing id again updates its parameters (e.g. `active = false` halts it),
     ///      but never its kind, base or quote asset: signed orders name the market by id.
-    function listMarket(uint32 marketId, Market calldata market) external onlyAdmin {
+    function listMarket(uint32 marketId, Market calldata market) external change {
         uint256 assetCount_ = _assets.length;
         if (market.baseAssetId >= assetCount_ || market.quoteAssetId >= assetCount_) revert UnknownAsset();
         if (
@@ -121,7 +193,7 @@ abstract contract Registry is Schedule {
         _setOperator(operator, enabled);
     }
 
-    function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external onlyAdmin {
+    function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external change {
         if (_markets[marketId].tickSize == 0) revert InvalidParams();
         if (risk.concIM > ONE || risk.concMM > risk.concIM || risk.concMM < risk.concIM / 4 || risk.maxFundingRate > MAX_FUNDING_RATE) {
             revert InvalidParams();
@@ -130,10 +202,15 @@ abstract contract Registry is Schedule {
         emit MarketRiskSet(marketId, risk);
     }
 
-    function setPriceFeed(uint32 marketId, FeedConfig calldata feed) external onlyAdmin {
-        if (_markets[marketId].tickSize == 0) revert InvalidParams();
+    /// The aggregator's decimals are read now, when the change is made, not when it takes effect.
+    function setPriceFeed(uint32 marketId, FeedConfig calldata feed) external {
         uint8 decimals;
         if (feed.aggregator != address(0)) decimals = AggregatorV3Interface(feed.aggregator).decimals();
+        _admitChange(abi.encodeCall(this.setPriceFeedWithDecimals, (marketId, feed, decimals)));
+    }
+
+    function setPriceFeedWithDecimals(uint32 marketId, FeedConfig calldata feed, uint8 decimals) external onlySelf {
+        if (_markets[marketId].tickSize == 0) revert InvalidParams();
         if (
             decimals > 36
                 || (feed.aggregator != address(0)
@@ -148,7 +225,7 @@ abstract contract Registry is Schedule {
         emit FeedSet(marketId, feed, decimals);
     }
 
-    function setAssetRisk(uint32 assetId, uint32 riskGroup, uint32 priceMarketId) external onlyAdmin {
+    function setAssetRisk(uint32 assetId, uint32 riskGroup, uint32 priceMarketId) external change {
         _asset(assetId);
         if (priceMarketId != 0 && _markets[priceMarketId].tickSize == 0) revert InvalidParams();
         AssetState storage a = _assetState[assetId];
@@ -158,7 +235,7 @@ abstract contract Registry is Schedule {
     }
 
     /// @dev A curve set on an asset that had none accrues from the last batch's time.
-    function setLendingCurve(uint32 assetId, Curve calldata c) external onlyAdmin {
+    function setLendingCurve(uint32 assetId, Curve calldata c) external change {
         _asset(assetId);
         if (
             c.kink == 0 || c.kink >= ONE || uint256(c.baseRate) + c.slope1 + c.slope2 > MAX_RATE
@@ -177,7 +254,7 @@ abstract contract Registry is Schedule {
     ///      always has initial health ≥ 0), and at least a quarter of them.
     function setRiskGroup(uint32 groupId, uint64 shockIM, uint64 basisIM, uint64 shockMM, uint64 basisMM)
         external
-        onlyAdmin
+        change
     {
         if (
             shockIM > ONE || shockIM < MIN_SHOCK_IM || basisIM > shockIM || shockMM > shockIM || shockMM < shockIM / 4
@@ -189,7 +266,7 @@ abstract contract Registry is Schedule {
         emit RiskGroupSet(groupId, shockIM, basisIM, shockMM, basisMM);
     }
 
-    function setDeRiskParams(DeRiskParams calldata p) external onlyAdmin {
+    function setDeRiskParams(DeRiskParams calldata p) external change {
         if (
             p.backstopRatio > ONE || p.backstopRatio < MIN_BACKSTOP_RATIO || p.liquidationDiscount > MAX_LIQUIDATION_DISCOUNT
                 || p.insuranceShare > ONE || p.maxGraceSeconds < MIN_MAX_GRACE || p.maxGraceSeconds > MAX_MAX_GRACE
@@ -200,7 +277,7 @@ abstract contract Registry is Schedule {
         emit DeRiskParamsSet(p);
     }
 
-    function setPnlWeight(uint64 weight) external onlyAdmin {
+    function setPnlWeight(uint64 weight) external change {
         if (weight > ONE) revert InvalidParams();
         _pnlWeight = weight;
         emit PnlWeightSet(weight);

@@ -141,21 +141,4 @@ abstract contract Requests is ExchangeStorage, ReentrancyGuardTransient {
         return uint128(tokenAmount * scale);
     }
 
-    function _queue(RequestKind kind, bytes32 subaccount, uint32 assetId, uint128 amount)
-        private
-        returns (uint64 requestId)
-    {
-        if (_frozenAt != 0) revert Frozen();
-        requestId = _progress.requestCount;
-        _requests[requestId] = StoredRequest({
-            subaccount: subaccount,
-            kind: kind,
-            assetId: assetId,
-            amount: amount,
-            queuedAt: uint64(block.timestamp)
-        });
-        _progress.requestCount = requestId + 1;
-        emit RequestQueued(requestId, kind, subaccount, assetId, amount);
-    }
-
 }

@@ -135,6 +135,17 @@ abstract contract Views is BatchLedger {
     }
 
     /// @dev Reverts with InvalidParams for an id not yet queued.
+    /// A queued listing or parameter change (a Config request) as the call that applies it; empty for any other request.
+    function configChange(uint64 requestId) external view returns (bytes memory) {
+        return _configCalls[requestId];
+    }
+
+    /// The changes waiting: queue positions head..tail−1; the batch that last applied one (0: none since the first batch).
+    function configQueue() external view returns (uint64 head, uint64 tail, uint64 lastAppliedBatch) {
+        ConfigQueue memory q = _configQueue;
+        return (q.head, q.tail, q.lastAppliedBatch);
+    }
+
     function getRequest(uint64 requestId) external view returns (Request memory) {
         if (requestId >= _progress.requestCount) revert InvalidParams();
         StoredRequest storage r = _requests[requestId];

@@ -27,13 +27,19 @@ interface IExchange is IExchangeTypes {
     }
 
     // --- admin (the Timelock) ---
-    function listAsset(address token, string calldata symbol) external returns (uint32 assetId);
+    function listAsset(address token, string calldata symbol) external;
+    function listAssetWithDecimals(address token, string calldata symbol, uint8 decimals) external;
     function listMarket(uint32 marketId, Market calldata market) external;
     function setOperator(address operator, bool enabled) external;
     /// Risk and perp parameters of a listed market.
     function setMarketRisk(uint32 marketId, MarketRisk calldata risk) external;
     /// The market's price feed (decimals are read from it); the zero address removes it.
     function setPriceFeed(uint32 marketId, FeedConfig calldata feed) external;
+    function setPriceFeedWithDecimals(uint32 marketId, FeedConfig calldata feed, uint8 decimals) external;
+    /// Only the Exchange itself, at the end of settleBatch.
+    function applyConfigs(uint64 cursor, uint64 batchId) external;
+    function configChange(uint64 requestId) external view returns (bytes memory);
+    function configQueue() external view returns (uint64 head, uint64 tail, uint64 lastAppliedBatch);
     /// The risk group an asset counts in and the market whose price values it (0: none).
     function setAssetRisk(uint32 assetId, uint32 riskGroup, uint32 priceMarketId) external;
     /// The asset's lending curve; interest accrues from the next batch.

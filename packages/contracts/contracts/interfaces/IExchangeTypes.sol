@@ -92,16 +92,17 @@ interface IExchangeTypes {
         CancelUpTo,
         CancelOrder,
         LinkedSigner,
-        Liquidation
+        Liquidation,
+        Config
     }
 
     /// A chain-side input, applied by the batch that moves the cursor past it.
     struct Request {
         RequestKind kind;
         bytes32 subaccount;
-        uint32 assetId; // 0 for CancelUpTo; the market for Liquidation (subaccount: the liquidator)
+        uint32 assetId; // 0 for CancelUpTo and Config; the market for Liquidation (subaccount: the liquidator)
         uint128 amount; // X18 for deposits, withdrawals and liquidations; the new minNonce for CancelUpTo; the expiry for LinkedSigner
-        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); Liquidation: the account liquidated; else 0
+        bytes32 data; // CancelOrder: the order's digest; LinkedSigner: the signer's address (low 20 bytes); Liquidation: the account liquidated; Config: keccak256 of the change (configChange); else 0
     }
 
     /// A trading key that may sign orders for a subaccount (never withdraw), until `expiry`
@@ -243,6 +244,8 @@ interface IExchangeTypes {
     error UnknownAsset();
     error InvalidAmount();
     error InvalidParams();
+    /// A queued change failed other than by breaking its setter's rules (e.g. starved of gas): the batch may not settle so.
+    error ConfigFailed(uint64 requestId);
 
     event AssetListed(uint32 indexed assetId, address token, uint8 decimals, string symbol);
     event MarketListed(uint32 indexed marketId, Market market);
@@ -270,6 +273,12 @@ interface IExchangeTypes {
     event Absorbed(bytes32 indexed subaccount, uint256 deficit);
     event Deleveraged(bytes32 indexed subaccount, bytes32 indexed counterparty, uint32 marketId, uint256 amount, uint256 quote);
     event PnlWeightSet(uint64 pnlWeight);
+    /// A listing or parameter change queued by the admin: the setter's call, applied by the batch
+    /// that moves the request cursor past it (spec/contracts.md, "Listing and parameter changes").
+    event ConfigQueued(uint64 indexed requestId, bytes change);
+    event ConfigApplied(uint64 indexed requestId, uint64 indexed batchId);
+    /// The change broke a rule of its setter when its batch applied it (`reason`: the error's selector); nothing changed.
+    event ConfigRefused(uint64 indexed requestId, uint64 indexed batchId, bytes4 reason);
     event PriceUsed(uint32 indexed marketId, uint80 roundId, uint256 price, uint256 publishedAt);
     event FundingUpdated(uint32 indexed marketId, int256 rate, int256 cumFunding);
     event InterestAccrued(uint32 indexed assetId, uint256 interest, uint256 reserve);

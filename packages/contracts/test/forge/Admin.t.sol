@@ -76,8 +76,8 @@ contract AdminTest is Fixture {
         TestToken zero = new TestToken("Zero", "Z", 0);
         vm.expectEmit(address(ex));
         emit IExchangeTypes.AssetListed(3, address(zero), 0, "Z");
-        uint32 id = ex.listAsset(address(zero), "Z");
-        assertEq(uint256(id), 3, "next id");
+        ex.listAsset(address(zero), "Z");
+        uint32 id = 3;
         // a 0-decimals token scales by 1e18
         deposit(alice, aliceSub, id, 5);
         settle(emptyBatch());

@@ -17,6 +17,12 @@ contract AdminBoundsTest is PerpFixture {
         vm.expectRevert(IExchangeTypes.InvalidParams.selector);
     }
 
+    /// A change is judged when the batch that passes it applies it: the Exchange's own call.
+    function refusedWhenApplied() internal {
+        vm.expectRevert(IExchangeTypes.InvalidParams.selector);
+        vm.prank(address(ex));
+    }
+
     function deRisk() internal pure returns (IExchangeTypes.DeRiskParams memory) {
         return IExchangeTypes.DeRiskParams({
             backstopRatio: 0.5e18,
@@ -32,26 +38,26 @@ contract AdminBoundsTest is PerpFixture {
 
     function test_FeesAndFundingHaveHardCaps() public {
         IExchangeTypes.Market memory m = market(WETH, 0.01e18, 0.001e18, 0, 0.01e18 + 1, "too dear");
-        invalid();
+        refusedWhenApplied();
         ex.listMarket(9, m);
         IExchangeTypes.MarketRisk memory r = IExchangeTypes.MarketRisk({riskGroup: GROUP_ETH, concIM: 0, concThreshold: 0, maxFundingRate: 0.01e18 + 1, concMM: 0});
-        invalid();
+        refusedWhenApplied();
         ex.setMarketRisk(ETH_PERP, r);
         r.maxFundingRate = 0.01e18;
         ex.setMarketRisk(ETH_PERP, r); // 1% an hour: the cap
         (r.concIM, r.concMM) = (0.1e18, 0.02e18); // maintenance below a quarter of initial
-        invalid();
+        refusedWhenApplied();
         ex.setMarketRisk(ETH_PERP, r);
     }
 
     function test_RiskGroupsKeepLeverageBounded() public {
-        invalid();
+        refusedWhenApplied();
         ex.setRiskGroup(GROUP_ETH, 0.004e18, 0, 0.004e18, 0); // shock below 0.5%
-        invalid();
+        refusedWhenApplied();
         ex.setRiskGroup(GROUP_ETH, 0.1e18, 0.02e18, 0.02e18, 0.01e18); // maintenance shock below a quarter
-        invalid();
+        refusedWhenApplied();
         ex.setRiskGroup(GROUP_ETH, 0.1e18, 0.2e18, 0.05e18, 0.1e18); // basis above the shock
-        invalid();
+        refusedWhenApplied();
         ex.setRiskGroup(GROUP_ETH, 0.1e18, 0.02e18, 0.05e18, 0.004e18); // maintenance basis below a quarter
         ex.setRiskGroup(GROUP_ETH, 0.1e18, 0.003e18, 0.05e18, 0.0015e18); // the devnet's
     }
@@ -59,45 +65,45 @@ contract AdminBoundsTest is PerpFixture {
     function test_DeRiskingParametersHaveHardRanges() public {
         IExchangeTypes.DeRiskParams memory p = deRisk();
         p.liquidationDiscount = 0.05e18 + 1;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         p = deRisk();
         p.backstopRatio = 0.1e18 - 1;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         p = deRisk();
         p.maxGraceSeconds = 59;
         p.defaultGraceSeconds = 0;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         p = deRisk();
         p.maxGraceSeconds = 1 days + 1;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         p = deRisk();
         p.defaultGraceSeconds = 901;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         p = deRisk();
         p.defaultSlippageBps = 9;
-        invalid();
+        refusedWhenApplied();
         ex.setDeRiskParams(p);
         ex.setDeRiskParams(deRisk());
     }
 
     function test_FeedsAndLendingHaveHardRanges() public {
         IExchangeTypes.FeedConfig memory f = IExchangeTypes.FeedConfig({aggregator: address(perpFeed), maxStaleness: 59, maxRoundLag: 5});
-        invalid();
-        ex.setPriceFeed(ETH_PERP, f);
+        refusedWhenApplied();
+        ex.setPriceFeedWithDecimals(ETH_PERP, f, 8);
         f.maxStaleness = 2 days + 1;
-        invalid();
-        ex.setPriceFeed(ETH_PERP, f);
+        refusedWhenApplied();
+        ex.setPriceFeedWithDecimals(ETH_PERP, f, 8);
         f.maxStaleness = 3600;
         f.maxRoundLag = 101;
-        invalid();
-        ex.setPriceFeed(ETH_PERP, f);
+        refusedWhenApplied();
+        ex.setPriceFeedWithDecimals(ETH_PERP, f, 8);
         IExchangeTypes.Curve memory c = IExchangeTypes.Curve({baseRate: 0, slope1: 0.04e18, slope2: 0.75e18, kink: 0.9e18, reserveFactor: 0.5e18 + 1});
-        invalid();
+        refusedWhenApplied();
         ex.setLendingCurve(USDC, c);
         c.reserveFactor = 0.5e18;
         ex.setLendingCurve(USDC, c);

@@ -115,6 +115,7 @@ contract OrderFlagsTest is PerpFixture {
         perp.kind = IExchangeTypes.MarketKind.Perp;
         perp.minSize = 0.01e18;
         ex.listMarket(ETH_PERP, perp);
+        settle(emptyBatch()); // a change takes effect with the batch that passes it
         IExchangeTypes.Order memory small = flagged(aliceSub, true, 0.005e18, GTC);
         expectSettleRevert(cross(flagged(bobSub, false, 0.1e18, GTC), small, 0.005e18), orderError(1, 9));
     }

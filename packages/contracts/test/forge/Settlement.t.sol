@@ -91,6 +91,7 @@ contract SettlementTest is Fixture {
     function test_FeeRoundingChargesUpAndRebatesDown() public {
         // a market where notional has 1-wei resolution (tick·lot = 1e18) and fees are fractional
         ex.listMarket(3, market(WETH, 1e9, 1e9, -0.00015e18, 0.00025e18, "FINE"));
+        settle(emptyBatch()); // a change takes effect with the batch that passes it
         uint128 amount = 1e18 + 3e9;
         uint128 price = 3e18 + 7e9;
         uint256 quote = 3000000016000000021; // amount·price / 1e18, exact
@@ -449,6 +450,7 @@ contract SettlementTest is Fixture {
         IExchangeTypes.Market memory halted = market(WETH, 0.01e18, 0.001e18, ETH_MAKER_FEE, ETH_TAKER_FEE, "WETH/USDC");
         halted.active = false;
         ex.listMarket(ETH_USDC, halted);
+        settle(emptyBatch()); // a change takes effect with the batch that passes it
         IExchangeTypes.Order memory ask2 = order(bobSub, ETH_USDC, false, 2000e18, 1e18);
         IExchangeTypes.Order memory bid2 = order(aliceSub, ETH_USDC, true, 2000e18, 1e18);
         expectSettleRevert(withFill(batch2(signed(bobPk, ask2), signed(alicePk, bid2)), 0, 1, 1e18), orderError(0, 2));
