@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import type { EngineEvent } from '../engine/types.js';
 import type { Hex } from '../hex.js';
 import type { BatchInput } from './inputs.js';
+import { foldConfig } from './config.js';
 import { applyRequest, type ChainRequest } from './requests.js';
 
 /** A market's price for a batch: the feed round the contract will read, and what it says. */
@@ -53,7 +54,8 @@ export interface ApplyOptions {
 /**
  * Applies a batch in the contract's order — its clock (interest accrues), prices, funding,
  * requests (liquidations among them), the risk plans, the other inputs in sequence (orders,
- * cancels, plan steps), then absorptions and deleveraging — and ends it (margin calls are judged,
+ * cancels, plan steps), then absorptions and deleveraging, then the resting orders of markets a
+ * listing change re-grids or halts (the changes themselves apply after the batch: config.ts) — and ends it (margin calls are judged,
  * and every balance and position moved in the batch is stored once, as the contract does at the
  * end of settleBatch); returns the engine's events.
  */
@@ -100,6 +102,16 @@ export function applyBatch(
   for (const input of b.inputs) if (input.type === 'absorb') push(engine.apply({ kind: 'absorb', subaccount: input.subaccount }));
   for (const input of b.inputs)
     if (input.type === 'deleverage') push(engine.apply({ kind: 'deleverage', subaccount: input.subaccount, marketId: input.marketId }));
+  // listing and parameter changes take effect once the batch has settled; the markets whose grid
+  // changes (or that halt) lose their resting orders now (config.ts)
+  const fold = foldConfig(engine.config, b.requests);
+  if (fold !== null) {
+    for (const marketId of fold.closed) push(engine.apply({ kind: 'closeMarket', marketId }));
+    for (const o of fold.outcomes)
+      events.push(
+        o.refused === undefined ? { kind: 'configApplied', requestId: o.requestId } : { kind: 'configRefused', requestId: o.requestId, reason: o.refused },
+      );
+  }
   push(engine.apply({ kind: 'endBatch' }));
   return events;
 }

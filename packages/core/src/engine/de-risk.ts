@@ -329,7 +329,7 @@ export class DeRisk {
     const subaccount = i.subaccount.toLowerCase() as Hex;
     const reject = (code: ErrorCode): void => void events.push({ kind: 'liquidationRejected', requestId: i.requestId, liquidator, subaccount, code });
     const market = s.markets.get(i.marketId);
-    if (market === undefined) return reject(ErrorCode.UNKNOWN_MARKET);
+    if (market === undefined || market.config.active === false) return reject(ErrorCode.UNKNOWN_MARKET);
     const m = market.config;
     if (i.amount <= 0n || i.amount % m.lotSize !== 0n) return reject(ErrorCode.MALFORMED);
     if (liquidator.slice(0, 42) === subaccount.slice(0, 42)) return reject(ErrorCode.SELF_LIQUIDATION);

@@ -78,7 +78,11 @@ export class Engine {
   /** placing and cancelling orders */
   private readonly orders: OrderInputs;
 
-  constructor(config: EngineConfig, options: EngineOptions = {}) {
+  constructor(
+    /** the configuration this engine runs by */
+    readonly config: EngineConfig,
+    private readonly options: EngineOptions = {},
+  ) {
     this.s = new EngineState(config);
     const s = this.s;
     s.changes.encode = (key) => encodeRecord(s, key);
@@ -96,6 +100,16 @@ export class Engine {
     const e = new Engine(config, options);
     restoreState(e.s, snapshot);
     return e;
+  }
+
+  /**
+   * A copy of this state under another configuration (a listing change, batch/config.ts): the
+   * same records, but for the globals record, which lists every listed asset's lending pool and
+   * every perp's funding. It costs a pass over the whole state. The copy owes its store nothing
+   * but that record: {@link takeChanges} gives it.
+   */
+  reconfigured(config: EngineConfig): Engine {
+    return Engine.restore(config, this.snapshot(), this.options);
   }
 
   /**
@@ -161,6 +175,9 @@ export class Engine {
         break;
       case 'cancelByClientId':
         this.orders.cancelByClientId(sub(input.subaccount), input.clientIds, events);
+        break;
+      case 'closeMarket':
+        this.orders.closeMarket(input.marketId, events);
         break;
       case 'riskPlan':
         this.deRisking().setPlan(input.plan, input.requestId, events);

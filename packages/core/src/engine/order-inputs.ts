@@ -113,6 +113,20 @@ export class OrderInputs {
     }
   }
 
+  /** Cancels every resting order of the market: its grid changed or it halted (batch/config.ts). */
+  closeMarket(marketId: number, events: EngineEvent[]): void {
+    const market = this.s.markets.get(marketId);
+    if (market === undefined) throw malformed(`closeMarket: unknown market ${String(marketId)}`);
+    const resting: OrderRecord[] = [];
+    for (const isBuy of [true, false]) market.book.forEachOrder(isBuy, (slot) => void resting.push(market.book.ref(slot)!));
+    // by sequence: the events come out in the order the orders came in, whatever the book's layout
+    resting.sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
+    for (const rec of resting) {
+      this.s.unrest(rec);
+      this.cancelled(rec, 'MARKET_CHANGED', events);
+    }
+  }
+
   cancelByClientId(subaccount: Hex, clientIds: readonly bigint[], events: EngineEvent[]): void {
     if (!Array.isArray(clientIds) || !clientIds.every((c) => typeof c === 'bigint' && c >= 0n && c <= UINT64_MAX)) {
       throw malformed('cancelByClientId: clientIds must be an array of uint64 bigints');

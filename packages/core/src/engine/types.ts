@@ -21,6 +21,8 @@ export interface AssetConfig {
   riskGroup?: number;
   /** the market whose oracle prices the asset (its spot market); without one it has no price */
   priceMarketId?: number;
+  /** the ERC-20 token (the engine does not use it; a listing change names it) */
+  token?: Hex;
 }
 
 export type MarketKind = 'SPOT' | 'PERP';
@@ -73,6 +75,21 @@ export interface MarketConfig {
   concThreshold?: bigint;
   /** perps: the concentration charge for maintenance (X18; default half of concIM) */
   concMM?: bigint;
+  /**
+   * false: the market is halted (listed again with `active = false`): its orders are refused
+   * UNKNOWN_MARKET, as the contract refuses them, while its positions still count
+   */
+  active?: boolean;
+  /** where the market's index price comes from (the engine does not read it; the node does) */
+  feed?: MarketFeed;
+}
+
+/** A market's price feed as the Exchange reads it: a Chainlink-style aggregator. */
+export interface MarketFeed {
+  aggregator: Hex;
+  decimals: number;
+  /** how far behind the latest round a batch may name one */
+  maxRoundLag: number;
 }
 
 /**
@@ -243,7 +260,12 @@ export type EngineInput =
    * `marketId` is closed against the opposite positions ranked by profit × leverage, at the price
    * that leaves the account's equity at zero
    */
-  | { kind: 'deleverage'; subaccount: Hex; marketId: number };
+  | { kind: 'deleverage'; subaccount: Hex; marketId: number }
+  /**
+   * cancels every resting order of the market (reason MARKET_CHANGED): its grid changes or it
+   * halts once the batch has settled (batch/config.ts)
+   */
+  | { kind: 'closeMarket'; marketId: number };
 
 export type CancelReason =
   | 'USER'
@@ -260,7 +282,9 @@ export type CancelReason =
   /** a GTC taker stopped at the price band while it still crossed the book: it may not rest crossed */
   | 'PRICE_BAND'
   /** the market's oracle price is older than its maxStaleness: a fill that adds risk (grows a perp position, borrows) waits for a fresh one */
-  | 'STALE_PRICE';
+  | 'STALE_PRICE'
+  /** the market's grid changed or it halted, through a listing change (batch/config.ts) */
+  | 'MARKET_CHANGED';
 
 /**
  * `clientId` (the order's own id, spec/orders.md) is echoed on every order event; it is absent only
@@ -294,6 +318,9 @@ export type EngineEvent =
   | { kind: 'expired'; hash: Hex; subaccount: Hex; clientId?: bigint }
   | { kind: 'deposited'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
   | { kind: 'withdrawn'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint }
+  /** a listing or parameter change the batch applies at its end (batch/config.ts), or refuses with the contract's error */
+  | { kind: 'configApplied'; requestId: bigint }
+  | { kind: 'configRefused'; requestId: bigint; reason: 'InvalidParams' | 'UnknownAsset' }
   | { kind: 'withdrawalRejected'; requestId: bigint; subaccount: Hex; assetId: number; amount: bigint; code: ErrorCode }
   /** for a cancelByClientId, `hash` is "0x" and `clientId` names the id that matched no open order */
   | { kind: 'cancelRejected'; hash: Hex; subaccount: Hex; code: ErrorCode; clientId?: bigint }

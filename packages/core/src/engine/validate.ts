@@ -94,7 +94,7 @@ export function checkOrder(s: EngineState, hash: Hex, order: Order, now: bigint 
   if (!isWellFormed(hash, order, hashChecked)) return fail(ErrorCode.MALFORMED, false);
   if (s.knowsOrder(hash)) return fail(ErrorCode.DUPLICATE_ORDER, false);
   const market = s.markets.get(order.marketId);
-  if (market === undefined) return fail(ErrorCode.UNKNOWN_MARKET);
+  if (market === undefined || market.config.active === false) return fail(ErrorCode.UNKNOWN_MARKET);
   if (order.subaccount === s.insuranceAccount.subaccount) return fail(ErrorCode.PROTECTED_ACCOUNT);
   const flags = order.flags >= 0 && order.flags < FLAGS.length ? FLAGS[order.flags]! : decodeFlags(order.flags);
   if (flags === null) return fail(ErrorCode.INVALID_FLAGS);

@@ -338,6 +338,10 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
         return `deleveraged ${n(e.subaccount)} vs ${n(e.counterparty)} ${e.marketId} ${fmtX(e.amount)} for ${fmtX(e.quote)}`;
       case 'deleverageRejected':
         return `deleverageRejected ${n(e.subaccount)} ${e.code}`;
+      case 'configApplied':
+        return `configApplied ${e.requestId}`;
+      case 'configRefused':
+        return `configRefused ${e.requestId} ${e.reason}`;
       default:
         return assertNever(e);
     }
