@@ -28,6 +28,7 @@ import { verifyProposalInputs } from './follower/proposal-inputs.js';
 import { admitProposal } from './gossip/proposal-gate.js';
 import { Admission } from './admission/admission.js';
 import { engineConfigOf, ExchangeChain, type ChainListing } from './chain/exchange.js';
+import { updateListing } from './chain/listing.js';
 import { inTurnNow } from './chain/schedule.js';
 import { healthOf, noLeader, type ChainView, type HealthInput } from './api/health.js';
 import { nativeRecoveryLoaded, recoverAddress } from './admission/recover.js';
@@ -112,6 +113,13 @@ export class KestrelNode {
     readonly topics: { orders: string; batches: string },
   ) {
     this.books = new CommittedBooks(ledger);
+    this.tradedMarkets();
+    // a listing change that took effect: the API, admission, the sequencer and the follower read the new listing
+    ledger.onReconfigure = (engineConfig) => {
+      updateListing(listing, engineConfig);
+      this.tradedMarkets();
+      log.info('listing changed', { batchId: String(ledger.lastBatchId), markets: listing.markets.length, assets: listing.assets.length });
+    };
     this.snapshots = new SnapshotServer(store, config.maxSnapshotStreams);
     // a peer configured as this node is takes a bundle whole: no larger than its rate limit's burst
     this.bundler = new InputBundler({
@@ -122,11 +130,20 @@ export class KestrelNode {
     });
     this.admission = new Admission({
       ledger,
-      marketIds: listing.markets.map((m) => m.marketId),
+      marketIds: this.marketIds,
       recover: this.recover,
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
       onRefused: (source, verdict, code, hash) => this.refusedInput(source, verdict, code, hash),
     });
+  }
+
+  /** the markets that trade, and the perps among them: kept in place, since admission and the sequencer hold these arrays */
+  private readonly marketIds: number[] = [];
+  private readonly perps: number[] = [];
+
+  private tradedMarkets(): void {
+    this.marketIds.splice(0, this.marketIds.length, ...this.listing.markets.map((m) => m.marketId));
+    this.perps.splice(0, this.perps.length, ...this.listing.markets.filter((m) => m.kind === 'PERP').map((m) => m.marketId));
   }
 
   /** the open-order caps of its engine and the bounds of its mempool */
@@ -193,6 +210,7 @@ export class KestrelNode {
       await joinIfEmpty({
         store,
         config: engineConfig,
+        configBatch: listing.configBatch,
         chain,
         peers: config.syncFrom,
         recover: async (digest, signature) => (recoverPool ? recoverPool.recover(digest, signature) : recoverAddress(digest, signature)),
@@ -202,6 +220,15 @@ export class KestrelNode {
         chainBatchId: settled.batchId,
       });
     else await clearInterruptedLoad(store, log);
+    // replaying from the first batch needs the listing it started with, which the chain no longer tells
+    if (listing.configBatch > 0n && (await store.get('meta:lastBatch')) === undefined) {
+      await store.close();
+      await recoverPool?.close();
+      throw new KestrelError(
+        ErrorCode.INTERNAL,
+        `the listing changed at batch ${listing.configBatch}: a node with an empty store joins from a peer's snapshot (--catch-up-from snapshot, with --sync-from a peer at or past that batch)`,
+      );
+    }
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {
       archiveRetentionSeconds: BigInt(config.archiveRetentionSeconds),
     });
@@ -254,7 +281,7 @@ export class KestrelNode {
         maxBatchOrders: config.maxBatchOrders,
         maxBatchRequests: config.maxBatchRequests,
         feeds: listing.feeds,
-        perps: listing.markets.filter((m) => m.kind === 'PERP').map((m) => m.marketId),
+        perps: node.perps,
         fundingIntervalSeconds: config.fundingIntervalSeconds,
         heartbeatSeconds: heartbeatFor(listing.forceDelay),
         observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),

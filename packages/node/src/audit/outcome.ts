@@ -9,6 +9,7 @@
  * Each entry is one line of text; the outcome is the sorted list (the chain emits in its own
  * order). Order fills are counted, not listed: the chain applied exactly the fills it was given.
  */
+import { toFunctionSelector } from 'viem';
 import type { EngineEvent, Proposal } from '@kestrel/core';
 
 const low = (h: string): string => h.toLowerCase();
@@ -51,10 +52,19 @@ export function engineOutcome(
       case 'deleveraged':
         out.push(`deleveraged|${low(e.subaccount)}|${low(e.counterparty)}|${e.marketId}|${e.amount}|${e.quote}`);
         break;
+      case 'configApplied':
+        out.push(`config|${e.requestId}|applied`);
+        break;
+      case 'configRefused':
+        out.push(`config|${e.requestId}|refused|${e.reason}`);
+        break;
     }
   }
   return out.sort();
 }
+
+/** The errors a listing change may be refused with, by selector. */
+const REFUSALS = new Map<string, string>(['InvalidParams', 'UnknownAsset'].map((name) => [toFunctionSelector(`${name}()`), name]));
 
 /** An Exchange event as viem decodes it. */
 export interface ChainEvent {
@@ -71,6 +81,12 @@ export function chainOutcome(events: readonly ChainEvent[]): string[] {
     switch (n) {
       case 'BatchSettled':
         out.push(`settled|${s(a.batchId)}|${s(a.stateHash)}|${s(a.timestamp)}|${s(a.requestCursor)}|${s(a.fillCount)}`);
+        break;
+      case 'ConfigApplied':
+        out.push(`config|${s(a.requestId)}|applied`);
+        break;
+      case 'ConfigRefused':
+        out.push(`config|${s(a.requestId)}|refused|${REFUSALS.get(s(a.reason)) ?? s(a.reason)}`);
         break;
       case 'Deposited':
       case 'Withdrawn':

@@ -35,7 +35,9 @@ const SETTLE_POLL_MS = 250;
 export interface JoinInit {
   store: NodeStore;
   config: EngineConfig;
-  chain: { lastBatchId(): Promise<bigint>; settledBatch(batchId: bigint): Promise<SettledBatch | null> };
+  /** the batch from which `config` is the chain's listing (ChainListing.configBatch) */
+  configBatch: bigint;
+  chain: { lastBatchId(): Promise<bigint>; settledBatch(batchId: bigint): Promise<SettledBatch | null>; configBatch(): Promise<bigint> };
   peers: readonly string[];
   recover: (digest: Hex, signature: Hex) => Promise<string | null>;
   log: Logger;
@@ -53,7 +55,10 @@ export async function clearInterruptedLoad(store: NodeStore, log: Logger): Promi
 }
 
 /** Why a snapshot was refused, or null when it holds. */
-export async function checkSnapshot(snap: ReadSnapshot, init: Pick<JoinInit, 'config' | 'chain' | 'recover' | 'waitMs'>): Promise<string | null> {
+export async function checkSnapshot(
+  snap: ReadSnapshot,
+  init: Pick<JoinInit, 'config' | 'configBatch' | 'chain' | 'recover' | 'waitMs'>,
+): Promise<string | null> {
   let engine: Engine;
   try {
     engine = Engine.fromRecords(init.config, snap.records);
@@ -72,6 +77,10 @@ export async function checkSnapshot(snap: ReadSnapshot, init: Pick<JoinInit, 'co
   if (settled.stateHash !== snap.stateHash) return `the chain settled batch ${snap.batchId} with state ${settled.stateHash}, not ${snap.stateHash}`;
   if (settled.timestamp !== snap.timestamp || settled.requestCursor !== snap.requestCursor)
     return `the chain settled batch ${snap.batchId} at clock ${settled.timestamp} and cursor ${settled.requestCursor}, not ${snap.timestamp} and ${snap.requestCursor}`;
+  // the state runs by the listing of its batch: the one read at start, unless a change took effect since
+  if (init.configBatch > snap.batchId) return `the listing changed at batch ${init.configBatch}, after the snapshot's batch ${snap.batchId}`;
+  const applied = await init.chain.configBatch();
+  if (applied !== init.configBatch) return `a listing change took effect at batch ${applied}, after this node read the listing`;
   const signed = new Set<Hex>();
   for (let i = 0; i < snap.orders.length; i += RECOVER_CHUNK) {
     const part = snap.orders.slice(i, i + RECOVER_CHUNK);

@@ -15,11 +15,12 @@ import {
 } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type ExchangeRevertError } from '@kestrel/contracts';
-import { ErrorCode, feedAnswerToX18, KestrelError, type Hex, type ChainRequest, type PriceUpdate, type RequestKind, type SettlementArgs } from '@kestrel/core';
+import { ErrorCode, feedAnswerToX18, KestrelError, RequestKind, type Hex, type ChainRequest, type PriceUpdate, type SettlementArgs } from '@kestrel/core';
+import { decodeConfigChange } from './config-change.js';
 import { DEFAULT_SEND_POLICY, TxSender, type SendPolicy } from './send-tx.js';
 import { readLeaderSchedule, type LeaderSchedule } from './schedule.js';
 import { functionEncoder } from './abi-encode.js';
-import { readListing, type ChainListing, type FeedInfo } from './listing.js';
+import { configBatchOf, readListing, type ChainListing, type FeedInfo } from './listing.js';
 
 export { engineConfigOf, type ChainListing, type FeedInfo } from './listing.js';
 
@@ -102,6 +103,11 @@ export class ExchangeChain {
   /** Everything the engine's configuration takes, read from the Exchange (listing.ts). */
   async listing(): Promise<ChainListing> {
     return readListing(await this.publicClient.getChainId(), this.exchange, (fn, args) => this.read(fn, args));
+  }
+
+  /** The batch that last applied a listing change (0: none since the first batch). */
+  configBatch(): Promise<bigint> {
+    return configBatchOf((fn, args) => this.read(fn, args));
   }
 
   /** A feed's latest round, as a batch would name it (null when it has none usable). */
@@ -198,14 +204,16 @@ export class ExchangeChain {
     const out: ChainRequest[] = [];
     for (let id = from; id < to; id++) {
       const r = await this.read<{ kind: number; subaccount: Hex; assetId: number; amount: bigint; data: Hex }>('getRequest', [id]);
-      out.push({
+      const request: ChainRequest = {
         id,
         kind: Number(r.kind) as RequestKind,
         subaccount: r.subaccount.toLowerCase() as Hex,
         assetId: Number(r.assetId),
         amount: BigInt(r.amount),
         data: r.data.toLowerCase() as Hex,
-      });
+      };
+      if (request.kind === RequestKind.Config) request.change = decodeConfigChange(id, await this.read<Hex>('configChange', [id]), request.data);
+      out.push(request);
     }
     return out;
   }

@@ -7,10 +7,10 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createPublicClient, createWalletClient, http, parseUnits, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseUnits, toHex, zeroHash, type Hex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, receiptOf } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, timelockAbi, receiptOf } from '@kestrel/contracts';
 import { KestrelError, ErrorCode, makeSubaccount } from '@kestrel/core';
 import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RISK } from './listing.js';
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
@@ -50,6 +50,8 @@ export interface DevnetOptions {
   /** the leader schedule (spec/contracts.md): seconds each operator leads, and without a batch before the next may take over (defaults an hour and 30 s) */
   epochSeconds?: number;
   takeoverSeconds?: number;
+  /** how long the timelock holds an admin call after set-up (default an hour) */
+  timelockDelay?: number;
   /**
    * node settings for every node, as in a `kestrel start` config file (limits, rate limits, …),
    * checked before anything starts; the devnet's own fields (DEVNET_OWN_SETTINGS) are refused
@@ -100,6 +102,11 @@ export interface Devnet {
   operators: Hex[];
   /** publishes a new round to a mock feed (answer in the feed's decimals), at the latest block's time */
   publishPrice(feed: string, answer: bigint): Promise<void>;
+  /**
+   * an admin call on the Exchange (a listing or parameter change), scheduled on the timelock and
+   * executed once its delay has passed in block time (`timelockDelay`)
+   */
+  adminCall(functionName: string, args: readonly unknown[]): Promise<void>;
   /** stops the node if it runs and starts it again on its disk (with `env` over the devnet's own, a fault to inject, say) */
   restartNode(index: number, env?: Record<string, string>): Promise<DevnetNode>;
   stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
@@ -150,7 +157,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       ...DEVNET_RISK,
       // listings and parameter changes after set-up wait an hour in the timelock, as on a real
       // network they would wait days
-      timelockDelay: 3600,
+      timelockDelay: opts.timelockDelay ?? 3600,
       maxBatchAge: opts.maxBatchAge ?? DEVNET_MAX_BATCH_AGE,
       forceDelay: opts.forceDelay ?? 86_400,
       claimWindow: opts.claimWindow ?? 86_400,
@@ -228,6 +235,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         nodes.push(await launch(i, file));
       }
     }
+    let adminCalls = 0;
     const devnet: Devnet = {
       rpcUrl: anvil.url,
       chainId: foundry.id,
@@ -238,6 +246,19 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       nodes,
       operators: operators.map((a) => a.toLowerCase() as Hex),
       publishPrice,
+      async adminCall(functionName, args) {
+        const data = encodeFunctionData({ abi: exchangeAbi, functionName, args } as never);
+        const salt = keccak256(toHex(`${deployed.exchange}:${++adminCalls}`));
+        const call = [deployed.exchange, 0n, data, zeroHash, salt] as const;
+        const delay = BigInt(opts.timelockDelay ?? 3600);
+        await receiptOf(
+          publicClient,
+          await wallet.writeContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'schedule', args: [...call, delay] }),
+        );
+        const ready = (await publicClient.getBlock()).timestamp + delay;
+        while ((await publicClient.getBlock()).timestamp < ready) await new Promise((r) => setTimeout(r, 500));
+        await receiptOf(publicClient, await wallet.writeContract({ address: deployed.timelock, abi: timelockAbi, functionName: 'execute', args: call }));
+      },
       async restartNode(i, env) {
         const old = nodes[i];
         if (!old) throw new KestrelError(ErrorCode.INTERNAL, `no node ${i}`);

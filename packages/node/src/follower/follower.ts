@@ -6,7 +6,7 @@
  * is tentative, and when the leader replaces it (the chain reverted it and the leader built it
  * again) the follower rolls its copy back and applies the new one.
  */
-import { findOrderInput, proposalDigest, settlementOf, type Proposal } from '@kestrel/core';
+import { findOrderInput, proposalDigest, settlementOf, type ChainRequest, type Proposal } from '@kestrel/core';
 import { proposalFromWire, type Recover } from './proposal-inputs.js';
 import { recoverAddress } from '../admission/recover.js';
 import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
@@ -98,10 +98,12 @@ export class Follower {
       return 'forged';
     }
     const requests = await this.checkRequests(p);
-    if (requests !== 'ok') {
+    if (typeof requests === 'string') {
       if (requests === 'forged') log.warn('follower: proposal requests differ from the chain queue; ignored', { batchId: String(p.batchId) });
       return requests === 'forged' ? 'forged' : 'gap';
     }
+    // the chain's own requests: a listing change comes with what the chain keeps, not a peer's word for it
+    p = { ...p, requests };
     if (p.prevStateHash !== ledger.stateHash) {
       // our last batch may have been replaced: catch-up compares it with the peers' before halting
       if ((await this.f.chain.lastBatchId()) < ledger.lastBatchId) return 'gap';
@@ -150,19 +152,19 @@ export class Follower {
   /**
    * The requests a proposal applies must be exactly the chain's queue from this node's cursor to
    * the proposal's: an operator cannot credit a deposit that was never made. 'unseen' when this
-   * node's RPC has not caught up with the queue yet (try again later).
+   * node's RPC has not caught up with the queue yet (try again later); else the chain's requests.
    */
-  private async checkRequests(p: Proposal): Promise<'ok' | 'forged' | 'unseen'> {
+  private async checkRequests(p: Proposal): Promise<ChainRequest[] | 'forged' | 'unseen'> {
     const { ledger, chain } = this.f;
     if (p.requestCursor < ledger.requestCursor || p.requestCursor - ledger.requestCursor !== BigInt(p.requests.length)) return 'forged';
-    if (p.requests.length === 0) return 'ok';
+    if (p.requests.length === 0) return [];
     if ((await chain.requestCount()) < p.requestCursor) return 'unseen';
     const onChain = await chain.requests(ledger.requestCursor, p.requestCursor);
     const same = onChain.every((r, i) => {
       const q = p.requests[i]!;
       return q.id === r.id && q.kind === r.kind && q.subaccount === r.subaccount && q.assetId === r.assetId && q.amount === r.amount && q.data === r.data;
     });
-    return same ? 'ok' : 'forged';
+    return same ? onChain : 'forged';
   }
 
   /** Each price a proposal applies must be what its feed's named round says. */

@@ -21,6 +21,7 @@ import {
   type EngineEvent,
   type Hex,
   applyBatch,
+  foldConfig,
   hexToBytes,
   type Proposal,
   type SettlementArgs,
@@ -51,7 +52,13 @@ interface Previous {
   /** orders the batch archived ([hash, finished at]), and the signed records it removed for them */
   archived: Array<[Hex, bigint]>;
   orders: Array<[Hex, SignedOrderRecord]>;
+  /** the configuration before the batch, when its listing changes took effect */
+  config: EngineConfig | null;
 }
+
+/** the configuration the stored state runs by, when a listing change took effect since the node's start; and the one before the last batch */
+const CONFIG_KEY = 'meta:config';
+const PREV_CONFIG_KEY = 'meta:prevConfig';
 
 function pending(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -99,14 +106,26 @@ export class Ledger {
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
   private readonly cancels = new RememberedCancels();
 
+  /** the configuration the engine runs by: the one given at open, then each listing change's (batch/config.ts) */
+  get config(): EngineConfig {
+    return this.cfg;
+  }
+
+  /** called after a listing change took effect (at a commit or a rollback) with the new configuration */
+  onReconfigure: ((config: EngineConfig) => void) | null = null;
+  /** whether the store holds the configuration (CONFIG_KEY) */
+  private configStored = false;
+  /** the applied batch's state under the configuration its listing changes switch to (tryApply), taken over at commit */
+  private switching: { engine: Engine; config: EngineConfig } | null = null;
+
   private constructor(
-    readonly config: EngineConfig,
+    private cfg: EngineConfig,
     readonly domainSep: Hex,
     private readonly store: NodeStore,
     limits?: MempoolLimits,
     options: LedgerOptions = {},
   ) {
-    this.engine = new Engine(config);
+    this.engine = new Engine(cfg);
     this.stateHash = this.engine.stateHash();
     this.pool = new Mempool(limits);
     this.retention = options.archiveRetentionSeconds ?? DEFAULT_ARCHIVE_RETENTION_SECONDS;
@@ -114,12 +133,15 @@ export class Ledger {
 
   /** Opens the ledger from disk: the state records, the order index and the mempool. */
   static async open(config: EngineConfig, domainSep: Hex, store: NodeStore, limits?: MempoolLimits, options?: LedgerOptions): Promise<Ledger> {
-    const l = new Ledger(config, domainSep, store, limits, options);
     const meta = await store.get<BatchMeta>('meta:lastBatch');
+    // the configuration of the stored state: the listing read now may have changed since
+    const stored = meta ? await store.get<EngineConfig>(CONFIG_KEY) : undefined;
+    const l = new Ledger(stored ?? config, domainSep, store, limits, options);
+    l.configStored = stored !== undefined;
     if (meta) {
       const records: Array<[string, Uint8Array]> = [];
       for await (const [k, v] of store.scan<Hex>(RECORD_PREFIX)) records.push([keyTail(k, RECORD_PREFIX.length), hexToBytes(v)]);
-      l.engine = Engine.fromRecords(config, records);
+      l.engine = Engine.fromRecords(l.cfg, records);
       l.lastBatchId = BigInt(meta.lastBatchId);
       l.lastTimestamp = BigInt(meta.lastTimestamp);
       l.requestCursor = BigInt(meta.requestCursor);
@@ -145,6 +167,7 @@ export class Ledger {
         before: new Map(undo.records.map(([k, v]) => [k, v === null ? null : hexToBytes(v)])),
         archived: undo.archived,
         orders,
+        config: (await store.get<EngineConfig>(PREV_CONFIG_KEY)) ?? null,
       };
     }
     for await (const [k, v] of store.scan<StoredOrderRecord>('order:')) {
@@ -286,17 +309,25 @@ export class Ledger {
     // A batch left applied by a caller that failed before commit or undo is dropped first: a
     // batch always applies to the committed state.
     if (this.tentative && this.engine.keepsUndo) this.engine.undo();
+    this.switching = null;
     this.onBeforeApply?.();
     this.tentative ??= pending();
     const engine = this.engine;
     engine.beginUndo();
     const undo = (): void => {
+      this.switching = null;
       if (engine.keepsUndo) engine.undo();
       this.settle();
     };
     try {
       const events = applyBatch(engine, p);
-      return { events, stateHash: engine.stateHash(), undo };
+      // listing changes take effect with the batch: its state is this one under the new
+      // configuration, which the next batch runs by (core batch/config.ts)
+      const fold = foldConfig(this.cfg, p.requests);
+      if (fold === null) return { events, stateHash: engine.stateHash(), undo };
+      const next = engine.reconfigured(fold.config);
+      this.switching = { engine: next, config: fold.config };
+      return { events, stateHash: next.stateHash(), undo };
     } catch (err) {
       undo(); // a batch applies whole or not at all
       throw err;
@@ -346,8 +377,25 @@ export class Ledger {
     // the state records the batch changed, and what they were before it (for a rollback)
     const before = engine.endUndo();
     const changes = engine.takeChanges();
+    // a batch whose listing changes took effect: the globals record as the new configuration writes it
+    const switching = this.switching;
+    if (switching !== null) {
+      const globals = new Map(switching.engine.takeChanges());
+      for (const c of changes) if (globals.has(c[0])) c[1] = globals.get(c[0])!;
+    }
     for (const [key, bytes] of changes) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
-    const previous: Previous = { meta: this.meta(), before, archived: archived.map((e) => [e.state.hash, e.finishedAt]), orders: removedOrders };
+    // the configuration the stored state runs by: a listing changed while the node was down must
+    // not be taken for the one its state was made by
+    if (switching !== null) ops.push({ put: CONFIG_KEY, value: switching.config }, { put: PREV_CONFIG_KEY, value: this.cfg });
+    else if (this.previous?.config) ops.push({ del: PREV_CONFIG_KEY });
+    if (switching === null && !this.configStored) ops.push({ put: CONFIG_KEY, value: this.cfg });
+    const previous: Previous = {
+      meta: this.meta(),
+      before,
+      archived: archived.map((e) => [e.state.hash, e.finishedAt]),
+      orders: removedOrders,
+      config: switching === null ? null : this.cfg,
+    };
     ops.push({ put: 'meta:prev', value: previous.meta });
     ops.push({
       put: 'undo:last',
@@ -373,6 +421,7 @@ export class Ledger {
       await this.store.write(ops);
     } catch (err) {
       // memory follows the disk: the batch did not happen
+      this.switching = null;
       this.cancels.putBack(expiredCancels);
       engine.revert(before);
       this.settle();
@@ -381,6 +430,7 @@ export class Ledger {
       this.leaving = null;
     }
     this.previous = previous;
+    this.configStored = true;
 
     for (const [h, rec] of newOrders) if (!finished.has(h)) this.orders.set(h, rec);
     for (const h of finished.keys()) this.orders.delete(h);
@@ -396,6 +446,12 @@ export class Ledger {
     this.lastTimestamp = p.timestamp;
     this.requestCursor = p.requestCursor;
     this.stateHash = p.stateHash;
+    if (switching !== null) {
+      this.switching = null;
+      this.cfg = switching.config;
+      this.engine = switching.engine;
+      this.onReconfigure?.(switching.config);
+    }
     this.onCommit?.(p, events);
   }
 
@@ -468,6 +524,7 @@ export class Ledger {
       { del: 'undo:last' },
     ];
     for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
+    if (prev.config) ops.push({ put: CONFIG_KEY, value: prev.config }, { del: PREV_CONFIG_KEY });
     ops.push(...unarchiveOps(prev.archived));
     for (const [hash, o] of prev.orders) ops.push({ put: `order:${hash}`, value: o });
     const back: MempoolEntry[] = [];
@@ -489,7 +546,15 @@ export class Ledger {
       this.rejects.delete(input.hash);
     }
     this.pool.requeue(back);
-    this.engine.revert(prev.before);
+    if (prev.config) {
+      // the state goes back under the configuration it was made by: read again from the store
+      const records: Array<[string, Uint8Array]> = [];
+      for await (const [k, v] of this.store.scan<Hex>(RECORD_PREFIX)) records.push([keyTail(k, RECORD_PREFIX.length), hexToBytes(v)]);
+      this.cfg = prev.config;
+      this.engine = Engine.fromRecords(prev.config, records);
+      this.engine.takeChanges();
+      this.onReconfigure?.(prev.config);
+    } else this.engine.revert(prev.before);
     // after the engine holds them again: open orders read their fields from it
     for (const [hash, o] of prev.orders) this.orders.set(hash, o);
     this.lastBatchId = BigInt(prev.meta.lastBatchId);

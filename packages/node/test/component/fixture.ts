@@ -33,6 +33,8 @@ export interface ChainFixture {
   openLedger(chain: ExchangeChain): Promise<{ ledger: Ledger; store: NodeStore }>;
   /** registers or revokes an operator, as the Exchange's admin through its timelock (delay 0 here) */
   setOperator(who: Hex, enabled: boolean): Promise<void>;
+  /** any admin call on the Exchange, through its timelock (delay 0 here) */
+  admin(functionName: string, args: readonly unknown[]): Promise<void>;
   /** signs an order and admits it to the ledger's mempool */
   admitOrder(ledger: Ledger, key: Hex, fields: Partial<Order>): Promise<Hex>;
   stop(): Promise<void>;
@@ -77,6 +79,12 @@ export async function startChainFixture(deploy: Partial<Parameters<typeof deploy
   const domainSep = domainSeparator({ name: 'Kestrel', version: '1', chainId: 31337n, verifyingContract: exchange });
   const stores: NodeStore[] = [];
   let timelockCalls = 0;
+  const adminCall: ChainFixture['admin'] = async (functionName, args) => {
+    const data = encodeFunctionData({ abi: exchangeAbi, functionName, args } as never);
+    const salt = `0x${(++timelockCalls).toString(16).padStart(64, '0')}` as Hex;
+    await send(KEYS.admin, deployed.timelock, timelockAbi, 'schedule', [exchange, 0n, data, zeroHash, salt, 0n]);
+    await send(KEYS.admin, deployed.timelock, timelockAbi, 'execute', [exchange, 0n, data, zeroHash, salt]);
+  };
   return {
     rpcUrl: anvil.url,
     exchange,
@@ -89,12 +97,8 @@ export async function startChainFixture(deploy: Partial<Parameters<typeof deploy
       const ledger = await Ledger.open(engineConfigOf(listing), domainSep, store);
       return { ledger, store };
     },
-    async setOperator(who, enabled) {
-      const data = encodeFunctionData({ abi: exchangeAbi, functionName: 'setOperator', args: [who, enabled] });
-      const salt = `0x${(++timelockCalls).toString(16).padStart(64, '0')}` as Hex;
-      await send(KEYS.admin, deployed.timelock, timelockAbi, 'schedule', [exchange, 0n, data, zeroHash, salt, 0n]);
-      await send(KEYS.admin, deployed.timelock, timelockAbi, 'execute', [exchange, 0n, data, zeroHash, salt]);
-    },
+    setOperator: (who, enabled) => adminCall('setOperator', [who, enabled]),
+    admin: adminCall,
     async admitOrder(ledger, key, fields) {
       const order: Order = {
         subaccount: sub(key),

@@ -53,6 +53,7 @@ function joinInit(store: NodeStore, peers: string[], waitMs = 5_000): JoinInit {
   return {
     store,
     config: leader.config,
+    configBatch: 0n,
     chain,
     peers,
     recover: async (digest, signature) => recoverAddress(digest, signature),

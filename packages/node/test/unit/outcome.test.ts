@@ -56,6 +56,12 @@ const PAIRS: Array<[string, EngineEvent, ChainEvent]> = [
     { kind: 'deleveraged', subaccount: A, counterparty: B, marketId: 3, amount: 1n, quote: 20n },
     { eventName: 'Deleveraged', args: { subaccount: A, counterparty: B, marketId: 3, amount: 1n, quote: 20n } },
   ],
+  ['a listing change applied', { kind: 'configApplied', requestId: 9n }, { eventName: 'ConfigApplied', args: { requestId: 9n, batchId: 7n } }],
+  [
+    'a listing change refused',
+    { kind: 'configRefused', requestId: 10n, reason: 'UnknownAsset' },
+    { eventName: 'ConfigRefused', args: { requestId: 10n, batchId: 7n, reason: '0xc97d95cf' } },
+  ],
 ];
 
 const settled: ChainEvent = {
