@@ -272,7 +272,8 @@ export class DeRisk {
     const m = market.config;
     const index = s.oracles.get(marketId);
     const x = this.exposure(account, m);
-    if (index === undefined || s.isStale(market) || x === 0n) return false;
+    // a halted market takes no order, a plan's included (the contract refuses it)
+    if (index === undefined || s.isStale(market) || x === 0n || m.active === false) return false;
     const isBuy = x < 0n;
     const price = worstReducePrice(index, slippageBps, m.tickSize, isBuy);
     if (price === null) return false;

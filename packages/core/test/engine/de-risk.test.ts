@@ -224,6 +224,19 @@ describe('the backstop', () => {
     expect(liq({})).toEqual(['liquidationRejected alice STALE_PRICE']);
   });
 
+  it('sends no plan order and takes no liquidation in a halted market, whose positions still count', () => {
+    const h = longAlice();
+    h.apply({ kind: 'riskPlan', plan: plan() });
+    mark(h, '1775');
+    h.apply({ kind: 'endBatch' });
+    const halted = h.engine.reconfigured({ ...cfg, markets: cfg.markets.map((m) => (m.marketId === ETH_PERP ? { ...m, active: false } : m)) });
+    expect(halted.riskReport(alice)!.maintenanceHealth).toBe(h.engine.riskReport(alice)!.maintenanceHealth);
+    halted.apply({ kind: 'time', timestamp: T0 + 120n });
+    expect(halted.apply({ kind: 'deRisk', subaccount: alice })).toEqual([expect.objectContaining({ kind: 'deRiskRejected', code: 'NOTHING_TO_REDUCE' })]);
+    const liq = halted.apply({ kind: 'liquidate', requestId: 9n, liquidator: carol, subaccount: alice, marketId: ETH_PERP, amount: x('1') });
+    expect(liq).toEqual([expect.objectContaining({ kind: 'liquidationRejected', code: 'UNKNOWN_MARKET' })]);
+  });
+
   it('takes a bankrupt account whole; the fund absorbs the deficit once nothing is left', () => {
     const h = longAlice();
     h.fund(fundAccount, { USDC: '1000' });
