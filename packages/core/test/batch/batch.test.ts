@@ -3,29 +3,10 @@
  * signs, and the settlement the contract receives.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  applyBatch,
-  Engine,
-  planOrderFlags,
-  proposalDigest,
-  RequestKind,
-  settlementOf,
-  type BatchInput,
-  type ChainRequest,
-  type Hex,
-  type Proposal,
-} from '../../src/index.js';
-import { alice, bob, brief, config, DOMAIN, ETH, order, USDC, WETH, x } from '../engine/fixtures.js';
+import { applyBatch, Engine, planOrderFlags, proposalDigest, settlementOf, type BatchInput, type Hex, type Proposal } from '../../src/index.js';
+import { alice, bob, brief, config, DOMAIN, ETH, order, USDC, WETH, x, depositRequest } from '../engine/fixtures.js';
 
-const ZERO = `0x${'0'.repeat(64)}` as const;
-const deposit = (id: bigint, subaccount: Hex, assetId: number, amount: string): ChainRequest => ({
-  id,
-  kind: RequestKind.Deposit,
-  subaccount,
-  assetId,
-  amount: x(amount),
-  data: ZERO,
-});
+const deposit = depositRequest;
 const signedOrder = (o: ReturnType<typeof order>): BatchInput => ({ type: 'order', order: o.order, signature: '0x11', hash: o.hash });
 const names = (h: Hex): string => h.slice(0, 6);
 

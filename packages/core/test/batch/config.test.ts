@@ -14,10 +14,9 @@ import {
   type ChainRequest,
   type ConfigChange,
   type EngineConfig,
-  type Hex,
   type ListedMarket,
 } from '../../src/index.js';
-import { alice, bob, BTC, config, ETH, ETH_PERP, marginConfig, order, USDC, WETH, x } from '../engine/fixtures.js';
+import { alice, bob, BTC, config, ETH, ETH_PERP, marginConfig, order, USDC, WETH, x, depositRequest } from '../engine/fixtures.js';
 
 const ZERO = `0x${'0'.repeat(64)}` as const;
 const TOKEN = '0x00000000000000000000000000000000000000aa' as const;
@@ -30,14 +29,7 @@ const change = (id: bigint, c: ConfigChange): ChainRequest => ({
   data: ZERO,
   change: c,
 });
-const deposit = (id: bigint, subaccount: Hex, assetId: number, amount: string): ChainRequest => ({
-  id,
-  kind: RequestKind.Deposit,
-  subaccount,
-  assetId,
-  amount: x(amount),
-  data: ZERO,
-});
+const deposit = depositRequest;
 const listed = (patch: Partial<ListedMarket> = {}): ListedMarket => ({
   kind: 'SPOT',
   baseAssetId: WETH,

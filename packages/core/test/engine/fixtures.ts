@@ -4,11 +4,13 @@
  */
 import {
   Engine,
+  RequestKind,
   domainSeparator,
   encodeFlags,
   makeSubaccount,
   orderHash,
   parseX18,
+  type ChainRequest,
   type EngineConfig,
   type EngineEvent,
   type EngineInput,
@@ -350,4 +352,9 @@ export function brief(events: readonly EngineEvent[], hashName: (h: Hex) => stri
 
 function assertNever(e: never): never {
   throw new Error(`an event brief does not know: ${JSON.stringify(e)}`);
+}
+
+/** A queued deposit as a batch takes it from the chain (`amount` a human decimal string). */
+export function depositRequest(id: bigint, subaccount: Hex, assetId: number, amount: string): ChainRequest {
+  return { id, kind: RequestKind.Deposit, subaccount, assetId, amount: x(amount), data: `0x${'0'.repeat(64)}` };
 }

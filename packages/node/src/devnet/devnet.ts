@@ -57,8 +57,8 @@ export interface DevnetOptions {
    * checked before anything starts; the devnet's own fields (DEVNET_OWN_SETTINGS) are refused
    */
   nodeSettings?: Record<string, unknown>;
-  /** more configuration for node `index` (0 sequences), over the devnet's: e.g. small limits in tests, or its chain through a proxy (`chain.rpcUrl` is anvil's) */
-  nodeConfig?: (index: number, chain: { rpcUrl: string }) => Record<string, unknown>;
+  /** more configuration for node `index` (0 sequences), over the devnet's: e.g. small limits in tests, its chain through a proxy (`rpcUrl` is anvil's), or its peers (the first node's addresses, once it runs) */
+  nodeConfig?: (index: number, around: { rpcUrl: string; leader?: { p2p: string[]; peerId: string; api: string } }) => Record<string, unknown>;
 }
 
 /** What the devnet sets in each node's config itself: `nodeSettings` may not. */
@@ -211,7 +211,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         syncFrom: apiPorts ? apiPorts.filter((_, j) => j !== i).map((port) => `http://127.0.0.1:${port}`) : nodes.slice(0, i).map((n) => n.api),
         ...(opts.batchIntervalMs ? { batchIntervalMs: opts.batchIntervalMs } : {}),
         ...(opts.fundingIntervalSeconds ? { fundingIntervalSeconds: opts.fundingIntervalSeconds } : {}),
-        ...opts.nodeConfig?.(i, { rpcUrl: anvil.url }),
+        ...opts.nodeConfig?.(i, { rpcUrl: anvil.url, ...(leader ? { leader: { p2p: leader.p2p, peerId: leader.peerId, api: leader.api } } : {}) }),
       };
       const file = join(nodeDir, 'config.json');
       await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

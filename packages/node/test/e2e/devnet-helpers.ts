@@ -66,6 +66,12 @@ export async function everyNodeAudited(devnet: Devnet, ms = 60_000): Promise<Hea
   return hs;
 }
 
+/** The chains the fault tests run on: anvil mining a block per transaction, and blocks every 10 ms as MegaETH mines. */
+export const FAULT_CHAINS: ReadonlyArray<readonly [string, number | undefined]> = [
+  ['anvil mining a block per transaction', undefined],
+  ['10 ms blocks, as MegaETH mines', 10],
+];
+
 /** A day, the longest epoch the chain takes: tests that need one leader throughout use it. */
 export const ONE_EPOCH = 86_400;
 

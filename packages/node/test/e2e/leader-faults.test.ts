@@ -22,17 +22,14 @@ import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { FAULT_ENV } from '../../src/sequencer/faults.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 
 const NODES = 4;
 /** one epoch for the whole test (clear of its end): its leader is known, and takeovers are counted from it */
 const EPOCH = ONE_EPOCH;
 /** longer than a node's restart, so that arming the fault does not itself hand the epoch over */
 const TAKEOVER = 8;
-describe.each([
-  ['anvil mining a block per transaction', undefined],
-  ['10 ms blocks, as MegaETH mines', 10],
-])('a leader killed mid-batch, %s', (_chain, blockTimeMs) => {
+describe.each(FAULT_CHAINS)('a leader killed mid-batch, %s', (_chain, blockTimeMs) => {
   let devnet: Devnet;
 
   beforeAll(async () => {

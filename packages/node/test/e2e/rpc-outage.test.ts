@@ -7,7 +7,7 @@
  * every node gossiped, the cut leader's clients' orders too. Healed, the old leader finds the
  * epoch taken over, undoes whatever batch it had committed and could not send, and catches up. At
  * the end every accepted order is filled and settled on every node, and every node audited the
- * chain's last batch.
+ * chain's last batch. Run on anvil mining a block per transaction and on 10 ms blocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, http } from 'viem';
@@ -16,7 +16,7 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
 const NODES = 4;
@@ -24,37 +24,38 @@ const NODES = 4;
 const EPOCH = ONE_EPOCH;
 const TAKEOVER = 8;
 const OUTAGE_MS = 30_000;
-let devnet: Devnet;
-const relays: TcpCut[] = [];
+describe.each(FAULT_CHAINS)("the leader's RPC unreachable for 30 s, %s", (_chain, blockTimeMs) => {
+  let devnet: Devnet;
+  const relays: TcpCut[] = [];
 
-beforeAll(async () => {
-  await clearOfEpochEnd(EPOCH);
-  for (let i = 0; i < NODES; i++) relays.push(await TcpCut.start());
-  devnet = await startDevnet({
-    nodes: NODES,
-    operators: NODES,
-    epochSeconds: EPOCH,
-    takeoverSeconds: TAKEOVER,
-    dataDir: tempDir('kestrel-rpc-'),
-    rpcPort: 0,
-    apiPort: 0,
-    traders: 2,
-    batchIntervalMs: 100,
-    nodeConfig: (i, chain) => {
-      relays[i]!.to(chain.rpcUrl);
-      return { rpcUrl: relays[i]!.url };
-    },
+  beforeAll(async () => {
+    await clearOfEpochEnd(EPOCH);
+    for (let i = 0; i < NODES; i++) relays.push(await TcpCut.start());
+    devnet = await startDevnet({
+      nodes: NODES,
+      operators: NODES,
+      epochSeconds: EPOCH,
+      takeoverSeconds: TAKEOVER,
+      dataDir: tempDir('kestrel-rpc-'),
+      rpcPort: 0,
+      apiPort: 0,
+      traders: 2,
+      batchIntervalMs: 100,
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
+      nodeConfig: (i, chain) => {
+        relays[i]!.to(chain.rpcUrl);
+        return { rpcUrl: relays[i]!.url };
+      },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await devnet?.stop();
+    for (const r of relays) await r.close();
   });
-}, 180_000);
 
-afterAll(async () => {
-  await devnet?.stop();
-  for (const r of relays) await r.close();
-});
+  const health = (i: number) => getJson<HealthResponse>(`${devnet.nodes[i]!.api}/health`).then((r) => r.body);
 
-const health = (i: number) => getJson<HealthResponse>(`${devnet.nodes[i]!.api}/health`).then((r) => r.body);
-
-describe("the leader's RPC unreachable for 30 s", () => {
   it('is taken over within the delay, its clients’ orders still sequenced, and it catches up when healed', async () => {
     await depositsCredited(devnet, 90_000);
     const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });

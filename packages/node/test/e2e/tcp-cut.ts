@@ -1,5 +1,5 @@
 /**
- * A TCP relay the fault tests put between a node and what it talks to (its chain's RPC): `cut()`
+ * A TCP relay the fault tests put between a node and what it talks to (its chain's RPC, a peer's libp2p port or API): `cut()`
  * closes every connection through it and refuses new ones, as a machine whose network to the RPC
  * went down; `heal()` lets them through again. Real sockets both ways: the node sees exactly what
  * an unreachable host gives it (a reset, then refused connections).
@@ -24,6 +24,10 @@ export class TcpCut {
   /** the address to give the node instead of the target's */
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
   /** where connections go (an http URL's host and port) */
