@@ -321,8 +321,11 @@ export function buildRouter(node: ApiNode): Router {
   r.route(endpoints.batch, async (req): Promise<BatchResponse> => {
     const raw = req.params.batchId ?? '';
     if (!/^\d{1,20}$/.test(raw)) throw new KestrelError(ErrorCode.MALFORMED, 'batchId: expected a decimal integer');
-    const rec = await ledger.batch(BigInt(raw));
-    if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}`);
+    // ?stateHash= asks for that version: the log's, or one this node rolled back (the chain may have settled it)
+    const version = req.query.get('stateHash');
+    if (version !== null && !isHex(version, 32)) throw new KestrelError(ErrorCode.MALFORMED, 'stateHash: expected 32 bytes of 0x hex');
+    const rec = version === null ? await ledger.batch(BigInt(raw)) : await ledger.batchVersion(BigInt(raw), version);
+    if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}${version === null ? '' : ` with state ${version}`}`);
     return batchResponse(rec);
   });
 

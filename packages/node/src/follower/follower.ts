@@ -6,7 +6,7 @@
  * is tentative, and when the leader replaces it (the chain reverted it and the leader built it
  * again) the follower rolls its copy back and applies the new one.
  */
-import { findOrderInput, proposalDigest, settlementOf, type ChainRequest, type Proposal } from '@kestrel/core';
+import { findOrderInput, proposalDigest, settlementOf, type ChainRequest, type Hex, type Proposal } from '@kestrel/core';
 import { proposalFromWire, type Recover } from './proposal-inputs.js';
 import { recoverAddress } from '../admission/recover.js';
 import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
@@ -253,8 +253,12 @@ export class Follower {
       const settledAsOurs = settled && onChain.stateHash === ledger.stateHash.toLowerCase();
       // settled as another state: ask now; still tentative: only once it has stayed so a while
       if (!settledAsOurs && (settled || this.tentative.due(ledger.lastBatchId, Date.now()))) {
-        const rec = await this.fetch(ledger.lastBatchId);
-        if (rec)
+        // settled otherwise: the chain's version, kept here if this node once held it (it sent it, or
+        // took it and let it go for another), else from a peer that holds it
+        const kept = settled ? await ledger.batchVersion(ledger.lastBatchId, onChain.stateHash) : undefined;
+        const rec = kept ? undefined : await this.fetch(ledger.lastBatchId, settled ? onChain.stateHash : undefined);
+        if (kept) await this.apply(kept.proposal);
+        else if (rec)
           await this.apply(
             await proposalFromWire(
               ledger.domainSep,
@@ -292,10 +296,12 @@ export class Follower {
     }
   }
 
-  private async fetch(batchId: bigint): Promise<BatchResponse | undefined> {
+  /** Batch `batchId` from the first peer that has it (the version with `stateHash`, when given). */
+  private async fetch(batchId: bigint, stateHash?: Hex): Promise<BatchResponse | undefined> {
+    const query = stateHash === undefined ? '' : `?stateHash=${stateHash}`;
     for (const base of this.f.syncFrom) {
       try {
-        const res = await fetch(`${base}${pathOf(endpoints.batch.path, { batchId })}`, { signal: AbortSignal.timeout(3000) });
+        const res = await fetch(`${base}${pathOf(endpoints.batch.path, { batchId })}${query}`, { signal: AbortSignal.timeout(3000) });
         if (res.status === 200) return (await res.json()) as BatchResponse;
       } catch (err) {
         this.f.log.info('follower: a peer did not answer for a batch; trying the next', {

@@ -36,7 +36,7 @@ import { RememberedCancels } from './cancels.js';
 import { engineOutcome } from '../audit/outcome.js';
 import { HeldOrders } from './held-orders.js';
 import { Rejects } from './rejects.js';
-import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, txHashKey, type NodeStore } from './store.js';
+import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, SUPERSEDED_PREFIX, supersededKey, txHashKey, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type StoredOrderRecord, type UndoRecord } from './records.js';
 
 export interface LedgerOptions {
@@ -58,6 +58,8 @@ interface Previous {
 
 /** the configuration the stored state runs by, when a listing change took effect since the node's start; and the one before the last batch */
 const CONFIG_KEY = 'meta:config';
+/** how many batches a rolled-back version is kept for */
+const SUPERSEDED_KEEP = 64n;
 const PREV_CONFIG_KEY = 'meta:prevConfig';
 
 function pending(): { promise: Promise<void>; resolve: () => void } {
@@ -414,6 +416,10 @@ export class Ledger {
         stateHash: p.stateHash,
       } satisfies BatchMeta,
     });
+    // rolled-back versions of batches long settled are let go
+    if (p.batchId % SUPERSEDED_KEEP === 0n)
+      for await (const [k] of this.store.scan(SUPERSEDED_PREFIX))
+        if (BigInt(k.slice(SUPERSEDED_PREFIX.length, SUPERSEDED_PREFIX.length + 20)) + SUPERSEDED_KEEP < p.batchId) ops.push({ del: k });
     // a cancel older than the acceptance window can no longer be submitted: forget it
     const expiredCancels = this.cancels.takeDue(p.timestamp - 2n * CANCEL_WINDOW_SECONDS);
     for (const h of expiredCancels) ops.push({ del: `cancel:${h}` });
@@ -519,6 +525,8 @@ export class Ledger {
     const ops: Op[] = [
       { del: batchKey(batchId) },
       { del: txHashKey(batchId) },
+      // kept: a version this node sent, or took from a peer, may still be the one the chain settles
+      { put: supersededKey(batchId, p.stateHash), value: rec },
       { put: 'meta:lastBatch', value: prev.meta },
       { del: 'meta:prev' },
       { del: 'undo:last' },
@@ -564,6 +572,16 @@ export class Ledger {
     this.previous = null;
   }
 
+  /**
+   * A version of batch `batchId` with `stateHash`: the one in the log, or one rolled back (kept for
+   * {@link SUPERSEDED_KEEP} batches, since the chain may settle it after all).
+   */
+  async batchVersion(batchId: bigint, stateHash: Hex): Promise<BatchRecord | undefined> {
+    const rec = await this.batch(batchId);
+    if (rec?.proposal.stateHash.toLowerCase() === stateHash.toLowerCase()) return rec;
+    return this.store.get<BatchRecord>(supersededKey(batchId, stateHash));
+  }
+
   /** Records the transaction that settled a batch, under a key of its own (the batch record, a proposal of hundreds of inputs, is not rewritten). */
   async setTxHash(batchId: bigint, txHash: Hex): Promise<void> {
     if (batchId <= this.lastBatchId) await this.store.write([{ put: txHashKey(batchId), value: txHash }]);
@@ -582,6 +600,7 @@ export class Ledger {
 export type LedgerReader = Readonly<
   Pick<
     Ledger,
+    | 'batchVersion'
     | 'engine'
     | 'config'
     | 'lastBatchId'

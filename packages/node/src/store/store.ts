@@ -30,6 +30,9 @@ const pad = (n: bigint, width: number): string => n.toString().padStart(width, '
 export const batchKey = (id: bigint): string => `batch:${pad(id, 20)}`;
 /** the transaction that settled a batch, kept apart from its record */
 export const txHashKey = (id: bigint): string => `txhash:${pad(id, 20)}`;
+/** a version of a batch this node rolled back (replaced by another operator's, or reverted): kept while the chain may still settle it */
+export const SUPERSEDED_PREFIX = 'superseded:';
+export const supersededKey = (id: bigint, stateHash: string): string => `${SUPERSEDED_PREFIX}${pad(id, 20)}:${stateHash.toLowerCase()}`;
 export const mempoolKey = (seq: bigint): string => `mempool:${pad(seq, 16)}`;
 export const RECORD_PREFIX = 'rec:';
 export const recordKey = (key: string): string => `${RECORD_PREFIX}${key}`;

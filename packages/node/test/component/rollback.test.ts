@@ -74,8 +74,11 @@ beforeAll(async () => {
   followerLoop = new Follower({ ledger: follower, chain: followerChain, log, syncFrom: [], pollIntervalMs: 1000, feeds: new Map() });
   // the leader's batch log over HTTP, as GET /v1/batches/:id serves it
   server = createServer((req, res) => {
-    const id = /^\/v1\/batches\/(\d+)$/.exec(req.url ?? '')?.[1];
-    void (id === undefined ? Promise.resolve(undefined) : leader.batch(BigInt(id))).then((rec) => {
+    const url = new URL(req.url ?? '/', 'http://peer');
+    const id = /^\/v1\/batches\/(\d+)$/.exec(url.pathname)?.[1];
+    const version = url.searchParams.get('stateHash') as `0x${string}` | null;
+    const rec = id === undefined ? undefined : version === null ? leader.batch(BigInt(id)) : leader.batchVersion(BigInt(id), version);
+    void Promise.resolve(rec).then((rec) => {
       res.writeHead(rec ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(rec ? batchResponse(rec) : { error: { code: 'NOT_FOUND' } }));
     });

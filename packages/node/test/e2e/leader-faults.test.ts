@@ -29,6 +29,8 @@ const NODES = 4;
 const EPOCH = ONE_EPOCH;
 /** longer than a node's restart, so that arming the fault does not itself hand the epoch over */
 const TAKEOVER = 8;
+/** the longest wall time a takeover may take to show on chain: anvil mining every 10 ms falls behind on a busy machine */
+const SLOW_CHAIN_MS = 120_000;
 describe.each(FAULT_CHAINS)('a leader killed mid-batch, %s', (_chain, blockTimeMs) => {
   let devnet: Devnet;
 
@@ -77,7 +79,9 @@ describe.each(FAULT_CHAINS)('a leader killed mid-batch, %s', (_chain, blockTimeM
           rpc.getContractEvents({ address: devnet.exchange, abi: exchangeAbi, eventName: 'BatchSettled', args: { batchId: lastBefore + 1n }, fromBlock: 0n }),
         (logs) => logs.length > 0,
         `batch ${lastBefore + 1n} settled after the kill`,
-        4 * TAKEOVER * 1000,
+        // the takeover is judged in chain time (the gap below); a chain emulated on a loaded
+        // machine may take far longer than that in wall time to mine it
+        SLOW_CHAIN_MS,
       );
       const tx = await rpc.getTransaction({ hash: next[0]!.transactionHash! });
       const block = await rpc.getBlock({ blockNumber: next[0]!.blockNumber! });
