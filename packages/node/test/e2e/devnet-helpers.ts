@@ -72,18 +72,6 @@ export const FAULT_CHAINS: ReadonlyArray<readonly [string, number | undefined]> 
   ['10 ms blocks, as MegaETH mines', 10],
 ];
 
-/**
- * The devnet options of a fault test's chain: on 10 ms blocks, batches may trail the chain's clock
- * by five minutes instead of the devnet's 30 s. anvil mining that fast falls behind on a busy
- * machine, to tens of seconds a transaction; a batch older than maxBatchAge when it lands is
- * refused, built again and refused again, and the network stands still until the machine frees
- * up. What the tests judge (takeover within the delay, in chain time; nothing lost) does not
- * depend on it.
- */
-export function faultChain(blockTimeMs: number | undefined): { blockTimeMs?: number; maxBatchAge?: number } {
-  return blockTimeMs === undefined ? {} : { blockTimeMs, maxBatchAge: 300 };
-}
-
 /** A day, the longest epoch the chain takes: tests that need one leader throughout use it. */
 export const ONE_EPOCH = 86_400;
 

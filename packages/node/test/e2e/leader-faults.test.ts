@@ -22,7 +22,7 @@ import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { FAULT_ENV } from '../../src/sequencer/faults.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, faultChain, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 
 const NODES = 4;
 /** one epoch for the whole test (clear of its end): its leader is known, and takeovers are counted from it */
@@ -46,7 +46,7 @@ describe.each(FAULT_CHAINS)('a leader killed mid-batch, %s', (_chain, blockTimeM
       apiPort: 0,
       traders: 2,
       batchIntervalMs: 100,
-      ...faultChain(blockTimeMs),
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
     });
   }, 180_000);
 

@@ -15,7 +15,7 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, faultChain, steadyFlow } from './devnet-helpers.js';
+import { depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, steadyFlow } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
 const NODES = 4;
@@ -36,7 +36,7 @@ describe.each(FAULT_CHAINS)('a follower partitioned from its peers for 30 s, %s'
       apiPort: 0,
       traders: 2,
       batchIntervalMs: 100,
-      ...faultChain(blockTimeMs),
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
       nodeConfig: (i, around) => {
         if (i !== CUT || !around.leader) return {};
         const leaderPort = /\/tcp\/(\d+)/.exec(around.leader.p2p[0]!)![1]!;

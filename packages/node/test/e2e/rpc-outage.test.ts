@@ -16,7 +16,7 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, faultChain, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
 const NODES = 4;
@@ -41,7 +41,7 @@ describe.each(FAULT_CHAINS)("the leader's RPC unreachable for 30 s, %s", (_chain
       apiPort: 0,
       traders: 2,
       batchIntervalMs: 100,
-      ...faultChain(blockTimeMs),
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
       nodeConfig: (i, chain) => {
         relays[i]!.to(chain.rpcUrl);
         return { rpcUrl: relays[i]!.url };
