@@ -134,7 +134,6 @@ abstract contract Views is BatchLedger {
         return _health(ctx, _account(ctx, subaccount), false);
     }
 
-    /// @dev Reverts with InvalidParams for an id not yet queued.
     /// A queued listing or parameter change (a Config request) as the call that applies it; empty for any other request.
     function configChange(uint64 requestId) external view returns (bytes memory) {
         return _configCalls[requestId];
@@ -146,6 +145,7 @@ abstract contract Views is BatchLedger {
         return (q.head, q.tail, q.lastAppliedBatch);
     }
 
+    /// @dev Reverts with InvalidParams for an id not yet queued.
     function getRequest(uint64 requestId) external view returns (Request memory) {
         if (requestId >= _progress.requestCount) revert InvalidParams();
         StoredRequest storage r = _requests[requestId];
