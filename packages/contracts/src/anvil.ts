@@ -4,18 +4,30 @@
  * directly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 export interface StartAnvilOptions {
-  /** TCP port; 0 (the default) lets the OS pick a free one */
+  /** TCP port; 0 (the default) takes a free one */
   port?: number;
   /** interface to bind; default 127.0.0.1 */
   host?: string;
   /** `--chain-id`; anvil's default is 31337 */
   chainId?: number;
-  /** `--block-time` in seconds; default automine (a block per transaction) */
+  /**
+   * A block every `blockIntervalMs`, each asked for (`evm_mine`) only once the last one is mined:
+   * blocks come as often as the interval and anvil allow, and a transaction is in the next one
+   * (see {@link startAnvil}). Default: a block per transaction.
+   */
+  blockIntervalMs?: number;
+  /**
+   * anvil's own `--block-time`, in seconds. It queues a block per tick whether or not the last one
+   * is mined: where a block takes longer to mine than the interval, the queue and a transaction's
+   * wait grow without end. Prefer `blockIntervalMs`.
+   */
   blockTime?: number;
   /** further anvil arguments, passed as is */
   args?: readonly string[];
@@ -23,6 +35,8 @@ export interface StartAnvilOptions {
   timeoutMs?: number;
   /** an anvil binary to run instead of the packaged one (also `KESTREL_ANVIL_BIN`) */
   binary?: string;
+  /** a file anvil's log is appended to (every request and block); default: anvil runs `--quiet` */
+  logFile?: string;
 }
 
 export interface AnvilInstance {
@@ -32,6 +46,8 @@ export interface AnvilInstance {
   host: string;
   /** the anvil process id */
   pid: number;
+  /** With `blockIntervalMs`: stops and restarts the block clock (a chain that mines nothing meanwhile). */
+  blocks?: { pause(): void; resume(): void };
   /** Stops anvil (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -81,11 +97,41 @@ export function anvilBinaryPath(): string {
   return exe;
 }
 
-const LISTENING = /Listening on ([0-9a-fA-F.:[\]]+):(\d+)/;
+/** Asks the OS for a free TCP port on `host`. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether anvil answers JSON-RPC at `url`. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(1_000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
 
 /**
- * Spawns anvil on `host:port` (port 0 = any free port) and resolves when it prints
- * `Listening on <host>:<port>`.
+ * Spawns anvil on `host:port` (port 0 = a free port chosen here) and resolves once it answers
+ * JSON-RPC.
+ *
+ * anvil prints a line for every request and every block (~16 KB a second at a block every 10 ms).
+ * It is run `--quiet`, or with its output going straight to `logFile`: printing into a pipe that
+ * this process must drain stops anvil altogether, RPC included, whenever this process's event
+ * loop is busy for the few seconds the pipe holds.
  *
  * @example
  * ```ts
@@ -95,74 +141,138 @@ const LISTENING = /Listening on ([0-9a-fA-F.:[\]]+):(\d+)/;
  * await anvil.stop();
  * ```
  */
-export function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
+export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const host = options.host ?? '127.0.0.1';
-  const args = ['--host', host, '--port', String(options.port ?? 0)];
+  // a port picked here can be taken by another process before anvil binds it: pick again
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port || (await freePort(host));
+    try {
+      return await spawnAnvil(options, host, port);
+    } catch (err) {
+      if (options.port || attempt >= 3 || !(err instanceof Error) || !/Address already in use/.test(err.message)) throw err;
+    }
+  }
+}
+
+function spawnAnvil(options: StartAnvilOptions, host: string, port: number): Promise<AnvilInstance> {
+  const args = ['--host', host, '--port', String(port)];
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId));
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
+  if (options.blockIntervalMs !== undefined) {
+    if (!Number.isInteger(options.blockIntervalMs) || options.blockIntervalMs < 1)
+      throw new Error(`blockIntervalMs must be a whole number of ms ≥ 1, not ${options.blockIntervalMs}`);
+    if (options.blockTime !== undefined) throw new Error('give blockIntervalMs or blockTime, not both');
+    args.push('--no-mining');
+  }
+  if (options.logFile === undefined) args.push('--quiet');
   if (options.args) args.push(...options.args);
   const binary = options.binary ?? anvilBinaryPath();
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  // Keep the last lines for error messages; anvil logs every request, so the pipes must be drained.
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
+  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'pipe'] });
+  if (logFd !== undefined) closeSync(logFd);
+  // quiet, anvil writes only its errors here; the last lines go into error messages
   const tail: string[] = [];
-  const remember = (chunk: Buffer): void => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (line.trim()) tail.push(line);
     }
     if (tail.length > 40) tail.splice(0, tail.length - 40);
-  };
-  child.stderr?.on('data', remember);
+  });
+  const reason = (): string => (options.logFile === undefined ? tail.join('\n') : `see ${options.logFile}`);
 
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+  let exited = child.exitCode !== null || child.signalCode !== null;
+  const exit = new Promise<void>((resolve) => {
+    if (exited) resolve();
+    else
+      child.once('exit', () => {
+        exited = true;
+        resolve();
+      });
   });
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
 
+  let clock: Worker | undefined;
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
+    await clock?.terminate();
+    if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
+      await exit;
       clearTimeout(timer);
     }
   };
 
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
   return new Promise<AnvilInstance>((resolve, reject) => {
-    let buffered = '';
-    let settled = false;
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void stop().finally(() => reject(err));
-    };
-    const timer = setTimeout(() => fail(new Error(`anvil did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
-    child.once('error', (err) => fail(new Error(`cannot run anvil (${binary}): ${err.message}`)));
-    child.once('exit', (code, signal) => {
-      fail(new Error(`anvil exited (${signal ?? `code ${code}`}) before listening:\n${tail.join('\n')}`));
+    let spawnError: Error | undefined;
+    child.once('error', (err) => {
+      spawnError = err;
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      remember(chunk);
-      if (settled) return;
-      buffered += chunk.toString('utf8');
-      const m = LISTENING.exec(buffered);
-      if (!m) {
-        if (buffered.length > 64 * 1024) buffered = buffered.slice(-1024);
-        return;
+    const deadline = Date.now() + timeoutMs;
+    const poll = async (): Promise<void> => {
+      for (;;) {
+        if (spawnError) throw new Error(`cannot run anvil (${binary}): ${spawnError.message}`);
+        if (exited) {
+          // let the pipe hand over anvil's last words before they are quoted
+          await new Promise((r) => setTimeout(r, 50));
+          throw new Error(`anvil exited (${child.signalCode ?? `code ${child.exitCode}`}) before listening:\n${reason()}`);
+        }
+        if (await answers(url)) return;
+        if (Date.now() > deadline) throw new Error(`anvil did not start within ${timeoutMs} ms:\n${reason()}`);
+        await new Promise((r) => setTimeout(r, 50));
       }
-      settled = true;
-      clearTimeout(timer);
-      buffered = '';
-      const port = Number(m[2]);
-      const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-      resolve({ url: `http://${urlHost}:${port}`, port, host, pid: child.pid ?? -1, stop });
-    });
+    };
+    poll().then(
+      () => {
+        if (options.blockIntervalMs === undefined) return resolve({ url, port, host, pid: child.pid ?? -1, stop });
+        clock = startBlockClock(url, options.blockIntervalMs);
+        const c = clock;
+        resolve({ url, port, host, pid: child.pid ?? -1, stop, blocks: { pause: () => c.postMessage('pause'), resume: () => c.postMessage('resume') } });
+      },
+      (err: Error) => {
+        void stop().finally(() => reject(err));
+      },
+    );
   });
+}
+
+/**
+ * The block clock behind `blockIntervalMs`, on a thread of its own so that a busy event loop here
+ * does not hold the chain up: it asks anvil for a block, waits for it, and asks for the next one
+ * `intervalMs` after it asked for the last (at once if mining took longer). anvil's own interval
+ * miner instead queues a block every tick: on a loaded machine, or with a state large enough that
+ * mining an empty block takes longer than the tick (anvil hashes the whole state for every block),
+ * the queue grows without end and a transaction waits behind every block queued before it —
+ * minutes, after a few minutes at 10 ms.
+ */
+function startBlockClock(url: string, intervalMs: number): Worker {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { url, intervalMs } = workerData;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] });
+    let paused = false;
+    parentPort.on('message', (m) => { paused = m === 'pause'; });
+    (async () => {
+      for (;;) {
+        const asked = Date.now();
+        if (!paused) {
+          try {
+            await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          } catch {
+            // anvil busy or gone: the next tick asks again
+          }
+        }
+        await new Promise((r) => setTimeout(r, Math.max(0, asked + intervalMs - Date.now())));
+      }
+    })();`;
+  const worker = new Worker(source, { eval: true, workerData: { url, intervalMs } });
+  worker.unref();
+  return worker;
 }
