@@ -268,8 +268,8 @@ export class KestrelNode {
         await node.stop();
         throw new KestrelError(ErrorCode.INTERNAL, `the operator key's address ${operator.address} is not an operator of the Exchange`);
       }
-      const fault = faultFromEnv(process.env);
-      if (fault) log.warn(`${FAULT_ENV} is set: this node kills itself at that point of its next batch (a testing hook)`);
+      const fault = faultFromEnv(process.env, config.dataDir);
+      if (fault) log.warn(`${FAULT_ENV} is set: this node kills itself at a point of a batch (a testing hook)`);
       node.sequencer = new Sequencer({
         ledger,
         chain,

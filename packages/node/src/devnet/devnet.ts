@@ -16,10 +16,10 @@ import { DEVNET_ASSETS, DEVNET_FEEDS, DEVNET_FUNDING, DEVNET_MARKETS, DEVNET_RIS
 import { spawnNode, stopNode, type NodeProcess } from './process.js';
 import { ConfigError, resolveConfig } from '../config.js';
 
-/** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
 /** The states anvil keeps with --block-time-ms (its --prune-history): about 5 s at 10 ms blocks. */
 export const FAST_BLOCK_STATES = 512;
 
+/** anvil's public test mnemonic: its keys are known to everyone and must never hold real funds. */
 const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export interface DevnetOptions {
@@ -50,6 +50,8 @@ export interface DevnetOptions {
   /** the leader schedule (spec/contracts.md): seconds each operator leads, and without a batch before the next may take over (defaults an hour and 30 s) */
   epochSeconds?: number;
   takeoverSeconds?: number;
+  /** environment variables over the devnet's own for every node process (a testing hook, say) */
+  nodeEnv?: Record<string, string>;
   /** how long the timelock holds an admin call after set-up (default an hour) */
   timelockDelay?: number;
   /**
@@ -107,6 +109,8 @@ export interface Devnet {
    * executed once its delay has passed in block time (`timelockDelay`)
    */
   adminCall(functionName: string, args: readonly unknown[]): Promise<void>;
+  /** with `blockTimeMs`: stops the chain's blocks (nothing is mined, as if its sequencer stalled) and starts them again */
+  blocks?: { pause(): void; resume(): void };
   /** stops the node if it runs and starts it again on its disk (with `env` over the devnet's own, a fault to inject, say) */
   restartNode(index: number, env?: Record<string, string>): Promise<DevnetNode>;
   stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
@@ -126,11 +130,12 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   await writeFile(join(dataDir, DEVNET_MARKER), '{}\n');
   const anvil = await startAnvil({
     port: opts.rpcPort,
-    // anvil keeps every block's state in memory by default, and at a block every few milliseconds
-    // its miner slows with it: after a minute at 10 ms it took transactions in 20 s and more (a
-    // probe sending from four accounts: 27 s at two minutes). Keeping the last 512 states it stays
-    // at a few hundred ms; reads at older blocks are not served (the node reads at recent ones).
-    ...(opts.blockTimeMs !== undefined ? { blockTime: opts.blockTimeMs / 1000, args: ['--prune-history', String(FAST_BLOCK_STATES)] } : {}),
+    // a block every few ms: each asked for once the last is mined (startAnvil's block clock; anvil's
+    // own --block-time queues a block a tick, and on a busy machine a transaction waited minutes
+    // behind the queue). anvil keeps every block's state in memory by default, which at that pace
+    // slows it too; it keeps the last 512 (reads at older blocks are not served: the node reads at
+    // recent ones).
+    ...(opts.blockTimeMs !== undefined ? { blockIntervalMs: opts.blockTimeMs, args: ['--prune-history', String(FAST_BLOCK_STATES)] } : {}),
   });
   try {
     const transport = http(anvil.url);
@@ -219,7 +224,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     };
     const launch = async (i: number, configFile: string, env?: Record<string, string>): Promise<DevnetNode> => {
       const nodeDir = join(dataDir, `node-${i + 1}`);
-      const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'), undefined, env);
+      const p = await spawnNode(`node-${i + 1}`, configFile, join(nodeDir, 'node.log'), undefined, { ...opts.nodeEnv, ...env });
       // A node restarted on a new port is reachable again only at its old libp2p port if that was
       // fixed; followers dial the leader, so only the leader's address must stay stable.
       return { ...p, configFile, dataDir: nodeDir, role: i < operatorCount ? 'sequencer' : 'follower' };
@@ -245,6 +250,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       traders,
       nodes,
       operators: operators.map((a) => a.toLowerCase() as Hex),
+      ...(anvil.blocks ? { blocks: anvil.blocks } : {}),
       publishPrice,
       async adminCall(functionName, args) {
         const data = encodeFunctionData({ abi: exchangeAbi, functionName, args } as never);

@@ -1,7 +1,7 @@
 /** Runs a `kestrel start` child process and waits for its ready line. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ErrorCode, KestrelError } from '@kestrel/core';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -29,12 +29,23 @@ export const NODE_V8_FLAGS = ['--max-semi-space-size=32'] as const;
 
 /** Spawns a node with `kestrel start --config <file>` (and `env` over this process's); logs go to `logFile`. */
 export function spawnNode(name: string, configFile: string, logFile: string, timeoutMs = 30_000, env: Record<string, string> = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...NODE_V8_FLAGS, KESTREL_BIN, 'start', '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stderr!.pipe(log);
+  return spawnReady(name, [...NODE_V8_FLAGS, KESTREL_BIN, 'start', '--config', configFile], logFile, timeoutMs, env);
+}
+
+/**
+ * Runs `node <argv>` and resolves at the JSON line `{ready: true, api, p2p, peerId}` it prints on
+ * stdout. Its stderr (the node's log) goes straight to `logFile`, not through this process: a
+ * node writes its log synchronously, and into a pipe this process drains it would stop whenever
+ * this process's event loop is busy for as long as the pipe's 64 KiB last.
+ */
+export function spawnReady(name: string, argv: readonly string[], logFile: string, timeoutMs = 30_000, env: Record<string, string> = {}): Promise<NodeProcess> {
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', logFd], env: { ...process.env, ...env } });
+  } finally {
+    closeSync(logFd);
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

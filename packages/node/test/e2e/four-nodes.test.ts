@@ -7,9 +7,7 @@
  * replaying the history (what a node alone held would be gone with its disk: so it is stopped once
  * quiet). At the end every order accepted anywhere is filled and settled on every node (on the
  * joined one, every order from its snapshot on), and every node stands at the chain's last batch
- * and state hash. It runs on anvil mining a block per transaction only: anvil mining every 10 ms
- * slows to tens of seconds a transaction within the few minutes this test takes (spec/testing.md),
- * where the shorter fault tests run on both.
+ * and state hash. It runs on anvil mining a block per transaction and on 10 ms blocks.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,34 +18,35 @@ import { exchangeAbi } from '@kestrel/contracts';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { depositsCredited, everyOrderSettled, traderClient } from './devnet-helpers.js';
+import { depositsCredited, everyOrderSettled, FAULT_CHAINS, traderClient } from './devnet-helpers.js';
 
 const EPOCH = 6;
 const NODES = 4;
-let devnet: Devnet;
+describe.each(FAULT_CHAINS)('four operators, %s', (_chain, blockTimeMs) => {
+  let devnet: Devnet;
 
-beforeAll(async () => {
-  devnet = await startDevnet({
-    nodes: NODES,
-    operators: NODES,
-    epochSeconds: EPOCH,
-    // above the handover's quiet, so that it is never taken for a stall
-    takeoverSeconds: 5,
-    dataDir: tempDir('kestrel-four-'),
-    rpcPort: 0,
-    apiPort: 0,
-    traders: 2,
-    batchIntervalMs: 100,
+  beforeAll(async () => {
+    devnet = await startDevnet({
+      nodes: NODES,
+      operators: NODES,
+      epochSeconds: EPOCH,
+      // above the handover's quiet, so that it is never taken for a stall
+      takeoverSeconds: 5,
+      dataDir: tempDir('kestrel-four-'),
+      rpcPort: 0,
+      apiPort: 0,
+      traders: 2,
+      batchIntervalMs: 100,
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await devnet?.stop();
   });
-}, 180_000);
 
-afterAll(async () => {
-  await devnet?.stop();
-});
+  const health = (i: number) => getJson<HealthResponse>(`${devnet.nodes[i]!.api}/health`).then((r) => r.body);
 
-const health = (i: number) => getJson<HealthResponse>(`${devnet.nodes[i]!.api}/health`).then((r) => r.body);
-
-describe('four operators', () => {
   it('rotate, survive a killed leader and a node restarted empty, and lose nothing', async () => {
     await depositsCredited(devnet, 90_000);
     const rpc = createPublicClient({ chain: foundry, transport: http(devnet.rpcUrl) });

@@ -1,10 +1,11 @@
 /**
  * A settlement stuck in the pool, on four operators' nodes (real processes, libp2p, anvil, the
- * CLI) under steady flow through all of them: anvil stops mining while the leader's batch waits.
+ * CLI) under steady flow through all of them: the chain stops mining while the leader's batch
+ * waits (anvil's automine off, or the 10 ms chain's block clock paused).
  * The leader replaces its transaction at the same nonce with higher fees (never a second nonce);
  * once a block is mined the batch lands as it was committed, and the exchange goes on. Every
  * accepted order is filled and settled on every node, and every node audited the chain's last
- * batch.
+ * batch. It runs on anvil mining a block per transaction and on 10 ms blocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, http, type Hex } from 'viem';
@@ -12,33 +13,34 @@ import { foundry } from 'viem/chains';
 import type { HealthResponse } from '@kestrel/api';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
+import { clearOfEpochEnd, depositsCredited, everyNodeAudited, everyOrderSettled, FAULT_CHAINS, ONE_EPOCH, steadyFlow } from './devnet-helpers.js';
 
 const NODES = 4;
 const REPLACE_AFTER_MS = 2_000;
-let devnet: Devnet;
+describe.each(FAULT_CHAINS)('the chain stops mining under a leader’s batch, %s', (_chain, blockTimeMs) => {
+  let devnet: Devnet;
 
-beforeAll(async () => {
-  await clearOfEpochEnd(ONE_EPOCH);
-  devnet = await startDevnet({
-    nodes: NODES,
-    operators: NODES,
-    epochSeconds: ONE_EPOCH,
-    takeoverSeconds: 8,
-    dataDir: tempDir('kestrel-paused-'),
-    rpcPort: 0,
-    apiPort: 0,
-    traders: 2,
-    batchIntervalMs: 100,
-    nodeSettings: { chainTx: { replaceAfterMs: REPLACE_AFTER_MS } },
+  beforeAll(async () => {
+    await clearOfEpochEnd(ONE_EPOCH);
+    devnet = await startDevnet({
+      nodes: NODES,
+      operators: NODES,
+      epochSeconds: ONE_EPOCH,
+      takeoverSeconds: 8,
+      dataDir: tempDir('kestrel-paused-'),
+      rpcPort: 0,
+      apiPort: 0,
+      traders: 2,
+      batchIntervalMs: 100,
+      nodeSettings: { chainTx: { replaceAfterMs: REPLACE_AFTER_MS } },
+      ...(blockTimeMs === undefined ? {} : { blockTimeMs }),
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await devnet?.stop();
   });
-}, 180_000);
 
-afterAll(async () => {
-  await devnet?.stop();
-});
-
-describe('anvil stops mining under a leader’s batch', () => {
   it('sees the batch replaced at its nonce with higher fees, landing once mining resumes, nothing lost', async () => {
     await depositsCredited(devnet, 90_000);
     const anvil = createTestClient({ chain: foundry, mode: 'anvil', transport: http(devnet.rpcUrl) });
@@ -56,7 +58,13 @@ describe('anvil stops mining under a leader’s batch', () => {
       return new Map(Object.entries(mine).map(([n, tx]) => [Number(n), BigInt(tx.maxFeePerGas ?? tx.gasPrice ?? '0x0')]));
     };
 
-    await anvil.setAutomine(false);
+    const mining = (on: boolean): Promise<void> => {
+      if (!devnet.blocks) return anvil.setAutomine(on);
+      if (on) devnet.blocks.resume();
+      else devnet.blocks.pause();
+      return Promise.resolve();
+    };
+    await mining(false);
     try {
       const waiting = await eventually(pooled, (p) => p.size > 0, "the leader's batch waiting in the pool", 10_000);
       const [stuckNonce, first] = [...waiting][0]!;
@@ -65,7 +73,7 @@ describe('anvil stops mining under a leader’s batch', () => {
       expect([...replaced.keys()]).toEqual([stuckNonce]); // never a second nonce
       await anvil.mine({ blocks: 1 });
     } finally {
-      await anvil.setAutomine(true);
+      await mining(true);
     }
     await new Promise((r) => setTimeout(r, 3_000));
     await flow.stop();
