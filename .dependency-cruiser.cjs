@@ -1,8 +1,9 @@
 /**
  * Package boundaries, checked by `npm test` (`npm run boundaries`): the core is
  * pure — it imports no other package of ours and no I/O; the API definition builds on the core
- * alone; the SDK and the contracts never import the node, and the node never imports the SDK
- * (both speak the API package); no source file takes part in an import cycle.
+ * alone; the local chain (devnet) imports nothing of ours; the SDK and the contracts never import
+ * the node or the local chain, and the node never imports the SDK (both speak the API package);
+ * no source file takes part in an import cycle.
  */
 const IO = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|worker_threads|dgram|dns|tls|cluster|os|process|readline|repl|vm|inspector)$';
 
@@ -27,6 +28,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/api/src' },
       to: { path: '^(packages/(contracts|sdk|node)|node_modules/@kestrel/(contracts|sdk|node))/' },
+    },
+    {
+      name: 'devnet-imports-nothing-of-ours',
+      comment: 'a local chain for development: every package may test on it, so it builds on none',
+      severity: 'error',
+      from: { path: '^packages/devnet/src' },
+      to: { path: '^(packages/(core|api|contracts|sdk|node)|node_modules/@kestrel)/' },
+    },
+    {
+      name: 'sdk-and-contracts-ship-no-chain',
+      comment: 'the SDK and the contracts are what an app installs: a chain binary is a development tool',
+      severity: 'error',
+      from: { path: '^packages/(sdk|contracts)/src' },
+      to: { path: '^(packages/devnet|node_modules/@kestrel/devnet|node_modules/@foundry-rs)/' },
     },
     {
       name: 'node-never-imports-the-sdk',

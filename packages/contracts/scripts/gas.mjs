@@ -17,7 +17,8 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseUn
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { domainSeparator, makeSubaccount, orderHash, parseX18 } from '@kestrel/core';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi } from '../dist/index.js';
+import { deployKestrel, exchangeAbi, testTokenAbi } from '../dist/index.js';
+import { startAnvil } from '@kestrel/devnet';
 
 const SIZES = (process.env.GAS_FILLS ?? '1,10,50').split(',').map(Number);
 const SHAPES = (process.env.GAS_SHAPES ?? 'one-mm,mm-active,mm-takers,n-makers,pairs').split(',');

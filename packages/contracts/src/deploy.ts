@@ -250,8 +250,7 @@ export interface ExchangeConfig {
  *
  * @example
  * ```ts
- * const anvil = await startAnvil();
- * const transport = http(anvil.url);
+ * const transport = http(rpcUrl); // any EVM RPC; a local one: startAnvil() from @kestrel/devnet
  * const walletClient = createWalletClient({ chain: foundry, transport, account: privateKeyToAccount(key) });
  * const publicClient = createPublicClient({ chain: foundry, transport });
  * const { exchange, tokens } = await deployKestrel({

@@ -24,14 +24,13 @@ import {
   deployKestrel,
   exchangeAbi,
   receiptOf,
-  startAnvil,
   testTokenAbi,
   timelockAbi,
-  type AnvilInstance,
   type Batch,
   type DeployedKestrel,
   type SignedOrder,
 } from '../src/index.js';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 
 let anvil: AnvilInstance;
 let publicClient: ReturnType<typeof createPublicClient<ReturnType<typeof http>, typeof foundry>>;

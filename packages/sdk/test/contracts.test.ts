@@ -3,7 +3,8 @@
  * `deployKestrel`. Batches that credit deposits and pay withdrawals are settled here by an
  * operator account directly (empty batches that only move the request cursor).
  */
-import { RequestKind, deployKestrel, exchangeAbi, startAnvil, testTokenAbi, type AnvilInstance, type DeployedKestrel, receiptOf } from '@kestrel/contracts';
+import { RequestKind, deployKestrel, exchangeAbi, testTokenAbi, type DeployedKestrel, receiptOf } from '@kestrel/contracts';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 import { domainSeparator, makeSubaccount, orderHash, parseX18, recoverSigner, type Hex } from '@kestrel/core';
 import { createPublicClient, createWalletClient, erc20Abi, http, zeroAddress, zeroHash, type Address, type PublicClient } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';

@@ -3,7 +3,8 @@
  * client knows only the chain and the Exchange's address. Freezing needs a stalled Exchange;
  * an exit registers within the claim window and pays after it; each misuse has its own code.
  */
-import { deployKestrel, exchangeAbi, startAnvil, type AnvilInstance, type DeployedKestrel, receiptOf } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, type DeployedKestrel, receiptOf } from '@kestrel/contracts';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 import { makeSubaccount } from '@kestrel/core';
 import { createPublicClient, createWalletClient, erc20Abi, http, type PublicClient } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, erc20Abi, getAddress, http, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
+import { exchangeAbi, mockFeedAbi, testTokenAbi, receiptOf } from '@kestrel/contracts';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 import {
   domainSeparator,
   encodeFlags,

@@ -2,7 +2,8 @@
 import { createPublicClient, createWalletClient, encodeFunctionData, http, parseUnits, zeroHash, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { deployKestrel, exchangeAbi, startAnvil, testTokenAbi, timelockAbi, receiptOf } from '@kestrel/contracts';
+import { deployKestrel, exchangeAbi, testTokenAbi, timelockAbi, receiptOf } from '@kestrel/contracts';
+import { startAnvil } from '@kestrel/devnet';
 import { domainSeparator, EIP712_TYPES, makeSubaccount, parseX18, type Order, type Proposal } from '@kestrel/core';
 import { engineConfigOf, type ExchangeChain } from '../../src/chain/exchange.js';
 import { Admission } from '../../src/admission/admission.js';

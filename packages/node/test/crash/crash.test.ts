@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, keccak256, toHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
+import { exchangeAbi, mockFeedAbi, testTokenAbi, receiptOf } from '@kestrel/contracts';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 import {
   cancelAllDigest,
   encodeFlags,

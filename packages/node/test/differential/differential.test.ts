@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { decodeExchangeError, exchangeAbi, mockFeedAbi, startAnvil, testTokenAbi, type AnvilInstance, receiptOf } from '@kestrel/contracts';
+import { decodeExchangeError, exchangeAbi, mockFeedAbi, testTokenAbi, receiptOf } from '@kestrel/contracts';
+import { startAnvil, type AnvilInstance } from '@kestrel/devnet';
 import {
   applyBatch,
   cancelAllDigest,
