@@ -5,12 +5,14 @@
  * publint and arethetypeswrong pass on the packed tarball; the SDK's bundle stays within its size
  * limit (packages/sdk/.size-limit.json, viem left out: the app's own); and the SDK, packed and installed in a
  * scratch project outside the repository, brings no chain binary or compiler (anvil, forge,
- * solc), one viem, and imports.
+ * solc), one viem, and runs the README's quick start against a devnet: an order placed through
+ * the SDK fills against another and settles on chain.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const PUBLISHED = ['core', 'api', 'devnet', 'contracts', 'sdk', 'node'];
@@ -21,7 +23,22 @@ const FORBIDDEN = ['@foundry-rs', 'solc', '@kestrel/devnet', '@kestrel/node'];
 
 const problems = [];
 const fail = (what) => problems.push(what);
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd, args, cwd, env = {}) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+
+/** README.md's quick start, with a seller for its buy to fill against. */
+const QUICK_START = `
+import { createKestrelClient } from '@kestrel/sdk';
+import { privateKeyToAccount } from 'viem/accounts';
+
+const client = createKestrelClient({ nodeUrl: process.env.NODE_URL, account: privateKeyToAccount(process.env.BUYER_KEY) });
+const seller = createKestrelClient({ nodeUrl: process.env.NODE_URL, account: privateKeyToAccount(process.env.SELLER_KEY) });
+await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850.25', amount: '0.5', subaccountName: 'main' });
+const { orderHash } = await client.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1850.25', amount: '0.5', subaccountName: 'main' });
+await client.getBook({ marketId: 1 });
+const o = await client.waitForOrder({ orderHash, until: (s) => s.status === 'filled' && s.settlement === 'settled', timeoutMs: 60000 });
+console.log(o.status, o.settlement);
+`;
 const license = readFileSync(join(root, 'LICENSE'), 'utf8');
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -95,6 +112,23 @@ try {
     scratch,
   ).trim();
   if (loaded !== 'function') fail(`@kestrel/sdk did not import in the scratch project (${loaded})`);
+  // the README's quick start, run from the scratch project against a devnet (the built node's)
+  const { startDevnet } = await import(pathToFileURL(join(root, 'packages', 'node', 'dist', 'index.js')).href);
+  const devnet = await startDevnet({ nodes: 1, dataDir: join(scratch, 'devnet'), rpcPort: 0, apiPort: 0, traders: 2, batchIntervalMs: 100 });
+  try {
+    writeFileSync(join(scratch, 'quickstart.mjs'), QUICK_START);
+    const out = run(process.execPath, ['quickstart.mjs'], scratch, {
+      NODE_URL: devnet.nodes[0].api,
+      BUYER_KEY: devnet.traders[0].privateKey,
+      SELLER_KEY: devnet.traders[1].privateKey,
+    }).trim();
+    if (out !== 'filled settled') fail(`the quick start in the scratch project ended with: ${out}`);
+    else console.log('the README quick start ran from the scratch project against a devnet: filled and settled');
+  } catch (err) {
+    fail(`the quick start in the scratch project failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+  } finally {
+    await devnet.stop();
+  }
   const size = (d) =>
     readdirSync(d, { withFileTypes: true }).reduce(
       (n, e) => n + (e.isDirectory() ? size(join(d, e.name)) : e.isFile() ? statSync(join(d, e.name)).size : 0),
