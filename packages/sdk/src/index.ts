@@ -75,6 +75,7 @@ export { getAccount, type GetAccountErrorType, type GetAccountParameters, type G
 export { getHealth, type GetHealthErrorType, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
 export {
   buildOrder,
+  DEFAULT_RESTING_EXPIRY_SECONDS,
   DEFAULT_TAKER_EXPIRY_SECONDS,
   type BuildOrderErrorType,
   type BuildOrderParameters,

@@ -1,6 +1,6 @@
 import { UINT64_MAX, decodeFlags, makeSubaccount, parseX18 } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
-import { KestrelSdkError, buildOrder, type BuildOrderParameters } from '../src/index.js';
+import { DEFAULT_RESTING_EXPIRY_SECONDS, DEFAULT_TAKER_EXPIRY_SECONDS, KestrelSdkError, buildOrder, type BuildOrderParameters } from '../src/index.js';
 import { ETH_PERP, T0_MS, WETH_USDC, alice, offlineClient } from './fixtures.js';
 
 type Base = Omit<BuildOrderParameters, 'marketId' | 'symbol' | 'market'>;
@@ -32,7 +32,7 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
     });
   }
 
-  it('fills the defaults: own subaccount, GTC, clock nonce, no expiry, clientId 0', async () => {
+  it('fills the defaults: own subaccount, GTC, clock nonce, expiry in 30 days, clientId 0', async () => {
     const order = await buildOrder(offlineClient(), { market: WETH_USDC, ...base });
     expect(order).toEqual({
       subaccount: makeSubaccount(alice.address, 'main'),
@@ -41,10 +41,21 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
       price: 1850_250000000000000000n,
       amount: 1_500000000000000000n,
       nonce: BigInt(T0_MS) * 1000n,
-      expiry: 0n,
+      expiry: BigInt(T0_MS / 1000) + 30n * 86_400n,
       flags: 0,
       clientId: 0n,
     });
+  });
+
+  it('gives resting orders 30 days and takers 30 s by default; expiry 0 rests until cancelled', async () => {
+    const client = offlineClient();
+    const now = BigInt(Math.floor(T0_MS / 1000));
+    const built = async (extra: Partial<Base>) => (await buildOrder(client, { market: WETH_USDC, ...base, ...extra })).expiry;
+    expect(await built({ timeInForce: 'POST_ONLY' })).toBe(now + DEFAULT_RESTING_EXPIRY_SECONDS);
+    expect(await built({ timeInForce: 'IOC' })).toBe(now + DEFAULT_TAKER_EXPIRY_SECONDS);
+    expect(await built({ timeInForce: 'FOK' })).toBe(now + DEFAULT_TAKER_EXPIRY_SECONDS);
+    expect(await built({ expiry: 0 })).toBe(0n);
+    expect(await built({ timeInForce: 'POST_ONLY', expiry: 0 })).toBe(0n);
   });
 
   it('encodes time in force, self-trade mode and reduce-only into flags', async () => {

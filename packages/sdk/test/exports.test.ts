@@ -8,6 +8,7 @@ describe('public exports', () => {
     expect(Object.keys(sdk).sort()).toEqual([
       'DEFAULT_MARKET_SLIPPAGE_BPS',
       'DEFAULT_POLLING_INTERVAL_MS',
+      'DEFAULT_RESTING_EXPIRY_SECONDS',
       'DEFAULT_SUBACCOUNT_NAME',
       'DEFAULT_TAKER_EXPIRY_SECONDS',
       'DEFAULT_TIMEOUT_MS',

@@ -26,7 +26,8 @@ export type BuildOrderParameters = MarketRef &
     /** uint64; default: strictly increasing, derived from the client's ms clock */
     nonce?: bigint | undefined;
     /**
-     * unix seconds; default 0 (never) for GTC and POST_ONLY, and
+     * unix seconds; default {@link DEFAULT_RESTING_EXPIRY_SECONDS} from now for GTC and
+     * POST_ONLY (0: never — an order forgotten by its owner rests until cancelled), and
      * {@link DEFAULT_TAKER_EXPIRY_SECONDS} from now for IOC and FOK, which the chain requires to
      * expire within {@link MAX_TAKER_LIFETIME} seconds of the batch that trades them
      */
@@ -38,6 +39,13 @@ export type BuildOrderParameters = MarketRef &
  * inside the chain's {@link MAX_TAKER_LIFETIME}.
  */
 export const DEFAULT_TAKER_EXPIRY_SECONDS = 30n;
+
+/**
+ * A GTC or POST_ONLY order's default expiry, seconds from now (30 days): a quote its owner forgot —
+ * a crashed bot, a lost key — stops resting by itself. Give `expiry: 0` for an order that rests
+ * until cancelled.
+ */
+export const DEFAULT_RESTING_EXPIRY_SECONDS = 30n * 86_400n;
 
 /** The order as it will be signed: X18 integers, flags encoded. */
 export type BuildOrderReturnType = Order;
@@ -135,7 +143,8 @@ function buildOrderFor(client: KestrelBaseClient, market: MarketWire, subaccount
 
   const now = nowSeconds(client);
   const taker = tif === 'IOC' || tif === 'FOK';
-  const expiry = p.expiry === undefined ? (taker ? now + DEFAULT_TAKER_EXPIRY_SECONDS : 0n) : toUint(p.expiry, 'expiry', UINT64_MAX);
+  const expiry =
+    p.expiry === undefined ? now + (taker ? DEFAULT_TAKER_EXPIRY_SECONDS : DEFAULT_RESTING_EXPIRY_SECONDS) : toUint(p.expiry, 'expiry', UINT64_MAX);
   if (expiry !== 0n && expiry <= now) {
     fail(ErrorCode.EXPIRED, `expiry ${expiry} is not in the future (unix seconds)`, { expiry: expiry.toString(), now: now.toString() });
   }
