@@ -31,8 +31,9 @@ const QUICK_START = `
 import { createKestrelClient } from '@kestrel/sdk';
 import { privateKeyToAccount } from 'viem/accounts';
 
-const client = createKestrelClient({ nodeUrl: process.env.NODE_URL, account: privateKeyToAccount(process.env.BUYER_KEY) });
-const seller = createKestrelClient({ nodeUrl: process.env.NODE_URL, account: privateKeyToAccount(process.env.SELLER_KEY) });
+const deployment = { exchange: process.env.EXCHANGE, chainId: 31337 };
+const client = createKestrelClient({ nodeUrl: process.env.NODE_URL, ...deployment, account: privateKeyToAccount(process.env.BUYER_KEY) });
+const seller = createKestrelClient({ nodeUrl: process.env.NODE_URL, ...deployment, account: privateKeyToAccount(process.env.SELLER_KEY) });
 await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850.25', amount: '0.5', subaccountName: 'main' });
 const { orderHash } = await client.placeOrder({ symbol: 'WETH/USDC', side: 'buy', price: '1850.25', amount: '0.5', subaccountName: 'main' });
 await client.getBook({ marketId: 1 });
@@ -119,6 +120,7 @@ try {
     writeFileSync(join(scratch, 'quickstart.mjs'), QUICK_START);
     const out = run(process.execPath, ['quickstart.mjs'], scratch, {
       NODE_URL: devnet.nodes[0].api,
+      EXCHANGE: devnet.exchange,
       BUYER_KEY: devnet.traders[0].privateKey,
       SELLER_KEY: devnet.traders[1].privateKey,
     }).trim();

@@ -87,6 +87,7 @@ async function run(blockTimeMs) {
       const account = privateKeyToAccount(t.privateKey);
       return createKestrelClient({
         nodeUrl: devnet.nodes[survivor].api,
+        exchange: devnet.exchange,
         account,
         publicClient: rpc,
         walletClient: createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account }),

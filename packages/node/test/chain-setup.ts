@@ -66,7 +66,7 @@ export function devnetClients(devnet: Devnet): KestrelClient[] {
   return devnet.traders.map((t, i) => {
     const account = privateKeyToAccount(t.privateKey);
     const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-    return createKestrelClient({ nodeUrl: devnet.nodes[i % 2]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
+    return createKestrelClient({ nodeUrl: devnet.nodes[i % 2]!.api, exchange: devnet.exchange, account, publicClient, walletClient, pollingIntervalMs: 100 });
   });
 }
 

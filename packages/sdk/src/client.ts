@@ -8,7 +8,7 @@ import { ErrorCode } from '@kestrel/core';
 import type { Account, Address, Client } from 'viem';
 import { parseAccount } from 'viem/accounts';
 import type { InfoResponse, MarketWire } from '@kestrel/api';
-import { KestrelSdkError } from './errors.js';
+import { KestrelSdkError, SdkErrorCode } from './errors.js';
 
 /** Request timeout when none is configured, in ms: long enough for a loaded node, short enough to notice a dead one. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -38,8 +38,15 @@ export interface KestrelClientConfig {
   timeoutMs?: number | undefined;
   /** Polling interval of `waitForOrder` in ms; default {@link DEFAULT_POLLING_INTERVAL_MS}. */
   pollingIntervalMs?: number | undefined;
-  /** The Exchange contract address; defaults to the node's `/v1/info` answer. */
+  /**
+   * The Exchange contract address, from your own configuration (a deployment you know), never
+   * from the node: required, with the chain id, for a client that has an account. The client
+   * refuses a node whose `/v1/info` names another (`DEPLOYMENT_MISMATCH`): a hostile node cannot
+   * have orders signed for, or deposits sent to, another contract.
+   */
   exchange?: Address | undefined;
+  /** The chain id of that deployment; default: the chain of `walletClient`, else of `publicClient`. */
+  chainId?: number | undefined;
   /** Wall clock in ms, for default nonces and cancel timestamps; defaults to `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -62,6 +69,7 @@ export interface KestrelBaseClient {
   readonly timeoutMs: number;
   readonly pollingIntervalMs: number;
   readonly exchange: Address | undefined;
+  readonly chainId: number | undefined;
   readonly now: () => number;
   /** the deployment view and nonce counter, shared with extensions */
   readonly cache: KestrelClientCache;
@@ -81,15 +89,31 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
   }
   const fetchFn = config.fetch ?? globalThis.fetch;
   const walletAccount = (config.walletClient as { account?: Account } | undefined)?.account;
+  const account = config.account === undefined ? walletAccount : parseAccount(config.account);
+  const chainId = config.chainId ?? config.walletClient?.chain?.id ?? config.publicClient?.chain?.id;
+  if (config.exchange !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(config.exchange)) {
+    throw new KestrelSdkError(ErrorCode.MALFORMED, 'exchange must be a 20-byte hex address', { details: { exchange: String(config.exchange) } });
+  }
+  if (chainId !== undefined && (!Number.isSafeInteger(chainId) || chainId <= 0)) {
+    throw new KestrelSdkError(ErrorCode.MALFORMED, 'chainId must be a positive integer', { details: { chainId: String(chainId) } });
+  }
+  if (account !== undefined && (config.exchange === undefined || chainId === undefined)) {
+    throw new KestrelSdkError(
+      SdkErrorCode.DEPLOYMENT_REQUIRED,
+      'a client with an account needs the deployment from you, not from the node: give exchange and chainId (or a walletClient or publicClient with its chain)',
+      { details: { exchange: config.exchange ?? null, chainId: chainId ?? null } },
+    );
+  }
   const client: KestrelBaseClient = {
     nodeUrl: config.nodeUrl?.replace(/\/+$/, ''),
-    account: config.account === undefined ? walletAccount : parseAccount(config.account),
+    account,
     publicClient: config.publicClient,
     walletClient: config.walletClient,
     fetch: (input, init) => fetchFn(input, init),
     timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     pollingIntervalMs: config.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS,
     exchange: config.exchange,
+    chainId,
     now: config.now ?? Date.now,
     cache: { info: undefined, markets: undefined, lastNonce: 0n },
     extend(fn) {

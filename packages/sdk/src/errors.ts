@@ -39,8 +39,10 @@ export const SdkErrorCode = {
   INVALID_AMOUNT: 'INVALID_AMOUNT',
   /** A contract call reverted, in simulation or on chain. */
   CONTRACT_REVERTED: 'CONTRACT_REVERTED',
-  /** The client's configured exchange differs from the one the node serves. */
+  /** The node serves another exchange or chain than the client was given: the client refuses it. */
   DEPLOYMENT_MISMATCH: 'DEPLOYMENT_MISMATCH',
+  /** A client that signs or sends was given no `exchange` or no chain id: it would have to take them from the node. */
+  DEPLOYMENT_REQUIRED: 'DEPLOYMENT_REQUIRED',
   /** A market order found nothing on the other side of the book. */
   NO_LIQUIDITY: 'NO_LIQUIDITY',
   /** The JSON-RPC layer failed (the chain, not the node). */

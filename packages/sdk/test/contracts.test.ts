@@ -339,7 +339,7 @@ describe('what the client needs', () => {
   it('signs with a JSON-RPC account through the wallet client', async () => {
     // anvil's accounts are unlocked: an address (no key in the client) signs via eth_signTypedData_v4
     const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account: bob.address });
-    const rpcClient = createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', account: bob.address, walletClient: wallet });
+    const rpcClient = createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', account: bob.address, walletClient: wallet, exchange: deployed.exchange });
     expect(rpcClient.account?.type).toBe('json-rpc');
     const domain = { name: 'Kestrel', version: '1', chainId: BigInt(foundry.id), verifyingContract: deployed.exchange } as const;
     const order = await rpcClient.buildOrder({ market: WETH_USDC, side: 'sell', price: '1900', amount: '0.5' });

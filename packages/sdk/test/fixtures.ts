@@ -47,7 +47,15 @@ export const T0_MS = 1_704_067_200_000;
 
 /** A client pointed at a port nothing listens on: any accidental node call fails with NETWORK. */
 export function offlineClient(config: Partial<KestrelClientConfig> = {}) {
-  return createKestrelClient({ nodeUrl: 'http://127.0.0.1:9', account: alice, now: () => T0_MS, timeoutMs: 2_000, ...config });
+  return createKestrelClient({
+    nodeUrl: 'http://127.0.0.1:9',
+    account: alice,
+    exchange: DOMAIN.verifyingContract,
+    chainId: Number(DOMAIN.chainId),
+    now: () => T0_MS,
+    timeoutMs: 2_000,
+    ...config,
+  });
 }
 
 /** The error a promise rejects with, which must be a {@link KestrelSdkError}. */

@@ -7,7 +7,22 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelBaseError } from '@kestrel/core';
 import { KestrelApiError, KestrelSdkError, createKestrelClient, getDomain, getOrder, type InfoResponse } from '../src/index.js';
+import { createWalletClient, http } from 'viem';
+import { foundry } from 'viem/chains';
 import { alice, failure } from './fixtures.js';
+
+/** An order to sign: whose fields do not matter, the domain it would be signed under does. */
+const ORDER = {
+  subaccount: `0x${'11'.repeat(32)}`,
+  marketId: 1,
+  isBuy: true,
+  price: 10n ** 18n,
+  amount: 10n ** 18n,
+  nonce: 1n,
+  expiry: 0n,
+  flags: 0,
+  clientId: 0n,
+} as const;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;
@@ -149,6 +164,8 @@ describe('the deployment is loaded once from /v1/info', () => {
     const client = createKestrelClient({
       nodeUrl: baseUrl,
       account: alice,
+      exchange: INFO.exchange,
+      chainId: INFO.chainId,
       fetch: (input, init) => {
         fetches++;
         return fetch(input, init);
@@ -161,8 +178,35 @@ describe('the deployment is loaded once from /v1/info', () => {
     expect(fetches).toBe(1);
   });
 
-  it('refuses to sign for a different exchange than the node serves (DEPLOYMENT_MISMATCH)', async () => {
-    const client = createKestrelClient({ nodeUrl: baseUrl, account: alice, exchange: '0x0000000000000000000000000000000000000001' });
-    expect(await failure(client.getDomain())).toMatchObject({ code: 'DEPLOYMENT_MISMATCH' });
+  it('refuses a node that serves another exchange or another chain than the client was given (DEPLOYMENT_MISMATCH)', async () => {
+    const cases = [
+      { exchange: '0x0000000000000000000000000000000000000001', chainId: INFO.chainId },
+      { exchange: INFO.exchange, chainId: 4326 },
+    ] as const;
+    for (const deployment of cases) {
+      const client = createKestrelClient({ nodeUrl: baseUrl, account: alice, ...deployment });
+      expect(await failure(client.getDomain()), JSON.stringify(deployment)).toMatchObject({ code: 'DEPLOYMENT_MISMATCH' });
+      // nothing is signed under the node's word, however asked
+      expect(await failure(client.signOrder({ order: ORDER })), JSON.stringify(deployment)).toMatchObject({ code: 'DEPLOYMENT_MISMATCH' });
+      // a read-only client given the deployment checks it too
+      const reader = createKestrelClient({ nodeUrl: baseUrl, ...deployment });
+      expect(await failure(reader.getInfo())).toMatchObject({ code: 'DEPLOYMENT_MISMATCH' });
+    }
+  });
+
+  it('will not take the deployment from the node for a client that signs (DEPLOYMENT_REQUIRED)', () => {
+    const refused = [
+      { nodeUrl: baseUrl, account: alice },
+      { nodeUrl: baseUrl, account: alice, exchange: INFO.exchange },
+      { nodeUrl: baseUrl, account: alice, chainId: INFO.chainId },
+    ];
+    for (const config of refused) {
+      expect(() => createKestrelClient(config), JSON.stringify(Object.keys(config))).toThrow(expect.objectContaining({ code: 'DEPLOYMENT_REQUIRED' }));
+    }
+    // a reader needs none; a wallet client's chain gives the chain id
+    expect(() => createKestrelClient({ nodeUrl: baseUrl })).not.toThrow();
+    const walletClient = createWalletClient({ chain: foundry, transport: http('http://127.0.0.1:9'), account: alice });
+    expect(createKestrelClient({ nodeUrl: baseUrl, walletClient, exchange: INFO.exchange }).chainId).toBe(31337);
+    expect(() => createKestrelClient({ nodeUrl: baseUrl, account: alice, exchange: '0x12', chainId: 1 })).toThrow(/exchange must be a 20-byte hex address/);
   });
 });

@@ -28,6 +28,7 @@ export function traderClient(devnet: Devnet, trader: number, node: number): Kest
   const account = privateKeyToAccount(devnet.traders[trader]!.privateKey);
   return createKestrelClient({
     nodeUrl: devnet.nodes[node]!.api,
+    exchange: devnet.exchange,
     account,
     publicClient: createPublicClient({ transport }),
     walletClient: createWalletClient({ chain: foundry, transport, account }),

@@ -35,7 +35,7 @@ function client(node: number, trader: number): KestrelClient {
   const account = privateKeyToAccount(devnet.traders[trader]!.privateKey);
   const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
   const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-  return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
+  return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, exchange: devnet.exchange, account, publicClient, walletClient, pollingIntervalMs: 100 });
 }
 
 async function chainBalance(subaccount: Hex, assetId: number): Promise<bigint> {

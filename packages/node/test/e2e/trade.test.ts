@@ -30,7 +30,7 @@ beforeAll(async () => {
   const client = (node: number, trader: number): KestrelClient => {
     const account = privateKeyToAccount(devnet.traders[trader]!.privateKey);
     const walletClient = createWalletClient({ chain: foundry, transport: http(devnet.rpcUrl), account });
-    return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, account, publicClient, walletClient, pollingIntervalMs: 100 });
+    return createKestrelClient({ nodeUrl: devnet.nodes[node]!.api, exchange: devnet.exchange, account, publicClient, walletClient, pollingIntervalMs: 100 });
   };
   seller = client(1, 0);
   buyer = client(0, 1);
@@ -323,6 +323,8 @@ describe('a trade across two nodes', () => {
     await seller.setLinkedSigner({ signer: key.address, subaccountName: 'main' });
     const bot = createKestrelClient({
       nodeUrl: devnet.nodes[1]!.api,
+      exchange: devnet.exchange,
+      chainId: devnet.chainId,
       account: key,
       publicClient: createPublicClient({ transport: http(devnet.rpcUrl) }),
       pollingIntervalMs: 100,

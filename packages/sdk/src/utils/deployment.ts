@@ -17,6 +17,14 @@ export async function fetchInfo(client: KestrelBaseClient): Promise<InfoResponse
       details: { info },
     });
   }
+  const exchangeDiffers = client.exchange !== undefined && client.exchange.toLowerCase() !== info.exchange.toLowerCase();
+  if (exchangeDiffers || (client.chainId !== undefined && client.chainId !== info.chainId)) {
+    throw new KestrelSdkError(
+      SdkErrorCode.DEPLOYMENT_MISMATCH,
+      `the node serves exchange ${info.exchange} on chain ${info.chainId}; this client was given ${client.exchange ?? 'any exchange'} on chain ${client.chainId ?? 'any'}`,
+      { details: { client: { exchange: client.exchange ?? null, chainId: client.chainId ?? null }, node: { exchange: info.exchange, chainId: info.chainId } } },
+    );
+  }
   client.cache.info = Promise.resolve(info);
   return info;
 }

@@ -9,6 +9,8 @@ const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751b
 const transport = http('http://127.0.0.1:8545');
 const client = createKestrelClient({
   nodeUrl: 'http://127.0.0.1:9545',
+  // the Exchange `kestrel devnet` prints: yours to know, never taken from the node
+  exchange: '0xb7f8bc63bbcad18155201308c8f3540b07f84f5e',
   account,
   publicClient: createPublicClient({ chain: foundry, transport }),
   walletClient: createWalletClient({ chain: foundry, transport, account }),
