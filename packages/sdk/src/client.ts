@@ -49,6 +49,12 @@ export interface KestrelClientConfig {
   chainId?: number | undefined;
   /** Wall clock in ms, for default nonces and cancel timestamps; defaults to `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * The lane of this client's default nonces, 0 to 1,023. Processes that sign with one key give
+   * each a lane of its own and their nonces never collide; default: a random lane (two clients
+   * then share one with a chance of 1 in 1,024).
+   */
+  nonceLane?: number | undefined;
 }
 
 /** Lazily loaded deployment data, shared by a client and its extensions. Not meant to be read directly. */
@@ -71,10 +77,20 @@ export interface KestrelBaseClient {
   readonly exchange: Address | undefined;
   readonly chainId: number | undefined;
   readonly now: () => number;
+  /** the lane of the default nonces (`nonceLane`) */
+  readonly nonceLane: number;
   /** the deployment view and nonce counter, shared with extensions */
   readonly cache: KestrelClientCache;
   /** Returns a new client with the members `fn` builds from this one added. */
   extend<const T extends object>(fn: (client: this) => T): this & T;
+}
+
+/** How many nonce lanes there are: processes of one key that take distinct `nonceLane`s never collide. */
+export const NONCE_LANES = 1024;
+
+/** A lane from the platform's random source (Node.js 20 and browsers alike). */
+function randomLane(): number {
+  return globalThis.crypto.getRandomValues(new Uint16Array(1))[0]! % NONCE_LANES;
 }
 
 /**
@@ -97,6 +113,10 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
   if (chainId !== undefined && (!Number.isSafeInteger(chainId) || chainId <= 0)) {
     throw new KestrelSdkError(ErrorCode.MALFORMED, 'chainId must be a positive integer', { details: { chainId: String(chainId) } });
   }
+  const nonceLane = config.nonceLane ?? randomLane();
+  if (!Number.isInteger(nonceLane) || nonceLane < 0 || nonceLane >= NONCE_LANES) {
+    throw new KestrelSdkError(ErrorCode.MALFORMED, `nonceLane must be an integer from 0 to ${NONCE_LANES - 1}`, { details: { nonceLane: String(nonceLane) } });
+  }
   if (account !== undefined && (config.exchange === undefined || chainId === undefined)) {
     throw new KestrelSdkError(
       SdkErrorCode.DEPLOYMENT_REQUIRED,
@@ -115,6 +135,7 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
     exchange: config.exchange,
     chainId,
     now: config.now ?? Date.now,
+    nonceLane,
     cache: { info: undefined, markets: undefined, lastNonce: 0n },
     extend(fn) {
       return { ...this, ...fn(this) };

@@ -48,6 +48,7 @@ export {
   createKestrelBaseClient,
   DEFAULT_POLLING_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,
+  NONCE_LANES,
   type KestrelBaseClient,
   type KestrelClientCache,
   type KestrelClientConfig,

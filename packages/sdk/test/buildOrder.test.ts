@@ -1,6 +1,15 @@
 import { UINT64_MAX, decodeFlags, makeSubaccount, parseX18 } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESTING_EXPIRY_SECONDS, DEFAULT_TAKER_EXPIRY_SECONDS, KestrelSdkError, buildOrder, type BuildOrderParameters } from '../src/index.js';
+import fc from 'fast-check';
+import {
+  DEFAULT_RESTING_EXPIRY_SECONDS,
+  DEFAULT_TAKER_EXPIRY_SECONDS,
+  KestrelSdkError,
+  NONCE_LANES,
+  buildOrder,
+  type BuildOrderParameters,
+} from '../src/index.js';
+import { nextNonce } from '../src/utils/deployment.js';
 import { ETH_PERP, T0_MS, WETH_USDC, alice, offlineClient } from './fixtures.js';
 
 type Base = Omit<BuildOrderParameters, 'marketId' | 'symbol' | 'market'>;
@@ -40,7 +49,7 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
       isBuy: true,
       price: 1850_250000000000000000n,
       amount: 1_500000000000000000n,
-      nonce: BigInt(T0_MS) * 1000n,
+      nonce: BigInt(T0_MS) << 20n,
       expiry: BigInt(T0_MS / 1000) + 30n * 86_400n,
       flags: 0,
       clientId: 0n,
@@ -109,8 +118,43 @@ describe('buildOrder: decimal strings to X18, exactly', () => {
     now += 20_000;
     nonces.push((await buildOrder(client, { market: WETH_USDC, ...base })).nonce);
     for (let i = 1; i < nonces.length; i++) expect(nonces[i]! > nonces[i - 1]!, `nonce ${i}`).toBe(true);
-    expect(nonces[0]).toBe(BigInt(T0_MS) * 1000n);
-    expect(nonces.at(-1)).toBe(BigInt(T0_MS + 10_000) * 1000n);
+    expect(nonces[0]).toBe(BigInt(T0_MS) << 20n);
+    expect(nonces.at(-1)).toBe(BigInt(T0_MS + 10_000) << 20n);
+  });
+
+  it('never issues one nonce twice across clients of one key in distinct lanes, each strictly increasing', () => {
+    // any clocks (stepping back too), any interleaving, bursts past the 1,024 a millisecond holds
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: NONCE_LANES - 1 }), { minLength: 2, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(3), fc.integer({ min: -3, max: 3 }), fc.integer({ min: 1, max: 1_500 })), { maxLength: 40 }),
+        (lanes, steps) => {
+          const clocks = lanes.map(() => T0_MS);
+          const clients = lanes.map((nonceLane, i) => offlineClient({ nonceLane, now: () => clocks[i]! }));
+          const seen = new Set<bigint>();
+          const last = lanes.map(() => -1n);
+          for (const [who, tick, burst] of steps) {
+            const i = who % clients.length;
+            clocks[i]! += tick;
+            for (let k = 0; k < burst; k++) {
+              const n = nextNonce(clients[i]!);
+              if (seen.has(n) || n <= last[i]!) return false;
+              seen.add(n);
+              last[i] = n;
+            }
+          }
+          return true;
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes a random lane by default and refuses one out of range', () => {
+    const lanes = new Set(Array.from({ length: 64 }, () => offlineClient({ nonceLane: undefined }).nonceLane));
+    for (const lane of lanes) expect(lane >= 0 && lane < NONCE_LANES).toBe(true);
+    expect(lanes.size).toBeGreaterThan(1);
+    for (const nonceLane of [-1, NONCE_LANES, 1.5]) expect(() => offlineClient({ nonceLane })).toThrow(/nonceLane must be an integer/);
   });
 });
 

@@ -21,6 +21,7 @@ describe('public exports', () => {
       'MAX_MARKET_SLIPPAGE_BPS',
       'MAX_ORDERS_PER_REQUEST',
       'MAX_TAKER_LIFETIME',
+      'NONCE_LANES',
       'SDK_VERSION',
       'SdkErrorCode',
       'assertTypedData',

@@ -53,6 +53,7 @@ export function offlineClient(config: Partial<KestrelClientConfig> = {}) {
     exchange: DOMAIN.verifyingContract,
     chainId: Number(DOMAIN.chainId),
     now: () => T0_MS,
+    nonceLane: 0,
     timeoutMs: 2_000,
     ...config,
   });

@@ -48,7 +48,7 @@ describe('token units, exact', () => {
     expect(formatUnitsExact(12n, 0)).toBe('12');
   });
 
-  it('nonceAt is the ms clock × 1000', () => {
-    expect(nonceAt(1_704_067_200_000)).toBe(1_704_067_200_000_000n);
+  it('nonceAt is the ms clock shifted past a lane and a sequence (ms << 20)', () => {
+    expect(nonceAt(1_704_067_200_000)).toBe(1_704_067_200_000n * 1_048_576n);
   });
 });

@@ -22,7 +22,7 @@ export type CancelUpToErrorType = KestrelSdkError;
  * The hard cancel: raises the subaccount's minimum nonce on the Exchange. Settlement refuses
  * every order with a lower nonce from the moment the transaction is mined, whatever any node
  * does; nodes apply it to their books through the request queue. The minimum never decreases.
- * Default nonces are the client's ms clock × 1000, so `nonceAt(Date.now())` cancels everything
+ * Default nonces start with the client's ms clock (`ms << 20`), so `nonceAt(Date.now())` cancels everything
  * signed before now.
  *
  * @example

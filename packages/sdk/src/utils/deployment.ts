@@ -141,21 +141,34 @@ export function resolveSubaccount(client: KestrelBaseClient, ref: SubaccountRef,
   }
 }
 
+/** Bits of a default nonce below the ms clock: a 10-bit lane, then a 10-bit sequence. */
+const MS_SHIFT = 20n;
+const LANE_SHIFT = 10n;
+const SEQ_MASK = (1n << LANE_SHIFT) - 1n;
+
 /**
- * The next default nonce: the client's ms clock × 1000, or one more than the last nonce this
- * client issued, whichever is larger. Strictly increasing per client even within one millisecond,
- * and close to wall-clock time, so `cancelUpTo(nonceAt(t))` cancels everything signed before `t`.
+ * The next default nonce: `ms << 20 | lane << 10 | seq` — the client's ms clock, its lane
+ * (`nonceLane`), and a sequence for orders within one millisecond (past 1,024 of them, the next
+ * millisecond's slot). Strictly increasing per client, also when the clock steps back; two clients
+ * of one key in distinct lanes never issue the same nonce; and close to wall-clock time, so
+ * `cancelUpTo(nonceAt(t))` cancels everything signed before `t` in every lane. Consecutive orders
+ * of a burst take consecutive nonces, which the Exchange's spent-nonce bitmap keeps in one word.
  */
 export function nextNonce(client: KestrelBaseClient): bigint {
-  const fromClock = nonceAt(client.now());
-  const next = fromClock > client.cache.lastNonce ? fromClock : client.cache.lastNonce + 1n;
+  const lane = BigInt(client.nonceLane) << LANE_SHIFT;
+  const fromClock = nonceAt(client.now()) | lane;
+  const last = client.cache.lastNonce;
+  let next: bigint;
+  if (fromClock > last) next = fromClock;
+  else if ((last & SEQ_MASK) < SEQ_MASK) next = last + 1n;
+  else next = (((last >> MS_SHIFT) + 1n) << MS_SHIFT) | lane;
   client.cache.lastNonce = next;
   return next;
 }
 
-/** The default nonce for a wall-clock time in ms (ms × 1000). */
+/** The lowest default nonce of a wall-clock time in ms (`ms << 20`): lane 0, sequence 0. */
 export function nonceAt(ms: number): bigint {
-  return BigInt(Math.floor(ms)) * 1000n;
+  return BigInt(Math.floor(ms)) << MS_SHIFT;
 }
 
 /** The client's clock in whole unix seconds. */
