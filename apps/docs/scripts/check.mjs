@@ -7,7 +7,11 @@
  *  3. the site loads nothing from the network (no external scripts, styles, fonts or images);
  *  4. every public export of @kestrel/sdk has its page in the API reference;
  *  5. the TypeScript examples in the guides and the specification compile against the real SDK: the ```ts blocks of each
- *     page, in order, form one program, type-checked with the repository's strict settings.
+ *     page, in order, form one program, type-checked with the repository's strict settings;
+ *  6. every error code of the protocol (`ErrorCode`) has its row in the API guide's error table,
+ *     and every code of the SDK's own (`SdkErrorCode`) is named in the SDK guide;
+ *  7. no page calls something "not implemented yet" or "not served yet": such a sentence outlives
+ *     the feature's arrival.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -169,6 +173,23 @@ if (snippetFiles.length > 0) {
   }
 }
 
+// ---- 6. every error code documented ------------------------------------------------------------
+const { ErrorCode } = await import('@kestrel/core');
+const { SdkErrorCode } = await import('@kestrel/sdk');
+const apiGuide = readFileSync(join(docsRoot, 'guide/api.md'), 'utf8');
+const tableRows = apiGuide.split('\n').filter((l) => l.startsWith('| `'));
+for (const code of Object.keys(ErrorCode)) {
+  if (!tableRows.some((row) => row.split('|')[1].includes(`\`${code}\``))) fail(`error code ${code} has no row in guide/api.md's error table`);
+}
+const sdkGuide = readFileSync(join(docsRoot, 'guide/sdk.md'), 'utf8');
+for (const code of Object.keys(SdkErrorCode)) if (!sdkGuide.includes(`\`${code}\``)) fail(`SDK error code ${code} is not named in guide/sdk.md`);
+
+// ---- 7. nothing called missing that is there ---------------------------------------------------
+for (const page of sources) {
+  const text = readFileSync(join(docsRoot, page), 'utf8');
+  for (const m of text.matchAll(/not (implemented|served|supported|available) yet/gi)) fail(`${page}: "${m[0]}" — say what is, or what is left out and why`);
+}
+
 // ---- report ------------------------------------------------------------------------------------
 if (failures.length > 0) {
   console.error(`docs check: ${failures.length} problem(s)\n  ${failures.join('\n  ')}`);
@@ -176,5 +197,5 @@ if (failures.length > 0) {
 }
 console.log(
   `docs check: ok — ${htmlFiles.length} pages, ${linkCount} internal links resolved, ${exportNames.length} SDK exports documented, ` +
-    `examples of ${snippetFiles.length} pages compile`,
+    `examples of ${snippetFiles.length} pages compile, ${Object.keys(ErrorCode).length + Object.keys(SdkErrorCode).length} error codes documented`,
 );
