@@ -49,13 +49,15 @@ describe('a listing change on a running network', () => {
     const listed = { kind: 0, baseAssetId: eth.baseAssetId, quoteAssetId: 0, active: true, tickSize: eth.tickSize, lotSize: eth.lotSize, minSize: eth.minSize };
     await devnet.adminCall('listMarket', [NEW_MARKET, { ...listed, makerFee: 0n, takerFee: FEE, symbol: 'WETH/USDC-2' }]);
     await devnet.adminCall('listMarket', [1, { ...listed, makerFee: eth.makerFee, takerFee: FEE, symbol: eth.symbol }]);
+    // two changes, each queued when its timelock call runs: a batch may pass the first before the
+    // second is queued, so each node is watched until it serves both
     for (const n of devnet.nodes) {
       const { body } = await eventually(
         () => getJson<MarketsResponse>(`${n.api}/v1/markets`),
-        (r) => r.body.markets.some((m) => m.marketId === NEW_MARKET),
-        `the new market on ${n.name}`,
+        (r) => r.body.markets.some((m) => m.marketId === NEW_MARKET) && r.body.markets.find((m) => m.marketId === 1)?.takerFee === '0.001',
+        `the new market and the raised fee on ${n.name}`,
       );
-      expect(body.markets.find((m) => m.marketId === 1)?.takerFee).toBe('0.001');
+      expect(body.markets.find((m) => m.marketId === NEW_MARKET)?.takerFee).toBe('0.001');
     }
 
     const seller = client(1, 0);
