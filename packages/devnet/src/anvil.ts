@@ -4,7 +4,7 @@
  * directly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -107,6 +107,45 @@ function freePort(host: string): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Whether `child` itself listens on `port`. On Linux, read from /proc: a listening TCP socket on
+ * that port whose inode is one of the child's descriptors. Elsewhere, that it is still running a
+ * second after it started (an anvil that cannot bind exits at once).
+ */
+async function listensOn(child: ChildProcess, port: number, exited: () => boolean): Promise<boolean> {
+  if (process.platform === 'linux' && child.pid !== undefined) {
+    try {
+      const inodes = new Set<string>();
+      for (const fd of readdirSync(`/proc/${child.pid}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${child.pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      }
+      const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+      for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        if (!existsSync(table)) continue;
+        for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+          const cols = line.trim().split(/\s+/);
+          // local_address is ADDR:PORT in hex; st 0A is LISTEN; the inode is the tenth column
+          if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A' && inodes.has(cols[9] ?? '')) return true;
+        }
+      }
+      return false;
+    } catch {
+      // no /proc to read: judge by time, below
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
+  return !exited();
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
 }
 
 /** Whether anvil answers JSON-RPC at `url`. */
@@ -224,7 +263,10 @@ function spawnAnvil(options: StartAnvilOptions, host: string, port: number): Pro
           await new Promise((r) => setTimeout(r, 50));
           throw new Error(`anvil exited (${child.signalCode ?? `code ${child.exitCode}`}) before listening:\n${reason()}`);
         }
-        if (await answers(url)) return;
+        // whatever answers must be this anvil: the port may be held by another process (a port
+        // picked here and let go before anvil bound it, or one the caller named), and then this
+        // anvil fails to bind and exits while the other answers
+        if ((await answers(url)) && (await listensOn(child, port, () => exited))) return;
         if (Date.now() > deadline) throw new Error(`anvil did not start within ${timeoutMs} ms:\n${reason()}`);
         await new Promise((r) => setTimeout(r, 50));
       }

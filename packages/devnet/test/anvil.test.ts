@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,8 +135,13 @@ describe('startAnvil', () => {
     expect(BigInt(id.result)).toBe(31337n);
   });
 
-  it('fails with anvil’s own reason when the port is taken', async () => {
-    const server = createServer();
+  it('fails with anvil’s own reason when the port is taken, even by something that answers JSON-RPC', async () => {
+    // what holds the port answers eth_chainId as anvil would: taking its answer for this anvil's
+    // would hand the caller a chain it did not start
+    const server = createHttpServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: '0x7a69' }));
+    });
     const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
     try {
       await expect(startAnvil({ port })).rejects.toThrow(/Address already in use/);
