@@ -4,7 +4,7 @@
  * `(client, parameters)`; `createKestrelClient` (createKestrelClient.ts) binds them all, and
  * `extend` adds your own.
  */
-import { ErrorCode } from '@kestrel/core';
+import { ErrorCode, isHex } from '@kestrel/core';
 import type { Account, Address, Client } from 'viem';
 import { parseAccount } from 'viem/accounts';
 import type { InfoResponse, MarketWire } from '@kestrel/api';
@@ -107,7 +107,7 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
   const walletAccount = (config.walletClient as { account?: Account } | undefined)?.account;
   const account = config.account === undefined ? walletAccount : parseAccount(config.account);
   const chainId = config.chainId ?? config.walletClient?.chain?.id ?? config.publicClient?.chain?.id;
-  if (config.exchange !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(config.exchange)) {
+  if (config.exchange !== undefined && !isHex(config.exchange, 20)) {
     throw new KestrelSdkError(ErrorCode.MALFORMED, 'exchange must be a 20-byte hex address', { details: { exchange: String(config.exchange) } });
   }
   if (chainId !== undefined && (!Number.isSafeInteger(chainId) || chainId <= 0)) {

@@ -152,7 +152,7 @@ const SEQ_MASK = (1n << LANE_SHIFT) - 1n;
  * millisecond's slot). Strictly increasing per client, also when the clock steps back; two clients
  * of one key in distinct lanes never issue the same nonce; and close to wall-clock time, so
  * `cancelUpTo(nonceAt(t))` cancels everything signed before `t` in every lane. Consecutive orders
- * of a burst take consecutive nonces, which the Exchange's spent-nonce bitmap keeps in one word.
+ * of a burst take consecutive nonces, which the Exchange's spent-nonce bitmap keeps 256 to a word.
  */
 export function nextNonce(client: KestrelBaseClient): bigint {
   const lane = BigInt(client.nonceLane) << LANE_SHIFT;
