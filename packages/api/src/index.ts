@@ -8,6 +8,7 @@
 export * from './convert.js';
 export * from './markets.js';
 export * from './endpoints.js';
+export * from './history.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './proposals.js';

@@ -17,6 +17,10 @@ import { simulate, type SimulateParameters, type SimulateReturnType } from './ac
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
+import { getFills, type GetFillsParameters, type GetFillsReturnType } from './actions/getFills.js';
+import { getFundingHistory, type GetFundingHistoryParameters, type GetFundingHistoryReturnType } from './actions/getFundingHistory.js';
+import { getOrderHistory, type GetOrderHistoryParameters, type GetOrderHistoryReturnType } from './actions/getOrderHistory.js';
+import { getTrades, type GetTradesParameters, type GetTradesReturnType } from './actions/getTrades.js';
 import { getChainBalance, type GetChainBalanceParameters, type GetChainBalanceReturnType } from './actions/getChainBalance.js';
 import { getDomain, type GetDomainReturnType } from './actions/getDomain.js';
 import { getHealth, type GetHealthReturnType } from './actions/getHealth.js';
@@ -42,6 +46,14 @@ export interface KestrelActions {
   getDomain(): Promise<GetDomainReturnType>;
   /** The aggregated book of a market. See {@link getBook}. */
   getBook(parameters: GetBookParameters): Promise<GetBookReturnType>;
+  /** A market's trades, newest first, a page at a time. See {@link getTrades}. */
+  getTrades(parameters: GetTradesParameters): Promise<GetTradesReturnType>;
+  /** A perp's funding after each batch that updated it. See {@link getFundingHistory}. */
+  getFundingHistory(parameters: GetFundingHistoryParameters): Promise<GetFundingHistoryReturnType>;
+  /** A subaccount's fills, newest first, a page at a time. See {@link getFills}. */
+  getFills(parameters?: GetFillsParameters): Promise<GetFillsReturnType>;
+  /** Every status change of a subaccount's orders, with its reason. See {@link getOrderHistory}. */
+  getOrderHistory(parameters?: GetOrderHistoryParameters): Promise<GetOrderHistoryReturnType>;
   /** An order's status, fills and settlement. See {@link getOrder}. */
   getOrder(parameters: GetOrderParameters): Promise<GetOrderReturnType>;
   /** A subaccount's balances and open orders, as the node sees them. See {@link getAccount}. */
@@ -105,6 +117,10 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     getMarkets: () => getMarkets(client),
     getDomain: () => getDomain(client),
     getBook: (p) => getBook(client, p),
+    getTrades: (p) => getTrades(client, p),
+    getFundingHistory: (p) => getFundingHistory(client, p),
+    getFills: (p) => getFills(client, p),
+    getOrderHistory: (p) => getOrderHistory(client, p),
     getOrder: (p) => getOrder(client, p),
     getAccount: (p) => getAccount(client, p),
     getHealth: () => getHealth(client),
