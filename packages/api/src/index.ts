@@ -13,3 +13,4 @@ export * from './limits.js';
 export * from './messages.js';
 export * from './proposals.js';
 export * from './snapshot.js';
+export * from './ws.js';

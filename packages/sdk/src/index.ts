@@ -83,6 +83,20 @@ export {
   type GetFundingHistoryReturnType,
 } from './actions/getFundingHistory.js';
 export type { PageParameters } from './actions/pages.js';
+
+// streams
+export { subscribeBook, type SubscribeBookParameters, type SubscribeBookReturnType } from './actions/subscribeBook.js';
+export { subscribeTrades, type SubscribeTradesParameters, type SubscribeTradesReturnType } from './actions/subscribeTrades.js';
+export {
+  subscribeAccount,
+  type AccountStreamUpdate,
+  type SubscribeAccountParameters,
+  type SubscribeAccountReturnType,
+} from './actions/subscribeAccount.js';
+export { subscribeBatches, type SubscribeBatchesParameters, type SubscribeBatchesReturnType } from './actions/subscribeBatches.js';
+export type { KestrelSubscription, StreamHandlers, StreamStatus } from './streams/subscription.js';
+export { DEFAULT_STREAM_BACKOFF, type StreamBackoff } from './streams/connection.js';
+export type { WebSocketLike, WebSocketInstance } from './streams/websocket-native.js';
 export { getOrder, type GetOrderErrorType, type GetOrderParameters, type GetOrderReturnType } from './actions/getOrder.js';
 export { getAccount, type GetAccountErrorType, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 export { getHealth, type GetHealthErrorType, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
@@ -238,4 +252,8 @@ export {
   type FundingHistoryResponse,
   DEFAULT_HISTORY_LIMIT,
   MAX_HISTORY_LIMIT,
+  type BatchUpdate,
+  type MarginCallMessage,
+  type WsMessage,
+  type WsRequest,
 } from '@kestrel/api';

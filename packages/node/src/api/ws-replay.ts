@@ -7,19 +7,9 @@
  * back than {@link WsLimits.maxReplayBatches}, gets `resumed: false` and reads the rest from the
  * history endpoints.
  */
-import type { Trade } from '@kestrel/api';
+import type { BatchUpdate, Trade } from '@kestrel/api';
 import type { BatchSummary, HistoryReader } from '../store/history.js';
 import { tradeToWire } from './history-routes.js';
-
-/** A batch on the `batches` channel. */
-export interface BatchUpdate {
-  batchId: string;
-  timestamp: string;
-  stateHash: string;
-  inputs: number;
-  requests: number;
-  fills: number;
-}
 
 export const batchUpdate = (b: Pick<BatchSummary, 'batchId' | 'timestamp' | 'stateHash' | 'inputs' | 'requests' | 'fills'>): BatchUpdate => ({
   batchId: b.batchId.toString(),

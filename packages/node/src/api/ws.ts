@@ -28,13 +28,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
+import { WS_PATH } from '@kestrel/api';
 import type { LedgerReader } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { RateLimiter } from '../util/rate-limit.js';
 import { accountView, type Listed } from './account-view.js';
 import { batchUpdate, replay } from './ws-replay.js';
 
-export const WS_PATH = '/v1/ws';
+export { WS_PATH };
 
 export interface WsLimits {
   /** open sockets per node */
@@ -225,18 +226,21 @@ export class WsHub {
     const parsed = parseJson(isBinary ? '' : data.toString());
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
     const msg = parsed as Record<string, unknown>;
+    // the client's name for this message, echoed in an error about it
+    const ref = typeof msg.id === 'string' && msg.id.length <= 64 ? msg.id : undefined;
+    const error = (code: ErrorCode, message: string): void => this.error(ws, code, message, ref);
     const channel = msg.channel;
     if (channel !== 'book' && channel !== 'trades' && channel !== 'account' && channel !== 'batches') {
-      return this.error(ws, ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
+      return error(ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
     }
     let k = '';
     if (channel === 'book' || channel === 'trades') {
       const id = msg.marketId;
       if (typeof id !== 'number' || !this.init.listing.markets.some((m) => m.marketId === id))
-        return this.error(ws, ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
+        return error(ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
       k = String(id);
     } else if (channel === 'account') {
-      if (!isHex(msg.subaccount, 32)) return this.error(ws, ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
+      if (!isHex(msg.subaccount, 32)) return error(ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
       k = msg.subaccount.toLowerCase();
     }
     const id = key(channel, k);
@@ -244,12 +248,12 @@ export class WsHub {
       subs.delete(id);
       return;
     }
-    if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
+    if (msg.op !== 'subscribe') return error(ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
     if (!subs.has(id) && subs.size >= this.limits.maxSubscriptions)
-      return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
+      return error(ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
     const from = msg.fromBatchId;
     if (from !== undefined && (typeof from !== 'string' || !/^\d{1,20}$/.test(from)))
-      return this.error(ws, ErrorCode.MALFORMED, 'fromBatchId: expected a decimal batch id');
+      return error(ErrorCode.MALFORMED, 'fromBatchId: expected a decimal batch id');
     const sub: Subscription = { channel, key: k, seq: 0, ready: false, lastBatch: 0n };
     subs.set(id, sub);
     // the snapshot is of committed state: a batch being applied (not committed, and perhaps
@@ -260,7 +264,7 @@ export class WsHub {
       .catch((err: unknown) => {
         this.init.log.warn('ws: a subscription could not start', { channel, error: String(err) });
         if (subs.get(id) === sub) subs.delete(id);
-        this.error(ws, ErrorCode.INTERNAL, 'the subscription could not start: subscribe again');
+        error(ErrorCode.INTERNAL, 'the subscription could not start: subscribe again');
       });
   }
 
@@ -412,8 +416,8 @@ export class WsHub {
     return true;
   }
 
-  private error(ws: WebSocket, code: ErrorCode, message: string): void {
-    ws.send(JSON.stringify({ type: 'error', code, message }));
+  private error(ws: WebSocket, code: ErrorCode, message: string, id?: string): void {
+    if (this.clients.has(ws)) ws.send(JSON.stringify(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id }));
   }
 }
 
