@@ -27,8 +27,8 @@ function architecture() {
   b.push(arrow(577, 100, 470, 128));
   b.push(arrow(510, 155, 528, 155));
   b.push(arrow(577, 180, 577, 198));
-  b.push(arrow(330, 100, 330, 215, 'reads', { labelDx: -22, labelDy: 0 }));
-  b.push(arrow(330, 225, 398, 225));
+  b.push(path('M305,100 L305,225 L398,225'));
+  b.push(text(330, 190, 'reads', { size: 11, fill: COLORS.muted }));
   // other nodes
   b.push(box(700, 40, 170, 56, ['Follower nodes', 'replay · same state hash']));
   b.push(path('M625,75 C660,70 670,68 698,68', {}));
@@ -37,8 +37,9 @@ function architecture() {
   // chain
   b.push(box(700, 170, 170, 70, ['Exchange contract', 're-checks every batch', 'deposits · withdrawals']));
   b.push(arrow(625, 225, 698, 210, 'settle'));
-  b.push(arrow(170, 190, 698, 260, '', { dashed: true }));
-  b.push(text(420, 285, 'deposits, withdrawals, hard cancels and the escape hatch go to the chain directly', { size: 11, fill: COLORS.muted }));
+  // the wallet's own transactions pass beside the node, under its box
+  b.push(path('M95,206 L95,282 L800,282 L800,242', { dashed: true }));
+  b.push(text(440, 298, 'deposits, withdrawals, hard cancels and the escape hatch: transactions straight to the chain', { size: 11, fill: COLORS.muted }));
   b.push(arrow(785, 96, 785, 168, 'audit', { labelDx: 20, labelDy: 4 }));
   return svg(
     890,
@@ -138,7 +139,7 @@ async function riskCurve() {
     healthy: [COLORS.good, 'healthy'],
     restricted: [COLORS.warn, 'initial margin breached'],
     margin_call: [COLORS.call, 'margin call'],
-    backstop: [COLORS.bad, 'liquidation (backstop)'],
+    backstop: [COLORS.bad, 'liquidation'],
     bankrupt: [COLORS.worst, 'bankrupt'],
   };
   const b = [];
@@ -152,8 +153,9 @@ async function riskCurve() {
     const x0 = X(start.p);
     const x1 = q ? X(q.p) : X(end.p);
     b.push(`<rect x="${x0.toFixed(1)}" y="${T}" width="${(x1 - x0).toFixed(1)}" height="${H - T - B}" fill="${fill}" data-tier="${start.tier}"/>`);
-    const wide = x1 - x0 > 60;
-    b.push(text((x0 + x1) / 2, T + 16, wide ? label : label.split(' ')[0], { size: 11, fill: COLORS.ink }));
+    // a label wider than its zone (about 6 px a character) is cut to its first word
+    const fits = label.length * 6 < x1 - x0;
+    b.push(text((x0 + x1) / 2, T + 16, fits ? label : label.split(' ')[0], { size: 11, fill: COLORS.ink }));
     start = q;
   }
   // axes and grid
