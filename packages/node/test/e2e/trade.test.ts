@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import type { HealthResponse } from '@kestrel/api';
 import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
+import { parsePrometheusText, sampleSum } from '../prometheus-text.js';
 
 let devnet: Devnet;
 let seller: KestrelClient; // through node B
@@ -162,6 +163,29 @@ describe('a trade across two nodes', () => {
     // and the node's account view equals the chain
     const acct = await getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${devnet.nodes[1]!.api}/v1/accounts/${s.subaccount}`);
     expect(parseX18(acct.body.balances.find((x) => x.assetId === USDC)!.balance)).toBe(await chainBalance(s.subaccount, USDC));
+  });
+
+  it('times admission and each stage of the settled batches in histograms, served as Prometheus text', async () => {
+    for (const n of devnet.nodes) {
+      const res = await fetch(`${n.api}/metrics`);
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const metrics = parsePrometheusText(await res.text());
+      // each node admitted an order from its client, and the other's by gossip
+      expect(metrics.types.get('kestrel_admission_seconds'), n.name).toBe('histogram');
+      expect(sampleSum(metrics, 'kestrel_admission_seconds_count', { source: 'api' }), n.name).toBeGreaterThanOrEqual(1);
+      expect(sampleSum(metrics, 'kestrel_admission_seconds_count', { source: 'gossip' }), n.name).toBeGreaterThanOrEqual(1);
+      for (const stage of ['build', 'simulation', 'submission', 'receipt']) {
+        const name = `kestrel_batch_${stage}_seconds`;
+        expect(metrics.types.get(name), `${n.name} ${name}`).toBe('histogram');
+        const count = sampleSum(metrics, `${name}_count`);
+        // a follower builds and sends nothing: its histograms are there, empty
+        if (n.role === 'sequencer') {
+          expect(count, `${n.name} ${name}`).toBeGreaterThanOrEqual(1);
+          expect(sampleSum(metrics, `${name}_sum`), `${n.name} ${name}`).toBeGreaterThan(0);
+          expect(sampleSum(metrics, `${name}_bucket`, { le: '+Inf' }), `${n.name} ${name}`).toBe(count);
+        } else expect(count, `${n.name} ${name}`).toBe(0);
+      }
+    }
   });
 
   it('node B comes back from a crash with the same book and order statuses', async () => {
