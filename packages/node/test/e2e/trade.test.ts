@@ -73,6 +73,14 @@ describe('a trade across two nodes', () => {
     expect(r.stdout).toMatch(/: ok\n/);
     expect(r.stdout).toMatch(/this node leads this epoch/);
     expect(r.stdout).toContain(`led by ${leader!.schedule!.leader}`);
+    // its role and peers, its last batch and how far behind the chain it is
+    expect(r.stdout).toMatch(/^role {6}sequencer, 1 peer, \d+ inputs? pending$/m);
+    expect(r.stdout).toMatch(/^batches {3}\d+ applied, \d+ settled, \d+ behind the chain, last \d+ s ago$/m);
+    const f = spawnSync(process.execPath, [KESTREL_BIN, 'status', '--api', devnet.nodes[1]!.api], { encoding: 'utf8' });
+    expect(f.status).toBe(0);
+    expect(f.stdout).toMatch(/^role {6}follower, 1 peer, /m);
+    expect(f.stdout).toContain(`led by ${leader!.schedule!.leader}`);
+    expect(f.stdout).toMatch(/^this node follows \(no operator key\)$/m);
   });
 
   it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {
