@@ -61,3 +61,8 @@ export function parsePrometheusText(text: string): Exposition {
 export function sampleSum(e: Exposition, name: string, labels: Record<string, string> = {}): number {
   return e.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
+
+/** The metric families a PromQL expression reads: its `kestrel_` names, without a histogram's `_bucket`, `_sum` or `_count`. */
+export function metricsOfExpr(expr: string): string[] {
+  return [...new Set([...expr.matchAll(/\bkestrel_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))];
+}

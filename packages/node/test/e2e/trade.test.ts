@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import type { HealthResponse } from '@kestrel/api';
 import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
-import { parsePrometheusText, sampleSum } from '../prometheus-text.js';
+import { metricsOfExpr, parsePrometheusText, sampleSum } from '../prometheus-text.js';
 
 let devnet: Devnet;
 let seller: KestrelClient; // through node B
@@ -194,6 +194,33 @@ describe('a trade across two nodes', () => {
         } else expect(count, `${n.name} ${name}`).toBe(0);
       }
     }
+  });
+
+  it('reads in its Grafana dashboard only metrics a node serves (ops/grafana/kestrel-node.json)', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../../../ops/grafana/kestrel-node.json', import.meta.url), 'utf8')) as {
+      templating: { list: Array<{ type: string; query: unknown }> };
+    };
+    // its data source is a variable: the dashboard imports into any Grafana with a Prometheus
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ type: 'datasource', query: 'prometheus' }));
+    // the panels' queries, and the variables' (the nodes to pick from)
+    const exprs: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if ((k === 'expr' || k === 'definition') && typeof x === 'string') exprs.push(x);
+          else walk(x);
+        }
+    };
+    walk(dashboard);
+    const read = new Set(exprs.flatMap(metricsOfExpr));
+    expect(exprs.length).toBeGreaterThan(20);
+    for (const expr of exprs) expect(metricsOfExpr(expr), expr).not.toEqual([]);
+    const served = new Set<string>();
+    for (const n of devnet.nodes) for (const name of parsePrometheusText(await (await fetch(`${n.api}/metrics`)).text()).types.keys()) served.add(name);
+    expect([...read].filter((name) => !served.has(name))).toEqual([]);
+    // and the histograms the node times are all on it
+    for (const name of ['admission', 'batch_build', 'batch_simulation', 'batch_submission', 'batch_receipt']) expect(read).toContain(`kestrel_${name}_seconds`);
   });
 
   it('node B comes back from a crash with the same book and order statuses', async () => {
