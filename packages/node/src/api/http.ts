@@ -241,6 +241,21 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
     void (async () => {
       const method = req.method ?? 'GET';
       let path = '?';
+      // any web page may call the API: it takes no cookies or credentials, every write carries its
+      // own signature, so the browser's same-origin rule protects nothing here and only stands in
+      // the way of browser clients (the SDK in a web app)
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-expose-headers', 'retry-after');
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'content-type, accept',
+          'access-control-max-age': '600',
+          'content-length': '0',
+        });
+        res.end();
+        return;
+      }
       try {
         const url = parseUrl(req.url);
         path = url.pathname;

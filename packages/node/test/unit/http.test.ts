@@ -148,6 +148,20 @@ describe('HTTP server limits', () => {
     expect(res.status).toBe(405);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
   });
+
+  it('lets a web page of any origin call it: a preflight is answered, and every answer (refusals too) carries the CORS header', async () => {
+    const pre = await fetch(`${url}/echo`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('content-type');
+    for (const res of [await fetch(`${url}/ping`), await fetch(`${url}/nowhere`), await fetch(`${url}/ping`, { method: 'POST', body: '{}' })]) {
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    }
+  });
 });
 
 describe('HTTP read limits', () => {
