@@ -21,6 +21,7 @@ import type {
   RiskPlanResponse,
   RiskResponse,
 } from './messages.js';
+import type { FillsResponse, FundingHistoryResponse, OrderHistoryResponse, TradesResponse } from './history.js';
 
 /** An endpoint: its method and path, and (as types only) the body it takes and the answer it gives. */
 export interface Endpoint<Method extends 'GET' | 'POST', Path extends string, Body, Answer> {
@@ -41,6 +42,8 @@ export const endpoints = {
   info: get<InfoResponse>()('/v1/info'),
   markets: get<MarketsResponse>()('/v1/markets'),
   book: get<BookResponse>()('/v1/markets/:marketId/book'),
+  trades: get<TradesResponse>()('/v1/markets/:marketId/trades'),
+  funding: get<FundingHistoryResponse>()('/v1/markets/:marketId/funding'),
   placeOrder: post<PlaceOrderBody, PlaceOrderResponse>()('/v1/orders'),
   placeOrders: post<PlaceOrdersBody, PlaceOrdersResponse>()('/v1/orders/batch'),
   order: get<OrderStatusResponse>()('/v1/orders/:orderHash'),
@@ -48,6 +51,8 @@ export const endpoints = {
   riskPlan: post<RiskPlanBody, RiskPlanResponse>()('/v1/risk-plans'),
   risk: get<RiskResponse>()('/v1/risk'),
   account: get<AccountResponse>()('/v1/accounts/:subaccount'),
+  fills: get<FillsResponse>()('/v1/accounts/:subaccount/fills'),
+  orderHistory: get<OrderHistoryResponse>()('/v1/accounts/:subaccount/orders'),
   batch: get<BatchResponse>()('/v1/batches/:batchId'),
   health: get<HealthResponse>()('/health'),
 } as const;

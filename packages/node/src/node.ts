@@ -262,6 +262,7 @@ export class KestrelNode {
       connections: { maxTotal: config.apiMaxConnections, maxPerAddress: config.apiMaxConnectionsPerAddress },
     });
     node.ws = new WsHub({ server: node.server, ledger, listing, log });
+    ledger.onRollback = (batchId) => node.ws?.onRollback(batchId);
     if (config.role === 'sequencer') {
       const operator = privateKeyToAccount(config.operatorKey!);
       if (!(await chain.isOperator(operator.address))) {

@@ -9,6 +9,8 @@ import type { Account, Address, Client } from 'viem';
 import { parseAccount } from 'viem/accounts';
 import type { InfoResponse, MarketWire } from '@kestrel/api';
 import { KestrelSdkError, SdkErrorCode } from './errors.js';
+import type { StreamBackoff, StreamConnection } from './streams/connection.js';
+import type { WebSocketLike } from './streams/websocket-native.js';
 
 /** Request timeout when none is configured, in ms: long enough for a loaded node, short enough to notice a dead one. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -55,6 +57,13 @@ export interface KestrelClientConfig {
    * then share one with a chance of 1 in 1,024).
    */
   nonceLane?: number | undefined;
+  /**
+   * The WebSocket class streams use; default: the platform's (browsers, Node 22+), else the `ws`
+   * package on Node 20.
+   */
+  webSocket?: WebSocketLike | undefined;
+  /** How streams reconnect after a drop; default 250 ms doubling to 10 s, with jitter). */
+  streamBackoff?: Partial<StreamBackoff> | undefined;
 }
 
 /** Lazily loaded deployment data, shared by a client and its extensions. Not meant to be read directly. */
@@ -62,6 +71,8 @@ export interface KestrelClientCache {
   info: Promise<InfoResponse> | undefined;
   markets: Promise<MarketWire[]> | undefined;
   lastNonce: bigint;
+  /** the client's stream sockets (a second one only for a second subscription to the same channel and key) */
+  streams: StreamConnection[];
 }
 
 /** The client's configuration, resolved; what every action receives. */
@@ -79,6 +90,8 @@ export interface KestrelBaseClient {
   readonly now: () => number;
   /** the lane of the default nonces (`nonceLane`) */
   readonly nonceLane: number;
+  readonly webSocket: WebSocketLike | undefined;
+  readonly streamBackoff: Partial<StreamBackoff>;
   /** the deployment view and nonce counter, shared with extensions */
   readonly cache: KestrelClientCache;
   /** Returns a new client with the members `fn` builds from this one added. */
@@ -136,7 +149,9 @@ export function createKestrelBaseClient(config: KestrelClientConfig): KestrelBas
     chainId,
     now: config.now ?? Date.now,
     nonceLane,
-    cache: { info: undefined, markets: undefined, lastNonce: 0n },
+    webSocket: config.webSocket,
+    streamBackoff: config.streamBackoff ?? {},
+    cache: { info: undefined, markets: undefined, lastNonce: 0n, streams: [] },
     extend(fn) {
       return { ...this, ...fn(this) };
     },

@@ -17,6 +17,10 @@ import { simulate, type SimulateParameters, type SimulateReturnType } from './ac
 import { deposit, type DepositParameters, type DepositReturnType } from './actions/deposit.js';
 import { getAccount, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 import { getBook, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
+import { getFills, type GetFillsParameters, type GetFillsReturnType } from './actions/getFills.js';
+import { getFundingHistory, type GetFundingHistoryParameters, type GetFundingHistoryReturnType } from './actions/getFundingHistory.js';
+import { getOrderHistory, type GetOrderHistoryParameters, type GetOrderHistoryReturnType } from './actions/getOrderHistory.js';
+import { getTrades, type GetTradesParameters, type GetTradesReturnType } from './actions/getTrades.js';
 import { getChainBalance, type GetChainBalanceParameters, type GetChainBalanceReturnType } from './actions/getChainBalance.js';
 import { getDomain, type GetDomainReturnType } from './actions/getDomain.js';
 import { getHealth, type GetHealthReturnType } from './actions/getHealth.js';
@@ -30,6 +34,10 @@ import { placeOrders, type PlaceOrdersParameters, type PlaceOrdersReturnType } f
 import { requestWithdrawal, type RequestWithdrawalParameters, type RequestWithdrawalReturnType } from './actions/requestWithdrawal.js';
 import { signOrder, type SignOrderParameters, type SignOrderReturnType } from './actions/signOrder.js';
 import { waitForOrder, type WaitForOrderParameters, type WaitForOrderReturnType } from './actions/waitForOrder.js';
+import { subscribeAccount, type SubscribeAccountParameters, type SubscribeAccountReturnType } from './actions/subscribeAccount.js';
+import { subscribeBatches, type SubscribeBatchesParameters, type SubscribeBatchesReturnType } from './actions/subscribeBatches.js';
+import { subscribeBook, type SubscribeBookParameters, type SubscribeBookReturnType } from './actions/subscribeBook.js';
+import { subscribeTrades, type SubscribeTradesParameters, type SubscribeTradesReturnType } from './actions/subscribeTrades.js';
 import type { KestrelBaseClient } from './client.js';
 
 /** Every action, bound to a client. See each action's own documentation. */
@@ -42,6 +50,22 @@ export interface KestrelActions {
   getDomain(): Promise<GetDomainReturnType>;
   /** The aggregated book of a market. See {@link getBook}. */
   getBook(parameters: GetBookParameters): Promise<GetBookReturnType>;
+  /** A market's trades, newest first, a page at a time. See {@link getTrades}. */
+  getTrades(parameters: GetTradesParameters): Promise<GetTradesReturnType>;
+  /** A perp's funding after each batch that updated it. See {@link getFundingHistory}. */
+  getFundingHistory(parameters: GetFundingHistoryParameters): Promise<GetFundingHistoryReturnType>;
+  /** A subaccount's fills, newest first, a page at a time. See {@link getFills}. */
+  getFills(parameters?: GetFillsParameters): Promise<GetFillsReturnType>;
+  /** Every status change of a subaccount's orders, with its reason. See {@link getOrderHistory}. */
+  getOrderHistory(parameters?: GetOrderHistoryParameters): Promise<GetOrderHistoryReturnType>;
+  /** Streams a market's book, whole after each change. See {@link subscribeBook}. */
+  subscribeBook(parameters: SubscribeBookParameters): SubscribeBookReturnType;
+  /** Streams a market's trades, resuming after a reconnect with none missed or repeated. See {@link subscribeTrades}. */
+  subscribeTrades(parameters: SubscribeTradesParameters): SubscribeTradesReturnType;
+  /** Streams a subaccount and its margin calls. See {@link subscribeAccount}. */
+  subscribeAccount(parameters: SubscribeAccountParameters): SubscribeAccountReturnType;
+  /** Streams the batches the node commits. See {@link subscribeBatches}. */
+  subscribeBatches(parameters: SubscribeBatchesParameters): SubscribeBatchesReturnType;
   /** An order's status, fills and settlement. See {@link getOrder}. */
   getOrder(parameters: GetOrderParameters): Promise<GetOrderReturnType>;
   /** A subaccount's balances and open orders, as the node sees them. See {@link getAccount}. */
@@ -105,6 +129,14 @@ export function kestrelActions(client: KestrelBaseClient): KestrelActions {
     getMarkets: () => getMarkets(client),
     getDomain: () => getDomain(client),
     getBook: (p) => getBook(client, p),
+    getTrades: (p) => getTrades(client, p),
+    getFundingHistory: (p) => getFundingHistory(client, p),
+    getFills: (p) => getFills(client, p),
+    getOrderHistory: (p) => getOrderHistory(client, p),
+    subscribeBook: (p) => subscribeBook(client, p),
+    subscribeTrades: (p) => subscribeTrades(client, p),
+    subscribeAccount: (p) => subscribeAccount(client, p),
+    subscribeBatches: (p) => subscribeBatches(client, p),
     getOrder: (p) => getOrder(client, p),
     getAccount: (p) => getAccount(client, p),
     getHealth: () => getHealth(client),

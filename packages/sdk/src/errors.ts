@@ -57,6 +57,14 @@ export const SdkErrorCode = {
   NOTHING_TO_CLAIM: 'NOTHING_TO_CLAIM',
   /** The request is not a deposit waiting for a batch (credited, sent back already, or another kind). */
   NOT_RECLAIMABLE: 'NOT_RECLAIMABLE',
+  /** The node refused a stream subscription (an unknown market, too many subscriptions): the subscription ended. */
+  STREAM_REFUSED: 'STREAM_REFUSED',
+  /** After a reconnect the node could not replay every missed batch: `details` names them; read them from the history actions. */
+  STREAM_GAP: 'STREAM_GAP',
+  /** A stream callback threw; the stream goes on. */
+  STREAM_CALLBACK_FAILED: 'STREAM_CALLBACK_FAILED',
+  /** Streams need a WebSocket and the platform has none: give the client one (`webSocket`). */
+  WEBSOCKET_REQUIRED: 'WEBSOCKET_REQUIRED',
 } as const;
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 

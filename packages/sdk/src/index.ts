@@ -73,6 +73,30 @@ export { getInfo, type GetInfoErrorType, type GetInfoParameters, type GetInfoRet
 export { getMarkets, type GetMarketsErrorType, type GetMarketsParameters, type GetMarketsReturnType } from './actions/getMarkets.js';
 export { getDomain, type GetDomainErrorType, type GetDomainParameters, type GetDomainReturnType } from './actions/getDomain.js';
 export { getBook, type GetBookErrorType, type GetBookParameters, type GetBookReturnType } from './actions/getBook.js';
+export { getTrades, type GetTradesErrorType, type GetTradesParameters, type GetTradesReturnType } from './actions/getTrades.js';
+export { getFills, type GetFillsErrorType, type GetFillsParameters, type GetFillsReturnType } from './actions/getFills.js';
+export { getOrderHistory, type GetOrderHistoryErrorType, type GetOrderHistoryParameters, type GetOrderHistoryReturnType } from './actions/getOrderHistory.js';
+export {
+  getFundingHistory,
+  type GetFundingHistoryErrorType,
+  type GetFundingHistoryParameters,
+  type GetFundingHistoryReturnType,
+} from './actions/getFundingHistory.js';
+export type { PageParameters } from './actions/pages.js';
+
+// streams
+export { subscribeBook, type SubscribeBookParameters, type SubscribeBookReturnType } from './actions/subscribeBook.js';
+export { subscribeTrades, type SubscribeTradesParameters, type SubscribeTradesReturnType } from './actions/subscribeTrades.js';
+export {
+  subscribeAccount,
+  type AccountStreamUpdate,
+  type SubscribeAccountParameters,
+  type SubscribeAccountReturnType,
+} from './actions/subscribeAccount.js';
+export { subscribeBatches, type SubscribeBatchesParameters, type SubscribeBatchesReturnType } from './actions/subscribeBatches.js';
+export type { KestrelSubscription, StreamHandlers, StreamStatus } from './streams/subscription.js';
+export { DEFAULT_STREAM_BACKOFF, type StreamBackoff } from './streams/connection.js';
+export type { WebSocketLike, WebSocketInstance } from './streams/websocket-native.js';
 export { getOrder, type GetOrderErrorType, type GetOrderParameters, type GetOrderReturnType } from './actions/getOrder.js';
 export { getAccount, type GetAccountErrorType, type GetAccountParameters, type GetAccountReturnType } from './actions/getAccount.js';
 export { getHealth, type GetHealthErrorType, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
@@ -218,4 +242,18 @@ export {
   type HealthResponse,
   type BatchResponse,
   type ErrorBody,
+  type Trade,
+  type TradesResponse,
+  type Fill,
+  type FillsResponse,
+  type OrderChange,
+  type OrderHistoryResponse,
+  type FundingPoint,
+  type FundingHistoryResponse,
+  DEFAULT_HISTORY_LIMIT,
+  MAX_HISTORY_LIMIT,
+  type BatchUpdate,
+  type MarginCallMessage,
+  type WsMessage,
+  type WsRequest,
 } from '@kestrel/api';

@@ -52,6 +52,7 @@ import type { Network } from '../gossip/network.js';
 import { accountView } from './account-view.js';
 import type { CommittedBooks } from './committed-books.js';
 import { batchResponse } from './batch-view.js';
+import { addHistoryRoutes } from './history-routes.js';
 import { errorBody, Router, StreamBody, TextBody, type Request } from './http.js';
 import type { SnapshotServer } from '../catchup/snapshot-serve.js';
 
@@ -328,6 +329,8 @@ export function buildRouter(node: ApiNode): Router {
     if (!rec) throw new KestrelError(ErrorCode.NOT_FOUND, `no batch ${raw}${version === null ? '' : ` with state ${version}`}`);
     return batchResponse(rec);
   });
+
+  addHistoryRoutes(r, ledger, { marketId: (raw) => marketIdParam(node, raw), subaccount: (raw) => hashParam(raw, 'subaccount') });
 
   r.route(endpoints.health, (): HealthResponse => node.health());
 

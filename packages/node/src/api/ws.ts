@@ -16,17 +16,26 @@
  * a client that sees a gap resubscribes. Limits are explicit ({@link WS_LIMITS}); a client past
  * its buffer is disconnected rather than slowing the node, and a malformed message is answered
  * `{type: "error", code, message}` and changes nothing.
+ *
+ * Resuming (ws-replay.ts): a subscription to `trades` or `batches` may say `fromBatchId`, the
+ * last batch its client saw; the updates of every batch since follow the snapshot, then the live
+ * ones — or, when this node cannot replay them, a `gap` message naming the batches to read from
+ * history. A batch this node rolls back is announced on those channels and `account` as a
+ * `rollback` message with its id (its updates no longer hold; a batch of that id follows), and
+ * `book` and `account` get their state again.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, formatX18, isHex, type EngineEvent, type Hex, type Proposal } from '@kestrel/core';
+import { WS_PATH } from '@kestrel/api';
 import type { LedgerReader } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { RateLimiter } from '../util/rate-limit.js';
 import { accountView, type Listed } from './account-view.js';
+import { batchUpdate, replay } from './ws-replay.js';
 
-export const WS_PATH = '/v1/ws';
+export { WS_PATH };
 
 export interface WsLimits {
   /** open sockets per node */
@@ -46,6 +55,8 @@ export interface WsLimits {
   heartbeatMs: number;
   /** book levels per side in book messages */
   bookDepth: number;
+  /** most batches a resumed subscription is sent again; further back is a `gap` */
+  maxReplayBatches: number;
 }
 
 export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
@@ -58,6 +69,7 @@ export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   bookDepth: 50,
+  maxReplayBatches: 10_000,
 });
 
 /**
@@ -80,6 +92,8 @@ interface Subscription {
   seq: number;
   /** its snapshot was sent: updates follow it (none before, so none the snapshot already holds) */
   ready: boolean;
+  /** the last batch whose update it was given (or, before any, the one its client last saw) */
+  lastBatch: bigint;
 }
 
 export interface WsHubInit {
@@ -212,18 +226,21 @@ export class WsHub {
     const parsed = parseJson(isBinary ? '' : data.toString());
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.error(ws, ErrorCode.MALFORMED, 'expected a JSON object');
     const msg = parsed as Record<string, unknown>;
+    // the client's name for this message, echoed in an error about it
+    const ref = typeof msg.id === 'string' && msg.id.length <= 64 ? msg.id : undefined;
+    const error = (code: ErrorCode, message: string): void => this.error(ws, code, message, ref);
     const channel = msg.channel;
     if (channel !== 'book' && channel !== 'trades' && channel !== 'account' && channel !== 'batches') {
-      return this.error(ws, ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
+      return error(ErrorCode.MALFORMED, 'channel: expected book, trades, account or batches');
     }
     let k = '';
     if (channel === 'book' || channel === 'trades') {
       const id = msg.marketId;
       if (typeof id !== 'number' || !this.init.listing.markets.some((m) => m.marketId === id))
-        return this.error(ws, ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
+        return error(ErrorCode.UNKNOWN_MARKET, 'marketId: not a listed market');
       k = String(id);
     } else if (channel === 'account') {
-      if (!isHex(msg.subaccount, 32)) return this.error(ws, ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
+      if (!isHex(msg.subaccount, 32)) return error(ErrorCode.MALFORMED, 'subaccount: expected 32 bytes of 0x hex');
       k = msg.subaccount.toLowerCase();
     }
     const id = key(channel, k);
@@ -231,18 +248,77 @@ export class WsHub {
       subs.delete(id);
       return;
     }
-    if (msg.op !== 'subscribe') return this.error(ws, ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
+    if (msg.op !== 'subscribe') return error(ErrorCode.MALFORMED, 'op: expected subscribe or unsubscribe');
     if (!subs.has(id) && subs.size >= this.limits.maxSubscriptions)
-      return this.error(ws, ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
-    const sub: Subscription = { channel, key: k, seq: 0, ready: false };
+      return error(ErrorCode.RATE_LIMITED, `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
+    const from = msg.fromBatchId;
+    if (from !== undefined && (typeof from !== 'string' || !/^\d{1,20}$/.test(from)))
+      return error(ErrorCode.MALFORMED, 'fromBatchId: expected a decimal batch id');
+    const sub: Subscription = { channel, key: k, seq: 0, ready: false, lastBatch: 0n };
     subs.set(id, sub);
     // the snapshot is of committed state: a batch being applied (not committed, and perhaps
     // undone) is waited out, as the HTTP reads wait; its update is then in the snapshot
-    void this.init.ledger.quiescent().then(() => {
-      if (subs.get(id) !== sub) return; // unsubscribed or replaced meanwhile
-      this.send(ws, sub, 'snapshot', this.snapshot(sub));
-      sub.ready = true;
-    });
+    void this.init.ledger
+      .quiescent()
+      .then(() => this.start(ws, subs, id, sub, from === undefined || (channel !== 'trades' && channel !== 'batches') ? null : BigInt(from)))
+      .catch((err: unknown) => {
+        this.init.log.warn('ws: a subscription could not start', { channel, error: String(err) });
+        if (subs.get(id) === sub) subs.delete(id);
+        error(ErrorCode.INTERNAL, 'the subscription could not start: subscribe again');
+      });
+  }
+
+  /**
+   * Sends a subscription's snapshot, then (resuming) the updates of the batches after `from`,
+   * then marks it ready for live updates — in the same turn as the last check that it has caught
+   * up with the ledger, so that no committed batch falls between the replay and the live updates.
+   */
+  private async start(ws: WebSocket, subs: Map<string, Subscription>, id: string, sub: Subscription, from: bigint | null): Promise<void> {
+    const { ledger } = this.init;
+    if (subs.get(id) !== sub) return; // unsubscribed or replaced meanwhile
+    this.send(ws, sub, 'snapshot', this.snapshot(sub));
+    sub.lastBatch = ledger.lastBatchId;
+    if (from !== null && from < ledger.lastBatchId) {
+      if (ledger.lastBatchId - from > BigInt(this.limits.maxReplayBatches)) return this.gap(ws, sub, from);
+      sub.lastBatch = from;
+      const market = sub.channel === 'trades' ? Number(sub.key) : 0;
+      while (sub.lastBatch < ledger.lastBatchId) {
+        const r = await replay(ledger.history, { channel: sub.channel as 'trades' | 'batches', marketId: market }, sub.lastBatch, ledger.lastBatchId, (data) =>
+          subs.get(id) === sub ? this.send(ws, sub, 'update', data) : false,
+        );
+        if (subs.get(id) !== sub || !this.clients.has(ws)) return;
+        if (!r.ok) return this.gap(ws, sub, r.upTo);
+        sub.lastBatch = r.upTo;
+      }
+    }
+    sub.ready = true;
+  }
+
+  /** Tells a resuming client which batches it must read from history, and goes on live from here. */
+  private gap(ws: WebSocket, sub: Subscription, after: bigint): void {
+    const to = this.init.ledger.lastBatchId;
+    this.send(ws, sub, 'gap', { fromBatchId: (after + 1n).toString(), toBatchId: to.toString() });
+    sub.lastBatch = to;
+    sub.ready = true;
+  }
+
+  /**
+   * After this node rolled back batch `batchId` (the chain settled another version, or reverted
+   * it): the clients that were given its updates are told, and state channels get their state again.
+   */
+  onRollback(batchId: bigint): void {
+    for (const [ws, { subs }] of this.clients) {
+      for (const sub of subs.values()) {
+        if (sub.channel === 'book') {
+          if (sub.ready) this.send(ws, sub, 'update', this.snapshot(sub));
+          continue;
+        }
+        if (sub.lastBatch < batchId) continue;
+        sub.lastBatch = batchId - 1n;
+        this.send(ws, sub, 'rollback', { batchId: batchId.toString() });
+        if (sub.channel === 'account' && sub.ready) this.send(ws, sub, 'update', { batchId: null, events: [], account: this.snapshot(sub) });
+      }
+    }
   }
 
   /** After each committed batch: the updates of every subscription it concerns. */
@@ -260,32 +336,34 @@ export class WsHub {
       }
       if (e.kind === 'marginCall') warnings.push(e);
     }
-    const fills = events.filter((e): e is Extract<EngineEvent, { kind: 'fill' }> => e.kind === 'fill');
+    const fills: Array<{ e: Extract<EngineEvent, { kind: 'fill' }>; index: number }> = [];
+    events.forEach((e, index) => {
+      if (e.kind === 'fill') fills.push({ e, index });
+    });
     for (const [ws, { subs }] of this.clients) {
       for (const sub of subs.values()) {
-        if (!sub.ready) continue;
+        // a batch already given (a resumed subscription's replay read it from history)
+        if (!sub.ready || p.batchId <= sub.lastBatch) continue;
+        sub.lastBatch = p.batchId;
         if (sub.channel === 'batches') {
-          this.send(ws, sub, 'update', {
-            batchId: p.batchId.toString(),
-            timestamp: p.timestamp.toString(),
-            stateHash: p.stateHash,
-            inputs: p.inputs.length,
-            requests: p.requests.length,
-            fills: fills.length,
-          });
+          this.send(ws, sub, 'update', batchUpdate({ ...p, inputs: p.inputs.length, requests: p.requests.length, fills: fills.length }));
         } else if (sub.channel === 'book' && markets.has(Number(sub.key))) {
           this.send(ws, sub, 'update', this.snapshot(sub));
         } else if (sub.channel === 'trades') {
-          const trades = fills.filter((f) => f.marketId === Number(sub.key));
+          const trades = fills.filter((f) => f.e.marketId === Number(sub.key));
           if (trades.length > 0) {
             this.send(ws, sub, 'update', {
               batchId: p.batchId.toString(),
-              trades: trades.map((f) => ({
-                price: formatX18(f.price),
-                amount: formatX18(f.amount),
-                takerIsBuy: f.takerIsBuy,
-                makerHash: f.makerHash,
-                takerHash: f.takerHash,
+              trades: trades.map(({ e, index }) => ({
+                batchId: p.batchId.toString(),
+                index,
+                timestamp: p.timestamp.toString(),
+                marketId: e.marketId,
+                price: formatX18(e.price),
+                amount: formatX18(e.amount),
+                takerIsBuy: e.takerIsBuy,
+                makerHash: e.makerHash,
+                takerHash: e.takerHash,
               })),
             });
           }
@@ -316,7 +394,7 @@ export class WsHub {
         return { marketId: b.marketId, sequence: ledger.engine.sequence.toString(), bids: lv(b.bids), asks: lv(b.asks) };
       }
       case 'trades':
-        return { marketId: Number(sub.key), trades: [] };
+        return { marketId: Number(sub.key), trades: [], lastBatchId: ledger.lastBatchId.toString() };
       case 'account':
         return accountView(ledger.engine, listing, sub.key as Hex);
       case 'batches':
@@ -324,19 +402,22 @@ export class WsHub {
     }
   }
 
-  private send(ws: WebSocket, sub: Subscription, type: string, data: unknown): void {
-    if (!this.clients.has(ws)) return;
+  /** Sends one message of a subscription; false when the client is gone (or is dropped now, too slow). */
+  private send(ws: WebSocket, sub: Subscription, type: string, data: unknown): boolean {
+    if (!this.clients.has(ws)) return false;
     if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.init.log.warn('ws: a client fell too far behind; disconnecting it', { buffered: ws.bufferedAmount });
-      return this.closeWith(ws, WS_CLOSE.SLOW_CONSUMER, `SLOW_CONSUMER: more than ${this.limits.maxBufferedBytes} bytes unread`);
+      this.closeWith(ws, WS_CLOSE.SLOW_CONSUMER, `SLOW_CONSUMER: more than ${this.limits.maxBufferedBytes} bytes unread`);
+      return false;
     }
     const msg: Record<string, unknown> = { channel: sub.channel, type, seq: sub.seq++, data };
     if (sub.key !== '') msg[sub.channel === 'account' ? 'subaccount' : 'marketId'] = sub.channel === 'account' ? sub.key : Number(sub.key);
     ws.send(JSON.stringify(msg));
+    return true;
   }
 
-  private error(ws: WebSocket, code: ErrorCode, message: string): void {
-    ws.send(JSON.stringify({ type: 'error', code, message }));
+  private error(ws: WebSocket, code: ErrorCode, message: string, id?: string): void {
+    if (this.clients.has(ws)) ws.send(JSON.stringify(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id }));
   }
 }
 

@@ -35,6 +35,7 @@ import { finishedOrders, sequencedInputs, type Op } from './batch-orders.js';
 import { RememberedCancels } from './cancels.js';
 import { engineOutcome } from '../audit/outcome.js';
 import { HeldOrders } from './held-orders.js';
+import { HistoryReader, historyOps, historyRollbackOps } from './history.js';
 import { Rejects } from './rejects.js';
 import { batchKey, mempoolKey, recordKey, RECORD_PREFIX, SUPERSEDED_PREFIX, supersededKey, txHashKey, type NodeStore } from './store.js';
 import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrderRecord, type StoredOrderRecord, type UndoRecord } from './records.js';
@@ -77,6 +78,8 @@ export class Ledger {
   stateHash: Hex;
   /** called after each committed batch (metrics) */
   onCommit: ((p: Proposal, events: readonly EngineEvent[]) => void) | null = null;
+  /** called after a committed batch was rolled back (api/ws.ts) */
+  onRollback: ((batchId: bigint) => void) | null = null;
   /** called with the number of orders pruned from the mempool as expired (metrics) */
   onExpired: ((count: number) => void) | null = null;
   /** called with the engine at the committed state, just before a batch is applied to it (api/committed-books.ts) */
@@ -107,6 +110,8 @@ export class Ledger {
   private rejects = new Rejects();
   /** digests of sequenced cancels, with their timestamps: a cancel acts once */
   private readonly cancels = new RememberedCancels();
+  /** trades, fills, order changes and funding of the batches this node committed (history.ts) */
+  readonly history: HistoryReader;
 
   /** the configuration the engine runs by: the one given at open, then each listing change's (batch/config.ts) */
   get config(): EngineConfig {
@@ -131,6 +136,7 @@ export class Ledger {
     this.stateHash = this.engine.stateHash();
     this.pool = new Mempool(limits);
     this.retention = options.archiveRetentionSeconds ?? DEFAULT_ARCHIVE_RETENTION_SECONDS;
+    this.history = new HistoryReader(store);
   }
 
   /** Opens the ledger from disk: the state records, the order index and the mempool. */
@@ -363,6 +369,7 @@ export class Ledger {
       ops: orderOps,
     } = finishedOrders(engine.takeFinished(), events, newOrders, (hash, order) => this.orders.get(hash, order), p.timestamp);
     ops.push(...orderOps);
+    ops.push(...historyOps(p, events, (h) => finished.get(h) ?? engine.getOrder(h)));
     // from here on, until the write, the engine no longer holds the finished orders
     this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));
@@ -530,6 +537,7 @@ export class Ledger {
       { put: 'meta:lastBatch', value: prev.meta },
       { del: 'meta:prev' },
       { del: 'undo:last' },
+      ...(await historyRollbackOps(this.store, batchId)),
     ];
     for (const [key, bytes] of prev.before) ops.push(bytes === null ? { del: recordKey(key) } : { put: recordKey(key), value: toHex(bytes) });
     if (prev.config) ops.push({ put: CONFIG_KEY, value: prev.config }, { del: PREV_CONFIG_KEY });
@@ -570,6 +578,7 @@ export class Ledger {
     this.requestCursor = BigInt(prev.meta.requestCursor);
     this.stateHash = prev.meta.stateHash;
     this.previous = null;
+    this.onRollback?.(batchId);
   }
 
   /**
@@ -613,5 +622,6 @@ export type LedgerReader = Readonly<
     | 'quiescent'
     | 'applying'
     | 'batch'
+    | 'history'
   >
 >;

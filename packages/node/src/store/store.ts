@@ -151,6 +151,21 @@ export class NodeStore {
     await this.write(ops);
   }
 
+  /**
+   * Values under a key prefix whose key tails lie strictly between `after` and `before` (either
+   * open), in key order or reversed, at most `limit`: a page of history without reading the rest.
+   */
+  async *range<T>(
+    prefix: string,
+    opts: { after?: string | undefined; before?: string | undefined; reverse?: boolean; limit?: number },
+  ): AsyncGenerator<[string, T]> {
+    const range = {
+      ...(opts.after === undefined ? { gte: prefix } : { gt: `${prefix}${opts.after}` }),
+      lt: opts.before === undefined ? `${prefix}\xff` : `${prefix}${opts.before}`,
+    };
+    for await (const [k, v] of this.db.iterator({ ...range, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 })) yield [k, decodeValue<T>(v)];
+  }
+
   /** Values under a key prefix, in key order. */
   async *scan<T>(prefix: string, opts: { reverse?: boolean; limit?: number } = {}): AsyncGenerator<[string, T]> {
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt: `${prefix}\xff`, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 })) {

@@ -110,7 +110,7 @@ describe('WebSocket guards', () => {
     ws.pause();
     const code = closed(ws);
     // updates until the kernel's buffers are full and the hub's queue passes the limit
-    for (let i = 0; i < 1_000_000 && hub.connections() > 0; i++) hub.onBatch(batch, []);
+    for (let i = 0; i < 1_000_000 && hub.connections() > 0; i++) hub.onBatch({ ...batch, batchId: 2n + BigInt(i) }, []);
     expect(hub.connections()).toBe(0);
     ws.resume();
     expect(await code).toBe(WS_CLOSE.SLOW_CONSUMER);

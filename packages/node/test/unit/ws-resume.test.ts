@@ -1,0 +1,146 @@
+/**
+ * Resuming a stream (spec/api.md, "WebSocket"), over a real socket and a real ledger on LevelDB:
+ * a client that says the last batch it saw is sent every later batch's update once, in order,
+ * then the live ones; one further back than the node can replay is told the gap; a rolled-back
+ * batch is announced.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { Listed } from '../../src/api/account-view.js';
+import { WS_PATH, WsHub, type WsLimits } from '../../src/api/ws.js';
+import { createLogger } from '../../src/util/log.js';
+import { eventually } from '../helpers.js';
+import { batch, deposits, fixture, order, traders, type Fixture } from '../ledger-fixture.js';
+
+interface Msg {
+  channel: string;
+  type: string;
+  seq: number;
+  data: { batchId?: string; trades?: Array<{ batchId: string; index: number; price: string }>; fromBatchId?: string; toBatchId?: string };
+}
+
+let server: Server | undefined;
+let hub: WsHub | undefined;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  hub?.close();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+});
+
+async function serve(f: Fixture, limits: Partial<WsLimits> = {}): Promise<string> {
+  server = createServer();
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const listing = { markets: [{ marketId: 1 }], assets: [] } as unknown as Listed;
+  hub = new WsHub({ server, ledger: f.ledger, listing, log: createLogger('test', 'silent'), limits });
+  f.ledger.onCommit = (p, events) => hub!.onBatch(p, events);
+  f.ledger.onRollback = (id) => hub!.onRollback(id);
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}${WS_PATH}`;
+}
+
+async function subscribe(url: string, msg: Record<string, unknown>): Promise<Msg[]> {
+  const ws = new WebSocket(url);
+  sockets.push(ws);
+  const got: Msg[] = [];
+  ws.on('message', (m: Buffer) => got.push(JSON.parse(m.toString()) as Msg));
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ op: 'subscribe', ...msg }));
+  await eventually(
+    async () => got.length,
+    (n) => n > 0,
+    'the snapshot',
+  );
+  return got;
+}
+
+/** A resting bid and a sell that fills it: one trade in the second batch. */
+async function trade(f: Fixture, price: string): Promise<void> {
+  await batch(f, [order(traders[0]!, true, price, '0.01')]);
+  await batch(f, [order(traders[1]!, false, price, '0.01')]);
+}
+
+describe('resuming a stream', () => {
+  it('sends each batch after fromBatchId once, in order, then the live ones', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await trade(f, '100'); // batch 3
+    await trade(f, '101'); // batch 5
+    const url = await serve(f);
+
+    const batches = await subscribe(url, { channel: 'batches', fromBatchId: '2' });
+    const trades = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '3' });
+    await trade(f, '102'); // batch 7, live
+    await eventually(
+      async () => trades.length,
+      (n) => n === 3,
+      'the replayed and the live trades',
+    );
+    await eventually(
+      async () => batches.length,
+      (n) => n === 6,
+      'batches 3 to 7',
+    );
+    expect(batches.map((m) => [m.type, m.seq, m.data.batchId ?? null])).toEqual([
+      ['snapshot', 0, null],
+      ['update', 1, '3'],
+      ['update', 2, '4'],
+      ['update', 3, '5'],
+      ['update', 4, '6'],
+      ['update', 5, '7'],
+    ]);
+    // batch 3's trade was seen; 5's is replayed from history, 7's comes live, in the same shape
+    expect(trades.map((m) => [m.type, m.seq, m.data.trades?.map((t) => [t.batchId, t.price]) ?? null])).toEqual([
+      ['snapshot', 0, []],
+      ['update', 1, [['5', '101']]],
+      ['update', 2, [['7', '102']]],
+    ]);
+  });
+
+  it('tells a client further back than it can replay which batches to read from history', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await trade(f, '100');
+    const url = await serve(f, { maxReplayBatches: 2 });
+    const got = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '0' });
+    await eventually(
+      async () => got.length,
+      (n) => n === 2,
+      'the gap',
+    );
+    expect(got[1]).toMatchObject({ type: 'gap', seq: 1, data: { fromBatchId: '1', toBatchId: '3' } });
+    await trade(f, '101');
+    await eventually(
+      async () => got.length,
+      (n) => n === 3,
+      'the live trade after the gap',
+    );
+    expect(got[2]?.data.trades?.[0]).toMatchObject({ batchId: '5', price: '101' });
+    const bad = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: 'yesterday' });
+    expect(bad[0]).toMatchObject({ type: 'error', code: 'MALFORMED' });
+  });
+
+  it('announces a rolled-back batch, and sends the batch that replaces it', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await batch(f, [order(traders[0]!, true, '100', '0.01')]);
+    const url = await serve(f);
+    const got = await subscribe(url, { channel: 'trades', marketId: 1 });
+    await batch(f, [order(traders[1]!, false, '100', '0.01')]); // batch 3: a trade
+    await f.ledger.rollback(3n);
+    await batch(f, [order(traders[1]!, false, '100', '0.005')]); // batch 3 again, another trade
+    await eventually(
+      async () => got.length,
+      (n) => n === 4,
+      'update, rollback, update',
+    );
+    expect(got.map((m) => [m.type, m.data.batchId ?? null, m.data.trades?.length ?? null])).toEqual([
+      ['snapshot', null, 0],
+      ['update', '3', 1],
+      ['rollback', '3', null],
+      ['update', '3', 1],
+    ]);
+  });
+});
