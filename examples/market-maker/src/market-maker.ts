@@ -99,6 +99,15 @@ export async function runMarketMaker(
   // inventory is what fills added since we started: the account may hold the base asset for
   // other reasons (collateral on a spot market), and that is not ours to trade away
   const startExposure = exposure(await client.getAccount({ subaccountName }), market);
+  // The node pushes a margin call on the account's stream the moment the flagging batch is
+  // committed: it cuts the wait short, so the quotes come down at once rather than at the next look.
+  let wake = new AbortController();
+  const marginCalls = client.subscribeAccount({
+    subaccountName,
+    onAccount: () => {},
+    onMarginCall: () => wake.abort(),
+    onError: (err) => onEvent({ type: 'error', message: err.message }),
+  });
   let quotes: Quote[] = [];
   // what we last meant to quote: a side the node refused (say, for margin) is not retried every
   // tick, only once the index or the inventory gives a reason to think it would now rest
@@ -167,8 +176,10 @@ export async function runMarketMaker(
       // one failed look (a node restarting, a request timing out) is no reason to stop quoting
       onEvent({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
-    await sleep(options.intervalMs, signal);
+    if (wake.signal.aborted) wake = new AbortController();
+    await sleep(options.intervalMs, AbortSignal.any([signal, wake.signal]));
   }
+  marginCalls.unsubscribe();
 
   // leave nothing resting behind: a quote nobody manages is a free option for everyone else
   const left = (await client.getAccount({ subaccountName })).openOrders.filter((o) => o.marketId === market.marketId).map((o) => o.orderHash);
