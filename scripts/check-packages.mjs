@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { withDevnet } from './devnet-for-tests.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const PUBLISHED = ['core', 'api', 'devnet', 'contracts', 'sdk', 'node'];
@@ -114,23 +114,21 @@ try {
   ).trim();
   if (loaded !== 'function') fail(`@kestrel/sdk did not import in the scratch project (${loaded})`);
   // the README's quick start, run from the scratch project against a devnet (the built node's)
-  const { startDevnet } = await import(pathToFileURL(join(root, 'packages', 'node', 'dist', 'index.js')).href);
-  const devnet = await startDevnet({ nodes: 1, dataDir: join(scratch, 'devnet'), rpcPort: 0, apiPort: 0, traders: 2, batchIntervalMs: 100 });
-  try {
-    writeFileSync(join(scratch, 'quickstart.mjs'), QUICK_START);
-    const out = run(process.execPath, ['quickstart.mjs'], scratch, {
-      NODE_URL: devnet.nodes[0].api,
-      EXCHANGE: devnet.exchange,
-      BUYER_KEY: devnet.traders[0].privateKey,
-      SELLER_KEY: devnet.traders[1].privateKey,
-    }).trim();
-    if (out !== 'filled settled') fail(`the quick start in the scratch project ended with: ${out}`);
-    else console.log('the README quick start ran from the scratch project against a devnet: filled and settled');
-  } catch (err) {
-    fail(`the quick start in the scratch project failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
-  } finally {
-    await devnet.stop();
-  }
+  await withDevnet({ dataDir: join(scratch, 'devnet'), traders: 2 }, async (devnet) => {
+    try {
+      writeFileSync(join(scratch, 'quickstart.mjs'), QUICK_START);
+      const out = run(process.execPath, ['quickstart.mjs'], scratch, {
+        NODE_URL: devnet.nodes[0].api,
+        EXCHANGE: devnet.exchange,
+        BUYER_KEY: devnet.traders[0].privateKey,
+        SELLER_KEY: devnet.traders[1].privateKey,
+      }).trim();
+      if (out !== 'filled settled') fail(`the quick start in the scratch project ended with: ${out}`);
+      else console.log('the README quick start ran from the scratch project against a devnet: filled and settled');
+    } catch (err) {
+      fail(`the quick start in the scratch project failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+    }
+  });
   const size = (d) =>
     readdirSync(d, { withFileTypes: true }).reduce(
       (n, e) => n + (e.isDirectory() ? size(join(d, e.name)) : e.isFile() ? statSync(join(d, e.name)).size : 0),

@@ -1,6 +1,7 @@
 /**
- * Builds the documentation site: the vitepress guides into .vitepress/dist, then the SDK's typedoc
- * HTML reference into .vitepress/dist/api. The build must not touch the network: every outgoing
+ * Builds the documentation site into .vitepress/dist: first the generated sources — the SDK
+ * reference (one page per action, read from the SDK's source, and typedoc's markdown pages for
+ * every export) and the SVG diagrams — then vitepress over all of it. The build must not touch the network: every outgoing
  * connection and DNS lookup to anything but loopback is refused and fails the build.
  */
 import dns from 'node:dns';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const docsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(docsRoot, '../..');
 const dist = join(docsRoot, '.vitepress', 'dist');
-const apiOut = join(dist, 'api');
+const typesOut = join(docsRoot, 'reference', 'types');
 
 // ---- no network --------------------------------------------------------------------------------
 const attempts = [];
@@ -46,26 +47,36 @@ globalThis.fetch = async (input, init) => {
   return realFetch(input, init);
 };
 
-// ---- vitepress ---------------------------------------------------------------------------------
+// ---- generated sources: the SDK reference and the diagrams -------------------------------------
 const started = performance.now();
-await rm(dist, { recursive: true, force: true });
-const { build } = await import('vitepress');
-await build(docsRoot);
+const { writeReference } = await import('./reference/render.mjs');
+const reference = await writeReference({ docsRoot, repoRoot });
+if (reference.problems.length > 0) {
+  console.error(`docs: the SDK reference cannot be built:\n  ${reference.problems.join('\n  ')}`);
+  process.exit(1);
+}
 
-// ---- typedoc -----------------------------------------------------------------------------------
+// every export of the SDK, as markdown pages of the same site (reference/types/)
 const { Application, LogLevel } = await import('typedoc');
 const app = await Application.bootstrapWithPlugins({
   entryPoints: [join(repoRoot, 'packages/sdk/src/index.ts')],
   tsconfig: join(repoRoot, 'packages/sdk/tsconfig.json'),
+  plugin: ['typedoc-plugin-markdown'],
+  out: typesOut,
   name: '@kestrel/sdk',
   readme: 'none',
   includeVersion: true,
   excludePrivate: true,
   excludeProtected: true,
   sort: ['kind', 'alphabetical'],
-  githubPages: false,
   disableSources: true,
-  navigationLinks: { Guide: '/guide/getting-started.html', 'Node API': '/guide/api.html' },
+  entryFileName: 'index',
+  hidePageHeader: true,
+  hideBreadcrumbs: true,
+  useCodeBlocks: true,
+  parametersFormat: 'table',
+  interfacePropertiesFormat: 'table',
+  typeDeclarationFormat: 'table',
   logLevel: LogLevel.Warn,
 });
 const project = await app.convert();
@@ -74,13 +85,25 @@ if (!project) {
   process.exit(1);
 }
 app.validate(project);
-await app.generateDocs(project, apiOut);
+await rm(typesOut, { recursive: true, force: true });
+await app.generateOutputs(project);
 if (app.logger.hasErrors()) {
   console.error('docs: typedoc reported errors');
   process.exit(1);
 }
+
+const { writeDiagrams } = await import('./diagrams/index.mjs');
+const diagrams = await writeDiagrams({ docsRoot });
+
+// ---- vitepress ---------------------------------------------------------------------------------
+await rm(dist, { recursive: true, force: true });
+const { build } = await import('vitepress');
+await build(docsRoot);
+
 if (attempts.length > 0) {
   console.error(`docs: the build tried to reach the network:\n  ${attempts.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`docs: built into ${dist} (guides + SDK reference) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `docs: built into ${dist} (guides, ${reference.pages.length} SDK reference pages, ${diagrams.length} diagrams) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

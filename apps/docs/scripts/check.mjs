@@ -1,11 +1,12 @@
 /**
  * Checks the built documentation site (run `npm run build` in apps/docs first):
  *
- *  1. the home page, every guide and specification page and the SDK reference exist;
+ *  1. the home page, every guide and specification page and the SDK reference exist; every action
+ *     of the SDK has its reference page, and one without a group in the reference fails here;
  *  2. every internal link and asset reference in every built HTML page resolves to a file, and
  *     every `#fragment` on a link to a page names an element of that page;
  *  3. the site loads nothing from the network (no external scripts, styles, fonts or images);
- *  4. every public export of @kestrel/sdk has its page in the API reference;
+ *  4. every public export of @kestrel/sdk has its page in the reference's types;
  *  5. the TypeScript examples in the guides and the specification compile against the real SDK: the ```ts blocks of each
  *     page, in order, form one program, type-checked with the repository's strict settings;
  *  6. every error code of the protocol (`ErrorCode`) has its row in the API guide's error table,
@@ -38,8 +39,16 @@ const sources = ['guide', 'spec'].flatMap((dir) =>
     .filter((f) => f.endsWith('.md'))
     .map((f) => `${dir}/${f}`),
 );
-const required = ['index.html', '404.html', 'api/index.html', ...sources.map((f) => f.replace(/\.md$/, '.html'))];
+const required = ['index.html', '404.html', 'reference/index.html', 'reference/types/index.html', ...sources.map((f) => f.replace(/\.md$/, '.html'))];
 for (const page of required) if (!existsSync(join(dist, page))) fail(`missing page ${page}`);
+const { analyzeActions } = await import('./reference/analyze.mjs');
+const { GROUPS_FILE, groupActions } = await import('./reference/groups.mjs');
+const actions = analyzeActions(repoRoot);
+const { groupOf, ungrouped, stale } = groupActions(actions.map((a) => a.name));
+for (const a of actions.filter((x) => x.problem)) fail(`SDK action ${a.name}: ${a.problem}`);
+for (const a of ungrouped) fail(`SDK action ${a} has no group in the reference: add it to one of the groups in ${GROUPS_FILE}`);
+for (const a of stale) fail(`${GROUPS_FILE} names ${a}, which the SDK has no action for: remove it`);
+for (const [a, g] of groupOf) if (!existsSync(join(dist, 'reference', g.id, `${a}.html`))) fail(`SDK action ${a} has no page reference/${g.id}/${a}.html`);
 
 // ---- 2 and 3. links ----------------------------------------------------------------------------
 function walk(dir) {
@@ -110,12 +119,13 @@ const program = ts.createProgram([sdkIndex], { ...parsed.options, noEmit: true }
 const checker = program.getTypeChecker();
 const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(sdkIndex));
 const exportNames = checker.getExportsOfModule(moduleSymbol).map((s) => s.getName());
-const kindDirs = ['functions', 'classes', 'interfaces', 'types', 'variables', 'enums', 'namespaces'];
-const apiIndex = readFileSync(join(dist, 'api/index.html'), 'utf8');
+const kindDirs = ['functions', 'classes', 'interfaces', 'type-aliases', 'variables', 'enumerations', 'namespaces'];
+const typesIndex = readFileSync(join(dist, 'reference/types/index.html'), 'utf8');
 for (const name of exportNames) {
-  const page = kindDirs.map((d) => `api/${d}/${name}.html`).find((p) => existsSync(join(dist, p)));
-  if (!page) fail(`SDK export ${name} has no page in the API reference`);
-  else if (!apiIndex.includes(`${page.slice(4)}"`)) fail(`SDK export ${name}: api/index.html does not link ${page}`);
+  const page = kindDirs.map((d) => `reference/types/${d}/${name}.html`).find((p) => existsSync(join(dist, p)));
+  if (!page) fail(`SDK export ${name} has no page in the reference's types`);
+  else if (!typesIndex.includes(`/${page}"`) && !typesIndex.includes(`${page.slice('reference/types/'.length)}"`))
+    fail(`SDK export ${name}: reference/types/index.html does not link ${page}`);
 }
 if (exportNames.length < 20) fail(`only ${exportNames.length} SDK exports found; is ${sdkIndex} the right entry?`);
 
@@ -196,6 +206,6 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  `docs check: ok — ${htmlFiles.length} pages, ${linkCount} internal links resolved, ${exportNames.length} SDK exports documented, ` +
+  `docs check: ok — ${htmlFiles.length} pages, ${groupOf.size} SDK actions with a reference page, ${linkCount} internal links resolved, ${exportNames.length} SDK exports documented, ` +
     `examples of ${snippetFiles.length} pages compile, ${Object.keys(ErrorCode).length + Object.keys(SdkErrorCode).length} error codes documented`,
 );

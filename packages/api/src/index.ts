@@ -14,3 +14,6 @@ export * from './messages.js';
 export * from './proposals.js';
 export * from './snapshot.js';
 export * from './ws.js';
+export { validate, type Infer, type JsonSchema, type Same, type Schema } from './schema.js';
+export * from './schemas.js';
+export * from './openapi.js';

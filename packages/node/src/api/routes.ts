@@ -39,6 +39,8 @@ import {
   type PlaceOrdersResponse,
   type ErrorBody,
   MAX_ORDERS_PER_REQUEST,
+  OPENAPI_PATH,
+  openApiDocument,
   SNAPSHOT_CONTENT_TYPE,
   SNAPSHOT_PATH,
   type RiskPlanResponse,
@@ -89,6 +91,9 @@ function withWarning<T extends object>(node: ApiNode, answer: T): T & { warning?
   };
   return { ...answer, warning };
 }
+
+/** The version /v1/info and the OpenAPI document name. */
+export const NODE_VERSION = '0.1.0';
 
 /** Most price levels a book request returns per side. */
 export const MAX_BOOK_DEPTH = 500;
@@ -174,7 +179,7 @@ export function buildRouter(node: ApiNode): Router {
     (): InfoResponse => ({
       chainId: node.listing.chainId,
       exchange: node.listing.exchange,
-      version: '0.1.0',
+      version: NODE_VERSION,
       nodeId: node.network.peerId,
       peers: node.network.peerCount(),
       leader: node.role === 'sequencer',
@@ -333,6 +338,9 @@ export function buildRouter(node: ApiNode): Router {
   addHistoryRoutes(r, ledger, { marketId: (raw) => marketIdParam(node, raw), subaccount: (raw) => hashParam(raw, 'subaccount') });
 
   r.route(endpoints.health, (): HealthResponse => node.health());
+
+  const openApi = openApiDocument(NODE_VERSION);
+  r.on('GET', OPENAPI_PATH, () => openApi);
 
   r.on('GET', SNAPSHOT_PATH, () => new StreamBody(SNAPSHOT_CONTENT_TYPE, node.snapshots.open()));
 

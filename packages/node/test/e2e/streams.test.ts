@@ -7,10 +7,11 @@
  * funding.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchUpdate, Trade } from '@kestrel/api';
+import { OPENAPI_PATH, validate, type BatchUpdate, type JsonSchema, type Trade } from '@kestrel/api';
 import { createKestrelClient, type AccountResponse, type BookResponse, type KestrelClient, type KestrelSdkError, type StreamStatus } from '@kestrel/sdk';
+import { privateKeyToAccount } from 'viem/accounts';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
-import { eventually, tempDir } from '../helpers.js';
+import { eventually, getJson, tempDir } from '../helpers.js';
 import { depositsCredited, traderClient } from './devnet-helpers.js';
 import { TcpCut } from './tcp-cut.js';
 
@@ -203,5 +204,79 @@ describe('streams across a node restart', () => {
     const older = await maker.getFundingHistory({ symbol: 'ETH-PERP', limit: 2, before: funding.next! });
     expect(older.funding.every((f) => BigInt(f.batchId) < BigInt(funding.funding[1]!.batchId))).toBe(true);
     await expect(maker.getTrades({ marketId: 1, before: 'not-a-cursor' })).rejects.toMatchObject({ code: 'MALFORMED' });
+  });
+
+  it('answers every endpoint as the OpenAPI document it serves says', async () => {
+    const api = devnet.nodes[0]!.api;
+    const doc = (
+      await getJson<{ paths: Record<string, Record<string, { operationId: string }>>; components: { schemas: Record<string, JsonSchema> } }>(
+        `${api}${OPENAPI_PATH}`,
+      )
+    ).body;
+    const refs = doc.components.schemas;
+    const checked = new Set<string>();
+    const conforms = (name: string, body: unknown): void => {
+      const errors = validate({ $ref: `#/components/schemas/${name}` }, body, refs);
+      expect(errors, `${name}: ${errors.join('; ')}`).toEqual([]);
+      checked.add(name);
+    };
+    const sub = devnet.traders[0]!.subaccount;
+    const someOrder = (await maker.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '2999', amount: '0.01' })).orderHash;
+    const gets: Array<[string, string]> = [
+      ['InfoResponse', '/v1/info'],
+      ['MarketsResponse', '/v1/markets'],
+      ['BookResponse', '/v1/markets/1/book'],
+      ['TradesResponse', '/v1/markets/1/trades?limit=3'],
+      ['FundingResponse', '/v1/markets/3/funding?limit=3'],
+      ['OrderResponse', `/v1/orders/${someOrder}`],
+      ['RiskResponse', '/v1/risk'],
+      ['AccountResponse', `/v1/accounts/${sub}`],
+      ['FillsResponse', `/v1/accounts/${sub}/fills?limit=3`],
+      ['OrderHistoryResponse', `/v1/accounts/${sub}/orders?limit=3`],
+      ['BatchResponse', '/v1/batches/2'],
+      ['HealthResponse', '/health'],
+    ];
+    for (const [name, path] of gets) {
+      const r = await getJson(`${api}${path}`);
+      expect(r.status, path).toBe(200);
+      conforms(name, r.body);
+    }
+    // the answers to the POSTs, as the node sent them (an SDK client whose fetch keeps each raw body)
+    const raw: Array<{ path: string; status: number; body: unknown }> = [];
+    const account = privateKeyToAccount(devnet.traders[0]!.privateKey);
+    const recording = createKestrelClient({
+      nodeUrl: api,
+      exchange: devnet.exchange,
+      chainId: devnet.chainId,
+      account,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        raw.push({ path: new URL(String(input)).pathname, status: res.status, body: await res.clone().json() });
+        return res;
+      },
+    });
+    const ask = { symbol: 'WETH/USDC', side: 'sell', amount: '0.01' } as const;
+    const placed = await recording.placeOrder({ ...ask, price: '3000' });
+    // the second is the first again: a refusal among the results
+    await recording.placeOrders({
+      orders: [
+        { ...ask, price: '3001', nonce: 777n },
+        { ...ask, price: '3001', nonce: 777n },
+      ],
+    });
+    await recording.cancelOrders({ orderHashes: [placed.orderHash] });
+    await recording.setRiskPlan({ marketOrder: [3], maxSlippageBps: 100, graceSeconds: 60 });
+    const answerOf = (path: string) => raw.find((r) => r.path === path && r.status === 200)?.body;
+    conforms('PlaceOrderResponse', answerOf('/v1/orders'));
+    conforms('PlaceOrdersResponse', answerOf('/v1/orders/batch'));
+    expect((answerOf('/v1/orders/batch') as { results: object[] }).results.map((r) => 'error' in r)).toEqual([false, true]);
+    conforms('CancelResponse', answerOf('/v1/cancels'));
+    conforms('RiskPlanResponse', answerOf('/v1/risk-plans'));
+    const refused = await getJson(`${api}/v1/markets/99/book`);
+    expect(refused.status).toBe(400);
+    conforms('Error', refused.body);
+    // every answer schema of the document was held to a real answer
+    const answers = Object.keys(refs).filter((k) => k.endsWith('Response'));
+    expect(answers.filter((k) => !checked.has(k))).toEqual([]);
   });
 });
