@@ -194,7 +194,7 @@ const sidebar = await page.evaluate(() =>
     e.textContent.trim(),
   ),
 );
-for (const g of ['Read', 'Trading', 'Chain', 'Risk', 'Devnet'])
+for (const g of ['Read', 'Streams', 'Trading', 'Chain', 'Risk', 'Devnet'])
   if (!sidebar.includes(g)) fail(`/reference/: the sidebar has no group ${g} (has ${sidebar.join(', ')})`);
 const referenceSections = await page.evaluate(() => [...document.querySelectorAll('.vp-doc h2')].map((h) => h.textContent.replace(/\u200b|#/g, '').trim()));
 for (const h of ['Usage', 'Parameters', 'Returns', 'Errors', 'Behind it'])

@@ -49,7 +49,7 @@ import { CommittedBooks } from './api/committed-books.js';
 import { RelayResponder } from './relay/responder.js';
 import { relayProtocolFor } from './relay/wire.js';
 import { Metrics } from './util/metrics.js';
-import { nodeCounters } from './util/node-counters.js';
+import { batchStageObserver, nodeCounters } from './util/node-counters.js';
 import { heartbeatFor, Sequencer } from './sequencer/sequencer.js';
 import { NodeStore } from './store/store.js';
 import { buildRouter } from './api/routes.js';
@@ -134,6 +134,7 @@ export class KestrelNode {
       recover: this.recover,
       nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
       onRefused: (source, verdict, code, hash) => this.refusedInput(source, verdict, code, hash),
+      observe: (source, seconds) => this.count.admissionSeconds({ source }, seconds),
     });
   }
 
@@ -286,6 +287,7 @@ export class KestrelNode {
         fundingIntervalSeconds: config.fundingIntervalSeconds,
         heartbeatSeconds: heartbeatFor(listing.forceDelay),
         observe: (phase, ms) => node.count.tickSeconds({ phase }, ms / 1000),
+        observeStage: batchStageObserver(node.count),
         halted: () => node.follower?.diverged != null,
         ...(fault ? { fault } : {}),
       });
@@ -404,6 +406,8 @@ export class KestrelNode {
     metrics.gauge('kestrel_last_batch_id', 'last batch applied by this node', () => Number(ledger.lastBatchId));
     metrics.gauge('kestrel_last_settled_batch_id', 'last batch settled on chain, as last seen', () => Number(ledger.lastSettledBatchId));
     metrics.gauge('kestrel_sequencer', '1 if this node sequences', () => (this.role === 'sequencer' ? 1 : 0));
+    metrics.gauge('kestrel_ws_connections', 'open WebSocket connections (/v1/ws)', () => this.ws?.connections() ?? 0);
+    metrics.gauge('kestrel_ws_subscriptions', 'channel subscriptions over all WebSocket connections', () => this.ws?.subscriptions() ?? 0);
     // how long a ready callback (an HTTP request, a gossip message) can wait behind other work
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();

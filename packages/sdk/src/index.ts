@@ -82,7 +82,7 @@ export {
   type GetFundingHistoryParameters,
   type GetFundingHistoryReturnType,
 } from './actions/getFundingHistory.js';
-export type { PageParameters } from './actions/pages.js';
+export type { PageParameters } from './utils/pages.js';
 
 // streams
 export { subscribeBook, type SubscribeBookParameters, type SubscribeBookReturnType } from './actions/subscribeBook.js';

@@ -63,6 +63,7 @@ export function walkCalls(program, repoRoot, start) {
   const codes = { sdk: new Set(), node: new Set() };
   const endpoints = new Set();
   const contract = new Map(); // 'Exchange.deposit' → 'write' | 'read'
+  const channels = new Set(); // WebSocket channels subscribed to
   let loadsView = false;
   const implementationsOf = (signature) => {
     const iface = checker.getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(signature.parent.name));
@@ -86,6 +87,12 @@ export function walkCalls(program, repoRoot, start) {
       const owner = node.expression.text;
       if (owner === 'SdkErrorCode') codes.sdk.add(node.name.text);
       else if (owner === 'ErrorCode') codes.node.add(node.name.text);
+    }
+    if (ts.isObjectLiteralExpression(node)) {
+      const prop = (key) => node.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === key)?.initializer;
+      const op = prop('op');
+      const channel = prop('channel');
+      if (op && ts.isStringLiteral(op) && op.text === 'subscribe' && channel && ts.isStringLiteral(channel)) channels.add(channel.text);
     }
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
@@ -116,7 +123,7 @@ export function walkCalls(program, repoRoot, start) {
     ts.forEachChild(node, (child) => visit(child, inView));
   };
   visitFunction(start, false);
-  return { codes, endpoints, contract, loadsView };
+  return { codes, endpoints, contract, channels, loadsView };
 }
 
 const classCache = new WeakMap();
@@ -218,6 +225,7 @@ export function analyzeActions(repoRoot) {
       endpoints: [...walk.endpoints],
       loadsView: walk.loadsView,
       contract: [...walk.contract].map(([fn, kind]) => ({ fn, kind })),
+      channels: [...walk.channels],
     };
   });
 }

@@ -148,6 +148,8 @@ export async function writeReference({ docsRoot, repoRoot }) {
       behind.push(`- REST: \`${ep.method} ${ep.path}\`${where}`);
     }
     for (const c of a.contract) behind.push(`- ${c.kind === 'write' ? 'Transaction' : 'Chain read'}: \`${c.fn}\``);
+    for (const ch of a.channels)
+      behind.push(`- WebSocket: \`/v1/ws\`, channel \`${ch}\` ([API guide](/guide/api#websocket-v1-ws)), reconnected and resubscribed by the client`);
     if (a.loadsView)
       behind.push("- On the client's first use, `GET /v1/info` and `GET /v1/markets` (the deployment view, loaded once and shared by every action)");
     if (behind.length === 0) behind.push('- Nothing: computed by the client.');

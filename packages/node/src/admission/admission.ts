@@ -37,6 +37,8 @@ export interface AdmissionDeps {
    * input's digest where it decoded (metrics and the debug log)
    */
   onRefused?: (source: Source, verdict: Verdict, code: string, hash?: Hex) => void;
+  /** told how long each input took from reaching admission to its verdict, in seconds (metrics) */
+  observe?: (source: Source, seconds: number) => void;
 }
 
 export class Admission {
@@ -53,6 +55,7 @@ export class Admission {
    * read back from disk.
    */
   async admit(input: SignedInput, source: Source, seq?: bigint): Promise<void> {
+    const start = performance.now();
     try {
       const judged = this.precheck(input);
       if (source !== 'disk') {
@@ -64,7 +67,14 @@ export class Admission {
     } catch (err) {
       this.refused(source, err, input.hash);
       throw err;
+    } finally {
+      this.timed(source, start);
     }
+  }
+
+  /** Reports an input's time in admission, from `start` (performance.now, monotonic) to its verdict now. */
+  private timed(source: Source, start: number): undefined {
+    this.d.observe?.(source, (performance.now() - start) / 1000);
   }
 
   /**
@@ -74,6 +84,7 @@ export class Admission {
    * of one before it. Resolves, per input, to undefined (admitted) or its refusal.
    */
   async admitAll(inputs: readonly SignedInput[], source: Exclude<Source, 'disk'>): Promise<Array<Error | undefined>> {
+    const start = performance.now();
     // each settles to its signer or its refusal: none is left rejected while an earlier one is awaited
     const judged: Array<Judged | undefined> = [];
     const signers = inputs.map((input, i) =>
@@ -95,11 +106,15 @@ export class Admission {
         // into the mempool now, in order; the disk writes go together
         outcomes.push(
           this.d.ledger.admit(input).then(
-            () => undefined,
-            (err: unknown) => this.refusal(source, err, input.hash),
+            () => this.timed(source, start),
+            (err: unknown) => {
+              this.timed(source, start);
+              return this.refusal(source, err, input.hash);
+            },
           ),
         );
       } catch (err) {
+        this.timed(source, start);
         outcomes.push(Promise.resolve(this.refusal(source, err, input.hash)));
       }
     }

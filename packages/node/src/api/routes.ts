@@ -68,7 +68,7 @@ export interface ApiNode {
   readonly ledger: LedgerReader;
   readonly books: Pick<CommittedBooks, 'book'>;
   readonly network: Pick<Network, 'peerId' | 'peerCount'>;
-  readonly metrics: Pick<Metrics, 'render'>;
+  readonly metrics: Pick<Metrics, 'render' | 'contentType'>;
   /** this node's state for joining peers */
   readonly snapshots: Pick<SnapshotServer, 'open'>;
   readonly follower: Pick<Follower, 'diverged'> | null;
@@ -344,7 +344,7 @@ export function buildRouter(node: ApiNode): Router {
 
   r.on('GET', SNAPSHOT_PATH, () => new StreamBody(SNAPSHOT_CONTENT_TYPE, node.snapshots.open()));
 
-  r.on('GET', '/metrics', () => new TextBody('text/plain; version=0.0.4; charset=utf-8', node.metrics.render()));
+  r.on('GET', '/metrics', async () => new TextBody(node.metrics.contentType, await node.metrics.render()));
 
   return r;
 }

@@ -17,7 +17,7 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { exchangeAbi, decodeExchangeError, exchangeRevert, mockFeedAbi, type ExchangeRevertError } from '@kestrel/contracts';
 import { ErrorCode, feedAnswerToX18, KestrelError, RequestKind, type Hex, type ChainRequest, type PriceUpdate, type SettlementArgs } from '@kestrel/core';
 import { decodeConfigChange } from './config-change.js';
-import { DEFAULT_SEND_POLICY, TxSender, type SendPolicy } from './send-tx.js';
+import { DEFAULT_SEND_POLICY, TxSender, type SendObserver, type SendPolicy } from './send-tx.js';
 import { readLeaderSchedule, type LeaderSchedule } from './schedule.js';
 import { functionEncoder } from './abi-encode.js';
 import { configBatchOf, readListing, type ChainListing, type FeedInfo } from './listing.js';
@@ -310,7 +310,11 @@ export class ExchangeChain {
    * caller sends the batch again: the RPC is down, or the transaction ran out of gas (that is not
    * the chain refusing the batch, so a batch already gossiped must not be rolled back for it).
    */
-  async submit(a: SettlementArgs, estimate?: bigint): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
+  async submit(
+    a: SettlementArgs,
+    estimate?: bigint,
+    observer?: SendObserver,
+  ): Promise<{ txHash: Hex | null; gasUsed: bigint; status: 'success' | 'reverted'; error?: string }> {
     if (!this.wallet) throw new KestrelError(ErrorCode.INTERNAL, 'no operator key: this node cannot settle');
     const call = { address: this.exchange, abi: exchangeAbi, functionName: 'settleBatch', args: this.callArgs(a) };
     let gas: bigint;
@@ -318,7 +322,7 @@ export class ExchangeChain {
     try {
       estimate ??= await this.publicClient.estimateContractGas({ ...call, account: this.wallet.account } as never);
       gas = estimate + estimate / SETTLE_GAS_HEADROOM + SETTLE_GAS_RESERVE;
-      sent = await this.send(this.settleCalldata(a), gas);
+      sent = await this.send(this.settleCalldata(a), gas, observer);
     } catch (err) {
       const decoded = decodeExchangeError(err);
       if (!decoded) throw err;
@@ -348,8 +352,8 @@ export class ExchangeChain {
   private syncProbe: Promise<boolean> | null = null;
 
   /** Sends a transaction to the Exchange until one version of it is mined (send-tx.ts); returns its receipt. */
-  private send(data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
-    return this.sender!.send(this.exchange, data, gas);
+  private send(data: Hex, gas: bigint, observer?: SendObserver): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
+    return this.sender!.send(this.exchange, data, gas, observer);
   }
 
   /**

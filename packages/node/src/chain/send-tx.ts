@@ -28,6 +28,14 @@ export const MIN_FEE_BUMP_PERCENT = 10;
 
 export const DEFAULT_SEND_POLICY: SendPolicy = { replaceAfterMs: 20_000, feeBumpPercent: 25, maxFeeBumps: 8 };
 
+/** Told when a send reaches the RPC and when its receipt comes back (the node's latency histograms). */
+export interface SendObserver {
+  /** the first version of the transaction is handed to the RPC */
+  sent(): void;
+  /** the receipt of one of its versions is in */
+  mined(): void;
+}
+
 /** How often the receipts of the sent transactions are asked for, ms. */
 const RECEIPT_POLL_MS = 50;
 
@@ -68,7 +76,7 @@ export class TxSender {
   ) {}
 
   /** Signs and sends `data` to `to` with `gas`, replacing it until one of its versions is mined; returns that one's receipt. */
-  async send(to: Hex, data: Hex, gas: bigint): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
+  async send(to: Hex, data: Hex, gas: bigint, observer?: SendObserver): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
     const nonce = await this.publicClient.getTransactionCount({ address: this.signer.address, blockTag: 'latest' });
     const request = (await this.wallet.prepareTransactionRequest({ account: this.wallet.account, to, data, gas, nonce, chain: null } as never)) as Record<
       string,
@@ -90,12 +98,19 @@ export class TxSender {
         hash = signed.hash;
         if (!sent.includes(hash)) sent.push(hash);
       }
+      if (bumps === 0) observer?.sent();
       const answer = await this.broadcast(serialized, hash!);
-      if (answer.receipt) return { txHash: answer.receipt.transactionHash, receipt: answer.receipt };
+      if (answer.receipt) {
+        observer?.mined();
+        return { txHash: answer.receipt.transactionHash, receipt: answer.receipt };
+      }
       if (answer.refused === 'nonce-used' || answer.refused === null) {
         // mined meanwhile — one of ours, or (after a restart) a transaction this process never saw
         const receipt = await this.firstReceipt(sent, answer.refused === null && !answer.waited ? this.policy.replaceAfterMs : 0);
-        if (receipt) return { txHash: receipt.transactionHash, receipt };
+        if (receipt) {
+          observer?.mined();
+          return { txHash: receipt.transactionHash, receipt };
+        }
         if (answer.refused === 'nonce-used') {
           throw new KestrelError(ErrorCode.INTERNAL, `nonce ${nonce} was used by a transaction this send did not make: the chain is read again`);
         }

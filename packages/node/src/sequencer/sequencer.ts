@@ -27,6 +27,7 @@ import type { ExchangeChain, FeedInfo } from '../chain/exchange.js';
 import { InvalidBatchReason, InvalidFillReason } from '@kestrel/contracts';
 import { blame, refusalCode } from './refusal.js';
 import { batchClock } from './batch-clock.js';
+import { sendTimer, type BatchStage, type StageObserver } from './timing.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { Loop } from '../util/loop.js';
@@ -60,6 +61,8 @@ export interface SequencerInit {
   heartbeatSeconds: number;
   /** told how long each phase of a tick took, in milliseconds (metrics) */
   observe?: (phase: TickPhase, ms: number) => void;
+  /** told how long a stage of a batch took, in seconds (the latency histograms) */
+  observeStage?: StageObserver;
   /** whether the node halted (its state is not the chain's or the leader's): it sequences nothing more */
   halted?: () => boolean;
   /**
@@ -124,10 +127,14 @@ export class Sequencer {
     return this.loop.stop();
   }
 
-  /** Starts a phase's clock; the returned function stops it and reports the phase. */
-  private time(phase: TickPhase): () => void {
+  /** Starts a phase's clock; the returned function stops it and reports the phase (and the batch stage it is). */
+  private time(phase: TickPhase, stage?: BatchStage): () => void {
     const t0 = performance.now();
-    return () => this.s.observe?.(phase, performance.now() - t0);
+    return () => {
+      const ms = performance.now() - t0;
+      this.s.observe?.(phase, ms);
+      if (stage) this.s.observeStage?.(stage, ms / 1000);
+    };
   }
 
   /** One batch, if there is anything to sequence (one at a time with this node's following, Ledger.exclusive). Exposed for tests. */
@@ -188,7 +195,7 @@ export class Sequencer {
     if (inputs.length === 0 && requests.length === 0 && prices.length === 0 && funding.length === 0 && !heartbeat) return;
 
     for (let attempt = 0; attempt <= MAX_REBUILDS; attempt++) {
-      const applying = this.time('apply');
+      const applying = this.time('apply', 'build');
       const applied = ledger.tryApply({ timestamp, prices, funding, requests, inputs });
       const unsigned = {
         batchId,
@@ -214,7 +221,7 @@ export class Sequencer {
       applying();
       let sim: Awaited<ReturnType<ExchangeChain['simulate']>>;
       try {
-        const simulating = this.time('simulate');
+        const simulating = this.time('simulate', 'simulation');
         sim = await chain.simulate(args);
         simulating();
         if (sim.ok) {
@@ -389,7 +396,7 @@ export class Sequencer {
     const fills = args.fills.length;
     this.s.fault?.('before-submit', p);
     const submitting = this.time('submit');
-    const r = await chain.submit(args, gas);
+    const r = await chain.submit(args, gas, sendTimer(this.s.observeStage));
     submitting();
     this.s.fault?.('after-submit', p);
     if (r.status !== 'success' || r.txHash === null) {
@@ -433,7 +440,7 @@ export class Sequencer {
       if (!rec?.settlement) throw new KestrelError(ErrorCode.INTERNAL, `batch ${onChain + 1n} is not in the log with its settlement`);
       const args = rec.settlement;
       log.info('sequencer: resubmitting a committed batch', { batchId: String(onChain + 1n) });
-      const r = await chain.submit(args);
+      const r = await chain.submit(args, undefined, sendTimer(this.s.observeStage));
       if (r.status !== 'success' || r.txHash === null) {
         // kept: sent again in this operator's next turn, or by the next leader — unless another's won
         if (refusedTheSender(r.error)) {

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import type { HealthResponse } from '@kestrel/api';
 import { DEVNET_FUNDING, DEVNET_MARKETS } from '../../src/devnet/listing.js';
 import { eventually, getJson, tempDir } from '../helpers.js';
+import { metricsOfExpr, parsePrometheusText, sampleSum } from '../prometheus-text.js';
 
 let devnet: Devnet;
 let seller: KestrelClient; // through node B
@@ -72,6 +73,14 @@ describe('a trade across two nodes', () => {
     expect(r.stdout).toMatch(/: ok\n/);
     expect(r.stdout).toMatch(/this node leads this epoch/);
     expect(r.stdout).toContain(`led by ${leader!.schedule!.leader}`);
+    // its role and peers, its last batch and how far behind the chain it is
+    expect(r.stdout).toMatch(/^role {6}sequencer, 1 peer, \d+ inputs? pending$/m);
+    expect(r.stdout).toMatch(/^batches {3}\d+ applied, \d+ settled, \d+ behind the chain, last \d+ s ago$/m);
+    const f = spawnSync(process.execPath, [KESTREL_BIN, 'status', '--api', devnet.nodes[1]!.api], { encoding: 'utf8' });
+    expect(f.status).toBe(0);
+    expect(f.stdout).toMatch(/^role {6}follower, 1 peer, /m);
+    expect(f.stdout).toContain(`led by ${leader!.schedule!.leader}`);
+    expect(f.stdout).toMatch(/^this node follows \(no operator key\)$/m);
   });
 
   it('credits the devnet deposits through the first batch on chain and on both nodes', async () => {
@@ -162,6 +171,56 @@ describe('a trade across two nodes', () => {
     // and the node's account view equals the chain
     const acct = await getJson<{ balances: Array<{ assetId: number; balance: string }> }>(`${devnet.nodes[1]!.api}/v1/accounts/${s.subaccount}`);
     expect(parseX18(acct.body.balances.find((x) => x.assetId === USDC)!.balance)).toBe(await chainBalance(s.subaccount, USDC));
+  });
+
+  it('times admission and each stage of the settled batches in histograms, served as Prometheus text', async () => {
+    for (const n of devnet.nodes) {
+      const res = await fetch(`${n.api}/metrics`);
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const metrics = parsePrometheusText(await res.text());
+      // each node admitted an order from its client, and the other's by gossip
+      expect(metrics.types.get('kestrel_admission_seconds'), n.name).toBe('histogram');
+      expect(sampleSum(metrics, 'kestrel_admission_seconds_count', { source: 'api' }), n.name).toBeGreaterThanOrEqual(1);
+      expect(sampleSum(metrics, 'kestrel_admission_seconds_count', { source: 'gossip' }), n.name).toBeGreaterThanOrEqual(1);
+      for (const stage of ['build', 'simulation', 'submission', 'receipt']) {
+        const name = `kestrel_batch_${stage}_seconds`;
+        expect(metrics.types.get(name), `${n.name} ${name}`).toBe('histogram');
+        const count = sampleSum(metrics, `${name}_count`);
+        // a follower builds and sends nothing: its histograms are there, empty
+        if (n.role === 'sequencer') {
+          expect(count, `${n.name} ${name}`).toBeGreaterThanOrEqual(1);
+          expect(sampleSum(metrics, `${name}_sum`), `${n.name} ${name}`).toBeGreaterThan(0);
+          expect(sampleSum(metrics, `${name}_bucket`, { le: '+Inf' }), `${n.name} ${name}`).toBe(count);
+        } else expect(count, `${n.name} ${name}`).toBe(0);
+      }
+    }
+  });
+
+  it('reads in its Grafana dashboard only metrics a node serves (ops/grafana/kestrel-node.json)', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../../../ops/grafana/kestrel-node.json', import.meta.url), 'utf8')) as {
+      templating: { list: Array<{ type: string; query: unknown }> };
+    };
+    // its data source is a variable: the dashboard imports into any Grafana with a Prometheus
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ type: 'datasource', query: 'prometheus' }));
+    // the panels' queries, and the variables' (the nodes to pick from)
+    const exprs: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if ((k === 'expr' || k === 'definition') && typeof x === 'string') exprs.push(x);
+          else walk(x);
+        }
+    };
+    walk(dashboard);
+    const read = new Set(exprs.flatMap(metricsOfExpr));
+    expect(exprs.length).toBeGreaterThan(20);
+    for (const expr of exprs) expect(metricsOfExpr(expr), expr).not.toEqual([]);
+    const served = new Set<string>();
+    for (const n of devnet.nodes) for (const name of parsePrometheusText(await (await fetch(`${n.api}/metrics`)).text()).types.keys()) served.add(name);
+    expect([...read].filter((name) => !served.has(name))).toEqual([]);
+    // and the histograms the node times are all on it
+    for (const name of ['admission', 'batch_build', 'batch_simulation', 'batch_submission', 'batch_receipt']) expect(read).toContain(`kestrel_${name}_seconds`);
   });
 
   it('node B comes back from a crash with the same book and order statuses', async () => {

@@ -17,6 +17,8 @@ let store: NodeStore;
 let admission: Admission;
 /** every refusal, as the node's metrics are told of it */
 const refused: string[] = [];
+/** each input's time in admission, by source, as the node's metrics are told of it */
+const timed: Array<[string, number]> = [];
 
 /** A ledger on `store` whose last batch was at LAST_BATCH. */
 async function openedAt(store: NodeStore): Promise<Ledger> {
@@ -35,6 +37,7 @@ beforeAll(async () => {
     recover: async () => null,
     nowSeconds: () => NOW,
     onRefused: (source, verdict, code) => refused.push(`${source} ${verdict} ${code}`),
+    observe: (source, seconds) => timed.push([source, seconds]),
   });
 });
 
@@ -310,6 +313,21 @@ describe('a gossiped copy of an input this node holds', () => {
   });
 });
 
+describe('admission timed', () => {
+  it("tells the metrics each input's time to its verdict, once per input, by source", async () => {
+    timed.length = 0;
+    await expect(admission.admit(taker(0n), 'api')).rejects.toMatchObject({ code: 'TAKER_EXPIRY' });
+    await expect(admission.admit(taker(NOW + 30n), 'relay')).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    const outcomes = await admission.admitAll([taker(0n), taker(NOW + 30n)], 'gossip');
+    expect(outcomes.map((e) => (e as { code?: string } | undefined)?.code)).toEqual(['TAKER_EXPIRY', 'INVALID_SIGNATURE']);
+    expect(timed.map(([source]) => source)).toEqual(['api', 'relay', 'gossip', 'gossip']);
+    for (const [, seconds] of timed) {
+      expect(seconds).toBeGreaterThanOrEqual(0);
+      expect(seconds).toBeLessThan(5);
+    }
+  });
+});
+
 describe('refusals counted', () => {
   it('tells the metrics of every refusal, by source, verdict and code, and renders them as labeled series', async () => {
     refused.length = 0;
@@ -320,18 +338,18 @@ describe('refusals counted', () => {
     expect(refused).toEqual(['api IGNORE TAKER_EXPIRY', 'api REJECT INVALID_SIGNATURE', 'gossip REJECT MALFORMED', 'gossip REJECT MALFORMED']);
 
     const metrics = new Metrics();
-    const count = metrics.labeledCounter<'source' | 'verdict' | 'code'>('kestrel_inputs_refused_total', 'refusals');
+    const count = metrics.labeledCounter('kestrel_inputs_refused_total', 'refusals', ['source', 'verdict', 'code']);
     for (const r of refused) {
       const [source, verdict, code] = r.split(' ') as [string, string, string];
       count({ source, verdict, code });
     }
-    expect(metrics.render()).toContain(
-      [
-        '# TYPE kestrel_inputs_refused_total counter',
-        'kestrel_inputs_refused_total{code="INVALID_SIGNATURE",source="api",verdict="REJECT"} 1',
-        'kestrel_inputs_refused_total{code="MALFORMED",source="gossip",verdict="REJECT"} 2',
-        'kestrel_inputs_refused_total{code="TAKER_EXPIRY",source="api",verdict="IGNORE"} 1',
-      ].join('\n'),
-    );
+    // one series per label set, in the order first seen, its labels by name
+    const text = await metrics.render();
+    expect(text.split('\n').filter((l) => l.startsWith('kestrel_inputs_refused_total'))).toEqual([
+      'kestrel_inputs_refused_total{code="TAKER_EXPIRY",source="api",verdict="IGNORE"} 1',
+      'kestrel_inputs_refused_total{code="INVALID_SIGNATURE",source="api",verdict="REJECT"} 1',
+      'kestrel_inputs_refused_total{code="MALFORMED",source="gossip",verdict="REJECT"} 2',
+    ]);
+    expect(text).toContain('# TYPE kestrel_inputs_refused_total counter');
   });
 });

@@ -3,7 +3,7 @@ import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { resolveMarket, type MarketRef } from '../utils/deployment.js';
 import { request } from '../utils/http.js';
-import type { PageParameters } from './pages.js';
+import type { PageParameters } from '../utils/pages.js';
 
 export type GetFundingHistoryParameters = MarketRef & PageParameters;
 /** `{marketId, funding, next}`: each batch that updated the perp's funding, newest first; `next` (a batch id) pages back. */

@@ -3,7 +3,7 @@ import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
 import { request } from '../utils/http.js';
-import type { PageParameters } from './pages.js';
+import type { PageParameters } from '../utils/pages.js';
 
 export type GetOrderHistoryParameters = SubaccountRef & PageParameters;
 /**

@@ -3,7 +3,7 @@ import type { KestrelBaseClient } from '../client.js';
 import type { KestrelApiError, KestrelSdkError } from '../errors.js';
 import { resolveMarket, type MarketRef } from '../utils/deployment.js';
 import { request } from '../utils/http.js';
-import type { PageParameters } from './pages.js';
+import type { PageParameters } from '../utils/pages.js';
 
 export type GetTradesParameters = MarketRef & PageParameters;
 /** `{marketId, trades, next}`: trades newest first; pass `next` as `before` for the older page (null: none). */
