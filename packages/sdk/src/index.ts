@@ -188,8 +188,9 @@ export { formatUnitsExact, parseUnitsExact } from './utils/units.js';
 export type { AssetRef, ChainAsset } from './utils/chain.js';
 export { endpointUrl, type EndpointName, type RequestOptions } from './utils/http.js';
 
-// from @kestrel/core: the codes errors carry and the signed message types
-export { ErrorCode, MAX_TAKER_LIFETIME, type Cancel, type CancelAll, type Eip712Domain, type Order } from '@kestrel/core';
+// from @kestrel/core: the codes errors carry, the signed message types, subaccount ids, and the
+// exact decimal form of X18 values (signed: the node's balances, sizes and healths can be negative)
+export { ErrorCode, MAX_TAKER_LIFETIME, formatX18, makeSubaccount, parseX18, type Cancel, type CancelAll, type Eip712Domain, type Order } from '@kestrel/core';
 
 // the node API (from @kestrel/api): its endpoints, message shapes and the signed messages' codecs
 export {

@@ -2,7 +2,7 @@ import { ErrorCode, MAX_PLAN_MARKETS, MAX_PLAN_SLIPPAGE_BPS, type Hex, type Risk
 import { riskPlanToWire, type RiskPlanBody, type RiskPlanResponse } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, type KestrelApiError } from '../errors.js';
-import { resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
+import { nextNonce, resolveSubaccount, type SubaccountRef } from '../utils/deployment.js';
 import { request } from '../utils/http.js';
 import { signKestrelTypedData } from '../utils/sign.js';
 import { getDomain } from './getDomain.js';
@@ -14,7 +14,7 @@ export type SetRiskPlanParameters = SubaccountRef & {
   maxSlippageBps: number;
   /** seconds after a margin call before the plan runs; the protocol caps it (maxGraceSeconds) */
   graceSeconds: number;
-  /** a higher nonce replaces the last plan; default: the client's clock in milliseconds */
+  /** a higher nonce replaces the last plan; default: the client's next nonce (as orders take them: never the same twice, even within a millisecond) */
   nonce?: bigint;
 };
 /** The signed plan, its digest, and the node's answer. */
@@ -49,7 +49,7 @@ export async function setRiskPlan(client: KestrelBaseClient, parameters: SetRisk
     marketOrder: [...marketOrder],
     maxSlippageBps,
     graceSeconds,
-    nonce: parameters.nonce ?? BigInt(Date.now()),
+    nonce: parameters.nonce ?? nextNonce(client),
   };
   const signature = await signKestrelTypedData(client, await getDomain(client), { primaryType: 'RiskPlan', message: plan }, 'setRiskPlan');
   const body: RiskPlanBody = { plan: riskPlanToWire(plan), signature };
