@@ -210,3 +210,22 @@ describe('the deployment is loaded once from /v1/info', () => {
     expect(() => createKestrelClient({ nodeUrl: baseUrl, account: alice, exchange: '0x12', chainId: 1 })).toThrow(/exchange must be a 20-byte hex address/);
   });
 });
+
+describe('risk plan nonces', () => {
+  it('take the client’s next nonce by default: two plans signed in one millisecond never share one', async () => {
+    const sent: Array<{ plan: { nonce: string } }> = [];
+    routes.set('/v1/risk-plans', (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        sent.push(JSON.parse(body) as { plan: { nonce: string } });
+        json(200, { planHash: hash('aa'), status: 'pending' })(req, res);
+      });
+    });
+    const client = createKestrelClient({ nodeUrl: baseUrl, account: alice, exchange: INFO.exchange, chainId: INFO.chainId, now: () => 1_000, nonceLane: 3 });
+    const plan = { marketOrder: [1], maxSlippageBps: 100, graceSeconds: 60 };
+    await client.setRiskPlan(plan);
+    await client.setRiskPlan(plan);
+    expect(sent.map((b) => BigInt(b.plan.nonce))).toEqual([(1_000n << 20n) | (3n << 10n), ((1_000n << 20n) | (3n << 10n)) + 1n]);
+  });
+});
