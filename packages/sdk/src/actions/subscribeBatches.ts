@@ -1,6 +1,6 @@
 import type { BatchUpdate } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
-import { BatchCursor, gapError, startSubscription, type KestrelSubscription, type StreamHandlers } from '../streams/subscription.js';
+import { BatchCursor, batchChannel, startSubscription, type KestrelSubscription, type StreamHandlers } from '../streams/subscription.js';
 
 export type SubscribeBatchesParameters = StreamHandlers & {
   /** each batch the node commits, in order, once: its id, time, state hash and counts */
@@ -29,18 +29,6 @@ export function subscribeBatches(client: KestrelBaseClient, parameters: Subscrib
     parameters,
     async () => undefined,
     () => ({ op: 'subscribe', channel: 'batches', ...(cursor.fromBatchId === undefined ? {} : { fromBatchId: cursor.fromBatchId }) }),
-    (msg, report) => {
-      if (msg.channel !== 'batches') return;
-      if (msg.type === 'snapshot') cursor.start(msg.data.lastBatchId);
-      else if (msg.type === 'update') {
-        if (cursor.take(msg.data.batchId)) parameters.onBatch(msg.data);
-      } else if (msg.type === 'gap') {
-        cursor.skipTo(msg.data.toBatchId);
-        report(gapError('subscribeBatches', msg.data));
-      } else if (msg.type === 'rollback') {
-        cursor.rollBack(msg.data.batchId);
-        parameters.onRollback?.(BigInt(msg.data.batchId));
-      }
-    },
+    batchChannel('batches', 'subscribeBatches', cursor, parameters.onBatch, parameters.onRollback),
   );
 }

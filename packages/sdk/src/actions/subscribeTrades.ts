@@ -1,6 +1,6 @@
 import type { Trade } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
-import { BatchCursor, gapError, startSubscription, type KestrelSubscription, type StreamHandlers } from '../streams/subscription.js';
+import { BatchCursor, batchChannel, startSubscription, type KestrelSubscription, type StreamHandlers } from '../streams/subscription.js';
 import { resolveMarket, type MarketRef } from '../utils/deployment.js';
 
 export type SubscribeTradesParameters = MarketRef &
@@ -41,18 +41,6 @@ export function subscribeTrades(client: KestrelBaseClient, parameters: Subscribe
     parameters,
     async () => parameters.marketId ?? (await resolveMarket(client, parameters)).marketId,
     (marketId) => ({ op: 'subscribe', channel: 'trades', marketId, ...(cursor.fromBatchId === undefined ? {} : { fromBatchId: cursor.fromBatchId }) }),
-    (msg, report) => {
-      if (msg.channel !== 'trades') return;
-      if (msg.type === 'snapshot') cursor.start(msg.data.lastBatchId);
-      else if (msg.type === 'update') {
-        if (cursor.take(msg.data.batchId)) parameters.onTrades(msg.data.trades, BigInt(msg.data.batchId));
-      } else if (msg.type === 'gap') {
-        cursor.skipTo(msg.data.toBatchId);
-        report(gapError('subscribeTrades', msg.data));
-      } else if (msg.type === 'rollback') {
-        cursor.rollBack(msg.data.batchId);
-        parameters.onRollback?.(BigInt(msg.data.batchId));
-      }
-    },
+    batchChannel('trades', 'subscribeTrades', cursor, (data) => parameters.onTrades(data.trades, BigInt(data.batchId)), parameters.onRollback),
   );
 }

@@ -3,7 +3,7 @@
  * life (ready, unsubscribe, errors and status to the caller), and the resume point of the
  * channels whose updates are batches (`trades`, `batches`).
  */
-import { WS_PATH, type WsMessage, type WsRequest } from '@kestrel/api';
+import { WS_PATH, type BatchUpdate, type TradesUpdate, type WsMessage, type WsRequest } from '@kestrel/api';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { cachedInfo } from '../utils/deployment.js';
@@ -33,6 +33,11 @@ export interface KestrelSubscription {
 }
 
 type ChannelMessage = Exclude<WsMessage, { type: 'error' }>;
+/** The update of each channel whose updates are batches. */
+interface BatchUpdates {
+  trades: TradesUpdate;
+  batches: BatchUpdate;
+}
 
 let nextId = 0;
 
@@ -156,11 +161,35 @@ export class BatchCursor {
   }
 }
 
-/** The error a `gap` message is reported as. */
-export function gapError(action: string, data: { fromBatchId: string; toBatchId: string }): KestrelSdkError {
-  return new KestrelSdkError(
-    SdkErrorCode.STREAM_GAP,
-    `${action}: the node could not replay batches ${data.fromBatchId} to ${data.toBatchId} after a reconnect; read them from the history actions`,
-    { details: { ...data } },
-  );
+/**
+ * The delivery of a channel whose updates are batches (`trades`, `batches`): each batch's update
+ * once and in order through `cursor`, a `gap` reported as STREAM_GAP, a `rollback` passed on.
+ */
+export function batchChannel<C extends keyof BatchUpdates>(
+  channel: C,
+  action: string,
+  cursor: BatchCursor,
+  onUpdate: (data: BatchUpdates[C]) => void,
+  onRollback: ((batchId: bigint) => void) | undefined,
+): (msg: ChannelMessage, report: (err: KestrelSdkError) => void) => void {
+  return (msg, report) => {
+    if (msg.channel !== channel) return;
+    if (msg.type === 'snapshot') cursor.start((msg.data as { lastBatchId: string }).lastBatchId);
+    else if (msg.type === 'update') {
+      const data = msg.data as BatchUpdates[C];
+      if (cursor.take(data.batchId)) onUpdate(data);
+    } else if (msg.type === 'gap') {
+      cursor.skipTo(msg.data.toBatchId);
+      report(
+        new KestrelSdkError(
+          SdkErrorCode.STREAM_GAP,
+          `${action}: the node could not replay batches ${msg.data.fromBatchId} to ${msg.data.toBatchId} after a reconnect; read them from the history actions`,
+          { details: { ...msg.data } },
+        ),
+      );
+    } else if (msg.type === 'rollback') {
+      cursor.rollBack(msg.data.batchId);
+      onRollback?.(BigInt(msg.data.batchId));
+    }
+  };
 }
