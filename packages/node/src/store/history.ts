@@ -7,10 +7,16 @@
  * Keys (cursor `<batch20>:<index6>`: the batch and the event's place in it, so keys sort in the
  * order things happened):
  *   hist-trade:<market10>:<cursor>    a fill, as the market saw it
- *   hist-fill:<subaccount>:<cursor>   the same fill, once for each side's subaccount
+ *   hist-fill:<subaccount>:<cursor>   the fill's market, once for each side's subaccount (the fill
+ *                                     itself is read from its trade key: written once, not thrice)
  *   hist-order:<subaccount>:<cursor>  an order's status change, with its reason
  *   hist-funding:<market10>:<batch20> the market's funding rate and index after the batch
- *   hist-batch:<batch20>              the batch's summary and the keys it wrote (a rollback deletes them)
+ *   hist-batch:<batch20>              the batch's summary, and the markets and subaccounts whose keys
+ *                                     it wrote (a rollback deletes their keys of that batch)
+ *
+ * Values are `|`-separated strings, not JSON objects: a node writes a few of them for every fill,
+ * and LevelDB's write costs by the byte. What the key says (batch, index, market, subaccount) the
+ * value leaves out.
  */
 import type { CancelReason, EngineEvent, ErrorCode, Hex, OrderState, OrderStatus, Proposal } from '@kestrel/core';
 import type { Op } from './batch-orders.js';
@@ -66,8 +72,87 @@ export interface BatchSummary {
   inputs: number;
   requests: number;
   fills: number;
-  /** the history keys the batch wrote (this one aside) */
-  keys: string[];
+  /** the markets and subaccounts the batch wrote history under */
+  markets: number[];
+  subaccounts: Hex[];
+}
+
+// ---- the stored form ----------------------------------------------------------------------------
+const num = (v: string): bigint => BigInt(v);
+const opt = (v: bigint | null): string => (v === null ? '' : v.toString());
+const optBig = (v: string): bigint | null => (v === '' ? null : BigInt(v));
+
+function encodeTrade(t: TradeRecord): string {
+  return [
+    t.timestamp,
+    t.price,
+    t.amount,
+    t.quote,
+    t.takerIsBuy ? 1 : 0,
+    t.makerHash,
+    t.takerHash,
+    t.maker,
+    t.taker,
+    t.makerFee,
+    t.takerFee,
+    opt(t.makerClientId),
+    opt(t.takerClientId),
+  ].join('|');
+}
+
+function decodeTrade(batchId: bigint, index: number, marketId: number, v: string): TradeRecord {
+  const f = v.split('|');
+  return {
+    batchId,
+    index,
+    marketId,
+    timestamp: num(f[0]!),
+    price: num(f[1]!),
+    amount: num(f[2]!),
+    quote: num(f[3]!),
+    takerIsBuy: f[4] === '1',
+    makerHash: f[5] as Hex,
+    takerHash: f[6] as Hex,
+    maker: f[7] as Hex,
+    taker: f[8] as Hex,
+    makerFee: num(f[9]!),
+    takerFee: num(f[10]!),
+    makerClientId: optBig(f[11]!),
+    takerClientId: optBig(f[12]!),
+  };
+}
+
+function encodeChange(c: OrderChangeRecord): string {
+  return [c.timestamp, c.orderHash, opt(c.clientId), c.marketId, c.status, c.filled, c.reason ?? '', c.fill?.price ?? '', c.fill?.amount ?? ''].join('|');
+}
+
+function decodeChange(batchId: bigint, index: number, v: string): OrderChangeRecord {
+  const f = v.split('|');
+  return {
+    batchId,
+    index,
+    timestamp: num(f[0]!),
+    orderHash: f[1] as Hex,
+    clientId: optBig(f[2]!),
+    marketId: Number(f[3]),
+    status: f[4] as OrderStatus,
+    filled: num(f[5]!),
+    reason: f[6] === '' ? null : (f[6] as CancelReason | ErrorCode),
+    fill: f[7] === '' ? null : { price: num(f[7]!), amount: num(f[8]!) },
+  };
+}
+
+const encodeFunding = (f: FundingRecord): string => [f.timestamp, f.rate, f.cumFunding].join('|');
+
+function decodeFunding(batchId: bigint, marketId: number, v: string): FundingRecord {
+  const f = v.split('|');
+  return { batchId, marketId, timestamp: num(f[0]!), rate: num(f[1]!), cumFunding: num(f[2]!) };
+}
+
+/** The batch and index a key ends with (`…:<batch20>:<index6>`, or `…:<batch20>`). */
+function keyCursor(key: string, withIndex: boolean): { batchId: bigint; index: number } {
+  if (!withIndex) return { batchId: BigInt(key.slice(-20)), index: 0 };
+  return { batchId: BigInt(key.slice(-27, -7)), index: Number(key.slice(-6)) };
 }
 
 const pad = (n: bigint | number, width: number): string => n.toString().padStart(width, '0');
@@ -91,10 +176,10 @@ const isSubaccount = (s: string): s is Hex => /^0x[0-9a-fA-F]{64}$/.test(s);
  */
 export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAfter: OrderLookup): Op[] {
   const ops: Op[] = [];
-  const keys: string[] = [];
-  const put = (key: string, value: unknown): void => {
+  const markets = new Set<number>();
+  const subaccounts = new Set<Hex>();
+  const put = (key: string, value: string): void => {
     ops.push({ put: key, value });
-    keys.push(key);
   };
   // filled before the batch = filled after it − this batch's fills
   const filledBefore = new Map<Hex, bigint>();
@@ -130,7 +215,8 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
       reason,
       fill,
     };
-    put(`${orderPrefix(subaccount)}${cursorOf(p.batchId, index)}`, rec);
+    subaccounts.add(subaccount.toLowerCase() as Hex);
+    put(`${orderPrefix(subaccount)}${cursorOf(p.batchId, index)}`, encodeChange(rec));
   };
   events.forEach((e, index) => {
     switch (e.kind) {
@@ -155,10 +241,13 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
           takerClientId: e.takerClientId ?? null,
         };
         const cursor = cursorOf(p.batchId, index);
-        put(`${tradePrefix(e.marketId)}${cursor}`, t);
-        put(`${fillPrefix(e.maker)}${cursor}`, t);
-        // a self-match is refused by the engine, but the key keeps a second write from overwriting the first
-        if (e.taker.toLowerCase() !== e.maker.toLowerCase()) put(`${fillPrefix(e.taker)}${cursor}`, t);
+        const market = String(e.marketId);
+        markets.add(e.marketId);
+        put(`${tradePrefix(e.marketId)}${cursor}`, encodeTrade(t));
+        for (const side of new Set([e.maker.toLowerCase() as Hex, e.taker.toLowerCase() as Hex])) {
+          subaccounts.add(side);
+          put(`${fillPrefix(side)}${cursor}`, market);
+        }
         for (const [hash, sub, clientId] of [
           [e.makerHash, e.maker, e.makerClientId],
           [e.takerHash, e.taker, e.takerClientId],
@@ -187,7 +276,8 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
         break;
       case 'fundingUpdated': {
         const f: FundingRecord = { batchId: p.batchId, timestamp: p.timestamp, marketId: e.marketId, rate: e.rate, cumFunding: e.cumFunding };
-        put(`${fundingPrefix(e.marketId)}${pad(p.batchId, 20)}`, f);
+        markets.add(e.marketId);
+        put(`${fundingPrefix(e.marketId)}${pad(p.batchId, 20)}`, encodeFunding(f));
         break;
       }
       default:
@@ -201,17 +291,29 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
     inputs: p.inputs.length,
     requests: p.requests.length,
     fills,
-    keys,
+    markets: [...markets],
+    subaccounts: [...subaccounts],
   };
   ops.push({ put: batchSummaryKey(p.batchId), value: summary });
   return ops;
 }
 
-/** The deletes that take a rolled-back batch's history out again. */
-export async function historyRollbackOps(store: NodeStore, batchId: bigint): Promise<Op[]> {
+/** The deletes that take a rolled-back batch's history out again: its keys under each market and subaccount it names. */
+export async function historyRollbackOps(store: Pick<NodeStore, 'get' | 'range'>, batchId: bigint): Promise<Op[]> {
   const summary = await store.get<BatchSummary>(batchSummaryKey(batchId));
   if (summary === undefined) return [];
-  return [...summary.keys.map((k) => ({ del: k })), { del: batchSummaryKey(batchId) }];
+  const b = pad(batchId, 20);
+  const prefixes = [
+    ...summary.markets.flatMap((m) => [tradePrefix(m), fundingPrefix(m)]),
+    ...summary.subaccounts.flatMap((s) => [fillPrefix(s), orderPrefix(s)]),
+  ];
+  const ops: Op[] = [];
+  for (const prefix of prefixes) {
+    // this batch's keys under the prefix: `<batch20>` alone (funding) or `<batch20>:<index6>`
+    for await (const [k] of store.range(prefix, { from: b, before: `${b}:\xff` })) ops.push({ del: k });
+  }
+  ops.push({ del: batchSummaryKey(batchId) });
+  return ops;
 }
 
 /** A page of history, newest first, and the cursor of the next (older) page, if there is one. */
@@ -231,28 +333,43 @@ function cursorKey(cursor: string, withIndex: boolean): string | undefined {
 }
 
 export class HistoryReader {
-  constructor(private readonly store: Pick<NodeStore, 'range'>) {}
+  constructor(private readonly store: Pick<NodeStore, 'range' | 'getMany'>) {}
 
-  trades(marketId: number, limit: number, before?: string): Promise<Page<TradeRecord>> {
-    return this.page(tradePrefix(marketId), limit, before, true, (t: TradeRecord) => `${t.batchId}:${t.index}`);
+  async trades(marketId: number, limit: number, before?: string): Promise<Page<TradeRecord>> {
+    const page = await this.page<string>(tradePrefix(marketId), limit, before, true);
+    return { items: page.items.map(([k, v]) => decodeTrade(k.batchId, k.index, marketId, v)), next: page.next };
   }
 
-  fills(subaccount: Hex, limit: number, before?: string): Promise<Page<TradeRecord>> {
-    return this.page(fillPrefix(subaccount), limit, before, true, (t: TradeRecord) => `${t.batchId}:${t.index}`);
+  /** A subaccount's fills: the page of its fill keys, each read from its market's trade key. */
+  async fills(subaccount: Hex, limit: number, before?: string): Promise<Page<TradeRecord>> {
+    const page = await this.page<string>(fillPrefix(subaccount), limit, before, true);
+    const keys = page.items.map(([k, market]) => `${tradePrefix(Number(market))}${cursorOf(k.batchId, k.index)}`);
+    const values = await this.store.getMany<string>(keys);
+    const items: TradeRecord[] = [];
+    page.items.forEach(([k, market], i) => {
+      const v = values[i];
+      if (v !== undefined) items.push(decodeTrade(k.batchId, k.index, Number(market), v));
+    });
+    return { items, next: page.next };
   }
 
-  orders(subaccount: Hex, limit: number, before?: string): Promise<Page<OrderChangeRecord>> {
-    return this.page(orderPrefix(subaccount), limit, before, true, (o: OrderChangeRecord) => `${o.batchId}:${o.index}`);
+  async orders(subaccount: Hex, limit: number, before?: string): Promise<Page<OrderChangeRecord>> {
+    const page = await this.page<string>(orderPrefix(subaccount), limit, before, true);
+    return { items: page.items.map(([k, v]) => decodeChange(k.batchId, k.index, v)), next: page.next };
   }
 
-  funding(marketId: number, limit: number, before?: string): Promise<Page<FundingRecord>> {
-    return this.page(fundingPrefix(marketId), limit, before, false, (f: FundingRecord) => `${f.batchId}`);
+  async funding(marketId: number, limit: number, before?: string): Promise<Page<FundingRecord>> {
+    const page = await this.page<string>(fundingPrefix(marketId), limit, before, false);
+    return { items: page.items.map(([k, v]) => decodeFunding(k.batchId, marketId, v)), next: page.next };
   }
 
   /** The trades of a market after batch `afterBatchId`, oldest first, at most `limit`. */
   async tradesAfter(marketId: number, afterBatchId: bigint, limit: number): Promise<TradeRecord[]> {
     const out: TradeRecord[] = [];
-    for await (const [, t] of this.store.range<TradeRecord>(tradePrefix(marketId), { after: `${pad(afterBatchId, 20)}:\xff`, limit })) out.push(t);
+    for await (const [k, v] of this.store.range<string>(tradePrefix(marketId), { after: `${pad(afterBatchId, 20)}:\xff`, limit })) {
+      const c = keyCursor(k, true);
+      out.push(decodeTrade(c.batchId, c.index, marketId, v));
+    }
     return out;
   }
 
@@ -263,16 +380,20 @@ export class HistoryReader {
     return out;
   }
 
-  /** Throws a RangeError (the API answers MALFORMED) when `before` is not a cursor of this kind. */
-  private async page<T>(prefix: string, limit: number, before: string | undefined, withIndex: boolean, cursor: (t: T) => string): Promise<Page<T>> {
+  /**
+   * A page of a prefix's entries, newest first, each with the batch and index its key names.
+   * Throws a RangeError (the API answers MALFORMED) when `before` is not a cursor of this kind.
+   */
+  private async page<V>(prefix: string, limit: number, before: string | undefined, withIndex: boolean): Promise<Page<[{ batchId: bigint; index: number }, V]>> {
     const tail = before === undefined ? undefined : cursorKey(before, withIndex);
     if (before !== undefined && tail === undefined)
       throw new RangeError(withIndex ? 'before: expected a cursor <batchId>:<index>' : 'before: expected a batch id');
-    const items: T[] = [];
+    const items: Array<[{ batchId: bigint; index: number }, V]> = [];
     // one more than asked: whether an older page exists
-    for await (const [, v] of this.store.range<T>(prefix, { before: tail, reverse: true, limit: limit + 1 })) items.push(v);
+    for await (const [k, v] of this.store.range<V>(prefix, { before: tail, reverse: true, limit: limit + 1 })) items.push([keyCursor(k, withIndex), v]);
     const more = items.length > limit;
     if (more) items.pop();
-    return { items, next: more ? cursor(items[items.length - 1]!) : null };
+    const last = items[items.length - 1]?.[0];
+    return { items, next: more && last !== undefined ? (withIndex ? `${last.batchId}:${last.index}` : `${last.batchId}`) : null };
   }
 }

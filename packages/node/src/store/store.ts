@@ -95,6 +95,13 @@ export class NodeStore {
     return v === undefined ? undefined : decodeValue<T>(v);
   }
 
+  /** Several keys in one read (undefined where absent). */
+  async getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return [];
+    const values = await this.db.getMany([...keys]);
+    return values.map((v) => (v === undefined ? undefined : decodeValue<T>(v)));
+  }
+
   /**
    * Applies puts and deletes atomically, after every write called before it. Writes that arrive
    * while one is in flight go to disk together in the next LevelDB batch (group commit): each
@@ -152,15 +159,16 @@ export class NodeStore {
   }
 
   /**
-   * Values under a key prefix whose key tails lie strictly between `after` and `before` (either
-   * open), in key order or reversed, at most `limit`: a page of history without reading the rest.
+   * Values under a key prefix whose key tails lie from `from` (or strictly after `after`) up to
+   * strictly before `before` (either end open), in key order or reversed, at most `limit`: a page
+   * of history without reading the rest.
    */
   async *range<T>(
     prefix: string,
-    opts: { after?: string | undefined; before?: string | undefined; reverse?: boolean; limit?: number },
+    opts: { from?: string | undefined; after?: string | undefined; before?: string | undefined; reverse?: boolean; limit?: number },
   ): AsyncGenerator<[string, T]> {
     const range = {
-      ...(opts.after === undefined ? { gte: prefix } : { gt: `${prefix}${opts.after}` }),
+      ...(opts.after !== undefined ? { gt: `${prefix}${opts.after}` } : { gte: `${prefix}${opts.from ?? ''}` }),
       lt: opts.before === undefined ? `${prefix}\xff` : `${prefix}${opts.before}`,
     };
     for await (const [k, v] of this.db.iterator({ ...range, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 })) yield [k, decodeValue<T>(v)];

@@ -106,6 +106,8 @@ describe('history', () => {
     await f.ledger.rollback(4n);
     expect((await f.ledger.history.trades(1, 10)).items.map((t) => t.batchId)).toEqual([3n]);
     expect((await f.ledger.history.orders(bob, 10)).items.map((c) => c.batchId)).toEqual([3n, 3n]);
+    expect((await f.ledger.history.fills(bob, 10)).items.map((t) => t.batchId)).toEqual([3n]);
+    expect((await f.ledger.history.fills(alice, 10)).items.map((t) => t.batchId)).toEqual([3n]);
     expect((await f.ledger.history.batchesAfter(2n, 10)).map((b) => b.batchId)).toEqual([3n]);
 
     await f.store.close();
