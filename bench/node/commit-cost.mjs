@@ -7,7 +7,10 @@
 // untimed pass), and the process's RSS; then the cost at the largest book over the cost at the
 // smallest. Needs the node package built (`npx nx run @kestrel/node:build`).
 //
-//   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20] [--grow=500]
+// `--history=none` runs the ledger as a node configured `history: none` (no trade, fill, order-change
+// or funding history written): run both to see what keeping it costs.
+//
+//   node bench/node/commit-cost.mjs [--max=1000000] [--batches=20] [--grow=500] [--history=keep|none]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,7 +67,9 @@ store.write = async (ops) => {
   if (tally !== null) for (const o of ops) tally.bytes += 'put' in o ? o.put.length + encodeValue(o.value).length : o.del.length;
   return write(ops);
 };
-const ledger = await Ledger.open(config, DOMAIN, store);
+const HISTORY = (process.argv.find((x) => x.startsWith('--history=')) ?? '--history=keep').slice(10);
+if (HISTORY !== 'keep' && HISTORY !== 'none') throw new Error('--history: keep or none');
+const ledger = await Ledger.open(config, DOMAIN, store, undefined, { history: HISTORY === 'keep' });
 let now = 1_000n;
 let requestId = 0n;
 
@@ -154,7 +159,9 @@ for (const target of CHECKPOINTS) {
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`\ncommit cost per batch — 50 crossing pairs + 50 new resting orders, ${MEASURED} batches per row (median), node ${process.version}\n`);
+console.log(
+  `\ncommit cost per batch — 50 crossing pairs + 50 new resting orders, ${MEASURED} batches per row (median), history: ${HISTORY}, node ${process.version}\n`,
+);
 console.log('orders resting   apply + commitment   write (LevelDB)   total      records written   bytes per order   RSS');
 for (const r of rows) {
   console.log(

@@ -57,6 +57,12 @@ export interface NodeConfig {
   /** how long finished orders stay queryable, seconds (store/archive.ts) */
   archiveRetentionSeconds: number;
   /**
+   * whether this node keeps the history of trades, fills, order changes and funding it serves
+   * (store/history.ts): 'keep', or 'none' for a node whose reads others serve (a third more bytes
+   * written per order are saved; its history endpoints answer NOT_FOUND and streams do not resume)
+   */
+  history: 'keep' | 'none';
+  /**
    * the engine's open-order caps (spec/matching.md): every node of a network must run the same
    * values, since followers replay the sequencer's inputs and must answer them alike
    */
@@ -129,6 +135,7 @@ export const DEFAULTS = {
   heapGrowingAboveMib: 256,
   mempool: DEFAULT_MEMPOOL_LIMITS,
   archiveRetentionSeconds: Number(DEFAULT_ARCHIVE_RETENTION_SECONDS),
+  history: 'keep',
   // core's defaults, explained there (DEFAULT_LIMITS)
   engineLimits: { ...DEFAULT_LIMITS },
   // A market maker re-quoting a ladder a few times a second fits; a flood from one address does not.
@@ -202,6 +209,7 @@ const FIELDS: Record<string, 'string' | 'int' | 'list' | 'hex'> = {
   heapGrowingPercent: 'int',
   heapGrowingAboveMib: 'int',
   archiveRetentionSeconds: 'int',
+  history: 'string',
   retryAfterSeconds: 'int',
   apiMaxConnections: 'int',
   apiMaxConnectionsPerAddress: 'int',
@@ -325,6 +333,7 @@ export function resolveConfig(opts: { file?: string; settings?: Raw; env?: NodeJ
     }
   }
   if (merged.catchUpFrom !== 'snapshot' && merged.catchUpFrom !== 'batches') throw new ConfigError('catchUpFrom: expected snapshot or batches');
+  if (merged.history !== 'keep' && merged.history !== 'none') throw new ConfigError('history: expected keep or none');
   if (merged.role !== 'sequencer' && merged.role !== 'follower') throw new ConfigError('role: expected sequencer or follower');
   if (typeof merged.rpcUrl !== 'string' || !merged.rpcUrl) throw new ConfigError('rpcUrl is required (--rpc-url, KESTREL_RPC_URL or the config file)');
   if (!isHex(merged.exchange, 20)) throw new ConfigError('exchange is required: the Exchange contract address');

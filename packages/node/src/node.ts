@@ -232,6 +232,7 @@ export class KestrelNode {
     }
     const ledger = await Ledger.open(engineConfig, domainSep, store, config.mempool, {
       archiveRetentionSeconds: BigInt(config.archiveRetentionSeconds),
+      history: config.history === 'keep',
     });
     ledger.lastSettledBatchId = settled.batchId;
     const topics = topicsFor(listing.chainId, listing.exchange);

@@ -46,7 +46,7 @@ afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
 });
 
-export async function fixture(dir = tempDir('kestrel-ledger-records-')): Promise<Fixture> {
+export async function fixture(dir = tempDir('kestrel-ledger-records-'), options: { history?: boolean } = {}): Promise<Fixture> {
   const store = await NodeStore.open(dir);
   open.push(store);
   const recordWrites: number[] = [];
@@ -55,7 +55,7 @@ export async function fixture(dir = tempDir('kestrel-ledger-records-')): Promise
     recordWrites.push(ops.filter((o) => ('put' in o ? o.put : o.del).startsWith('rec:')).length);
     return write(ops);
   };
-  const ledger = await Ledger.open(config, DOMAIN, store, undefined, { archiveRetentionSeconds: RETENTION });
+  const ledger = await Ledger.open(config, DOMAIN, store, undefined, { archiveRetentionSeconds: RETENTION, ...options });
   return { store, ledger, dir, recordWrites, now: 1_000n, requestId: 0n };
 }
 

@@ -83,8 +83,9 @@ function pageQuery(req: Request): { limit: number; before: string | undefined } 
   return { limit, before: req.query.get('before') ?? undefined };
 }
 
-/** A page read, a bad cursor answered MALFORMED. */
-async function read<T>(page: () => Promise<Page<T>>): Promise<Page<T>> {
+/** A page read, a bad cursor answered MALFORMED; NOT_FOUND from a node that keeps no history. */
+async function read<T>(kept: boolean, page: () => Promise<Page<T>>): Promise<Page<T>> {
+  if (!kept) throw new KestrelError(ErrorCode.NOT_FOUND, 'this node keeps no history (history: none in its configuration): ask another node');
   try {
     return await page();
   } catch (err) {
@@ -103,7 +104,7 @@ export function addHistoryRoutes(
     const marketId = params.marketId(req.params.marketId);
     const { limit, before } = pageQuery(req);
     await ledger.quiescent();
-    const page = await read(() => ledger.history.trades(marketId, limit, before));
+    const page = await read(ledger.history.kept, () => ledger.history.trades(marketId, limit, before));
     return { marketId, trades: page.items.map(tradeToWire), next: page.next };
   });
 
@@ -111,7 +112,7 @@ export function addHistoryRoutes(
     const marketId = params.marketId(req.params.marketId);
     const { limit, before } = pageQuery(req);
     await ledger.quiescent();
-    const page = await read(() => ledger.history.funding(marketId, limit, before));
+    const page = await read(ledger.history.kept, () => ledger.history.funding(marketId, limit, before));
     return { marketId, funding: page.items.map(fundingToWire), next: page.next };
   });
 
@@ -119,7 +120,7 @@ export function addHistoryRoutes(
     const subaccount = params.subaccount(req.params.subaccount);
     const { limit, before } = pageQuery(req);
     await ledger.quiescent();
-    const page = await read(() => ledger.history.fills(subaccount, limit, before));
+    const page = await read(ledger.history.kept, () => ledger.history.fills(subaccount, limit, before));
     return { subaccount, fills: page.items.map((t) => fillToWire(t, subaccount)), next: page.next };
   });
 
@@ -127,7 +128,7 @@ export function addHistoryRoutes(
     const subaccount = params.subaccount(req.params.subaccount);
     const { limit, before } = pageQuery(req);
     await ledger.quiescent();
-    const page = await read(() => ledger.history.orders(subaccount, limit, before));
+    const page = await read(ledger.history.kept, () => ledger.history.orders(subaccount, limit, before));
     return { subaccount, changes: page.items.map(orderChangeToWire), next: page.next };
   });
 }

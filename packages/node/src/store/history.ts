@@ -333,7 +333,11 @@ function cursorKey(cursor: string, withIndex: boolean): string | undefined {
 }
 
 export class HistoryReader {
-  constructor(private readonly store: Pick<NodeStore, 'range' | 'getMany'>) {}
+  /** `kept`: whether this node keeps history (a reader of one that does not answers nothing) */
+  constructor(
+    private readonly store: Pick<NodeStore, 'range' | 'getMany'>,
+    readonly kept = true,
+  ) {}
 
   async trades(marketId: number, limit: number, before?: string): Promise<Page<TradeRecord>> {
     const page = await this.page<string>(tradePrefix(marketId), limit, before, true);

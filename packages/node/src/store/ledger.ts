@@ -43,6 +43,8 @@ import { CANCEL_WINDOW_SECONDS, type BatchMeta, type BatchRecord, type SignedOrd
 export interface LedgerOptions {
   /** how long finished orders stay queryable (seconds); {@link DEFAULT_ARCHIVE_RETENTION_SECONDS} */
   archiveRetentionSeconds?: bigint;
+  /** whether to keep the history of trades, fills, order changes and funding (default true) */
+  history?: boolean;
 }
 
 /** What the last committed batch replaced: enough to roll it back. */
@@ -136,7 +138,7 @@ export class Ledger {
     this.stateHash = this.engine.stateHash();
     this.pool = new Mempool(limits);
     this.retention = options.archiveRetentionSeconds ?? DEFAULT_ARCHIVE_RETENTION_SECONDS;
-    this.history = new HistoryReader(store);
+    this.history = new HistoryReader(store, options.history ?? true);
   }
 
   /** Opens the ledger from disk: the state records, the order index and the mempool. */
@@ -369,7 +371,7 @@ export class Ledger {
       ops: orderOps,
     } = finishedOrders(engine.takeFinished(), events, newOrders, (hash, order) => this.orders.get(hash, order), p.timestamp);
     ops.push(...orderOps);
-    ops.push(...historyOps(p, events, (h) => finished.get(h) ?? engine.getOrder(h)));
+    if (this.history.kept) ops.push(...historyOps(p, events, (h) => finished.get(h) ?? engine.getOrder(h)));
     // from here on, until the write, the engine no longer holds the finished orders
     this.leaving = new Map(removedOrders);
     ops.push(...archiveOps(archived));

@@ -117,4 +117,17 @@ describe('history', () => {
     expect(await again.ledger.history.tradesAfter(1, 2n, 10)).toHaveLength(1);
     expect(await again.ledger.history.tradesAfter(1, 3n, 10)).toHaveLength(0);
   });
+
+  it('writes none with history: none, and its reader says there is none', async () => {
+    const f = await fixture(undefined, { history: false });
+    await batch(f, [], deposits(f));
+    await batch(f, [order(alice, true, '100', '0.02')]);
+    await batch(f, [order(bob, false, '100', '0.01')]);
+    expect(f.ledger.history.kept).toBe(false);
+    const keys: string[] = [];
+    for await (const [k] of f.store.scan('hist-')) keys.push(k);
+    expect(keys).toEqual([]);
+    await f.ledger.rollback(3n); // nothing to take out, and nothing breaks
+    expect(f.ledger.lastBatchId).toBe(2n);
+  });
 });
