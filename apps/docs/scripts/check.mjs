@@ -11,8 +11,9 @@
  *     page, in order, form one program, type-checked with the repository's strict settings;
  *  6. every error code of the protocol (`ErrorCode`) has its row in the API guide's error table,
  *     and every code of the SDK's own (`SdkErrorCode`) is named in the SDK guide;
- *  7. no page calls something "not implemented yet" or "not served yet": such a sentence outlives
- *     the feature's arrival.
+ *  7. no page calls something "not implemented yet" or "not served yet" (or says "there is no … yet"):
+ *     such a sentence outlives the feature's arrival; and every endpoint of `endpoints` has its row
+ *     in the API guide's and the API spec's endpoint tables.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -197,7 +198,19 @@ for (const code of Object.keys(SdkErrorCode)) if (!sdkGuide.includes(`\`${code}\
 // ---- 7. nothing called missing that is there ---------------------------------------------------
 for (const page of sources) {
   const text = readFileSync(join(docsRoot, page), 'utf8');
-  for (const m of text.matchAll(/not (implemented|served|supported|available) yet/gi)) fail(`${page}: "${m[0]}" — say what is, or what is left out and why`);
+  for (const m of text.matchAll(/not (implemented|served|supported|available) yet|there is no [^.]{0,80}\byet\b/gi))
+    fail(`${page}: "${m[0]}" — say what is, or what is left out and why`);
+}
+// every endpoint the node serves is in both endpoint tables, by its method and path
+const { endpoints } = await import('@kestrel/api');
+const specApi = readFileSync(join(docsRoot, 'spec/api.md'), 'utf8');
+for (const [name, e] of Object.entries(endpoints)) {
+  const call = `\`${e.method} ${e.path}\``;
+  for (const [page, text] of [
+    ['guide/api.md', apiGuide],
+    ['spec/api.md', specApi],
+  ])
+    if (!text.split('\n').some((l) => l.startsWith('|') && l.includes(call))) fail(`${page}: endpoint ${name} (${call}) has no row in the endpoint table`);
 }
 
 // ---- report ------------------------------------------------------------------------------------
