@@ -1,7 +1,8 @@
 /**
- * Runs the quick starts as a reader would, against a devnet (part of the docs test, after
+ * Runs the guides' examples as a reader would, against a devnet (part of the docs test, after
  * check.mjs has compiled each page's TypeScript into .vitepress/cache/snippets): the TypeScript
- * of getting-started and of the REST quick start, then the page's curl commands, in one folder.
+ * of getting-started, of the REST quick start and of the SDK guide, then each page's curl
+ * commands, in one folder.
  * The pages name the devnet's default ports and Exchange; the test's devnet runs on free ports,
  * so those three strings are replaced and nothing else is. A program that throws, a curl that
  * fails or an answer with an `error` fails the test.
@@ -18,7 +19,7 @@ const snippets = join(docsRoot, '.vitepress', 'cache', 'snippets');
 const ts = createRequire(import.meta.url)('typescript');
 const { withDevnet } = await import(pathToFileURL(join(repoRoot, 'scripts', 'devnet-for-tests.mjs')).href);
 
-const PAGES = ['guide/getting-started.md', 'guide/rest.md'];
+const PAGES = ['guide/getting-started.md', 'guide/rest.md', 'guide/sdk.md'];
 const DEVNET_NODE = 'http://127.0.0.1:9545';
 const DEVNET_CHAIN = 'http://127.0.0.1:8545';
 const DEVNET_EXCHANGE = '0xb7f8bc63bbcad18155201308c8f3540b07f84f5e';
@@ -28,6 +29,23 @@ let programs = 0;
 let curls = 0;
 await withDevnet({ dataDir: join(snippets, 'devnet'), traders: 4 }, async (devnet) => {
   const substitute = (s) => s.replaceAll(DEVNET_NODE, devnet.nodes[0].api).replaceAll(DEVNET_CHAIN, devnet.rpcUrl).replaceAll(DEVNET_EXCHANGE, devnet.exchange);
+  // the SDK guide's market order sweeps the asks: the devnet's last trader rests some, as the
+  // market makers of a real network would
+  const { createKestrelClient } = await import('@kestrel/sdk');
+  const { privateKeyToAccount } = await import('viem/accounts');
+  const maker = devnet.traders.at(-1);
+  const seller = createKestrelClient({
+    nodeUrl: devnet.nodes[0].api,
+    exchange: devnet.exchange,
+    chainId: devnet.chainId,
+    account: privateKeyToAccount(maker.privateKey),
+  });
+  for (let i = 0; i < 300; i++) {
+    const { balances } = await seller.getAccount();
+    if (balances.some((b) => b.symbol === 'WETH' && BigInt(b.balance.split('.')[0]) >= 5n)) break; // its devnet deposit, credited by a batch
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await seller.placeOrder({ symbol: 'WETH/USDC', side: 'sell', price: '1850', amount: '5' });
   for (const page of PAGES) {
     const work = join(snippets, `run-${page.replace(/[/.]/g, '_')}`);
     rmSync(work, { recursive: true, force: true });
