@@ -53,6 +53,7 @@ export interface FillsResponse {
 /** One status change of an order, in the batch that made it. */
 export interface OrderChange {
   batchId: string;
+  /** twice its event's place in the batch, plus one for the taker's side of a fill: with `batchId` it names the change */
   index: number;
   timestamp: string;
   orderHash: Hex;

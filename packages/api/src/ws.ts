@@ -11,16 +11,22 @@ export const WS_PATH = '/v1/ws';
 
 export type WsChannel = 'book' | 'trades' | 'account' | 'batches';
 
-/** What a client sends. `id` (optional, up to 64 characters) is echoed in an error about this message. */
+/**
+ * What a client sends. `id` (optional, up to 64 characters) names the subscription: it is echoed
+ * in every message of it, and in an error about this message. `fromBatchId` (and the state hash of
+ * that batch as the client saw it, `fromStateHash`) resume a `trades` or `batches` subscription.
+ */
 export type WsRequest =
   | { op: 'subscribe' | 'unsubscribe'; channel: 'book'; marketId: number; id?: string }
-  | { op: 'subscribe' | 'unsubscribe'; channel: 'trades'; marketId: number; fromBatchId?: string; id?: string }
+  | { op: 'subscribe' | 'unsubscribe'; channel: 'trades'; marketId: number; fromBatchId?: string; fromStateHash?: Hex; id?: string }
   | { op: 'subscribe' | 'unsubscribe'; channel: 'account'; subaccount: Hex; id?: string }
-  | { op: 'subscribe' | 'unsubscribe'; channel: 'batches'; fromBatchId?: string; id?: string };
+  | { op: 'subscribe' | 'unsubscribe'; channel: 'batches'; fromBatchId?: string; fromStateHash?: Hex; id?: string };
 
 /** The trades of one batch in one market. */
 export interface TradesUpdate {
   batchId: string;
+  /** the batch's state hash: the version of it these trades are of */
+  stateHash: Hex;
   trades: Trade[];
 }
 
@@ -63,14 +69,14 @@ export interface RollbackMessage {
   batchId: string;
 }
 
-type Sub<C extends WsChannel, K> = { channel: C; seq: number } & K;
+type Sub<C extends WsChannel, K> = { channel: C; seq: number; id?: string } & K;
 type Market = { marketId: number };
 type Account = { subaccount: Hex };
 
 /** Every message a client is sent. */
 export type WsMessage =
   | (Sub<'book', Market> & { type: 'snapshot' | 'update'; data: BookResponse })
-  | (Sub<'trades', Market> & { type: 'snapshot'; data: { marketId: number; trades: []; lastBatchId: string } })
+  | (Sub<'trades', Market> & { type: 'snapshot'; data: { marketId: number; trades: []; lastBatchId: string; stateHash: Hex } })
   | (Sub<'trades', Market> & { type: 'update'; data: TradesUpdate })
   | (Sub<'account', Account> & { type: 'snapshot'; data: AccountResponse })
   | (Sub<'account', Account> & { type: 'update'; data: AccountUpdate })

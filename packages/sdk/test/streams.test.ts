@@ -53,12 +53,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 const send = (p: Peer, msg: Record<string, unknown>) => p.ws.send(JSON.stringify(msg));
-const trades = (seq: number, batchId: string) => ({
+const hashOf = (batchId: string) => `0x${batchId.padStart(64, '0')}`;
+const trades = (id: unknown, seq: number, batchId: string) => ({
   channel: 'trades',
   marketId: 1,
+  id,
   type: 'update',
   seq,
-  data: { batchId, trades: [{ batchId, index: 0, price: '1', amount: '1' }] },
+  data: { batchId, stateHash: hashOf(batchId), trades: [{ batchId, index: 0, price: '1', amount: '1' }] },
 });
 
 describe('streams', () => {
@@ -70,19 +72,38 @@ describe('streams', () => {
     const p = peers[0]!;
     expect(p.got[0]).toMatchObject({ op: 'subscribe', channel: 'trades', marketId: 1 });
     expect(p.got[0]).not.toHaveProperty('fromBatchId');
-    send(p, { channel: 'trades', marketId: 1, type: 'snapshot', seq: 0, data: { marketId: 1, trades: [], lastBatchId: '10' } });
+    const first = p.got[0]!.id;
+    send(p, {
+      channel: 'trades',
+      marketId: 1,
+      id: first,
+      type: 'snapshot',
+      seq: 0,
+      data: { marketId: 1, trades: [], lastBatchId: '10', stateHash: hashOf('10') },
+    });
     await sub.ready;
-    send(p, trades(1, '11'));
-    send(p, trades(3, '13')); // seq 2 was lost
+    send(p, trades(first, 1, '11'));
+    send(p, trades(first, 3, '13')); // seq 2 was lost
     await until(() => p.got.length === 3, 'the resubscription');
-    expect(p.got[1]).toMatchObject({ op: 'unsubscribe', channel: 'trades' });
-    expect(p.got[2]).toMatchObject({ op: 'subscribe', channel: 'trades', marketId: 1, fromBatchId: '11' });
+    expect(p.got[1]).toMatchObject({ op: 'unsubscribe', channel: 'trades', id: first });
+    expect(p.got[2]).toMatchObject({ op: 'subscribe', channel: 'trades', marketId: 1, fromBatchId: '11', fromStateHash: hashOf('11') });
+    const second = p.got[2]!.id;
+    expect(second).not.toBe(first);
+    // a late message of the first subscription is dropped, not taken for the second's
+    send(p, trades(first, 4, '14'));
     // the node replays from 11 on: 12, then 13 again, once each
-    send(p, { channel: 'trades', marketId: 1, type: 'snapshot', seq: 0, data: { marketId: 1, trades: [], lastBatchId: '13' } });
-    send(p, trades(1, '12'));
-    send(p, trades(2, '13'));
-    send(p, trades(3, '13'));
-    send(p, trades(4, '14'));
+    send(p, {
+      channel: 'trades',
+      marketId: 1,
+      id: second,
+      type: 'snapshot',
+      seq: 0,
+      data: { marketId: 1, trades: [], lastBatchId: '13', stateHash: hashOf('13') },
+    });
+    send(p, trades(second, 1, '12'));
+    send(p, trades(second, 2, '13'));
+    send(p, trades(second, 3, '13'));
+    send(p, trades(second, 4, '14'));
     await until(() => batches.length === 4, 'four batches');
     expect(batches).toEqual([11n, 12n, 13n, 14n]);
     sub.unsubscribe();
@@ -109,8 +130,9 @@ describe('streams', () => {
     const s1 = client.subscribeBatches({ onBatch: () => undefined, onStatus: (s) => statuses.push(s) });
     const s2 = client.subscribeAccount({ subaccount: sub as `0x${string}`, onAccount: (a) => accounts.push(a) });
     await until(() => peers[0]?.got.length === 2, 'two subscribes');
-    send(peers[0]!, { channel: 'batches', type: 'snapshot', seq: 0, data: { lastBatchId: '5', stateHash: '0x' } });
-    send(peers[0]!, { channel: 'batches', type: 'update', seq: 1, data: { batchId: '6' } });
+    const ids = (p: Peer) => Object.fromEntries(p.got.map((m) => [m.channel, m.id]));
+    send(peers[0]!, { channel: 'batches', id: ids(peers[0]!).batches, type: 'snapshot', seq: 0, data: { lastBatchId: '5', stateHash: hashOf('5') } });
+    send(peers[0]!, { channel: 'batches', id: ids(peers[0]!).batches, type: 'update', seq: 1, data: { batchId: '6', stateHash: hashOf('6') } });
     await s1.ready;
     peers[0]!.ws.terminate();
     await until(() => peers[1]?.got.length === 2, 'the subscribes again on a new socket');
@@ -121,11 +143,22 @@ describe('streams', () => {
       ]),
     );
     expect(statuses).toEqual(['connecting', 'open', 'reconnecting', 'open']);
-    send(peers[1]!, { channel: 'account', subaccount: sub, type: 'snapshot', seq: 0, data: { subaccount: sub } });
+    send(peers[1]!, { channel: 'account', subaccount: sub, id: ids(peers[1]!).account, type: 'snapshot', seq: 0, data: { subaccount: sub } });
     await s2.ready;
     expect(accounts).toEqual([{ subaccount: sub }]);
     s1.unsubscribe();
     s2.unsubscribe();
     await until(() => peers[1]!.ws.readyState === peers[1]!.ws.CLOSED, 'the socket closed');
+  });
+
+  it('opens another socket past the 64 subscriptions the node takes on one', async () => {
+    const client = createKestrelClient({ nodeUrl: await fakeNode() });
+    const subs = Array.from({ length: 65 }, (_, i) =>
+      client.subscribeAccount({ subaccount: `0x${(i + 1).toString(16).padStart(64, '0')}`, onAccount: () => undefined }),
+    );
+    await until(() => peers.length === 2 && peers[0]!.got.length + peers[1]!.got.length === 65, 'the 65 subscribes');
+    expect(peers.map((p) => p.got.length).sort((a, b) => a - b)).toEqual([1, 64]);
+    for (const s of subs) s.unsubscribe();
+    await Promise.all(subs.map((s) => s.ready)); // unsubscribed before any snapshot: settled, not left hanging
   });
 });

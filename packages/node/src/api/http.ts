@@ -244,9 +244,14 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
       // any web page may call the API: it takes no cookies or credentials, every write carries its
       // own signature, so the browser's same-origin rule protects nothing here and only stands in
       // the way of browser clients (the SDK in a web app)
-      res.setHeader('access-control-allow-origin', '*');
-      res.setHeader('access-control-expose-headers', 'retry-after');
-      if (method === 'OPTIONS') {
+      // the API only: /metrics and the snapshot are for operators and peers, not for any web page
+      // an operator happens to have open
+      const api = /^\/(v1\/(?!snapshot)|health\b)/.test(req.url ?? '');
+      if (api) {
+        res.setHeader('access-control-allow-origin', '*');
+        res.setHeader('access-control-expose-headers', 'retry-after');
+      }
+      if (method === 'OPTIONS' && api) {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST',
           'access-control-allow-headers': 'content-type, accept',

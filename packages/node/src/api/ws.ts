@@ -65,7 +65,8 @@ export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   maxSubscriptions: 64,
   maxMessageBytes: 4096,
   messagesPerSecond: 10,
-  messageBurst: 40,
+  // every subscription of a full socket taken again at once, after a reconnect, and some room
+  messageBurst: 80,
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   bookDepth: 50,
@@ -94,6 +95,10 @@ interface Subscription {
   ready: boolean;
   /** the last batch whose update it was given (or, before any, the one its client last saw) */
   lastBatch: bigint;
+  /** the client's name for it, echoed in every message of it (so a late message of a subscription replaced since is told apart) */
+  ref: string | undefined;
+  /** while its replay runs: the lowest batch this node rolled back meanwhile */
+  rolledBack: bigint | null;
 }
 
 export interface WsHubInit {
@@ -254,13 +259,23 @@ export class WsHub {
     const from = msg.fromBatchId;
     if (from !== undefined && (typeof from !== 'string' || !/^\d{1,20}$/.test(from)))
       return error(ErrorCode.MALFORMED, 'fromBatchId: expected a decimal batch id');
-    const sub: Subscription = { channel, key: k, seq: 0, ready: false, lastBatch: 0n };
+    const fromHash = msg.fromStateHash;
+    if (fromHash !== undefined && !isHex(fromHash, 32)) return error(ErrorCode.MALFORMED, 'fromStateHash: expected 32 bytes of 0x hex');
+    const sub: Subscription = { channel, key: k, seq: 0, ready: false, lastBatch: 0n, ref, rolledBack: null };
     subs.set(id, sub);
     // the snapshot is of committed state: a batch being applied (not committed, and perhaps
     // undone) is waited out, as the HTTP reads wait; its update is then in the snapshot
     void this.init.ledger
       .quiescent()
-      .then(() => this.start(ws, subs, id, sub, from === undefined || (channel !== 'trades' && channel !== 'batches') ? null : BigInt(from)))
+      .then(() =>
+        this.start(
+          ws,
+          subs,
+          id,
+          sub,
+          from === undefined || (channel !== 'trades' && channel !== 'batches') ? null : { batchId: BigInt(from), stateHash: fromHash?.toLowerCase() },
+        ),
+      )
       .catch((err: unknown) => {
         this.init.log.warn('ws: a subscription could not start', { channel, error: String(err) });
         if (subs.get(id) === sub) subs.delete(id);
@@ -273,20 +288,53 @@ export class WsHub {
    * then marks it ready for live updates — in the same turn as the last check that it has caught
    * up with the ledger, so that no committed batch falls between the replay and the live updates.
    */
-  private async start(ws: WebSocket, subs: Map<string, Subscription>, id: string, sub: Subscription, from: bigint | null): Promise<void> {
+  private async start(
+    ws: WebSocket,
+    subs: Map<string, Subscription>,
+    id: string,
+    sub: Subscription,
+    from: { batchId: bigint; stateHash: string | undefined } | null,
+  ): Promise<void> {
     const { ledger } = this.init;
-    if (subs.get(id) !== sub) return; // unsubscribed or replaced meanwhile
+    const wanted = (): boolean => subs.get(id) === sub && this.clients.has(ws);
+    if (!wanted()) return; // unsubscribed or replaced meanwhile
     this.send(ws, sub, 'snapshot', this.snapshot(sub));
     sub.lastBatch = ledger.lastBatchId;
-    if (from !== null && from < ledger.lastBatchId) {
-      if (ledger.lastBatchId - from > BigInt(this.limits.maxReplayBatches)) return this.gap(ws, sub, from);
-      sub.lastBatch = from;
+    if (from !== null) {
+      let resume = from.batchId;
+      // the client saw batches this node no longer holds (rolled back since), or another version of its last
+      if (resume > ledger.lastBatchId) {
+        resume = ledger.lastBatchId;
+        this.send(ws, sub, 'rollback', { batchId: (resume + 1n).toString() });
+      } else if (from.stateHash !== undefined && resume > 0n) {
+        const [mine] = await ledger.history.summaries([resume]);
+        if (!wanted()) return;
+        if (mine !== undefined && mine.stateHash.toLowerCase() !== from.stateHash) {
+          this.send(ws, sub, 'rollback', { batchId: resume.toString() });
+          resume -= 1n;
+        }
+      }
+      if (sub.channel === 'batches' && ledger.lastBatchId - resume > BigInt(this.limits.maxReplayBatches)) return this.gap(ws, sub, resume);
+      sub.lastBatch = resume;
       const market = sub.channel === 'trades' ? Number(sub.key) : 0;
       while (sub.lastBatch < ledger.lastBatchId) {
-        const r = await replay(ledger.history, { channel: sub.channel as 'trades' | 'batches', marketId: market }, sub.lastBatch, ledger.lastBatchId, (data) =>
-          subs.get(id) === sub ? this.send(ws, sub, 'update', data) : false,
+        const r = await replay(
+          ledger.history,
+          { channel: sub.channel as 'trades' | 'batches', marketId: market },
+          sub.lastBatch,
+          ledger.lastBatchId,
+          (data) => wanted() && this.send(ws, sub, 'update', data),
+          wanted,
         );
-        if (subs.get(id) !== sub || !this.clients.has(ws)) return;
+        if (!wanted()) return;
+        // a batch rolled back while the replay read: what was sent of it no longer holds
+        const back = sub.rolledBack;
+        sub.rolledBack = null;
+        if (back !== null && back <= r.upTo) {
+          this.send(ws, sub, 'rollback', { batchId: back.toString() });
+          sub.lastBatch = back - 1n;
+          continue;
+        }
         if (!r.ok) return this.gap(ws, sub, r.upTo);
         sub.lastBatch = r.upTo;
       }
@@ -311,6 +359,11 @@ export class WsHub {
       for (const sub of subs.values()) {
         if (sub.channel === 'book') {
           if (sub.ready) this.send(ws, sub, 'update', this.snapshot(sub));
+          continue;
+        }
+        if (!sub.ready) {
+          // its replay is reading: it sees to the rollback when its step is done
+          sub.rolledBack = sub.rolledBack === null || batchId < sub.rolledBack ? batchId : sub.rolledBack;
           continue;
         }
         if (sub.lastBatch < batchId) continue;
@@ -354,6 +407,7 @@ export class WsHub {
           if (trades.length > 0) {
             this.send(ws, sub, 'update', {
               batchId: p.batchId.toString(),
+              stateHash: p.stateHash,
               trades: trades.map(({ e, index }) => ({
                 batchId: p.batchId.toString(),
                 index,
@@ -394,7 +448,7 @@ export class WsHub {
         return { marketId: b.marketId, sequence: ledger.engine.sequence.toString(), bids: lv(b.bids), asks: lv(b.asks) };
       }
       case 'trades':
-        return { marketId: Number(sub.key), trades: [], lastBatchId: ledger.lastBatchId.toString() };
+        return { marketId: Number(sub.key), trades: [], lastBatchId: ledger.lastBatchId.toString(), stateHash: ledger.stateHash };
       case 'account':
         return accountView(ledger.engine, listing, sub.key as Hex);
       case 'batches':
@@ -411,6 +465,7 @@ export class WsHub {
       return false;
     }
     const msg: Record<string, unknown> = { channel: sub.channel, type, seq: sub.seq++, data };
+    if (sub.ref !== undefined) msg.id = sub.ref;
     if (sub.key !== '') msg[sub.channel === 'account' ? 'subaccount' : 'marketId'] = sub.channel === 'account' ? sub.key : Number(sub.key);
     ws.send(JSON.stringify(msg));
     return true;

@@ -248,14 +248,14 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
           subaccounts.add(side);
           put(`${fillPrefix(side)}${cursor}`, market);
         }
-        for (const [hash, sub, clientId] of [
-          [e.makerHash, e.maker, e.makerClientId],
-          [e.takerHash, e.taker, e.takerClientId],
+        for (const [hash, sub, clientId, side] of [
+          [e.makerHash, e.maker, e.makerClientId, 0],
+          [e.takerHash, e.taker, e.takerClientId, 1],
         ] as const) {
           const total = (filled.get(hash) ?? filledBefore.get(hash) ?? 0n) + e.amount;
           filled.set(hash, total);
           const amount = orderAfter(hash)?.order.amount;
-          change(index, hash, sub, amount !== undefined && total >= amount ? 'filled' : 'partially_filled', null, clientId, {
+          change(2 * index + side, hash, sub, amount !== undefined && total >= amount ? 'filled' : 'partially_filled', null, clientId, {
             price: e.price,
             amount: e.amount,
           });
@@ -263,16 +263,16 @@ export function historyOps(p: Proposal, events: readonly EngineEvent[], orderAft
         break;
       }
       case 'accepted':
-        change(index, e.hash, e.subaccount, 'open', null, e.clientId, null);
+        change(2 * index, e.hash, e.subaccount, 'open', null, e.clientId, null);
         break;
       case 'rejected':
-        change(index, e.hash, e.subaccount, 'rejected', e.code, e.clientId, null);
+        change(2 * index, e.hash, e.subaccount, 'rejected', e.code, e.clientId, null);
         break;
       case 'cancelled':
-        change(index, e.hash, e.subaccount, 'cancelled', e.reason, e.clientId, null);
+        change(2 * index, e.hash, e.subaccount, 'cancelled', e.reason, e.clientId, null);
         break;
       case 'expired':
-        change(index, e.hash, e.subaccount, 'expired', null, e.clientId, null);
+        change(2 * index, e.hash, e.subaccount, 'expired', null, e.clientId, null);
         break;
       case 'fundingUpdated': {
         const f: FundingRecord = { batchId: p.batchId, timestamp: p.timestamp, marketId: e.marketId, rate: e.rate, cumFunding: e.cumFunding };
@@ -375,6 +375,11 @@ export class HistoryReader {
       out.push(decodeTrade(c.batchId, c.index, marketId, v));
     }
     return out;
+  }
+
+  /** The summaries of these batches (undefined where this node holds none). */
+  summaries(batchIds: readonly bigint[]): Promise<Array<BatchSummary | undefined>> {
+    return this.store.getMany<BatchSummary>(batchIds.map(batchSummaryKey));
   }
 
   /** The summaries of the batches after `afterBatchId`, oldest first, at most `limit`. */

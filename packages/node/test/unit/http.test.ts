@@ -42,6 +42,7 @@ describe('HTTP server limits', () => {
     const router = new Router()
       .on('POST', '/echo', (req) => ({ got: req.body }))
       .on('GET', '/ping', () => ({ ok: true }))
+      .on('GET', '/v1/ping', () => ({ ok: true }))
       .on('GET', '/x/:id', (req) => ({ id: req.params.id }));
     server = await startHttp(router, '127.0.0.1', 0, createLogger('t', 'silent'), { writes: new RateLimiter({ perSecond: 1, burst: 5 }) });
     const addr = server.address();
@@ -149,8 +150,8 @@ describe('HTTP server limits', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
   });
 
-  it('lets a web page of any origin call it: a preflight is answered, and every answer (refusals too) carries the CORS header', async () => {
-    const pre = await fetch(`${url}/echo`, {
+  it('lets a web page of any origin call the API: a preflight is answered, and every answer (refusals too) carries the CORS header', async () => {
+    const pre = await fetch(`${url}/v1/echo`, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
@@ -158,9 +159,11 @@ describe('HTTP server limits', () => {
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
     expect(pre.headers.get('access-control-allow-headers')).toContain('content-type');
-    for (const res of [await fetch(`${url}/ping`), await fetch(`${url}/nowhere`), await fetch(`${url}/ping`, { method: 'POST', body: '{}' })]) {
+    for (const res of [await fetch(`${url}/v1/ping`), await fetch(`${url}/v1/nowhere`), await fetch(`${url}/v1/ping`, { method: 'POST', body: '{}' })]) {
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
     }
+    // not what is for operators and peers: metrics, the snapshot
+    expect((await fetch(`${url}/ping`)).headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 

@@ -18,7 +18,7 @@ interface Msg {
   channel: string;
   type: string;
   seq: number;
-  data: { batchId?: string; trades?: Array<{ batchId: string; index: number; price: string }>; fromBatchId?: string; toBatchId?: string };
+  data: { batchId?: string; trades?: Array<{ batchId: string; index: number; price: string; amount: string }>; fromBatchId?: string; toBatchId?: string };
 }
 
 let server: Server | undefined;
@@ -99,12 +99,12 @@ describe('resuming a stream', () => {
     ]);
   });
 
-  it('tells a client further back than it can replay which batches to read from history', async () => {
+  it('tells a client further back than maxReplayBatches which batches to read from history; a quiet market is no gap', async () => {
     const f = await fixture();
     await batch(f, [], deposits(f));
     await trade(f, '100');
     const url = await serve(f, { maxReplayBatches: 2 });
-    const got = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '0' });
+    const got = await subscribe(url, { channel: 'batches', fromBatchId: '0' });
     await eventually(
       async () => got.length,
       (n) => n === 2,
@@ -114,12 +114,74 @@ describe('resuming a stream', () => {
     await trade(f, '101');
     await eventually(
       async () => got.length,
-      (n) => n === 3,
-      'the live trade after the gap',
+      (n) => n === 4,
+      'the live batches after the gap',
     );
-    expect(got[2]?.data.trades?.[0]).toMatchObject({ batchId: '5', price: '101' });
+    expect(got.slice(2).map((m) => m.data.batchId)).toEqual(['4', '5']);
+    // a quiet market is no gap, however many batches back: its trades are read, not every batch
+    const quiet = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '3' });
+    await trade(f, '102');
+    await eventually(
+      async () => quiet.length,
+      (n) => n === 3,
+      'the replayed and the live trades',
+    );
+    expect(quiet.map((m) => [m.type, m.data.trades?.[0]?.price ?? null])).toEqual([
+      ['snapshot', null],
+      ['update', '101'],
+      ['update', '102'],
+    ]);
     const bad = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: 'yesterday' });
     expect(bad[0]).toMatchObject({ type: 'error', code: 'MALFORMED' });
+  });
+
+  it('tells a client resuming on a node without that history which batches to read elsewhere', async () => {
+    const f = await fixture(undefined, { history: false });
+    await batch(f, [], deposits(f));
+    await trade(f, '100');
+    const url = await serve(f);
+    const got = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '1' });
+    await eventually(
+      async () => got.length,
+      (n) => n === 2,
+      'the gap',
+    );
+    expect(got[1]).toMatchObject({ type: 'gap', data: { fromBatchId: '2', toBatchId: '3' } });
+  });
+
+  it('tells a client that resumes from a batch rolled back since, and replays the version that replaced it', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await batch(f, [order(traders[0]!, true, '100', '0.01')]);
+    await batch(f, [order(traders[1]!, false, '100', '0.01')]); // batch 3: the version the client saw
+    const seen = f.ledger.stateHash;
+    await f.ledger.rollback(3n);
+    await batch(f, [order(traders[1]!, false, '100', '0.004')]); // batch 3 again, another trade
+    expect(f.ledger.stateHash).not.toBe(seen);
+    const url = await serve(f);
+    const got = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '3', fromStateHash: seen });
+    await eventually(
+      async () => got.length,
+      (n) => n === 3,
+      'rollback, then the new batch 3',
+    );
+    expect(got.map((m) => [m.type, m.data.batchId ?? null, m.data.trades?.[0]?.amount ?? null])).toEqual([
+      ['snapshot', null, null],
+      ['rollback', '3', null],
+      ['update', '3', '0.004'],
+    ]);
+    // the same version as the node's: nothing to replay
+    const same = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '3', fromStateHash: f.ledger.stateHash });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(same.map((m) => m.type)).toEqual(['snapshot']);
+    // further than the node: what it saw past the node's last batch is gone
+    const ahead = await subscribe(url, { channel: 'batches', fromBatchId: '9' });
+    await eventually(
+      async () => ahead.length,
+      (n) => n === 2,
+      'the rollback',
+    );
+    expect(ahead[1]).toMatchObject({ type: 'rollback', data: { batchId: '4' } });
   });
 
   it('announces a rolled-back batch, and sends the batch that replaces it', async () => {

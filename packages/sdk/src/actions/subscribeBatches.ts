@@ -28,7 +28,7 @@ export function subscribeBatches(client: KestrelBaseClient, parameters: Subscrib
     'subscribeBatches',
     parameters,
     async () => undefined,
-    () => ({ op: 'subscribe', channel: 'batches', ...(cursor.fromBatchId === undefined ? {} : { fromBatchId: cursor.fromBatchId }) }),
+    () => ({ op: 'subscribe', channel: 'batches', ...cursor.resume() }),
     batchChannel('batches', 'subscribeBatches', cursor, parameters.onBatch, parameters.onRollback),
   );
 }

@@ -40,7 +40,7 @@ export function subscribeTrades(client: KestrelBaseClient, parameters: Subscribe
     'subscribeTrades',
     parameters,
     async () => parameters.marketId ?? (await resolveMarket(client, parameters)).marketId,
-    (marketId) => ({ op: 'subscribe', channel: 'trades', marketId, ...(cursor.fromBatchId === undefined ? {} : { fromBatchId: cursor.fromBatchId }) }),
+    (marketId) => ({ op: 'subscribe', channel: 'trades', marketId, ...cursor.resume() }),
     batchChannel('trades', 'subscribeTrades', cursor, (data) => parameters.onTrades(data.trades, BigInt(data.batchId)), parameters.onRollback),
   );
 }

@@ -19,10 +19,13 @@ export interface StreamBackoff {
 
 export const DEFAULT_STREAM_BACKOFF: Readonly<StreamBackoff> = Object.freeze({ initialMs: 250, maxMs: 10_000 });
 
+/** Subscriptions one socket carries at most (the node's limit): another socket takes the next. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 64;
+
 /** A subscription as the connection runs it. */
 export interface StreamEntry {
   readonly id: string;
-  /** the subscribe message, `fromBatchId` filled in on each (re)subscription */
+  /** the subscribe message, its resume point filled in on each (re)subscription */
   request(): WsRequest;
   /** a message of this subscription, in order, gaps already handled */
   deliver(msg: Exclude<WsMessage, { type: 'error' }>): void;
@@ -35,6 +38,12 @@ interface Running {
   entry: StreamEntry;
   /** the seq its next message must carry; -1 until subscribed on this socket */
   next: number;
+  /**
+   * the id of its latest subscribe, echoed by the node in each of its messages: messages of an
+   * earlier one, still on their way, are told apart and dropped
+   */
+  ref: string;
+  generation: number;
 }
 
 export class StreamConnection {
@@ -61,7 +70,7 @@ export class StreamConnection {
   }
 
   add(entry: StreamEntry): void {
-    this.subs.set(entry.id, { entry, next: -1 });
+    this.subs.set(entry.id, { entry, next: -1, ref: '', generation: 0 });
     if (this.socket === null && this.timer === null) return this.connect();
     if (this.socket?.readyState === 1) this.subscribe(this.subs.get(entry.id)!);
     entry.status(this.status);
@@ -71,7 +80,7 @@ export class StreamConnection {
     const run = this.subs.get(id);
     if (run === undefined) return;
     this.subs.delete(id);
-    if (this.socket?.readyState === 1) this.send({ ...run.entry.request(), op: 'unsubscribe' });
+    if (this.socket?.readyState === 1) this.send({ ...run.entry.request(), op: 'unsubscribe', id: run.ref });
     if (this.subs.size === 0) this.shutdown();
   }
 
@@ -126,7 +135,8 @@ export class StreamConnection {
 
   private subscribe(run: Running): void {
     run.next = 0;
-    this.send(run.entry.request());
+    run.ref = `${run.entry.id}.${++run.generation}`;
+    this.send({ ...run.entry.request(), id: run.ref });
   }
 
   private send(msg: WsRequest): void {
@@ -143,20 +153,30 @@ export class StreamConnection {
       return this.failAll(new KestrelSdkError(SdkErrorCode.INVALID_RESPONSE, 'the node sent a stream message that is not JSON'), false);
     }
     if (msg.type === 'error') {
-      const run = msg.id === undefined ? undefined : this.subs.get(msg.id);
-      const err = new KestrelSdkError(SdkErrorCode.STREAM_REFUSED, `the node refused a subscription: ${msg.code}: ${msg.message}`, {
-        details: { code: msg.code, message: msg.message },
-      });
-      if (run === undefined) return this.failAll(err, false);
+      const run = this.byRef(msg.id);
+      if (run === undefined) return; // about a subscription since replaced or ended
+      if (msg.code === 'INTERNAL') {
+        // the node could not start it this time: take it again, as after a reconnect
+        run.next = -1;
+        setTimeout(() => {
+          if (this.subs.get(run.entry.id) === run && this.socket?.readyState === 1) this.subscribe(run);
+        }, this.backoff.initialMs);
+        return;
+      }
       this.subs.delete(run.entry.id);
       if (this.subs.size === 0) this.shutdown();
-      return run.entry.fail(err, true);
+      return run.entry.fail(
+        new KestrelSdkError(SdkErrorCode.STREAM_REFUSED, `the node refused a subscription: ${msg.code}: ${msg.message}`, {
+          details: { code: msg.code, message: msg.message },
+        }),
+        true,
+      );
     }
-    const run = this.find(msg);
-    if (run === undefined || run.next < 0) return; // unsubscribed meanwhile
+    const run = this.byRef(msg.id);
+    if (run === undefined || run.next < 0) return; // a subscription since replaced, or ended
     if (msg.seq !== run.next) {
       // a message lost between the node and here: take the subscription again, from where it was
-      this.send({ ...run.entry.request(), op: 'unsubscribe' });
+      this.send({ ...run.entry.request(), op: 'unsubscribe', id: run.ref });
       this.subscribe(run);
       return;
     }
@@ -164,9 +184,10 @@ export class StreamConnection {
     run.entry.deliver(msg);
   }
 
-  /** The subscription a message is for: one per channel and key on a socket. */
-  private find(msg: Exclude<WsMessage, { type: 'error' }>): Running | undefined {
-    for (const run of this.subs.values()) if (sameKey(run.entry.request(), msg)) return run;
+  /** The subscription whose latest subscribe a message answers. */
+  private byRef(ref: string | undefined): Running | undefined {
+    if (ref === undefined) return undefined;
+    for (const run of this.subs.values()) if (run.ref === ref) return run;
     return undefined;
   }
 

@@ -4,10 +4,11 @@
  * channels whose updates are batches (`trades`, `batches`).
  */
 import { WS_PATH, type BatchUpdate, type TradesUpdate, type WsMessage, type WsRequest } from '@kestrel/api';
+import type { Hex } from '@kestrel/core';
 import type { KestrelBaseClient } from '../client.js';
 import { KestrelSdkError, SdkErrorCode } from '../errors.js';
 import { cachedInfo } from '../utils/deployment.js';
-import { DEFAULT_STREAM_BACKOFF, StreamConnection, type StreamEntry, type StreamStatus } from './connection.js';
+import { DEFAULT_STREAM_BACKOFF, MAX_SUBSCRIPTIONS_PER_SOCKET, StreamConnection, type StreamEntry, type StreamStatus } from './connection.js';
 import { PlatformWebSocket } from './websocket-node.js';
 
 export type { StreamStatus };
@@ -85,7 +86,7 @@ export function startSubscription<K>(
     if (stopped) return;
     const entry: StreamEntry = {
       id,
-      request: () => ({ ...request(k), id }),
+      request: () => request(k),
       deliver: (msg) => {
         if (msg.type === 'snapshot') settle.resolve();
         try {
@@ -109,6 +110,7 @@ export function startSubscription<K>(
       if (stopped) return;
       stopped = true;
       connection?.remove(id);
+      settle.resolve(); // a caller awaiting `ready` is not left hanging
       handlers.onStatus?.('closed');
     },
   };
@@ -118,7 +120,7 @@ export function startSubscription<K>(
 function connectionFor(client: KestrelBaseClient, Impl: NonNullable<KestrelBaseClient['webSocket']>, request: WsRequest): StreamConnection {
   const all = client.cache.streams;
   for (let i = all.length - 1; i >= 0; i--) if (all[i]!.size === 0) all.splice(i, 1);
-  const free = all.find((c) => !c.holds(request));
+  const free = all.find((c) => c.size < MAX_SUBSCRIPTIONS_PER_SOCKET && !c.holds(request));
   if (free) return free;
   const url = `${client.nodeUrl!.replace(/^http/, 'ws')}${WS_PATH}`;
   const c = new StreamConnection(url, Impl, { ...DEFAULT_STREAM_BACKOFF, ...client.streamBackoff });
@@ -131,33 +133,44 @@ function connectionFor(client: KestrelBaseClient, Impl: NonNullable<KestrelBaseC
  * a batch at or before it are dropped (sent again after a reconnect); a rollback moves it back.
  */
 export class BatchCursor {
+  /** the state hash of the last batch delivered, as the node gave it (null: not known) */
+  private hash: Hex | null = null;
+
   constructor(private last: bigint | null) {}
 
-  /** what a (re)subscription asks to be replayed from */
-  get fromBatchId(): string | undefined {
-    return this.last === null ? undefined : this.last.toString();
+  /** what a (re)subscription asks to be replayed from: the batch, and the version of it seen */
+  resume(): { fromBatchId?: string; fromStateHash?: Hex } {
+    if (this.last === null) return {};
+    return this.hash === null ? { fromBatchId: this.last.toString() } : { fromBatchId: this.last.toString(), fromStateHash: this.hash };
   }
 
   /** the first snapshot fixes the start when none was given */
-  start(lastBatchId: string): void {
-    this.last ??= BigInt(lastBatchId);
+  start(lastBatchId: string, stateHash: Hex): void {
+    if (this.last !== null) return;
+    this.last = BigInt(lastBatchId);
+    this.hash = stateHash;
   }
 
   /** whether the update of `batchId` is new (and then it is the last delivered) */
-  take(batchId: string): boolean {
+  take(batchId: string, stateHash: Hex): boolean {
     const id = BigInt(batchId);
     if (this.last !== null && id <= this.last) return false;
     this.last = id;
+    this.hash = stateHash;
     return true;
   }
 
   skipTo(batchId: string): void {
     this.last = BigInt(batchId);
+    this.hash = null;
   }
 
   rollBack(batchId: string): void {
     const before = BigInt(batchId) - 1n;
-    if (this.last === null || this.last > before) this.last = before;
+    if (this.last === null || this.last > before) {
+      this.last = before;
+      this.hash = null;
+    }
   }
 }
 
@@ -174,10 +187,12 @@ export function batchChannel<C extends keyof BatchUpdates>(
 ): (msg: ChannelMessage, report: (err: KestrelSdkError) => void) => void {
   return (msg, report) => {
     if (msg.channel !== channel) return;
-    if (msg.type === 'snapshot') cursor.start((msg.data as { lastBatchId: string }).lastBatchId);
-    else if (msg.type === 'update') {
+    if (msg.type === 'snapshot') {
+      const data = msg.data as { lastBatchId: string; stateHash: Hex };
+      cursor.start(data.lastBatchId, data.stateHash);
+    } else if (msg.type === 'update') {
       const data = msg.data as BatchUpdates[C];
-      if (cursor.take(data.batchId)) onUpdate(data);
+      if (cursor.take(data.batchId, data.stateHash)) onUpdate(data);
     } else if (msg.type === 'gap') {
       cursor.skipTo(msg.data.toBatchId);
       report(
