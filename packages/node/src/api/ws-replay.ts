@@ -73,7 +73,9 @@ export async function replay(
     let k = 0;
     for (const [batchId, list] of byBatch) {
       const stateHash = summaries[k++]?.stateHash;
-      if (stateHash === undefined || !send({ batchId: batchId.toString(), stateHash, trades: list })) return { ok: false, upTo: at };
+      // rolled back since its trades were read: stop before it (the caller reads on from there)
+      if (stateHash === undefined) return { ok: true, upTo: at };
+      if (!send({ batchId: batchId.toString(), stateHash, trades: list })) return { ok: false, upTo: at };
       at = batchId;
     }
     if (!full) at = to;

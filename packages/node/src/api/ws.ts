@@ -57,6 +57,8 @@ export interface WsLimits {
   bookDepth: number;
   /** most batches a resumed subscription is sent again; further back is a `gap` */
   maxReplayBatches: number;
+  /** replay steps (history reads) running at once over every client; the others wait their turn */
+  maxConcurrentReplays: number;
 }
 
 export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
@@ -71,6 +73,7 @@ export const WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   heartbeatMs: 30_000,
   bookDepth: 50,
   maxReplayBatches: 10_000,
+  maxConcurrentReplays: 8,
 });
 
 /**
@@ -128,6 +131,9 @@ export class WsHub {
   private nextId = 0;
   private readonly limits: WsLimits;
   private readonly messages: RateLimiter;
+  /** replay steps running, and those waiting for one to end */
+  private replaysRunning = 0;
+  private readonly replayWaiters: Array<() => void> = [];
   private readonly heartbeat: NodeJS.Timeout;
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -160,6 +166,8 @@ export class WsHub {
 
   close(): void {
     clearInterval(this.heartbeat);
+    // a replay waiting for its turn finds its client gone and stops
+    for (const wake of this.replayWaiters.splice(0)) wake();
     this.init.server.off('upgrade', this.onUpgrade);
     for (const ws of this.clients.keys()) ws.terminate();
     this.clients.clear();
@@ -317,22 +325,28 @@ export class WsHub {
       if (sub.channel === 'batches' && ledger.lastBatchId - resume > BigInt(this.limits.maxReplayBatches)) return this.gap(ws, sub, resume);
       sub.lastBatch = resume;
       const market = sub.channel === 'trades' ? Number(sub.key) : 0;
-      while (sub.lastBatch < ledger.lastBatchId) {
-        const r = await replay(
-          ledger.history,
-          { channel: sub.channel as 'trades' | 'batches', marketId: market },
-          sub.lastBatch,
-          ledger.lastBatchId,
-          (data) => wanted() && this.send(ws, sub, 'update', data),
-          wanted,
-        );
-        if (!wanted()) return;
-        // a batch rolled back while the replay read: what was sent of it no longer holds
+      for (;;) {
+        // a batch rolled back while this subscription waited or read: what it was given of it no longer holds
         const back = sub.rolledBack;
         sub.rolledBack = null;
-        if (back !== null && back <= r.upTo) {
+        if (back !== null && back <= sub.lastBatch) {
           this.send(ws, sub, 'rollback', { batchId: back.toString() });
           sub.lastBatch = back - 1n;
+        }
+        if (sub.lastBatch >= ledger.lastBatchId) break;
+        const r = await this.replayStep(() =>
+          replay(
+            ledger.history,
+            { channel: sub.channel as 'trades' | 'batches', marketId: market },
+            sub.lastBatch,
+            ledger.lastBatchId,
+            (data) => wanted() && this.send(ws, sub, 'update', data),
+            wanted,
+          ),
+        );
+        if (!wanted()) return;
+        if (sub.rolledBack !== null && sub.rolledBack <= r.upTo) {
+          sub.lastBatch = r.upTo; // the top of the loop tells the client and reads on from before it
           continue;
         }
         if (!r.ok) return this.gap(ws, sub, r.upTo);
@@ -340,6 +354,23 @@ export class WsHub {
       }
     }
     sub.ready = true;
+  }
+
+  /** Runs one replay step when fewer than maxConcurrentReplays run (history reads share the store with the commits). */
+  private async replayStep<T>(step: () => Promise<T>): Promise<T> {
+    while (this.replaysRunning >= this.limits.maxConcurrentReplays) await new Promise<void>((r) => this.replayWaiters.push(r));
+    this.replaysRunning++;
+    try {
+      return await step();
+    } finally {
+      this.replaysRunning--;
+      this.replayWaiters.shift()?.();
+    }
+  }
+
+  /** Replay steps running now (at most maxConcurrentReplays). */
+  replays(): number {
+    return this.replaysRunning;
   }
 
   /** Tells a resuming client which batches it must read from history, and goes on live from here. */

@@ -205,4 +205,84 @@ describe('resuming a stream', () => {
       ['update', '3', 1],
     ]);
   });
+
+  it('a batch rolled back and replaced while a replay reads it: the client is told, and gets the replacement', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await trade(f, '100'); // batch 3
+    await trade(f, '101'); // batch 5: rolled back during the replay
+    const url = await serve(f);
+    // the replay reads the trades, then waits on the batches' summaries: the rollback and the
+    // replacement land there (an interleaving a loaded node can produce; here it is forced)
+    const history = f.ledger.history;
+    const summaries = history.summaries.bind(history);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const read = new Promise<void>((r) => (reading = r));
+    let gated = false;
+    history.summaries = async (ids) => {
+      if (!gated) {
+        gated = true;
+        reading();
+        await gate;
+      }
+      return summaries(ids);
+    };
+    const got = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '2' });
+    await read;
+    await f.ledger.rollback(5n);
+    await batch(f, [order(traders[1]!, false, '101', '0.004')]); // batch 5 again, another trade
+    release();
+    await eventually(
+      async () => got.at(-1)?.data.trades?.[0]?.amount,
+      (a) => a === '0.004',
+      'the replacement of batch 5',
+    );
+    const seen = got.map((m) => [m.type, m.data.batchId ?? null, m.data.trades?.[0]?.amount ?? null]);
+    // what the client keeps once it drops what a rollback named: batch 3's trade, then the new batch 5's
+    const kept: Array<[string, string]> = [];
+    for (const [type, id, amount] of seen) {
+      if (type === 'update') kept.push([id!, amount!]);
+      if (type === 'rollback') for (let i = kept.length - 1; i >= 0; i--) if (BigInt(kept[i]![0]) >= BigInt(id!)) kept.splice(i, 1);
+    }
+    expect(kept).toEqual([
+      ['3', '0.01'],
+      ['5', '0.004'],
+    ]);
+    expect(seen.filter(([type]) => type === 'rollback')).toEqual([['rollback', '5', null]]);
+  });
+
+  it('runs at most maxConcurrentReplays replay steps at once: the others wait their turn, then replay all the same', async () => {
+    const f = await fixture();
+    await batch(f, [], deposits(f));
+    await trade(f, '100'); // batch 3
+    const url = await serve(f, { maxConcurrentReplays: 1 });
+    const history = f.ledger.history;
+    const summaries = history.summaries.bind(history);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const read = new Promise<void>((r) => (reading = r));
+    history.summaries = async (ids) => {
+      reading();
+      await gate;
+      return summaries(ids);
+    };
+    const trades = await subscribe(url, { channel: 'trades', marketId: 1, fromBatchId: '1' });
+    await read; // the trades replay holds the one slot
+    const batches = await subscribe(url, { channel: 'batches', fromBatchId: '1' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hub!.replays()).toBe(1);
+    expect(batches.map((m) => m.type)).toEqual(['snapshot']); // waiting for its turn
+    release();
+    await eventually(
+      async () => [trades.length, batches.length],
+      ([t, b]) => t === 2 && b === 3,
+      'both replays',
+    );
+    expect(batches.slice(1).map((m) => m.data.batchId)).toEqual(['2', '3']);
+    expect(trades[1]?.data.trades?.[0]?.price).toBe('100');
+    expect(hub!.replays()).toBe(0);
+  });
 });
