@@ -5,7 +5,7 @@
  * seen nothing twice. Updates are replayed only when this node holds every batch since (it may
  * have joined from a snapshot after `fromBatchId`); otherwise the caller sends a `gap`.
  */
-import type { BatchUpdate, Trade } from '@kestrel/api';
+import type { BatchUpdate, Trade, WsChannel } from '@kestrel/api';
 import type { BatchSummary, HistoryReader } from '../store/history.js';
 import { tradeToWire } from './history-routes.js';
 
@@ -81,4 +81,120 @@ export async function replay(
     if (!full) at = to;
   }
   return { ok: true, upTo: at };
+}
+
+/** Replay steps running at once over every client: the others wait their turn. */
+export class ReplaySlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  /** Replay steps running now (at most `max`). */
+  get size(): number {
+    return this.running;
+  }
+
+  /** Runs one step when fewer than `max` run (history reads share the store with the commits). */
+  async run<T>(step: () => Promise<T>): Promise<T> {
+    while (this.running >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      return await step();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Wakes every waiting step (the hub closes: each finds its client gone). */
+  wakeAll(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+}
+
+/** A subscription being resumed, as the hub keeps it. */
+export interface Resuming {
+  channel: WsChannel;
+  /** its market id for `trades` */
+  key: string;
+  /** the last batch whose update it was given */
+  lastBatch: bigint;
+  /** while it replays: the lowest batch the node rolled back meanwhile */
+  rolledBack: bigint | null;
+  /** live updates follow */
+  ready: boolean;
+}
+
+export interface ResumeContext {
+  history: Pick<HistoryReader, 'batchesAfter' | 'tradesAfter' | 'summaries'>;
+  /** the node's last committed batch, read anew at each step */
+  lastBatchId: () => bigint;
+  maxReplayBatches: number;
+  slots: ReplaySlots;
+  /** sends one message of the subscription; false when its client is gone */
+  send: (type: 'update' | 'rollback' | 'gap', data: unknown) => boolean;
+  /** whether the subscription is still the client's */
+  wanted: () => boolean;
+}
+
+/**
+ * Takes a subscription whose snapshot was just sent from the batch its client last saw (`from`,
+ * and the state hash of that batch as it saw it) to live: a `rollback` first if it saw a batch
+ * this node rolled back since, the updates of every batch after it, then `ready` — set in the same
+ * turn as the last check that it has caught up, so that no committed batch falls between the
+ * replay and the live updates. A `gap` when this node cannot replay.
+ */
+export async function resume(ctx: ResumeContext, sub: Resuming, from: { batchId: bigint; stateHash: string | undefined }): Promise<void> {
+  const { history, lastBatchId, send, wanted } = ctx;
+  const gap = (after: bigint): void => {
+    const to = lastBatchId();
+    send('gap', { fromBatchId: (after + 1n).toString(), toBatchId: to.toString() });
+    sub.lastBatch = to;
+    sub.ready = true;
+  };
+  let at = from.batchId;
+  // the client saw batches this node no longer holds (rolled back since), or another version of its last
+  if (at > lastBatchId()) {
+    at = lastBatchId();
+    send('rollback', { batchId: (at + 1n).toString() });
+  } else if (from.stateHash !== undefined && at > 0n) {
+    const [mine] = await history.summaries([at]);
+    if (!wanted()) return;
+    if (mine !== undefined && mine.stateHash.toLowerCase() !== from.stateHash) {
+      send('rollback', { batchId: at.toString() });
+      at -= 1n;
+    }
+  }
+  if (sub.channel === 'batches' && lastBatchId() - at > BigInt(ctx.maxReplayBatches)) return gap(at);
+  sub.lastBatch = at;
+  const market = sub.channel === 'trades' ? Number(sub.key) : 0;
+  for (;;) {
+    // a batch rolled back while this subscription waited or read: what it was given of it no longer holds
+    const back = sub.rolledBack;
+    sub.rolledBack = null;
+    if (back !== null && back <= sub.lastBatch) {
+      send('rollback', { batchId: back.toString() });
+      sub.lastBatch = back - 1n;
+    }
+    if (sub.lastBatch >= lastBatchId()) break;
+    const r = await ctx.slots.run(() =>
+      replay(
+        history,
+        { channel: sub.channel as 'trades' | 'batches', marketId: market },
+        sub.lastBatch,
+        lastBatchId(),
+        (data) => wanted() && send('update', data),
+        wanted,
+      ),
+    );
+    if (!wanted()) return;
+    if (sub.rolledBack !== null && sub.rolledBack <= r.upTo) {
+      sub.lastBatch = r.upTo; // the top of the loop tells the client and reads on from before it
+      continue;
+    }
+    if (!r.ok) return gap(r.upTo);
+    sub.lastBatch = r.upTo;
+  }
+  sub.ready = true;
 }

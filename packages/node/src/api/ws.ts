@@ -33,7 +33,7 @@ import type { LedgerReader } from '../store/ledger.js';
 import type { Logger } from '../util/log.js';
 import { RateLimiter } from '../util/rate-limit.js';
 import { accountView, type Listed } from './account-view.js';
-import { batchUpdate, replay } from './ws-replay.js';
+import { batchUpdate, ReplaySlots, resume } from './ws-replay.js';
 
 export { WS_PATH };
 
@@ -131,9 +131,8 @@ export class WsHub {
   private nextId = 0;
   private readonly limits: WsLimits;
   private readonly messages: RateLimiter;
-  /** replay steps running, and those waiting for one to end */
-  private replaysRunning = 0;
-  private readonly replayWaiters: Array<() => void> = [];
+  /** replay steps at once over every client */
+  private readonly slots: ReplaySlots;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -141,6 +140,7 @@ export class WsHub {
     const limits = { ...WS_LIMITS, ...init.limits };
     this.limits = limits;
     this.messages = new RateLimiter({ perSecond: limits.messagesPerSecond, burst: limits.messageBurst });
+    this.slots = new ReplaySlots(limits.maxConcurrentReplays);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
     this.onUpgrade = (req, socket, head) => {
       const path = (req.url ?? '').split('?')[0];
@@ -167,7 +167,7 @@ export class WsHub {
   close(): void {
     clearInterval(this.heartbeat);
     // a replay waiting for its turn finds its client gone and stops
-    for (const wake of this.replayWaiters.splice(0)) wake();
+    this.slots.wakeAll();
     this.init.server.off('upgrade', this.onUpgrade);
     for (const ws of this.clients.keys()) ws.terminate();
     this.clients.clear();
@@ -308,77 +308,27 @@ export class WsHub {
     if (!wanted()) return; // unsubscribed or replaced meanwhile
     this.send(ws, sub, 'snapshot', this.snapshot(sub));
     sub.lastBatch = ledger.lastBatchId;
-    if (from !== null) {
-      let resume = from.batchId;
-      // the client saw batches this node no longer holds (rolled back since), or another version of its last
-      if (resume > ledger.lastBatchId) {
-        resume = ledger.lastBatchId;
-        this.send(ws, sub, 'rollback', { batchId: (resume + 1n).toString() });
-      } else if (from.stateHash !== undefined && resume > 0n) {
-        const [mine] = await ledger.history.summaries([resume]);
-        if (!wanted()) return;
-        if (mine !== undefined && mine.stateHash.toLowerCase() !== from.stateHash) {
-          this.send(ws, sub, 'rollback', { batchId: resume.toString() });
-          resume -= 1n;
-        }
-      }
-      if (sub.channel === 'batches' && ledger.lastBatchId - resume > BigInt(this.limits.maxReplayBatches)) return this.gap(ws, sub, resume);
-      sub.lastBatch = resume;
-      const market = sub.channel === 'trades' ? Number(sub.key) : 0;
-      for (;;) {
-        // a batch rolled back while this subscription waited or read: what it was given of it no longer holds
-        const back = sub.rolledBack;
-        sub.rolledBack = null;
-        if (back !== null && back <= sub.lastBatch) {
-          this.send(ws, sub, 'rollback', { batchId: back.toString() });
-          sub.lastBatch = back - 1n;
-        }
-        if (sub.lastBatch >= ledger.lastBatchId) break;
-        const r = await this.replayStep(() =>
-          replay(
-            ledger.history,
-            { channel: sub.channel as 'trades' | 'batches', marketId: market },
-            sub.lastBatch,
-            ledger.lastBatchId,
-            (data) => wanted() && this.send(ws, sub, 'update', data),
-            wanted,
-          ),
-        );
-        if (!wanted()) return;
-        if (sub.rolledBack !== null && sub.rolledBack <= r.upTo) {
-          sub.lastBatch = r.upTo; // the top of the loop tells the client and reads on from before it
-          continue;
-        }
-        if (!r.ok) return this.gap(ws, sub, r.upTo);
-        sub.lastBatch = r.upTo;
-      }
+    if (from === null) {
+      sub.ready = true;
+      return;
     }
-    sub.ready = true;
-  }
-
-  /** Runs one replay step when fewer than maxConcurrentReplays run (history reads share the store with the commits). */
-  private async replayStep<T>(step: () => Promise<T>): Promise<T> {
-    while (this.replaysRunning >= this.limits.maxConcurrentReplays) await new Promise<void>((r) => this.replayWaiters.push(r));
-    this.replaysRunning++;
-    try {
-      return await step();
-    } finally {
-      this.replaysRunning--;
-      this.replayWaiters.shift()?.();
-    }
+    await resume(
+      {
+        history: ledger.history,
+        lastBatchId: () => ledger.lastBatchId,
+        maxReplayBatches: this.limits.maxReplayBatches,
+        slots: this.slots,
+        send: (type, data) => this.send(ws, sub, type, data),
+        wanted,
+      },
+      sub,
+      from,
+    );
   }
 
   /** Replay steps running now (at most maxConcurrentReplays). */
   replays(): number {
-    return this.replaysRunning;
-  }
-
-  /** Tells a resuming client which batches it must read from history, and goes on live from here. */
-  private gap(ws: WebSocket, sub: Subscription, after: bigint): void {
-    const to = this.init.ledger.lastBatchId;
-    this.send(ws, sub, 'gap', { fromBatchId: (after + 1n).toString(), toBatchId: to.toString() });
-    sub.lastBatch = to;
-    sub.ready = true;
+    return this.slots.size;
   }
 
   /**
